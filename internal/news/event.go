@@ -1,0 +1,33 @@
+package news
+
+import "time"
+
+// EventKind names a change of published state.
+type EventKind string
+
+const (
+	EventArticlePublished   EventKind = "article.published"
+	EventArticleUpdated     EventKind = "article.updated"
+	EventArticleUnpublished EventKind = "article.unpublished"
+	EventTickerChanged      EventKind = "ticker.changed"
+	EventSettingsChanged    EventKind = "settings.changed"
+	// EventTaxonomyChanged: a section, tag or author was renamed or added,
+	// which changes navigation and bylines on many pages.
+	EventTaxonomyChanged EventKind = "taxonomy.changed"
+)
+
+// Event is one row of the outbox: what changed in published state, with
+// the ids of everything whose public pages it touches (before and after
+// the change, so a move between sections refreshes both).
+type Event struct {
+	ID        int64     `json:"-"`
+	Kind      EventKind `json:"-"`
+	ArticleID int64     `json:"-"`
+	Sections  []int64   `json:"sections,omitempty"`
+	Tags      []int64   `json:"tags,omitempty"`
+	Authors   []int64   `json:"authors,omitempty"`
+	// Listing is true when lists of latest articles change (a new or
+	// withdrawn article, or a changed headline or order).
+	Listing bool      `json:"listing,omitempty"`
+	At      time.Time `json:"-"`
+}

@@ -1,0 +1,74 @@
+package news
+
+import "time"
+
+// Section is a desk of the outlet (politics, economy, …); every article
+// belongs to exactly one.
+type Section struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Position int
+}
+
+// Tag is a topic that cuts across sections.
+type Tag struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Author is a byline. It may belong to a newsroom account or stand alone
+// (a correspondent, an agency).
+type Author struct {
+	ID     int64
+	Slug   string
+	Name   string
+	Bio    string
+	UserID int64 // 0 when the author has no account
+}
+
+// Media is an uploaded or generated file, usually an image.
+type Media struct {
+	ID        int64
+	Path      string // file name under the media store, e.g. "2026/11/abc.svg"
+	MIME      string
+	Width     int
+	Height    int
+	Alt       string
+	Caption   string
+	Credit    string
+	CreatedAt time.Time
+}
+
+// TickerItem is a line in the breaking-news ticker.
+type TickerItem struct {
+	ID        int64
+	Text      string
+	URL       string // optional link, site-relative or absolute
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// MaxTickerText keeps ticker lines to what fits on a phone in one glance.
+const MaxTickerText = 200
+
+// Normalize cleans and validates a ticker item.
+func (t *TickerItem) Normalize() error {
+	t.Text = CleanLine(t.Text)
+	t.URL = CleanLine(t.URL)
+	var v Invalid
+	if t.Text == "" {
+		v.Add("text", "required")
+	}
+	v.maxLen("text", t.Text, MaxTickerText)
+	if t.URL != "" && !SafeLink(t.URL) {
+		v.Add("url", "bad_url")
+	}
+	return v.Err()
+}
+
+// Active reports whether the item should show at time now.
+func (t *TickerItem) Active(now time.Time) bool {
+	return t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt)
+}

@@ -1,0 +1,479 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"khabar/internal/news"
+)
+
+const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.section_id, a.source, a.language,
+	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
+	a.published_at, a.updated_at, a.created_at, a.version,
+	s.slug, s.name, s.position,
+	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit`
+
+const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.featured_id`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
+	var (
+		a                                  news.Article
+		sec                                news.Section
+		body, status, comments             string
+		featured                           sql.NullInt64
+		published                          sql.NullTime
+		mPath, mMIME, mAlt, mCap, mCredit  sql.NullString
+		mW, mH                             sql.NullInt64
+	)
+	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
+		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
+		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version,
+		&sec.Slug, &sec.Name, &sec.Position,
+		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit)
+	if err != nil {
+		return nil, err
+	}
+	a.Status = news.Status(status)
+	a.CommentsMode = news.CommentsMode(comments)
+	a.PublishedAt = published.Time
+	sec.ID = a.SectionID
+	a.Section = &sec
+	if featured.Valid && mPath.Valid {
+		a.FeaturedID = featured.Int64
+		a.Featured = &news.Media{ID: featured.Int64, Path: mPath.String, MIME: mMIME.String,
+			Width: int(mW.Int64), Height: int(mH.Int64), Alt: mAlt.String, Caption: mCap.String, Credit: mCredit.String}
+	}
+	if withBody {
+		if err := json.Unmarshal([]byte(body), &a.Body); err != nil {
+			return nil, fmt.Errorf("article %d: bad body: %w", a.ID, err)
+		}
+	}
+	return &a, nil
+}
+
+// GetArticle reads an article with its section, featured image, tags and
+// authors, in any state.
+func (s *Store) GetArticle(ctx context.Context, id int64) (*news.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id = ?"), id), true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("article %d: %w", id, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get article %d: %w", id, err)
+	}
+	if a.Tags, err = s.articleTags(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	if a.Authors, err = s.articleAuthors(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (s *Store) articleTags(ctx context.Context, db querier, id int64) ([]news.Tag, error) {
+	rows, err := db.QueryContext(ctx, s.q("SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position"), id)
+	if err != nil {
+		return nil, fmt.Errorf("tags of article %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []news.Tag
+	for rows.Next() {
+		var t news.Tag
+		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+			return nil, fmt.Errorf("tags of article %d: %w", id, err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) articleAuthors(ctx context.Context, db querier, id int64) ([]news.Author, error) {
+	rows, err := db.QueryContext(ctx, s.q("SELECT au.id, au.slug, au.name, au.bio, au.user_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ? ORDER BY aa.position"), id)
+	if err != nil {
+		return nil, fmt.Errorf("authors of article %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []news.Author
+	for rows.Next() {
+		au, err := scanAuthor(rows)
+		if err != nil {
+			return nil, fmt.Errorf("authors of article %d: %w", id, err)
+		}
+		out = append(out, au)
+	}
+	return out, rows.Err()
+}
+
+// CreateArticle normalises, validates and inserts a, filling its id,
+// version and times. Tags without an id are found or created by slug.
+func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
+	if err := a.Normalize(); err != nil {
+		return fmt.Errorf("create article: %w", err)
+	}
+	t := now()
+	a.CreatedAt, a.UpdatedAt, a.Version = t, t, 1
+	if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
+		a.PublishedAt = t
+	}
+	body, err := json.Marshal(blocksOrEmpty(a.Body))
+	if err != nil {
+		return fmt.Errorf("create article: %w", err)
+	}
+	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
+			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language,
+			string(a.Status), a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
+			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version)
+		if err != nil {
+			return mapConstraint(err)
+		}
+		a.ID = id
+		if err := s.setArticleLinks(ctx, tx, a); err != nil {
+			return err
+		}
+		if a.Status != news.StatusPublished {
+			return nil
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticlePublished, ArticleID: a.ID, Listing: true,
+			Sections: []int64{a.SectionID}, Tags: tagIDs(a.Tags), Authors: authorIDs(a.Authors)})
+	})
+	if err != nil {
+		return fmt.Errorf("create article %q: %w", a.Headline, err)
+	}
+	return nil
+}
+
+// UpdateArticle saves a over the stored article if a.Version is still the
+// stored version (optimistic locking), then bumps the version. A change
+// that touches published state writes the matching event.
+func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
+	if err := a.Normalize(); err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	body, err := json.Marshal(blocksOrEmpty(a.Body))
+	if err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
+		var (
+			old       news.Article
+			oldStatus string
+			oldFeat   sql.NullInt64
+			oldPub    sql.NullTime
+		)
+		err := tx.QueryRowContext(ctx, s.q("SELECT status, section_id, headline, kicker, lead, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
+			Scan(&oldStatus, &old.SectionID, &old.Headline, &old.Kicker, &old.Lead, &oldFeat, &oldPub, &old.Version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return news.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if old.Version != a.Version {
+			return news.ErrConflict
+		}
+		if old.Tags, err = s.articleTags(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if old.Authors, err = s.articleAuthors(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		t := now()
+		if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
+			a.PublishedAt = t
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET slug = ?, kicker = ?, headline = ?, lead = ?, body = ?, section_id = ?,
+			source = ?, language = ?, status = ?, breaking = ?, live = ?, comments_mode = ?, seo_title = ?, seo_description = ?,
+			featured_id = ?, published_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`),
+			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language, string(a.Status),
+			a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription, nullID(a.FeaturedID),
+			nullTime(a.PublishedAt), t, a.ID, a.Version)
+		if err != nil {
+			return mapConstraint(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return news.ErrConflict
+		}
+		a.UpdatedAt = t
+		a.Version++
+		if err := s.setArticleLinks(ctx, tx, a); err != nil {
+			return err
+		}
+		wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
+		if !wasPublic && !isPublic {
+			return nil
+		}
+		ev := news.Event{ArticleID: a.ID,
+			Sections: union([]int64{old.SectionID}, []int64{a.SectionID}),
+			Tags:     union(tagIDs(old.Tags), tagIDs(a.Tags)),
+			Authors:  union(authorIDs(old.Authors), authorIDs(a.Authors))}
+		switch {
+		case isPublic && !wasPublic:
+			ev.Kind, ev.Listing = news.EventArticlePublished, true
+		case wasPublic && !isPublic:
+			ev.Kind, ev.Listing = news.EventArticleUnpublished, true
+		default:
+			ev.Kind = news.EventArticleUpdated
+			ev.Listing = old.Headline != a.Headline || old.Kicker != a.Kicker || old.Lead != a.Lead ||
+				oldFeat.Int64 != a.FeaturedID || old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt)
+		}
+		return s.writeEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// SetStatus moves an article to st (publish, unpublish, …), refusing a
+// stale version.
+func (s *Store) SetStatus(ctx context.Context, id, version int64, st news.Status) (*news.Article, error) {
+	a, err := s.GetArticle(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Version != version {
+		return nil, fmt.Errorf("set status of article %d: %w", id, news.ErrConflict)
+	}
+	a.Status = st
+	if err := s.UpdateArticle(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// setArticleLinks replaces the article's tags and authors, creating tags
+// given only by name.
+func (s *Store) setArticleLinks(ctx context.Context, tx *sql.Tx, a *news.Article) error {
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM article_tags WHERE article_id = ?"), a.ID); err != nil {
+		return fmt.Errorf("clear tags: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM article_authors WHERE article_id = ?"), a.ID); err != nil {
+		return fmt.Errorf("clear authors: %w", err)
+	}
+	seen := map[int64]bool{}
+	tags := a.Tags[:0]
+	for _, t := range a.Tags {
+		if t.ID == 0 {
+			et, err := s.ensureTag(ctx, tx, t.Name)
+			if err != nil {
+				return err
+			}
+			if et.ID == 0 {
+				continue // a name with no letters: nothing to tag
+			}
+			t = et
+		}
+		if seen[t.ID] {
+			continue
+		}
+		seen[t.ID] = true
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"), a.ID, t.ID, len(tags)); err != nil {
+			return fmt.Errorf("tag article with %d: %w", t.ID, mapConstraint(err))
+		}
+		tags = append(tags, t)
+	}
+	a.Tags = tags
+	seenAu := map[int64]bool{}
+	n := 0
+	for _, au := range a.Authors {
+		if seenAu[au.ID] {
+			continue
+		}
+		seenAu[au.ID] = true
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO article_authors (article_id, author_id, position) VALUES (?, ?, ?)"), a.ID, au.ID, n); err != nil {
+			return fmt.Errorf("credit author %d: %w", au.ID, mapConstraint(err))
+		}
+		n++
+	}
+	return nil
+}
+
+// ListFilter selects published articles for a listing.
+type ListFilter struct {
+	SectionID int64
+	TagID     int64
+	AuthorID  int64
+	Exclude   []int64
+	Limit     int
+	Offset    int
+}
+
+func (f ListFilter) where() (string, []any) {
+	var sb strings.Builder
+	args := []any{string(news.StatusPublished)}
+	sb.WriteString(" WHERE a.status = ?")
+	if f.SectionID > 0 {
+		sb.WriteString(" AND a.section_id = ?")
+		args = append(args, f.SectionID)
+	}
+	if f.TagID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, f.TagID)
+	}
+	if f.AuthorID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
+		args = append(args, f.AuthorID)
+	}
+	for _, id := range f.Exclude {
+		sb.WriteString(" AND a.id <> ?")
+		args = append(args, id)
+	}
+	return sb.String(), args
+}
+
+// ListPublished returns published articles, newest first, without bodies.
+func (s *Store) ListPublished(ctx context.Context, f ListFilter) ([]news.Article, error) {
+	where, args := f.where()
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 20
+	}
+	args = append(args, f.Limit, f.Offset)
+	return s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+where+" ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+}
+
+// CountPublished counts what ListPublished would page through.
+func (s *Store) CountPublished(ctx context.Context, f ListFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM articles a"+where), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+// Related returns published articles sharing the most tags with a, then
+// the newest of its section.
+func (s *Store) Related(ctx context.Context, a *news.Article, limit int) ([]news.Article, error) {
+	var out []news.Article
+	if len(a.Tags) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(a.Tags)), ", ")
+		args := make([]any, 0, len(a.Tags)+4)
+		for _, t := range a.Tags {
+			args = append(args, t.ID)
+		}
+		args = append(args, a.ID, string(news.StatusPublished), limit)
+		var err error
+		out, err = s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+
+			` JOIN (SELECT article_id, COUNT(*) AS shared FROM article_tags WHERE tag_id IN (`+ph+`) GROUP BY article_id) r ON r.article_id = a.id
+			WHERE a.id <> ? AND a.status = ? ORDER BY r.shared DESC, a.published_at DESC LIMIT ?`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("related to %d: %w", a.ID, err)
+		}
+	}
+	if len(out) < limit {
+		exclude := []int64{a.ID}
+		for _, r := range out {
+			exclude = append(exclude, r.ID)
+		}
+		more, err := s.ListPublished(ctx, ListFilter{SectionID: a.SectionID, Exclude: exclude, Limit: limit - len(out)})
+		if err != nil {
+			return nil, fmt.Errorf("related to %d: %w", a.ID, err)
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
+// AdminFilter selects articles of any state for the newsroom.
+type AdminFilter struct {
+	Status news.Status // "" for all
+	Limit  int
+	Offset int
+}
+
+// ListArticles lists articles for the newsroom, most recently changed first.
+func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	where, args := "", []any{}
+	if f.Status != "" {
+		where, args = " WHERE a.status = ?", append(args, string(f.Status))
+	}
+	args = append(args, f.Limit, f.Offset)
+	return s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+where+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+}
+
+func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Article
+	for rows.Next() {
+		a, err := scanArticle(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("list articles: %w", err)
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// LastPublishedAt is the newest publication time, for Last-Modified.
+func (s *Store) LastPublishedAt(ctx context.Context) (time.Time, error) {
+	var t sql.NullTime
+	err := s.db.QueryRowContext(ctx, s.q("SELECT a.published_at FROM articles a WHERE a.status = ? ORDER BY a.published_at DESC LIMIT 1"), string(news.StatusPublished)).Scan(&t)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("last published: %w", err)
+	}
+	return t.Time, nil
+}
+
+func blocksOrEmpty(b []news.Block) []news.Block {
+	if b == nil {
+		return []news.Block{}
+	}
+	return b
+}
+
+func tagIDs(ts []news.Tag) []int64 {
+	out := make([]int64, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+func authorIDs(as []news.Author) []int64 {
+	out := make([]int64, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+func union(a, b []int64) []int64 {
+	seen := make(map[int64]bool, len(a)+len(b))
+	var out []int64
+	for _, x := range append(append([]int64{}, a...), b...) {
+		if x > 0 && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// mapConstraint turns unique and foreign-key violations into domain errors.
+func mapConstraint(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "SQLSTATE 23505"):
+		return fmt.Errorf("%w: %v", news.ErrDuplicate, err)
+	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
+		return &news.InvalidError{Fields: map[string]string{"reference": "unknown"}}
+	}
+	return err
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"khabar/internal/news"
+)
+
+// writeEvent adds an outbox row inside the caller's transaction.
+func (s *Store) writeEvent(ctx context.Context, tx *sql.Tx, ev news.Event) error {
+	if s.dialect == Postgres {
+		// Ids come from a sequence and are handed out before commit, so two
+		// concurrent transactions could commit ids out of order and a reader
+		// that already moved past the larger id would skip the smaller one.
+		// This lock, held to commit, makes ids commit in order.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(74865002)"); err != nil {
+			return fmt.Errorf("write event %s: lock: %w", ev.Kind, err)
+		}
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("write event %s: %w", ev.Kind, err)
+	}
+	_, err = tx.ExecContext(ctx, s.q("INSERT INTO events (kind, article_id, payload, created_at) VALUES (?, ?, ?, ?)"),
+		string(ev.Kind), nullID(ev.ArticleID), string(payload), now())
+	if err != nil {
+		return fmt.Errorf("write event %s: %w", ev.Kind, err)
+	}
+	return nil
+}
+
+// inEventTx is inTx for changes that write events: it wakes the
+// dispatcher after the commit.
+func (s *Store) inEventTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.inTx(ctx, fn); err != nil {
+		return err
+	}
+	s.eventsWritten()
+	return nil
+}
+
+// EventsAfter returns up to limit events with id > after, oldest first.
+func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]news.Event, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, kind, article_id, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var out []news.Event
+	for rows.Next() {
+		var (
+			ev      news.Event
+			kind    string
+			article sql.NullInt64
+			payload string
+		)
+		if err := rows.Scan(&ev.ID, &kind, &article, &payload, &ev.At); err != nil {
+			return nil, fmt.Errorf("events after %d: %w", after, err)
+		}
+		if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+			return nil, fmt.Errorf("event %d: bad payload: %w", ev.ID, err)
+		}
+		ev.Kind = news.EventKind(kind)
+		ev.ArticleID = article.Int64
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// LastEventID is the newest event id, 0 when there is none.
+func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT MAX(id) FROM events").Scan(&id); err != nil {
+		return 0, fmt.Errorf("last event id: %w", err)
+	}
+	return id.Int64, nil
+}
+
+// Cursor returns the last event id a durable consumer processed; ok is
+// false for a consumer never seen.
+func (s *Store) Cursor(ctx context.Context, consumer string) (id int64, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, s.q("SELECT last_id FROM event_cursors WHERE consumer = ?"), consumer).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("cursor %s: %w", consumer, err)
+	}
+	return id, true, nil
+}
+
+// SaveCursor records that a consumer processed every event up to id.
+func (s *Store) SaveCursor(ctx context.Context, consumer string, id int64) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO event_cursors (consumer, last_id) VALUES (?, ?)
+		ON CONFLICT (consumer) DO UPDATE SET last_id = excluded.last_id`), consumer, id)
+	if err != nil {
+		return fmt.Errorf("save cursor %s: %w", consumer, err)
+	}
+	return nil
+}

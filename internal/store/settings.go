@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"khabar/internal/news"
+)
+
+// Settings returns every stored setting.
+func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT key, value FROM settings")
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("read settings: %w", err)
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SaveSettings upserts the given settings in one transaction.
+func (s *Store) SaveSettings(ctx context.Context, kv map[string]string) error {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // a stable order avoids lock-order deadlocks on PostgreSQL
+	return s.inEventTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			_, err := tx.ExecContext(ctx, s.q("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"), k, kv[k])
+			if err != nil {
+				return fmt.Errorf("save setting %s: %w", k, err)
+			}
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventSettingsChanged})
+	})
+}

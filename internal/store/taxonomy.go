@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"khabar/internal/news"
+)
+
+// ListSections returns every section in display order.
+func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position FROM sections ORDER BY position, id")
+	if err != nil {
+		return nil, fmt.Errorf("list sections: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Section
+	for rows.Next() {
+		var sec news.Section
+		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position); err != nil {
+			return nil, fmt.Errorf("list sections: %w", err)
+		}
+		out = append(out, sec)
+	}
+	return out, rows.Err()
+}
+
+// SectionBySlug finds a section.
+func (s *Store) SectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
+	var sec news.Section
+	err := s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, position FROM sections WHERE slug = ?"), slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("section %q: %w", slug, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("section %q: %w", slug, err)
+	}
+	return &sec, nil
+}
+
+// CreateSection adds a section; the slug defaults to the name's.
+func (s *Store) CreateSection(ctx context.Context, sec *news.Section) error {
+	sec.Name = news.CleanLine(sec.Name)
+	if sec.Slug = news.Slugify(sec.Slug); sec.Slug == "" {
+		sec.Slug = news.Slugify(sec.Name)
+	}
+	if sec.Name == "" || sec.Slug == "" {
+		return fmt.Errorf("create section: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
+	}
+	return s.inEventTx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insert(ctx, tx, "INSERT INTO sections (slug, name, position) VALUES (?, ?, ?)", sec.Slug, sec.Name, sec.Position)
+		if err != nil {
+			return fmt.Errorf("create section %q: %w", sec.Slug, mapConstraint(err))
+		}
+		sec.ID = id
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged, Sections: []int64{id}})
+	})
+}
+
+// TagBySlug finds a tag.
+func (s *Store) TagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
+	var t news.Tag
+	err := s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name FROM tags WHERE slug = ?"), slug).Scan(&t.ID, &t.Slug, &t.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("tag %q: %w", slug, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tag %q: %w", slug, err)
+	}
+	return &t, nil
+}
+
+// ensureTag returns the tag with the name's slug, creating it if needed. A
+// name without letters or digits yields a zero Tag.
+func (s *Store) ensureTag(ctx context.Context, tx *sql.Tx, name string) (news.Tag, error) {
+	t := news.Tag{Name: news.CleanLine(name), Slug: news.Slugify(name)}
+	if t.Slug == "" {
+		return news.Tag{}, nil
+	}
+	if len([]rune(t.Name)) > 100 {
+		return news.Tag{}, &news.InvalidError{Fields: map[string]string{"tags": "too_long"}}
+	}
+	// ON CONFLICT DO NOTHING, then read: safe when two editors create the
+	// same tag at once.
+	if _, err := tx.ExecContext(ctx, s.q("INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING"), t.Slug, t.Name); err != nil {
+		return t, fmt.Errorf("create tag %q: %w", t.Slug, err)
+	}
+	if err := tx.QueryRowContext(ctx, s.q("SELECT id, name FROM tags WHERE slug = ?"), t.Slug).Scan(&t.ID, &t.Name); err != nil {
+		return t, fmt.Errorf("read tag %q: %w", t.Slug, err)
+	}
+	return t, nil
+}
+
+func scanAuthor(r rowScanner) (news.Author, error) {
+	var (
+		a    news.Author
+		user sql.NullInt64
+	)
+	err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &user)
+	a.UserID = user.Int64
+	return a, err
+}
+
+// AuthorBySlug finds an author.
+func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
+	a, err := scanAuthor(s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, bio, user_id FROM authors WHERE slug = ?"), slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("author %q: %w", slug, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("author %q: %w", slug, err)
+	}
+	return &a, nil
+}
+
+// ListAuthors returns every author by name.
+func (s *Store) ListAuthors(ctx context.Context) ([]news.Author, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, bio, user_id FROM authors ORDER BY name, id")
+	if err != nil {
+		return nil, fmt.Errorf("list authors: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Author
+	for rows.Next() {
+		a, err := scanAuthor(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list authors: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CreateAuthor adds a byline.
+func (s *Store) CreateAuthor(ctx context.Context, a *news.Author) error {
+	a.Name = news.CleanLine(a.Name)
+	a.Bio = news.CleanLine(a.Bio)
+	if a.Slug = news.Slugify(a.Slug); a.Slug == "" {
+		a.Slug = news.Slugify(a.Name)
+	}
+	if a.Name == "" || a.Slug == "" {
+		return fmt.Errorf("create author: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
+	}
+	id, err := s.insert(ctx, s.db, "INSERT INTO authors (slug, name, bio, user_id) VALUES (?, ?, ?, ?)", a.Slug, a.Name, a.Bio, nullID(a.UserID))
+	if err != nil {
+		return fmt.Errorf("create author %q: %w", a.Slug, mapConstraint(err))
+	}
+	a.ID = id
+	return nil
+}

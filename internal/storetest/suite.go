@@ -1,0 +1,523 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// Fixture is a minimal newsroom: two sections and two authors.
+type Fixture struct {
+	Sections []news.Section
+	Authors  []news.Author
+}
+
+// Seed creates the fixture in s.
+func Seed(t testing.TB, s *store.Store) Fixture {
+	t.Helper()
+	ctx := context.Background()
+	var f Fixture
+	for i, name := range []string{"سياسة", "اقتصاد"} {
+		sec := news.Section{Name: name, Slug: []string{"politics", "economy"}[i], Position: i}
+		if err := s.CreateSection(ctx, &sec); err != nil {
+			t.Fatal(err)
+		}
+		f.Sections = append(f.Sections, sec)
+	}
+	for _, name := range []string{"ليلى حداد", "سامر ناصر"} {
+		a := news.Author{Name: name}
+		if err := s.CreateAuthor(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+		f.Authors = append(f.Authors, a)
+	}
+	return f
+}
+
+// Article returns a valid draft in the fixture's first section.
+func (f Fixture) Article(headline string) *news.Article {
+	return &news.Article{
+		Headline:  headline,
+		Lead:      "مقدمة الخبر",
+		SectionID: f.Sections[0].ID,
+		Authors:   []news.Author{f.Authors[0]},
+		Body: []news.Block{
+			{Type: news.BlockParagraph, Text: "فقرة <strong>أولى</strong> <script>alert(1)</script>"},
+			{Type: news.BlockHeading, Text: "عنوان فرعي", Level: 2},
+			{Type: news.BlockQuote, Text: "قول مأثور", Cite: "مسؤول"},
+		},
+	}
+}
+
+// Run is the conformance suite every backend must pass.
+func Run(t *testing.T, open func(testing.TB) *store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s *store.Store, f Fixture)
+	}{
+		{"MigrateTwice", testMigrateTwice},
+		{"ArticleRoundTrip", testArticleRoundTrip},
+		{"OptimisticVersion", testOptimisticVersion},
+		{"EventsFollowPublishedState", testEvents},
+		{"Listings", testListings},
+		{"Related", testRelated},
+		{"Ticker", testTicker},
+		{"Settings", testSettings},
+		{"UsersAndSessions", testUsers},
+		{"Cursors", testCursors},
+		{"NotFound", testNotFound},
+		{"InvalidInput", testInvalid},
+		{"ConcurrentTagCreation", testConcurrentTags},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			tc.fn(t, s, Seed(t, s))
+		})
+	}
+}
+
+func testMigrateTwice(t *testing.T, s *store.Store, _ Fixture) {
+	applied, err := s.Migrate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Fatalf("second migrate applied %v", applied)
+	}
+}
+
+func testArticleRoundTrip(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	a := f.Article("  عنوان   الخبر  ")
+	a.Kicker = "عاجل"
+	a.Tags = []news.Tag{{Name: "الانتخابات"}, {Name: "البرلمان"}, {Name: "الانتخابات"}}
+	a.Authors = append(a.Authors, f.Authors[1])
+	a.Breaking = true
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetArticle(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Headline != "عنوان الخبر" || got.Slug != "عنوان-الخبر" {
+		t.Errorf("headline %q slug %q", got.Headline, got.Slug)
+	}
+	if got.Status != news.StatusDraft || got.Version != 1 || !got.Breaking || got.Kicker != "عاجل" {
+		t.Errorf("got %+v", got)
+	}
+	if got.Section == nil || got.Section.Slug != "politics" {
+		t.Errorf("section %+v", got.Section)
+	}
+	if len(got.Tags) != 2 || got.Tags[0].Name != "الانتخابات" || got.Tags[1].Slug != "البرلمان" {
+		t.Errorf("tags %+v", got.Tags)
+	}
+	if len(got.Authors) != 2 || got.Authors[0].ID != f.Authors[0].ID || got.Authors[1].ID != f.Authors[1].ID {
+		t.Errorf("authors %+v", got.Authors)
+	}
+	if len(got.Body) != 3 || got.Body[0].Text != "فقرة <strong>أولى</strong>" {
+		t.Errorf("body %+v", got.Body)
+	}
+	if got.CreatedAt.IsZero() || !got.PublishedAt.IsZero() {
+		t.Errorf("times created %v published %v", got.CreatedAt, got.PublishedAt)
+	}
+	if got.CreatedAt.Location() != time.UTC && got.CreatedAt.UTC() != got.CreatedAt.UTC() {
+		t.Errorf("created not comparable: %v", got.CreatedAt)
+	}
+}
+
+func testOptimisticVersion(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	a := f.Article("خبر")
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := s.GetArticle(ctx, a.ID)
+	second, _ := s.GetArticle(ctx, a.ID)
+	first.Headline = "نسخة أولى"
+	if err := s.UpdateArticle(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Version != 2 {
+		t.Errorf("version after update %d", first.Version)
+	}
+	second.Headline = "نسخة ثانية"
+	if err := s.UpdateArticle(ctx, second); !errors.Is(err, news.ErrConflict) {
+		t.Fatalf("stale update: got %v, want ErrConflict", err)
+	}
+	got, _ := s.GetArticle(ctx, a.ID)
+	if got.Headline != "نسخة أولى" {
+		t.Errorf("stale update overwrote: %q", got.Headline)
+	}
+	if _, err := s.SetStatus(ctx, a.ID, 1, news.StatusPublished); !errors.Is(err, news.ErrConflict) {
+		t.Errorf("SetStatus with stale version: %v", err)
+	}
+}
+
+func testEvents(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	start, err := s.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Article("خبر للنشر")
+	a.Tags = []news.Tag{{Name: "وسم"}}
+	if err := s.CreateArticle(ctx, a); err != nil { // draft: no event
+		t.Fatal(err)
+	}
+	if _, err := s.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = s.GetArticle(ctx, a.ID)
+	if a.PublishedAt.IsZero() {
+		t.Error("published_at not set on publish")
+	}
+	a.Lead = "مقدمة جديدة"
+	a.SectionID = f.Sections[1].ID
+	if err := s.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Body = append(a.Body, news.Block{Type: news.BlockDivider})
+	if err := s.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.EventsAfter(ctx, start, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		kind    news.EventKind
+		listing bool
+		secs    int
+	}{
+		{news.EventArticlePublished, true, 1},
+		{news.EventArticleUpdated, true, 2},
+		{news.EventArticleUpdated, false, 1},
+		{news.EventArticleUnpublished, true, 1},
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("got %d events %+v, want %d", len(evs), evs, len(want))
+	}
+	for i, w := range want {
+		ev := evs[i]
+		if ev.Kind != w.kind || ev.Listing != w.listing || len(ev.Sections) != w.secs || ev.ArticleID != a.ID {
+			t.Errorf("event %d = %+v, want %+v", i, ev, w)
+		}
+		if i > 0 && ev.ID <= evs[i-1].ID {
+			t.Errorf("events out of order: %d after %d", ev.ID, evs[i-1].ID)
+		}
+		if len(ev.Tags) != 1 || len(ev.Authors) != 1 {
+			t.Errorf("event %d tags %v authors %v", i, ev.Tags, ev.Authors)
+		}
+	}
+	last, _ := s.LastEventID(ctx)
+	if last != evs[len(evs)-1].ID {
+		t.Errorf("LastEventID %d, want %d", last, evs[len(evs)-1].ID)
+	}
+}
+
+func publish(t *testing.T, s *store.Store, a *news.Article, at time.Time) {
+	t.Helper()
+	a.Status = news.StatusPublished
+	a.PublishedAt = at
+	if err := s.CreateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testListings(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	base := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i := 0; i < 5; i++ {
+		a := f.Article(fmt.Sprintf("خبر %d", i))
+		if i%2 == 1 {
+			a.SectionID = f.Sections[1].ID
+			a.Tags = []news.Tag{{Name: "اقتصاد عالمي"}}
+			a.Authors = []news.Author{f.Authors[1]}
+		}
+		publish(t, s, a, base.Add(time.Duration(i)*time.Hour))
+		ids = append(ids, a.ID)
+	}
+	draft := f.Article("مسودة")
+	if err := s.CreateArticle(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.ListPublished(ctx, store.ListFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 || all[0].ID != ids[4] || all[4].ID != ids[0] {
+		t.Fatalf("newest first: got %v", articleIDs(all))
+	}
+	if all[0].Section == nil || all[0].PublishedAt.IsZero() {
+		t.Errorf("card fields missing: %+v", all[0])
+	}
+	tag, err := s.TagBySlug(ctx, "اقتصاد-عالمي")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		f    store.ListFilter
+		want int
+	}{
+		{"section", store.ListFilter{SectionID: f.Sections[1].ID}, 2},
+		{"tag", store.ListFilter{TagID: tag.ID}, 2},
+		{"author", store.ListFilter{AuthorID: f.Authors[0].ID}, 3},
+		{"exclude", store.ListFilter{Exclude: []int64{ids[0], ids[1]}}, 3},
+		{"page", store.ListFilter{Limit: 2, Offset: 4}, 1},
+	}
+	for _, c := range cases {
+		got, err := s.ListPublished(ctx, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != c.want {
+			t.Errorf("%s: got %d", c.name, len(got))
+		}
+		c.f.Limit, c.f.Offset = 0, 0
+		if n, err := s.CountPublished(ctx, c.f); err != nil || (c.name != "page" && n != c.want) {
+			t.Errorf("%s: count %d %v", c.name, n, err)
+		}
+	}
+	admin, err := s.ListArticles(ctx, store.AdminFilter{Status: news.StatusDraft})
+	if err != nil || len(admin) != 1 {
+		t.Errorf("drafts: %d %v", len(admin), err)
+	}
+	last, err := s.LastPublishedAt(ctx)
+	if err != nil || !last.Equal(base.Add(4*time.Hour)) {
+		t.Errorf("LastPublishedAt = %v %v", last, err)
+	}
+}
+
+func articleIDs(as []news.Article) []int64 {
+	out := make([]int64, len(as))
+	for i, a := range as {
+		out[i] = a.ID
+	}
+	return out
+}
+
+func testRelated(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	main := f.Article("الأصل")
+	main.Tags = []news.Tag{{Name: "أ"}, {Name: "ب"}}
+	publish(t, s, main, at)
+	two := f.Article("يشارك وسمين")
+	two.SectionID = f.Sections[1].ID
+	two.Tags = []news.Tag{{Name: "أ"}, {Name: "ب"}}
+	publish(t, s, two, at.Add(-time.Hour))
+	one := f.Article("يشارك وسما")
+	one.SectionID = f.Sections[1].ID
+	one.Tags = []news.Tag{{Name: "ب"}}
+	publish(t, s, one, at.Add(time.Hour))
+	same := f.Article("من القسم نفسه")
+	publish(t, s, same, at.Add(-2*time.Hour))
+	unrelated := f.Article("لا علاقة")
+	unrelated.SectionID = f.Sections[1].ID
+	publish(t, s, unrelated, at)
+
+	got, _ := s.GetArticle(ctx, main.ID)
+	rel, err := s.Related(ctx, got, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{two.ID, one.ID, same.ID}
+	if fmt.Sprint(articleIDs(rel)) != fmt.Sprint(want) {
+		t.Errorf("related = %v, want %v", articleIDs(rel), want)
+	}
+}
+
+func testTicker(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	now := time.Now()
+	live := news.TickerItem{Text: "خبر عاجل", URL: "/news/1"}
+	expired := news.TickerItem{Text: "قديم", ExpiresAt: now.Add(-time.Minute)}
+	later := news.TickerItem{Text: "ينتهي لاحقا", ExpiresAt: now.Add(time.Hour)}
+	for _, it := range []*news.TickerItem{&live, &expired, &later} {
+		if err := s.CreateTicker(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active, err := s.ListTicker(ctx, true, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 2 {
+		t.Errorf("active ticker: %+v", active)
+	}
+	next, err := s.NextTickerExpiry(ctx, now)
+	if err != nil || next.Sub(later.ExpiresAt).Abs() > time.Millisecond {
+		t.Errorf("next expiry %v %v, want %v", next, err, later.ExpiresAt)
+	}
+	bad := news.TickerItem{Text: "x", URL: "javascript:alert(1)"}
+	if err := s.CreateTicker(ctx, &bad); !news.IsInvalid(err) {
+		t.Errorf("javascript: URL accepted: %v", err)
+	}
+	if err := s.DeleteTicker(ctx, live.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTicker(ctx, live.ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func testSettings(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	if err := s.SaveSettings(ctx, map[string]string{"site_name": "خبر", "month_style": "levant"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSettings(ctx, map[string]string{"site_name": "خبر اليوم"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["site_name"] != "خبر اليوم" || got["month_style"] != "levant" {
+		t.Errorf("settings %v", got)
+	}
+}
+
+func testUsers(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	u := auth.User{Email: " Editor@Example.COM ", Name: "محررة", Role: auth.RoleEditor, PasswordHash: "x"}
+	if err := s.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	dup := auth.User{Email: "editor@example.com", Name: "أخرى", Role: auth.RoleWriter, PasswordHash: "x"}
+	if err := s.CreateUser(ctx, &dup); !errors.Is(err, news.ErrDuplicate) {
+		t.Errorf("duplicate email: %v", err)
+	}
+	bad := auth.User{Email: "x@y.z", Name: "n", Role: "king", PasswordHash: "x"}
+	if err := s.CreateUser(ctx, &bad); err == nil {
+		t.Error("unknown role accepted")
+	}
+	got, err := s.UserByEmail(ctx, "EDITOR@example.com")
+	if err != nil || got.ID != u.ID || got.Role != auth.RoleEditor {
+		t.Fatalf("UserByEmail: %+v %v", got, err)
+	}
+	if err := s.CreateSession(ctx, "h1", u.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, "h2", u.ID, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if su, err := s.SessionUser(ctx, "h1"); err != nil || su.ID != u.ID {
+		t.Errorf("live session: %+v %v", su, err)
+	}
+	if _, err := s.SessionUser(ctx, "h2"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("expired session: %v", err)
+	}
+	if n, err := s.DeleteExpiredSessions(ctx); err != nil || n != 1 {
+		t.Errorf("expired deleted %d %v", n, err)
+	}
+	if err := s.DeleteSession(ctx, "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionUser(ctx, "h1"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("after logout: %v", err)
+	}
+	if n, _ := s.CountUsers(ctx); n != 1 {
+		t.Errorf("count users %d", n)
+	}
+}
+
+func testCursors(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	if _, ok, err := s.Cursor(ctx, "search"); err != nil || ok {
+		t.Fatalf("new cursor: ok=%v err=%v", ok, err)
+	}
+	for _, id := range []int64{5, 9} {
+		if err := s.SaveCursor(ctx, "search", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id, ok, err := s.Cursor(ctx, "search"); err != nil || !ok || id != 9 {
+		t.Errorf("cursor = %d %v %v", id, ok, err)
+	}
+}
+
+func testNotFound(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	if _, err := s.GetArticle(ctx, 1<<62); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("huge id: %v", err)
+	}
+	if _, err := s.SectionBySlug(ctx, "لا-يوجد"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("section: %v", err)
+	}
+	if _, err := s.TagBySlug(ctx, "x' OR '1'='1"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("tag: %v", err)
+	}
+	if _, err := s.AuthorBySlug(ctx, ""); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("author: %v", err)
+	}
+	up := &news.Article{ID: 999999, Headline: "x", SectionID: 1, Version: 1}
+	if err := s.UpdateArticle(ctx, up); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("update missing: %v", err)
+	}
+}
+
+func testInvalid(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		edit func(a *news.Article)
+	}{
+		{"no headline", func(a *news.Article) { a.Headline = " \n " }},
+		{"unknown section", func(a *news.Article) { a.SectionID = 424242 }},
+		{"unknown author", func(a *news.Article) { a.Authors = []news.Author{{ID: 424242}} }},
+		{"bad block", func(a *news.Article) { a.Body = []news.Block{{Type: "marquee", Text: "x"}} }},
+		{"bad embed", func(a *news.Article) { a.Body = []news.Block{{Type: news.BlockEmbed, URL: "javascript:alert(1)"}} }},
+		{"bad status", func(a *news.Article) { a.Status = "gone" }},
+	}
+	for _, c := range cases {
+		a := f.Article("صالح")
+		c.edit(a)
+		err := s.CreateArticle(ctx, a)
+		if !news.IsInvalid(err) {
+			t.Errorf("%s: got %v, want a validation error", c.name, err)
+		}
+	}
+	if n, _ := s.CountPublished(ctx, store.ListFilter{}); n != 0 {
+		t.Errorf("invalid articles were stored: %d", n)
+	}
+}
+
+func testConcurrentTags(t *testing.T, s *store.Store, f Fixture) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := f.Article("متزامن")
+			a.Tags = []news.Tag{{Name: "وسم مشترك"}}
+			errs <- s.CreateArticle(context.Background(), a)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	tag, err := s.TagBySlug(context.Background(), "وسم-مشترك")
+	if err != nil || tag.Name != "وسم مشترك" {
+		t.Errorf("shared tag: %+v %v", tag, err)
+	}
+}
