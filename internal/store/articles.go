@@ -24,13 +24,13 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	var (
-		a                                  news.Article
-		sec                                news.Section
-		body, status, comments             string
-		featured                           sql.NullInt64
-		published                          sql.NullTime
-		mPath, mMIME, mAlt, mCap, mCredit  sql.NullString
-		mW, mH                             sql.NullInt64
+		a                                 news.Article
+		sec                               news.Section
+		body, status, comments            string
+		featured                          sql.NullInt64
+		published                         sql.NullTime
+		mPath, mMIME, mAlt, mCap, mCredit sql.NullString
+		mW, mH                            sql.NullInt64
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
 		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
