@@ -118,10 +118,16 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		return fmt.Errorf("create article: %w", err)
 	}
 	t := now()
-	a.CreatedAt, a.UpdatedAt, a.Version = t, t, 1
+	a.CreatedAt, a.Version = t, 1
 	if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
 		a.PublishedAt = t
 	}
+	// Imports and the demo bring their own history; a new article is
+	// updated when it is created.
+	if a.UpdatedAt.IsZero() || a.UpdatedAt.After(t) {
+		a.UpdatedAt = t
+	}
+	a.PublishedAt, a.UpdatedAt = utc(a.PublishedAt), utc(a.UpdatedAt)
 	body, err := json.Marshal(blocksOrEmpty(a.Body))
 	if err != nil {
 		return fmt.Errorf("create article: %w", err)

@@ -1,0 +1,195 @@
+// Package app wires Khabar together: it opens the store, builds the site,
+// the newsroom and the event dispatcher, and runs the HTTP server.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"khabar/internal/config"
+	"khabar/internal/demo"
+	"khabar/internal/locale"
+	"khabar/internal/newsroom"
+	"khabar/internal/outbox"
+	"khabar/internal/render"
+	"khabar/internal/site"
+	"khabar/internal/store"
+	"khabar/internal/web"
+)
+
+// App is one running Khabar node.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	Store    *store.Store
+	Cache    *render.Cache
+	Site     *site.Site
+	Outbox   *outbox.Dispatcher
+	Demo     demo.Result
+	handler  http.Handler
+	listener net.Listener
+}
+
+// OpenStore checks the data directory, opens the configured database and
+// applies pending migrations.
+func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	if err := cfg.CheckDataDir(); err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	return s, nil
+}
+
+// MediaDir is where uploaded and generated files live.
+func MediaDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "media") }
+
+// New builds a node and binds its listening socket, so a busy port is
+// reported before anything else starts.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("cannot listen on %s: the address is already in use (another khabar or program is running there; choose another with --addr)", cfg.Addr)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	a, err := build(ctx, cfg, log, ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) (*App, error) {
+	s, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, Store: s, listener: ln}
+	if cfg.Demo {
+		if a.Demo, err = demo.Load(ctx, s, MediaDir(cfg)); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		// Never take the origin from the Host header: cached pages would
+		// carry whatever a client sent.
+		base = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		log.Warn("no --base-url set; canonical and share links use " + base)
+	}
+	cat := locale.For(cfg.Lang)
+	a.Cache = render.NewCache(cfg.CacheEntries)
+	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
+		MediaDir: MediaDir(cfg), Log: log})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	nr, err := newsroom.New(newsroom.Options{Store: s, Catalog: cat, Preview: a.Site, SecureCookie: cfg.SecureCookie, Log: log,
+		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	a.Outbox = outbox.New(s, cfg.EventPoll, log)
+	a.Outbox.Subscribe(outbox.Consumer{Name: "pagecache", Handle: a.Site.HandleEvent})
+
+	mux := http.NewServeMux()
+	a.Site.Routes(mux)
+	mux.Handle("/admin/", nr.Handler())
+	var h http.Handler = mux
+	h = web.Limit(a.Site.Error, h)
+	h = web.SecurityHeaders(h)
+	h = web.Recover(log, a.Site.Error, h)
+	if cfg.AccessLog {
+		h = web.AccessLog(log, h)
+	}
+	a.handler = h
+	return a, nil
+}
+
+// Handler is the whole site, for tests that skip the network.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Addr is the address actually listened on (useful with port 0).
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (a *App) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := a.Outbox.Start(ctx); err != nil {
+		return err
+	}
+	defer a.Outbox.Wait()
+	go a.housekeeping(ctx)
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(a.listener) }()
+	a.log.Info("khabar serving", "addr", a.Addr(), "database", string(a.Store.Dialect()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, stop := context.WithTimeout(context.WithoutCancel(ctx), config.DefaultShutdownGrace)
+	defer stop()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// housekeeping removes expired sessions now and then.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("delete expired sessions", "err", err)
+		} else if n > 0 {
+			a.log.Info("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the listener and the database.
+func (a *App) Close() error {
+	a.listener.Close()
+	return a.Store.Close()
+}

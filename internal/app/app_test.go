@@ -1,0 +1,519 @@
+package app
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/config"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+// node is a running app on a real port, with a client that does not
+// follow redirects (so tests see them).
+type node struct {
+	*App
+	base   string
+	client *http.Client
+}
+
+func startNode(t *testing.T, dbURL string) *node {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = dbURL
+	cfg.Demo = true
+	cfg.BaseURL = "http://khabar.test"
+	cfg.EventPoll = 50 * time.Millisecond
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		a.Close()
+	})
+	jar, _ := cookiejar.New(nil)
+	return &node{App: a, base: "http://" + a.Addr(), client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (n *node) do(t *testing.T, method, path string, form url.Values, hdr map[string]string) resp {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, n.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := n.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r io.Reader = res.Body
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		if r, err = gzip.NewReader(res.Body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp{res.StatusCode, res.Header, string(b)}
+}
+
+func (n *node) get(t *testing.T, path string) resp { return n.do(t, "GET", path, nil, nil) }
+
+// waitEvents blocks until the page cache has seen every event so far.
+func (n *node) waitEvents(t *testing.T) {
+	t.Helper()
+	id, err := n.Store.LastEventID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.Outbox.WaitFor(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func backends(t *testing.T, fn func(t *testing.T, n *node)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, startNode(t, "")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, startNode(t, storetest.PostgresURL(t))) })
+}
+
+func firstPublished(t *testing.T, s *store.Store) *news.Article {
+	t.Helper()
+	list, err := s.ListPublished(context.Background(), store.ListFilter{Limit: 1})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no published article: %v", err)
+	}
+	a, err := s.GetArticle(context.Background(), list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestReaderPages(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		a := firstPublished(t, n.Store)
+		canon := "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+
+		home := n.get(t, "/")
+		if home.status != 200 || !strings.Contains(home.body, `<html lang="ar" dir="rtl">`) {
+			t.Fatalf("home: %d", home.status)
+		}
+		for _, want := range []string{`class="ticker"`, `class="lead-story"`, `class="latest"`, `class="section-block"`, "كن أول من يعرف"} {
+			if !strings.Contains(home.body, want) {
+				t.Errorf("home lacks %s", want)
+			}
+		}
+
+		for _, p := range []string{"/news/" + strconv.FormatInt(a.ID, 10), "/news/" + strconv.FormatInt(a.ID, 10) + "/wrong-slug"} {
+			r := n.get(t, p)
+			if r.status != http.StatusMovedPermanently || r.header.Get("Location") != canon {
+				t.Errorf("%s: %d → %q, want 301 → %q", p, r.status, r.header.Get("Location"), canon)
+			}
+		}
+		page := n.get(t, canon)
+		if page.status != 200 {
+			t.Fatalf("article: %d", page.status)
+		}
+		wants := []string{
+			"<h1>" + a.Headline + "</h1>", a.Kicker, `rel="author"`, `/author/`, `rel="tag"`, `class="dates"`,
+			`class="channels"`, "https://whatsapp.com/channel/khabar-demo", // join our channels
+			`id="comments"`, "شاركنا رأيك في التعليقات",
+			`class="follow"`, "https://www.youtube.com/@khabar-demo", "https://news.google.com/publications/khabar-demo",
+			"https://wa.me/?text=", "https://t.me/share/url?url=", "https://x.com/intent/post?url=", "https://www.facebook.com/sharer/sharer.php?u=", "data-copy=",
+			`<link rel="canonical" href="http://khabar.test/news/`, `class="related"`, "تشرين",
+		}
+		for _, w := range wants {
+			if !strings.Contains(page.body, w) {
+				t.Errorf("article page lacks %q", w)
+			}
+		}
+		if strings.Contains(page.body, "<script>") || regexp.MustCompile(`<script[^>]+src="https?://`).MatchString(page.body) {
+			t.Error("article page loads a third-party or inline script")
+		}
+		if page.header.Get("Surrogate-Key") == "" || !strings.Contains(page.header.Get("Cache-Control"), "public") {
+			t.Errorf("CDN headers: %v", page.header)
+		}
+
+		// Conditional GET and compression.
+		etag := page.header.Get("ETag")
+		if r := n.do(t, "GET", canon, nil, map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+			t.Errorf("If-None-Match: %d", r.status)
+		}
+		if r := n.do(t, "GET", canon, nil, map[string]string{"Accept-Encoding": "gzip"}); r.header.Get("Content-Encoding") != "gzip" || r.body != page.body {
+			t.Errorf("gzip variant differs")
+		}
+		if r := n.do(t, "GET", canon, nil, map[string]string{"Accept-Encoding": "br"}); r.header.Get("Content-Encoding") != "br" {
+			t.Errorf("br not chosen")
+		}
+
+		sec := n.get(t, "/section/"+a.Section.Slug)
+		if sec.status != 200 || !strings.Contains(sec.body, a.Headline) {
+			t.Errorf("section page: %d", sec.status)
+		}
+		tag := n.get(t, "/tag/"+url.PathEscape(a.Tags[0].Slug))
+		if tag.status != 200 || !strings.Contains(tag.body, a.Headline) {
+			t.Errorf("tag page: %d", tag.status)
+		}
+		au := n.get(t, "/author/"+a.Authors[0].Slug)
+		if au.status != 200 || !strings.Contains(au.body, a.Headline) {
+			t.Errorf("author page: %d", au.status)
+		}
+		if r := n.get(t, "/robots.txt"); r.status != 200 || !strings.Contains(r.body, "Disallow: /admin/") {
+			t.Errorf("robots: %d %q", r.status, r.body)
+		}
+		if r := n.get(t, "/healthz"); r.status != 200 || r.body != "ok\n" {
+			t.Errorf("healthz: %d %q", r.status, r.body)
+		}
+	})
+}
+
+func TestPaginationAndDates(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	// 45 more politics articles make three pages.
+	sec, err := n.Store.SectionBySlug(ctx, "politics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 45; i++ {
+		a := &news.Article{Headline: "خبر رقم " + strconv.Itoa(i), SectionID: sec.ID, Status: news.StatusPublished,
+			PublishedAt: time.Date(2025, 12, 1, 12, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour)}
+		if err := n.Store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.waitEvents(t)
+	p1 := n.get(t, "/section/politics")
+	p3 := n.get(t, "/section/politics?page=3")
+	if p1.status != 200 || p3.status != 200 {
+		t.Fatalf("pages: %d %d", p1.status, p3.status)
+	}
+	if !strings.Contains(p1.body, `rel="next" href="/section/politics?page=2"`) || !strings.Contains(p3.body, `rel="prev" href="/section/politics?page=2"`) {
+		t.Error("pager links missing")
+	}
+	if strings.Contains(p3.body, `rel="next"`) {
+		t.Error("last page has a next link")
+	}
+	if !strings.Contains(p3.body, "تشرين الثاني 2025") {
+		t.Error("levantine month name missing on page 3")
+	}
+	if err := n.Store.SaveSettings(ctx, map[string]string{"month_style": "egypt", "digits": "arabic", "time_zone": "Asia/Beirut"}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	p3 = n.get(t, "/section/politics?page=3")
+	if !strings.Contains(p3.body, "نوفمبر ٢٠٢٥") || !strings.Contains(p3.body, "الصفحة ٣ من ٣") {
+		t.Error("settings change did not reach cached pages (Egyptian months, Arabic-Indic digits)")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	n := startNode(t, "")
+	cases := []struct {
+		path   string
+		status int
+	}{
+		{"/news/abc", 404},
+		{"/news/0", 404},
+		{"/news/-1", 404},
+		{"/news/99999999999999999999999", 404},
+		{"/news/9007199254740993", 404},
+		{"/news/123456", 404},
+		{"/section/no-such-section", 404},
+		{"/tag/" + url.PathEscape("وسم-غير-موجود"), 404},
+		{"/author/nobody", 404},
+		{"/section/politics?page=abc", 400},
+		{"/section/politics?page=0", 400},
+		{"/section/politics?page=99999999", 400},
+		{"/section/politics?page=1&page=2", 400},
+		{"/section/politics?page=50", 404},
+		{"/no/such/page", 404},
+		{"/" + strings.Repeat("a", 3000), 414},
+		{"/?q=" + strings.Repeat("x", 2000), 414},
+		{"/media/", 404},
+		{"/media/demo", 404},
+		{"/static/nothing.css", 404},
+		{"/section/%ff%fe", 404},
+	}
+	for _, c := range cases {
+		r := n.get(t, c.path)
+		if r.status != c.status {
+			t.Errorf("%s: got %d, want %d", c.path[:min(len(c.path), 60)], r.status, c.status)
+			continue
+		}
+		if c.status >= 400 && c.status != 404 || c.path == "/no/such/page" {
+			if !strings.Contains(r.body, `lang="ar"`) {
+				t.Errorf("%s: error page is not the Arabic page", c.path[:min(len(c.path), 60)])
+			}
+		}
+	}
+	if r := n.get(t, "/media/../khabar.db"); r.status == 200 {
+		t.Error("path traversal served a file")
+	}
+	// The Arabic 404 page names the problem.
+	if r := n.get(t, "/news/abc"); !strings.Contains(r.body, "الصفحة غير موجودة") {
+		t.Error("404 page text")
+	}
+}
+
+func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		old := firstPublished(t, n.Store)
+		oldPath := "/news/" + strconv.FormatInt(old.ID, 10) + "/" + url.PathEscape(old.Slug)
+		paths := []string{"/", "/section/" + old.Section.Slug, "/tag/" + url.PathEscape(old.Tags[0].Slug), oldPath}
+		for _, p := range paths { // warm the cache
+			if r := n.get(t, p); r.status != 200 {
+				t.Fatalf("%s: %d", p, r.status)
+			}
+		}
+		before := n.Cache.Len()
+
+		fresh := &news.Article{Headline: "عنوان جديد تماما للاختبار", SectionID: old.SectionID, Status: news.StatusPublished,
+			Tags: []news.Tag{{Name: old.Tags[0].Name}}, Authors: old.Authors}
+		if err := n.Store.CreateArticle(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if n.Cache.Len() >= before {
+			t.Errorf("cache still holds %d pages after publish (had %d)", n.Cache.Len(), before)
+		}
+		for _, p := range paths[:3] {
+			if r := n.get(t, p); !strings.Contains(r.body, fresh.Headline) {
+				t.Errorf("%s does not show the newly published article", p)
+			}
+		}
+		// The ticker's latest headlines on every page include it too.
+		if r := n.get(t, oldPath); !strings.Contains(r.body, fresh.Headline) {
+			t.Error("article page ticker does not show the new headline")
+		}
+
+		// An update of the body alone refreshes the article page only.
+		cur, _ := n.Store.GetArticle(ctx, old.ID)
+		cur.Body = append(cur.Body, news.Block{Type: news.BlockParagraph, Text: "فقرة أضيفت بعد النشر"})
+		homeTag := n.get(t, "/").header.Get("ETag")
+		if err := n.Store.UpdateArticle(ctx, cur); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, oldPath); !strings.Contains(r.body, "فقرة أضيفت بعد النشر") {
+			t.Error("updated article page is stale")
+		}
+		if r := n.get(t, "/"); r.header.Get("ETag") != homeTag {
+			t.Error("a body-only update needlessly re-rendered the home page")
+		}
+
+		// Unpublishing answers 410 and drops it from lists.
+		if _, err := n.Store.SetStatus(ctx, fresh.ID, fresh.Version, news.StatusUnpublished); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		freshPath := "/news/" + strconv.FormatInt(fresh.ID, 10) + "/" + url.PathEscape(fresh.Slug)
+		if r := n.get(t, freshPath); r.status != http.StatusGone || !strings.Contains(r.body, "لم يعد هذا الخبر متاحًا") {
+			t.Errorf("unpublished: %d", r.status)
+		}
+		if r := n.get(t, "/"); strings.Contains(r.body, fresh.Headline) {
+			t.Error("home still lists the unpublished article")
+		}
+
+		// Ticker changes reach every page.
+		item := &news.TickerItem{Text: "سطر عاجل جديد في الشريط"}
+		if err := n.Store.CreateTicker(ctx, item); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, oldPath); !strings.Contains(r.body, item.Text) {
+			t.Error("ticker change not on the article page")
+		}
+	})
+}
+
+func login(t *testing.T, n *node, role auth.Role) {
+	t.Helper()
+	email := string(role) + "@khabar.test"
+	hash, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := auth.User{Email: email, Name: "مستخدم " + string(role), Role: role, PasswordHash: hash}
+	if err := n.Store.CreateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	r := n.do(t, "POST", "/admin/login", url.Values{"email": {email}, "password": {"correct horse battery"}}, nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("login as %s: %d", role, r.status)
+	}
+}
+
+func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		if r := n.get(t, "/admin/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/admin/login") {
+			t.Fatalf("anonymous /admin/: %d %s", r.status, r.header.Get("Location"))
+		}
+		bad := n.do(t, "POST", "/admin/login", url.Values{"email": {"editor@khabar.test"}, "password": {"nope"}}, nil)
+		if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, "غير صحيحة") {
+			t.Errorf("wrong password: %d", bad.status)
+		}
+		login(t, n, auth.RoleEditor)
+		sec, err := n.Store.SectionBySlug(context.Background(), "politics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		authors, _ := n.Store.ListAuthors(context.Background())
+		form := url.Values{
+			"headline": {"البرلمان يقر الموازنة العامة"}, "kicker": {"خاص"}, "lead": {"مقدمة الخبر"},
+			"section": {strconv.FormatInt(sec.ID, 10)}, "authors": {strconv.FormatInt(authors[0].ID, 10)},
+			"tags": {"الموازنة، البرلمان"}, "blocks": {"3"},
+			"b0_type": {"paragraph"}, "b0_text": {`نص <strong>مهم</strong> <img src=x onerror=alert(1)>`}, "b0_pos": {"2"},
+			"b1_type": {"heading"}, "b1_text": {"عنوان فرعي"}, "b1_level": {"2"}, "b1_pos": {"1"},
+			"b2_type": {"quote"}, "b2_text": {"اقتباس"}, "b2_cite": {"النائب"}, "b2_pos": {"3"},
+			"action": {"publish"},
+		}
+		r := n.do(t, "POST", "/admin/articles/new", form, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		loc := r.header.Get("Location")
+		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(loc, "?")[0], "/admin/articles/"), 10, 64)
+		a, err := n.Store.GetArticle(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status != news.StatusPublished || len(a.Body) != 3 || a.Body[0].Type != news.BlockHeading || len(a.Tags) != 2 {
+			t.Fatalf("stored: %+v", a)
+		}
+		n.waitEvents(t)
+		page := n.get(t, "/news/"+strconv.FormatInt(id, 10)+"/"+url.PathEscape(a.Slug))
+		if page.status != 200 || !strings.Contains(page.body, "البرلمان يقر الموازنة العامة") || !strings.Contains(page.body, "<strong>مهم</strong>") {
+			t.Fatalf("published page: %d", page.status)
+		}
+		if strings.Contains(page.body, "onerror") {
+			t.Error("unsanitised markup reached the page")
+		}
+		if home := n.get(t, "/"); !strings.Contains(home.body, "البرلمان يقر الموازنة العامة") {
+			t.Error("home does not list the new article")
+		}
+
+		// A stale form is refused, not merged: someone saves after our form
+		// was loaded at version 1.
+		other, _ := n.Store.GetArticle(context.Background(), id)
+		other.Lead = "تعديل زميل"
+		if err := n.Store.UpdateArticle(context.Background(), other); err != nil {
+			t.Fatal(err)
+		}
+		edit := url.Values{"headline": {"تعديل متأخر"}, "section": {strconv.FormatInt(sec.ID, 10)}, "version": {"1"}, "blocks": {"0"}, "action": {"save"}}
+		if r := n.do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10), edit, nil); r.status != http.StatusConflict {
+			t.Errorf("stale save: %d", r.status)
+		}
+		// Cross-origin form posts are refused (CSRF).
+		if r := n.do(t, "POST", "/admin/articles/new", form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
+			t.Errorf("cross-origin post: %d", r.status)
+		}
+		// Unpublish from the newsroom.
+		cur, _ := n.Store.GetArticle(context.Background(), id)
+		r = n.do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10)+"/status", url.Values{"status": {"unpublished"}, "version": {strconv.FormatInt(cur.Version, 10)}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Errorf("unpublish: %d", r.status)
+		}
+		// Ticker management.
+		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {"عاجل من غرفة الأخبار"}, "hours": {"2"}}, nil); r.status != http.StatusSeeOther {
+			t.Errorf("add ticker: %d", r.status)
+		}
+		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {"x"}, "url": {"javascript:alert(1)"}}, nil); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("javascript: ticker link: %d", r.status)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, "/"); !strings.Contains(r.body, "عاجل من غرفة الأخبار") {
+			t.Error("ticker item not on home")
+		}
+	})
+}
+
+func TestNewsroomRolesAndBadForms(t *testing.T) {
+	n := startNode(t, "")
+	login(t, n, auth.RoleWriter)
+	a := firstPublished(t, n.Store)
+	id := strconv.FormatInt(a.ID, 10)
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"writer cannot publish", "POST", "/admin/articles/" + id + "/status", url.Values{"status": {"unpublished"}, "version": {"1"}}, 403},
+		{"writer cannot edit a live article", "POST", "/admin/articles/" + id, url.Values{"headline": {"x"}}, 403},
+		{"writer cannot manage the ticker", "GET", "/admin/ticker", nil, 403},
+		{"writer cannot change settings", "POST", "/admin/settings", url.Values{"site_name": {"x"}}, 403},
+		{"writer cannot publish from the form", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"1"}, "action": {"publish"}}, 403},
+		{"non-numeric id", "GET", "/admin/articles/abc", nil, 404},
+		{"huge id", "GET", "/admin/articles/99999999999999999999", nil, 404},
+		{"missing article", "GET", "/admin/articles/424242", nil, 404},
+		{"non-numeric section", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"abc"}, "action": {"save"}}, 422},
+		{"unknown section", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"424242"}, "action": {"save"}}, 422},
+		{"no headline", "POST", "/admin/articles/new", url.Values{"section": {"1"}, "action": {"save"}}, 422},
+		{"unknown block type", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"1"}, "blocks": {"1"}, "b0_type": {"marquee"}, "b0_text": {"x"}}, 422},
+		{"bad embed", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"1"}, "blocks": {"1"}, "b0_type": {"embed"}, "b0_url": {"javascript:alert(1)"}}, 422},
+		{"absurd block count", "POST", "/admin/articles/new", url.Values{"headline": {"x"}, "section": {"1"}, "blocks": {"99999999"}}, 422},
+		{"huge body", "POST", "/admin/articles/new", url.Values{"headline": {strings.Repeat("x", 3<<20)}}, 413},
+	}
+	for _, c := range cases {
+		r := n.do(t, c.method, c.path, c.form, nil)
+		if r.status != c.status {
+			t.Errorf("%s: got %d, want %d", c.name, r.status, c.status)
+		}
+	}
+	if n, _ := n.Store.ListArticles(context.Background(), store.AdminFilter{Status: news.StatusDraft}); len(n) != 0 {
+		t.Errorf("invalid forms stored %d drafts", len(n))
+	}
+	// A writer can save a draft.
+	r := n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {"مسودة كاتب"}, "section": {"1"}, "action": {"save"}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"}}, nil)
+	if r.status != http.StatusSeeOther {
+		t.Errorf("writer draft: %d %s", r.status, r.body)
+	}
+}

@@ -1,0 +1,291 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"khabar/internal/auth"
+	"khabar/internal/config"
+	"khabar/internal/demo"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// Version is set at build time with -ldflags "-X khabar/internal/app.Version=…".
+var Version = ""
+
+// IO is what a command reads and writes; tests pass buffers.
+type IO struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+const usage = `khabar: an Arabic-first news platform
+
+usage: khabar <command> [flags]
+
+commands:
+  serve     run the site, the newsroom and the jobs (default)
+  demo      load demo content into an empty database
+  migrate   apply database migrations
+  user add  create a newsroom account: --email --name --role admin|editor|writer|moderator
+  version   print the version
+
+Run "khabar <command> -h" for the flags of a command.
+`
+
+// Main runs a command line and returns the process exit code: 0 success,
+// 1 failure, 2 bad usage.
+func Main(ctx context.Context, args []string, sys IO) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, args, sys)
+	case "demo":
+		err = cmdDemo(ctx, args, sys)
+	case "migrate":
+		err = cmdMigrate(ctx, args, sys)
+	case "user":
+		err = cmdUser(ctx, args, sys)
+	case "version":
+		fmt.Fprintln(sys.Stdout, "khabar", version())
+	case "help", "-h", "--help":
+		fmt.Fprint(sys.Stdout, usage)
+	default:
+		fmt.Fprintf(sys.Stderr, "khabar: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(sys.Stderr, "khabar %s: %v\n", cmd, err)
+		return 2
+	default:
+		fmt.Fprintf(sys.Stderr, "khabar %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+type usageError struct{ error }
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func logger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// parseConfig parses the shared flags plus any extra ones.
+func parseConfig(name string, args []string, sys IO, extra func(*flag.FlagSet)) (config.Config, error) {
+	fs, c, validate := config.FlagSet(name, sys.Getenv)
+	fs.SetOutput(sys.Stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return *c, err
+		}
+		return *c, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return *c, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if err := validate(); err != nil {
+		return *c, usageError{err}
+	}
+	return *c, nil
+}
+
+func cmdServe(ctx context.Context, args []string, sys IO) error {
+	cfg, err := parseConfig("serve", args, sys, nil)
+	if err != nil {
+		return err
+	}
+	log := logger(sys.Stderr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	reportDemo(sys.Stdout, a.Demo, cfg.Addr)
+	return a.Run(ctx)
+}
+
+func reportDemo(w io.Writer, r demo.Result, addr string) {
+	if !r.Loaded {
+		return
+	}
+	fmt.Fprintf(w, "demo content loaded: %d articles\n", r.Articles)
+	if r.AdminPassword != "" {
+		fmt.Fprintf(w, "newsroom login (shown once): %s / %s at http://localhost%s/admin/\n", r.AdminEmail, r.AdminPassword, portOf(addr))
+	}
+}
+
+func portOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		return addr[i:]
+	}
+	return ""
+}
+
+func cmdDemo(ctx context.Context, args []string, sys IO) error {
+	cfg, err := parseConfig("demo", args, sys, nil)
+	if err != nil {
+		return err
+	}
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	r, err := demo.Load(ctx, s, MediaDir(cfg))
+	if err != nil {
+		return err
+	}
+	if !r.Loaded {
+		fmt.Fprintln(sys.Stdout, "the database already has content; demo not loaded")
+		return nil
+	}
+	reportDemo(sys.Stdout, r, cfg.Addr)
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, sys IO) error {
+	cfg, err := parseConfig("migrate", args, sys, nil)
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckDataDir(); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(sys.Stdout, "database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(sys.Stdout, "applied", m)
+	}
+	return nil
+}
+
+func cmdUser(ctx context.Context, args []string, sys IO) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usageError{errors.New(`want "khabar user add --email … --name … --role …"`)}
+	}
+	var email, name, role string
+	cfg, err := parseConfig("user add", args[1:], sys, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "login email (required)")
+		fs.StringVar(&name, "name", "", "display name (required)")
+		fs.StringVar(&role, "role", "", "admin, editor, writer or moderator (required)")
+	})
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for flagName, v := range map[string]string{"--email": email, "--name": name, "--role": role} {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, flagName)
+		}
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Errorf("missing %s", strings.Join(missing, ", "))}
+	}
+	r, err := auth.ParseRole(role)
+	if err != nil {
+		return usageError{err}
+	}
+	if email, err = store.NormalizeEmail(email); err != nil {
+		return usageError{err}
+	}
+	pw, err := readPassword(sys)
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPasswordRules(pw); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u := auth.User{Email: email, Name: name, Role: r, PasswordHash: hash}
+	if err := s.CreateUser(ctx, &u); err != nil {
+		if errors.Is(err, news.ErrDuplicate) {
+			return fmt.Errorf("a user with email %s already exists", email)
+		}
+		return err
+	}
+	fmt.Fprintf(sys.Stdout, "user %d created: %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+// readPassword prompts twice on a terminal, or reads one line from a pipe
+// (for scripts: echo "$PW" | khabar user add …).
+func readPassword(sys IO) (string, error) {
+	if f, ok := sys.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(sys.Stderr, "password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(sys.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(sys.Stderr, "again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(sys.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the two passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(sys.Stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input (pipe one line, or run in a terminal to be prompted)")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

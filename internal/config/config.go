@@ -1,0 +1,166 @@
+// Package config is Khabar's start-up configuration: flags, with KHABAR_*
+// environment variables as defaults, validated before anything starts.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults, with their units in the names where they have one.
+const (
+	DefaultAddr          = ":8080"
+	DefaultDataDir       = "./khabar-data"
+	DefaultLang          = "ar"
+	DefaultPageMaxAge    = 30 * time.Second
+	DefaultCacheEntries  = 20000
+	DefaultShutdownGrace = 10 * time.Second
+	DefaultEventPoll     = time.Second
+)
+
+// Config is everything decided at start.
+type Config struct {
+	Addr         string
+	DataDir      string
+	DatabaseURL  string // empty: embedded SQLite in DataDir
+	BaseURL      string // public origin, e.g. https://khabar.example; empty: taken from requests
+	Lang         string // interface language: ar or en
+	Demo         bool   // load demo content into an empty database
+	AccessLog    bool
+	PageMaxAge   time.Duration // Cache-Control max-age of public pages
+	CacheEntries int           // page cache size limit
+	EventPoll    time.Duration // how often to look for events from other nodes
+	SecureCookie bool          // force Secure on cookies (behind a TLS proxy)
+}
+
+// Default returns the configuration with every default set.
+func Default() Config {
+	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge,
+		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll}
+}
+
+// FlagSet declares the flags of a command that serves or touches the
+// database, with defaults from the environment (getenv is os.Getenv in
+// production and a map in tests). After fs.Parse, call Validate.
+func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, func() error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var envErrs []error
+	str := func(p *string, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	boolean := func(p *bool, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q: want true or false", env, v))
+			}
+			*p = b
+		}
+		fs.BoolVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	dur := func(p *time.Duration, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q: want a duration such as 30s", env, v))
+			}
+			*p = d
+		}
+		fs.DurationVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	str(&c.Addr, "addr", "KHABAR_ADDR", "address to listen on")
+	str(&c.DataDir, "data", "KHABAR_DATA", "data directory (SQLite database, media)")
+	str(&c.DatabaseURL, "db", "KHABAR_DATABASE_URL", "PostgreSQL URL; empty for embedded SQLite")
+	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
+	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
+	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
+	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
+	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
+	dur(&c.PageMaxAge, "page-max-age", "KHABAR_PAGE_MAX_AGE", "Cache-Control max-age of public pages")
+	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
+	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("KHABAR_CACHE_ENTRIES=%q: want a whole number", v))
+		}
+		c.CacheEntries = n
+	}
+	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "most pages kept in the page cache (env KHABAR_CACHE_ENTRIES)")
+	validate := func() error {
+		return errors.Join(append(envErrs, c.Validate())...)
+	}
+	return fs, &c, validate
+}
+
+// Validate checks every field and reports all problems at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. :8080 or 127.0.0.1:8080", c.Addr))
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		errs = append(errs, fmt.Errorf("--addr %q: port %q is not a number from 0 to 65535", c.Addr, port))
+	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/ ") {
+		errs = append(errs, fmt.Errorf("--addr %q: bad host %q", c.Addr, host))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data: must not be empty"))
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		switch {
+		case err != nil:
+			errs = append(errs, errors.New("--db: not a URL (want postgres://user:password@host:5432/dbname)"))
+		case u.Scheme != "postgres" && u.Scheme != "postgresql":
+			errs = append(errs, fmt.Errorf("--db: scheme %q not supported: want postgres:// (leave --db empty for embedded SQLite)", u.Scheme))
+		case u.Host == "":
+			errs = append(errs, errors.New("--db: the URL names no host"))
+		}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("--base-url %q: want an origin such as https://news.example (no path)", c.BaseURL))
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	}
+	if c.Lang != "ar" && c.Lang != "en" {
+		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))
+	}
+	if c.PageMaxAge < 0 || c.PageMaxAge > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--page-max-age %s: want 0 to 24h", c.PageMaxAge))
+	}
+	if c.EventPoll < 10*time.Millisecond || c.EventPoll > time.Minute {
+		errs = append(errs, fmt.Errorf("--event-poll %s: want 10ms to 1m", c.EventPoll))
+	}
+	if c.CacheEntries < 0 || c.CacheEntries > 10_000_000 {
+		errs = append(errs, fmt.Errorf("--cache-entries %d: want 0 to 10000000", c.CacheEntries))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckDataDir makes sure the data directory exists and is writable, with
+// a message an operator can act on.
+func (c *Config) CheckDataDir() error {
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory %s cannot be created: %w", c.DataDir, err)
+	}
+	probe, err := os.CreateTemp(c.DataDir, ".write-test-*")
+	if err != nil {
+		abs, _ := filepath.Abs(c.DataDir)
+		return fmt.Errorf("data directory %s is not writable (check its owner and permissions, or choose another with --data): %w", abs, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}

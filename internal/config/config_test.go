@@ -1,0 +1,85 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
+	t.Helper()
+	fs, c, validate := FlagSet("serve", func(k string) string { return env[k] })
+	fs.SetOutput(&strings.Builder{})
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, validate()
+}
+
+func TestDefaultsAndPrecedence(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "./khabar-data" || c.DatabaseURL != "" || c.Lang != "ar" {
+		t.Errorf("defaults: %+v", c)
+	}
+	c, err = parse(t, map[string]string{"KHABAR_ADDR": ":9000", "KHABAR_DATA": "/tmp/x"}, "--addr", "127.0.0.1:7000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.DataDir != "/tmp/x" {
+		t.Errorf("flag should beat env, env should beat default: %+v", c)
+	}
+}
+
+func TestValidationMessages(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"addr", nil, []string{"--addr", "8080"}, "--addr \"8080\": want host:port"},
+		{"port", nil, []string{"--addr", ":99999"}, "port \"99999\""},
+		{"db scheme", nil, []string{"--db", "mysql://x@y/z"}, "scheme \"mysql\" not supported"},
+		{"db host", nil, []string{"--db", "postgres:///x"}, "names no host"},
+		{"base url", nil, []string{"--base-url", "news.example"}, "--base-url"},
+		{"lang", nil, []string{"--lang", "fr"}, "--lang \"fr\""},
+		{"env bool", map[string]string{"KHABAR_DEMO": "yes please"}, nil, "KHABAR_DEMO"},
+		{"env duration", map[string]string{"KHABAR_PAGE_MAX_AGE": "soon"}, nil, "KHABAR_PAGE_MAX_AGE"},
+		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parse(t, c.env, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want mention of %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCheckDataDir(t *testing.T) {
+	dir := t.TempDir()
+	c := Default()
+	c.DataDir = filepath.Join(dir, "new", "nested")
+	if err := c.CheckDataDir(); err != nil {
+		t.Fatalf("creatable dir: %v", err)
+	}
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	c.DataDir = filepath.Join(file, "sub")
+	if err := c.CheckDataDir(); err == nil || !strings.Contains(err.Error(), "cannot be created") {
+		t.Errorf("dir under a file: %v", err)
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		ro := filepath.Join(dir, "ro")
+		os.Mkdir(ro, 0o500)
+		c.DataDir = ro
+		if err := c.CheckDataDir(); err == nil || !strings.Contains(err.Error(), "not writable") {
+			t.Errorf("read-only dir: %v", err)
+		}
+	}
+}

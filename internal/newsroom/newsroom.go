@@ -1,0 +1,212 @@
+// Package newsroom is the editors' interface under /admin: login, the
+// article list, the article form with its blocks, publishing and the
+// ticker. Every state-changing request is a POST behind cross-origin
+// protection, and every handler checks the user's role on the server.
+package newsroom
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"khabar/internal/auth"
+	"khabar/internal/locale"
+	"khabar/internal/news"
+	"khabar/internal/render"
+	"khabar/internal/store"
+)
+
+//go:embed templates static
+var files embed.FS
+
+const cookieName = "khabar_session"
+
+// Previewer renders an article exactly as the reader site would.
+type Previewer interface {
+	RenderPreview(ctx context.Context, a *news.Article) ([]byte, error)
+}
+
+// Options configure the newsroom.
+type Options struct {
+	Store        *store.Store
+	Catalog      *locale.Catalog
+	Preview      Previewer
+	SecureCookie bool
+	Log          *slog.Logger
+	// DateFormat is read for every render so settings changes show at once.
+	DateFormat func() locale.DateFormat
+}
+
+// Newsroom serves /admin.
+type Newsroom struct {
+	store   *store.Store
+	eng     *render.Engine
+	cat     *locale.Catalog
+	preview Previewer
+	secure  bool
+	log     *slog.Logger
+	datefmt func() locale.DateFormat
+	css     *render.Page
+	logins  *throttle
+}
+
+// New parses the newsroom templates.
+func New(o Options) (*Newsroom, error) {
+	tfs, _ := fs.Sub(files, "templates")
+	eng, err := render.NewEngine(tfs, o.Catalog, template.FuncMap{
+		"join": func(items []string) string { return strings.Join(items, "\n") },
+		"list": func(items ...string) []string { return items },
+	})
+	if err != nil {
+		return nil, err
+	}
+	css, err := files.ReadFile("static/admin.css")
+	if err != nil {
+		return nil, err
+	}
+	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, secure: o.SecureCookie, log: o.Log,
+		datefmt: o.DateFormat, logins: newThrottle(5, 15*time.Minute),
+		css: render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300")}, nil
+}
+
+// Handler returns the /admin routes wrapped in cross-origin protection
+// (CSRF: browsers mark cross-site requests with Sec-Fetch-Site/Origin and
+// http.CrossOriginProtection refuses unsafe ones).
+func (n *Newsroom) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /admin/login", n.loginForm)
+	mux.HandleFunc("POST /admin/login", n.login)
+	mux.HandleFunc("POST /admin/logout", n.logout)
+	mux.HandleFunc("GET /admin/admin.css", func(w http.ResponseWriter, r *http.Request) { n.css.Serve(w, r) })
+	mux.Handle("GET /admin/{$}", n.require(auth.PermViewNewsroom, n.dashboard))
+	mux.Handle("GET /admin/articles/new", n.require(auth.PermWrite, n.newArticle))
+	mux.Handle("POST /admin/articles/new", n.require(auth.PermWrite, n.saveArticle))
+	mux.Handle("GET /admin/articles/{id}", n.require(auth.PermWrite, n.editArticle))
+	mux.Handle("POST /admin/articles/{id}", n.require(auth.PermWrite, n.saveArticle))
+	mux.Handle("GET /admin/articles/{id}/preview", n.require(auth.PermWrite, n.previewArticle))
+	mux.Handle("POST /admin/articles/{id}/status", n.require(auth.PermPublish, n.setStatus))
+	mux.Handle("GET /admin/ticker", n.require(auth.PermManageTicker, n.ticker))
+	mux.Handle("POST /admin/ticker", n.require(auth.PermManageTicker, n.addTicker))
+	mux.Handle("POST /admin/ticker/{id}/delete", n.require(auth.PermManageTicker, n.deleteTicker))
+	mux.Handle("GET /admin/settings", n.require(auth.PermManageSettings, n.settingsForm))
+	mux.Handle("POST /admin/settings", n.require(auth.PermManageSettings, n.saveSettings))
+	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusForbidden) }))
+	return noStore(cop.Handler(mux))
+}
+
+// noStore keeps newsroom pages out of every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type userKey struct{}
+
+// require lets the request through only for a logged-in user holding perm.
+func (n *Newsroom) require(perm auth.Permission, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := n.currentUser(r)
+		if u == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(r.URL.Path), http.StatusSeeOther)
+				return
+			}
+			n.Error(w, r, http.StatusForbidden)
+			return
+		}
+		if !u.Can(perm) {
+			n.Error(w, r, http.StatusForbidden)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+	})
+}
+
+func (n *Newsroom) currentUser(r *http.Request) *auth.User {
+	c, err := r.Cookie(cookieName)
+	if err != nil || len(c.Value) > 100 {
+		return nil
+	}
+	u, err := n.store.SessionUser(r.Context(), auth.HashToken(c.Value))
+	if err != nil {
+		if !errors.Is(err, news.ErrNotFound) {
+			n.log.Error("read session", "err", err)
+		}
+		return nil
+	}
+	return u
+}
+
+func userFrom(ctx context.Context) *auth.User {
+	u, _ := ctx.Value(userKey{}).(*auth.User)
+	return u
+}
+
+// throttle limits failed logins per key (account, IP): a burst of tries,
+// then one more per refill period.
+type throttle struct {
+	mu      sync.Mutex
+	burst   int
+	every   time.Duration
+	buckets map[string]*rate.Limiter
+}
+
+func newThrottle(burst int, window time.Duration) *throttle {
+	return &throttle{burst: burst, every: window / time.Duration(burst), buckets: map[string]*rate.Limiter{}}
+}
+
+// allow reports whether key may try now (without spending a token).
+func (t *throttle) allow(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l := t.buckets[key]
+	return l == nil || l.Tokens() >= 1
+}
+
+// fail spends a token of key.
+func (t *throttle) fail(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.buckets) > 100000 { // bound memory under a spray of keys
+		t.buckets = map[string]*rate.Limiter{}
+	}
+	l := t.buckets[key]
+	if l == nil {
+		l = rate.NewLimiter(rate.Every(t.every), t.burst)
+		t.buckets[key] = l
+	}
+	l.Allow()
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func parseID(r *http.Request) (int64, bool) {
+	s := r.PathValue("id")
+	if s == "" || len(s) > 16 {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,312 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/settings"
+	"khabar/internal/store"
+)
+
+// data is what every newsroom template receives.
+type data struct {
+	User    *auth.User
+	Title   string
+	Flash   string
+	Errors  map[string]string // field -> catalogue key
+	Status  int
+	Page    any
+	Next    string
+	Message string
+}
+
+func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *data) {
+	n.eng.SetDateFormat(n.datefmt())
+	body, err := n.eng.Render(page, d)
+	if err != nil {
+		n.log.Error("render newsroom page", "page", page, "err", err)
+		http.Error(w, n.cat.T("error_title_500"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// Error writes a newsroom error page.
+func (n *Newsroom) Error(w http.ResponseWriter, r *http.Request, status int) {
+	n.render(w, status, "error", &data{User: n.currentUser(r), Title: n.cat.T("error_title_" + strconv.Itoa(status)), Status: status})
+}
+
+func (n *Newsroom) loginForm(w http.ResponseWriter, r *http.Request) {
+	n.render(w, http.StatusOK, "login", &data{Title: n.cat.T("admin_login"), Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps post-login redirects inside the newsroom.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/admin/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") && len(next) < 200 {
+		return next
+	}
+	return "/admin/"
+}
+
+func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
+	pw := r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	fail := func(status int, key string) {
+		n.render(w, status, "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(key), Next: next})
+	}
+	ipKey, acctKey := "ip:"+clientIP(r), "acct:"+email
+	if !n.logins.allow(ipKey) || !n.logins.allow(acctKey) {
+		fail(http.StatusTooManyRequests, "login_throttled")
+		return
+	}
+	u, err := n.store.UserByEmail(r.Context(), email)
+	if err == nil {
+		err = auth.VerifyPassword(u.PasswordHash, pw)
+	} else if errors.Is(err, news.ErrNotFound) {
+		// Hash anyway so a missing account takes as long as a wrong password.
+		auth.VerifyPassword(dummyHash, pw)
+	}
+	if err != nil {
+		if !errors.Is(err, auth.ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
+			n.log.Error("login", "err", err)
+		}
+		n.logins.fail(ipKey)
+		n.logins.fail(acctKey)
+		n.log.Info("login failed", "email", email, "ip", clientIP(r))
+		fail(http.StatusUnauthorized, "login_failed")
+		return
+	}
+	token, hash, err := auth.NewToken()
+	if err == nil {
+		err = n.store.CreateSession(r.Context(), hash, u.ID, time.Now().Add(auth.SessionTTL))
+	}
+	if err != nil {
+		n.log.Error("create session", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", clientIP(r))
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+var dummyHash, _ = auth.HashPassword("khabar-timing-equaliser")
+
+func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName); err == nil && len(c.Value) <= 100 {
+		if err := n.store.DeleteSession(r.Context(), auth.HashToken(c.Value)); err != nil {
+			n.log.Error("logout", "err", err)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+}
+
+type dashboardPage struct {
+	Articles []news.Article
+	Status   news.Status
+	Statuses []news.Status
+	Offset   int
+	Next     int
+}
+
+const adminPageSize = 50
+
+func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	q := r.URL.Query()
+	st := news.Status(q.Get("status"))
+	if st != "" && !st.Valid() {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	offset := 0
+	if v := q.Get("offset"); v != "" {
+		o, err := strconv.Atoi(v)
+		if err != nil || o < 0 || o > 1_000_000 {
+			n.Error(w, r, http.StatusBadRequest)
+			return
+		}
+		offset = o
+	}
+	var list []news.Article
+	if u.Can(auth.PermWrite) {
+		var err error
+		list, err = n.store.ListArticles(r.Context(), store.AdminFilter{Status: st, Limit: adminPageSize + 1, Offset: offset})
+		if err != nil {
+			n.log.Error("list articles", "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+	}
+	p := &dashboardPage{Status: st, Offset: offset,
+		Statuses: []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished}}
+	if len(list) > adminPageSize {
+		list, p.Next = list[:adminPageSize], offset+adminPageSize
+	}
+	p.Articles = list
+	n.render(w, http.StatusOK, "dashboard", &data{User: u, Title: n.cat.T("admin_articles"), Page: p, Flash: flash(r)})
+}
+
+func flash(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "saved":
+		return "flash_saved"
+	case "published":
+		return "flash_published"
+	case "unpublished":
+		return "flash_unpublished"
+	case "settings":
+		return "flash_settings"
+	case "ticker":
+		return "flash_ticker"
+	}
+	return ""
+}
+
+type tickerPage struct {
+	Items []news.TickerItem
+	Form  news.TickerItem
+	Hours string
+}
+
+func (n *Newsroom) ticker(w http.ResponseWriter, r *http.Request) {
+	n.renderTicker(w, r, http.StatusOK, &tickerPage{}, nil)
+}
+
+func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status int, p *tickerPage, errs map[string]string) {
+	items, err := n.store.ListTicker(r.Context(), false, time.Now())
+	if err != nil {
+		n.log.Error("list ticker", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	p.Items = items
+	n.render(w, status, "ticker", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker"), Page: p, Errors: errs, Flash: flash(r)})
+}
+
+func (n *Newsroom) addTicker(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	p := &tickerPage{Form: news.TickerItem{Text: r.PostForm.Get("text"), URL: r.PostForm.Get("url")}, Hours: r.PostForm.Get("hours")}
+	errs := map[string]string{}
+	if p.Hours != "" {
+		h, err := strconv.Atoi(p.Hours)
+		if err != nil || h < 1 || h > 24*30 {
+			errs["hours"] = "err_hours"
+		} else {
+			p.Form.ExpiresAt = time.Now().Add(time.Duration(h) * time.Hour)
+		}
+	}
+	if len(errs) == 0 {
+		err := n.store.CreateTicker(r.Context(), &p.Form)
+		if err == nil {
+			http.Redirect(w, r, "/admin/ticker?done=ticker", http.StatusSeeOther)
+			return
+		}
+		if !fieldErrors(err, errs) {
+			n.log.Error("create ticker", "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+	}
+	n.renderTicker(w, r, http.StatusUnprocessableEntity, p, errs)
+}
+
+func (n *Newsroom) deleteTicker(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	err := n.store.DeleteTicker(r.Context(), id)
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		n.Error(w, r, http.StatusNotFound)
+	case err != nil:
+		n.log.Error("delete ticker", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, "/admin/ticker?done=ticker", http.StatusSeeOther)
+	}
+}
+
+type settingsPage struct {
+	S        settings.Settings
+	Months   []string
+	Digits   []string
+	Comments []string
+}
+
+func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
+	m, err := n.store.Settings(r.Context())
+	if err != nil {
+		n.log.Error("read settings", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	n.renderSettings(w, r, http.StatusOK, settings.FromMap(m), nil)
+}
+
+func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status int, s settings.Settings, errs map[string]string) {
+	p := &settingsPage{S: s, Digits: []string{"latin", "arabic"}, Comments: []string{"pre", "post", "closed"}}
+	for _, m := range monthStyles() {
+		p.Months = append(p.Months, string(m))
+	}
+	n.render(w, status, "settings", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_settings"), Page: p, Errors: errs, Flash: flash(r)})
+}
+
+func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	form := map[string]string{}
+	for _, k := range settings.Keys() {
+		form[k] = r.PostForm.Get(k)
+	}
+	s, err := settings.Parse(form)
+	if err != nil {
+		errs := map[string]string{}
+		fieldErrors(err, errs)
+		n.renderSettings(w, r, http.StatusUnprocessableEntity, s, errs)
+		return
+	}
+	if err := n.store.SaveSettings(r.Context(), s.ToMap()); err != nil {
+		n.log.Error("save settings", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	http.Redirect(w, r, "/admin/settings?done=settings", http.StatusSeeOther)
+}
+
+// fieldErrors copies a validation error's fields into errs as catalogue
+// keys ("err_required", …); false when err is not a validation error.
+func fieldErrors(err error, errs map[string]string) bool {
+	var ie *news.InvalidError
+	if !errors.As(err, &ie) {
+		return false
+	}
+	for f, code := range ie.Fields {
+		errs[f] = "err_" + code
+	}
+	return true
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

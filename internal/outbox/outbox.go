@@ -1,0 +1,207 @@
+// Package outbox delivers the events table to the consumers in this
+// process, in order. The table is the truth: a consumer resumes from the
+// last id it finished, so nothing written is ever skipped.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// Consumer handles events. Handle is called once per event, in id order;
+// an error makes the dispatcher retry the same event later.
+type Consumer struct {
+	Name string
+	// Durable consumers keep their position in the database and, after a
+	// restart, resume where they stopped. Others (in-memory caches, which
+	// start empty) begin at the newest event.
+	Durable bool
+	Handle  func(ctx context.Context, ev news.Event) error
+}
+
+// Dispatcher reads events and hands them to consumers, each in its own
+// goroutine so a slow one never holds up another.
+type Dispatcher struct {
+	store *store.Store
+	poll  time.Duration
+	log   *slog.Logger
+	wg    sync.WaitGroup
+
+	mu    sync.Mutex
+	subs  []*sub
+	ready chan struct{} // closed whenever a consumer advances; replaced after
+}
+
+type sub struct {
+	Consumer
+	wake chan struct{}
+	last int64
+}
+
+// New makes a dispatcher that also polls every poll interval, which is what
+// picks up events written by other nodes until a wake-up channel exists.
+func New(s *store.Store, poll time.Duration, log *slog.Logger) *Dispatcher {
+	d := &Dispatcher{store: s, poll: poll, log: log, ready: make(chan struct{})}
+	s.OnEvents(d.Wake)
+	return d
+}
+
+// Subscribe adds a consumer; call it before Run.
+func (d *Dispatcher) Subscribe(c Consumer) {
+	d.mu.Lock()
+	d.subs = append(d.subs, &sub{Consumer: c, wake: make(chan struct{}, 1)})
+	d.mu.Unlock()
+}
+
+// Wake makes every consumer look for new events now.
+func (d *Dispatcher) Wake() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.subs {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Start fixes each consumer's starting position, then delivers events in
+// the background until ctx ends; Wait waits for that.
+func (d *Dispatcher) Start(ctx context.Context) error {
+	newest, err := d.store.LastEventID(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	d.mu.Lock()
+	subs := append([]*sub(nil), d.subs...)
+	d.mu.Unlock()
+	for _, s := range subs {
+		start := newest
+		if s.Durable {
+			id, ok, err := d.store.Cursor(ctx, s.Name)
+			if err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+			if ok {
+				start = id
+			}
+		}
+		d.advance(s, start)
+	}
+	for _, s := range subs {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.loop(ctx, s)
+		}()
+	}
+	return nil
+}
+
+// Wait returns when every consumer goroutine has stopped.
+func (d *Dispatcher) Wait() { d.wg.Wait() }
+
+func (d *Dispatcher) loop(ctx context.Context, s *sub) {
+	t := time.NewTicker(d.poll)
+	defer t.Stop()
+	backoff := time.Duration(0)
+	for {
+		if err := d.drain(ctx, s); err != nil && ctx.Err() == nil {
+			backoff = min(max(2*backoff, 100*time.Millisecond), 30*time.Second)
+			d.log.Error("outbox consumer failed; will retry", "consumer", s.Name, "err", err, "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// drain hands over every event after the consumer's position.
+func (d *Dispatcher) drain(ctx context.Context, s *sub) error {
+	for {
+		evs, err := d.store.EventsAfter(ctx, d.position(s), 500)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		for _, ev := range evs {
+			if err := s.Handle(ctx, ev); err != nil {
+				return fmt.Errorf("event %d (%s): %w", ev.ID, ev.Kind, err)
+			}
+			if s.Durable {
+				if err := d.store.SaveCursor(ctx, s.Name, ev.ID); err != nil {
+					return err
+				}
+			}
+			d.advance(s, ev.ID)
+		}
+	}
+}
+
+func (d *Dispatcher) position(s *sub) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return s.last
+}
+
+func (d *Dispatcher) advance(s *sub, id int64) {
+	d.mu.Lock()
+	s.last = id
+	close(d.ready)
+	d.ready = make(chan struct{})
+	d.mu.Unlock()
+}
+
+// WaitFor blocks until every consumer has handled event id, or ctx ends.
+// Tests and the demo loader use it instead of sleeping.
+func (d *Dispatcher) WaitFor(ctx context.Context, id int64) error {
+	for {
+		d.mu.Lock()
+		done := true
+		for _, s := range d.subs {
+			if s.last < id {
+				done = false
+			}
+		}
+		ready := d.ready
+		d.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("outbox: waiting for event %d: %w", id, ctx.Err())
+		case <-ready:
+		}
+	}
+}
+
+// Position reports the last event a consumer handled.
+func (d *Dispatcher) Position(name string) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.subs {
+		if s.Name == name {
+			return s.last
+		}
+	}
+	return 0
+}

@@ -1,0 +1,204 @@
+// Package settings is the outlet's editable configuration: its name, how it
+// writes dates, and where its channels and social accounts are. Values are
+// stored as key/value rows and changed by admins in the newsroom.
+package settings
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"khabar/internal/locale"
+	"khabar/internal/news"
+)
+
+// Settings is the typed view of the settings table.
+type Settings struct {
+	SiteName    string
+	Tagline     string
+	TimeZone    string
+	MonthStyle  locale.MonthStyle
+	Digits      locale.Digits
+	CommentMode news.CommentsMode
+
+	// "Be the first to know" channels.
+	WhatsAppChannel string
+	TelegramChannel string
+	AlertsURL       string
+
+	// "Follow us" accounts; each is hidden when empty.
+	YouTube    string
+	GoogleNews string
+	X          string
+	Facebook   string
+	Telegram   string
+	WhatsApp   string
+}
+
+// Defaults are what a fresh install shows.
+func Defaults() Settings {
+	return Settings{
+		SiteName:    "خبر",
+		Tagline:     "أخبار عاجلة وتغطية مباشرة",
+		TimeZone:    "Asia/Beirut",
+		MonthStyle:  locale.MonthsLevant,
+		Digits:      locale.DigitsLatin,
+		CommentMode: news.CommentsPre,
+	}
+}
+
+// field binds a key of the table to a field of Settings.
+type field struct {
+	key  string
+	ptr  func(*Settings) *string
+	link bool // must be an absolute https URL when set
+}
+
+var fields = []field{
+	{key: "site_name", ptr: func(s *Settings) *string { return &s.SiteName }},
+	{key: "tagline", ptr: func(s *Settings) *string { return &s.Tagline }},
+	{key: "time_zone", ptr: func(s *Settings) *string { return &s.TimeZone }},
+	{key: "whatsapp_channel", ptr: func(s *Settings) *string { return &s.WhatsAppChannel }, link: true},
+	{key: "telegram_channel", ptr: func(s *Settings) *string { return &s.TelegramChannel }, link: true},
+	{key: "alerts_url", ptr: func(s *Settings) *string { return &s.AlertsURL }, link: true},
+	{key: "youtube", ptr: func(s *Settings) *string { return &s.YouTube }, link: true},
+	{key: "google_news", ptr: func(s *Settings) *string { return &s.GoogleNews }, link: true},
+	{key: "x", ptr: func(s *Settings) *string { return &s.X }, link: true},
+	{key: "facebook", ptr: func(s *Settings) *string { return &s.Facebook }, link: true},
+	{key: "telegram", ptr: func(s *Settings) *string { return &s.Telegram }, link: true},
+	{key: "whatsapp", ptr: func(s *Settings) *string { return &s.WhatsApp }, link: true},
+}
+
+// Keys lists the keys of the table in form order.
+func Keys() []string {
+	out := make([]string, 0, len(fields)+3)
+	for _, f := range fields {
+		out = append(out, f.key)
+	}
+	return append(out, "month_style", "digits", "comment_mode")
+}
+
+// FromMap overlays stored values on the defaults. Unknown keys are ignored;
+// invalid stored values fall back to the default, so a bad row can never
+// take the site down.
+func FromMap(m map[string]string) Settings {
+	s := Defaults()
+	for _, f := range fields {
+		if v, ok := m[f.key]; ok {
+			*f.ptr(&s) = v
+		}
+	}
+	if v := locale.MonthStyle(m["month_style"]); v.Valid() {
+		s.MonthStyle = v
+	}
+	if v := locale.Digits(m["digits"]); v.Valid() {
+		s.Digits = v
+	}
+	if v := news.CommentsMode(m["comment_mode"]); v != "" && v.Valid() {
+		s.CommentMode = v
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		s.TimeZone = Defaults().TimeZone
+	}
+	if s.SiteName == "" {
+		s.SiteName = Defaults().SiteName
+	}
+	return s
+}
+
+// ToMap is the inverse of FromMap.
+func (s Settings) ToMap() map[string]string {
+	m := map[string]string{
+		"month_style":  string(s.MonthStyle),
+		"digits":       string(s.Digits),
+		"comment_mode": string(s.CommentMode),
+	}
+	for _, f := range fields {
+		m[f.key] = *f.ptr(&s)
+	}
+	return m
+}
+
+// Get returns a field by key, for forms.
+func (s Settings) Get(key string) string { return s.ToMap()[key] }
+
+// Parse builds Settings from submitted form values (key → value) and
+// validates them; the error lists every bad key.
+func Parse(form map[string]string) (Settings, error) {
+	s := Defaults()
+	var v news.Invalid
+	for _, f := range fields {
+		val := news.CleanLine(form[f.key])
+		if len([]rune(val)) > 300 {
+			v.Add(f.key, "too_long")
+			continue
+		}
+		if f.link && val != "" && !httpsURL(val) {
+			v.Add(f.key, "bad_url")
+		}
+		*f.ptr(&s) = val
+	}
+	if s.SiteName == "" {
+		v.Add("site_name", "required")
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || strings.EqualFold(s.TimeZone, "local") {
+		v.Add("time_zone", "bad_time_zone")
+	}
+	if s.MonthStyle = locale.MonthStyle(form["month_style"]); !s.MonthStyle.Valid() {
+		v.Add("month_style", "unknown")
+	}
+	if s.Digits = locale.Digits(form["digits"]); !s.Digits.Valid() {
+		v.Add("digits", "unknown")
+	}
+	if s.CommentMode = news.CommentsMode(form["comment_mode"]); s.CommentMode == "" || !s.CommentMode.Valid() {
+		v.Add("comment_mode", "unknown")
+	}
+	if err := v.Err(); err != nil {
+		return s, fmt.Errorf("settings: %w", err)
+	}
+	return s, nil
+}
+
+func httpsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}
+
+// DateFormat is how pages write dates under these settings.
+func (s Settings) DateFormat() locale.DateFormat {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return locale.DateFormat{Months: s.MonthStyle, Digits: s.Digits, Location: loc}
+}
+
+// Link is a labelled outbound link.
+type Link struct {
+	Key   string // icon and catalogue key: "youtube", "telegram", …
+	URL   string
+	Label string // filled by the caller from the catalogue
+}
+
+// Follow lists the configured "follow us" accounts in display order.
+func (s Settings) Follow() []Link {
+	return nonEmpty([]Link{{Key: "youtube", URL: s.YouTube}, {Key: "google_news", URL: s.GoogleNews},
+		{Key: "x", URL: s.X}, {Key: "facebook", URL: s.Facebook}, {Key: "telegram", URL: s.Telegram}, {Key: "whatsapp", URL: s.WhatsApp}})
+}
+
+// Channels lists the configured "be the first to know" channels.
+func (s Settings) Channels() []Link {
+	return nonEmpty([]Link{{Key: "whatsapp_channel", URL: s.WhatsAppChannel}, {Key: "telegram_channel", URL: s.TelegramChannel},
+		{Key: "alerts", URL: s.AlertsURL}})
+}
+
+func nonEmpty(ls []Link) []Link {
+	out := ls[:0]
+	for _, l := range ls {
+		if l.URL != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

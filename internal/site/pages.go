@@ -1,0 +1,350 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/render"
+	"khabar/internal/store"
+	"khabar/internal/web"
+)
+
+const (
+	perPage         = 20
+	homeLatest      = 10
+	perSectionBlock = 4
+	relatedCount    = 4
+	htmlType        = "text/html; charset=utf-8"
+)
+
+func (s *Site) newData(ctx context.Context, title string) (*pageData, error) {
+	c, err := s.chrome(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := s.Settings()
+	d := &pageData{Site: st, Chrome: c, Title: title}
+	if title == "" {
+		d.Title = st.SiteName
+	} else {
+		d.Title = title + " | " + st.SiteName
+	}
+	return d, nil
+}
+
+// page renders a template into a cacheable page tagged with what it shows.
+func (s *Site) page(name string, d *pageData, tags ...string) (*render.Page, int, error) {
+	body, err := s.eng.Render(name, d)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &render.Page{ContentType: htmlType, Body: body, CacheControl: s.cc,
+		Tags: append(tags, tagTicker, tagLatest), Expires: d.Chrome.Expires}, 0, nil
+}
+
+func (s *Site) home(w http.ResponseWriter, r *http.Request) {
+	s.serveCached(w, r, "/", func(ctx context.Context) (*render.Page, int, error) {
+		d, err := s.newData(ctx, "")
+		if err != nil {
+			return nil, 0, err
+		}
+		d.Description = d.Site.Tagline
+		d.Canonical = s.base + "/"
+		latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: homeLatest + 1})
+		if err != nil {
+			return nil, 0, err
+		}
+		hv := &homeView{}
+		// The lead story is the newest breaking article, else the newest.
+		for i := range latest {
+			if latest[i].Breaking {
+				hv.Lead = &latest[i]
+				break
+			}
+		}
+		if hv.Lead == nil && len(latest) > 0 {
+			hv.Lead = &latest[0]
+		}
+		for i := range latest {
+			if hv.Lead != nil && latest[i].ID == hv.Lead.ID || len(hv.Latest) == homeLatest {
+				continue
+			}
+			hv.Latest = append(hv.Latest, latest[i])
+		}
+		tags := []string{tagHome}
+		for _, sec := range d.Chrome.Sections {
+			items, err := s.store.ListPublished(ctx, store.ListFilter{SectionID: sec.ID, Limit: perSectionBlock})
+			if err != nil {
+				return nil, 0, err
+			}
+			if len(items) > 0 {
+				hv.Sections = append(hv.Sections, sectionBlock{Section: sec, Items: items})
+			}
+		}
+		d.Home = hv
+		return s.page("home", d, tags...)
+	})
+}
+
+func (s *Site) article(w http.ResponseWriter, r *http.Request) {
+	id, ok := web.PositiveID(r.PathValue("id"))
+	if !ok {
+		s.Error(w, r, http.StatusNotFound)
+		return
+	}
+	s.serveCached(w, r, "/news/"+strconv.FormatInt(id, 10), func(ctx context.Context) (*render.Page, int, error) {
+		a, err := s.store.GetArticle(ctx, id)
+		if errors.Is(err, news.ErrNotFound) {
+			return nil, http.StatusNotFound, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		switch a.Status {
+		case news.StatusPublished:
+		case news.StatusUnpublished:
+			return nil, http.StatusGone, nil
+		default:
+			return nil, http.StatusNotFound, nil
+		}
+		title := a.SEOTitle
+		if title == "" {
+			title = a.Headline
+		}
+		d, err := s.newData(ctx, title)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := s.fillArticle(ctx, d, a); err != nil {
+			return nil, 0, err
+		}
+		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10)}
+		p, st, err := s.page("article", d, tags...)
+		if p != nil {
+			p.Path, p.Location = articlePathDecoded(a), ArticlePath(a)
+		}
+		return p, st, err
+	})
+}
+
+// fillArticle builds the article view; the newsroom preview uses it too.
+func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) error {
+	blocks, err := s.resolveBlocks(ctx, a.Body)
+	if err != nil {
+		return err
+	}
+	related, err := s.store.Related(ctx, a, relatedCount)
+	if err != nil {
+		return err
+	}
+	d.Description = a.SEODescription
+	if d.Description == "" {
+		d.Description = a.Lead
+	}
+	u := s.base + ArticlePath(a)
+	d.Canonical = u
+	if a.Section != nil {
+		d.Active = a.Section.Slug
+	}
+	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
+	return nil
+}
+
+// RenderPreview renders an article in any state exactly as readers would
+// see it once published, for the newsroom. It is never cached.
+func (s *Site) RenderPreview(ctx context.Context, a *news.Article) ([]byte, error) {
+	d, err := s.newData(ctx, a.Headline)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.fillArticle(ctx, d, a); err != nil {
+		return nil, err
+	}
+	d.Robots = "noindex, nofollow"
+	return s.eng.Render("article", d)
+}
+
+// listing serves section, tag and author pages.
+type listing struct {
+	kind   string
+	lookup func(ctx context.Context, slug string) (heading, intro, tag string, f store.ListFilter, err error)
+}
+
+func (s *Site) section(w http.ResponseWriter, r *http.Request) {
+	s.list(w, r, listing{kind: "section", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
+		sec, err := s.store.SectionBySlug(ctx, slug)
+		if err != nil {
+			return "", "", "", store.ListFilter{}, err
+		}
+		return sec.Name, "", "section:" + strconv.FormatInt(sec.ID, 10), store.ListFilter{SectionID: sec.ID}, nil
+	}})
+}
+
+func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
+	s.list(w, r, listing{kind: "tag", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
+		t, err := s.store.TagBySlug(ctx, slug)
+		if err != nil {
+			return "", "", "", store.ListFilter{}, err
+		}
+		return t.Name, "", "tag:" + strconv.FormatInt(t.ID, 10), store.ListFilter{TagID: t.ID}, nil
+	}})
+}
+
+func (s *Site) author(w http.ResponseWriter, r *http.Request) {
+	s.list(w, r, listing{kind: "author", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
+		a, err := s.store.AuthorBySlug(ctx, slug)
+		if err != nil {
+			return "", "", "", store.ListFilter{}, err
+		}
+		return a.Name, a.Bio, "author:" + strconv.FormatInt(a.ID, 10), store.ListFilter{AuthorID: a.ID}, nil
+	}})
+}
+
+func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
+	slug := r.PathValue("slug")
+	if slug == "" || len(slug) > news.MaxSlug*4 {
+		s.Error(w, r, http.StatusNotFound)
+		return
+	}
+	pageNo, ok := web.PageNumber(r)
+	if !ok {
+		s.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	base := "/" + l.kind + "/" + slug
+	key := base
+	if pageNo > 1 {
+		key += "?page=" + strconv.Itoa(pageNo)
+	}
+	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
+		heading, intro, tag, f, err := l.lookup(ctx, slug)
+		if errors.Is(err, news.ErrNotFound) {
+			return nil, http.StatusNotFound, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		total, err := s.store.CountPublished(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		pages := max(1, (total+perPage-1)/perPage)
+		if pageNo > pages {
+			return nil, http.StatusNotFound, nil
+		}
+		f.Limit, f.Offset = perPage, (pageNo-1)*perPage
+		items, err := s.store.ListPublished(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		title := heading
+		if pageNo > 1 {
+			title += " – " + s.cat.T("page_n", s.Settings().Digits.Int(pageNo))
+		}
+		d, err := s.newData(ctx, title)
+		if err != nil {
+			return nil, 0, err
+		}
+		escaped := "/" + l.kind + "/" + urlPathEscape(slug)
+		d.Canonical = s.base + escaped
+		if pageNo > 1 {
+			d.Canonical += "?page=" + strconv.Itoa(pageNo)
+		}
+		if l.kind == "section" {
+			d.Active = slug
+		}
+		d.Description = intro
+		pg := pager{Page: pageNo, Pages: pages}
+		if pageNo > 1 {
+			pg.Prev = escaped
+			if pageNo > 2 {
+				pg.Prev += "?page=" + strconv.Itoa(pageNo-1)
+			}
+		}
+		if pageNo < pages {
+			pg.Next = escaped + "?page=" + strconv.Itoa(pageNo+1)
+		}
+		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg}
+		return s.page("list", d, tag)
+	})
+}
+
+func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
+	body := "User-agent: *\nDisallow: /admin/\nDisallow: /api/\nAllow: /\n"
+	render.NewPage(http.StatusOK, "text/plain; charset=utf-8", []byte(body), "public, max-age=3600").Serve(w, r)
+}
+
+func (s *Site) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// media serves stored files. Uploaded files are hostile until proven
+// otherwise: no directory listings, no sniffing, and a sandboxing CSP so an
+// SVG cannot run script on our origin.
+func (s *Site) media() http.Handler {
+	fsrv := http.StripPrefix("/media/", http.FileServer(http.Dir(s.mediaDir)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/media/")
+		if name == "" || strings.HasSuffix(name, "/") || strings.Contains(name, "..") {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		if st, err := os.Stat(s.mediaDir + "/" + name); err != nil || st.IsDir() {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// Error writes an Arabic (catalogue) error page with the site's chrome,
+// falling back to a bare page when even the chrome cannot be read.
+func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int) {
+	if !knownError(status) {
+		status = http.StatusInternalServerError
+	}
+	var body []byte
+	if d, err := s.newData(r.Context(), s.cat.T("error_title_"+strconv.Itoa(status))); err == nil {
+		d.Error = &errorView{Status: status}
+		d.Robots = "noindex"
+		body, _ = s.eng.Render("error", d)
+	}
+	if body == nil {
+		body = []byte("<!doctype html><html lang=\"" + s.cat.Lang() + "\" dir=\"" + s.cat.Dir() + "\"><meta charset=utf-8><title>" +
+			s.cat.T("error_title_"+strconv.Itoa(status)) + "</title><h1>" + s.cat.T("error_title_"+strconv.Itoa(status)) + "</h1><p>" +
+			s.cat.T("error_text_"+strconv.Itoa(status)) + "</p>")
+	}
+	cc := "no-store"
+	if status == http.StatusNotFound || status == http.StatusGone {
+		cc = "public, max-age=60"
+	}
+	render.NewPage(status, htmlType, body, cc).Serve(w, r)
+}
+
+func knownError(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusConflict,
+		http.StatusGone, http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusTooManyRequests,
+		http.StatusInternalServerError, http.StatusServiceUnavailable:
+		return true
+	}
+	return false
+}

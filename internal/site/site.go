@@ -1,0 +1,244 @@
+// Package site serves the public website: home, articles, section, tag and
+// author pages, from the page cache whenever it can.
+package site
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"khabar/internal/locale"
+	"khabar/internal/news"
+	"khabar/internal/render"
+	"khabar/internal/settings"
+	"khabar/internal/store"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Options configure a Site.
+type Options struct {
+	Store    *store.Store
+	Cache    *render.Cache
+	Catalog  *locale.Catalog
+	BaseURL  string // absolute origin used in canonical and share links
+	MaxAge   time.Duration
+	MediaDir string
+	Log      *slog.Logger
+}
+
+// Site is the reader-facing web site.
+type Site struct {
+	store    *store.Store
+	cache    *render.Cache
+	eng      *render.Engine
+	cat      *locale.Catalog
+	base     string
+	cc       string // Cache-Control of cacheable pages
+	mediaDir string
+	log      *slog.Logger
+	assets   *Assets
+
+	settings atomic.Pointer[settings.Settings]
+
+	chromeMu sync.Mutex
+	chromeV  atomic.Pointer[chrome]
+}
+
+// New builds the site and reads the settings.
+func New(ctx context.Context, o Options) (*Site, error) {
+	assets, err := NewAssets()
+	if err != nil {
+		return nil, err
+	}
+	tfs, _ := fs.Sub(templateFS, "templates")
+	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
+		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
+	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ReloadSettings(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Engine exposes the site's template engine, so the newsroom preview can
+// render exactly the reader page.
+func (s *Site) Engine() *render.Engine { return s.eng }
+
+// Settings is the current settings snapshot.
+func (s *Site) Settings() settings.Settings { return *s.settings.Load() }
+
+// ReloadSettings reads the settings table again.
+func (s *Site) ReloadSettings(ctx context.Context) error {
+	m, err := s.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	st := settings.FromMap(m)
+	s.settings.Store(&st)
+	s.eng.SetDateFormat(st.DateFormat())
+	return nil
+}
+
+// Routes registers the public pages on mux.
+func (s *Site) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /news/{id}", s.article)
+	mux.HandleFunc("GET /news/{id}/{slug}", s.article)
+	mux.HandleFunc("GET /section/{slug}", s.section)
+	mux.HandleFunc("GET /tag/{slug}", s.tag)
+	mux.HandleFunc("GET /author/{slug}", s.author)
+	mux.HandleFunc("GET /robots.txt", s.robots)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /media/", s.media())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) })
+}
+
+// HandleEvent is the page cache's outbox consumer: it turns an event into
+// the cache tags of every page that shows what changed.
+func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
+	switch ev.Kind {
+	case news.EventSettingsChanged, news.EventTaxonomyChanged:
+		if err := s.ReloadSettings(ctx); err != nil {
+			return err
+		}
+		s.chromeV.Store(nil)
+		s.cache.Purge()
+		return nil
+	case news.EventTickerChanged:
+		s.chromeV.Store(nil)
+		s.cache.Invalidate(tagTicker)
+		return nil
+	}
+	tags := []string{articleTag(ev.ArticleID)}
+	if ev.Kind != news.EventArticleUpdated || ev.Listing {
+		s.chromeV.Store(nil)
+		tags = append(tags, tagHome, tagLatest)
+		for _, id := range ev.Sections {
+			tags = append(tags, "section:"+strconv.FormatInt(id, 10))
+		}
+		for _, id := range ev.Tags {
+			tags = append(tags, "tag:"+strconv.FormatInt(id, 10))
+		}
+		for _, id := range ev.Authors {
+			tags = append(tags, "author:"+strconv.FormatInt(id, 10))
+		}
+	}
+	s.cache.Invalidate(tags...)
+	return nil
+}
+
+// Cache tags. Every page carries tagTicker and tagLatest because the
+// ticker and its latest headlines are on every page.
+const (
+	tagHome   = "home"
+	tagTicker = "ticker"
+	tagLatest = "latest"
+)
+
+func articleTag(id int64) string { return "article:" + strconv.FormatInt(id, 10) }
+
+// chrome is what every page shows around its content: navigation and the
+// ticker. It is kept in memory so that even uncached pages (404s) cost no
+// query for it.
+type chrome struct {
+	Sections []news.Section
+	Ticker   []tickerLine
+	Expires  time.Time // when the next ticker item runs out; zero if never
+}
+
+type tickerLine struct {
+	Text     string
+	URL      string
+	Breaking bool
+}
+
+const tickerHeadlines = 6
+
+func (s *Site) chrome(ctx context.Context) (*chrome, error) {
+	if c := s.chromeV.Load(); c != nil && (c.Expires.IsZero() || time.Now().Before(c.Expires)) {
+		return c, nil
+	}
+	s.chromeMu.Lock()
+	defer s.chromeMu.Unlock()
+	if c := s.chromeV.Load(); c != nil && (c.Expires.IsZero() || time.Now().Before(c.Expires)) {
+		return c, nil
+	}
+	now := time.Now()
+	secs, err := s.store.ListSections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.ListTicker(ctx, true, now)
+	if err != nil {
+		return nil, err
+	}
+	latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: tickerHeadlines})
+	if err != nil {
+		return nil, err
+	}
+	next, err := s.store.NextTickerExpiry(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	c := &chrome{Sections: secs, Expires: next}
+	for _, it := range items {
+		c.Ticker = append(c.Ticker, tickerLine{Text: it.Text, URL: it.URL, Breaking: true})
+	}
+	for _, a := range latest {
+		c.Ticker = append(c.Ticker, tickerLine{Text: a.Headline, URL: ArticlePath(&a), Breaking: a.Breaking})
+	}
+	s.chromeV.Store(c)
+	return c, nil
+}
+
+// serveCached answers from the cache, rendering on a miss. fill returns the
+// page or an HTTP status for an error page.
+func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, fill func(ctx context.Context) (*render.Page, int, error)) {
+	p, err := s.cache.Fill(key, func() (*render.Page, error) {
+		p, st, err := fill(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		if st != 0 {
+			return nil, statusError(st)
+		}
+		return p, nil
+	})
+	var se statusError
+	switch {
+	case errors.As(err, &se):
+		s.Error(w, r, int(se))
+		return
+	case err != nil:
+		if r.Context().Err() == nil {
+			s.log.Error("render page", "path", r.URL.Path, "err", err)
+		}
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	if p.Path != "" && p.Path != r.URL.Path {
+		http.Redirect(w, r, p.Location, http.StatusMovedPermanently)
+		return
+	}
+	p.Serve(w, r)
+}
+
+// statusError carries an error page's status through the cache's
+// singleflight, so every waiter on the same miss gets the same answer.
+type statusError int
+
+func (e statusError) Error() string { return "status " + strconv.Itoa(int(e)) }

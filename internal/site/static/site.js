@@ -1,0 +1,33 @@
+// Progressive enhancement only: every feature here works as a plain link
+// without JavaScript.
+(function () {
+  "use strict";
+  function toast(text) {
+    var t = document.createElement("div");
+    t.className = "toast";
+    t.setAttribute("role", "status");
+    t.textContent = text;
+    document.body.appendChild(t);
+    setTimeout(function () { t.remove(); }, 2500);
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-copy], a[data-youtube]");
+    if (!a) return;
+    if (a.dataset.copy && navigator.clipboard) {
+      e.preventDefault();
+      navigator.clipboard.writeText(a.dataset.copy).then(function () { toast(a.dataset.copied); });
+      return;
+    }
+    var id = a.dataset.youtube;
+    if (id && /^[A-Za-z0-9_-]{6,20}$/.test(id)) {
+      // Click-to-load: nothing is fetched from YouTube until the reader asks.
+      e.preventDefault();
+      var f = document.createElement("iframe");
+      f.src = "https://www.youtube-nocookie.com/embed/" + id + "?autoplay=1";
+      f.title = a.dataset.title || "";
+      f.allow = "autoplay; encrypted-media; picture-in-picture";
+      f.allowFullscreen = true;
+      a.replaceWith(f);
+    }
+  });
+})();

@@ -1,0 +1,183 @@
+package site
+
+import (
+	"context"
+	"html/template"
+	"net/url"
+	"strconv"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/settings"
+)
+
+// pageData is what every template receives.
+type pageData struct {
+	Site        settings.Settings
+	Chrome      *chrome
+	Title       string
+	Description string
+	Canonical   string
+	Robots      string
+	Active      string // slug of the section to highlight in navigation
+	Home        *homeView
+	Article     *articleView
+	List        *listView
+	Error       *errorView
+}
+
+type homeView struct {
+	Lead     *news.Article
+	Latest   []news.Article
+	Sections []sectionBlock
+}
+
+type sectionBlock struct {
+	Section news.Section
+	Items   []news.Article
+}
+
+type articleView struct {
+	A           *news.Article
+	Blocks      []blockView
+	Related     []news.Article
+	Share       []shareLink
+	URL         string
+	ShowUpdated bool
+}
+
+type listView struct {
+	Kind    string // section, tag, author
+	Heading string
+	Intro   string
+	Items   []news.Article
+	Pager   pager
+}
+
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+type errorView struct {
+	Status int
+}
+
+// blockView is a body block resolved for display: sanitised markup marked
+// safe, media and article references looked up.
+type blockView struct {
+	Type      news.BlockType
+	HTML      template.HTML
+	Text      string
+	Level     int
+	Cite      string
+	Image     *news.Media
+	Caption   string
+	Credit    string
+	Alt       string
+	URL       string
+	Provider  string
+	YouTubeID string
+	Items     []template.HTML
+	Ordered   bool
+	Title     string
+	Related   *news.Article
+}
+
+type shareLink struct {
+	Key string
+	URL string
+}
+
+// ArticlePath is the canonical, percent-encoded path of an article.
+func ArticlePath(a *news.Article) string {
+	p := "/news/" + strconv.FormatInt(a.ID, 10)
+	if a.Slug != "" {
+		p += "/" + url.PathEscape(a.Slug)
+	}
+	return p
+}
+
+// articlePathDecoded is ArticlePath as r.URL.Path shows it.
+func articlePathDecoded(a *news.Article) string {
+	p := "/news/" + strconv.FormatInt(a.ID, 10)
+	if a.Slug != "" {
+		p += "/" + a.Slug
+	}
+	return p
+}
+
+// resolveBlocks turns stored blocks into views, loading the media and
+// articles they refer to in two queries at most.
+func (s *Site) resolveBlocks(ctx context.Context, blocks []news.Block) ([]blockView, error) {
+	var mediaIDs []int64
+	for _, b := range blocks {
+		if b.Type == news.BlockImage {
+			mediaIDs = append(mediaIDs, b.MediaID)
+		}
+	}
+	media, err := s.store.MediaByIDs(ctx, mediaIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]blockView, 0, len(blocks))
+	for _, b := range blocks {
+		v := blockView{Type: b.Type, Text: b.Text, Level: b.Level, Cite: b.Cite, Caption: b.Caption, Credit: b.Credit,
+			Alt: b.Alt, URL: b.URL, Ordered: b.Ordered, Title: b.Title}
+		switch b.Type {
+		case news.BlockParagraph, news.BlockHTML:
+			// Sanitised on every write (news.Article.Normalize).
+			v.HTML = template.HTML(b.Text)
+		case news.BlockImage:
+			m, ok := media[b.MediaID]
+			if !ok {
+				continue // the file was deleted: drop the block rather than show a broken image
+			}
+			v.Image = &m
+			if v.Caption == "" {
+				v.Caption = m.Caption
+			}
+			if v.Credit == "" {
+				v.Credit = m.Credit
+			}
+			if v.Alt == "" {
+				v.Alt = m.Alt
+			}
+		case news.BlockEmbed:
+			v.Provider = news.EmbedProvider(b.URL)
+			v.YouTubeID = news.YouTubeID(b.URL)
+		case news.BlockList, news.BlockFactbox:
+			for _, it := range b.Items {
+				v.Items = append(v.Items, template.HTML(it))
+			}
+		case news.BlockRelated:
+			a, err := s.store.GetArticle(ctx, b.ArticleID)
+			if err != nil || !a.IsPublic() {
+				continue
+			}
+			v.Related = a
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// shareLinks are plain links to each network's share endpoint: no
+// third-party script is loaded until the reader chooses to share.
+func shareLinks(pageURL, title string) []shareLink {
+	u, t := url.QueryEscape(pageURL), url.QueryEscape(title)
+	return []shareLink{
+		{Key: "whatsapp", URL: "https://wa.me/?text=" + t + "%20" + u},
+		{Key: "telegram", URL: "https://t.me/share/url?url=" + u + "&text=" + t},
+		{Key: "x", URL: "https://x.com/intent/post?url=" + u + "&text=" + t},
+		{Key: "facebook", URL: "https://www.facebook.com/sharer/sharer.php?u=" + u},
+	}
+}
+
+// showUpdated: an update is worth telling readers about when it came
+// noticeably after publication.
+func showUpdated(a *news.Article) bool {
+	return !a.PublishedAt.IsZero() && a.UpdatedAt.Sub(a.PublishedAt) > 5*time.Minute
+}
+
+func urlPathEscape(s string) string { return url.PathEscape(s) }
