@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# bench/pages.sh: load benchmark of Khabar's public pages against nginx.
+#
+# Builds khabar, starts "khabar serve --demo" on a free loopback port with a
+# throwaway data directory, picks three pages from the running site (the
+# longest demo article at its canonical URL, the home page and the politics
+# section) and runs ../shared/bench/static-vs.sh on each: wrk against Khabar
+# and against nginx serving the same bytes (precompressed gzip), alternated.
+# Prints each page's report and then a one-line-per-page summary.
+#
+# Usage: bash bench/pages.sh            (from anywhere)
+# Env:   BENCH_SECONDS     seconds per wrk run     (default 8)
+#        BENCH_CONNECTIONS wrk connections          (default 64)
+# Loopback only; every wait and every run is bounded by a timeout.
+set -euo pipefail
+
+secs=${BENCH_SECONDS:-8}
+conns=${BENCH_CONNECTIONS:-64}
+case $secs in '' | *[!0-9]*) echo "BENCH_SECONDS must be a whole number" >&2; exit 2 ;; esac
+case $conns in '' | *[!0-9]*) echo "BENCH_CONNECTIONS must be a whole number" >&2; exit 2 ;; esac
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+static_vs="$repo/../shared/bench/static-vs.sh"
+if [ ! -f "$static_vs" ]; then
+  echo "pages.sh: $static_vs not found." >&2
+  echo "It is the shared wrk-vs-nginx script; it must sit in shared/bench/ beside this repository." >&2
+  exit 1
+fi
+
+# --- tools ------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} with apt-get…"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v go >/dev/null 2>&1 || { echo "pages.sh: go not found on PATH" >&2; exit 1; }
+
+# --- build and start khabar ---------------------------------------------------
+tmp=$(mktemp -d /tmp/khabar-bench.XXXXXX)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "building khabar…"
+go build -o "$tmp/khabar" ./cmd/khabar
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+"$tmp/khabar" serve --demo --data "$tmp/data" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
+pid=$!
+
+up=""
+for _ in $(seq 300); do # 30 s at most
+  if curl -fsS -o /dev/null --max-time 2 "$base/healthz" 2>/dev/null; then up=1; break; fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$up" ]; then
+  echo "pages.sh: khabar did not answer $base/healthz within 30 s; its log:" >&2
+  cat "$tmp/serve.log" >&2
+  exit 1
+fi
+echo "khabar up at $base ($(grep -m1 'demo content loaded' "$tmp/serve.log" || echo 'demo state unknown'))"
+
+# --- pick the pages -----------------------------------------------------------
+# The longest demo article: follow /news/<id> to its canonical URL and keep
+# the one whose HTML is largest. Stop at the first id that does not redirect.
+article="" best=0 longest_id=""
+for id in $(seq 1 500); do
+  loc=$(curl -s -o /dev/null --max-time 5 -w '%{redirect_url}' "$base/news/$id" || true)
+  [ -n "$loc" ] || break
+  size=$(curl -fsS -o /dev/null --max-time 5 -H 'Accept-Encoding: identity' -w '%{size_download}' "$loc" || true)
+  size=${size//[!0-9]/}
+  size=${size:-0}
+  if [ "$size" -gt "$best" ]; then best=$size article=$loc longest_id=$id; fi
+done
+if [ -z "$article" ]; then
+  echo "pages.sh: no demo article found (no redirect from $base/news/1)" >&2
+  exit 1
+fi
+echo "article: /news/$longest_id, the largest of the demo articles ($best bytes of HTML)"
+
+pages=("article|$article" "home|$base/" "section|$base/section/politics")
+for p in "${pages[@]}"; do
+  u=${p#*|}
+  code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$u")
+  [ "$code" = 200 ] || { echo "pages.sh: $u answered $code, want 200" >&2; exit 1; }
+done
+
+# --- measure ------------------------------------------------------------------
+# static-vs.sh does a 2 s warm-up and 6 runs of $secs s, each under its own
+# timeout; the outer timeout bounds the whole page, nginx start included.
+echo "static-vs.sh: ${secs}s per run, $conns connections, Accept-Encoding gzip"
+echo
+summary=()
+for p in "${pages[@]}"; do
+  name=${p%%|*} u=${p#*|}
+  echo "== $name"
+  if timeout $((secs * 6 + 180)) bash "$static_vs" "$u" "$secs" "$conns" gzip >"$tmp/$name.out" 2>&1; then
+    cat "$tmp/$name.out"
+    summary+=("$(awk -v n="$name" '
+      $1=="khabar" && NF==5 { kr=$2; k99=$4; kbad=$5 }
+      $1=="nginx"  && NF==5 { nr=$2; n99=$4; nbad=$5 }
+      /^ratio/ { ratio=$NF }
+      END {
+        ok = (ratio+0 >= 0.5 && k99+0 <= 2*n99 && kbad+0 == 0) ? "yes" : "NO"
+        printf "%-8s %6s %11s %11s %6s %8s %11s %10s  %s\n", n, ratio, k99, n99, (n99>0 ? sprintf("%.1f", k99/n99) : "-"), kbad, kr, nr, ok
+      }' "$tmp/$name.out")")
+  else
+    cat "$tmp/$name.out"
+    summary+=("$(printf '%-8s failed (see above)' "$name")")
+  fi
+  echo
+done
+
+echo "== summary ($(date -u +%F), $(nproc) cores, wrk -t2 -c$conns -d${secs}s, gzip, medians of 3)"
+echo "article page: $article"
+printf '%-8s %6s %11s %11s %6s %8s %11s %10s  %s\n' page ratio "p99 khabar" "p99 nginx" "p99 x" non-2xx "khabar r/s" "nginx r/s" "targets met"
+printf '%s\n' "${summary[@]}"
+echo "targets: ratio >= 0.50, p99 khabar <= 2 x p99 nginx, non-2xx = 0 (stated for the article page)"

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] }})
+	return code, out.String(), errb.String()
+}
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o600)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	data := filepath.Join(dir, "data")
+
+	cases := []struct {
+		name   string
+		env    map[string]string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"version", nil, "", []string{"version"}, 0, "khabar ", ""},
+		{"help", nil, "", []string{"help"}, 0, "usage: khabar", ""},
+		{"unknown command", nil, "", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"bad flag", nil, "", []string{"serve", "--nope"}, 2, "", "flag provided but not defined"},
+		{"bad addr", nil, "", []string{"serve", "--addr", "nowhere"}, 2, "", `--addr "nowhere"`},
+		{"stray argument", nil, "", []string{"migrate", "--data", data, "extra"}, 2, "", `unexpected argument "extra"`},
+		{"migrate", nil, "", []string{"migrate", "--data", data}, 0, "applied 0001_init.sql", ""},
+		{"migrate again", nil, "", []string{"migrate", "--data", data}, 0, "up to date", ""},
+		{"data dir under a file", nil, "", []string{"migrate", "--data", filepath.Join(blocker, "sub")}, 1, "", "cannot be created"},
+		{"env config", map[string]string{"KHABAR_DATA": data}, "", []string{"migrate"}, 0, "up to date", ""},
+		{"unreachable database", nil, "", []string{"migrate", "--data", data, "--db", "postgres://khabar:hunter2secret@127.0.0.1:1/news?connect_timeout=2"}, 1, "", "cannot reach PostgreSQL at 127.0.0.1:1/news"},
+		{"busy port", nil, "", []string{"serve", "--data", data, "--addr", busy.Addr().String()}, 1, "", "already in use"},
+		{"user add", nil, "a long enough password\n", []string{"user", "add", "--data", data, "--email", "Editor@Example.com", "--name", "محررة", "--role", "editor"}, 0, "editor@example.com (editor)", ""},
+		{"user duplicate", nil, "a long enough password\n", []string{"user", "add", "--data", data, "--email", "editor@example.com", "--name", "x", "--role", "editor"}, 1, "", "already exists"},
+		{"user bad role", nil, "a long enough password\n", []string{"user", "add", "--data", data, "--email", "a@b.co", "--name", "x", "--role", "king"}, 2, "", `unknown role "king"`},
+		{"user bad email", nil, "a long enough password\n", []string{"user", "add", "--data", data, "--email", "not an email", "--name", "x", "--role", "writer"}, 2, "", "invalid email"},
+		{"user missing flags", nil, "", []string{"user", "add", "--data", data}, 2, "", "missing"},
+		{"user short password", nil, "short\n", []string{"user", "add", "--data", data, "--email", "w@b.co", "--name", "x", "--role", "writer"}, 1, "", "too short"},
+		{"user no password", nil, "", []string{"user", "add", "--data", data, "--email", "w@b.co", "--name", "x", "--role", "writer"}, 1, "", "no password on standard input"},
+		{"user without add", nil, "", []string{"user"}, 2, "", "khabar user add"},
+		{"demo", nil, "", []string{"demo", "--data", data}, 0, "demo content loaded", ""},
+		{"demo twice", nil, "", []string{"demo", "--data", data}, 0, "already has content", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := run(t, c.env, c.stdin, c.args...)
+			if code != c.code || !strings.Contains(out, c.stdout) || !strings.Contains(errs, c.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.code, out, errs)
+			}
+			if strings.Contains(out+errs, "hunter2secret") {
+				t.Error("password leaked into output")
+			}
+		})
+	}
+}
