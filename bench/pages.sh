@@ -121,7 +121,7 @@ for p in "${pages[@]}"; do
       /^ratio/ { ratio=$NF }
       END {
         ok = (ratio+0 >= 0.5 && k99+0 <= 2*n99 && kbad+0 == 0) ? "yes" : "NO"
-        printf "%-8s %6s %11s %11s %6s %8s %11s %10s  %s\n", n, ratio, k99, n99, (n99>0 ? sprintf("%.1f", k99/n99) : "-"), kbad, kr, nr, ok
+        printf "%-8s %6s %11s %11s %6s %8s %11s %10s  %s\n", n, ratio, k99, n99, (n99>0 ? sprintf("%.2f", k99/n99) : "-"), kbad, kr, nr, ok
       }' "$tmp/$name.out")")
   else
     cat "$tmp/$name.out"

@@ -119,7 +119,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
-	var h http.Handler = mux
+	var h http.Handler = a.Site.Fast(mux)
 	h = web.Limit(a.Site.Error, h)
 	h = web.SecurityHeaders(h)
 	h = web.Recover(log, a.Site.Error, h)

@@ -92,8 +92,8 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Site) article(w http.ResponseWriter, r *http.Request) {
-	id, ok := web.PositiveID(r.PathValue("id"))
+func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
+	id, ok := web.PositiveID(idPart)
 	if !ok {
 		s.Error(w, r, http.StatusNotFound)
 		return

@@ -22,7 +22,7 @@ import (
 type fixture struct {
 	s     *Site
 	store *store.Store
-	mux   *http.ServeMux
+	mux   http.Handler
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -39,7 +39,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	return &fixture{s: s, store: st, mux: mux}
+	return &fixture{s: s, store: st, mux: s.Fast(mux)}
 }
 
 func (f *fixture) get(path string) *httptest.ResponseRecorder {

@@ -44,7 +44,7 @@ func Limit(errPage ErrorPage, next http.Handler) http.Handler {
 			errPage(w, r, http.StatusRequestURITooLong)
 			return
 		}
-		if r.Body != nil {
+		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
 		}
 		next.ServeHTTP(w, r)
