@@ -47,7 +47,9 @@ command -v go >/dev/null 2>&1 || { echo "pages.sh: go not found on PATH" >&2; ex
 # --- build and start khabar ---------------------------------------------------
 tmp=$(mktemp -d /tmp/khabar-bench.XXXXXX)
 pid=""
+bare_pid=""
 cleanup() {
+  if [ -n "$bare_pid" ]; then kill "$bare_pid" 2>/dev/null || true; fi
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -97,7 +99,17 @@ if [ -z "$article" ]; then
 fi
 echo "article: /news/$longest_id, the largest of the demo articles ($best bytes of HTML)"
 
-pages=("article|$article" "home|$base/" "section|$base/section/politics")
+# The floor for Go: a bare net/http handler writing the same article bytes
+# from memory (bench/bare). Khabar's article ratio should match its ratio.
+go build -o "$tmp/bare" ./bench/bare
+bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$tmp/bare" -addr "127.0.0.1:$bport" -url "$article" >"$tmp/bare.log" 2>&1 &
+bare_pid=$!
+for _ in $(seq 100); do curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$bport/" 2>/dev/null && break; sleep 0.1; done
+
+# bare-go gets the article's own path: parsing a long percent-encoded Arabic
+# URL is part of the cost of every request.
+pages=("article|$article" "bare-go|http://127.0.0.1:$bport/${article#http://*/}" "home|$base/" "section|$base/section/politics")
 for p in "${pages[@]}"; do
   u=${p#*|}
   code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$u")
@@ -135,3 +147,4 @@ echo "article page: $article"
 printf '%-8s %6s %11s %11s %6s %8s %11s %10s  %s\n' page ratio "p99 khabar" "p99 nginx" "p99 x" non-2xx "khabar r/s" "nginx r/s" "targets met"
 printf '%s\n' "${summary[@]}"
 echo "targets: ratio >= 0.50, p99 khabar <= 2 x p99 nginx, non-2xx = 0 (stated for the article page)"
+echo "bare-go is a plain net/http handler writing the article's bytes from memory: the floor Khabar is measured against"

@@ -56,21 +56,19 @@ func Limit(errPage ErrorPage, next http.Handler) http.Handler {
 var (
 	hdrNosniff  = []string{"nosniff"}
 	hdrReferrer = []string{"strict-origin-when-cross-origin"}
-	hdrFrame    = []string{"SAMEORIGIN"}
 	hdrCSP      = []string{"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 		"frame-src https://www.youtube-nocookie.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"}
-	hdrPermissions = []string{"camera=(), microphone=(), geolocation=(), interest-cohort=()"}
 )
 
-// SecurityHeaders sets the headers of DESIGN.md §6 on every response.
+// SecurityHeaders sets the headers of DESIGN.md §6 on every response, and
+// no more: each header is work on every cache hit. frame-ancestors in the
+// CSP replaces X-Frame-Options in every browser that matters.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["X-Content-Type-Options"] = hdrNosniff
 		h["Referrer-Policy"] = hdrReferrer
-		h["X-Frame-Options"] = hdrFrame
 		h["Content-Security-Policy"] = hdrCSP
-		h["Permissions-Policy"] = hdrPermissions
 		next.ServeHTTP(w, r)
 	})
 }
