@@ -517,3 +517,75 @@ func TestNewsroomRolesAndBadForms(t *testing.T) {
 		t.Errorf("writer draft: %d %s", r.status, r.body)
 	}
 }
+
+func TestNewsroomPages(t *testing.T) {
+	n := startNode(t, "")
+	login(t, n, auth.RoleAdmin)
+	a := firstPublished(t, n.Store)
+	id := strconv.FormatInt(a.ID, 10)
+	pages := []struct {
+		path string
+		want []string
+	}{
+		{"/admin/", []string{a.Headline, `name="status" value="unpublished"`, "منشور"}},
+		{"/admin/?status=draft", []string{"لا توجد أخبار بهذه الحالة"}},
+		{"/admin/articles/new", []string{`name="headline"`, `name="add_type"`, `value="factbox"`}},
+		{"/admin/articles/" + id, []string{a.Headline, `name="version" value="1"`, `name="b0_type"`, "تحديث النسخة المنشورة"}},
+		{"/admin/articles/" + id + "/preview", []string{"<h1>" + a.Headline + "</h1>", `content="noindex, nofollow"`}},
+		{"/admin/ticker", []string{`name="text"`, "<table>"}},
+		{"/admin/settings", []string{`name="month_style"`, `value="levant" selected`, "https://t.me/khabar_demo"}},
+	}
+	for _, p := range pages {
+		r := n.get(t, p.path)
+		if r.status != 200 {
+			t.Errorf("%s: %d", p.path, r.status)
+			continue
+		}
+		if r.header.Get("Cache-Control") != "no-store" || !strings.Contains(r.body, `dir="rtl"`) {
+			t.Errorf("%s: headers or direction", p.path)
+		}
+		for _, w := range p.want {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s lacks %q", p.path, w)
+			}
+		}
+	}
+	if r := n.get(t, "/admin/?status=bogus"); r.status != 400 {
+		t.Errorf("bad status filter: %d", r.status)
+	}
+
+	// Settings: a bad link is refused with the field named, a good change applies.
+	form := url.Values{"site_name": {"أخبار اليوم"}, "time_zone": {"Africa/Casablanca"}, "month_style": {"morocco"},
+		"digits": {"latin"}, "comment_mode": {"pre"}, "youtube": {"javascript:alert(1)"}}
+	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "الرابط غير صالح") {
+		t.Errorf("bad settings: %d", r.status)
+	}
+	form.Set("youtube", "https://www.youtube.com/@akhbar")
+	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", r.status)
+	}
+	n.waitEvents(t)
+	home := n.get(t, "/")
+	if !strings.Contains(home.body, "أخبار اليوم") || !strings.Contains(home.body, "https://www.youtube.com/@akhbar") || strings.Contains(home.body, "https://t.me/khabar_demo") {
+		t.Error("settings did not reach the site")
+	}
+
+	// Logout ends the session.
+	if r := n.do(t, "POST", "/admin/logout", url.Values{}, nil); r.status != http.StatusSeeOther {
+		t.Errorf("logout: %d", r.status)
+	}
+	if r := n.get(t, "/admin/"); r.status != http.StatusSeeOther {
+		t.Errorf("after logout: %d", r.status)
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	n := startNode(t, "")
+	var last int
+	for i := 0; i < 7; i++ {
+		last = n.do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"guess " + strconv.Itoa(i)}}, nil).status
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("after 7 failures: %d, want 429", last)
+	}
+}
