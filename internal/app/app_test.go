@@ -589,3 +589,113 @@ func TestLoginThrottle(t *testing.T) {
 		t.Errorf("after 7 failures: %d, want 429", last)
 	}
 }
+
+// TestReviewFindings pins the fixes of a hostile-input review, on both
+// databases (PostgreSQL refuses invalid UTF-8 where SQLite does not).
+func TestReviewFindings(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		for _, p := range []string{"/section/%ff", "/section/%00", "/tag/a%00b", "/author/%c3%28", "/author/%00"} {
+			r := n.get(t, p)
+			if r.status >= 500 {
+				t.Errorf("%s: %d", p, r.status)
+			}
+		}
+		if r := n.do(t, "POST", "/admin/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}, nil); r.status != http.StatusUnauthorized {
+			t.Errorf("NUL in email: %d", r.status)
+		}
+		// Non-canonical slugs redirect, so "?page=2" smuggled into a slug
+		// can never share page 2's cache entry.
+		r := n.get(t, "/section/politics%3Fpage=2")
+		if r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/section/politics-page-2" {
+			t.Errorf("escaped ? in slug: %d %s", r.status, r.header.Get("Location"))
+		}
+		if r := n.get(t, "/section/Politics?page=1"); r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/section/politics" {
+			t.Errorf("capitalised slug: %d %s", r.status, r.header.Get("Location"))
+		}
+		a := firstPublished(t, n.Store)
+		canon := "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+		for _, p := range []string{canon + "/", canon + "/extra", "/news/" + strconv.FormatInt(a.ID, 10) + "/x%2Fy"} {
+			if r := n.get(t, p); r.status != http.StatusMovedPermanently || r.header.Get("Location") != canon {
+				t.Errorf("%s: %d %s", p, r.status, r.header.Get("Location"))
+			}
+		}
+		if r := n.get(t, "/static/nothing.css"); r.status != 404 || !strings.Contains(r.body, "الصفحة غير موجودة") {
+			t.Errorf("static 404: %d", r.status)
+		}
+
+		// Adding a tag to a published article refreshes that tag's page.
+		tagPage := "/tag/" + url.PathEscape(news.Slugify("وسم أضيف لاحقا"))
+		other := firstPublished(t, n.Store)
+		other.Tags = append(other.Tags, news.Tag{Name: "وسم أضيف لاحقا"})
+		if err := n.Store.UpdateArticle(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, tagPage); r.status != 200 || !strings.Contains(r.body, other.Headline) {
+			t.Fatalf("new tag page: %d", r.status)
+		}
+		second, _ := n.Store.ListPublished(ctx, store.ListFilter{Limit: 2})
+		moved, _ := n.Store.GetArticle(ctx, second[1].ID)
+		moved.Tags = append(moved.Tags, news.Tag{Name: "وسم أضيف لاحقا"})
+		if err := n.Store.UpdateArticle(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, tagPage); !strings.Contains(r.body, moved.Headline) {
+			t.Error("tag page stale after a tag was added to a published article")
+		}
+
+		// Forms that would wipe the body or skip the version check.
+		login(t, n, auth.RoleEditor)
+		id := strconv.FormatInt(moved.ID, 10)
+		cur, _ := n.Store.GetArticle(ctx, moved.ID)
+		ver := strconv.FormatInt(cur.Version, 10)
+		sec := strconv.FormatInt(cur.SectionID, 10)
+		for name, form := range map[string]url.Values{
+			"no blocks":       {"headline": {"x"}, "section": {sec}, "version": {ver}},
+			"bad blocks":      {"headline": {"x"}, "section": {sec}, "version": {ver}, "blocks": {"abc"}},
+			"negative blocks": {"headline": {"x"}, "section": {sec}, "version": {ver}, "blocks": {"-1"}},
+			"no version":      {"headline": {"x"}, "section": {sec}, "blocks": {"0"}},
+		} {
+			if r := n.do(t, "POST", "/admin/articles/"+id, form, nil); r.status != http.StatusBadRequest {
+				t.Errorf("%s: %d", name, r.status)
+			}
+		}
+		if after, _ := n.Store.GetArticle(ctx, moved.ID); len(after.Body) != len(cur.Body) || after.Headline != cur.Headline {
+			t.Error("a malformed form changed the article")
+		}
+		bad := url.Values{"headline": {"x"}, "section": {sec}, "featured": {"999999"}, "action": {"save"}}
+		if r := n.do(t, "POST", "/admin/articles/new", bad, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "غير موجودة") {
+			t.Errorf("unknown featured image: %d", r.status)
+		}
+		img := url.Values{"headline": {"x"}, "section": {sec}, "blocks": {"1"}, "b0_type": {"image"}, "b0_media": {"999999"}, "action": {"save"}}
+		if r := n.do(t, "POST", "/admin/articles/new", img, nil); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("image block with unknown media: %d", r.status)
+		}
+		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {strings.Repeat("x", 3<<20)}}, nil); r.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized ticker form: %d", r.status)
+		}
+	})
+}
+
+func TestParallelLoginsAreThrottled(t *testing.T) {
+	n := startNode(t, "")
+	codes := make(chan int, 12)
+	for i := 0; i < 12; i++ {
+		go func() {
+			codes <- n.do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"wrong " + strconv.Itoa(i)}}, nil).status
+		}()
+	}
+	checked := 0
+	for i := 0; i < 12; i++ {
+		if c := <-codes; c == http.StatusUnauthorized {
+			checked++
+		} else if c != http.StatusTooManyRequests {
+			t.Errorf("status %d", c)
+		}
+	}
+	if checked > 5 {
+		t.Errorf("%d parallel guesses were checked, want at most 5", checked)
+	}
+}

@@ -48,13 +48,12 @@ const (
 	PermManageTicker   Permission = "ticker"        // ticker items
 	PermManageSettings Permission = "settings"      // site settings, users
 	PermModerate       Permission = "moderate"      // reader comments
-	PermEditOthers     Permission = "edit_others"   // edit articles of other writers
 	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSettings, PermModerate, PermEditOthers, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermModerate, PermEditOthers, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

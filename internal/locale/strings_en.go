@@ -224,4 +224,5 @@ var english = map[string]string{
 	"err_bad_time_zone":         "Unknown time zone (e.g. Asia/Beirut).",
 	"err_hours":                 "Enter a number of hours from 1 to 720.",
 	"err_conflict":              "Someone else changed this article after you opened it. Your changes were not saved; copy them, then reload.",
+	"err_unknown_reference":     "The chosen section, author or image does not exist; it may have been deleted. Choose again.",
 }

@@ -86,11 +86,15 @@ func (b *Block) normalize() {
 		b.Text = SanitizeInline(b.Text)
 	case BlockHTML:
 		b.Text = strings.TrimSpace(htmlPolicy.Sanitize(cleanText(b.Text)))
-	case BlockHeading, BlockQuote:
+	case BlockHeading, BlockQuote, BlockFactbox:
 		b.Text = cleanText(b.Text)
 		if b.Type == BlockHeading {
 			b.Text = CleanLine(b.Text)
 		}
+	default:
+		// Other types carry no free text; an importer's leftovers must not
+		// linger unseen in the stored JSON.
+		b.Text = ""
 	}
 	b.Cite = CleanLine(b.Cite)
 	b.Caption = CleanLine(b.Caption)
@@ -136,7 +140,7 @@ func (b *Block) Validate() error {
 			return errors.New("embed_url")
 		}
 	case BlockList, BlockFactbox:
-		if len(b.Items) == 0 && b.Text == "" {
+		if len(b.Items) == 0 && (b.Type == BlockList || b.Text == "") {
 			return errors.New("block_empty")
 		}
 		if len(b.Items) > maxListItems {

@@ -26,7 +26,6 @@ type editPage struct {
 	Selected   map[int64]bool // author ids
 	BlockTypes []news.BlockType
 	CanPublish bool
-	Conflict   bool
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +82,7 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	}
 	u := userFrom(ctx)
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
-		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), Conflict: status == http.StatusConflict}
+		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish)}
 	names := make([]string, len(a.Tags))
 	for i, t := range a.Tags {
 		names[i] = t.Name
@@ -103,13 +102,7 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 // publish. Writers may only touch articles that are not live.
 func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
-	if err := r.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			n.Error(w, r, http.StatusRequestEntityTooLarge)
-			return
-		}
-		n.Error(w, r, http.StatusBadRequest)
+	if !n.parseForm(w, r) {
 		return
 	}
 	isNew := r.PathValue("id") == ""
@@ -124,6 +117,15 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a = stored
+	}
+	// A form without its block count or (for a stored article) its version
+	// was not made by our editor; saving it would wipe the body or skip the
+	// conflict check.
+	count, err := strconv.Atoi(r.PostForm.Get("blocks"))
+	badCount := (r.PostForm.Has("blocks") || !isNew) && (err != nil || count < 0)
+	if badCount || (!isNew && !r.PostForm.Has("version")) {
+		n.Error(w, r, http.StatusBadRequest)
+		return
 	}
 	errs := map[string]string{}
 	readForm(r.PostForm, a, errs)
@@ -149,7 +151,6 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, isNew, errs)
 		return
 	}
-	var err error
 	if isNew {
 		err = n.store.CreateArticle(r.Context(), a)
 	} else {
@@ -309,8 +310,7 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusNotFound)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		n.Error(w, r, http.StatusBadRequest)
+	if !n.parseForm(w, r) {
 		return
 	}
 	version, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)

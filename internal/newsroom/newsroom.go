@@ -58,7 +58,13 @@ type Newsroom struct {
 	log     *slog.Logger
 	datefmt func() locale.DateFormat
 	css     *render.Page
-	logins  *throttle
+	// Failed logins are limited per account and, more loosely (a newsroom
+	// shares one office address), per IP.
+	acctLogins *throttle
+	ipLogins   *throttle
+	// hashing bounds concurrent argon2id runs (64 MiB each), so a burst of
+	// logins cannot exhaust memory.
+	hashing chan struct{}
 }
 
 // New parses the newsroom templates.
@@ -76,8 +82,9 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, logins: newThrottle(5, 15*time.Minute),
-		css: render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300")}, nil
+		datefmt: o.DateFormat, acctLogins: newThrottle(5, 15*time.Minute), ipLogins: newThrottle(20, 15*time.Minute),
+		hashing: make(chan struct{}, 2),
+		css:     render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300")}, nil
 }
 
 // Handler returns the /admin routes wrapped in cross-origin protection
@@ -171,27 +178,27 @@ func newThrottle(burst int, window time.Duration) *throttle {
 	return &throttle{burst: burst, every: window / time.Duration(burst), buckets: map[string]*rate.Limiter{}}
 }
 
-// allow reports whether key may try now (without spending a token).
-func (t *throttle) allow(key string) bool {
+// take spends a token of key before the attempt is checked, so parallel
+// attempts cannot all slip through; false when none is left.
+func (t *throttle) take(key string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	l := t.buckets[key]
-	return l == nil || l.Tokens() >= 1
-}
-
-// fail spends a token of key.
-func (t *throttle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.buckets) > 100000 { // bound memory under a spray of keys
-		t.buckets = map[string]*rate.Limiter{}
-	}
 	l := t.buckets[key]
 	if l == nil {
+		if len(t.buckets) > 100000 { // bound memory under a spray of keys
+			t.buckets = map[string]*rate.Limiter{}
+		}
 		l = rate.NewLimiter(rate.Every(t.every), t.burst)
 		t.buckets[key] = l
 	}
-	l.Allow()
+	return l.Allow()
+}
+
+// reset forgets key: after a successful login the account starts afresh.
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	delete(t.buckets, key)
+	t.mu.Unlock()
 }
 
 func clientIP(r *http.Request) string {

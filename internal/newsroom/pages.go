@@ -57,8 +57,7 @@ func safeNext(next string) string {
 }
 
 func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		n.Error(w, r, http.StatusBadRequest)
+	if !n.parseForm(w, r) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
@@ -67,9 +66,14 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, key string) {
 		n.render(w, status, "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(key), Next: next})
 	}
-	ipKey, acctKey := "ip:"+clientIP(r), "acct:"+email
-	if !n.logins.allow(ipKey) || !n.logins.allow(acctKey) {
+	if !n.ipLogins.take(clientIP(r)) || !n.acctLogins.take(email) {
 		fail(http.StatusTooManyRequests, "login_throttled")
+		return
+	}
+	select {
+	case n.hashing <- struct{}{}:
+		defer func() { <-n.hashing }()
+	case <-r.Context().Done():
 		return
 	}
 	u, err := n.store.UserByEmail(r.Context(), email)
@@ -83,8 +87,6 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, auth.ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
 			n.log.Error("login", "err", err)
 		}
-		n.logins.fail(ipKey)
-		n.logins.fail(acctKey)
 		n.log.Info("login failed", "email", email, "ip", clientIP(r))
 		fail(http.StatusUnauthorized, "login_failed")
 		return
@@ -98,6 +100,7 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusInternalServerError)
 		return
 	}
+	n.acctLogins.reset(email)
 	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", clientIP(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
@@ -162,6 +165,22 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 	n.render(w, http.StatusOK, "dashboard", &data{User: u, Title: n.cat.T("admin_articles"), Page: p, Flash: flash(r)})
 }
 
+// parseForm parses a posted form, answering 413 for an oversized body and
+// 400 for a malformed one; false means the response is written.
+func (n *Newsroom) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		n.Error(w, r, http.StatusRequestEntityTooLarge)
+	} else {
+		n.Error(w, r, http.StatusBadRequest)
+	}
+	return false
+}
+
 func flash(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case "saved":
@@ -200,8 +219,7 @@ func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (n *Newsroom) addTicker(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		n.Error(w, r, http.StatusBadRequest)
+	if !n.parseForm(w, r) {
 		return
 	}
 	p := &tickerPage{Form: news.TickerItem{Text: r.PostForm.Get("text"), URL: r.PostForm.Get("url")}, Hours: r.PostForm.Get("hours")}
@@ -273,8 +291,7 @@ func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status
 }
 
 func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		n.Error(w, r, http.StatusBadRequest)
+	if !n.parseForm(w, r) {
 		return
 	}
 	form := map[string]string{}

@@ -22,8 +22,9 @@ var staticFS embed.FS
 // Assets serves the embedded CSS and JS under content-hashed names, so they
 // can be cached forever and change the moment a new binary ships.
 type Assets struct {
-	byName map[string]string       // site.css -> /static/site.1a2b3c4d.css
-	pages  map[string]*render.Page // hashed path -> precompressed page
+	byName   map[string]string       // site.css -> /static/site.1a2b3c4d.css
+	pages    map[string]*render.Page // hashed path -> precompressed page
+	notFound http.HandlerFunc
 }
 
 // NewAssets fingerprints every embedded static file.
@@ -66,7 +67,7 @@ func (a *Assets) Funcs() template.FuncMap {
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.pages[r.URL.Path]
 	if !ok {
-		http.NotFound(w, r)
+		a.notFound(w, r)
 		return
 	}
 	p.Serve(w, r)

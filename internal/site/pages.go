@@ -208,20 +208,27 @@ func (s *Site) author(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 	slug := r.PathValue("slug")
-	if slug == "" || len(slug) > news.MaxSlug*4 {
-		s.Error(w, r, http.StatusNotFound)
-		return
-	}
 	pageNo, ok := web.PageNumber(r)
 	if !ok {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	base := "/" + l.kind + "/" + slug
-	key := base
+	pageQuery := ""
 	if pageNo > 1 {
-		key += "?page=" + strconv.Itoa(pageNo)
+		pageQuery = "?page=" + strconv.Itoa(pageNo)
 	}
+	// Every stored slug is its own Slugify; anything else (capitals, a
+	// stray space, invalid UTF-8, an escaped "?") is sent to that form, so
+	// no two URLs can share a cache entry or reach the database unchecked.
+	if canon := news.Slugify(slug); canon != slug {
+		if canon == "" || len(slug) > news.MaxSlug*4 {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		http.Redirect(w, r, "/"+l.kind+"/"+urlPathEscape(canon)+pageQuery, http.StatusMovedPermanently)
+		return
+	}
+	key := "/" + l.kind + "/" + urlPathEscape(slug) + pageQuery
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
 		heading, intro, tag, f, err := l.lookup(ctx, slug)
 		if errors.Is(err, news.ErrNotFound) {

@@ -51,8 +51,12 @@ type Site struct {
 
 	settings atomic.Pointer[settings.Settings]
 
-	chromeMu sync.Mutex
-	chromeV  atomic.Pointer[chrome]
+	chromeMu  sync.Mutex
+	chromeV   atomic.Pointer[chrome]
+	chromeGen atomic.Uint64 // bumped by every event that changes the chrome
+	// chromeLoaded, when set by a test, runs between reading the chrome
+	// and keeping it: where an event can land.
+	chromeLoaded func()
 }
 
 // New builds the site and reads the settings.
@@ -64,6 +68,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
+	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
 	if err != nil {
 		return nil, err
@@ -116,11 +121,9 @@ func (s *Site) Fast(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		idPart, slug, _ := strings.Cut(rest, "/")
-		if strings.Contains(slug, "/") {
-			s.Error(w, r, http.StatusNotFound)
-			return
-		}
+		// Anything after the id (a wrong slug, a trailing slash) is
+		// answered with a redirect to the canonical URL.
+		idPart, _, _ := strings.Cut(rest, "/")
 		s.article(w, r, idPart)
 	})
 }
@@ -133,17 +136,17 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		if err := s.ReloadSettings(ctx); err != nil {
 			return err
 		}
-		s.chromeV.Store(nil)
+		s.dropChrome()
 		s.cache.Purge()
 		return nil
 	case news.EventTickerChanged:
-		s.chromeV.Store(nil)
+		s.dropChrome()
 		s.cache.Invalidate(tagTicker)
 		return nil
 	}
 	tags := []string{articleTag(ev.ArticleID)}
 	if ev.Kind != news.EventArticleUpdated || ev.Listing {
-		s.chromeV.Store(nil)
+		s.dropChrome()
 		tags = append(tags, tagHome, tagLatest)
 		for _, id := range ev.Sections {
 			tags = append(tags, "section:"+strconv.FormatInt(id, 10))
@@ -186,6 +189,13 @@ type tickerLine struct {
 
 const tickerHeadlines = 6
 
+// dropChrome forgets the chrome; a load that was running meanwhile will
+// not store its (possibly stale) result.
+func (s *Site) dropChrome() {
+	s.chromeGen.Add(1)
+	s.chromeV.Store(nil)
+}
+
 func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if c := s.chromeV.Load(); c != nil && (c.Expires.IsZero() || time.Now().Before(c.Expires)) {
 		return c, nil
@@ -195,6 +205,7 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if c := s.chromeV.Load(); c != nil && (c.Expires.IsZero() || time.Now().Before(c.Expires)) {
 		return c, nil
 	}
+	gen := s.chromeGen.Load()
 	now := time.Now()
 	secs, err := s.store.ListSections(ctx)
 	if err != nil {
@@ -219,7 +230,12 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	for _, a := range latest {
 		c.Ticker = append(c.Ticker, tickerLine{Text: a.Headline, URL: ArticlePath(&a), Breaking: a.Breaking})
 	}
-	s.chromeV.Store(c)
+	if s.chromeLoaded != nil {
+		s.chromeLoaded()
+	}
+	if s.chromeGen.Load() == gen {
+		s.chromeV.Store(c)
+	}
 	return c, nil
 }
 
@@ -227,7 +243,11 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 // page or an HTTP status for an error page.
 func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, fill func(ctx context.Context) (*render.Page, int, error)) {
 	p, err := s.cache.Fill(key, func() (*render.Page, error) {
-		p, st, err := fill(r.Context())
+		// Other readers may be waiting on this render: it must not fail
+		// because the reader who started it went away.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
+		defer cancel()
+		p, st, err := fill(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -254,6 +274,9 @@ func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, f
 	}
 	p.Serve(w, r)
 }
+
+// renderTimeout bounds a page render, which no reader can cancel.
+const renderTimeout = 15 * time.Second
 
 // statusError carries an error page's status through the cache's
 // singleflight, so every waiter on the same miss gets the same answer.

@@ -205,3 +205,35 @@ func BenchmarkArticleHit(b *testing.B) {
 		f.mux.ServeHTTP(w, r)
 	}
 }
+
+// A reader who leaves mid-render must not fail the render for others
+// waiting on the same page: it runs without the reader's cancellation.
+func TestRenderSurvivesCancelledReader(t *testing.T) {
+	f := newFixture(t)
+	f.s.cache.Purge()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w := httptest.NewRecorder()
+	f.mux.ServeHTTP(w, httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+	if w.Code != 200 || f.s.cache.Get("/") == nil {
+		t.Errorf("render with a cancelled reader: %d, cached %v", w.Code, f.s.cache.Get("/") != nil)
+	}
+}
+
+// A chrome load that overlaps an event must not keep its stale result.
+func TestChromeLoadRacingAnEventIsNotKept(t *testing.T) {
+	f := newFixture(t)
+	f.s.dropChrome()
+	f.s.chromeLoaded = func() { f.s.HandleEvent(context.Background(), news.Event{Kind: news.EventTickerChanged}) }
+	if c, err := f.s.chrome(context.Background()); err != nil || c == nil {
+		t.Fatal("chrome not loaded", err)
+	}
+	if f.s.chromeV.Load() != nil {
+		t.Error("a chrome read before the event was kept")
+	}
+	f.s.chromeLoaded = nil
+	f.s.chrome(context.Background())
+	if f.s.chromeV.Load() == nil {
+		t.Error("a chrome read with no event in between was not kept")
+	}
+}

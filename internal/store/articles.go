@@ -146,6 +146,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		if err := s.setArticleLinks(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := s.checkMedia(ctx, tx, a.Body); err != nil {
+			return err
+		}
 		if a.Status != news.StatusPublished {
 			return nil
 		}
@@ -176,8 +179,8 @@ func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
 			oldFeat   sql.NullInt64
 			oldPub    sql.NullTime
 		)
-		err := tx.QueryRowContext(ctx, s.q("SELECT status, section_id, headline, kicker, lead, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
-			Scan(&oldStatus, &old.SectionID, &old.Headline, &old.Kicker, &old.Lead, &oldFeat, &oldPub, &old.Version)
+		err := tx.QueryRowContext(ctx, s.q("SELECT status, section_id, slug, headline, kicker, lead, breaking, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
+			Scan(&oldStatus, &old.SectionID, &old.Slug, &old.Headline, &old.Kicker, &old.Lead, &old.Breaking, &oldFeat, &oldPub, &old.Version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return news.ErrNotFound
 		}
@@ -214,6 +217,9 @@ func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
 		if err := s.setArticleLinks(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := s.checkMedia(ctx, tx, a.Body); err != nil {
+			return err
+		}
 		wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
 		if !wasPublic && !isPublic {
 			return nil
@@ -229,8 +235,12 @@ func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
 			ev.Kind, ev.Listing = news.EventArticleUnpublished, true
 		default:
 			ev.Kind = news.EventArticleUpdated
+			// Anything a card, a list or the ticker shows, or that decides
+			// which lists the article is in.
 			ev.Listing = old.Headline != a.Headline || old.Kicker != a.Kicker || old.Lead != a.Lead ||
-				oldFeat.Int64 != a.FeaturedID || old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt)
+				old.Slug != a.Slug || old.Breaking != a.Breaking || oldFeat.Int64 != a.FeaturedID ||
+				old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt) ||
+				!sameIDs(tagIDs(old.Tags), tagIDs(a.Tags)) || !sameIDs(authorIDs(old.Authors), authorIDs(a.Authors))
 		}
 		return s.writeEvent(ctx, tx, ev)
 	})
@@ -300,6 +310,25 @@ func (s *Store) setArticleLinks(ctx context.Context, tx *sql.Tx, a *news.Article
 			return fmt.Errorf("credit author %d: %w", au.ID, mapConstraint(err))
 		}
 		n++
+	}
+	return nil
+}
+
+// checkMedia refuses image blocks whose media does not exist: the block
+// would silently vanish from the page.
+func (s *Store) checkMedia(ctx context.Context, tx *sql.Tx, blocks []news.Block) error {
+	for _, b := range blocks {
+		if b.Type != news.BlockImage {
+			continue
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM media WHERE id = ?"), b.MediaID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &news.InvalidError{Fields: map[string]string{"body": "image_media"}}
+		}
+		if err != nil {
+			return fmt.Errorf("check media %d: %w", b.MediaID, err)
+		}
 	}
 	return nil
 }
@@ -460,6 +489,23 @@ func authorIDs(as []news.Author) []int64 {
 	return out
 }
 
+// sameIDs compares two id lists as sets.
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[int64]bool, len(a))
+	for _, x := range a {
+		seen[x] = true
+	}
+	for _, x := range b {
+		if !seen[x] {
+			return false
+		}
+	}
+	return true
+}
+
 func union(a, b []int64) []int64 {
 	seen := make(map[int64]bool, len(a)+len(b))
 	var out []int64
@@ -479,7 +525,7 @@ func mapConstraint(err error) error {
 	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "SQLSTATE 23505"):
 		return fmt.Errorf("%w: %v", news.ErrDuplicate, err)
 	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
-		return &news.InvalidError{Fields: map[string]string{"reference": "unknown"}}
+		return &news.InvalidError{Fields: map[string]string{"reference": "unknown_reference"}}
 	}
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"khabar/internal/news"
 )
@@ -27,8 +29,16 @@ func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
 	return out, rows.Err()
 }
 
+// lookable reports whether s can be looked up at all: PostgreSQL refuses
+// invalid UTF-8 and NUL bytes with an error, where the answer is simply
+// "not found".
+func lookable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
 // SectionBySlug finds a section.
 func (s *Store) SectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
+	if !lookable(slug) {
+		return nil, fmt.Errorf("section %q: %w", slug, news.ErrNotFound)
+	}
 	var sec news.Section
 	err := s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, position FROM sections WHERE slug = ?"), slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -61,6 +71,9 @@ func (s *Store) CreateSection(ctx context.Context, sec *news.Section) error {
 
 // TagBySlug finds a tag.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
+	if !lookable(slug) {
+		return nil, fmt.Errorf("tag %q: %w", slug, news.ErrNotFound)
+	}
 	var t news.Tag
 	err := s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name FROM tags WHERE slug = ?"), slug).Scan(&t.ID, &t.Slug, &t.Name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,6 +118,9 @@ func scanAuthor(r rowScanner) (news.Author, error) {
 
 // AuthorBySlug finds an author.
 func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
+	if !lookable(slug) {
+		return nil, fmt.Errorf("author %q: %w", slug, news.ErrNotFound)
+	}
 	a, err := scanAuthor(s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, bio, user_id FROM authors WHERE slug = ?"), slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("author %q: %w", slug, news.ErrNotFound)

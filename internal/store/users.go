@@ -63,6 +63,9 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 
 // UserByEmail finds an account by address.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*auth.User, error) {
+	if !lookable(email) {
+		return nil, fmt.Errorf("user %q: %w", email, news.ErrNotFound)
+	}
 	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user %s: %w", email, news.ErrNotFound)
@@ -94,6 +97,9 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 
 // SessionUser returns the user of a live session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*auth.User, error) {
+	if !lookable(tokenHash) {
+		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
+	}
 	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ?"),
 		tokenHash, now()))
 	if errors.Is(err, sql.ErrNoRows) {
