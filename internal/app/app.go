@@ -14,12 +14,14 @@ import (
 	"syscall"
 	"time"
 
+	"khabar/internal/api"
 	"khabar/internal/config"
 	"khabar/internal/demo"
 	"khabar/internal/locale"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbox"
 	"khabar/internal/render"
+	"khabar/internal/search"
 	"khabar/internal/site"
 	"khabar/internal/store"
 	"khabar/internal/web"
@@ -33,6 +35,7 @@ type App struct {
 	Cache    *render.Cache
 	Site     *site.Site
 	Outbox   *outbox.Dispatcher
+	Search   *search.Service
 	Demo     demo.Result
 	handler  http.Handler
 	listener net.Listener
@@ -101,13 +104,18 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	cat := locale.For(cfg.Lang)
 	a.Cache = render.NewCache(cfg.CacheEntries)
+	a.Search = search.New(s)
+	if err := a.Search.EnsureIndex(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("build the search index: %w", err)
+	}
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log})
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	nr, err := newsroom.New(newsroom.Options{Store: s, Catalog: cat, Preview: a.Site, SecureCookie: cfg.SecureCookie, Log: log,
+	nr, err := newsroom.New(newsroom.Options{Store: s, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
 		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
 	if err != nil {
 		s.Close()
@@ -115,10 +123,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
 	a.Outbox.Subscribe(outbox.Consumer{Name: "pagecache", Handle: a.Site.HandleEvent})
+	a.Outbox.Subscribe(outbox.Consumer{Name: search.ConsumerName, Durable: true, Handle: a.Search.HandleEvent})
 
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
+	api.New(a.Search, base, site.ArticlePath, log).Routes(mux)
 	var h http.Handler = a.Site.Fast(mux)
 	h = web.Limit(a.Site.Error, h)
 	h = web.SecurityHeaders(h)

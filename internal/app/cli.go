@@ -13,13 +13,16 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
 	"khabar/internal/auth"
 	"khabar/internal/config"
 	"khabar/internal/demo"
+	"khabar/internal/importer"
 	"khabar/internal/news"
+	"khabar/internal/search"
 	"khabar/internal/store"
 )
 
@@ -43,6 +46,8 @@ commands:
   demo      load demo content into an empty database
   migrate   apply database migrations
   user add  create a newsroom account: --email --name --role admin|editor|writer|moderator
+  reindex   rebuild the search index
+  import jsonl FILE  import articles from JSON Lines (--status draft to keep them unpublished)
   version   print the version
 
 Run "khabar <command> -h" for the flags of a command.
@@ -65,6 +70,10 @@ func Main(ctx context.Context, args []string, sys IO) int {
 		err = cmdMigrate(ctx, args, sys)
 	case "user":
 		err = cmdUser(ctx, args, sys)
+	case "reindex":
+		err = cmdReindex(ctx, args, sys)
+	case "import":
+		err = cmdImport(ctx, args, sys)
 	case "version":
 		fmt.Fprintln(sys.Stdout, "khabar", version())
 	case "help", "-h", "--help":
@@ -259,6 +268,81 @@ func cmdUser(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	fmt.Fprintf(sys.Stdout, "user %d created: %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+func cmdReindex(ctx context.Context, args []string, sys IO) error {
+	cfg, err := parseConfig("reindex", args, sys, nil)
+	if err != nil {
+		return err
+	}
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	last, err := s.LastEventID(ctx)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(sys.Stderr, "indexing")
+	start := time.Now()
+	n := 0
+	if err := search.New(s).Reindex(ctx, func(done, total int) { n = done; bar.update(done, total) }); err != nil {
+		return err
+	}
+	bar.done()
+	// Everything up to last is in the index now; a running server's
+	// consumer resumes from here.
+	if err := s.SaveCursor(ctx, search.ConsumerName, last); err != nil {
+		return err
+	}
+	fmt.Fprintf(sys.Stdout, "indexed %d articles in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cmdImport(ctx context.Context, args []string, sys IO) error {
+	if len(args) == 0 || args[0] != "jsonl" {
+		return usageError{errors.New(`want "khabar import jsonl FILE"`)}
+	}
+	var status string
+	var file string
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+		file, args = args[1], append([]string{}, args[2:]...)
+	} else {
+		args = args[1:]
+	}
+	cfg, err := parseConfig("import jsonl", args, sys, func(fs *flag.FlagSet) {
+		fs.StringVar(&status, "status", "published", "state of imported articles: published or draft")
+	})
+	if err != nil {
+		return err
+	}
+	if file == "" {
+		return usageError{errors.New("missing FILE (khabar import jsonl FILE)")}
+	}
+	st := news.Status(status)
+	if st != news.StatusPublished && st != news.StatusDraft {
+		return usageError{fmt.Errorf("--status %q: want published or draft", status)}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	bar := newProgress(sys.Stderr, "importing")
+	stats, err := importer.JSONL(ctx, s, f, st, func(st importer.Stats) { bar.update(st.Read, 0) })
+	bar.done()
+	fmt.Fprint(sys.Stdout, stats.Summary())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(sys.Stdout, "the search index and pages update as the server processes the import's events (or run khabar reindex)")
 	return nil
 }
 

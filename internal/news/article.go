@@ -91,6 +91,8 @@ type Article struct {
 	UpdatedAt      time.Time
 	CreatedAt      time.Time
 	Version        int64
+	// ExternalID is the article's id in the system it was imported from.
+	ExternalID string
 }
 
 // Dir is the writing direction of the article's language.

@@ -9,8 +9,11 @@ const (
 	EventArticlePublished   EventKind = "article.published"
 	EventArticleUpdated     EventKind = "article.updated"
 	EventArticleUnpublished EventKind = "article.unpublished"
-	EventTickerChanged      EventKind = "ticker.changed"
-	EventSettingsChanged    EventKind = "settings.changed"
+	// EventArticleSaved: an article that is not public was created or
+	// changed; only the newsroom sees it (its search, for one).
+	EventArticleSaved    EventKind = "article.saved"
+	EventTickerChanged   EventKind = "ticker.changed"
+	EventSettingsChanged EventKind = "settings.changed"
 	// EventTaxonomyChanged: a section, tag or author was renamed or added,
 	// which changes navigation and bylines on many pages.
 	EventTaxonomyChanged EventKind = "taxonomy.changed"

@@ -11,20 +11,18 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"khabar/internal/auth"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
+	"khabar/internal/search"
 	"khabar/internal/store"
+	"khabar/internal/web"
 )
 
 //go:embed templates static
@@ -42,6 +40,7 @@ type Options struct {
 	Store        *store.Store
 	Catalog      *locale.Catalog
 	Preview      Previewer
+	Search       *search.Service
 	SecureCookie bool
 	Log          *slog.Logger
 	// DateFormat is read for every render so settings changes show at once.
@@ -54,14 +53,15 @@ type Newsroom struct {
 	eng     *render.Engine
 	cat     *locale.Catalog
 	preview Previewer
+	search  *search.Service
 	secure  bool
 	log     *slog.Logger
 	datefmt func() locale.DateFormat
 	css     *render.Page
 	// Failed logins are limited per account and, more loosely (a newsroom
 	// shares one office address), per IP.
-	acctLogins *throttle
-	ipLogins   *throttle
+	acctLogins *web.Limiter
+	ipLogins   *web.Limiter
 	// hashing bounds concurrent argon2id runs (64 MiB each), so a burst of
 	// logins cannot exhaust memory.
 	hashing chan struct{}
@@ -81,8 +81,8 @@ func New(o Options) (*Newsroom, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, acctLogins: newThrottle(5, 15*time.Minute), ipLogins: newThrottle(20, 15*time.Minute),
+	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
+		datefmt: o.DateFormat, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
 		hashing: make(chan struct{}, 2),
 		css:     render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300")}, nil
 }
@@ -163,50 +163,6 @@ func (n *Newsroom) currentUser(r *http.Request) *auth.User {
 func userFrom(ctx context.Context) *auth.User {
 	u, _ := ctx.Value(userKey{}).(*auth.User)
 	return u
-}
-
-// throttle limits failed logins per key (account, IP): a burst of tries,
-// then one more per refill period.
-type throttle struct {
-	mu      sync.Mutex
-	burst   int
-	every   time.Duration
-	buckets map[string]*rate.Limiter
-}
-
-func newThrottle(burst int, window time.Duration) *throttle {
-	return &throttle{burst: burst, every: window / time.Duration(burst), buckets: map[string]*rate.Limiter{}}
-}
-
-// take spends a token of key before the attempt is checked, so parallel
-// attempts cannot all slip through; false when none is left.
-func (t *throttle) take(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	l := t.buckets[key]
-	if l == nil {
-		if len(t.buckets) > 100000 { // bound memory under a spray of keys
-			t.buckets = map[string]*rate.Limiter{}
-		}
-		l = rate.NewLimiter(rate.Every(t.every), t.burst)
-		t.buckets[key] = l
-	}
-	return l.Allow()
-}
-
-// reset forgets key: after a successful login the account starts afresh.
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	delete(t.buckets, key)
-	t.mu.Unlock()
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func parseID(r *http.Request) (int64, bool) {

@@ -10,8 +10,10 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
+	"khabar/internal/web"
 )
 
 // data is what every newsroom template receives.
@@ -66,7 +68,7 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, key string) {
 		n.render(w, status, "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(key), Next: next})
 	}
-	if !n.ipLogins.take(clientIP(r)) || !n.acctLogins.take(email) {
+	if !n.ipLogins.Take(web.ClientIP(r)) || !n.acctLogins.Take(email) {
 		fail(http.StatusTooManyRequests, "login_throttled")
 		return
 	}
@@ -87,7 +89,7 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, auth.ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
 			n.log.Error("login", "err", err)
 		}
-		n.log.Info("login failed", "email", email, "ip", clientIP(r))
+		n.log.Info("login failed", "email", email, "ip", web.ClientIP(r))
 		fail(http.StatusUnauthorized, "login_failed")
 		return
 	}
@@ -100,8 +102,8 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	n.acctLogins.reset(email)
-	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", clientIP(r))
+	n.acctLogins.Reset(email)
+	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", web.ClientIP(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -124,7 +126,12 @@ type dashboardPage struct {
 	Status   news.Status
 	Statuses []news.Status
 	Offset   int
-	Next     int
+	PrevURL  string
+	NextURL  string
+	Query    string
+	AuthorID int64
+	Authors  []news.Author
+	Total    int // search hits, when searching
 }
 
 const adminPageSize = 50
@@ -146,22 +153,27 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = o
 	}
-	var list []news.Article
+	p := &dashboardPage{Status: st, Offset: offset, Query: q.Get("q"),
+		Statuses: []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished}}
+	if v := q.Get("author"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 0 {
+			n.Error(w, r, http.StatusBadRequest)
+			return
+		}
+		p.AuthorID = id
+	}
 	if u.Can(auth.PermWrite) {
 		var err error
-		list, err = n.store.ListArticles(r.Context(), store.AdminFilter{Status: st, Limit: adminPageSize + 1, Offset: offset})
+		if p.Authors, err = n.store.ListAuthors(r.Context()); err == nil {
+			err = n.fillDashboard(r, p)
+		}
 		if err != nil {
 			n.log.Error("list articles", "err", err)
 			n.Error(w, r, http.StatusInternalServerError)
 			return
 		}
 	}
-	p := &dashboardPage{Status: st, Offset: offset,
-		Statuses: []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished}}
-	if len(list) > adminPageSize {
-		list, p.Next = list[:adminPageSize], offset+adminPageSize
-	}
-	p.Articles = list
 	n.render(w, http.StatusOK, "dashboard", &data{User: u, Title: n.cat.T("admin_articles"), Page: p, Flash: flash(r)})
 }
 
@@ -179,6 +191,53 @@ func (n *Newsroom) parseForm(w http.ResponseWriter, r *http.Request) bool {
 		n.Error(w, r, http.StatusBadRequest)
 	}
 	return false
+}
+
+// fillDashboard lists articles, or searches them (every state, or the
+// chosen one) when there is a query.
+func (n *Newsroom) fillDashboard(r *http.Request, p *dashboardPage) error {
+	u := url.Values{}
+	for k, v := range map[string]string{"status": string(p.Status), "q": p.Query} {
+		if v != "" {
+			u.Set(k, v)
+		}
+	}
+	if p.AuthorID > 0 {
+		u.Set("author", strconv.FormatInt(p.AuthorID, 10))
+	}
+	var list []news.Article
+	if parsed := search.Parse(p.Query); !parsed.Empty() {
+		o := search.Options{AuthorID: p.AuthorID, Offset: p.Offset, Limit: adminPageSize + 1}
+		if p.Status != "" {
+			o.Statuses = []news.Status{p.Status}
+		}
+		res, err := n.search.Search(r.Context(), parsed, o)
+		if err != nil {
+			return err
+		}
+		p.Total = res.Total
+		for _, h := range res.Hits {
+			list = append(list, *h.Article)
+		}
+	} else {
+		var err error
+		list, err = n.store.ListArticles(r.Context(), store.AdminFilter{Status: p.Status, AuthorID: p.AuthorID, Limit: adminPageSize + 1, Offset: p.Offset})
+		if err != nil {
+			return err
+		}
+	}
+	page := func(offset int) string {
+		u.Set("offset", strconv.Itoa(offset))
+		return "/admin/?" + u.Encode()
+	}
+	if len(list) > adminPageSize {
+		list, p.NextURL = list[:adminPageSize], page(p.Offset+adminPageSize)
+	}
+	if p.Offset > 0 {
+		p.PrevURL = page(max(p.Offset-adminPageSize, 0))
+	}
+	p.Articles = list
+	return nil
 }
 
 func flash(r *http.Request) string {

@@ -19,8 +19,10 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
+	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
+	"khabar/internal/web"
 )
 
 //go:embed templates
@@ -35,6 +37,7 @@ type Options struct {
 	MaxAge   time.Duration
 	MediaDir string
 	Log      *slog.Logger
+	Search   *search.Service
 }
 
 // Site is the reader-facing web site.
@@ -48,6 +51,9 @@ type Site struct {
 	mediaDir string
 	log      *slog.Logger
 	assets   *Assets
+	search   *search.Service
+	// searchLimit keeps one client from turning search into a load test.
+	searchLimit *web.Limiter
 
 	settings atomic.Pointer[settings.Settings]
 
@@ -67,6 +73,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
+		search: o.Search, searchLimit: web.NewLimiter(30, 500*time.Millisecond),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
@@ -104,6 +111,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /section/{slug}", s.section)
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
+	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", s.assets)
@@ -143,6 +151,8 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		s.dropChrome()
 		s.cache.Invalidate(tagTicker)
 		return nil
+	case news.EventArticleSaved:
+		return nil // not public: no page shows it
 	}
 	tags := []string{articleTag(ev.ArticleID)}
 	if ev.Kind != news.EventArticleUpdated || ev.Listing {

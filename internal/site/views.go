@@ -24,6 +24,7 @@ type pageData struct {
 	Article     *articleView
 	List        *listView
 	Error       *errorView
+	Search      *searchView
 }
 
 type homeView struct {

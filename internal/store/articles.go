@@ -14,7 +14,7 @@ import (
 
 const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.section_id, a.source, a.language,
 	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
-	a.published_at, a.updated_at, a.created_at, a.version,
+	a.published_at, a.updated_at, a.created_at, a.version, a.external_id,
 	s.slug, s.name, s.position,
 	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit`
 
@@ -31,10 +31,11 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 		published                         sql.NullTime
 		mPath, mMIME, mAlt, mCap, mCredit sql.NullString
 		mW, mH                            sql.NullInt64
+		external                          sql.NullString
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
 		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
-		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version,
+		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external,
 		&sec.Slug, &sec.Name, &sec.Position,
 		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit)
 	if err != nil {
@@ -43,6 +44,7 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	a.Status = news.Status(status)
 	a.CommentsMode = news.CommentsMode(comments)
 	a.PublishedAt = published.Time
+	a.ExternalID = external.String
 	sec.ID = a.SectionID
 	a.Section = &sec
 	if featured.Valid && mPath.Valid {
@@ -134,11 +136,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 	}
 	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
-			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language,
 			string(a.Status), a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
-			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version)
+			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version, nullString(a.ExternalID))
 		if err != nil {
 			return mapConstraint(err)
 		}
@@ -150,7 +152,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		if a.Status != news.StatusPublished {
-			return nil
+			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})
 		}
 		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticlePublished, ArticleID: a.ID, Listing: true,
 			Sections: []int64{a.SectionID}, Tags: tagIDs(a.Tags), Authors: authorIDs(a.Authors)})
@@ -222,7 +224,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
 		}
 		wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
 		if !wasPublic && !isPublic {
-			return nil
+			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})
 		}
 		ev := news.Event{ArticleID: a.ID,
 			Sections: union([]int64{old.SectionID}, []int64{a.SectionID}),
@@ -421,9 +423,10 @@ func (s *Store) Related(ctx context.Context, a *news.Article, limit int) ([]news
 
 // AdminFilter selects articles of any state for the newsroom.
 type AdminFilter struct {
-	Status news.Status // "" for all
-	Limit  int
-	Offset int
+	Status   news.Status // "" for all
+	AuthorID int64       // 0 for all
+	Limit    int
+	Offset   int
 }
 
 // ListArticles lists articles for the newsroom, most recently changed first.
@@ -431,9 +434,12 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	where, args := "", []any{}
+	where, args := " WHERE 1 = 1", []any{}
 	if f.Status != "" {
-		where, args = " WHERE a.status = ?", append(args, string(f.Status))
+		where, args = where+" AND a.status = ?", append(args, string(f.Status))
+	}
+	if f.AuthorID > 0 {
+		where, args = where+" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)", append(args, f.AuthorID)
 	}
 	args = append(args, f.Limit, f.Offset)
 	return s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+where+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)

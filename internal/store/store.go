@@ -224,6 +224,8 @@ func nullTime(t time.Time) sql.NullTime {
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id > 0} }
 
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
 // Migrate applies the embedded migrations that have not run yet and returns
 // their names. On PostgreSQL an advisory lock keeps nodes that start
 // together from racing.

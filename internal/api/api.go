@@ -1,0 +1,129 @@
+// Package api is Khabar's JSON API, version 1, under /api/v1/.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/search"
+	"khabar/internal/web"
+)
+
+// ArticlePath gives an article's canonical path (the site owns URLs).
+type ArticlePath func(a *news.Article) string
+
+// API serves /api/v1/.
+type API struct {
+	search  *search.Service
+	base    string
+	path    ArticlePath
+	log     *slog.Logger
+	limiter *web.Limiter
+}
+
+// New builds the API; base is the public origin for absolute URLs.
+func New(s *search.Service, base string, path ArticlePath, log *slog.Logger) *API {
+	return &API{search: s, base: base, path: path, log: log, limiter: web.NewLimiter(30, 500*time.Millisecond)}
+}
+
+// Routes registers the API on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint")
+	})
+}
+
+type searchResult struct {
+	ID          int64   `json:"id"`
+	ExternalID  string  `json:"external_id,omitempty"`
+	URL         string  `json:"url"`
+	Headline    string  `json:"headline"`
+	Snippet     string  `json:"snippet"`
+	PublishedAt string  `json:"published_at"`
+	Score       float64 `json:"score"`
+}
+
+type searchResponse struct {
+	Total   int            `json:"total"`
+	Results []searchResult `json:"results"`
+}
+
+// Limits of the search endpoint.
+const (
+	maxLimit  = 50
+	maxOffset = 10000
+)
+
+// searchArticles is GET /api/v1/search?q=&limit=&offset=: published
+// articles, best first. Snippets carry <mark> around matched words and are
+// otherwise HTML-escaped.
+func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
+	if !a.limiter.Take(web.ClientIP(r)) {
+		writeError(w, http.StatusTooManyRequests, "too many requests; slow down")
+		return
+	}
+	q := r.URL.Query()
+	limit, err := intParam(q.Get("limit"), 10, 1, maxLimit)
+	if err != "" {
+		writeError(w, http.StatusBadRequest, "limit: "+err)
+		return
+	}
+	offset, err := intParam(q.Get("offset"), 0, 0, maxOffset)
+	if err != "" {
+		writeError(w, http.StatusBadRequest, "offset: "+err)
+		return
+	}
+	raw := q.Get("q")
+	if raw == "" {
+		writeError(w, http.StatusBadRequest, "q: required")
+		return
+	}
+	parsed := search.Parse(raw)
+	res, serr := a.search.Search(r.Context(), parsed, search.Options{Statuses: []news.Status{news.StatusPublished},
+		Offset: offset, Limit: limit})
+	if serr != nil {
+		a.log.Error("api search", "q", raw, "err", serr)
+		writeError(w, http.StatusInternalServerError, "search failed")
+		return
+	}
+	out := searchResponse{Total: res.Total, Results: []searchResult{}}
+	for _, h := range res.Hits {
+		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + a.path(h.Article),
+			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),
+			Score: h.Score})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// intParam parses an optional whole number within [lo, hi].
+func intParam(s string, def, lo, hi int) (int, string) {
+	if s == "" {
+		return def, ""
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, "not a whole number"
+	}
+	if n < lo || n > hi {
+		return 0, "must be from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
+	}
+	return n, ""
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,220 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"khabar/internal/arabic"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// ConsumerName is the search index's durable outbox cursor.
+const ConsumerName = "search"
+
+// rerankWindow is how many top BM25 hits the freshness boost re-orders;
+// pages beyond it keep plain BM25 order.
+const rerankWindow = 200
+
+// Service indexes articles and answers queries.
+type Service struct {
+	store *store.Store
+	now   func() time.Time
+}
+
+// New makes a search service over s.
+func New(s *store.Store) *Service { return &Service{store: s, now: time.Now} }
+
+// Options narrow and order a search.
+type Options struct {
+	Statuses  []news.Status // empty: any state (newsroom); readers get published only
+	SectionID int64
+	AuthorID  int64
+	TagID     int64
+	From, To  time.Time
+	ByDate    bool
+	Offset    int
+	Limit     int
+}
+
+// Result is one hit, ready to show.
+type Result struct {
+	Article *news.Article
+	Score   float64
+	Snippet template.HTML
+}
+
+// Results is one page of hits.
+type Results struct {
+	Total int
+	Hits  []Result
+}
+
+// Search runs q. An empty query returns no results and no error.
+func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, error) {
+	if q.Empty() {
+		return &Results{}, nil
+	}
+	if o.Limit <= 0 || o.Limit > 100 {
+		o.Limit = 10
+	}
+	o.Offset = max(o.Offset, 0)
+	sq := store.SearchQuery{Phrases: q.Phrases, Not: q.Not, Statuses: o.Statuses, SectionID: o.SectionID, AuthorID: o.AuthorID,
+		TagID: o.TagID, From: o.From, To: o.To, ByDate: o.ByDate, Limit: o.Limit, Offset: o.Offset}
+	rerank := !o.ByDate && sq.Offset+sq.Limit <= rerankWindow
+	if rerank {
+		sq.Limit, sq.Offset = rerankWindow, 0
+	}
+	hits, total, err := s.store.Search(ctx, sq)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Raw, err)
+	}
+	if rerank {
+		s.boostFresh(hits)
+		from := min(o.Offset, len(hits))
+		hits = hits[from:min(from+o.Limit, len(hits))]
+	}
+	res := &Results{Total: total}
+	for _, h := range hits {
+		a, err := s.store.GetArticle(ctx, h.ArticleID)
+		if errors.Is(err, news.ErrNotFound) {
+			continue // deleted since the query ran
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight)})
+	}
+	return res, nil
+}
+
+// boostFresh multiplies relevance by up to 1.5 for news of the last days:
+// readers searching a name want this week's story before last year's.
+func (s *Service) boostFresh(hits []store.SearchHit) {
+	now := s.now()
+	for i := range hits {
+		age := now.Sub(hits[i].PublishedAt).Hours()
+		if hits[i].PublishedAt.IsZero() || age < 0 {
+			age = 0
+		}
+		hits[i].Score *= 1 + 0.5*math.Exp(-age/72)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+}
+
+func snippetSource(a *news.Article) string {
+	var sb strings.Builder
+	sb.WriteString(a.Lead)
+	for i := range a.Body {
+		sb.WriteString("\n")
+		sb.WriteString(a.Body[i].PlainText())
+	}
+	return sb.String()
+}
+
+// Doc analyses an article for the index.
+func Doc(a *news.Article) store.SearchDoc {
+	d := store.SearchDoc{ArticleID: a.ID, Headline: arabic.Terms(a.Headline), Lead: arabic.Terms(a.Lead)}
+	var body strings.Builder
+	for i := range a.Body {
+		body.WriteString(a.Body[i].PlainText())
+		body.WriteString("\n")
+	}
+	d.Body = arabic.Terms(body.String())
+	meta := []string{a.Kicker, a.Source}
+	for _, t := range a.Tags {
+		meta = append(meta, t.Name)
+	}
+	for _, au := range a.Authors {
+		meta = append(meta, au.Name)
+	}
+	d.Meta = arabic.Terms(strings.Join(meta, "\n"))
+	return d
+}
+
+// HandleEvent keeps the index in step with the articles: it is the
+// durable "search" consumer of the outbox.
+func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
+	switch ev.Kind {
+	case news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished, news.EventArticleSaved:
+	case news.EventTaxonomyChanged:
+		return nil // renamed sections do not change what articles say
+	default:
+		return nil
+	}
+	a, err := s.store.GetArticle(ctx, ev.ArticleID)
+	if errors.Is(err, news.ErrNotFound) {
+		return s.store.UnindexArticle(ctx, ev.ArticleID)
+	}
+	if err != nil {
+		return err
+	}
+	return s.store.IndexArticles(ctx, []store.SearchDoc{Doc(a)})
+}
+
+// reindexBatch articles are indexed per transaction.
+const reindexBatch = 500
+
+// Reindex rebuilds the whole index, calling progress after each batch.
+func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) error {
+	total, err := s.store.CountArticles(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ClearSearchIndex(ctx); err != nil {
+		return err
+	}
+	done := 0
+	var after int64
+	for {
+		ids, err := s.store.ArticleIDs(ctx, after, reindexBatch)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		docs := make([]store.SearchDoc, 0, len(ids))
+		for _, id := range ids {
+			a, err := s.store.GetArticle(ctx, id)
+			if errors.Is(err, news.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			docs = append(docs, Doc(a))
+		}
+		if err := s.store.IndexArticles(ctx, docs); err != nil {
+			return err
+		}
+		done += len(ids)
+		after = ids[len(ids)-1]
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+}
+
+// EnsureIndex builds the index when this database has never had one (a
+// new install, or an upgrade from before search), then records the event
+// position it covers so the outbox consumer resumes from there.
+func (s *Service) EnsureIndex(ctx context.Context) error {
+	if _, ok, err := s.store.Cursor(ctx, ConsumerName); err != nil || ok {
+		return err
+	}
+	last, err := s.store.LastEventID(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Reindex(ctx, nil); err != nil {
+		return err
+	}
+	return s.store.SaveCursor(ctx, ConsumerName, last)
+}

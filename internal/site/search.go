@@ -1,0 +1,148 @@
+package site
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/search"
+	"khabar/internal/web"
+)
+
+const searchPerPage = 10
+
+type searchView struct {
+	Q             string
+	Section       string // slug
+	Sort          string // "" (relevance) or "date"
+	From, To      string // YYYY-MM-DD as typed
+	Total         int
+	Hits          []search.Result
+	OnlyStopwords bool
+	Searched      bool
+	Pager         pager
+	FilterLabel   string // the tag or author filtered on, if any
+}
+
+// ParseDay reads a YYYY-MM-DD form date in loc; ok is false for anything
+// else (a zero time with ok means "not given").
+func ParseDay(s string, loc *time.Location) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// searchPage is /search: the reader's search, published articles only.
+func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
+	if !s.searchLimit.Take(web.ClientIP(r)) {
+		s.Error(w, r, http.StatusTooManyRequests)
+		return
+	}
+	q := r.URL.Query()
+	pageNo, ok := web.PageNumber(r)
+	loc := s.Settings().DateFormat().Location
+	from, okFrom := ParseDay(q.Get("from"), loc)
+	to, okTo := ParseDay(q.Get("to"), loc)
+	if !ok || !okFrom || !okTo {
+		s.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	v := &searchView{Q: q.Get("q"), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
+	opts := search.Options{Statuses: []news.Status{news.StatusPublished}, Offset: (pageNo - 1) * searchPerPage, Limit: searchPerPage, From: from}
+	if !to.IsZero() {
+		opts.To = to.AddDate(0, 0, 1) // the whole "to" day
+	}
+	if q.Get("sort") == "date" {
+		v.Sort, opts.ByDate = "date", true
+	}
+	ctx := r.Context()
+	if v.Section != "" {
+		sec, err := s.store.SectionBySlug(ctx, v.Section)
+		if err != nil {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		opts.SectionID = sec.ID
+	}
+	if slug := q.Get("author"); slug != "" {
+		au, err := s.store.AuthorBySlug(ctx, slug)
+		if err != nil {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		opts.AuthorID, v.FilterLabel = au.ID, au.Name
+	}
+	if slug := q.Get("tag"); slug != "" {
+		t, err := s.store.TagBySlug(ctx, slug)
+		if err != nil {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		opts.TagID, v.FilterLabel = t.ID, t.Name
+	}
+	parsed := search.Parse(v.Q)
+	v.OnlyStopwords = parsed.OnlyStopwords
+	v.Searched = !parsed.Empty()
+	if v.Searched {
+		res, err := s.search.Search(ctx, parsed, opts)
+		if err != nil {
+			s.log.Error("search", "q", v.Q, "err", err)
+			s.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+		v.Total, v.Hits = res.Total, res.Hits
+		pages := max(1, (res.Total+searchPerPage-1)/searchPerPage)
+		if pageNo > pages {
+			s.Error(w, r, http.StatusNotFound)
+			return
+		}
+		v.Pager = pager{Page: pageNo, Pages: pages}
+		link := func(n int) string {
+			u := url.Values{}
+			for k, vals := range q {
+				if k != "page" {
+					u[k] = vals
+				}
+			}
+			if n > 1 {
+				u.Set("page", strconv.Itoa(n))
+			}
+			return "/search?" + u.Encode()
+		}
+		if pageNo > 1 {
+			v.Pager.Prev = link(pageNo - 1)
+		}
+		if pageNo < pages {
+			v.Pager.Next = link(pageNo + 1)
+		}
+	}
+	title := s.cat.T("search_title")
+	if v.Q != "" {
+		title = s.cat.T("search_title_q", parsed.Raw)
+	}
+	d, err := s.newData(ctx, title)
+	if err != nil {
+		s.log.Error("search chrome", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	d.Robots = "noindex, follow"
+	d.Search = v
+	body, err := s.eng.Render("search", d)
+	if err != nil {
+		s.log.Error("render search", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", htmlType)
+	h.Set("Cache-Control", s.cc)
+	w.Write(body)
+}

@@ -1,0 +1,402 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/news"
+)
+
+// SearchDoc is an article's analysed text, one term list per field, in
+// order (phrase queries need positions).
+type SearchDoc struct {
+	ArticleID int64
+	Headline  []string
+	Lead      []string
+	Body      []string
+	Meta      []string // kicker, tags, author names
+}
+
+// Field weights and BM25 constants, shared by both backends so they rank
+// alike: FTS5's bm25() with these column weights, and the same formula in
+// SQL over our postings on PostgreSQL.
+const (
+	weightHeadline = 3.0
+	weightLead     = 2.0
+	weightBody     = 1.0
+	weightMeta     = 2.0
+	bm25K1         = 1.2
+	bm25B          = 0.75
+)
+
+// SearchQuery is a parsed query: every phrase must match (a phrase of one
+// term is a word), no Not term may.
+type SearchQuery struct {
+	Phrases   [][]string
+	Not       []string
+	Statuses  []news.Status // empty: any
+	SectionID int64
+	AuthorID  int64
+	TagID     int64
+	From, To  time.Time // published_at range; zero: open
+	ByDate    bool      // newest first instead of by relevance
+	Limit     int
+	Offset    int
+}
+
+// SearchHit is one matching article with its BM25 score (0 when sorted by
+// date).
+type SearchHit struct {
+	ArticleID   int64
+	Score       float64
+	PublishedAt time.Time
+}
+
+// IndexArticles replaces the index entries of the given articles in one
+// transaction (batches make a rebuild fast).
+func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range docs {
+			if err := s.indexOne(ctx, tx, &docs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index %d articles: %w", len(docs), err)
+	}
+	return nil
+}
+
+func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
+	if err := s.unindex(ctx, tx, d.ArticleID); err != nil {
+		return err
+	}
+	fields := [4]string{strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " ")}
+	if s.dialect == SQLite {
+		_, err := tx.ExecContext(ctx, "INSERT INTO search_fts (rowid, headline, lead, body, meta) VALUES (?, ?, ?, ?, ?)",
+			d.ArticleID, fields[0], fields[1], fields[2], fields[3])
+		if err != nil {
+			return fmt.Errorf("index article %d: %w", d.ArticleID, err)
+		}
+		return nil
+	}
+	// Concatenated tsvectors keep each field's positions apart, so a phrase
+	// never matches across the end of the headline and the start of the lead.
+	length := len(d.Headline) + len(d.Lead) + len(d.Body) + len(d.Meta)
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len) VALUES ($1,
+		to_tsvector('simple', $2) || to_tsvector('simple', $3) || to_tsvector('simple', $4) || to_tsvector('simple', $5), $6)`,
+		d.ArticleID, fields[0], fields[1], fields[2], fields[3], length)
+	if err != nil {
+		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
+	}
+	tf := map[string]float64{}
+	for _, f := range []struct {
+		terms []string
+		w     float64
+	}{{d.Headline, weightHeadline}, {d.Lead, weightLead}, {d.Body, weightBody}, {d.Meta, weightMeta}} {
+		for _, t := range f.terms {
+			tf[t] += f.w
+		}
+	}
+	if len(tf) == 0 {
+		return nil
+	}
+	// One multi-row insert per article: far fewer round trips than a row each.
+	var sb strings.Builder
+	args := make([]any, 0, 3*len(tf))
+	sb.WriteString("INSERT INTO search_postings (term, article_id, tf) VALUES ")
+	i := 0
+	for term, w := range tf {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		n := 3 * i
+		sb.WriteString("($" + strconv.Itoa(n+1) + ",$" + strconv.Itoa(n+2) + ",$" + strconv.Itoa(n+3) + ")")
+		args = append(args, term, d.ArticleID, w)
+		i++
+	}
+	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("index article %d: postings: %w", d.ArticleID, err)
+	}
+	return nil
+}
+
+// UnindexArticle removes an article from the index.
+func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.unindex(ctx, tx, id) })
+}
+
+func (s *Store) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
+	stmts := []string{"DELETE FROM search_docs WHERE article_id = ?", "DELETE FROM search_postings WHERE article_id = ?"}
+	if s.dialect == SQLite {
+		stmts = []string{"DELETE FROM search_fts WHERE rowid = ?"}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+			return fmt.Errorf("unindex article %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// ClearSearchIndex empties the index before a rebuild.
+func (s *Store) ClearSearchIndex(ctx context.Context) error {
+	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs"}
+	if s.dialect == SQLite {
+		stmts = []string{"DELETE FROM search_fts"}
+	}
+	for _, q := range stmts {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("clear search index: %w", err)
+		}
+	}
+	return nil
+}
+
+// ArticleIDs pages through every article id, for a rebuild.
+func (s *Store) ArticleIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("article ids: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("article ids: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CountArticles counts articles in every state.
+func (s *Store) CountArticles(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM articles").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+// filters appends the article filters of q to a WHERE clause on alias a.
+func (q *SearchQuery) filters(sb *strings.Builder, args []any) []any {
+	if len(q.Statuses) > 0 {
+		sb.WriteString(" AND a.status IN (")
+		for i, st := range q.Statuses {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('?')
+			args = append(args, string(st))
+		}
+		sb.WriteByte(')')
+	}
+	if q.SectionID > 0 {
+		sb.WriteString(" AND a.section_id = ?")
+		args = append(args, q.SectionID)
+	}
+	if q.AuthorID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
+		args = append(args, q.AuthorID)
+	}
+	if q.TagID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, q.TagID)
+	}
+	if !q.From.IsZero() {
+		sb.WriteString(" AND a.published_at >= ?")
+		args = append(args, utc(q.From))
+	}
+	if !q.To.IsZero() {
+		sb.WriteString(" AND a.published_at < ?")
+		args = append(args, utc(q.To))
+	}
+	return args
+}
+
+// Search returns the matching articles for one page and the total count.
+// Terms must come from internal/arabic: they hold only letters and digits,
+// which is what makes quoting them into a MATCH or tsquery string safe.
+func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	if len(q.Phrases) == 0 {
+		return nil, 0, nil
+	}
+	for _, p := range q.Phrases {
+		for _, t := range p {
+			if !safeTerm(t) {
+				return nil, 0, fmt.Errorf("search: unsafe term %q", t)
+			}
+		}
+	}
+	for _, t := range q.Not {
+		if !safeTerm(t) {
+			return nil, 0, fmt.Errorf("search: unsafe term %q", t)
+		}
+	}
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 20
+	}
+	if s.dialect == SQLite {
+		return s.searchSQLite(ctx, q)
+	}
+	return s.searchPostgres(ctx, q)
+}
+
+// safeTerm: letters, digits and marks only.
+func safeTerm(t string) bool {
+	if t == "" || len(t) > 256 {
+		return false
+	}
+	for _, r := range t {
+		if r < 0x80 {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+				return false
+			}
+		}
+	}
+	return !strings.ContainsAny(t, "\"'`\u00a0")
+}
+
+func ftsMatch(q *SearchQuery) string {
+	var sb strings.Builder
+	for i, p := range q.Phrases {
+		if i > 0 {
+			sb.WriteString(" AND ")
+		}
+		sb.WriteString(`"` + strings.Join(p, " ") + `"`)
+	}
+	for _, t := range q.Not {
+		sb.WriteString(` NOT "` + t + `"`)
+	}
+	return sb.String()
+}
+
+func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	var where strings.Builder
+	args := []any{ftsMatch(&q)}
+	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
+	args = q.filters(&where, args)
+	var total int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search count: %w", err)
+	}
+	order := " ORDER BY score, a.published_at DESC"
+	if q.ByDate {
+		order = " ORDER BY a.published_at DESC, a.id DESC"
+	}
+	score := fmt.Sprintf("bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
+	rows, err := s.db.QueryContext(ctx, "SELECT a.id, -"+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
+		append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	return scanHits(rows, total)
+}
+
+func scanHits(rows *sql.Rows, total int) ([]SearchHit, int, error) {
+	defer rows.Close()
+	var out []SearchHit
+	for rows.Next() {
+		var (
+			h   SearchHit
+			pub sql.NullTime
+		)
+		if err := rows.Scan(&h.ArticleID, &h.Score, &pub); err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		h.PublishedAt = pub.Time
+		out = append(out, h)
+	}
+	return out, total, rows.Err()
+}
+
+func tsQuery(q *SearchQuery) string {
+	var parts []string
+	for _, p := range q.Phrases {
+		quoted := make([]string, len(p))
+		for i, t := range p {
+			quoted[i] = "'" + t + "'"
+		}
+		parts = append(parts, "("+strings.Join(quoted, " <-> ")+")")
+	}
+	for _, t := range q.Not {
+		parts = append(parts, "!'"+t+"'")
+	}
+	return strings.Join(parts, " & ")
+}
+
+// searchPostgres finds candidates with the GIN index and scores them with
+// FTS5's BM25: for each query term, idf × tf(k1+1) / (tf + k1(1−b+b·len/avglen)),
+// where tf is field-weighted and idf = ln((N−n+0.5)/(n+0.5)), at least 1e-6.
+func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	var where strings.Builder
+	args := []any{tsQuery(&q)}
+	where.WriteString(" FROM search_docs d JOIN articles a ON a.id = d.article_id WHERE d.tsv @@ ?::tsquery")
+	args = q.filters(&where, args)
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*)"+where.String()), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search count: %w", err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	if q.ByDate {
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT a.id, 0.0, a.published_at"+where.String()+" ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"),
+			append(args, q.Limit, q.Offset)...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		return scanHits(rows, total)
+	}
+	var docs int
+	var avg sql.NullFloat64
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*), AVG(len) FROM search_docs").Scan(&docs, &avg); err != nil {
+		return nil, 0, fmt.Errorf("search stats: %w", err)
+	}
+	terms := map[string]bool{}
+	for _, p := range q.Phrases {
+		for _, t := range p {
+			terms[t] = true
+		}
+	}
+	termList := make([]string, 0, len(terms))
+	for t := range terms {
+		termList = append(termList, t)
+	}
+	termArgs := make([]any, 0, len(termList))
+	ph := make([]string, 0, len(termList))
+	for _, t := range termList {
+		termArgs = append(termArgs, t)
+		ph = append(ph, "?")
+	}
+	in := "(" + strings.Join(ph, ",") + ")"
+	avgLen := math.Max(avg.Float64, 1)
+	query := `WITH cand AS (SELECT a.id, a.published_at, d.len` + where.String() + `),
+		df AS (SELECT term, COUNT(*) AS n FROM search_postings WHERE term IN ` + in + ` GROUP BY term)
+		SELECT c.id, SUM(GREATEST(LN((? - df.n + 0.5) / (df.n + 0.5)), 1e-6) * (p.tf * ?) / (p.tf + ? * (1 - ? + ? * c.len / ?))) AS score, c.published_at
+		FROM cand c JOIN search_postings p ON p.article_id = c.id AND p.term IN ` + in + `
+		JOIN df ON df.term = p.term
+		GROUP BY c.id, c.published_at ORDER BY score DESC, c.published_at DESC LIMIT ? OFFSET ?`
+	all := append([]any{}, args...)
+	all = append(all, termArgs...)
+	all = append(all, float64(docs), bm25K1+1, bm25K1, bm25B, bm25B, avgLen)
+	all = append(all, termArgs...)
+	all = append(all, q.Limit, q.Offset)
+	rows, err := s.db.QueryContext(ctx, s.q(query), all...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	return scanHits(rows, total)
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxLimiterKeys bounds a Limiter's memory under a spray of keys (IPs);
+// past it the table starts afresh, which only ever errs towards allowing.
+const maxLimiterKeys = 100000
+
+// Limiter is a token bucket per key (an IP, an account): burst requests at
+// once, then one per refill period.
+type Limiter struct {
+	mu      sync.Mutex
+	burst   int
+	every   time.Duration
+	buckets map[string]*rate.Limiter
+}
+
+// NewLimiter allows burst requests per key, refilled one per every.
+func NewLimiter(burst int, every time.Duration) *Limiter {
+	return &Limiter{burst: burst, every: every, buckets: map[string]*rate.Limiter{}}
+}
+
+// Take spends a token of key; false when none is left.
+func (l *Limiter) Take(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxLimiterKeys {
+			l.buckets = map[string]*rate.Limiter{}
+		}
+		b = rate.NewLimiter(rate.Every(l.every), l.burst)
+		l.buckets[key] = b
+	}
+	return b.Allow()
+}
+
+// Reset forgets key, as after a successful login.
+func (l *Limiter) Reset(key string) {
+	l.mu.Lock()
+	delete(l.buckets, key)
+	l.mu.Unlock()
+}
+
+// ClientIP is the peer address of the request. Behind a proxy it is the
+// proxy's; trusting X-Forwarded-For needs a configured proxy list first.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
