@@ -90,12 +90,9 @@ func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 		}
 		return nil
 	}
-	// Concatenated tsvectors keep each field's positions apart, so a phrase
-	// never matches across the end of the headline and the start of the lead.
 	length := len(d.Headline) + len(d.Lead) + len(d.Body) + len(d.Meta)
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len) VALUES ($1,
-		to_tsvector('simple', $2) || to_tsvector('simple', $3) || to_tsvector('simple', $4) || to_tsvector('simple', $5), $6)`,
-		d.ArticleID, fields[0], fields[1], fields[2], fields[3], length)
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len) VALUES ($1, $2::tsvector, $3)`,
+		d.ArticleID, tsvectorLiteral(d), length)
 	if err != nil {
 		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 	}
@@ -129,6 +126,48 @@ func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 		return fmt.Errorf("index article %d: postings: %w", d.ArticleID, err)
 	}
 	return nil
+}
+
+// fieldGap separates the positions of consecutive fields, so a phrase never
+// matches across the end of the headline and the start of the lead.
+const fieldGap = 10
+
+// maxPosition is the largest position a tsvector stores.
+const maxPosition = 16383
+
+// tsvectorLiteral writes the document as a tsvector with explicit
+// positions ('term':1,7 …). Terms hold only letters and digits, so they
+// need no escaping inside the quotes.
+func tsvectorLiteral(d *SearchDoc) string {
+	positions := map[string][]int{}
+	var order []string
+	pos := 1
+	for _, field := range [][]string{d.Headline, d.Lead, d.Body, d.Meta} {
+		for _, t := range field {
+			if _, ok := positions[t]; !ok {
+				order = append(order, t)
+			}
+			if p := positions[t]; len(p) < 256 { // PostgreSQL keeps at most 256 per lexeme
+				positions[t] = append(p, min(pos, maxPosition))
+			}
+			pos++
+		}
+		pos += fieldGap
+	}
+	var sb strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString("'" + t + "':")
+		for j, p := range positions[t] {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(strconv.Itoa(p))
+		}
+	}
+	return sb.String()
 }
 
 // UnindexArticle removes an article from the index.
@@ -292,7 +331,7 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search count: %w", err)
 	}
-	order := " ORDER BY score, a.published_at DESC"
+	order := " ORDER BY score DESC, a.published_at DESC"
 	if q.ByDate {
 		order = " ORDER BY a.published_at DESC, a.id DESC"
 	}

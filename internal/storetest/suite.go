@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalid},
 		{"ConcurrentTagCreation", testConcurrentTags},
+		{"SearchIndex", testSearchIndex},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -520,5 +521,86 @@ func testConcurrentTags(t *testing.T, s *store.Store, f Fixture) {
 	tag, err := s.TagBySlug(context.Background(), "وسم-مشترك")
 	if err != nil || tag.Name != "وسم مشترك" {
 		t.Errorf("shared tag: %+v %v", tag, err)
+	}
+}
+
+func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(headline string, sec int, at time.Time, st news.Status) int64 {
+		a := f.Article(headline)
+		a.SectionID, a.Status, a.PublishedAt = f.Sections[sec].ID, st, at
+		if err := s.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	inHeadline := mk("واحد", 0, base, news.StatusPublished)
+	inBody := mk("اثنان", 1, base.Add(time.Hour), news.StatusPublished)
+	draft := mk("ثلاثه", 0, base.Add(2*time.Hour), news.StatusDraft)
+	docs := []store.SearchDoc{
+		{ArticleID: inHeadline, Headline: []string{"بنك", "مركزي"}, Body: []string{"فايده"}},
+		{ArticleID: inBody, Headline: []string{"اقتصاد"}, Body: []string{"قال", "بنك", "مركزي", "بنك"}, Meta: []string{"ليلي"}},
+		{ArticleID: draft, Headline: []string{"بنك"}, Body: []string{"مسوده"}},
+	}
+	if err := s.IndexArticles(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexArticles(ctx, docs[:1]); err != nil { // re-indexing replaces
+		t.Fatal(err)
+	}
+	pub := []news.Status{news.StatusPublished}
+	ids := func(hits []store.SearchHit) []int64 {
+		out := make([]int64, len(hits))
+		for i, h := range hits {
+			out[i] = h.ArticleID
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		q     store.SearchQuery
+		want  []int64
+		total int
+	}{
+		{"headline outranks body", store.SearchQuery{Phrases: [][]string{{"بنك"}}, Statuses: pub}, []int64{inHeadline, inBody}, 2},
+		{"any state", store.SearchQuery{Phrases: [][]string{{"بنك"}}}, nil, 3},
+		{"phrase", store.SearchQuery{Phrases: [][]string{{"بنك", "مركزي"}}, Statuses: pub}, nil, 2},
+		{"phrase order matters", store.SearchQuery{Phrases: [][]string{{"مركزي", "بنك"}}, Statuses: pub}, []int64{inBody}, 1},
+		{"phrase does not cross fields", store.SearchQuery{Phrases: [][]string{{"اقتصاد", "قال"}}}, nil, 0},
+		{"and", store.SearchQuery{Phrases: [][]string{{"بنك"}, {"فايده"}}}, []int64{inHeadline}, 1},
+		{"not", store.SearchQuery{Phrases: [][]string{{"بنك"}}, Not: []string{"فايده"}, Statuses: pub}, []int64{inBody}, 1},
+		{"meta", store.SearchQuery{Phrases: [][]string{{"ليلي"}}}, []int64{inBody}, 1},
+		{"section", store.SearchQuery{Phrases: [][]string{{"بنك"}}, SectionID: f.Sections[1].ID}, []int64{inBody}, 1},
+		{"date range", store.SearchQuery{Phrases: [][]string{{"بنك"}}, From: base.Add(30 * time.Minute), To: base.Add(90 * time.Minute)}, []int64{inBody}, 1},
+		{"by date", store.SearchQuery{Phrases: [][]string{{"بنك"}}, ByDate: true}, []int64{draft, inBody, inHeadline}, 3},
+		{"page", store.SearchQuery{Phrases: [][]string{{"بنك"}}, Statuses: pub, Limit: 1, Offset: 1}, []int64{inBody}, 2},
+		{"no match", store.SearchQuery{Phrases: [][]string{{"غايب"}}}, nil, 0},
+	}
+	for _, c := range cases {
+		hits, total, err := s.Search(ctx, c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if total != c.total || (c.want != nil && fmt.Sprint(ids(hits)) != fmt.Sprint(c.want)) {
+			t.Errorf("%s: got %v (total %d), want %v (total %d)", c.name, ids(hits), total, c.want, c.total)
+		}
+	}
+	for _, bad := range []string{`a"b`, "a'b", "a b", "", "x) OR (1=1"} {
+		if _, _, err := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{bad}}}); err == nil {
+			t.Errorf("unsafe term %q accepted", bad)
+		}
+	}
+	if err := s.UnindexArticle(ctx, inHeadline); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"فايده"}}}); total != 0 {
+		t.Errorf("unindexed article still found")
+	}
+	if err := s.ClearSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"بنك"}}}); total != 0 {
+		t.Errorf("cleared index still finds %d", total)
 	}
 }
