@@ -11,9 +11,11 @@ import (
 )
 
 // Limits on requests; anything larger is refused before routing.
+// Percent-encoded Arabic takes six bytes a letter, so a search of a few
+// hundred letters needs a few kilobytes of query string.
 const (
-	MaxURLBytes   = 2048
-	MaxQueryBytes = 1024
+	MaxURLBytes   = 8192
+	MaxQueryBytes = 6144
 	MaxFormBytes  = 2 << 20
 )
 

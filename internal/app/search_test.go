@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"khabar/internal/news"
+)
+
+func TestSearchFollowsPublishing(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		old := firstPublished(t, n.Store)
+		a := &news.Article{Headline: "اكتشاف أثري نادر في وادي الزرقاء", SectionID: old.SectionID, Status: news.StatusDraft,
+			Body: []news.Block{{Type: news.BlockParagraph, Text: "عثر فريق من علماء الآثار على جرار فخارية."}}}
+		if err := n.Store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		find := func() int {
+			r := n.get(t, "/api/v1/search?q="+url.QueryEscape("الاثريه الزرقاء"))
+			var res struct{ Total int }
+			if err := json.Unmarshal([]byte(r.body), &res); err != nil || r.status != 200 {
+				t.Fatalf("api: %d %s", r.status, r.body)
+			}
+			return res.Total
+		}
+		if find() != 0 {
+			t.Error("a draft is visible to public search")
+		}
+		if _, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if find() != 1 {
+			t.Error("a published article is not found")
+		}
+		cur, _ := n.Store.GetArticle(ctx, a.ID)
+		if _, err := n.Store.SetStatus(ctx, a.ID, cur.Version, news.StatusUnpublished); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		if find() != 0 {
+			t.Error("an unpublished article is still found")
+		}
+		// The newsroom still finds it, by state.
+		login(t, n, "editor")
+		if r := n.get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=unpublished"); !strings.Contains(r.body, a.Headline) {
+			t.Error("newsroom search does not find the unpublished article")
+		}
+		if r := n.get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=published"); strings.Contains(r.body, a.Headline) {
+			t.Error("newsroom status filter ignored")
+		}
+	})
+}
+
+func TestSearchPageAndAPIInput(t *testing.T) {
+	n := startNode(t, "")
+	page := []struct {
+		q      string
+		status int
+		want   string
+	}{
+		{"q=" + url.QueryEscape("البنك المركزي"), 200, "<mark>"},
+		{"q=" + url.QueryEscape("البنك المركزي") + "&sort=date&section=economy", 200, "<mark>"},
+		{"", 200, "علامتي تنصيص"},
+		{"q=" + url.QueryEscape("في من على"), 200, "شائعة جدًا"},
+		{"q=" + url.QueryEscape("كلمةلاوجودلها"), 200, "لم نجد"},
+		{"q=" + url.QueryEscape(`"غير متوازن`), 200, ""},
+		{"q=" + url.QueryEscape(`* " : ( ) NEAR AND - OR NOT`), 200, ""},
+		{"q=" + url.QueryEscape("'; DROP TABLE articles; --"), 200, ""},
+		{"q=" + url.QueryEscape("\u202eالبنك\u202c \u200f"), 200, ""},
+		{"q=" + url.QueryEscape("ًٌٍَُِّْ"), 200, ""},
+		{"q=" + url.QueryEscape(strings.Repeat("بنك ", 250)), 200, ""},
+		{"q=x&from=yesterday", 400, ""},
+		{"q=x&to=2026-13-40", 400, ""},
+		{"q=x&page=0", 400, ""},
+		{"q=x&section=nowhere", 404, ""},
+		{"q=" + url.QueryEscape("البنك") + "&page=999", 404, ""},
+	}
+	for _, c := range page {
+		r := n.get(t, "/search?"+c.q)
+		if r.status != c.status || !strings.Contains(r.body, c.want) {
+			t.Errorf("/search?%.60s: %d, want %d with %q", c.q, r.status, c.status, c.want)
+		}
+		if c.status == 200 && !strings.Contains(r.body, `content="noindex, follow"`) {
+			t.Errorf("/search?%.60s: not noindex", c.q)
+		}
+	}
+	api := []struct {
+		q      string
+		status int
+	}{
+		{"q=" + url.QueryEscape("البنك"), 200},
+		{"q=" + url.QueryEscape("البنك") + "&limit=1&offset=1", 200},
+		{"", 400},
+		{"q=x&limit=0", 400},
+		{"q=x&limit=51", 400},
+		{"q=x&limit=abc", 400},
+		{"q=x&offset=-1", 400},
+		{"q=x&offset=10001", 400},
+	}
+	for _, c := range api {
+		r := n.get(t, "/api/v1/search?"+c.q)
+		if r.status != c.status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Errorf("api %s: %d %s", c.q, r.status, r.body)
+		}
+	}
+	r := n.get(t, "/api/v1/search?q="+url.QueryEscape("البنك")+"&limit=2")
+	var res struct {
+		Total   int `json:"total"`
+		Results []struct {
+			ID          int64   `json:"id"`
+			URL         string  `json:"url"`
+			Headline    string  `json:"headline"`
+			Snippet     string  `json:"snippet"`
+			PublishedAt string  `json:"published_at"`
+			Score       float64 `json:"score"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Total < 2 || len(res.Results) != 2 || res.Results[0].Score < res.Results[1].Score ||
+		!strings.HasPrefix(res.Results[0].URL, "http://khabar.test/news/") || res.Results[0].PublishedAt == "" {
+		t.Errorf("api result: %+v", res)
+	}
+	if r := n.get(t, "/api/v1/nothing"); r.status != 404 || !strings.Contains(r.body, "error") {
+		t.Errorf("unknown endpoint: %d %s", r.status, r.body)
+	}
+	// Flooding search is refused, not served.
+	limited := false
+	for i := 0; i < 80 && !limited; i++ {
+		limited = n.get(t, "/search?q=x").status == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Error("search is not rate limited")
+	}
+}
+
+func TestImportAndReindexCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	file := filepath.Join(dir, "in.jsonl")
+	lines := []string{
+		`{"id": "a-1", "title": "مهرجان الزيتون يفتتح دورته", "body": "فقرة أولى\nفقرة ثانية <b>بخط</b>", "category": "culture", "category_ar": "ثقافة", "date": "2016-12-16T21:23:00+01:00", "tags": ["مهرجانات"]}`,
+		`{"id": 7, "title": "خبر برقم", "body": "نص", "date": "2017-01-02"}`,
+		`{"id": "a-1", "title": "مكرر", "body": "نص"}`,
+		`{"title": "بلا معرف", "body": "نص"}`,
+		`{"id": "a-3", "title": "", "body": "نص"}`,
+		`{"id": "a-4", "title": "بلا نص"}`,
+		`{"id": "a-5", "title": "تاريخ سيئ", "body": "نص", "date": "yesterday"}`,
+		`not json at all`,
+		``,
+		`{"id": "a-6", "title": "` + strings.Repeat("ط", 400) + `", "body": "نص"}`,
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "", "import", "jsonl", file, "--data", data)
+	if code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	for _, want := range []string{"read 9, imported 2, skipped 7", "id already imported", "no id", "no title", "no body", "unreadable date", "not a JSON object", "invalid article"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, nil, "", "reindex", "--data", data)
+	if code != 0 || !strings.Contains(out, "indexed 2 articles") {
+		t.Errorf("reindex: %d %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"import"}, 2, "khabar import jsonl FILE"},
+		{[]string{"import", "jsonl", "--data", data}, 2, "missing FILE"},
+		{[]string{"import", "jsonl", filepath.Join(dir, "missing.jsonl"), "--data", data}, 1, "no such file"},
+		{[]string{"import", "jsonl", file, "--data", data, "--status", "live"}, 2, "--status"},
+	} {
+		code, _, errs := run(t, nil, "", c.args...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: %d %s", c.args, code, errs)
+		}
+	}
+}
