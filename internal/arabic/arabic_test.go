@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -53,6 +55,43 @@ func TestNormalize(t *testing.T) {
 				t.Errorf("not idempotent: Normalize(%q) = %q, Normalize of that = %q", tt.in, got, again)
 			}
 		})
+	}
+}
+
+// TestNFKCTrivial checks the assumption behind Normalize's shortcut: every
+// rune nfkcTrivial accepts is NFKC-normal on its own, a starter that never
+// combines with what precedes it, and every pair of them is NFKC-normal, so
+// any string of them is NFKC-normal (and so is what fold makes of it).
+func TestNFKCTrivial(t *testing.T) {
+	var accepted []string
+	for r := rune(0); r <= 0x7FF; r++ {
+		s := string(r)
+		if !nfkcTrivial(s) {
+			continue
+		}
+		accepted = append(accepted, s)
+		p := norm.NFKC.PropertiesString(s)
+		if !norm.NFKC.IsNormalString(s) || !p.BoundaryBefore() || p.CCC() != 0 {
+			t.Errorf("nfkcTrivial accepts %U, which can change under NFKC", r)
+		}
+		if f, _ := fold(s); !nfkcTrivial(f) {
+			t.Errorf("fold(%U) = %q leaves the trivial set", r, f)
+		}
+	}
+	if len(accepted) < 128+50 {
+		t.Errorf("nfkcTrivial accepts only %d runes", len(accepted))
+	}
+	for _, a := range accepted {
+		for _, b := range accepted {
+			if !norm.NFKC.IsNormalString(a + b) {
+				t.Fatalf("%q is not NFKC-normal", a+b)
+			}
+		}
+	}
+	for _, s := range []string{"ا\u0654", "e\u0301", "\u064B", "\xd8", "\xd8a", "ﻻ", "\u0670"} {
+		if nfkcTrivial(s) {
+			t.Errorf("nfkcTrivial(%q) = true", s)
+		}
 	}
 }
 
@@ -336,6 +375,9 @@ func FuzzTerms(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if slow := normalizeSlow(s); slow != n {
+			t.Fatalf("Normalize(%q) = %q but without the shortcut %q", s, n, slow)
+		}
 		if again := Normalize(n); again != n {
 			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, again)
 		}

@@ -138,6 +138,11 @@ func Normalize(s string) string {
 		out, _ := fold(s)
 		return out
 	}
+	return normalizeSlow(s)
+}
+
+// normalizeSlow is Normalize without the nfkcTrivial shortcut.
+func normalizeSlow(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
