@@ -157,7 +157,7 @@ func checkOffsets(t *testing.T, s string, toks []Token) {
 }
 
 // stem is Stem after Normalize, as Terms applies it.
-func stem(w string) string { return Stem(Normalize(w)) }
+func stemN(w string) string { return Stem(Normalize(w)) }
 
 func TestStem(t *testing.T) {
 	tests := []struct {
@@ -212,7 +212,7 @@ func TestStem(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := stem(tt.in); got != tt.want {
+		if got := stemN(tt.in); got != tt.want {
 			t.Errorf("Stem(Normalize(%q)) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -234,17 +234,17 @@ func TestStemEqualities(t *testing.T) {
 		{"العربية", "عربي", "عربية", "العربي"},
 	}
 	for _, g := range groups {
-		want := stem(g[0])
+		want := stemN(g[0])
 		for _, w := range g[1:] {
-			if got := stem(w); got != want {
-				t.Errorf("stem(%q) = %q, stem(%q) = %q; want equal", w, got, g[0], want)
+			if got := stemN(w); got != want {
+				t.Errorf("stemN(%q) = %q, stemN(%q) = %q; want equal", w, got, g[0], want)
 			}
 		}
 	}
 	different := [][2]string{{"بشار", "شار"}, {"بيت", "يت"}, {"كتاب", "تاب"}, {"فهد", "هد"}}
 	for _, p := range different {
-		if a, b := stem(p[0]), stem(p[1]); a == b {
-			t.Errorf("stem(%q) == stem(%q) == %q; want different", p[0], p[1], a)
+		if a, b := stemN(p[0]), stemN(p[1]); a == b {
+			t.Errorf("stemN(%q) == stemN(%q) == %q; want different", p[0], p[1], a)
 		}
 	}
 }
@@ -406,4 +406,27 @@ func FuzzTerms(f *testing.F) {
 		}
 		_ = Stem(s)
 	})
+}
+
+// Cases a search review found: each pair must analyse alike (or not).
+func TestTermsReviewCases(t *testing.T) {
+	same := [][2]string{
+		{"رقماً قياسياً", "رقم قياسي"},
+		{"مقعداً", "مقعد"},
+		{"الآلات", "آلات"},
+		{"2019م", "2019"},
+		{"بـZarkov", "Zarkov"},
+		{"بzarkov", "zarkov"},
+	}
+	for _, c := range same {
+		if a, b := Terms(c[0]), Terms(c[1]); strings.Join(a, " ") != strings.Join(b, " ") {
+			t.Errorf("Terms(%q) = %q, Terms(%q) = %q: want equal", c[0], a, c[1], b)
+		}
+	}
+	differ := [][2]string{{"آلية", "إليه"}, {"آلات", "ات"}, {"بشار", "شار"}}
+	for _, c := range differ {
+		if a, b := Term(c[0]), Term(c[1]); a == b {
+			t.Errorf("Term(%q) = Term(%q) = %q: want different", c[0], c[1], a)
+		}
+	}
 }

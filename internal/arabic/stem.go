@@ -78,12 +78,19 @@ func stripConjunction(w string) string {
 //
 // Broken plurals («مدارس») and infixes are not handled; that is what makes
 // the stemmer light.
-func Stem(word string) string {
+func Stem(word string) string { return stem(word, true) }
+
+// stem is Stem; article false skips step 2, for words whose leading «ال»
+// was «آل» before alef folding («آلات», «آلية»): a root, not an article.
+func stem(word string, article bool) string {
 	if !isArabicWord(word) {
 		return word
 	}
 	w := stripConjunction(word)
 	for _, p := range articles {
+		if !article {
+			break
+		}
 		if strings.HasPrefix(w, p) && letters(w[len(p):]) >= 2 {
 			w = stripConjunction(w[len(p):])
 			break

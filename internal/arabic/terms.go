@@ -1,6 +1,7 @@
 package arabic
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -50,6 +51,16 @@ func Term(word string) string {
 
 // appendTerms appends to dst the terms of one token.
 func appendTerms(dst []string, token string) []string {
+	// «رقماً قياسياً»: the alef that carries tanween fath is spelling, not
+	// part of the word; without it they meet «رقم قياسي».
+	for _, suf := range [...]string{"اً", "ًا"} {
+		if rest, ok := strings.CutSuffix(token, suf); ok && utf8.RuneCountInString(rest) >= 2 {
+			token = rest
+			break
+		}
+	}
+	// «آلات», «آلية»: after آ → ا these look like «ال» + word.
+	article := !strings.HasPrefix(token, "آل")
 	n := Normalize(token)
 	for i := 0; i < len(n); {
 		start, end := nextWord(n, i)
@@ -61,9 +72,57 @@ func appendTerms(dst []string, token string) []string {
 		if len(w) > maxTermBytes || !hasLetterOrDigit(w) || IsStopword(w) {
 			continue
 		}
-		dst = append(dst, Stem(w))
+		parts := splitScripts(w)
+		if len(parts) == 1 {
+			dst = append(dst, stem(w, article))
+			continue
+		}
+		for _, p := range parts {
+			// A lone Arabic letter split off a number or a Latin word
+			// («2019م», «بـZarkov») is a particle or an abbreviation.
+			if utf8.RuneCountInString(p) < 2 && !isDigits(p) || IsStopword(p) {
+				continue
+			}
+			dst = append(dst, stem(p, article))
+		}
 	}
 	return dst
+}
+
+// splitScripts cuts a word where it passes between digits, Arabic letters
+// and other letters: «2019م» → 2019, م; «بzarkov» → ب, zarkov; so the
+// number and the Latin name are found on their own.
+func splitScripts(w string) []string {
+	var parts []string
+	start, prev := 0, -1
+	for i, r := range w {
+		k := scriptOf(r)
+		if prev >= 0 && k != prev {
+			parts = append(parts, w[start:i])
+			start = i
+		}
+		prev = k
+	}
+	return append(parts, w[start:])
+}
+
+func scriptOf(r rune) int {
+	switch {
+	case r >= '0' && r <= '9':
+		return 0
+	case r >= 0x600 && r <= 0x6FF:
+		return 1
+	}
+	return 2
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func hasLetterOrDigit(w string) bool {

@@ -331,12 +331,13 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search count: %w", err)
 	}
-	order := " ORDER BY score DESC, a.published_at DESC"
+	// Drafts have no publication time: last in both orders, on both databases.
+	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
+	order := " ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC"
 	if q.ByDate {
-		order = " ORDER BY a.published_at DESC, a.id DESC"
+		score, order = "0.0", " ORDER BY a.published_at DESC NULLS LAST, a.id DESC"
 	}
-	score := fmt.Sprintf("bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
-	rows, err := s.db.QueryContext(ctx, "SELECT a.id, -"+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
+	rows, err := s.db.QueryContext(ctx, "SELECT a.id, "+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
 		append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -392,7 +393,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 		return nil, 0, nil
 	}
 	if q.ByDate {
-		rows, err := s.db.QueryContext(ctx, s.q("SELECT a.id, 0.0, a.published_at"+where.String()+" ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"),
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT a.id, 0.0, a.published_at"+where.String()+" ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?"),
 			append(args, q.Limit, q.Offset)...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("search: %w", err)
@@ -424,10 +425,11 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	avgLen := math.Max(avg.Float64, 1)
 	query := `WITH cand AS (SELECT a.id, a.published_at, d.len` + where.String() + `),
 		df AS (SELECT term, COUNT(*) AS n FROM search_postings WHERE term IN ` + in + ` GROUP BY term)
-		SELECT c.id, SUM(GREATEST(LN((? - df.n + 0.5) / (df.n + 0.5)), 1e-6) * (p.tf * ?) / (p.tf + ? * (1 - ? + ? * c.len / ?))) AS score, c.published_at
+		SELECT c.id, SUM(GREATEST(LN((?::float8 - df.n + 0.5) / (df.n + 0.5)), 1e-6) * (p.tf * ?::float8) /
+			(p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * c.len / ?::float8))) AS score, c.published_at
 		FROM cand c JOIN search_postings p ON p.article_id = c.id AND p.term IN ` + in + `
 		JOIN df ON df.term = p.term
-		GROUP BY c.id, c.published_at ORDER BY score DESC, c.published_at DESC LIMIT ? OFFSET ?`
+		GROUP BY c.id, c.published_at ORDER BY score DESC, c.published_at DESC NULLS LAST, c.id DESC LIMIT ? OFFSET ?`
 	all := append([]any{}, args...)
 	all = append(all, termArgs...)
 	all = append(all, float64(docs), bm25K1+1, bm25K1, bm25B, bm25B, avgLen)
