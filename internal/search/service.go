@@ -80,14 +80,19 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		from := min(o.Offset, len(hits))
 		hits = hits[from:min(from+o.Limit, len(hits))]
 	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ArticleID
+	}
+	articles, err := s.store.ArticlesByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Raw, err)
+	}
 	res := &Results{Total: total}
 	for _, h := range hits {
-		a, err := s.store.GetArticle(ctx, h.ArticleID)
-		if errors.Is(err, news.ErrNotFound) {
+		a, ok := articles[h.ArticleID]
+		if !ok {
 			continue // deleted since the query ran
-		}
-		if err != nil {
-			return nil, err
 		}
 		res.Hits = append(res.Hits, Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight)})
 	}

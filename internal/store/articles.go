@@ -421,6 +421,34 @@ func (s *Store) Related(ctx context.Context, a *news.Article, limit int) ([]news
 	return out, nil
 }
 
+// ArticlesByIDs reads articles with their bodies, section and featured
+// image (not tags or authors) in one query, keyed by id: what a page of
+// search results needs.
+func (s *Store) ArticlesByIDs(ctx context.Context, ids []int64) (map[int64]*news.Article, error) {
+	out := make(map[int64]*news.Article, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id IN ("+ph+")"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("articles by ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanArticle(rows, true)
+		if err != nil {
+			return nil, fmt.Errorf("articles by ids: %w", err)
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
+}
+
 // AdminFilter selects articles of any state for the newsroom.
 type AdminFilter struct {
 	Status   news.Status // "" for all

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -64,12 +65,13 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var delta statsDelta
 		for i := range docs {
-			if err := s.indexOne(ctx, tx, &docs[i]); err != nil {
+			if err := s.indexOne(ctx, tx, &docs[i], &delta); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.applyStats(ctx, tx, delta)
 	})
 	if err != nil {
 		return fmt.Errorf("index %d articles: %w", len(docs), err)
@@ -77,8 +79,22 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 	return nil
 }
 
-func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
-	if err := s.unindex(ctx, tx, d.ArticleID); err != nil {
+// statsDelta is a batch's change to search_stats, written once per
+// transaction: one row updated per article slowed a rebuild by a third.
+type statsDelta struct{ docs, length int64 }
+
+func (s *Store) applyStats(ctx context.Context, tx *sql.Tx, d statsDelta) error {
+	if s.dialect != Postgres || d == (statsDelta{}) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE search_stats SET docs = docs + $1, total_len = total_len + $2 WHERE id = 1", d.docs, d.length); err != nil {
+		return fmt.Errorf("search stats: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc, delta *statsDelta) error {
+	if err := s.unindex(ctx, tx, d.ArticleID, delta); err != nil {
 		return err
 	}
 	fields := [4]string{strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " ")}
@@ -96,6 +112,8 @@ func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 	if err != nil {
 		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 	}
+	delta.docs++
+	delta.length += int64(length)
 	tf := map[string]float64{}
 	for _, f := range []struct {
 		terms []string
@@ -110,16 +128,17 @@ func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 	}
 	// One multi-row insert per article: far fewer round trips than a row each.
 	var sb strings.Builder
-	args := make([]any, 0, 3*len(tf))
-	sb.WriteString("INSERT INTO search_postings (term, article_id, tf) VALUES ")
+	args := make([]any, 0, 3*len(tf)+2)
+	args = append(args, d.ArticleID, length)
+	sb.WriteString("INSERT INTO search_postings (term, article_id, tf, len) VALUES ")
 	i := 0
 	for term, w := range tf {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		n := 3 * i
-		sb.WriteString("($" + strconv.Itoa(n+1) + ",$" + strconv.Itoa(n+2) + ",$" + strconv.Itoa(n+3) + ")")
-		args = append(args, term, d.ArticleID, w)
+		n := 2 + 2*i
+		sb.WriteString("($" + strconv.Itoa(n+1) + ",$1,$" + strconv.Itoa(n+2) + ",$2)")
+		args = append(args, term, w)
 		i++
 	}
 	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -172,25 +191,41 @@ func tsvectorLiteral(d *SearchDoc) string {
 
 // UnindexArticle removes an article from the index.
 func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.unindex(ctx, tx, id) })
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var delta statsDelta
+		if err := s.unindex(ctx, tx, id, &delta); err != nil {
+			return err
+		}
+		return s.applyStats(ctx, tx, delta)
+	})
 }
 
-func (s *Store) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	stmts := []string{"DELETE FROM search_docs WHERE article_id = ?", "DELETE FROM search_postings WHERE article_id = ?"}
+func (s *Store) unindex(ctx context.Context, tx *sql.Tx, id int64, delta *statsDelta) error {
 	if s.dialect == SQLite {
-		stmts = []string{"DELETE FROM search_fts WHERE rowid = ?"}
-	}
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id); err != nil {
 			return fmt.Errorf("unindex article %d: %w", id, err)
 		}
+		return nil
 	}
+	var length int64
+	err := tx.QueryRowContext(ctx, "DELETE FROM search_docs WHERE article_id = $1 RETURNING len", id).Scan(&length)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("unindex article %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_postings WHERE article_id = $1", id); err != nil {
+		return fmt.Errorf("unindex article %d: %w", id, err)
+	}
+	delta.docs--
+	delta.length -= length
 	return nil
 }
 
 // ClearSearchIndex empties the index before a rebuild.
 func (s *Store) ClearSearchIndex(ctx context.Context) error {
-	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs"}
+	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0"}
 	if s.dialect == SQLite {
 		stmts = []string{"DELETE FROM search_fts"}
 	}
@@ -377,67 +412,127 @@ func tsQuery(q *SearchQuery) string {
 	return strings.Join(parts, " & ")
 }
 
-// searchPostgres finds candidates with the GIN index and scores them with
-// FTS5's BM25: for each query term, idf × tf(k1+1) / (tf + k1(1−b+b·len/avglen)),
-// where tf is field-weighted and idf = ln((N−n+0.5)/(n+0.5)), at least 1e-6.
+// searchPostgres scores with FTS5's BM25: for each query term,
+// idf × tf(k1+1) / (tf + k1(1−b+b·len/avglen)), where tf is field-weighted
+// and idf = ln((N−n+0.5)/(n+0.5)), at least 1e-6. Candidates come from the
+// postings of the query's terms (an index range per term) and must hold
+// them all; the GIN tsvector index is consulted only for what postings
+// cannot tell, phrase order. Document count and length come from
+// search_stats, term document frequencies from one small count.
 func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
-	var where strings.Builder
-	args := []any{tsQuery(&q)}
-	where.WriteString(" FROM search_docs d JOIN articles a ON a.id = d.article_id WHERE d.tsv @@ ?::tsquery")
-	args = q.filters(&where, args)
-	var total int
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*)"+where.String()), args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search count: %w", err)
-	}
-	if total == 0 {
-		return nil, 0, nil
-	}
-	if q.ByDate {
-		rows, err := s.db.QueryContext(ctx, s.q("SELECT a.id, 0.0, a.published_at"+where.String()+" ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?"),
-			append(args, q.Limit, q.Offset)...)
-		if err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
-		}
-		return scanHits(rows, total)
-	}
-	var docs int
-	var avg sql.NullFloat64
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*), AVG(len) FROM search_docs").Scan(&docs, &avg); err != nil {
+	terms := uniqueTerms(q.Phrases)
+	var docs, totalLen int64
+	if err := s.db.QueryRowContext(ctx, "SELECT docs, total_len FROM search_stats WHERE id = 1").Scan(&docs, &totalLen); err != nil {
 		return nil, 0, fmt.Errorf("search stats: %w", err)
 	}
-	terms := map[string]bool{}
-	for _, p := range q.Phrases {
-		for _, t := range p {
-			terms[t] = true
+	df := map[string]int64{}
+	rows, err := s.db.QueryContext(ctx, "SELECT term, COUNT(*) FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term", terms)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search df: %w", err)
+	}
+	for rows.Next() {
+		var t string
+		var n int64
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("search df: %w", err)
 		}
+		df[t] = n
 	}
-	termList := make([]string, 0, len(terms))
-	for t := range terms {
-		termList = append(termList, t)
+	rows.Close()
+	if len(df) < len(terms) {
+		return nil, 0, nil // a term no document holds: nothing can match all
 	}
-	termArgs := make([]any, 0, len(termList))
-	ph := make([]string, 0, len(termList))
-	for _, t := range termList {
-		termArgs = append(termArgs, t)
-		ph = append(ph, "?")
+	idfs := make([]float64, len(terms))
+	for i, t := range terms {
+		n := float64(df[t])
+		idfs[i] = math.Max(math.Log((float64(docs)-n+0.5)/(n+0.5)), 1e-6)
 	}
-	in := "(" + strings.Join(ph, ",") + ")"
-	avgLen := math.Max(avg.Float64, 1)
-	query := `WITH cand AS (SELECT a.id, a.published_at, d.len` + where.String() + `),
-		df AS (SELECT term, COUNT(*) AS n FROM search_postings WHERE term IN ` + in + ` GROUP BY term)
-		SELECT c.id, SUM(GREATEST(LN((?::float8 - df.n + 0.5) / (df.n + 0.5)), 1e-6) * (p.tf * ?::float8) /
-			(p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * c.len / ?::float8))) AS score, c.published_at
-		FROM cand c JOIN search_postings p ON p.article_id = c.id AND p.term IN ` + in + `
-		JOIN df ON df.term = p.term
-		GROUP BY c.id, c.published_at ORDER BY score DESC, c.published_at DESC NULLS LAST, c.id DESC LIMIT ? OFFSET ?`
-	all := append([]any{}, args...)
-	all = append(all, termArgs...)
-	all = append(all, float64(docs), bm25K1+1, bm25K1, bm25B, bm25B, avgLen)
-	all = append(all, termArgs...)
-	all = append(all, q.Limit, q.Offset)
-	rows, err := s.db.QueryContext(ctx, s.q(query), all...)
+	avgLen := math.Max(float64(totalLen)/math.Max(float64(docs), 1), 1)
+
+	// Score the postings first (an index-only scan per term), keep the
+	// articles holding every term, then apply phrases, exclusions and
+	// filters to those alone.
+	var query strings.Builder
+	args := []any{bm25K1 + 1, bm25K1, bm25B, bm25B, avgLen, terms, idfs, terms, len(terms)}
+	query.WriteString(`WITH c AS MATERIALIZED (
+		SELECT p.article_id, SUM(qt.idf * p.tf * ?::float8 / (p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * p.len / ?::float8))) AS score
+		FROM search_postings p JOIN unnest(?::text[], ?::float8[]) AS qt(term, idf) ON qt.term = p.term
+		WHERE p.term = ANY(?::text[]) GROUP BY p.article_id HAVING COUNT(*) = ?)
+		SELECT a.id, c.score, a.published_at, COUNT(*) OVER () AS total
+		FROM c JOIN articles a ON a.id = c.article_id`)
+	if hasPhrase(q.Phrases) {
+		query.WriteString(" JOIN search_docs d ON d.article_id = c.article_id AND d.tsv @@ ?::tsquery")
+		args = append(args, tsQuery(&q))
+	}
+	query.WriteString(" WHERE 1 = 1")
+	if len(q.Not) > 0 {
+		query.WriteString(" AND NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.article_id = c.article_id AND x.term = ANY(?::text[]))")
+		args = append(args, q.Not)
+	}
+	args = q.filters(&query, args)
+	if q.ByDate {
+		query.WriteString(" ORDER BY a.published_at DESC NULLS LAST, a.id DESC")
+	} else {
+		query.WriteString(" ORDER BY c.score DESC, a.published_at DESC NULLS LAST, a.id DESC")
+	}
+	query.WriteString(" LIMIT ? OFFSET ?")
+	args = append(args, q.Limit, q.Offset)
+	rows, err = s.db.QueryContext(ctx, s.q(query.String()), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	return scanHits(rows, total)
+	defer rows.Close()
+	var (
+		out   []SearchHit
+		total int
+	)
+	for rows.Next() {
+		var (
+			h   SearchHit
+			pub sql.NullTime
+		)
+		if err := rows.Scan(&h.ArticleID, &h.Score, &pub, &total); err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		if q.ByDate {
+			h.Score = 0
+		}
+		h.PublishedAt = pub.Time
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if len(out) == 0 && q.Offset > 0 {
+		// Past the last page the window count is lost; count on its own.
+		q.Offset = 0
+		if _, total, err = s.searchPostgres(ctx, q); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+func uniqueTerms(phrases [][]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range phrases {
+		for _, t := range p {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func hasPhrase(phrases [][]string) bool {
+	for _, p := range phrases {
+		if len(p) > 1 {
+			return true
+		}
+	}
+	return false
 }

@@ -19,9 +19,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations
@@ -79,10 +80,20 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("parse database URL %s: %w", RedactURL(dsn), scrub(err, dsn))
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
-	db, err := sql.Open("pgx", dsn)
+	pcfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open PostgreSQL at %s: %w", where, scrub(err, dsn))
+		return nil, fmt.Errorf("parse database URL %s: %w", RedactURL(dsn), scrub(err, dsn))
 	}
+	// Khabar's queries are short: JIT compiling them costs more than it
+	// saves (200 ms for a common search term), and a generic plan chosen
+	// after five runs of a prepared search can be catastrophically wrong for
+	// a term in thousands of articles. An operator's own settings win.
+	for k, v := range map[string]string{"jit": "off", "plan_cache_mode": "force_custom_plan"} {
+		if _, set := pcfg.RuntimeParams[k]; !set {
+			pcfg.RuntimeParams[k] = v
+		}
+	}
+	db := stdlib.OpenDB(*pcfg)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
