@@ -167,12 +167,18 @@ func portOf(addr string) string {
 	return ""
 }
 
-func cmdDemo(ctx context.Context, args []string, sys IO) error {
-	cfg, err := parseConfig("demo", args, sys, nil)
+// openForCommand parses a command's flags and opens its migrated store.
+func openForCommand(ctx context.Context, name string, args []string, sys IO) (config.Config, *store.Store, error) {
+	cfg, err := parseConfig(name, args, sys, nil)
 	if err != nil {
-		return err
+		return cfg, nil, err
 	}
 	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	return cfg, s, err
+}
+
+func cmdDemo(ctx context.Context, args []string, sys IO) error {
+	cfg, s, err := openForCommand(ctx, "demo", args, sys)
 	if err != nil {
 		return err
 	}
@@ -272,11 +278,7 @@ func cmdUser(ctx context.Context, args []string, sys IO) error {
 }
 
 func cmdReindex(ctx context.Context, args []string, sys IO) error {
-	cfg, err := parseConfig("reindex", args, sys, nil)
-	if err != nil {
-		return err
-	}
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	_, s, err := openForCommand(ctx, "reindex", args, sys)
 	if err != nil {
 		return err
 	}
