@@ -3,6 +3,7 @@ package app
 import (
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -697,5 +698,31 @@ func TestParallelLoginsAreThrottled(t *testing.T) {
 	}
 	if checked > 5 {
 		t.Errorf("%d parallel guesses were checked, want at most 5", checked)
+	}
+}
+
+// Two nodes on one PostgreSQL: an article published through one node's
+// store refreshes the other node's cached pages (the events table is the
+// truth; each node polls it).
+func TestTwoNodesShareEvents(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	a := startNode(t, dbURL)
+	b := startNode(t, dbURL) // demo already loaded: b loads nothing
+	if r := b.get(t, "/"); r.status != 200 {
+		t.Fatalf("node b home: %d", r.status)
+	}
+	old := firstPublished(t, a.Store)
+	fresh := &news.Article{Headline: "خبر نُشر من العقدة الأولى", SectionID: old.SectionID, Status: news.StatusPublished}
+	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
+		t.Fatal(err)
+	}
+	b.waitEvents(t) // b's consumers reach the event by polling
+	if r := b.get(t, "/"); !strings.Contains(r.body, fresh.Headline) {
+		t.Error("node b still serves a home page without the article published on node a")
+	}
+	r := b.get(t, "/api/v1/search?q="+url.QueryEscape("العقدة الأولى"))
+	var res struct{ Results []struct{ Headline string } }
+	if err := json.Unmarshal([]byte(r.body), &res); err != nil || len(res.Results) == 0 || res.Results[0].Headline != fresh.Headline {
+		t.Errorf("node b search does not rank the new article first: %.300s", r.body)
 	}
 }
