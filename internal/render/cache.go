@@ -27,6 +27,9 @@ type Page struct {
 	// key under another path is redirected to Location.
 	Path     string
 	Location string
+	// LastModified, when set, is sent and honoured in If-Modified-Since
+	// (feed readers poll with it).
+	LastModified time.Time
 	// Expires, when set, drops the page from the cache at that time (a
 	// ticker item running out, say).
 	Expires time.Time
@@ -40,6 +43,7 @@ type Page struct {
 	hdrCC    []string
 	hdrSK    []string
 	hdrVary  []string
+	hdrLM    []string
 	etags    [3][]string // identity, gzip, br
 	lengths  [3][]string
 	encNames [3][]string
@@ -58,6 +62,9 @@ func (p *Page) seal() {
 	p.hdrCC = []string{p.CacheControl}
 	p.hdrSK = []string{strings.Join(p.Tags, " ")}
 	p.hdrVary = varyAcceptEncoding
+	if !p.LastModified.IsZero() {
+		p.hdrLM = []string{p.LastModified.UTC().Format(http.TimeFormat)}
+	}
 	for i, suffix := range []string{"", "-gz", "-br"} {
 		p.etags[i] = []string{`"` + p.etag + suffix + `"`}
 	}
@@ -118,7 +125,10 @@ func (p *Page) Serve(w http.ResponseWriter, r *http.Request) {
 	if len(p.Tags) > 0 {
 		h["Surrogate-Key"] = p.hdrSK
 	}
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 && p.Status == http.StatusOK && p.matches(inm) {
+	if p.hdrLM != nil {
+		h["Last-Modified"] = p.hdrLM
+	}
+	if p.Status == http.StatusOK && p.notModified(r) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -131,6 +141,23 @@ func (p *Page) Serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+}
+
+// notModified applies RFC 9110's order: If-None-Match when present, else
+// If-Modified-Since (at one-second precision, as the header has).
+func (p *Page) notModified(r *http.Request) bool {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+		return p.matches(inm)
+	}
+	if p.hdrLM == nil {
+		return false
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !p.LastModified.Truncate(time.Second).After(t)
 }
 
 // matches compares If-None-Match with any of the page's representations:

@@ -30,6 +30,7 @@ func (s *Site) newData(ctx context.Context, title string) (*pageData, error) {
 	}
 	st := s.Settings()
 	d := &pageData{Site: st, Chrome: c, Title: title}
+	d.Feeds = s.feedLinks("", "", st.SiteName)
 	if title == "" {
 		d.Title = st.SiteName
 	} else {
@@ -278,6 +279,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 			pg.Next = escaped + "?page=" + strconv.Itoa(pageNo+1)
 		}
 		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg}
+		d.Feeds = append(d.Feeds, s.feedLinks(l.kind, slug, d.Site.SiteName+" – "+heading)...)
 		return s.page("list", d, tag)
 	})
 }

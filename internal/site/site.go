@@ -112,6 +112,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /feeds/{file}", s.siteFeed)
+	mux.HandleFunc("GET /feeds/{kind}/{slug}/{file}", s.listFeed)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", s.assets)

@@ -25,6 +25,7 @@ type pageData struct {
 	List        *listView
 	Error       *errorView
 	Search      *searchView
+	Feeds       []feedLink // autodiscovery
 }
 
 type homeView struct {
