@@ -285,7 +285,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 }
 
 func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
-	body := "User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /search\nAllow: /\n"
+	body := "User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /search\nAllow: /\n\n" +
+		"Sitemap: " + s.base + "/sitemap.xml\nSitemap: " + s.base + "/sitemap-news.xml\n"
 	render.NewPage(http.StatusOK, "text/plain; charset=utf-8", []byte(body), "public, max-age=3600").Serve(w, r)
 }
 

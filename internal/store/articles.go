@@ -20,6 +20,10 @@ const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.secti
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.featured_id`
 
+// cardCols is articleCols without the body, which lists never show and
+// which is most of a row's size.
+var cardCols = strings.Replace(articleCols, "a.body", "'[]'", 1)
+
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
@@ -341,6 +345,7 @@ type ListFilter struct {
 	TagID     int64
 	AuthorID  int64
 	Exclude   []int64
+	From, To  time.Time // published_at in [From, To); zero: open
 	Limit     int
 	Offset    int
 }
@@ -365,17 +370,25 @@ func (f ListFilter) where() (string, []any) {
 		sb.WriteString(" AND a.id <> ?")
 		args = append(args, id)
 	}
+	if !f.From.IsZero() {
+		sb.WriteString(" AND a.published_at >= ?")
+		args = append(args, utc(f.From))
+	}
+	if !f.To.IsZero() {
+		sb.WriteString(" AND a.published_at < ?")
+		args = append(args, utc(f.To))
+	}
 	return sb.String(), args
 }
 
 // ListPublished returns published articles, newest first, without bodies.
 func (s *Store) ListPublished(ctx context.Context, f ListFilter) ([]news.Article, error) {
 	where, args := f.where()
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 || f.Limit > 50000 {
 		f.Limit = 20
 	}
 	args = append(args, f.Limit, f.Offset)
-	return s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+where+" ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where+" ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 }
 
 // CountPublished counts what ListPublished would page through.
@@ -400,7 +413,7 @@ func (s *Store) Related(ctx context.Context, a *news.Article, limit int) ([]news
 		}
 		args = append(args, a.ID, string(news.StatusPublished), limit)
 		var err error
-		out, err = s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+
+		out, err = s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+
 			` JOIN (SELECT article_id, COUNT(*) AS shared FROM article_tags WHERE tag_id IN (`+ph+`) GROUP BY article_id) r ON r.article_id = a.id
 			WHERE a.id <> ? AND a.status = ? ORDER BY r.shared DESC, a.published_at DESC LIMIT ?`, args...)
 		if err != nil {
@@ -470,7 +483,7 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 		where, args = where+" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)", append(args, f.AuthorID)
 	}
 	args = append(args, f.Limit, f.Offset)
-	return s.queryArticles(ctx, "SELECT "+articleCols+articleFrom+where+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 }
 
 func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {
@@ -562,4 +575,54 @@ func mapConstraint(err error) error {
 		return &news.InvalidError{Fields: map[string]string{"reference": "unknown_reference"}}
 	}
 	return err
+}
+
+// PublicationTimes lists when each published article was published and
+// last updated, for the sitemap index (bucketed by month by the caller:
+// date functions differ between the databases).
+func (s *Store) PublicationTimes(ctx context.Context) (published, updated []time.Time, err error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT published_at, updated_at FROM articles WHERE status = ?"), string(news.StatusPublished))
+	if err != nil {
+		return nil, nil, fmt.Errorf("publication times: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p sql.NullTime
+		var u time.Time
+		if err := rows.Scan(&p, &u); err != nil {
+			return nil, nil, fmt.Errorf("publication times: %w", err)
+		}
+		published, updated = append(published, p.Time), append(updated, u)
+	}
+	return published, updated, rows.Err()
+}
+
+// SlugsInUse lists the slugs of the sections, tags or authors (kind) that
+// have at least one published article.
+func (s *Store) SlugsInUse(ctx context.Context, kind string) ([]string, error) {
+	var query string
+	switch kind {
+	case "section":
+		query = "SELECT DISTINCT s.slug FROM sections s JOIN articles a ON a.section_id = s.id WHERE a.status = ? ORDER BY s.slug"
+	case "tag":
+		query = "SELECT DISTINCT t.slug FROM tags t JOIN article_tags x ON x.tag_id = t.id JOIN articles a ON a.id = x.article_id WHERE a.status = ? ORDER BY t.slug"
+	case "author":
+		query = "SELECT DISTINCT au.slug FROM authors au JOIN article_authors x ON x.author_id = au.id JOIN articles a ON a.id = x.article_id WHERE a.status = ? ORDER BY au.slug"
+	default:
+		return nil, fmt.Errorf("slugs in use: unknown kind %q", kind)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), string(news.StatusPublished))
+	if err != nil {
+		return nil, fmt.Errorf("%s slugs in use: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, fmt.Errorf("%s slugs in use: %w", kind, err)
+		}
+		out = append(out, slug)
+	}
+	return out, rows.Err()
 }

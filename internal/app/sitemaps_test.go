@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/news"
+)
+
+// xsdCheck validates doc against the shared sitemap schemas with xmllint
+// when both are present; news and image extensions need the wrapper.
+func xsdCheck(t *testing.T, doc, schema string) {
+	t.Helper()
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "schemas"))
+	if _, err := os.Stat(filepath.Join(dir, "sitemap.xsd")); err != nil {
+		t.Logf("schemas not found at %s: schema check skipped", dir)
+		return
+	}
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Log("xmllint not on PATH: schema check skipped")
+		return
+	}
+	tmp := t.TempDir()
+	xsd := filepath.Join(dir, schema)
+	if schema == "" {
+		xsd = filepath.Join(tmp, "wrapper.xsd")
+		imports := ""
+		for ns, file := range map[string]string{"http://www.sitemaps.org/schemas/sitemap/0.9": "sitemap.xsd",
+			"http://www.google.com/schemas/sitemap-news/0.9": "sitemap-news.xsd", "http://www.google.com/schemas/sitemap-image/1.1": "sitemap-image.xsd"} {
+			imports += `<xsd:import namespace="` + ns + `" schemaLocation="` + filepath.Join(dir, file) + `"/>`
+		}
+		os.WriteFile(xsd, []byte(`<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">`+imports+`</xsd:schema>`), 0o600)
+	}
+	file := filepath.Join(tmp, "doc.xml")
+	os.WriteFile(file, []byte(doc), 0o600)
+	if out, err := exec.Command("xmllint", "--noout", "--schema", xsd, file).CombinedOutput(); err != nil {
+		t.Errorf("%s: %v\n%s", schema, err, out)
+	}
+}
+
+func TestSitemaps(t *testing.T) {
+	n := startNode(t, "")
+	robots := n.get(t, "/robots.txt").body
+	if !strings.Contains(robots, "Sitemap: http://khabar.test/sitemap.xml") || !strings.Contains(robots, "Sitemap: http://khabar.test/sitemap-news.xml") {
+		t.Errorf("robots.txt: %s", robots)
+	}
+	idx := n.get(t, "/sitemap.xml")
+	if idx.status != 200 {
+		t.Fatalf("index: %d", idx.status)
+	}
+	xsdCheck(t, idx.body, "siteindex.xsd")
+	var parsed struct {
+		Sitemaps []struct {
+			Loc string `xml:"loc"`
+		} `xml:"sitemap"`
+	}
+	if err := xml.Unmarshal([]byte(idx.body), &parsed); err != nil || len(parsed.Sitemaps) < 4 {
+		t.Fatalf("index: %v %+v", err, parsed)
+	}
+	urls := 0
+	for _, sm := range parsed.Sitemaps {
+		path := strings.TrimPrefix(sm.Loc, "http://khabar.test")
+		r := n.get(t, path)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/xml") {
+			t.Errorf("%s: %d", path, r.status)
+			continue
+		}
+		xsdCheck(t, r.body, "")
+		if strings.Contains(path, "articles-") {
+			urls += strings.Count(r.body, "<url>")
+		}
+	}
+	if urls != 33 {
+		t.Errorf("article sitemaps list %d URLs, want the 33 demo articles", urls)
+	}
+	news1 := n.get(t, "/sitemap-news.xml")
+	xsdCheck(t, news1.body, "")
+	if !strings.Contains(news1.body, "<news:language>ar</news:language>") || !strings.Contains(news1.body, "<news:name>خبر</news:name>") {
+		t.Errorf("news sitemap: %.500s", news1.body)
+	}
+	for _, p := range []string{"/sitemaps/articles-1999-01.xml", "/sitemaps/articles-2026-13.xml", "/sitemaps/nothing.xml", "/sitemaps/articles-2026-11.txt"} {
+		if r := n.get(t, p); r.status != 404 {
+			t.Errorf("%s: %d", p, r.status)
+		}
+	}
+	a := firstPublished(t, n.Store)
+	fresh := &news.Article{Headline: "خبر للخريطة & <العاجلة>", SectionID: a.SectionID, Status: news.StatusPublished}
+	if err := n.Store.CreateArticle(context.Background(), fresh); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	news2 := n.get(t, "/sitemap-news.xml").body
+	if !strings.Contains(news2, "خبر للخريطة &amp; &lt;العاجلة&gt;") {
+		t.Error("news sitemap not refreshed by publishing")
+	}
+	month := "/sitemaps/articles-" + time.Now().UTC().Format("2006-01") + ".xml"
+	if !strings.Contains(n.get(t, month).body, "/news/") {
+		t.Errorf("%s lists nothing", month)
+	}
+}

@@ -1,0 +1,101 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// validateXSD runs xmllint with a schema over doc, skipping when the
+// shared schemas or xmllint are absent.
+func validateXSD(t *testing.T, doc []byte, schema string) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "schemas"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sitemap.xsd")); err != nil {
+		t.Skipf("schemas not found at %s: sitemap schema check skipped", dir)
+	}
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Skip("xmllint not on PATH (Debian package libxml2-utils): sitemap schema check skipped")
+	}
+	tmp := t.TempDir()
+	xsd := filepath.Join(dir, schema)
+	if schema == "" {
+		// A urlset with the image and news extensions needs one schema that
+		// imports every namespace (see shared/data/schemas/SOURCES.md).
+		xsd = filepath.Join(tmp, "wrapper.xsd")
+		wrapper := `<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+  <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" schemaLocation="` + filepath.Join(dir, "sitemap.xsd") + `"/>
+  <xsd:import namespace="http://www.google.com/schemas/sitemap-news/0.9" schemaLocation="` + filepath.Join(dir, "sitemap-news.xsd") + `"/>
+  <xsd:import namespace="http://www.google.com/schemas/sitemap-image/1.1" schemaLocation="` + filepath.Join(dir, "sitemap-image.xsd") + `"/>
+</xsd:schema>`
+		if err := os.WriteFile(xsd, []byte(wrapper), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(tmp, "doc.xml")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("xmllint", "--noout", "--schema", xsd, file).CombinedOutput()
+	if err != nil {
+		t.Errorf("schema %s: %v\n%s\n%s", schema, err, out, doc)
+	}
+}
+
+func TestSitemaps(t *testing.T) {
+	at := time.Date(2026, 11, 29, 6, 48, 0, 0, time.FixedZone("EET", 2*3600))
+	var idx bytes.Buffer
+	if err := SitemapIndex(&idx, []SitemapRef{{Loc: "https://news.example/sitemaps/articles-2026-11.xml", LastMod: at}, {Loc: "https://news.example/sitemaps/sections.xml"}}); err != nil {
+		t.Fatal(err)
+	}
+	validateXSD(t, idx.Bytes(), "siteindex.xsd")
+
+	urls := []SitemapURL{
+		{Loc: "https://news.example/news/1/%D8%AE%D8%A8%D8%B1", LastMod: at, Images: []string{"https://news.example/media/a.svg"},
+			News: &NewsEntry{Publication: "خبر & شركاه", Language: "ar", Published: at, Title: "عنوان <مهم> & \x01عاجل 🎉\u200f"}},
+		{Loc: "https://news.example/section/politics"},
+	}
+	var set bytes.Buffer
+	if err := URLSet(&set, urls); err != nil {
+		t.Fatal(err)
+	}
+	validateXSD(t, set.Bytes(), "")
+	var back struct {
+		URLs []struct {
+			Loc  string `xml:"loc"`
+			News struct {
+				Title string `xml:"title"`
+			} `xml:"news"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(set.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.URLs) != 2 || back.URLs[0].News.Title != "عنوان <مهم> & عاجل 🎉\u200f" {
+		t.Errorf("round trip: %+v", back)
+	}
+	if !strings.Contains(set.String(), "<lastmod>2026-11-29T04:48:00Z</lastmod>") {
+		t.Errorf("lastmod not W3C UTC:\n%s", set.String())
+	}
+	if err := URLSet(&bytes.Buffer{}, nil); err != ErrEmptySitemap {
+		t.Errorf("empty urlset: %v", err)
+	}
+
+	many := make([]SitemapURL, MaxSitemapURLs+10)
+	for i := range many {
+		many[i].Loc = "https://news.example/news/1"
+	}
+	var big bytes.Buffer
+	URLSet(&big, many)
+	if n := strings.Count(big.String(), "<url>"); n != MaxSitemapURLs {
+		t.Errorf("%d URLs written, limit %d", n, MaxSitemapURLs)
+	}
+}
