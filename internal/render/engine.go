@@ -61,6 +61,9 @@ func NewEngine(fsys fs.FS, cat *locale.Catalog, extra template.FuncMap) (*Engine
 // SetDateFormat changes how dates are written from now on (settings).
 func (e *Engine) SetDateFormat(f locale.DateFormat) { e.format.Store(&f) }
 
+// DateFormat is the format dates are written in now.
+func (e *Engine) DateFormat() locale.DateFormat { return *e.format.Load() }
+
 // Catalog is the engine's string catalogue.
 func (e *Engine) Catalog() *locale.Catalog { return e.cat }
 

@@ -89,6 +89,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d.Home = hv
+		s.homeStructured(d)
 		return s.page("home", d, tags...)
 	})
 }
@@ -154,6 +155,7 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 		d.Active = a.Section.Slug
 	}
 	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
+	s.articleStructured(d, a)
 	return nil
 }
 
@@ -268,6 +270,10 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 			d.Active = slug
 		}
 		d.Description = intro
+		if pageNo > 1 {
+			d.Robots = "noindex, follow" // page 2+ repeats what page 1 leads to
+		}
+		s.socialBasics(d, "")
 		pg := pager{Page: pageNo, Pages: pages}
 		if pageNo > 1 {
 			pg.Prev = escaped

@@ -26,6 +26,8 @@ type pageData struct {
 	Error       *errorView
 	Search      *searchView
 	Feeds       []feedLink // autodiscovery
+	Meta        []metaTag  // OpenGraph and Twitter cards
+	JSONLD      template.JS
 }
 
 type homeView struct {

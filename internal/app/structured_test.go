@@ -1,0 +1,66 @@
+package app
+
+import (
+	"encoding/json"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var ldRe = regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`)
+
+func ldOf(t *testing.T, body string) []map[string]any {
+	t.Helper()
+	m := ldRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no JSON-LD on the page")
+	}
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(m[1]), &out); err != nil {
+		t.Fatalf("JSON-LD does not parse: %v\n%s", err, m[1])
+	}
+	return out
+}
+
+func TestStructuredDataAndCards(t *testing.T) {
+	n := startNode(t, "")
+	a := firstPublished(t, n.Store)
+	page := n.get(t, "/news/"+strconv.FormatInt(a.ID, 10)+"/"+url.PathEscape(a.Slug)).body
+	ld := ldOf(t, page)
+	art, crumbs := ld[0], ld[1]
+	if art["@type"] != "NewsArticle" || art["headline"] != a.Headline || art["inLanguage"] != "ar" ||
+		!strings.HasSuffix(art["datePublished"].(string), "+02:00") || art["articleSection"] != a.Section.Name {
+		t.Errorf("NewsArticle: %v", art)
+	}
+	if authors, _ := art["author"].([]any); len(authors) == 0 || authors[0].(map[string]any)["@type"] != "Person" {
+		t.Errorf("author: %v", art["author"])
+	}
+	if pub, _ := art["publisher"].(map[string]any); pub["logo"] == nil || pub["sameAs"] == nil {
+		t.Errorf("publisher: %v", art["publisher"])
+	}
+	if items, _ := crumbs["itemListElement"].([]any); crumbs["@type"] != "BreadcrumbList" || len(items) != 3 {
+		t.Errorf("breadcrumbs: %v", crumbs)
+	}
+	for _, want := range []string{`property="og:type" content="article"`, `property="article:section"`, `property="article:tag"`,
+		`property="og:image" content="http://khabar.test/media/`, `property="og:image:width" content="1200"`,
+		`name="twitter:card" content="summary_large_image"`, `property="og:url" content="http://khabar.test/news/`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("article page lacks %s", want)
+		}
+	}
+	home := n.get(t, "/").body
+	ld = ldOf(t, home)
+	if ld[0]["@type"] != "WebSite" || !strings.Contains(html.UnescapeString(ld[0]["potentialAction"].(map[string]any)["target"].(map[string]any)["urlTemplate"].(string)), "/search?q={search_term_string}") {
+		t.Errorf("WebSite: %v", ld[0])
+	}
+	if same, _ := ld[1]["sameAs"].([]any); len(same) < 3 {
+		t.Errorf("Organization sameAs: %v", ld[1])
+	}
+	// A headline that tries to close the script stays inside the JSON.
+	if strings.Contains(strings.ToLower(ldRe.FindStringSubmatch(page)[1]), "</script") {
+		t.Error("JSON-LD can close its script element")
+	}
+}

@@ -1,0 +1,144 @@
+package site
+
+import (
+	"encoding/json"
+	"html/template"
+	"strconv"
+
+	"khabar/internal/news"
+)
+
+// metaTag is a <meta> for social cards: OpenGraph uses property, Twitter
+// name.
+type metaTag struct {
+	Property, Name, Content string
+}
+
+// ldJSON marshals structured data for a <script type="application/ld+json">.
+// encoding/json escapes <, > and &, so no text can close the script
+// element; the result is safe to emit verbatim.
+func ldJSON(v any) template.JS {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return template.JS(b)
+}
+
+func (s *Site) organization() map[string]any {
+	st := s.Settings()
+	org := map[string]any{"@type": "NewsMediaOrganization", "name": st.SiteName, "url": s.base + "/",
+		"logo": map[string]any{"@type": "ImageObject", "url": s.base + s.assets.Path("logo.svg")}}
+	var same []string
+	for _, l := range st.Follow() {
+		same = append(same, l.URL)
+	}
+	for _, l := range st.Channels() {
+		same = append(same, l.URL)
+	}
+	if len(same) > 0 {
+		org["sameAs"] = same
+	}
+	return org
+}
+
+// homeStructured describes the outlet: Organization with its accounts,
+// and WebSite with the search box Google can show.
+func (s *Site) homeStructured(d *pageData) {
+	st := s.Settings()
+	d.JSONLD = ldJSON([]any{
+		map[string]any{"@context": "https://schema.org", "@type": "WebSite", "name": st.SiteName, "url": s.base + "/",
+			"inLanguage": s.cat.Lang(),
+			"potentialAction": map[string]any{"@type": "SearchAction",
+				"target":      map[string]any{"@type": "EntryPoint", "urlTemplate": s.base + "/search?q={search_term_string}"},
+				"query-input": "required name=search_term_string"}},
+		merge(map[string]any{"@context": "https://schema.org"}, s.organization()),
+	})
+	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "website"})
+	s.socialBasics(d, "")
+}
+
+// articleStructured is NewsArticle and BreadcrumbList JSON-LD plus
+// OpenGraph and Twitter cards for an article page.
+func (s *Site) articleStructured(d *pageData, a *news.Article) {
+	u := s.base + ArticlePath(a)
+	f := s.eng.DateFormat()
+	art := map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.Headline,
+		"description": d.Description, "inLanguage": a.Language, "mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": u},
+		"datePublished": f.ISO(a.PublishedAt), "dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(), "url": u}
+	if a.Live {
+		art["@type"] = "LiveBlogPosting"
+	}
+	img := ""
+	if m := a.Featured; m != nil {
+		img = s.base + "/media/" + m.Path
+		art["image"] = []map[string]any{{"@type": "ImageObject", "url": img, "width": m.Width, "height": m.Height}}
+	}
+	if a.Section != nil {
+		art["articleSection"] = a.Section.Name
+	}
+	var authors []map[string]any
+	for _, au := range a.Authors {
+		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + "/author/" + urlPathEscape(au.Slug)})
+	}
+	if len(authors) > 0 {
+		art["author"] = authors
+	} else {
+		art["author"] = s.organization()
+	}
+	var keywords []string
+	for _, t := range a.Tags {
+		keywords = append(keywords, t.Name)
+	}
+	if len(keywords) > 0 {
+		art["keywords"] = keywords
+	}
+	crumbs := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.Settings().SiteName, "item": s.base + "/"}}
+	if a.Section != nil {
+		crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": 2, "name": a.Section.Name,
+			"item": s.base + "/section/" + urlPathEscape(a.Section.Slug)})
+	}
+	crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": len(crumbs) + 1, "name": a.Headline, "item": u})
+	d.JSONLD = ldJSON([]any{art, map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs}})
+
+	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "article"},
+		metaTag{Property: "article:published_time", Content: f.ISO(a.PublishedAt)},
+		metaTag{Property: "article:modified_time", Content: f.ISO(a.UpdatedAt)})
+	if a.Section != nil {
+		d.Meta = append(d.Meta, metaTag{Property: "article:section", Content: a.Section.Name})
+	}
+	for _, t := range keywords {
+		d.Meta = append(d.Meta, metaTag{Property: "article:tag", Content: t})
+	}
+	s.socialBasics(d, img)
+	if m := a.Featured; m != nil {
+		d.Meta = append(d.Meta, metaTag{Property: "og:image:width", Content: strconv.Itoa(m.Width)},
+			metaTag{Property: "og:image:height", Content: strconv.Itoa(m.Height)}, metaTag{Property: "og:image:alt", Content: m.Alt})
+	}
+}
+
+// socialBasics are the cards every page gets.
+func (s *Site) socialBasics(d *pageData, image string) {
+	st := s.Settings()
+	locale := "ar_AR"
+	if s.cat.Lang() == "en" {
+		locale = "en_US"
+	}
+	d.Meta = append(d.Meta, metaTag{Property: "og:site_name", Content: st.SiteName}, metaTag{Property: "og:locale", Content: locale},
+		metaTag{Property: "og:title", Content: d.Title}, metaTag{Property: "og:description", Content: d.Description},
+		metaTag{Property: "og:url", Content: d.Canonical})
+	card := "summary"
+	if image != "" {
+		card = "summary_large_image"
+		d.Meta = append(d.Meta, metaTag{Property: "og:image", Content: image}, metaTag{Name: "twitter:image", Content: image})
+	}
+	d.Meta = append(d.Meta, metaTag{Name: "twitter:card", Content: card}, metaTag{Name: "twitter:title", Content: d.Title},
+		metaTag{Name: "twitter:description", Content: d.Description})
+}
+
+func merge(a, b map[string]any) map[string]any {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
