@@ -64,3 +64,34 @@ func TestStructuredDataAndCards(t *testing.T) {
 		t.Error("JSON-LD can close its script element")
 	}
 }
+
+func TestOEmbed(t *testing.T) {
+	n := startNode(t, "")
+	a := firstPublished(t, n.Store)
+	art := "http://khabar.test/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+	page := n.get(t, "/news/"+strconv.FormatInt(a.ID, 10)+"/"+url.PathEscape(a.Slug)).body
+	if !strings.Contains(page, `type="application/json&#43;oembed"`) {
+		t.Error("no oEmbed discovery link")
+	}
+	r := n.get(t, "/oembed?format=json&url="+url.QueryEscape(art))
+	var res map[string]any
+	if err := json.Unmarshal([]byte(r.body), &res); err != nil || r.status != 200 {
+		t.Fatalf("oembed: %d %s", r.status, r.body)
+	}
+	if res["version"] != "1.0" || res["type"] != "link" || res["title"] != a.Headline || res["provider_name"] != "خبر" || res["thumbnail_url"] == nil {
+		t.Errorf("oembed: %v", res)
+	}
+	for q, status := range map[string]int{
+		"": 400,
+		"url=" + url.QueryEscape(art) + "&format=xml":            501,
+		"url=" + url.QueryEscape("https://evil.example/news/1"):  404,
+		"url=" + url.QueryEscape("http://khabar.test/news/abc"):  404,
+		"url=" + url.QueryEscape("http://khabar.test/news/9999"): 404,
+		"url=" + url.QueryEscape("http://khabar.test/section/x"): 404,
+		"url=%zz": 400,
+	} {
+		if r := n.get(t, "/oembed?"+q); r.status != status || !strings.Contains(r.body, "error") {
+			t.Errorf("oembed?%s: %d %s", q, r.status, r.body)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -156,6 +157,7 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 	}
 	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
 	s.articleStructured(d, a)
+	d.Feeds = append(d.Feeds, feedLink{Type: "application/json+oembed", Title: a.Headline, URL: "/oembed?format=json&url=" + url.QueryEscape(u)})
 	return nil
 }
 

@@ -112,6 +112,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /oembed", s.oembed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemapIndex)
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
 	mux.HandleFunc("GET /sitemaps/{name}", s.sitemapFile)
