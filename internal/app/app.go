@@ -25,6 +25,7 @@ import (
 	"khabar/internal/site"
 	"khabar/internal/store"
 	"khabar/internal/web"
+	"khabar/internal/websub"
 )
 
 // App is one running Khabar node.
@@ -103,6 +104,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		log.Warn("no --base-url set; canonical and share links use " + base)
 	}
 	cat := locale.For(cfg.Lang)
+	// The page cache and the site's settings start from what the database
+	// holds now; events from this point on must all reach them.
+	startAt, err := s.LastEventID(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	a.Cache = render.NewCache(cfg.CacheEntries)
 	a.Search = search.New(s)
 	if err := a.Search.EnsureIndex(ctx); err != nil {
@@ -122,8 +130,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
+	a.Outbox.StartFrom(startAt)
 	a.Outbox.Subscribe(outbox.Consumer{Name: "pagecache", Handle: a.Site.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: search.ConsumerName, Durable: true, Handle: a.Search.HandleEvent})
+	pinger := &websub.Pinger{Hubs: func() []string { return a.Site.Settings().Hubs() }, Feeds: a.Site.FeedsOf,
+		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
+	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
 
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)

@@ -254,4 +254,5 @@ var english = map[string]string{
 	"search_tip_filters":    "Widen the dates or choose all sections.",
 	"search_help":           "Type one or more words. Put a phrase in \"quotes\" to find it as written, and - before a word to exclude it.",
 	"admin_search":          "Search all articles",
+	"settings_websub_hubs":  "WebSub hubs (separated by spaces)",
 }

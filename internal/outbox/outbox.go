@@ -34,6 +34,7 @@ type Dispatcher struct {
 	wg    sync.WaitGroup
 
 	mu    sync.Mutex
+	from  *int64 // see StartFrom
 	subs  []*sub
 	ready chan struct{} // closed whenever a consumer advances; replaced after
 }
@@ -71,12 +72,29 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
+// StartFrom fixes where consumers without a saved position begin: call it
+// with the newest event id before reading the state those consumers keep
+// in memory, so no event between that read and Start is skipped.
+func (d *Dispatcher) StartFrom(id int64) {
+	d.mu.Lock()
+	d.from = &id
+	d.mu.Unlock()
+}
+
 // Start fixes each consumer's starting position, then delivers events in
 // the background until ctx ends; Wait waits for that.
 func (d *Dispatcher) Start(ctx context.Context) error {
-	newest, err := d.store.LastEventID(ctx)
-	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
+	d.mu.Lock()
+	from := d.from
+	d.mu.Unlock()
+	var newest int64
+	if from != nil {
+		newest = *from
+	} else {
+		var err error
+		if newest, err = d.store.LastEventID(ctx); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
 	}
 	d.mu.Lock()
 	subs := append([]*sub(nil), d.subs...)

@@ -27,6 +27,10 @@ type Settings struct {
 	TelegramChannel string
 	AlertsURL       string
 
+	// WebSubHubs lists hub URLs separated by spaces; feeds declare them and
+	// they are pinged on publish.
+	WebSubHubs string
+
 	// "Follow us" accounts; each is hidden when empty.
 	YouTube    string
 	GoogleNews string
@@ -62,6 +66,7 @@ var fields = []field{
 	{key: "whatsapp_channel", ptr: func(s *Settings) *string { return &s.WhatsAppChannel }, link: true},
 	{key: "telegram_channel", ptr: func(s *Settings) *string { return &s.TelegramChannel }, link: true},
 	{key: "alerts_url", ptr: func(s *Settings) *string { return &s.AlertsURL }, link: true},
+	{key: "websub_hubs", ptr: func(s *Settings) *string { return &s.WebSubHubs }},
 	{key: "youtube", ptr: func(s *Settings) *string { return &s.YouTube }, link: true},
 	{key: "google_news", ptr: func(s *Settings) *string { return &s.GoogleNews }, link: true},
 	{key: "x", ptr: func(s *Settings) *string { return &s.X }, link: true},
@@ -142,6 +147,11 @@ func Parse(form map[string]string) (Settings, error) {
 	if s.SiteName == "" {
 		v.Add("site_name", "required")
 	}
+	for _, h := range strings.Fields(s.WebSubHubs) {
+		if u, err := url.Parse(h); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			v.Add("websub_hubs", "bad_url")
+		}
+	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || strings.EqualFold(s.TimeZone, "local") {
 		v.Add("time_zone", "bad_time_zone")
 	}
@@ -164,6 +174,9 @@ func httpsURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
 }
+
+// Hubs is the list of WebSub hubs.
+func (s Settings) Hubs() []string { return strings.Fields(s.WebSubHubs) }
 
 // DateFormat is how pages write dates under these settings.
 func (s Settings) DateFormat() locale.DateFormat {

@@ -47,6 +47,30 @@ func (s *Site) feedLinks(kind, slug, title string) []feedLink {
 	}
 }
 
+// FeedsOf lists the absolute URLs of the feeds an event changes: the
+// site's and those of the sections it touches (what WebSub hubs are told).
+func (s *Site) FeedsOf(ctx context.Context, ev news.Event) ([]string, error) {
+	var out []string
+	add := func(prefix string) {
+		for _, f := range []string{"rss.xml", "atom.xml", "feed.json"} {
+			out = append(out, s.base+prefix+f)
+		}
+	}
+	add("/feeds/")
+	secs, err := s.store.ListSections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range secs {
+		for _, id := range ev.Sections {
+			if sec.ID == id {
+				add("/feeds/section/" + urlPathEscape(sec.Slug) + "/")
+			}
+		}
+	}
+	return out, nil
+}
+
 // siteFeed is /feeds/{file}: the whole site.
 func (s *Site) siteFeed(w http.ResponseWriter, r *http.Request) {
 	s.serveFeed(w, r, "", "")
@@ -80,7 +104,8 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 	}
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
 		st := s.Settings()
-		c := feed.Channel{Title: st.SiteName, Description: st.Tagline, Language: s.cat.Lang(), SiteURL: s.base + "/", FeedURL: s.base + key}
+		c := feed.Channel{Title: st.SiteName, Description: st.Tagline, Language: s.cat.Lang(), SiteURL: s.base + "/", FeedURL: s.base + key,
+			Hubs: st.Hubs()}
 		var f store.ListFilter
 		tags := []string{tagLatest}
 		var err error

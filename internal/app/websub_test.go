@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"khabar/internal/news"
+)
+
+// hub is an in-process WebSub hub recording publish notifications; it
+// fails the first request to prove the pinger retries.
+type hub struct {
+	mu    sync.Mutex
+	pings []url.Values
+	calls int
+}
+
+func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls++
+	if h.calls == 1 {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.ParseForm() != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	h.pings = append(h.pings, r.PostForm)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func TestWebSubPingsHubsOnPublish(t *testing.T) {
+	h := &hub{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	n := startNode(t, "")
+	ctx := context.Background()
+	if err := n.Store.SaveSettings(ctx, map[string]string{"websub_hubs": srv.URL + "/hub"}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	rss := n.get(t, "/feeds/rss.xml").body
+	if !strings.Contains(rss, `href="`+srv.URL+`/hub" rel="hub"`) {
+		t.Errorf("feed does not declare the hub:\n%.600s", rss)
+	}
+	a := firstPublished(t, n.Store)
+	if err := n.Store.CreateArticle(ctx, &news.Article{Headline: "خبر يُبلَّغ به المحور", SectionID: a.SectionID, Status: news.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.mu.Lock()
+		got := append([]url.Values(nil), h.pings...)
+		h.mu.Unlock()
+		if len(got) > 0 {
+			p := got[0]
+			urls := strings.Join(p["hub.url"], " ")
+			if p.Get("hub.mode") != "publish" || !strings.Contains(urls, "http://khabar.test/feeds/rss.xml") ||
+				!strings.Contains(urls, "http://khabar.test/feeds/section/"+a.Section.Slug+"/atom.xml") {
+				t.Errorf("ping: %v", p)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub was never pinged (%d calls)", h.calls)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
