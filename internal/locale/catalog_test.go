@@ -3,6 +3,7 @@ package locale
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCataloguesInStep(t *testing.T) {
@@ -58,5 +59,40 @@ func TestPlural(t *testing.T) {
 	}
 	if PluralCategory("en", 1) != "one" || PluralCategory("en", 2) != "other" {
 		t.Error("English plural")
+	}
+}
+
+func TestAgo(t *testing.T) {
+	ar, en := For("ar"), For("en")
+	cases := []struct {
+		d      time.Duration
+		ar, en string
+	}{
+		{20 * time.Second, "الآن", "just now"},
+		{time.Minute, "منذ دقيقة", "1 minute ago"},
+		{2 * time.Minute, "منذ دقيقتين", "2 minutes ago"},
+		{3 * time.Minute, "منذ ٣ دقائق", "3 minutes ago"},
+		{11 * time.Minute, "منذ ١١ دقيقة", "11 minutes ago"},
+		{59 * time.Minute, "منذ ٥٩ دقيقة", "59 minutes ago"},
+		{time.Hour, "منذ ساعة", "1 hour ago"},
+		{2 * time.Hour, "منذ ساعتين", "2 hours ago"},
+		{5 * time.Hour, "منذ ٥ ساعات", "5 hours ago"},
+		{23 * time.Hour, "منذ ٢٣ ساعة", "23 hours ago"},
+		{24 * time.Hour, "منذ يوم", "1 day ago"},
+		{48 * time.Hour, "منذ يومين", "2 days ago"},
+		{6 * 24 * time.Hour, "منذ ٦ أيام", "6 days ago"},
+		{8 * 24 * time.Hour, "", ""},
+	}
+	for _, c := range cases {
+		if got := ar.Ago(c.d, DigitsArabic); got != c.ar {
+			t.Errorf("ar Ago(%s) = %q, want %q", c.d, got, c.ar)
+		}
+		if got := en.Ago(c.d, DigitsLatin); got != c.en {
+			t.Errorf("en Ago(%s) = %q, want %q", c.d, got, c.en)
+		}
+	}
+	// The issue's own examples, including 100 (CLDR "other").
+	if got := ar.N("ago_minutes", 100, DigitsArabic); got != "منذ ١٠٠ دقيقة" {
+		t.Errorf("100 minutes: %q", got)
 	}
 }

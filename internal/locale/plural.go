@@ -3,34 +3,29 @@ package locale
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
-// PluralCategory is the CLDR plural category of n in lang. Arabic has all
-// six: zero, one, two, few (3–10), many (11–99) and other (100, 101, 102…);
-// English has one and other.
+var pluralNames = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two",
+	plural.Few: "few", plural.Many: "many", plural.Other: "other",
+}
+
+// PluralCategory is the CLDR plural category of the whole number n in lang
+// (golang.org/x/text carries the CLDR rules). Arabic has all six: zero,
+// one, two, few (3–10), many (11–99) and other (100, 101, 102…); English
+// has one and other.
 func PluralCategory(lang string, n int) string {
 	if n < 0 {
 		n = -n
 	}
-	if lang != "ar" {
-		if n == 1 {
-			return "one"
-		}
-		return "other"
+	tag := language.Arabic
+	if lang == "en" {
+		tag = language.English
 	}
-	switch m := n % 100; {
-	case n == 0:
-		return "zero"
-	case n == 1:
-		return "one"
-	case n == 2:
-		return "two"
-	case m >= 3 && m <= 10:
-		return "few"
-	case m >= 11 && m <= 99:
-		return "many"
-	}
-	return "other"
+	return pluralNames[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
 }
 
 // N returns the plural form of key for n ("key_few", …), formatted with n

@@ -95,6 +95,15 @@ func (e *Engine) funcs() template.FuncMap {
 		"sub":      func(a, b int) int { return a - b },
 		"tn":       func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
 		"nonzero":  func(t time.Time) bool { return !t.IsZero() },
-		"year":     func() string { return e.format.Load().Digits.Int(time.Now().Year()) },
+		// ago is "منذ ٣ دقائق", or the date and time past a week; a page
+		// using it must expire within a minute (see site.home).
+		"ago": func(t time.Time) string {
+			f := e.format.Load()
+			if s := e.cat.Ago(time.Since(t), f.Digits); s != "" {
+				return s
+			}
+			return f.DateTime(t)
+		},
+		"year": func() string { return e.format.Load().Digits.Int(time.Now().Year()) },
 	}
 }

@@ -91,7 +91,12 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Home = hv
 		s.homeStructured(d)
-		return s.page("home", d, tags...)
+		p, st, err := s.page("home", d, tags...)
+		// The latest list says "منذ ٣ دقائق": keep it true to the minute.
+		if soon := time.Now().Add(time.Minute); p != nil && (p.Expires.IsZero() || soon.Before(p.Expires)) {
+			p.Expires = soon
+		}
+		return p, st, err
 	})
 }
 

@@ -237,3 +237,20 @@ func TestChromeLoadRacingAnEventIsNotKept(t *testing.T) {
 		t.Error("a chrome read with no event in between was not kept")
 	}
 }
+
+func TestHomeSaysHowLongAgo(t *testing.T) {
+	f := newFixture(t)
+	secs, _ := f.store.ListSections(context.Background())
+	a := &news.Article{Headline: "خبر قبل ثلاث دقائق", SectionID: secs[0].ID, Status: news.StatusPublished,
+		PublishedAt: time.Now().Add(-3*time.Minute - 10*time.Second)}
+	if err := f.store.CreateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	w := f.get("/")
+	if !strings.Contains(w.Body.String(), "منذ 3 دقائق") {
+		t.Error("latest list does not say «منذ 3 دقائق»")
+	}
+	if p := f.s.cache.Get("/"); p == nil || time.Until(p.Expires) > time.Minute {
+		t.Error("home must expire within a minute while it shows relative times")
+	}
+}
