@@ -118,7 +118,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, fmt.Errorf("build the search index: %w", err)
 	}
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search})
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, YouTubeThumbs: cfg.YouTubeThumbs})
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -39,6 +39,9 @@ type Config struct {
 	CacheEntries int           // page cache size limit
 	EventPoll    time.Duration // how often to look for events from other nodes
 	SecureCookie bool          // force Secure on cookies (behind a TLS proxy)
+	// YouTubeThumbs is where video thumbnails are fetched from, to serve
+	// them ourselves; empty disables thumbnails.
+	YouTubeThumbs string
 }
 
 // Default returns the configuration with every default set.
@@ -85,6 +88,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.DatabaseURL, "db", "KHABAR_DATABASE_URL", "PostgreSQL URL; empty for embedded SQLite")
 	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
 	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
+	str(&c.YouTubeThumbs, "youtube-thumbs", "KHABAR_YOUTUBE_THUMBS", "origin to fetch YouTube thumbnails from, e.g. https://i.ytimg.com (off by default: it is the one outbound request the site makes)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
@@ -134,6 +138,15 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--base-url %q: want an origin such as https://news.example (no path)", c.BaseURL))
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	}
+	if c.YouTubeThumbs == "off" {
+		c.YouTubeThumbs = ""
+	}
+	if c.YouTubeThumbs != "" {
+		if u, err := url.Parse(c.YouTubeThumbs); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--youtube-thumbs %q: want an origin such as https://i.ytimg.com, or off", c.YouTubeThumbs))
+		}
+		c.YouTubeThumbs = strings.TrimSuffix(c.YouTubeThumbs, "/")
 	}
 	if c.Lang != "ar" && c.Lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))

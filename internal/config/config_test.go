@@ -47,6 +47,7 @@ func TestValidationMessages(t *testing.T) {
 		{"db host", nil, []string{"--db", "postgres:///x"}, "names no host"},
 		{"base url", nil, []string{"--base-url", "news.example"}, "--base-url"},
 		{"lang", nil, []string{"--lang", "fr"}, "--lang \"fr\""},
+		{"youtube thumbs", nil, []string{"--youtube-thumbs", "ftp://x"}, "--youtube-thumbs"},
 		{"env bool", map[string]string{"KHABAR_DEMO": "yes please"}, nil, "KHABAR_DEMO"},
 		{"env duration", map[string]string{"KHABAR_PAGE_MAX_AGE": "soon"}, nil, "KHABAR_PAGE_MAX_AGE"},
 		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type Options struct {
 	MediaDir string
 	Log      *slog.Logger
 	Search   *search.Service
+	// YouTubeThumbs is where video thumbnails are fetched from
+	// (https://i.ytimg.com; a test server in tests); empty disables them.
+	YouTubeThumbs string
 }
 
 // Site is the reader-facing web site.
@@ -52,6 +56,7 @@ type Site struct {
 	log      *slog.Logger
 	assets   *Assets
 	search   *search.Service
+	thumbs   *thumbs
 	// searchLimit keeps one client from turning search into a load test.
 	searchLimit *web.Limiter
 
@@ -76,6 +81,9 @@ func New(ctx context.Context, o Options) (*Site, error) {
 		search: o.Search, searchLimit: web.NewLimiter(30, 500*time.Millisecond),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
+	if o.YouTubeThumbs != "" {
+		s.thumbs = newThumbs(filepath.Join(o.MediaDir, "youtube"), o.YouTubeThumbs, o.Log)
+	}
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
 	if err != nil {
 		return nil, err
@@ -122,6 +130,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", s.assets)
 	mux.Handle("GET /media/", s.media())
+	mux.HandleFunc("GET /media/youtube/{file}", s.serveThumb)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) })
 }
 

@@ -82,6 +82,7 @@ type blockView struct {
 	URL       string
 	Provider  string
 	YouTubeID string
+	Thumb     bool // a thumbnail is (or will be) served at /media/youtube/ID.jpg
 	Items     []template.HTML
 	Ordered   bool
 	Title     string
@@ -150,6 +151,10 @@ func (s *Site) resolveBlocks(ctx context.Context, blocks []news.Block) ([]blockV
 		case news.BlockEmbed:
 			v.Provider = news.EmbedProvider(b.URL)
 			v.YouTubeID = news.YouTubeID(b.URL)
+			if v.YouTubeID != "" {
+				s.thumbs.ensure(v.YouTubeID)
+				v.Thumb = s.thumbs != nil
+			}
 		case news.BlockList, news.BlockFactbox:
 			for _, it := range b.Items {
 				v.Items = append(v.Items, template.HTML(it))
