@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"net/url"
@@ -93,5 +94,21 @@ func TestOEmbed(t *testing.T) {
 		if r := n.get(t, "/oembed?"+q); r.status != status || !strings.Contains(r.body, "error") {
 			t.Errorf("oembed?%s: %d %s", q, r.status, r.body)
 		}
+	}
+}
+
+func TestHijriDateOption(t *testing.T) {
+	n := startNode(t, "")
+	a := firstPublished(t, n.Store)
+	path := "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+	if strings.Contains(n.get(t, path).body, `class="hijri"`) {
+		t.Error("Hijri date shown while off")
+	}
+	if err := n.Store.SaveSettings(context.Background(), map[string]string{"hijri": "on", "digits": "arabic"}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if body := n.get(t, path).body; !strings.Contains(body, `class="hijri"`) || !strings.Contains(body, "١٤٤٨ هـ") {
+		t.Error("Hijri date missing once enabled")
 	}
 }

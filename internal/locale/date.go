@@ -196,6 +196,7 @@ type DateFormat struct {
 	Months   MonthStyle
 	Digits   Digits
 	Location *time.Location // nil means UTC
+	Hijri    bool           // also show the Umm al-Qura date where pages offer it
 }
 
 // dateBufSize comfortably holds the longest DateTime output (dual month

@@ -280,4 +280,5 @@ var arabic = map[string]string{
 	"ago_days_few":      "منذ %s أيام",
 	"ago_days_many":     "منذ %s يومًا",
 	"ago_days_other":    "منذ %s يوم",
+	"settings_hijri":    "إظهار التاريخ الهجري (أم القرى) بجانب الميلادي",
 }

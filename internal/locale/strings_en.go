@@ -276,4 +276,5 @@ var english = map[string]string{
 	"ago_days_few":      "%s days ago",
 	"ago_days_many":     "%s days ago",
 	"ago_days_other":    "%s days ago",
+	"settings_hijri":    "Show the Hijri (Umm al-Qura) date beside the Gregorian one",
 }

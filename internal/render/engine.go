@@ -94,7 +94,14 @@ func (e *Engine) funcs() template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"sub":      func(a, b int) int { return a - b },
 		"tn":       func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
-		"nonzero":  func(t time.Time) bool { return !t.IsZero() },
+		// hijri is the Umm al-Qura date when the outlet shows it, else "".
+		"hijri": func(t time.Time) string {
+			if f := e.format.Load(); f.Hijri {
+				return f.HijriDate(t)
+			}
+			return ""
+		},
+		"nonzero": func(t time.Time) bool { return !t.IsZero() },
 		// ago is "منذ ٣ دقائق", or the date and time past a week; a page
 		// using it must expire within a minute (see site.home).
 		"ago": func(t time.Time) string {

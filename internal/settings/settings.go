@@ -21,6 +21,7 @@ type Settings struct {
 	MonthStyle  locale.MonthStyle
 	Digits      locale.Digits
 	CommentMode news.CommentsMode
+	Hijri       bool // show the Umm al-Qura date beside the Gregorian one
 
 	// "Be the first to know" channels.
 	WhatsAppChannel string
@@ -81,7 +82,7 @@ func Keys() []string {
 	for _, f := range fields {
 		out = append(out, f.key)
 	}
-	return append(out, "month_style", "digits", "comment_mode")
+	return append(out, "month_style", "digits", "comment_mode", "hijri")
 }
 
 // FromMap overlays stored values on the defaults. Unknown keys are ignored;
@@ -100,6 +101,7 @@ func FromMap(m map[string]string) Settings {
 	if v := locale.Digits(m["digits"]); v.Valid() {
 		s.Digits = v
 	}
+	s.Hijri = m["hijri"] == "on"
 	if v := news.CommentsMode(m["comment_mode"]); v != "" && v.Valid() {
 		s.CommentMode = v
 	}
@@ -118,6 +120,10 @@ func (s Settings) ToMap() map[string]string {
 		"month_style":  string(s.MonthStyle),
 		"digits":       string(s.Digits),
 		"comment_mode": string(s.CommentMode),
+		"hijri":        "",
+	}
+	if s.Hijri {
+		m["hijri"] = "on"
 	}
 	for _, f := range fields {
 		m[f.key] = *f.ptr(&s)
@@ -155,6 +161,7 @@ func Parse(form map[string]string) (Settings, error) {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || strings.EqualFold(s.TimeZone, "local") {
 		v.Add("time_zone", "bad_time_zone")
 	}
+	s.Hijri = form["hijri"] == "on"
 	if s.MonthStyle = locale.MonthStyle(form["month_style"]); !s.MonthStyle.Valid() {
 		v.Add("month_style", "unknown")
 	}
@@ -184,7 +191,7 @@ func (s Settings) DateFormat() locale.DateFormat {
 	if err != nil {
 		loc = time.UTC
 	}
-	return locale.DateFormat{Months: s.MonthStyle, Digits: s.Digits, Location: loc}
+	return locale.DateFormat{Months: s.MonthStyle, Digits: s.Digits, Location: loc, Hijri: s.Hijri}
 }
 
 // Link is a labelled outbound link.
