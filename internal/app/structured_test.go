@@ -36,6 +36,19 @@ func TestStructuredDataAndCards(t *testing.T) {
 		!strings.HasSuffix(art["datePublished"].(string), "+02:00") || art["articleSection"] != a.Section.Name {
 		t.Errorf("NewsArticle: %v", art)
 	}
+	if imgs, _ := art["image"].([]any); len(imgs) != 3 {
+		t.Errorf("want images in 16:9, 4:3 and 1:1, got %v", art["image"])
+	} else {
+		for i, want := range []float64{16.0 / 9, 4.0 / 3, 1} {
+			im := imgs[i].(map[string]any)
+			if r := im["width"].(float64) / im["height"].(float64); r < want-0.01 || r > want+0.01 {
+				t.Errorf("image %d ratio %.3f, want %.3f", i, r, want)
+			}
+			if r := n.get(t, strings.TrimPrefix(im["url"].(string), "http://khabar.test")); r.status != 200 {
+				t.Errorf("image %s: %d", im["url"], r.status)
+			}
+		}
+	}
 	if authors, _ := art["author"].([]any); len(authors) == 0 || authors[0].(map[string]any)["@type"] != "Person" {
 		t.Errorf("author: %v", art["author"])
 	}

@@ -66,11 +66,21 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 	n := 0
 	image := func(caption, alt, credit string, hue int) (int64, error) {
 		n++
-		name := "demo/" + strconv.Itoa(n) + ".svg"
-		if err := os.WriteFile(filepath.Join(mediaDir, name), placeholderSVG(caption, hue, imageWidth, imageHeight), 0o640); err != nil {
-			return 0, fmt.Errorf("demo: write %s: %w", name, err)
+		m := news.Media{MIME: "image/svg+xml", Width: imageWidth, Height: imageHeight, Alt: alt, Caption: caption, Credit: credit,
+			Variants: map[string]news.MediaVariant{}}
+		// The original is 16:9; 4:3 and 1:1 crops are what Google asks of
+		// article images.
+		for _, v := range []struct {
+			ratio string
+			w, h  int
+		}{{"16x9", imageWidth, imageHeight}, {"4x3", imageWidth, imageWidth * 3 / 4}, {"1x1", imageWidth, imageWidth}} {
+			name := "demo/" + strconv.Itoa(n) + "-" + v.ratio + ".svg"
+			if err := os.WriteFile(filepath.Join(mediaDir, name), placeholderSVG(caption, hue, v.w, v.h), 0o640); err != nil {
+				return 0, fmt.Errorf("demo: write %s: %w", name, err)
+			}
+			m.Variants[v.ratio] = news.MediaVariant{Path: name, Width: v.w, Height: v.h}
 		}
-		m := news.Media{Path: name, MIME: "image/svg+xml", Width: imageWidth, Height: imageHeight, Alt: alt, Caption: caption, Credit: credit}
+		m.Path = m.Variants["16x9"].Path
 		if err := s.CreateMedia(ctx, &m); err != nil {
 			return 0, fmt.Errorf("demo: %w", err)
 		}

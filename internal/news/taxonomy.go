@@ -39,6 +39,16 @@ type Media struct {
 	Caption   string
 	Credit    string
 	CreatedAt time.Time
+	// Variants are crops of the image by aspect ratio ("16x9", "4x3",
+	// "1x1"); empty when only the original exists.
+	Variants map[string]MediaVariant
+}
+
+// MediaVariant is one stored crop of an image.
+type MediaVariant struct {
+	Path   string `json:"path"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
 }
 
 // TickerItem is a line in the breaking-news ticker.

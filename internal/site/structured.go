@@ -72,7 +72,16 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	img := ""
 	if m := a.Featured; m != nil {
 		img = s.base + "/media/" + m.Path
-		art["image"] = []map[string]any{{"@type": "ImageObject", "url": img, "width": m.Width, "height": m.Height}}
+		images := []map[string]any{}
+		for _, ratio := range []string{"16x9", "4x3", "1x1"} { // the shapes Google asks for
+			if v, ok := m.Variants[ratio]; ok {
+				images = append(images, map[string]any{"@type": "ImageObject", "url": s.base + "/media/" + v.Path, "width": v.Width, "height": v.Height})
+			}
+		}
+		if len(images) == 0 {
+			images = append(images, map[string]any{"@type": "ImageObject", "url": img, "width": m.Width, "height": m.Height})
+		}
+		art["image"] = images
 	}
 	if a.Section != nil {
 		art["articleSection"] = a.Section.Name

@@ -16,7 +16,7 @@ const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.secti
 	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
 	a.published_at, a.updated_at, a.created_at, a.version, a.external_id,
 	s.slug, s.name, s.position,
-	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit`
+	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit, m.variants`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.featured_id`
 
@@ -35,13 +35,13 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 		published                         sql.NullTime
 		mPath, mMIME, mAlt, mCap, mCredit sql.NullString
 		mW, mH                            sql.NullInt64
-		external                          sql.NullString
+		external, mVariants               sql.NullString
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
 		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
 		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external,
 		&sec.Slug, &sec.Name, &sec.Position,
-		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit)
+		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit, &mVariants)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +55,9 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 		a.FeaturedID = featured.Int64
 		a.Featured = &news.Media{ID: featured.Int64, Path: mPath.String, MIME: mMIME.String,
 			Width: int(mW.Int64), Height: int(mH.Int64), Alt: mAlt.String, Caption: mCap.String, Credit: mCredit.String}
+		if err := decodeVariants(mVariants.String, a.Featured); err != nil {
+			return nil, err
+		}
 	}
 	if withBody {
 		if err := json.Unmarshal([]byte(body), &a.Body); err != nil {

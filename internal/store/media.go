@@ -3,26 +3,49 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"khabar/internal/news"
 )
 
-const mediaCols = "id, path, mime, width, height, alt, caption, credit, created_at"
+const mediaCols = "id, path, mime, width, height, alt, caption, credit, created_at, variants"
 
 func scanMedia(r rowScanner) (news.Media, error) {
-	var m news.Media
-	err := r.Scan(&m.ID, &m.Path, &m.MIME, &m.Width, &m.Height, &m.Alt, &m.Caption, &m.Credit, &m.CreatedAt)
-	return m, err
+	var (
+		m        news.Media
+		variants string
+	)
+	if err := r.Scan(&m.ID, &m.Path, &m.MIME, &m.Width, &m.Height, &m.Alt, &m.Caption, &m.Credit, &m.CreatedAt, &variants); err != nil {
+		return m, err
+	}
+	return m, decodeVariants(variants, &m)
+}
+
+func decodeVariants(s string, m *news.Media) error {
+	if s == "" || s == "{}" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s), &m.Variants); err != nil {
+		return fmt.Errorf("media %d: bad variants: %w", m.ID, err)
+	}
+	return nil
 }
 
 // CreateMedia records a stored file.
 func (s *Store) CreateMedia(ctx context.Context, m *news.Media) error {
 	m.Alt, m.Caption, m.Credit = news.CleanLine(m.Alt), news.CleanLine(m.Caption), news.CleanLine(m.Credit)
 	m.CreatedAt = now()
-	id, err := s.insert(ctx, s.db, "INSERT INTO media (path, mime, width, height, alt, caption, credit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		m.Path, m.MIME, m.Width, m.Height, m.Alt, m.Caption, m.Credit, m.CreatedAt)
+	variants := []byte("{}")
+	if len(m.Variants) > 0 {
+		var err error
+		if variants, err = json.Marshal(m.Variants); err != nil {
+			return fmt.Errorf("create media %s: %w", m.Path, err)
+		}
+	}
+	id, err := s.insert(ctx, s.db, "INSERT INTO media (path, mime, width, height, alt, caption, credit, created_at, variants) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		m.Path, m.MIME, m.Width, m.Height, m.Alt, m.Caption, m.Credit, m.CreatedAt, string(variants))
 	if err != nil {
 		return fmt.Errorf("create media %s: %w", m.Path, mapConstraint(err))
 	}

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"InvalidInput", testInvalid},
 		{"ConcurrentTagCreation", testConcurrentTags},
 		{"SearchIndex", testSearchIndex},
+		{"MediaVariants", testMediaVariants},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -602,5 +603,34 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	}
 	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"بنك"}}}); total != 0 {
 		t.Errorf("cleared index still finds %d", total)
+	}
+}
+
+func testMediaVariants(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	m := news.Media{Path: "x/1.jpg", MIME: "image/jpeg", Width: 1600, Height: 900,
+		Variants: map[string]news.MediaVariant{"1x1": {Path: "x/1-1x1.jpg", Width: 900, Height: 900}}}
+	if err := s.CreateMedia(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetMedia(ctx, m.ID)
+	if err != nil || got.Variants["1x1"].Width != 900 {
+		t.Fatalf("variants: %+v %v", got, err)
+	}
+	a := f.Article("بصورة")
+	a.FeaturedID = m.ID
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	full, _ := s.GetArticle(ctx, a.ID)
+	if full.Featured == nil || full.Featured.Variants["1x1"].Path != "x/1-1x1.jpg" {
+		t.Errorf("featured variants: %+v", full.Featured)
+	}
+	plain := news.Media{Path: "x/2.jpg", MIME: "image/jpeg"}
+	if err := s.CreateMedia(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.GetMedia(ctx, plain.ID); len(got.Variants) != 0 {
+		t.Errorf("a plain image has variants: %v", got.Variants)
 	}
 }
