@@ -144,19 +144,7 @@ func TestGolden(t *testing.T) {
 			if again := render(t, f.enc, c, items); !bytes.Equal(got, again) {
 				t.Fatal("output is not deterministic")
 			}
-			path := filepath.Join("testdata", f.golden)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantB, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, wantB) {
-				t.Errorf("output differs from %s (run go test -update if the change is intended):\n%s", path, got)
-			}
+			golden(t, f.golden, got)
 			if !utf8.Valid(got) {
 				t.Error("output is not valid UTF-8")
 			}
@@ -675,4 +663,22 @@ func validate(root, s map[string]any, v any, at string) []string {
 		}
 	}
 	return errs
+}
+
+// golden compares got with testdata/name (rewritten with -update).
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update if the change is intended):\n%s", path, got)
+	}
 }

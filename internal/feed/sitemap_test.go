@@ -3,12 +3,18 @@ package feed
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"khabar/internal/news"
 )
 
 // validateXSD runs xmllint with a schema over doc, skipping when the
@@ -97,5 +103,38 @@ func TestSitemaps(t *testing.T) {
 	URLSet(&big, many)
 	if n := strings.Count(big.String(), "<url>"); n != MaxSitemapURLs {
 		t.Errorf("%d URLs written, limit %d", n, MaxSitemapURLs)
+	}
+}
+
+func TestSitemapGolden(t *testing.T) {
+	at := time.Date(2026, 11, 29, 6, 48, 0, 0, time.UTC)
+	var idx, set bytes.Buffer
+	if err := SitemapIndex(&idx, []SitemapRef{{Loc: "https://news.example/sitemaps/articles-2026-11.xml", LastMod: at}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := URLSet(&set, []SitemapURL{{Loc: "https://news.example/news/1/%D8%AE%D8%A8%D8%B1", LastMod: at,
+		Images: []string{"https://news.example/media/1.jpg"},
+		News:   &NewsEntry{Publication: "خبر", Language: "ar", Published: at, Title: "عنوان & <عاجل>"}}}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sitemap-index.xml", idx.Bytes())
+	golden(t, "sitemap-urlset.xml", set.Bytes())
+}
+
+// TestManyTags: an article with 10,000 tags (an importer's accident)
+// still makes valid feeds.
+func TestManyTags(t *testing.T) {
+	c, items := fixture()
+	for i := 0; i < 10000; i++ {
+		items[0].Article.Tags = append(items[0].Article.Tags, news.Tag{Name: "وسم " + strconv.Itoa(i)})
+	}
+	for name, enc := range map[string]func(io.Writer, Channel, []Item) error{"rss": RSS, "atom": Atom, "json": JSON} {
+		var buf bytes.Buffer
+		if err := enc(&buf, c, items); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := gofeed.NewParser().ParseString(buf.String()); err != nil {
+			t.Errorf("%s with 10,000 tags does not parse: %v", name, err)
+		}
 	}
 }
