@@ -30,7 +30,7 @@ type node struct {
 	client *http.Client
 }
 
-func startNode(t *testing.T, dbURL string) *node {
+func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -39,6 +39,9 @@ func startNode(t *testing.T, dbURL string) *node {
 	cfg.Demo = true
 	cfg.BaseURL = "http://khabar.test"
 	cfg.EventPoll = 50 * time.Millisecond
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := New(ctx, cfg, log)
@@ -724,5 +727,28 @@ func TestTwoNodesShareEvents(t *testing.T) {
 	var res struct{ Results []struct{ Headline string } }
 	if err := json.Unmarshal([]byte(r.body), &res); err != nil || len(res.Results) == 0 || res.Results[0].Headline != fresh.Headline {
 		t.Errorf("node b search does not rank the new article first: %.300s", r.body)
+	}
+}
+
+// TestNotifyWakesOtherNodes: with polling slowed to a minute, a publish on
+// one node still reaches the other within seconds, through LISTEN/NOTIFY.
+func TestNotifyWakesOtherNodes(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	slow := func(c *config.Config) { c.EventPoll = time.Minute }
+	a := startNode(t, dbURL, slow)
+	b := startNode(t, dbURL, slow)
+	b.get(t, "/") // cache the home page on b
+	old := firstPublished(t, a.Store)
+	fresh := &news.Article{Headline: "خبر وصل بالإشعار لا بالاستطلاع", SectionID: old.SectionID, Status: news.StatusPublished}
+	start := time.Now()
+	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
+		t.Fatal(err)
+	}
+	b.waitEvents(t)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("node b learned of the event after %s", took)
+	}
+	if r := b.get(t, "/"); !strings.Contains(r.body, fresh.Headline) {
+		t.Error("node b home does not show the article published on node a")
 	}
 }

@@ -119,6 +119,13 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 			d.loop(ctx, s)
 		}()
 	}
+	// Other nodes' events: a PostgreSQL notification wakes us at once; the
+	// poll stays as the fallback.
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		d.store.ListenEvents(ctx, d.Wake, func(err error) { d.log.Warn("outbox: event notifications interrupted; polling meanwhile", "err", err) })
+	}()
 	return nil
 }
 

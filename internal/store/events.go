@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"khabar/internal/news"
 )
@@ -29,7 +32,58 @@ func (s *Store) writeEvent(ctx context.Context, tx *sql.Tx, ev news.Event) error
 	if err != nil {
 		return fmt.Errorf("write event %s: %w", ev.Kind, err)
 	}
+	if s.dialect == Postgres {
+		// Delivered at commit to every node listening: they read the new
+		// events at once instead of at their next poll.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify('"+eventsChannel+"', '')"); err != nil {
+			return fmt.Errorf("write event %s: notify: %w", ev.Kind, err)
+		}
+	}
 	return nil
+}
+
+// eventsChannel is the PostgreSQL notification channel of new events.
+const eventsChannel = "khabar_events"
+
+// ListenEvents calls wake whenever another transaction (on any node)
+// commits events, until ctx ends; it reconnects after errors. On SQLite,
+// where every writer is this process, it returns at once.
+func (s *Store) ListenEvents(ctx context.Context, wake func(), log func(error)) {
+	if s.dialect != Postgres {
+		return
+	}
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := s.listen(ctx, wake)
+		if ctx.Err() != nil {
+			return
+		}
+		log(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Minute)
+	}
+}
+
+func (s *Store) listen(ctx context.Context, wake func()) error {
+	conn, err := pgx.ConnectConfig(ctx, s.pgcfg)
+	if err != nil {
+		return fmt.Errorf("listen for events: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+eventsChannel); err != nil {
+		return fmt.Errorf("listen for events: %w", err)
+	}
+	wake() // events committed while we were not listening
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("listen for events: %w", err)
+		}
+		wake()
+	}
 }
 
 // inEventTx is inTx for changes that write events: it wakes the

@@ -40,7 +40,8 @@ const (
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
-	queries sync.Map // ? query -> rebound query, for PostgreSQL
+	pgcfg   *pgx.ConnConfig // for LISTEN, which needs a connection of its own
+	queries sync.Map        // ? query -> rebound query, for PostgreSQL
 
 	mu       sync.Mutex
 	onEvents []func() // called after a commit that wrote events
@@ -103,7 +104,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", where, scrub(err, dsn))
 	}
-	return &Store{db: db, dialect: Postgres}, nil
+	return &Store{db: db, dialect: Postgres, pgcfg: pcfg}, nil
 }
 
 // Open picks the backend: a postgres:// or postgresql:// URL, or else the
