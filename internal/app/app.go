@@ -17,6 +17,7 @@ import (
 	"khabar/internal/api"
 	"khabar/internal/config"
 	"khabar/internal/demo"
+	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbox"
@@ -37,6 +38,7 @@ type App struct {
 	Site     *site.Site
 	Outbox   *outbox.Dispatcher
 	Search   *search.Service
+	Live     *live.Hub
 	Demo     demo.Result
 	handler  http.Handler
 	listener net.Listener
@@ -136,11 +138,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	pinger := &websub.Pinger{Hubs: func() []string { return a.Site.Settings().Hubs() }, Feeds: a.Site.FeedsOf,
 		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
 	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
+	a.Live = live.NewHub()
+	a.Outbox.Subscribe(outbox.Consumer{Name: "live", Handle: a.Site.LiveTicker(func(id int64, data []byte) {
+		a.Live.Publish("ticker", live.Message{ID: id, Event: "ticker", Data: data})
+	})})
 
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
 	api.New(a.Search, base, site.ArticlePath, log).Routes(mux)
+	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
 	var h http.Handler = a.Site.Fast(mux)
 	h = web.Limit(a.Site.Error, h)
 	h = web.SecurityHeaders(h)
@@ -176,6 +183,7 @@ func (a *App) Run(ctx context.Context) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.Live.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(a.listener) }()
 	a.log.Info("khabar serving", "addr", a.Addr(), "database", string(a.Store.Dialect()))

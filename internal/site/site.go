@@ -5,6 +5,7 @@ package site
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -207,9 +208,54 @@ type chrome struct {
 }
 
 type tickerLine struct {
-	Text     string
-	URL      string
-	Breaking bool
+	Text     string `json:"text"`
+	URL      string `json:"url,omitempty"`
+	Breaking bool   `json:"breaking,omitempty"`
+}
+
+// TickerLines reads the ticker fresh from the database: the active
+// breaking items, then the latest headlines.
+func (s *Site) TickerLines(ctx context.Context) ([]tickerLine, error) {
+	items, err := s.store.ListTicker(ctx, true, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: tickerHeadlines})
+	if err != nil {
+		return nil, err
+	}
+	var lines []tickerLine
+	for _, it := range items {
+		lines = append(lines, tickerLine{Text: it.Text, URL: it.URL, Breaking: true})
+	}
+	for _, a := range latest {
+		lines = append(lines, tickerLine{Text: a.Headline, URL: ArticlePath(&a), Breaking: a.Breaking})
+	}
+	return lines, nil
+}
+
+// LiveTicker is the live hub's outbox consumer: when the ticker changes it
+// sends open pages the new one, read from the database (not from the
+// chrome cache, which another consumer may not have dropped yet).
+func (s *Site) LiveTicker(publish func(id int64, data []byte)) func(ctx context.Context, ev news.Event) error {
+	return func(ctx context.Context, ev news.Event) error {
+		switch {
+		case ev.Kind == news.EventTickerChanged, ev.Kind == news.EventArticlePublished, ev.Kind == news.EventArticleUnpublished,
+			ev.Kind == news.EventArticleUpdated && ev.Listing:
+		default:
+			return nil
+		}
+		lines, err := s.TickerLines(ctx)
+		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(lines)
+		if err != nil {
+			return err
+		}
+		publish(ev.ID, data)
+		return nil
+	}
 }
 
 const tickerHeadlines = 6
@@ -236,11 +282,7 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.store.ListTicker(ctx, true, now)
-	if err != nil {
-		return nil, err
-	}
-	latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: tickerHeadlines})
+	lines, err := s.TickerLines(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -248,13 +290,7 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &chrome{Sections: secs, Expires: next}
-	for _, it := range items {
-		c.Ticker = append(c.Ticker, tickerLine{Text: it.Text, URL: it.URL, Breaking: true})
-	}
-	for _, a := range latest {
-		c.Ticker = append(c.Ticker, tickerLine{Text: a.Headline, URL: ArticlePath(&a), Breaking: a.Breaking})
-	}
+	c := &chrome{Sections: secs, Expires: next, Ticker: lines}
 	if s.chromeLoaded != nil {
 		s.chromeLoaded()
 	}

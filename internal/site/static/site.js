@@ -10,6 +10,33 @@
     document.body.appendChild(t);
     setTimeout(function () { t.remove(); }, 2500);
   }
+  // The ticker follows the newsroom live; without JavaScript (or
+  // EventSource) the server-rendered ticker stays as it is.
+  var ticker = document.querySelector(".ticker ul");
+  if (ticker && window.EventSource) {
+    var es = new EventSource("/live/ticker");
+    es.addEventListener("ticker", function (ev) {
+      var lines;
+      try { lines = JSON.parse(ev.data); } catch (err) { return; }
+      if (!Array.isArray(lines)) return;
+      var frag = document.createDocumentFragment();
+      lines.forEach(function (l) {
+        var li = document.createElement("li");
+        if (l.breaking) li.className = "breaking";
+        var url = typeof l.url === "string" ? l.url : "";
+        if (/^(\/(?!\/)|https?:\/\/)/.test(url)) {
+          var a = document.createElement("a");
+          a.href = url;
+          a.textContent = l.text;
+          li.appendChild(a);
+        } else {
+          li.textContent = l.text;
+        }
+        frag.appendChild(li);
+      });
+      ticker.replaceChildren(frag);
+    });
+  }
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[data-copy], a[data-youtube]");
     if (!a) return;
