@@ -69,3 +69,30 @@ func TestFeedsServedAndRefreshed(t *testing.T) {
 		t.Errorf("feed not refreshed after publishing: %v %q", err, parsed.Items[0].Title)
 	}
 }
+
+// A correction to an article's body reaches the feeds that carry it, and
+// a tag only drafts use has no feed.
+func TestFeedsFollowCorrectionsAndHideDraftTags(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	n.get(t, "/feeds/feed.json") // cache it
+	a := firstPublished(t, n.Store)
+	a.Body = append(a.Body, news.Block{Type: news.BlockParagraph, Text: "تصحيح: ورد الرقم خطأ"})
+	if err := n.Store.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if !strings.Contains(n.get(t, "/feeds/feed.json").body, "تصحيح: ورد الرقم خطأ") {
+		t.Error("the site feed still carries the uncorrected body")
+	}
+	draft := &news.Article{Headline: "مسودة", SectionID: a.SectionID, Tags: []news.Tag{{Name: "وسم سري"}}}
+	if err := n.Store.CreateArticle(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	slug := url.PathEscape(news.Slugify("وسم سري"))
+	for _, p := range []string{"/feeds/tag/" + slug + "/rss.xml", "/tag/" + slug} {
+		if r := n.get(t, p); r.status != 404 || strings.Contains(r.body, "وسم سري") {
+			t.Errorf("%s: %d, reveals a draft-only tag", p, r.status)
+		}
+	}
+}

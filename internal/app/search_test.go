@@ -159,6 +159,9 @@ func TestImportAndReindexCommands(t *testing.T) {
 		`not json at all`,
 		``,
 		`{"id": "a-6", "title": "` + strings.Repeat("ط", 400) + `", "body": "نص"}`,
+		`{"id": "a-7", "title": "من المستقبل", "body": "نص", "date": "2199-12-31T00:00:00Z"}`,
+		`{"id": "a-8", "title": "كاتب بلا اسم", "body": "نص", "author": "!!!"}`,
+		`{"id": "a-9", "title": "قسم طويل", "body": "نص", "category": "x", "category_ar": "` + strings.Repeat("ق", 500) + `"}`,
 	}
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
@@ -167,7 +170,8 @@ func TestImportAndReindexCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errs)
 	}
-	for _, want := range []string{"read 9, imported 2, skipped 7", "id already imported", "no id", "no title", "no body", "unreadable date", "not a JSON object", "invalid article"} {
+	for _, want := range []string{"read 12, imported 2, skipped 10", "id already imported", "no id", "no title", "no body", "unreadable date",
+		"not a JSON object", "invalid article", "date in the future", "invalid author", "invalid category"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

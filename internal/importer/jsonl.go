@@ -189,15 +189,24 @@ func (im *importer) one(ctx context.Context, line []byte, status news.Status) (s
 		if !ok {
 			return "unreadable date", nil
 		}
+		// A date in the future would sit on top of every list, feed and
+		// news sitemap until it arrives.
+		if t.After(time.Now().Add(24 * time.Hour)) {
+			return "date in the future", nil
+		}
 		a.PublishedAt, a.UpdatedAt = t, t
 	}
 	var err error
-	if a.SectionID, err = im.section(ctx, rec.Category, rec.CategoryAr); err != nil {
+	if a.SectionID, err = im.section(ctx, rec.Category, rec.CategoryAr); news.IsInvalid(err) {
+		return "invalid category", nil
+	} else if err != nil {
 		return "", err
 	}
 	if name := news.CleanLine(rec.Author); name != "" {
 		id, err := im.author(ctx, name)
-		if err != nil {
+		if news.IsInvalid(err) {
+			return "invalid author", nil
+		} else if err != nil {
 			return "", err
 		}
 		a.Authors = []news.Author{{ID: id}}

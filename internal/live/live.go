@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"khabar/internal/web"
 )
 
 // Message is one server-sent event.
@@ -36,6 +38,12 @@ type Hub struct {
 	clients map[string]map[*client]struct{}
 	last    map[string]Message
 	closed  bool
+	perIP   map[string]int
+	streams int
+	// MaxPerIP and MaxStreams bound open streams: each holds a goroutine
+	// and a connection for as long as the reader stays.
+	MaxPerIP   int
+	MaxStreams int
 	// KeepAlive is how often an idle stream gets a comment line, so
 	// proxies do not time it out.
 	KeepAlive time.Duration
@@ -43,7 +51,8 @@ type Hub struct {
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{clients: map[string]map[*client]struct{}{}, last: map[string]Message{}, KeepAlive: 15 * time.Second}
+	return &Hub{clients: map[string]map[*client]struct{}{}, last: map[string]Message{}, perIP: map[string]int{},
+		KeepAlive: 15 * time.Second, MaxPerIP: 20, MaxStreams: 20000}
 }
 
 // Publish sends m to every client of topic, dropping those whose buffer
@@ -59,6 +68,30 @@ func (h *Hub) Publish(topic string, m Message) {
 			delete(h.clients[topic], c)
 			c.drop()
 		}
+	}
+}
+
+// admit counts a new stream, or returns the status refusing it.
+func (h *Hub) admit(ip string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.streams >= h.MaxStreams:
+		return http.StatusServiceUnavailable
+	case h.perIP[ip] >= h.MaxPerIP:
+		return http.StatusTooManyRequests
+	}
+	h.streams++
+	h.perIP[ip]++
+	return 0
+}
+
+func (h *Hub) release(ip string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.streams--
+	if h.perIP[ip]--; h.perIP[ip] <= 0 {
+		delete(h.perIP, ip)
 	}
 }
 
@@ -114,6 +147,12 @@ func (h *Hub) unsubscribe(topic string, c *client) {
 // behind.
 func (h *Hub) Handler(topic string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := web.ClientIP(r)
+		if status := h.admit(ip); status != 0 {
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		defer h.release(ip)
 		rc := http.NewResponseController(w)
 		// The server's write timeout protects ordinary pages; a stream is
 		// meant to stay open.

@@ -131,3 +131,41 @@ func waitClients(t *testing.T, h *Hub, n int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestStreamLimits(t *testing.T) {
+	h := NewHub()
+	h.MaxPerIP, h.MaxStreams = 2, 3
+	srv := httptest.NewServer(h.Handler("ticker"))
+	defer srv.Close()
+	var stops []func()
+	for i := 0; i < 2; i++ {
+		_, stop := stream(t, srv.URL, "")
+		stops = append(stops, stop)
+	}
+	waitClients(t, h, 2)
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("third stream from one address: %d", res.StatusCode)
+	}
+	for _, stop := range stops {
+		stop()
+	}
+	waitClients(t, h, 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		n := h.streams
+		h.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d streams still counted after their readers left", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"khabar/internal/feed"
 	"khabar/internal/news"
@@ -158,6 +159,16 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 				c.Updated = a.UpdatedAt
 			}
 			items = append(items, it)
+			// A feed carries full text: a correction to any of its
+			// articles must reach it, not only changes to listings.
+			tags = append(tags, articleTag(a.ID))
+		}
+		if len(items) == 0 && (kind == "tag" || kind == "author") {
+			// Nothing published uses it: do not reveal a name only drafts know.
+			return nil, http.StatusNotFound, nil
+		}
+		if c.Updated.IsZero() {
+			c.Updated = time.Now()
 		}
 		var buf bytes.Buffer
 		if err := format.encode(&buf, c, items); err != nil {

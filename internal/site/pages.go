@@ -251,6 +251,9 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		if err != nil {
 			return nil, 0, err
 		}
+		if total == 0 && (l.kind == "tag" || l.kind == "author") {
+			return nil, http.StatusNotFound, nil // known only from drafts
+		}
 		pages := max(1, (total+perPage-1)/perPage)
 		if pageNo > pages {
 			return nil, http.StatusNotFound, nil

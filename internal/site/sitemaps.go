@@ -116,7 +116,7 @@ func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 func (s *Site) newsSitemap(w http.ResponseWriter, r *http.Request) {
 	s.serveCached(w, r, "/sitemap-news.xml", func(ctx context.Context) (*render.Page, int, error) {
 		now := time.Now()
-		list, err := s.store.ListPublished(ctx, store.ListFilter{From: now.Add(-newsWindow), Limit: feed.MaxNewsURLs})
+		list, err := s.store.ListPublished(ctx, store.ListFilter{From: now.Add(-newsWindow), To: now.Add(time.Minute), Limit: feed.MaxNewsURLs})
 		if err != nil {
 			return nil, 0, err
 		}

@@ -11,6 +11,13 @@ import (
 	"khabar/internal/news"
 )
 
+// Name limits: sections are in every page's navigation.
+const (
+	maxSectionName = 60
+	maxAuthorName  = 120
+	maxAuthorBio   = 1000
+)
+
 // ListSections returns every section in display order.
 func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position FROM sections ORDER BY position, id")
@@ -58,6 +65,9 @@ func (s *Store) CreateSection(ctx context.Context, sec *news.Section) error {
 	}
 	if sec.Name == "" || sec.Slug == "" {
 		return fmt.Errorf("create section: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
+	}
+	if len([]rune(sec.Name)) > maxSectionName {
+		return fmt.Errorf("create section: %w", &news.InvalidError{Fields: map[string]string{"name": "too_long"}})
 	}
 	return s.inEventTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insert(ctx, tx, "INSERT INTO sections (slug, name, position) VALUES (?, ?, ?)", sec.Slug, sec.Name, sec.Position)
@@ -158,6 +168,9 @@ func (s *Store) CreateAuthor(ctx context.Context, a *news.Author) error {
 	}
 	if a.Name == "" || a.Slug == "" {
 		return fmt.Errorf("create author: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
+	}
+	if len([]rune(a.Name)) > maxAuthorName || len([]rune(a.Bio)) > maxAuthorBio {
+		return fmt.Errorf("create author: %w", &news.InvalidError{Fields: map[string]string{"name": "too_long"}})
 	}
 	id, err := s.insert(ctx, s.db, "INSERT INTO authors (slug, name, bio, user_id) VALUES (?, ?, ?, ?)", a.Slug, a.Name, a.Bio, nullID(a.UserID))
 	if err != nil {

@@ -30,16 +30,13 @@ type Pinger struct {
 	Backoff []time.Duration
 }
 
-// HandleEvent is the outbox consumer: on a change of what lists show, it
-// pings every hub. A hub that keeps failing is logged and skipped, so one
+// HandleEvent is the outbox consumer: on any change of a public article,
+// it pings every hub. A hub that keeps failing is logged and skipped, so one
 // dead hub never holds back the others or later events.
 func (p *Pinger) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
-	case news.EventArticlePublished, news.EventArticleUnpublished:
-	case news.EventArticleUpdated:
-		if !ev.Listing {
-			return nil
-		}
+	case news.EventArticlePublished, news.EventArticleUnpublished, news.EventArticleUpdated:
+		// Feeds carry full text, so even a body-only correction changes them.
 	default:
 		return nil
 	}
