@@ -355,33 +355,58 @@ type ListFilter struct {
 
 func (f ListFilter) where() (string, []any) {
 	var sb strings.Builder
-	args := []any{string(news.StatusPublished)}
-	sb.WriteString(" WHERE a.status = ?")
-	if f.SectionID > 0 {
-		sb.WriteString(" AND a.section_id = ?")
-		args = append(args, f.SectionID)
-	}
-	if f.TagID > 0 {
-		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
-		args = append(args, f.TagID)
-	}
-	if f.AuthorID > 0 {
-		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
-		args = append(args, f.AuthorID)
-	}
+	sb.WriteString(" WHERE 1 = 1")
+	args := articleScope{statuses: []news.Status{news.StatusPublished}, sectionID: f.SectionID, tagID: f.TagID,
+		authorID: f.AuthorID, from: f.From, to: f.To}.appendSQL(&sb, nil)
 	for _, id := range f.Exclude {
 		sb.WriteString(" AND a.id <> ?")
 		args = append(args, id)
 	}
-	if !f.From.IsZero() {
-		sb.WriteString(" AND a.published_at >= ?")
-		args = append(args, utc(f.From))
-	}
-	if !f.To.IsZero() {
-		sb.WriteString(" AND a.published_at < ?")
-		args = append(args, utc(f.To))
-	}
 	return sb.String(), args
+}
+
+// articleScope narrows a query over "articles a" by state, section, tag,
+// author and publication time; listings and search share it.
+type articleScope struct {
+	statuses                   []news.Status // empty: any state
+	sectionID, tagID, authorID int64
+	from, to                   time.Time // published_at in [from, to); zero: open
+}
+
+// appendSQL adds " AND …" conditions to sb and their arguments to args.
+func (f articleScope) appendSQL(sb *strings.Builder, args []any) []any {
+	if len(f.statuses) > 0 {
+		sb.WriteString(" AND a.status IN (")
+		for i, st := range f.statuses {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('?')
+			args = append(args, string(st))
+		}
+		sb.WriteByte(')')
+	}
+	if f.sectionID > 0 {
+		sb.WriteString(" AND a.section_id = ?")
+		args = append(args, f.sectionID)
+	}
+	if f.tagID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, f.tagID)
+	}
+	if f.authorID > 0 {
+		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
+		args = append(args, f.authorID)
+	}
+	if !f.from.IsZero() {
+		sb.WriteString(" AND a.published_at >= ?")
+		args = append(args, utc(f.from))
+	}
+	if !f.to.IsZero() {
+		sb.WriteString(" AND a.published_at < ?")
+		args = append(args, utc(f.to))
+	}
+	return args
 }
 
 // ListPublished returns published articles, newest first, without bodies.
@@ -478,15 +503,14 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	where, args := " WHERE 1 = 1", []any{}
+	scope := articleScope{authorID: f.AuthorID}
 	if f.Status != "" {
-		where, args = where+" AND a.status = ?", append(args, string(f.Status))
+		scope.statuses = []news.Status{f.Status}
 	}
-	if f.AuthorID > 0 {
-		where, args = where+" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)", append(args, f.AuthorID)
-	}
-	args = append(args, f.Limit, f.Offset)
-	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+	var where strings.Builder
+	where.WriteString(" WHERE 1 = 1")
+	args := append(scope.appendSQL(&where, nil), f.Limit, f.Offset)
+	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where.String()+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 }
 
 func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {

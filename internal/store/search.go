@@ -266,38 +266,8 @@ func (s *Store) CountArticles(ctx context.Context) (int, error) {
 
 // filters appends the article filters of q to a WHERE clause on alias a.
 func (q *SearchQuery) filters(sb *strings.Builder, args []any) []any {
-	if len(q.Statuses) > 0 {
-		sb.WriteString(" AND a.status IN (")
-		for i, st := range q.Statuses {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('?')
-			args = append(args, string(st))
-		}
-		sb.WriteByte(')')
-	}
-	if q.SectionID > 0 {
-		sb.WriteString(" AND a.section_id = ?")
-		args = append(args, q.SectionID)
-	}
-	if q.AuthorID > 0 {
-		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
-		args = append(args, q.AuthorID)
-	}
-	if q.TagID > 0 {
-		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
-		args = append(args, q.TagID)
-	}
-	if !q.From.IsZero() {
-		sb.WriteString(" AND a.published_at >= ?")
-		args = append(args, utc(q.From))
-	}
-	if !q.To.IsZero() {
-		sb.WriteString(" AND a.published_at < ?")
-		args = append(args, utc(q.To))
-	}
-	return args
+	return articleScope{statuses: q.Statuses, sectionID: q.SectionID, tagID: q.TagID, authorID: q.AuthorID,
+		from: q.From, to: q.To}.appendSQL(sb, args)
 }
 
 // Search returns the matching articles for one page and the total count.
