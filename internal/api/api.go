@@ -2,7 +2,6 @@
 package api
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -25,16 +24,17 @@ type API struct {
 	limiter *web.Limiter
 }
 
-// New builds the API; base is the public origin for absolute URLs.
-func New(s *search.Service, base string, path ArticlePath, log *slog.Logger) *API {
-	return &API{search: s, base: base, path: path, log: log, limiter: web.NewLimiter(30, 500*time.Millisecond)}
+// New builds the API; base is the public origin for absolute URLs, and
+// searchLimit the per-address search budget it shares with the site.
+func New(s *search.Service, base string, path ArticlePath, searchLimit *web.Limiter, log *slog.Logger) *API {
+	return &API{search: s, base: base, path: path, log: log, limiter: searchLimit}
 }
 
 // Routes registers the API on mux.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint")
+		web.JSONError(w, http.StatusNotFound, "no such endpoint")
 	})
 }
 
@@ -64,23 +64,23 @@ const (
 // otherwise HTML-escaped.
 func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 	if !a.limiter.Take(web.ClientIP(r)) {
-		writeError(w, http.StatusTooManyRequests, "too many requests; slow down")
+		web.JSONError(w, http.StatusTooManyRequests, "too many requests; slow down")
 		return
 	}
 	q := r.URL.Query()
 	limit, err := intParam(q.Get("limit"), 10, 1, maxLimit)
 	if err != "" {
-		writeError(w, http.StatusBadRequest, "limit: "+err)
+		web.JSONError(w, http.StatusBadRequest, "limit: "+err)
 		return
 	}
 	offset, err := intParam(q.Get("offset"), 0, 0, maxOffset)
 	if err != "" {
-		writeError(w, http.StatusBadRequest, "offset: "+err)
+		web.JSONError(w, http.StatusBadRequest, "offset: "+err)
 		return
 	}
 	raw := q.Get("q")
 	if raw == "" {
-		writeError(w, http.StatusBadRequest, "q: required")
+		web.JSONError(w, http.StatusBadRequest, "q: required")
 		return
 	}
 	parsed := search.Parse(raw)
@@ -88,7 +88,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		Offset: offset, Limit: limit})
 	if serr != nil {
 		a.log.Error("api search", "q", raw, "err", serr)
-		writeError(w, http.StatusInternalServerError, "search failed")
+		web.JSONError(w, http.StatusInternalServerError, "search failed")
 		return
 	}
 	out := searchResponse{Total: res.Total, Results: []searchResult{}}
@@ -97,7 +97,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),
 			Score: h.Score})
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, "no-store", out)
 }
 
 // intParam parses an optional whole number within [lo, hi].
@@ -113,17 +113,4 @@ func intParam(s string, def, lo, hi int) (int, string) {
 		return 0, "must be from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
 	}
 	return n, ""
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
 }

@@ -115,12 +115,15 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.Cache = render.NewCache(cfg.CacheEntries)
 	a.Search = search.New(s)
+	// One budget for the search page and the API: 30 searches at once,
+	// then two a second, per address.
+	searchLimit := web.NewLimiter(30, 500*time.Millisecond)
 	if err := a.Search.EnsureIndex(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("build the search index: %w", err)
 	}
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, YouTubeThumbs: cfg.YouTubeThumbs})
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -146,7 +149,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
-	api.New(a.Search, base, site.ArticlePath, log).Routes(mux)
+	api.New(a.Search, base, site.ArticlePath, searchLimit, log).Routes(mux)
 	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
 	var h http.Handler = a.Site.Fast(mux)
 	h = web.Limit(a.Site.Error, h)

@@ -142,6 +142,10 @@ func TestSearchPageAndAPIInput(t *testing.T) {
 	if !limited {
 		t.Error("search is not rate limited")
 	}
+	// The API draws on the same budget: flooding one does not open the other.
+	if r := n.get(t, "/api/v1/search?q=x"); r.status != http.StatusTooManyRequests {
+		t.Errorf("API after the search page's budget ran out: %d", r.status)
+	}
 }
 
 func TestImportAndReindexCommands(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/web"
 )
 
 func monthStyles() []locale.MonthStyle { return locale.MonthStyles() }
@@ -227,10 +228,9 @@ func formID(v, field string, errs map[string]string) int64 {
 	if v == "" || v == "0" {
 		return 0
 	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id < 0 {
+	id, ok := web.PositiveID(v)
+	if !ok {
 		errs[field] = "err_unknown"
-		return 0
 	}
 	return id
 }

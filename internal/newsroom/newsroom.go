@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -165,11 +164,4 @@ func userFrom(ctx context.Context) *auth.User {
 	return u
 }
 
-func parseID(r *http.Request) (int64, bool) {
-	s := r.PathValue("id")
-	if s == "" || len(s) > 16 {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}
+func parseID(r *http.Request) (int64, bool) { return web.PositiveID(r.PathValue("id")) }

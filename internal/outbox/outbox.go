@@ -218,15 +218,3 @@ func (d *Dispatcher) WaitFor(ctx context.Context, id int64) error {
 		}
 	}
 }
-
-// Position reports the last event a consumer handled.
-func (d *Dispatcher) Position(name string) int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, s := range d.subs {
-		if s.Name == name {
-			return s.last
-		}
-	}
-	return 0
-}

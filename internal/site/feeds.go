@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ type feedLink struct {
 func (s *Site) feedLinks(kind, slug, title string) []feedLink {
 	prefix := "/feeds/"
 	if kind != "" {
-		prefix += kind + "/" + urlPathEscape(slug) + "/"
+		prefix += kind + "/" + url.PathEscape(slug) + "/"
 	}
 	return []feedLink{
 		{Type: "application/rss+xml", URL: prefix + "rss.xml", Title: title},
@@ -65,7 +66,7 @@ func (s *Site) FeedsOf(ctx context.Context, ev news.Event) ([]string, error) {
 	for _, sec := range secs {
 		for _, id := range ev.Sections {
 			if sec.ID == id {
-				add("/feeds/section/" + urlPathEscape(sec.Slug) + "/")
+				add("/feeds/section/" + url.PathEscape(sec.Slug) + "/")
 			}
 		}
 	}
@@ -101,7 +102,7 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 	}
 	key := "/feeds/" + file
 	if kind != "" {
-		key = "/feeds/" + kind + "/" + urlPathEscape(slug) + "/" + file
+		key = "/feeds/" + kind + "/" + url.PathEscape(slug) + "/" + file
 	}
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
 		st := s.Settings()
@@ -114,19 +115,19 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		case "section":
 			var sec *news.Section
 			if sec, err = s.store.SectionBySlug(ctx, slug); err == nil {
-				f.SectionID, c.Title, c.SiteURL = sec.ID, st.SiteName+" – "+sec.Name, s.base+"/section/"+urlPathEscape(slug)
+				f.SectionID, c.Title, c.SiteURL = sec.ID, st.SiteName+" – "+sec.Name, s.base+"/section/"+url.PathEscape(slug)
 				tags = append(tags, "section:"+strconv.FormatInt(sec.ID, 10))
 			}
 		case "tag":
 			var t *news.Tag
 			if t, err = s.store.TagBySlug(ctx, slug); err == nil {
-				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+"/tag/"+urlPathEscape(slug)
+				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+"/tag/"+url.PathEscape(slug)
 				tags = append(tags, "tag:"+strconv.FormatInt(t.ID, 10))
 			}
 		case "author":
 			var au *news.Author
 			if au, err = s.store.AuthorBySlug(ctx, slug); err == nil {
-				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+"/author/"+urlPathEscape(slug)
+				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+"/author/"+url.PathEscape(slug)
 				tags = append(tags, "author:"+strconv.FormatInt(au.ID, 10))
 			}
 		}

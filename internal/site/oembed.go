@@ -1,7 +1,6 @@
 package site
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -15,40 +14,35 @@ import (
 // (a card with title, author and thumbnail; no iframe to embed).
 func (s *Site) oembed(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fail := func(status int, msg string) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(map[string]string{"error": msg})
-	}
 	if f := q.Get("format"); f != "" && f != "json" {
-		fail(http.StatusNotImplemented, "only format=json is supported")
+		web.JSONError(w, http.StatusNotImplemented, "only format=json is supported")
 		return
 	}
 	u, err := url.Parse(q.Get("url"))
 	if err != nil || q.Get("url") == "" {
-		fail(http.StatusBadRequest, "url: required, an article URL of this site")
+		web.JSONError(w, http.StatusBadRequest, "url: required, an article URL of this site")
 		return
 	}
 	base, _ := url.Parse(s.base)
 	rest, ok := strings.CutPrefix(u.Path, "/news/")
 	if !ok || base == nil || !strings.EqualFold(u.Host, base.Host) {
-		fail(http.StatusNotFound, "url: not an article of this site")
+		web.JSONError(w, http.StatusNotFound, "url: not an article of this site")
 		return
 	}
 	idPart, _, _ := strings.Cut(rest, "/")
 	id, ok := web.PositiveID(idPart)
 	if !ok {
-		fail(http.StatusNotFound, "url: not an article of this site")
+		web.JSONError(w, http.StatusNotFound, "url: not an article of this site")
 		return
 	}
 	a, err := s.store.GetArticle(r.Context(), id)
 	if errors.Is(err, news.ErrNotFound) || (err == nil && !a.IsPublic()) {
-		fail(http.StatusNotFound, "no such article")
+		web.JSONError(w, http.StatusNotFound, "no such article")
 		return
 	}
 	if err != nil {
 		s.log.Error("oembed", "err", err)
-		fail(http.StatusInternalServerError, "lookup failed")
+		web.JSONError(w, http.StatusInternalServerError, "lookup failed")
 		return
 	}
 	st := s.Settings()
@@ -56,15 +50,11 @@ func (s *Site) oembed(w http.ResponseWriter, r *http.Request) {
 		"provider_url": s.base + "/", "cache_age": 3600}
 	if len(a.Authors) > 0 {
 		out["author_name"] = a.Authors[0].Name
-		out["author_url"] = s.base + "/author/" + urlPathEscape(a.Authors[0].Slug)
+		out["author_url"] = s.base + "/author/" + url.PathEscape(a.Authors[0].Slug)
 	}
 	if m := a.Featured; m != nil {
 		out["thumbnail_url"] = s.base + "/media/" + m.Path
 		out["thumbnail_width"], out["thumbnail_height"] = m.Width, m.Height
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", s.cc)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(out)
+	web.JSON(w, http.StatusOK, s.cc, out)
 }

@@ -235,10 +235,10 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 			s.Error(w, r, http.StatusNotFound)
 			return
 		}
-		http.Redirect(w, r, "/"+l.kind+"/"+urlPathEscape(canon)+pageQuery, http.StatusMovedPermanently)
+		http.Redirect(w, r, "/"+l.kind+"/"+url.PathEscape(canon)+pageQuery, http.StatusMovedPermanently)
 		return
 	}
-	key := "/" + l.kind + "/" + urlPathEscape(slug) + pageQuery
+	key := "/" + l.kind + "/" + url.PathEscape(slug) + pageQuery
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
 		heading, intro, tag, f, err := l.lookup(ctx, slug)
 		if errors.Is(err, news.ErrNotFound) {
@@ -271,7 +271,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		if err != nil {
 			return nil, 0, err
 		}
-		escaped := "/" + l.kind + "/" + urlPathEscape(slug)
+		escaped := "/" + l.kind + "/" + url.PathEscape(slug)
 		d.Canonical = s.base + escaped
 		if pageNo > 1 {
 			d.Canonical += "?page=" + strconv.Itoa(pageNo)

@@ -40,6 +40,8 @@ type Options struct {
 	MediaDir string
 	Log      *slog.Logger
 	Search   *search.Service
+	// SearchLimit is the per-address search budget, shared with the API.
+	SearchLimit *web.Limiter
 	// YouTubeThumbs is where video thumbnails are fetched from
 	// (https://i.ytimg.com; a test server in tests); empty disables them.
 	YouTubeThumbs string
@@ -79,7 +81,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
-		search: o.Search, searchLimit: web.NewLimiter(30, 500*time.Millisecond),
+		search: o.Search, searchLimit: o.SearchLimit,
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	if o.YouTubeThumbs != "" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 			}
 			urls := make([]feed.SitemapURL, 0, len(slugs))
 			for _, slug := range slugs {
-				urls = append(urls, feed.SitemapURL{Loc: s.base + "/" + kind + "/" + urlPathEscape(slug)})
+				urls = append(urls, feed.SitemapURL{Loc: s.base + "/" + kind + "/" + url.PathEscape(slug)})
 			}
 			return urls, nil
 		}

@@ -3,6 +3,7 @@ package site
 import (
 	"encoding/json"
 	"html/template"
+	"net/url"
 	"strconv"
 
 	"khabar/internal/news"
@@ -88,7 +89,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	}
 	var authors []map[string]any
 	for _, au := range a.Authors {
-		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + "/author/" + urlPathEscape(au.Slug)})
+		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + "/author/" + url.PathEscape(au.Slug)})
 	}
 	if len(authors) > 0 {
 		art["author"] = authors
@@ -105,7 +106,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	crumbs := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.Settings().SiteName, "item": s.base + "/"}}
 	if a.Section != nil {
 		crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": 2, "name": a.Section.Name,
-			"item": s.base + "/section/" + urlPathEscape(a.Section.Slug)})
+			"item": s.base + "/section/" + url.PathEscape(a.Section.Slug)})
 	}
 	crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": len(crumbs) + 1, "name": a.Headline, "item": u})
 	d.JSONLD = ldJSON([]any{art, map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs}})

@@ -188,5 +188,3 @@ func shareLinks(pageURL, title string) []shareLink {
 func showUpdated(a *news.Article) bool {
 	return !a.PublishedAt.IsZero() && a.UpdatedAt.Sub(a.PublishedAt) > 5*time.Minute
 }
-
-func urlPathEscape(s string) string { return url.PathEscape(s) }

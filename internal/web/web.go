@@ -3,6 +3,7 @@
 package web
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -142,4 +143,21 @@ func PageNumber(r *http.Request) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// JSON writes v as a JSON response. HTML characters are not escaped: the
+// content type says JSON, and clients want the text as written.
+func JSON(w http.ResponseWriter, status int, cacheControl string, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", cacheControl)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// JSONError writes {"error": msg}, uncached.
+func JSONError(w http.ResponseWriter, status int, msg string) {
+	JSON(w, status, "no-store", map[string]string{"error": msg})
 }
