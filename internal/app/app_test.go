@@ -751,4 +751,21 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 	if r := b.get(t, "/"); !strings.Contains(r.body, fresh.Headline) {
 		t.Error("node b home does not show the article published on node a")
 	}
+
+	// Cut b's listening connection (as a database restart would): it
+	// reconnects and the next event still arrives without waiting for the
+	// one-minute poll.
+	if _, err := b.Store.DB().Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN khabar_events' AND pid <> pg_backend_pid()"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the listener notice it was cut
+	second := &news.Article{Headline: "خبر بعد انقطاع الإشعارات", SectionID: old.SectionID, Status: news.StatusPublished}
+	start = time.Now()
+	if err := a.Store.CreateArticle(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+	b.waitEvents(t)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("after reconnecting, node b learned of the event after %s", took)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,6 +57,14 @@ func TestSearchFollowsPublishing(t *testing.T) {
 		}
 		if r := n.get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=published"); strings.Contains(r.body, a.Headline) {
 			t.Error("newsroom status filter ignored")
+		}
+		// The author filter, with and without a query.
+		au := old.Authors[0]
+		for _, q := range []string{"", "&q=" + url.QueryEscape(old.Headline)} {
+			r := n.get(t, "/admin/?author="+strconv.FormatInt(au.ID, 10)+q)
+			if !strings.Contains(r.body, old.Headline) || strings.Contains(r.body, a.Headline) {
+				t.Errorf("author filter (query %q): wrong articles", q)
+			}
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"khabar/internal/auth"
@@ -83,7 +84,7 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		err = auth.VerifyPassword(u.PasswordHash, pw)
 	} else if errors.Is(err, news.ErrNotFound) {
 		// Hash anyway so a missing account takes as long as a wrong password.
-		auth.VerifyPassword(dummyHash, pw)
+		auth.VerifyPassword(dummyHash(), pw)
 	}
 	if err != nil {
 		if !errors.Is(err, auth.ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
@@ -109,7 +110,13 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-var dummyHash, _ = auth.HashPassword("khabar-timing-equaliser")
+// dummyHash is made on the first login for an unknown account, not at
+// start: an argon2id hash costs 64 MiB and tens of milliseconds, which
+// every command (even "khabar version") paid as a package initialiser.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("khabar-timing-equaliser")
+	return h
+})
 
 func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil && len(c.Value) <= 100 {

@@ -34,7 +34,6 @@ type Page struct {
 	// ticker item running out, say).
 	Expires time.Time
 
-	etag     string
 	gzOnce   sync.Once
 	gz       []byte
 	brOnce   sync.Once
@@ -57,7 +56,7 @@ func (p *Page) seal() {
 		p.Status = http.StatusOK
 	}
 	sum := sha256.Sum256(p.Body)
-	p.etag = base64.RawURLEncoding.EncodeToString(sum[:12])
+	etag := base64.RawURLEncoding.EncodeToString(sum[:12])
 	p.hdrType = []string{p.ContentType}
 	p.hdrCC = []string{p.CacheControl}
 	p.hdrSK = []string{strings.Join(p.Tags, " ")}
@@ -66,7 +65,7 @@ func (p *Page) seal() {
 		p.hdrLM = []string{p.LastModified.UTC().Format(http.TimeFormat)}
 	}
 	for i, suffix := range []string{"", "-gz", "-br"} {
-		p.etags[i] = []string{`"` + p.etag + suffix + `"`}
+		p.etags[i] = []string{`"` + etag + suffix + `"`}
 	}
 	p.lengths[encIdentity] = []string{strconv.Itoa(len(p.Body))}
 	p.encNames[encGzip] = []string{"gzip"}
@@ -104,9 +103,6 @@ func (p *Page) variant(enc int) []byte {
 	}
 	return p.Body
 }
-
-// ETag is the strong validator of the identity representation.
-func (p *Page) ETag() string { return p.etags[encIdentity][0] }
 
 // Serve writes the page, honouring If-None-Match and Accept-Encoding.
 // Header keys are assigned in canonical form directly: this is the hot path.
