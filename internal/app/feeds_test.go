@@ -90,7 +90,7 @@ func TestFeedsFollowCorrectionsAndHideDraftTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	slug := url.PathEscape(news.Slugify("وسم سري"))
-	for _, p := range []string{"/feeds/tag/" + slug + "/rss.xml", "/tag/" + slug} {
+	for _, p := range []string{"/feeds/tag/" + slug + "/rss.xml", "/tag/" + slug, "/search?q=x&tag=" + slug} {
 		if r := n.get(t, p); r.status != 404 || strings.Contains(r.body, "وسم سري") {
 			t.Errorf("%s: %d, reveals a draft-only tag", p, r.status)
 		}

@@ -120,13 +120,13 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			}
 		case "tag":
 			var t *news.Tag
-			if t, err = s.store.TagBySlug(ctx, slug); err == nil {
+			if t, err = s.publicTag(ctx, slug); err == nil {
 				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+"/tag/"+url.PathEscape(slug)
 				tags = append(tags, "tag:"+strconv.FormatInt(t.ID, 10))
 			}
 		case "author":
 			var au *news.Author
-			if au, err = s.store.AuthorBySlug(ctx, slug); err == nil {
+			if au, err = s.publicAuthor(ctx, slug); err == nil {
 				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+"/author/"+url.PathEscape(slug)
 				tags = append(tags, "author:"+strconv.FormatInt(au.ID, 10))
 			}
@@ -163,10 +163,6 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			// A feed carries full text: a correction to any of its
 			// articles must reach it, not only changes to listings.
 			tags = append(tags, articleTag(a.ID))
-		}
-		if len(items) == 0 && (kind == "tag" || kind == "author") {
-			// Nothing published uses it: do not reveal a name only drafts know.
-			return nil, http.StatusNotFound, nil
 		}
 		if c.Updated.IsZero() {
 			c.Updated = time.Now()

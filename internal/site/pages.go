@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -198,7 +199,7 @@ func (s *Site) section(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
 	s.list(w, r, listing{kind: "tag", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
-		t, err := s.store.TagBySlug(ctx, slug)
+		t, err := s.publicTag(ctx, slug)
 		if err != nil {
 			return "", "", "", store.ListFilter{}, err
 		}
@@ -208,12 +209,48 @@ func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) author(w http.ResponseWriter, r *http.Request) {
 	s.list(w, r, listing{kind: "author", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
-		a, err := s.store.AuthorBySlug(ctx, slug)
+		a, err := s.publicAuthor(ctx, slug)
 		if err != nil {
 			return "", "", "", store.ListFilter{}, err
 		}
 		return a.Name, a.Bio, "author:" + strconv.FormatInt(a.ID, 10), store.ListFilter{AuthorID: a.ID}, nil
 	}})
+}
+
+// publicTag finds a tag readers may know of: one used by a published
+// article. A tag only drafts use would reveal what is being written.
+func (s *Site) publicTag(ctx context.Context, slug string) (*news.Tag, error) {
+	t, err := s.store.TagBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requirePublished(ctx, store.ListFilter{TagID: t.ID}); err != nil {
+		return nil, fmt.Errorf("tag %q: %w", slug, err)
+	}
+	return t, nil
+}
+
+// publicAuthor is publicTag for bylines.
+func (s *Site) publicAuthor(ctx context.Context, slug string) (*news.Author, error) {
+	a, err := s.store.AuthorBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requirePublished(ctx, store.ListFilter{AuthorID: a.ID}); err != nil {
+		return nil, fmt.Errorf("author %q: %w", slug, err)
+	}
+	return a, nil
+}
+
+func (s *Site) requirePublished(ctx context.Context, f store.ListFilter) error {
+	n, err := s.store.CountPublished(ctx, f)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return news.ErrNotFound
+	}
+	return nil
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
@@ -250,9 +287,6 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		total, err := s.store.CountPublished(ctx, f)
 		if err != nil {
 			return nil, 0, err
-		}
-		if total == 0 && (l.kind == "tag" || l.kind == "author") {
-			return nil, http.StatusNotFound, nil // known only from drafts
 		}
 		pages := max(1, (total+perPage-1)/perPage)
 		if pageNo > pages {

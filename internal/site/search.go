@@ -72,7 +72,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 		opts.SectionID = sec.ID
 	}
 	if slug := q.Get("author"); slug != "" {
-		au, err := s.store.AuthorBySlug(ctx, slug)
+		au, err := s.publicAuthor(ctx, slug)
 		if err != nil {
 			s.Error(w, r, http.StatusNotFound)
 			return
@@ -80,7 +80,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 		opts.AuthorID, v.FilterLabel = au.ID, au.Name
 	}
 	if slug := q.Get("tag"); slug != "" {
-		t, err := s.store.TagBySlug(ctx, slug)
+		t, err := s.publicTag(ctx, slug)
 		if err != nil {
 			s.Error(w, r, http.StatusNotFound)
 			return
