@@ -220,8 +220,10 @@ func (im *importer) one(ctx context.Context, line []byte, status news.Status) (s
 		return "", nil
 	case errors.Is(err, news.ErrDuplicate):
 		return "id already imported", nil
-	case news.IsInvalid(err):
-		return "invalid article (" + err.Error()[strings.LastIndex(err.Error(), "invalid ")+len("invalid "):] + ")", nil
+	}
+	var ie *news.InvalidError
+	if errors.As(err, &ie) {
+		return "invalid article (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")", nil
 	}
 	return "", err
 }

@@ -148,10 +148,8 @@ func Doc(a *news.Article) store.SearchDoc {
 func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
 	case news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished, news.EventArticleSaved:
-	case news.EventTaxonomyChanged:
-		return nil // renamed sections do not change what articles say
 	default:
-		return nil
+		return nil // ticker and settings changes do not touch what articles say
 	}
 	a, err := s.store.GetArticle(ctx, ev.ArticleID)
 	if errors.Is(err, news.ErrNotFound) {
