@@ -180,13 +180,11 @@ func (g Guard) Client(roots *x509.CertPool) *http.Client {
 
 // refusePrivate runs after the name is resolved and before the connection
 // is made, with the very address that will be dialled.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
+func refusePrivate(_, address string, _ syscall.RawConn) error {
+	// The dialler already names network and address in its error.
 	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("dial %s %s: %w", network, address, ErrForbiddenAddress)
-	}
-	if !publicAddr(ap.Addr()) {
-		return fmt.Errorf("dial %s: %w", address, ErrForbiddenAddress)
+	if err != nil || !publicAddr(ap.Addr()) {
+		return ErrForbiddenAddress
 	}
 	return nil
 }
