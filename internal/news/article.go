@@ -93,6 +93,8 @@ type Article struct {
 	Version        int64
 	// ExternalID is the article's id in the system it was imported from.
 	ExternalID string
+	// CommentCount is the number of approved comments readers see.
+	CommentCount int
 }
 
 // Dir is the writing direction of the article's language.

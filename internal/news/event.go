@@ -17,6 +17,9 @@ const (
 	// EventTaxonomyChanged: a section, tag or author was renamed or added,
 	// which changes navigation and bylines on many pages.
 	EventTaxonomyChanged EventKind = "taxonomy.changed"
+	// EventCommentChanged: a comment became public, or stopped being
+	// public, or was edited while public.
+	EventCommentChanged EventKind = "comment.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -31,6 +34,8 @@ type Event struct {
 	Authors   []int64   `json:"authors,omitempty"`
 	// Listing is true when lists of latest articles change (a new or
 	// withdrawn article, or a changed headline or order).
-	Listing bool      `json:"listing,omitempty"`
+	Listing bool `json:"listing,omitempty"`
+	// Comment is the comment of a comment.changed event.
+	Comment int64     `json:"comment,omitempty"`
 	At      time.Time `json:"-"`
 }

@@ -9,6 +9,8 @@ type Section struct {
 	Slug     string
 	Name     string
 	Position int
+	// CommentsMode, when set, is the default of the section's articles.
+	CommentsMode CommentsMode
 }
 
 // Tag is a topic that cuts across sections.

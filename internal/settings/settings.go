@@ -6,6 +6,7 @@ package settings
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,16 @@ type Settings struct {
 	Digits      locale.Digits
 	CommentMode news.CommentsMode
 	Hijri       bool // show the Umm al-Qura date beside the Gregorian one
+
+	// Comment rules. CommentCloseDays closes comments that many days
+	// after publication (0: never). The word lists hold one word or
+	// phrase per line: a blocked one refuses the comment, a held one
+	// sends it to the moderators.
+	CommentCloseDays int
+	CommentBlock     string
+	CommentHold      string
+	CommentHoldLinks bool // hold comments with links
+	CommentHoldFirst bool // hold a commenter's first comment
 
 	// "Be the first to know" channels.
 	WhatsAppChannel string
@@ -50,6 +61,8 @@ func Defaults() Settings {
 		MonthStyle:  locale.MonthsLevant,
 		Digits:      locale.DigitsLatin,
 		CommentMode: news.CommentsPre,
+
+		CommentHoldLinks: true,
 	}
 }
 
@@ -82,7 +95,8 @@ func Keys() []string {
 	for _, f := range fields {
 		out = append(out, f.key)
 	}
-	return append(out, "month_style", "digits", "comment_mode", "hijri")
+	return append(out, "month_style", "digits", "comment_mode", "hijri",
+		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first")
 }
 
 // FromMap overlays stored values on the defaults. Unknown keys are ignored;
@@ -105,6 +119,14 @@ func FromMap(m map[string]string) Settings {
 	if v := news.CommentsMode(m["comment_mode"]); v != "" && v.Valid() {
 		s.CommentMode = v
 	}
+	if n, err := strconv.Atoi(m["comment_close_days"]); err == nil && n >= 0 && n <= maxCloseDays {
+		s.CommentCloseDays = n
+	}
+	s.CommentBlock, s.CommentHold = m["comment_block"], m["comment_hold"]
+	if v, ok := m["comment_hold_links"]; ok {
+		s.CommentHoldLinks = v == "on"
+	}
+	s.CommentHoldFirst = m["comment_hold_first"] == "on"
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		s.TimeZone = Defaults().TimeZone
 	}
@@ -117,13 +139,15 @@ func FromMap(m map[string]string) Settings {
 // ToMap is the inverse of FromMap.
 func (s Settings) ToMap() map[string]string {
 	m := map[string]string{
-		"month_style":  string(s.MonthStyle),
-		"digits":       string(s.Digits),
-		"comment_mode": string(s.CommentMode),
-		"hijri":        "",
-	}
-	if s.Hijri {
-		m["hijri"] = "on"
+		"month_style":        string(s.MonthStyle),
+		"digits":             string(s.Digits),
+		"comment_mode":       string(s.CommentMode),
+		"hijri":              onOff(s.Hijri),
+		"comment_close_days": strconv.Itoa(s.CommentCloseDays),
+		"comment_block":      s.CommentBlock,
+		"comment_hold":       s.CommentHold,
+		"comment_hold_links": onOff(s.CommentHoldLinks),
+		"comment_hold_first": onOff(s.CommentHoldFirst),
 	}
 	for _, f := range fields {
 		m[f.key] = *f.ptr(&s)
@@ -171,10 +195,53 @@ func Parse(form map[string]string) (Settings, error) {
 	if s.CommentMode = news.CommentsMode(form["comment_mode"]); s.CommentMode == "" || !s.CommentMode.Valid() {
 		v.Add("comment_mode", "unknown")
 	}
+	if days := strings.TrimSpace(form["comment_close_days"]); days != "" {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > maxCloseDays {
+			v.Add("comment_close_days", "bad_number")
+		}
+		s.CommentCloseDays = n
+	}
+	for key, ptr := range map[string]*string{"comment_block": &s.CommentBlock, "comment_hold": &s.CommentHold} {
+		words := WordList(form[key])
+		if len(strings.Join(words, "\n")) > maxWordList {
+			v.Add(key, "too_long")
+		}
+		*ptr = strings.Join(words, "\n")
+	}
+	s.CommentHoldLinks = form["comment_hold_links"] == "on"
+	s.CommentHoldFirst = form["comment_hold_first"] == "on"
 	if err := v.Err(); err != nil {
 		return s, fmt.Errorf("settings: %w", err)
 	}
 	return s, nil
+}
+
+// Limits of the comment settings.
+const (
+	maxCloseDays = 3650
+	maxWordList  = 20000 // bytes: a few thousand words
+)
+
+// WordList splits a word list as typed (one per line, or separated by
+// commas, Arabic ones included) into clean, distinct entries.
+func WordList(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == '،' }) {
+		if w = news.CleanLine(w); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return ""
 }
 
 func httpsURL(s string) bool {

@@ -14,8 +14,8 @@ import (
 
 const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.section_id, a.source, a.language,
 	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
-	a.published_at, a.updated_at, a.created_at, a.version, a.external_id,
-	s.slug, s.name, s.position,
+	a.published_at, a.updated_at, a.created_at, a.version, a.external_id, a.comment_count,
+	s.slug, s.name, s.position, s.comments_mode,
 	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit, m.variants`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.featured_id`
@@ -30,7 +30,7 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	var (
 		a                                 news.Article
 		sec                               news.Section
-		body, status, comments            string
+		body, status, comments, secMode   string
 		featured                          sql.NullInt64
 		published                         sql.NullTime
 		mPath, mMIME, mAlt, mCap, mCredit sql.NullString
@@ -39,8 +39,8 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
 		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
-		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external,
-		&sec.Slug, &sec.Name, &sec.Position,
+		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external, &a.CommentCount,
+		&sec.Slug, &sec.Name, &sec.Position, &secMode,
 		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit, &mVariants)
 	if err != nil {
 		return nil, err
@@ -50,6 +50,7 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	a.PublishedAt = published.Time
 	a.ExternalID = external.String
 	sec.ID = a.SectionID
+	sec.CommentsMode = news.CommentsMode(secMode)
 	a.Section = &sec
 	if featured.Valid && mPath.Valid {
 		a.FeaturedID = featured.Int64

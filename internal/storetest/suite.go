@@ -77,6 +77,9 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"ConcurrentTagCreation", testConcurrentTags},
 		{"SearchIndex", testSearchIndex},
 		{"MediaVariants", testMediaVariants},
+		{"Comments", testComments},
+		{"CommentBansAndAudit", testCommentBans},
+		{"Secrets", testSecrets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,214 @@
+package comment
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/settings"
+	"khabar/internal/store"
+	"khabar/internal/web"
+)
+
+// Service takes comments from readers through every check.
+type Service struct {
+	store    *store.Store
+	key      []byte
+	settings func() settings.Settings
+	now      func() time.Time
+
+	// ByIP and ByArticle bound how fast one address, and everybody on
+	// one article, can post: a flood is refused before it costs a write.
+	ByIP      *web.Limiter
+	ByArticle *web.Limiter
+	// MinFill is the least time between getting a form token and
+	// posting: people read and type, scripts post at once. MaxAge is how
+	// long a token stays good.
+	MinFill time.Duration
+	MaxAge  time.Duration
+
+	rulesMu  sync.Mutex
+	rulesOf  [2]string // the word lists the cached rules were built from
+	rulesNow Rules
+}
+
+// rules are the settings' rules, analysed again only when the word
+// lists change.
+func (s *Service) rules(st settings.Settings) Rules {
+	s.rulesMu.Lock()
+	defer s.rulesMu.Unlock()
+	if lists := [2]string{st.CommentBlock, st.CommentHold}; lists != s.rulesOf || s.rulesNow.block == nil && s.rulesNow.hold == nil {
+		s.rulesOf, s.rulesNow = lists, NewRules(st)
+	}
+	r := s.rulesNow
+	r.HoldLinks, r.HoldFirst = st.CommentHoldLinks, st.CommentHoldFirst
+	return r
+}
+
+// secretName is the stored key that hashes addresses and signs tokens.
+const secretName = "comment_key"
+
+// New makes the service, creating its key on first use.
+func New(ctx context.Context, st *store.Store, current func() settings.Settings) (*Service, error) {
+	key, err := st.Secret(ctx, secretName, func() (string, error) {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(b), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	k, err := hex.DecodeString(key)
+	if err != nil || len(k) < 16 {
+		return nil, fmt.Errorf("stored secret %s is not a hex key", secretName)
+	}
+	return &Service{store: st, key: k, settings: current, now: time.Now,
+		ByIP: web.NewLimiter(5, 20*time.Second), ByArticle: web.NewLimiter(60, 250*time.Millisecond),
+		MinFill: 3 * time.Second, MaxAge: 48 * time.Hour}, nil
+}
+
+// mac is the keyed hash of the parts, joined unambiguously.
+func (s *Service) mac(parts ...string) []byte {
+	h := hmac.New(sha256.New, s.key)
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
+}
+
+// HashIP stands in for a reader's address: stable, so bans and history
+// work, and useless without the key.
+func (s *Service) HashIP(ip string) string { return hex.EncodeToString(s.mac("ip", ip)[:16]) }
+
+// identity is who a commenter is, as far as we can tell: their e-mail
+// address when they gave one, else their name from their address.
+func (s *Service) identity(c *news.Comment) string {
+	if c.Email != "" {
+		return hex.EncodeToString(s.mac("email", c.Email)[:16])
+	}
+	return hex.EncodeToString(s.mac("name", normalisedBody(c.Name), c.IPHash)[:16])
+}
+
+// Token is a signed, timed form token for an article's comment form.
+func (s *Service) Token(articleID int64) string {
+	ts := strconv.FormatInt(s.now().Unix(), 36)
+	return ts + "." + s.tokenSig(articleID, ts)
+}
+
+func (s *Service) tokenSig(articleID int64, ts string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("form", strconv.FormatInt(articleID, 10), ts)[:16])
+}
+
+func (s *Service) checkToken(tok string, articleID int64) error {
+	ts, sig, ok := strings.Cut(tok, ".")
+	issued, err := strconv.ParseInt(ts, 36, 64)
+	if !ok || err != nil || len(tok) > 64 || !hmac.Equal([]byte(sig), []byte(s.tokenSig(articleID, ts))) {
+		return &Error{Code: CodeBadToken}
+	}
+	age := s.now().Sub(time.Unix(issued, 0))
+	switch {
+	case age < s.MinFill:
+		return &Error{Code: CodeTooFast, RetryAfter: s.MinFill - age}
+	case age > s.MaxAge:
+		return &Error{Code: CodeExpired}
+	}
+	return nil
+}
+
+// Submission is a comment as posted, with what came with it.
+type Submission struct {
+	ArticleID int64
+	ParentID  int64
+	Name      string
+	Email     string
+	Body      string
+	Notify    bool
+	Token     string
+	Honeypot  string // a field people never see, so never fill
+	IP        string
+}
+
+// Post checks a submission and stores it as approved or pending. It
+// returns an *Error for a refusal and a *news.InvalidError for bad fields.
+func (s *Service) Post(ctx context.Context, sub Submission) (*news.Comment, error) {
+	if sub.Honeypot != "" {
+		return nil, &Error{Code: CodeSpam}
+	}
+	if err := s.checkToken(sub.Token, sub.ArticleID); err != nil {
+		return nil, err
+	}
+	c := &news.Comment{ArticleID: sub.ArticleID, ParentID: sub.ParentID, Name: sub.Name, Email: sub.Email, Body: sub.Body,
+		Notify: sub.Notify && sub.Email != "", IPHash: s.HashIP(sub.IP)}
+	if !s.ByIP.Take(c.IPHash) {
+		return nil, &Error{Code: CodeRateIP, RetryAfter: 20 * time.Second}
+	}
+	if !s.ByArticle.Take(strconv.FormatInt(sub.ArticleID, 10)) {
+		return nil, &Error{Code: CodeRateArticle, RetryAfter: 5 * time.Second}
+	}
+	if err := news.CleanComment(c); err != nil {
+		return nil, err
+	}
+	c.Identity = s.identity(c)
+	c.BodyHash = hex.EncodeToString(s.mac("body", normalisedBody(c.Body))[:16])
+	a, err := s.store.GetArticle(ctx, sub.ArticleID)
+	if errors.Is(err, news.ErrNotFound) || err == nil && a.Status != news.StatusPublished {
+		return nil, &Error{Code: CodeNotFound}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := s.settings()
+	at := s.now()
+	mode := Mode(a, st, at)
+	if mode == news.CommentsClosed {
+		return nil, &Error{Code: CodeClosed}
+	}
+	facts, err := s.store.CommentFacts(ctx, c, at)
+	if err != nil {
+		return nil, err
+	}
+	if facts.Banned {
+		return nil, &Error{Code: CodeBanned}
+	}
+	v, err := Decide(mode, s.rules(st), Facts{HasApproved: facts.HasApproved, Duplicate: facts.Duplicate}, c)
+	if err != nil {
+		return nil, err
+	}
+	c.Status, c.HeldFor = v.Status, v.HeldFor
+	switch err := s.store.CreateComment(ctx, c); {
+	case errors.Is(err, store.ErrParentGone):
+		return nil, &Error{Code: CodeParentGone}
+	case errors.Is(err, news.ErrNotFound):
+		return nil, &Error{Code: CodeNotFound}
+	case err != nil:
+		return nil, err
+	}
+	return c, nil
+}
+
+// Report records a reader's report of a comment.
+func (s *Service) Report(ctx context.Context, id int64, ip string) error {
+	ipHash := s.HashIP(ip)
+	if !s.ByIP.Take("report:" + ipHash) {
+		return &Error{Code: CodeRateIP, RetryAfter: 20 * time.Second}
+	}
+	if err := s.store.ReportComment(ctx, id, ipHash); errors.Is(err, news.ErrNotFound) {
+		return &Error{Code: CodeNotFound}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}

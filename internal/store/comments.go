@@ -1,0 +1,475 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/news"
+)
+
+const commentCols = `c.id, c.article_id, c.parent_id, c.status, c.name, c.email, c.body, c.identity, c.ip_hash,
+	c.body_hash, c.held_for, c.reports, c.notify, c.created_at, c.updated_at`
+
+func scanComment(r rowScanner, extra ...any) (news.Comment, error) {
+	var (
+		c      news.Comment
+		parent sql.NullInt64
+		status string
+	)
+	dest := append([]any{&c.ID, &c.ArticleID, &parent, &status, &c.Name, &c.Email, &c.Body, &c.Identity, &c.IPHash,
+		&c.BodyHash, &c.HeldFor, &c.Reports, &c.Notify, &c.CreatedAt, &c.UpdatedAt}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return c, err
+	}
+	c.ParentID = parent.Int64
+	c.Status = news.CommentStatus(status)
+	return c, nil
+}
+
+// CommentFacts is what the checks need to know about a new comment's
+// author and text.
+type CommentFacts struct {
+	Banned      bool // an unexpired ban on the identity or the address
+	HasApproved bool // the identity has had a comment approved before
+	Duplicate   bool // the same text from the same person on the article within a day
+}
+
+// CommentFacts looks up bans, history and duplicates for a comment about
+// to be posted.
+func (s *Store) CommentFacts(ctx context.Context, c *news.Comment, at time.Time) (CommentFacts, error) {
+	var f CommentFacts
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT
+		EXISTS (SELECT 1 FROM comment_bans WHERE value IN (?, ?) AND (expires_at IS NULL OR expires_at > ?)),
+		EXISTS (SELECT 1 FROM comments WHERE identity = ? AND status = 'approved'),
+		EXISTS (SELECT 1 FROM comments WHERE article_id = ? AND body_hash = ? AND (identity = ? OR ip_hash = ?) AND created_at > ?)`),
+		c.Identity, c.IPHash, utc(at), c.Identity, c.ArticleID, c.BodyHash, c.Identity, c.IPHash, utc(at.Add(-24*time.Hour))).
+		Scan(&f.Banned, &f.HasApproved, &f.Duplicate)
+	if err != nil {
+		return f, fmt.Errorf("comment facts: %w", err)
+	}
+	return f, nil
+}
+
+// ErrParentGone is returned for a reply to a comment that is not (or no
+// longer) public on the same article.
+var ErrParentGone = errors.New("the comment replied to is not available")
+
+// CreateComment stores a new comment on a published article. A reply to
+// a reply is attached to the top-level comment, as replies are one level
+// deep. An approved comment is counted and announced in the same
+// transaction.
+func (s *Store) CreateComment(ctx context.Context, c *news.Comment) error {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, s.q("SELECT status FROM articles WHERE id = ?"), c.ArticleID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || status != string(news.StatusPublished) {
+			return news.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if c.ParentID != 0 {
+			var (
+				article     int64
+				grand       sql.NullInt64
+				parentState string
+			)
+			err := tx.QueryRowContext(ctx, s.q("SELECT article_id, parent_id, status FROM comments WHERE id = ?"), c.ParentID).Scan(&article, &grand, &parentState)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && (article != c.ArticleID || parentState != string(news.CommentApproved)) {
+				return ErrParentGone
+			}
+			if err != nil {
+				return err
+			}
+			if grand.Valid {
+				c.ParentID = grand.Int64
+			}
+		}
+		t := now()
+		c.CreatedAt, c.UpdatedAt = t, t
+		c.ID, err = s.insert(ctx, tx, `INSERT INTO comments (article_id, parent_id, status, name, email, body, identity, ip_hash,
+			body_hash, held_for, notify, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ArticleID, nullID(c.ParentID), string(c.Status), c.Name, c.Email, c.Body, c.Identity, c.IPHash,
+			c.BodyHash, c.HeldFor, c.Notify, t, t)
+		if err != nil {
+			return err
+		}
+		if c.Status != news.CommentApproved {
+			return nil
+		}
+		return s.commentsChanged(ctx, tx, c.ArticleID, c.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("create comment on article %d: %w", c.ArticleID, err)
+	}
+	return nil
+}
+
+// commentsChanged recounts an article's public comments and writes the
+// event that refreshes its page, its cards and open readers.
+func (s *Store) commentsChanged(ctx context.Context, tx *sql.Tx, articleID, commentID int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET comment_count = (SELECT COUNT(*) FROM comments c
+		WHERE c.article_id = articles.id AND c.status = 'approved'
+		AND (c.parent_id IS NULL OR EXISTS (SELECT 1 FROM comments p WHERE p.id = c.parent_id AND p.status = 'approved')))
+		WHERE id = ?`), articleID)
+	if err != nil {
+		return fmt.Errorf("count comments: %w", err)
+	}
+	ev := news.Event{Kind: news.EventCommentChanged, ArticleID: articleID, Comment: commentID}
+	var sec int64
+	if err := tx.QueryRowContext(ctx, s.q("SELECT section_id FROM articles WHERE id = ?"), articleID).Scan(&sec); err != nil {
+		return fmt.Errorf("count comments: %w", err)
+	}
+	ev.Sections = []int64{sec}
+	tags, err := s.articleTags(ctx, tx, articleID)
+	if err != nil {
+		return err
+	}
+	authors, err := s.articleAuthors(ctx, tx, articleID)
+	if err != nil {
+		return err
+	}
+	ev.Tags, ev.Authors = tagIDs(tags), authorIDs(authors)
+	return s.writeEvent(ctx, tx, ev)
+}
+
+// GetComment reads one comment in any state.
+func (s *Store) GetComment(ctx context.Context, id int64) (*news.Comment, error) {
+	c, err := scanComment(s.db.QueryRowContext(ctx, s.q("SELECT "+commentCols+" FROM comments c WHERE c.id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("comment %d: %w", id, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("comment %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+// PublicComments returns a page of an article's approved top-level
+// comments, newest or oldest first, each with its approved replies
+// (oldest first), and the number of top-level comments.
+func (s *Store) PublicComments(ctx context.Context, articleID int64, oldest bool, limit, offset int) ([]news.Comment, int, error) {
+	order := "DESC"
+	if oldest {
+		order = "ASC"
+	}
+	var total int
+	err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL"), articleID).Scan(&total)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count comments of article %d: %w", articleID, err)
+	}
+	top, err := s.queryComments(ctx, "SELECT "+commentCols+" FROM comments c WHERE c.article_id = ? AND c.status = 'approved' AND c.parent_id IS NULL ORDER BY c.created_at "+order+", c.id "+order+" LIMIT ? OFFSET ?",
+		articleID, limit, offset)
+	if err != nil || len(top) == 0 {
+		return top, total, err
+	}
+	index := make(map[int64]int, len(top))
+	ph := make([]string, len(top))
+	args := make([]any, len(top))
+	for i, c := range top {
+		index[c.ID] = i
+		ph[i], args[i] = "?", c.ID
+	}
+	replies, err := s.queryComments(ctx, "SELECT "+commentCols+" FROM comments c WHERE c.status = 'approved' AND c.parent_id IN ("+strings.Join(ph, ",")+") ORDER BY c.created_at, c.id", args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, r := range replies {
+		p := &top[index[r.ParentID]]
+		p.Replies = append(p.Replies, r)
+	}
+	return top, total, nil
+}
+
+func (s *Store) queryComments(ctx context.Context, query string, args ...any) ([]news.Comment, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Comment
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list comments: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CommentFilter selects comments for moderation.
+type CommentFilter struct {
+	Status   news.CommentStatus // empty: every status
+	Reported bool               // approved comments that readers reported
+	Identity string
+	IPHash   string
+	Limit    int
+	Offset   int
+}
+
+func (f CommentFilter) where() (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if f.Reported {
+		conds = append(conds, "c.reports > 0 AND c.status = 'approved'")
+	} else if f.Status != "" {
+		conds, args = append(conds, "c.status = ?"), append(args, string(f.Status))
+	}
+	if f.Identity != "" {
+		conds, args = append(conds, "c.identity = ?"), append(args, f.Identity)
+	}
+	if f.IPHash != "" {
+		conds, args = append(conds, "c.ip_hash = ?"), append(args, f.IPHash)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// ListComments returns comments for the moderation queue with their
+// article's headline: pending ones oldest first (a queue), others newest
+// first.
+func (s *Store) ListComments(ctx context.Context, f CommentFilter) ([]news.Comment, error) {
+	where, args := f.where()
+	order := " ORDER BY c.created_at DESC, c.id DESC"
+	if f.Status == news.CommentPending && !f.Reported && f.Identity == "" && f.IPHash == "" {
+		order = " ORDER BY c.created_at, c.id"
+	}
+	if f.Reported {
+		order = " ORDER BY c.reports DESC, c.created_at DESC"
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+commentCols+", a.headline FROM comments c JOIN articles a ON a.id = c.article_id"+where+order+" LIMIT ? OFFSET ?"),
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Comment
+	for rows.Next() {
+		var headline string
+		c, err := scanComment(rows, &headline)
+		if err != nil {
+			return nil, fmt.Errorf("list comments: %w", err)
+		}
+		c.ArticleHeadline = headline
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CommentCounts counts comments per status, plus "reported".
+func (s *Store) CommentCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM comments GROUP BY status
+		UNION ALL SELECT 'reported', COUNT(*) FROM comments WHERE reports > 0 AND status = 'approved'`)
+	if err != nil {
+		return nil, fmt.Errorf("count comments: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			st string
+			n  int
+		)
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count comments: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// PendingComments is the length of the moderation queue, for the
+// newsroom header.
+func (s *Store) PendingComments(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM comments WHERE status = 'pending'").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending comments: %w", err)
+	}
+	return n, nil
+}
+
+// ModerateComments moves comments to st and logs each move under actor.
+// It returns the comments whose status changed, as they were before.
+func (s *Store) ModerateComments(ctx context.Context, ids []int64, st news.CommentStatus, actor news.Actor) ([]news.Comment, error) {
+	if !st.Valid() {
+		return nil, fmt.Errorf("moderate comments: unknown status %q", st)
+	}
+	var changed []news.Comment
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		changed = changed[:0]
+		articles := map[int64]int64{} // article -> a comment whose change was public
+		for _, id := range ids {
+			c, err := scanComment(tx.QueryRowContext(ctx, s.q("SELECT "+commentCols+" FROM comments c WHERE c.id = ?"), id))
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("comment %d: %w", id, news.ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			if c.Status == st {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE comments SET status = ?, held_for = '', updated_at = ? WHERE id = ?"), string(st), now(), id); err != nil {
+				return err
+			}
+			if c.Status == news.CommentApproved || st == news.CommentApproved {
+				articles[c.ArticleID] = id
+			}
+			if err := s.writeAudit(ctx, tx, actor, "comment."+string(st), commentTarget(id), string(c.Status)+" → "+string(st)); err != nil {
+				return err
+			}
+			changed = append(changed, c)
+		}
+		for article, id := range articles {
+			if err := s.commentsChanged(ctx, tx, article, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("moderate comments: %w", err)
+	}
+	return changed, nil
+}
+
+func commentTarget(id int64) string { return "comment " + strconv.FormatInt(id, 10) }
+
+// EditComment replaces a comment's text, as a moderator's correction.
+func (s *Store) EditComment(ctx context.Context, id int64, body string, actor news.Actor) error {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		var (
+			article int64
+			status  string
+		)
+		err := tx.QueryRowContext(ctx, s.q("SELECT article_id, status FROM comments WHERE id = ?"), id).Scan(&article, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return news.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE comments SET body = ?, updated_at = ? WHERE id = ?"), body, now(), id); err != nil {
+			return err
+		}
+		if err := s.writeAudit(ctx, tx, actor, "comment.edit", commentTarget(id), ""); err != nil {
+			return err
+		}
+		if status != string(news.CommentApproved) {
+			return nil
+		}
+		return s.commentsChanged(ctx, tx, article, id)
+	})
+	if err != nil {
+		return fmt.Errorf("edit comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReportComment records a reader's report of an approved comment; a
+// second report from the same address counts once.
+func (s *Store) ReportComment(ctx context.Context, id int64, ipHash string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, s.q("SELECT status FROM comments WHERE id = ?"), id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(news.CommentApproved) {
+			return news.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q("INSERT INTO comment_reports (comment_id, ip_hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"), id, ipHash, now())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, s.q("UPDATE comments SET reports = reports + 1 WHERE id = ?"), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("report comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddCommentBan bans an identity or an address hash.
+func (s *Store) AddCommentBan(ctx context.Context, b *news.CommentBan, actor news.Actor) error {
+	if b.Kind != news.BanIdentity && b.Kind != news.BanIP || b.Value == "" {
+		return fmt.Errorf("ban commenter: %w", &news.InvalidError{Fields: map[string]string{"kind": "unknown"}})
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		b.CreatedAt, b.CreatedBy = now(), actor.Name
+		var err error
+		b.ID, err = s.insert(ctx, tx, "INSERT INTO comment_bans (kind, value, reason, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			b.Kind, b.Value, b.Reason, nullTime(b.ExpiresAt), nullID(actor.UserID), b.CreatedAt)
+		if err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, actor, "comment.ban", b.Kind+" "+shortHash(b.Value), b.Reason)
+	})
+	if err != nil {
+		return fmt.Errorf("ban commenter: %w", err)
+	}
+	return nil
+}
+
+// shortHash is enough of a hash for a person to tell bans apart.
+func shortHash(h string) string { return h[:min(len(h), 12)] }
+
+// CommentBans lists the bans still in force at t.
+func (s *Store) CommentBans(ctx context.Context, t time.Time) ([]news.CommentBan, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT b.id, b.kind, b.value, b.reason, b.expires_at, COALESCE(u.name, ''), b.created_at
+		FROM comment_bans b LEFT JOIN users u ON u.id = b.created_by
+		WHERE b.expires_at IS NULL OR b.expires_at > ? ORDER BY b.created_at DESC LIMIT 500`), utc(t))
+	if err != nil {
+		return nil, fmt.Errorf("list bans: %w", err)
+	}
+	defer rows.Close()
+	var out []news.CommentBan
+	for rows.Next() {
+		var (
+			b   news.CommentBan
+			exp sql.NullTime
+		)
+		if err := rows.Scan(&b.ID, &b.Kind, &b.Value, &b.Reason, &exp, &b.CreatedBy, &b.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list bans: %w", err)
+		}
+		b.ExpiresAt = exp.Time
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// DeleteCommentBan lifts a ban.
+func (s *Store) DeleteCommentBan(ctx context.Context, id int64, actor news.Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var kind, value string
+		err := tx.QueryRowContext(ctx, s.q("SELECT kind, value FROM comment_bans WHERE id = ?"), id).Scan(&kind, &value)
+		if errors.Is(err, sql.ErrNoRows) {
+			return news.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM comment_bans WHERE id = ?"), id); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, actor, "comment.unban", kind+" "+shortHash(value), "")
+	})
+	if err != nil {
+		return fmt.Errorf("lift ban %d: %w", id, err)
+	}
+	return nil
+}
