@@ -112,20 +112,12 @@ func (a *Alert) urgency() Urgency {
 // "bad_value", "too_large") that the newsroom translates.
 func (a *Alert) Validate() error {
 	var v news.Invalid
-	switch {
-	case strings.TrimSpace(a.Title) == "":
+	if strings.TrimSpace(a.Title) == "" {
 		v.Add("title", "required")
-	case utf8.RuneCountInString(a.Title) > maxTitle:
-		v.Add("title", "too_long")
-	case !cleanText(a.Title, false):
-		v.Add("title", "bad_value")
 	}
-	switch {
-	case utf8.RuneCountInString(a.Text) > maxText:
-		v.Add("text", "too_long")
-	case !cleanText(a.Text, true):
-		v.Add("text", "bad_value")
-	}
+	checkText(&v, "title", a.Title, maxTitle, false)
+	checkText(&v, "text", a.Text, maxText, true)
+	checkText(&v, "topic", a.Topic, maxTopic, false)
 	switch {
 	case a.URL == "":
 		v.Add("url", "required")
@@ -134,12 +126,6 @@ func (a *Alert) Validate() error {
 	}
 	if a.Urgency != "" && !a.Urgency.valid() {
 		v.Add("urgency", "bad_value")
-	}
-	switch {
-	case utf8.RuneCountInString(a.Topic) > maxTopic:
-		v.Add("topic", "too_long")
-	case !cleanText(a.Topic, false):
-		v.Add("topic", "bad_value")
 	}
 	if a.Lang != "" && !langTag(a.Lang) {
 		v.Add("lang", "bad_value")
@@ -151,6 +137,17 @@ func (a *Alert) Validate() error {
 		v.Add("payload", "too_large")
 	}
 	return v.Err()
+}
+
+// checkText records the first problem of a text field, if any: over limit
+// characters, or not clean.
+func checkText(v *news.Invalid, field, s string, limit int, multiline bool) {
+	switch {
+	case utf8.RuneCountInString(s) > limit:
+		v.Add(field, "too_long")
+	case !cleanText(s, multiline):
+		v.Add(field, "bad_value")
+	}
 }
 
 // cleanText reports whether s is valid UTF-8 without control characters;

@@ -392,3 +392,20 @@ func TestWhatsAppAndTelegramText(t *testing.T) {
 		t.Errorf("TelegramText = %q, want %q", tg, want)
 	}
 }
+
+// BenchmarkEncryptPush is the cryptographic cost of one push message: a
+// fresh key pair, ECDH with the browser's key, HKDF and AES-GCM.
+func BenchmarkEncryptPush(b *testing.B) {
+	ua, _ := ecdh.P256().GenerateKey(nil)
+	payload, _ := validAlert().PushPayload()
+	auth, salt := make([]byte, 16), make([]byte, 16)
+	for b.Loop() {
+		as, err := ecdh.P256().GenerateKey(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := encryptPush(payload, ua.PublicKey(), auth, as, salt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

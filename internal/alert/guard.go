@@ -154,7 +154,8 @@ func publicName(host string) error {
 // redirect is a peer's answer, not an instruction), and, unless
 // AllowPrivate, a refusal of any non-public address at the moment of
 // connecting, whatever DNS said before. roots, when not nil, replaces the
-// system's CAs (tests trust their own servers with it).
+// system's CAs (tests trust their own servers with it). Make one client per
+// channel and keep it: its connections are what it reuses.
 func (g Guard) Client(roots *x509.CertPool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if !g.AllowPrivate {

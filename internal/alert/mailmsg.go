@@ -168,6 +168,9 @@ func encodeHeader(s string) string {
 // AlertMessage builds the email for one subscriber, with the one-click
 // unsubscribe headers of RFC 8058.
 func (e *Email) AlertMessage(a *Alert, to EmailRecipient) ([]byte, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
 	rcpt, err := mail.ParseAddress(to.Address)
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", to.Address, err)

@@ -89,6 +89,9 @@ func (t *Telegram) Send(ctx context.Context, a *Alert, chat string) error {
 	fail := func(status int, err error) error {
 		return &Error{Channel: "telegram", Outcome: Failed, Status: status, Err: err}
 	}
+	if err := a.Validate(); err != nil {
+		return fail(0, err)
+	}
 	if !chatID.MatchString(chat) {
 		return fail(0, fmt.Errorf("chat %q is neither @channelname nor a numeric id", chat))
 	}

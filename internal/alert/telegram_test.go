@@ -135,6 +135,9 @@ func TestTelegramBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := tg.Send(t.Context(), &alert.Alert{Title: "<b>", URL: "/relative"}, "@khabar_news"); alert.OutcomeOf(err) != alert.Failed {
+		t.Errorf("invalid alert: %v", err)
+	}
 	for _, chat := range []string{"", "@ab", "khabar", "@bad name", "-100x"} {
 		if err := tg.Send(t.Context(), breaking(), chat); alert.OutcomeOf(err) != alert.Failed {
 			t.Errorf("chat %q: %v", chat, err)

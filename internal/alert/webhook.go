@@ -78,6 +78,9 @@ func NewWebhook(client *http.Client) *Webhook {
 // Send posts the alert as JSON to one target.
 func (w *Webhook) Send(ctx context.Context, a *Alert, to WebhookTarget) error {
 	fail := func(err error) error { return &Error{Channel: "webhook", Outcome: Failed, Err: err} }
+	if err := a.Validate(); err != nil {
+		return fail(err)
+	}
 	if _, err := httpsURL(to.URL); err != nil {
 		return fail(fmt.Errorf("webhook URL: %w", err))
 	}

@@ -210,8 +210,12 @@ func NewWebPush(cfg WebPushConfig) (*WebPush, error) {
 // subscription's push service (RFC 8030 section 5).
 func (w *WebPush) Send(ctx context.Context, a *Alert, sub Subscription) error {
 	fail := func(err error) error { return &Error{Channel: "webpush", Outcome: Failed, Err: err} }
+	// The size first, for its error that says by how much.
 	payload, err := a.PushPayload()
 	if err != nil {
+		return fail(err)
+	}
+	if err := a.Validate(); err != nil {
 		return fail(err)
 	}
 	u, err := httpsURL(sub.Endpoint)

@@ -169,8 +169,10 @@ func TestWebPushRefusals(t *testing.T) {
 	strict := newPush(t, fake, alert.Guard{})
 	open := newPush(t, fake, alert.Guard{AllowPrivate: true})
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(fake.URL(), "https://"))
-	big := breaking()
-	big.Text = strings.Repeat("خبر عاجل ", 500)
+	big := breaking() // every field within its limit, together too large
+	big.Title = strings.Repeat("ع", 200)
+	big.Text = strings.Repeat("خ", 1000)
+	big.URL += "/" + strings.Repeat("x", 1500)
 	cases := []struct {
 		name string
 		w    *alert.WebPush
@@ -182,6 +184,7 @@ func TestWebPushRefusals(t *testing.T) {
 		{"loopback at dial", strict, breaking(), sub, alert.ErrForbiddenAddress},
 		{"localhost at dial", strict, breaking(), alert.Subscription{Endpoint: "https://localhost:" + port + "/push/1", P256dh: sub.P256dh, Auth: sub.Auth}, alert.ErrForbiddenAddress},
 		{"payload over the limit", open, big, sub, alert.ErrPayloadTooLarge},
+		{"invalid alert", open, &alert.Alert{Title: "x", URL: "javascript:alert(1)"}, sub, nil},
 		{"http endpoint", open, breaking(), alert.Subscription{Endpoint: "http://" + host + ":" + port + "/push/1", P256dh: sub.P256dh, Auth: sub.Auth}, nil},
 		{"broken key", open, breaking(), alert.Subscription{Endpoint: sub.Endpoint, P256dh: "AAAA", Auth: sub.Auth}, nil},
 	}

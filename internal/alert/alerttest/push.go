@@ -47,12 +47,14 @@ type PushService struct {
 	// Respond chooses the answer for a subscription id: its status and
 	// extra headers (such as Retry-After). Nil means 201 Created.
 	Respond func(id string) (int, http.Header)
-	// SkipDecrypt stops decryption (and so recording of payloads), for
-	// benchmarks; bodies are still read in full.
-	SkipDecrypt bool
+	// Sample, above 1, decrypts and records only one accepted message in
+	// Sample, for benchmarks; every body is still read in full and every
+	// VAPID token checked.
+	Sample int64
 
 	received atomic.Int64
 	bytes    atomic.Int64
+	accepted atomic.Int64
 	nextID   atomic.Int64
 
 	mu       sync.Mutex
@@ -177,7 +179,7 @@ func (p *PushService) serve(w http.ResponseWriter, r *http.Request) {
 	if p.Respond != nil {
 		status, extra = p.Respond(id)
 	}
-	if status == http.StatusCreated && !p.SkipDecrypt {
+	if status == http.StatusCreated && (p.Sample <= 1 || p.accepted.Add(1)%p.Sample == 0) {
 		p.mu.Lock()
 		b, ok := p.browsers[id]
 		p.mu.Unlock()
