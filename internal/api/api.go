@@ -7,32 +7,61 @@ import (
 	"strconv"
 	"time"
 
+	"khabar/internal/comment"
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/search"
+	"khabar/internal/store"
 	"khabar/internal/web"
 )
 
 // ArticlePath gives an article's canonical path (the site owns URLs).
 type ArticlePath func(a *news.Article) string
 
-// API serves /api/v1/.
-type API struct {
-	search  *search.Service
-	base    string
-	path    ArticlePath
-	log     *slog.Logger
-	limiter *web.Limiter
+// Options configure the API.
+type Options struct {
+	Search *search.Service
+	Store  *store.Store
+	// Comments takes comments; nil leaves the comment endpoints out.
+	Comments *comment.Service
+	Catalog  *locale.Catalog
+	Base     string // public origin for absolute URLs
+	Path     ArticlePath
+	// SearchLimit is the per-address search budget shared with the site.
+	SearchLimit *web.Limiter
+	Log         *slog.Logger
 }
 
-// New builds the API; base is the public origin for absolute URLs, and
-// searchLimit the per-address search budget it shares with the site.
-func New(s *search.Service, base string, path ArticlePath, searchLimit *web.Limiter, log *slog.Logger) *API {
-	return &API{search: s, base: base, path: path, log: log, limiter: searchLimit}
+// API serves /api/v1/.
+type API struct {
+	search   *search.Service
+	store    *store.Store
+	comments *comment.Service
+	cat      *locale.Catalog
+	base     string
+	path     ArticlePath
+	log      *slog.Logger
+	limiter  *web.Limiter
+}
+
+// New builds the API.
+func New(o Options) *API {
+	return &API{search: o.Search, store: o.Store, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit}
 }
 
 // Routes registers the API on mux.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
+	if a.comments != nil {
+		mux.HandleFunc("GET /api/v1/articles/{id}/comments", a.listComments)
+		mux.HandleFunc("GET /api/v1/articles/{id}/comments/token", a.commentToken)
+		// A browser on another site must not post in a reader's name.
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
+		}))
+		mux.Handle("POST /api/v1/articles/{id}/comments", cop.Handler(http.HandlerFunc(a.postComment)))
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.JSONError(w, http.StatusNotFound, "no such endpoint")
 	})

@@ -11,18 +11,22 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"khabar/internal/api"
+	"khabar/internal/comment"
 	"khabar/internal/config"
 	"khabar/internal/demo"
 	"khabar/internal/live"
 	"khabar/internal/locale"
+	"khabar/internal/news"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbox"
 	"khabar/internal/render"
 	"khabar/internal/search"
+	"khabar/internal/settings"
 	"khabar/internal/site"
 	"khabar/internal/store"
 	"khabar/internal/web"
@@ -122,8 +126,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		s.Close()
 		return nil, fmt.Errorf("build the search index: %w", err)
 	}
+	// The comment rules read the site's settings, which exist by the
+	// time the first comment is posted.
+	comments, err := comment.New(ctx, s, func() settings.Settings { return a.Site.Settings() })
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs})
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs,
+		Comments: comments})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -142,15 +154,26 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
 	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
 	a.Live = live.NewHub()
-	a.Outbox.Subscribe(outbox.Consumer{Name: "live", Handle: a.Site.LiveTicker(func(id int64, data []byte) {
+	liveTicker := a.Site.LiveTicker(func(id int64, data []byte) {
 		a.Live.Publish("ticker", live.Message{ID: id, Event: "ticker", Data: data})
-	})})
+	})
+	liveComments := a.Site.LiveComments(func(topic string, id int64, data []byte) {
+		a.Live.Publish(topic, live.Message{ID: id, Event: "comment", Data: data})
+	})
+	a.Outbox.Subscribe(outbox.Consumer{Name: "live", Handle: func(ctx context.Context, ev news.Event) error {
+		if ev.Kind == news.EventCommentChanged {
+			return liveComments(ctx, ev)
+		}
+		return liveTicker(ctx, ev)
+	}})
 
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
-	api.New(a.Search, base, site.ArticlePath, searchLimit, log).Routes(mux)
+	api.New(api.Options{Search: a.Search, Store: s, Comments: comments, Catalog: cat, Base: base, Path: site.ArticlePath,
+		SearchLimit: searchLimit, Log: log}).Routes(mux)
 	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
+	mux.HandleFunc("GET /live", a.liveTopic)
 	var h http.Handler = a.Site.Fast(mux)
 	h = web.Limit(a.Site.Error, h)
 	h = web.SecurityHeaders(h)
@@ -160,6 +183,22 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.handler = h
 	return a, nil
+}
+
+// liveTopic is GET /live?topic=…: the live stream of the ticker or of an
+// article's comments.
+func (a *App) liveTopic(w http.ResponseWriter, r *http.Request) {
+	topic := r.URL.Query().Get("topic")
+	if topic != "ticker" {
+		rest, ok := strings.CutPrefix(topic, "comments/")
+		id, valid := web.PositiveID(rest)
+		if !ok || !valid {
+			http.Error(w, "unknown topic: use ticker or comments/{article id}", http.StatusBadRequest)
+			return
+		}
+		topic = site.CommentsTopic(id)
+	}
+	a.Live.Handler(topic).ServeHTTP(w, r)
 }
 
 // Handler is the whole site, for tests that skip the network.

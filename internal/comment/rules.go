@@ -148,4 +148,6 @@ const (
 )
 
 // normalisedBody is what duplicates are compared on.
-func normalisedBody(body string) string { return strings.Join(strings.Fields(arabic.Normalize(body)), " ") }
+func normalisedBody(body string) string {
+	return strings.Join(strings.Fields(arabic.Normalize(body)), " ")
+}

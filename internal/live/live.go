@@ -139,6 +139,9 @@ func (h *Hub) subscribe(topic string, lastSeen int64, known bool) *client {
 func (h *Hub) unsubscribe(topic string, c *client) {
 	h.mu.Lock()
 	delete(h.clients[topic], c)
+	if len(h.clients[topic]) == 0 {
+		delete(h.clients, topic) // topics come and go with articles
+	}
 	h.mu.Unlock()
 	c.drop()
 }

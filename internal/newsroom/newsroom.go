@@ -57,6 +57,7 @@ type Newsroom struct {
 	log     *slog.Logger
 	datefmt func() locale.DateFormat
 	css     *render.Page
+	js      *render.Page // the moderation queue's keyboard shortcuts
 	// Failed logins are limited per account and, more loosely (a newsroom
 	// shares one office address), per IP.
 	acctLogins *web.Limiter
@@ -80,10 +81,15 @@ func New(o Options) (*Newsroom, error) {
 	if err != nil {
 		return nil, err
 	}
+	js, err := files.ReadFile("static/moderation.js")
+	if err != nil {
+		return nil, err
+	}
 	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
 		datefmt: o.DateFormat, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
 		hashing: make(chan struct{}, 2),
-		css:     render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300")}, nil
+		css:     render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
+		js:      render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300")}, nil
 }
 
 // Handler returns the /admin routes wrapped in cross-origin protection
@@ -107,6 +113,15 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/ticker/{id}/delete", n.require(auth.PermManageTicker, n.deleteTicker))
 	mux.Handle("GET /admin/settings", n.require(auth.PermManageSettings, n.settingsForm))
 	mux.Handle("POST /admin/settings", n.require(auth.PermManageSettings, n.saveSettings))
+	mux.HandleFunc("GET /admin/moderation.js", func(w http.ResponseWriter, r *http.Request) { n.js.Serve(w, r) })
+	mux.Handle("GET /admin/comments", n.require(auth.PermModerate, n.moderation))
+	mux.Handle("POST /admin/comments/moderate", n.require(auth.PermModerate, n.moderate))
+	mux.Handle("GET /admin/comments/{id}/edit", n.require(auth.PermModerate, n.editComment))
+	mux.Handle("POST /admin/comments/{id}/edit", n.require(auth.PermModerate, n.editComment))
+	mux.Handle("POST /admin/comments/ban", n.require(auth.PermModerate, n.ban))
+	mux.Handle("GET /admin/comments/bans", n.require(auth.PermModerate, n.bans))
+	mux.Handle("POST /admin/comments/bans/{id}/delete", n.require(auth.PermModerate, n.unban))
+	mux.Handle("GET /admin/audit", n.require(auth.PermManageSettings, n.audit))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
 
 	cop := http.NewCrossOriginProtection()
@@ -140,7 +155,8 @@ func (n *Newsroom) require(perm auth.Permission, h http.HandlerFunc) http.Handle
 			n.Error(w, r, http.StatusForbidden)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+		ctx := store.WithActor(context.WithValue(r.Context(), userKey{}, u), actorOf(u))
+		h(w, r.WithContext(ctx))
 	})
 }
 

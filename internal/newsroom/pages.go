@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -27,10 +28,20 @@ type data struct {
 	Page    any
 	Next    string
 	Message string
+	// Pending is the moderation queue's length, in the header of those
+	// who moderate.
+	Pending int
 }
 
 func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *data) {
 	n.eng.SetDateFormat(n.datefmt())
+	if d.User.Can(auth.PermModerate) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if p, err := n.store.PendingComments(ctx); err == nil {
+			d.Pending = p
+		}
+		cancel()
+	}
 	body, err := n.eng.Render(page, d)
 	if err != nil {
 		n.log.Error("render newsroom page", "page", page, "err", err)
@@ -104,6 +115,9 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.acctLogins.Reset(email)
+	if err := n.store.Audit(r.Context(), news.Actor{UserID: u.ID, Name: u.Name}, "login", "", ""); err != nil {
+		n.log.Error("audit login", "err", err)
+	}
 	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", web.ClientIP(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
@@ -259,6 +273,8 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker":
 		return "flash_ticker"
+	case "moderated", "comment_saved", "banned", "unbanned":
+		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""
 }

@@ -19,6 +19,7 @@ import (
 // "partials" directory (and layout.html) are shared by every page.
 type Engine struct {
 	pages  map[string]*template.Template
+	base   *template.Template // layout and partials, for fragments
 	cat    *locale.Catalog
 	format atomic.Pointer[locale.DateFormat]
 }
@@ -45,6 +46,9 @@ func NewEngine(fsys fs.FS, cat *locale.Catalog, extra template.FuncMap) (*Engine
 	if err != nil {
 		return nil, err
 	}
+	// Executed only after every clone is made (a template set cannot be
+	// cloned once run).
+	e.base = base
 	for _, f := range files {
 		if f == "layout.html" {
 			continue
@@ -77,6 +81,16 @@ func (e *Engine) Render(page string, data any) ([]byte, error) {
 	buf.Grow(64 << 10)
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", page, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// RenderFragment executes one partial template (a comment, say) on its
+// own, for pieces of pages sent to open pages.
+func (e *Engine) RenderFragment(name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := e.base.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("render fragment %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
 }

@@ -135,6 +135,7 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		}
 		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10)}
 		p, st, err := s.page("article", d, tags...)
+		s.expireWithComments(p, d.Comments)
 		if p != nil {
 			p.Path, p.Location = articlePathDecoded(a), ArticlePath(a)
 		}
@@ -162,6 +163,9 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 		d.Active = a.Section.Slug
 	}
 	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
+	if d.Comments, err = s.fillComments(ctx, a, false, 1); err != nil {
+		return err
+	}
 	s.articleStructured(d, a)
 	d.Feeds = append(d.Feeds, feedLink{Type: "application/json+oembed", Title: a.Headline, URL: "/oembed?format=json&url=" + url.QueryEscape(u)})
 	return nil

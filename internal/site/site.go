@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"khabar/internal/comment"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
@@ -42,6 +43,8 @@ type Options struct {
 	Search   *search.Service
 	// SearchLimit is the per-address search budget, shared with the API.
 	SearchLimit *web.Limiter
+	// Comments takes readers' comments; nil closes them everywhere.
+	Comments *comment.Service
 	// YouTubeThumbs is where video thumbnails are fetched from
 	// (https://i.ytimg.com; a test server in tests); empty disables them.
 	YouTubeThumbs string
@@ -59,6 +62,7 @@ type Site struct {
 	log      *slog.Logger
 	assets   *Assets
 	search   *search.Service
+	comments *comment.Service
 	thumbs   *thumbs
 	// searchLimit keeps one client from turning search into a load test.
 	searchLimit *web.Limiter
@@ -81,7 +85,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
-		search: o.Search, searchLimit: o.SearchLimit,
+		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments,
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	if o.YouTubeThumbs != "" {
@@ -123,6 +127,16 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /comments/{id}", s.commentsPage)
+	mux.HandleFunc("GET /comments/{id}/sent", s.commentSent)
+	if s.comments != nil {
+		// Browsers mark cross-site form posts; refusing them keeps other
+		// sites from posting comments in a reader's name (CSRF).
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusForbidden) }))
+		mux.Handle("POST /comments/{id}", cop.Handler(http.HandlerFunc(s.postComment)))
+		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
+	}
 	mux.HandleFunc("GET /oembed", s.oembed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemapIndex)
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)

@@ -70,6 +70,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	if a.Live {
 		art["@type"] = "LiveBlogPosting"
 	}
+	art["commentCount"] = a.CommentCount
 	img := ""
 	if m := a.Featured; m != nil {
 		img = s.base + "/media/" + m.Path

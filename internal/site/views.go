@@ -25,6 +25,8 @@ type pageData struct {
 	List        *listView
 	Error       *errorView
 	Search      *searchView
+	Comments    *commentsView
+	Notice      *noticeView
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards
 	JSONLD      template.JS

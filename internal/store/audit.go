@@ -8,6 +8,27 @@ import (
 	"khabar/internal/news"
 )
 
+type actorKey struct{}
+
+// WithActor marks ctx as acting for a newsroom user: changes made with it
+// are logged under their name (publishing, for one).
+func WithActor(ctx context.Context, a news.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// actorFrom is the user ctx acts for; the zero Actor is the system
+// itself (an import, a scheduled job).
+func actorFrom(ctx context.Context) news.Actor {
+	a, _ := ctx.Value(actorKey{}).(news.Actor)
+	return a
+}
+
+// auditedEvents are the changes of published state the audit log keeps.
+var auditedEvents = map[news.EventKind]string{
+	news.EventArticlePublished:   "article.publish",
+	news.EventArticleUnpublished: "article.unpublish",
+}
+
 // writeAudit logs an action inside the transaction that does it, so the
 // log never claims what did not happen nor misses what did.
 func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, actor news.Actor, action, target, detail string) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,11 @@ func (s *Store) writeEvent(ctx context.Context, tx *sql.Tx, ev news.Event) error
 		string(ev.Kind), nullID(ev.ArticleID), string(payload), now())
 	if err != nil {
 		return fmt.Errorf("write event %s: %w", ev.Kind, err)
+	}
+	if action, ok := auditedEvents[ev.Kind]; ok {
+		if err := s.writeAudit(ctx, tx, actorFrom(ctx), action, "article "+strconv.FormatInt(ev.ArticleID, 10), ""); err != nil {
+			return err
+		}
 	}
 	if s.dialect == Postgres {
 		// Delivered at commit to every node listening: they read the new

@@ -1,0 +1,198 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/comment"
+	"khabar/internal/news"
+	"khabar/internal/web"
+)
+
+// maxCommentRequest bounds a posted comment: 2000 characters of text
+// and the other fields fit many times over.
+const maxCommentRequest = 64 << 10
+
+type commentJSON struct {
+	ID        int64         `json:"id"`
+	Name      string        `json:"name"`
+	Body      string        `json:"body"`
+	CreatedAt string        `json:"created_at"`
+	Replies   []commentJSON `json:"replies,omitempty"`
+}
+
+type commentsResponse struct {
+	ArticleID int64         `json:"article_id"`
+	Count     int           `json:"count"`
+	Page      int           `json:"page"`
+	Pages     int           `json:"pages"`
+	Comments  []commentJSON `json:"comments"`
+}
+
+func toJSON(c news.Comment) commentJSON {
+	out := commentJSON{ID: c.ID, Name: c.Name, Body: c.Body, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339)}
+	for _, r := range c.Replies {
+		out.Replies = append(out.Replies, toJSON(r))
+	}
+	return out
+}
+
+// commentsPerPage matches the site's pages of comments.
+const commentsPerPage = 20
+
+// publicArticle reads the published article of the path, or answers 404.
+func (a *API) publicArticle(w http.ResponseWriter, r *http.Request) *news.Article {
+	id, ok := web.PositiveID(r.PathValue("id"))
+	if !ok {
+		web.JSONError(w, http.StatusNotFound, "no such article")
+		return nil
+	}
+	art, err := a.store.GetArticle(r.Context(), id)
+	switch {
+	case errors.Is(err, news.ErrNotFound) || err == nil && art.Status != news.StatusPublished:
+		web.JSONError(w, http.StatusNotFound, "no such article")
+	case err != nil:
+		a.log.Error("api read article", "id", id, "err", err)
+		web.JSONError(w, http.StatusInternalServerError, "could not read the article")
+	default:
+		return art
+	}
+	return nil
+}
+
+// listComments is GET /api/v1/articles/{id}/comments?page=&sort=newest|oldest:
+// approved comments, each with its replies.
+func (a *API) listComments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, perr := intParam(q.Get("page"), 1, 1, 10000)
+	if perr != "" {
+		web.JSONError(w, http.StatusBadRequest, "page: "+perr)
+		return
+	}
+	oldest := false
+	switch q.Get("sort") {
+	case "", "newest":
+	case "oldest":
+		oldest = true
+	default:
+		web.JSONError(w, http.StatusBadRequest, "sort: must be newest or oldest")
+		return
+	}
+	art := a.publicArticle(w, r)
+	if art == nil {
+		return
+	}
+	items, total, err := a.store.PublicComments(r.Context(), art.ID, oldest, commentsPerPage, (page-1)*commentsPerPage)
+	if err != nil {
+		a.log.Error("api list comments", "id", art.ID, "err", err)
+		web.JSONError(w, http.StatusInternalServerError, "could not read the comments")
+		return
+	}
+	out := commentsResponse{ArticleID: art.ID, Count: art.CommentCount, Page: page,
+		Pages: max(1, (total+commentsPerPage-1)/commentsPerPage), Comments: []commentJSON{}}
+	for _, c := range items {
+		out.Comments = append(out.Comments, toJSON(c))
+	}
+	web.JSON(w, http.StatusOK, "public, max-age=10", out)
+}
+
+// commentToken is GET /api/v1/articles/{id}/comments/token: a fresh form
+// token; a comment is accepted a few seconds after it, not before.
+func (a *API) commentToken(w http.ResponseWriter, r *http.Request) {
+	art := a.publicArticle(w, r)
+	if art == nil {
+		return
+	}
+	web.JSON(w, http.StatusOK, "no-store", map[string]string{"token": a.comments.Token(art.ID)})
+}
+
+type postedComment struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Body     string `json:"body"`
+	ParentID int64  `json:"parent_id"`
+	Notify   bool   `json:"notify"`
+	Token    string `json:"token"`
+	Website  string `json:"website"`
+}
+
+type commentResult struct {
+	ID      int64             `json:"id,omitempty"`
+	Status  string            `json:"status,omitempty"`
+	Parent  int64             `json:"parent,omitempty"`
+	Error   string            `json:"error,omitempty"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// postComment is POST /api/v1/articles/{id}/comments with a JSON body
+// (or a form), under exactly the rules of the site's form.
+func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
+	art := a.publicArticle(w, r)
+	if art == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentRequest)
+	var sub comment.Submission
+	ip := web.ClientIP(r)
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+		var p postedComment
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				web.JSONError(w, http.StatusRequestEntityTooLarge, "body: larger than "+strconv.Itoa(maxCommentRequest)+" bytes")
+				return
+			}
+			web.JSONError(w, http.StatusBadRequest, "body: invalid JSON")
+			return
+		}
+		sub = comment.Submission{ArticleID: art.ID, ParentID: max(p.ParentID, 0), Name: p.Name, Email: p.Email, Body: p.Body,
+			Notify: p.Notify, Token: p.Token, Honeypot: p.Website, IP: ip}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			web.JSONError(w, http.StatusRequestEntityTooLarge, "body: unreadable or larger than "+strconv.Itoa(maxCommentRequest)+" bytes")
+			return
+		}
+		sub = comment.FromForm(art.ID, ip, r.PostForm.Get)
+	}
+	c, err := a.comments.Post(r.Context(), sub)
+	if err == nil {
+		msg := "comment_pending"
+		if c.Status == news.CommentApproved {
+			msg = "comment_published"
+		}
+		web.JSON(w, http.StatusCreated, "no-store", commentResult{ID: c.ID, Status: string(c.Status), Parent: c.ParentID, Message: a.cat.T(msg)})
+		return
+	}
+	status := comment.HTTPStatus(err)
+	res := commentResult{}
+	var (
+		ie *news.InvalidError
+		ce *comment.Error
+	)
+	switch {
+	case errors.As(err, &ie):
+		res.Error, res.Fields = "invalid", ie.Fields
+		var parts []string
+		for _, f := range []string{"name", "email", "body"} {
+			if code, ok := ie.Fields[f]; ok {
+				parts = append(parts, a.cat.T("comment_"+f)+": "+a.cat.T("err_"+code))
+			}
+		}
+		res.Message = strings.Join(parts, " ")
+	case errors.As(err, &ce):
+		res.Error, res.Message = ce.Code, a.cat.T("comment_err_"+ce.Code)
+		if ce.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(ce.RetryAfter.Seconds()+0.999)))
+		}
+	default:
+		a.log.Error("api post comment", "article", art.ID, "err", err)
+		res.Error, res.Message = "internal", a.cat.T("comment_failed")
+	}
+	web.JSON(w, status, "no-store", res)
+}

@@ -1,0 +1,296 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/web"
+)
+
+// moderationTabs are the queue's tabs, in order.
+var moderationTabs = []string{"pending", "reported", "approved", "spam", "rejected", "deleted"}
+
+// moderationActions maps a button to the status it moves comments to.
+var moderationActions = map[string]news.CommentStatus{
+	"approve": news.CommentApproved,
+	"reject":  news.CommentRejected,
+	"spam":    news.CommentSpam,
+	"delete":  news.CommentDeleted,
+	"pending": news.CommentPending,
+}
+
+const (
+	commentsPerPage = 50
+	// maxBulk bounds one bulk action: a page of the queue.
+	maxBulk = commentsPerPage
+)
+
+type tabCount struct {
+	Key   string
+	Count int
+}
+
+type moderationPage struct {
+	Tab      string
+	Tabs     []tabCount
+	Items    []news.Comment
+	Identity string
+	IP       string
+	Self     string // this page's URL, where actions come back to
+	PrevURL  string
+	NextURL  string
+}
+
+func actorOf(u *auth.User) news.Actor { return news.Actor{UserID: u.ID, Name: u.Name} }
+
+// moderation is GET /admin/comments: the queue, a tab per status, or one
+// commenter's history (?identity= or ?ip=).
+func (n *Newsroom) moderation(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := &moderationPage{Tab: q.Get("tab"), Identity: q.Get("identity"), IP: q.Get("ip")}
+	page, ok := web.PageNumber(r)
+	if !ok || len(p.Identity) > 64 || len(p.IP) > 64 {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	f := store.CommentFilter{Identity: p.Identity, IPHash: p.IP, Limit: commentsPerPage + 1, Offset: (page - 1) * commentsPerPage}
+	switch {
+	case p.Tab == "" && p.Identity == "" && p.IP == "":
+		p.Tab = "pending"
+		f.Status = news.CommentPending
+	case p.Tab == "reported":
+		f.Reported = true
+	case p.Tab == "":
+	case news.CommentStatus(p.Tab).Valid():
+		f.Status = news.CommentStatus(p.Tab)
+	default:
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	items, err := n.store.ListComments(r.Context(), f)
+	if err != nil {
+		n.log.Error("list comments", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	counts, err := n.store.CommentCounts(r.Context())
+	if err != nil {
+		n.log.Error("count comments", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	for _, t := range moderationTabs {
+		p.Tabs = append(p.Tabs, tabCount{Key: t, Count: counts[t]})
+	}
+	link := func(pg int) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"tab": p.Tab, "identity": p.Identity, "ip": p.IP} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		if pg > 1 {
+			v.Set("page", strconv.Itoa(pg))
+		}
+		if len(v) == 0 {
+			return "/admin/comments"
+		}
+		return "/admin/comments?" + v.Encode()
+	}
+	if len(items) > commentsPerPage {
+		items, p.NextURL = items[:commentsPerPage], link(page+1)
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	p.Items, p.Self = items, link(page)
+	n.render(w, http.StatusOK, "comments", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_comments"), Page: p, Flash: flash(r)})
+}
+
+// backTo is where a moderation form returns: the page it came from, if
+// that is a moderation page.
+func backTo(v string) string {
+	if u, err := url.Parse(v); err == nil && u.Scheme == "" && u.Host == "" && u.Path == "/admin/comments" {
+		return u.RequestURI()
+	}
+	return "/admin/comments"
+}
+
+func withDone(back, done string) string {
+	if strings.Contains(back, "?") {
+		return back + "&done=" + done
+	}
+	return back + "?done=" + done
+}
+
+// moderate is POST /admin/comments/moderate: one action on the ticked
+// comments.
+func (n *Newsroom) moderate(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	st, ok := moderationActions[r.PostForm.Get("action")]
+	raw := r.PostForm["id"]
+	if !ok || len(raw) == 0 || len(raw) > maxBulk {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, s := range raw {
+		id, ok := web.PositiveID(s)
+		if !ok {
+			n.Error(w, r, http.StatusBadRequest)
+			return
+		}
+		ids = append(ids, id)
+	}
+	_, err := n.store.ModerateComments(r.Context(), ids, st, actorOf(userFrom(r.Context())))
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		n.Error(w, r, http.StatusNotFound)
+	case err != nil:
+		n.log.Error("moderate comments", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "moderated"), http.StatusSeeOther)
+	}
+}
+
+type commentEditPage struct {
+	C    *news.Comment
+	Body string
+}
+
+func (n *Newsroom) editComment(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	c, err := n.store.GetComment(r.Context(), id)
+	if err != nil {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	p := &commentEditPage{C: c, Body: c.Body}
+	status, errs := http.StatusOK, map[string]string{}
+	if r.Method == http.MethodPost {
+		if !n.parseForm(w, r) {
+			return
+		}
+		edited := *c
+		edited.Body = r.PostForm.Get("body")
+		p.Body = edited.Body
+		err := news.CleanComment(&edited)
+		if err == nil {
+			err = n.store.EditComment(r.Context(), id, edited.Body, actorOf(userFrom(r.Context())))
+			if err == nil {
+				http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "comment_saved"), http.StatusSeeOther)
+				return
+			}
+		}
+		if !fieldErrors(err, errs) {
+			n.log.Error("edit comment", "id", id, "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+		status = http.StatusUnprocessableEntity
+	}
+	n.render(w, status, "comment_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_comment_edit"), Page: p, Errors: errs,
+		Next: backTo(r.URL.Query().Get("back"))})
+}
+
+// banDays are the lengths a moderator may choose; 0 is for good.
+var banDays = map[string]int{"1": 1, "7": 7, "30": 30, "365": 365, "0": 0}
+
+// ban is POST /admin/comments/ban: keep an identity or an address out.
+func (n *Newsroom) ban(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	days, ok := banDays[r.PostForm.Get("days")]
+	b := &news.CommentBan{Kind: r.PostForm.Get("kind"), Value: r.PostForm.Get("value"), Reason: news.CleanLine(r.PostForm.Get("reason"))}
+	if !ok || len(b.Value) != 32 || len([]rune(b.Reason)) > 200 {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if days > 0 {
+		b.ExpiresAt = time.Now().AddDate(0, 0, days)
+	}
+	err := n.store.AddCommentBan(r.Context(), b, actorOf(userFrom(r.Context())))
+	switch {
+	case news.IsInvalid(err):
+		n.Error(w, r, http.StatusBadRequest)
+	case err != nil:
+		n.log.Error("ban commenter", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "banned"), http.StatusSeeOther)
+	}
+}
+
+func (n *Newsroom) bans(w http.ResponseWriter, r *http.Request) {
+	bans, err := n.store.CommentBans(r.Context(), time.Now())
+	if err != nil {
+		n.log.Error("list bans", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	n.render(w, http.StatusOK, "bans", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_bans"), Page: bans, Flash: flash(r)})
+}
+
+func (n *Newsroom) unban(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	err := n.store.DeleteCommentBan(r.Context(), id, actorOf(userFrom(r.Context())))
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		n.Error(w, r, http.StatusNotFound)
+	case err != nil:
+		n.log.Error("lift ban", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, "/admin/comments/bans?done=unbanned", http.StatusSeeOther)
+	}
+}
+
+type auditPage struct {
+	Entries []news.AuditEntry
+	PrevURL string
+	NextURL string
+}
+
+const auditPerPage = 100
+
+// audit is GET /admin/audit: who did what, for admins.
+func (n *Newsroom) audit(w http.ResponseWriter, r *http.Request) {
+	page, ok := web.PageNumber(r)
+	if !ok {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	entries, err := n.store.AuditLog(r.Context(), auditPerPage+1, (page-1)*auditPerPage)
+	if err != nil {
+		n.log.Error("read audit log", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	p := &auditPage{Entries: entries}
+	if len(entries) > auditPerPage {
+		p.Entries, p.NextURL = entries[:auditPerPage], "/admin/audit?page="+strconv.Itoa(page+1)
+	}
+	if page > 1 {
+		p.PrevURL = "/admin/audit?page=" + strconv.Itoa(page-1)
+	}
+	n.render(w, http.StatusOK, "audit", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_audit"), Page: p})
+}

@@ -1,0 +1,37 @@
+// Keyboard shortcuts for the moderation queue: j/k move between comments,
+// x ticks one, a/r/s/d approve, reject, mark as spam or delete the ticked
+// comments (or the one in focus when none is ticked). Every action is
+// also a plain button.
+(function () {
+  "use strict";
+  var form = document.getElementById("moderation");
+  if (!form) return;
+  var items = Array.prototype.slice.call(form.querySelectorAll(".queue-item"));
+  var at = -1;
+  function focus(i) {
+    if (i < 0 || i >= items.length) return;
+    at = i;
+    items[i].focus();
+    items[i].scrollIntoView({ block: "nearest" });
+  }
+  form.addEventListener("focusin", function (e) {
+    var i = items.indexOf(e.target.closest(".queue-item"));
+    if (i >= 0) at = i;
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName) && e.target.type !== "checkbox") return;
+    var key = e.key.toLowerCase();
+    if (key === "j") { focus(at + 1); e.preventDefault(); return; }
+    if (key === "k") { focus(Math.max(at - 1, 0)); e.preventDefault(); return; }
+    var box = at >= 0 && items[at].querySelector("input[type=checkbox]");
+    if (key === "x" && box) { box.checked = !box.checked; e.preventDefault(); return; }
+    var button = form.querySelector("button[data-key='" + key + "']");
+    if (!button) return;
+    if (!form.querySelector("input[name=id]:checked")) {
+      if (!box) return;
+      box.checked = true;
+    }
+    e.preventDefault();
+    button.click();
+  });
+})();

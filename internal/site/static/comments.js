@@ -1,0 +1,140 @@
+// Comments, enhanced: posting without a reload, replies in place, "more
+// comments" appended, reports, and approved comments arriving live.
+// Without JavaScript every one of these is a plain form or link.
+(function () {
+  "use strict";
+  var box = document.getElementById("comments");
+  if (!box || !window.fetch) return;
+  var article = box.dataset.article;
+  var api = "/api/v1/articles/" + article + "/comments";
+  var form = document.getElementById("comment-form");
+  var list = box.querySelector(".comment-list");
+
+  function parse(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html; // server-rendered and escaped by html/template
+    return t.content;
+  }
+  function place(li, parentID) {
+    var old = document.getElementById(li.id);
+    if (old) { old.replaceWith(li); return; }
+    var parent = parentID && document.getElementById("c" + parentID);
+    if (parent) {
+      var replies = parent.querySelector(":scope > .replies");
+      if (!replies) {
+        replies = document.createElement("ol");
+        replies.className = "replies";
+        parent.appendChild(replies);
+      }
+      replies.appendChild(li);
+    } else if (box.hasAttribute("data-live")) {
+      list.prepend(li);
+    } else {
+      return;
+    }
+    var none = box.querySelector(".no-comments");
+    if (none) none.remove();
+    li.classList.add("c-new");
+  }
+
+  if (form) {
+    var status = form.querySelector(".form-status");
+    var heading = document.getElementById("comment-form-title");
+    var defaultHeading = heading.textContent;
+    var home = form.parentNode, homeNext = form.nextSibling;
+    var fresh = false;
+    // A token fetched when the reader starts writing: the page may have
+    // come from a cache long ago, and the wait until posting is real.
+    form.addEventListener("focusin", function () {
+      if (fresh) return;
+      fresh = true;
+      fetch(api + "/token", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && j.token) form.elements.token.value = j.token; }).catch(function () {});
+    });
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "link";
+    cancel.textContent = box.dataset.cancel;
+    cancel.hidden = true;
+    heading.after(cancel);
+    function resetReply() {
+      form.elements.parent_id.value = "";
+      heading.textContent = defaultHeading;
+      cancel.hidden = true;
+      home.insertBefore(form, homeNext);
+    }
+    cancel.addEventListener("click", resetReply);
+    box.addEventListener("click", function (e) {
+      var a = e.target.closest("a[data-reply]");
+      if (!a) return;
+      e.preventDefault();
+      var li = document.getElementById("c" + a.dataset.reply);
+      if (!li) return;
+      form.elements.parent_id.value = a.dataset.reply;
+      var name = li.querySelector(".c-name");
+      heading.textContent = box.dataset.replyTo + " " + (name ? name.textContent : "");
+      cancel.hidden = false;
+      li.querySelector(".c-item").after(form);
+      form.elements.body.focus();
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var f = form.elements;
+      var payload = { name: f.name.value, email: f.email.value, body: f.body.value, parent_id: Number(f.parent_id.value) || 0,
+        token: f.token.value, website: f.website.value };
+      status.textContent = box.dataset.sending;
+      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+      fetch(api, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          status.textContent = res.j.message || "";
+          if (res.ok) {
+            f.body.value = "";
+            if (res.j.html) place(parse(res.j.html).firstElementChild, res.j.parent);
+            resetReply();
+            return;
+          }
+          Object.keys(res.j.fields || {}).forEach(function (k) { if (f[k]) f[k].setAttribute("aria-invalid", "true"); });
+        })
+        .catch(function () { status.textContent = box.dataset.failed; });
+    });
+  }
+
+  box.addEventListener("submit", function (e) {
+    var btn = e.target.querySelector(".c-report");
+    if (!btn) return;
+    e.preventDefault();
+    fetch(e.target.action, { method: "POST", credentials: "same-origin" }).then(function (r) {
+      if (r.ok) btn.replaceWith(document.createTextNode(box.dataset.reported));
+    }).catch(function () {});
+  });
+
+  box.addEventListener("click", function (e) {
+    var more = e.target.closest("a.more-comments");
+    if (!more) return;
+    e.preventDefault();
+    fetch(more.href, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      if (!html) return;
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      doc.querySelectorAll(".comment-list > li").forEach(function (li) {
+        if (!document.getElementById(li.id)) list.appendChild(document.importNode(li, true));
+      });
+      var next = doc.querySelector(".pager a[rel=next]");
+      if (next) more.href = next.getAttribute("href"); else more.parentNode.remove();
+    }).catch(function () {});
+  });
+
+  if (window.EventSource) {
+    var es = new EventSource("/live?topic=comments/" + article);
+    es.addEventListener("comment", function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (err) { return; }
+      if (m.removed) {
+        var gone = document.getElementById("c" + m.id);
+        if (gone) gone.remove();
+        return;
+      }
+      if (typeof m.html === "string") place(parse(m.html).firstElementChild, m.parent);
+    });
+  }
+})();
