@@ -2,6 +2,10 @@ package alert_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -338,4 +342,90 @@ func FuzzParseSubscription(f *testing.F) {
 			t.Fatalf("does not parse again: %+v, %v", s2, err)
 		}
 	})
+}
+
+// The fake push service must refuse what a real one refuses, or the tests
+// above would prove little.
+func TestPushServiceRefusesBadRequests(t *testing.T) {
+	fake := alerttest.NewPushService()
+	defer fake.Close()
+	fake.Respond = func(string) (int, http.Header) { return http.StatusAccepted, nil }
+	sub := subscribe(t, fake, 1)[0]
+	client := alert.Guard{AllowPrivate: true}.Client(fake.RootCAs())
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub := func(k *ecdsa.PrivateKey) string {
+		b, _ := k.PublicKey.Bytes()
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	jwt := func(k *ecdsa.PrivateKey, claims string) string {
+		signed := base64.RawURLEncoding.EncodeToString([]byte(`{"typ":"JWT","alg":"ES256"}`)) + "." + base64.RawURLEncoding.EncodeToString([]byte(claims))
+		d := sha256.Sum256([]byte(signed))
+		r, s, _ := ecdsa.Sign(rand.Reader, k, d[:])
+		sig := make([]byte, 64)
+		r.FillBytes(sig[:32])
+		s.FillBytes(sig[32:])
+		return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+	}
+	soon := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	claims := func(aud, exp, sub string) string {
+		return `{"aud":"` + aud + `","exp":` + exp + `,"sub":"` + sub + `"}`
+	}
+	good := "vapid t=" + jwt(key, claims(fake.URL(), soon, "mailto:a@b.c")) + ", k=" + pub(key)
+	goodParts := strings.Split(strings.TrimPrefix(strings.Split(good, ",")[0], "vapid t="), ".")
+	forged := "vapid t=" + goodParts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(claims(fake.URL(), soon, "mailto:evil@b.c"))) + "." + goodParts[2] + ", k=" + pub(key)
+	cases := []struct {
+		name   string
+		edit   func(h http.Header)
+		status int
+	}{
+		{"good", func(http.Header) {}, http.StatusAccepted},
+		{"other audience", func(h http.Header) {
+			h.Set("Authorization", "vapid t="+jwt(key, claims("https://push.example.com", soon, "mailto:a@b.c"))+", k="+pub(key))
+		}, http.StatusForbidden},
+		{"expired", func(h http.Header) {
+			h.Set("Authorization", "vapid t="+jwt(key, claims(fake.URL(), strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10), "mailto:a@b.c"))+", k="+pub(key))
+		}, http.StatusForbidden},
+		{"over 24 hours", func(h http.Header) {
+			h.Set("Authorization", "vapid t="+jwt(key, claims(fake.URL(), strconv.FormatInt(time.Now().Add(25*time.Hour).Unix(), 10), "mailto:a@b.c"))+", k="+pub(key))
+		}, http.StatusForbidden},
+		{"no contact", func(h http.Header) {
+			h.Set("Authorization", "vapid t="+jwt(key, claims(fake.URL(), soon, "a@b.c"))+", k="+pub(key))
+		}, http.StatusForbidden},
+		{"other key", func(h http.Header) { h.Set("Authorization", strings.Replace(good, pub(key), pub(other), 1)) }, http.StatusForbidden},
+		{"forged claims", func(h http.Header) { h.Set("Authorization", forged) }, http.StatusForbidden},
+		{"no token", func(h http.Header) { h.Del("Authorization") }, http.StatusForbidden},
+		{"old encoding", func(h http.Header) { h.Set("Content-Encoding", "aesgcm") }, http.StatusBadRequest},
+		{"no TTL", func(h http.Header) { h.Del("TTL") }, http.StatusBadRequest},
+		{"bad urgency", func(h http.Header) { h.Set("Urgency", "urgent") }, http.StatusBadRequest},
+		{"bad topic", func(h http.Header) { h.Set("Topic", "عاجل") }, http.StatusBadRequest},
+	}
+	post := func(t *testing.T, edit func(http.Header)) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, sub.Endpoint, strings.NewReader("not encrypted for the browser"))
+		req.Header.Set("Content-Encoding", "aes128gcm")
+		req.Header.Set("TTL", "60")
+		req.Header.Set("Authorization", good)
+		edit(req.Header)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := post(t, c.edit); got != c.status {
+				t.Fatalf("status %d, want %d", got, c.status)
+			}
+		})
+	}
+	// Accepting the message means decrypting it, which garbage fails.
+	fake.Respond = nil
+	if got := post(t, func(http.Header) {}); got != http.StatusBadRequest {
+		t.Errorf("an undecryptable message got %d", got)
+	}
+	if n := len(fake.Problems()); n != len(cases) {
+		t.Errorf("%d problems recorded, want %d", n, len(cases))
+	}
 }

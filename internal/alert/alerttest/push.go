@@ -61,7 +61,7 @@ type PushService struct {
 	browsers map[string]browser
 	messages []PushMessage
 	problems []string
-	tokens   map[string]bool // Authorization values whose signature verified
+	tokens   map[string]vapidToken // Authorization values that verified
 }
 
 // browser holds what only the subscribed browser knows.
@@ -72,7 +72,7 @@ type browser struct {
 
 // NewPushService starts a push service; Close it when done.
 func NewPushService() *PushService {
-	p := &PushService{browsers: map[string]browser{}, tokens: map[string]bool{}}
+	p := &PushService{browsers: map[string]browser{}, tokens: map[string]vapidToken{}}
 	p.server = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.server.EnableHTTP2 = true
 	p.server.StartTLS()
@@ -227,9 +227,45 @@ func (p *PushService) checkVAPID(authz, origin string) (string, error) {
 			k = value
 		}
 	}
+	p.mu.Lock()
+	tok, seen := p.tokens[authz]
+	p.mu.Unlock()
+	if !seen {
+		var err error
+		if tok, err = verifyJWT(t, k); err != nil {
+			return "", err
+		}
+		p.mu.Lock()
+		p.tokens[authz] = tok
+		p.mu.Unlock()
+	}
+	now := time.Now()
+	switch {
+	case tok.aud != origin:
+		return "", fmt.Errorf("aud %q, want %q", tok.aud, origin)
+	case !tok.exp.After(now):
+		return "", fmt.Errorf("expired at %s", tok.exp)
+	case tok.exp.After(now.Add(24 * time.Hour)):
+		return "", fmt.Errorf("exp %s is more than 24 hours away", tok.exp)
+	case !strings.HasPrefix(tok.sub, "mailto:") && !strings.HasPrefix(tok.sub, "https:"):
+		return "", fmt.Errorf("sub %q", tok.sub)
+	}
+	return tok.sub, nil
+}
+
+// vapidToken is what a verified token says; the signature is checked once
+// per token, as a push service would cache it, the claims at every use.
+type vapidToken struct {
+	aud, sub string
+	exp      time.Time
+}
+
+// verifyJWT checks the ES256 signature of token t with the public key k
+// and returns its claims.
+func verifyJWT(t, k string) (vapidToken, error) {
 	parts := strings.Split(t, ".")
 	if len(parts) != 3 || k == "" {
-		return "", errors.New("no token or no key")
+		return vapidToken{}, errors.New("no token or no key")
 	}
 	var claims struct {
 		Aud string `json:"aud"`
@@ -237,52 +273,31 @@ func (p *PushService) checkVAPID(authz, origin string) (string, error) {
 		Sub string `json:"sub"`
 	}
 	if err := decodeJSONPart(parts[1], &claims); err != nil {
-		return "", fmt.Errorf("claims: %w", err)
-	}
-	now := time.Now()
-	exp := time.Unix(claims.Exp, 0)
-	switch {
-	case claims.Aud != origin:
-		return "", fmt.Errorf("aud %q, want %q", claims.Aud, origin)
-	case !exp.After(now):
-		return "", fmt.Errorf("expired at %s", exp)
-	case exp.After(now.Add(24 * time.Hour)):
-		return "", fmt.Errorf("exp %s is more than 24 hours away", exp)
-	case !strings.HasPrefix(claims.Sub, "mailto:") && !strings.HasPrefix(claims.Sub, "https:"):
-		return "", fmt.Errorf("sub %q", claims.Sub)
-	}
-	p.mu.Lock()
-	seen := p.tokens[authz]
-	p.mu.Unlock()
-	if seen {
-		return claims.Sub, nil
+		return vapidToken{}, fmt.Errorf("claims: %w", err)
 	}
 	var header struct {
 		Alg string `json:"alg"`
 	}
 	if err := decodeJSONPart(parts[0], &header); err != nil || header.Alg != "ES256" {
-		return "", fmt.Errorf("header: alg %q, %v", header.Alg, err)
+		return vapidToken{}, fmt.Errorf("header: alg %q, %v", header.Alg, err)
 	}
 	rawKey, err := base64.RawURLEncoding.DecodeString(k)
 	if err != nil {
-		return "", fmt.Errorf("k: %w", err)
+		return vapidToken{}, fmt.Errorf("k: %w", err)
 	}
 	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), rawKey)
 	if err != nil {
-		return "", fmt.Errorf("k: %w", err)
+		return vapidToken{}, fmt.Errorf("k: %w", err)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil || len(sig) != 64 {
-		return "", errors.New("signature is not 64 bytes of base64url")
+		return vapidToken{}, errors.New("signature is not 64 bytes of base64url")
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
-		return "", errors.New("signature does not verify with k")
+		return vapidToken{}, errors.New("signature does not verify with k")
 	}
-	p.mu.Lock()
-	p.tokens[authz] = true
-	p.mu.Unlock()
-	return claims.Sub, nil
+	return vapidToken{aud: claims.Aud, sub: claims.Sub, exp: time.Unix(claims.Exp, 0)}, nil
 }
 
 func decodeJSONPart(part string, v any) error {
