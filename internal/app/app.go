@@ -43,6 +43,7 @@ type App struct {
 	Outbox   *outbox.Dispatcher
 	Search   *search.Service
 	Live     *live.Hub
+	Comments *comment.Service
 	Demo     demo.Result
 	handler  http.Handler
 	listener net.Listener
@@ -133,6 +134,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		s.Close()
 		return nil, err
 	}
+	a.Comments = comments
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
 		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs,
 		Comments: comments})

@@ -237,6 +237,11 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.Error(w, r, http.StatusRequestEntityTooLarge)
+			return
+		}
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}

@@ -1,0 +1,440 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// commentReady makes a node accept comments at test speed: no wait after
+// the form token and no per-address limit (every test client is 127.0.0.1).
+func commentReady(n *node) {
+	n.Comments.MinFill = 0
+	n.Comments.ByIP = nil
+	n.Comments.ByArticle = nil
+}
+
+func formToken(t *testing.T, n *node, articleID int64) string {
+	t.Helper()
+	r := n.get(t, "/comments/"+strconv.FormatInt(articleID, 10))
+	m := tokenField.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		t.Fatalf("comments page %d has no form token: %d", articleID, r.status)
+	}
+	return m[1]
+}
+
+func postForm(t *testing.T, n *node, articleID int64, v url.Values, hdr map[string]string) resp {
+	t.Helper()
+	if _, ok := v["token"]; !ok {
+		v.Set("token", formToken(t, n, articleID))
+	}
+	return n.do(t, "POST", "/comments/"+strconv.FormatInt(articleID, 10), v, hdr)
+}
+
+func postJSON(t *testing.T, n *node, path string, body string, hdr map[string]string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", n.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := n.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s answered %d with non-JSON %q", path, res.StatusCode, b)
+	}
+	return res.StatusCode, out
+}
+
+func commentIDs(t *testing.T, n *node, st news.CommentStatus) []int64 {
+	t.Helper()
+	list, err := n.Store.ListComments(context.Background(), storeFilter(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func TestCommentsEndToEnd(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		commentReady(n)
+		a := firstPublished(t, n.Store)
+		aid := strconv.FormatInt(a.ID, 10)
+		page := n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
+		if !strings.Contains(page.body, `id="comment-form"`) || !strings.Contains(page.body, "شاركنا رأيك في التعليقات") {
+			t.Fatal("article page has no comment form")
+		}
+		// Without JavaScript: the form posts, the reader lands on a notice.
+		r := postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "body": {"تحليل دقيق، شكرًا للكاتب."}}, nil)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/comments/"+aid+"/sent?status=pending" {
+			t.Fatalf("post: %d %s %s", r.status, r.header.Get("Location"), r.body)
+		}
+		if r := n.get(t, r.header.Get("Location")); r.status != 200 || !strings.Contains(r.body, "تعليقك بانتظار المراجعة") {
+			t.Fatalf("notice: %d", r.status)
+		}
+		n.waitEvents(t)
+		if r := n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug)); strings.Contains(r.body, "تحليل دقيق") {
+			t.Fatal("a pending comment is public")
+		}
+		// A moderator sees it, with the queue's length in the header, and approves it.
+		login(t, n, auth.RoleModerator)
+		q := n.get(t, "/admin/comments")
+		if q.status != 200 || !strings.Contains(q.body, "تحليل دقيق") || !strings.Contains(q.body, `class="badge count"`) {
+			t.Fatalf("queue: %d", q.status)
+		}
+		ids := commentIDs(t, n, news.CommentPending)
+		if len(ids) != 1 {
+			t.Fatalf("pending: %v", ids)
+		}
+		first := ids[0]
+		mod := n.do(t, "POST", "/admin/comments/moderate", url.Values{"id": {strconv.FormatInt(first, 10)}, "action": {"approve"}, "back": {"/admin/comments?tab=pending"}}, nil)
+		if mod.status != http.StatusSeeOther || mod.header.Get("Location") != "/admin/comments?tab=pending&done=moderated" {
+			t.Fatalf("approve: %d %s", mod.status, mod.header.Get("Location"))
+		}
+		n.waitEvents(t)
+		page = n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
+		if !strings.Contains(page.body, "تحليل دقيق") || !strings.Contains(page.body, `"commentCount":1`) || !strings.Contains(page.body, "تعليق واحد") {
+			t.Fatal("the approved comment, its count or commentCount is missing from the article page")
+		}
+		if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, "تعليق واحد") {
+			t.Fatal("the section page's card does not show the comment count")
+		}
+		// With JavaScript: the API, under the same rules.
+		tok := formToken(t, n, a.ID)
+		st, out := postJSON(t, n, "/api/v1/articles/"+aid+"/comments",
+			`{"name":"Sami","body":"أوافق تمامًا","parent_id":`+strconv.FormatInt(first, 10)+`,"token":"`+tok+`"}`, nil)
+		if st != http.StatusCreated || out["status"] != "pending" || out["message"] != "تعليقك بانتظار المراجعة" {
+			t.Fatalf("API post: %d %v", st, out)
+		}
+		reply := int64(out["id"].(float64))
+		if _, err := n.Store.ModerateComments(context.Background(), []int64{reply}, news.CommentApproved, news.Actor{}); err != nil {
+			t.Fatal(err)
+		}
+		var list struct {
+			Count    int
+			Comments []struct {
+				ID      int64
+				Body    string
+				Replies []struct{ ID int64 }
+			}
+		}
+		lr := n.get(t, "/api/v1/articles/"+aid+"/comments")
+		if err := json.Unmarshal([]byte(lr.body), &list); err != nil || list.Count != 2 || len(list.Comments) != 1 || len(list.Comments[0].Replies) != 1 || list.Comments[0].Replies[0].ID != reply {
+			t.Fatalf("API list: %s %v", lr.body, err)
+		}
+		// A report reaches the reported tab.
+		if r := n.do(t, "POST", "/comment/"+strconv.FormatInt(first, 10)+"/report", url.Values{}, nil); r.status != 200 {
+			t.Fatalf("report: %d", r.status)
+		}
+		if r := n.get(t, "/admin/comments?tab=reported"); !strings.Contains(r.body, "تحليل دقيق") {
+			t.Fatal("reported tab does not list the report")
+		}
+		// Every moderation is in the audit log, under the moderator's name.
+		log, err := n.Store.AuditLog(context.Background(), 20, 0)
+		if err != nil || len(log) == 0 || log[0].Action != "comment.approved" {
+			t.Fatalf("audit: %+v %v", log, err)
+		}
+		found := false
+		for _, e := range log {
+			found = found || e.Action == "comment.approved" && e.Name == "مستخدم moderator"
+		}
+		if !found {
+			t.Fatal("the moderator's approval is not in the audit log")
+		}
+	})
+}
+
+func TestCommentModesAndLiveArrival(t *testing.T) {
+	n := startNode(t, "")
+	commentReady(n)
+	a := firstPublished(t, n.Store)
+	aid := strconv.FormatInt(a.ID, 10)
+	a.CommentsMode = news.CommentsPost
+	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if r := n.get(t, "/live?topic=elsewhere"); r.status != http.StatusBadRequest {
+		t.Fatalf("unknown live topic: %d", r.status)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", n.base+"/live?topic=comments/"+aid, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	for n.Live.Clients("comments/"+aid) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Post-moderation publishes at once, and open pages receive it.
+	r := postForm(t, n, a.ID, url.Values{"name": {"<b>Mona</b>"}, "body": {"تعليق <img src=x onerror=alert(1)> مباشر"}}, nil)
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "status=approved") {
+		t.Fatalf("post-moderated post: %d %s", r.status, r.header.Get("Location"))
+	}
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "data: ") {
+			continue
+		}
+		var m struct {
+			ID   int64
+			HTML string
+		}
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.HTML, "&lt;img src=x onerror=alert(1)&gt;") || !strings.Contains(m.HTML, "&lt;b&gt;Mona&lt;/b&gt;") || strings.Contains(m.HTML, "<img") {
+			t.Fatalf("live comment not escaped: %s", m.HTML)
+		}
+		break
+	}
+	// Closed: refused with the reason, the form gone from the page.
+	a, _ = n.Store.GetArticle(context.Background(), a.ID)
+	a.CommentsMode = news.CommentsClosed
+	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	r = n.do(t, "POST", "/comments/"+aid, url.Values{"token": {n.Comments.Token(a.ID)}, "name": {"x"}, "body": {"y"}}, nil)
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "التعليقات مغلقة على هذا الخبر") || strings.Contains(r.body, `id="comment-form"`) {
+		t.Fatalf("closed: %d", r.status)
+	}
+}
+
+func TestCommentBadInput(t *testing.T) {
+	n := startNode(t, "")
+	commentReady(n)
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	aid := strconv.FormatInt(a.ID, 10)
+	others, _ := n.Store.ListPublished(ctx, storeList(2))
+	other := others[1]
+	// An approved comment on another article, and a deleted one on this.
+	foreign := &news.Comment{ArticleID: other.ID, Status: news.CommentApproved, Name: "n", Body: "b", Identity: "i", IPHash: "h", BodyHash: "bh"}
+	gone := &news.Comment{ArticleID: a.ID, Status: news.CommentApproved, Name: "n", Body: "b2", Identity: "i", IPHash: "h", BodyHash: "bh2"}
+	for _, c := range []*news.Comment{foreign, gone} {
+		if err := n.Store.CreateComment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := n.Store.ModerateComments(ctx, []int64{gone.ID}, news.CommentDeleted, news.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	cross := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	cases := []struct {
+		name   string
+		form   url.Values
+		hdr    map[string]string
+		status int
+		want   string
+	}{
+		{"script tag is kept as text", url.Values{"name": {"x"}, "body": {"<script>alert(1)</script>"}}, nil, http.StatusSeeOther, ""},
+		{"empty name", url.Values{"name": {""}, "body": {"نص"}}, nil, http.StatusUnprocessableEntity, "هذا الحقل مطلوب"},
+		{"1 MB body", url.Values{"name": {"x"}, "body": {strings.Repeat("a", 1<<20)}}, nil, http.StatusUnprocessableEntity, "النص أطول من المسموح"},
+		{"3 MB request", url.Values{"name": {"x"}, "body": {strings.Repeat("ب", 1<<19)}}, nil, http.StatusRequestEntityTooLarge, ""},
+		{"invalid UTF-8", url.Values{"name": {"x"}, "body": {"abc\xff\xfe"}}, nil, http.StatusUnprocessableEntity, "رموز غير صالحة"},
+		{"only invisible characters", url.Values{"name": {"x"}, "body": {"\u200b\u202e\u2066"}}, nil, http.StatusUnprocessableEntity, "هذا الحقل مطلوب"},
+		{"bad email", url.Values{"name": {"x"}, "body": {"y"}, "email": {"a@b\r\nBcc: c@d"}}, nil, http.StatusUnprocessableEntity, "البريد الإلكتروني غير صحيح"},
+		{"parent on another article", url.Values{"name": {"x"}, "body": {"y"}, "parent_id": {strconv.FormatInt(foreign.ID, 10)}}, nil, http.StatusConflict, "لم يعد متاحًا"},
+		{"reply to a deleted comment", url.Values{"name": {"x"}, "body": {"y"}, "parent_id": {strconv.FormatInt(gone.ID, 10)}}, nil, http.StatusConflict, "لم يعد متاحًا"},
+		{"honeypot filled", url.Values{"name": {"x"}, "body": {"y"}, "website": {"http://spam"}}, nil, http.StatusForbidden, "تعذّر قبول التعليق"},
+		{"no token", url.Values{"name": {"x"}, "body": {"y"}, "token": {""}}, nil, http.StatusBadRequest, "تعذّر التحقق من النموذج"},
+		{"forged token", url.Values{"name": {"x"}, "body": {"y"}, "token": {"abc.def"}}, nil, http.StatusBadRequest, "تعذّر التحقق من النموذج"},
+		{"cross-origin post", url.Values{"name": {"x"}, "body": {"y"}}, cross, http.StatusForbidden, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := postForm(t, n, a.ID, c.form, c.hdr)
+			if r.status != c.status || !strings.Contains(r.body, c.want) {
+				t.Fatalf("got %d, want %d with %q: %.300s", r.status, c.status, c.want, r.body)
+			}
+			if r.status >= 500 {
+				t.Fatal("server error")
+			}
+		})
+	}
+	// What was refused came back in the form; nothing of it was stored.
+	if list, _ := n.Store.ListComments(ctx, storeFilter("")); len(list) != 3 {
+		t.Fatalf("stored %d comments, want the two fixtures and the script one", len(list))
+	}
+	for path, want := range map[string]int{
+		"/comments/999999":                    http.StatusNotFound,
+		"/comments/abc":                       http.StatusNotFound,
+		"/comments/" + aid + "?sort=sideways": http.StatusBadRequest,
+		"/comments/" + aid + "?page=0":        http.StatusBadRequest,
+		"/comments/" + aid + "?page=99":       http.StatusNotFound,
+		"/comments/" + aid + "?reply=junk":    http.StatusBadRequest,
+		"/comments/" + aid + "/sent?status=x": http.StatusBadRequest,
+	} {
+		if r := n.get(t, path); r.status != want {
+			t.Errorf("GET %s: %d, want %d", path, r.status, want)
+		}
+	}
+	if r := n.do(t, "POST", "/comments/999999", url.Values{"name": {"x"}, "body": {"y"}}, nil); r.status != http.StatusNotFound {
+		t.Errorf("post on a missing article: %d", r.status)
+	}
+	// The API: JSON errors, never a 500.
+	api := "/api/v1/articles/" + aid + "/comments"
+	tok := formToken(t, n, a.ID)
+	for _, c := range []struct {
+		name, body string
+		hdr        map[string]string
+		status     int
+	}{
+		{"broken JSON", `{"name":`, nil, http.StatusBadRequest},
+		{"huge body", `{"body":"` + strings.Repeat("x", 100<<10) + `"}`, nil, http.StatusRequestEntityTooLarge},
+		{"wrong types", `{"name":1,"body":[]}`, nil, http.StatusBadRequest},
+		{"negative parent", `{"name":"x","body":"y","parent_id":-5,"token":"` + tok + `"}`, nil, http.StatusCreated},
+		{"cross-origin", `{"name":"x","body":"y","token":"` + tok + `"}`, cross, http.StatusForbidden},
+	} {
+		if st, out := postJSON(t, n, api, c.body, c.hdr); st != c.status {
+			t.Errorf("API %s: %d %v, want %d", c.name, st, out, c.status)
+		}
+	}
+	if st, _ := postJSON(t, n, "/api/v1/articles/0/comments", `{}`, nil); st != http.StatusNotFound {
+		t.Errorf("API post on article 0: %d", st)
+	}
+	// The script comment, once approved, is shown as text.
+	if _, err := n.Store.ModerateComments(ctx, commentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	page := n.get(t, "/comments/"+aid)
+	if strings.Contains(page.body, "<script>alert(1)") || !strings.Contains(page.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Fatal("a script in a comment is not escaped")
+	}
+}
+
+func TestCommentFloodsBansAndRules(t *testing.T) {
+	n := startNode(t, "")
+	a := firstPublished(t, n.Store)
+	aid := strconv.FormatInt(a.ID, 10)
+	// Posting the moment the form arrives is what scripts do.
+	r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"سريع"}}, nil)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "بسرعة غير معتادة") {
+		t.Fatalf("instant post: %d %q", r.status, r.header.Get("Retry-After"))
+	}
+	n.Comments.MinFill = 0
+	// One address: a burst, then refusals with a notice.
+	var codes []int
+	for i := range 8 {
+		r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"تعليق " + strconv.Itoa(i)}}, nil)
+		codes = append(codes, r.status)
+	}
+	if codes[0] != http.StatusSeeOther || codes[7] != http.StatusTooManyRequests {
+		t.Fatalf("flood from one address: %v", codes)
+	}
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"y"}}, nil); !strings.Contains(r.body, "أرسلت تعليقات كثيرة") {
+		t.Fatal("no rate-limit notice")
+	}
+	commentReady(n)
+	// Word lists from the settings, matched through tatweel and diacritics.
+	login(t, n, auth.RoleAdmin)
+	form := url.Values{}
+	for k, v := range n.Site.Settings().ToMap() {
+		form.Set(k, v)
+	}
+	form.Set("comment_block", "تافه، كلام فارغ")
+	form.Set("comment_hold", "مؤامرة")
+	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("settings: %d %.300s", r.status, r.body)
+	}
+	n.waitEvents(t)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي تـــافِه"}}, nil); r.status != http.StatusForbidden || !strings.Contains(r.body, "كلمات لا نسمح بنشرها") {
+		t.Fatalf("blocked word: %d", r.status)
+	}
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"إنها المؤامرة"}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("held word: %d", r.status)
+	}
+	// A ban by address, from the commenter's history page.
+	ctx := context.Background()
+	list, _ := n.Store.ListComments(ctx, storeFilter(news.CommentPending))
+	ip := list[0].IPHash
+	if r := n.get(t, "/admin/comments?ip="+ip); r.status != 200 || !strings.Contains(r.body, `name="kind" value="ip"`) {
+		t.Fatalf("history: %d", r.status)
+	}
+	if r := n.do(t, "POST", "/admin/comments/ban", url.Values{"kind": {"ip"}, "value": {ip}, "days": {"7"}, "reason": {"إساءة"}, "back": {"/admin/comments?ip=" + ip}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("ban: %d", r.status)
+	}
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"مرة أخرى"}}, nil); r.status != http.StatusForbidden || !strings.Contains(r.body, "لا يمكنك التعليق حاليًا") {
+		t.Fatalf("banned address: %d", r.status)
+	}
+	for _, bad := range []url.Values{
+		{"kind": {"planet"}, "value": {ip}, "days": {"7"}},
+		{"kind": {"ip"}, "value": {ip}, "days": {"9999"}},
+		{"kind": {"ip"}, "value": {"short"}, "days": {"7"}},
+	} {
+		if r := n.do(t, "POST", "/admin/comments/ban", bad, nil); r.status != http.StatusBadRequest {
+			t.Errorf("bad ban %v: %d", bad, r.status)
+		}
+	}
+	_ = aid
+}
+
+func TestModerationRoles(t *testing.T) {
+	n := startNode(t, "")
+	for _, c := range []struct {
+		role  auth.Role
+		paths map[string]int
+	}{
+		{auth.RoleWriter, map[string]int{"/admin/comments": 403, "/admin/comments/bans": 403, "/admin/audit": 403}},
+		{auth.RoleModerator, map[string]int{"/admin/comments": 200, "/admin/comments/bans": 200, "/admin/audit": 403, "/admin/settings": 403, "/admin/comments?tab=nonsense": 400}},
+		{auth.RoleEditor, map[string]int{"/admin/comments": 200, "/admin/audit": 403}},
+		{auth.RoleAdmin, map[string]int{"/admin/comments": 200, "/admin/audit": 200, "/admin/audit?page=-1": 400}},
+	} {
+		n.client.Jar, _ = newJar()
+		login(t, n, c.role)
+		for path, want := range c.paths {
+			if r := n.get(t, path); r.status != want {
+				t.Errorf("%s GET %s: %d, want %d", c.role, path, r.status, want)
+			}
+		}
+		if c.role == auth.RoleWriter {
+			if r := n.do(t, "POST", "/admin/comments/moderate", url.Values{"id": {"1"}, "action": {"approve"}}, nil); r.status != 403 {
+				t.Errorf("writer moderating: %d", r.status)
+			}
+		}
+		if c.role == auth.RoleModerator {
+			for _, bad := range []url.Values{{"id": {"1"}, "action": {"explode"}}, {"action": {"approve"}}, {"id": {"x"}, "action": {"approve"}}, {"id": {"424242"}, "action": {"approve"}}} {
+				if r := n.do(t, "POST", "/admin/comments/moderate", bad, nil); r.status != 400 && r.status != 404 {
+					t.Errorf("bad moderation %v: %d", bad, r.status)
+				}
+			}
+		}
+	}
+}
+
+func storeFilter(st news.CommentStatus) store.CommentFilter {
+	return store.CommentFilter{Status: st, Limit: 100}
+}
+
+func storeList(limit int) store.ListFilter { return store.ListFilter{Limit: limit} }
+
+func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
