@@ -438,3 +438,52 @@ func storeFilter(st news.CommentStatus) store.CommentFilter {
 func storeList(limit int) store.ListFilter { return store.ListFilter{Limit: limit} }
 
 func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
+
+func TestCommentSettingsFromTheNewsroom(t *testing.T) {
+	n := startNode(t, "")
+	commentReady(n)
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	login(t, n, auth.RoleAdmin)
+	if r := n.get(t, "/admin/settings"); !strings.Contains(r.body, `name="section_comments_`+strconv.FormatInt(a.SectionID, 10)+`"`) || !strings.Contains(r.body, `name="comment_block"`) {
+		t.Fatal("the settings form has no comment rules or section modes")
+	}
+	save := func(extra map[string]string) resp {
+		form := url.Values{}
+		for k, v := range n.Site.Settings().ToMap() {
+			form.Set(k, v)
+		}
+		for k, v := range extra {
+			form.Set(k, v)
+		}
+		return n.do(t, "POST", "/admin/settings", form, nil)
+	}
+	section := "section_comments_" + strconv.FormatInt(a.SectionID, 10)
+	if r := save(map[string]string{section: "sometimes"}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad section mode: %d", r.status)
+	}
+	if r := save(map[string]string{"comment_close_days": "-3"}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "أدخل عددًا صحيحًا") {
+		t.Fatalf("bad close days: %d", r.status)
+	}
+	// The section's mode wins over the site's pre-moderation.
+	if r := save(map[string]string{section: "post"}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", r.status, r.body)
+	}
+	n.waitEvents(t)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي"}}, nil); !strings.HasSuffix(r.header.Get("Location"), "status=approved") {
+		t.Fatalf("section in post-moderation: %d %s", r.status, r.header.Get("Location"))
+	}
+	// Auto-close: ten days after publication with a seven-day limit.
+	a, _ = n.Store.GetArticle(ctx, a.ID)
+	a.PublishedAt = time.Now().AddDate(0, 0, -10)
+	if err := n.Store.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if r := save(map[string]string{section: "post", "comment_close_days": "7"}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.status)
+	}
+	n.waitEvents(t)
+	if r := n.get(t, "/comments/"+strconv.FormatInt(a.ID, 10)); strings.Contains(r.body, `id="comment-form"`) || !strings.Contains(r.body, "التعليقات مغلقة") {
+		t.Fatal("comments did not close after the set number of days")
+	}
+}

@@ -352,6 +352,7 @@ type settingsPage struct {
 	Months   []string
 	Digits   []string
 	Comments []string
+	Sections []news.Section
 }
 
 func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
@@ -361,11 +362,21 @@ func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	n.renderSettings(w, r, http.StatusOK, settings.FromMap(m), nil)
+	n.renderSettings(w, r, http.StatusOK, settings.FromMap(m), nil, nil)
 }
 
-func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status int, s settings.Settings, errs map[string]string) {
+// renderSettings shows the settings form; sections, when given, are the
+// sections with the modes as submitted.
+func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status int, s settings.Settings, sections []news.Section, errs map[string]string) {
+	var err error
 	p := &settingsPage{S: s, Digits: []string{"latin", "arabic"}, Comments: []string{"pre", "post", "closed"}}
+	if sections != nil {
+		p.Sections = sections
+	} else if p.Sections, err = n.store.ListSections(r.Context()); err != nil {
+		n.log.Error("list sections", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
 	for _, m := range monthStyles() {
 		p.Months = append(p.Months, string(m))
 	}
@@ -380,15 +391,37 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
 	for _, k := range settings.Keys() {
 		form[k] = r.PostForm.Get(k)
 	}
+	errs := map[string]string{}
 	s, err := settings.Parse(form)
 	if err != nil {
-		errs := map[string]string{}
 		fieldErrors(err, errs)
-		n.renderSettings(w, r, http.StatusUnprocessableEntity, s, errs)
+	}
+	sections, err := n.store.ListSections(r.Context())
+	if err != nil {
+		n.log.Error("list sections", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	modes := map[int64]news.CommentsMode{}
+	for i, sec := range sections {
+		key := "section_comments_" + strconv.FormatInt(sec.ID, 10)
+		m := news.CommentsMode(r.PostForm.Get(key))
+		if !m.Valid() {
+			errs[key] = "err_unknown"
+		}
+		modes[sec.ID], sections[i].CommentsMode = m, m
+	}
+	if len(errs) > 0 {
+		n.renderSettings(w, r, http.StatusUnprocessableEntity, s, sections, errs)
 		return
 	}
 	if err := n.store.SaveSettings(r.Context(), s.ToMap()); err != nil {
 		n.log.Error("save settings", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	if err := n.store.SetSectionCommentsModes(r.Context(), modes); err != nil {
+		n.log.Error("save section comment modes", "err", err)
 		n.Error(w, r, http.StatusInternalServerError)
 		return
 	}

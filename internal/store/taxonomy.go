@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,20 +21,52 @@ const (
 
 // ListSections returns every section in display order.
 func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position FROM sections ORDER BY position, id")
+	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position, comments_mode FROM sections ORDER BY position, id")
 	if err != nil {
 		return nil, fmt.Errorf("list sections: %w", err)
 	}
 	defer rows.Close()
 	var out []news.Section
 	for rows.Next() {
-		var sec news.Section
-		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position); err != nil {
+		var (
+			sec  news.Section
+			mode string
+		)
+		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position, &mode); err != nil {
 			return nil, fmt.Errorf("list sections: %w", err)
 		}
+		sec.CommentsMode = news.CommentsMode(mode)
 		out = append(out, sec)
 	}
 	return out, rows.Err()
+}
+
+// SetSectionCommentsModes sets the comment mode of sections (id → mode;
+// "" inherits the site's), in one transaction.
+func (s *Store) SetSectionCommentsModes(ctx context.Context, modes map[int64]news.CommentsMode) error {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		changed := false
+		for id, m := range modes {
+			if !m.Valid() {
+				return &news.InvalidError{Fields: map[string]string{"section_comments_" + strconv.FormatInt(id, 10): "unknown"}}
+			}
+			res, err := tx.ExecContext(ctx, s.q("UPDATE sections SET comments_mode = ? WHERE id = ? AND comments_mode <> ?"), string(m), id, string(m))
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			changed = changed || n > 0
+		}
+		if !changed {
+			return nil
+		}
+		// Article pages carry the comment form or its absence.
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged})
+	})
+	if err != nil {
+		return fmt.Errorf("set comment modes of sections: %w", err)
+	}
+	return nil
 }
 
 // lookable reports whether s can be looked up at all: PostgreSQL refuses
