@@ -160,6 +160,28 @@ func TestEmailDelivers(t *testing.T) {
 	}
 }
 
+func TestEmailSessions(t *testing.T) {
+	srv, err := alerttest.NewSMTPServer(alerttest.SMTPOptions{ImplicitTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	e := newEmail(t, srv, func(c *alert.EmailConfig) { c.ImplicitTLS = true })
+	if err := e.Send(t.Context(), breaking(), reader("one@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	// The relay drops the idle session; the next message notices and
+	// opens another instead of failing.
+	srv.Drop()
+	if err := e.Send(t.Context(), breaking(), reader("two@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	mails := srv.Mails()
+	if len(mails) != 2 || !mails[0].TLS || !mails[1].TLS || srv.Sessions() != 2 {
+		t.Fatalf("%d mails (TLS %v) over %d sessions", len(mails), len(mails) > 0 && mails[0].TLS, srv.Sessions())
+	}
+}
+
 func TestEmailConfirmation(t *testing.T) {
 	srv, err := alerttest.NewSMTPServer(alerttest.SMTPOptions{})
 	if err != nil {

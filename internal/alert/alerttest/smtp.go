@@ -28,6 +28,8 @@ type Mail struct {
 // SMTPOptions shape the server.
 type SMTPOptions struct {
 	STARTTLS bool // offer STARTTLS, with a certificate RootCAs trusts
+	// ImplicitTLS speaks TLS from the first byte, as on port 465.
+	ImplicitTLS bool
 	// Login requires AUTH PLAIN with this user and password.
 	Login *[2]string
 	// RejectRcpt answers RCPT TO for an address with a reply line of its
@@ -62,7 +64,7 @@ func NewSMTPServer(opts SMTPOptions) (*SMTPServer, error) {
 		return nil, err
 	}
 	s := &SMTPServer{Addr: ln.Addr().String(), opts: opts, ln: ln}
-	if opts.STARTTLS {
+	if opts.STARTTLS || opts.ImplicitTLS {
 		cert, pool, err := localCertificate()
 		if err != nil {
 			ln.Close()
@@ -78,12 +80,19 @@ func NewSMTPServer(opts SMTPOptions) (*SMTPServer, error) {
 // Close stops the server and ends open sessions.
 func (s *SMTPServer) Close() {
 	s.ln.Close()
+	s.Drop()
+	s.wg.Wait()
+}
+
+// Drop ends the open sessions without a word, as a relay does with idle
+// connections.
+func (s *SMTPServer) Drop() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, c := range s.conns {
 		c.Close()
 	}
-	s.mu.Unlock()
-	s.wg.Wait()
+	s.conns = nil
 }
 
 // Mails returns the accepted messages.
@@ -121,11 +130,14 @@ func (s *SMTPServer) accept() {
 }
 
 func (s *SMTPServer) session(c net.Conn) {
+	onTLS := s.opts.ImplicitTLS
+	if onTLS {
+		c = tls.Server(c, s.tls)
+	}
 	tp := textproto.NewConn(c)
 	var (
-		m     Mail
-		user  string
-		onTLS bool
+		m    Mail
+		user string
 	)
 	tp.PrintfLine("220 localhost ESMTP alerttest")
 	for {
@@ -138,7 +150,7 @@ func (s *SMTPServer) session(c net.Conn) {
 		case "EHLO", "HELO":
 			m = Mail{}
 			ext := []string{"localhost", "8BITMIME"}
-			if s.tls != nil && !onTLS {
+			if s.opts.STARTTLS && !onTLS {
 				ext = append(ext, "STARTTLS")
 			}
 			if s.opts.Login != nil {
@@ -152,7 +164,7 @@ func (s *SMTPServer) session(c net.Conn) {
 				tp.PrintfLine("250%s%s", sep, e)
 			}
 		case "STARTTLS":
-			if s.tls == nil || onTLS {
+			if !s.opts.STARTTLS || onTLS {
 				tp.PrintfLine("502 5.5.1 not now")
 				continue
 			}
