@@ -1,0 +1,51 @@
+package media
+
+import "errors"
+
+// Error is the refusal of an upload. Code is stable: the newsroom maps it to
+// a message in the locale catalogue ("media_error_" + Code), so a code is
+// never renamed. Detail is for logs only and never shown to editors.
+type Error struct {
+	Code   string
+	Detail string
+}
+
+func (e *Error) Error() string {
+	if e.Detail == "" {
+		return "media: " + e.Code
+	}
+	return "media: " + e.Code + ": " + e.Detail
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true for every refusal with that code,
+// whatever its detail.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// The refusals. Compare with errors.Is; read the code with Code.
+var (
+	ErrEmpty           = &Error{Code: "empty"}
+	ErrTooLarge        = &Error{Code: "too_large"}
+	ErrUnsupportedType = &Error{Code: "unsupported_type"}
+	ErrTooManyPixels   = &Error{Code: "too_many_pixels"}
+	ErrCorrupt         = &Error{Code: "corrupt"}
+)
+
+// ErrBadKey refuses a storage key that could name a file outside the store.
+var ErrBadKey = errors.New("media: bad storage key")
+
+func refuse(kind *Error, detail string) error {
+	return &Error{Code: kind.Code, Detail: detail}
+}
+
+// Code returns the code of a refusal in err's chain, or "" when err is not a
+// refusal (an I/O or storage failure, which is the server's fault).
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
