@@ -29,8 +29,9 @@ import (
 // each subscription to the public key, so the pair is made once and kept:
 // losing it orphans every subscription.
 type VAPIDKeys struct {
-	private *ecdsa.PrivateKey
-	public  []byte // uncompressed point: the applicationServerKey browsers take
+	private    *ecdsa.PrivateKey
+	privateRaw []byte // the 32-byte scalar, as stored
+	public     []byte // uncompressed point: the applicationServerKey browsers take
 }
 
 // GenerateVAPIDKeys makes a new key pair.
@@ -43,11 +44,15 @@ func GenerateVAPIDKeys() (*VAPIDKeys, error) {
 }
 
 func vapidKeys(k *ecdsa.PrivateKey) (*VAPIDKeys, error) {
+	raw, err := k.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("VAPID private key: %w", err)
+	}
 	pub, err := k.PublicKey.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("VAPID public key: %w", err)
 	}
-	return &VAPIDKeys{private: k, public: pub}, nil
+	return &VAPIDKeys{private: k, privateRaw: raw, public: pub}, nil
 }
 
 // ParseVAPIDKeys restores a pair from the private key as PrivateKey wrote
@@ -65,14 +70,7 @@ func ParseVAPIDKeys(private string) (*VAPIDKeys, error) {
 }
 
 // PrivateKey is the private key in base64url, for the caller to store.
-func (k *VAPIDKeys) PrivateKey() string {
-	raw, err := k.private.Bytes()
-	if err != nil {
-		// Only keys of another curve fail, and this type never holds one.
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
+func (k *VAPIDKeys) PrivateKey() string { return base64.RawURLEncoding.EncodeToString(k.privateRaw) }
 
 // PublicKey is the public key in base64url: the applicationServerKey the
 // page passes to pushManager.subscribe.
