@@ -26,6 +26,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -231,6 +232,13 @@ func inspect(f Format, data []byte, lim Limits) (*Upload, error) {
 		return nil, refuse(ErrCorrupt, err.Error())
 	}
 	b := img.Bounds()
+	if canvas := image.Rect(0, 0, cfg.Width, cfg.Height); f == GIF && b != canvas && b.In(canvas) {
+		// A GIF's first frame may cover part of the canvas only; the still
+		// shows it where it belongs, on transparency.
+		c := image.NewRGBA(canvas)
+		draw.Draw(c, b, img, b.Min, draw.Src)
+		img, b = c, canvas
+	}
 	if b.Dx() != cfg.Width || b.Dy() != cfg.Height {
 		return nil, refuse(ErrCorrupt, fmt.Sprintf("header says %d×%d, pixels are %d×%d", cfg.Width, cfg.Height, b.Dx(), b.Dy()))
 	}

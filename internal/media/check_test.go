@@ -26,7 +26,10 @@ func TestCheckRefuses(t *testing.T) {
 	badLZW[pixels+1] ^= 0xFF
 	badCRC := pngHeader(4, 4)
 	badCRC[len(badCRC)-1] ^= 1
-	sofOnly := jpg[:bytes.Index(jpg, []byte{0xFF, 0xDA})] // headers up to the first scan
+	sos := bytes.Index(jpg, []byte{0xFF, 0xDA})
+	sofOnly := jpg[:sos] // headers up to the first scan
+	// The one scan repeated past the limit, as a scan bomb would be.
+	manyScans := bytes.Join([][]byte{jpg[:sos], bytes.Repeat(jpg[sos:len(jpg)-2], maxScans+1), {0xFF, 0xD9}}, nil)
 
 	tests := []struct {
 		name string
@@ -37,6 +40,7 @@ func TestCheckRefuses(t *testing.T) {
 		{"zero bytes", nil, Limits{}, ErrEmpty},
 		{"truncated jpeg", jpg[:len(jpg)/2], Limits{}, ErrCorrupt},
 		{"jpeg without scans", sofOnly, Limits{}, ErrCorrupt},
+		{"jpeg with too many scans", manyScans, Limits{}, ErrCorrupt},
 		{"30000×30000 png header", pngHeader(30000, 30000), Limits{}, ErrTooManyPixels},
 		{"too wide", pngHeader(20000, 10), Limits{}, ErrTooManyPixels},
 		{"zero width", pngHeader(0, 10), Limits{}, ErrCorrupt},
@@ -60,6 +64,7 @@ func TestCheckRefuses(t *testing.T) {
 			up, err := Check(bytes.NewReader(tt.data), tt.lim)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Check = %v, %v; want %v", up, err, tt.want)
+
 			}
 			if Code(err) != tt.want.Code {
 				t.Errorf("Code = %q, want %q", Code(err), tt.want.Code)
@@ -83,6 +88,7 @@ func TestCheckAccepts(t *testing.T) {
 		{"jpeg", encodeJPEG(t, photo(64, 48)), JPEG, 64, 48, 1},
 		{"png with alpha", encodePNG(t, transparent), PNG, 30, 20, 1},
 		{"animated gif", animatedGIF(t, 12, 10, 3), GIF, 12, 10, 3},
+		{"gif whose first frame is smaller than the canvas", offsetGIF(t), GIF, 20, 16, 2},
 		{"webp", encodeWebP(t, photo(40, 30)), WebP, 40, 30, 1},
 		{"jpeg turned a quarter by exif", insertAfterSOI(encodeJPEG(t, photo(64, 48)), exifBlock(6)), JPEG, 48, 64, 1},
 	}

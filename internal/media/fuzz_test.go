@@ -16,6 +16,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add(encodePNG(f, photo(9, 5)))
 	f.Add(pngHeader(30000, 30000))
 	f.Add(animatedGIF(f, 5, 4, 2))
+	f.Add(offsetGIF(f))
 	f.Add(encodeWebP(f, photo(12, 8)))
 	f.Add(riff(vp8x(webpEXIF, 12, 8), riffChunk("EXIF", []byte("II*\x00"))))
 	f.Add([]byte("<svg><script>alert(1)</script></svg>"))

@@ -120,6 +120,19 @@ func animatedGIF(t testing.TB, w, h, frames int) []byte {
 	return b.Bytes()
 }
 
+// offsetGIF is a 20×16 animation whose first frame is a 5×4 patch at 3,2.
+func offsetGIF(t testing.TB) []byte {
+	t.Helper()
+	small := image.NewPaletted(image.Rect(3, 2, 8, 6), palette.Plan9)
+	full := image.NewPaletted(image.Rect(0, 0, 20, 16), palette.Plan9)
+	g := &gif.GIF{Image: []*image.Paletted{small, full}, Delay: []int{10, 10}, Config: image.Config{Width: 20, Height: 16, ColorModel: color.Palette(palette.Plan9)}}
+	var b bytes.Buffer
+	if err := gif.EncodeAll(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // insertAfterSOI puts JPEG segments right after the start-of-image marker.
 func insertAfterSOI(j []byte, segs ...[]byte) []byte {
 	out := append([]byte{}, j[:2]...)
