@@ -112,6 +112,12 @@ func TestCommentsEndToEnd(t *testing.T) {
 			t.Fatalf("pending: %v", ids)
 		}
 		first := ids[0]
+		others, _ := n.Store.ListPublished(context.Background(), store.ListFilter{SectionID: a.SectionID, Limit: 5})
+		if len(others) < 2 {
+			t.Fatal("the demo section has one article")
+		}
+		other := others[len(others)-1] // in the same section, so its page carries the section's tag
+		n.get(t, "/news/"+strconv.FormatInt(other.ID, 10)+"/"+url.PathEscape(other.Slug))
 		mod := n.do(t, "POST", "/admin/comments/moderate", url.Values{"id": {strconv.FormatInt(first, 10)}, "action": {"approve"}, "back": {"/admin/comments?tab=pending"}}, nil)
 		if mod.status != http.StatusSeeOther || mod.header.Get("Location") != "/admin/comments?tab=pending&done=moderated" {
 			t.Fatalf("approve: %d %s", mod.status, mod.header.Get("Location"))
@@ -120,6 +126,9 @@ func TestCommentsEndToEnd(t *testing.T) {
 		page = n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
 		if !strings.Contains(page.body, "تحليل دقيق") || !strings.Contains(page.body, `"commentCount":1`) || !strings.Contains(page.body, "تعليق واحد") {
 			t.Fatal("the approved comment, its count or commentCount is missing from the article page")
+		}
+		if n.Cache.Get("/news/"+strconv.FormatInt(other.ID, 10)) == nil {
+			t.Error("a comment on one article dropped another article's page from the cache")
 		}
 		if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, "تعليق واحد") {
 			t.Fatal("the section page's card does not show the comment count")

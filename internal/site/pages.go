@@ -334,7 +334,10 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		}
 		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg}
 		d.Feeds = append(d.Feeds, s.feedLinks(l.kind, slug, d.Site.SiteName+" – "+heading)...)
-		return s.page("list", d, tag)
+		// "cards:" lets a comment refresh the counts on the list's cards
+		// without dropping every article page of the section too (article
+		// pages carry the section's tag for their related stories).
+		return s.page("list", d, tag, cardsTag(tag))
 	})
 }
 

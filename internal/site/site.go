@@ -185,23 +185,44 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		return nil
 	case news.EventArticleSaved:
 		return nil // not public: no page shows it
+	case news.EventCommentChanged:
+		// The article page and its comment pages, and the lists whose
+		// cards show the count; not the ticker or navigation every page
+		// carries, which a comment does not change.
+		tags := []string{articleTag(ev.ArticleID), tagHome}
+		for _, t := range listTags(ev) {
+			tags = append(tags, cardsTag(t))
+		}
+		s.cache.Invalidate(tags...)
+		return nil
 	}
 	tags := []string{articleTag(ev.ArticleID)}
 	if ev.Kind != news.EventArticleUpdated || ev.Listing {
 		s.dropChrome()
 		tags = append(tags, tagHome, tagLatest)
-		for _, id := range ev.Sections {
-			tags = append(tags, "section:"+strconv.FormatInt(id, 10))
-		}
-		for _, id := range ev.Tags {
-			tags = append(tags, "tag:"+strconv.FormatInt(id, 10))
-		}
-		for _, id := range ev.Authors {
-			tags = append(tags, "author:"+strconv.FormatInt(id, 10))
-		}
+		tags = append(tags, listTags(ev)...)
 	}
 	s.cache.Invalidate(tags...)
 	return nil
+}
+
+// cardsTag is the tag of a list page's cards (see list).
+func cardsTag(listTag string) string { return "cards:" + listTag }
+
+// listTags are the cache tags of the section, tag and author lists an
+// event's article appears in.
+func listTags(ev news.Event) []string {
+	var tags []string
+	for _, id := range ev.Sections {
+		tags = append(tags, "section:"+strconv.FormatInt(id, 10))
+	}
+	for _, id := range ev.Tags {
+		tags = append(tags, "tag:"+strconv.FormatInt(id, 10))
+	}
+	for _, id := range ev.Authors {
+		tags = append(tags, "author:"+strconv.FormatInt(id, 10))
+	}
+	return tags
 }
 
 // Cache tags. Every page carries tagTicker and tagLatest because the
