@@ -20,6 +20,12 @@ const (
 	// EventCommentChanged: a comment became public, or stopped being
 	// public, or was edited while public.
 	EventCommentChanged EventKind = "comment.changed"
+	// EventLiveEntryChanged: an entry of a live blog was added, edited or
+	// deleted (Entry names it).
+	EventLiveEntryChanged EventKind = "liveblog.entry"
+	// EventLiveCoverageChanged: a live blog's coverage began, ended or
+	// began again.
+	EventLiveCoverageChanged EventKind = "liveblog.coverage"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -36,6 +42,8 @@ type Event struct {
 	// withdrawn article, or a changed headline or order).
 	Listing bool `json:"listing,omitempty"`
 	// Comment is the comment of a comment.changed event.
-	Comment int64     `json:"comment,omitempty"`
-	At      time.Time `json:"-"`
+	Comment int64 `json:"comment,omitempty"`
+	// Entry is the live blog entry of a liveblog.entry event.
+	Entry int64     `json:"entry,omitempty"`
+	At    time.Time `json:"-"`
 }

@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"Comments", testComments},
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},
+		{"LiveBlog", testLiveBlog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
