@@ -162,9 +162,15 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	liveComments := a.Site.LiveComments(func(topic string, id int64, data []byte) {
 		a.Live.Publish(topic, live.Message{ID: id, Event: "comment", Data: data})
 	})
+	liveBlog := a.Site.LiveBlog(func(topic string, id int64, event string, data []byte) {
+		a.Live.Publish(topic, live.Message{ID: id, Event: event, Data: data})
+	})
 	a.Outbox.Subscribe(outbox.Consumer{Name: "live", Handle: func(ctx context.Context, ev news.Event) error {
-		if ev.Kind == news.EventCommentChanged {
+		switch ev.Kind {
+		case news.EventCommentChanged:
 			return liveComments(ctx, ev)
+		case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
+			return liveBlog(ctx, ev)
 		}
 		return liveTicker(ctx, ev)
 	}})
@@ -187,18 +193,22 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	return a, nil
 }
 
-// liveTopic is GET /live?topic=…: the live stream of the ticker or of an
-// article's comments.
+// liveTopic is GET /live?topic=…: the live stream of the ticker, of an
+// article's comments or of its live blog.
 func (a *App) liveTopic(w http.ResponseWriter, r *http.Request) {
 	topic := r.URL.Query().Get("topic")
 	if topic != "ticker" {
-		rest, ok := strings.CutPrefix(topic, "comments/")
+		kind, rest, _ := strings.Cut(topic, "/")
 		id, valid := web.PositiveID(rest)
-		if !ok || !valid {
-			http.Error(w, "unknown topic: use ticker or comments/{article id}", http.StatusBadRequest)
+		switch {
+		case valid && kind == "comments":
+			topic = site.CommentsTopic(id)
+		case valid && kind == "liveblog":
+			topic = site.LiveBlogTopic(id)
+		default:
+			http.Error(w, "unknown topic: use ticker, comments/{article id} or liveblog/{article id}", http.StatusBadRequest)
 			return
 		}
-		topic = site.CommentsTopic(id)
 	}
 	a.Live.Handler(topic).ServeHTTP(w, r)
 }

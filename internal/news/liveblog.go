@@ -88,19 +88,25 @@ func (e *LiveEntry) Validate() error {
 	return v.Err()
 }
 
-// Summary is what names the entry in a list of key events or a search
-// result: its title, else the start of its text, at most n characters.
-func (e *LiveEntry) Summary(n int) string {
-	if e.Title != "" {
-		return e.Title
-	}
+// Text is the entry's readable text without markup, blocks joined by
+// spaces.
+func (e *LiveEntry) Text() string {
 	var parts []string
 	for i := range e.Body {
 		if t := e.Body[i].PlainText(); t != "" {
 			parts = append(parts, t)
 		}
 	}
-	return Excerpt(strings.Join(parts, " "), n)
+	return strings.Join(parts, " ")
+}
+
+// Summary is what names the entry in a list of key events: its title,
+// else the start of its text, at most n characters.
+func (e *LiveEntry) Summary(n int) string {
+	if e.Title != "" {
+		return e.Title
+	}
+	return Excerpt(e.Text(), n)
 }
 
 // Excerpt cuts s to at most n characters at a word boundary, marking the

@@ -166,6 +166,9 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 	if d.Comments, err = s.fillComments(ctx, a, false, 1); err != nil {
 		return err
 	}
+	if d.LiveBlog, err = s.liveBlogView(ctx, a, 1); err != nil {
+		return err
+	}
 	s.articleStructured(d, a)
 	d.Feeds = append(d.Feeds, feedLink{Type: "application/json+oembed", Title: a.Headline, URL: "/oembed?format=json&url=" + url.QueryEscape(u)})
 	return nil

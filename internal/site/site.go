@@ -137,6 +137,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /comments/{id}", cop.Handler(http.HandlerFunc(s.postComment)))
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
 	}
+	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
 	mux.HandleFunc("GET /oembed", s.oembed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemapIndex)
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
@@ -185,6 +186,11 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		return nil
 	case news.EventArticleSaved:
 		return nil // not public: no page shows it
+	case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
+		// The article page, its /liveblog pages and the feeds carrying
+		// it (its updated time moved); no list shows an entry.
+		s.cache.Invalidate(articleTag(ev.ArticleID))
+		return nil
 	case news.EventCommentChanged:
 		// The article page and its comment pages, and the lists whose
 		// cards show the count; not the ticker or navigation every page

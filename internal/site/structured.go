@@ -69,6 +69,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 		"datePublished": f.ISO(a.PublishedAt), "dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(), "url": u}
 	if a.Live {
 		art["@type"] = "LiveBlogPosting"
+		s.liveBlogStructured(art, d.LiveBlog, u)
 	}
 	art["commentCount"] = a.CommentCount
 	img := ""

@@ -26,6 +26,7 @@ type pageData struct {
 	Error       *errorView
 	Search      *searchView
 	Comments    *commentsView
+	LiveBlog    *liveBlogView
 	Notice      *noticeView
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards

@@ -1,0 +1,277 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/news"
+)
+
+// liveArticle makes the demo's newest article a live blog with n entries,
+// the first of them a key event, one minute apart, newest last.
+func liveArticle(t *testing.T, n *node, entries int) (*news.Article, []*news.LiveEntry) {
+	t.Helper()
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	if err := n.Store.SetLiveCoverage(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Duration(entries) * time.Minute)
+	var out []*news.LiveEntry
+	for i := range entries {
+		e := &news.LiveEntry{ArticleID: a.ID, Title: fmt.Sprintf("تحديث رقم %d", i), Key: i == 0, CreatedAt: start.Add(time.Duration(i) * time.Minute),
+			Body: []news.Block{{Type: news.BlockParagraph, Text: fmt.Sprintf("نص التحديث %d", i)}}}
+		if err := n.Store.CreateLiveEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	a, err := n.Store.GetArticle(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, out
+}
+
+func articleURL(a *news.Article) string {
+	return "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+}
+
+// liveSection is the opening tag of a live blog that open pages keep up
+// to date.
+var liveSection = regexp.MustCompile(`<section id="liveblog"[^>]* data-live[ >]`)
+
+var ldScript = regexp.MustCompile(`<script type="application/ld\+json">(.*?)</script>`)
+
+// liveBlogLD is the LiveBlogPosting of an article page.
+func liveBlogLD(t *testing.T, body string) map[string]any {
+	t.Helper()
+	m := ldScript.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no JSON-LD")
+	}
+	var items []map[string]any
+	if err := json.Unmarshal([]byte(m[1]), &items); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it["@type"] == "LiveBlogPosting" {
+			return it
+		}
+	}
+	t.Fatalf("no LiveBlogPosting in %s", m[1])
+	return nil
+}
+
+func TestLiveBlogPages(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		before := firstPublished(t, n.Store)
+		a, entries := liveArticle(t, n, 45)
+		if !a.UpdatedAt.After(before.UpdatedAt) {
+			t.Errorf("entries did not move the article's updated time: %v → %v", before.UpdatedAt, a.UpdatedAt)
+		}
+		n.waitEvents(t)
+		page := n.get(t, articleURL(a))
+		if page.status != 200 {
+			t.Fatalf("article: %d", page.status)
+		}
+		// Newest first, twenty on the article page, the key event pinned
+		// above them with a link to the page it is on.
+		latest, oldest := entries[44], entries[0]
+		if !liveSection.MatchString(page.body) {
+			t.Error("the live blog of the article page does not listen for updates")
+		}
+		for _, want := range []string{`id="liveblog"`, "تغطية مباشرة", `class="lb-badge lb-on"`, "أبرز الأحداث",
+			`id="e` + strconv.FormatInt(latest.ID, 10) + `"`, `href="/liveblog/` + strconv.FormatInt(a.ID, 10) + `?page=2"`,
+			`/liveblog/` + strconv.FormatInt(a.ID, 10) + `?page=3#e` + strconv.FormatInt(oldest.ID, 10), "/static/liveblog."} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("article page lacks %s", want)
+			}
+		}
+		if strings.Index(page.body, "تحديث رقم 44") > strings.Index(page.body, "تحديث رقم 43") || strings.Contains(page.body, `id="e`+strconv.FormatInt(entries[24].ID, 10)+`"`) {
+			t.Error("entries are not the newest twenty, newest first")
+		}
+		ld := liveBlogLD(t, page.body)
+		updates, _ := ld["liveBlogUpdate"].([]any)
+		if ld["coverageStartTime"] == nil || ld["coverageEndTime"] != nil || len(updates) != 10 {
+			t.Fatalf("JSON-LD: start %v end %v, %d updates", ld["coverageStartTime"], ld["coverageEndTime"], len(updates))
+		}
+		first, _ := updates[0].(map[string]any)
+		if first["headline"] != "تحديث رقم 44" || first["articleBody"] != "نص التحديث 44" || first["@type"] != "BlogPosting" ||
+			!strings.HasSuffix(first["url"].(string), "#e"+strconv.FormatInt(latest.ID, 10)) {
+			t.Errorf("latest update: %v", first)
+		}
+		if ld["dateModified"] == ld["datePublished"] {
+			t.Error("dateModified did not move with the entries")
+		}
+
+		// Load more: pages 2 and 3 without JavaScript, then nothing.
+		base := "/liveblog/" + strconv.FormatInt(a.ID, 10)
+		p2 := n.get(t, base+"?page=2")
+		if p2.status != 200 || !strings.Contains(p2.body, "تحديث رقم 24") || strings.Contains(p2.body, "تحديث رقم 25<") ||
+			!strings.Contains(p2.body, `rel="next" href="`+base+`?page=3"`) || !strings.Contains(p2.body, "noindex") ||
+			!strings.Contains(p2.body, `<link rel="canonical" href="http://khabar.test`+articleURL(a)) {
+			t.Fatalf("page 2: %d", p2.status)
+		}
+		if p3 := n.get(t, base+"?page=3"); p3.status != 200 || !strings.Contains(p3.body, "تحديث رقم 0") || strings.Contains(p3.body, `rel="next"`) {
+			t.Fatalf("page 3: %d", p3.status)
+		}
+		for path, want := range map[string]int{
+			base + "?page=4": 404, base + "?page=0": 400, base + "?page=x": 400, "/liveblog/0": 404, "/liveblog/abc": 404,
+			"/liveblog/99999999999999999999": 404, "/liveblog/999999": 404,
+			"/liveblog/" + strconv.FormatInt(firstOther(t, n, a.ID), 10): 404, // a published article that is not live
+		} {
+			if r := n.get(t, path); r.status != want {
+				t.Errorf("%s: %d, want %d", path, r.status, want)
+			}
+		}
+
+		// An edit and a deletion refresh the cached pages.
+		edit := *latest
+		edit.Title = "تحديث مصحَّح"
+		if err := n.Store.UpdateLiveEntry(ctx, &edit); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Store.DeleteLiveEntry(ctx, a.ID, entries[43].ID); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		page = n.get(t, articleURL(a))
+		if !strings.Contains(page.body, "تحديث مصحَّح") || strings.Contains(page.body, "تحديث رقم 43") {
+			t.Error("the article page was not refreshed after an edit and a deletion")
+		}
+
+		// Closing: the page says so and stops listening; JSON-LD ends.
+		if err := n.Store.SetLiveCoverage(ctx, a.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+		page = n.get(t, articleURL(a))
+		if !strings.Contains(page.body, "انتهت التغطية المباشرة في") || liveSection.MatchString(page.body) || strings.Contains(page.body, "lb-on") {
+			t.Error("a closed live blog still looks live")
+		}
+		if ld := liveBlogLD(t, page.body); ld["coverageEndTime"] == nil {
+			t.Error("no coverageEndTime after closing")
+		}
+	})
+}
+
+// firstOther is a published article other than id.
+func firstOther(t *testing.T, n *node, id int64) int64 {
+	t.Helper()
+	list, err := n.Store.ListPublished(context.Background(), storeList(2))
+	if err != nil || len(list) < 2 {
+		t.Fatalf("two published articles: %v", err)
+	}
+	if list[0].ID == id {
+		return list[1].ID
+	}
+	return list[0].ID
+}
+
+// sseData reads a stream until a data line of event name, and returns it.
+func sseData(t *testing.T, sc *bufio.Scanner, name string) string {
+	t.Helper()
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if e, ok := strings.CutPrefix(line, "event: "); ok {
+			event = e
+		}
+		if d, ok := strings.CutPrefix(line, "data: "); ok && event == name {
+			return d
+		}
+	}
+	t.Fatalf("stream ended before a %s event: %v", name, sc.Err())
+	return ""
+}
+
+func TestLiveBlogLiveDelivery(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		a, _ := liveArticle(t, n, 1)
+		n.waitEvents(t)
+		topic := "liveblog/" + strconv.FormatInt(a.ID, 10)
+		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(sctx, "GET", n.base+"/live?topic="+topic, nil)
+		req.Header.Set("Last-Event-ID", "999999999") // only what comes next
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+			t.Fatalf("stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		for n.Live.Clients(topic) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+
+		// A hostile entry arrives rendered, sanitised and escaped.
+		e := &news.LiveEntry{ArticleID: a.ID, Title: `<img src=x onerror=alert(1)>عاجل`, Key: true,
+			Body: []news.Block{{Type: news.BlockParagraph, Text: `انفجار <script>alert(2)</script><strong>قوي</strong>`}}}
+		start := time.Now()
+		if err := n.Store.CreateLiveEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			ID      int64
+			HTML    string
+			Removed bool
+			Keys    string
+		}
+		if err := json.Unmarshal([]byte(sseData(t, sc, "entry")), &m); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("the entry took %s to arrive", took)
+		}
+		if m.ID != e.ID || !strings.Contains(m.HTML, `id="e`+strconv.FormatInt(e.ID, 10)+`"`) || !strings.Contains(m.HTML, "&lt;img src=x onerror=alert(1)&gt;عاجل") ||
+			strings.Contains(m.HTML, "<img") || strings.Contains(m.HTML, "<script") || !strings.Contains(m.HTML, "<strong>قوي</strong>") {
+			t.Fatalf("live entry: %+v", m)
+		}
+		if !strings.Contains(m.Keys, "أبرز الأحداث") || !strings.Contains(m.Keys, html.EscapeString("<img src=x onerror=alert(1)>")) {
+			t.Errorf("key events in the message: %s", m.Keys)
+		}
+		// Edited, then deleted.
+		e.Title = "عاجل: تصحيح"
+		if err := n.Store.UpdateLiveEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(sseData(t, sc, "entry")), &m); err != nil || !strings.Contains(m.HTML, "عاجل: تصحيح") {
+			t.Fatalf("edited entry: %+v %v", m, err)
+		}
+		if err := n.Store.DeleteLiveEntry(ctx, a.ID, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		m.HTML = ""
+		if err := json.Unmarshal([]byte(sseData(t, sc, "entry")), &m); err != nil || !m.Removed || m.ID != e.ID || m.HTML != "" {
+			t.Fatalf("deleted entry: %+v %v", m, err)
+		}
+		// Closing ends the stream's updates.
+		if err := n.Store.SetLiveCoverage(ctx, a.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Ended bool
+			HTML  string
+		}
+		if err := json.Unmarshal([]byte(sseData(t, sc, "coverage")), &c); err != nil || !c.Ended || !strings.Contains(c.HTML, "انتهت التغطية المباشرة") {
+			t.Fatalf("coverage end: %+v %v", c, err)
+		}
+	})
+}
