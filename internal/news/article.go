@@ -95,6 +95,18 @@ type Article struct {
 	ExternalID string
 	// CommentCount is the number of approved comments readers see.
 	CommentCount int
+
+	// The editorial workflow: when a scheduled article goes live, when a
+	// live one is withdrawn (zero: not planned), the editor's note on a
+	// request for changes, who created the article (0: an import or the
+	// system), whether a staged update waits to be published, and when
+	// anyone last saved it (UpdatedAt is what readers see).
+	PublishAt   time.Time
+	UnpublishAt time.Time
+	ReviewNote  string
+	CreatedBy   int64
+	HasStaged   bool
+	EditedAt    time.Time
 }
 
 // Dir is the writing direction of the article's language.
@@ -150,6 +162,8 @@ func (a *Article) Normalize() error {
 	for i := range a.Body {
 		a.Body[i].normalize()
 	}
+	a.ReviewNote = cleanText(a.ReviewNote)
+	a.clearPlans()
 	return a.Validate()
 }
 
@@ -166,6 +180,7 @@ func (a *Article) Validate() error {
 	v.maxLen("seo_title", a.SEOTitle, MaxSEOTitle)
 	v.maxLen("seo_description", a.SEODescription, MaxSEODesc)
 	v.maxLen("source", a.Source, MaxSource)
+	v.maxLen("note", a.ReviewNote, MaxNote)
 	if a.SectionID <= 0 {
 		v.Add("section", "required")
 	}

@@ -44,6 +44,36 @@ type Media struct {
 	// Variants are crops of the image by aspect ratio ("16x9", "4x3",
 	// "1x1"); empty when only the original exists.
 	Variants map[string]MediaVariant
+	// SHA256 is the digest of an uploaded file, so the same photo uploaded
+	// twice is one record; empty for files that were not uploaded.
+	SHA256 string
+	Bytes  int64
+	// Frames is more than 1 for an animated GIF, whose resized copies
+	// would be stills: pages show its original.
+	Frames int
+	// Sizes are the image at several widths, in WebP and a fallback
+	// format, for srcset; made in the background after an upload.
+	Sizes      []MediaSize
+	SizesState SizesState
+}
+
+// SizesState is how far the making of a media item's Sizes has come.
+type SizesState string
+
+const (
+	SizesNone    SizesState = ""        // none to make: a vector, an animation, or not an upload
+	SizesPending SizesState = "pending" // waiting for the background worker
+	SizesReady   SizesState = "ready"
+	SizesFailed  SizesState = "failed" // pages keep the original
+)
+
+// MediaSize is one resized copy of an image, for srcset.
+type MediaSize struct {
+	Path   string `json:"path"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Format string `json:"format"` // jpeg, png, gif or webp
+	Bytes  int64  `json:"bytes"`
 }
 
 // MediaVariant is one stored crop of an image.

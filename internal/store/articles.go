@@ -16,7 +16,8 @@ const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.secti
 	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
 	a.published_at, a.updated_at, a.created_at, a.version, a.external_id, a.comment_count,
 	s.slug, s.name, s.position, s.comments_mode,
-	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit, m.variants`
+	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit, m.variants,
+	a.publish_at, a.unpublish_at, a.review_note, a.created_by, a.staged IS NOT NULL, a.edited_at`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.featured_id`
 
@@ -36,12 +37,15 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 		mPath, mMIME, mAlt, mCap, mCredit sql.NullString
 		mW, mH                            sql.NullInt64
 		external, mVariants               sql.NullString
+		publishAt, unpublishAt, edited    sql.NullTime
+		createdBy                         sql.NullInt64
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
 		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
 		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external, &a.CommentCount,
 		&sec.Slug, &sec.Name, &sec.Position, &secMode,
-		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit, &mVariants)
+		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit, &mVariants,
+		&publishAt, &unpublishAt, &a.ReviewNote, &createdBy, &a.HasStaged, &edited)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +53,8 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	a.CommentsMode = news.CommentsMode(comments)
 	a.PublishedAt = published.Time
 	a.ExternalID = external.String
+	a.PublishAt, a.UnpublishAt, a.EditedAt = publishAt.Time, unpublishAt.Time, edited.Time
+	a.CreatedBy = createdBy.Int64
 	sec.ID = a.SectionID
 	sec.CommentsMode = news.CommentsMode(secMode)
 	a.Section = &sec
@@ -71,17 +77,22 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 // GetArticle reads an article with its section, featured image, tags and
 // authors, in any state.
 func (s *Store) GetArticle(ctx context.Context, id int64) (*news.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id = ?"), id), true)
+	return s.getArticle(ctx, s.db, id)
+}
+
+// getArticle is GetArticle on db, which may be a transaction.
+func (s *Store) getArticle(ctx context.Context, db querier, id int64) (*news.Article, error) {
+	a, err := scanArticle(db.QueryRowContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id = ?"), id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("article %d: %w", id, news.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get article %d: %w", id, err)
 	}
-	if a.Tags, err = s.articleTags(ctx, s.db, id); err != nil {
+	if a.Tags, err = s.articleTags(ctx, db, id); err != nil {
 		return nil, err
 	}
-	if a.Authors, err = s.articleAuthors(ctx, s.db, id); err != nil {
+	if a.Authors, err = s.articleAuthors(ctx, db, id); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -128,7 +139,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		return fmt.Errorf("create article: %w", err)
 	}
 	t := now()
-	a.CreatedAt, a.Version = t, 1
+	a.CreatedAt, a.EditedAt, a.Version = t, t, 1
 	if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
 		a.PublishedAt = t
 	}
@@ -144,11 +155,13 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 	}
 	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
-			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id,
+			publish_at, unpublish_at, review_note, created_by, edited_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language,
 			string(a.Status), a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
-			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version, nullString(a.ExternalID))
+			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version, nullString(a.ExternalID),
+			nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, nullID(a.CreatedBy), a.EditedAt)
 		if err != nil {
 			return mapConstraint(err)
 		}
@@ -157,6 +170,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		if err := s.checkMedia(ctx, tx, a.Body); err != nil {
+			return err
+		}
+		if err := s.checkImageTexts(ctx, tx, a); err != nil {
 			return err
 		}
 		if a.Status != news.StatusPublished {
@@ -175,89 +191,95 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 // stored version (optimistic locking), then bumps the version. A change
 // that touches published state writes the matching event.
 func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
-	if err := a.Normalize(); err != nil {
-		return fmt.Errorf("update article %d: %w", a.ID, err)
-	}
-	body, err := json.Marshal(blocksOrEmpty(a.Body))
-	if err != nil {
-		return fmt.Errorf("update article %d: %w", a.ID, err)
-	}
-	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
-		var (
-			old       news.Article
-			oldStatus string
-			oldFeat   sql.NullInt64
-			oldPub    sql.NullTime
-		)
-		err := tx.QueryRowContext(ctx, s.q("SELECT status, section_id, slug, headline, kicker, lead, breaking, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
-			Scan(&oldStatus, &old.SectionID, &old.Slug, &old.Headline, &old.Kicker, &old.Lead, &old.Breaking, &oldFeat, &oldPub, &old.Version)
-		if errors.Is(err, sql.ErrNoRows) {
-			return news.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if old.Version != a.Version {
-			return news.ErrConflict
-		}
-		if old.Tags, err = s.articleTags(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		if old.Authors, err = s.articleAuthors(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		t := now()
-		if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
-			a.PublishedAt = t
-		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET slug = ?, kicker = ?, headline = ?, lead = ?, body = ?, section_id = ?,
-			source = ?, language = ?, status = ?, breaking = ?, live = ?, comments_mode = ?, seo_title = ?, seo_description = ?,
-			featured_id = ?, published_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`),
-			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language, string(a.Status),
-			a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription, nullID(a.FeaturedID),
-			nullTime(a.PublishedAt), t, a.ID, a.Version)
-		if err != nil {
-			return mapConstraint(err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return news.ErrConflict
-		}
-		a.UpdatedAt = t
-		a.Version++
-		if err := s.setArticleLinks(ctx, tx, a); err != nil {
-			return err
-		}
-		if err := s.checkMedia(ctx, tx, a.Body); err != nil {
-			return err
-		}
-		wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
-		if !wasPublic && !isPublic {
-			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})
-		}
-		ev := news.Event{ArticleID: a.ID,
-			Sections: union([]int64{old.SectionID}, []int64{a.SectionID}),
-			Tags:     union(tagIDs(old.Tags), tagIDs(a.Tags)),
-			Authors:  union(authorIDs(old.Authors), authorIDs(a.Authors))}
-		switch {
-		case isPublic && !wasPublic:
-			ev.Kind, ev.Listing = news.EventArticlePublished, true
-		case wasPublic && !isPublic:
-			ev.Kind, ev.Listing = news.EventArticleUnpublished, true
-		default:
-			ev.Kind = news.EventArticleUpdated
-			// Anything a card, a list or the ticker shows, or that decides
-			// which lists the article is in.
-			ev.Listing = old.Headline != a.Headline || old.Kicker != a.Kicker || old.Lead != a.Lead ||
-				old.Slug != a.Slug || old.Breaking != a.Breaking || oldFeat.Int64 != a.FeaturedID ||
-				old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt) ||
-				!sameIDs(tagIDs(old.Tags), tagIDs(a.Tags)) || !sameIDs(authorIDs(old.Authors), authorIDs(a.Authors))
-		}
-		return s.writeEvent(ctx, tx, ev)
-	})
-	if err != nil {
+	if err := s.inEventTx(ctx, func(tx *sql.Tx) error { return s.updateArticle(ctx, tx, a) }); err != nil {
 		return fmt.Errorf("update article %d: %w", a.ID, err)
 	}
 	return nil
+}
+
+// updateArticle is UpdateArticle inside tx, which the workflow shares.
+func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) error {
+	if err := a.Normalize(); err != nil {
+		return err
+	}
+	body, err := json.Marshal(blocksOrEmpty(a.Body))
+	if err != nil {
+		return err
+	}
+	var (
+		old       news.Article
+		oldStatus string
+		oldFeat   sql.NullInt64
+		oldPub    sql.NullTime
+	)
+	err = tx.QueryRowContext(ctx, s.q("SELECT status, section_id, slug, headline, kicker, lead, breaking, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
+		Scan(&oldStatus, &old.SectionID, &old.Slug, &old.Headline, &old.Kicker, &old.Lead, &old.Breaking, &oldFeat, &oldPub, &old.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return news.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if old.Version != a.Version {
+		return news.ErrConflict
+	}
+	if old.Tags, err = s.articleTags(ctx, tx, a.ID); err != nil {
+		return err
+	}
+	if old.Authors, err = s.articleAuthors(ctx, tx, a.ID); err != nil {
+		return err
+	}
+	t := now()
+	if a.Status == news.StatusPublished && a.PublishedAt.IsZero() {
+		a.PublishedAt = t
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET slug = ?, kicker = ?, headline = ?, lead = ?, body = ?, section_id = ?,
+		source = ?, language = ?, status = ?, breaking = ?, live = ?, comments_mode = ?, seo_title = ?, seo_description = ?,
+		featured_id = ?, published_at = ?, updated_at = ?, version = version + 1,
+		publish_at = ?, unpublish_at = ?, review_note = ?, edited_at = ? WHERE id = ? AND version = ?`),
+		a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language, string(a.Status),
+		a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription, nullID(a.FeaturedID),
+		nullTime(a.PublishedAt), t, nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, t, a.ID, a.Version)
+	if err != nil {
+		return mapConstraint(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return news.ErrConflict
+	}
+	a.UpdatedAt, a.EditedAt = t, t
+	a.Version++
+	if err := s.setArticleLinks(ctx, tx, a); err != nil {
+		return err
+	}
+	if err := s.checkMedia(ctx, tx, a.Body); err != nil {
+		return err
+	}
+	if err := s.checkImageTexts(ctx, tx, a); err != nil {
+		return err
+	}
+	wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
+	if !wasPublic && !isPublic {
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})
+	}
+	ev := news.Event{ArticleID: a.ID,
+		Sections: union([]int64{old.SectionID}, []int64{a.SectionID}),
+		Tags:     union(tagIDs(old.Tags), tagIDs(a.Tags)),
+		Authors:  union(authorIDs(old.Authors), authorIDs(a.Authors))}
+	switch {
+	case isPublic && !wasPublic:
+		ev.Kind, ev.Listing = news.EventArticlePublished, true
+	case wasPublic && !isPublic:
+		ev.Kind, ev.Listing = news.EventArticleUnpublished, true
+	default:
+		ev.Kind = news.EventArticleUpdated
+		// Anything a card, a list or the ticker shows, or that decides
+		// which lists the article is in.
+		ev.Listing = old.Headline != a.Headline || old.Kicker != a.Kicker || old.Lead != a.Lead ||
+			old.Slug != a.Slug || old.Breaking != a.Breaking || oldFeat.Int64 != a.FeaturedID ||
+			old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt) ||
+			!sameIDs(tagIDs(old.Tags), tagIDs(a.Tags)) || !sameIDs(authorIDs(old.Authors), authorIDs(a.Authors))
+	}
+	return s.writeEvent(ctx, tx, ev)
 }
 
 // SetStatus moves an article to st (publish, unpublish, …), refusing a
@@ -493,13 +515,30 @@ func (s *Store) ArticlesByIDs(ctx context.Context, ids []int64) (map[int64]*news
 
 // AdminFilter selects articles of any state for the newsroom.
 type AdminFilter struct {
-	Status   news.Status // "" for all
-	AuthorID int64       // 0 for all
-	Limit    int
-	Offset   int
+	Status    news.Status // "" for all
+	AuthorID  int64       // 0 for all
+	CreatedBy int64       // 0 for all
+	// Planned keeps articles with a planned publication or withdrawal,
+	// soonest first.
+	Planned bool
+	Order   AdminOrder
+	Limit   int
+	Offset  int
 }
 
-// ListArticles lists articles for the newsroom, most recently changed first.
+// AdminOrder is the order of a newsroom list.
+type AdminOrder int
+
+const (
+	// ByUpdated: most recently updated first (the default).
+	ByUpdated AdminOrder = iota
+	// ByEdited: most recently saved in any way first, staged updates too.
+	ByEdited
+	// ByPublished: most recently published first.
+	ByPublished
+)
+
+// ListArticles lists articles for the newsroom.
 func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
@@ -510,8 +549,23 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 	}
 	var where strings.Builder
 	where.WriteString(" WHERE 1 = 1")
-	args := append(scope.appendSQL(&where, nil), f.Limit, f.Offset)
-	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where.String()+" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+	args := scope.appendSQL(&where, nil)
+	if f.CreatedBy > 0 {
+		where.WriteString(" AND a.created_by = ?")
+		args = append(args, f.CreatedBy)
+	}
+	order := " ORDER BY a.updated_at DESC, a.id DESC"
+	switch {
+	case f.Planned:
+		where.WriteString(" AND (a.publish_at IS NOT NULL OR a.unpublish_at IS NOT NULL)")
+		order = " ORDER BY COALESCE(a.publish_at, a.unpublish_at), a.id"
+	case f.Order == ByEdited:
+		order = " ORDER BY COALESCE(a.edited_at, a.updated_at) DESC, a.id DESC"
+	case f.Order == ByPublished:
+		order = " ORDER BY a.published_at DESC, a.id DESC"
+	}
+	args = append(args, f.Limit, f.Offset)
+	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where.String()+order+" LIMIT ? OFFSET ?", args...)
 }
 
 func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {

@@ -81,6 +81,11 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},
 		{"LiveBlog", testLiveBlog},
+		{"WorkflowTransitions", testWorkflowTransitions},
+		{"WorkflowBadChanges", testWorkflowBadChanges},
+		{"StagedUpdate", testStagedUpdate},
+		{"PlannedChanges", testPlannedChanges},
+		{"WorkflowLists", testWorkflowLists},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
