@@ -77,6 +77,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"ConcurrentTagCreation", testConcurrentTags},
 		{"SearchIndex", testSearchIndex},
 		{"MediaVariants", testMediaVariants},
+		{"MediaLibrary", testMediaLibrary},
+		{"ImageTextsBeforePublishing", testImageTextsBeforePublishing},
 		{"Comments", testComments},
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},
