@@ -1,0 +1,298 @@
+// Package jobs runs Khabar's durable background work on River: today the
+// planned publication and withdrawal of articles. River keeps its tables
+// in the app's own database (the SQLite file, or the PostgreSQL schema of
+// the store), so a job outlives a restart and any node may run it.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// Queue is River's client on the app's database with Khabar's workers.
+type Queue struct {
+	store  *store.Store
+	log    *slog.Logger
+	client riverClient
+	close  func()
+}
+
+// riverClient is what Queue uses of river.Client, whichever driver (and
+// so transaction type) is behind it.
+type riverClient interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// backend is River's driver on the app's database.
+type backend struct {
+	migrate func(ctx context.Context, log *slog.Logger) ([]string, error)
+	client  func(cfg *river.Config) (riverClient, error)
+	close   func()
+	sqlite  bool
+}
+
+// openBackend gives River connections of its own: on SQLite a pool of one
+// connection to the same file, on PostgreSQL a pgx pool on the store's
+// server and schema (River's tables live beside Khabar's, per test schema
+// too).
+func openBackend(ctx context.Context, s *store.Store) (*backend, error) {
+	if s.Dialect() == store.Postgres {
+		schema, err := s.Schema(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := s.OpenPgxPool(ctx, 5)
+		if err != nil {
+			return nil, err
+		}
+		return newBackend(riverpgxv5.New(pool), schema, pool.Close, false), nil
+	}
+	db, err := s.OpenJobPool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newBackend(riversqlite.New(db), "", func() { db.Close() }, true), nil
+}
+
+func newBackend[TTx any](d riverdriver.Driver[TTx], schema string, closeFn func(), sqlite bool) *backend {
+	return &backend{
+		sqlite: sqlite,
+		close:  closeFn,
+		migrate: func(ctx context.Context, log *slog.Logger) ([]string, error) {
+			m, err := rivermigrate.New(d, &rivermigrate.Config{Schema: schema, Logger: log})
+			if err != nil {
+				return nil, err
+			}
+			res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			if err != nil {
+				return nil, err
+			}
+			names := make([]string, len(res.Versions))
+			for i, v := range res.Versions {
+				names[i] = "river " + strconv.Itoa(v.Version) + " " + v.Name
+			}
+			return names, nil
+		},
+		client: func(cfg *river.Config) (riverClient, error) {
+			cfg.Schema = schema
+			return river.NewClient(d, cfg)
+		},
+	}
+}
+
+// Migrate applies River's pending migrations to the app's database and
+// names them; `khabar migrate` and every start run it.
+func Migrate(ctx context.Context, s *store.Store, log *slog.Logger) ([]string, error) {
+	b, err := openBackend(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	return migrate(ctx, s, b, log)
+}
+
+func migrate(ctx context.Context, s *store.Store, b *backend, log *slog.Logger) ([]string, error) {
+	var applied []string
+	err := s.WithMigrationLock(ctx, func() error {
+		var err error
+		applied, err = b.migrate(ctx, log)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("migrate the job queue: %w", err)
+	}
+	return applied, nil
+}
+
+// New opens the queue on s's database, applies River's migrations and
+// registers the workers; Start runs them.
+func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Queue, error) {
+	b, err := openBackend(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := migrate(ctx, s, b, log)
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &plannedWorker{store: s, log: log})
+	client, err := b.client(&river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers: workers,
+		Logger:  log,
+		// SQLite has no LISTEN: River would poll a notification table
+		// every 50 ms instead; polling for jobs once a second is enough.
+		PollOnly:        b.sqlite,
+		JobTimeout:      time.Minute,
+		SoftStopTimeout: 10 * time.Second,
+	})
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return &Queue{store: s, log: log, client: client, close: b.close}, nil
+}
+
+// Start runs the workers until Stop, and makes sure every change planned
+// in the database has its job: a plan whose job was never inserted (the
+// node stopped between the commit and the insert) is caught here.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	if err := q.plan(ctx, 0); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop lets running jobs finish (cancelling them after a grace period)
+// and stops fetching new ones; another node, or the next start, runs what
+// is left.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// Close releases River's connections; call it after Stop.
+func (q *Queue) Close() { q.close() }
+
+// Enqueue adds a job. opts may delay it (ScheduledAt) or make it unique
+// (UniqueOpts), in which case a duplicate is silently not inserted.
+func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.client.Insert(ctx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// HandleEvent is an outbox consumer: after any change to an article it
+// makes sure the changes planned for it have their jobs. Old jobs are not
+// removed; they find their plan gone and do nothing.
+func (q *Queue) HandleEvent(ctx context.Context, ev news.Event) error {
+	switch ev.Kind {
+	case news.EventArticleSaved, news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished:
+		return q.plan(ctx, ev.ArticleID)
+	}
+	return nil
+}
+
+// unplanned are the job states in which a planned change is still to be
+// done: a second job for the same plan is not inserted then. A finished
+// job does not count, so a plan that comes back (moved away and back to
+// the same minute) gets a job again.
+var unplanned = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}
+
+// plan inserts a job for every change planned for article id (every
+// article when id is 0), due at the planned time.
+func (q *Queue) plan(ctx context.Context, id int64) error {
+	planned, err := q.store.PlannedChanges(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range planned {
+		err := q.Enqueue(ctx, plannedArgs(p), &river.InsertOpts{ScheduledAt: p.At,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: unplanned}})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plannedArgs is the job of one planned publication or withdrawal. The
+// planned time is part of it: a job whose time is no longer the article's
+// plan is stale and does nothing.
+type plannedArgs struct {
+	ArticleID int64       `json:"article_id"`
+	Action    news.Action `json:"action"`
+	At        time.Time   `json:"at"`
+}
+
+func (plannedArgs) Kind() string { return "article_planned_change" }
+
+type plannedWorker struct {
+	river.WorkerDefaults[plannedArgs]
+	store *store.Store
+	log   *slog.Logger
+}
+
+func (w *plannedWorker) Work(ctx context.Context, job *river.Job[plannedArgs]) error {
+	p := store.Planned(job.Args)
+	if p.Action != news.ActionPublish && p.Action != news.ActionUnpublish {
+		return river.JobCancel(fmt.Errorf("unknown planned action %q", p.Action))
+	}
+	// Nodes' clocks differ a little: never act before the minute.
+	if wait := time.Until(p.At); wait > 0 {
+		return river.JobSnooze(wait)
+	}
+	done, err := w.store.RunPlanned(ctx, p)
+	if errors.Is(err, news.ErrTransition) || news.IsInvalid(err) {
+		// The article cannot take this step any more (an image lost its
+		// text since it was scheduled, say): retrying will not help, the
+		// newsroom still shows it as planned.
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if !done {
+		plans, err := w.store.PlannedChanges(ctx, p.ArticleID)
+		if err != nil {
+			return err
+		}
+		if wait, ok := waitingFor(plans, p); ok {
+			return river.JobSnooze(wait)
+		}
+	}
+	if done {
+		w.log.Info("planned change carried out", "article", p.ArticleID, "action", p.Action, "at", p.At, "late", time.Since(p.At).Round(time.Millisecond))
+	} else {
+		w.log.Info("planned change no longer planned; nothing done", "article", p.ArticleID, "action", p.Action, "at", p.At)
+	}
+	return nil
+}
+
+// waitingFor tells how long a withdrawal that is still planned, for an
+// article not published yet, waits for the publication: when both times
+// passed while no node ran (or they fell in one pass of River's
+// scheduler), the withdrawal may come up first.
+func waitingFor(plans []store.Planned, p store.Planned) (time.Duration, bool) {
+	if p.Action != news.ActionUnpublish || !slices.ContainsFunc(plans, func(q store.Planned) bool {
+		return q.Action == p.Action && q.At.Equal(p.At)
+	}) {
+		return 0, false
+	}
+	for _, q := range plans {
+		if q.Action != news.ActionPublish {
+			continue
+		}
+		if wait := time.Until(q.At); wait > 0 {
+			return wait + time.Second, true
+		}
+		// Overdue: its job is about to run, or cannot (and the newsroom
+		// shows the article as still scheduled).
+		return 5 * time.Second, true
+	}
+	return 0, false
+}

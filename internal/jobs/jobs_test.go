@@ -1,0 +1,179 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func startQueue(t *testing.T, s *store.Store) *Queue {
+	t.Helper()
+	ctx := context.Background()
+	q, err := New(ctx, s, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := q.Stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+		q.Close()
+	})
+	return q
+}
+
+// waitStatus polls the article until it reaches st (River's scheduler
+// looks for due jobs every five seconds).
+func waitStatus(t *testing.T, s *store.Store, id int64, st news.Status) *news.Article {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a, err := s.GetArticle(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status == st {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("article %d is still %s, want %s", id, a.Status, st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func step(t *testing.T, s *store.Store, a *news.Article, c news.Change) *news.Article {
+	t.Helper()
+	a, err := s.Transition(context.Background(), a.ID, a.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestPlannedChangesRunOnTime: a publication and a withdrawal planned
+// before the queue starts run at their time; a job for a time moved
+// since does nothing.
+func TestPlannedChangesRunOnTime(t *testing.T) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			f := storetest.Seed(t, s)
+			a := f.Article("خبر مجدول للنشر ثم السحب")
+			if err := s.CreateArticle(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			first := time.Now().Add(time.Second)
+			a = step(t, s, a, news.Change{Action: news.ActionSchedule, At: first})
+			q, err := New(ctx, s, quiet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			// The plan's job, then a later time: the job for the first
+			// time is stale when it runs.
+			if err := q.HandleEvent(ctx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID}); err != nil {
+				t.Fatal(err)
+			}
+			publishAt := time.Now().Add(2500 * time.Millisecond)
+			a = step(t, s, a, news.Change{Action: news.ActionSchedule, At: publishAt})
+			a = step(t, s, a, news.Change{Action: news.ActionExpire, At: publishAt.Add(time.Second)})
+			startQueue(t, s) // plans what is in the database on start
+
+			got := waitStatus(t, s, a.ID, news.StatusPublished)
+			if got.PublishedAt.Before(publishAt.Truncate(time.Microsecond)) {
+				t.Errorf("published at %v, before its time %v: the stale job published it", got.PublishedAt, publishAt)
+			}
+			waitStatus(t, s, a.ID, news.StatusUnpublished)
+			log, err := s.AuditLog(ctx, 2, 0)
+			if err != nil || len(log) != 2 || log[0].Action != "article.unpublish" || log[1].Action != "article.publish" || log[0].UserID != 0 || log[1].UserID != 0 {
+				t.Errorf("audit log: %v %+v (want publish and unpublish by the system)", err, log)
+			}
+			if plans, _ := s.PlannedChanges(ctx, 0); len(plans) != 0 {
+				t.Errorf("plans left: %+v", plans)
+			}
+		})
+	}
+}
+
+// TestWorker checks the worker's decisions without waiting for River.
+func TestWorker(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	f := storetest.Seed(t, s)
+	a := f.Article("خبر")
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
+	a = step(t, s, a, news.Change{Action: news.ActionSchedule, At: at})
+	end := at.Add(time.Hour)
+	a = step(t, s, a, news.Change{Action: news.ActionExpire, At: end})
+	w := &plannedWorker{store: s, log: quiet}
+	work := func(args plannedArgs) error {
+		return w.Work(ctx, &river.Job[plannedArgs]{Args: args})
+	}
+
+	var snooze *river.JobSnoozeError
+	if err := work(plannedArgs{ArticleID: a.ID, Action: news.ActionPublish, At: at}); !errors.As(err, &snooze) || snooze.Duration < 59*time.Minute {
+		t.Errorf("early job: %v, want a snooze until its time", err)
+	}
+	var cancel *river.JobCancelError
+	if err := work(plannedArgs{ArticleID: a.ID, Action: "delete", At: at.Add(-2 * time.Hour)}); !errors.As(err, &cancel) {
+		t.Errorf("unknown action: %v, want the job cancelled", err)
+	}
+	stale := []plannedArgs{
+		{ArticleID: a.ID, Action: news.ActionPublish, At: at.Add(-2 * time.Hour)},
+		{ArticleID: a.ID, Action: news.ActionUnpublish, At: at.Add(-2 * time.Hour)},
+		{ArticleID: 987654, Action: news.ActionPublish, At: at.Add(-2 * time.Hour)},
+	}
+	for _, args := range stale {
+		if err := work(args); err != nil {
+			t.Errorf("stale %+v: %v", args, err)
+		}
+	}
+	if got, _ := s.GetArticle(ctx, a.ID); got.Status != news.StatusScheduled || got.Version != a.Version {
+		t.Errorf("a stale job changed the article: %s v%d", got.Status, got.Version)
+	}
+	// A withdrawal that comes up before the publication waits for it.
+	wait, ok := waitingFor([]store.Planned{{ArticleID: a.ID, Action: news.ActionPublish, At: at}, {ArticleID: a.ID, Action: news.ActionUnpublish, At: end}},
+		store.Planned{ArticleID: a.ID, Action: news.ActionUnpublish, At: end})
+	if !ok || wait < 59*time.Minute {
+		t.Errorf("withdrawal before publication: wait %v %v", wait, ok)
+	}
+	if _, ok := waitingFor(nil, store.Planned{ArticleID: a.ID, Action: news.ActionUnpublish, At: end}); ok {
+		t.Error("a withdrawal no longer planned waits")
+	}
+}
+
+// TestMigrateTwice: River's migrations apply once, under the store's lock.
+func TestMigrateTwice(t *testing.T) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t)
+			first, err := Migrate(context.Background(), s, quiet)
+			if err != nil || len(first) == 0 {
+				t.Fatalf("first migration: %v %v", first, err)
+			}
+			again, err := Migrate(context.Background(), s, quiet)
+			if err != nil || len(again) != 0 {
+				t.Errorf("second migration: %v %v", again, err)
+			}
+		})
+	}
+}
