@@ -434,4 +434,5 @@ var arabic = map[string]string{
 	"err_entry_too_long":        "التحديث أطول من المسموح؛ قسّمه إلى تحديثين.",
 	"err_coverage_ended":        "انتهت التغطية؛ استأنفها لإضافة تحديثات جديدة.",
 	"err_not_live":              "هذا الخبر ليس تغطية مباشرة.",
+	"admin_entry_kept":          "كتل أخرى في هذا التحديث تبقى كما هي: %s",
 }

@@ -430,4 +430,5 @@ var english = map[string]string{
 	"err_entry_too_long":        "The update is too long; split it in two.",
 	"err_coverage_ended":        "Coverage has ended; resume it to add new updates.",
 	"err_not_live":              "This article is not a live blog.",
+	"admin_entry_kept":          "Other blocks of this update are kept as they are: %s",
 }
