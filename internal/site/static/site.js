@@ -14,8 +14,8 @@
   // EventSource) the server-rendered ticker stays as it is.
   var ticker = document.querySelector(".ticker ul");
   if (ticker && window.EventSource) {
-    var es = new EventSource("/live/ticker");
-    es.addEventListener("ticker", function (ev) {
+    var es = null;
+    var showTicker = function (ev) {
       var lines;
       try { lines = JSON.parse(ev.data); } catch (err) { return; }
       if (!Array.isArray(lines)) return;
@@ -35,7 +35,18 @@
         frag.appendChild(li);
       });
       ticker.replaceChildren(frag);
-    });
+    };
+    var follow = function () {
+      es = new EventSource("/live/ticker");
+      es.addEventListener("ticker", showTicker);
+    };
+    // A page kept in the back/forward cache keeps its stream open, and a
+    // browser opens at most six connections to a site: a few pages later
+    // the next one would wait for a free connection. Close the stream on
+    // leaving; reopen it if the page is shown again.
+    addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+    addEventListener("pageshow", function (e) { if (e.persisted && !es) follow(); });
+    follow();
   }
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[data-copy], a[data-youtube]");

@@ -1,0 +1,535 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// The browser tests drive Debian's Chromium through chromedp against a node
+// on SQLite (one backend: the browser is the slow part, and what it checks
+// does not depend on the database). Outside CI they skip when no browser
+// is installed; in CI (CI set, or KHABAR_REQUIRE_BROWSER=1) they fail, so a
+// machine without Chromium cannot pass them by skipping.
+
+const (
+	// articleBudget is DESIGN.md's page weight: HTML + CSS + JS of an
+	// article page, gzip-compressed as served, images excluded.
+	articleBudget = 50 << 10
+	tabTimeout    = 3 * time.Minute
+)
+
+var viewports = []struct {
+	name          string
+	width, height int64
+}{{"phone", 390, 844}, {"desktop", 1366, 768}}
+
+func browserRequired() bool {
+	return os.Getenv("CI") != "" || os.Getenv("KHABAR_REQUIRE_BROWSER") == "1"
+}
+
+// skipOrFail skips the test on a developer's machine that lacks a browser
+// tool, and fails it where the browser tests must run.
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if browserRequired() {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// chromiumPath finds Debian's Chromium (or another Chrome) to drive;
+// KHABAR_CHROMIUM names one explicitly.
+func chromiumPath() string {
+	if p := os.Getenv("KHABAR_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startBrowser starts one headless Chromium for the test. The flags keep
+// it off the network: without them it tries to reach Google's services and
+// floods the closed network with refused connections.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		skipOrFail(t, "browser tests need Chromium: apt-get install chromium (or set KHABAR_CHROMIUM)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return ctx
+}
+
+// newTab opens a tab that closes when the subtest ends or tabTimeout
+// passes, whichever is first.
+func newTab(t *testing.T, browser context.Context, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	ctx, cancelTimeout := context.WithTimeout(browser, tabTimeout)
+	tab, cancel := chromedp.NewContext(ctx, opts...)
+	t.Cleanup(func() { cancel(); cancelTimeout() })
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	return tab
+}
+
+// browse runs actions and fails the test at the first error.
+func browse(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(tab, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression (awaiting a promise) and decodes
+// its value.
+func eval[T any](t *testing.T, tab context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %.80s: %v", expr, err)
+	}
+	return v
+}
+
+// testOutput is where screenshots and saved pages go: KHABAR_TEST_OUTPUT,
+// or test-output at the top of the repository (ignored by git).
+func testOutput(t *testing.T, sub string) string {
+	t.Helper()
+	dir := os.Getenv("KHABAR_TEST_OUTPUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "test-output")
+	}
+	dir, err := filepath.Abs(filepath.Join(dir, sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browserLogin signs in through the login form, with the keyboard only.
+func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role) {
+	t.Helper()
+	browse(t, tab, "log in",
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), string(role)+"@khabar.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`form.whoami`)),
+	)
+}
+
+// richArticle is the published article with the most body blocks that
+// has a picture: the heaviest page a reader is likely to open.
+func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var best *news.Article
+	for _, it := range list {
+		a, err := s.GetArticle(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body)) {
+			best = a
+		}
+	}
+	if best == nil {
+		t.Fatal("no published article with a picture")
+	}
+	return best, "/news/" + strconv.FormatInt(best.ID, 10) + "/" + url.PathEscape(best.Slug)
+}
+
+func TestBrowser(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	login(t, n, auth.RoleEditor)
+	login(t, n, auth.RoleAdmin)
+	article, articlePath := richArticle(t, n.Store)
+	sectionPath := "/section/" + article.Section.Slug
+
+	t.Run("reader", func(t *testing.T) {
+		tab := newTab(t, browser)
+		browse(t, tab, "home", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		if got := eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
+			t.Errorf("home: lang and dir %q", got)
+		}
+		lead := eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
+		browse(t, tab, "open the lead story",
+			chromedp.Click(chromedp.CSS(".lead-story h2 a")), chromedp.WaitVisible(chromedp.CSS("article.story h1")))
+		if h1 := eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
+			t.Errorf("article h1 %q, want the lead story %q", h1, lead)
+		}
+		browse(t, tab, "open its section",
+			chromedp.Click(chromedp.CSS(".crumbs a")), chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
+		if loc := eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
+			t.Errorf("section link went to %s", loc)
+		}
+		if cards := eval[int](t, tab, `document.querySelectorAll(".card").length`); cards == 0 {
+			t.Error("section page shows no articles")
+		}
+		browse(t, tab, "search for the lead story",
+			chromedp.SendKeys(chromedp.CSS("#qs"), lead+kb.Enter), chromedp.WaitVisible(chromedp.CSS(".results")))
+		found := eval[bool](t, tab, `[...document.querySelectorAll(".results h2 a")].some(a => a.textContent === `+strconv.Quote(lead)+`)`)
+		if !found {
+			t.Errorf("searching for %q does not list it", lead)
+		}
+		// Pages left behind (kept in the back/forward cache) must not hold
+		// their live streams: the browser's six connections would run out.
+		waitFor(t, "left pages to close their live streams", func() bool { return n.Live.Clients("ticker") <= 1 })
+	})
+
+	t.Run("screenshots and right-to-left layout", func(t *testing.T) {
+		dir := testOutput(t, "screenshots")
+		tab := newTab(t, browser)
+		for _, vp := range viewports {
+			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
+				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.base+p.path))
+				loadPictures(t, tab)
+				png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatalf("screenshot %s: %v", p.name, err)
+				}
+				file := filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.png", p.name, vp.name, vp.width, vp.height))
+				if err := os.WriteFile(file, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				for _, problem := range eval[[]string](t, tab, rtlLayoutChecks) {
+					t.Errorf("%s at %dx%d: %s", p.name, vp.width, vp.height, problem)
+				}
+			}
+		}
+		t.Logf("screenshots in %s", dir)
+	})
+
+	t.Run("page weight, third parties, layout shift, CSP", func(t *testing.T) {
+		for _, path := range []string{articlePath, "/"} {
+			checkPageBudget(t, browser, n, path)
+		}
+	})
+
+	t.Run("editor publishes, open page's ticker follows", func(t *testing.T) {
+		reader := newTab(t, browser)
+		browse(t, reader, "open the home page", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
+		waitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
+		eval[bool](t, reader, `window.notReloaded = true`)
+
+		editor := newTab(t, browser, chromedp.WithNewBrowserContext())
+		browserLogin(t, editor, n.base, auth.RoleEditor)
+		headline := "خبر من المتصفح: البرلمان يناقش قانون " + strconv.FormatInt(time.Now().UnixNano()%100000, 10)
+		browse(t, editor, "write and publish",
+			chromedp.Navigate(n.base+"/admin/articles/new"),
+			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
+			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
+			chromedp.Click(chromedp.CSS(`input[name=authors]`)),
+			chromedp.SendKeys(chromedp.CSS(`textarea[name=b0_text]`), "فقرة كتبها محرر في متصفح حقيقي."),
+			chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		)
+		if status := eval[string](t, editor, `document.querySelector(".badge").className`); !strings.Contains(status, "st-published") {
+			t.Fatalf("after publishing the article is %q", status)
+		}
+		_, err := chromedp.Run(reader, chromedp.Poll[bool](
+			`[...document.querySelectorAll(".ticker li")].some(li => li.textContent.includes(`+strconv.Quote(headline)+`))`,
+			chromedp.WithPollingTimeout(15*time.Second)))
+		if err != nil {
+			t.Fatalf("the open page's ticker never showed the new headline: %v", err)
+		}
+		if !eval[bool](t, reader, `window.notReloaded === true`) {
+			t.Error("the reader page reloaded instead of updating its ticker")
+		}
+	})
+
+	t.Run("accessibility", func(t *testing.T) {
+		axe, err := os.ReadFile(filepath.Join("..", "..", "tools", "browser", "node_modules", "axe-core", "axe.min.js"))
+		if err != nil {
+			skipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
+		}
+		tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+		// Colours are checked in a tab of their own: switching the colour
+		// scheme back and forth in one tab sometimes stalls Chromium for a
+		// minute.
+		dark := newTab(t, browser)
+		if _, err := chromedp.Call(dark, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+			t.Fatal(err)
+		}
+		tag := "/tag/" + url.PathEscape(article.Tags[0].Slug)
+		author := "/author/" + article.Authors[0].Slug
+		search := "/search?q=" + url.QueryEscape(article.Headline)
+		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
+		reader := []string{"/", articlePath, comments, sectionPath, tag, author, search, "/search?q=zzzqqq", "/no/such/page", "/admin/login"}
+		for _, path := range reader {
+			checkAxe(t, tab, n.base+path, string(axe), "")
+			checkAxe(t, dark, n.base+path, string(axe), "color-contrast")
+		}
+		checkKeyboard(t, tab, n.base+"/")
+		checkKeyboard(t, tab, n.base+articlePath)
+
+		browserLogin(t, tab, n.base, auth.RoleAdmin)
+		id := strconv.FormatInt(article.ID, 10)
+		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/new",
+			"/admin/ticker", "/admin/settings", "/admin/comments", "/admin/comments/bans", "/admin/audit"}
+		for _, path := range admin {
+			checkAxe(t, tab, n.base+path, string(axe), "")
+		}
+		checkKeyboard(t, tab, n.base+"/admin/")
+	})
+}
+
+// rtlLayoutChecks returns what is wrong with the right-to-left layout of
+// the page in view: the page must not scroll sideways; the headline, the
+// brand and lists must start from the right; the ticker must run from the
+// right, with its title on the right of its lines.
+const rtlLayoutChecks = `(() => {
+  const problems = [];
+  const near = (a, b) => Math.abs(a - b) <= 2;
+  const box = el => el.getBoundingClientRect();
+  if (getComputedStyle(document.body).direction !== "rtl") problems.push("body direction is " + getComputedStyle(document.body).direction);
+  if (document.documentElement.scrollWidth > innerWidth) problems.push("page scrolls sideways: " + document.documentElement.scrollWidth + "px wide in a " + innerWidth + "px window");
+  const main = document.querySelector("main");
+  const mainRight = box(main).right - parseFloat(getComputedStyle(main).paddingRight);
+  const h1 = document.querySelector("h1:not(.visually-hidden)");
+  if (h1) {
+    const col = h1.closest(".story") || main;
+    const colRight = col === main ? mainRight : box(col).right;
+    const r = document.createRange();
+    r.selectNodeContents(h1);
+    const lines = [...r.getClientRects()].filter(l => l.width > 0);
+    if (!lines.length) problems.push("headline has no text");
+    for (const l of lines) if (!near(l.right, colRight)) problems.push("a headline line ends " + (colRight - l.right).toFixed(1) + "px short of the column's right edge");
+  }
+  const brand = document.querySelector(".brand"), search = document.querySelector(".quick-search");
+  if (!near(box(brand).right, mainRight)) problems.push("the brand is not at the right edge of the content");
+  if (innerWidth >= 768 && box(search).right > box(brand).left) problems.push("the quick search is not to the left of the brand");
+  const fromRight = (sel, what) => {
+    const items = [...document.querySelectorAll(sel)].slice(0, 2).map(box);
+    if (items.length === 2 && !(items[0].right > items[1].right)) problems.push(what + " does not run from the right");
+  };
+  fromRight(".ticker li", "the ticker");
+  fromRight(".sections li", "the section menu");
+  const title = document.querySelector(".ticker-title"), list = document.querySelector(".ticker ul");
+  if (title && list && box(title).left < box(list).right - 1) problems.push("the ticker title is not on the right of its lines");
+  return problems;
+})()`
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// checkAxe runs axe-core on a page: every rule, or only the one named.
+func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
+	t.Helper()
+	browse(t, tab, pageURL, chromedp.Navigate(pageURL))
+	eval[chromedp.Void](t, tab, axe)
+	if only != "" {
+		only = `runOnly: ["` + only + `"], `
+	}
+	found := eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+		id: v.id, impact: v.impact || "", help: v.help,
+		nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\s+/g, " "))})))`)
+	for _, v := range found {
+		t.Errorf("axe %s: %s (%s, %s)\n\t%s", strings.TrimPrefix(pageURL, "http://"), v.ID, v.Help, v.Impact, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+// checkKeyboard tabs through the start of a page: the first Tab must land
+// on the skip link, shown on screen, and every element reached must be on
+// screen with a visible focus ring.
+func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
+	t.Helper()
+	browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
+	const focused = `(() => {
+	  const el = document.activeElement, r = el.getBoundingClientRect(), s = getComputedStyle(el);
+	  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
+	  return {tag: el.tagName, cls: el.className, href: el.getAttribute("href") || "", text: (el.textContent || el.value || "").trim().slice(0, 40),
+	    visible: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.left < innerWidth, ring};
+	})()`
+	type focus struct {
+		Tag, Cls, Href, Text string
+		Visible, Ring        bool
+	}
+	for i := range 15 {
+		browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
+		f := eval[focus](t, tab, focused)
+		if i == 0 && (f.Cls != "skip" || f.Href != "#main") {
+			t.Errorf("%s: the first Tab reaches %s.%s %q, not the skip link", pageURL, f.Tag, f.Cls, f.Text)
+		}
+		if f.Tag == "BODY" {
+			t.Errorf("%s: Tab %d left the page's controls", pageURL, i+1)
+			return
+		}
+		if !f.Visible || !f.Ring {
+			t.Errorf("%s: Tab %d focuses %s.%s %q, on screen %v, focus ring %v", pageURL, i+1, f.Tag, f.Cls, f.Text, f.Visible, f.Ring)
+		}
+	}
+}
+
+// checkPageBudget loads a page as a reader would and checks DESIGN.md §5
+// and §6: every request to our own origin, HTML + CSS + JS within the
+// budget gzip-compressed, pictures with their size set and no layout shift,
+// a CSP without 'unsafe-inline' that the page never trips.
+func checkPageBudget(t *testing.T, browser context.Context, n *node, path string) {
+	t.Helper()
+	tab := newTab(t, browser)
+	const observe = `window.cspViolations = []; window.layoutShift = 0;
+	document.addEventListener("securitypolicyviolation", e => cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+	new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) layoutShift += e.value; })
+	  .observe({type: "layout-shift", buffered: true});`
+	if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: observe}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var requests []network.EventRequestWillBeSent
+	events := chromedp.Events(tab, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			requests = append(requests, ev)
+			mu.Unlock()
+		}
+	}()
+	res, err := chromedp.Run(tab, chromedp.NavigateResponse(n.base+path))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	csp, _ := res.Headers["Content-Security-Policy"].(string)
+	if csp == "" || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("%s: CSP %q", path, csp)
+	}
+	// A picture without its size would move the text when it arrives.
+	loadPictures(t, tab)
+	if bad := eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
+		t.Errorf("%s: pictures without width, height or alt: %v", path, bad)
+	}
+	if shift := eval[float64](t, tab, `layoutShift`); shift > 0.001 {
+		t.Errorf("%s: cumulative layout shift %.4f, want 0", path, shift)
+	}
+	if v := eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
+		t.Errorf("%s: CSP violations: %v", path, v)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	origin := n.base
+	total, counted := 0, map[string]bool{}
+	for _, r := range requests {
+		u := r.Request.URL
+		if strings.HasPrefix(u, "data:") {
+			continue
+		}
+		if !strings.HasPrefix(u, origin+"/") {
+			t.Errorf("%s: third-party request %s", path, u)
+			continue
+		}
+		switch r.Type {
+		case network.ResourceTypeDocument, network.ResourceTypeStylesheet, network.ResourceTypeScript:
+			if !counted[u] {
+				counted[u] = true
+				total += gzipSize(t, u)
+			}
+		}
+	}
+	if len(counted) < 3 {
+		t.Errorf("%s: saw %d of the HTML, CSS and JS requests: %v", path, len(counted), counted)
+	}
+	t.Logf("%s: HTML + CSS + JS %d bytes gzip (budget %d), %d requests", path, total, articleBudget, len(requests))
+	if total > articleBudget {
+		t.Errorf("%s: HTML + CSS + JS weigh %d bytes gzip-compressed, over the %d budget", path, total, articleBudget)
+	}
+}
+
+// loadPictures loads every lazy picture now and waits for them all.
+func loadPictures(t *testing.T, tab context.Context) {
+	t.Helper()
+	eval[chromedp.Void](t, tab, `document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`)
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`[...document.images].every(i => i.complete)`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("pictures still loading: %v", err)
+	}
+}
+
+// gzipSize is the number of bytes the server sends for u to a client that
+// accepts gzip (the encoding every browser and proxy takes).
+func gzipSize(t *testing.T, u string) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Header.Get("Content-Encoding") != "gzip" && len(b) > 1024 {
+		t.Errorf("%s is served uncompressed (%d bytes)", u, len(b))
+	}
+	return len(b)
+}
+
+// waitFor polls cond until it holds, for up to ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
