@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"khabar/internal/alert"
+	"khabar/internal/auth"
 	"khabar/internal/comment"
 	"khabar/internal/locale"
 	"khabar/internal/news"
@@ -30,6 +32,11 @@ type Options struct {
 	// SearchLimit is the per-address search budget shared with the site.
 	SearchLimit *web.Limiter
 	Log         *slog.Logger
+	// Fanout checks alerts and names the configured channels; with it
+	// come the push and automation endpoints.
+	Fanout        *alert.Fanout
+	PushPublicKey string
+	Guard         alert.Guard // what push endpoints may be
 }
 
 // API serves /api/v1/.
@@ -42,11 +49,17 @@ type API struct {
 	path     ArticlePath
 	log      *slog.Logger
 	limiter  *web.Limiter
+
+	fanout         *alert.Fanout
+	pushPublicKey  string
+	guard          alert.Guard
+	subscribeLimit *web.Limiter
 }
 
 // New builds the API.
 func New(o Options) *API {
-	return &API{search: o.Search, store: o.Store, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit}
+	return &API{search: o.Search, store: o.Store, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit,
+		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: web.NewLimiter(10, 10*time.Second)}
 }
 
 // Routes registers the API on mux.
@@ -61,6 +74,19 @@ func (a *API) Routes(mux *http.ServeMux) {
 			web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
 		}))
 		mux.Handle("POST /api/v1/articles/{id}/comments", cop.Handler(http.HandlerFunc(a.postComment)))
+	}
+	if a.fanout != nil {
+		mux.HandleFunc("GET /api/v1/push/key", a.pushKey)
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
+		}))
+		mux.Handle("POST /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.subscribePush)))
+		mux.Handle("DELETE /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.unsubscribePush)))
+		// Bearer tokens are not sent by browsers on their own, so these
+		// need no cross-origin protection: scripts and agency feeds.
+		mux.HandleFunc("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
+		mux.HandleFunc("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.JSONError(w, http.StatusNotFound, "no such endpoint")

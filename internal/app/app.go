@@ -15,12 +15,15 @@ import (
 	"syscall"
 	"time"
 
+	"khabar/internal/alert"
 	"khabar/internal/api"
 	"khabar/internal/comment"
 	"khabar/internal/config"
 	"khabar/internal/demo"
+	"khabar/internal/jobs"
 	"khabar/internal/live"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbox"
@@ -41,10 +44,14 @@ type App struct {
 	Cache    *render.Cache
 	Site     *site.Site
 	Outbox   *outbox.Dispatcher
+	Jobs     *jobs.Queue
 	Search   *search.Service
 	Live     *live.Hub
 	Comments *comment.Service
+	Alerts   *alert.Fanout
 	Demo     demo.Result
+	media    *media.Disk
+	newsroom *newsroom.Newsroom
 	handler  http.Handler
 	listener net.Listener
 }
@@ -135,19 +142,31 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	a.Comments = comments
-	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs,
-		Comments: comments})
+	al, err := newAlerting(ctx, cfg, s, base, cat, log)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	nr, err := newsroom.New(newsroom.Options{Store: s, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
+	a.Alerts = al.fanout
+	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs,
+		Comments: comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	nr, err := newsroom.New(newsroom.Options{Store: s, Media: a.media, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
+		Alerts: al.fanout, BaseURL: base, ArticleURL: func(a *news.Article) string { return base + site.ArticlePath(a) },
 		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
+	a.newsroom = nr
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
 	a.Outbox.StartFrom(startAt)
 	a.Outbox.Subscribe(outbox.Consumer{Name: "pagecache", Handle: a.Site.HandleEvent})
@@ -155,6 +174,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	pinger := &websub.Pinger{Hubs: func() []string { return a.Site.Settings().Hubs() }, Feeds: a.Site.FeedsOf,
 		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
 	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
+	// Plans reach the job queue through the outbox, so a plan made on any
+	// node gets its job; the queue also plans everything at start.
+	if a.Jobs, err = jobs.New(ctx, s, log); err != nil {
+		s.Close()
+		return nil, err
+	}
+	a.Outbox.Subscribe(outbox.Consumer{Name: "jobs", Handle: a.Jobs.HandleEvent})
+	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: al.fanout.HandleEvent})
 	a.Live = live.NewHub()
 	liveTicker := a.Site.LiveTicker(func(id int64, data []byte) {
 		a.Live.Publish("ticker", live.Message{ID: id, Event: "ticker", Data: data})
@@ -179,11 +206,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
 	api.New(api.Options{Search: a.Search, Store: s, Comments: comments, Catalog: cat, Base: base, Path: site.ArticlePath,
-		SearchLimit: searchLimit, Log: log}).Routes(mux)
+		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: al.guard}).Routes(mux)
 	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
 	mux.HandleFunc("GET /live", a.liveTopic)
 	var h http.Handler = a.Site.Fast(mux)
-	h = web.Limit(a.Site.Error, h)
+	h = uploadsPastLimit(h, web.Limit(a.Site.Error, h))
 	h = web.SecurityHeaders(h)
 	h = web.Recover(log, a.Site.Error, h)
 	if cfg.AccessLog {
@@ -227,7 +254,20 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer a.Outbox.Wait()
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), config.DefaultShutdownGrace)
+		defer cancel()
+		if err := a.Jobs.Stop(stop); err != nil {
+			a.log.Error("stop the job queue", "err", err)
+		}
+	}()
 	go a.housekeeping(ctx)
+	sizing := make(chan struct{})
+	go func() { a.newsroom.RunMedia(ctx); close(sizing) }()
+	defer func() { cancel(); <-sizing }()
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -275,5 +315,19 @@ func (a *App) housekeeping(ctx context.Context) {
 // Close releases the listener and the database.
 func (a *App) Close() error {
 	a.listener.Close()
+	a.Jobs.Close()
+	a.media.Close()
 	return a.Store.Close()
+}
+
+// uploadsPastLimit sends media uploads around the general body limit: the
+// newsroom caps them itself, at a size no other form needs.
+func uploadsPastLimit(next, limited http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == newsroom.UploadPath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
 }

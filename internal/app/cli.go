@@ -21,6 +21,7 @@ import (
 	"khabar/internal/config"
 	"khabar/internal/demo"
 	"khabar/internal/importer"
+	"khabar/internal/jobs"
 	"khabar/internal/news"
 	"khabar/internal/search"
 	"khabar/internal/store"
@@ -46,6 +47,7 @@ commands:
   demo      load demo content into an empty database
   migrate   apply database migrations
   user add  create a newsroom account: --email --name --role admin|editor|writer|moderator
+  token create  an API token for scripts: --email (of a newsroom user) --name
   reindex   rebuild the search index
   import jsonl FILE  import articles from JSON Lines (--status draft to keep them unpublished)
   version   print the version
@@ -70,6 +72,8 @@ func Main(ctx context.Context, args []string, sys IO) int {
 		err = cmdMigrate(ctx, args, sys)
 	case "user":
 		err = cmdUser(ctx, args, sys)
+	case "token":
+		err = cmdToken(ctx, args, sys)
 	case "reindex":
 		err = cmdReindex(ctx, args, sys)
 	case "import":
@@ -212,6 +216,11 @@ func cmdMigrate(ctx context.Context, args []string, sys IO) error {
 	if err != nil {
 		return err
 	}
+	queue, err := jobs.Migrate(ctx, s, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	applied = append(applied, queue...)
 	if len(applied) == 0 {
 		fmt.Fprintln(sys.Stdout, "database is up to date")
 	}

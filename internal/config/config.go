@@ -42,6 +42,23 @@ type Config struct {
 	// YouTubeThumbs is where video thumbnails are fetched from, to serve
 	// them ourselves; empty disables thumbnails.
 	YouTubeThumbs string
+
+	// Alert channels. Web Push is always on (its keys are made on first
+	// start); the others work once configured. Secrets come only from the
+	// environment, so they never show in a process list.
+	VAPIDSubject  string // mailto: or https: contact for push services
+	TelegramToken string // KHABAR_TELEGRAM_TOKEN
+	TelegramChat  string // @channel or numeric chat id
+	TelegramAPI   string // Bot API origin; tests point it at their server
+	SMTPAddr      string // host:port of the mail relay
+	SMTPFrom      string // "Name <address>"
+	SMTPUser      string
+	SMTPPassword  string // KHABAR_SMTP_PASSWORD
+	Webhooks      string // space-separated URLs that receive signed alerts
+	WebhookSecret string // KHABAR_WEBHOOK_SECRET
+	// AlertsAllowPrivate lets push endpoints and webhooks be on loopback or
+	// private networks: for tests only, since readers choose endpoints.
+	AlertsAllowPrivate bool
 }
 
 // Default returns the configuration with every default set.
@@ -89,6 +106,15 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
 	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
 	str(&c.YouTubeThumbs, "youtube-thumbs", "KHABAR_YOUTUBE_THUMBS", "origin to fetch YouTube thumbnails from, e.g. https://i.ytimg.com (off by default: it is the one outbound request the site makes)")
+	str(&c.VAPIDSubject, "vapid-subject", "KHABAR_VAPID_SUBJECT", "contact given to push services: mailto:… or https://… (default: the base URL when https)")
+	str(&c.TelegramChat, "telegram-chat", "KHABAR_TELEGRAM_CHAT", "Telegram channel for alerts, @name or chat id (the bot token comes from KHABAR_TELEGRAM_TOKEN)")
+	str(&c.TelegramAPI, "telegram-api", "KHABAR_TELEGRAM_API", "Telegram Bot API origin")
+	str(&c.SMTPAddr, "smtp-addr", "KHABAR_SMTP_ADDR", "mail relay host:port for e-mail alerts and notices (password from KHABAR_SMTP_PASSWORD)")
+	str(&c.SMTPFrom, "smtp-from", "KHABAR_SMTP_FROM", "sender of e-mails, e.g. \"خبر <alerts@news.example>\"")
+	str(&c.SMTPUser, "smtp-user", "KHABAR_SMTP_USER", "mail relay user name")
+	str(&c.Webhooks, "webhooks", "KHABAR_WEBHOOKS", "space-separated https URLs that receive alerts signed with KHABAR_WEBHOOK_SECRET")
+	c.TelegramToken, c.SMTPPassword, c.WebhookSecret = getenv("KHABAR_TELEGRAM_TOKEN"), getenv("KHABAR_SMTP_PASSWORD"), getenv("KHABAR_WEBHOOK_SECRET")
+	boolean(&c.AlertsAllowPrivate, "alerts-allow-private", "KHABAR_ALERTS_ALLOW_PRIVATE", "allow push endpoints and webhooks on private networks (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
@@ -147,6 +173,28 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--youtube-thumbs %q: want an origin such as https://i.ytimg.com, or off", c.YouTubeThumbs))
 		}
 		c.YouTubeThumbs = strings.TrimSuffix(c.YouTubeThumbs, "/")
+	}
+	if c.VAPIDSubject != "" && !strings.HasPrefix(c.VAPIDSubject, "mailto:") && !strings.HasPrefix(c.VAPIDSubject, "https://") {
+		errs = append(errs, fmt.Errorf("--vapid-subject %q: want mailto:address or an https:// URL", c.VAPIDSubject))
+	}
+	if (c.TelegramToken == "") != (c.TelegramChat == "") {
+		errs = append(errs, errors.New("--telegram-chat and KHABAR_TELEGRAM_TOKEN go together: set both or neither"))
+	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-addr %q: want host:port, e.g. mail.example:587", c.SMTPAddr))
+		}
+		if c.SMTPFrom == "" {
+			errs = append(errs, errors.New("--smtp-from: required with --smtp-addr"))
+		}
+	}
+	for _, h := range strings.Fields(c.Webhooks) {
+		if u, err := url.Parse(h); err != nil || u.Host == "" || (u.Scheme != "https" && !(c.AlertsAllowPrivate && u.Scheme == "http")) {
+			errs = append(errs, fmt.Errorf("--webhooks: %q is not an https URL", h))
+		}
+	}
+	if c.Webhooks != "" && len(c.WebhookSecret) < 16 {
+		errs = append(errs, errors.New("--webhooks: set KHABAR_WEBHOOK_SECRET to a secret of 16 characters or more"))
 	}
 	if c.Lang != "ar" && c.Lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))

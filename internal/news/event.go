@@ -20,6 +20,9 @@ const (
 	// EventCommentChanged: a comment became public, or stopped being
 	// public, or was edited while public.
 	EventCommentChanged EventKind = "comment.changed"
+	// EventAlertCreated: an editor sent a breaking-news alert; the alert
+	// fan-out delivers it.
+	EventAlertCreated EventKind = "alert.created"
 	// EventLiveEntryChanged: an entry of a live blog was added, edited or
 	// deleted (Entry names it).
 	EventLiveEntryChanged EventKind = "liveblog.entry"
@@ -43,6 +46,8 @@ type Event struct {
 	Listing bool `json:"listing,omitempty"`
 	// Comment is the comment of a comment.changed event.
 	Comment int64 `json:"comment,omitempty"`
+	// Alert is the alert of an alert.created event.
+	Alert int64 `json:"alert,omitempty"`
 	// Entry is the live blog entry of a liveblog.entry event.
 	Entry int64     `json:"entry,omitempty"`
 	At    time.Time `json:"-"`

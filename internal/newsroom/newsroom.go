@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"khabar/internal/alert"
 	"khabar/internal/auth"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/search"
@@ -44,6 +46,13 @@ type Options struct {
 	Log          *slog.Logger
 	// DateFormat is read for every render so settings changes show at once.
 	DateFormat func() locale.DateFormat
+	// Media keeps uploaded files.
+	Media media.Store
+	// Alerts sends breaking-news alerts; BaseURL and ArticleURL make the
+	// links they carry.
+	Alerts     *alert.Fanout
+	BaseURL    string
+	ArticleURL func(a *news.Article) string
 }
 
 // Newsroom serves /admin.
@@ -56,8 +65,14 @@ type Newsroom struct {
 	secure  bool
 	log     *slog.Logger
 	datefmt func() locale.DateFormat
+	lib     *library
+	fanout  *alert.Fanout
+	base    string
+	artURL  func(a *news.Article) string
 	css     *render.Page
 	js      *render.Page // the moderation queue's keyboard shortcuts
+	// alertsJS counts an alert's bytes and follows its delivery.
+	alertsJS *render.Page
 	// Failed logins are limited per account and, more loosely (a newsroom
 	// shares one office address), per IP.
 	acctLogins *web.Limiter
@@ -85,11 +100,20 @@ func New(o Options) (*Newsroom, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Newsroom{store: o.Store, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
-		hashing: make(chan struct{}, 2),
-		css:     render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
-		js:      render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300")}, nil
+	alertsJS, err := files.ReadFile("static/alerts.js")
+	if err != nil {
+		return nil, err
+	}
+	lib, err := newLibrary(o.Media)
+	if err != nil {
+		return nil, err
+	}
+	return &Newsroom{store: o.Store, lib: lib, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
+		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artURL: o.ArticleURL, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
+		hashing:  make(chan struct{}, 2),
+		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
+		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
+		alertsJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", alertsJS, "private, max-age=300")}, nil
 }
 
 // Handler returns the /admin routes wrapped in cross-origin protection
@@ -128,6 +152,21 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("GET /admin/comments/bans", n.require(auth.PermModerate, n.bans))
 	mux.Handle("POST /admin/comments/bans/{id}/delete", n.require(auth.PermModerate, n.unban))
 	mux.Handle("GET /admin/audit", n.require(auth.PermManageSettings, n.audit))
+	mux.Handle("GET /admin/media", n.require(auth.PermWrite, n.mediaLibrary))
+	mux.Handle("POST "+UploadPath, n.require(auth.PermWrite, n.uploadMedia))
+	mux.Handle("GET /admin/media/{id}", n.require(auth.PermWrite, n.editMedia))
+	mux.Handle("POST /admin/media/{id}", n.require(auth.PermWrite, n.saveMedia))
+	mux.HandleFunc("GET /admin/media.js", func(w http.ResponseWriter, r *http.Request) { n.lib.js.Serve(w, r) })
+	if n.fanout != nil {
+		mux.Handle("GET /admin/alerts", n.require(auth.PermPublish, n.alerts))
+		mux.Handle("POST /admin/alerts", n.require(auth.PermPublish, n.sendAlert))
+		mux.Handle("GET /admin/alerts/{id}", n.require(auth.PermPublish, n.alertDetail))
+		mux.Handle("GET /admin/alerts/{id}/progress", n.require(auth.PermPublish, n.alertProgress))
+		mux.HandleFunc("GET /admin/alerts.js", func(w http.ResponseWriter, r *http.Request) { n.alertsJS.Serve(w, r) })
+	}
+	mux.Handle("GET /admin/tokens", n.require(auth.PermPublish, n.tokens))
+	mux.Handle("POST /admin/tokens", n.require(auth.PermPublish, n.createToken))
+	mux.Handle("POST /admin/tokens/{id}/revoke", n.require(auth.PermPublish, n.revokeToken))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
 
 	cop := http.NewCrossOriginProtection()

@@ -184,10 +184,15 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.AuthorID = id
 	}
+	page := &deskPage{dashboardPage: p}
 	if u.Can(auth.PermWrite) {
 		var err error
 		if p.Authors, err = n.store.ListAuthors(r.Context()); err == nil {
 			err = n.fillDashboard(r, p)
+		}
+		// The desk shows on the plain dashboard, not on a filtered list.
+		if err == nil && len(q) == 0 {
+			page.Desk, err = n.fillDesk(r.Context(), u)
 		}
 		if err != nil {
 			n.log.Error("list articles", "err", err)
@@ -195,7 +200,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	n.render(w, http.StatusOK, "dashboard", &data{User: u, Title: n.cat.T("admin_articles"), Page: p, Flash: flash(r)})
+	n.render(w, http.StatusOK, "dashboard", &data{User: u, Title: n.cat.T("admin_articles"), Page: page, Flash: flash(r)})
 }
 
 // parseForm parses a posted form, answering 413 for an oversized body and
@@ -273,7 +278,7 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker":
 		return "flash_ticker"
-	case "moderated", "comment_saved", "banned", "unbanned":
+	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

@@ -299,14 +299,7 @@ func (s *Site) commentSent(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	d, err := s.newData(r.Context(), s.cat.T(msg))
-	if err != nil {
-		s.Error(w, r, http.StatusInternalServerError)
-		return
-	}
-	d.Robots = "noindex"
-	d.Notice = &noticeView{Message: msg, Back: ArticlePath(a) + "#comments", BackLabel: a.Headline}
-	s.renderNoStore(w, http.StatusOK, "notice", d)
+	s.notice(w, r, http.StatusOK, msg, ArticlePath(a)+"#comments", a.Headline)
 }
 
 // reportComment is POST /comment/{id}/report.
@@ -330,21 +323,17 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	d, err := s.newData(r.Context(), s.cat.T("comment_reported"))
-	if err != nil {
-		s.Error(w, r, http.StatusInternalServerError)
-		return
-	}
-	d.Robots = "noindex"
-	d.Notice = &noticeView{Message: "comment_reported", Back: "/comments/" + strconv.FormatInt(c.ArticleID, 10) + "#c" + strconv.FormatInt(id, 10)}
-	s.renderNoStore(w, http.StatusOK, "notice", d)
+	s.notice(w, r, http.StatusOK, "comment_reported", "/comments/"+strconv.FormatInt(c.ArticleID, 10)+"#c"+strconv.FormatInt(id, 10), "")
 }
 
-// noticeView is a short message page with a way back.
+// noticeView is a short message page with a way back, and optionally a
+// button that posts to Form.
 type noticeView struct {
 	Message   string // catalogue key
 	Back      string
 	BackLabel string
+	Form      string
+	Button    string // catalogue key
 }
 
 // LiveComments is the live consumer's part for comments: it publishes

@@ -31,7 +31,7 @@ func (s *Site) newData(ctx context.Context, title string) (*pageData, error) {
 		return nil, err
 	}
 	st := s.Settings()
-	d := &pageData{Site: st, Chrome: c, Title: title}
+	d := &pageData{Site: st, Chrome: c, Title: title, EmailAlerts: s.alerts.Email != nil}
 	d.Feeds = s.feedLinks("", "", st.SiteName)
 	if title == "" {
 		d.Title = st.SiteName

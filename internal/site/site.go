@@ -45,6 +45,7 @@ type Options struct {
 	SearchLimit *web.Limiter
 	// Comments takes readers' comments; nil closes them everywhere.
 	Comments *comment.Service
+	Alerts   AlertOptions
 	// YouTubeThumbs is where video thumbnails are fetched from
 	// (https://i.ytimg.com; a test server in tests); empty disables them.
 	YouTubeThumbs string
@@ -63,7 +64,10 @@ type Site struct {
 	assets   *Assets
 	search   *search.Service
 	comments *comment.Service
-	thumbs   *thumbs
+	alerts   AlertOptions
+	// emailLimit keeps the e-mail alert form from mailing strangers.
+	emailLimit *web.Limiter
+	thumbs     *thumbs
 	// searchLimit keeps one client from turning search into a load test.
 	searchLimit *web.Limiter
 
@@ -85,7 +89,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
-		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments,
+		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: web.NewLimiter(3, 10*time.Minute),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	if o.YouTubeThumbs != "" {
@@ -127,6 +131,17 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /search", s.searchPage)
+	mux.Handle("GET /sw.js", s.serviceWorker())
+	if s.alerts.Email != nil {
+		// The form is ours; the one-click unsubscribe POST comes from
+		// mail providers, and the signed link is its authority.
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusForbidden) }))
+		mux.Handle("POST /alerts/email", cop.Handler(http.HandlerFunc(s.subscribeEmail)))
+		mux.HandleFunc("GET /alerts/confirm", s.confirmEmail)
+		mux.HandleFunc("GET /alerts/unsubscribe", s.unsubscribeEmail)
+		mux.HandleFunc("POST /alerts/unsubscribe", s.unsubscribeEmail)
+	}
 	mux.HandleFunc("GET /comments/{id}", s.commentsPage)
 	mux.HandleFunc("GET /comments/{id}/sent", s.commentSent)
 	if s.comments != nil {
@@ -184,8 +199,8 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		s.dropChrome()
 		s.cache.Invalidate(tagTicker)
 		return nil
-	case news.EventArticleSaved:
-		return nil // not public: no page shows it
+	case news.EventArticleSaved, news.EventAlertCreated:
+		return nil // not public, or not on any page
 	case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
 		// The article page, its /liveblog pages and the feeds carrying
 		// it (its updated time moved); no list shows an entry.

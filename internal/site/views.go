@@ -28,6 +28,7 @@ type pageData struct {
 	Comments    *commentsView
 	LiveBlog    *liveBlogView
 	Notice      *noticeView
+	EmailAlerts bool       // the e-mail alerts form is offered
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards
 	JSONLD      template.JS

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+)
+
+// cmdToken is "khabar token create --email … --name …": an API token for a
+// newsroom user, printed once.
+func cmdToken(ctx context.Context, args []string, sys IO) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{errors.New(`want "khabar token create --email … --name …"`)}
+	}
+	var email, name string
+	cfg, err := parseConfig("token create", args[1:], sys, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the newsroom user the token acts for (required)")
+		fs.StringVar(&name, "name", "", "what the token is for, e.g. \"agency feed\" (required)")
+	})
+	if err != nil {
+		return err
+	}
+	name = news.CleanLine(name)
+	if strings.TrimSpace(email) == "" || name == "" {
+		return usageError{errors.New("missing --email or --name")}
+	}
+	if len([]rune(name)) > 100 {
+		return usageError{errors.New("--name: at most 100 characters")}
+	}
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, news.ErrNotFound) {
+		return fmt.Errorf("no user with email %s (create one with khabar user add)", email)
+	}
+	if err != nil {
+		return err
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if _, err := s.CreateAPIToken(ctx, u.ID, name, hash); err != nil {
+		return err
+	}
+	if err := s.Audit(ctx, news.Actor{UserID: u.ID, Name: u.Name}, "token.create", "", name+" (command line)"); err != nil {
+		return err
+	}
+	fmt.Fprintf(sys.Stderr, "API token %q for %s (%s); it is shown once:\n", name, u.Email, u.Role)
+	fmt.Fprintln(sys.Stdout, token)
+	return nil
+}

@@ -1,0 +1,137 @@
+package site
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"khabar/internal/alert"
+	"khabar/internal/news"
+	"khabar/internal/render"
+	"khabar/internal/web"
+)
+
+// AlertOptions are the reader side of alerts: e-mail subscriptions exist
+// when Email is set.
+type AlertOptions struct {
+	Email  *alert.Email
+	Tokens *alert.Tokens
+}
+
+// emailLinkLife is how long a confirmation link works.
+const confirmLinkLife = 7 * 24 * time.Hour
+
+// serviceWorker is GET /sw.js: at the root, so that it may show
+// notifications for the whole site.
+func (s *Site) serviceWorker() http.Handler {
+	b, err := staticFS.ReadFile("static/sw.js")
+	if err != nil {
+		panic("site: static/sw.js is not embedded: " + err.Error())
+	}
+	// Browsers check for a new worker at most daily anyway; no-cache
+	// makes them ask every time, so a fix reaches readers at once.
+	p := render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", b, "no-cache")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r) })
+}
+
+// subscribeEmail is POST /alerts/email: double opt-in, so the address only
+// gets alerts once its owner opens the link we send.
+func (s *Site) subscribeEmail(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	raw := strings.TrimSpace(r.PostForm.Get("email"))
+	addr, err := mail.ParseAddress(raw)
+	if err != nil || addr.Address != raw || len(raw) > news.CommentEmailMax {
+		s.notice(w, r, http.StatusUnprocessableEntity, "email_alerts_bad", "/", "")
+		return
+	}
+	email := strings.ToLower(raw)
+	// One confirmation per address per ten minutes, and a few per sender:
+	// the form must not become a way to mail strangers.
+	if !s.emailLimit.Take(web.ClientIP(r)) || !s.emailLimit.Take("to:"+email) {
+		w.Header().Set("Retry-After", "600")
+		s.notice(w, r, http.StatusTooManyRequests, "email_alerts_slow", "/", "")
+		return
+	}
+	if err := s.store.AddEmailSubscriber(r.Context(), email, alert.TopicBreaking); err != nil {
+		s.log.Error("add e-mail subscriber", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	link := s.base + "/alerts/confirm?t=" + s.alerts.Tokens.Make(email, "confirm", time.Now().Add(confirmLinkLife))
+	msg, err := s.alerts.Email.ConfirmationMessage(alert.Confirmation{To: email, Subject: s.cat.T("email_confirm_subject"),
+		Intro: s.cat.T("email_confirm_intro"), Action: s.cat.T("email_confirm_action"), Ignore: s.cat.T("email_confirm_ignore"),
+		URL: link, Lang: s.cat.Lang(), Dir: s.cat.Dir()})
+	if err == nil {
+		err = s.alerts.Email.Deliver(r.Context(), email, msg)
+	}
+	if err != nil {
+		s.log.Warn("send confirmation e-mail", "err", err)
+		s.notice(w, r, http.StatusBadGateway, "email_alerts_failed", "/", "")
+		return
+	}
+	s.notice(w, r, http.StatusOK, "email_alerts_check", "/", "")
+}
+
+// confirmEmail is GET /alerts/confirm?t=…
+func (s *Site) confirmEmail(w http.ResponseWriter, r *http.Request) {
+	email, err := s.alerts.Tokens.Verify(r.URL.Query().Get("t"), "confirm", time.Now())
+	if err != nil {
+		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
+		return
+	}
+	if err := s.store.ConfirmEmailSubscriber(r.Context(), email); errors.Is(err, news.ErrNotFound) {
+		s.notice(w, r, http.StatusNotFound, "email_alerts_bad_link", "/", "")
+		return
+	} else if err != nil {
+		s.log.Error("confirm e-mail subscriber", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	s.notice(w, r, http.StatusOK, "email_alerts_confirmed", "/", "")
+}
+
+// unsubscribeEmail is /alerts/unsubscribe?t=…: GET shows a button (mail
+// scanners open links, and must not unsubscribe anyone); POST, from the
+// button or from a mail program's one-click (RFC 8058), unsubscribes.
+func (s *Site) unsubscribeEmail(w http.ResponseWriter, r *http.Request) {
+	tok := r.URL.Query().Get("t")
+	email, err := s.alerts.Tokens.Verify(tok, "unsubscribe", time.Now())
+	if err != nil {
+		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
+		return
+	}
+	if r.Method == http.MethodGet {
+		d, err := s.newData(r.Context(), s.cat.T("email_unsubscribe"))
+		if err != nil {
+			s.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+		d.Robots = "noindex"
+		d.Notice = &noticeView{Message: "email_unsubscribe_ask", Back: "/", Form: "/alerts/unsubscribe?t=" + tok, Button: "email_unsubscribe"}
+		s.renderNoStore(w, http.StatusOK, "notice", d)
+		return
+	}
+	if err := s.store.RemoveEmailSubscriber(r.Context(), email); err != nil {
+		s.log.Error("remove e-mail subscriber", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	s.notice(w, r, http.StatusOK, "email_alerts_removed", "/", "")
+}
+
+// notice answers a short uncached message page.
+func (s *Site) notice(w http.ResponseWriter, r *http.Request, status int, msg, back, backLabel string) {
+	d, err := s.newData(r.Context(), s.cat.T(msg))
+	if err != nil {
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	d.Robots = "noindex"
+	d.Notice = &noticeView{Message: msg, Back: back, BackLabel: backLabel}
+	s.renderNoStore(w, status, "notice", d)
+}

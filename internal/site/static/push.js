@@ -1,0 +1,43 @@
+// "Be the first to know": Web Push subscription with topics. Shown only
+// where the browser can do it (on iPhone, once the site is on the Home
+// Screen); the channel links work everywhere.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-push]");
+  if (!box || !("serviceWorker" in navigator) || !("PushManager" in window) || !window.fetch) return;
+  box.hidden = false;
+  var on = box.querySelector(".push-on"), off = box.querySelector(".push-off"), status = box.querySelector(".push-status");
+  function say(key) { status.textContent = box.dataset[key] || ""; }
+  function b64(s) {
+    var pad = "=".repeat((4 - s.length % 4) % 4), raw = atob((s + pad).replace(/-/g, "+").replace(/_/g, "/"));
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function topics() {
+    return Array.prototype.map.call(box.querySelectorAll("input[name=push_topic]:checked"), function (i) { return i.value; });
+  }
+  function show(subscribed) { on.hidden = subscribed; off.hidden = !subscribed; }
+  var reg = navigator.serviceWorker.register("/sw.js");
+  reg.then(function (r) { return r.pushManager.getSubscription(); }).then(function (s) { show(!!s); }).catch(function () {});
+  on.addEventListener("click", function () {
+    say("working");
+    Promise.all([reg, fetch("/api/v1/push/key").then(function (r) { return r.json(); })]).then(function (v) {
+      return v[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(v[1].key) });
+    }).then(function (sub) {
+      return fetch("/api/v1/push/subscriptions", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ subscription: sub.toJSON(), topics: topics() }) });
+    }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      show(true);
+      say("on");
+    }).catch(function () { say(Notification.permission === "denied" ? "denied" : "failed"); });
+  });
+  off.addEventListener("click", function () {
+    reg.then(function (r) { return r.pushManager.getSubscription(); }).then(function (sub) {
+      if (!sub) return;
+      return fetch("/api/v1/push/subscriptions", { method: "DELETE", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ endpoint: sub.endpoint }) }).then(function () { return sub.unsubscribe(); });
+    }).then(function () { show(false); say("off"); }).catch(function () { say("failed"); });
+  });
+})();

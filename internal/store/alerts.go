@@ -1,0 +1,468 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+)
+
+// SavePushSubscription stores a browser's subscription, or updates its
+// keys and topics when the endpoint is known.
+func (s *Store) SavePushSubscription(ctx context.Context, p *news.PushSubscription) error {
+	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO push_subscriptions (endpoint, p256dh, auth, topics, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, topics = excluded.topics RETURNING id`),
+		p.Endpoint, p.P256dh, p.Auth, p.Topics, now()).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("save push subscription: %w", err)
+	}
+	return nil
+}
+
+// DeletePushSubscription forgets a browser by its endpoint.
+func (s *Store) DeletePushSubscription(ctx context.Context, endpoint string) error {
+	if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM push_subscriptions WHERE endpoint = ?"), endpoint); err != nil {
+		return fmt.Errorf("delete push subscription: %w", err)
+	}
+	return nil
+}
+
+// DeletePushSubscriptions removes subscriptions their push service said
+// are gone.
+func (s *Store) DeletePushSubscriptions(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ph, args := placeholders(ids)
+	if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM push_subscriptions WHERE id IN ("+ph+")"), args...); err != nil {
+		return fmt.Errorf("delete push subscriptions: %w", err)
+	}
+	return nil
+}
+
+func placeholders(ids []int64) (string, []any) {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "?", id
+	}
+	return strings.Join(ph, ","), args
+}
+
+// topicMatch is the condition that a row's space-separated topics hold
+// topic.
+const topicMatch = "(' ' || topics || ' ') LIKE ?"
+
+func topicArg(topic string) string { return "% " + topic + " %" }
+
+// PushSubscriptions returns up to limit subscriptions to topic with ids
+// in (after, last], in id order.
+func (s *Store) PushSubscriptions(ctx context.Context, topic string, after, last int64, limit int) ([]news.PushSubscription, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, endpoint, p256dh, auth, topics FROM push_subscriptions WHERE id > ? AND id <= ? AND "+topicMatch+" ORDER BY id LIMIT ?"),
+		after, last, topicArg(topic), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list push subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []news.PushSubscription
+	for rows.Next() {
+		var p news.PushSubscription
+		if err := rows.Scan(&p.ID, &p.Endpoint, &p.P256dh, &p.Auth, &p.Topics); err != nil {
+			return nil, fmt.Errorf("list push subscriptions: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SubscriptionBatches cuts the subscribers of a channel ("push" or
+// "email") to topic into id ranges of at most size each, with their
+// counts.
+func (s *Store) SubscriptionBatches(ctx context.Context, channel, topic string, size int) ([]news.AlertDelivery, error) {
+	table, extra := "push_subscriptions", ""
+	if channel == "email" {
+		table, extra = "email_subscribers", " AND confirmed"
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM "+table+" WHERE "+topicMatch+extra+" ORDER BY id"), topicArg(topic))
+	if err != nil {
+		return nil, fmt.Errorf("plan %s batches: %w", channel, err)
+	}
+	defer rows.Close()
+	var (
+		out  []news.AlertDelivery
+		prev int64
+	)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("plan %s batches: %w", channel, err)
+		}
+		if len(out) == 0 || out[len(out)-1].Total == size {
+			// A batch starts just after the previous one's last id, so a
+			// resumed batch never reads past its range.
+			out = append(out, news.AlertDelivery{Channel: channel, FirstID: prev + 1})
+		}
+		b := &out[len(out)-1]
+		b.LastID, b.Total = id, b.Total+1
+		prev = id
+	}
+	return out, rows.Err()
+}
+
+// AddEmailSubscriber records an address waiting for its confirmation;
+// an address already there keeps its state.
+func (s *Store) AddEmailSubscriber(ctx context.Context, email, topics string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO email_subscribers (email, topics, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (email) DO NOTHING`), email, topics, now())
+	if err != nil {
+		return fmt.Errorf("add e-mail subscriber: %w", err)
+	}
+	return nil
+}
+
+// ConfirmEmailSubscriber marks an address confirmed (double opt-in).
+func (s *Store) ConfirmEmailSubscriber(ctx context.Context, email string) error {
+	res, err := s.db.ExecContext(ctx, s.q("UPDATE email_subscribers SET confirmed = TRUE, confirmed_at = ? WHERE email = ?"), now(), email)
+	if err != nil {
+		return fmt.Errorf("confirm e-mail subscriber: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("confirm e-mail subscriber: %w", news.ErrNotFound)
+	}
+	return nil
+}
+
+// RemoveEmailSubscriber unsubscribes an address.
+func (s *Store) RemoveEmailSubscriber(ctx context.Context, email string) error {
+	if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM email_subscribers WHERE email = ?"), email); err != nil {
+		return fmt.Errorf("remove e-mail subscriber: %w", err)
+	}
+	return nil
+}
+
+// EmailSubscribers returns up to limit confirmed subscribers to topic with
+// ids in (after, last], in id order.
+func (s *Store) EmailSubscribers(ctx context.Context, topic string, after, last int64, limit int) ([]news.EmailSubscriber, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, email, confirmed, topics FROM email_subscribers WHERE confirmed AND id > ? AND id <= ? AND "+topicMatch+" ORDER BY id LIMIT ?"),
+		after, last, topicArg(topic), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list e-mail subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []news.EmailSubscriber
+	for rows.Next() {
+		var e news.EmailSubscriber
+		if err := rows.Scan(&e.ID, &e.Email, &e.Confirmed, &e.Topics); err != nil {
+			return nil, fmt.Errorf("list e-mail subscribers: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CreateAlert stores an alert and announces it to the fan-out in the same
+// transaction, so it is delivered even if the server stops right after.
+func (s *Store) CreateAlert(ctx context.Context, a *news.Alert) error {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		a.CreatedAt = now()
+		if a.CreatedBy == (news.Actor{}) {
+			a.CreatedBy = actorFrom(ctx)
+		}
+		var err error
+		a.ID, err = s.insert(ctx, tx, `INSERT INTO alerts (title, body, url, urgency, topic, channels, article_id, created_by, created_by_name, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.Title, a.Text, a.URL, a.Urgency, a.Topic, strings.Join(a.Channels, " "),
+			nullID(a.ArticleID), nullID(a.CreatedBy.UserID), a.CreatedBy.Name, a.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if err := s.writeAudit(ctx, tx, a.CreatedBy, "alert.send", "alert "+strconv.FormatInt(a.ID, 10), a.Title); err != nil {
+			return err
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventAlertCreated, ArticleID: a.ArticleID, Alert: a.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("create alert: %w", err)
+	}
+	return nil
+}
+
+const alertCols = "id, title, body, url, urgency, topic, channels, COALESCE(article_id, 0), COALESCE(created_by, 0), created_by_name, created_at"
+
+func scanAlert(r rowScanner) (news.Alert, error) {
+	var (
+		a        news.Alert
+		channels string
+	)
+	err := r.Scan(&a.ID, &a.Title, &a.Text, &a.URL, &a.Urgency, &a.Topic, &channels, &a.ArticleID, &a.CreatedBy.UserID, &a.CreatedBy.Name, &a.CreatedAt)
+	a.Channels = strings.Fields(channels)
+	return a, err
+}
+
+// GetAlert reads an alert with its progress.
+func (s *Store) GetAlert(ctx context.Context, id int64) (*news.Alert, error) {
+	a, err := scanAlert(s.db.QueryRowContext(ctx, s.q("SELECT "+alertCols+" FROM alerts WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("alert %d: %w", id, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("alert %d: %w", id, err)
+	}
+	list := []news.Alert{a}
+	if err := s.alertProgress(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// ListAlerts returns the latest alerts with their progress.
+func (s *Store) ListAlerts(ctx context.Context, limit, offset int) ([]news.Alert, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+alertCols+" FROM alerts ORDER BY id DESC LIMIT ? OFFSET ?"), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	var out []news.Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	return out, s.alertProgress(ctx, out)
+}
+
+// alertProgress fills each alert's per-channel sums.
+func (s *Store) alertProgress(ctx context.Context, alerts []news.Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	index := map[int64]int{}
+	ids := make([]int64, len(alerts))
+	for i, a := range alerts {
+		index[a.ID], ids[i] = i, a.ID
+	}
+	ph, args := placeholders(ids)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT alert_id, channel, SUM(total), SUM(sent), SUM(failed), SUM(gone), MIN(CASE WHEN done THEN 1 ELSE 0 END)
+		FROM alert_deliveries WHERE alert_id IN (`+ph+`) GROUP BY alert_id, channel`), args...)
+	if err != nil {
+		return fmt.Errorf("alert progress: %w", err)
+	}
+	defer rows.Close()
+	got := map[int64]map[string]news.AlertProgress{}
+	for rows.Next() {
+		var (
+			id   int64
+			p    news.AlertProgress
+			done int
+		)
+		if err := rows.Scan(&id, &p.Channel, &p.Total, &p.Sent, &p.Failed, &p.Gone, &done); err != nil {
+			return fmt.Errorf("alert progress: %w", err)
+		}
+		p.Done = done == 1
+		if got[id] == nil {
+			got[id] = map[string]news.AlertProgress{}
+		}
+		got[id][p.Channel] = p
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("alert progress: %w", err)
+	}
+	for i := range alerts {
+		a := &alerts[i]
+		a.Progress = a.Progress[:0]
+		for _, ch := range a.Channels {
+			p, ok := got[a.ID][ch]
+			if !ok {
+				p = news.AlertProgress{Channel: ch}
+			}
+			a.Progress = append(a.Progress, p)
+		}
+	}
+	return nil
+}
+
+// PlanDeliveries stores an alert's batches, once: when the alert already
+// has batches (a plan interrupted by a restart and run again), it returns
+// those instead.
+func (s *Store) PlanDeliveries(ctx context.Context, alertID int64, batches []news.AlertDelivery) ([]news.AlertDelivery, error) {
+	var out []news.AlertDelivery
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM alert_deliveries WHERE alert_id = ?"), alertID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			t := now()
+			for _, b := range batches {
+				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, channel, first_id, last_id, done_up_to, total, done, error, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), alertID, b.Channel, b.FirstID, b.LastID, max(b.FirstID-1, 0), b.Total, b.Total == 0, b.Error, t)
+				if err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		out, err = s.deliveries(ctx, tx, "alert_id = ?", alertID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan deliveries of alert %d: %w", alertID, err)
+	}
+	return out, nil
+}
+
+func (s *Store) deliveries(ctx context.Context, db querier, where string, arg any) ([]news.AlertDelivery, error) {
+	rows, err := db.QueryContext(ctx, s.q(`SELECT id, alert_id, channel, first_id, last_id, done_up_to, done_extra, total, sent, failed, gone, done, error
+		FROM alert_deliveries WHERE `+where+` ORDER BY id`), arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []news.AlertDelivery
+	for rows.Next() {
+		var (
+			d    news.AlertDelivery
+			skip string
+		)
+		if err := rows.Scan(&d.ID, &d.AlertID, &d.Channel, &d.FirstID, &d.LastID, &d.DoneUpTo, &skip, &d.Total, &d.Sent, &d.Failed, &d.Gone, &d.Done, &d.Error); err != nil {
+			return nil, err
+		}
+		for _, f := range strings.Fields(skip) {
+			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+				d.Skip = append(d.Skip, id)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// GetDelivery reads one batch.
+func (s *Store) GetDelivery(ctx context.Context, id int64) (*news.AlertDelivery, error) {
+	list, err := s.deliveries(ctx, s.db, "id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("delivery %d: %w", id, news.ErrNotFound)
+	}
+	return &list[0], nil
+}
+
+// ClaimDelivery takes a batch for owner until the lease ends, unless
+// another owner holds an unexpired lease; false when it is held or done.
+func (s *Store) ClaimDelivery(ctx context.Context, id int64, owner string, lease time.Duration) (bool, error) {
+	t := now()
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE alert_deliveries SET lease_owner = ?, lease_until = ?
+		WHERE id = ? AND NOT done AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`), owner, t.Add(lease), id, t, owner)
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DeliveryProgress is what a batch has done since its last checkpoint.
+type DeliveryProgress struct {
+	DoneUpTo           int64   // everything up to here has been tried
+	Skip               []int64 // and these past it too
+	Sent, Failed, Gone int     // added to the batch's counts
+	Done               bool    // the batch is finished
+	LastErr            string
+}
+
+// RecordDelivery saves a batch's progress.
+func (s *Store) RecordDelivery(ctx context.Context, id int64, p DeliveryProgress) error {
+	skip := make([]string, len(p.Skip))
+	for i, v := range p.Skip {
+		skip[i] = strconv.FormatInt(v, 10)
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE alert_deliveries SET done_up_to = ?, done_extra = ?, sent = sent + ?, failed = failed + ?, gone = gone + ?,
+		done = ?, error = CASE WHEN ? = '' THEN error ELSE ? END, updated_at = ? WHERE id = ?`),
+		p.DoneUpTo, strings.Join(skip, " "), p.Sent, p.Failed, p.Gone, p.Done, p.LastErr, p.LastErr, now(), id)
+	if err != nil {
+		return fmt.Errorf("record delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// CreateAPIToken stores a token's hash for a user.
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, hash string) (int64, error) {
+	id, err := s.insert(ctx, s.db, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)", userID, name, hash, now())
+	if err != nil {
+		return 0, fmt.Errorf("create API token: %w", mapConstraint(err))
+	}
+	return id, nil
+}
+
+// APITokenUser returns the user behind a token hash, if the token is not
+// revoked, and notes its use.
+func (s *Store) APITokenUser(ctx context.Context, hash string) (*auth.User, error) {
+	if !lookable(hash) {
+		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)
+	}
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`), hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("API token: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?"), now(), hash); err != nil {
+		return nil, fmt.Errorf("API token: %w", err)
+	}
+	return u, nil
+}
+
+// ListAPITokens lists tokens (none of them readable again), newest first.
+func (s *Store) ListAPITokens(ctx context.Context) ([]news.APIToken, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.user_id, u.name, t.name, t.created_at, t.last_used_at, t.revoked_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []news.APIToken
+	for rows.Next() {
+		var (
+			t             news.APIToken
+			used, revoked sql.NullTime
+		)
+		if err := rows.Scan(&t.ID, &t.UserID, &t.UserName, &t.Name, &t.CreatedAt, &used, &revoked); err != nil {
+			return nil, fmt.Errorf("list API tokens: %w", err)
+		}
+		t.LastUsedAt, t.RevokedAt = used.Time, revoked.Time
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIToken stops a token from working.
+func (s *Store) RevokeAPIToken(ctx context.Context, id int64, actor news.Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"), now(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.ErrNotFound
+		}
+		return s.writeAudit(ctx, tx, actor, "token.revoke", "token "+strconv.FormatInt(id, 10), "")
+	})
+	if err != nil {
+		return fmt.Errorf("revoke API token %d: %w", id, err)
+	}
+	return nil
+}
