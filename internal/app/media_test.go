@@ -1,0 +1,559 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/color/palette"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gen2brain/webp"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// asRole is n with a client of its own, logged in with role.
+func asRole(t *testing.T, n *node, role auth.Role) *node {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := *n.client
+	c.Jar = jar
+	m := &node{App: n.App, base: n.base, client: &c}
+	login(t, m, role)
+	return m
+}
+
+type upFile struct {
+	name string
+	data []byte
+}
+
+type uploaded struct {
+	Name      string `json:"name"`
+	ID        int64  `json:"id"`
+	Duplicate bool   `json:"duplicate"`
+	Failed    bool   `json:"failed"`
+	Message   string `json:"message"`
+}
+
+// multipartBody is a form as a browser sends it, files under "files".
+func multipartBody(t *testing.T, files ...upFile) (string, []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, f := range files {
+		w, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.data)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+// upload posts files the way the library's script does (asking for JSON).
+func (n *node) upload(t *testing.T, hdr map[string]string, files ...upFile) (int, []uploaded) {
+	t.Helper()
+	ct, body := multipartBody(t, files...)
+	req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Accept", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := n.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var out struct{ Files []uploaded }
+	if res.Header.Get("Content-Type") == "application/json; charset=utf-8" {
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("upload answered %d with bad JSON %q", res.StatusCode, b)
+		}
+	}
+	return res.StatusCode, out.Files
+}
+
+// photo is a w×h picture with some detail, different for each seed.
+func photo(w, h, seed int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.Set(x, y, color.RGBA{uint8(x*255/w + seed), uint8(y * 255 / h), uint8((x ^ y) + seed*7), 255})
+		}
+	}
+	return m
+}
+
+func encoded(t *testing.T, encode func(io.Writer) error) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func jpegOf(t *testing.T, m image.Image) []byte {
+	return encoded(t, func(w io.Writer) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
+}
+
+// withGPS puts an EXIF block after a JPEG's start marker, as a phone
+// writes it: the camera's make and a GPS position.
+func withGPS(j []byte) []byte {
+	le := binary.LittleEndian
+	tiff := []byte("II*\x00\x08\x00\x00\x00")
+	tiff = le.AppendUint16(tiff, 2) // IFD0 at 8: Make, GPS IFD
+	tiff = append(le.AppendUint32(le.AppendUint16(le.AppendUint16(tiff, 0x010F), 2), 7), 38, 0, 0, 0)
+	tiff = append(le.AppendUint32(le.AppendUint16(le.AppendUint16(tiff, 0x8825), 4), 1), 46, 0, 0, 0)
+	tiff = append(tiff, 0, 0, 0, 0)
+	tiff = append(tiff, "SpyCam\x00\x00"...) // at 38
+	tiff = le.AppendUint16(tiff, 1)          // GPS IFD at 46: latitude ref
+	tiff = append(le.AppendUint32(le.AppendUint16(le.AppendUint16(tiff, 1), 2), 2), 'N', 0, 0, 0)
+	tiff = append(tiff, 0, 0, 0, 0)
+	seg := append([]byte("Exif\x00\x00"), tiff...)
+	app1 := binary.BigEndian.AppendUint16([]byte{0xFF, 0xE1}, uint16(len(seg)+2))
+	return append(append(append([]byte{}, j[:2]...), append(app1, seg...)...), j[2:]...)
+}
+
+func animatedGIF(t *testing.T) []byte {
+	g := &gif.GIF{}
+	for i := range 3 {
+		f := image.NewPaletted(image.Rect(0, 0, 60, 40), palette.Plan9)
+		for j := range f.Pix {
+			f.Pix[j] = uint8(i*50 + j%9)
+		}
+		g.Image, g.Delay = append(g.Image, f), append(g.Delay, 20)
+	}
+	return encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
+}
+
+// pngHeaderOf is a PNG signature and header claiming w×h, and nothing more.
+func pngHeaderOf(w, h uint32) []byte {
+	ihdr := append(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte("IHDR"), w), h), 8, 6, 0, 0, 0)
+	crc := crcIEEE(ihdr)
+	chunk := append(binary.BigEndian.AppendUint32(nil, 13), ihdr...)
+	return append([]byte("\x89PNG\r\n\x1a\n"), binary.BigEndian.AppendUint32(chunk, crc)...)
+}
+
+func crcIEEE(b []byte) uint32 {
+	crc := ^uint32(0)
+	for _, c := range b {
+		crc ^= uint32(c)
+		for range 8 {
+			crc = crc>>1 ^ 0xEDB88320&-(crc&1)
+		}
+	}
+	return ^crc
+}
+
+// uploadedFiles lists the files under the media folder that the demo did
+// not write.
+func uploadedFiles(t *testing.T, n *node) []string {
+	t.Helper()
+	var out []string
+	root := MediaDir(n.cfg)
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(p, filepath.Join(root, "demo")) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+func waitSizes(t *testing.T, n *node, id int64) *news.Media {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		m, err := n.Store.GetMedia(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.SizesState != news.SizesPending {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sizes of media %d still pending", id)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestMediaLibraryEndToEnd(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		writer := asRole(t, n, auth.RoleWriter)
+		photoJPEG := withGPS(jpegOf(t, photo(1200, 800, 1)))
+		files := []upFile{
+			{"صورة الهاتف.jpg", photoJPEG},
+			{"logo.png", encoded(t, func(w io.Writer) error { return png.Encode(w, photo(300, 200, 2)) })},
+			{"still.webp", encoded(t, func(w io.Writer) error { return webp.Encode(w, photo(400, 300, 3), webp.Options{Quality: 80}) })},
+			{"moving.gif", animatedGIF(t)},
+		}
+		status, res := writer.upload(t, nil, files...)
+		if status != http.StatusOK || len(res) != 4 {
+			t.Fatalf("upload: %d %+v", status, res)
+		}
+		ids := map[string]int64{}
+		for _, r := range res {
+			if r.Failed || r.ID == 0 || r.Duplicate {
+				t.Errorf("%s: %+v", r.Name, r)
+			}
+			ids[r.Name] = r.ID
+		}
+		jpg, err := n.Store.GetMedia(ctx, ids["صورة الهاتف.jpg"])
+		if err != nil || jpg.MIME != "image/jpeg" || jpg.Width != 1200 || jpg.Height != 800 || len(jpg.SHA256) != 64 {
+			t.Fatalf("stored JPEG: %+v %v", jpg, err)
+		}
+		if gifM, _ := n.Store.GetMedia(ctx, ids["moving.gif"]); gifM.Frames != 3 || gifM.SizesState != news.SizesNone {
+			t.Errorf("animated GIF: %d frames, sizes %q", gifM.Frames, gifM.SizesState)
+		}
+
+		// The served original has no camera or position left in it.
+		orig := n.get(t, "/media/"+jpg.Path)
+		if orig.status != 200 || orig.header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("original: %d %s", orig.status, orig.header.Get("Content-Type"))
+		}
+		for _, leak := range []string{"SpyCam", "Exif\x00\x00"} {
+			if strings.Contains(orig.body, leak) {
+				t.Errorf("served original still holds %q", leak)
+			}
+		}
+		if !strings.Contains(string(photoJPEG), "SpyCam") {
+			t.Fatal("the test photo carries no EXIF")
+		}
+
+		// The same file again is the same library item.
+		status, res = writer.upload(t, nil, upFile{"again.jpg", photoJPEG})
+		if status != http.StatusOK || len(res) != 1 || !res[0].Duplicate || res[0].ID != jpg.ID || !strings.Contains(res[0].Message, "موجودة في المكتبة") {
+			t.Errorf("duplicate: %d %+v", status, res)
+		}
+
+		// Sizes are made in the background and served.
+		jpg = waitSizes(t, n, jpg.ID)
+		if jpg.SizesState != news.SizesReady || len(jpg.Sizes) != 8 {
+			t.Fatalf("sizes: %q %+v", jpg.SizesState, jpg.Sizes)
+		}
+		for _, z := range jpg.Sizes {
+			r := n.get(t, "/media/"+z.Path)
+			if r.status != 200 || r.header.Get("Content-Type") != "image/"+z.Format || strings.Contains(r.body, "SpyCam") {
+				t.Errorf("size %s: %d %s", z.Path, r.status, r.header.Get("Content-Type"))
+			}
+		}
+
+		// The library lists, searches and picks.
+		lib := writer.get(t, "/admin/media")
+		if lib.status != 200 || !strings.Contains(lib.body, "مكتبة الوسائط") || !strings.Contains(lib.body, "/media/"+jpg.Sizes[0].Path) {
+			t.Errorf("library page: %d", lib.status)
+		}
+		edit := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil)
+		if edit.status != http.StatusSeeOther {
+			t.Fatalf("edit texts: %d", edit.status)
+		}
+		if r := writer.get(t, "/admin/media?q="+url.QueryEscape("الاسد")); !strings.Contains(r.body, "#"+itoa(jpg.ID)) || strings.Contains(r.body, "#"+itoa(ids["logo.png"])+"<") {
+			t.Error("search by alt text")
+		}
+		if r := writer.get(t, "/admin/media?pick=featured&q="+url.QueryEscape("أسد")); !strings.Contains(r.body, `data-pick="`+itoa(jpg.ID)+`" data-field="featured"`) {
+			t.Error("pick mode offers no choice")
+		}
+		if r := writer.get(t, "/admin/media?pick="+url.QueryEscape(`"><script>`)); strings.Contains(r.body, "data-field=") {
+			t.Error("a foreign pick field is echoed")
+		}
+
+		// Publishing needs alt text, caption and credit on every image.
+		editor := asRole(t, n, auth.RoleEditor)
+		sec, _ := n.Store.SectionBySlug(ctx, "politics")
+		authors, _ := n.Store.ListAuthors(ctx)
+		form := url.Values{"headline": {"صور من الحديقة"}, "section": {itoa(sec.ID)}, "authors": {itoa(authors[0].ID)},
+			"featured": {itoa(ids["logo.png"])}, "blocks": {"2"},
+			"b0_type": {"paragraph"}, "b0_text": {"نص"}, "b1_type": {"image"}, "b1_media": {itoa(ids["moving.gif"])}, "action": {"publish"}}
+		r := editor.do(t, "POST", "/admin/articles/new", form, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "الصورة الرئيسية ينقصها نص بديل") || !strings.Contains(r.body, "هذه الصورة ينقصها") {
+			t.Fatalf("publishing with bare images: %d", r.status)
+		}
+		if list, _ := n.Store.ListArticles(ctx, store.AdminFilter{}); hasHeadline(list, "صور من الحديقة") {
+			t.Error("the refused article was stored")
+		}
+		form.Set("featured", itoa(jpg.ID))
+		form.Set("b1_alt", "رسم متحرك")
+		form.Set("b1_caption", "حركة")
+		form.Set("b1_credit", "القسم الفني")
+		r = editor.do(t, "POST", "/admin/articles/new", form, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("publishing with complete images: %d %s", r.status, r.body)
+		}
+		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
+		n.waitEvents(t)
+		a, _ := n.Store.GetArticle(ctx, id)
+		page := n.get(t, "/news/"+itoa(id)+"/"+url.PathEscape(a.Slug))
+		stem := strings.TrimSuffix(jpg.Path, ".jpg")
+		for _, want := range []string{
+			`<picture><source type="image/webp" srcset="/media/` + stem + `-320.webp 320w, /media/` + stem + `-640.webp 640w, /media/` + stem + `-1024.webp 1024w, /media/` + stem + `-1200.webp 1200w" sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)">`,
+			`<img src="/media/` + stem + `-1200.jpg" srcset="/media/` + stem + `-320.jpg 320w,`,
+			`width="1200" height="800" alt="الأسد في حديقة الحيوان" fetchpriority="high">`,
+			// The animation keeps its original, lazily.
+			`<img src="/media/` + n.mustMedia(t, ids["moving.gif"]).Path + `" width="60" height="40" alt="رسم متحرك" loading="lazy" decoding="async">`,
+		} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("article page lacks %s", want)
+			}
+		}
+		// Cards on the home page have sizes too; the demo's drawings keep working.
+		home := n.get(t, "/")
+		if !strings.Contains(home.body, `srcset="/media/`+stem+`-320.webp 320w`) || !regexp.MustCompile(`<img src="/media/demo/[^"]+\.svg" width="\d+" height="\d+"`).MatchString(home.body) {
+			t.Error("home page images")
+		}
+
+		// A writer may not change the text of an image a public article
+		// shows; an editor may, and the page follows.
+		if r := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"x"}, "caption": {"x"}, "credit": {"x"}}, nil); r.status != http.StatusForbidden {
+			t.Errorf("writer edits a published image: %d", r.status)
+		}
+		if r := editor.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.status != http.StatusSeeOther {
+			t.Errorf("editor edits a published image: %d", r.status)
+		}
+		n.waitEvents(t)
+		if page := n.get(t, "/news/"+itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.body, `alt="أسد نائم"`) {
+			t.Error("the article page kept the old alt text")
+		}
+		// An article can no longer be made public once an image lost its text.
+		if r := editor.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {""}, "caption": {"أسد"}, "credit": {"وكالة"}}, nil); r.status != http.StatusSeeOther {
+			t.Errorf("clearing alt: %d", r.status)
+		}
+		a, _ = n.Store.GetArticle(ctx, id)
+		a.Headline += " (محدَّث)"
+		if err := n.Store.UpdateArticle(ctx, a); !news.IsInvalid(err) {
+			t.Errorf("updating a public article whose image lost its alt: %v", err)
+		}
+	})
+}
+
+func hasHeadline(list []news.Article, headline string) bool {
+	for _, a := range list {
+		if a.Headline == headline {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *node) mustMedia(t *testing.T, id int64) *news.Media {
+	t.Helper()
+	m, err := n.Store.GetMedia(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	path := "/news/" + itoa(a.ID) + "/" + url.PathEscape(a.Slug)
+	if r := n.get(t, path); strings.Contains(r.body, "<picture>") {
+		t.Fatal("the demo's drawings have sizes")
+	}
+	sizes := []news.MediaSize{{Path: "2026/11/x-320.webp", Width: 320, Height: 180, Format: "webp"}, {Path: "2026/11/x-320.jpg", Width: 320, Height: 180, Format: "jpeg"}}
+	if err := n.Store.SetMediaSizes(ctx, a.FeaturedID, sizes, news.SizesReady); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if r := n.get(t, path); !strings.Contains(r.body, `<source type="image/webp" srcset="/media/2026/11/x-320.webp 320w"`) {
+		t.Error("the cached article page did not follow its featured image's new sizes")
+	}
+	if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, `srcset="/media/2026/11/x-320.webp 320w"`) {
+		t.Error("the cached section page did not follow the card image's new sizes")
+	}
+}
+
+// zeros yields n zero bytes without holding them.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), z.n)
+	clear(p[:k])
+	z.n -= k
+	return int(k), nil
+}
+
+// counter counts what the server took of a request body.
+type counter struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
+
+func TestMediaUploadBadInput(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		writer := asRole(t, n, auth.RoleWriter)
+		before, _ := n.Store.CountMedia(ctx, store.MediaFilter{})
+		good := jpegOf(t, photo(64, 48, 9))
+		cases := []struct {
+			name   string
+			file   upFile
+			status int
+			says   string
+		}{
+			{"truncated JPEG", upFile{"cut.jpg", good[:len(good)/2]}, 422, "تالف"},
+			{"30000×30000 PNG", upFile{"huge.png", pngHeaderOf(30000, 30000)}, 422, "أبعاد الصورة أكبر من المسموح"},
+			{"SVG with script", upFile{"x.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)}, 422, "ليس صورة JPEG"},
+			{"HTML named .jpg", upFile{"photo.jpg", []byte("<!doctype html><html><body><script>alert(1)</script></body></html>")}, 422, "ليس صورة JPEG"},
+			{"empty file", upFile{"empty.jpg", nil}, 422, "فارغ"},
+			{"too large", upFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)}, 422, "أكبر من 20 ميغابايت"},
+		}
+		for _, c := range cases {
+			status, res := writer.upload(t, nil, c.file)
+			if status != c.status || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, c.says) {
+				t.Errorf("%s: %d %+v", c.name, status, res)
+			}
+		}
+		// Without the script, the same refusal comes as the library page.
+		ct, body := multipartBody(t, cases[2].file)
+		r := writer.do(t, "POST", "/admin/media", nil, nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "لم يصل نموذج رفع صالح") {
+			t.Errorf("not multipart: %d", r.status)
+		}
+		req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		res, err := writer.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 422 || !strings.Contains(string(page), "ليس صورة JPEG") || !strings.Contains(string(page), "<bdi>x.svg</bdi>") {
+			t.Errorf("plain form refusal: %d", res.StatusCode)
+		}
+		if status, res := writer.upload(t, nil); status != 422 || len(res) != 1 || !strings.Contains(res[0].Message, "لم تُختر أي صورة") {
+			t.Errorf("no file: %d %+v", status, res)
+		}
+
+		// 200 MB: refused from its Content-Length before it is read, and,
+		// sent without one, once the request passes its limit.
+		for _, sized := range []bool{true, false} {
+			head := "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+			tail := "\r\n--b--\r\n"
+			body := &counter{r: io.MultiReader(strings.NewReader(head), bytes.NewReader(good), &zeros{200 << 20}, strings.NewReader(tail))}
+			req, _ := http.NewRequest("POST", n.base+"/admin/media", body)
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+			req.Header.Set("Accept", "application/json")
+			if sized {
+				req.ContentLength = int64(len(head)+len(good)+len(tail)) + 200<<20
+			}
+			start := time.Now()
+			res, err := writer.client.Do(req)
+			if err != nil {
+				t.Fatalf("200 MB (sized %v): %v", sized, err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "الرفعة أكبر من 64 ميغابايت") {
+				t.Errorf("200 MB (sized %v): %d %s", sized, res.StatusCode, b)
+			}
+			if sent := body.n.Load(); sent > 80<<20 {
+				t.Errorf("200 MB (sized %v): the server read %d MB before refusing", sized, sent>>20)
+			}
+			t.Logf("200 MB upload (Content-Length %v): refused after %v, %d KB sent", sized, time.Since(start).Round(time.Millisecond), body.n.Load()>>10)
+		}
+
+		// Roles and origins: refused before anything is read.
+		moderator := asRole(t, n, auth.RoleModerator)
+		anonymous := &node{App: n.App, base: n.base, client: &http.Client{Timeout: 10 * time.Second}}
+		for name, c := range map[string]struct {
+			who *node
+			hdr map[string]string
+		}{
+			"moderator":       {moderator, nil},
+			"anonymous":       {anonymous, nil},
+			"forged cookie":   {anonymous, map[string]string{"Cookie": "khabar_session=" + strings.Repeat("a", 43)}},
+			"cross-site POST": {writer, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}},
+		} {
+			status, _ := c.who.upload(t, c.hdr, upFile{"ok.jpg", good})
+			if status != http.StatusForbidden {
+				t.Errorf("%s: %d", name, status)
+			}
+		}
+		r = moderator.get(t, "/admin/media")
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, `lang="ar"`) {
+			t.Errorf("moderator opens the library: %d", r.status)
+		}
+		if r := writer.do(t, "POST", "/admin/media/1", url.Values{"alt": {"x"}}, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
+			t.Errorf("cross-site text edit: %d", r.status)
+		}
+		for _, p := range []string{"/admin/media/abc", "/admin/media/999999", "/admin/media/0"} {
+			if r := writer.get(t, p); r.status != http.StatusNotFound {
+				t.Errorf("%s: %d", p, r.status)
+			}
+		}
+		editor := asRole(t, n, auth.RoleEditor)
+		if r := editor.do(t, "POST", "/admin/media/1", url.Values{"alt": {strings.Repeat("ن", 600)}}, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "أطول من المسموح") {
+			t.Errorf("overlong alt: %d", r.status)
+		}
+
+		if after, _ := n.Store.CountMedia(ctx, store.MediaFilter{}); after != before {
+			t.Errorf("refused uploads stored %d media", after-before)
+		}
+		if left := uploadedFiles(t, n); len(left) != 0 {
+			t.Errorf("refused uploads left files: %v", left)
+		}
+	})
+}
+
+func TestMediaUploadManyAtOnceWithoutScript(t *testing.T) {
+	n := startNode(t, "")
+	writer := asRole(t, n, auth.RoleWriter)
+	var files []upFile
+	for i := range 21 {
+		files = append(files, upFile{fmt.Sprintf("%02d.jpg", i), jpegOf(t, photo(40, 30, i))})
+	}
+	ct, body := multipartBody(t, files...)
+	req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	res, err := writer.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || strings.Count(string(page), `<li class="ok">`) != 20 || !strings.Contains(string(page), "لا تُرفع أكثر من 20 صورة") {
+		t.Errorf("21 files at once: %d, %d taken", res.StatusCode, strings.Count(string(page), `<li class="ok">`))
+	}
+	if n, _ := n.Store.CountMedia(context.Background(), store.MediaFilter{Query: ""}); n < 20 {
+		t.Errorf("%d media stored", n)
+	}
+}
