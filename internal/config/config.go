@@ -189,7 +189,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	for _, h := range strings.Fields(c.Webhooks) {
-		if u, err := url.Parse(h); err != nil || u.Host == "" || (u.Scheme != "https" && !(c.AlertsAllowPrivate && u.Scheme == "http")) {
+		if u, err := url.Parse(h); err != nil || u.Host == "" || u.Scheme != "https" {
 			errs = append(errs, fmt.Errorf("--webhooks: %q is not an https URL", h))
 		}
 	}

@@ -1,0 +1,410 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"khabar/internal/alert"
+	"khabar/internal/alert/alerttest"
+	"khabar/internal/auth"
+	"khabar/internal/config"
+	"khabar/internal/news"
+	"khabar/internal/storetest"
+)
+
+// peers are the outside services an outlet's alerts go to, played by
+// in-process servers that speak their protocols and check what they get.
+type peers struct {
+	push     *alerttest.PushService
+	smtp     *alerttest.SMTPServer
+	telegram *httptest.Server
+	webhook  *httptest.Server
+
+	mu       sync.Mutex
+	tgPosts  []map[string]any
+	hooks    [][]byte
+	hookErrs []error
+}
+
+const (
+	tgToken    = "123456789:AAE_test-token-for-the-fake-bot-api"
+	hookSecret = "a shared secret for partners"
+)
+
+func startPeers(t *testing.T) *peers {
+	t.Helper()
+	p := &peers{push: alerttest.NewPushService()}
+	t.Cleanup(p.push.Close)
+	var err error
+	if p.smtp, err = alerttest.NewSMTPServer(alerttest.SMTPOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.smtp.Close)
+	p.telegram = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/bot"+tgToken+"/sendMessage" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+			return
+		}
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		p.mu.Lock()
+		p.tgPosts = append(p.tgPosts, m)
+		p.mu.Unlock()
+		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
+	}))
+	t.Cleanup(p.telegram.Close)
+	p.webhook = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		err := alert.VerifyWebhook(hookSecret, r.Header, body, time.Now())
+		p.mu.Lock()
+		p.hooks, p.hookErrs = append(p.hooks, body), append(p.hookErrs, err)
+		p.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(p.webhook.Close)
+	return p
+}
+
+// config points a node's channels at the peers.
+func (p *peers) config(c *config.Config) {
+	c.BaseURL = "https://khabar.test"
+	c.AlertsAllowPrivate = true
+	c.TelegramToken, c.TelegramChat, c.TelegramAPI = tgToken, "@khabar_test", p.telegram.URL
+	c.SMTPAddr, c.SMTPFrom = p.smtp.Addr, "خبر <alerts@khabar.test>"
+	c.Webhooks, c.WebhookSecret = p.webhook.URL, hookSecret
+}
+
+// trustPush makes the node's Web Push and webhooks trust the test
+// servers' certificates, keeping the VAPID keys the node made.
+func (p *peers) trustPush(t *testing.T, n *node) {
+	t.Helper()
+	roots := x509.NewCertPool()
+	roots.AddCert(p.webhook.Certificate())
+	n.Alerts.Webhook = alert.NewWebhook(alert.Guard{AllowPrivate: true}.Client(roots))
+	private, err := n.Store.Secret(context.Background(), "vapid_private_key", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := alert.ParseVAPIDKeys(private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Alerts.Push, err = alert.NewWebPush(alert.WebPushConfig{Keys: keys, Subject: "https://khabar.test",
+		Client: alert.Guard{AllowPrivate: true}.Client(p.push.RootCAs())}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mailText is a message's headers and its decoded text parts.
+func mailText(t *testing.T, data []byte) (mail.Header, string) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	var text strings.Builder
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
+		text.Write(b)
+	}
+	return m.Header, text.String()
+}
+
+func (n *node) waitAlert(t *testing.T, id int64) *news.Alert {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a, err := n.Store.GetAlert(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := len(a.Progress) > 0
+		for _, p := range a.Progress {
+			done = done && p.Done
+		}
+		if done {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alert %d not delivered: %+v", id, a.Progress)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var confirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)
+
+func TestAlertsOnEveryChannel(t *testing.T) {
+	for _, b := range []string{"sqlite", "postgres"} {
+		t.Run(b, func(t *testing.T) {
+			p := startPeers(t)
+			dbURL := ""
+			if b == "postgres" {
+				dbURL = storetest.PostgresURL(t)
+			}
+			n := startNode(t, dbURL, p.config)
+			p.trustPush(t, n)
+			testAlertsOnEveryChannel(t, n, p)
+		})
+	}
+}
+
+func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
+	ctx := context.Background()
+	// Readers subscribe: three browsers, one only to the economy section.
+	var key struct{ Key string }
+	if r := n.get(t, "/api/v1/push/key"); r.status != 200 || json.Unmarshal([]byte(r.body), &key) != nil || key.Key == "" {
+		t.Fatalf("push key: %d %s", r.status, r.body)
+	}
+	subscribeBrowser := func(topics string) int {
+		sub, err := p.push.Subscribe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"subscription":{"endpoint":"` + sub.Endpoint + `","expirationTime":null,"keys":{"p256dh":"` + sub.P256dh + `","auth":"` + sub.Auth + `"}},"topics":` + topics + `}`
+		st, _ := postJSON(t, n, "/api/v1/push/subscriptions", body, nil)
+		return st
+	}
+	for _, topics := range []string{`["breaking"]`, `[]`, `["economy"]`, `["breaking"]`} {
+		if st := subscribeBrowser(topics); st != http.StatusCreated {
+			t.Fatalf("subscribe %s: %d", topics, st)
+		}
+	}
+	p.push.Respond = func(id string) (int, http.Header) {
+		if id == "4" {
+			return http.StatusGone, nil // this reader's browser dropped the subscription
+		}
+		return http.StatusCreated, nil
+	}
+	// E-mail: double opt-in.
+	if r := n.do(t, "POST", "/alerts/email", url.Values{"email": {"reader@example.com"}}, nil); r.status != 200 || !strings.Contains(r.body, "أرسلنا رسالة تأكيد") {
+		t.Fatalf("e-mail subscribe: %d", r.status)
+	}
+	mails := p.smtp.Mails()
+	if len(mails) != 1 || mails[0].To[0] != "reader@example.com" {
+		t.Fatalf("confirmation mails: %+v", mails)
+	}
+	_, text := mailText(t, mails[0].Data)
+	link := confirmLink.FindStringSubmatch(text)
+	if link == nil {
+		t.Fatalf("no confirm link in %q", text)
+	}
+	if r := n.get(t, link[1]); r.status != 200 || !strings.Contains(r.body, "تم تفعيل اشتراكك") {
+		t.Fatalf("confirm: %d", r.status)
+	}
+	// An editor sends an alert on every channel.
+	login(t, n, auth.RoleEditor)
+	a := firstPublished(t, n.Store)
+	form := n.get(t, "/admin/alerts?article="+itoa(a.ID))
+	if form.status != 200 || !strings.Contains(form.body, a.Headline) {
+		t.Fatalf("composer: %d", form.status)
+	}
+	r := n.do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
+		"url": {"/news/" + itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {itoa(a.ID)},
+		"channel": {"push", "telegram", "email", "webhook"}}, nil)
+	loc := r.header.Get("Location")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
+		t.Fatalf("send: %d %.400s", r.status, r.body)
+	}
+	id, _ := strconvID(strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/alerts/"), "?done=alert"))
+	got := n.waitAlert(t, id)
+	want := map[string][4]int{"push": {3, 2, 0, 1}, "telegram": {1, 1, 0, 0}, "email": {1, 1, 0, 0}, "webhook": {1, 1, 0, 0}}
+	for _, pr := range got.Progress {
+		if w := want[pr.Channel]; [4]int{pr.Total, pr.Sent, pr.Failed, pr.Gone} != w {
+			t.Errorf("%s: total %d sent %d failed %d gone %d, want %v", pr.Channel, pr.Total, pr.Sent, pr.Failed, pr.Gone, w)
+		}
+	}
+	// Web Push: decrypted by the browsers' keys, VAPID checked, RTL Arabic.
+	if probs := p.push.Problems(); len(probs) > 0 {
+		t.Fatalf("push service refused: %v", probs)
+	}
+	msgs := p.push.Messages()
+	var pm struct{ Title, Body, URL, Dir, Lang string }
+	if len(msgs) != 2 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != got.Title || pm.Dir != "rtl" || pm.Lang != "ar" || pm.URL != "https://khabar.test/news/"+itoa(a.ID) {
+		t.Fatalf("push messages: %d %+v", len(msgs), pm)
+	}
+	if h := msgs[0].Header; h.Get("Urgency") != "high" || h.Get("TTL") == "" || h.Get("Topic") == "" {
+		t.Errorf("push headers: %v", h)
+	}
+	if left, _ := n.Store.PushSubscriptions(ctx, "breaking", 0, 1<<40, 10); len(left) != 2 {
+		t.Errorf("the gone subscription was not removed: %d left", len(left))
+	}
+	// Telegram, e-mail with one-click unsubscribe, signed webhook.
+	p.mu.Lock()
+	if len(p.tgPosts) != 1 || p.tgPosts[0]["chat_id"] != "@khabar_test" || !strings.Contains(p.tgPosts[0]["text"].(string), a.Headline) {
+		t.Errorf("telegram: %+v", p.tgPosts)
+	}
+	if len(p.hooks) != 1 || p.hookErrs[0] != nil || !bytes.Contains(p.hooks[0], []byte(`"urgency":"high"`)) {
+		t.Errorf("webhook: %d %v", len(p.hooks), p.hookErrs)
+	}
+	p.mu.Unlock()
+	mails = p.smtp.Mails()
+	if len(mails) != 2 {
+		t.Fatalf("alert mail missing: %d mails", len(mails))
+	}
+	h, body := mailText(t, mails[1].Data)
+	unsub := strings.Trim(h.Get("List-Unsubscribe"), "<>")
+	if h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || !strings.HasPrefix(unsub, "https://khabar.test/alerts/unsubscribe?t=") || !strings.Contains(body, a.Headline) {
+		t.Fatalf("alert mail: %v", h)
+	}
+	// A mail program's one-click unsubscribe (RFC 8058) comes from elsewhere.
+	path := strings.TrimPrefix(unsub, "https://khabar.test")
+	if r := n.do(t, "GET", path, nil, nil); r.status != 200 || !strings.Contains(r.body, "<form") {
+		t.Fatalf("unsubscribe page: %d", r.status)
+	}
+	if r := n.do(t, "POST", path, url.Values{"List-Unsubscribe": {"One-Click"}}, map[string]string{"Origin": "https://mail.example", "Sec-Fetch-Site": "cross-site"}); r.status != 200 {
+		t.Fatalf("one-click unsubscribe: %d", r.status)
+	}
+	if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
+		t.Fatal("still subscribed after unsubscribing")
+	}
+	// The newsroom shows the history, the progress and the WhatsApp text.
+	if r := n.get(t, loc); r.status != 200 || !strings.Contains(r.body, "*عاجل: "+a.Headline+"*") {
+		t.Fatalf("alert page: %d", r.status)
+	}
+	if r := n.get(t, "/admin/alerts/"+itoa(id)+"/progress"); r.status != 200 || !strings.Contains(r.body, `"channel":"push"`) {
+		t.Fatalf("progress: %d %s", r.status, r.body)
+	}
+	if log, _ := n.Store.AuditLog(ctx, 5, 0); len(log) == 0 || log[0].Action != "alert.send" || log[0].Name != "مستخدم editor" {
+		t.Errorf("audit: %+v", log)
+	}
+}
+
+func strconvID(s string) (int64, error) {
+	var id int64
+	err := json.Unmarshal([]byte(s), &id)
+	return id, err
+}
+
+func TestAlertAutomationAPI(t *testing.T) {
+	p := startPeers(t)
+	n := startNode(t, "", p.config)
+	p.trustPush(t, n)
+	// Tokens: from the command line for an editor, from the newsroom for a writer.
+	login(t, n, auth.RoleWriter)
+	r := n.do(t, "POST", "/admin/tokens", url.Values{"name": {"سكربت"}}, nil)
+	if r.status != http.StatusForbidden {
+		t.Fatalf("a writer made a token: %d", r.status)
+	}
+	n.client.Jar, _ = newJar()
+	login(t, n, auth.RoleEditor)
+	r = n.do(t, "POST", "/admin/tokens", url.Values{"name": {"وكالة الأنباء"}}, nil)
+	m := regexp.MustCompile(`<code dir="ltr" class="token">([^<]+)</code>`).FindStringSubmatch(r.body)
+	if r.status != http.StatusCreated || m == nil {
+		t.Fatalf("token: %d", r.status)
+	}
+	editor := map[string]string{"Authorization": "Bearer " + m[1]}
+	hash, _ := auth.HashPassword("correct horse battery")
+	w := auth.User{Email: "w2@khabar.test", Name: "كاتب", Role: auth.RoleWriter, PasswordHash: hash}
+	if err := n.Store.CreateUser(context.Background(), &w); err != nil {
+		t.Fatal(err)
+	}
+	wtok, whash, _ := auth.NewToken()
+	if _, err := n.Store.CreateAPIToken(context.Background(), w.ID, "writer script", whash); err != nil {
+		t.Fatal(err)
+	}
+	writer := map[string]string{"Authorization": "Bearer " + wtok}
+	cases := []struct {
+		name, path, body string
+		hdr              map[string]string
+		status           int
+	}{
+		{"ticker without token", "/api/v1/ticker", `{"text":"x"}`, nil, 401},
+		{"ticker with a bad token", "/api/v1/ticker", `{"text":"x"}`, map[string]string{"Authorization": "Bearer nope"}, 401},
+		{"ticker as writer", "/api/v1/ticker", `{"text":"x"}`, writer, 403},
+		{"ticker", "/api/v1/ticker", `{"text":"عاجل: زلزال بقوة 5 درجات","url":"/news/1"}`, editor, 201},
+		{"ticker in the past", "/api/v1/ticker", `{"text":"x","expires_at":"2001-01-01T00:00:00Z"}`, editor, 422},
+		{"ticker empty", "/api/v1/ticker", `{"text":""}`, editor, 422},
+		{"ticker broken JSON", "/api/v1/ticker", `{"text":`, editor, 400},
+		{"alert as writer", "/api/v1/alerts", `{"title":"x","url":"https://khabar.test/news/1"}`, writer, 403},
+		{"alert", "/api/v1/alerts", `{"title":"عاجل من الوكالة","url":"https://khabar.test/news/1","channels":["telegram"]}`, editor, 201},
+		{"alert with an unknown topic", "/api/v1/alerts", `{"title":"x","url":"https://khabar.test/news/1","topic":"mars"}`, editor, 422},
+		{"alert over the push payload limit", "/api/v1/alerts", `{"title":"` + strings.Repeat("ع", 200) + `","url":"https://khabar.test/news/1?` + strings.Repeat("a", 1800) + `","text":"` + strings.Repeat("ن", 1000) + `","channels":["push"]}`, editor, 422},
+		{"alert with javascript url", "/api/v1/alerts", `{"title":"x","url":"javascript:alert(1)"}`, editor, 422},
+	}
+	for _, c := range cases {
+		if st, out := postJSON(t, n, c.path, c.body, c.hdr); st != c.status {
+			t.Errorf("%s: %d %v, want %d", c.name, st, out, c.status)
+		}
+	}
+	n.waitEvents(t)
+	if r := n.get(t, "/"); !strings.Contains(r.body, "عاجل: زلزال بقوة 5 درجات") {
+		t.Error("the API's ticker item is not on the home page")
+	}
+	// Revoked tokens stop working.
+	toks, _ := n.Store.ListAPITokens(context.Background())
+	for _, tk := range toks {
+		if tk.Name == "وكالة الأنباء" {
+			if r := n.do(t, "POST", "/admin/tokens/"+itoa(tk.ID)+"/revoke", url.Values{}, nil); r.status != http.StatusSeeOther {
+				t.Fatalf("revoke: %d", r.status)
+			}
+		}
+	}
+	if st, _ := postJSON(t, n, "/api/v1/ticker", `{"text":"x"}`, editor); st != 401 {
+		t.Errorf("revoked token: %d", st)
+	}
+	// The command line makes tokens too.
+	code, out, errOut := run(t, map[string]string{"KHABAR_DATA": n.cfg.DataDir}, "", "token", "create", "--email", "editor@khabar.test", "--name", "agency")
+	if code != 0 || len(strings.TrimSpace(out)) < 20 || !strings.Contains(errOut, "shown once") {
+		t.Fatalf("token create: %d %q %q", code, out, errOut)
+	}
+	if st, _ := postJSON(t, n, "/api/v1/ticker", `{"text":"من سطر الأوامر"}`, map[string]string{"Authorization": "Bearer " + strings.TrimSpace(out)}); st != 201 {
+		t.Errorf("command-line token: %d", st)
+	}
+}
+
+func TestPushSubscriptionBadInput(t *testing.T) {
+	n := startNode(t, "") // private endpoints refused, as in production
+	good := `{"endpoint":"https://push.example.com/x","keys":{"p256dh":"BPzdRHHu1f6v3M8P5T4CDe9TMNgIUMOqS8UNWLF0ybq5gydZP5wZrzBSlg2BPYnw2yS5PN3gtMXlEfwyl0LBpEg","auth":"AAAAAAAAAAAAAAAAAAAAAA"}}`
+	cases := []struct {
+		name, body string
+		status     int
+	}{
+		{"broken JSON", `{"subscription":`, 400},
+		{"no subscription", `{}`, 400},
+		{"http endpoint", `{"subscription":{"endpoint":"http://push.example.com/x","keys":{"p256dh":"x","auth":"y"}}}`, 400},
+		{"loopback endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "127.0.0.1", 1) + `}`, 400},
+		{"private endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "10.1.2.3", 1) + `}`, 400},
+		{"metadata endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "169.254.169.254", 1) + `}`, 400},
+		{"short keys", `{"subscription":{"endpoint":"https://push.example.com/x","keys":{"p256dh":"AAAA","auth":"AAAA"}}}`, 400},
+		{"unknown topic", `{"subscription":` + good + `,"topics":["nowhere"]}`, 400},
+		{"huge", `{"subscription":"` + strings.Repeat("x", 9000) + `"}`, 413},
+	}
+	for _, c := range cases {
+		if st, out := postJSON(t, n, "/api/v1/push/subscriptions", c.body, nil); st != c.status {
+			t.Errorf("%s: %d %v, want %d", c.name, st, out, c.status)
+		}
+	}
+	if st, _ := postJSON(t, n, "/api/v1/push/subscriptions", `{"subscription":`+good+`}`, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); st != 403 {
+		t.Errorf("cross-origin subscription: %d", st)
+	}
+	if r := n.get(t, "/sw.js"); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "javascript") || !strings.Contains(r.body, "showNotification") {
+		t.Errorf("service worker: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	// Without SMTP there is no e-mail form and no e-mail routes.
+	if r := n.do(t, "POST", "/alerts/email", url.Values{"email": {"a@b.c"}}, nil); r.status != 404 {
+		t.Errorf("e-mail alerts without SMTP: %d", r.status)
+	}
+}
