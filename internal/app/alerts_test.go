@@ -408,3 +408,75 @@ func TestPushSubscriptionBadInput(t *testing.T) {
 		t.Errorf("e-mail alerts without SMTP: %d", r.status)
 	}
 }
+
+// TestReplyNotices: a commenter who asked is e-mailed once when a reply
+// to them is published, and can stop the notices from the e-mail.
+func TestReplyNotices(t *testing.T) {
+	p := startPeers(t)
+	n := startNode(t, "", p.config)
+	commentReady(n)
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	if r := n.get(t, "/comments/"+itoa(a.ID)); !strings.Contains(r.body, `name="notify"`) {
+		t.Fatal("no notify checkbox on the comment form")
+	}
+	r := postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "notify": {"on"}, "body": {"سؤال للكاتب"}}, nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("post: %d", r.status)
+	}
+	approveAll := func() {
+		t.Helper()
+		if _, err := n.Store.ModerateComments(ctx, commentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
+			t.Fatal(err)
+		}
+		n.waitEvents(t)
+	}
+	approveAll()
+	parent := commentIDs(t, n, news.CommentApproved)[0]
+	// Her own follow-up does not notify her; someone else's reply does.
+	postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "body": {"وأضيف"}, "parent_id": {itoa(parent)}}, nil)
+	postForm(t, n, a.ID, url.Values{"name": {"سامي"}, "body": {"جواب مفصل على سؤالك"}, "parent_id": {itoa(parent)}}, nil)
+	approveAll()
+	var notices []alerttest.Mail
+	for _, m := range p.smtp.Mails() {
+		if m.To[0] == "reem@example.com" {
+			notices = append(notices, m)
+		}
+	}
+	if len(notices) != 1 {
+		t.Fatalf("%d notices, want 1", len(notices))
+	}
+	h, body := mailText(t, notices[0].Data)
+	if !strings.Contains(body, "جواب مفصل") || !strings.Contains(body, "سامي") || h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+		t.Fatalf("notice: %v %q", h, body)
+	}
+	// Editing the reply does not send it again.
+	replies, _ := n.Store.ListComments(ctx, storeFilter(news.CommentApproved))
+	for _, c := range replies {
+		if c.Name == "سامي" {
+			if err := n.Store.EditComment(ctx, c.ID, "جواب مفصل ومصحح", news.Actor{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n.waitEvents(t)
+	stop := strings.TrimPrefix(strings.Trim(h.Get("List-Unsubscribe"), "<>"), "https://khabar.test")
+	if r := n.do(t, "POST", stop, url.Values{"List-Unsubscribe": {"One-Click"}}, nil); r.status != 200 {
+		t.Fatalf("stop: %d", r.status)
+	}
+	if c, _ := n.Store.GetComment(ctx, parent); c.Notify {
+		t.Fatal("notices not stopped")
+	}
+	if r := n.get(t, "/comments/notices/stop?t=forged"); r.status != http.StatusBadRequest {
+		t.Errorf("forged stop link: %d", r.status)
+	}
+	count := 0
+	for _, m := range p.smtp.Mails() {
+		if m.To[0] == "reem@example.com" {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("an edit sent the notice again: %d", count)
+	}
+}

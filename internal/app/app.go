@@ -182,6 +182,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.Outbox.Subscribe(outbox.Consumer{Name: "jobs", Handle: a.Jobs.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: al.fanout.HandleEvent})
+	if al.fanout.Email != nil {
+		notices := &comment.Notifier{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Path: site.ArticlePath, Cat: cat, Log: log}
+		a.Outbox.Subscribe(outbox.Consumer{Name: comment.NotifierName, Durable: true, Handle: notices.HandleEvent})
+	}
 	a.Live = live.NewHub()
 	liveTicker := a.Site.LiveTicker(func(id int64, data []byte) {
 		a.Live.Publish("ticker", live.Message{ID: id, Event: "ticker", Data: data})

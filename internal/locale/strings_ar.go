@@ -604,4 +604,9 @@ var arabic = map[string]string{
 	"err_coverage_ended":        "انتهت التغطية؛ استأنفها لإضافة تحديثات جديدة.",
 	"err_not_live":              "هذا الخبر ليس تغطية مباشرة.",
 	"admin_entry_kept":          "كتل أخرى في هذا التحديث تبقى كما هي: %s",
+	"comment_notify":            "أعلمني بالبريد حين يردّ أحد على تعليقي",
+	"comment_reply_mail_title":  "ردّ أحدهم على تعليقك",
+	"comment_notices_stop":      "أوقف إشعارات الردود",
+	"comment_notices_ask":       "هل تريد إيقاف رسائل الردود على تعليقاتك؟",
+	"comment_notices_stopped":   "لن تصلك بعد الآن رسائل الردود على تعليقاتك.",
 }

@@ -600,4 +600,9 @@ var english = map[string]string{
 	"err_coverage_ended":        "Coverage has ended; resume it to add new updates.",
 	"err_not_live":              "This article is not a live blog.",
 	"admin_entry_kept":          "Other blocks of this update are kept as they are: %s",
+	"comment_notify":            "Email me when someone replies to my comment",
+	"comment_reply_mail_title":  "Someone replied to your comment",
+	"comment_notices_stop":      "Stop reply notices",
+	"comment_notices_ask":       "Do you want to stop e-mails about replies to your comments?",
+	"comment_notices_stopped":   "You will no longer get e-mails about replies to your comments.",
 }

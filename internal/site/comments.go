@@ -35,6 +35,7 @@ type commentsView struct {
 	Errors      map[string]string
 	Refusal     string // catalogue key of why the comment was refused
 	Standalone  bool   // the /comments/{id} page rather than the article
+	Notices     bool   // commenters may ask for an e-mail when answered
 }
 
 // commentForm is what a reader typed, kept when the form comes back.
@@ -48,7 +49,7 @@ type commentForm struct {
 func (s *Site) fillComments(ctx context.Context, a *news.Article, oldest bool, page int) (*commentsView, error) {
 	st := s.Settings()
 	v := &commentsView{ArticleID: a.ID, ArticlePath: ArticlePath(a), Headline: a.Headline, Count: a.CommentCount, Oldest: oldest,
-		Open: comment.Mode(a, st, time.Now()) != news.CommentsClosed, ClosesAt: comment.ClosesAt(a, st)}
+		Open: comment.Mode(a, st, time.Now()) != news.CommentsClosed, ClosesAt: comment.ClosesAt(a, st), Notices: s.alerts.Email != nil}
 	if s.comments != nil {
 		v.Token = s.comments.Token(a.ID)
 	} else {
@@ -324,6 +325,34 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notice(w, r, http.StatusOK, "comment_reported", "/comments/"+strconv.FormatInt(c.ArticleID, 10)+"#c"+strconv.FormatInt(id, 10), "")
+}
+
+// stopReplyNotices is /comments/notices/stop?t=…, the link in a reply
+// notice: GET asks (mail scanners open links), POST stops the notices.
+func (s *Site) stopReplyNotices(w http.ResponseWriter, r *http.Request) {
+	tok := r.URL.Query().Get("t")
+	email, err := s.alerts.Tokens.Verify(tok, comment.StopPurpose, time.Now())
+	if err != nil {
+		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
+		return
+	}
+	if r.Method == http.MethodGet {
+		d, err := s.newData(r.Context(), s.cat.T("comment_notices_stop"))
+		if err != nil {
+			s.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+		d.Robots = "noindex"
+		d.Notice = &noticeView{Message: "comment_notices_ask", Back: "/", Form: "/comments/notices/stop?t=" + tok, Button: "comment_notices_stop"}
+		s.renderNoStore(w, http.StatusOK, "notice", d)
+		return
+	}
+	if err := s.store.StopReplyNotices(r.Context(), email); err != nil {
+		s.log.Error("stop reply notices", "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	s.notice(w, r, http.StatusOK, "comment_notices_stopped", "/", "")
 }
 
 // noticeView is a short message page with a way back, and optionally a

@@ -141,6 +141,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /alerts/confirm", s.confirmEmail)
 		mux.HandleFunc("GET /alerts/unsubscribe", s.unsubscribeEmail)
 		mux.HandleFunc("POST /alerts/unsubscribe", s.unsubscribeEmail)
+		mux.HandleFunc("GET /comments/notices/stop", s.stopReplyNotices)
+		mux.HandleFunc("POST /comments/notices/stop", s.stopReplyNotices)
 	}
 	mux.HandleFunc("GET /comments/{id}", s.commentsPage)
 	mux.HandleFunc("GET /comments/{id}/sent", s.commentSent)

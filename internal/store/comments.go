@@ -473,3 +473,23 @@ func (s *Store) DeleteCommentBan(ctx context.Context, id int64, actor news.Actor
 	}
 	return nil
 }
+
+// MarkCommentNotified records that the notice of a reply is being sent;
+// false when it already was, so a notice goes out once.
+func (s *Store) MarkCommentNotified(ctx context.Context, id int64, notified bool) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q("UPDATE comments SET notified = ? WHERE id = ? AND notified <> ?"), notified, id, notified)
+	if err != nil {
+		return false, fmt.Errorf("mark comment %d notified: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// StopReplyNotices turns off reply notices for every comment of an
+// address (the unsubscribe link in a notice).
+func (s *Store) StopReplyNotices(ctx context.Context, email string) error {
+	if _, err := s.db.ExecContext(ctx, s.q("UPDATE comments SET notify = FALSE WHERE email = ?"), email); err != nil {
+		return fmt.Errorf("stop reply notices: %w", err)
+	}
+	return nil
+}

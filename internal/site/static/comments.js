@@ -81,7 +81,7 @@
       e.preventDefault();
       var f = form.elements;
       var payload = { name: f.name.value, email: f.email.value, body: f.body.value, parent_id: Number(f.parent_id.value) || 0,
-        token: f.token.value, website: f.website.value };
+        token: f.token.value, website: f.website.value, notify: !!(f.notify && f.notify.checked) };
       status.textContent = box.dataset.sending;
       form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
       fetch(api, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) })
