@@ -178,3 +178,11 @@ func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// Session is a signed-in browser of a user, as the newsroom lists it.
+type Session struct {
+	ID        string // a prefix of the token's hash: enough to name it, useless to sign in
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	Current   bool // the session of the request that lists it
+}

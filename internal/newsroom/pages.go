@@ -278,7 +278,7 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker":
 		return "flash_ticker"
-	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked":
+	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

@@ -1,0 +1,268 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+type usersPage struct {
+	Users    []auth.User
+	Roles    []auth.Role
+	Form     auth.User
+	Password string // a password just set by a reset, shown once
+	For      string // whose
+}
+
+var roles = []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleWriter, auth.RoleModerator}
+
+// users is GET /admin/users (admins): accounts, roles, password resets.
+func (n *Newsroom) users(w http.ResponseWriter, r *http.Request) {
+	n.renderUsers(w, r, http.StatusOK, &usersPage{Form: auth.User{Role: auth.RoleWriter}}, nil)
+}
+
+func (n *Newsroom) renderUsers(w http.ResponseWriter, r *http.Request, status int, p *usersPage, errs map[string]string) {
+	var err error
+	if p.Users, err = n.store.ListUsers(r.Context()); err != nil {
+		n.log.Error("list users", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	p.Roles = roles
+	n.render(w, status, "users", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_users"), Page: p, Errors: errs, Flash: flash(r)})
+}
+
+// createUser is POST /admin/users.
+func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	u := auth.User{Email: strings.TrimSpace(f.Get("email")), Name: news.CleanLine(f.Get("name")), Role: auth.Role(f.Get("role"))}
+	errs := map[string]string{}
+	email, err := store.NormalizeEmail(u.Email)
+	if err != nil {
+		errs["email"] = "err_bad_email"
+	}
+	if u.Name == "" || len([]rune(u.Name)) > 120 {
+		errs["name"] = map[bool]string{true: "err_required", false: "err_too_long"}[u.Name == ""]
+	}
+	if _, err := auth.ParseRole(string(u.Role)); err != nil {
+		errs["role"] = "err_unknown"
+	}
+	pw := f.Get("password")
+	if err := auth.CheckPasswordRules(pw); err != nil {
+		errs["password"] = "err_password_rules"
+	}
+	if len(errs) == 0 {
+		u.Email = email
+		if u.PasswordHash, err = n.hashPassword(r, pw); err == nil {
+			err = n.store.CreateUser(r.Context(), &u)
+		}
+		switch {
+		case errors.Is(err, news.ErrDuplicate):
+			errs["email"] = "err_email_taken"
+		case err != nil:
+			n.log.Error("create user", "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		default:
+			if err := n.store.Audit(r.Context(), actorOf(userFrom(r.Context())), "user.create", "user "+strconv.FormatInt(u.ID, 10), u.Email+" ("+string(u.Role)+")"); err != nil {
+				n.log.Error("audit", "err", err)
+			}
+			http.Redirect(w, r, "/admin/users?done=user", http.StatusSeeOther)
+			return
+		}
+	}
+	u.PasswordHash = ""
+	n.renderUsers(w, r, http.StatusUnprocessableEntity, &usersPage{Form: u}, errs)
+}
+
+// hashPassword runs argon2id within the newsroom's bound on concurrent
+// hashes.
+func (n *Newsroom) hashPassword(r *http.Request, pw string) (string, error) {
+	select {
+	case n.hashing <- struct{}{}:
+		defer func() { <-n.hashing }()
+	case <-r.Context().Done():
+		return "", r.Context().Err()
+	}
+	return auth.HashPassword(pw)
+}
+
+func (n *Newsroom) targetUser(w http.ResponseWriter, r *http.Request) *auth.User {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return nil
+	}
+	u, err := n.store.UserByID(r.Context(), id)
+	if err != nil {
+		n.Error(w, r, http.StatusNotFound)
+		return nil
+	}
+	return u
+}
+
+// setRole is POST /admin/users/{id}/role.
+func (n *Newsroom) setRole(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	u := n.targetUser(w, r)
+	if u == nil {
+		return
+	}
+	err := n.store.SetUserRole(r.Context(), u.ID, auth.Role(r.PostForm.Get("role")), actorOf(userFrom(r.Context())))
+	switch {
+	case news.IsInvalid(err):
+		n.Error(w, r, http.StatusBadRequest)
+	case errors.Is(err, store.ErrLastAdmin):
+		n.renderUsers(w, r, http.StatusConflict, &usersPage{Form: auth.User{Role: auth.RoleWriter}}, map[string]string{"role": "err_last_admin"})
+	case err != nil:
+		n.log.Error("set role", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, "/admin/users?done=role", http.StatusSeeOther)
+	}
+}
+
+// resetPassword is POST /admin/users/{id}/reset: a new random password,
+// shown once to the admin to pass on; every session of the user ends.
+func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request) {
+	u := n.targetUser(w, r)
+	if u == nil {
+		return
+	}
+	token, _, err := auth.NewToken()
+	pw := token[:min(len(token), 20)]
+	var hash string
+	if err == nil {
+		hash, err = n.hashPassword(r, pw)
+	}
+	if err == nil {
+		err = n.store.SetUserPassword(r.Context(), u.ID, hash, "", actorOf(userFrom(r.Context())))
+	}
+	if err != nil {
+		n.log.Error("reset password", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	n.renderUsers(w, r, http.StatusOK, &usersPage{Form: auth.User{Role: auth.RoleWriter}, Password: pw, For: u.Email}, nil)
+}
+
+type sessionsPage struct {
+	Of       *auth.User
+	Sessions []auth.Session
+	Self     bool // the account page: one's own sessions and password
+	Base     string
+}
+
+// userSessions is GET /admin/users/{id}/sessions (admins).
+func (n *Newsroom) userSessions(w http.ResponseWriter, r *http.Request) {
+	u := n.targetUser(w, r)
+	if u == nil {
+		return
+	}
+	n.renderSessions(w, r, http.StatusOK, &sessionsPage{Of: u, Base: "/admin/users/" + strconv.FormatInt(u.ID, 10)}, nil)
+}
+
+// account is GET /admin/account: one's own password and sessions.
+func (n *Newsroom) account(w http.ResponseWriter, r *http.Request) {
+	n.renderSessions(w, r, http.StatusOK, &sessionsPage{Of: userFrom(r.Context()), Self: true, Base: "/admin/account"}, nil)
+}
+
+func (n *Newsroom) renderSessions(w http.ResponseWriter, r *http.Request, status int, p *sessionsPage, errs map[string]string) {
+	var err error
+	if p.Sessions, err = n.store.UserSessions(r.Context(), p.Of.ID, n.sessionHash(r)); err != nil {
+		n.log.Error("list sessions", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	title := n.cat.T("admin_account")
+	if !p.Self {
+		title = n.cat.T("admin_sessions")
+	}
+	n.render(w, status, "sessions", &data{User: userFrom(r.Context()), Title: title, Page: p, Errors: errs, Flash: flash(r)})
+}
+
+func (n *Newsroom) sessionHash(r *http.Request) string {
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return ""
+	}
+	return auth.HashToken(c.Value)
+}
+
+// endSession is POST …/sessions/{sid}/end, for one's own sessions or, for
+// admins, anyone's.
+func (n *Newsroom) endSession(w http.ResponseWriter, r *http.Request) {
+	back, of := "/admin/account", userFrom(r.Context())
+	if r.PathValue("id") != "" {
+		if of = n.targetUser(w, r); of == nil {
+			return
+		}
+		back = "/admin/users/" + strconv.FormatInt(of.ID, 10) + "/sessions"
+	}
+	err := n.store.EndUserSession(r.Context(), of.ID, r.PathValue("sid"), actorOf(userFrom(r.Context())))
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		n.Error(w, r, http.StatusNotFound)
+	case err != nil:
+		n.log.Error("end session", "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, back+"?done=session", http.StatusSeeOther)
+	}
+}
+
+// changePassword is POST /admin/account/password: the current password,
+// then the new one twice; other sessions end.
+func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	me := userFrom(r.Context())
+	f := r.PostForm
+	errs := map[string]string{}
+	if !n.acctLogins.Take(me.Email) {
+		errs["current"] = "login_throttled"
+	} else if err := n.verifyPassword(r, me.PasswordHash, f.Get("current")); err != nil {
+		errs["current"] = "err_wrong_password"
+	}
+	if err := auth.CheckPasswordRules(f.Get("new")); err != nil {
+		errs["new"] = "err_password_rules"
+	} else if f.Get("new") != f.Get("repeat") {
+		errs["repeat"] = "err_passwords_differ"
+	}
+	if len(errs) == 0 {
+		hash, err := n.hashPassword(r, f.Get("new"))
+		if err == nil {
+			err = n.store.SetUserPassword(r.Context(), me.ID, hash, n.sessionHash(r), actorOf(me))
+		}
+		if err != nil {
+			n.log.Error("change password", "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+		n.acctLogins.Reset(me.Email)
+		http.Redirect(w, r, "/admin/account?done=password", http.StatusSeeOther)
+		return
+	}
+	n.renderSessions(w, r, http.StatusUnprocessableEntity, &sessionsPage{Of: me, Self: true, Base: "/admin/account"}, errs)
+}
+
+func (n *Newsroom) verifyPassword(r *http.Request, hash, pw string) error {
+	select {
+	case n.hashing <- struct{}{}:
+		defer func() { <-n.hashing }()
+	case <-r.Context().Done():
+		return r.Context().Err()
+	}
+	return auth.VerifyPassword(hash, pw)
+}
