@@ -64,7 +64,7 @@ func TestUsersRolesAndSessions(t *testing.T) {
 		t.Errorf("the new editor cannot manage the ticker: %d", r.status)
 	}
 	// Sessions: listed, one ended by the admin.
-	r := n.get(t, "/admin/users/" + id + "/sessions")
+	r := n.get(t, "/admin/users/"+id+"/sessions")
 	ids := regexp.MustCompile(`/sessions/([0-9a-f]{16})/end`).FindAllStringSubmatch(r.body, -1)
 	if r.status != 200 || len(ids) != 2 {
 		t.Fatalf("sessions: %d, %d listed", r.status, len(ids))
