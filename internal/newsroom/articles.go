@@ -1,16 +1,19 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"khabar/internal/auth"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/store"
 	"khabar/internal/web"
 )
 
@@ -27,6 +30,18 @@ type editPage struct {
 	Selected   map[int64]bool // author ids
 	BlockTypes []news.BlockType
 	CanPublish bool
+	// CanSubmit: the form may be sent to the editors.
+	CanSubmit bool
+	// Steps are the workflow steps the user may take from here.
+	Steps []news.Action
+	// Failed is the step refused with Errors; Refused says why when the
+	// article's state (or someone else's save) was the reason.
+	Failed  news.Action
+	Refused string
+	// Zone names the time zone the planned times are read and shown in;
+	// PublishAt and UnpublishAt are those times for the form's inputs.
+	Zone                   string
+	PublishAt, UnpublishAt string
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -42,13 +57,15 @@ func (n *Newsroom) editArticle(w http.ResponseWriter, r *http.Request) {
 	n.renderEdit(w, r, http.StatusOK, a, false, nil)
 }
 
+// loadArticle reads the article of the request as the newsroom edits it:
+// a published article with a staged update shows the update.
 func (n *Newsroom) loadArticle(w http.ResponseWriter, r *http.Request) (*news.Article, bool) {
 	id, ok := parseID(r)
 	if !ok {
 		n.Error(w, r, http.StatusNotFound)
 		return nil, false
 	}
-	a, err := n.store.GetArticle(r.Context(), id)
+	a, err := n.store.StagedArticle(r.Context(), id)
 	if errors.Is(err, news.ErrNotFound) {
 		n.Error(w, r, http.StatusNotFound)
 		return nil, false
@@ -83,7 +100,8 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	}
 	u := userFrom(ctx)
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
-		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish)}
+		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
+	n.fillWorkflow(p, u, errs)
 	names := make([]string, len(a.Tags))
 	for i, t := range a.Tags {
 		names[i] = t.Name
@@ -96,7 +114,111 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	if !isNew {
 		title = a.Headline
 	}
-	n.render(w, status, "edit", &data{User: u, Title: title, Page: p, Errors: errs, Flash: flash(r)})
+	n.render(w, status, "edit", &data{User: u, Title: title, Page: p, Errors: errs, Flash: stepFlash(r)})
+}
+
+// fillWorkflow adds the workflow's part of the form: the steps the user
+// may take, the planned times in the outlet's zone, and why a step was
+// refused (errs["step"] holds the refused step, errs["refused"] a
+// message made by refuse).
+func (n *Newsroom) fillWorkflow(p *editPage, u *auth.User, errs map[string]string) {
+	loc := n.datefmt().Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	p.Zone = loc.String()
+	if !p.A.PublishAt.IsZero() {
+		p.PublishAt = p.A.PublishAt.In(loc).Format(timeInput)
+	}
+	if !p.A.UnpublishAt.IsZero() {
+		p.UnpublishAt = p.A.UnpublishAt.In(loc).Format(timeInput)
+	}
+	if !p.New && u.Can(auth.PermPublish) {
+		for _, act := range news.Actions {
+			if _, err := p.A.Next(act); err == nil && act != news.ActionSubmit {
+				p.Steps = append(p.Steps, act)
+			}
+		}
+	}
+	p.Failed, p.Refused = news.Action(errs["step"]), errs["refused"]
+	delete(errs, "step")
+	delete(errs, "refused")
+}
+
+// timeInput is the value format of <input type="datetime-local">.
+const timeInput = "2006-01-02T15:04"
+
+// parseTime reads a datetime-local value in loc; browsers send seconds
+// when the input allows them.
+func parseTime(v string, loc *time.Location) (time.Time, bool) {
+	for _, layout := range []string{timeInput, timeInput + ":05"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// stepFlash is the flash message after a workflow step, or any other.
+func stepFlash(r *http.Request) string {
+	done := r.URL.Query().Get("done")
+	if step, ok := strings.CutPrefix(done, "step_"); ok && news.Action(step).Valid() || done == "staged" {
+		return "flash_" + done
+	}
+	return flash(r)
+}
+
+// mayChange is the status refusing u's change of a, or 0. Editors change
+// any article (a published one through a staged update); writers only
+// their own drafts: once submitted, an article is the editors' until they
+// send it back.
+func mayChange(u *auth.User, a *news.Article) int {
+	switch {
+	case u.Can(auth.PermPublish):
+		return 0
+	case !owns(u, a):
+		return http.StatusForbidden
+	case a.Status != news.StatusDraft:
+		return http.StatusConflict
+	}
+	return 0
+}
+
+// owns reports whether u created a or is credited on it.
+func owns(u *auth.User, a *news.Article) bool {
+	if a.ID == 0 || a.CreatedBy == u.ID {
+		return true
+	}
+	for _, au := range a.Authors {
+		if au.UserID == u.ID && u.ID > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse answers a save or a step that the store refused: the form again
+// with why (409 for a stale version or a step the state forbids, 422 for
+// bad fields), 404, or 500. step names the refused step, if any.
+func (n *Newsroom) refuse(w http.ResponseWriter, r *http.Request, a *news.Article, isNew bool, step news.Action, err error) {
+	errs := map[string]string{"step": string(step)}
+	status := http.StatusUnprocessableEntity
+	var te *news.TransitionError
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		n.Error(w, r, http.StatusNotFound)
+		return
+	case errors.Is(err, news.ErrConflict):
+		status, errs["version"] = http.StatusConflict, "err_conflict"
+	case errors.As(err, &te):
+		status = http.StatusConflict
+		errs["refused"] = n.cat.T("err_transition", n.cat.T("step_"+string(te.Action)), n.cat.T("status_"+string(te.From)))
+	case !fieldErrors(err, errs):
+		n.log.Error("save article", "article", a.ID, "step", step, "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	n.renderEdit(w, r, status, a, isNew, errs)
 }
 
 // saveArticle handles the article form: save, add a block, or save and
@@ -113,12 +235,13 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		if stored.IsPublic() && !u.Can(auth.PermPublish) {
-			n.Error(w, r, http.StatusForbidden)
+		if status := mayChange(u, stored); status != 0 {
+			n.Error(w, r, status)
 			return
 		}
 		a = stored
 	}
+	wasPublic := a.IsPublic()
 	// A form without its block count or (for a stored article) its version
 	// was not made by our editor; saving it would wipe the body or skip the
 	// conflict check.
@@ -152,28 +275,38 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, isNew, errs)
 		return
 	}
-	if isNew {
-		err = n.store.CreateArticle(r.Context(), a)
-	} else {
-		err = n.store.UpdateArticle(r.Context(), a)
-	}
+	ctx := r.Context()
+	done := "saved"
 	switch {
-	case err == nil:
-	case errors.Is(err, news.ErrConflict):
-		n.renderEdit(w, r, http.StatusConflict, a, isNew, map[string]string{"version": "err_conflict"})
-		return
-	case fieldErrors(err, errs):
-		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, isNew, errs)
-		return
+	case isNew:
+		a.CreatedBy = u.ID
+		err = n.store.CreateArticle(ctx, a)
+	case wasPublic:
+		// Readers keep the live version until the update is published.
+		err, done = n.store.StageUpdate(ctx, a), "staged"
 	default:
-		n.log.Error("save article", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		err = n.store.UpdateArticle(ctx, a)
+	}
+	if err != nil {
+		n.refuse(w, r, a, isNew, "", err)
 		return
 	}
 	n.log.Info("article saved", "user", u.ID, "article", a.ID, "status", a.Status)
-	done := "saved"
-	if action == "publish" {
+	var step news.Action
+	switch {
+	case action == "submit":
+		step = news.ActionSubmit
+	case action == "publish" && wasPublic:
+		step = news.ActionPublishUpdate
+	case action == "publish":
 		done = "published"
+	}
+	if step != "" {
+		if _, err := n.store.Transition(ctx, a.ID, a.Version, news.Change{Action: step}); err != nil {
+			n.refuse(w, r, a, false, step, err)
+			return
+		}
+		done = "step_" + string(step)
 	}
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
@@ -303,7 +436,9 @@ func (n *Newsroom) previewArticle(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-// setStatus publishes or unpublishes from the list or the form.
+// setStatus takes a workflow step (action=…, with at= for a planned one
+// and note= for a request for changes) from the list or the form; the
+// older status=published|unpublished still means publish or unpublish.
 func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 	id, ok := parseID(r)
 	if !ok {
@@ -313,44 +448,89 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 	if !n.parseForm(w, r) {
 		return
 	}
-	version, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	f := r.PostForm
+	version, err := strconv.ParseInt(f.Get("version"), 10, 64)
 	if err != nil {
 		n.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	var st news.Status
-	switch r.PostForm.Get("status") {
-	case "published":
-		st = news.StatusPublished
-	case "unpublished":
-		st = news.StatusUnpublished
-	default:
+	c := news.Change{Action: news.Action(f.Get("action")), Note: f.Get("note")}
+	done := "step_" + string(c.Action)
+	switch st := f.Get("status"); {
+	case st == "published":
+		c.Action, done = news.ActionPublish, "published"
+	case st == "unpublished":
+		c.Action, done = news.ActionUnpublish, "unpublished"
+	case f.Has("status"):
+		c.Action = ""
+	}
+	if !c.Action.Valid() {
 		n.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	a, err := n.store.SetStatus(r.Context(), id, version, st)
-	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
-		return
-	case errors.Is(err, news.ErrConflict):
-		n.Error(w, r, http.StatusConflict)
-		return
-	case news.IsInvalid(err):
-		// Publishing a draft that is not complete yet: show the form with why.
-		a, ok := n.loadArticle(w, r)
-		if !ok {
+	if v := f.Get("at"); v != "" {
+		loc := n.datefmt().Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		if c.At, ok = parseTime(v, loc); !ok {
+			a, found := n.loadArticle(w, r)
+			if found {
+				n.renderEdit(w, r, http.StatusUnprocessableEntity, a, false, map[string]string{"step": string(c.Action), "at": "err_bad_time"})
+			}
 			return
 		}
-		errs := map[string]string{}
-		fieldErrors(err, errs)
-		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, false, errs)
-		return
-	case err != nil:
-		n.log.Error("set status", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+	}
+	a, err := n.store.Transition(r.Context(), id, version, c)
+	if err != nil {
+		cur, found := n.loadArticle(w, r)
+		if found {
+			n.refuse(w, r, cur, false, c.Action, err)
+		}
 		return
 	}
-	n.log.Info("article status", "user", userFrom(r.Context()).ID, "article", a.ID, "status", st)
-	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+string(st), http.StatusSeeOther)
+	n.log.Info("article workflow", "user", userFrom(r.Context()).ID, "article", a.ID, "step", c.Action, "status", a.Status)
+	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
+}
+
+// deskSection is one list of the dashboard's desk: the work in hand.
+type deskSection struct {
+	Title    string // catalogue key
+	Articles []news.Article
+	// When is what the list shows of each article: "planned" times,
+	// "published" or "edited".
+	When string
+}
+
+// deskPage is the dashboard with the desk above the article list.
+type deskPage struct {
+	*dashboardPage
+	Desk []deskSection
+}
+
+const deskSize = 10
+
+// fillDesk reads u's desk: their drafts, what awaits review, what is
+// planned (soonest first), what was published and edited last.
+func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User) ([]deskSection, error) {
+	lists := []struct {
+		deskSection
+		f store.AdminFilter
+	}{
+		{deskSection{"desk_my_drafts", nil, "edited"}, store.AdminFilter{Status: news.StatusDraft, CreatedBy: u.ID, Order: store.ByEdited}},
+		{deskSection{"desk_review", nil, "edited"}, store.AdminFilter{Status: news.StatusReview, Order: store.ByEdited}},
+		{deskSection{"desk_planned", nil, "planned"}, store.AdminFilter{Planned: true}},
+		{deskSection{"desk_recent", nil, "published"}, store.AdminFilter{Status: news.StatusPublished, Order: store.ByPublished}},
+		{deskSection{"desk_edited", nil, "edited"}, store.AdminFilter{Order: store.ByEdited}},
+	}
+	out := make([]deskSection, len(lists))
+	for i, l := range lists {
+		l.f.Limit = deskSize
+		var err error
+		if l.Articles, err = n.store.ListArticles(ctx, l.f); err != nil {
+			return nil, err
+		}
+		out[i] = l.deskSection
+	}
+	return out, nil
 }

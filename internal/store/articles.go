@@ -54,6 +54,9 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 	a.PublishedAt = published.Time
 	a.ExternalID = external.String
 	a.PublishAt, a.UnpublishAt, a.EditedAt = publishAt.Time, unpublishAt.Time, edited.Time
+	if !edited.Valid { // saved before the workflow kept the time
+		a.EditedAt = a.UpdatedAt
+	}
 	a.CreatedBy = createdBy.Int64
 	sec.ID = a.SectionID
 	sec.CommentsMode = news.CommentsMode(secMode)

@@ -1,0 +1,456 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/config"
+	"khabar/internal/news"
+	"khabar/internal/storetest"
+)
+
+// loginAs is asRole that also tells the new user's id.
+func loginAs(t *testing.T, n *node, role auth.Role) (*node, int64) {
+	t.Helper()
+	c := asRole(t, n, role)
+	u, err := n.Store.UserByEmail(context.Background(), string(role)+"@khabar.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, u.ID
+}
+
+// articleIn makes an article in state st, created by owner (0: nobody),
+// through the store's workflow.
+func articleIn(t *testing.T, n *node, st news.Status, owner int64) *news.Article {
+	t.Helper()
+	ctx := context.Background()
+	sec, err := n.Store.SectionBySlug(ctx, "politics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &news.Article{Headline: "خبر الاختبار " + string(st), SectionID: sec.ID, CreatedBy: owner,
+		Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
+	if err := n.Store.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	walk := map[news.Status][]news.Change{
+		news.StatusReview:    {{Action: news.ActionSubmit}},
+		news.StatusScheduled: {{Action: news.ActionSchedule, At: time.Now().Add(time.Hour)}},
+		news.StatusPublished: {{Action: news.ActionPublish}},
+	}
+	for _, c := range walk[st] {
+		if a, err = n.Store.Transition(ctx, a.ID, a.Version, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
+// articleForm is the article form as the newsroom's page posts it.
+func articleForm(a *news.Article, action string) url.Values {
+	return url.Values{"headline": {a.Headline + " (معدّل)"}, "section": {strconv.FormatInt(a.SectionID, 10)},
+		"version": {strconv.FormatInt(a.Version, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص معدّل"},
+		"action": {action}}
+}
+
+func id(a *news.Article) string { return strconv.FormatInt(a.ID, 10) }
+
+// step posts a workflow step for a as the newsroom's buttons do.
+func (n *node) step(t *testing.T, a *news.Article, act news.Action, extra url.Values) resp {
+	t.Helper()
+	form := url.Values{"action": {string(act)}, "version": {strconv.FormatInt(a.Version, 10)}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return n.do(t, "POST", "/admin/articles/"+id(a)+"/status", form, nil)
+}
+
+// timeField is t as the newsroom's time inputs send it, in the outlet's
+// zone, to the second (browsers send seconds when asked to).
+func (n *node) timeField(t time.Time) url.Values {
+	loc := n.Site.Settings().DateFormat().Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return url.Values{"at": {t.In(loc).Format("2006-01-02T15:04:05")}}
+}
+
+func (n *node) article(t *testing.T, id int64) *news.Article {
+	t.Helper()
+	a, err := n.Store.GetArticle(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestWorkflowRoleMatrix takes every workflow action as every role: those
+// the role may take go through (303), the others are refused (403) and
+// change nothing.
+func TestWorkflowRoleMatrix(t *testing.T) {
+	n := startNode(t, "")
+	type client struct {
+		*node
+		id int64
+	}
+	clients := map[auth.Role]client{}
+	for _, role := range auth.Roles {
+		c, uid := loginAs(t, n, role)
+		clients[role] = client{c, uid}
+	}
+	writers := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true, auth.RoleWriter: true}
+	editors := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true}
+	later := func(c *node) url.Values { return c.timeField(time.Now().Add(2 * time.Hour)) }
+	cases := []struct {
+		name    string
+		state   news.Status
+		own     bool // created by the acting user
+		prepare func(a *news.Article) *news.Article
+		do      func(c *node, a *news.Article) resp
+		allowed map[auth.Role]bool
+	}{
+		{"create a draft", "", false, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/new", articleForm(a, "save"), nil)
+		}, writers},
+		{"edit own draft", news.StatusDraft, true, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
+		}, writers},
+		{"submit own draft", news.StatusDraft, true, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "submit"), nil)
+		}, writers},
+		{"edit another's draft", news.StatusDraft, false, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
+		}, editors},
+		{"stage an update", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
+		}, editors},
+		{"update live", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
+			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "publish"), nil)
+		}, editors},
+		{"request changes", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionRequestChanges, url.Values{"note": {"أضف مصدرًا"}})
+		}, editors},
+		{"publish", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionPublish, nil)
+		}, editors},
+		{"schedule", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionSchedule, later(c))
+		}, editors},
+		{"unschedule", news.StatusScheduled, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionUnschedule, nil)
+		}, editors},
+		{"unpublish", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionUnpublish, nil)
+		}, editors},
+		{"schedule unpublishing", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionExpire, later(c))
+		}, editors},
+		{"cancel unpublishing", news.StatusPublished, false, func(a *news.Article) *news.Article {
+			a, err := n.Store.Transition(context.Background(), a.ID, a.Version, news.Change{Action: news.ActionExpire, At: time.Now().Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}, func(c *node, a *news.Article) resp { return c.step(t, a, news.ActionKeep, nil) }, editors},
+		{"publish an update", news.StatusPublished, false, stage(t, n), func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionPublishUpdate, nil)
+		}, editors},
+		{"discard an update", news.StatusPublished, false, stage(t, n), func(c *node, a *news.Article) resp {
+			return c.step(t, a, news.ActionDiscardUpdate, nil)
+		}, editors},
+	}
+	for _, c := range cases {
+		for _, role := range auth.Roles {
+			cl := clients[role]
+			a := &news.Article{Headline: "خبر جديد", SectionID: 1}
+			if c.state != "" {
+				owner := int64(0)
+				if c.own {
+					owner = cl.id
+				}
+				a = articleIn(t, n, c.state, owner)
+				if c.prepare != nil {
+					a = c.prepare(a)
+				}
+			}
+			r := c.do(cl.node, a)
+			want := http.StatusForbidden
+			if c.allowed[role] {
+				want = http.StatusSeeOther
+			}
+			if r.status != want {
+				t.Errorf("%s as %s: %d, want %d", c.name, role, r.status, want)
+				continue
+			}
+			if a.ID > 0 {
+				after := n.article(t, a.ID)
+				if changed := after.Version != a.Version; changed != c.allowed[role] {
+					t.Errorf("%s as %s: version %d → %d", c.name, role, a.Version, after.Version)
+				}
+			}
+		}
+	}
+}
+
+// stage gives a published article a staged update.
+func stage(t *testing.T, n *node) func(a *news.Article) *news.Article {
+	return func(a *news.Article) *news.Article {
+		edit := *a
+		edit.Headline = "تحديث منتظر"
+		if err := n.Store.StageUpdate(context.Background(), &edit); err != nil {
+			t.Fatal(err)
+		}
+		return &edit
+	}
+}
+
+// TestWorkflowOverHTTP follows an article from a writer's draft to the
+// reader and back, with the refusals on the way.
+func TestWorkflowOverHTTP(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	sec, _ := n.Store.SectionBySlug(context.Background(), "politics")
+
+	form := articleForm(&news.Article{Headline: "مسودة كاتبة عن الموازنة", SectionID: sec.ID}, "submit")
+	form.Del("version")
+	r := writer.do(t, "POST", "/admin/articles/new", form, nil)
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "done=step_submit") {
+		t.Fatalf("writer's new draft, submitted: %d %s", r.status, r.header.Get("Location"))
+	}
+	aid, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
+	a := n.article(t, aid)
+	if a.Status != news.StatusReview || a.CreatedBy != wid {
+		t.Fatalf("submitted article: %s by %d", a.Status, a.CreatedBy)
+	}
+	if page := writer.get(t, r.header.Get("Location")); !strings.Contains(page.body, "أُرسل الخبر إلى المحررين للمراجعة") {
+		t.Error("no flash after submitting")
+	}
+	// Submitted: the writer cannot change it any more.
+	if r := writer.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil); r.status != http.StatusConflict {
+		t.Errorf("writer edits a submitted article: %d", r.status)
+	}
+	desk := editor.get(t, "/admin/")
+	if !strings.Contains(desk.body, "بانتظار المراجعة") || !strings.Contains(desk.body, a.Headline) {
+		t.Error("the editor's desk does not list the article awaiting review")
+	}
+
+	// Refusals, each with the reason in Arabic.
+	refusals := []struct {
+		name   string
+		act    news.Action
+		extra  url.Values
+		status int
+		says   string
+	}{
+		{"changes without a note", news.ActionRequestChanges, url.Values{"note": {"  "}}, 422, "هذا الحقل مطلوب"},
+		{"schedule in the past", news.ActionSchedule, n.timeField(time.Now().Add(-time.Hour)), 422, "اختر موعدًا في المستقبل"},
+		{"schedule at no time", news.ActionSchedule, url.Values{"at": {"غدًا صباحًا"}}, 422, "أدخل تاريخًا ووقتًا صحيحين"},
+		{"schedule in 2226", news.ActionSchedule, n.timeField(time.Now().AddDate(200, 0, 0)), 422, "الموعد بعيد جدًا"},
+		{"unpublish what is not live", news.ActionUnpublish, nil, 409, "لا يمكن «اسحب من النشر» لخبر حالته «بانتظار المراجعة»"},
+		{"publish an update that is not there", news.ActionPublishUpdate, nil, 409, "لا يمكن «انشر التحديث»"},
+	}
+	for _, c := range refusals {
+		r := editor.step(t, a, c.act, c.extra)
+		if r.status != c.status || !strings.Contains(r.body, c.says) {
+			t.Errorf("%s: %d, want %d with %q", c.name, r.status, c.status, c.says)
+		}
+	}
+	for name, form := range map[string]url.Values{
+		"unknown step":   {"action": {"delete"}, "version": {"1"}},
+		"no version":     {"action": {"publish"}},
+		"bad old status": {"status": {"draft"}, "version": {"1"}},
+	} {
+		if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/status", form, nil); r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d", name, r.status)
+		}
+	}
+	if r := editor.step(t, &news.Article{ID: a.ID, Version: a.Version - 1}, news.ActionPublish, nil); r.status != http.StatusConflict {
+		t.Errorf("stale version: %d", r.status)
+	}
+	if after := n.article(t, a.ID); after.Version != a.Version || after.Status != news.StatusReview {
+		t.Fatal("a refused step changed the article")
+	}
+
+	// Changes requested: back to the writer's drafts, with the note.
+	if r := editor.step(t, a, news.ActionRequestChanges, url.Values{"note": {"أضف رأي المعارضة"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("request changes: %d %s", r.status, r.body)
+	}
+	a = n.article(t, a.ID)
+	if page := writer.get(t, "/admin/articles/"+id(a)); !strings.Contains(page.body, "أضف رأي المعارضة") || !strings.Contains(page.body, `value="submit"`) {
+		t.Error("the writer does not see the editor's note, or cannot resubmit")
+	}
+	if desk := writer.get(t, "/admin/"); !strings.Contains(desk.body, "مسوداتي") || !strings.Contains(desk.body, a.Headline) {
+		t.Error("the writer's desk does not list their draft")
+	}
+	if r := writer.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "submit"), nil); r.status != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", r.status)
+	}
+	a = n.article(t, a.ID)
+
+	// Scheduled, then moved forward to now.
+	at := time.Now().Add(3 * time.Hour)
+	if r := editor.step(t, a, news.ActionSchedule, n.timeField(at)); r.status != http.StatusSeeOther {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	a = n.article(t, a.ID)
+	if a.Status != news.StatusScheduled || a.PublishAt.Unix() != at.Unix() {
+		t.Fatalf("scheduled: %s at %v, want %v", a.Status, a.PublishAt, at)
+	}
+	if desk := editor.get(t, "/admin/"); !strings.Contains(desk.body, "يُنشر في") {
+		t.Error("the desk does not show the scheduled time")
+	}
+	if r := n.get(t, "/news/"+id(a)); r.status != http.StatusNotFound {
+		t.Errorf("a scheduled article is public: %d", r.status)
+	}
+	if r := editor.step(t, a, news.ActionPublish, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("publish now: %d", r.status)
+	}
+	a = n.article(t, a.ID)
+	n.waitEvents(t)
+	live := "/news/" + id(a) + "/" + url.PathEscape(a.Slug)
+	if r := n.get(t, live); r.status != 200 || !strings.Contains(r.body, a.Headline) {
+		t.Fatalf("published page: %d", r.status)
+	}
+
+	// A staged update stays off the live page until it is published.
+	edit := articleForm(a, "save")
+	edit.Set("headline", "عنوان منقّح بعد النشر")
+	if r := editor.do(t, "POST", "/admin/articles/"+id(a), edit, nil); r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "done=staged") {
+		t.Fatalf("stage: %d %s", r.status, r.header.Get("Location"))
+	}
+	n.waitEvents(t)
+	if r := n.get(t, live); !strings.Contains(r.body, a.Headline) || strings.Contains(r.body, "عنوان منقّح بعد النشر") {
+		t.Error("the staged update reached readers")
+	}
+	page := editor.get(t, "/admin/articles/"+id(a))
+	if !strings.Contains(page.body, "عنوان منقّح بعد النشر") || !strings.Contains(page.body, "تعديلات لم تُنشر بعد") {
+		t.Error("the newsroom does not show the staged update")
+	}
+	a = n.article(t, a.ID)
+	if r := editor.step(t, a, news.ActionPublishUpdate, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("publish the update: %d %s", r.status, r.body)
+	}
+	n.waitEvents(t)
+	a = n.article(t, a.ID)
+	if r := n.get(t, "/news/"+id(a)+"/"+url.PathEscape(a.Slug)); !strings.Contains(r.body, "عنوان منقّح بعد النشر") {
+		t.Error("the published update is not on the live page")
+	}
+}
+
+// waitForState polls the article until it is in st (River looks for due
+// jobs every five seconds).
+func waitForState(t *testing.T, n *node, aid int64, st news.Status) *news.Article {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a := n.article(t, aid)
+		if a.Status == st {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("article %d is still %s, want %s", aid, a.Status, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestScheduledPublishSurvivesRestart: an article scheduled on one node,
+// which then stops, is published by a node started on the same database
+// after the time; an embargo's end withdraws it. Stale jobs (the article
+// was rescheduled or its schedule cancelled) do nothing.
+func TestScheduledPublishSurvivesRestart(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dbURL := ""
+			if backend == "postgres" {
+				dbURL = storetest.PostgresURL(t)
+			}
+			dir := t.TempDir()
+			sameData := func(c *config.Config) { c.DataDir = dir }
+			var scheduled, moved, cancelled *news.Article
+			var at time.Time
+			t.Run("first node schedules and stops", func(t *testing.T) {
+				n := startNode(t, dbURL, sameData)
+				editor, _ := loginAs(t, n, auth.RoleEditor)
+				// Leave the node time to stop before the minute comes.
+				at = time.Now().Add(4 * time.Second)
+				// Two stale jobs, due with the real one: one for a time
+				// the article no longer has, one for a schedule cancelled
+				// since.
+				moved, cancelled = articleIn(t, n, news.StatusReview, 0), articleIn(t, n, news.StatusReview, 0)
+				for _, a := range []*news.Article{moved, cancelled} {
+					if r := editor.step(t, a, news.ActionSchedule, n.timeField(at)); r.status != http.StatusSeeOther {
+						t.Fatalf("schedule: %d", r.status)
+					}
+				}
+				n.waitEvents(t) // the plans have their jobs
+				moved = n.article(t, moved.ID)
+				if r := editor.step(t, moved, news.ActionSchedule, n.timeField(time.Now().Add(time.Hour))); r.status != http.StatusSeeOther {
+					t.Fatalf("reschedule: %d", r.status)
+				}
+				cancelled = n.article(t, cancelled.ID)
+				if r := editor.step(t, cancelled, news.ActionUnschedule, nil); r.status != http.StatusSeeOther {
+					t.Fatalf("unschedule: %d", r.status)
+				}
+				scheduled = articleIn(t, n, news.StatusReview, 0)
+				if r := editor.step(t, scheduled, news.ActionSchedule, n.timeField(at)); r.status != http.StatusSeeOther {
+					t.Fatalf("schedule: %d %s", r.status, r.body)
+				}
+				n.waitEvents(t)
+			})
+			if time.Now().After(at) {
+				t.Fatalf("the first node stopped %s after the scheduled time: the restart is not tested", time.Since(at))
+			}
+			time.Sleep(time.Until(at)) // the time passes while no node runs
+			n := startNode(t, dbURL, sameData)
+			start := time.Now()
+			a := waitForState(t, n, scheduled.ID, news.StatusPublished)
+			t.Logf("published %s after the second node started, %s after its time", time.Since(start).Round(time.Millisecond), a.PublishedAt.Sub(at).Round(time.Millisecond))
+			if a.PublishedAt.Before(at.Truncate(time.Second)) {
+				t.Errorf("published at %v, before its time %v", a.PublishedAt, at)
+			}
+			n.waitEvents(t)
+			if r := n.get(t, "/news/"+id(a)+"/"+url.PathEscape(a.Slug)); r.status != 200 {
+				t.Errorf("the scheduled article's page: %d", r.status)
+			}
+			if r := n.get(t, "/"); !strings.Contains(r.body, a.Headline) {
+				t.Error("the home page does not list the scheduled article")
+			}
+			log, _ := n.Store.AuditLog(context.Background(), 20, 0)
+			found := false
+			for _, e := range log {
+				found = found || e.Action == "article.publish" && e.Target == "article "+id(a) && e.UserID == 0
+			}
+			if !found {
+				t.Errorf("the audit log does not show the system publishing article %d: %+v", a.ID, log)
+			}
+			// Both stale jobs were due with this one.
+			if got := n.article(t, moved.ID); got.Status != news.StatusScheduled {
+				t.Errorf("a job for the old time published the rescheduled article: %s", got.Status)
+			}
+			if got := n.article(t, cancelled.ID); got.Status != news.StatusDraft {
+				t.Errorf("a job published an article whose schedule was cancelled: %s", got.Status)
+			}
+
+			// Embargo: withdrawn at its time.
+			editor, _ := loginAs(t, n, auth.RoleAdmin) // the editor's account exists already
+			end := time.Now().Add(2 * time.Second)
+			if r := editor.step(t, a, news.ActionExpire, n.timeField(end)); r.status != http.StatusSeeOther {
+				t.Fatalf("schedule unpublishing: %d %s", r.status, r.body)
+			}
+			waitForState(t, n, a.ID, news.StatusUnpublished)
+			n.waitEvents(t)
+			if r := n.get(t, "/news/"+id(a)+"/"+url.PathEscape(a.Slug)); r.status != http.StatusGone {
+				t.Errorf("withdrawn article's page: %d", r.status)
+			}
+		})
+	}
+}
