@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"khabar/internal/news"
@@ -331,60 +330,6 @@ func (r retrying[R]) Send(ctx context.Context, a *Alert, to R) error {
 // maxInBatchWait caps a wait inside a batch: a recipient that asks for
 // longer is counted as failed rather than holding the whole batch.
 const maxInBatchWait = 30 * time.Second
-
-// HandleEvent is the outbox consumer of alerts: it plans a new alert and
-// sends every batch, several channels at once.
-func (f *Fanout) HandleEvent(ctx context.Context, ev news.Event) error {
-	if ev.Kind != news.EventAlertCreated || ev.Alert == 0 {
-		return nil
-	}
-	batches, err := f.Plan(ctx, ev.Alert)
-	if errors.Is(err, news.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for _, ch := range f.byChannel(batches) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, id := range ch {
-				if err := f.Deliver(ctx, id); err != nil {
-					mu.Lock()
-					first = cmpErr(first, err)
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-// byChannel groups undone batch ids by channel, in order.
-func (f *Fanout) byChannel(batches []news.AlertDelivery) map[string][]int64 {
-	out := map[string][]int64{}
-	for _, b := range batches {
-		if !b.Done {
-			out[b.Channel] = append(out[b.Channel], b.ID)
-		}
-	}
-	return out
-}
 
 // Owner names this process for leases: host and process id.
 func Owner(host string, pid int) string { return host + ":" + strconv.Itoa(pid) }

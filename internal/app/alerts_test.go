@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -478,5 +479,76 @@ func TestReplyNotices(t *testing.T) {
 	}
 	if count != 1 {
 		t.Fatalf("an edit sent the notice again: %d", count)
+	}
+}
+
+// TestAlertSurvivesRestart: an alert whose node went down before sending
+// it is sent by the next node to start on the database, once.
+func TestAlertSurvivesRestart(t *testing.T) {
+	p := startPeers(t)
+	dir := t.TempDir()
+	keepDir := func(c *config.Config) { c.DataDir = dir }
+	ctx, stop := context.WithCancel(context.Background())
+	cfg := config.Default()
+	cfg.Addr, cfg.BaseURL, cfg.Demo, cfg.EventPoll = "127.0.0.1:0", "https://khabar.test", true, 50*time.Millisecond
+	p.config(&cfg)
+	keepDir(&cfg)
+	first, err := New(ctx, cfg, slogDiscard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- first.Run(ctx) }()
+	sub, _ := p.push.Subscribe()
+	if err := first.Store.SavePushSubscription(ctx, &news.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth, Topics: "breaking"}); err != nil {
+		t.Fatal(err)
+	}
+	waitOutbox(t, first)
+	for i := 0; ; i++ { // the node is fully up (its job queue too) before it goes down
+		if res, err := http.Get("http://" + first.Addr() + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatal("the first node never answered")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Written while no node runs: as if its node died right after the commit.
+	a := &news.Alert{Title: "عاجل بعد إعادة التشغيل", URL: "https://khabar.test/news/1", Urgency: "high", Topic: "breaking", Channels: []string{"push", "telegram"}}
+	if err := first.Store.CreateAlert(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second := startNode(t, "", p.config, keepDir)
+	p.trustPush(t, second)
+	got := second.waitAlert(t, a.ID)
+	for _, pr := range got.Progress {
+		if pr.Sent != 1 || pr.Total != 1 {
+			t.Errorf("%s after restart: %+v", pr.Channel, pr)
+		}
+	}
+	if n := len(p.push.Messages()); n != 1 {
+		t.Errorf("%d push messages, want 1", n)
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func waitOutbox(t *testing.T, a *App) {
+	t.Helper()
+	id, err := a.Store.LastEventID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Outbox.WaitFor(ctx, id); err != nil {
+		t.Fatal(err)
 	}
 }

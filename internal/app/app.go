@@ -176,12 +176,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
 	// Plans reach the job queue through the outbox, so a plan made on any
 	// node gets its job; the queue also plans everything at start.
-	if a.Jobs, err = jobs.New(ctx, s, log); err != nil {
+	if a.Jobs, err = jobs.New(ctx, s, log, jobs.WithAlerts(al.fanout)); err != nil {
 		s.Close()
 		return nil, err
 	}
 	a.Outbox.Subscribe(outbox.Consumer{Name: "jobs", Handle: a.Jobs.HandleEvent})
-	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: al.fanout.HandleEvent})
+	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
 	if al.fanout.Email != nil {
 		notices := &comment.Notifier{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Path: site.ArticlePath, Cat: cat, Log: log}
 		a.Outbox.Subscribe(outbox.Consumer{Name: comment.NotifierName, Durable: true, Handle: notices.HandleEvent})

@@ -123,7 +123,7 @@ func migrate(ctx context.Context, s *store.Store, b *backend, log *slog.Logger) 
 
 // New opens the queue on s's database, applies River's migrations and
 // registers the workers; Start runs them.
-func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Queue, error) {
+func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) (*Queue, error) {
 	b, err := openBackend(ctx, s)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Queue, error) 
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
-	client, err := b.client(&river.Config{
+	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,
 		Logger:  log,
@@ -147,7 +147,11 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Queue, error) 
 		PollOnly:        b.sqlite,
 		JobTimeout:      time.Minute,
 		SoftStopTimeout: 10 * time.Second,
-	})
+	}
+	for _, o := range opts {
+		o(workers, cfg)
+	}
+	client, err := b.client(cfg)
 	if err != nil {
 		b.close()
 		return nil, fmt.Errorf("job queue: %w", err)

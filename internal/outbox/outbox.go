@@ -108,6 +108,11 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 			}
 			if ok {
 				start = id
+			} else if err := d.store.SaveCursor(ctx, s.Name, start); err != nil {
+				// A new durable consumer begins here, and so must its next
+				// start: events written while no node runs (an alert whose
+				// node died after the commit) are not skipped then.
+				return fmt.Errorf("outbox: %w", err)
 			}
 		}
 		d.advance(s, start)

@@ -1,0 +1,85 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"khabar/internal/alert"
+	"khabar/internal/news"
+)
+
+// Option adds workers (and their queues) to the job queue.
+type Option func(w *river.Workers, c *river.Config)
+
+// alertQueue runs alert batches apart from article plans, so a large
+// alert never delays a planned publication.
+const alertQueue = "alerts"
+
+// WithAlerts runs the batches of breaking-news alerts as jobs: any node
+// may take one, and a batch cut short is retried from its checkpoint.
+func WithAlerts(f *alert.Fanout) Option {
+	return func(w *river.Workers, c *river.Config) {
+		river.AddWorker(w, &alertWorker{fanout: f})
+		// Each batch already sends many messages at once.
+		c.Queues[alertQueue] = river.QueueConfig{MaxWorkers: 4}
+	}
+}
+
+type alertArgs struct {
+	Delivery int64 `json:"delivery"`
+}
+
+func (alertArgs) Kind() string { return "alert_delivery" }
+
+// InsertOpts: one job per batch, however often the alert's event is
+// handled (on several nodes, or again after a restart).
+func (alertArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: alertQueue, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type alertWorker struct {
+	river.WorkerDefaults[alertArgs]
+	fanout *alert.Fanout
+}
+
+func (w *alertWorker) Work(ctx context.Context, job *river.Job[alertArgs]) error {
+	err := w.fanout.Deliver(ctx, job.Args.Delivery)
+	if errors.Is(err, alert.ErrBatchTaken) {
+		// A node that stopped mid-batch still holds its lease: come back
+		// when it has run out.
+		return river.JobSnooze(time.Minute)
+	}
+	return err
+}
+
+// Timeout: a batch of 500 with a few retries takes well under this.
+func (w *alertWorker) Timeout(*river.Job[alertArgs]) time.Duration { return 15 * time.Minute }
+
+// PlanAlerts is the outbox consumer of new alerts: it cuts each into
+// batches and gives every batch its job.
+func (q *Queue) PlanAlerts(f *alert.Fanout) func(ctx context.Context, ev news.Event) error {
+	return func(ctx context.Context, ev news.Event) error {
+		if ev.Kind != news.EventAlertCreated || ev.Alert == 0 {
+			return nil
+		}
+		batches, err := f.Plan(ctx, ev.Alert)
+		if errors.Is(err, news.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, b := range batches {
+			if b.Done {
+				continue
+			}
+			if err := q.Enqueue(ctx, alertArgs{Delivery: b.ID}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
