@@ -169,13 +169,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 			return mapConstraint(err)
 		}
 		a.ID = id
-		if err := s.setArticleLinks(ctx, tx, a); err != nil {
-			return err
-		}
-		if err := s.checkMedia(ctx, tx, a.Body); err != nil {
-			return err
-		}
-		if err := s.checkImageTexts(ctx, tx, a); err != nil {
+		if err := s.saveLinks(ctx, tx, a); err != nil {
 			return err
 		}
 		if a.Status != news.StatusPublished {
@@ -251,13 +245,7 @@ func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) 
 	}
 	a.UpdatedAt, a.EditedAt = t, t
 	a.Version++
-	if err := s.setArticleLinks(ctx, tx, a); err != nil {
-		return err
-	}
-	if err := s.checkMedia(ctx, tx, a.Body); err != nil {
-		return err
-	}
-	if err := s.checkImageTexts(ctx, tx, a); err != nil {
+	if err := s.saveLinks(ctx, tx, a); err != nil {
 		return err
 	}
 	wasPublic, isPublic := oldStatus == string(news.StatusPublished), a.IsPublic()
@@ -300,6 +288,18 @@ func (s *Store) SetStatus(ctx context.Context, id, version int64, st news.Status
 		return nil, err
 	}
 	return a, nil
+}
+
+// saveLinks writes what an article row refers to (tags, authors) and
+// checks its images, after the row itself is written.
+func (s *Store) saveLinks(ctx context.Context, tx *sql.Tx, a *news.Article) error {
+	if err := s.setArticleLinks(ctx, tx, a); err != nil {
+		return err
+	}
+	if err := s.checkMedia(ctx, tx, a.Body); err != nil {
+		return err
+	}
+	return s.checkImageTexts(ctx, tx, a)
 }
 
 // setArticleLinks replaces the article's tags and authors, creating tags

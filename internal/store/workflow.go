@@ -61,6 +61,15 @@ func (s *Store) step(ctx context.Context, tx *sql.Tx, a *news.Article, c news.Ch
 		a.HasStaged = false
 		return s.bumpWorkflow(ctx, tx, a, "staged = NULL")
 	}
+	if next == news.StatusScheduled {
+		// Its job cannot ask anyone to complete the images: what is to be
+		// published later must be publishable now.
+		later := *a
+		later.Status = news.StatusPublished
+		if err := s.checkImageTexts(ctx, tx, &later); err != nil {
+			return err
+		}
+	}
 	wasPublic := a.IsPublic()
 	c.Apply(a, next)
 	if wasPublic != a.IsPublic() {

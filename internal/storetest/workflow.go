@@ -137,6 +137,17 @@ func testWorkflowBadChanges(t *testing.T, s *store.Store, f Fixture) {
 			t.Errorf("%s: got %v, want %s: %s", c.name, err, c.field, c.code)
 		}
 	}
+	// What is scheduled must be publishable: its job cannot ask anyone to
+	// complete an image's texts.
+	bare := f.Article("خبر بصورة بلا نص بديل")
+	bare.FeaturedID = upload(t, s, "2026/11/bare.jpg", "bare", "", "تعليق", "مصدر").ID
+	if err := s.CreateArticle(ctx, bare); err != nil {
+		t.Fatal(err)
+	}
+	var ie *news.InvalidError
+	if _, err := s.Transition(ctx, bare.ID, bare.Version, news.Change{Action: news.ActionSchedule, At: now.Add(time.Hour)}); !errors.As(err, &ie) || ie.Fields["featured"] == "" {
+		t.Errorf("scheduling an article whose image lacks alt text: %v", err)
+	}
 	long := news.Change{Action: news.ActionRequestChanges, Note: string(slices.Repeat([]rune{'ن'}, news.MaxNote+1))}
 	if _, err := s.Transition(ctx, review.ID, review.Version, long); !news.IsInvalid(err) {
 		t.Errorf("note over %d characters: %v", news.MaxNote, err)
