@@ -39,6 +39,9 @@ type Fanout struct {
 	Webhooks         []WebhookTarget
 
 	Lang      string // the outlet's language, for the notifications
+	// ArticleURL is an article's absolute URL, for alerts made on
+	// publication.
+	ArticleURL func(a *news.Article) string
 	BatchSize int    // subscriptions per batch; 500 when zero
 	Workers   int    // sends at once within a batch; 64 when zero
 	Attempts  int    // tries per recipient for retryable failures; 3 when zero
@@ -363,3 +366,31 @@ func (f *Fanout) Check(a *news.Alert, sections []string) error {
 
 // TopicBreaking is the topic every alert subscriber gets.
 const TopicBreaking = "breaking"
+
+// PublishAlert turns the "send an alert when published" request of an
+// article that was just published (by an editor, a planned job or any
+// other path) into an alert, once. Breaking articles go to every
+// subscriber; others to the subscribers of their section.
+func (f *Fanout) PublishAlert(ctx context.Context, articleID int64) error {
+	art, err := f.Store.GetArticle(ctx, articleID)
+	if errors.Is(err, news.ErrNotFound) {
+		return nil
+	}
+	if err != nil || art.Status != news.StatusPublished {
+		return err
+	}
+	_, err = f.Store.TakePublishAlert(ctx, articleID, func(channels []string, by news.Actor) *news.Alert {
+		a := &news.Alert{Title: art.Headline, Text: art.Lead, URL: f.ArticleURL(art), Urgency: string(UrgencyNormal),
+			Topic: TopicBreaking, Channels: channels, ArticleID: art.ID, CreatedBy: by}
+		if art.Breaking {
+			a.Urgency = string(UrgencyHigh)
+		} else if art.Section != nil {
+			a.Topic = art.Section.Slug
+		}
+		if r := []rune(a.Text); len(r) > maxText {
+			a.Text = string(r[:maxText-1]) + "…"
+		}
+		return a
+	})
+	return err
+}

@@ -552,3 +552,56 @@ func waitOutbox(t *testing.T, a *App) {
 		t.Fatal(err)
 	}
 }
+
+// TestAlertWhenPublished: an alert asked for on an article goes out when
+// the article is published, whatever publishes it, and only once.
+func TestAlertWhenPublished(t *testing.T) {
+	p := startPeers(t)
+	n := startNode(t, "", p.config)
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	a, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Store.SetPublishAlert(ctx, a.ID, []string{"telegram"}, news.Actor{Name: "محرر"}); err != nil {
+		t.Fatal(err)
+	}
+	if ch, _ := n.Store.PublishAlertChannels(ctx, a.ID); len(ch) != 1 {
+		t.Fatalf("request not kept: %v", ch)
+	}
+	if a, err = n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	var alertID int64
+	for i := 0; alertID == 0 && i < 200; i++ {
+		list, _ := n.Store.ListAlerts(ctx, 5, 0)
+		if len(list) > 0 {
+			alertID = list[0].ID
+			if list[0].ArticleID != a.ID || list[0].Title != a.Headline || list[0].CreatedBy.Name != "محرر" {
+				t.Fatalf("alert: %+v", list[0])
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if alertID == 0 {
+		t.Fatal("no alert on publication")
+	}
+	n.waitAlert(t, alertID)
+	// Published again later: no second alert.
+	a, _ = n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished)
+	if _, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	time.Sleep(100 * time.Millisecond)
+	if list, _ := n.Store.ListAlerts(ctx, 5, 0); len(list) != 1 {
+		t.Fatalf("%d alerts, want 1", len(list))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.tgPosts) != 1 {
+		t.Fatalf("telegram got %d posts", len(p.tgPosts))
+	}
+}

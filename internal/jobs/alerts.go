@@ -58,10 +58,15 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[alertArgs]) error
 // Timeout: a batch of 500 with a few retries takes well under this.
 func (w *alertWorker) Timeout(*river.Job[alertArgs]) time.Duration { return 15 * time.Minute }
 
-// PlanAlerts is the outbox consumer of new alerts: it cuts each into
-// batches and gives every batch its job.
+// PlanAlerts is the outbox consumer of alerts: it makes the alert asked
+// for when an article is published, and cuts each new alert into batches
+// with a job each.
 func (q *Queue) PlanAlerts(f *alert.Fanout) func(ctx context.Context, ev news.Event) error {
 	return func(ctx context.Context, ev news.Event) error {
+		if ev.Kind == news.EventArticlePublished {
+			// Its alert, if one was asked for, comes back as an event.
+			return f.PublishAlert(ctx, ev.ArticleID)
+		}
 		if ev.Kind != news.EventAlertCreated || ev.Alert == 0 {
 			return nil
 		}

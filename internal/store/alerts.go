@@ -169,27 +169,28 @@ func (s *Store) EmailSubscribers(ctx context.Context, topic string, after, last 
 // CreateAlert stores an alert and announces it to the fan-out in the same
 // transaction, so it is delivered even if the server stops right after.
 func (s *Store) CreateAlert(ctx context.Context, a *news.Alert) error {
-	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
-		a.CreatedAt = now()
-		if a.CreatedBy == (news.Actor{}) {
-			a.CreatedBy = actorFrom(ctx)
-		}
-		var err error
-		a.ID, err = s.insert(ctx, tx, `INSERT INTO alerts (title, body, url, urgency, topic, channels, article_id, created_by, created_by_name, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.Title, a.Text, a.URL, a.Urgency, a.Topic, strings.Join(a.Channels, " "),
-			nullID(a.ArticleID), nullID(a.CreatedBy.UserID), a.CreatedBy.Name, a.CreatedAt)
-		if err != nil {
-			return err
-		}
-		if err := s.writeAudit(ctx, tx, a.CreatedBy, "alert.send", "alert "+strconv.FormatInt(a.ID, 10), a.Title); err != nil {
-			return err
-		}
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventAlertCreated, ArticleID: a.ArticleID, Alert: a.ID})
-	})
-	if err != nil {
+	if a.CreatedBy == (news.Actor{}) {
+		a.CreatedBy = actorFrom(ctx)
+	}
+	if err := s.inEventTx(ctx, func(tx *sql.Tx) error { return s.createAlert(ctx, tx, a) }); err != nil {
 		return fmt.Errorf("create alert: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) createAlert(ctx context.Context, tx *sql.Tx, a *news.Alert) error {
+	a.CreatedAt = now()
+	var err error
+	a.ID, err = s.insert(ctx, tx, `INSERT INTO alerts (title, body, url, urgency, topic, channels, article_id, created_by, created_by_name, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.Title, a.Text, a.URL, a.Urgency, a.Topic, strings.Join(a.Channels, " "),
+		nullID(a.ArticleID), nullID(a.CreatedBy.UserID), a.CreatedBy.Name, a.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if err := s.writeAudit(ctx, tx, a.CreatedBy, "alert.send", "alert "+strconv.FormatInt(a.ID, 10), a.Title); err != nil {
+		return err
+	}
+	return s.writeEvent(ctx, tx, news.Event{Kind: news.EventAlertCreated, ArticleID: a.ArticleID, Alert: a.ID})
 }
 
 const alertCols = "id, title, body, url, urgency, topic, channels, COALESCE(article_id, 0), COALESCE(created_by, 0), created_by_name, created_at"
@@ -465,4 +466,66 @@ func (s *Store) RevokeAPIToken(ctx context.Context, id int64, actor news.Actor) 
 		return fmt.Errorf("revoke API token %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetPublishAlert asks for an alert on channels when the article is
+// published; no channels withdraws the request.
+func (s *Store) SetPublishAlert(ctx context.Context, articleID int64, channels []string, actor news.Actor) error {
+	var err error
+	if len(channels) == 0 {
+		_, err = s.db.ExecContext(ctx, s.q("DELETE FROM publish_alerts WHERE article_id = ?"), articleID)
+	} else {
+		_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO publish_alerts (article_id, channels, created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (article_id) DO UPDATE SET channels = excluded.channels, created_by = excluded.created_by, created_by_name = excluded.created_by_name`),
+			articleID, strings.Join(channels, " "), nullID(actor.UserID), actor.Name, now())
+	}
+	if err != nil {
+		return fmt.Errorf("alert on publishing article %d: %w", articleID, mapConstraint(err))
+	}
+	return nil
+}
+
+// PublishAlertChannels are the channels an alert on publication was asked
+// for; none when it was not.
+func (s *Store) PublishAlertChannels(ctx context.Context, articleID int64) ([]string, error) {
+	var channels string
+	err := s.db.QueryRowContext(ctx, s.q("SELECT channels FROM publish_alerts WHERE article_id = ?"), articleID).Scan(&channels)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("alert on publishing article %d: %w", articleID, err)
+	}
+	return strings.Fields(channels), nil
+}
+
+// TakePublishAlert turns a published article's request into an alert,
+// once: build makes the alert from the channels asked for; the request
+// is removed in the same transaction as the alert is stored.
+func (s *Store) TakePublishAlert(ctx context.Context, articleID int64, build func(channels []string, by news.Actor) *news.Alert) (*news.Alert, error) {
+	var a *news.Alert
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		var (
+			channels string
+			by       news.Actor
+			byID     sql.NullInt64
+		)
+		err := tx.QueryRowContext(ctx, s.q("SELECT channels, created_by, created_by_name FROM publish_alerts WHERE article_id = ?"), articleID).Scan(&channels, &byID, &by.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		by.UserID = byID.Int64
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM publish_alerts WHERE article_id = ?"), articleID); err != nil {
+			return err
+		}
+		a = build(strings.Fields(channels), by)
+		return s.createAlert(ctx, tx, a)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert for published article %d: %w", articleID, err)
+	}
+	return a, nil
 }

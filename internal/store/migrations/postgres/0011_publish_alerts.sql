@@ -1,0 +1,9 @@
+-- "Send an alert when this is published": kept until the article's
+-- publication (now, planned, or by any other path) turns it into an alert.
+CREATE TABLE publish_alerts (
+	article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+	channels TEXT NOT NULL,
+	created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+	created_by_name TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL
+);
