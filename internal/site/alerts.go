@@ -1,9 +1,11 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -95,33 +97,46 @@ func (s *Site) confirmEmail(w http.ResponseWriter, r *http.Request) {
 	s.notice(w, r, http.StatusOK, "email_alerts_confirmed", "/", "")
 }
 
-// unsubscribeEmail is /alerts/unsubscribe?t=…: GET shows a button (mail
-// scanners open links, and must not unsubscribe anyone); POST, from the
-// button or from a mail program's one-click (RFC 8058), unsubscribes.
+// unsubscribeEmail is /alerts/unsubscribe?t=…
 func (s *Site) unsubscribeEmail(w http.ResponseWriter, r *http.Request) {
+	s.stopLink(w, r, stopLink{purpose: "unsubscribe", ask: "email_unsubscribe_ask", button: "email_unsubscribe", done: "email_alerts_removed",
+		act: s.store.RemoveEmailSubscriber})
+}
+
+// stopLink is what an e-mail's signed "stop" link does.
+type stopLink struct {
+	purpose           string // what the token is signed for
+	ask, button, done string // catalogue keys
+	act               func(ctx context.Context, email string) error
+}
+
+// stopLink answers a signed link from an e-mail: GET shows a button (mail
+// scanners open links, and must not stop anything); POST, from the button
+// or from a mail program's one-click (RFC 8058), does it.
+func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
 	tok := r.URL.Query().Get("t")
-	email, err := s.alerts.Tokens.Verify(tok, "unsubscribe", time.Now())
+	email, err := s.alerts.Tokens.Verify(tok, l.purpose, time.Now())
 	if err != nil {
 		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
 		return
 	}
 	if r.Method == http.MethodGet {
-		d, err := s.newData(r.Context(), s.cat.T("email_unsubscribe"))
+		d, err := s.newData(r.Context(), s.cat.T(l.button))
 		if err != nil {
 			s.Error(w, r, http.StatusInternalServerError)
 			return
 		}
 		d.Robots = "noindex"
-		d.Notice = &noticeView{Message: "email_unsubscribe_ask", Back: "/", Form: "/alerts/unsubscribe?t=" + tok, Button: "email_unsubscribe"}
+		d.Notice = &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?t=" + url.QueryEscape(tok), Button: l.button}
 		s.renderNoStore(w, http.StatusOK, "notice", d)
 		return
 	}
-	if err := s.store.RemoveEmailSubscriber(r.Context(), email); err != nil {
-		s.log.Error("remove e-mail subscriber", "err", err)
+	if err := l.act(r.Context(), email); err != nil {
+		s.log.Error("e-mail stop link", "purpose", l.purpose, "err", err)
 		s.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	s.notice(w, r, http.StatusOK, "email_alerts_removed", "/", "")
+	s.notice(w, r, http.StatusOK, l.done, "/", "")
 }
 
 // notice answers a short uncached message page.

@@ -328,31 +328,10 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 }
 
 // stopReplyNotices is /comments/notices/stop?t=…, the link in a reply
-// notice: GET asks (mail scanners open links), POST stops the notices.
+// notice.
 func (s *Site) stopReplyNotices(w http.ResponseWriter, r *http.Request) {
-	tok := r.URL.Query().Get("t")
-	email, err := s.alerts.Tokens.Verify(tok, comment.StopPurpose, time.Now())
-	if err != nil {
-		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
-		return
-	}
-	if r.Method == http.MethodGet {
-		d, err := s.newData(r.Context(), s.cat.T("comment_notices_stop"))
-		if err != nil {
-			s.Error(w, r, http.StatusInternalServerError)
-			return
-		}
-		d.Robots = "noindex"
-		d.Notice = &noticeView{Message: "comment_notices_ask", Back: "/", Form: "/comments/notices/stop?t=" + tok, Button: "comment_notices_stop"}
-		s.renderNoStore(w, http.StatusOK, "notice", d)
-		return
-	}
-	if err := s.store.StopReplyNotices(r.Context(), email); err != nil {
-		s.log.Error("stop reply notices", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
-		return
-	}
-	s.notice(w, r, http.StatusOK, "comment_notices_stopped", "/", "")
+	s.stopLink(w, r, stopLink{purpose: comment.StopPurpose, ask: "comment_notices_ask", button: "comment_notices_stop",
+		done: "comment_notices_stopped", act: s.store.StopReplyNotices})
 }
 
 // noticeView is a short message page with a way back, and optionally a
