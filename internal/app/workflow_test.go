@@ -251,6 +251,7 @@ func TestWorkflowOverHTTP(t *testing.T) {
 		says   string
 	}{
 		{"changes without a note", news.ActionRequestChanges, url.Values{"note": {"  "}}, 422, "هذا الحقل مطلوب"},
+		{"a note of 2001 letters", news.ActionRequestChanges, url.Values{"note": {strings.Repeat("ن", news.MaxNote+1)}}, 422, "النص أطول من المسموح"},
 		{"schedule in the past", news.ActionSchedule, n.timeField(time.Now().Add(-time.Hour)), 422, "اختر موعدًا في المستقبل"},
 		{"schedule at no time", news.ActionSchedule, url.Values{"at": {"غدًا صباحًا"}}, 422, "أدخل تاريخًا ووقتًا صحيحين"},
 		{"schedule in 2226", news.ActionSchedule, n.timeField(time.Now().AddDate(200, 0, 0)), 422, "الموعد بعيد جدًا"},
