@@ -252,7 +252,9 @@ func testPlannedChanges(t *testing.T, s *store.Store, f Fixture) {
 		t.Fatal(err)
 	}
 	want := []store.Planned{{ArticleID: a.ID, Action: news.ActionPublish, At: at}, {ArticleID: a.ID, Action: news.ActionUnpublish, At: end}}
-	same := func(a, b store.Planned) bool { return a.ArticleID == b.ArticleID && a.Action == b.Action && a.At.Equal(b.At) }
+	same := func(a, b store.Planned) bool {
+		return a.ArticleID == b.ArticleID && a.Action == b.Action && a.At.Equal(b.At)
+	}
 	if len(plans) != 2 || !same(plans[0], want[0]) || !same(plans[1], want[1]) {
 		t.Fatalf("planned %+v, want %+v", plans, want)
 	}
