@@ -125,16 +125,23 @@
   });
 
   if (window.EventSource) {
-    var es = new EventSource("/live?topic=comments/" + article);
-    es.addEventListener("comment", function (ev) {
-      var m;
-      try { m = JSON.parse(ev.data); } catch (err) { return; }
-      if (m.removed) {
-        var gone = document.getElementById("c" + m.id);
-        if (gone) gone.remove();
-        return;
-      }
-      if (typeof m.html === "string") place(parse(m.html).firstElementChild, m.parent);
-    });
+    var es = null;
+    var follow = function () {
+      es = new EventSource("/live?topic=comments/" + article);
+      es.addEventListener("comment", function (ev) {
+        var m;
+        try { m = JSON.parse(ev.data); } catch (err) { return; }
+        if (m.removed) {
+          var gone = document.getElementById("c" + m.id);
+          if (gone) gone.remove();
+          return;
+        }
+        if (typeof m.html === "string") place(parse(m.html).firstElementChild, m.parent);
+      });
+    };
+    follow();
+    // A page kept in the back/forward cache must not hold a connection.
+    addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+    addEventListener("pageshow", function (e) { if (e.persisted && !es) follow(); });
   }
 })();
