@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/color"
 	"image/color/palette"
 	"image/gif"
 	"image/jpeg"
@@ -18,6 +17,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -33,12 +33,13 @@ import (
 	"khabar/internal/store"
 )
 
-// asRole is n with a client of its own, logged in with role.
+// asRole is n with a client of its own, logged in with role. Its timeout
+// leaves room for uploads under the race detector on a busy machine.
 func asRole(t *testing.T, n *node, role auth.Role) *node {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := *n.client
-	c.Jar = jar
+	c.Jar, c.Timeout = jar, 2*time.Minute
 	m := &node{App: n.App, base: n.base, client: &c}
 	login(t, m, role)
 	return m
@@ -73,13 +74,12 @@ func multipartBody(t *testing.T, files ...upFile) (string, []byte) {
 	return mw.FormDataContentType(), b.Bytes()
 }
 
-// upload posts files the way the library's script does (asking for JSON).
-func (n *node) upload(t *testing.T, hdr map[string]string, files ...upFile) (int, []uploaded) {
+// postFiles posts files as the upload form does without its script.
+func (n *node) postFiles(t *testing.T, hdr map[string]string, files ...upFile) resp {
 	t.Helper()
 	ct, body := multipartBody(t, files...)
 	req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
 	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Accept", "application/json")
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -89,13 +89,24 @@ func (n *node) upload(t *testing.T, hdr map[string]string, files ...upFile) (int
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, res.Header, string(b)}
+}
+
+// upload posts files the way the library's script does, asking for JSON.
+func (n *node) upload(t *testing.T, hdr map[string]string, files ...upFile) (int, []uploaded) {
+	t.Helper()
+	h := map[string]string{"Accept": "application/json"}
+	for k, v := range hdr {
+		h[k] = v
+	}
+	r := n.postFiles(t, h, files...)
 	var out struct{ Files []uploaded }
-	if res.Header.Get("Content-Type") == "application/json; charset=utf-8" {
-		if err := json.Unmarshal(b, &out); err != nil {
-			t.Fatalf("upload answered %d with bad JSON %q", res.StatusCode, b)
+	if r.header.Get("Content-Type") == "application/json; charset=utf-8" {
+		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+			t.Fatalf("upload answered %d with bad JSON %q", r.status, r.body)
 		}
 	}
-	return res.StatusCode, out.Files
+	return r.status, out.Files
 }
 
 // photo is a w×h picture with some detail, different for each seed.
@@ -103,7 +114,8 @@ func photo(w, h, seed int) *image.RGBA {
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		for x := range w {
-			m.Set(x, y, color.RGBA{uint8(x*255/w + seed), uint8(y * 255 / h), uint8((x ^ y) + seed*7), 255})
+			i := m.PixOffset(x, y)
+			copy(m.Pix[i:], []uint8{uint8(x*255/w + seed), uint8(y * 255 / h), uint8((x ^ y) + seed*7), 255})
 		}
 	}
 	return m
@@ -443,21 +455,12 @@ func TestMediaUploadBadInput(t *testing.T) {
 			}
 		}
 		// Without the script, the same refusal comes as the library page.
-		ct, body := multipartBody(t, cases[2].file)
 		r := writer.do(t, "POST", "/admin/media", nil, nil)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "لم يصل نموذج رفع صالح") {
 			t.Errorf("not multipart: %d", r.status)
 		}
-		req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
-		req.Header.Set("Content-Type", ct)
-		res, err := writer.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 422 || !strings.Contains(string(page), "ليس صورة JPEG") || !strings.Contains(string(page), "<bdi>x.svg</bdi>") {
-			t.Errorf("plain form refusal: %d", res.StatusCode)
+		if r := writer.postFiles(t, nil, cases[2].file); r.status != 422 || !strings.Contains(r.body, "ليس صورة JPEG") || !strings.Contains(r.body, "<bdi>x.svg</bdi>") {
+			t.Errorf("plain form refusal: %d", r.status)
 		}
 		if status, res := writer.upload(t, nil); status != 422 || len(res) != 1 || !strings.Contains(res[0].Message, "لم تُختر أي صورة") {
 			t.Errorf("no file: %d %+v", status, res)
@@ -541,19 +544,37 @@ func TestMediaUploadManyAtOnceWithoutScript(t *testing.T) {
 	for i := range 21 {
 		files = append(files, upFile{fmt.Sprintf("%02d.jpg", i), jpegOf(t, photo(40, 30, i))})
 	}
-	ct, body := multipartBody(t, files...)
-	req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	res, err := writer.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || strings.Count(string(page), `<li class="ok">`) != 20 || !strings.Contains(string(page), "لا تُرفع أكثر من 20 صورة") {
-		t.Errorf("21 files at once: %d, %d taken", res.StatusCode, strings.Count(string(page), `<li class="ok">`))
+	r := writer.postFiles(t, nil, files...)
+	if taken := strings.Count(r.body, `<li class="ok">`); r.status != 200 || taken != 20 || !strings.Contains(r.body, "لا تُرفع أكثر من 20 صورة") {
+		t.Errorf("21 files at once: %d, %d taken", r.status, taken)
 	}
 	if n, _ := n.Store.CountMedia(context.Background(), store.MediaFilter{Query: ""}); n < 20 {
 		t.Errorf("%d media stored", n)
+	}
+}
+
+// TestUploadOf12MegapixelPhoto measures the newsroom's side of a phone
+// photo: the upload request (check, metadata removal, storage), then the
+// wait for its sizes from the background worker. It takes a few seconds of
+// every core (minutes under the race detector), so it runs on request:
+// KHABAR_MEDIA_TIMING=1 go test -run TestUploadOf12 -v ./internal/app/
+func TestUploadOf12MegapixelPhoto(t *testing.T) {
+	if os.Getenv("KHABAR_MEDIA_TIMING") == "" {
+		t.Skip("set KHABAR_MEDIA_TIMING=1 to measure a 12-megapixel upload")
+	}
+	n := startNode(t, "")
+	writer := asRole(t, n, auth.RoleWriter)
+	big := jpegOf(t, photo(4000, 3000, 5))
+	start := time.Now()
+	status, res := writer.upload(t, nil, upFile{"big.jpg", big})
+	took := time.Since(start)
+	if status != http.StatusOK || len(res) != 1 || res[0].Failed {
+		t.Fatalf("upload: %d %+v", status, res)
+	}
+	m := waitSizes(t, n, res[0].ID)
+	t.Logf("12-megapixel JPEG of %d KB: upload answered in %v; %d sizes ready %v after the upload began",
+		len(big)>>10, took.Round(time.Millisecond), len(m.Sizes), time.Since(start).Round(time.Millisecond))
+	if m.SizesState != news.SizesReady || len(m.Sizes) != 8 {
+		t.Errorf("sizes: %q, %d", m.SizesState, len(m.Sizes))
 	}
 }

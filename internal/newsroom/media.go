@@ -42,7 +42,8 @@ const (
 	// resweep is how often the worker looks for uploads still waiting for
 	// their sizes: those its queue had no room for, and those another
 	// node left when it stopped.
-	resweep = 10 * time.Minute
+	resweep   = 10 * time.Minute
+	warmAfter = 30 * time.Second
 )
 
 // library is the newsroom's media library: uploads checked with the
@@ -395,9 +396,12 @@ func (l *library) enqueue(id int64) {
 // an earlier run, or by a full queue, are found by a sweep at start and
 // every few minutes; until an image's sizes exist, pages show its original.
 func (n *Newsroom) RunMedia(ctx context.Context) {
-	// The WebP encoder compiles its WebAssembly on first use; doing it now
-	// spares the first upload the wait.
-	webp.Init()
+	// The WebP encoder compiles its WebAssembly on first use, about a
+	// second of CPU. Warming it once the node has settled spares the first
+	// upload's sizes that wait, and costs nothing to short-lived processes
+	// (commands, tests).
+	warm := time.NewTimer(warmAfter)
+	defer warm.Stop()
 	sweep := time.NewTicker(resweep)
 	defer sweep.Stop()
 	for {
@@ -414,6 +418,8 @@ func (n *Newsroom) RunMedia(ctx context.Context) {
 				return
 			case id := <-n.lib.queue:
 				n.makeSizes(ctx, id)
+			case <-warm.C:
+				webp.Init()
 			case <-sweep.C:
 				wait = false
 			}
