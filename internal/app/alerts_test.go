@@ -605,3 +605,33 @@ func TestAlertWhenPublished(t *testing.T) {
 		t.Fatalf("telegram got %d posts", len(p.tgPosts))
 	}
 }
+
+// TestAlertFromTheArticleForm: "send an alert when published" ticked in
+// the form that publishes the article sends one alert.
+func TestAlertFromTheArticleForm(t *testing.T) {
+	p := startPeers(t)
+	n := startNode(t, "", p.config)
+	ctx := context.Background()
+	login(t, n, auth.RoleEditor)
+	if r := n.get(t, "/admin/articles/new"); !strings.Contains(r.body, `name="publish_alert" value="telegram"`) {
+		t.Fatal("the article form offers no alert on publication")
+	}
+	sec, _ := n.Store.SectionBySlug(ctx, "politics")
+	authors, _ := n.Store.ListAuthors(ctx)
+	r := n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {"عاجل: استقالة الحكومة"}, "lead": {"المقدمة"},
+		"section": {itoa(sec.ID)}, "authors": {itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+		"breaking": {"on"}, "publish_alert": {"telegram", "carrier-pigeon"}, "action": {"publish"}}, nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d %.300s", r.status, r.body)
+	}
+	n.waitEvents(t)
+	list, _ := n.Store.ListAlerts(ctx, 5, 0)
+	if len(list) != 1 || list[0].Title != "عاجل: استقالة الحكومة" || list[0].Topic != "breaking" || len(list[0].Channels) != 1 || list[0].CreatedBy.Name != "مستخدم editor" {
+		t.Fatalf("alerts: %+v", list)
+	}
+	n.waitAlert(t, list[0].ID)
+	n.waitEvents(t)
+	if list, _ := n.Store.ListAlerts(ctx, 5, 0); len(list) != 1 {
+		t.Fatalf("%d alerts for one publication", len(list))
+	}
+}

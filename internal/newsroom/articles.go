@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,9 @@ type editPage struct {
 	// PublishAt and UnpublishAt are those times for the form's inputs.
 	Zone                   string
 	PublishAt, UnpublishAt string
+	// AlertChannels are offered for an alert when the article is first
+	// published; AlertOn are those already asked for.
+	AlertChannels, AlertOn []string
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +106,14 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
 		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
 	n.fillWorkflow(p, u, errs)
+	if n.fanout != nil && p.CanPublish && !a.IsPublic() {
+		p.AlertChannels = n.fanout.Channels()
+		if a.ID != 0 {
+			if p.AlertOn, err = n.store.PublishAlertChannels(ctx, a.ID); err != nil {
+				n.log.Error("read publish alert", "err", err)
+			}
+		}
+	}
 	names := make([]string, len(a.Tags))
 	for i, t := range a.Tags {
 		names[i] = t.Name
@@ -292,6 +304,9 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.Info("article saved", "user", u.ID, "article", a.ID, "status", a.Status)
+	if n.fanout != nil && u.Can(auth.PermPublish) && !wasPublic {
+		n.askPublishAlert(r, a)
+	}
 	var step news.Action
 	switch {
 	case action == "submit":
@@ -533,4 +548,25 @@ func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User) ([]deskSection, e
 		out[i] = l.deskSection
 	}
 	return out, nil
+}
+
+// askPublishAlert keeps the form's "alert when published" channels for
+// the article. If the save itself published it, the alert is made now:
+// the outbox's consumer may have seen the publication before the request
+// was stored, and taking the request twice makes one alert at most.
+func (n *Newsroom) askPublishAlert(r *http.Request, a *news.Article) {
+	var chosen []string
+	for _, ch := range r.PostForm["publish_alert"] {
+		if slices.Contains(n.fanout.Channels(), ch) && !slices.Contains(chosen, ch) {
+			chosen = append(chosen, ch)
+		}
+	}
+	ctx := r.Context()
+	err := n.store.SetPublishAlert(ctx, a.ID, chosen, actorOf(userFrom(ctx)))
+	if err == nil && len(chosen) > 0 && a.Status == news.StatusPublished {
+		err = n.fanout.PublishAlert(ctx, a.ID)
+	}
+	if err != nil {
+		n.log.Error("alert on publication", "article", a.ID, "err", err)
+	}
 }
