@@ -172,6 +172,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		if err := s.saveLinks(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := s.writeRevision(ctx, tx, a); err != nil {
+			return err
+		}
 		if a.Status != news.StatusPublished {
 			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})
 		}
@@ -185,10 +188,17 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 }
 
 // UpdateArticle saves a over the stored article if a.Version is still the
-// stored version (optimistic locking), then bumps the version. A change
-// that touches published state writes the matching event.
+// stored version (optimistic locking), then bumps the version and keeps
+// the save as a revision (unless ctx is WithoutRevision). A change that
+// touches published state writes the matching event.
 func (s *Store) UpdateArticle(ctx context.Context, a *news.Article) error {
-	if err := s.inEventTx(ctx, func(tx *sql.Tx) error { return s.updateArticle(ctx, tx, a) }); err != nil {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		if err := s.updateArticle(ctx, tx, a); err != nil {
+			return err
+		}
+		return s.writeRevision(ctx, tx, a)
+	})
+	if err != nil {
 		return fmt.Errorf("update article %d: %w", a.ID, err)
 	}
 	return nil

@@ -155,8 +155,9 @@ func (s *Store) readStaged(ctx context.Context, db querier, id int64) (staged, e
 
 // StageUpdate keeps a's edited fields as the staged update of the
 // published article a.ID (read at a.Version), leaving the live version
-// untouched. The fields are normalised and their references checked now,
-// so publishing the update later cannot fail on them.
+// untouched, and keeps it as a revision. The fields are normalised and
+// their references checked now, so publishing the update later cannot
+// fail on them.
 func (s *Store) StageUpdate(ctx context.Context, a *news.Article) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.getArticle(ctx, tx, a.ID)
@@ -181,7 +182,10 @@ func (s *Store) StageUpdate(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		a.HasStaged = true
-		return s.bumpWorkflow(ctx, tx, a, "staged = ?", string(raw))
+		if err := s.bumpWorkflow(ctx, tx, a, "staged = ?", string(raw)); err != nil {
+			return err
+		}
+		return s.writeRevision(ctx, tx, a)
 	})
 	if err != nil {
 		return fmt.Errorf("stage update of article %d: %w", a.ID, err)

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"StagedUpdate", testStagedUpdate},
 		{"PlannedChanges", testPlannedChanges},
 		{"WorkflowLists", testWorkflowLists},
+		{"Revisions", testRevisions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
