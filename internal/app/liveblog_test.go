@@ -37,6 +37,11 @@ func liveArticle(t *testing.T, n *node, entries int) (*news.Article, []*news.Liv
 			t.Fatal(err)
 		}
 		out = append(out, e)
+		if i%10 == 9 {
+			// Each entry costs the live consumer a render, slow under the
+			// race detector: wait in steps, never long at once.
+			n.waitEvents(t)
+		}
 	}
 	a, err := n.Store.GetArticle(ctx, a.ID)
 	if err != nil {
@@ -53,26 +58,42 @@ func articleURL(a *news.Article) string {
 // to date.
 var liveSection = regexp.MustCompile(`<section id="liveblog"[^>]* data-live[ >]`)
 
-var ldScript = regexp.MustCompile(`<script type="application/ld\+json">(.*?)</script>`)
-
 // liveBlogLD is the LiveBlogPosting of an article page.
 func liveBlogLD(t *testing.T, body string) map[string]any {
 	t.Helper()
-	m := ldScript.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatal("no JSON-LD")
-	}
-	var items []map[string]any
-	if err := json.Unmarshal([]byte(m[1]), &items); err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
+	for _, it := range ldOf(t, body) {
 		if it["@type"] == "LiveBlogPosting" {
 			return it
 		}
 	}
-	t.Fatalf("no LiveBlogPosting in %s", m[1])
+	t.Fatal("no LiveBlogPosting on the page")
 	return nil
+}
+
+// openStream subscribes to a live topic and waits until the hub counts
+// the subscriber; with lastID set, only what comes next is sent.
+func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", n.base+"/live?topic="+topic, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream %s: %d %s", topic, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for n.Live.Clients(topic) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	return sc
 }
 
 func TestLiveBlogPages(t *testing.T) {
@@ -169,17 +190,20 @@ func TestLiveBlogPages(t *testing.T) {
 	})
 }
 
-// firstOther is a published article other than id.
+// firstOther is a published article other than id that is not live.
 func firstOther(t *testing.T, n *node, id int64) int64 {
 	t.Helper()
-	list, err := n.Store.ListPublished(context.Background(), storeList(2))
-	if err != nil || len(list) < 2 {
-		t.Fatalf("two published articles: %v", err)
+	list, err := n.Store.ListPublished(context.Background(), storeList(50))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if list[0].ID == id {
-		return list[1].ID
+	for _, it := range list {
+		if it.ID != id && !it.Live {
+			return it.ID
+		}
 	}
-	return list[0].ID
+	t.Fatal("no other published article")
+	return 0
 }
 
 // sseData reads a stream until a data line of event name, and returns it.
@@ -204,24 +228,7 @@ func TestLiveBlogLiveDelivery(t *testing.T) {
 		ctx := context.Background()
 		a, _ := liveArticle(t, n, 1)
 		n.waitEvents(t)
-		topic := "liveblog/" + strconv.FormatInt(a.ID, 10)
-		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		req, _ := http.NewRequestWithContext(sctx, "GET", n.base+"/live?topic="+topic, nil)
-		req.Header.Set("Last-Event-ID", "999999999") // only what comes next
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
-			t.Fatalf("stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-		}
-		for n.Live.Clients(topic) == 0 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sc := openStream(t, n, "liveblog/"+strconv.FormatInt(a.ID, 10), "999999999")
 
 		// A hostile entry arrives rendered, sanitised and escaped.
 		e := &news.LiveEntry{ArticleID: a.ID, Title: `<img src=x onerror=alert(1)>عاجل`, Key: true,
@@ -355,6 +362,28 @@ func TestLiveBlogNewsroom(t *testing.T) {
 			t.Error("the correction is not on the article page")
 		}
 
+		// Saving a form unchanged keeps the quote leading and the blocks the
+		// form does not show.
+		rich := &news.LiveEntry{ArticleID: a.ID, Body: []news.Block{{Type: news.BlockQuote, Text: "قول", Cite: "قائل"},
+			{Type: news.BlockParagraph, Text: "سياق"}, {Type: news.BlockList, Items: []string{"أ", "ب"}}}}
+		if err := n.Store.CreateLiveEntry(ctx, rich); err != nil {
+			t.Fatal(err)
+		}
+		richPath := admin + "/" + strconv.FormatInt(rich.ID, 10)
+		if r := writer.get(t, richPath); !strings.Contains(r.body, `name="quote_first" value="on"`) || !strings.Contains(r.body, "كتل أخرى في هذا التحديث تبقى كما هي: 1") {
+			t.Error("the form of an entry led by a quote, with a list, does not say so")
+		}
+		same := url.Values{"text": {"سياق"}, "quote": {"قول"}, "cite": {"قائل"}, "quote_first": {"on"}, "version": {"1"}}
+		if r := writer.do(t, "POST", richPath, same, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("save unchanged: %d", r.status)
+		}
+		if got, _ := n.Store.LiveEntry(ctx, rich.ID); len(got.Body) != 3 || got.Body[0].Type != news.BlockQuote || got.Body[1].Text != "سياق" || got.Body[2].Type != news.BlockList {
+			t.Errorf("an unchanged save changed the entry: %+v", got.Body)
+		}
+		if err := n.Store.DeleteLiveEntry(ctx, a.ID, rich.ID); err != nil {
+			t.Fatal(err)
+		}
+
 		// Moderators may not touch entries.
 		for _, c := range []struct{ method, path string }{{"GET", admin}, {"POST", admin}, {"GET", entryPath}, {"POST", entryPath}, {"POST", entryPath + "/delete"}, {"POST", admin + "/coverage"}} {
 			if r := moderator.do(t, c.method, c.path, entryForm("x", "y"), nil); r.status != http.StatusForbidden {
@@ -429,4 +458,72 @@ func TestLiveBlogNewsroom(t *testing.T) {
 			t.Fatalf("delete twice: %d", r.status)
 		}
 	})
+}
+
+// TestLiveBlogDemo: the demo outlet has a live blog readers can open.
+func TestLiveBlogDemo(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	list, err := n.Store.ListPublished(ctx, storeList(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []int64
+	for _, it := range list {
+		if it.Live {
+			live = append(live, it.ID)
+		}
+	}
+	if len(live) != 1 {
+		t.Fatalf("the demo has %d live blogs, want one", len(live))
+	}
+	a, _ := n.Store.GetArticle(ctx, live[0])
+	entries, total, _ := n.Store.LiveEntries(ctx, a.ID, 50, 0)
+	keys, _ := n.Store.KeyLiveEntries(ctx, a.ID, 50)
+	if total < 5 || len(keys) < 2 || !entries[0].CreatedAt.Before(time.Now()) || entries[total-1].CreatedAt.Before(a.PublishedAt) {
+		t.Fatalf("demo live blog: %d entries, %d key events", total, len(keys))
+	}
+	page := n.get(t, articleURL(a))
+	if page.status != 200 || !strings.Contains(page.body, entries[0].Summary(50)) || !liveSection.MatchString(page.body) {
+		t.Fatalf("demo live blog page: %d", page.status)
+	}
+}
+
+// TestLiveBlogDraftsStaySilent: anyone may subscribe to any topic, so the
+// entries of a live blog that is not published yet are never sent.
+func TestLiveBlogDraftsStaySilent(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	draft := &news.Article{Headline: "تغطية لم تُنشر بعد", SectionID: a.SectionID, Status: news.StatusDraft, Live: true}
+	if err := n.Store.CreateArticle(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	sc := openStream(t, n, "liveblog/"+strconv.FormatInt(draft.ID, 10), "")
+	secret := &news.LiveEntry{ArticleID: draft.ID, Title: "سرّ التحرير"}
+	if err := n.Store.CreateLiveEntry(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if r := n.get(t, "/liveblog/"+strconv.FormatInt(draft.ID, 10)); r.status != http.StatusNotFound {
+		t.Errorf("the entries page of a draft: %d", r.status)
+	}
+	draft, _ = n.Store.GetArticle(ctx, draft.ID)
+	draft.Status = news.StatusPublished
+	if err := n.Store.UpdateArticle(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	public := &news.LiveEntry{ArticleID: draft.ID, Title: "أول تحديث منشور"}
+	if err := n.Store.CreateLiveEntry(ctx, public); err != nil {
+		t.Fatal(err)
+	}
+	data := sseData(t, sc, "entry")
+	if strings.Contains(data, "سرّ التحرير") || !strings.Contains(data, "أول تحديث منشور") {
+		t.Fatalf("first message on a blog published late: %s", data)
+	}
+	for _, topic := range []string{"liveblog/", "liveblog/x", "liveblog/-1", "liveblog/1/2", "liveblogs/1"} {
+		if r := n.get(t, "/live?topic="+url.QueryEscape(topic)); r.status != http.StatusBadRequest {
+			t.Errorf("topic %q: %d", topic, r.status)
+		}
+	}
 }

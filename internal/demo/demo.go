@@ -113,7 +113,7 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 		at := now.Add(-time.Duration(sp.HoursAgo) * time.Hour)
 		a := news.Article{Kicker: sp.Kicker, Headline: sp.Headline, Lead: sp.Lead, Body: body, SectionID: secIDs[sp.Section],
 			Source: sp.Source, Breaking: sp.Breaking, FeaturedID: featured, Status: news.StatusPublished,
-			PublishedAt: at, UpdatedAt: at}
+			PublishedAt: at, UpdatedAt: at, Live: sp.Headline == liveHeadline}
 		for _, slug := range sp.Authors {
 			a.Authors = append(a.Authors, news.Author{ID: authorIDs[slug]})
 		}
@@ -122,6 +122,11 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 		}
 		if err := s.CreateArticle(ctx, &a); err != nil {
 			return Result{}, fmt.Errorf("demo: %w", err)
+		}
+		if a.Live {
+			if err := loadLiveBlog(ctx, s, a.ID, now, authorIDs); err != nil {
+				return Result{}, err
+			}
 		}
 	}
 	for _, text := range tickerItems {

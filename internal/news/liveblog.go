@@ -24,9 +24,8 @@ const (
 // LiveBlog is the coverage of a live article («تغطية مباشرة»): when it
 // began and, once an editor closes it, when it ended.
 type LiveBlog struct {
-	ArticleID int64
-	Start     time.Time
-	End       time.Time // zero while the coverage goes on
+	Start time.Time
+	End   time.Time // zero while the coverage goes on
 }
 
 // Ended reports whether the coverage was closed.

@@ -42,6 +42,7 @@ type entryForm struct {
 	ID, Version int64
 	Title, Text string
 	Quote, Cite string
+	QuoteFirst  bool // the quote leads, before the text
 	MediaID     int64
 	Caption     string
 	Embed       string
@@ -62,7 +63,12 @@ func (f *entryForm) blocks(kept []news.Block) []news.Block {
 		}
 	}
 	if strings.TrimSpace(f.Quote) != "" {
-		out = append(out, news.Block{Type: news.BlockQuote, Text: f.Quote, Cite: f.Cite})
+		q := news.Block{Type: news.BlockQuote, Text: f.Quote, Cite: f.Cite}
+		if f.QuoteFirst {
+			out = append([]news.Block{q}, out...)
+		} else {
+			out = append(out, q)
+		}
 	}
 	if f.MediaID > 0 {
 		out = append(out, news.Block{Type: news.BlockImage, MediaID: f.MediaID, Caption: f.Caption})
@@ -85,7 +91,7 @@ func formOf(e *news.LiveEntry) (entryForm, []news.Block) {
 		case b.Type == news.BlockParagraph:
 			paras = append(paras, lineBreak.Replace(b.Text))
 		case b.Type == news.BlockQuote && f.Quote == "":
-			f.Quote, f.Cite = b.Text, b.Cite
+			f.Quote, f.Cite, f.QuoteFirst = b.Text, b.Cite, len(paras) == 0
 		case b.Type == news.BlockImage && f.MediaID == 0:
 			f.MediaID, f.Caption = b.MediaID, b.Caption
 		case b.Type == news.BlockEmbed && f.Embed == "":
@@ -102,7 +108,8 @@ func formOf(e *news.LiveEntry) (entryForm, []news.Block) {
 // id that is not a number) go to errs.
 func readEntryForm(v url.Values, errs map[string]string) entryForm {
 	f := entryForm{Title: v.Get("title"), Text: v.Get("text"), Quote: v.Get("quote"), Cite: v.Get("cite"),
-		Caption: v.Get("caption"), Embed: v.Get("embed"), Key: v.Get("key") == "on"}
+		Caption: v.Get("caption"), Embed: v.Get("embed"), Key: v.Get("key") == "on",
+		QuoteFirst: v.Get("quote_first") == "on"}
 	f.MediaID = formID(v.Get("media"), "media", errs)
 	f.AuthorID = formID(v.Get("author"), "author", errs)
 	return f

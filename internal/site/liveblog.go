@@ -236,7 +236,7 @@ func (s *Site) LiveBlog(publish func(topic string, id int64, event string, data 
 		if ev.Kind != news.EventLiveEntryChanged && ev.Kind != news.EventLiveCoverageChanged {
 			return nil
 		}
-		a, err := s.store.GetArticle(ctx, ev.ArticleID)
+		a, blog, err := s.store.LiveBlogOf(ctx, ev.ArticleID)
 		if errors.Is(err, news.ErrNotFound) {
 			return nil
 		}
@@ -246,20 +246,16 @@ func (s *Site) LiveBlog(publish func(topic string, id int64, event string, data 
 		if !a.IsPublic() || !a.Live {
 			return nil
 		}
-		blog, err := s.store.LiveBlog(ctx, a.ID)
-		if err != nil {
-			return err
-		}
 		var (
 			event = "coverage"
 			msg   any
 		)
 		if ev.Kind == news.EventLiveCoverageChanged {
-			html, err := s.eng.RenderFragment("live_status", blog)
+			html, err := s.fragment("live_status", blog)
 			if err != nil {
 				return err
 			}
-			msg = liveCoverageMessage{Ended: blog.Ended(), HTML: string(html)}
+			msg = liveCoverageMessage{Ended: blog.Ended(), HTML: html}
 		} else {
 			if blog.Ended() {
 				return nil // closed coverage: pages stopped listening
@@ -288,23 +284,22 @@ func (s *Site) liveEntryMessage(ctx context.Context, a *news.Article, entryID in
 		return msg, err
 	default:
 		v, err := s.liveEntryView(ctx, e)
+		if err == nil {
+			msg.HTML, err = s.fragment("live_entry", v)
+		}
 		if err != nil {
 			return msg, err
 		}
-		html, err := s.eng.RenderFragment("live_entry", v)
-		if err != nil {
-			return msg, err
-		}
-		msg.HTML = string(html)
 	}
 	keys, err := s.liveKeys(ctx, a.ID, ArticlePath(a))
-	if err != nil {
-		return msg, err
+	if err == nil {
+		msg.Keys, err = s.fragment("live_keys", keys)
 	}
-	html, err := s.eng.RenderFragment("live_keys", keys)
-	if err != nil {
-		return msg, err
-	}
-	msg.Keys = string(html)
-	return msg, nil
+	return msg, err
+}
+
+// fragment renders a partial template as a string, for live messages.
+func (s *Site) fragment(name string, data any) (string, error) {
+	b, err := s.eng.RenderFragment(name, data)
+	return string(b), err
 }

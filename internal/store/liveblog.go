@@ -46,7 +46,8 @@ func scanLiveEntry(r rowScanner, extra ...any) (news.LiveEntry, error) {
 // liveState is what a change to a live blog must know of its article.
 type liveState struct {
 	live   bool
-	public bool
+	slug   string
+	status news.Status
 	blog   news.LiveBlog
 }
 
@@ -60,17 +61,17 @@ func (s *Store) liveState(ctx context.Context, db querier, articleID int64) (liv
 		created               time.Time
 		published, start, end sql.NullTime
 	)
-	err := db.QueryRowContext(ctx, s.q(`SELECT a.live, a.status, a.published_at, a.created_at, l.started_at, l.ended_at
+	err := db.QueryRowContext(ctx, s.q(`SELECT a.live, a.slug, a.status, a.published_at, a.created_at, l.started_at, l.ended_at
 		FROM articles a LEFT JOIN liveblogs l ON l.article_id = a.id WHERE a.id = ?`), articleID).
-		Scan(&st.live, &status, &published, &created, &start, &end)
+		Scan(&st.live, &st.slug, &status, &published, &created, &start, &end)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, news.ErrNotFound
 	}
 	if err != nil {
 		return st, err
 	}
-	st.public = status == string(news.StatusPublished)
-	st.blog = news.LiveBlog{ArticleID: articleID, Start: start.Time, End: end.Time}
+	st.status = news.Status(status)
+	st.blog = news.LiveBlog{Start: start.Time, End: end.Time}
 	switch {
 	case start.Valid:
 	case published.Valid:
@@ -91,6 +92,17 @@ func (s *Store) LiveBlog(ctx context.Context, articleID int64) (news.LiveBlog, e
 		return news.LiveBlog{}, fmt.Errorf("live blog %d: %w", articleID, err)
 	}
 	return st.blog, nil
+}
+
+// LiveBlogOf is what announcing a change to a live blog needs, in one
+// query: the article's id, slug, state and live flag (nothing else is
+// filled), and its coverage.
+func (s *Store) LiveBlogOf(ctx context.Context, articleID int64) (*news.Article, news.LiveBlog, error) {
+	st, err := s.liveState(ctx, s.db, articleID)
+	if err != nil {
+		return nil, news.LiveBlog{}, fmt.Errorf("live blog %d: %w", articleID, err)
+	}
+	return &news.Article{ID: articleID, Slug: st.slug, Status: st.status, Live: st.live}, st.blog, nil
 }
 
 // SetLiveCoverage opens (or reopens) an article's live coverage, making
