@@ -95,6 +95,10 @@ if [ -n "$email" ] && [ -n "$password" ]; then
   save moderation /admin/comments
   save bans /admin/comments/bans
   save audit /admin/audit
+  save alerts /admin/alerts
+  save tokens /admin/tokens
+  save users /admin/users
+  save account /admin/account
 else
   echo "html-check: KHABAR_CHECK_EMAIL/KHABAR_CHECK_PASSWORD not set; newsroom pages after the login page skipped"
 fi
