@@ -39,6 +39,9 @@ type editPage struct {
 	// article's state (or someone else's save) was the reason.
 	Failed  news.Action
 	Refused string
+	// Theirs is what others saved since the version a refused save
+	// started from.
+	Theirs *articleChanges
 	// Zone names the time zone the planned times are read and shown in;
 	// PublishAt and UnpublishAt are those times for the form's inputs.
 	Zone                   string
@@ -106,6 +109,9 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
 		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
 	n.fillWorkflow(p, u, errs)
+	if errs["version"] == "err_conflict" && !isNew {
+		p.Theirs = n.theirChanges(ctx, a)
+	}
 	if n.fanout != nil && p.CanPublish && !a.IsPublic() {
 		p.AlertChannels = n.fanout.Channels()
 		if a.ID != 0 {
