@@ -71,6 +71,9 @@ type Newsroom struct {
 	artURL  func(a *news.Article) string
 	css     *render.Page
 	js      *render.Page // the moderation queue's keyboard shortcuts
+	// editorJS enhances the article form: reordering, inline marks,
+	// counters and paste cleaning.
+	editorJS *render.Page
 	// alertsJS counts an alert's bytes and follows its delivery.
 	alertsJS *render.Page
 	// Failed logins are limited per account and, more loosely (a newsroom
@@ -104,6 +107,10 @@ func New(o Options) (*Newsroom, error) {
 	if err != nil {
 		return nil, err
 	}
+	editorJS, err := files.ReadFile("static/editor.js")
+	if err != nil {
+		return nil, err
+	}
 	lib, err := newLibrary(o.Media)
 	if err != nil {
 		return nil, err
@@ -113,7 +120,8 @@ func New(o Options) (*Newsroom, error) {
 		hashing:  make(chan struct{}, 2),
 		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
 		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
-		alertsJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", alertsJS, "private, max-age=300")}, nil
+		alertsJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", alertsJS, "private, max-age=300"),
+		editorJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", editorJS, "private, max-age=300")}, nil
 }
 
 // Handler returns the /admin routes wrapped in cross-origin protection
@@ -130,6 +138,8 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/new", n.require(auth.PermWrite, n.saveArticle))
 	mux.Handle("GET /admin/articles/{id}", n.require(auth.PermWrite, n.editArticle))
 	mux.Handle("POST /admin/articles/{id}", n.require(auth.PermWrite, n.saveArticle))
+	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
+	mux.HandleFunc("GET /admin/editor.js", func(w http.ResponseWriter, r *http.Request) { n.editorJS.Serve(w, r) })
 	mux.Handle("GET /admin/articles/{id}/preview", n.require(auth.PermWrite, n.previewArticle))
 	mux.Handle("POST /admin/articles/{id}/status", n.require(auth.PermPublish, n.setStatus))
 	mux.Handle("GET /admin/articles/{id}/revisions", n.require(auth.PermWrite, n.revisions))

@@ -1,0 +1,259 @@
+// The article form's block editor. Without it the form still works: blocks
+// carry a position field and a delete box, and the server adds blocks.
+// With it: move buttons, Alt+ArrowUp/Down and drag and drop renumber the
+// position fields in the order shown; delete hides a block (undoable);
+// paragraphs get bold, italic and link buttons (Ctrl+B, Ctrl+I); counters
+// follow the words and the headline; HTML pasted into a paragraph is
+// cleaned by the server (/admin/paste) and becomes blocks. Every string
+// comes from the page's data-* attributes, in the newsroom's language.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form.article-form");
+  var list = form && form.querySelector("ol.blocks");
+  if (!list) return;
+  var d = list.dataset;
+  var count = form.querySelector("input[name=blocks]");
+
+  var el = function (tag, props, children) {
+    var e = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === "text") e.textContent = props[k];
+      else if (k === "value" || k === "checked") e[k] = props[k];
+      else e.setAttribute(k, props[k]);
+    });
+    (children || []).forEach(function (c) { e.append(c); });
+    return e;
+  };
+
+  var status = el("p", { "class": "visually-hidden", role: "status" });
+  list.after(status);
+  var say = function (text) { status.textContent = text; };
+  list.before(el("p", { "class": "hint", text: d.keys }));
+
+  var blocks = function () {
+    return Array.prototype.filter.call(list.children, function (li) { return li.tagName === "LI"; });
+  };
+  // Positions follow the order on screen, so the server saves that order.
+  var renumber = function () {
+    blocks().forEach(function (li, i) {
+      var pos = li.querySelector("input.pos");
+      if (pos) pos.value = i + 1;
+    });
+    counters();
+  };
+
+  // move swaps li with its neighbour; the neighbour moves, not li, so the
+  // focus stays where the writer is typing.
+  var move = function (li, dir) {
+    var other = dir < 0 ? li.previousElementSibling : li.nextElementSibling;
+    if (!other) return;
+    list.insertBefore(other, dir < 0 ? li.nextElementSibling : li);
+    renumber();
+    say(d.moved + " " + (blocks().indexOf(li) + 1));
+  };
+
+  var wrap = function (area, open, close) {
+    var s = area.selectionStart, e = area.selectionEnd, v = area.value;
+    area.value = v.slice(0, s) + open + v.slice(s, e) + close + v.slice(e);
+    area.focus();
+    area.setSelectionRange(s + open.length, e + open.length);
+    counters();
+  };
+  var link = function (area) {
+    var url = window.prompt(d.linkPrompt, "https://");
+    if (!url || url === "https://") return;
+    wrap(area, '<a href="' + url.replace(/&/g, "&amp;").replace(/"/g, "&quot;") + '">', "</a>");
+  };
+
+  var enhance = function (li) {
+    var tools = li.querySelector(".block-tools");
+    if (!tools || tools.querySelector(".move")) return;
+    var del = li.querySelector("input[type=checkbox][name$=_delete]");
+    var handle = el("span", { "class": "drag", title: d.drag, "aria-hidden": "true", text: "⋮⋮" });
+    var up = el("button", { type: "button", "class": "secondary move", text: "↑", title: d.up, "aria-label": d.up });
+    var down = el("button", { type: "button", "class": "secondary move", text: "↓", title: d.down, "aria-label": d.down });
+    up.addEventListener("click", function () { move(li, -1); up.focus(); });
+    down.addEventListener("click", function () { move(li, 1); down.focus(); });
+    tools.prepend(handle, up, down);
+    if (del) {
+      var box = del.closest("label");
+      var rm = el("button", { type: "button", "class": "danger", text: d.delete, "aria-pressed": "false" });
+      rm.addEventListener("click", function () {
+        del.checked = !del.checked;
+        li.classList.toggle("deleted", del.checked);
+        rm.textContent = del.checked ? d.undelete : d.delete;
+        rm.setAttribute("aria-pressed", String(del.checked));
+        counters();
+      });
+      if (box) box.hidden = true;
+      tools.append(rm);
+    }
+    var fs = li.querySelector("fieldset");
+    var area = fs && fs.classList.contains("block-paragraph") && li.querySelector("textarea[name$=_text]");
+    if (area) {
+      var bar = el("div", { "class": "inline-tools", role: "toolbar", "aria-label": d.text });
+      [["<strong>", "</strong>", d.bold, "B"], ["<em>", "</em>", d.italic, "I"]].forEach(function (m) {
+        var b = el("button", { type: "button", "class": "secondary", text: m[2], title: m[2] + " (Ctrl+" + m[3] + ")" });
+        b.addEventListener("click", function () { wrap(area, m[0], m[1]); });
+        bar.append(b);
+      });
+      var lb = el("button", { type: "button", "class": "secondary", text: d.link });
+      lb.addEventListener("click", function () { link(area); });
+      bar.append(lb);
+      area.closest("label").before(bar);
+    }
+    // Dragging starts only from the handle, so text in the fields can
+    // still be selected with the mouse.
+    handle.addEventListener("mousedown", function () { li.draggable = true; });
+    li.addEventListener("dragend", function () { li.draggable = false; li.classList.remove("dragging"); renumber(); });
+  };
+
+  var dragged = null;
+  list.addEventListener("dragstart", function (e) {
+    dragged = e.target.closest && e.target.closest("ol.blocks > li");
+    if (!dragged) return;
+    dragged.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", "");
+  });
+  list.addEventListener("dragover", function (e) {
+    var over = e.target.closest && e.target.closest("ol.blocks > li");
+    if (!dragged || !over || over === dragged) return;
+    e.preventDefault();
+    var r = over.getBoundingClientRect();
+    list.insertBefore(dragged, e.clientY < r.top + r.height / 2 ? over : over.nextElementSibling);
+  });
+  list.addEventListener("drop", function (e) {
+    if (!dragged) return;
+    e.preventDefault();
+    dragged = null;
+    renumber();
+  });
+
+  list.addEventListener("keydown", function (e) {
+    var li = e.target.closest("ol.blocks > li");
+    if (!li) return;
+    if (e.altKey && !e.ctrlKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+      e.preventDefault();
+      move(li, e.key === "ArrowUp" ? -1 : 1);
+      return;
+    }
+    var para = e.target.matches("textarea[name$=_text]") && li.querySelector("fieldset.block-paragraph");
+    if (para && (e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "b" || e.key === "i")) {
+      e.preventDefault();
+      if (e.key === "b") wrap(e.target, "<strong>", "</strong>");
+      else wrap(e.target, "<em>", "</em>");
+    }
+  });
+
+  // newBlock builds the form fields of a block the server cleaned from a
+  // paste, with the names the no-script form uses.
+  var newBlock = function (b) {
+    var i = Number(count.value);
+    count.value = i + 1;
+    var p = "b" + i + "_";
+    var fs = el("fieldset", { "class": "block block-" + b.type }, [
+      el("legend", { text: d["block" + b.type.charAt(0).toUpperCase() + b.type.slice(1)] || b.type }),
+      el("input", { type: "hidden", name: p + "type", value: b.type }),
+      el("div", { "class": "block-tools" }, [
+        el("label", { "class": "inline" }, [d.position + " ", el("input", { type: "number", name: p + "pos", min: "0", step: "any", "class": "pos" })]),
+        el("label", { "class": "inline" }, [el("input", { type: "checkbox", name: p + "delete" }), " " + d.delete]),
+      ]),
+    ]);
+    switch (b.type) {
+    case "paragraph":
+      fs.append(el("label", {}, [el("span", { "class": "visually-hidden", text: d.text }), el("textarea", { name: p + "text", rows: "4", value: b.text || "" })]),
+        el("p", { "class": "hint", text: d.hint }));
+      break;
+    case "heading":
+      var level = el("select", { name: p + "level" }, [el("option", { value: "2", text: "H2" }), el("option", { value: "3", text: "H3" })]);
+      level.value = String(b.level === 3 ? 3 : 2);
+      fs.append(el("label", {}, [d.text + " ", el("input", { name: p + "text", value: b.text || "" })]),
+        el("label", { "class": "inline" }, [d.level + " ", level]));
+      break;
+    case "quote":
+      fs.append(el("label", {}, [d.quote + " ", el("textarea", { name: p + "text", rows: "3", value: b.text || "" })]),
+        el("label", {}, [d.speaker + " ", el("input", { name: p + "cite", value: b.cite || "" })]));
+      break;
+    case "list":
+      fs.append(el("label", {}, [d.items + " ", el("textarea", { name: p + "items", rows: "4", value: (b.items || []).join("\n") })]),
+        el("label", { "class": "inline" }, [el("input", { type: "checkbox", name: p + "ordered", checked: !!b.ordered }), " " + d.ordered]));
+      break;
+    }
+    var li = el("li", {}, [fs]);
+    enhance(li);
+    return li;
+  };
+
+  list.addEventListener("paste", function (e) {
+    var area = e.target;
+    var li = area.closest("ol.blocks > li");
+    var html = e.clipboardData && e.clipboardData.getData("text/html");
+    if (!li || !html || !area.matches("textarea[name$=_text]") || !li.querySelector("fieldset.block-paragraph")) return;
+    e.preventDefault();
+    var plain = e.clipboardData.getData("text/plain");
+    var start = area.selectionStart, end = area.selectionEnd;
+    var insert = function (text) {
+      area.value = area.value.slice(0, start) + text + area.value.slice(end);
+      area.setSelectionRange(start + text.length, start + text.length);
+      counters();
+    };
+    say(d.pasting);
+    fetch("/admin/paste", { method: "POST", headers: { "Content-Type": "text/html; charset=utf-8", Accept: "application/json" }, body: html })
+      .then(function (r) {
+        return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || r.status); return j.blocks; });
+      })
+      .then(function (got) {
+        // One paragraph is text for the cursor, not a new block; nothing
+        // usable leaves the plain text.
+        if (got.length <= 1 && (!got.length || got[0].type === "paragraph")) {
+          insert(got.length ? got[0].text : plain);
+          say(d.pasted + " 0");
+          return;
+        }
+        var at = li, first = null;
+        got.forEach(function (b) {
+          var n = newBlock(b);
+          at.after(n);
+          at = n;
+          first = first || n;
+        });
+        // An empty paragraph pasted into gives its place to the paste.
+        if (area.value.trim() === "" && first) li.remove();
+        renumber();
+        if (first) first.querySelector("textarea, input:not([type=hidden]):not(.pos), select").focus();
+        say(d.pasted + " " + got.length);
+      })
+      .catch(function (err) {
+        insert(plain);
+        say(d.pasteFailed + " " + err.message);
+      });
+  });
+
+  // Counters: words and reading time of the body (200 words a minute, as
+  // the reader page counts), and the headline's length against the 50–70
+  // characters search engines show.
+  var box = document.getElementById("counters");
+  var headline = form.querySelector("textarea[name=headline]");
+  var counters = function () {
+    if (!box) return;
+    var words = 0;
+    blocks().forEach(function (li) {
+      if (li.classList.contains("deleted")) return;
+      li.querySelectorAll("textarea[name$=_text], input[name$=_text], textarea[name$=_items]").forEach(function (f) {
+        words += f.value.replace(/<[^>]*>/g, " ").split(/\s+/).filter(Boolean).length;
+      });
+    });
+    var chars = headline ? Array.from(headline.value.trim()).length : 0;
+    var seo = chars < 50 ? "short" : chars > 70 ? "long" : "good";
+    box.textContent = box.dataset.words + ": " + words + " · " + box.dataset.reading + ": " + Math.max(1, Math.ceil(words / 200)) +
+      " · " + box.dataset.chars + ": " + chars + " — " + box.dataset[seo];
+    box.className = "counters " + (seo === "good" ? "ok" : "warn");
+    box.hidden = false;
+  };
+  form.addEventListener("input", counters);
+
+  blocks().forEach(enhance);
+  renumber();
+})();
