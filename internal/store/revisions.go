@@ -107,26 +107,27 @@ func (s *Store) Revisions(ctx context.Context, id int64, limit int) ([]*Revision
 // RevisionAt reads revision rev of article id; a revision of another
 // article is news.ErrNotFound.
 func (s *Store) RevisionAt(ctx context.Context, id, rev int64) (*Revision, error) {
-	r, err := scanRevision(s.db.QueryRowContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions WHERE id = ? AND article_id = ?"), rev, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("revision %d of article %d: %w", rev, id, news.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("revision %d of article %d: %w", rev, id, err)
-	}
-	return r, nil
+	return s.oneRevision(ctx, fmt.Sprintf("revision %d of article %d", rev, id),
+		"WHERE id = ? AND article_id = ?", rev, id)
 }
 
 // RevisionAsOf reads the last revision of article id saved at or before
 // version (workflow steps bump the version without a revision): what an
 // editor whose save was refused had started from.
 func (s *Store) RevisionAsOf(ctx context.Context, id, version int64) (*Revision, error) {
-	r, err := scanRevision(s.db.QueryRowContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions WHERE article_id = ? AND version <= ? ORDER BY version DESC, id DESC LIMIT 1"), id, version))
+	return s.oneRevision(ctx, fmt.Sprintf("revision of article %d at version %d", id, version),
+		"WHERE article_id = ? AND version <= ? ORDER BY version DESC, id DESC LIMIT 1", id, version)
+}
+
+// oneRevision reads the revision that where (with args) selects; what
+// names it in errors.
+func (s *Store) oneRevision(ctx context.Context, what, where string, args ...any) (*Revision, error) {
+	r, err := scanRevision(s.db.QueryRowContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions "+where), args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("revision of article %d at version %d: %w", id, version, news.ErrNotFound)
+		return nil, fmt.Errorf("%s: %w", what, news.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("revision of article %d at version %d: %w", id, version, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return r, nil
 }
