@@ -230,12 +230,13 @@ func TestBrowser(t *testing.T) {
 			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
 				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.base+p.path))
 				loadPictures(t, tab)
-				png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+				// JPEG: a full page as PNG takes seconds to encode.
+				shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
 				if err != nil {
 					t.Fatalf("screenshot %s: %v", p.name, err)
 				}
-				file := filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.png", p.name, vp.name, vp.width, vp.height))
-				if err := os.WriteFile(file, png, 0o644); err != nil {
+				file := filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height))
+				if err := os.WriteFile(file, shot, 0o644); err != nil {
 					t.Fatal(err)
 				}
 				for _, problem := range eval[[]string](t, tab, rtlLayoutChecks) {
