@@ -116,6 +116,18 @@ func checkValid(t *testing.T, blocks []news.Block) {
 	}
 }
 
+// BenchmarkBlocks measures the Word sample, the heaviest realistic paste.
+func BenchmarkBlocks(b *testing.B) {
+	src, err := os.ReadFile("testdata/word.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		Blocks(string(src))
+	}
+}
+
 func FuzzBlocks(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.html")
 	for _, name := range files {

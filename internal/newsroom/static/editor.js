@@ -106,6 +106,7 @@
     // Dragging starts only from the handle, so text in the fields can
     // still be selected with the mouse.
     handle.addEventListener("mousedown", function () { li.draggable = true; });
+    handle.addEventListener("mouseup", function () { li.draggable = false; });
     li.addEventListener("dragend", function () { li.draggable = false; li.classList.remove("dragging"); renumber(); });
   };
 
