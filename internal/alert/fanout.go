@@ -38,16 +38,16 @@ type Fanout struct {
 	Webhook          *Webhook
 	Webhooks         []WebhookTarget
 
-	Lang      string // the outlet's language, for the notifications
+	Lang string // the outlet's language, for the notifications
 	// ArticleURL is an article's absolute URL, for alerts made on
 	// publication.
 	ArticleURL func(a *news.Article) string
-	BatchSize int    // subscriptions per batch; 500 when zero
-	Workers   int    // sends at once within a batch; 64 when zero
-	Attempts  int    // tries per recipient for retryable failures; 3 when zero
-	Backoff   Backoff
-	Owner     string // this node's name, for leases
-	Log       *slog.Logger
+	BatchSize  int // subscriptions per batch; 500 when zero
+	Workers    int // sends at once within a batch; 64 when zero
+	Attempts   int // tries per recipient for retryable failures; 3 when zero
+	Backoff    Backoff
+	Owner      string // this node's name, for leases
+	Log        *slog.Logger
 }
 
 // Channels lists the configured channels.
