@@ -71,7 +71,19 @@ article=$(first '/news/[0-9]*/[^"]*' "$out/home.html")
 [ -n "$article" ] || { echo "html-check: no article link on the home page" >&2; exit 1; }
 save article "$article"
 article_id=${article#/news/}
-save comments "/comments/${article_id%%/*}"
+article_id=${article_id%%/*}
+save comments "/comments/$article_id"
+# The live article (the demo has one) shows its live blog.
+live=
+for a in $({ grep -o 'href="/news/[0-9]*/[^"]*"' "$out/home.html" || true; } | sed -e 's/^href="//' -e 's/"$//' | sort -u); do
+  if curl -s "$base$a" | grep -q 'class="liveblog"'; then live=$a; break; fi
+done
+if [ -n "$live" ]; then
+  save live "$live"
+  live_id=${live#/news/}
+  live_id=${live_id%%/*}
+  save liveblog "/liveblog/$live_id"
+fi
 save section "$(first '/section/[^"]*' "$out/article.html")"
 save tag "$(first '/tag/[^"]*' "$out/article.html")"
 save author "$(first '/author/[^"]*' "$out/article.html")"
@@ -89,6 +101,9 @@ if [ -n "$email" ] && [ -n "$password" ]; then
   [ -n "$edit" ] || { echo "html-check: no article on the dashboard" >&2; exit 1; }
   save edit "$edit"
   save preview "$edit/preview"
+  save revisions "$edit/revisions"
+  [ -z "${live_id:-}" ] || save liveblog-editor "/admin/articles/$live_id/liveblog"
+  save media /admin/media
   save new /admin/articles/new
   save ticker /admin/ticker
   save settings /admin/settings

@@ -23,6 +23,7 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/site"
 	"khabar/internal/store"
 )
 
@@ -163,6 +164,16 @@ func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role
 // has a picture: the heaviest page a reader is likely to open.
 func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 	t.Helper()
+	a := bestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
+		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
+	})
+	return a, site.ArticlePath(a)
+}
+
+// bestArticle is the published article that better prefers over all the
+// others (among the latest 50).
+func bestArticle(t *testing.T, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
+	t.Helper()
 	ctx := context.Background()
 	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
 	if err != nil {
@@ -174,14 +185,14 @@ func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body)) {
+		if better(a, best) {
 			best = a
 		}
 	}
 	if best == nil {
-		t.Fatal("no published article with a picture")
+		t.Fatalf("no published article %s", what)
 	}
-	return best, "/news/" + strconv.FormatInt(best.ID, 10) + "/" + url.PathEscape(best.Slug)
+	return best
 }
 
 func TestBrowser(t *testing.T) {
@@ -303,7 +314,10 @@ func TestBrowser(t *testing.T) {
 		author := "/author/" + article.Authors[0].Slug
 		search := "/search?q=" + url.QueryEscape(article.Headline)
 		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
-		reader := []string{"/", articlePath, comments, sectionPath, tag, author, search, "/search?q=zzzqqq", "/no/such/page", "/admin/login"}
+		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		liveID := strconv.FormatInt(live.ID, 10)
+		reader := []string{"/", articlePath, comments, site.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
+			"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
 		for _, path := range reader {
 			checkAxe(t, tab, n.base+path, string(axe), "")
 			checkAxe(t, dark, n.base+path, string(axe), "color-contrast")
@@ -313,8 +327,9 @@ func TestBrowser(t *testing.T) {
 
 		browserLogin(t, tab, n.base, auth.RoleAdmin)
 		id := strconv.FormatInt(article.ID, 10)
-		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/new",
-			"/admin/ticker", "/admin/settings", "/admin/comments", "/admin/comments/bans", "/admin/audit"}
+		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
+			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings",
+			"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 		for _, path := range admin {
 			checkAxe(t, tab, n.base+path, string(axe), "")
 		}

@@ -89,7 +89,7 @@ func TestBlocksRender(t *testing.T) {
 		`alt="وصف بديل" loading="lazy"`, `<figcaption>تعليق الصورة <span class="credit">المصور</span></figcaption>`,
 		`data-youtube="abcdefghijk"`, `class="embed embed-telegram"`,
 		`<ol><li>أول</li><li>ثان</li></ol>`, `<hr>`,
-		`<aside class="factbox"><h3>حقائق</h3>`,
+		`<aside class="factbox"><h2>حقائق</h2>`,
 		`<aside class="inline-related"><span>اقرأ أيضًا:</span> <a href="` + ArticlePath(target) + `">`,
 		`<td>خلية</td>`,
 	} {
