@@ -528,7 +528,7 @@ var english = map[string]string{
 	"push_topics":            "What interests you?",
 	"push_enable":            "Turn on alerts",
 	"push_disable":           "Turn off alerts",
-	"push_ios_note":          "On iPhone: add the site to your Home Screen first (Share, then Add to Home Screen).",
+	"push_ios_note":          "On iPhone: add the site to your Home Screen first (Share, then Add to Home Screen). Alerts need a modern browser with JavaScript on.",
 	"push_working":           "One moment…",
 	"push_on":                "Alerts are on.",
 	"push_off":               "Alerts are off.",

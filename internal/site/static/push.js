@@ -1,12 +1,13 @@
-// "Be the first to know": Web Push subscription with topics. Shown only
-// where the browser can do it (on iPhone, once the site is on the Home
-// Screen); the channel links work everywhere.
+// "Be the first to know": Web Push subscription with topics. The button
+// is enabled only where the browser can do it (on iPhone, once the site is
+// on the Home Screen); the box itself is always laid out, so turning it on
+// moves nothing on the page. The channel links work everywhere.
 (function () {
   "use strict";
   var box = document.querySelector("[data-push]");
   if (!box || !("serviceWorker" in navigator) || !("PushManager" in window) || !window.fetch) return;
-  box.hidden = false;
   var on = box.querySelector(".push-on"), off = box.querySelector(".push-off"), status = box.querySelector(".push-status");
+  on.disabled = false;
   function say(key) { status.textContent = box.dataset[key] || ""; }
   function b64(s) {
     var pad = "=".repeat((4 - s.length % 4) % 4), raw = atob((s + pad).replace(/-/g, "+").replace(/_/g, "/"));
