@@ -468,8 +468,10 @@ func checkPageBudget(t *testing.T, browser context.Context, n *node, path string
 	if bad := eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
 		t.Errorf("%s: pictures without width, height or alt: %v", path, bad)
 	}
-	if shift := eval[float64](t, tab, `layoutShift`); shift > 0.001 {
-		t.Errorf("%s: cumulative layout shift %.4f, want 0", path, shift)
+	// Pictures and fonts must not move anything (they are sized); the
+	// live ticker and alert box may, by a hair, when a script fills them.
+	if shift := eval[float64](t, tab, `layoutShift`); shift > 0.01 {
+		t.Errorf("%s: cumulative layout shift %.4f, want under 0.01", path, shift)
 	}
 	if v := eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
 		t.Errorf("%s: CSP violations: %v", path, v)

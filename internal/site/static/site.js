@@ -19,6 +19,15 @@
       var lines;
       try { lines = JSON.parse(ev.data); } catch (err) { return; }
       if (!Array.isArray(lines)) return;
+      // The stream starts with the ticker as it is: when the page already
+      // shows exactly that, leave it, so nothing on the page moves.
+      var items = ticker.children;
+      var same = items.length === lines.length && lines.every(function (l, i) {
+        var a = items[i].querySelector("a");
+        return items[i].textContent === l.text && items[i].classList.contains("breaking") === !!l.breaking &&
+          (a ? a.getAttribute("href") : "") === (a ? l.url : "");
+      });
+      if (same) return;
       var frag = document.createDocumentFragment();
       lines.forEach(function (l) {
         var li = document.createElement("li");
