@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,14 +69,7 @@ func (f *Fanout) Channels() []string {
 	return out
 }
 
-func (f *Fanout) batchSize() int { return cmpOr(f.BatchSize, 500) }
-
-func cmpOr(v, def int) int {
-	if v > 0 {
-		return v
-	}
-	return def
-}
+func (f *Fanout) batchSize() int { return cmp.Or(f.BatchSize, 500) }
 
 // Plan cuts an alert into batches, once; run again (after a restart) it
 // returns the batches already planned.
@@ -186,36 +180,14 @@ func (f *Fanout) recipients(ctx context.Context, a *Alert, d *news.AlertDelivery
 	switch d.Channel {
 	case ChannelPush:
 		subs, err := f.Store.PushSubscriptions(ctx, a.Topic, after, d.LastID, chunk)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids := make([]int64, len(subs))
-		for i, s := range subs {
-			ids[i] = s.ID
-		}
-		return ids, func(pick []int) []error {
-			to := make([]Subscription, len(pick))
-			for k, i := range pick {
-				to[k] = Subscription{Endpoint: subs[i].Endpoint, P256dh: subs[i].P256dh, Auth: subs[i].Auth}
-			}
-			return sendAll(ctx, f, f.Push, a, to)
-		}, nil
+		return stored(ctx, f, f.Push, a, subs, err, func(s news.PushSubscription) (int64, Subscription) {
+			return s.ID, Subscription{Endpoint: s.Endpoint, P256dh: s.P256dh, Auth: s.Auth}
+		})
 	case ChannelEmail:
 		subs, err := f.Store.EmailSubscribers(ctx, a.Topic, after, d.LastID, chunk)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids := make([]int64, len(subs))
-		for i, s := range subs {
-			ids[i] = s.ID
-		}
-		return ids, func(pick []int) []error {
-			to := make([]EmailRecipient, len(pick))
-			for k, i := range pick {
-				to[k] = EmailRecipient{Address: subs[i].Email, UnsubscribeURL: f.EmailUnsubscribe(subs[i].Email)}
-			}
-			return sendAll(ctx, f, f.Email, a, to)
-		}, nil
+		return stored(ctx, f, f.Email, a, subs, err, func(s news.EmailSubscriber) (int64, EmailRecipient) {
+			return s.ID, EmailRecipient{Address: s.Email, UnsubscribeURL: f.EmailUnsubscribe(s.Email)}
+		})
 	case ChannelTelegram:
 		if after >= 1 {
 			return nil, nil, nil
@@ -235,6 +207,25 @@ func (f *Fanout) recipients(ctx context.Context, a *Alert, d *news.AlertDelivery
 		}, nil
 	}
 	return nil, nil, nil // not configured: nothing to send, the batch closes
+}
+
+// stored is recipients for subscribers read from the database: their ids,
+// and the send to those picked, each made a recipient by as.
+func stored[S, R any](ctx context.Context, f *Fanout, sender Sender[R], a *Alert, subs []S, err error, as func(S) (int64, R)) ([]int64, func([]int) []error, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(subs))
+	for i, s := range subs {
+		ids[i], _ = as(s)
+	}
+	return ids, func(pick []int) []error {
+		to := make([]R, len(pick))
+		for k, i := range pick {
+			_, to[k] = as(subs[i])
+		}
+		return sendAll(ctx, f, sender, a, to)
+	}, nil
 }
 
 // sendChunk sends to the next recipients after `after`, skipping those in
@@ -301,7 +292,7 @@ func (f *Fanout) sendChunk(ctx context.Context, a *Alert, d *news.AlertDelivery,
 // sendAll is SendAll with retries of retryable failures, within the
 // batch: waiting as long as the peer asked, up to Attempts tries.
 func sendAll[R any](ctx context.Context, f *Fanout, s Sender[R], a *Alert, to []R) []error {
-	return SendAll(ctx, retrying[R]{s: s, attempts: cmpOr(f.Attempts, 3), backoff: f.Backoff}, a, to, cmpOr(f.Workers, 64))
+	return SendAll(ctx, retrying[R]{s: s, attempts: cmp.Or(f.Attempts, 3), backoff: f.Backoff}, a, to, cmp.Or(f.Workers, 64))
 }
 
 type retrying[R any] struct {

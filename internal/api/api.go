@@ -65,22 +65,19 @@ func New(o Options) *API {
 // Routes registers the API on mux.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
+	// A browser on another site must not post in a reader's name.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
+	}))
 	if a.comments != nil {
 		mux.HandleFunc("GET /api/v1/articles/{id}/comments", a.listComments)
 		mux.HandleFunc("GET /api/v1/articles/{id}/comments/token", a.commentToken)
 		// A browser on another site must not post in a reader's name.
-		cop := http.NewCrossOriginProtection()
-		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
-		}))
 		mux.Handle("POST /api/v1/articles/{id}/comments", cop.Handler(http.HandlerFunc(a.postComment)))
 	}
 	if a.fanout != nil {
 		mux.HandleFunc("GET /api/v1/push/key", a.pushKey)
-		cop := http.NewCrossOriginProtection()
-		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
-		}))
 		mux.Handle("POST /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.subscribePush)))
 		mux.Handle("DELETE /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.unsubscribePush)))
 		// Bearer tokens are not sent by browsers on their own, so these

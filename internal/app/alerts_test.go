@@ -15,6 +15,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -229,7 +230,7 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
 		t.Fatalf("send: %d %.400s", r.status, r.body)
 	}
-	id, _ := strconvID(strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/alerts/"), "?done=alert"))
+	id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/alerts/"), "?done=alert"), 10, 64)
 	got := n.waitAlert(t, id)
 	want := map[string][4]int{"push": {3, 2, 0, 1}, "telegram": {1, 1, 0, 0}, "email": {1, 1, 0, 0}, "webhook": {1, 1, 0, 0}}
 	for _, pr := range got.Progress {
@@ -291,12 +292,6 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 	if log, _ := n.Store.AuditLog(ctx, 5, 0); len(log) == 0 || log[0].Action != "alert.send" || log[0].Name != "مستخدم editor" {
 		t.Errorf("audit: %+v", log)
 	}
-}
-
-func strconvID(s string) (int64, error) {
-	var id int64
-	err := json.Unmarshal([]byte(s), &id)
-	return id, err
 }
 
 func TestAlertAutomationAPI(t *testing.T) {

@@ -131,12 +131,14 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /search", s.searchPage)
+	// Browsers mark cross-site form posts; refusing them keeps other sites
+	// from posting in a reader's name (CSRF).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusForbidden) }))
 	mux.Handle("GET /sw.js", s.serviceWorker())
 	if s.alerts.Email != nil {
 		// The form is ours; the one-click unsubscribe POST comes from
 		// mail providers, and the signed link is its authority.
-		cop := http.NewCrossOriginProtection()
-		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusForbidden) }))
 		mux.Handle("POST /alerts/email", cop.Handler(http.HandlerFunc(s.subscribeEmail)))
 		mux.HandleFunc("GET /alerts/confirm", s.confirmEmail)
 		mux.HandleFunc("GET /alerts/unsubscribe", s.unsubscribeEmail)
@@ -149,8 +151,6 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	if s.comments != nil {
 		// Browsers mark cross-site form posts; refusing them keeps other
 		// sites from posting comments in a reader's name (CSRF).
-		cop := http.NewCrossOriginProtection()
-		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusForbidden) }))
 		mux.Handle("POST /comments/{id}", cop.Handler(http.HandlerFunc(s.postComment)))
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
 	}
