@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"khabar/internal/news"
+)
+
+// EnterArticle records that ed has the article open now and returns who
+// is in it. ed takes the edit lock when nobody holds a live one, keeps it
+// when it is theirs and, with take, takes it from whoever holds it.
+// Presence and lock last ttl past the holder's last call. Each statement
+// is a single upsert, so two editors arriving at once cannot both end up
+// holding the lock, on either database.
+func (s *Store) EnterArticle(ctx context.Context, article int64, ed news.Actor, take bool, ttl time.Duration) (news.Editing, error) {
+	t := now()
+	stale := t.Add(-ttl)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM article_editors WHERE article_id = ? AND seen_at < ?"), article, stale); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO article_editors (article_id, user_id, user_name, opened_at, seen_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (article_id, user_id) DO UPDATE SET user_name = excluded.user_name, seen_at = excluded.seen_at`),
+			article, ed.UserID, ed.Name, t, t)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO article_locks (article_id, user_id, user_name, taken_at, seen_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (article_id) DO UPDATE SET user_id = excluded.user_id, user_name = excluded.user_name,
+				taken_at = CASE WHEN article_locks.user_id = excluded.user_id THEN article_locks.taken_at ELSE excluded.taken_at END,
+				seen_at = excluded.seen_at
+			WHERE article_locks.user_id = excluded.user_id OR article_locks.seen_at < ? OR ?`),
+			article, ed.UserID, ed.Name, t, t, stale, take)
+		return err
+	})
+	if err != nil {
+		return news.Editing{}, fmt.Errorf("enter article %d as user %d: %w", article, ed.UserID, err)
+	}
+	return s.ArticleEditing(ctx, article, ttl)
+}
+
+// ArticleEditing is who is in the article: the live lock and everyone
+// seen within ttl, first opened first.
+func (s *Store) ArticleEditing(ctx context.Context, article int64, ttl time.Duration) (news.Editing, error) {
+	var e news.Editing
+	stale := now().Add(-ttl)
+	err := s.db.QueryRowContext(ctx, s.q("SELECT user_id, user_name, taken_at, seen_at FROM article_locks WHERE article_id = ? AND seen_at >= ?"), article, stale).
+		Scan(&e.Lock.UserID, &e.Lock.Name, &e.Lock.Since, &e.Lock.SeenAt)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("edit lock of article %d: %w", article, err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT user_id, user_name, opened_at, seen_at FROM article_editors WHERE article_id = ? AND seen_at >= ? ORDER BY opened_at, user_id"), article, stale)
+	if err != nil {
+		return e, fmt.Errorf("editors of article %d: %w", article, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ed news.Editor
+		if err := rows.Scan(&ed.UserID, &ed.Name, &ed.Since, &ed.SeenAt); err != nil {
+			return e, fmt.Errorf("editors of article %d: %w", article, err)
+		}
+		e.Open = append(e.Open, ed)
+	}
+	if err := rows.Err(); err != nil {
+		return e, fmt.Errorf("editors of article %d: %w", article, err)
+	}
+	return e, nil
+}
+
+// LeaveArticle forgets that user has the article open and frees the lock
+// if it is theirs.
+func (s *Store) LeaveArticle(ctx context.Context, article, user int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"article_editors", "article_locks"} {
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE article_id = ? AND user_id = ?"), article, user); err != nil {
+				return fmt.Errorf("leave article %d as user %d: %w", article, user, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// testEditing: the first to open an article holds its edit lock, others
+// see who is in it, a takeover moves the lock, a silent page gives it up
+// after the ttl, and of many arriving at once exactly one holds it.
+func testEditing(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	var people []news.Actor
+	for i, name := range []string{"ريم", "Omar", "سلمى", "هادي", "نور", "Lina"} {
+		u := auth.User{Email: "editing" + string(rune('a'+i)) + "@example.com", Name: name, Role: auth.RoleEditor, PasswordHash: "x"}
+		if err := s.CreateUser(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, news.Actor{UserID: u.ID, Name: u.Name})
+	}
+	a := f.Article("خبر يحرره اثنان")
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	const ttl = time.Minute
+	enter := func(who news.Actor, take bool) news.Editing {
+		t.Helper()
+		e, err := s.EnterArticle(ctx, a.ID, who, take, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	reem, omar, salma := people[0], people[1], people[2]
+
+	e := enter(reem, false)
+	if e.Lock.UserID != reem.UserID || e.Lock.Name != reem.Name || len(e.Open) != 1 || e.LockedFor(reem.UserID) {
+		t.Fatalf("first in: %+v", e)
+	}
+	e = enter(omar, false)
+	if e.Lock.UserID != reem.UserID || !e.LockedFor(omar.UserID) || len(e.Open) != 2 {
+		t.Fatalf("second in: %+v", e)
+	}
+	if others := e.Others(omar.UserID); len(others) != 1 || others[0].UserID != reem.UserID {
+		t.Errorf("others for omar: %+v", others)
+	}
+	// The holder's heartbeat keeps the lock and the time it was taken.
+	taken := e.Lock.Since
+	if e = enter(reem, false); e.Lock.UserID != reem.UserID || !e.Lock.Since.Equal(taken) {
+		t.Errorf("heartbeat: %+v, taken %v", e.Lock, taken)
+	}
+	if e = enter(omar, true); e.Lock.UserID != omar.UserID || !e.LockedFor(reem.UserID) {
+		t.Fatalf("takeover: %+v", e)
+	}
+	if e = enter(reem, false); e.Lock.UserID != omar.UserID {
+		t.Errorf("taken lock went back by a heartbeat: %+v", e.Lock)
+	}
+	if err := s.LeaveArticle(ctx, a.ID, omar.UserID); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.ArticleEditing(ctx, a.ID, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Lock.UserID != 0 || len(e.Open) != 1 || e.Open[0].UserID != reem.UserID {
+		t.Fatalf("after omar left: %+v", e)
+	}
+	// With no sign of life for longer than the ttl, the lock is anyone's.
+	if e = enter(salma, false); e.Lock.UserID != salma.UserID {
+		t.Fatalf("free lock: %+v", e.Lock)
+	}
+	if _, err := s.EnterArticle(ctx, a.ID, reem, false, time.Nanosecond); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = s.ArticleEditing(ctx, a.ID, ttl); err != nil || e.Lock.UserID != reem.UserID {
+		t.Fatalf("lock of a silent page: %+v, %v", e.Lock, err)
+	}
+
+	// Many arriving at once: one lock, everyone counted.
+	b := f.Article("خبر يفتحه الجميع")
+	if err := s.CreateArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(people))
+	for _, p := range people {
+		wg.Go(func() {
+			if _, err := s.EnterArticle(ctx, b.ID, p, false, ttl); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	e, err = s.ArticleEditing(ctx, b.ID, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Lock.UserID == 0 || len(e.Open) != len(people) {
+		t.Fatalf("after all arrived: lock %+v, %d open", e.Lock, len(e.Open))
+	}
+	holders := 0
+	for _, p := range people {
+		if !e.LockedFor(p.UserID) {
+			holders++
+		}
+	}
+	if holders != 1 {
+		t.Errorf("%d people may save", holders)
+	}
+}
