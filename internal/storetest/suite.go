@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"PlannedChanges", testPlannedChanges},
 		{"WorkflowLists", testWorkflowLists},
 		{"Revisions", testRevisions},
+		{"Editing", testEditing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
