@@ -89,6 +89,9 @@ type TickerItem struct {
 	Text      string
 	URL       string // optional link, site-relative or absolute
 	ExpiresAt time.Time
+	// ArticleID is the article the line was sent from; 0 for a line
+	// written by hand.
+	ArticleID int64
 	CreatedAt time.Time
 }
 

@@ -3,38 +3,65 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"khabar/internal/news"
 )
 
-// ListTicker returns ticker items, newest first; with active set, only
-// those not expired at now.
+const tickerCols = "id, text, url, expires_at, created_at, article_id"
+
+// tickerOrder is the editors' order, top first; the id breaks ties that
+// lines added before positions existed might leave.
+const tickerOrder = " ORDER BY position DESC, id DESC"
+
+func scanTicker(r rowScanner) (news.TickerItem, error) {
+	var (
+		t       news.TickerItem
+		exp     sql.NullTime
+		article sql.NullInt64
+	)
+	err := r.Scan(&t.ID, &t.Text, &t.URL, &exp, &t.CreatedAt, &article)
+	t.ExpiresAt, t.ArticleID = exp.Time, article.Int64
+	return t, err
+}
+
+// ListTicker returns ticker items in the editors' order, top first; with
+// active set, only those not expired at now.
 func (s *Store) ListTicker(ctx context.Context, active bool, at time.Time) ([]news.TickerItem, error) {
-	query, args := "SELECT id, text, url, expires_at, created_at FROM ticker_items", []any{}
+	query, args := "SELECT "+tickerCols+" FROM ticker_items", []any{}
 	if active {
 		query += " WHERE expires_at IS NULL OR expires_at > ?"
 		args = append(args, utc(at))
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY created_at DESC, id DESC LIMIT 50"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query+tickerOrder+" LIMIT 50"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list ticker: %w", err)
 	}
 	defer rows.Close()
 	var out []news.TickerItem
 	for rows.Next() {
-		var (
-			t   news.TickerItem
-			exp sql.NullTime
-		)
-		if err := rows.Scan(&t.ID, &t.Text, &t.URL, &exp, &t.CreatedAt); err != nil {
+		t, err := scanTicker(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list ticker: %w", err)
 		}
-		t.ExpiresAt = exp.Time
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// GetTicker reads one ticker item.
+func (s *Store) GetTicker(ctx context.Context, id int64) (*news.TickerItem, error) {
+	t, err := scanTicker(s.db.QueryRowContext(ctx, s.q("SELECT "+tickerCols+" FROM ticker_items WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("ticker item %d: %w", id, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ticker item %d: %w", id, err)
+	}
+	return &t, nil
 }
 
 // NextTickerExpiry is the earliest future expiry, so the page cache can
@@ -48,33 +75,185 @@ func (s *Store) NextTickerExpiry(ctx context.Context, after time.Time) (time.Tim
 	return t.Time, nil
 }
 
-// CreateTicker adds a ticker item.
+// tickerTx runs a ticker change with its event written first: the
+// event's lock (PostgreSQL) or the write lock taken at BEGIN (SQLite) is
+// then held to commit, so ticker changes run one at a time and no other
+// change moves the positions fn reads.
+func (s *Store) tickerTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inEventTx(ctx, func(tx *sql.Tx) error {
+		if err := s.writeEvent(ctx, tx, news.Event{Kind: news.EventTickerChanged}); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// topTicker is the position above every line.
+const topTicker = "(SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items)"
+
+// CreateTicker adds a ticker item on top.
 func (s *Store) CreateTicker(ctx context.Context, t *news.TickerItem) error {
 	if err := t.Normalize(); err != nil {
 		return fmt.Errorf("create ticker item: %w", err)
 	}
 	t.CreatedAt = now()
-	return s.inEventTx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insert(ctx, tx, "INSERT INTO ticker_items (text, url, expires_at, created_at) VALUES (?, ?, ?, ?)",
-			t.Text, t.URL, nullTime(t.ExpiresAt), t.CreatedAt)
+	return s.tickerTx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insertTicker(ctx, tx, t)
 		if err != nil {
 			return fmt.Errorf("create ticker item: %w", err)
 		}
 		t.ID = id
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTickerChanged})
+		return nil
 	})
+}
+
+func (s *Store) insertTicker(ctx context.Context, tx *sql.Tx, t *news.TickerItem) (int64, error) {
+	return s.insert(ctx, tx, "INSERT INTO ticker_items (text, url, expires_at, created_at, article_id, position) VALUES (?, ?, ?, ?, ?, "+topTicker+")",
+		t.Text, t.URL, nullTime(t.ExpiresAt), t.CreatedAt, nullID(t.ArticleID))
+}
+
+// SendToTicker puts an article's line on top of the ticker. When the
+// article already has a line, that line is raised to the top and shown
+// again (raised is true) with the link given, keeping the editors' text:
+// sending twice never makes two lines.
+func (s *Store) SendToTicker(ctx context.Context, t *news.TickerItem) (raised bool, err error) {
+	if err := t.Normalize(); err != nil {
+		return false, fmt.Errorf("send article %d to the ticker: %w", t.ArticleID, err)
+	}
+	t.CreatedAt = now()
+	err = s.tickerTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q("SELECT id FROM ticker_items WHERE article_id = ? ORDER BY id DESC LIMIT 1"), t.ArticleID).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			t.ID, err = s.insertTicker(ctx, tx, t)
+			return err
+		case err != nil:
+			return err
+		}
+		t.ID, raised = id, true
+		_, err = tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = "+topTicker+", expires_at = NULL, url = ? WHERE id = ?"), t.URL, id)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("send article %d to the ticker: %w", t.ArticleID, err)
+	}
+	return raised, nil
+}
+
+// UpdateTicker saves an item's text, link and expiry; its place in the
+// ticker stays.
+func (s *Store) UpdateTicker(ctx context.Context, t *news.TickerItem) error {
+	if err := t.Normalize(); err != nil {
+		return fmt.Errorf("update ticker item %d: %w", t.ID, err)
+	}
+	return s.changeTicker(ctx, t.ID, "update", "UPDATE ticker_items SET text = ?, url = ?, expires_at = ? WHERE id = ?",
+		t.Text, t.URL, nullTime(t.ExpiresAt), t.ID)
+}
+
+// ExpireTicker takes an item off the ticker at the time given (now, or
+// later); the item stays, for editors to restore.
+func (s *Store) ExpireTicker(ctx context.Context, id int64, at time.Time) error {
+	return s.changeTicker(ctx, id, "expire", "UPDATE ticker_items SET expires_at = ? WHERE id = ?", utc(at), id)
+}
+
+// RestoreTicker shows an expired item again, on top and without expiry.
+func (s *Store) RestoreTicker(ctx context.Context, id int64) error {
+	return s.changeTicker(ctx, id, "restore", "UPDATE ticker_items SET expires_at = NULL, position = "+topTicker+" WHERE id = ?", id)
 }
 
 // DeleteTicker removes a ticker item.
 func (s *Store) DeleteTicker(ctx context.Context, id int64) error {
-	return s.inEventTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM ticker_items WHERE id = ?"), id)
+	return s.changeTicker(ctx, id, "delete", "DELETE FROM ticker_items WHERE id = ?", id)
+}
+
+// changeTicker runs one statement on item id as a ticker change;
+// ErrNotFound when the item is not there.
+func (s *Store) changeTicker(ctx context.Context, id int64, verb, query string, args ...any) error {
+	err := s.tickerTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {
-			return fmt.Errorf("delete ticker item %d: %w", id, err)
+			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("delete ticker item %d: %w", id, news.ErrNotFound)
+			return news.ErrNotFound
 		}
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTickerChanged})
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("%s ticker item %d: %w", verb, id, err)
+	}
+	return nil
+}
+
+// MoveTicker moves item id by places among the items readers see at at
+// (negative: towards the top), stopping at either end. Expired items keep
+// their places; moving one is refused.
+func (s *Store) MoveTicker(ctx context.Context, id int64, by int, at time.Time) error {
+	err := s.tickerTx(ctx, func(tx *sql.Tx) error {
+		type line struct {
+			id, pos int64
+			active  bool
+		}
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, position, expires_at FROM ticker_items"+tickerOrder))
+		if err != nil {
+			return err
+		}
+		var all []line
+		var shown []int // indexes in all of the active lines
+		from := -1
+		for rows.Next() {
+			var (
+				l   line
+				exp sql.NullTime
+			)
+			if err := rows.Scan(&l.id, &l.pos, &exp); err != nil {
+				rows.Close()
+				return err
+			}
+			l.active = !exp.Valid || exp.Time.After(at)
+			if l.active {
+				if l.id == id {
+					from = len(shown)
+				}
+				shown = append(shown, len(all))
+			} else if l.id == id {
+				rows.Close()
+				var v news.Invalid
+				v.Add("position", "ticker_expired")
+				return v.Err()
+			}
+			all = append(all, l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if from < 0 {
+			return news.ErrNotFound
+		}
+		to := min(max(from+by, 0), len(shown)-1)
+		order := make([]line, len(shown))
+		for i, k := range shown {
+			order[i] = all[k]
+		}
+		order = slices.Insert(slices.Delete(order, from, from+1), to, all[shown[from]])
+		for i, k := range shown {
+			all[k] = order[i]
+		}
+		// Positions count down from the top; only lines whose number
+		// changes are written, which for a step is the two that swap.
+		for i, l := range all {
+			if want := int64(len(all) - i); l.pos != want {
+				if _, err := tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = ? WHERE id = ?"), want, l.id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("move ticker item %d: %w", id, err)
+	}
+	return nil
 }
