@@ -1,6 +1,9 @@
 package news
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Section is a desk of the outlet (politics, economy, …); every article
 // belongs to exactly one.
@@ -111,6 +114,20 @@ func (t *TickerItem) Normalize() error {
 		v.Add("url", "bad_url")
 	}
 	return v.Err()
+}
+
+// TickerLineFor is article a's line for the ticker, linking to url: its
+// headline, cut at a word when it would not fit.
+func TickerLineFor(a *Article, url string) *TickerItem {
+	text := CleanLine(a.Headline)
+	if r := []rune(text); len(r) > MaxTickerText {
+		text = string(r[:MaxTickerText-1])
+		if i := strings.LastIndexByte(text, ' '); i > len(text)/2 {
+			text = text[:i]
+		}
+		text += "…"
+	}
+	return &TickerItem{Text: text, URL: url, ArticleID: a.ID}
 }
 
 // Active reports whether the item should show at time now.

@@ -53,6 +53,8 @@ type Options struct {
 	Alerts     *alert.Fanout
 	BaseURL    string
 	ArticleURL func(a *news.Article) string
+	// ArticlePath is an article's site-relative path, for the ticker.
+	ArticlePath func(a *news.Article) string
 }
 
 // Newsroom serves /admin.
@@ -69,6 +71,7 @@ type Newsroom struct {
 	fanout  *alert.Fanout
 	base    string
 	artURL  func(a *news.Article) string
+	artPath func(a *news.Article) string
 	css     *render.Page
 	js      *render.Page // the moderation queue's keyboard shortcuts
 	// editorJS enhances the article form: reordering, inline marks,
@@ -116,7 +119,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	return &Newsroom{store: o.Store, lib: lib, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artURL: o.ArticleURL, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
+		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artURL: o.ArticleURL, artPath: o.ArticlePath, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
 		hashing:  make(chan struct{}, 2),
 		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
 		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
@@ -153,7 +156,13 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/liveblog/{entry}/delete", n.require(auth.PermWrite, n.deleteLiveEntry))
 	mux.Handle("GET /admin/ticker", n.require(auth.PermManageTicker, n.ticker))
 	mux.Handle("POST /admin/ticker", n.require(auth.PermManageTicker, n.addTicker))
+	mux.Handle("GET /admin/ticker/{id}", n.require(auth.PermManageTicker, n.editTicker))
+	mux.Handle("POST /admin/ticker/{id}", n.require(auth.PermManageTicker, n.saveTicker))
+	mux.Handle("POST /admin/ticker/{id}/move", n.require(auth.PermManageTicker, n.moveTicker))
+	mux.Handle("POST /admin/ticker/{id}/expire", n.require(auth.PermManageTicker, n.expireTicker))
+	mux.Handle("POST /admin/ticker/{id}/restore", n.require(auth.PermManageTicker, n.restoreTicker))
 	mux.Handle("POST /admin/ticker/{id}/delete", n.require(auth.PermManageTicker, n.deleteTicker))
+	mux.Handle("POST /admin/articles/{id}/ticker", n.require(auth.PermManageTicker, n.sendToTicker))
 	mux.Handle("GET /admin/settings", n.require(auth.PermManageSettings, n.settingsForm))
 	mux.Handle("POST /admin/settings", n.require(auth.PermManageSettings, n.saveSettings))
 	mux.HandleFunc("GET /admin/moderation.js", func(w http.ResponseWriter, r *http.Request) { n.js.Serve(w, r) })

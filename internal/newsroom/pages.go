@@ -276,80 +276,12 @@ func flash(r *http.Request) string {
 		return "flash_unpublished"
 	case "settings":
 		return "flash_settings"
-	case "ticker":
-		return "flash_ticker"
+	case "ticker", "ticker_sent", "ticker_raised":
+		return "flash_" + r.URL.Query().Get("done")
 	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""
-}
-
-type tickerPage struct {
-	Items []news.TickerItem
-	Form  news.TickerItem
-	Hours string
-}
-
-func (n *Newsroom) ticker(w http.ResponseWriter, r *http.Request) {
-	n.renderTicker(w, r, http.StatusOK, &tickerPage{}, nil)
-}
-
-func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status int, p *tickerPage, errs map[string]string) {
-	items, err := n.store.ListTicker(r.Context(), false, time.Now())
-	if err != nil {
-		n.log.Error("list ticker", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
-		return
-	}
-	p.Items = items
-	n.render(w, status, "ticker", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker"), Page: p, Errors: errs, Flash: flash(r)})
-}
-
-func (n *Newsroom) addTicker(w http.ResponseWriter, r *http.Request) {
-	if !n.parseForm(w, r) {
-		return
-	}
-	p := &tickerPage{Form: news.TickerItem{Text: r.PostForm.Get("text"), URL: r.PostForm.Get("url")}, Hours: r.PostForm.Get("hours")}
-	errs := map[string]string{}
-	if p.Hours != "" {
-		h, err := strconv.Atoi(p.Hours)
-		if err != nil || h < 1 || h > 24*30 {
-			errs["hours"] = "err_hours"
-		} else {
-			p.Form.ExpiresAt = time.Now().Add(time.Duration(h) * time.Hour)
-		}
-	}
-	if len(errs) == 0 {
-		err := n.store.CreateTicker(r.Context(), &p.Form)
-		if err == nil {
-			http.Redirect(w, r, "/admin/ticker?done=ticker", http.StatusSeeOther)
-			return
-		}
-		if !fieldErrors(err, errs) {
-			n.log.Error("create ticker", "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
-			return
-		}
-	}
-	n.renderTicker(w, r, http.StatusUnprocessableEntity, p, errs)
-}
-
-func (n *Newsroom) deleteTicker(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r)
-	if !ok {
-		n.Error(w, r, http.StatusNotFound)
-		return
-	}
-	err := n.store.DeleteTicker(r.Context(), id)
-	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
-	case err != nil:
-		n.log.Error("delete ticker", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
-	default:
-		http.Redirect(w, r, "/admin/ticker?done=ticker", http.StatusSeeOther)
-	}
 }
 
 type settingsPage struct {
