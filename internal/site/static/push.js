@@ -19,19 +19,25 @@
     return Array.prototype.map.call(box.querySelectorAll("input[name=push_topic]:checked"), function (i) { return i.value; });
   }
   function show(subscribed) { on.hidden = subscribed; off.hidden = !subscribed; }
+  // A browser that cannot reach its push service (blocked network, or
+  // Chromium without Google's services) may never settle subscribe():
+  // the reader is told it failed instead of waiting for ever.
+  function within(ms, p) {
+    return Promise.race([p, new Promise(function (_, fail) { setTimeout(function () { fail(new Error("timeout")); }, ms); })]);
+  }
   var reg = navigator.serviceWorker.register("/sw.js");
   reg.then(function (r) { return r.pushManager.getSubscription(); }).then(function (s) { show(!!s); }).catch(function () {});
   on.addEventListener("click", function () {
     say("working");
     Promise.all([reg, fetch("/api/v1/push/key").then(function (r) { return r.json(); })]).then(function (v) {
-      return v[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(v[1].key) });
+      return within(15000, v[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(v[1].key) }));
     }).then(function (sub) {
       return fetch("/api/v1/push/subscriptions", { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ subscription: sub.toJSON(), topics: topics() }) });
     }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       show(true);
-      say("on");
+      say("subscribed");
     }).catch(function () { say(Notification.permission === "denied" ? "denied" : "failed"); });
   });
   off.addEventListener("click", function () {
@@ -39,6 +45,6 @@
       if (!sub) return;
       return fetch("/api/v1/push/subscriptions", { method: "DELETE", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ endpoint: sub.endpoint }) }).then(function () { return sub.unsubscribe(); });
-    }).then(function () { show(false); say("off"); }).catch(function () { say("failed"); });
+    }).then(function () { show(false); say("unsubscribed"); }).catch(function () { say("failed"); });
   });
 })();
