@@ -2,12 +2,17 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
+	"khabar/internal/auth"
 	"khabar/internal/config"
 )
 
@@ -18,9 +23,9 @@ func (d *nopW) Header() http.Header         { return d.h }
 func (d *nopW) Write(p []byte) (int, error) { return len(p), nil }
 func (d *nopW) WriteHeader(int)             {}
 
-// BenchmarkHandlerHit is an article cache hit through the whole middleware
-// stack, without the network.
-func BenchmarkHandlerHit(b *testing.B) {
+// benchApp is a node on SQLite with the demo content, not serving: the
+// benchmarks call its handler.
+func benchApp(b *testing.B) *App {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = b.TempDir()
@@ -29,8 +34,14 @@ func BenchmarkHandlerHit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.Close()
-	h := a.Handler()
+	b.Cleanup(func() { a.Close() })
+	return a
+}
+
+// BenchmarkHandlerHit is an article cache hit through the whole middleware
+// stack, without the network.
+func BenchmarkHandlerHit(b *testing.B) {
+	h := benchApp(b).Handler()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/news/21", nil))
 	loc := w.Header().Get("Location")
@@ -39,5 +50,51 @@ func BenchmarkHandlerHit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(&nopW{h: http.Header{}}, r)
+	}
+}
+
+// BenchmarkEditorPage is the article form as an editor's browser asks for
+// it, through the whole middleware stack without the network: the demo
+// article with the most blocks, and a new article (issue 3: under 200 ms).
+func BenchmarkEditorPage(b *testing.B) {
+	a := benchApp(b)
+	h := a.Handler()
+	hash, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := auth.User{Email: "editor@khabar.test", Name: "محرر", Role: auth.RoleEditor, PasswordHash: hash}
+	if err := a.Store.CreateUser(context.Background(), &u); err != nil {
+		b.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	login := httptest.NewRequest("POST", "/admin/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {"correct horse battery"}}.Encode()))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h.ServeHTTP(w, login)
+	cookies := w.Result().Cookies()
+	if w.Code != http.StatusSeeOther || len(cookies) == 0 {
+		b.Fatalf("log in: %d, cookies %v", w.Code, cookies)
+	}
+	long := longestArticle(b, a.Store)
+	for _, page := range []struct{ name, path string }{
+		{fmt.Sprintf("article_%d_blocks", len(long.Body)), "/admin/articles/" + strconv.FormatInt(long.ID, 10)},
+		{"new", "/admin/articles/new"},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", page.path, nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			for _, c := range cookies {
+				r.AddCookie(c)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || !strings.Contains(w.Header().Get("Content-Type"), "text/html") {
+				b.Fatalf("GET %s: %d %s", page.path, w.Code, w.Header().Get("Content-Type"))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(&nopW{h: http.Header{}}, r)
+			}
+		})
 	}
 }

@@ -172,7 +172,7 @@ func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 
 // bestArticle is the published article that better prefers over all the
 // others (among the latest 50).
-func bestArticle(t *testing.T, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
+func bestArticle(t testing.TB, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
 	t.Helper()
 	ctx := context.Background()
 	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
@@ -241,15 +241,7 @@ func TestBrowser(t *testing.T) {
 			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
 				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.base+p.path))
 				loadPictures(t, tab)
-				// JPEG: a full page as PNG takes seconds to encode.
-				shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
-				if err != nil {
-					t.Fatalf("screenshot %s: %v", p.name, err)
-				}
-				file := filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height))
-				if err := os.WriteFile(file, shot, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
 				for _, problem := range eval[[]string](t, tab, rtlLayoutChecks) {
 					t.Errorf("%s at %dx%d: %s", p.name, vp.width, vp.height, problem)
 				}
@@ -504,6 +496,19 @@ func checkPageBudget(t *testing.T, browser context.Context, n *node, path string
 	t.Logf("%s: HTML + CSS + JS %d bytes gzip (budget %d), %d requests", path, total, articleBudget, len(requests))
 	if total > articleBudget {
 		t.Errorf("%s: HTML + CSS + JS weigh %d bytes gzip-compressed, over the %d budget", path, total, articleBudget)
+	}
+}
+
+// screenshot saves the whole page in view to file, as JPEG: a full page
+// as PNG takes seconds to encode.
+func screenshot(t *testing.T, tab context.Context, file string) {
+	t.Helper()
+	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", filepath.Base(file), err)
+	}
+	if err := os.WriteFile(file, shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

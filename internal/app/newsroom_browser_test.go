@@ -1,0 +1,256 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+)
+
+// e2eWait bounds each wait of the newsroom test: generous, for a loaded
+// two-core machine; an idle one answers in well under a second.
+const e2eWait = 30 * time.Second
+
+// TestNewsroomWriterToEditor is issue 3's end-to-end path in one
+// Chromium: a writer uploads a picture and completes its texts in the
+// media library, writes an article with a heading, a paragraph, a quote
+// and that picture, and submits it; an editor finds it awaiting review on
+// the desk and publishes it; a reader finds it on the home page.
+func TestNewsroomWriterToEditor(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	login(t, n, auth.RoleWriter)
+	login(t, n, auth.RoleEditor)
+	ctx := context.Background()
+	sec, err := n.Store.SectionBySlug(ctx, "politics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := testOutput(t, "screenshots")
+	photoFile := filepath.Join(t.TempDir(), "صورة-البرلمان.jpg")
+	if err := os.WriteFile(photoFile, jpegOf(t, photo(640, 360, 5)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stamp := strconv.FormatInt(time.Now().UnixNano()%100000, 10)
+	want := struct{ headline, lead, heading, para, quote, who, alt, caption, credit string }{
+		headline: "البرلمان يقرّ موازنة الطوارئ بعد جلسة مطوّلة " + stamp,
+		lead:     "أقرّ النواب الموازنة بأغلبية واضحة بعد نقاش استمر حتى الفجر.",
+		heading:  "ماذا تتضمن الموازنة؟",
+		para:     "تخصص الموازنة الجديدة نصف مواردها للصحة والتعليم.",
+		quote:    "هذه موازنة تحمي الفئات الأضعف.",
+		who:      "وزيرة المالية",
+		alt:      "النواب يصوّتون برفع الأيدي في قاعة البرلمان",
+		caption:  "جلسة التصويت على الموازنة",
+		credit:   "عدسة خبر",
+	}
+	tab := newTab(t, browser)
+
+	// The writer: the picture first, through the library's upload form.
+	browserLogin(t, tab, n.base, auth.RoleWriter)
+	within(t, tab, "open the media library",
+		chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
+	within(t, tab, "upload a picture",
+		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{photoFile}),
+		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
+	mediaID := eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	within(t, tab, "complete the picture's texts",
+		chromedp.Click(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=alt]`), want.alt),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=caption]`), want.caption),
+		chromedp.SendKeys(chromedp.CSS(`input[name=credit]`), want.credit),
+		chromedp.Click(chromedp.CSS(`form.card button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+
+	// The article: fields, then blocks added one at a time (each added
+	// block comes back from the server, which renumbers them in the order
+	// shown, so blocks are found by their kind, not their number).
+	within(t, tab, "open a new article",
+		chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), want.headline),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), want.lead),
+		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
+		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), want.para))
+	addBlock(t, tab, news.BlockHeading)
+	within(t, tab, "write the heading and move it above the paragraph",
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want.heading),
+		chromedp.Click(chromedp.CSS(`ol.blocks > li:has(fieldset.block-heading) button.move`)))
+	if got := eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
+		t.Fatalf("blocks after moving the heading up: %q", got)
+	}
+	addBlock(t, tab, news.BlockQuote)
+	within(t, tab, "write the quote",
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote textarea[name$=_text]`), want.quote),
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote input[name$=_cite]`), want.who))
+	addBlock(t, tab, news.BlockImage)
+	pickMedia(t, tab, `fieldset.block-image`, mediaID)
+	if got := eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
+		t.Fatalf("blocks before submitting: %q", got)
+	}
+	noPublishing(t, tab, "the writer's new article")
+	screenshot(t, tab, filepath.Join(shots, "newsroom-writer-form.jpg"))
+	within(t, tab, "submit for review",
+		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if got := eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
+		t.Fatalf("after submitting the article is %q", got)
+	}
+	id := eval[string](t, tab, `location.pathname.split("/").pop()`)
+	noPublishing(t, tab, "the writer's submitted article")
+	within(t, tab, "log out",
+		chromedp.Click(chromedp.CSS(`form.whoami button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))
+
+	// The editor: the desk lists it awaiting review; publishing it is
+	// the approval.
+	browserLogin(t, tab, n.base, auth.RoleEditor)
+	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
+	within(t, tab, "find it awaiting review",
+		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
+		chromedp.WaitVisible(chromedp.CSS(review)))
+	if got := eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
+		t.Errorf("the desk lists %q, want %q", got, want.headline)
+	}
+	screenshot(t, tab, filepath.Join(shots, "newsroom-editor-desk.jpg"))
+	within(t, tab, "open it and publish",
+		chromedp.Click(chromedp.CSS(review)),
+		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)),
+		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if got := eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		t.Fatalf("after publishing the article is %q (%s)", got, eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
+	}
+	screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
+
+	// A reader, with a browser profile of their own.
+	n.waitEvents(t)
+	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
+	link := `main a[href^="/news/` + id + `/"]`
+	within(t, reader, "find it on the home page",
+		chromedp.Navigate(n.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(link)))
+	if got := eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
+		t.Errorf("the home page links the article as %q, want %q", got, want.headline)
+	}
+	screenshot(t, reader, filepath.Join(shots, "newsroom-home.jpg"))
+	within(t, reader, "open it",
+		chromedp.Click(chromedp.CSS(link)),
+		chromedp.WaitVisible(chromedp.CSS(`article.story .body`)))
+	loadPictures(t, reader)
+	type shown struct{ H1, H2, Quote, Who, Alt, Caption string }
+	got := eval[shown](t, reader, `(() => {
+	  const q = s => document.querySelector(s), text = s => (q(s) || {}).textContent || "";
+	  return {h1: text("article.story h1"), h2: text(".body h2"), quote: text(".body blockquote p"), who: text(".body blockquote cite"),
+	    alt: (q(".body figure img") || {alt: "(no img)"}).alt, caption: text(".body figure figcaption")};
+	})()`)
+	if got.H1 != want.headline || got.H2 != want.heading || got.Quote != want.quote || got.Who != want.who || got.Alt != want.alt ||
+		!strings.Contains(got.Caption, want.caption) || !strings.Contains(got.Caption, want.credit) {
+		t.Errorf("the article page shows %+v\nwant headline %q, heading %q, quote %q by %q, picture alt %q, caption %q and credit %q",
+			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
+	}
+	screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
+
+	// How long the editor's page takes to load, as a figure for
+	// bench/README.md (not an assertion: the machine is shared).
+	heavy := longestArticle(t, n.Store)
+	logEditorLoad(t, tab, n.base+"/admin/articles/"+strconv.FormatInt(heavy.ID, 10), len(heavy.Body))
+}
+
+// within runs actions as browse does, each call bounded by e2eWait.
+func within(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, e2eWait)
+	defer cancel()
+	browse(t, ctx, what, actions...)
+}
+
+// addBlock adds a block of type bt with the form's own control: the
+// server sends the form back with the new, empty block last.
+func addBlock(t *testing.T, tab context.Context, bt news.BlockType) {
+	t.Helper()
+	within(t, tab, "add a "+string(bt)+" block",
+		chromedp.SetValue(chromedp.CSS(`select[name=add_type]`), string(bt)),
+		chromedp.Click(chromedp.CSS(`button[name=action][value=add_block]`)),
+		chromedp.WaitVisible(chromedp.CSS(`ol.blocks > li:last-child fieldset.block-`+string(bt))))
+}
+
+// pickMedia chooses image id for the image block in fieldset through the
+// library the block's link opens in a window of its own.
+func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
+	t.Helper()
+	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return strings.Contains(i.URL, "/admin/media?pick=") })
+	within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
+	var picker target.ID
+	select {
+	case picker = <-opened:
+	case <-time.After(e2eWait):
+		t.Fatal("the media picker did not open")
+	}
+	win, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(picker))
+	defer cancel()
+	// The first run attaches to the window, and its context runs the
+	// attachment for good: it must not be within's short-lived one.
+	browse(t, win, "attach to the media picker")
+	within(t, win, "pick the picture",
+		chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-pick="`+id+`"]`)))
+	sel := strconv.Quote(fieldset + ` select[name$=_media]`)
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector(`+sel+`).value === `+strconv.Quote(id),
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2eWait))); err != nil {
+		t.Fatalf("the picker's choice did not reach the form: %v", err)
+	}
+}
+
+// noPublishing fails the test if the page offers a writer any way to
+// publish: the form's publish button or the workflow's steps.
+func noPublishing(t *testing.T, tab context.Context, where string) {
+	t.Helper()
+	if got := eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
+		t.Errorf("%s: a writer is offered %d ways to publish", where, got)
+	}
+}
+
+// longestArticle is the published demo article with the most blocks: the
+// heaviest article form an editor opens.
+func longestArticle(t testing.TB, s *store.Store) *news.Article {
+	t.Helper()
+	return bestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
+		return best == nil || len(a.Body) > len(best.Body)
+	})
+}
+
+// logEditorLoad loads the editor's page as the browser does (document,
+// admin.css, media.js, editor.js) a few times and logs the Navigation
+// Timing from the start to the end of the load event: the first load and
+// the median of the rest.
+func logEditorLoad(t *testing.T, tab context.Context, pageURL string, blocks int) {
+	t.Helper()
+	var ms []float64
+	for range 6 {
+		within(t, tab, "load the editor's page", chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(`#counters`)))
+		v, err := chromedp.Run(tab, chromedp.Poll[float64](`(performance.getEntriesByType("navigation")[0] || {}).loadEventEnd`,
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2eWait)))
+		if err != nil {
+			t.Fatalf("navigation timing: %v", err)
+		}
+		ms = append(ms, v)
+	}
+	warm := slices.Clone(ms[1:])
+	slices.Sort(warm)
+	t.Logf("editor page %s (%d blocks): navigationStart→loadEventEnd first %.0f ms, median of %d more %.0f ms (all: %.0f)",
+		strings.TrimPrefix(pageURL, "http://"), blocks, ms[0], len(warm), warm[len(warm)/2], ms)
+}
