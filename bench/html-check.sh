@@ -106,6 +106,7 @@ if [ -n "$email" ] && [ -n "$password" ]; then
   save media /admin/media
   save new /admin/articles/new
   save ticker /admin/ticker
+  save ticker-edit "$(first '/admin/ticker/[0-9]*' "$out/ticker.html")"
   save settings /admin/settings
   save moderation /admin/comments
   save bans /admin/comments/bans

@@ -17,7 +17,8 @@ type tickerPage struct {
 	Form            news.TickerItem
 	Hours           string
 	// Moved is the line just moved in direction Dir: that button keeps
-	// the focus, so a keyboard can press it again and again.
+	// the focus, so a keyboard can press it again and again (at the end
+	// of the list, where it is disabled, the other one takes it).
 	Moved int64
 	Dir   string
 }
@@ -175,8 +176,9 @@ func (n *Newsroom) moveTicker(w http.ResponseWriter, r *http.Request) {
 		n.tickerDone(w, r, err)
 		return
 	}
+	// No #fragment: browsers skip autofocus on a page that has a target.
 	ids := strconv.FormatInt(id, 10)
-	http.Redirect(w, r, "/admin/ticker?done=ticker&moved="+ids+"&dir="+dir+"#ticker-"+ids, http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/ticker?done=ticker&moved="+ids+"&dir="+dir, http.StatusSeeOther)
 }
 
 func (n *Newsroom) expireTicker(w http.ResponseWriter, r *http.Request) {
