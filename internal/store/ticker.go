@@ -187,65 +187,63 @@ func (s *Store) changeTicker(ctx context.Context, id int64, verb, query string, 
 }
 
 // MoveTicker moves item id by places among the items readers see at at
-// (negative: towards the top), stopping at either end. Expired items keep
-// their places; moving one is refused.
+// (negative: towards the top), stopping at either end. Moving an expired
+// item is refused.
 func (s *Store) MoveTicker(ctx context.Context, id int64, by int, at time.Time) error {
 	err := s.tickerTx(ctx, func(tx *sql.Tx) error {
-		type line struct {
-			id, pos int64
-			active  bool
-		}
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id, position, expires_at FROM ticker_items"+tickerOrder))
+		// Only the lines on show are read and renumbered: expired ones,
+		// which pile up over the years, keep whatever position they had
+		// (a restore puts a line on top).
+		type line struct{ id, pos int64 }
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, position FROM ticker_items WHERE expires_at IS NULL OR expires_at > ?"+tickerOrder), utc(at))
 		if err != nil {
 			return err
 		}
-		var all []line
-		var shown []int // indexes in all of the active lines
+		var shown []line
 		from := -1
 		for rows.Next() {
-			var (
-				l   line
-				exp sql.NullTime
-			)
-			if err := rows.Scan(&l.id, &l.pos, &exp); err != nil {
+			var l line
+			if err := rows.Scan(&l.id, &l.pos); err != nil {
 				rows.Close()
 				return err
 			}
-			l.active = !exp.Valid || exp.Time.After(at)
-			if l.active {
-				if l.id == id {
-					from = len(shown)
-				}
-				shown = append(shown, len(all))
-			} else if l.id == id {
-				rows.Close()
-				var v news.Invalid
-				v.Add("position", "ticker_expired")
-				return v.Err()
+			if l.id == id {
+				from = len(shown)
 			}
-			all = append(all, l)
+			shown = append(shown, l)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		if from < 0 {
-			return news.ErrNotFound
+			var one int
+			err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM ticker_items WHERE id = ?"), id).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return news.ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			var v news.Invalid
+			v.Add("position", "ticker_expired")
+			return v.Err()
+		}
+		// The lines take the positions they held between them, in the new
+		// order: a step rewrites the two lines that swap. Equal positions
+		// (which only a hand-made row could have) are parted first.
+		slots := make([]int64, len(shown))
+		for i, l := range shown {
+			slots[i] = l.pos
+			if i > 0 && slots[i] >= slots[i-1] {
+				slots[i] = slots[i-1] - 1
+			}
 		}
 		to := min(max(from+by, 0), len(shown)-1)
-		order := make([]line, len(shown))
-		for i, k := range shown {
-			order[i] = all[k]
-		}
-		order = slices.Insert(slices.Delete(order, from, from+1), to, all[shown[from]])
-		for i, k := range shown {
-			all[k] = order[i]
-		}
-		// Positions count down from the top; only lines whose number
-		// changes are written, which for a step is the two that swap.
-		for i, l := range all {
-			if want := int64(len(all) - i); l.pos != want {
-				if _, err := tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = ? WHERE id = ?"), want, l.id); err != nil {
+		order := slices.Insert(slices.Delete(slices.Clone(shown), from, from+1), to, shown[from])
+		for i, l := range order {
+			if l.pos != slots[i] {
+				if _, err := tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = ? WHERE id = ?"), slots[i], l.id); err != nil {
 					return err
 				}
 			}
