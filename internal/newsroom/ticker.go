@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -182,27 +183,25 @@ func (n *Newsroom) moveTicker(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Newsroom) expireTicker(w http.ResponseWriter, r *http.Request) {
-	if id, ok := parseID(r); ok {
-		n.tickerDone(w, r, n.store.ExpireTicker(r.Context(), id, time.Now()))
-		return
-	}
-	n.Error(w, r, http.StatusNotFound)
+	n.changeTicker(w, r, func(ctx context.Context, id int64) error { return n.store.ExpireTicker(ctx, id, time.Now()) })
 }
 
 func (n *Newsroom) restoreTicker(w http.ResponseWriter, r *http.Request) {
-	if id, ok := parseID(r); ok {
-		n.tickerDone(w, r, n.store.RestoreTicker(r.Context(), id))
-		return
-	}
-	n.Error(w, r, http.StatusNotFound)
+	n.changeTicker(w, r, n.store.RestoreTicker)
 }
 
 func (n *Newsroom) deleteTicker(w http.ResponseWriter, r *http.Request) {
-	if id, ok := parseID(r); ok {
-		n.tickerDone(w, r, n.store.DeleteTicker(r.Context(), id))
+	n.changeTicker(w, r, n.store.DeleteTicker)
+}
+
+// changeTicker makes change to the line of the request and answers.
+func (n *Newsroom) changeTicker(w http.ResponseWriter, r *http.Request, change func(ctx context.Context, id int64) error) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
 		return
 	}
-	n.Error(w, r, http.StatusNotFound)
+	n.tickerDone(w, r, change(r.Context(), id))
 }
 
 // tickerDone answers a change of the ticker: back to the ticker, or the
