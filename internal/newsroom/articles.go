@@ -49,6 +49,8 @@ type editPage struct {
 	// AlertChannels are offered for an alert when the article is first
 	// published; AlertOn are those already asked for.
 	AlertChannels, AlertOn []string
+	// Editing says who else is in the article; nil for a new one.
+	Editing *editingView
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +111,13 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
 		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
 	n.fillWorkflow(p, u, errs)
+	if !isNew {
+		if p.Editing, err = n.enterArticle(r, u, a, store.Watch); err != nil {
+			n.log.Error("enter article", "article", a.ID, "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return
+		}
+	}
 	if errs["version"] == "err_conflict" && !isNew {
 		p.Theirs = n.theirChanges(ctx, a)
 	}
@@ -239,87 +248,128 @@ func (n *Newsroom) refuse(w http.ResponseWriter, r *http.Request, a *news.Articl
 	n.renderEdit(w, r, status, a, isNew, errs)
 }
 
-// saveArticle handles the article form: save, add a block, or save and
-// publish. Writers may only touch articles that are not live.
-func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
+// postedForm is the article form as posted, read onto the article it
+// edits: a new draft, or the stored article (its staged update, if any).
+type postedForm struct {
+	A              *news.Article
+	New, WasPublic bool
+	Action         string
+	// Errs are the form's problems, catalogue keys by field; "lock" when
+	// someone else holds the article's edit lock.
+	Errs map[string]string
+}
+
+// postedArticle reads the article form of r for a user who may change the
+// article; false when it has answered the request already.
+func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*postedForm, bool) {
 	u := userFrom(r.Context())
 	if !n.parseForm(w, r) {
-		return
+		return nil, false
 	}
-	isNew := r.PathValue("id") == ""
-	a := &news.Article{Status: news.StatusDraft}
-	if !isNew {
+	p := &postedForm{A: &news.Article{Status: news.StatusDraft}, New: r.PathValue("id") == "", Errs: map[string]string{}}
+	if !p.New {
 		stored, ok := n.loadArticle(w, r)
 		if !ok {
-			return
+			return nil, false
 		}
 		if status := mayChange(u, stored); status != 0 {
 			n.Error(w, r, status)
-			return
+			return nil, false
 		}
-		a = stored
+		p.A = stored
 	}
-	wasPublic := a.IsPublic()
+	p.WasPublic = p.A.IsPublic()
 	// A form without its block count or (for a stored article) its version
 	// was not made by our editor; saving it would wipe the body or skip the
 	// conflict check.
 	count, err := strconv.Atoi(r.PostForm.Get("blocks"))
-	badCount := (r.PostForm.Has("blocks") || !isNew) && (err != nil || count < 0)
-	if badCount || (!isNew && !r.PostForm.Has("version")) {
+	badCount := (r.PostForm.Has("blocks") || !p.New) && (err != nil || count < 0)
+	if badCount || (!p.New && !r.PostForm.Has("version")) {
 		n.Error(w, r, http.StatusBadRequest)
+		return nil, false
+	}
+	readForm(r.PostForm, p.A, p.Errs)
+	p.Action = r.PostForm.Get("action")
+	if !p.New {
+		locked, err := n.claim(r.Context(), u, p.A.ID)
+		if err != nil {
+			n.log.Error("read edit lock", "article", p.A.ID, "err", err)
+			n.Error(w, r, http.StatusInternalServerError)
+			return nil, false
+		}
+		if locked {
+			p.Errs["lock"] = "err_locked"
+		}
+	}
+	return p, true
+}
+
+// persist saves the posted article: a new draft, a staged update of a
+// live article (readers keep the live version until it is published), or
+// the article itself. done names the outcome for the flash message.
+func (n *Newsroom) persist(ctx context.Context, u *auth.User, p *postedForm) (done string, err error) {
+	switch {
+	case p.New:
+		p.A.CreatedBy = u.ID
+		return "saved", n.store.CreateArticle(ctx, p.A)
+	case p.WasPublic:
+		return "staged", n.store.StageUpdate(ctx, p.A)
+	}
+	return "saved", n.store.UpdateArticle(ctx, p.A)
+}
+
+// saveArticle handles the article form: save, add a block, or save and
+// publish. Writers may only touch articles that are not live.
+func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
+	p, ok := n.postedArticle(w, r)
+	if !ok {
 		return
 	}
-	errs := map[string]string{}
-	readForm(r.PostForm, a, errs)
-	action := r.PostForm.Get("action")
-	if action == "add_block" {
+	u := userFrom(r.Context())
+	a, errs := p.A, p.Errs
+	if p.Action == "add_block" {
 		t := news.BlockType(r.PostForm.Get("add_type"))
 		if !validType(t) {
 			errs["add_type"] = "err_block_type"
 		} else {
 			a.Body = append(a.Body, news.Block{Type: t, Level: 2})
 		}
-		n.renderEdit(w, r, http.StatusOK, a, isNew, errs)
+		n.renderEdit(w, r, http.StatusOK, a, p.New, errs)
 		return
 	}
-	if action == "publish" {
+	if p.Action == "publish" {
 		if !u.Can(auth.PermPublish) {
 			n.Error(w, r, http.StatusForbidden)
 			return
 		}
 		a.Status = news.StatusPublished
 	}
+	if errs["lock"] != "" {
+		// The holder's work wins; this page keeps what was typed.
+		n.renderEdit(w, r, http.StatusConflict, a, p.New, errs)
+		return
+	}
 	if len(errs) > 0 {
-		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, isNew, errs)
+		n.renderEdit(w, r, http.StatusUnprocessableEntity, a, p.New, errs)
 		return
 	}
 	ctx := r.Context()
-	done := "saved"
-	switch {
-	case isNew:
-		a.CreatedBy = u.ID
-		err = n.store.CreateArticle(ctx, a)
-	case wasPublic:
-		// Readers keep the live version until the update is published.
-		err, done = n.store.StageUpdate(ctx, a), "staged"
-	default:
-		err = n.store.UpdateArticle(ctx, a)
-	}
+	done, err := n.persist(ctx, u, p)
 	if err != nil {
-		n.refuse(w, r, a, isNew, "", err)
+		n.refuse(w, r, a, p.New, "", err)
 		return
 	}
 	n.log.Info("article saved", "user", u.ID, "article", a.ID, "status", a.Status)
-	if n.fanout != nil && u.Can(auth.PermPublish) && !wasPublic {
+	if n.fanout != nil && u.Can(auth.PermPublish) && !p.WasPublic {
 		n.askPublishAlert(r, a)
 	}
 	var step news.Action
 	switch {
-	case action == "submit":
+	case p.Action == "submit":
 		step = news.ActionSubmit
-	case action == "publish" && wasPublic:
+	case p.Action == "publish" && p.WasPublic:
 		step = news.ActionPublishUpdate
-	case action == "publish":
+	case p.Action == "publish":
 		done = "published"
 	}
 	if step != "" {
@@ -328,6 +378,7 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		done = "step_" + string(step)
+		n.handOver(r, u, a.ID, step)
 	}
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
@@ -511,6 +562,7 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.Info("article workflow", "user", userFrom(r.Context()).ID, "article", a.ID, "step", c.Action, "status", a.Status)
+	n.handOver(r, userFrom(r.Context()), a.ID, c.Action)
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
 

@@ -10,13 +10,26 @@ import (
 	"khabar/internal/news"
 )
 
-// EnterArticle records that ed has the article open now and returns who
-// is in it. ed takes the edit lock when nobody holds a live one, keeps it
-// when it is theirs and, with take, takes it from whoever holds it.
-// Presence and lock last ttl past the holder's last call. Each statement
-// is a single upsert, so two editors arriving at once cannot both end up
-// holding the lock, on either database.
-func (s *Store) EnterArticle(ctx context.Context, article int64, ed news.Actor, take bool, ttl time.Duration) (news.Editing, error) {
+// LockMode is what EnterArticle does with the article's edit lock.
+type LockMode int
+
+const (
+	// Watch counts the editor in and keeps their lock alive if they hold
+	// it: someone reading an article blocks nobody.
+	Watch LockMode = iota
+	// Claim also takes the lock when nobody holds a live one: the editor
+	// has started changing the article.
+	Claim
+	// TakeOver takes the lock from whoever holds it.
+	TakeOver
+)
+
+// EnterArticle records that ed has the article open now, does what mode
+// says with its edit lock, and returns who is in it. Presence and lock
+// last ttl past the holder's last call. The lock changes hands in a
+// single upsert, so two editors claiming it at once cannot both end up
+// holding it, on either database.
+func (s *Store) EnterArticle(ctx context.Context, article int64, ed news.Actor, mode LockMode, ttl time.Duration) (news.Editing, error) {
 	t := now()
 	stale := t.Add(-ttl)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -29,12 +42,16 @@ func (s *Store) EnterArticle(ctx context.Context, article int64, ed news.Actor, 
 		if err != nil {
 			return err
 		}
+		if mode == Watch {
+			_, err = tx.ExecContext(ctx, s.q("UPDATE article_locks SET seen_at = ? WHERE article_id = ? AND user_id = ?"), t, article, ed.UserID)
+			return err
+		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO article_locks (article_id, user_id, user_name, taken_at, seen_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (article_id) DO UPDATE SET user_id = excluded.user_id, user_name = excluded.user_name,
 				taken_at = CASE WHEN article_locks.user_id = excluded.user_id THEN article_locks.taken_at ELSE excluded.taken_at END,
 				seen_at = excluded.seen_at
 			WHERE article_locks.user_id = excluded.user_id OR article_locks.seen_at < ? OR ?`),
-			article, ed.UserID, ed.Name, t, t, stale, take)
+			article, ed.UserID, ed.Name, t, t, stale, mode == TakeOver)
 		return err
 	})
 	if err != nil {
@@ -72,11 +89,12 @@ func (s *Store) ArticleEditing(ctx context.Context, article int64, ttl time.Dura
 }
 
 // LeaveArticle forgets that user has the article open and frees the lock
-// if it is theirs.
-func (s *Store) LeaveArticle(ctx context.Context, article, user int64) error {
+// if it is theirs, unless they were seen after seen: a page's goodbye can
+// arrive after the same user's next page (a reload) said hello.
+func (s *Store) LeaveArticle(ctx context.Context, article, user int64, seen time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, table := range []string{"article_editors", "article_locks"} {
-			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE article_id = ? AND user_id = ?"), article, user); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE article_id = ? AND user_id = ? AND seen_at <= ?"), article, user, utc(seen)); err != nil {
 				return fmt.Errorf("leave article %d as user %d: %w", article, user, err)
 			}
 		}

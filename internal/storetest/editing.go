@@ -11,9 +11,10 @@ import (
 	"khabar/internal/store"
 )
 
-// testEditing: the first to open an article holds its edit lock, others
-// see who is in it, a takeover moves the lock, a silent page gives it up
-// after the ttl, and of many arriving at once exactly one holds it.
+// testEditing: watching an article counts the editor in without locking
+// it; the first to claim it holds its edit lock, others see who is in it,
+// a takeover moves the lock, a silent page gives it up after the ttl, and
+// of many claiming it at once exactly one holds it.
 func testEditing(t *testing.T, s *store.Store, f Fixture) {
 	ctx := context.Background()
 	var people []news.Actor
@@ -29,9 +30,9 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 		t.Fatal(err)
 	}
 	const ttl = time.Minute
-	enter := func(who news.Actor, take bool) news.Editing {
+	enter := func(who news.Actor, mode store.LockMode) news.Editing {
 		t.Helper()
-		e, err := s.EnterArticle(ctx, a.ID, who, take, ttl)
+		e, err := s.EnterArticle(ctx, a.ID, who, mode, ttl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,29 +40,41 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 	}
 	reem, omar, salma := people[0], people[1], people[2]
 
-	e := enter(reem, false)
-	if e.Lock.UserID != reem.UserID || e.Lock.Name != reem.Name || len(e.Open) != 1 || e.LockedFor(reem.UserID) {
-		t.Fatalf("first in: %+v", e)
+	e := enter(omar, store.Watch)
+	if e.Lock.UserID != 0 || len(e.Open) != 1 || e.LockedFor(reem.UserID) {
+		t.Fatalf("watching: %+v", e)
 	}
-	e = enter(omar, false)
+	e = enter(reem, store.Claim)
+	if e.Lock.UserID != reem.UserID || e.Lock.Name != reem.Name || len(e.Open) != 2 || e.LockedFor(reem.UserID) {
+		t.Fatalf("first claim: %+v", e)
+	}
+	e = enter(omar, store.Claim)
 	if e.Lock.UserID != reem.UserID || !e.LockedFor(omar.UserID) || len(e.Open) != 2 {
-		t.Fatalf("second in: %+v", e)
+		t.Fatalf("second claim: %+v", e)
 	}
 	if others := e.Others(omar.UserID); len(others) != 1 || others[0].UserID != reem.UserID {
 		t.Errorf("others for omar: %+v", others)
 	}
 	// The holder's heartbeat keeps the lock and the time it was taken.
 	taken := e.Lock.Since
-	if e = enter(reem, false); e.Lock.UserID != reem.UserID || !e.Lock.Since.Equal(taken) {
+	if e = enter(reem, store.Watch); e.Lock.UserID != reem.UserID || !e.Lock.Since.Equal(taken) || !e.Lock.SeenAt.After(e.Lock.Since) {
 		t.Errorf("heartbeat: %+v, taken %v", e.Lock, taken)
 	}
-	if e = enter(omar, true); e.Lock.UserID != omar.UserID || !e.LockedFor(reem.UserID) {
+	if e = enter(omar, store.TakeOver); e.Lock.UserID != omar.UserID || !e.LockedFor(reem.UserID) {
 		t.Fatalf("takeover: %+v", e)
 	}
-	if e = enter(reem, false); e.Lock.UserID != omar.UserID {
-		t.Errorf("taken lock went back by a heartbeat: %+v", e.Lock)
+	if e = enter(reem, store.Claim); e.Lock.UserID != omar.UserID {
+		t.Errorf("a taken lock went back to a claim: %+v", e.Lock)
 	}
-	if err := s.LeaveArticle(ctx, a.ID, omar.UserID); err != nil {
+	// A goodbye from a page older than omar's last sign of life is late:
+	// a newer page of his holds the lock.
+	if err := s.LeaveArticle(ctx, a.ID, omar.UserID, e.Lock.SeenAt.Add(-time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.ArticleEditing(ctx, a.ID, ttl); err != nil || e.Lock.UserID != omar.UserID {
+		t.Fatalf("a late goodbye freed the lock: %+v, %v", e.Lock, err)
+	}
+	if err := s.LeaveArticle(ctx, a.ID, omar.UserID, e.Lock.SeenAt); err != nil {
 		t.Fatal(err)
 	}
 	e, err := s.ArticleEditing(ctx, a.ID, ttl)
@@ -72,17 +85,17 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 		t.Fatalf("after omar left: %+v", e)
 	}
 	// With no sign of life for longer than the ttl, the lock is anyone's.
-	if e = enter(salma, false); e.Lock.UserID != salma.UserID {
+	if e = enter(salma, store.Claim); e.Lock.UserID != salma.UserID {
 		t.Fatalf("free lock: %+v", e.Lock)
 	}
-	if _, err := s.EnterArticle(ctx, a.ID, reem, false, time.Nanosecond); err != nil {
+	if _, err := s.EnterArticle(ctx, a.ID, reem, store.Claim, time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	if e, err = s.ArticleEditing(ctx, a.ID, ttl); err != nil || e.Lock.UserID != reem.UserID {
 		t.Fatalf("lock of a silent page: %+v, %v", e.Lock, err)
 	}
 
-	// Many arriving at once: one lock, everyone counted.
+	// Many claiming at once: one lock, everyone counted.
 	b := f.Article("خبر يفتحه الجميع")
 	if err := s.CreateArticle(ctx, b); err != nil {
 		t.Fatal(err)
@@ -91,7 +104,7 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 	errs := make(chan error, len(people))
 	for _, p := range people {
 		wg.Go(func() {
-			if _, err := s.EnterArticle(ctx, b.ID, p, false, ttl); err != nil {
+			if _, err := s.EnterArticle(ctx, b.ID, p, store.Claim, ttl); err != nil {
 				errs <- err
 			}
 		})

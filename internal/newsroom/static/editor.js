@@ -4,8 +4,11 @@
 // position fields in the order shown; delete hides a block (undoable);
 // paragraphs get bold, italic and link buttons (Ctrl+B, Ctrl+I); counters
 // follow the words and the headline; HTML pasted into a paragraph is
-// cleaned by the server (/admin/paste) and becomes blocks. Every string
-// comes from the page's data-* attributes, in the newsroom's language.
+// cleaned by the server (/admin/paste) and becomes blocks; the form is
+// autosaved a few seconds after each change, and the page tells the
+// server every few seconds that it is still open, showing who else is in
+// the article. Every string comes from the page's data-* attributes, in
+// the newsroom's language.
 (function () {
   "use strict";
 
@@ -50,6 +53,7 @@
     if (!other) return;
     list.insertBefore(other, dir < 0 ? li.nextElementSibling : li);
     renumber();
+    changed();
     say(d.moved + " " + (blocks().indexOf(li) + 1));
   };
 
@@ -85,6 +89,7 @@
         rm.textContent = del.checked ? d.undelete : d.delete;
         rm.setAttribute("aria-pressed", String(del.checked));
         counters();
+        changed();
       });
       if (box) box.hidden = true;
       tools.append(rm);
@@ -130,6 +135,7 @@
     e.preventDefault();
     dragged = null;
     renumber();
+    changed();
   });
 
   list.addEventListener("keydown", function (e) {
@@ -223,6 +229,7 @@
         // An empty paragraph pasted into gives its place to the paste.
         if (area.value.trim() === "" && first) li.remove();
         renumber();
+        changed();
         if (first) first.querySelector("textarea, input:not([type=hidden]):not(.pos), select").focus();
         say(d.pasted + " " + got.length);
       })
@@ -254,6 +261,162 @@
     box.hidden = false;
   };
   form.addEventListener("input", counters);
+
+  // Autosave: a few seconds after the last change the form goes to the
+  // server as a save that keeps no revision. The answer carries the new
+  // version, which the next save (or workflow step) must quote. A new
+  // article becomes a draft at its first autosave once it has a headline.
+  var fd = form.dataset;
+  var note = document.getElementById("autosave");
+  var changes = 0, tried = 0, saved = 0, timer = 0, busy = false, stopped = false, submitting = false;
+  var delay = 4000;
+  var tell = function (text, bad) {
+    if (!note) return;
+    note.textContent = text;
+    note.classList.toggle("warn", !!bad);
+    note.hidden = false;
+  };
+  var locked = function () {
+    var box = document.getElementById("editing");
+    return !!(box && box.classList.contains("locked"));
+  };
+  var schedule = function (ms) {
+    if (!timer && !stopped && !submitting) timer = setTimeout(autosave, ms);
+  };
+  var changed = function () {
+    changes++;
+    schedule(delay);
+  };
+  var hasVersion = function () { return !!form.querySelector("input[name=version]"); };
+  var setVersion = function (v) {
+    if (!hasVersion()) form.append(el("input", { type: "hidden", name: "version", value: String(v) }));
+    document.querySelectorAll("input[name=version]").forEach(function (i) { i.value = String(v); });
+  };
+  var autosave = function () {
+    timer = 0;
+    if (busy) { schedule(delay); return; }
+    if (changes === tried || stopped || submitting || locked()) return;
+    if (!hasVersion() && (!headline || !headline.value.trim())) return;
+    var upto = changes;
+    busy = true;
+    tell(fd.saving);
+    fetch(fd.autosave, { method: "POST", headers: { Accept: "application/json" }, body: new URLSearchParams(new FormData(form)) })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, j: j }; });
+      })
+      .then(function (res) {
+        busy = false;
+        var j = res.j;
+        if (res.status === 200) {
+          tried = saved = upto;
+          if (!hasVersion()) {
+            // The new draft's own address from now on, for saves, the
+            // heartbeat and a reload.
+            form.action = j.url;
+            fd.autosave = j.url + "/autosave";
+            fd.presence = j.presence;
+            fd.leave = j.url + "/leave";
+            history.replaceState(null, "", j.url);
+            beat();
+          }
+          setVersion(j.version);
+          tell(j.message);
+        }
+        if (held !== null) {
+          // The save goes now and answers for itself, whatever this one did.
+          release();
+          return;
+        }
+        if (res.status === 422) {
+          tried = upto; // the same form would be refused again
+          tell(j.error || fd.failed, true);
+        } else if (res.status >= 500) {
+          tell(fd.failed, true);
+          schedule(delay * 4);
+          return;
+        } else if (res.status !== 200) {
+          // Locked, conflicting or gone: autosaving again cannot help.
+          stopped = true;
+          tell(j.error || fd.failed, true);
+          return;
+        }
+        if (changes !== tried) schedule(delay);
+      })
+      .catch(function () {
+        busy = false;
+        if (held !== null) {
+          release();
+          return;
+        }
+        tell(fd.failed, true);
+        schedule(delay * 4);
+      });
+  };
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  // A save sent while an autosave is on its way would quote the version
+  // the autosave is replacing and be refused; it waits for the answer.
+  var held = null;
+  form.addEventListener("submit", function (e) {
+    clearTimeout(timer);
+    if (busy) {
+      e.preventDefault();
+      held = e.submitter || null;
+      return;
+    }
+    submitting = true;
+  });
+  var release = function () {
+    if (held === null) return;
+    var button = held;
+    held = null;
+    form.requestSubmit(button);
+  };
+  window.addEventListener("beforeunload", function (e) {
+    if (changes !== saved && !submitting) {
+      e.preventDefault();
+      e.returnValue = fd.unsaved;
+    }
+  });
+
+  // Presence: the page signals while open; the answer is the notice of
+  // who else is in the article, which also tells this page when an editor
+  // took it over (its saves then stop) or when the lock came back to it.
+  var beat = function () {
+    if (!fd.presence || submitting) return;
+    // A page with changes claims the lock; one only read does not.
+    fetch(fd.presence, { method: "POST", headers: { Accept: "application/json" }, body: new URLSearchParams({ editing: changes ? "1" : "" }) })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) {
+        var box = document.getElementById("editing");
+        if (!j) return;
+        fd.seen = j.seen;
+        if (!box) {
+          box = el("div", { id: "editing", "class": "editing", role: "status", "aria-live": "polite" });
+          form.before(box);
+        }
+        var t = document.createElement("template");
+        t.innerHTML = j.html;
+        var fresh = t.content.firstElementChild;
+        if (fresh && box.innerHTML !== fresh.innerHTML) {
+          box.className = fresh.className;
+          box.innerHTML = fresh.innerHTML;
+        }
+        if (!j.locked && changes !== tried) schedule(delay);
+      })
+      .catch(function () {});
+  };
+  setInterval(beat, Number(fd.beat) || 20000);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) beat(); });
+  window.addEventListener("focus", beat);
+  // Leaving frees the lock at once; a save reloads this same article, so
+  // it keeps the lock instead. The goodbye quotes when the server last
+  // heard from this page, so it cannot undo a newer page's hello.
+  window.addEventListener("pagehide", function () {
+    if (fd.leave && fd.seen && !submitting && navigator.sendBeacon) {
+      navigator.sendBeacon(fd.leave, new URLSearchParams({ seen: fd.seen }));
+    }
+  });
 
   blocks().forEach(enhance);
   renumber();

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+)
+
+// pollJS waits until the expression is true in the tab.
+func pollJS(t *testing.T, tab context.Context, what, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("%s: %v (waited for %s)", what, err, expr)
+	}
+}
+
+// TestBrowserAutosaveAndLock: in Chromium, typing in a draft autosaves it
+// (taking its edit lock) and the form quotes the new version; an editor
+// who opens the draft in another browser sees who holds it and takes
+// over, and the writer's page, on its next heartbeat, says so and stops
+// saving, keeping what was typed.
+func TestBrowserAutosaveAndLock(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	_, wid := loginAs(t, n, auth.RoleWriter)
+	loginAs(t, n, auth.RoleEditor)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	page := n.base + "/admin/articles/" + id(a)
+
+	writer := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, writer, n.base, auth.RoleWriter)
+	browse(t, writer, "open the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
+	pollJS(t, writer, "autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	got := n.article(t, a.ID)
+	if !strings.Contains(got.Headline, "بعد التعديل") || got.Version != a.Version+1 {
+		t.Fatalf("after autosave: %q v%d", got.Headline, got.Version)
+	}
+	if v := eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
+		t.Errorf("the form quotes version %s after the autosave, want %d", v, got.Version)
+	}
+
+	editor := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, editor, n.base, auth.RoleEditor)
+	browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
+	if txt := eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
+		t.Errorf("lock notice: %q", txt)
+	}
+	browse(t, editor, "take over", chromedp.Click(chromedp.CSS(`#editing form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if eval[bool](t, editor, `!!document.querySelector("#editing.locked")`) {
+		t.Error("the editor still sees the lock after taking over")
+	}
+
+	// The writer's page hears at its next heartbeat (sent at once when the
+	// window gets the focus back) and stops autosaving.
+	eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
+	pollJS(t, writer, "writer told of the takeover", `!!document.querySelector("#editing.locked") && document.getElementById("editing").textContent.includes("مستخدم editor")`)
+	before := n.article(t, a.ID).Version
+	browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
+	browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.field-error`)))
+	if txt := eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
+		t.Errorf("the refused save lost the writer's text: %q", txt)
+	}
+	if v := n.article(t, a.ID).Version; v != before {
+		t.Errorf("the writer's page saved after the takeover: v%d, was v%d", v, before)
+	}
+}

@@ -1,0 +1,296 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+)
+
+// autosaved is the JSON answer of an autosave.
+type autosaved struct {
+	ID      int64             `json:"id"`
+	Version int64             `json:"version"`
+	URL     string            `json:"url"`
+	Message string            `json:"message"`
+	Error   string            `json:"error"`
+	Fields  map[string]string `json:"fields"`
+}
+
+func decodeAutosave(t *testing.T, r resp) autosaved {
+	t.Helper()
+	var a autosaved
+	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+		t.Fatalf("autosave answer %d is not JSON: %v\n%s", r.status, err, r.body)
+	}
+	return a
+}
+
+// presence is the answer to an editor page's heartbeat.
+type presence struct {
+	Locked bool   `json:"locked"`
+	HTML   string `json:"html"`
+	Seen   int64  `json:"seen"`
+}
+
+// heartbeat posts the page's heartbeat for a, as a page with changes
+// (editing) or one only read.
+func heartbeat(t *testing.T, c *node, a *news.Article, editing bool) presence {
+	t.Helper()
+	form := url.Values{}
+	if editing {
+		form.Set("editing", "1")
+	}
+	r := c.do(t, "POST", "/admin/articles/"+id(a)+"/presence", form, nil)
+	var p presence
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &p) != nil {
+		t.Fatalf("presence: %d %s", r.status, r.body)
+	}
+	return p
+}
+
+// presenceOf tells whether the poster of a heartbeat is locked out, and
+// the notice their page shows.
+func presenceOf(t *testing.T, c *node, a *news.Article) (bool, string) {
+	t.Helper()
+	p := heartbeat(t, c, a, false)
+	return p.Locked, p.HTML
+}
+
+// TestEditLockAndAutosave: opening an article locks nothing; the first
+// to change it holds it, the next sees who and cannot save over them, an
+// editor takes over (audited) and the writer's page learns it; autosaves
+// keep no revision, make a new article a draft, and refuse what a save
+// would refuse, as JSON.
+func TestEditLockAndAutosave(t *testing.T) {
+	backends(t, func(t *testing.T, n *node) {
+		ctx := context.Background()
+		writer, wid := loginAs(t, n, auth.RoleWriter)
+		editor, _ := loginAs(t, n, auth.RoleEditor)
+		a := articleIn(t, n, news.StatusDraft, wid)
+		base := "/admin/articles/" + id(a)
+		revisions := func() int {
+			t.Helper()
+			list, err := n.Store.Revisions(ctx, a.ID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+
+		if r := writer.get(t, base); r.status != http.StatusOK || strings.Contains(r.body, "يحرّر هذا الخبر الآن") {
+			t.Fatalf("writer opens the draft: %d, notice shown to its holder", r.status)
+		}
+		if r := editor.get(t, base); r.status != http.StatusOK || strings.Contains(r.body, "يحرّر هذا الخبر الآن") || !strings.Contains(r.body, "<bdi>مستخدم writer</bdi>") {
+			t.Fatalf("an editor reading the draft: %d, or not told the writer has it open", r.status)
+		}
+		// The writer starts typing: their page's heartbeat claims the lock.
+		if p := heartbeat(t, writer, a, true); p.Locked {
+			t.Fatal("the writer could not claim a free lock")
+		}
+		r := editor.get(t, base)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "يحرّر هذا الخبر الآن") || !strings.Contains(r.body, "<bdi>مستخدم writer</bdi>") ||
+			!strings.Contains(r.body, `action="`+base+`/lock"`) {
+			t.Fatalf("editor opening a held article is not told who holds it: %d\n%s", r.status, r.body)
+		}
+		// The holder's page names the editor who also has it open.
+		if locked, html := presenceOf(t, writer, a); locked || !strings.Contains(html, "يفتح هذا الخبر أيضًا") || !strings.Contains(html, "<bdi>مستخدم editor</bdi>") {
+			t.Errorf("writer's heartbeat: locked %v, %s", locked, html)
+		}
+
+		// The editor cannot save over the holder; the page keeps what was typed.
+		form := articleForm(a, "save")
+		form.Set("headline", "عنوان كتبه المحرر")
+		if r := editor.do(t, "POST", base, form, nil); r.status != http.StatusConflict || !strings.Contains(r.body, "يحرّر هذا الخبر شخص آخر") || !strings.Contains(r.body, "عنوان كتبه المحرر") {
+			t.Fatalf("save under someone else's lock: %d", r.status)
+		}
+		if r := editor.do(t, "POST", base+"/autosave", form, nil); r.status != http.StatusConflict || decodeAutosave(t, r).Error == "" {
+			t.Fatalf("autosave under someone else's lock: %d %s", r.status, r.body)
+		}
+		if got := n.article(t, a.ID); got.Headline != a.Headline || got.Version != a.Version {
+			t.Fatalf("a refused save changed the article: %q v%d", got.Headline, got.Version)
+		}
+
+		// The holder's autosave keeps no revision; the explicit save does.
+		before := revisions()
+		form = articleForm(a, "")
+		form.Del("action")
+		form.Set("headline", "عنوان حُفظ تلقائيًا")
+		r = writer.do(t, "POST", base+"/autosave", form, nil)
+		saved := decodeAutosave(t, r)
+		if r.status != http.StatusOK || saved.Version != a.Version+1 || saved.ID != a.ID || !strings.Contains(saved.Message, "تلقائيًا") {
+			t.Fatalf("autosave: %d %+v", r.status, saved)
+		}
+		if got := n.article(t, a.ID); got.Headline != "عنوان حُفظ تلقائيًا" || revisions() != before {
+			t.Fatalf("after autosave: %q, %d revisions (were %d)", got.Headline, revisions(), before)
+		}
+		form.Set("version", strconv.FormatInt(saved.Version, 10))
+		form.Set("action", "save")
+		if r := writer.do(t, "POST", base, form, nil); r.status != http.StatusSeeOther || revisions() != before+1 {
+			t.Fatalf("explicit save after an autosave: %d, %d revisions", r.status, revisions())
+		}
+		a = n.article(t, a.ID)
+
+		// Only editors take over; the takeover is audited and the writer's
+		// page learns it at its next heartbeat.
+		if r := writer.do(t, "POST", base+"/lock", url.Values{}, nil); r.status != http.StatusForbidden {
+			t.Errorf("writer taking over: %d", r.status)
+		}
+		if r := editor.do(t, "POST", base+"/lock", url.Values{}, nil); r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "?done=taken") {
+			t.Fatalf("takeover: %d %s", r.status, r.header.Get("Location"))
+		}
+		log, err := n.Store.AuditLog(ctx, 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log) == 0 || log[0].Action != "article.takeover" || log[0].Detail != "مستخدم writer" || log[0].Target != "article "+id(a) {
+			t.Errorf("audit after takeover: %+v", log)
+		}
+		if locked, html := presenceOf(t, writer, a); !locked || !strings.Contains(html, "<bdi>مستخدم editor</bdi>") || strings.Contains(html, "/lock") {
+			t.Errorf("writer after the takeover: locked %v, %s", locked, html)
+		}
+		form = articleForm(a, "save")
+		if r := writer.do(t, "POST", base+"/autosave", form, nil); r.status != http.StatusConflict {
+			t.Errorf("writer's autosave after the takeover: %d", r.status)
+		}
+		revs, err := n.Store.Revisions(ctx, a.ID, 1)
+		if err != nil || len(revs) == 0 {
+			t.Fatal(revs, err)
+		}
+		restore := base + "/revisions/" + strconv.FormatInt(revs[0].ID, 10) + "/restore"
+		if r := writer.do(t, "POST", restore, url.Values{"version": {strconv.FormatInt(a.Version, 10)}}, nil); r.status != http.StatusConflict {
+			t.Errorf("writer restoring a revision after the takeover: %d", r.status)
+		}
+		if r := editor.do(t, "POST", base, articleForm(a, "save"), nil); r.status != http.StatusSeeOther {
+			t.Fatalf("editor's save after the takeover: %d", r.status)
+		}
+
+		// Leaving frees the lock at once, unless the page saying goodbye
+		// is older than the holder's last sign of life (a reload).
+		seen := heartbeat(t, editor, a, false).Seen
+		if r := editor.do(t, "POST", base+"/leave", url.Values{"seen": {strconv.FormatInt(seen-1, 10)}}, nil); r.status != http.StatusNoContent {
+			t.Fatalf("late leave: %d", r.status)
+		}
+		if locked, _ := presenceOf(t, writer, a); !locked {
+			t.Error("a late goodbye freed the lock")
+		}
+		if r := editor.do(t, "POST", base+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.status != http.StatusNoContent {
+			t.Fatalf("leave: %d", r.status)
+		}
+		if locked, _ := presenceOf(t, writer, a); locked {
+			t.Error("the lock was not free after its holder left")
+		}
+
+		// A new article becomes a draft at its first autosave, without a
+		// revision; without a headline it is refused field by field.
+		sec := strconv.FormatInt(a.SectionID, 10)
+		fresh := url.Values{"headline": {"مسودة بدأت للتو"}, "section": {sec}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"سطر أول"}}
+		r = writer.do(t, "POST", "/admin/articles/new/autosave", fresh, nil)
+		made := decodeAutosave(t, r)
+		if r.status != http.StatusOK || made.ID == 0 || made.URL != "/admin/articles/"+strconv.FormatInt(made.ID, 10) {
+			t.Fatalf("first autosave of a new article: %d %+v", r.status, made)
+		}
+		if got := n.article(t, made.ID); got.Status != news.StatusDraft || got.CreatedBy != wid {
+			t.Errorf("autosaved draft: %s by %d", got.Status, got.CreatedBy)
+		}
+		if list, err := n.Store.Revisions(ctx, made.ID, 10); err != nil || len(list) != 0 {
+			t.Errorf("autosaved draft has %d revisions (%v)", len(list), err)
+		}
+		if locked, _ := presenceOf(t, editor, &news.Article{ID: made.ID}); !locked {
+			t.Error("the writer does not hold the draft their autosave made")
+		}
+		// Submitting hands the draft to the editors: the writer's lock goes.
+		submit := url.Values{"headline": {"مسودة بدأت للتو"}, "section": {sec}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"سطر أول"},
+			"version": {strconv.FormatInt(made.Version, 10)}, "action": {"submit"}}
+		if r := writer.do(t, "POST", made.URL, submit, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("submit the autosaved draft: %d", r.status)
+		}
+		if p := heartbeat(t, editor, &news.Article{ID: made.ID}, true); p.Locked {
+			t.Error("the writer still holds the draft they submitted")
+		}
+		fresh.Set("headline", " ")
+		r = writer.do(t, "POST", "/admin/articles/new/autosave", fresh, nil)
+		if bad := decodeAutosave(t, r); r.status != http.StatusUnprocessableEntity || bad.Fields["headline"] == "" || bad.Error == "" {
+			t.Errorf("autosave without a headline: %d %+v", r.status, bad)
+		}
+	})
+}
+
+// TestEditingBadRequests: hostile or broken requests to the editing
+// endpoints get a clear status and change nothing.
+func TestEditingBadRequests(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	moderator := asRole(t, n, auth.RoleModerator)
+	other := articleIn(t, n, news.StatusDraft, 0)
+	mine := articleIn(t, n, news.StatusDraft, wid)
+	noVersion := articleForm(mine, "")
+	noVersion.Del("version")
+	cases := []struct {
+		name   string
+		c      *node
+		path   string
+		form   url.Values
+		hdr    map[string]string
+		status int
+	}{
+		{"autosave without a version", writer, "/admin/articles/" + id(mine) + "/autosave", noVersion, nil, http.StatusBadRequest},
+		{"autosave of a stale version", writer, "/admin/articles/" + id(mine) + "/autosave", articleForm(&news.Article{ID: mine.ID, Version: mine.Version + 5, SectionID: mine.SectionID}, ""), nil, http.StatusConflict},
+		{"autosave of a missing article", writer, "/admin/articles/999999/autosave", articleForm(mine, ""), nil, http.StatusNotFound},
+		{"autosave of someone else's draft", writer, "/admin/articles/" + id(other) + "/autosave", articleForm(other, ""), nil, http.StatusForbidden},
+		{"autosave by a moderator", moderator, "/admin/articles/" + id(mine) + "/autosave", articleForm(mine, ""), nil, http.StatusForbidden},
+		{"cross-site autosave", writer, "/admin/articles/" + id(mine) + "/autosave", articleForm(mine, ""), map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"presence of a missing article", writer, "/admin/articles/999999/presence", url.Values{}, nil, http.StatusNotFound},
+		{"presence with a bad id", writer, "/admin/articles/x1/presence", url.Values{}, nil, http.StatusNotFound},
+		{"leave with a bad id", writer, "/admin/articles/-3/leave", url.Values{"seen": {"1"}}, nil, http.StatusNotFound},
+		{"leave without seen", writer, "/admin/articles/" + id(mine) + "/leave", url.Values{}, nil, http.StatusBadRequest},
+		{"leave with a bad seen", writer, "/admin/articles/" + id(mine) + "/leave", url.Values{"seen": {"yesterday"}}, nil, http.StatusBadRequest},
+		{"takeover of a missing article", asRole(t, n, auth.RoleEditor), "/admin/articles/999999/lock", url.Values{}, nil, http.StatusNotFound},
+		{"cross-site leave", writer, "/admin/articles/" + id(mine) + "/leave", url.Values{"seen": {"1"}}, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := tc.c.do(t, "POST", tc.path, tc.form, tc.hdr); r.status != tc.status {
+				t.Errorf("%d, want %d\n%.300s", r.status, tc.status, r.body)
+			}
+		})
+	}
+	for _, a := range []*news.Article{mine, other} {
+		if got := n.article(t, a.ID); got.Version != a.Version || got.Headline != a.Headline {
+			t.Errorf("article %d changed: v%d %q", a.ID, got.Version, got.Headline)
+		}
+	}
+}
+
+// TestEditingRoleMatrix takes every editing route as every role, on a
+// draft nobody in the test owns: editors and admins may do all of it,
+// writers may only be counted in (and leave), moderators nothing.
+func TestEditingRoleMatrix(t *testing.T) {
+	n := startNode(t, "")
+	roles := []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleWriter, auth.RoleModerator}
+	want := map[string][]int{ // by route, in the order of roles
+		"autosave": {200, 200, 403, 403},
+		"presence": {200, 200, 200, 403},
+		"leave":    {204, 204, 204, 403},
+		"lock":     {303, 303, 403, 403},
+	}
+	for i, role := range roles {
+		c := asRole(t, n, role)
+		a := articleIn(t, n, news.StatusDraft, 0)
+		for route, statuses := range want {
+			form := url.Values{"seen": {"1"}}
+			if route == "autosave" {
+				form = articleForm(a, "")
+			}
+			if r := c.do(t, "POST", "/admin/articles/"+id(a)+"/"+route, form, nil); r.status != statuses[i] {
+				t.Errorf("%s %s: %d, want %d", role, route, r.status, statuses[i])
+			}
+		}
+	}
+}

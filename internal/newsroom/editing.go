@@ -1,0 +1,222 @@
+package newsroom
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/web"
+)
+
+// An open editor page signals every editBeat; presence and the edit lock
+// lapse editTTL after the last signal, so a closed laptop frees the
+// article within a minute.
+const (
+	editBeat = 20 * time.Second
+	editTTL  = time.Minute
+)
+
+// editingView is the "who else is in it" notice of the article form.
+type editingView struct {
+	ArticleID int64
+	// Beat is the signal interval in milliseconds, for the page's script.
+	Beat int64
+	// Holder holds the lock when it is not the viewer (Locked).
+	Locked bool
+	Holder news.Editor
+	// Others have the article open besides the viewer and the holder.
+	Others []news.Editor
+	// CanTake: the viewer may take the lock over (editors).
+	CanTake bool
+	// Seen is when the server last heard from the viewer, in Unix
+	// microseconds; the page's goodbye quotes it (see leave).
+	Seen int64
+}
+
+// enterArticle records that u has a open and does what mode says with
+// its edit lock. Someone who may not change the article is counted but
+// never holds the lock.
+func (n *Newsroom) enterArticle(r *http.Request, u *auth.User, a *news.Article, mode store.LockMode) (*editingView, error) {
+	if mayChange(u, a) != 0 {
+		mode = store.Watch
+	}
+	e, err := n.store.EnterArticle(r.Context(), a.ID, actorOf(u), mode, editTTL)
+	if err != nil {
+		return nil, err
+	}
+	v := &editingView{ArticleID: a.ID, Beat: editBeat.Milliseconds(), Locked: e.LockedFor(u.ID), Holder: e.Lock,
+		CanTake: u.Can(auth.PermPublish) && e.LockedFor(u.ID)}
+	for _, ed := range e.Open {
+		switch ed.UserID {
+		case u.ID:
+			v.Seen = ed.SeenAt.UnixMicro()
+		case e.Lock.UserID:
+		default:
+			v.Others = append(v.Others, ed)
+		}
+	}
+	return v, nil
+}
+
+// claim takes the article's edit lock for u, who is about to change it,
+// unless someone else holds it: then u's change must wait (locked).
+func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, err error) {
+	e, err := n.store.EnterArticle(ctx, article, actorOf(u), store.Claim, editTTL)
+	if err != nil {
+		return false, err
+	}
+	return e.LockedFor(u.ID), nil
+}
+
+// handOver frees u's lock on an article they have just handed to others
+// (a writer submitting it, an editor sending it back), so the next person
+// need not wait for it to lapse.
+func (n *Newsroom) handOver(r *http.Request, u *auth.User, article int64, step news.Action) {
+	if step != news.ActionSubmit && step != news.ActionRequestChanges {
+		return
+	}
+	if err := n.store.LeaveArticle(r.Context(), article, u.ID, time.Now()); err != nil {
+		n.log.Error("hand over article", "article", article, "err", err)
+	}
+}
+
+// presence is POST /admin/articles/{id}/presence, the open page's
+// heartbeat: it keeps the viewer counted (and their lock), claims the
+// lock once the page has changes ("editing"), and answers with the notice
+// to show, which tells a writer when an editor took over.
+func (n *Newsroom) presence(w http.ResponseWriter, r *http.Request) {
+	a, ok := n.loadArticle(w, r)
+	if !ok || !n.parseForm(w, r) {
+		return
+	}
+	mode := store.Watch
+	if r.PostForm.Get("editing") == "1" {
+		mode = store.Claim
+	}
+	u := userFrom(r.Context())
+	v, err := n.enterArticle(r, u, a, mode)
+	if err != nil {
+		n.log.Error("article presence", "article", a.ID, "err", err)
+		web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		return
+	}
+	n.eng.SetDateFormat(n.datefmt())
+	html, err := n.eng.RenderFragment("editing", v)
+	if err != nil {
+		n.log.Error("render editing notice", "err", err)
+		web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		return
+	}
+	web.JSON(w, http.StatusOK, "no-store", map[string]any{"locked": v.Locked, "seen": v.Seen, "html": string(html)})
+}
+
+// takeOver is POST /admin/articles/{id}/lock: an editor takes the edit
+// lock from whoever holds it. The holder's page learns it at its next
+// signal and stops saving; the takeover is audited.
+func (n *Newsroom) takeOver(w http.ResponseWriter, r *http.Request) {
+	a, ok := n.loadArticle(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	u := userFrom(ctx)
+	before, err := n.store.ArticleEditing(ctx, a.ID, editTTL)
+	if err == nil {
+		_, err = n.enterArticle(r, u, a, store.TakeOver)
+	}
+	if err == nil && before.LockedFor(u.ID) {
+		err = n.store.Audit(ctx, actorOf(u), "article.takeover", "article "+strconv.FormatInt(a.ID, 10), before.Lock.Name)
+	}
+	if err != nil {
+		n.log.Error("take over article", "article", a.ID, "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done=taken", http.StatusSeeOther)
+}
+
+// leave is POST /admin/articles/{id}/leave, sent by the page as it
+// closes, so the lock frees at once rather than after editTTL. It quotes
+// when the server last heard from that page ("seen"), so a goodbye that
+// arrives after the next page's hello (a save reloads the article) does
+// not undo it.
+func (n *Newsroom) leave(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	if !n.parseForm(w, r) {
+		return
+	}
+	seen, err := strconv.ParseInt(r.PostForm.Get("seen"), 10, 64)
+	if err != nil || seen <= 0 {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if err := n.store.LeaveArticle(r.Context(), id, userFrom(r.Context()).ID, time.UnixMicro(seen)); err != nil {
+		n.log.Error("leave article", "article", id, "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// autosave is POST /admin/articles/{id}/autosave (and …/new/autosave):
+// the editor page sends the form every few seconds while it changes. It
+// saves like the save button but keeps no revision, and answers JSON: the
+// new version for the page's next save, or why nothing was saved.
+func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
+	p, ok := n.postedArticle(w, r)
+	if !ok {
+		return
+	}
+	a := p.A
+	if len(p.Errs) > 0 {
+		n.autosaveRefused(w, p)
+		return
+	}
+	u := userFrom(r.Context())
+	if _, err := n.persist(store.WithoutRevision(r.Context()), u, p); err != nil {
+		switch {
+		case errors.Is(err, news.ErrNotFound):
+			web.JSONError(w, http.StatusNotFound, n.cat.T("error_title_404"))
+		case errors.Is(err, news.ErrConflict):
+			web.JSONError(w, http.StatusConflict, n.cat.T("err_conflict"))
+		case fieldErrors(err, p.Errs):
+			n.autosaveRefused(w, p)
+		default:
+			n.log.Error("autosave article", "article", a.ID, "err", err)
+			web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		}
+		return
+	}
+	if p.New {
+		// The draft now exists, and its writer is changing it.
+		if _, err := n.enterArticle(r, u, a, store.Claim); err != nil {
+			n.log.Error("enter new article", "article", a.ID, "err", err)
+		}
+	}
+	id := strconv.FormatInt(a.ID, 10)
+	web.JSON(w, http.StatusOK, "no-store", map[string]any{"id": a.ID, "version": a.Version, "url": "/admin/articles/" + id,
+		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_done", n.datefmt().Time(time.Now()))})
+}
+
+// autosaveRefused answers an autosave the form's fields or the edit lock
+// refused: 409 for the lock, 422 with each field's message otherwise.
+func (n *Newsroom) autosaveRefused(w http.ResponseWriter, p *postedForm) {
+	status, msg := http.StatusUnprocessableEntity, n.cat.T("autosave_invalid")
+	if p.Errs["lock"] != "" {
+		status, msg = http.StatusConflict, n.cat.T("err_locked")
+	}
+	fields := map[string]string{}
+	for k, v := range p.Errs {
+		fields[k] = n.cat.T(v)
+	}
+	web.JSON(w, status, "no-store", map[string]any{"error": msg, "fields": fields})
+}
