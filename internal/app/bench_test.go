@@ -16,6 +16,27 @@ import (
 	"khabar/internal/config"
 )
 
+// benchEditor makes an editor and returns their session cookies.
+func benchEditor(b *testing.B, a *App, h http.Handler) []*http.Cookie {
+	hash, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := auth.User{Email: "editor@khabar.test", Name: "محرر", Role: auth.RoleEditor, PasswordHash: hash}
+	if err := a.Store.CreateUser(context.Background(), &u); err != nil {
+		b.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	login := httptest.NewRequest("POST", "/admin/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {"correct horse battery"}}.Encode()))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h.ServeHTTP(w, login)
+	cookies := w.Result().Cookies()
+	if w.Code != http.StatusSeeOther || len(cookies) == 0 {
+		b.Fatalf("log in: %d, cookies %v", w.Code, cookies)
+	}
+	return cookies
+}
+
 // nopW discards the response, so only our own allocations are counted.
 type nopW struct{ h http.Header }
 
@@ -59,22 +80,7 @@ func BenchmarkHandlerHit(b *testing.B) {
 func BenchmarkEditorPage(b *testing.B) {
 	a := benchApp(b)
 	h := a.Handler()
-	hash, err := auth.HashPassword("correct horse battery")
-	if err != nil {
-		b.Fatal(err)
-	}
-	u := auth.User{Email: "editor@khabar.test", Name: "محرر", Role: auth.RoleEditor, PasswordHash: hash}
-	if err := a.Store.CreateUser(context.Background(), &u); err != nil {
-		b.Fatal(err)
-	}
-	w := httptest.NewRecorder()
-	login := httptest.NewRequest("POST", "/admin/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {"correct horse battery"}}.Encode()))
-	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	h.ServeHTTP(w, login)
-	cookies := w.Result().Cookies()
-	if w.Code != http.StatusSeeOther || len(cookies) == 0 {
-		b.Fatalf("log in: %d, cookies %v", w.Code, cookies)
-	}
+	cookies := benchEditor(b, a, h)
 	long := longestArticle(b, a.Store)
 	for _, page := range []struct{ name, path string }{
 		{fmt.Sprintf("article_%d_blocks", len(long.Body)), "/admin/articles/" + strconv.FormatInt(long.ID, 10)},

@@ -39,6 +39,9 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	browse(t, writer, "open the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
 	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
 	pollJS(t, writer, "autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	// The round trip as the browser timed it, for bench/README.md.
+	t.Logf("autosave round trip in Chromium: %.1f ms", eval[float64](t, writer,
+		`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/autosave")).map(e => e.duration).pop() || -1`))
 	got := n.article(t, a.ID)
 	if !strings.Contains(got.Headline, "بعد التعديل") || got.Version != a.Version+1 {
 		t.Fatalf("after autosave: %q v%d", got.Headline, got.Version)
