@@ -22,7 +22,8 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 }
 
 // TestBrowserAutosaveAndLock: in Chromium, typing in a draft autosaves it
-// (taking its edit lock) and the form quotes the new version; an editor
+// (taking its edit lock) and the form quotes the new version; the tag
+// field suggests known tags; an editor
 // who opens the draft in another browser sees who holds it and takes
 // over, and the writer's page, on its next heartbeat, says so and stops
 // saving, keeping what was typed.
@@ -49,6 +50,15 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	if v := eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
 		t.Errorf("the form quotes version %s after the autosave, want %d", v, got.Version)
 	}
+
+	// The tag field suggests known tags, whatever the hamza typed.
+	tagged := articleIn(t, n, news.StatusDraft, 0)
+	tagged.Tags = []news.Tag{{Name: "أوكسجين طبي"}}
+	if err := n.Store.UpdateArticle(context.Background(), tagged); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, writer, "type a tag", chromedp.SendKeys(chromedp.CSS(`input[name=tags]`), "اوكس"))
+	pollJS(t, writer, "tag suggestions", `[...document.querySelectorAll("#tag-suggestions option")].some(o => o.value === "أوكسجين طبي")`)
 
 	editor := newTab(t, browser, chromedp.WithNewBrowserContext())
 	browserLogin(t, editor, n.base, auth.RoleEditor)

@@ -713,5 +713,7 @@ var arabic = map[string]string{
 	"autosave_invalid":         "لم يُحفظ تلقائيًا: في النموذج ما يحتاج إلى تصحيح.",
 	"autosave_saving":          "يحفظ…",
 	"autosave_failed":          "تعذّر الحفظ التلقائي؛ تغييراتك باقية في الصفحة وستُعاد المحاولة.",
+	"field_canonical":          "الرابط الدائم:",
+	"hint_canonical_new":       "يظهر رابط الخبر الدائم بعد حفظه أول مرة.",
 	"autosave_unsaved":         "تغييرات لم تُحفظ بعد.",
 }

@@ -709,5 +709,7 @@ var english = map[string]string{
 	"autosave_invalid":         "Not saved automatically: something in the form needs correcting.",
 	"autosave_saving":          "Saving…",
 	"autosave_failed":          "Autosave failed; your changes are still on this page and it will try again.",
+	"field_canonical":          "Permanent link:",
+	"hint_canonical_new":       "The article's permanent link shows once it is first saved.",
 	"autosave_unsaved":         "Unsaved changes.",
 }

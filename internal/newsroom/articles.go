@@ -51,6 +51,9 @@ type editPage struct {
 	AlertChannels, AlertOn []string
 	// Editing says who else is in the article; nil for a new one.
 	Editing *editingView
+	// Canonical is the article's address on the site (CanonicalText as
+	// people read it, unescaped); empty until it is saved.
+	Canonical, CanonicalText string
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -111,6 +114,12 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
 		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
 	n.fillWorkflow(p, u, errs)
+	if !isNew && n.artURL != nil && a.Slug != "" {
+		p.Canonical = n.artURL(a)
+		if p.CanonicalText, err = url.PathUnescape(p.Canonical); err != nil {
+			p.CanonicalText = p.Canonical
+		}
+	}
 	if !isNew {
 		if p.Editing, err = n.enterArticle(r, u, a, store.Watch); err != nil {
 			n.log.Error("enter article", "article", a.ID, "err", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"khabar/internal/arabic"
 	"khabar/internal/news"
 )
 
@@ -211,4 +212,44 @@ func (s *Store) CreateAuthor(ctx context.Context, a *news.Author) error {
 	}
 	a.ID = id
 	return nil
+}
+
+// SuggestTags returns up to limit tags whose slug starts with the typed
+// prefix, the most used first, for the article form's tag field. Letters
+// the search analyser folds (hamza forms of alef, alef maqsura, ta
+// marbuta) match any of their forms, so «الاسد» suggests «الأسد».
+func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]news.Tag, error) {
+	want := arabic.Normalize(news.Slugify(prefix))
+	if want == "" || limit <= 0 {
+		return nil, nil
+	}
+	// LIKE narrows by the letters that do not fold ('_' stands for those
+	// that do); the folded comparison below decides.
+	var pattern strings.Builder
+	for _, r := range news.Slugify(prefix) {
+		if string(r) != arabic.Normalize(string(r)) || strings.ContainsRune("اىيهةك", r) {
+			pattern.WriteByte('_')
+			continue
+		}
+		pattern.WriteString(likeEscaper.Replace(string(r)))
+	}
+	pattern.WriteByte('%')
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT t.id, t.slug, t.name FROM tags t LEFT JOIN article_tags at ON at.tag_id = t.id
+		WHERE t.slug LIKE ? ESCAPE '\' GROUP BY t.id, t.slug, t.name ORDER BY COUNT(at.article_id) DESC, t.name LIMIT ?`),
+		pattern.String(), limit*10)
+	if err != nil {
+		return nil, fmt.Errorf("suggest tags for %q: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []news.Tag
+	for rows.Next() {
+		var t news.Tag
+		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+			return nil, fmt.Errorf("suggest tags for %q: %w", prefix, err)
+		}
+		if len(out) < limit && strings.HasPrefix(arabic.Normalize(t.Slug), want) {
+			out = append(out, t)
+		}
+	}
+	return out, rows.Err()
 }

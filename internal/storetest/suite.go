@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"WorkflowLists", testWorkflowLists},
 		{"Revisions", testRevisions},
 		{"Editing", testEditing},
+		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,11 +4,11 @@
 // position fields in the order shown; delete hides a block (undoable);
 // paragraphs get bold, italic and link buttons (Ctrl+B, Ctrl+I); counters
 // follow the words and the headline; HTML pasted into a paragraph is
-// cleaned by the server (/admin/paste) and becomes blocks; the form is
-// autosaved a few seconds after each change, and the page tells the
-// server every few seconds that it is still open, showing who else is in
-// the article. Every string comes from the page's data-* attributes, in
-// the newsroom's language.
+// cleaned by the server (/admin/paste) and becomes blocks; the tag field
+// suggests known tags; the form is autosaved a few seconds after each
+// change, and the page tells the server every few seconds that it is
+// still open, showing who else is in the article. Every string comes from
+// the page's data-* attributes, in the newsroom's language.
 (function () {
   "use strict";
 
@@ -261,6 +261,32 @@
     box.hidden = false;
   };
   form.addEventListener("input", counters);
+
+  // Tag suggestions: the field holds a list, so the browser's own
+  // suggestions (a datalist) offer the list so far completed with each
+  // known tag that starts like the name being typed.
+  var tagField = form.querySelector("input[name=tags][data-suggest]");
+  var tagList = tagField && document.getElementById(tagField.getAttribute("list"));
+  if (tagList) {
+    var asked = "", tagTimer = 0;
+    tagField.addEventListener("input", function () {
+      clearTimeout(tagTimer);
+      tagTimer = setTimeout(function () {
+        var v = tagField.value;
+        var cut = Math.max(v.lastIndexOf(","), v.lastIndexOf("،"));
+        var head = v.slice(0, cut + 1), typed = v.slice(cut + 1).trim();
+        if (head) head = head.replace(/\s*$/, " ");
+        if (!typed || v === asked) return;
+        asked = v;
+        fetch(tagField.dataset.suggest + "?q=" + encodeURIComponent(typed), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { tags: [] }; })
+          .then(function (j) {
+            tagList.replaceChildren.apply(tagList, j.tags.map(function (name) { return el("option", { value: head + name }); }));
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  }
 
   // Autosave: a few seconds after the last change the form goes to the
   // server as a save that keeps no revision. The answer carries the new
