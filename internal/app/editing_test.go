@@ -94,6 +94,9 @@ func TestEditLockAndAutosave(t *testing.T) {
 		if p := heartbeat(t, writer, a, true); p.Locked {
 			t.Fatal("the writer could not claim a free lock")
 		}
+		if desk := editor.get(t, "/admin/"); !strings.Contains(desk.body, "يحرّره الآن: <bdi>مستخدم writer</bdi>") {
+			t.Error("the desk does not say who is editing the draft")
+		}
 		r := editor.get(t, base)
 		if r.status != http.StatusOK || !strings.Contains(r.body, "يحرّر هذا الخبر الآن") || !strings.Contains(r.body, "<bdi>مستخدم writer</bdi>") ||
 			!strings.Contains(r.body, `action="`+base+`/lock"`) {

@@ -715,5 +715,6 @@ var arabic = map[string]string{
 	"autosave_failed":          "تعذّر الحفظ التلقائي؛ تغييراتك باقية في الصفحة وستُعاد المحاولة.",
 	"field_canonical":          "الرابط الدائم:",
 	"hint_canonical_new":       "يظهر رابط الخبر الدائم بعد حفظه أول مرة.",
+	"desk_editing":             "يحرّره الآن:",
 	"autosave_unsaved":         "تغييرات لم تُحفظ بعد.",
 }

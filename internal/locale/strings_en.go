@@ -711,5 +711,6 @@ var english = map[string]string{
 	"autosave_failed":          "Autosave failed; your changes are still on this page and it will try again.",
 	"field_canonical":          "Permanent link:",
 	"hint_canonical_new":       "The article's permanent link shows once it is first saved.",
+	"desk_editing":             "Being edited by",
 	"autosave_unsaved":         "Unsaved changes.",
 }

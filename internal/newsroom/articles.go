@@ -588,6 +588,8 @@ type deskSection struct {
 type deskPage struct {
 	*dashboardPage
 	Desk []deskSection
+	// Locks name who is editing which article now.
+	Locks map[int64]*news.Editor
 }
 
 const deskSize = 10

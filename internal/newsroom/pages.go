@@ -194,6 +194,9 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 		if err == nil && len(q) == 0 {
 			page.Desk, err = n.fillDesk(r.Context(), u)
 		}
+		if err == nil {
+			page.Locks, err = n.store.EditLocks(r.Context(), editTTL)
+		}
 		if err != nil {
 			n.log.Error("list articles", "err", err)
 			n.Error(w, r, http.StatusInternalServerError)

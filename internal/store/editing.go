@@ -101,3 +101,25 @@ func (s *Store) LeaveArticle(ctx context.Context, article, user int64, seen time
 		return nil
 	})
 }
+
+// EditLocks are the live edit locks (held within ttl), by article, for
+// the desk to show who is in what.
+func (s *Store) EditLocks(ctx context.Context, ttl time.Duration) (map[int64]*news.Editor, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT article_id, user_id, user_name, taken_at, seen_at FROM article_locks WHERE seen_at >= ?"), now().Add(-ttl))
+	if err != nil {
+		return nil, fmt.Errorf("edit locks: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*news.Editor{}
+	for rows.Next() {
+		var (
+			id int64
+			ed news.Editor
+		)
+		if err := rows.Scan(&id, &ed.UserID, &ed.Name, &ed.Since, &ed.SeenAt); err != nil {
+			return nil, fmt.Errorf("edit locks: %w", err)
+		}
+		out[id] = &ed
+	}
+	return out, rows.Err()
+}
