@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"khabar/internal/auth"
@@ -85,4 +87,72 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	if v := n.article(t, a.ID).Version; v != before {
 		t.Errorf("the writer's page saved after the takeover: v%d, was v%d", v, before)
 	}
+}
+
+// TestBrowserKeepsUnsavedWork: when autosave cannot reach the server, the
+// page keeps the work in the browser; the next visit offers it back, and
+// taking the offer shows it in the form and saves it.
+func TestBrowserKeepsUnsavedWork(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	_, wid := loginAs(t, n, auth.RoleWriter)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	draft := n.base + "/admin/articles/" + id(a)
+	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, tab, n.base, auth.RoleWriter)
+	browse(t, tab, "open the draft", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+
+	block := func(on bool) {
+		t.Helper()
+		var patterns []*network.BlockPattern
+		if on {
+			patterns = []*network.BlockPattern{{URLPattern: n.base + "/admin/articles/*", Block: true}}
+		}
+		if _, err := chromedp.Call(tab, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	block(true)
+	browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
+	pollJS(t, tab, "autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
+	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") || "").includes("والشبكة مقطوعة")`)
+	if got := n.article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
+		t.Fatal("the blocked autosave reached the server")
+	}
+
+	// Leaving asks first (the work is not saved); the writer leaves anyway,
+	// and the next visit offers the work back.
+	block(false)
+	asked := make(chan page.DialogType, 1)
+	go func() {
+		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			asked <- ev.Type
+			go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			return
+		}
+	}()
+	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	select {
+	case typ := <-asked:
+		if typ != page.DialogTypeBeforeunload {
+			t.Errorf("leaving asked with a %s dialog", typ)
+		}
+	default:
+		t.Error("leaving with unsaved work did not ask first")
+	}
+	if lead := eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); strings.Contains(lead, "مقطوعة") {
+		t.Fatalf("the kept work was put in the form before it was asked for: %q", lead)
+	}
+	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	if lead := eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(lead, "فقرة كتبت والشبكة مقطوعة") {
+		t.Fatalf("restored form: lead %q", lead)
+	}
+	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "فقرة كتبت والشبكة مقطوعة") {
+		t.Errorf("after restoring: lead %q", got.Lead)
+	}
+	pollJS(t, tab, "the kept copy is dropped once saved", `localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") === null`)
 }

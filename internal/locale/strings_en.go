@@ -712,5 +712,9 @@ var english = map[string]string{
 	"field_canonical":          "Permanent link:",
 	"hint_canonical_new":       "The article's permanent link shows once it is first saved.",
 	"desk_editing":             "Being edited by",
+	"kept_notice":              "This browser kept changes to this article that never reached the server (%s).",
+	"kept_restore":             "Show them for review",
+	"kept_discard":             "Discard them",
+	"restored_notice":          "These are the changes your browser kept; they are not saved yet. Review them: they are saved automatically, or when you press Save.",
 	"autosave_unsaved":         "Unsaved changes.",
 }

@@ -54,6 +54,9 @@ type editPage struct {
 	// Canonical is the article's address on the site (CanonicalText as
 	// people read it, unescaped); empty until it is saved.
 	Canonical, CanonicalText string
+	// Restored: the form holds work the browser kept when it could not
+	// save it, not yet stored.
+	Restored bool
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +94,14 @@ func (n *Newsroom) loadArticle(w http.ResponseWriter, r *http.Request) (*news.Ar
 }
 
 func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int, a *news.Article, isNew bool, errs map[string]string) {
+	n.renderForm(w, r, status, &editPage{A: a, New: isNew}, errs)
+}
+
+// renderForm renders the article form for p's article, filling the rest
+// of p.
+func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int, p *editPage, errs map[string]string) {
 	ctx := r.Context()
+	a, isNew := p.A, p.New
 	secs, err := n.store.ListSections(ctx)
 	if err != nil {
 		n.log.Error("list sections", "err", err)
@@ -111,8 +121,8 @@ func (n *Newsroom) renderEdit(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	u := userFrom(ctx)
-	p := &editPage{A: a, New: isNew, Sections: secs, Authors: authors, Media: media, Selected: map[int64]bool{},
-		BlockTypes: news.BlockTypes, CanPublish: u.Can(auth.PermPublish), CanSubmit: a.Status == news.StatusDraft && mayChange(u, a) == 0}
+	p.Sections, p.Authors, p.Media, p.Selected = secs, authors, media, map[int64]bool{}
+	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && mayChange(u, a) == 0
 	n.fillWorkflow(p, u, errs)
 	if !isNew && n.artURL != nil && a.Slug != "" {
 		p.Canonical = n.artURL(a)
@@ -336,6 +346,12 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	u := userFrom(r.Context())
 	a, errs := p.A, p.Errs
+	if p.Action == "restore" {
+		// The browser's copy of work it could not save, shown for review;
+		// the page saves it like any change.
+		n.renderForm(w, r, http.StatusOK, &editPage{A: a, New: p.New, Restored: true}, errs)
+		return
+	}
 	if p.Action == "add_block" {
 		t := news.BlockType(r.PostForm.Get("add_type"))
 		if !validType(t) {

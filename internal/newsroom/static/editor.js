@@ -6,9 +6,10 @@
 // follow the words and the headline; HTML pasted into a paragraph is
 // cleaned by the server (/admin/paste) and becomes blocks; the tag field
 // suggests known tags; the form is autosaved a few seconds after each
-// change, and the page tells the server every few seconds that it is
-// still open, showing who else is in the article. Every string comes from
-// the page's data-* attributes, in the newsroom's language.
+// change (and kept in the browser until the server has it), and the page
+// tells the server every few seconds that it is still open, showing who
+// else is in the article. Every string comes from the page's data-*
+// attributes, in the newsroom's language.
 (function () {
   "use strict";
 
@@ -312,6 +313,7 @@
   var changed = function () {
     changes++;
     schedule(delay);
+    keepSoon();
   };
   var hasVersion = function () { return !!form.querySelector("input[name=version]"); };
   var setVersion = function (v) {
@@ -335,14 +337,17 @@
         var j = res.j;
         if (res.status === 200) {
           tried = saved = upto;
+          if (changes === saved) drop();
           if (!hasVersion()) {
             // The new draft's own address from now on, for saves, the
-            // heartbeat and a reload.
-            form.action = j.url;
+            // heartbeat, a reload and what the browser keeps.
+            drop();
+            form.setAttribute("action", j.url);
             fd.autosave = j.url + "/autosave";
             fd.presence = j.presence;
             fd.leave = j.url + "/leave";
             history.replaceState(null, "", j.url);
+            if (changes !== saved) keepSoon();
             beat();
           }
           setVersion(j.version);
@@ -391,6 +396,7 @@
       return;
     }
     submitting = true;
+    drop();
   });
   var release = function () {
     if (held === null) return;
@@ -404,6 +410,58 @@
       e.returnValue = fd.unsaved;
     }
   });
+
+  // What has not reached the server is also kept in this browser until it
+  // does, so a lost connection or a closed tab costs nothing: the next
+  // visit offers it back, posted to the server, which shows it in the
+  // form for review (action "restore") without saving it.
+  // The form's buttons are named "action", which hides form.action: the
+  // attribute is read instead.
+  var keyOf = function () { return "khabar:unsaved:" + form.getAttribute("action"); };
+  var stored = function (pairs) { return pairs.filter(function (p) { return typeof p[1] === "string"; }); };
+  var keepTimer = 0;
+  var keepSoon = function () {
+    clearTimeout(keepTimer);
+    keepTimer = setTimeout(function () {
+      try {
+        localStorage.setItem(keyOf(), JSON.stringify({ at: Date.now(), pairs: stored(Array.from(new FormData(form))) }));
+      } catch (e) { /* storage full or refused: the autosave remains */ }
+    }, 1000);
+  };
+  var drop = function () {
+    clearTimeout(keepTimer);
+    try { localStorage.removeItem(keyOf()); } catch (e) { /* nothing kept */ }
+  };
+  var kept = null;
+  try { kept = JSON.parse(localStorage.getItem(keyOf()) || "null"); } catch (e) { kept = null; }
+  var offer = document.getElementById("kept");
+  if (fd.restored) {
+    changed();
+  } else if (kept && Array.isArray(kept.pairs) && offer) {
+    if (JSON.stringify(kept.pairs) === JSON.stringify(stored(Array.from(new FormData(form))))) {
+      drop();
+    } else {
+      var od = offer.dataset;
+      var restore = el("button", { type: "button", text: od.restore });
+      var discard = el("button", { type: "button", "class": "secondary", text: od.discard });
+      restore.addEventListener("click", function () {
+        var post = el("form", { method: "post", action: form.getAttribute("action"), hidden: "" });
+        kept.pairs.forEach(function (p) {
+          if (p[0] !== "action") post.append(el("input", { type: "hidden", name: p[0], value: p[1] }));
+        });
+        post.append(el("input", { type: "hidden", name: "action", value: "restore" }));
+        document.body.append(post);
+        drop();
+        post.submit();
+      });
+      discard.addEventListener("click", function () {
+        drop();
+        offer.hidden = true;
+      });
+      offer.append(el("p", { text: od.text.replace("%s", new Date(kept.at).toLocaleString(document.documentElement.lang)) }), restore, " ", discard);
+      offer.hidden = false;
+    }
+  }
 
   // Presence: the page signals while open; the answer is the notice of
   // who else is in the article, which also tells this page when an editor
