@@ -155,4 +155,27 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 		t.Errorf("after restoring: lead %q", got.Lead)
 	}
 	pollJS(t, tab, "the kept copy is dropped once saved", `localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") === null`)
+
+	// A new article becomes a draft at its first autosave, and the form
+	// then saves that draft rather than making a second one.
+	browse(t, tab, "new article", chromedp.Navigate(n.base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
+	pollJS(t, tab, "told what is missing", `document.getElementById("autosave").textContent.includes("حين تكتمل")`)
+	browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
+	eval[bool](t, tab, `document.querySelector("select[name=section]").dispatchEvent(new Event("change", { bubbles: true }))`)
+	pollJS(t, tab, "first autosave", `/^\/admin\/articles\/\d+$/.test(location.pathname) && document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	made, err := strconv.ParseInt(strings.TrimPrefix(eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if path := eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
+		t.Errorf("after saving the autosaved article: at %s, want article %d", path, made)
+	}
+	if got := n.article(t, made); got.Headline != "خبر جديد يُحفظ وحده" || got.CreatedBy != wid {
+		t.Errorf("autosaved new article: %q by %d", got.Headline, got.CreatedBy)
+	}
+	if _, err := n.Store.GetArticle(context.Background(), made+1); err == nil {
+		t.Error("saving the autosaved new article made a second one")
+	}
 }

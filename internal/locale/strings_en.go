@@ -716,5 +716,6 @@ var english = map[string]string{
 	"kept_restore":             "Show them for review",
 	"kept_discard":             "Discard them",
 	"restored_notice":          "These are the changes your browser kept; they are not saved yet. Review them: they are saved automatically, or when you press Save.",
+	"autosave_incomplete":      "The article is saved automatically once its required fields are filled.",
 	"autosave_unsaved":         "Unsaved changes.",
 }

@@ -3,8 +3,11 @@ package newsroom
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"khabar/internal/auth"
@@ -210,13 +213,24 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 // autosaveRefused answers an autosave the form's fields or the edit lock
 // refused: 409 for the lock, 422 with each field's message otherwise.
 func (n *Newsroom) autosaveRefused(w http.ResponseWriter, p *postedForm) {
-	status, msg := http.StatusUnprocessableEntity, n.cat.T("autosave_invalid")
-	if p.Errs["lock"] != "" {
-		status, msg = http.StatusConflict, n.cat.T("err_locked")
-	}
 	fields := map[string]string{}
-	for k, v := range p.Errs {
-		fields[k] = n.cat.T(v)
+	var named []string
+	for _, k := range slices.Sorted(maps.Keys(p.Errs)) {
+		fields[k] = n.cat.T(p.Errs[k])
+		if n.cat.Has("field_" + k) {
+			named = append(named, n.cat.T("field_"+k)+": "+fields[k])
+		}
 	}
-	web.JSON(w, status, "no-store", map[string]any{"error": msg, "fields": fields})
+	if p.Errs["lock"] != "" {
+		web.JSON(w, http.StatusConflict, "no-store", map[string]any{"error": n.cat.T("err_locked"), "fields": fields})
+		return
+	}
+	// A new article is saved once what it needs is there; until then the
+	// page says what is missing, field by field.
+	key := "autosave_invalid"
+	if p.New {
+		key = "autosave_incomplete"
+	}
+	msg := strings.Join(append([]string{n.cat.T(key)}, named...), " ")
+	web.JSON(w, http.StatusUnprocessableEntity, "no-store", map[string]any{"error": msg, "fields": fields})
 }
