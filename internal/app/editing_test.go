@@ -11,6 +11,7 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/store"
 )
 
 // autosaved is the JSON answer of an autosave.
@@ -295,5 +296,86 @@ func TestEditingRoleMatrix(t *testing.T) {
 				t.Errorf("%s %s: %d, want %d", role, route, r.status, statuses[i])
 			}
 		}
+	}
+}
+
+// TestArticleFormHostileInput posts what issue 3 names as bad input to the
+// article form and to its autosave, for a new article and a stored one:
+// each is refused with a clear message (an Arabic page, or JSON naming the
+// field), and nothing is stored.
+func TestArticleFormHostileInput(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	ctx := context.Background()
+	count := func() int {
+		t.Helper()
+		list, err := n.Store.ListArticles(ctx, store.AdminFilter{Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	before := count()
+	sec := strconv.FormatInt(a.SectionID, 10)
+	form := func(mod func(url.Values)) url.Values {
+		f := url.Values{"headline": {"عنوان"}, "section": {sec}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"فقرة"}}
+		mod(f)
+		return f
+	}
+	paragraphs := func(count, n int) func(url.Values) {
+		return func(f url.Values) {
+			f.Set("blocks", strconv.Itoa(count))
+			for i := range n {
+				f.Set("b"+strconv.Itoa(i)+"_type", "paragraph")
+				f.Set("b"+strconv.Itoa(i)+"_text", "فقرة")
+			}
+		}
+	}
+	cases := []struct {
+		name   string
+		mod    func(url.Values)
+		status int
+		says   string // in the page, and in the autosave's JSON
+		field  string // the autosave's field, if any
+	}{
+		{"a headline of 10,000 letters", func(f url.Values) { f.Set("headline", strings.Repeat("ع", 10000)) }, 422, "أطول من المسموح", "headline"},
+		{"a body of 100,000 paragraphs", paragraphs(100000, 100000), 413, "", ""},
+		{"100,000 blocks announced, 600 sent", paragraphs(100000, 600), 422, "عدد الكتل أكبر من المسموح", "body"},
+		{"an unknown block type", func(f url.Values) { f.Set("b0_type", "marquee") }, 422, "", "body"},
+		{"a negative block count", func(f url.Values) { f.Set("blocks", "-1") }, 400, "", ""},
+		{"a forged section", func(f url.Values) { f.Set("section", "1 OR 1=1") }, 422, "", "section"},
+		{"a forged version", func(f url.Values) { f.Set("version", "-") }, 422, "", "version"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, path := range []string{"/admin/articles/new", "/admin/articles/" + id(a)} {
+				f := form(c.mod)
+				if strings.HasSuffix(path, id(a)) && !f.Has("version") {
+					f.Set("version", strconv.FormatInt(a.Version, 10))
+				}
+				f.Set("action", "save")
+				r := writer.do(t, "POST", path, f, nil)
+				if r.status != c.status || !strings.Contains(r.body, c.says) || !strings.Contains(r.body, `lang="ar"`) {
+					t.Errorf("save %s: %d, want %d with %q", path, r.status, c.status, c.says)
+				}
+				f.Del("action")
+				r = writer.do(t, "POST", path+"/autosave", f, nil)
+				if r.status != c.status {
+					t.Errorf("autosave %s: %d, want %d", path, r.status, c.status)
+				}
+				if c.field != "" {
+					if got := decodeAutosave(t, r); got.Fields[c.field] == "" || got.Error == "" || !strings.Contains(got.Fields[c.field]+got.Error, c.says) {
+						t.Errorf("autosave %s: %+v, want field %s with %q", path, got, c.field, c.says)
+					}
+				}
+			}
+		})
+	}
+	if got := count(); got != before {
+		t.Errorf("%d articles stored by refused forms", got-before)
+	}
+	if got := n.article(t, a.ID); got.Version != a.Version || got.Headline != a.Headline {
+		t.Errorf("the stored article changed: v%d %q", got.Version, got.Headline)
 	}
 }
