@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
@@ -377,5 +378,91 @@ func TestArticleFormHostileInput(t *testing.T) {
 	}
 	if got := n.article(t, a.ID); got.Version != a.Version || got.Headline != a.Headline {
 		t.Errorf("the stored article changed: v%d %q", got.Version, got.Headline)
+	}
+}
+
+// TestDeleteArticle: what readers never saw is deleted after a
+// confirmation, by its writer or an editor; a live article, a stale
+// version, someone else's draft or lock, and forged input are refused.
+func TestDeleteArticle(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	moderator := asRole(t, n, auth.RoleModerator)
+	del := func(c *node, a *news.Article, confirm bool, version int64) resp {
+		t.Helper()
+		f := url.Values{"version": {strconv.FormatInt(version, 10)}}
+		if confirm {
+			f.Set("confirm", "1")
+		}
+		return c.do(t, "POST", "/admin/articles/"+id(a)+"/delete", f, nil)
+	}
+	gone := func(a *news.Article) bool {
+		_, err := n.Store.GetArticle(context.Background(), a.ID)
+		return err != nil
+	}
+
+	mine := articleIn(t, n, news.StatusDraft, wid)
+	if page := writer.get(t, "/admin/articles/"+id(mine)); !strings.Contains(page.body, `action="/admin/articles/`+id(mine)+`/delete"`) {
+		t.Error("a writer's draft offers no delete button")
+	}
+	r := del(writer, mine, false, mine.Version)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "هل تحذف هذا الخبر نهائيًا؟") || !strings.Contains(r.body, mine.Headline) || gone(mine) {
+		t.Fatalf("delete asks first: %d, deleted %v", r.status, gone(mine))
+	}
+	if r := del(writer, mine, true, mine.Version+1); r.status != http.StatusConflict || gone(mine) {
+		t.Errorf("stale delete: %d", r.status)
+	}
+	if r := del(writer, mine, true, mine.Version); r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/?done=deleted" || !gone(mine) {
+		t.Fatalf("writer deletes their draft: %d %s", r.status, r.header.Get("Location"))
+	}
+	if desk := writer.get(t, "/admin/?done=deleted"); !strings.Contains(desk.body, "حُذف الخبر") {
+		t.Error("no notice after deleting")
+	}
+	if r := del(writer, mine, true, mine.Version); r.status != http.StatusNotFound {
+		t.Errorf("deleting twice: %d", r.status)
+	}
+
+	theirs := articleIn(t, n, news.StatusDraft, 0)
+	for name, c := range map[string]*node{"writer": writer, "moderator": moderator} {
+		if r := del(c, theirs, true, theirs.Version); r.status != http.StatusForbidden || gone(theirs) {
+			t.Errorf("%s deletes someone else's draft: %d", name, r.status)
+		}
+	}
+	// Someone else holds the draft: the delete waits, like a save.
+	if p := heartbeat(t, writer, theirs, false); p.Locked {
+		t.Fatal("watching locked the draft")
+	}
+	if _, err := n.Store.EnterArticle(context.Background(), theirs.ID, news.Actor{UserID: wid, Name: "مستخدم writer"}, store.TakeOver, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if r := del(editor, theirs, true, theirs.Version); r.status != http.StatusConflict || gone(theirs) {
+		t.Errorf("delete under someone else's lock: %d", r.status)
+	}
+	if err := n.Store.LeaveArticle(context.Background(), theirs.ID, wid, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := del(editor, theirs, true, theirs.Version); r.status != http.StatusSeeOther || !gone(theirs) {
+		t.Errorf("editor deletes a draft: %d", r.status)
+	}
+	review := articleIn(t, n, news.StatusReview, wid)
+	if r := del(editor, review, true, review.Version); r.status != http.StatusSeeOther || !gone(review) {
+		t.Errorf("editor deletes an article awaiting review: %d", r.status)
+	}
+
+	live := articleIn(t, n, news.StatusPublished, 0)
+	if page := editor.get(t, "/admin/articles/"+id(live)); strings.Contains(page.body, "/delete") {
+		t.Error("a published article offers a delete button")
+	}
+	if r := del(editor, live, true, live.Version); r.status != http.StatusConflict || !strings.Contains(r.body, "لا يمكن «احذف»") || gone(live) {
+		t.Errorf("delete a published article: %d", r.status)
+	}
+	for name, f := range map[string]url.Values{"no version": {"confirm": {"1"}}, "bad version": {"version": {"x"}, "confirm": {"1"}}} {
+		if r := editor.do(t, "POST", "/admin/articles/"+id(live)+"/delete", f, nil); r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d", name, r.status)
+		}
+	}
+	if r := editor.do(t, "POST", "/admin/articles/abc/delete", url.Values{"version": {"1"}}, nil); r.status != http.StatusNotFound {
+		t.Errorf("bad id: %d", r.status)
 	}
 }

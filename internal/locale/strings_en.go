@@ -717,5 +717,13 @@ var english = map[string]string{
 	"kept_discard":             "Discard them",
 	"restored_notice":          "These are the changes your browser kept; they are not saved yet. Review them: they are saved automatically, or when you press Save.",
 	"autosave_incomplete":      "The article is saved automatically once its required fields are filled.",
+	"delete_button":            "Delete this article",
+	"delete_title":             "Delete an article",
+	"delete_question":          "Delete this article for good?",
+	"delete_hint":              "This cannot be undone: the article and its revisions are deleted; the audit log keeps a note of it. Only what readers never saw can be deleted; a published article is unpublished instead.",
+	"delete_confirm":           "Yes, delete it",
+	"delete_cancel":            "No, back to the article",
+	"flash_deleted":            "The article was deleted.",
+	"step_delete":              "Delete",
 	"autosave_unsaved":         "Unsaved changes.",
 }

@@ -9,8 +9,8 @@ const (
 	EventArticlePublished   EventKind = "article.published"
 	EventArticleUpdated     EventKind = "article.updated"
 	EventArticleUnpublished EventKind = "article.unpublished"
-	// EventArticleSaved: an article that is not public was created or
-	// changed; only the newsroom sees it (its search, for one).
+	// EventArticleSaved: an article that is not public was created,
+	// changed or deleted; only the newsroom sees it (its search, for one).
 	EventArticleSaved    EventKind = "article.saved"
 	EventTickerChanged   EventKind = "ticker.changed"
 	EventSettingsChanged EventKind = "settings.changed"

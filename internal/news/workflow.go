@@ -37,6 +37,18 @@ const (
 	ActionDiscardUpdate Action = "discard_update"
 )
 
+// ActionDelete removes an article readers never saw. It is not a step
+// between states, so it is not in Actions; it names the refusal when the
+// article cannot be deleted.
+const ActionDelete Action = "delete"
+
+// Deletable reports whether a may be deleted: only what readers never saw
+// (a draft or an article awaiting review, never published), so no link
+// anyone shared can break; a live article is withdrawn instead.
+func (a *Article) Deletable() bool {
+	return a.PublishedAt.IsZero() && (a.Status == StatusDraft || a.Status == StatusReview)
+}
+
 // Actions lists every workflow action, in the order the newsroom offers them.
 var Actions = []Action{ActionSubmit, ActionRequestChanges, ActionPublish, ActionSchedule, ActionUnschedule,
 	ActionUnpublish, ActionExpire, ActionKeep, ActionPublishUpdate, ActionDiscardUpdate}

@@ -57,6 +57,8 @@ type editPage struct {
 	// Restored: the form holds work the browser kept when it could not
 	// save it, not yet stored.
 	Restored bool
+	// CanDelete: the user may delete the article (see news.Deletable).
+	CanDelete bool
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +125,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 	u := userFrom(ctx)
 	p.Sections, p.Authors, p.Media, p.Selected = secs, authors, media, map[int64]bool{}
 	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && mayChange(u, a) == 0
+	p.CanDelete = !isNew && a.Deletable() && mayChange(u, a) == 0
 	n.fillWorkflow(p, u, errs)
 	if !isNew && n.artURL != nil && a.Slug != "" {
 		p.Canonical = n.artURL(a)

@@ -146,6 +146,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/presence", n.require(auth.PermWrite, n.presence))
 	mux.Handle("POST /admin/articles/{id}/leave", n.require(auth.PermWrite, n.leave))
 	mux.Handle("POST /admin/articles/{id}/lock", n.require(auth.PermPublish, n.takeOver))
+	mux.Handle("POST /admin/articles/{id}/delete", n.require(auth.PermWrite, n.deleteArticle))
 	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
 	mux.Handle("GET /admin/tags", n.require(auth.PermWrite, n.suggestTags))
 	mux.HandleFunc("GET /admin/editor.js", func(w http.ResponseWriter, r *http.Request) { n.editorJS.Serve(w, r) })

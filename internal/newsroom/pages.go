@@ -281,7 +281,7 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker", "ticker_sent", "ticker_raised":
 		return "flash_" + r.URL.Query().Get("done")
-	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken":
+	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -386,4 +387,38 @@ func (s *Store) WithMigrationLock(ctx context.Context, fn func() error) error {
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(74865001)")
 	return fn()
+}
+
+// DeleteArticle removes an article readers never saw, with its revisions,
+// tags and everything else that belongs to it, if version is still the
+// stored one. The audit log keeps its headline; the event lets the
+// newsroom's search forget it.
+func (s *Store) DeleteArticle(ctx context.Context, id, version int64) error {
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		a, err := s.getArticle(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Version != version {
+			return news.ErrConflict
+		}
+		if !a.Deletable() {
+			return &news.TransitionError{From: a.Status, Action: news.ActionDelete}
+		}
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM articles WHERE id = ? AND version = ?"), id, version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return news.ErrConflict
+		}
+		if err := s.writeAudit(ctx, tx, actorFrom(ctx), "article.delete", "article "+strconv.FormatInt(id, 10), a.Headline); err != nil {
+			return err
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: id})
+	})
+	if err != nil {
+		return fmt.Errorf("delete article %d: %w", id, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -129,5 +130,76 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 	}
 	if holders != 1 {
 		t.Errorf("%d people may save", holders)
+	}
+}
+
+// testDeleteArticle: a draft or an article awaiting review is deleted with
+// its revisions and tags, audited; a stale version, or an article readers
+// saw (published, scheduled, withdrawn), is refused and kept.
+func testDeleteArticle(t *testing.T, s *store.Store, f Fixture) {
+	ctx := store.WithActor(context.Background(), news.Actor{Name: "محرر الحذف"})
+	a := f.Article("مسودة تُحذف")
+	a.Tags = []news.Tag{{Name: "وسم يبقى"}}
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteArticle(ctx, a.ID, a.Version+1); !errors.Is(err, news.ErrConflict) {
+		t.Fatalf("stale delete: %v", err)
+	}
+	if err := s.DeleteArticle(ctx, a.ID, a.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetArticle(ctx, a.ID); !errors.Is(err, news.ErrNotFound) {
+		t.Fatalf("deleted article read back: %v", err)
+	}
+	if revs, err := s.Revisions(ctx, a.ID, 10); err != nil || len(revs) != 0 {
+		t.Errorf("revisions of a deleted article: %d, %v", len(revs), err)
+	}
+	log, err := s.AuditLog(ctx, 1, 0)
+	if err != nil || len(log) != 1 || log[0].Action != "article.delete" || log[0].Detail != "مسودة تُحذف" || log[0].Name != "محرر الحذف" {
+		t.Errorf("audit after delete: %+v, %v", log, err)
+	}
+	if err := s.DeleteArticle(ctx, a.ID, a.Version); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("deleting twice: %v", err)
+	}
+
+	review := f.Article("بانتظار المراجعة")
+	if err := s.CreateArticle(ctx, review); err != nil {
+		t.Fatal(err)
+	}
+	review, err = s.Transition(ctx, review.ID, review.Version, news.Change{Action: news.ActionSubmit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteArticle(ctx, review.ID, review.Version); err != nil {
+		t.Errorf("delete an article awaiting review: %v", err)
+	}
+
+	for _, c := range []news.Change{{Action: news.ActionPublish}, {Action: news.ActionSchedule, At: time.Now().Add(time.Hour)}} {
+		b := f.Article("خبر رآه القراء أو سيرونه")
+		if err := s.CreateArticle(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		b, err = s.Transition(ctx, b.ID, b.Version, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []news.Change{{}}
+		if c.Action == news.ActionPublish {
+			steps = append(steps, news.Change{Action: news.ActionUnpublish})
+		}
+		for _, step := range steps {
+			if step.Action != "" {
+				if b, err = s.Transition(ctx, b.ID, b.Version, step); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.DeleteArticle(ctx, b.ID, b.Version); !errors.Is(err, news.ErrTransition) {
+				t.Errorf("delete a %s article: %v", b.Status, err)
+			}
+			if _, err := s.GetArticle(ctx, b.ID); err != nil {
+				t.Errorf("a refused delete lost the %s article: %v", b.Status, err)
+			}
+		}
 	}
 }

@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"WorkflowLists", testWorkflowLists},
 		{"Revisions", testRevisions},
 		{"Editing", testEditing},
+		{"DeleteArticle", testDeleteArticle},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {

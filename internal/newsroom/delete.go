@@ -1,0 +1,54 @@
+package newsroom
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// deletePage is the confirmation asked before an article is deleted.
+type deletePage struct {
+	ID       int64
+	Version  int64
+	Headline string
+}
+
+// deleteArticle is POST /admin/articles/{id}/delete: first a page that
+// asks to confirm (deleting cannot be undone), then, with confirm=1, the
+// deletion of an article readers never saw. Writers delete their own
+// drafts; editors any draft or article awaiting review.
+func (n *Newsroom) deleteArticle(w http.ResponseWriter, r *http.Request) {
+	a, ok := n.loadArticle(w, r)
+	if !ok || !n.parseForm(w, r) {
+		return
+	}
+	u := userFrom(r.Context())
+	if status := mayChange(u, a); status != 0 {
+		n.Error(w, r, status)
+		return
+	}
+	version, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	if err != nil {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if r.PostForm.Get("confirm") != "1" {
+		n.render(w, http.StatusOK, "delete", &data{User: u, Title: n.cat.T("delete_title"),
+			Page: &deletePage{ID: a.ID, Version: version, Headline: a.Headline}})
+		return
+	}
+	switch locked, err := n.claim(r.Context(), u, a.ID); {
+	case err != nil:
+		n.log.Error("read edit lock", "article", a.ID, "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return
+	case locked:
+		n.renderEdit(w, r, http.StatusConflict, a, false, map[string]string{"lock": "err_locked"})
+		return
+	}
+	if err := n.store.DeleteArticle(r.Context(), a.ID, version); err != nil {
+		n.refuse(w, r, a, false, "", err)
+		return
+	}
+	n.log.Info("article deleted", "user", u.ID, "article", a.ID)
+	http.Redirect(w, r, "/admin/?done=deleted", http.StatusSeeOther)
+}
