@@ -21,6 +21,7 @@ type autosaved struct {
 	Version int64             `json:"version"`
 	URL     string            `json:"url"`
 	Message string            `json:"message"`
+	Seen    int64             `json:"seen"`
 	Error   string            `json:"error"`
 	Fields  map[string]string `json:"fields"`
 }
@@ -464,5 +465,31 @@ func TestDeleteArticle(t *testing.T) {
 	}
 	if r := editor.do(t, "POST", "/admin/articles/abc/delete", url.Values{"version": {"1"}}, nil); r.status != http.StatusNotFound {
 		t.Errorf("bad id: %d", r.status)
+	}
+}
+
+// TestEditingLeaveAfterAutosave: an autosave is the page's latest sign of
+// life, so its answer says when the server heard it and the goodbye that
+// quotes it frees the lock at once, as after a heartbeat.
+func TestEditingLeaveAfterAutosave(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	base := "/admin/articles/" + id(a)
+	heartbeat(t, writer, a, true)
+	form := articleForm(a, "")
+	form.Del("action")
+	form.Set("headline", "عنوان قبل إغلاق الصفحة")
+	r := writer.do(t, "POST", base+"/autosave", form, nil)
+	saved := decodeAutosave(t, r)
+	if r.status != http.StatusOK || saved.Seen == 0 {
+		t.Fatalf("autosave: %d, seen %d", r.status, saved.Seen)
+	}
+	if r := writer.do(t, "POST", base+"/leave", url.Values{"seen": {strconv.FormatInt(saved.Seen, 10)}}, nil); r.status != http.StatusNoContent {
+		t.Fatalf("leave: %d", r.status)
+	}
+	if locked, _ := presenceOf(t, editor, a); locked {
+		t.Error("the writer still holds the draft after leaving the page that autosaved it")
 	}
 }

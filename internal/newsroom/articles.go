@@ -279,6 +279,8 @@ type postedForm struct {
 	// Errs are the form's problems, catalogue keys by field; "lock" when
 	// someone else holds the article's edit lock.
 	Errs map[string]string
+	// Seen is when the server heard from the poster (see claim).
+	Seen int64
 }
 
 // postedArticle reads the article form of r for a user who may change the
@@ -313,7 +315,7 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 	readForm(r.PostForm, p.A, p.Errs)
 	p.Action = r.PostForm.Get("action")
 	if !p.New {
-		locked, err := n.claim(r.Context(), u, p.A.ID)
+		locked, seen, err := n.claimSeen(r.Context(), u, p.A.ID)
 		if err != nil {
 			n.log.Error("read edit lock", "article", p.A.ID, "err", err)
 			n.Error(w, r, http.StatusInternalServerError)
@@ -322,6 +324,7 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 		if locked {
 			p.Errs["lock"] = "err_locked"
 		}
+		p.Seen = seen
 	}
 	return p, true
 }

@@ -69,11 +69,23 @@ func (n *Newsroom) enterArticle(r *http.Request, u *auth.User, a *news.Article, 
 // claim takes the article's edit lock for u, who is about to change it,
 // unless someone else holds it: then u's change must wait (locked).
 func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, err error) {
+	locked, _, err = n.claimSeen(ctx, u, article)
+	return locked, err
+}
+
+// claimSeen is claim that also says when the server heard from u, in
+// Unix microseconds, for the page's goodbye (see leave).
+func (n *Newsroom) claimSeen(ctx context.Context, u *auth.User, article int64) (locked bool, seen int64, err error) {
 	e, err := n.store.EnterArticle(ctx, article, actorOf(u), store.Claim, editTTL)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
-	return e.LockedFor(u.ID), nil
+	for _, ed := range e.Open {
+		if ed.UserID == u.ID {
+			seen = ed.SeenAt.UnixMicro()
+		}
+	}
+	return e.LockedFor(u.ID), seen, nil
 }
 
 // handOver frees u's lock on an article they have just handed to others
@@ -201,12 +213,16 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.New {
 		// The draft now exists, and its writer is changing it.
-		if _, err := n.enterArticle(r, u, a, store.Claim); err != nil {
+		if v, err := n.enterArticle(r, u, a, store.Claim); err != nil {
 			n.log.Error("enter new article", "article", a.ID, "err", err)
+		} else {
+			p.Seen = v.Seen
 		}
 	}
+	// The autosave is the page's latest sign of life: its goodbye quotes
+	// seen from here on, or it would not free the lock.
 	id := strconv.FormatInt(a.ID, 10)
-	web.JSON(w, http.StatusOK, "no-store", map[string]any{"id": a.ID, "version": a.Version, "url": "/admin/articles/" + id,
+	web.JSON(w, http.StatusOK, "no-store", map[string]any{"id": a.ID, "version": a.Version, "url": "/admin/articles/" + id, "seen": p.Seen,
 		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_done", n.datefmt().Time(time.Now()))})
 }
 

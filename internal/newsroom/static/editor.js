@@ -351,6 +351,9 @@
             beat();
           }
           setVersion(j.version);
+          // The server heard from this page last at this autosave; a
+          // goodbye quoting an older time would not free the lock.
+          fd.seen = j.seen;
           tell(j.message);
         }
         if (held !== null) {
