@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -236,6 +237,7 @@ func TestEditingBadRequests(t *testing.T) {
 	moderator := asRole(t, n, auth.RoleModerator)
 	other := articleIn(t, n, news.StatusDraft, 0)
 	mine := articleIn(t, n, news.StatusDraft, wid)
+	submitted := articleIn(t, n, news.StatusReview, wid)
 	noVersion := articleForm(mine, "")
 	noVersion.Del("version")
 	cases := []struct {
@@ -250,6 +252,8 @@ func TestEditingBadRequests(t *testing.T) {
 		{"autosave of a stale version", writer, "/admin/articles/" + id(mine) + "/autosave", articleForm(&news.Article{ID: mine.ID, Version: mine.Version + 5, SectionID: mine.SectionID}, ""), nil, http.StatusConflict},
 		{"autosave of a missing article", writer, "/admin/articles/999999/autosave", articleForm(mine, ""), nil, http.StatusNotFound},
 		{"autosave of someone else's draft", writer, "/admin/articles/" + id(other) + "/autosave", articleForm(other, ""), nil, http.StatusForbidden},
+		{"autosave of a draft submitted since", writer, "/admin/articles/" + id(submitted) + "/autosave", articleForm(submitted, ""), nil, http.StatusConflict},
+		{"autosave of a body too large", writer, "/admin/articles/" + id(mine) + "/autosave", url.Values{"blocks": {"1"}, "version": {"1"}, "b0_text": {strings.Repeat("ن", 6<<20)}}, nil, http.StatusRequestEntityTooLarge},
 		{"autosave by a moderator", moderator, "/admin/articles/" + id(mine) + "/autosave", articleForm(mine, ""), nil, http.StatusForbidden},
 		{"cross-site autosave", writer, "/admin/articles/" + id(mine) + "/autosave", articleForm(mine, ""), map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 		{"presence of a missing article", writer, "/admin/articles/999999/presence", url.Values{}, nil, http.StatusNotFound},
@@ -262,12 +266,24 @@ func TestEditingBadRequests(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if r := tc.c.do(t, "POST", tc.path, tc.form, tc.hdr); r.status != tc.status {
+			// The page's script asks for JSON, and shows the answer's
+			// error: a refusal must say why, not send a page.
+			script := strings.HasSuffix(tc.path, "/autosave")
+			hdr := map[string]string{}
+			if script {
+				hdr["Accept"] = "application/json"
+			}
+			maps.Copy(hdr, tc.hdr)
+			r := tc.c.do(t, "POST", tc.path, tc.form, hdr)
+			if r.status != tc.status {
 				t.Errorf("%d, want %d\n%.300s", r.status, tc.status, r.body)
+			}
+			if script && decodeAutosave(t, r).Error == "" {
+				t.Errorf("no error in %s", r.body)
 			}
 		})
 	}
-	for _, a := range []*news.Article{mine, other} {
+	for _, a := range []*news.Article{mine, other, submitted} {
 		if got := n.article(t, a.ID); got.Version != a.Version || got.Headline != a.Headline {
 			t.Errorf("article %d changed: v%d %q", a.ID, got.Version, got.Headline)
 		}

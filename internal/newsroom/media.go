@@ -299,7 +299,7 @@ func (n *Newsroom) uploadDone(w http.ResponseWriter, r *http.Request, results []
 			status = s
 		}
 	}
-	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+	if wantsJSON(r) {
 		web.JSON(w, status, "no-store", map[string]any{"files": results})
 		return
 	}

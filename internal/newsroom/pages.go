@@ -53,9 +53,19 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *dat
 	w.Write(body)
 }
 
-// Error writes a newsroom error page.
+// Error writes a newsroom error page or, to a page's script, the reason
+// as JSON: the autosave shows it rather than a page it cannot read.
 func (n *Newsroom) Error(w http.ResponseWriter, r *http.Request, status int) {
+	if wantsJSON(r) {
+		web.JSONError(w, status, n.cat.T("error_text_"+strconv.Itoa(status)))
+		return
+	}
 	n.render(w, status, "error", &data{User: n.currentUser(r), Title: n.cat.T("error_title_" + strconv.Itoa(status)), Status: status})
+}
+
+// wantsJSON: the request comes from a page's script, which reads JSON.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 func (n *Newsroom) loginForm(w http.ResponseWriter, r *http.Request) {
