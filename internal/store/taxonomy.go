@@ -224,7 +224,9 @@ func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]ne
 		return nil, nil
 	}
 	// LIKE narrows by the letters that do not fold ('_' stands for those
-	// that do); the folded comparison below decides.
+	// that do); the folded comparison below decides, reading in order of
+	// use until it has limit (a LIMIT in SQL would let more used tags the
+	// LIKE lets through crowd out those that match).
 	var pattern strings.Builder
 	for _, r := range news.Slugify(prefix) {
 		if string(r) != arabic.Normalize(string(r)) || strings.ContainsRune("اىيهةك", r) {
@@ -235,19 +237,19 @@ func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]ne
 	}
 	pattern.WriteByte('%')
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT t.id, t.slug, t.name FROM tags t LEFT JOIN article_tags at ON at.tag_id = t.id
-		WHERE t.slug LIKE ? ESCAPE '\' GROUP BY t.id, t.slug, t.name ORDER BY COUNT(at.article_id) DESC, t.name LIMIT ?`),
-		pattern.String(), limit*10)
+		WHERE t.slug LIKE ? ESCAPE '\' GROUP BY t.id, t.slug, t.name ORDER BY COUNT(at.article_id) DESC, t.name`),
+		pattern.String())
 	if err != nil {
 		return nil, fmt.Errorf("suggest tags for %q: %w", prefix, err)
 	}
 	defer rows.Close()
 	var out []news.Tag
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		var t news.Tag
 		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
 			return nil, fmt.Errorf("suggest tags for %q: %w", prefix, err)
 		}
-		if len(out) < limit && strings.HasPrefix(arabic.Normalize(t.Slug), want) {
+		if strings.HasPrefix(arabic.Normalize(t.Slug), want) {
 			out = append(out, t)
 		}
 	}
