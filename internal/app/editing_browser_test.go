@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,5 +179,31 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	}
 	if _, err := n.Store.GetArticle(context.Background(), made+1); err == nil {
 		t.Error("saving the autosaved new article made a second one")
+	}
+}
+
+// TestBrowserAutosaveWaitsForLock: someone claims the draft between the
+// writer's heartbeats, so the writer's autosave is refused for the lock;
+// once they leave, the writer's page, at its next heartbeat, saves again.
+func TestBrowserAutosaveWaitsForLock(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	_, wid := loginAs(t, n, auth.RoleWriter)
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, tab, n.base, auth.RoleWriter)
+	browse(t, tab, "open the draft", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+
+	seen := heartbeat(t, editor, a, true).Seen
+	browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	pollJS(t, tab, "autosave refused for the lock", `document.getElementById("autosave").textContent.includes("شخص آخر")`)
+	if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.status != http.StatusNoContent {
+		t.Fatalf("editor leaves: %d", r.status)
+	}
+	eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
+	pollJS(t, tab, "autosave once the lock is free", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
+		t.Errorf("after the lock came back: lead %q", got.Lead)
 	}
 }

@@ -368,8 +368,14 @@
           tell(fd.failed, true);
           schedule(delay * 4);
           return;
+        } else if (res.status === 409 && j.fields && j.fields.lock) {
+          // Someone claimed the article since the last heartbeat: the
+          // notice now says who, and the heartbeat saves once it is free.
+          tell(j.error, true);
+          beat();
+          return;
         } else if (res.status !== 200) {
-          // Locked, conflicting or gone: autosaving again cannot help.
+          // Conflicting or gone: autosaving again cannot help.
           stopped = true;
           tell(j.error || fd.failed, true);
           return;
