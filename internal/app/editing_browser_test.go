@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -205,5 +207,74 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	pollJS(t, tab, "autosave once the lock is free", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
 		t.Errorf("after the lock came back: lead %q", got.Lead)
+	}
+}
+
+// TestBrowserKeptWorkQuotesSavedVersion: work typed while an autosave is
+// on its way is kept in the browser with the version the form had then;
+// once that autosave lands, the kept copy must quote the new version, or
+// restoring it later is refused as a conflict with the writer's own save.
+func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	_, wid := loginAs(t, n, auth.RoleWriter)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	draft := n.base + "/admin/articles/" + id(a)
+	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, tab, n.base, auth.RoleWriter)
+	browse(t, tab, "open the draft", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+
+	// Autosaves wait in the browser until the test lets them go.
+	paused := make(chan fetch.RequestID, 4)
+	go func() {
+		for ev, err := range chromedp.Events(tab, fetch.RequestPaused) {
+			if err != nil {
+				return
+			}
+			paused <- ev.RequestID
+		}
+	}()
+	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/autosave"}}}); err != nil {
+		t.Fatal(err)
+	}
+	next := func() fetch.RequestID {
+		t.Helper()
+		select {
+		case id := <-paused:
+			return id
+		case <-time.After(30 * time.Second):
+			t.Fatal("no autosave")
+		}
+		return ""
+	}
+	browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	first := next()
+	browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
+	pollJS(t, tab, "work kept", `(localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") || "").includes("وسطر ثان")`)
+	if _, err := chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
+		t.Fatal(err)
+	}
+	pollJS(t, tab, "first autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	// The next autosave never arrives; the writer leaves.
+	if _, err := chromedp.Call(tab, fetch.FailRequest, fetch.FailRequestParams{RequestID: next(), ErrorReason: network.ErrorReasonFailed}); err != nil {
+		t.Fatal(err)
+	}
+	pollJS(t, tab, "second autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
+	if _, err := chromedp.Call(tab, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
+			if err != nil || ev.Type == page.DialogTypeBeforeunload {
+				go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+				return
+			}
+		}
+	}()
+	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
+	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "سطر أول وسطر ثان") {
+		t.Errorf("after restoring: lead %q", got.Lead)
 	}
 }

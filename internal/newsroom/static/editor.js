@@ -347,10 +347,12 @@
             fd.presence = j.presence;
             fd.leave = j.url + "/leave";
             history.replaceState(null, "", j.url);
-            if (changes !== saved) keepSoon();
             beat();
           }
           setVersion(j.version);
+          // What was typed meanwhile is kept again, quoting the version
+          // the server now has (its own, not a conflict to restore into).
+          if (changes !== saved) keepSoon();
           // The server heard from this page last at this autosave; a
           // goodbye quoting an older time would not free the lock.
           fd.seen = j.seen;
