@@ -25,13 +25,22 @@
   function within(ms, p) {
     return Promise.race([p, new Promise(function (_, fail) { setTimeout(function () { fail(new Error("timeout")); }, ms); })]);
   }
-  var reg = navigator.serviceWorker.register("/sw.js");
-  reg.then(function (r) { return r.pushManager.getSubscription(); }).then(function (s) { show(!!s); }).catch(function () {});
+  // The service worker is installed only when a reader turns alerts on:
+  // installing it on every page cost a long task on slow phones, for
+  // readers who never subscribe. Loading a page only asks whether it is
+  // there.
+  function subscription() {
+    return navigator.serviceWorker.getRegistration("/").then(function (r) { return r && r.pushManager.getSubscription(); });
+  }
+  subscription().then(function (s) { show(!!s); }).catch(function () {});
   on.addEventListener("click", function () {
     say("working");
-    Promise.all([reg, fetch("/api/v1/push/key").then(function (r) { return r.json(); })]).then(function (v) {
-      return within(15000, v[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(v[1].key) }));
-    }).then(function (sub) {
+    var key = fetch("/api/v1/push/key").then(function (r) { return r.json(); });
+    within(15000, navigator.serviceWorker.register("/sw.js").then(function () {
+      return Promise.all([navigator.serviceWorker.ready, key]);
+    }).then(function (v) {
+      return v[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(v[1].key) });
+    })).then(function (sub) {
       return fetch("/api/v1/push/subscriptions", { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ subscription: sub.toJSON(), topics: topics() }) });
     }).then(function (r) {
@@ -41,7 +50,7 @@
     }).catch(function () { say(Notification.permission === "denied" ? "denied" : "failed"); });
   });
   off.addEventListener("click", function () {
-    reg.then(function (r) { return r.pushManager.getSubscription(); }).then(function (sub) {
+    subscription().then(function (sub) {
       if (!sub) return;
       return fetch("/api/v1/push/subscriptions", { method: "DELETE", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ endpoint: sub.endpoint }) }).then(function () { return sub.unsubscribe(); });
