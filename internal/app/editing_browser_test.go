@@ -278,3 +278,33 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 		t.Errorf("after restoring: lead %q", got.Lead)
 	}
 }
+
+// TestBrowserStepWaitsForChanges: an editor corrects an article and at
+// once publishes it from the workflow buttons; the step quotes the
+// version and acts on what the server has, so the correction must be
+// saved first, not left behind on the page.
+func TestBrowserStepWaitsForChanges(t *testing.T) {
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	_, wid := loginAs(t, n, auth.RoleWriter)
+	loginAs(t, n, auth.RoleEditor)
+	a := articleIn(t, n, news.StatusReview, wid)
+	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, tab, n.base, auth.RoleEditor)
+	go func() {
+		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			t.Logf("dialog: %s", ev.Type)
+			go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	browse(t, tab, "open the article", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
+	eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
+	browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if got := n.article(t, a.ID); got.Status != news.StatusPublished || !strings.Contains(got.Lead, "تصحيح أخير") {
+		t.Errorf("published from the workflow buttons: %s, lead %q", got.Status, got.Lead)
+	}
+}

@@ -363,6 +363,17 @@
           release();
           return;
         }
+        if (waiting !== null) {
+          if (res.status === 200 && changes !== tried) {
+            autosave(); // typed meanwhile: that goes first too
+            return;
+          }
+          var w = waiting;
+          waiting = null;
+          // Saved: the step goes, quoting the new version. Refused: it
+          // stays, and the note says why the changes were not saved.
+          if (res.status === 200) w.form.requestSubmit(w.button);
+        }
         if (res.status === 422) {
           tried = upto; // the same form would be refused again
           tell(j.error || fd.failed, true);
@@ -386,6 +397,7 @@
       })
       .catch(function () {
         busy = false;
+        waiting = null;
         if (held !== null) {
           release();
           return;
@@ -408,6 +420,20 @@
     }
     submitting = true;
     drop();
+  });
+  // A workflow step or a delete quotes the version too and acts on what
+  // the server has: changes an autosave would send go first, and the
+  // step follows once they are saved.
+  var waiting = null;
+  document.querySelectorAll("form.step, form.delete-article").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!busy && (changes === tried || stopped || locked())) return;
+      e.preventDefault();
+      waiting = { form: f, button: e.submitter || null };
+      clearTimeout(timer);
+      timer = 0;
+      if (!busy) autosave();
+    });
   });
   var release = function () {
     if (held === null) return;
