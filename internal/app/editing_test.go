@@ -291,8 +291,9 @@ func TestEditingBadRequests(t *testing.T) {
 }
 
 // TestEditingRoleMatrix takes every editing route as every role, on a
-// draft nobody in the test owns: editors and admins may do all of it,
-// writers may only be counted in (and leave), moderators nothing.
+// draft nobody in the test owns: editors and admins may do all of it
+// (autosave, heartbeat, leave, take over, delete), writers may only be
+// counted in (and leave), moderators nothing.
 func TestEditingRoleMatrix(t *testing.T) {
 	n := startNode(t, "")
 	roles := []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleWriter, auth.RoleModerator}
@@ -301,12 +302,13 @@ func TestEditingRoleMatrix(t *testing.T) {
 		"presence": {200, 200, 200, 403},
 		"leave":    {204, 204, 204, 403},
 		"lock":     {303, 303, 403, 403},
+		"delete":   {303, 303, 403, 403},
 	}
 	for i, role := range roles {
 		c := asRole(t, n, role)
-		a := articleIn(t, n, news.StatusDraft, 0)
 		for route, statuses := range want {
-			form := url.Values{"seen": {"1"}}
+			a := articleIn(t, n, news.StatusDraft, 0)
+			form := url.Values{"seen": {"1"}, "version": {strconv.FormatInt(a.Version, 10)}, "confirm": {"1"}}
 			if route == "autosave" {
 				form = articleForm(a, "")
 			}
