@@ -19,6 +19,12 @@ import (
 	"khabar/internal/news"
 )
 
+// keptKey is the JavaScript expression of the key under which the editor
+// page keeps a's unsaved work: per user, per article.
+func keptKey(a *news.Article) string {
+	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + id(a) + `"`
+}
+
 // pollJS waits until the expression is true in the tab.
 func pollJS(t *testing.T, tab context.Context, what, expr string) {
 	t.Helper()
@@ -119,7 +125,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	block(true)
 	browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
 	pollJS(t, tab, "autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
-	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") || "").includes("والشبكة مقطوعة")`)
+	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("والشبكة مقطوعة")`)
 	if got := n.article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
 		t.Fatal("the blocked autosave reached the server")
 	}
@@ -158,7 +164,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "فقرة كتبت والشبكة مقطوعة") {
 		t.Errorf("after restoring: lead %q", got.Lead)
 	}
-	pollJS(t, tab, "the kept copy is dropped once saved", `localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") === null`)
+	pollJS(t, tab, "the kept copy is dropped once saved", `localStorage.getItem(`+keptKey(a)+`) === null`)
 
 	// A new article becomes a draft at its first autosave, and the form
 	// then saves that draft rather than making a second one.
@@ -250,7 +256,7 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	first := next()
 	browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
-	pollJS(t, tab, "work kept", `(localStorage.getItem("khabar:unsaved:/admin/articles/`+id(a)+`") || "").includes("وسطر ثان")`)
+	pollJS(t, tab, "work kept", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("وسطر ثان")`)
 	if _, err := chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
 		t.Fatal(err)
 	}

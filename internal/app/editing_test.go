@@ -511,3 +511,20 @@ func TestEditingLeaveAfterAutosave(t *testing.T) {
 		t.Error("the writer still holds the draft after leaving the page that autosaved it")
 	}
 }
+
+// TestAutosaveOfALiveArticle: autosaving a published article stages the
+// update, and the page is told readers still see the published version.
+func TestAutosaveOfALiveArticle(t *testing.T) {
+	n := startNode(t, "")
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	live := articleIn(t, n, news.StatusPublished, 0)
+	f := articleForm(live, "")
+	f.Del("action")
+	r := editor.do(t, "POST", "/admin/articles/"+id(live)+"/autosave", f, nil)
+	if got := decodeAutosave(t, r); r.status != http.StatusOK || !strings.Contains(got.Message, "لم يُنشر بعد") {
+		t.Fatalf("autosave of a live article: %d %+v", r.status, got)
+	}
+	if got := n.article(t, live.ID); got.Headline != live.Headline || !got.HasStaged {
+		t.Errorf("live article after autosave: %q, staged %v", got.Headline, got.HasStaged)
+	}
+}

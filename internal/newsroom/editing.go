@@ -18,10 +18,11 @@ import (
 
 // An open editor page signals every editBeat; presence and the edit lock
 // lapse editTTL after the last signal, so a closed laptop frees the
-// article within a minute.
+// article within two minutes. Browsers slow a background tab's timers to
+// about once a minute, so the lock must outlive that.
 const (
 	editBeat = 20 * time.Second
-	editTTL  = time.Minute
+	editTTL  = 2 * time.Minute
 )
 
 // editingView is the "who else is in it" notice of the article form.
@@ -197,7 +198,8 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := userFrom(r.Context())
-	if _, err := n.persist(store.WithoutRevision(r.Context()), u, p); err != nil {
+	outcome, err := n.persist(store.WithoutRevision(r.Context()), u, p)
+	if err != nil {
 		switch {
 		case errors.Is(err, news.ErrNotFound):
 			web.JSONError(w, http.StatusNotFound, n.cat.T("error_title_404"))
@@ -223,7 +225,7 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 	// seen from here on, or it would not free the lock.
 	id := strconv.FormatInt(a.ID, 10)
 	web.JSON(w, http.StatusOK, "no-store", map[string]any{"id": a.ID, "version": a.Version, "url": "/admin/articles/" + id, "seen": p.Seen,
-		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_done", n.datefmt().Time(time.Now()))})
+		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_"+outcome, n.datefmt().Time(time.Now()))})
 }
 
 // autosaveRefused answers an autosave the form's fields or the edit lock

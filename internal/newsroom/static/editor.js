@@ -297,7 +297,10 @@
   var note = document.getElementById("autosave");
   var changes = 0, tried = 0, saved = 0, timer = 0, busy = false, stopped = false, submitting = false;
   var delay = 4000;
+  // The note shows every save; only failures are announced, so a screen
+  // reader is not interrupted every few seconds while its user types.
   var tell = function (text, bad) {
+    if (bad) say(text);
     if (!note) return;
     note.textContent = text;
     note.classList.toggle("warn", !!bad);
@@ -415,7 +418,7 @@
     clearTimeout(timer);
     if (busy) {
       e.preventDefault();
-      held = e.submitter || null;
+      held = e.submitter || form; // the form itself: sent without a button
       return;
     }
     submitting = true;
@@ -439,7 +442,8 @@
     if (held === null) return;
     var button = held;
     held = null;
-    form.requestSubmit(button);
+    if (button === form) form.requestSubmit();
+    else form.requestSubmit(button);
   };
   window.addEventListener("beforeunload", function (e) {
     if (changes !== saved && !submitting) {
@@ -454,7 +458,9 @@
   // form for review (action "restore") without saving it.
   // The form's buttons are named "action", which hides form.action: the
   // attribute is read instead.
-  var keyOf = function () { return "khabar:unsaved:" + form.getAttribute("action"); };
+  // Kept per user, so on a shared newsroom computer nobody is offered
+  // someone else's work.
+  var keyOf = function () { return "khabar:unsaved:" + fd.user + ":" + form.getAttribute("action"); };
   var stored = function (pairs) { return pairs.filter(function (p) { return typeof p[1] === "string"; }); };
   var keepTimer = 0;
   var keepSoon = function () {
@@ -513,7 +519,7 @@
         if (!j) return;
         fd.seen = j.seen;
         if (!box) {
-          box = el("div", { id: "editing", "class": "editing", role: "status", "aria-live": "polite" });
+          box = el("div", { id: "editing", "class": "editing", role: "status" });
           form.before(box);
         }
         var t = document.createElement("template");
@@ -530,6 +536,9 @@
   setInterval(beat, Number(fd.beat) || 20000);
   window.addEventListener("pageshow", function (e) { if (e.persisted) beat(); });
   window.addEventListener("focus", beat);
+  // Browsers slow the timers of background tabs to about once a minute;
+  // a tab coming back says it is there at once.
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) beat(); });
   // Leaving frees the lock at once; a save reloads this same article, so
   // it keeps the lock instead. The goodbye quotes when the server last
   // heard from this page, so it cannot undo a newer page's hello.
