@@ -528,3 +528,43 @@ func TestAutosaveOfALiveArticle(t *testing.T) {
 		t.Errorf("live article after autosave: %q, staged %v", got.Headline, got.HasStaged)
 	}
 }
+
+// TestStaleSaveAfterAutosaveShowsOnlyTheirs: a save refused as stale is
+// shown what others changed since the page's last autosave, not the
+// page's own autosaved changes as if someone else had made them.
+func TestStaleSaveAfterAutosaveShowsOnlyTheirs(t *testing.T) {
+	n := startNode(t, "")
+	writer, wid := loginAs(t, n, auth.RoleWriter)
+	editor, eid := loginAs(t, n, auth.RoleEditor)
+	a := articleIn(t, n, news.StatusDraft, wid)
+	base := "/admin/articles/" + id(a)
+	f := articleForm(a, "")
+	f.Del("action")
+	f.Set("headline", "عنوان الكاتبة الأول")
+	saved := decodeAutosave(t, writer.do(t, "POST", base+"/autosave", f, nil))
+	// The writer's page goes quiet; the editor saves over the draft.
+	if err := n.Store.LeaveArticle(context.Background(), a.ID, wid, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	g := articleForm(a, "save")
+	g.Set("version", strconv.FormatInt(saved.Version, 10))
+	g.Set("headline", "عنوان المحرر الأخير")
+	if r := editor.do(t, "POST", base, g, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("editor's save: %d", r.status)
+	}
+	if err := n.Store.LeaveArticle(context.Background(), a.ID, eid, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.Set("version", strconv.FormatInt(saved.Version, 10))
+	f.Set("action", "save")
+	r := writer.do(t, "POST", base, f, nil)
+	start := strings.Index(r.body, `aria-labelledby="theirs-title"`)
+	if r.status != http.StatusConflict || start < 0 {
+		t.Fatalf("stale save: %d, theirs shown %v", r.status, start >= 0)
+	}
+	theirs := r.body[start:]
+	theirs = theirs[:strings.Index(theirs, "</section>")]
+	if !strings.Contains(theirs, "الكاتبة") || strings.Contains(theirs, "<del>خبر") {
+		t.Errorf("what others changed, against the writer's autosave:\n%s", theirs)
+	}
+}

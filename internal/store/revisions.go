@@ -44,25 +44,32 @@ func (r *Revision) ApplyTo(a *news.Article) {
 
 type noRevisionKey struct{}
 
-// WithoutRevision marks ctx for saves that keep no revision: an autosave
-// every few seconds would bury the explicit saves under noise.
+// WithoutRevision marks ctx for saves that keep no revision in the
+// history: an autosave every few seconds would bury the explicit saves
+// under noise. Each person's last autosave of an article is kept hidden,
+// for RevisionAsOf.
 func WithoutRevision(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noRevisionKey{}, true)
 }
 
 // writeRevision records a, just saved in tx, as a revision by the actor
-// of ctx, unless ctx asks for none.
+// of ctx; for an autosave (WithoutRevision), as the actor's hidden
+// snapshot of the article, replacing their previous one.
 func (s *Store) writeRevision(ctx context.Context, tx *sql.Tx, a *news.Article) error {
-	if skip, _ := ctx.Value(noRevisionKey{}).(bool); skip {
-		return nil
-	}
 	raw, err := json.Marshal(stagedOf(a))
 	if err != nil {
 		return fmt.Errorf("revision of article %d: %w", a.ID, err)
 	}
 	actor := actorFrom(ctx)
-	_, err = tx.ExecContext(ctx, s.q("INSERT INTO article_revisions (article_id, version, user_id, user_name, created_at, snapshot) VALUES (?, ?, ?, ?, ?, ?)"),
-		a.ID, a.Version, nullID(actor.UserID), actor.Name, now(), string(raw))
+	autosave, _ := ctx.Value(noRevisionKey{}).(bool)
+	if autosave {
+		_, err = tx.ExecContext(ctx, s.q("DELETE FROM article_revisions WHERE article_id = ? AND autosave AND COALESCE(user_id, 0) = ?"), a.ID, actor.UserID)
+		if err != nil {
+			return fmt.Errorf("autosave snapshot of article %d: %w", a.ID, err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, s.q("INSERT INTO article_revisions (article_id, version, user_id, user_name, created_at, snapshot, autosave) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+		a.ID, a.Version, nullID(actor.UserID), actor.Name, now(), string(raw), autosave)
 	if err != nil {
 		return fmt.Errorf("revision of article %d: %w", a.ID, err)
 	}
@@ -88,7 +95,7 @@ func scanRevision(r rowScanner) (*Revision, error) {
 
 // Revisions lists up to limit revisions of article id, newest first.
 func (s *Store) Revisions(ctx context.Context, id int64, limit int) ([]*Revision, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions WHERE article_id = ? ORDER BY id DESC LIMIT ?"), id, limit)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions WHERE article_id = ? AND NOT autosave ORDER BY id DESC LIMIT ?"), id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("revisions of article %d: %w", id, err)
 	}
@@ -108,7 +115,7 @@ func (s *Store) Revisions(ctx context.Context, id int64, limit int) ([]*Revision
 // article is news.ErrNotFound.
 func (s *Store) RevisionAt(ctx context.Context, id, rev int64) (*Revision, error) {
 	return s.oneRevision(ctx, fmt.Sprintf("revision %d of article %d", rev, id),
-		"WHERE id = ? AND article_id = ?", rev, id)
+		"WHERE id = ? AND article_id = ? AND NOT autosave", rev, id)
 }
 
 // RevisionAsOf reads the last revision of article id saved at or before

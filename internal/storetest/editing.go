@@ -203,3 +203,63 @@ func testDeleteArticle(t *testing.T, s *store.Store, f Fixture) {
 		}
 	}
 }
+
+// testAutosaveSnapshots: autosaves stay out of the history, but each
+// person's last one is what RevisionAsOf finds for its version.
+func testAutosaveSnapshots(t *testing.T, s *store.Store, f Fixture) {
+	var people []news.Actor
+	for i, name := range []string{"كاتبة", "محرر"} {
+		u := auth.User{Email: "autosave" + string(rune('a'+i)) + "@example.com", Name: name, Role: auth.RoleEditor, PasswordHash: "x"}
+		if err := s.CreateUser(context.Background(), &u); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, news.Actor{UserID: u.ID, Name: u.Name})
+	}
+	as := func(who news.Actor, autosave bool) context.Context {
+		ctx := store.WithActor(context.Background(), who)
+		if autosave {
+			ctx = store.WithoutRevision(ctx)
+		}
+		return ctx
+	}
+	a := f.Article("الأصل")
+	if err := s.CreateArticle(as(people[0], false), a); err != nil {
+		t.Fatal(err)
+	}
+	save := func(who news.Actor, autosave bool, headline string) int64 {
+		t.Helper()
+		a.Headline = headline
+		if err := s.UpdateArticle(as(who, autosave), a); err != nil {
+			t.Fatal(err)
+		}
+		return a.Version
+	}
+	asOf := func(v int64) string {
+		t.Helper()
+		rev, err := s.RevisionAsOf(context.Background(), a.ID, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev.Article().Headline
+	}
+	first := save(people[0], true, "مسودة تلقائية أولى")
+	second := save(people[0], true, "مسودة تلقائية ثانية")
+	other := save(people[1], true, "مسودة المحرر")
+	if got := asOf(second); got != "مسودة تلقائية ثانية" {
+		t.Errorf("as of the writer's last autosave: %q", got)
+	}
+	if got := asOf(first); got != "الأصل" {
+		t.Errorf("as of a replaced autosave: %q, want the save before it", got)
+	}
+	if got := asOf(other); got != "مسودة المحرر" {
+		t.Errorf("as of the editor's autosave: %q", got)
+	}
+	save(people[1], false, "حفظ صريح")
+	revs, err := s.Revisions(context.Background(), a.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || revs[0].Article().Headline != "حفظ صريح" || revs[1].Article().Headline != "الأصل" {
+		t.Errorf("history with autosaves: %d revisions", len(revs))
+	}
+}

@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"Revisions", testRevisions},
 		{"Editing", testEditing},
 		{"DeleteArticle", testDeleteArticle},
+		{"AutosaveSnapshots", testAutosaveSnapshots},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {
