@@ -25,6 +25,35 @@ func keptKey(a *news.Article) string {
 	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + id(a) + `"`
 }
 
+// openArticle opens a's form in a fresh browser profile logged in as
+// role, and waits for it.
+func openArticle(t *testing.T, browser context.Context, n *node, role auth.Role, a *news.Article) context.Context {
+	t.Helper()
+	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+	browserLogin(t, tab, n.base, role)
+	browse(t, tab, "open the article", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	return tab
+}
+
+// acceptDialogs accepts every dialog the tab opens (a "leave this
+// page?" above all) and tells each one's type.
+func acceptDialogs(t *testing.T, tab context.Context) <-chan page.DialogType {
+	asked := make(chan page.DialogType, 8)
+	go func() {
+		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			select {
+			case asked <- ev.Type:
+			default:
+			}
+			go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return asked
+}
+
 // pollJS waits until the expression is true in the tab.
 func pollJS(t *testing.T, tab context.Context, what, expr string) {
 	t.Helper()
@@ -47,9 +76,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	a := articleIn(t, n, news.StatusDraft, wid)
 	page := n.base + "/admin/articles/" + id(a)
 
-	writer := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, writer, n.base, auth.RoleWriter)
-	browse(t, writer, "open the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	writer := openArticle(t, browser, n, auth.RoleWriter, a)
 	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
 	pollJS(t, writer, "autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	// The round trip as the browser timed it, for bench/README.md.
@@ -108,9 +135,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	a := articleIn(t, n, news.StatusDraft, wid)
 	draft := n.base + "/admin/articles/" + id(a)
-	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.base, auth.RoleWriter)
-	browse(t, tab, "open the draft", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	block := func(on bool) {
 		t.Helper()
@@ -133,17 +158,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	// Leaving asks first (the work is not saved); the writer leaves anyway,
 	// and the next visit offers the work back.
 	block(false)
-	asked := make(chan page.DialogType, 1)
-	go func() {
-		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
-			if err != nil {
-				return
-			}
-			asked <- ev.Type
-			go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-			return
-		}
-	}()
+	asked := acceptDialogs(t, tab)
 	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
 	select {
 	case typ := <-asked:
@@ -199,9 +214,7 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	editor, _ := loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusDraft, wid)
-	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.base, auth.RoleWriter)
-	browse(t, tab, "open the draft", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	seen := heartbeat(t, editor, a, true).Seen
 	browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
@@ -226,9 +239,7 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	a := articleIn(t, n, news.StatusDraft, wid)
 	draft := n.base + "/admin/articles/" + id(a)
-	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.base, auth.RoleWriter)
-	browse(t, tab, "open the draft", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	// Autosaves wait in the browser until the test lets them go.
 	paused := make(chan fetch.RequestID, 4)
@@ -269,14 +280,7 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	if _, err := chromedp.Call(tab, fetch.Disable, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
-			if err != nil || ev.Type == page.DialogTypeBeforeunload {
-				go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-				return
-			}
-		}
-	}()
+	acceptDialogs(t, tab)
 	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
 	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
@@ -295,18 +299,8 @@ func TestBrowserStepWaitsForChanges(t *testing.T) {
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusReview, wid)
-	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.base, auth.RoleEditor)
-	go func() {
-		for ev, err := range chromedp.Events(tab, page.JavascriptDialogOpening) {
-			if err != nil {
-				return
-			}
-			t.Logf("dialog: %s", ev.Type)
-			go chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
-	browse(t, tab, "open the article", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := openArticle(t, browser, n, auth.RoleEditor, a)
+	acceptDialogs(t, tab)
 	browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
 	eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
 	browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))

@@ -543,12 +543,8 @@ func (n *Newsroom) previewArticle(w http.ResponseWriter, r *http.Request) {
 // and note= for a request for changes) from the list or the form; the
 // older status=published|unpublished still means publish or unpublish.
 func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r)
+	id, ok := n.postedID(w, r)
 	if !ok {
-		n.Error(w, r, http.StatusNotFound)
-		return
-	}
-	if !n.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm

@@ -36,13 +36,7 @@ func (n *Newsroom) deleteArticle(w http.ResponseWriter, r *http.Request) {
 			Page: &deletePage{ID: a.ID, Version: version, Headline: a.Headline}})
 		return
 	}
-	switch locked, err := n.claim(r.Context(), u, a.ID); {
-	case err != nil:
-		n.log.Error("read edit lock", "article", a.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
-		return
-	case locked:
-		n.renderEdit(w, r, http.StatusConflict, a, false, map[string]string{"lock": "err_locked"})
+	if !n.claimOrRefuse(w, r, a) {
 		return
 	}
 	if err := n.store.DeleteArticle(r.Context(), a.ID, version); err != nil {

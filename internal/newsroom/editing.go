@@ -89,6 +89,23 @@ func (n *Newsroom) claimSeen(ctx context.Context, u *auth.User, article int64) (
 	return e.LockedFor(u.ID), seen, nil
 }
 
+// claimOrRefuse claims a's edit lock for the user of r before a change
+// other than the form's own save (a restore, a delete); when someone else
+// holds it, it answers with the form and why, and reports false.
+func (n *Newsroom) claimOrRefuse(w http.ResponseWriter, r *http.Request, a *news.Article) bool {
+	locked, err := n.claim(r.Context(), userFrom(r.Context()), a.ID)
+	switch {
+	case err != nil:
+		n.log.Error("read edit lock", "article", a.ID, "err", err)
+		n.Error(w, r, http.StatusInternalServerError)
+		return false
+	case locked:
+		n.renderEdit(w, r, http.StatusConflict, a, false, map[string]string{"lock": "err_locked"})
+		return false
+	}
+	return true
+}
+
 // handOver frees u's lock on an article they have just handed to others
 // (a writer submitting it, an editor sending it back), so the next person
 // need not wait for it to lapse.
@@ -162,12 +179,8 @@ func (n *Newsroom) takeOver(w http.ResponseWriter, r *http.Request) {
 // arrives after the next page's hello (a save reloads the article) does
 // not undo it.
 func (n *Newsroom) leave(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r)
+	id, ok := n.postedID(w, r)
 	if !ok {
-		n.Error(w, r, http.StatusNotFound)
-		return
-	}
-	if !n.parseForm(w, r) {
 		return
 	}
 	seen, err := strconv.ParseInt(r.PostForm.Get("seen"), 10, 64)

@@ -264,3 +264,14 @@ func userFrom(ctx context.Context) *auth.User {
 }
 
 func parseID(r *http.Request) (int64, bool) { return web.PositiveID(r.PathValue("id")) }
+
+// postedID is the {id} of a POST whose form parses; false when it has
+// answered already (404 for a bad id, 400 or 413 for the form).
+func (n *Newsroom) postedID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return 0, false
+	}
+	return id, n.parseForm(w, r)
+}

@@ -216,13 +216,7 @@ func (n *Newsroom) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	switch locked, err := n.claim(r.Context(), userFrom(r.Context()), a.ID); {
-	case err != nil:
-		n.log.Error("read edit lock", "article", a.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
-		return
-	case locked:
-		n.renderEdit(w, r, http.StatusConflict, a, false, map[string]string{"lock": "err_locked"})
+	if !n.claimOrRefuse(w, r, a) {
 		return
 	}
 	rev.ApplyTo(a)

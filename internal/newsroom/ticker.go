@@ -160,12 +160,8 @@ func (n *Newsroom) saveTicker(w http.ResponseWriter, r *http.Request) {
 
 // moveTicker moves a line one place up or down among those readers see.
 func (n *Newsroom) moveTicker(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r)
+	id, ok := n.postedID(w, r)
 	if !ok {
-		n.Error(w, r, http.StatusNotFound)
-		return
-	}
-	if !n.parseForm(w, r) {
 		return
 	}
 	dir := r.PostForm.Get("dir")
@@ -226,12 +222,8 @@ func (n *Newsroom) tickerDone(w http.ResponseWriter, r *http.Request, err error)
 // linking to the article; sent again, its line is raised, not repeated.
 // It answers on the page the button was on (the desk, or the article).
 func (n *Newsroom) sendToTicker(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r)
+	id, ok := n.postedID(w, r)
 	if !ok {
-		n.Error(w, r, http.StatusNotFound)
-		return
-	}
-	if !n.parseForm(w, r) {
 		return
 	}
 	// The reader's version, not an update staged in the newsroom.
