@@ -33,6 +33,7 @@ import (
 // getSubscription() answered by the in-process push service of alerttest
 // (its keys, so the alert it receives can be decrypted and checked).
 func TestAlertsInTheBrowser(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	chrome := startBrowser(t)
 	p := startPeers(t)
 	n := startNode(t, "", p.config)

@@ -196,6 +196,10 @@ func bestArticle(t testing.TB, s *store.Store, what string, better func(a, best 
 }
 
 func TestBrowser(t *testing.T) {
+	// The reader-side browser tests run side by side: each has its own
+	// node and Chromium, and they spend most of their time waiting on the
+	// browser, so they overlap well even on two cores.
+	t.Parallel()
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	login(t, n, auth.RoleEditor)

@@ -15,6 +15,7 @@ import (
 // reload and is told the comment awaits moderation; a comment approved
 // elsewhere appears on an open page by itself; a reply opens in place.
 func TestCommentsInTheBrowser(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	commentReady(n)
