@@ -568,3 +568,77 @@ func TestStaleSaveAfterAutosaveShowsOnlyTheirs(t *testing.T) {
 		t.Errorf("what others changed, against the writer's autosave:\n%s", theirs)
 	}
 }
+
+// TestFirstSaveTwiceMakesOneDraft: a new article's page carries a key; its
+// first save sent again (a double click, or a retry after a lost answer),
+// or an autosave racing it, saves the same draft instead of making a
+// second; another user's post with the key is refused.
+func TestFirstSaveTwiceMakesOneDraft(t *testing.T) {
+	backends(t, firstSaveTwice)
+}
+
+func firstSaveTwice(t *testing.T, n *node) {
+	writer, _ := loginAs(t, n, auth.RoleWriter)
+	editor, _ := loginAs(t, n, auth.RoleEditor)
+	page := writer.get(t, "/admin/articles/new").body
+	at := strings.Index(page, `name="draft_key" value="`)
+	if at < 0 {
+		t.Fatal("the new-article form has no draft key")
+	}
+	key := page[at+len(`name="draft_key" value="`):][:32]
+	sec, err := n.Store.SectionBySlug(context.Background(), "politics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := func(headline, action string) url.Values {
+		f := url.Values{"headline": {headline}, "section": {strconv.FormatInt(sec.ID, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"},
+			"b0_text": {"نص"}, "draft_key": {key}}
+		if action != "" {
+			f.Set("action", action)
+		}
+		return f
+	}
+	// Refused for a missing headline, the form comes back with its key.
+	if r := writer.do(t, "POST", "/admin/articles/new", form(" ", "save"), nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, key) {
+		t.Fatalf("refused first save: %d, key kept %v", r.status, strings.Contains(r.body, key))
+	}
+	first := writer.do(t, "POST", "/admin/articles/new", form("مسودة بنقرتين", "save"), nil)
+	again := writer.do(t, "POST", "/admin/articles/new", form("مسودة بنقرتين، معدلة", "save"), nil)
+	if first.status != http.StatusSeeOther || again.status != http.StatusSeeOther {
+		t.Fatalf("first save twice: %d, %d", first.status, again.status)
+	}
+	where := strings.SplitN(first.header.Get("Location"), "?", 2)[0]
+	if got := strings.SplitN(again.header.Get("Location"), "?", 2)[0]; got != where {
+		t.Fatalf("the second first save went to %s, the first to %s", got, where)
+	}
+	r := writer.do(t, "POST", "/admin/articles/new/autosave", form("مسودة بنقرتين، معدلة تلقائيًا", ""), nil)
+	if got := decodeAutosave(t, r); r.status != http.StatusOK || got.URL != where {
+		t.Errorf("an autosave racing the first save: %d %+v, want %s", r.status, got, where)
+	}
+	aid, err := strconv.ParseInt(strings.TrimPrefix(where, "/admin/articles/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.article(t, aid); got.Headline != "مسودة بنقرتين، معدلة تلقائيًا" {
+		t.Errorf("the draft holds %q", got.Headline)
+	}
+	list, err := n.Store.ListArticles(context.Background(), store.AdminFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := 0
+	for _, a := range list {
+		if strings.HasPrefix(a.Headline, "مسودة بنقرتين") {
+			made++
+		}
+	}
+	if made != 1 {
+		t.Errorf("%d drafts made by one page", made)
+	}
+	if r := editor.do(t, "POST", "/admin/articles/new", form("مسودة غيري", "save"), nil); r.status != http.StatusConflict {
+		t.Errorf("another user's post with the key: %d", r.status)
+	}
+	if got := n.article(t, aid); got.Headline != "مسودة بنقرتين، معدلة تلقائيًا" {
+		t.Errorf("another user's post changed the draft: %q", got.Headline)
+	}
+}

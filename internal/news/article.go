@@ -93,6 +93,9 @@ type Article struct {
 	Version        int64
 	// ExternalID is the article's id in the system it was imported from.
 	ExternalID string
+	// DraftKey, set on creation by the newsroom page that made the
+	// article, makes a repeated first save find it (store.DraftByKey).
+	DraftKey string
 	// CommentCount is the number of approved comments readers see.
 	CommentCount int
 

@@ -2,6 +2,8 @@ package newsroom
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -59,6 +61,8 @@ type editPage struct {
 	Restored bool
 	// CanDelete: the user may delete the article (see news.Deletable).
 	CanDelete bool
+	// DraftKey identifies a new article's page (news.Article.DraftKey).
+	DraftKey string
 }
 
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +130,14 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 	p.Sections, p.Authors, p.Media, p.Selected = secs, authors, media, map[int64]bool{}
 	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && mayChange(u, a) == 0
 	p.CanDelete = !isNew && a.Deletable() && mayChange(u, a) == 0
+	if isNew {
+		// A form shown again after a refusal keeps its page's key.
+		if p.DraftKey = draftKey(r.PostForm.Get("draft_key")); p.DraftKey == "" {
+			key := make([]byte, 16)
+			rand.Read(key) // never fails (crypto/rand)
+			p.DraftKey = hex.EncodeToString(key)
+		}
+	}
 	n.fillWorkflow(p, u, errs)
 	if !isNew && n.artURL != nil && a.Slug != "" {
 		p.Canonical = n.artURL(a)
@@ -281,6 +293,8 @@ type postedForm struct {
 	Errs map[string]string
 	// Seen is when the server heard from the poster (see claim).
 	Seen int64
+	// DraftKey is the new-article page's key (see news.Article.DraftKey).
+	DraftKey string
 }
 
 // postedArticle reads the article form of r for a user who may change the
@@ -314,6 +328,9 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 	}
 	readForm(r.PostForm, p.A, p.Errs)
 	p.Action = r.PostForm.Get("action")
+	if p.New {
+		p.DraftKey = draftKey(r.PostForm.Get("draft_key"))
+	}
 	if !p.New {
 		locked, seen, err := n.claimSeen(r.Context(), u, p.A.ID)
 		if err != nil {
@@ -333,14 +350,53 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 // live article (readers keep the live version until it is published), or
 // the article itself. done names the outcome for the flash message.
 func (n *Newsroom) persist(ctx context.Context, u *auth.User, p *postedForm) (done string, err error) {
+	if p.New {
+		p.A.CreatedBy, p.A.DraftKey = u.ID, p.DraftKey
+		err := n.store.CreateArticle(ctx, p.A)
+		if !errors.Is(err, news.ErrDuplicate) || p.DraftKey == "" {
+			return "saved", err
+		}
+		// The page's first save came again (a double click, or a retry
+		// after a lost answer): it saves the draft the first one made.
+		if err := n.madeByPage(ctx, u, p); err != nil {
+			return "", err
+		}
+	}
 	switch {
-	case p.New:
-		p.A.CreatedBy = u.ID
-		return "saved", n.store.CreateArticle(ctx, p.A)
 	case p.WasPublic:
 		return "staged", n.store.StageUpdate(ctx, p.A)
 	}
 	return "saved", n.store.UpdateArticle(ctx, p.A)
+}
+
+// madeByPage turns p, a new article's first save, into a save of the
+// article its page already made (news.Article.DraftKey); someone else's
+// key, or an article its writer may no longer change, is a conflict.
+func (n *Newsroom) madeByPage(ctx context.Context, u *auth.User, p *postedForm) error {
+	id, by, err := n.store.DraftByKey(ctx, p.DraftKey)
+	if err != nil {
+		return err
+	}
+	stored, err := n.store.StagedArticle(ctx, id)
+	if err != nil {
+		return err
+	}
+	if by != u.ID || mayChange(u, stored) != 0 {
+		return news.ErrConflict
+	}
+	p.A.ID, p.A.Version, p.A.Status, p.A.CreatedBy = stored.ID, stored.Version, stored.Status, stored.CreatedBy
+	p.A.PublishedAt, p.A.PublishAt, p.A.UnpublishAt = stored.PublishedAt, stored.PublishAt, stored.UnpublishAt
+	p.New, p.WasPublic = false, stored.IsPublic()
+	return nil
+}
+
+// draftKey is a new-article page's key as posted, or "" when it is not
+// one of ours (32 hexadecimal digits).
+func draftKey(v string) string {
+	if len(v) != 32 || strings.Trim(v, "0123456789abcdef") != "" {
+		return ""
+	}
+	return v
 }
 
 // saveArticle handles the article form: save, add a block, or save and

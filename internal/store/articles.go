@@ -159,12 +159,12 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
 			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id,
-			publish_at, unpublish_at, review_note, created_by, edited_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			publish_at, unpublish_at, review_note, created_by, edited_at, draft_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language,
 			string(a.Status), a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
 			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version, nullString(a.ExternalID),
-			nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, nullID(a.CreatedBy), a.EditedAt)
+			nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, nullID(a.CreatedBy), a.EditedAt, nullString(a.DraftKey))
 		if err != nil {
 			return mapConstraint(err)
 		}

@@ -123,3 +123,16 @@ func (s *Store) EditLocks(ctx context.Context, ttl time.Duration) (map[int64]*ne
 	}
 	return out, rows.Err()
 }
+
+// DraftByKey is the id of the article the newsroom page with this draft
+// key created, and who created it; news.ErrNotFound when none.
+func (s *Store) DraftByKey(ctx context.Context, key string) (id, createdBy int64, err error) {
+	err = s.db.QueryRowContext(ctx, s.q("SELECT id, COALESCE(created_by, 0) FROM articles WHERE draft_key = ?"), key).Scan(&id, &createdBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("draft %q: %w", key, news.ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("draft %q: %w", key, err)
+	}
+	return id, createdBy, nil
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -261,5 +262,33 @@ func testAutosaveSnapshots(t *testing.T, s *store.Store, f Fixture) {
 	}
 	if len(revs) != 2 || revs[0].Article().Headline != "حفظ صريح" || revs[1].Article().Headline != "الأصل" {
 		t.Errorf("history with autosaves: %d revisions", len(revs))
+	}
+}
+
+// testDraftKey: a page's key makes one article; a second with it is a
+// duplicate, and the key finds the first.
+func testDraftKey(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	key := strings.Repeat("ab", 16)
+	a := f.Article("مسودة صفحة واحدة")
+	a.DraftKey = key
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	b := f.Article("مسودة الصفحة نفسها مرة ثانية")
+	b.DraftKey = key
+	if err := s.CreateArticle(ctx, b); !errors.Is(err, news.ErrDuplicate) {
+		t.Fatalf("second article with the key: %v", err)
+	}
+	if id, _, err := s.DraftByKey(ctx, key); err != nil || id != a.ID {
+		t.Errorf("draft by key: %d, %v; want %d", id, err, a.ID)
+	}
+	if _, _, err := s.DraftByKey(ctx, strings.Repeat("cd", 16)); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("unknown key: %v", err)
+	}
+	for range 2 { // articles without a key never collide
+		if err := s.CreateArticle(ctx, f.Article("بلا مفتاح")); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

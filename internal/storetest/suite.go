@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"Editing", testEditing},
 		{"DeleteArticle", testDeleteArticle},
 		{"AutosaveSnapshots", testAutosaveSnapshots},
+		{"DraftKey", testDraftKey},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {
