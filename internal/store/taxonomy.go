@@ -220,7 +220,8 @@ func (s *Store) CreateAuthor(ctx context.Context, a *news.Author) error {
 // marbuta) match any of their forms, so «الاسد» suggests «الأسد».
 func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]news.Tag, error) {
 	want := arabic.Normalize(news.Slugify(prefix))
-	if want == "" || limit <= 0 {
+	// One letter matches most tags and says nothing about which one.
+	if utf8.RuneCountInString(want) < 2 || limit <= 0 {
 		return nil, nil
 	}
 	// LIKE narrows by the letters that do not fold ('_' stands for those

@@ -55,6 +55,7 @@ func testSuggestTags(t *testing.T, s *store.Store, f Fixture) {
 		{"_", 10, ""},
 		{"  ", 10, ""},
 		{"ال", 0, ""},
+		{"د", 10, ""}, // one letter suggests nothing
 	}
 	for _, c := range cases {
 		got, err := s.SuggestTags(ctx, c.typed, c.limit)
