@@ -295,6 +295,9 @@ type postedForm struct {
 	Seen int64
 	// DraftKey is the new-article page's key (see news.Article.DraftKey).
 	DraftKey string
+	// Form is the posted form, read again onto the stored draft when a new
+	// article's first save comes twice (see madeByPage).
+	Form url.Values
 }
 
 // postedArticle reads the article form of r for a user who may change the
@@ -327,12 +330,11 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 		return nil, false
 	}
 	readForm(r.PostForm, p.A, p.Errs)
-	p.Action = r.PostForm.Get("action")
+	p.Action, p.Form = r.PostForm.Get("action"), r.PostForm
 	if p.New {
 		p.DraftKey = draftKey(r.PostForm.Get("draft_key"))
-	}
-	if !p.New {
-		locked, seen, err := n.claimSeen(r.Context(), u, p.A.ID)
+	} else {
+		locked, seen, err := n.claim(r.Context(), u, p.A.ID)
 		if err != nil {
 			n.log.Error("read edit lock", "article", p.A.ID, "err", err)
 			n.Error(w, r, http.StatusInternalServerError)
@@ -362,8 +364,7 @@ func (n *Newsroom) persist(ctx context.Context, u *auth.User, p *postedForm) (do
 			return "", err
 		}
 	}
-	switch {
-	case p.WasPublic:
+	if p.WasPublic {
 		return "staged", n.store.StageUpdate(ctx, p.A)
 	}
 	return "saved", n.store.UpdateArticle(ctx, p.A)
@@ -384,8 +385,13 @@ func (n *Newsroom) madeByPage(ctx context.Context, u *auth.User, p *postedForm) 
 	if by != u.ID || mayChange(u, stored) != 0 {
 		return news.ErrConflict
 	}
-	p.A.ID, p.A.Version, p.A.Status, p.A.CreatedBy = stored.ID, stored.Version, stored.Status, stored.CreatedBy
-	p.A.PublishedAt, p.A.PublishAt, p.A.UnpublishAt = stored.PublishedAt, stored.PublishAt, stored.UnpublishAt
+	// The form goes onto the stored draft, which keeps its version, state
+	// and the rest the form does not carry; in place, as the caller holds
+	// p.A.
+	version := stored.Version
+	readForm(p.Form, stored, p.Errs)
+	stored.Version = version
+	*p.A = *stored
 	p.New, p.WasPublic = false, stored.IsPublic()
 	return nil
 }

@@ -54,46 +54,42 @@ func (n *Newsroom) enterArticle(r *http.Request, u *auth.User, a *news.Article, 
 		return nil, err
 	}
 	v := &editingView{ArticleID: a.ID, Beat: editBeat.Milliseconds(), Locked: e.LockedFor(u.ID), Holder: e.Lock,
-		CanTake: u.Can(auth.PermPublish) && e.LockedFor(u.ID)}
-	for _, ed := range e.Open {
-		switch ed.UserID {
-		case u.ID:
-			v.Seen = ed.SeenAt.UnixMicro()
-		case e.Lock.UserID:
-		default:
+		CanTake: u.Can(auth.PermPublish) && e.LockedFor(u.ID), Seen: seenOf(e, u.ID)}
+	for _, ed := range e.Others(u.ID) {
+		if ed.UserID != e.Lock.UserID {
 			v.Others = append(v.Others, ed)
 		}
 	}
 	return v, nil
 }
 
-// claim takes the article's edit lock for u, who is about to change it,
-// unless someone else holds it: then u's change must wait (locked).
-func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, err error) {
-	locked, _, err = n.claimSeen(ctx, u, article)
-	return locked, err
+// seenOf is when the server last heard from user in the article, in Unix
+// microseconds, for the page's goodbye (see leave); 0 when not in it.
+func seenOf(e news.Editing, user int64) int64 {
+	for _, ed := range e.Open {
+		if ed.UserID == user {
+			return ed.SeenAt.UnixMicro()
+		}
+	}
+	return 0
 }
 
-// claimSeen is claim that also says when the server heard from u, in
-// Unix microseconds, for the page's goodbye (see leave).
-func (n *Newsroom) claimSeen(ctx context.Context, u *auth.User, article int64) (locked bool, seen int64, err error) {
+// claim takes the article's edit lock for u, who is about to change it,
+// unless someone else holds it: then u's change must wait (locked). seen
+// is seenOf u after the claim.
+func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, seen int64, err error) {
 	e, err := n.store.EnterArticle(ctx, article, actorOf(u), store.Claim, editTTL)
 	if err != nil {
 		return false, 0, err
 	}
-	for _, ed := range e.Open {
-		if ed.UserID == u.ID {
-			seen = ed.SeenAt.UnixMicro()
-		}
-	}
-	return e.LockedFor(u.ID), seen, nil
+	return e.LockedFor(u.ID), seenOf(e, u.ID), nil
 }
 
 // claimOrRefuse claims a's edit lock for the user of r before a change
 // other than the form's own save (a restore, a delete); when someone else
 // holds it, it answers with the form and why, and reports false.
 func (n *Newsroom) claimOrRefuse(w http.ResponseWriter, r *http.Request, a *news.Article) bool {
-	locked, err := n.claim(r.Context(), userFrom(r.Context()), a.ID)
+	locked, _, err := n.claim(r.Context(), userFrom(r.Context()), a.ID)
 	switch {
 	case err != nil:
 		n.log.Error("read edit lock", "article", a.ID, "err", err)

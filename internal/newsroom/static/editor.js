@@ -340,11 +340,12 @@
         var j = res.j;
         if (res.status === 200) {
           tried = saved = upto;
-          if (changes === saved) drop();
+          // The browser's copy is no longer needed (a new draft's, kept
+          // under "new", in any case: it moves to the draft's address).
+          if (changes === saved || !hasVersion()) drop();
           if (!hasVersion()) {
             // The new draft's own address from now on, for saves, the
             // heartbeat, a reload and what the browser keeps.
-            drop();
             form.setAttribute("action", j.url);
             fd.autosave = j.url + "/autosave";
             fd.presence = j.presence;
@@ -455,11 +456,10 @@
   // What has not reached the server is also kept in this browser until it
   // does, so a lost connection or a closed tab costs nothing: the next
   // visit offers it back, posted to the server, which shows it in the
-  // form for review (action "restore") without saving it.
-  // The form's buttons are named "action", which hides form.action: the
-  // attribute is read instead.
-  // Kept per user, so on a shared newsroom computer nobody is offered
-  // someone else's work.
+  // form for review (action "restore") without saving it. It is kept per
+  // user, so on a shared newsroom computer nobody is offered someone
+  // else's work, and per address (the form's buttons are named "action",
+  // which hides form.action: the attribute is read instead).
   var keyOf = function () { return "khabar:unsaved:" + fd.user + ":" + form.getAttribute("action"); };
   var stored = function (pairs) { return pairs.filter(function (p) { return typeof p[1] === "string"; }); };
   var keepTimer = 0;
