@@ -14,6 +14,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/site"
+	"khabar/internal/store"
 )
 
 var (
@@ -55,11 +56,16 @@ func (n *node) addLines(t *testing.T, texts ...string) []*news.TickerItem {
 // request changed nothing.
 func (n *node) tickerState(t *testing.T) string {
 	t.Helper()
-	items, err := n.Store.ListTicker(context.Background(), false, time.Now())
+	now := time.Now()
+	shown, err := n.Store.ListTicker(context.Background(), store.OnShow, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%+v", items)
+	ranOut, err := n.Store.ListTicker(context.Background(), store.RanOut, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v %+v", shown, ranOut)
 }
 
 // TestTickerRoleMatrix takes every ticker action as every role: editors
@@ -288,7 +294,7 @@ func TestSendArticleToTicker(t *testing.T) {
 	if got := n.homeTicker(t); got[0] != pub.Headline {
 		t.Errorf("home ticker after sending: %q", got)
 	}
-	items, _ := n.Store.ListTicker(ctx, true, time.Now())
+	items, _ := n.Store.ListTicker(ctx, store.OnShow, time.Now())
 	if items[0].URL != site.ArticlePath(pub) || items[0].ArticleID != a.ID {
 		t.Errorf("line: %+v, want a link to %s", items[0], site.ArticlePath(pub))
 	}
@@ -305,7 +311,9 @@ func TestSendArticleToTicker(t *testing.T) {
 	if got := n.homeTicker(t); got[0] != pub.Headline {
 		t.Errorf("home ticker after sending again: %q", got)
 	}
-	all, _ := n.Store.ListTicker(ctx, false, time.Now())
+	all, _ := n.Store.ListTicker(ctx, store.OnShow, time.Now())
+	ranOut, _ := n.Store.ListTicker(ctx, store.RanOut, time.Now())
+	all = append(all, ranOut...)
 	count := 0
 	for _, it := range all {
 		if it.ArticleID == a.ID {
@@ -332,5 +340,27 @@ func TestSendArticleToTicker(t *testing.T) {
 	}
 	if n.tickerState(t) != before {
 		t.Error("a refused send changed the ticker")
+	}
+}
+
+// TestTickerPageKeepsLinesOnShow: expired lines keep their positions, so
+// years of them must not push a line readers still see off the
+// newsroom's ticker page, where editors manage it.
+func TestTickerPageKeepsLinesOnShow(t *testing.T) {
+	n := startNode(t, "")
+	editor := asRole(t, n, auth.RoleEditor)
+	ctx := context.Background()
+	if err := n.Store.CreateTicker(ctx, &news.TickerItem{Text: "سطر يبقى على الشريط"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		it := &news.TickerItem{Text: "سطر انتهى " + itoa(int64(i)), ExpiresAt: time.Now().Add(-time.Minute)}
+		if err := n.Store.CreateTicker(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := editor.get(t, "/admin/ticker").body
+	if !strings.Contains(page, "سطر يبقى على الشريط") || !strings.Contains(page, "سطر انتهى 59") {
+		t.Error("the ticker page lost the line on show, or the latest expired one")
 	}
 }

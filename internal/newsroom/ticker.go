@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/store"
 	"khabar/internal/web"
 )
 
@@ -53,19 +54,15 @@ func (n *Newsroom) ticker(w http.ResponseWriter, r *http.Request) {
 var moves = map[string]int{"up": -1, "down": 1}
 
 func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status int, p *tickerPage, errs map[string]string) {
-	items, err := n.store.ListTicker(r.Context(), false, time.Now())
+	now := time.Now()
+	var err error
+	if p.Active, err = n.store.ListTicker(r.Context(), store.OnShow, now); err == nil {
+		p.Expired, err = n.store.ListTicker(r.Context(), store.RanOut, now)
+	}
 	if err != nil {
 		n.log.Error("list ticker", "err", err)
 		n.Error(w, r, http.StatusInternalServerError)
 		return
-	}
-	now := time.Now()
-	for _, it := range items {
-		if it.Active(now) {
-			p.Active = append(p.Active, it)
-		} else {
-			p.Expired = append(p.Expired, it)
-		}
 	}
 	n.render(w, status, "ticker", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker"), Page: p, Errors: errs, Flash: flash(r)})
 }

@@ -276,7 +276,7 @@ type tickerLine struct {
 // TickerLines reads the ticker fresh from the database: the active
 // breaking items, then the latest headlines.
 func (s *Site) TickerLines(ctx context.Context) ([]tickerLine, error) {
-	items, err := s.store.ListTicker(ctx, true, time.Now())
+	items, err := s.store.ListTicker(ctx, store.OnShow, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -28,15 +28,26 @@ func scanTicker(r rowScanner) (news.TickerItem, error) {
 	return t, err
 }
 
-// ListTicker returns ticker items in the editors' order, top first; with
-// active set, only those not expired at now.
-func (s *Store) ListTicker(ctx context.Context, active bool, at time.Time) ([]news.TickerItem, error) {
-	query, args := "SELECT "+tickerCols+" FROM ticker_items", []any{}
-	if active {
-		query += " WHERE expires_at IS NULL OR expires_at > ?"
-		args = append(args, utc(at))
+// TickerLines says which of the ticker's lines ListTicker returns.
+type TickerLines int
+
+const (
+	// OnShow are the lines readers see (not expired), in the editors'
+	// order, top first.
+	OnShow TickerLines = iota
+	// RanOut are the expired lines, the latest to run out first. Expired
+	// lines keep their old positions, so in one list with those on show
+	// years of them could push a line readers see out of the newsroom's.
+	RanOut
+)
+
+// ListTicker returns up to 50 ticker lines, those which says, at time at.
+func (s *Store) ListTicker(ctx context.Context, which TickerLines, at time.Time) ([]news.TickerItem, error) {
+	query := "SELECT " + tickerCols + " FROM ticker_items WHERE expires_at IS NULL OR expires_at > ?" + tickerOrder
+	if which == RanOut {
+		query = "SELECT " + tickerCols + " FROM ticker_items WHERE expires_at <= ? ORDER BY expires_at DESC, id DESC"
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+tickerOrder+" LIMIT 50"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query+" LIMIT 50"), utc(at))
 	if err != nil {
 		return nil, fmt.Errorf("list ticker: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
 
@@ -30,7 +31,7 @@ func BenchmarkMoveTicker(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				shown, err := s.ListTicker(ctx, true, time.Now())
+				shown, err := s.ListTicker(ctx, store.OnShow, time.Now())
 				if err != nil || len(shown) != 20 {
 					b.Fatalf("%d lines on show, %v", len(shown), err)
 				}

@@ -376,7 +376,7 @@ func testTicker(t *testing.T, s *store.Store, _ Fixture) {
 			t.Fatal(err)
 		}
 	}
-	active, err := s.ListTicker(ctx, true, now)
+	active, err := s.ListTicker(ctx, store.OnShow, now)
 	if err != nil {
 		t.Fatal(err)
 	}
