@@ -160,7 +160,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	nr, err := newsroom.New(newsroom.Options{Store: s, Media: a.media, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
-		Alerts: al.fanout, BaseURL: base, ArticleURL: func(a *news.Article) string { return base + site.ArticlePath(a) }, ArticlePath: site.ArticlePath,
+		Alerts: al.fanout, BaseURL: base, ArticlePath: site.ArticlePath,
 		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
 	if err != nil {
 		s.Close()

@@ -1,8 +1,8 @@
 package news
 
 import (
-	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Section is a desk of the outlet (politics, economy, …); every article
@@ -120,12 +120,8 @@ func (t *TickerItem) Normalize() error {
 // headline, cut at a word when it would not fit.
 func TickerLineFor(a *Article, url string) *TickerItem {
 	text := CleanLine(a.Headline)
-	if r := []rune(text); len(r) > MaxTickerText {
-		text = string(r[:MaxTickerText-1])
-		if i := strings.LastIndexByte(text, ' '); i > len(text)/2 {
-			text = text[:i]
-		}
-		text += "…"
+	if utf8.RuneCountInString(text) > MaxTickerText {
+		text = Excerpt(text, MaxTickerText-1) // and its "…"
 	}
 	return &TickerItem{Text: text, URL: url, ArticleID: a.ID}
 }

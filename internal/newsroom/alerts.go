@@ -40,7 +40,7 @@ func (n *Newsroom) alerts(w http.ResponseWriter, r *http.Request) {
 			n.Error(w, r, http.StatusNotFound)
 			return
 		}
-		p.Form.Title, p.Form.Text, p.Form.URL, p.Form.ArticleID = a.Headline, a.Lead, n.artURL(a), a.ID
+		p.Form.Title, p.Form.Text, p.Form.URL, p.Form.ArticleID = a.Headline, a.Lead, n.articleURL(a), a.ID
 	}
 	n.renderAlerts(w, r, http.StatusOK, p, nil)
 }

@@ -139,8 +139,8 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	n.fillWorkflow(p, u, errs)
-	if !isNew && n.artURL != nil && a.Slug != "" {
-		p.Canonical = n.artURL(a)
+	if !isNew && n.artPath != nil && a.Slug != "" {
+		p.Canonical = n.articleURL(a)
 		if p.CanonicalText, err = url.PathUnescape(p.Canonical); err != nil {
 			p.CanonicalText = p.Canonical
 		}
@@ -183,10 +183,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 // refused (errs["step"] holds the refused step, errs["refused"] a
 // message made by refuse).
 func (n *Newsroom) fillWorkflow(p *editPage, u *auth.User, errs map[string]string) {
-	loc := n.datefmt().Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := n.zone()
 	p.Zone = loc.String()
 	if !p.A.PublishAt.IsZero() {
 		p.PublishAt = p.A.PublishAt.In(loc).Format(timeInput)
@@ -630,11 +627,7 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v := f.Get("at"); v != "" {
-		loc := n.datefmt().Location
-		if loc == nil {
-			loc = time.UTC
-		}
-		if c.At, ok = parseTime(v, loc); !ok {
+		if c.At, ok = parseTime(v, n.zone()); !ok {
 			a, found := n.loadArticle(w, r)
 			if found {
 				n.renderEdit(w, r, http.StatusUnprocessableEntity, a, false, map[string]string{"step": string(c.Action), "at": "err_bad_time"})

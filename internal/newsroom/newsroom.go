@@ -48,12 +48,12 @@ type Options struct {
 	DateFormat func() locale.DateFormat
 	// Media keeps uploaded files.
 	Media media.Store
-	// Alerts sends breaking-news alerts; BaseURL and ArticleURL make the
-	// links they carry.
-	Alerts     *alert.Fanout
-	BaseURL    string
-	ArticleURL func(a *news.Article) string
-	// ArticlePath is an article's site-relative path, for the ticker.
+	// Alerts sends breaking-news alerts.
+	Alerts *alert.Fanout
+	// BaseURL is the site's public origin; with ArticlePath, an article's
+	// site-relative path (the ticker's links), it makes the links alerts
+	// carry and the permanent link the form shows.
+	BaseURL     string
 	ArticlePath func(a *news.Article) string
 }
 
@@ -70,7 +70,6 @@ type Newsroom struct {
 	lib     *library
 	fanout  *alert.Fanout
 	base    string
-	artURL  func(a *news.Article) string
 	artPath func(a *news.Article) string
 	css     *render.Page
 	js      *render.Page // the moderation queue's keyboard shortcuts
@@ -119,7 +118,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	return &Newsroom{store: o.Store, lib: lib, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artURL: o.ArticleURL, artPath: o.ArticlePath, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
+		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
 		hashing:  make(chan struct{}, 2),
 		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
 		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
@@ -262,6 +261,9 @@ func userFrom(ctx context.Context) *auth.User {
 	u, _ := ctx.Value(userKey{}).(*auth.User)
 	return u
 }
+
+// articleURL is a's address on the site.
+func (n *Newsroom) articleURL(a *news.Article) string { return n.base + n.artPath(a) }
 
 func parseID(r *http.Request) (int64, bool) { return web.PositiveID(r.PathValue("id")) }
 

@@ -289,9 +289,7 @@ func flash(r *http.Request) string {
 		return "flash_unpublished"
 	case "settings":
 		return "flash_settings"
-	case "ticker", "ticker_sent", "ticker_raised":
-		return "flash_" + r.URL.Query().Get("done")
-	case "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted":
+	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""
