@@ -57,6 +57,9 @@ jar=$work/cookies
 # the expected status (200 unless given) so a broken page is not "valid".
 save() {
   local name=$1 path=$2 want=${3:-200} got
+  # An empty path (a link the previous page lacked) would check the home
+  # page under another name.
+  [ -n "$path" ] || { echo "html-check: no link found for $name" >&2; exit 1; }
   got=$(curl -s -b "$jar" -c "$jar" -o "$out/$name.html" -w '%{http_code}' "$base$path")
   if [ "$got" != "$want" ]; then
     echo "html-check: $path answered $got, want $want" >&2
@@ -78,6 +81,10 @@ live=
 for a in $({ grep -o 'href="/news/[0-9]*/[^"]*"' "$out/home.html" || true; } | sed -e 's/^href="//' -e 's/"$//' | sort -u); do
   if curl -s "$base$a" | grep -q 'class="liveblog"'; then live=$a; break; fi
 done
+if [ -z "$live" ] && [ -z "${1:-}" ]; then
+  echo "html-check: the demo outlet's live article is not on its home page" >&2
+  exit 1
+fi
 if [ -n "$live" ]; then
   save live "$live"
   live_id=${live#/news/}

@@ -25,7 +25,7 @@
       var same = items.length === lines.length && lines.every(function (l, i) {
         var a = items[i].querySelector("a");
         return items[i].textContent === l.text && items[i].classList.contains("breaking") === !!l.breaking &&
-          (a ? a.getAttribute("href") : "") === (a ? l.url : "");
+          (a ? a.getAttribute("href") : "") === (l.url || "");
       });
       if (same) return;
       var frag = document.createDocumentFragment();
