@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"khabar/internal/news"
 	"khabar/internal/store"
@@ -378,10 +379,28 @@ func (f *Fanout) PublishAlert(ctx context.Context, articleID int64) error {
 		} else if art.Section != nil {
 			a.Topic = art.Section.Slug
 		}
-		if r := []rune(a.Text); len(r) > maxText {
-			a.Text = string(r[:maxText-1]) + "…"
-		}
+		f.fit(a)
 		return a
 	})
 	return err
+}
+
+// fit cuts an article's alert to what every channel takes: a headline may
+// be longer than an alert's title, and an Arabic lead with the article's
+// percent-encoded address can pass the push payload's limit; every
+// sender would refuse such an alert for every subscriber.
+func (f *Fanout) fit(a *news.Alert) {
+	if utf8.RuneCountInString(a.Title) > maxTitle {
+		a.Title = news.Excerpt(a.Title, maxTitle-1) // and its "…"
+	}
+	size := func() int {
+		return (&Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang}).PushPayloadSize()
+	}
+	for n := utf8.RuneCountInString(a.Text); a.Text != "" && size() > MaxPushPayload; {
+		if n = n * 3 / 4; n < 20 {
+			a.Text = ""
+			break
+		}
+		a.Text = news.Excerpt(a.Text, n)
+	}
 }
