@@ -14,6 +14,8 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/config"
+	"khabar/internal/news"
+	"khabar/internal/store"
 )
 
 // benchEditor makes an editor and returns their session cookies.
@@ -103,4 +105,13 @@ func BenchmarkEditorPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// longestArticle is the published demo article with the most blocks: the
+// heaviest article form an editor opens.
+func longestArticle(t testing.TB, s *store.Store) *news.Article {
+	t.Helper()
+	return bestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
+		return best == nil || len(a.Body) > len(best.Body)
+	})
 }

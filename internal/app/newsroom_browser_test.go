@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
-	"khabar/internal/store"
 )
 
 // e2eWait bounds each wait of the newsroom test: generous, for a loaded
@@ -163,11 +161,6 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
 	}
 	screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
-
-	// How long the editor's page takes to load, as a figure for
-	// bench/README.md (not an assertion: the machine is shared).
-	heavy := longestArticle(t, n.Store)
-	logEditorLoad(t, tab, n.base+"/admin/articles/"+strconv.FormatInt(heavy.ID, 10), len(heavy.Body))
 }
 
 // within runs actions as browse does, each call bounded by e2eWait.
@@ -222,46 +215,4 @@ func noPublishing(t *testing.T, tab context.Context, where string) {
 	if got := eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
 		t.Errorf("%s: a writer is offered %d ways to publish", where, got)
 	}
-}
-
-// longestArticle is the published demo article with the most blocks: the
-// heaviest article form an editor opens.
-func longestArticle(t testing.TB, s *store.Store) *news.Article {
-	t.Helper()
-	return bestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
-		return best == nil || len(a.Body) > len(best.Body)
-	})
-}
-
-// logEditorLoad loads the editor's page as the browser does (document,
-// admin.css, media.js, editor.js) a few times and logs its Navigation
-// Timing: when the document had arrived and when the load event ended,
-// from the start of the navigation; the first load and the median of the
-// rest.
-func logEditorLoad(t *testing.T, tab context.Context, pageURL string, blocks int) {
-	t.Helper()
-	type timing struct{ Response, Load float64 }
-	var all []timing
-	for range 6 {
-		within(t, tab, "load the editor's page", chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(`#counters`)))
-		v, err := chromedp.Run(tab, chromedp.Poll[timing](`(() => {
-		  const n = performance.getEntriesByType("navigation")[0];
-		  return n && n.loadEventEnd > 0 && {response: n.responseEnd, load: n.loadEventEnd};
-		})()`, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2eWait)))
-		if err != nil {
-			t.Fatalf("navigation timing: %v", err)
-		}
-		all = append(all, v)
-	}
-	median := func(f func(timing) float64) float64 {
-		var v []float64
-		for _, x := range all[1:] {
-			v = append(v, f(x))
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	t.Logf("editor page %s (%d blocks), navigationStart→responseEnd / →loadEventEnd: first %.0f / %.0f ms, median of %d more %.0f / %.0f ms",
-		strings.TrimPrefix(pageURL, "http://"), blocks, all[0].Response, all[0].Load, len(all)-1,
-		median(func(x timing) float64 { return x.Response }), median(func(x timing) float64 { return x.Load }))
 }
