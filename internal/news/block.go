@@ -102,7 +102,10 @@ func (b *Block) normalize() {
 	b.Alt = CleanLine(b.Alt)
 	b.Title = CleanLine(b.Title)
 	b.URL = strings.TrimSpace(b.URL)
-	items := b.Items[:0]
+	// A new slice: filtering in place would write into the caller's array,
+	// which the block may share (the demo's stories are package data that
+	// every node loading them at once would rewrite: a race).
+	items := make([]string, 0, len(b.Items))
 	for _, it := range b.Items {
 		if it = SanitizeInline(it); it != "" {
 			items = append(items, it)
