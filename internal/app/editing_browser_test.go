@@ -69,6 +69,7 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 // over, and the writer's page, on its next heartbeat, says so and stops
 // saving, keeping what was typed.
 func TestBrowserAutosaveAndLock(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	_, wid := loginAs(t, n, auth.RoleWriter)
@@ -130,6 +131,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 // page keeps the work in the browser; the next visit offers it back, and
 // taking the offer shows it in the form and saves it.
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	_, wid := loginAs(t, n, auth.RoleWriter)
@@ -209,6 +211,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 // writer's heartbeats, so the writer's autosave is refused for the lock;
 // once they leave, the writer's page, at its next heartbeat, saves again.
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	_, wid := loginAs(t, n, auth.RoleWriter)
@@ -234,6 +237,7 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 // once that autosave lands, the kept copy must quote the new version, or
 // restoring it later is refused as a conflict with the writer's own save.
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	_, wid := loginAs(t, n, auth.RoleWriter)
@@ -294,6 +298,7 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 // version and acts on what the server has, so the correction must be
 // saved first, not left behind on the page.
 func TestBrowserStepWaitsForChanges(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	_, wid := loginAs(t, n, auth.RoleWriter)

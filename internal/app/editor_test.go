@@ -135,6 +135,7 @@ func TestPasteEndpoint(t *testing.T) {
 // the focused block and the save keeps the new order; HTML pasted into a
 // paragraph comes back from the server as blocks; the counters show.
 func TestBrowserEditor(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	login(t, n, auth.RoleEditor)

@@ -19,6 +19,7 @@ import (
 // moved line's button keeps the focus after each page load, so Enter,
 // Enter moves it two places; the ticker pages pass axe.
 func TestTickerInTheBrowser(t *testing.T) {
+	t.Parallel() // see TestBrowser
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	login(t, n, auth.RoleEditor)
