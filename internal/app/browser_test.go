@@ -233,9 +233,16 @@ func TestBrowser(t *testing.T) {
 		if !found {
 			t.Errorf("searching for %q does not list it", lead)
 		}
+		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
+		browse(t, tab, "open the live article", chromedp.Navigate(n.base+site.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
+		waitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
+		browse(t, tab, "back home", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
 		// their live streams: the browser's six connections would run out.
-		waitFor(t, "left pages to close their live streams", func() bool { return n.Live.Clients("ticker") <= 1 })
+		waitFor(t, "left pages to close their live streams", func() bool {
+			return n.Live.Clients("ticker") <= 1 && n.Live.Clients(liveTopic) == 0
+		})
 	})
 
 	t.Run("screenshots and right-to-left layout", func(t *testing.T) {

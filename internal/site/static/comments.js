@@ -124,10 +124,8 @@
     }).catch(function () {});
   });
 
-  if (window.EventSource) {
-    var es = null;
-    var follow = function () {
-      es = new EventSource("/live?topic=comments/" + article);
+  if (window.EventSource && window.khabarFollow) {
+    khabarFollow("/live?topic=comments/" + article, function (es) {
       es.addEventListener("comment", function (ev) {
         var m;
         try { m = JSON.parse(ev.data); } catch (err) { return; }
@@ -138,10 +136,6 @@
         }
         if (typeof m.html === "string") place(parse(m.html).firstElementChild, m.parent);
       });
-    };
-    follow();
-    // A page kept in the back/forward cache must not hold a connection.
-    addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
-    addEventListener("pageshow", function (e) { if (e.persisted && !es) follow(); });
+    });
   }
 })();

@@ -44,40 +44,41 @@
     }).catch(function () {});
   });
 
-  if (!box.hasAttribute("data-live") || !window.EventSource) return;
-  var es = new EventSource("/live?topic=liveblog/" + box.dataset.article);
+  if (!box.hasAttribute("data-live") || !window.EventSource || !window.khabarFollow) return;
   function message(ev) {
     try { return JSON.parse(ev.data); } catch (err) { return null; }
   }
-  es.addEventListener("entry", function (ev) {
-    var m = message(ev);
-    if (!m || typeof m.id !== "number") return;
-    var old = document.getElementById("e" + m.id);
-    if (m.removed) {
-      if (old) old.remove();
-    } else if (typeof m.html === "string") {
-      var li = parse(m.html);
-      if (!li) return;
-      if (old) {
-        old.replaceWith(li);
-      } else {
-        list.prepend(li);
-        li.classList.add("lb-new");
-        var none = box.querySelector(".lb-none");
-        if (none) none.remove();
-        var title = li.querySelector("h3");
-        announce.textContent = box.dataset.new + (title ? ": " + title.textContent : "");
+  var stop = khabarFollow("/live?topic=liveblog/" + box.dataset.article, function (es) {
+    es.addEventListener("entry", function (ev) {
+      var m = message(ev);
+      if (!m || typeof m.id !== "number") return;
+      var old = document.getElementById("e" + m.id);
+      if (m.removed) {
+        if (old) old.remove();
+      } else if (typeof m.html === "string") {
+        var li = parse(m.html);
+        if (!li) return;
+        if (old) {
+          old.replaceWith(li);
+        } else {
+          list.prepend(li);
+          li.classList.add("lb-new");
+          var none = box.querySelector(".lb-none");
+          if (none) none.remove();
+          var title = li.querySelector("h3");
+          announce.textContent = box.dataset.new + (title ? ": " + title.textContent : "");
+        }
       }
-    }
-    if (typeof m.keys === "string") replace("lb-keys", m.keys);
-  });
-  es.addEventListener("coverage", function (ev) {
-    var m = message(ev);
-    if (!m) return;
-    if (typeof m.html === "string") replace("lb-status", m.html);
-    if (m.ended) {
-      es.close();
-      box.removeAttribute("data-live");
-    }
+      if (typeof m.keys === "string") replace("lb-keys", m.keys);
+    });
+    es.addEventListener("coverage", function (ev) {
+      var m = message(ev);
+      if (!m) return;
+      if (typeof m.html === "string") replace("lb-status", m.html);
+      if (m.ended) {
+        stop();
+        box.removeAttribute("data-live");
+      }
+    });
   });
 })();

@@ -2,6 +2,20 @@
 // without JavaScript.
 (function () {
   "use strict";
+  // khabarFollow opens a live stream and hands it to listen to attach its
+  // handlers. A page kept in the back/forward cache keeps its streams
+  // open, and a browser opens at most six connections to a site: a few
+  // pages later the next one would wait for a free connection. So the
+  // stream closes when the page is left and reopens if it is shown again.
+  // It returns a function that closes the stream for good.
+  window.khabarFollow = function (url, listen) {
+    var es = null, done = false;
+    var open = function () { es = new EventSource(url); listen(es); };
+    addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+    addEventListener("pageshow", function (e) { if (e.persisted && !es && !done) open(); });
+    open();
+    return function () { done = true; if (es) { es.close(); es = null; } };
+  };
   function toast(text) {
     var t = document.createElement("div");
     t.className = "toast";
@@ -14,7 +28,6 @@
   // EventSource) the server-rendered ticker stays as it is.
   var ticker = document.querySelector(".ticker ul");
   if (ticker && window.EventSource) {
-    var es = null;
     var showTicker = function (ev) {
       var lines;
       try { lines = JSON.parse(ev.data); } catch (err) { return; }
@@ -45,17 +58,7 @@
       });
       ticker.replaceChildren(frag);
     };
-    var follow = function () {
-      es = new EventSource("/live/ticker");
-      es.addEventListener("ticker", showTicker);
-    };
-    // A page kept in the back/forward cache keeps its stream open, and a
-    // browser opens at most six connections to a site: a few pages later
-    // the next one would wait for a free connection. Close the stream on
-    // leaving; reopen it if the page is shown again.
-    addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
-    addEventListener("pageshow", function (e) { if (e.persisted && !es) follow(); });
-    follow();
+    khabarFollow("/live/ticker", function (es) { es.addEventListener("ticker", showTicker); });
   }
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[data-copy], a[data-youtube]");
