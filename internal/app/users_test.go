@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -137,4 +138,59 @@ func signIn(t *testing.T, n *node, email, password string) *node {
 		t.Fatalf("login %s: %d", email, r.status)
 	}
 	return b
+}
+
+// TestUsersRoleMatrix takes every user-administration route as every
+// role: only admins go through; an editor, a writer or a moderator gets
+// 403 and the accounts stay as they were (a role change by anyone else
+// would be a privilege escalation).
+func TestUsersRoleMatrix(t *testing.T) {
+	n := startNode(t, "")
+	ctx := context.Background()
+	clients := map[auth.Role]*node{}
+	for _, role := range auth.Roles {
+		clients[role] = asRole(t, n, role)
+	}
+	target := auth.User{Email: "target@khabar.test", Name: "هدف", Role: auth.RoleWriter, PasswordHash: "x"}
+	if err := n.Store.CreateUser(ctx, &target); err != nil {
+		t.Fatal(err)
+	}
+	tid := itoa(target.ID)
+	accounts := func() string {
+		t.Helper()
+		users, err := n.Store.ListUsers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%+v", users)
+	}
+	cases := []struct {
+		name, method, path string
+		form               url.Values
+		ok                 int
+	}{
+		{"list", "GET", "/admin/users", nil, 200},
+		{"create", "POST", "/admin/users", url.Values{"name": {"جديد"}, "email": {"new@khabar.test"}, "role": {"admin"}, "password": {"long enough password"}}, 303},
+		{"make admin", "POST", "/admin/users/" + tid + "/role", url.Values{"role": {"admin"}}, 303},
+		{"reset password", "POST", "/admin/users/" + tid + "/reset", url.Values{}, 200},
+		{"sessions", "GET", "/admin/users/" + tid + "/sessions", nil, 200},
+		{"audit log", "GET", "/admin/audit", nil, 200},
+	}
+	for _, c := range cases {
+		for _, role := range auth.Roles {
+			if role == auth.RoleAdmin {
+				continue // an admin's success changes the accounts; see TestUsersRolesAndSessions
+			}
+			before := accounts()
+			if r := clients[role].do(t, c.method, c.path, c.form, nil); r.status != http.StatusForbidden {
+				t.Errorf("%s as %s: %d, want 403", c.name, role, r.status)
+			}
+			if accounts() != before {
+				t.Errorf("%s as %s: refused, but the accounts changed", c.name, role)
+			}
+		}
+		if r := clients[auth.RoleAdmin].do(t, c.method, c.path, c.form, nil); r.status != c.ok {
+			t.Errorf("%s as admin: %d, want %d", c.name, r.status, c.ok)
+		}
+	}
 }
