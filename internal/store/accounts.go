@@ -62,8 +62,8 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role, actor
 			return nil
 		}
 		if old == string(auth.RoleAdmin) {
-			var admins int
-			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM users WHERE role = ?"), string(auth.RoleAdmin)).Scan(&admins); err != nil {
+			admins, err := s.lockAdmins(ctx, tx)
+			if err != nil {
 				return err
 			}
 			if admins <= 1 {
@@ -79,6 +79,27 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role, actor
 		return fmt.Errorf("set role of user %d: %w", id, err)
 	}
 	return nil
+}
+
+// lockAdmins counts the admins, holding their rows until tx ends. On
+// PostgreSQL two admins demoting each other at once would otherwise both
+// count two and leave none; the second now waits for the first and counts
+// again. SQLite takes its write lock at BEGIN, so it never interleaves.
+func (s *Store) lockAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
+	query := "SELECT id FROM users WHERE role = ?"
+	if s.dialect == Postgres {
+		query += " FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, s.q(query), string(auth.RoleAdmin))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }
 
 // SetUserPassword replaces a user's password hash and ends every session

@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"TickerFromArticle", testTickerFromArticle},
 		{"Settings", testSettings},
 		{"UsersAndSessions", testUsers},
+		{"LastAdminRace", testLastAdminRace},
 		{"Cursors", testCursors},
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalid},
