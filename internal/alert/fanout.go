@@ -216,14 +216,15 @@ func stored[S, R any](ctx context.Context, f *Fanout, sender Sender[R], a *Alert
 	if err != nil {
 		return nil, nil, err
 	}
-	ids := make([]int64, len(subs))
+	// One pass: making an e-mail recipient signs its unsubscribe link.
+	ids, rs := make([]int64, len(subs)), make([]R, len(subs))
 	for i, s := range subs {
-		ids[i], _ = as(s)
+		ids[i], rs[i] = as(s)
 	}
 	return ids, func(pick []int) []error {
 		to := make([]R, len(pick))
 		for k, i := range pick {
-			_, to[k] = as(subs[i])
+			to[k] = rs[i]
 		}
 		return sendAll(ctx, f, sender, a, to)
 	}, nil
