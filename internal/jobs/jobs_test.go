@@ -95,11 +95,14 @@ func TestPlannedChangesRunOnTime(t *testing.T) {
 			a = step(t, s, a, news.Change{Action: news.ActionExpire, At: publishAt.Add(time.Second)})
 			startQueue(t, s) // plans what is in the database on start
 
-			got := waitStatus(t, s, a.ID, news.StatusPublished)
+			// Published, then withdrawn a second later. On a busy machine
+			// both jobs may run in one pass of River's scheduler, so the
+			// published state is not waited for; the withdrawn article keeps
+			// its publication time and the audit log shows both steps.
+			got := waitStatus(t, s, a.ID, news.StatusUnpublished)
 			if got.PublishedAt.Before(publishAt.Truncate(time.Microsecond)) {
 				t.Errorf("published at %v, before its time %v: the stale job published it", got.PublishedAt, publishAt)
 			}
-			waitStatus(t, s, a.ID, news.StatusUnpublished)
 			log, err := s.AuditLog(ctx, 2, 0)
 			if err != nil || len(log) != 2 || log[0].Action != "article.unpublish" || log[1].Action != "article.publish" || log[0].UserID != 0 || log[1].UserID != 0 {
 				t.Errorf("audit log: %v %+v (want publish and unpublish by the system)", err, log)
