@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -53,8 +54,7 @@ func (a *API) subscribePush(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &news.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth, Topics: strings.Join(topics, " ")}
 	if err := a.store.SavePushSubscription(r.Context(), p); err != nil {
-		a.log.Error("save push subscription", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not save the subscription")
+		a.fail(w, r, fmt.Errorf("save push subscription: %w", err))
 		return
 	}
 	web.JSON(w, http.StatusCreated, "no-store", map[string]any{"topics": topics})
@@ -68,7 +68,7 @@ func (a *API) checkTopics(w http.ResponseWriter, r *http.Request, topics []strin
 	}
 	sections, err := a.sectionSlugs(r)
 	if err != nil {
-		web.JSONError(w, http.StatusInternalServerError, "could not read the sections")
+		a.fail(w, r, err)
 		return nil, false
 	}
 	var out []string
@@ -87,7 +87,6 @@ func (a *API) checkTopics(w http.ResponseWriter, r *http.Request, topics []strin
 func (a *API) sectionSlugs(r *http.Request) ([]string, error) {
 	secs, err := a.store.ListSections(r.Context())
 	if err != nil {
-		a.log.Error("list sections", "err", err)
 		return nil, err
 	}
 	out := make([]string, len(secs))
@@ -110,8 +109,7 @@ func (a *API) unsubscribePush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.store.DeletePushSubscription(r.Context(), req.Endpoint); err != nil {
-		a.log.Error("delete push subscription", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not remove the subscription")
+		a.fail(w, r, fmt.Errorf("delete push subscription: %w", err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -141,38 +139,40 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
 // perm: 401 without one, 403 when the user may not.
 func (a *API) bearer(perm auth.Permission, h func(http.ResponseWriter, *http.Request, *auth.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		var u *auth.User
-		if ok && len(token) <= 100 {
-			var err error
-			if u, err = a.store.APITokenUser(r.Context(), auth.HashToken(strings.TrimSpace(token))); err != nil && !errors.Is(err, news.ErrNotFound) {
-				a.log.Error("API token", "err", err)
-				web.JSONError(w, http.StatusInternalServerError, "could not check the token")
-				return
-			}
-		}
-		if u == nil {
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		u, err := a.auth.Bearer(r.Context(), token)
+		if errors.Is(err, news.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="khabar"`)
 			web.JSONError(w, http.StatusUnauthorized, "a valid API token is required: Authorization: Bearer <token>")
+			return
+		}
+		if err != nil {
+			a.fail(w, r, err)
 			return
 		}
 		if !u.Can(perm) {
 			web.JSONError(w, http.StatusForbidden, "the token's user ("+string(u.Role)+") may not do this")
 			return
 		}
-		ctx := store.WithActor(r.Context(), news.Actor{UserID: u.ID, Name: u.Name})
+		ctx := store.WithActor(r.Context(), u.Actor())
 		h(w, r.WithContext(ctx), u)
 	}
 }
 
-// invalid answers a validation error as 422 with its fields.
-func invalid(w http.ResponseWriter, err error) bool {
+// fail answers err as the JSON problem of its kind: 422 with the bad
+// fields, or the status as a code ("not_found"). The server's faults are logged, never
+// explained.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := web.Status(err)
 	var ie *news.InvalidError
-	if !errors.As(err, &ie) {
-		return false
+	if errors.As(err, &ie) {
+		web.JSON(w, status, "no-store", map[string]any{"error": "invalid", "fields": ie.Fields})
+		return
 	}
-	web.JSON(w, http.StatusUnprocessableEntity, "no-store", map[string]any{"error": "invalid", "fields": ie.Fields})
-	return true
+	if web.ServerFault(r, status) {
+		a.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	web.JSONError(w, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
 }
 
 // postTicker is POST /api/v1/ticker {"text", "url"?, "expires_at"?}.
@@ -194,11 +194,7 @@ func (a *API) postTicker(w http.ResponseWriter, r *http.Request, _ *auth.User) {
 		item.ExpiresAt = *req.ExpiresAt
 	}
 	if err := a.store.CreateTicker(r.Context(), item); err != nil {
-		if invalid(w, err) {
-			return
-		}
-		a.log.Error("API ticker", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not add the ticker item")
+		a.fail(w, r, fmt.Errorf("API ticker: %w", err))
 		return
 	}
 	web.JSON(w, http.StatusCreated, "no-store", map[string]any{"id": item.ID})
@@ -232,19 +228,15 @@ func (a *API) postAlert(w http.ResponseWriter, r *http.Request, _ *auth.User) {
 	}
 	sections, err := a.sectionSlugs(r)
 	if err != nil {
-		web.JSONError(w, http.StatusInternalServerError, "could not read the sections")
+		a.fail(w, r, err)
 		return
 	}
 	if err := a.fanout.Check(al, sections); err != nil {
-		if invalid(w, err) {
-			return
-		}
-		web.JSONError(w, http.StatusInternalServerError, "could not check the alert")
+		a.fail(w, r, err)
 		return
 	}
 	if err := a.store.CreateAlert(r.Context(), al); err != nil {
-		a.log.Error("API alert", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not store the alert")
+		a.fail(w, r, fmt.Errorf("API alert: %w", err))
 		return
 	}
 	web.JSON(w, http.StatusCreated, "no-store", map[string]any{"id": al.ID, "channels": al.Channels,

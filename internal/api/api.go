@@ -2,6 +2,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/search"
 	"khabar/internal/store"
+	"khabar/internal/throttle"
 	"khabar/internal/web"
 )
 
@@ -24,13 +26,15 @@ type ArticlePath func(a *news.Article) string
 type Options struct {
 	Search *search.Service
 	Store  *store.Store
+	// Auth reads the bearer tokens of automation endpoints.
+	Auth *auth.Service
 	// Comments takes comments; nil leaves the comment endpoints out.
 	Comments *comment.Service
 	Catalog  *locale.Catalog
 	Base     string // public origin for absolute URLs
 	Path     ArticlePath
 	// SearchLimit is the per-address search budget shared with the site.
-	SearchLimit *web.Limiter
+	SearchLimit *throttle.Limiter
 	Log         *slog.Logger
 	// Fanout checks alerts and names the configured channels; with it
 	// come the push and automation endpoints.
@@ -43,23 +47,24 @@ type Options struct {
 type API struct {
 	search   *search.Service
 	store    *store.Store
+	auth     *auth.Service
 	comments *comment.Service
 	cat      *locale.Catalog
 	base     string
 	path     ArticlePath
 	log      *slog.Logger
-	limiter  *web.Limiter
+	limiter  *throttle.Limiter
 
 	fanout         *alert.Fanout
 	pushPublicKey  string
 	guard          alert.Guard
-	subscribeLimit *web.Limiter
+	subscribeLimit *throttle.Limiter
 }
 
 // New builds the API.
 func New(o Options) *API {
-	return &API{search: o.Search, store: o.Store, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit,
-		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: web.NewLimiter(10, 10*time.Second)}
+	return &API{search: o.Search, store: o.Store, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit,
+		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second)}
 }
 
 // Routes registers the API on mux.
@@ -139,8 +144,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 	res, serr := a.search.Search(r.Context(), parsed, search.Options{Statuses: []news.Status{news.StatusPublished},
 		Offset: offset, Limit: limit})
 	if serr != nil {
-		a.log.Error("api search", "q", raw, "err", serr)
-		web.JSONError(w, http.StatusInternalServerError, "search failed")
+		a.fail(w, r, fmt.Errorf("search %q: %w", raw, serr))
 		return
 	}
 	out := searchResponse{Total: res.Total, Results: []searchResult{}}

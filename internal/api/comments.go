@@ -53,16 +53,14 @@ func (a *API) publicArticle(w http.ResponseWriter, r *http.Request) *news.Articl
 		return nil
 	}
 	art, err := a.store.GetArticle(r.Context(), id)
-	switch {
-	case errors.Is(err, news.ErrNotFound) || err == nil && art.Status != news.StatusPublished:
-		web.JSONError(w, http.StatusNotFound, "no such article")
-	case err != nil:
-		a.log.Error("api read article", "id", id, "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not read the article")
-	default:
-		return art
+	if err == nil && art.Status != news.StatusPublished {
+		err = news.ErrNotFound
 	}
-	return nil
+	if err != nil {
+		a.fail(w, r, err)
+		return nil
+	}
+	return art
 }
 
 // listComments is GET /api/v1/articles/{id}/comments?page=&sort=newest|oldest:
@@ -89,8 +87,7 @@ func (a *API) listComments(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := a.store.PublicComments(r.Context(), art.ID, oldest, commentsPerPage, (page-1)*commentsPerPage)
 	if err != nil {
-		a.log.Error("api list comments", "id", art.ID, "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "could not read the comments")
+		a.fail(w, r, err)
 		return
 	}
 	out := commentsResponse{ArticleID: art.ID, Count: art.CommentCount, Page: page,
@@ -169,7 +166,7 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusCreated, "no-store", commentResult{ID: c.ID, Status: string(c.Status), Parent: c.ParentID, Message: a.cat.T(msg)})
 		return
 	}
-	status := comment.HTTPStatus(err)
+	status := web.Status(err)
 	res := commentResult{}
 	var (
 		ie *news.InvalidError

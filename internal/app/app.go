@@ -17,6 +17,7 @@ import (
 
 	"khabar/internal/alert"
 	"khabar/internal/api"
+	"khabar/internal/auth"
 	"khabar/internal/comment"
 	"khabar/internal/config"
 	"khabar/internal/demo"
@@ -32,6 +33,7 @@ import (
 	"khabar/internal/settings"
 	"khabar/internal/site"
 	"khabar/internal/store"
+	"khabar/internal/throttle"
 	"khabar/internal/web"
 	"khabar/internal/websub"
 )
@@ -129,7 +131,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Search = search.New(s)
 	// One budget for the search page and the API: 30 searches at once,
 	// then two a second, per address.
-	searchLimit := web.NewLimiter(30, 500*time.Millisecond)
+	searchLimit := throttle.NewLimiter(30, 500*time.Millisecond)
 	if err := a.Search.EnsureIndex(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("build the search index: %w", err)
@@ -159,7 +161,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		s.Close()
 		return nil, err
 	}
-	nr, err := newsroom.New(newsroom.Options{Store: s, Media: a.media, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
+	signIn := auth.NewService(s, log)
+	nr, err := newsroom.New(newsroom.Options{Store: s, Auth: signIn, Media: a.media, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
 		Alerts: al.fanout, BaseURL: base, ArticlePath: site.ArticlePath,
 		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
 	if err != nil {
@@ -209,7 +212,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
-	api.New(api.Options{Search: a.Search, Store: s, Comments: comments, Catalog: cat, Base: base, Path: site.ArticlePath,
+	api.New(api.Options{Search: a.Search, Store: s, Auth: signIn, Comments: comments, Catalog: cat, Base: base, Path: site.ArticlePath,
 		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: al.guard}).Routes(mux)
 	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
 	mux.HandleFunc("GET /live", a.liveTopic)

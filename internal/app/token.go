@@ -51,7 +51,7 @@ func cmdToken(ctx context.Context, args []string, sys IO) error {
 	if _, err := s.CreateAPIToken(ctx, u.ID, name, hash); err != nil {
 		return err
 	}
-	if err := s.Audit(ctx, news.Actor{UserID: u.ID, Name: u.Name}, "token.create", "", name+" (command line)"); err != nil {
+	if err := s.Audit(ctx, u.Actor(), "token.create", "", name+" (command line)"); err != nil {
 		return err
 	}
 	fmt.Fprintf(sys.Stderr, "API token %q for %s (%s); it is shown once:\n", name, u.Email, u.Role)

@@ -1,5 +1,6 @@
 // Package auth holds newsroom accounts, roles and what each role may do,
-// password hashing (argon2id) and session tokens. It does no I/O.
+// password hashing (argon2id), session and API tokens, and the Service
+// that signs people in (through Accounts, the store).
 package auth
 
 import (
@@ -12,6 +13,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"khabar/internal/news"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -80,6 +83,13 @@ type User struct {
 
 // Can reports whether the user may do p.
 func (u *User) Can(p Permission) bool { return u != nil && u.Role.Can(p) }
+
+// Staff is the user as the editorial rules (news.Article.EditableBy) see
+// them: the desk is whoever may publish.
+func (u *User) Staff() news.Staff { return news.Staff{UserID: u.ID, Desk: u.Can(PermPublish)} }
+
+// Actor is the user as the audit log names them.
+func (u *User) Actor() news.Actor { return news.Actor{UserID: u.ID, Name: u.Name} }
 
 // Password rules: long enough to resist guessing, short enough that hashing
 // a hostile input stays cheap.

@@ -132,6 +132,22 @@ type Error struct {
 
 func (e *Error) Error() string { return "comment refused: " + e.Code }
 
+// Kind says how a surface answers the refusal: slow down, not found, not
+// allowed, or a form we did not make.
+func (e *Error) Kind() news.Kind {
+	switch e.Code {
+	case CodeRateIP, CodeRateArticle, CodeTooFast:
+		return news.KindTooMany
+	case CodeNotFound:
+		return news.KindNotFound
+	case CodeBanned, CodeClosed, CodeSpam, CodeBlocked:
+		return news.KindForbidden
+	case CodeParentGone:
+		return news.KindConflict
+	}
+	return news.KindMalformed
+}
+
 // Refusal codes; the catalogue has "comment_err_" + code.
 const (
 	CodeClosed      = "closed"

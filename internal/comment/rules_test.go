@@ -2,6 +2,7 @@ package comment
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +190,20 @@ func FuzzComment(f *testing.F) {
 		}
 		Decide(news.CommentsPost, r, Facts{}, c)
 	})
+}
+
+// TestErrorKinds: what each refusal tells the reader to do, the same on
+// the site's form and through the API.
+func TestErrorKinds(t *testing.T) {
+	want := map[string]news.Kind{
+		CodeRateIP: news.KindTooMany, CodeRateArticle: news.KindTooMany, CodeTooFast: news.KindTooMany,
+		CodeNotFound: news.KindNotFound, CodeParentGone: news.KindConflict,
+		CodeBanned: news.KindForbidden, CodeClosed: news.KindForbidden, CodeSpam: news.KindForbidden, CodeBlocked: news.KindForbidden,
+		CodeExpired: news.KindMalformed, CodeBadToken: news.KindMalformed,
+	}
+	for code, kind := range want {
+		if got := news.KindOf(fmt.Errorf("post: %w", &Error{Code: code})); got != kind {
+			t.Errorf("%s: kind %d, want %d", code, got, kind)
+		}
+	}
 }

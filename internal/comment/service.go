@@ -17,7 +17,7 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/settings"
 	"khabar/internal/store"
-	"khabar/internal/web"
+	"khabar/internal/throttle"
 )
 
 // Service takes comments from readers through every check.
@@ -29,8 +29,8 @@ type Service struct {
 
 	// ByIP and ByArticle bound how fast one address, and everybody on
 	// one article, can post: a flood is refused before it costs a write.
-	ByIP      *web.Limiter
-	ByArticle *web.Limiter
+	ByIP      *throttle.Limiter
+	ByArticle *throttle.Limiter
 	// MinFill is the least time between getting a form token and
 	// posting: people read and type, scripts post at once. MaxAge is how
 	// long a token stays good.
@@ -75,7 +75,7 @@ func New(ctx context.Context, st *store.Store, current func() settings.Settings)
 		return nil, fmt.Errorf("stored secret %s is not a hex key", secretName)
 	}
 	return &Service{store: st, key: k, settings: current, now: time.Now,
-		ByIP: web.NewLimiter(5, 20*time.Second), ByArticle: web.NewLimiter(60, 250*time.Millisecond),
+		ByIP: throttle.NewLimiter(5, 20*time.Second), ByArticle: throttle.NewLimiter(60, 250*time.Millisecond),
 		MinFill: 3 * time.Second, MaxAge: 48 * time.Hour}, nil
 }
 
@@ -139,6 +139,14 @@ type Submission struct {
 	Token     string
 	Honeypot  string // a field people never see, so never fill
 	IP        string
+}
+
+// FromForm reads a comment as the site's form (or the API's form body,
+// through get) names its fields.
+func FromForm(articleID int64, ip string, get func(string) string) Submission {
+	parent, _ := strconv.ParseInt(get("parent_id"), 10, 64)
+	return Submission{ArticleID: articleID, ParentID: max(parent, 0), Name: get("name"), Email: get("email"), Body: get("body"),
+		Notify: get("notify") == "on" || get("notify") == "true", Token: get("token"), Honeypot: get("website"), IP: ip}
 }
 
 // Post checks a submission and stores it as approved or pending. It

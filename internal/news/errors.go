@@ -6,15 +6,86 @@ import (
 	"strings"
 )
 
-// Domain errors. Callers test them with errors.Is; the web layer maps them
-// to 404, 409 and 400 pages with a message from the locale catalogue.
+// Domain errors. Callers test them with errors.Is; every surface answers
+// them through KindOf, so a new error needs no new case in a handler.
 var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means a save was based on an old version of the record.
 	ErrConflict = errors.New("conflict: the record was changed by someone else")
 	// ErrDuplicate means a unique value (slug, email) is already taken.
 	ErrDuplicate = errors.New("duplicate")
+	// ErrUnauthenticated means the request says nobody, or nobody we know:
+	// no session, a wrong password, an unknown token.
+	ErrUnauthenticated = errors.New("not signed in")
+	// ErrForbidden means the person asking may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrTooMany means the same person (or address) asked too often.
+	ErrTooMany = errors.New("too many requests")
+	// ErrMalformed means a request no form or client of ours makes: a
+	// forged form, a broken token.
+	ErrMalformed = errors.New("malformed request")
+	// ErrGone means the record was there and was taken down (a withdrawn
+	// article): links to it should be dropped.
+	ErrGone = errors.New("gone")
 )
+
+// Kind is what sort of failure an error is, for the person who caused it:
+// each surface answers a kind one way (an HTTP status, an exit code), so
+// handlers pass errors on instead of matching them.
+type Kind uint8
+
+const (
+	// KindInternal is the server's fault (a database down, a bug): logged,
+	// never explained.
+	KindInternal Kind = iota
+	KindInvalid       // fields to correct (*InvalidError)
+	KindNotFound
+	// KindConflict: someone else's change, a value already taken, or a
+	// state that does not allow the step.
+	KindConflict
+	KindUnauthenticated
+	KindForbidden
+	KindGone
+	KindTooMany
+	KindMalformed
+)
+
+// Kinded is an error that says its own kind: packages whose errors carry
+// codes (comments, uploads) implement it rather than wrap a sentinel.
+type Kinded interface {
+	error
+	Kind() Kind
+}
+
+// KindOf is the kind of err: the kind an error in its chain states, else
+// that of the first sentinel it matches, else KindInternal.
+func KindOf(err error) Kind {
+	var k Kinded
+	switch {
+	case err == nil:
+		return KindInternal
+	case errors.As(err, &k):
+		return k.Kind()
+	case IsInvalid(err):
+		return KindInvalid
+	case errors.Is(err, ErrNotFound):
+		return KindNotFound
+	case errors.Is(err, ErrConflict), errors.Is(err, ErrDuplicate), errors.Is(err, ErrTransition),
+		errors.Is(err, ErrNotLive), errors.Is(err, ErrCoverageEnded), errors.Is(err, ErrWithEditors):
+		return KindConflict
+	case errors.Is(err, ErrGone):
+		return KindGone
+	case errors.Is(err, ErrUnauthenticated):
+		return KindUnauthenticated
+	case errors.Is(err, ErrForbidden):
+		return KindForbidden
+	case errors.Is(err, ErrTooMany):
+		return KindTooMany
+	case errors.Is(err, ErrMalformed):
+		return KindMalformed
+	}
+	return KindInternal
+}
 
 // Invalid collects field-level validation problems. Codes are short words
 // ("required", "too_long") that the UI translates.

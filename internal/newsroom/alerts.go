@@ -1,7 +1,7 @@
 package newsroom
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,8 +52,7 @@ func (n *Newsroom) renderAlerts(w http.ResponseWriter, r *http.Request, status i
 		p.History, err = n.store.ListAlerts(r.Context(), 30, 0)
 	}
 	if err != nil {
-		n.log.Error("alerts page", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("alerts page: %w", err))
 		return
 	}
 	n.render(w, status, "alerts", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_alerts"), Page: p, Errors: errs, Flash: flash(r)})
@@ -75,8 +74,7 @@ func (n *Newsroom) sendAlert(w http.ResponseWriter, r *http.Request) {
 	}
 	sections, err := n.store.ListSections(r.Context())
 	if err != nil {
-		n.log.Error("list sections", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list sections: %w", err))
 		return
 	}
 	slugs := make([]string, len(sections))
@@ -93,8 +91,7 @@ func (n *Newsroom) sendAlert(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !fieldErrors(err, errs) {
-		n.log.Error("send alert", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("send alert: %w", err))
 		return
 	}
 	n.renderAlerts(w, r, http.StatusUnprocessableEntity, &alertsPage{Form: a}, errs)
@@ -142,11 +139,8 @@ func (n *Newsroom) loadAlert(w http.ResponseWriter, r *http.Request) *news.Alert
 	}
 	a, err := n.store.GetAlert(r.Context(), id)
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.log.Error("read alert", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("read alert: %w", err))
 	default:
 		return a
 	}
@@ -167,8 +161,7 @@ func (n *Newsroom) tokens(w http.ResponseWriter, r *http.Request) {
 func (n *Newsroom) renderTokens(w http.ResponseWriter, r *http.Request, status int, p *tokensPage, errs map[string]string) {
 	var err error
 	if p.Tokens, err = n.store.ListAPITokens(r.Context()); err != nil {
-		n.log.Error("list API tokens", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list API tokens: %w", err))
 		return
 	}
 	n.render(w, status, "tokens", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_tokens"), Page: p, Errors: errs, Flash: flash(r)})
@@ -196,11 +189,10 @@ func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request) {
 		_, err = n.store.CreateAPIToken(r.Context(), u.ID, name, hash)
 	}
 	if err == nil {
-		err = n.store.Audit(r.Context(), actorOf(u), "token.create", "", name)
+		err = n.store.Audit(r.Context(), u.Actor(), "token.create", "", name)
 	}
 	if err != nil {
-		n.log.Error("create API token", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("create API token: %w", err))
 		return
 	}
 	p.New, p.Name = token, ""
@@ -213,13 +205,10 @@ func (n *Newsroom) revokeToken(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusNotFound)
 		return
 	}
-	err := n.store.RevokeAPIToken(r.Context(), id, actorOf(userFrom(r.Context())))
+	err := n.store.RevokeAPIToken(r.Context(), id, userFrom(r.Context()).Actor())
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.log.Error("revoke API token", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("revoke API token: %w", err))
 	default:
 		http.Redirect(w, r, "/admin/tokens?done=revoked", http.StatusSeeOther)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -87,13 +88,8 @@ func (n *Newsroom) loadArticle(w http.ResponseWriter, r *http.Request) (*news.Ar
 		return nil, false
 	}
 	a, err := n.store.StagedArticle(r.Context(), id)
-	if errors.Is(err, news.ErrNotFound) {
-		n.Error(w, r, http.StatusNotFound)
-		return nil, false
-	}
 	if err != nil {
-		n.log.Error("get article", "id", id, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("get article: %w", err))
 		return nil, false
 	}
 	return a, true
@@ -110,26 +106,23 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 	a, isNew := p.A, p.New
 	secs, err := n.store.ListSections(ctx)
 	if err != nil {
-		n.log.Error("list sections", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list sections: %w", err))
 		return
 	}
 	authors, err := n.store.ListAuthors(ctx)
 	if err != nil {
-		n.log.Error("list authors", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list authors: %w", err))
 		return
 	}
 	media, err := n.store.ListMedia(ctx, 200, 0)
 	if err != nil {
-		n.log.Error("list media", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list media: %w", err))
 		return
 	}
 	u := userFrom(ctx)
 	p.Sections, p.Authors, p.Media, p.Selected = secs, authors, media, map[int64]bool{}
-	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && mayChange(u, a) == 0
-	p.CanDelete = !isNew && a.Deletable() && mayChange(u, a) == 0
+	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && a.EditableBy(u.Staff()) == nil
+	p.CanDelete = !isNew && a.DeletableBy(u.Staff()) == nil
 	if isNew {
 		// A form shown again after a refusal keeps its page's key.
 		if p.DraftKey = draftKey(r.PostForm.Get("draft_key")); p.DraftKey == "" {
@@ -147,8 +140,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 	}
 	if !isNew {
 		if p.Editing, err = n.enterArticle(r, u, a, store.Watch); err != nil {
-			n.log.Error("enter article", "article", a.ID, "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("enter article: %w", err))
 			return
 		}
 	}
@@ -226,35 +218,6 @@ func stepFlash(r *http.Request) string {
 	return flash(r)
 }
 
-// mayChange is the status refusing u's change of a, or 0. Editors change
-// any article (a published one through a staged update); writers only
-// their own drafts: once submitted, an article is the editors' until they
-// send it back.
-func mayChange(u *auth.User, a *news.Article) int {
-	switch {
-	case u.Can(auth.PermPublish):
-		return 0
-	case !owns(u, a):
-		return http.StatusForbidden
-	case a.Status != news.StatusDraft:
-		return http.StatusConflict
-	}
-	return 0
-}
-
-// owns reports whether u created a or is credited on it.
-func owns(u *auth.User, a *news.Article) bool {
-	if a.ID == 0 || a.CreatedBy == u.ID {
-		return true
-	}
-	for _, au := range a.Authors {
-		if au.UserID == u.ID && u.ID > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // refuse answers a save or a step that the store refused: the form again
 // with why (409 for a stale version or a step the state forbids, 422 for
 // bad fields), 404, or 500. step names the refused step, if any.
@@ -263,17 +226,13 @@ func (n *Newsroom) refuse(w http.ResponseWriter, r *http.Request, a *news.Articl
 	status := http.StatusUnprocessableEntity
 	var te *news.TransitionError
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
-		return
 	case errors.Is(err, news.ErrConflict):
 		status, errs["version"] = http.StatusConflict, "err_conflict"
 	case errors.As(err, &te):
 		status = http.StatusConflict
 		errs["refused"] = n.cat.T("err_transition", n.cat.T("step_"+string(te.Action)), n.cat.T("status_"+string(te.From)))
 	case !fieldErrors(err, errs):
-		n.log.Error("save article", "article", a.ID, "step", step, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("save article: %w", err))
 		return
 	}
 	n.renderEdit(w, r, status, a, isNew, errs)
@@ -310,8 +269,8 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 		if !ok {
 			return nil, false
 		}
-		if status := mayChange(u, stored); status != 0 {
-			n.Error(w, r, status)
+		if err := stored.EditableBy(u.Staff()); err != nil {
+			n.fail(w, r, err)
 			return nil, false
 		}
 		p.A = stored
@@ -333,8 +292,7 @@ func (n *Newsroom) postedArticle(w http.ResponseWriter, r *http.Request) (*poste
 	} else {
 		locked, seen, err := n.claim(r.Context(), u, p.A.ID)
 		if err != nil {
-			n.log.Error("read edit lock", "article", p.A.ID, "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("read edit lock: %w", err))
 			return nil, false
 		}
 		if locked {
@@ -379,7 +337,7 @@ func (n *Newsroom) madeByPage(ctx context.Context, u *auth.User, p *postedForm) 
 	if err != nil {
 		return err
 	}
-	if by != u.ID || mayChange(u, stored) != 0 {
+	if by != u.ID || stored.EditableBy(u.Staff()) != nil {
 		return news.ErrConflict
 	}
 	// The form goes onto the stored draft, which keeps its version, state
@@ -590,8 +548,7 @@ func (n *Newsroom) previewArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := n.preview.RenderPreview(r.Context(), a)
 	if err != nil {
-		n.log.Error("preview", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("preview: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -704,7 +661,7 @@ func (n *Newsroom) askPublishAlert(r *http.Request, a *news.Article) {
 		}
 	}
 	ctx := r.Context()
-	err := n.store.SetPublishAlert(ctx, a.ID, chosen, actorOf(userFrom(ctx)))
+	err := n.store.SetPublishAlert(ctx, a.ID, chosen, userFrom(ctx).Actor())
 	if err == nil && len(chosen) > 0 && a.Status == news.StatusPublished {
 		err = n.fanout.PublishAlert(ctx, a.ID)
 	}

@@ -1,14 +1,13 @@
 package newsroom
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/web"
@@ -48,8 +47,6 @@ type moderationPage struct {
 	NextURL  string
 }
 
-func actorOf(u *auth.User) news.Actor { return news.Actor{UserID: u.ID, Name: u.Name} }
-
 // moderation is GET /admin/comments: the queue, a tab per status, or one
 // commenter's history (?identity= or ?ip=).
 func (n *Newsroom) moderation(w http.ResponseWriter, r *http.Request) {
@@ -76,14 +73,12 @@ func (n *Newsroom) moderation(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := n.store.ListComments(r.Context(), f)
 	if err != nil {
-		n.log.Error("list comments", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list comments: %w", err))
 		return
 	}
 	counts, err := n.store.CommentCounts(r.Context())
 	if err != nil {
-		n.log.Error("count comments", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("count comments: %w", err))
 		return
 	}
 	for _, t := range moderationTabs {
@@ -151,13 +146,10 @@ func (n *Newsroom) moderate(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, id)
 	}
-	_, err := n.store.ModerateComments(r.Context(), ids, st, actorOf(userFrom(r.Context())))
+	_, err := n.store.ModerateComments(r.Context(), ids, st, userFrom(r.Context()).Actor())
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.log.Error("moderate comments", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("moderate comments: %w", err))
 	default:
 		http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "moderated"), http.StatusSeeOther)
 	}
@@ -190,15 +182,14 @@ func (n *Newsroom) editComment(w http.ResponseWriter, r *http.Request) {
 		p.Body = edited.Body
 		err := news.CleanComment(&edited)
 		if err == nil {
-			err = n.store.EditComment(r.Context(), id, edited.Body, actorOf(userFrom(r.Context())))
+			err = n.store.EditComment(r.Context(), id, edited.Body, userFrom(r.Context()).Actor())
 			if err == nil {
 				http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "comment_saved"), http.StatusSeeOther)
 				return
 			}
 		}
 		if !fieldErrors(err, errs) {
-			n.log.Error("edit comment", "id", id, "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("edit comment: %w", err))
 			return
 		}
 		status = http.StatusUnprocessableEntity
@@ -224,13 +215,12 @@ func (n *Newsroom) ban(w http.ResponseWriter, r *http.Request) {
 	if days > 0 {
 		b.ExpiresAt = time.Now().AddDate(0, 0, days)
 	}
-	err := n.store.AddCommentBan(r.Context(), b, actorOf(userFrom(r.Context())))
+	err := n.store.AddCommentBan(r.Context(), b, userFrom(r.Context()).Actor())
 	switch {
 	case news.IsInvalid(err):
 		n.Error(w, r, http.StatusBadRequest)
 	case err != nil:
-		n.log.Error("ban commenter", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("ban commenter: %w", err))
 	default:
 		http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "banned"), http.StatusSeeOther)
 	}
@@ -239,8 +229,7 @@ func (n *Newsroom) ban(w http.ResponseWriter, r *http.Request) {
 func (n *Newsroom) bans(w http.ResponseWriter, r *http.Request) {
 	bans, err := n.store.CommentBans(r.Context(), time.Now())
 	if err != nil {
-		n.log.Error("list bans", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list bans: %w", err))
 		return
 	}
 	n.render(w, http.StatusOK, "bans", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_bans"), Page: bans, Flash: flash(r)})
@@ -252,13 +241,10 @@ func (n *Newsroom) unban(w http.ResponseWriter, r *http.Request) {
 		n.Error(w, r, http.StatusNotFound)
 		return
 	}
-	err := n.store.DeleteCommentBan(r.Context(), id, actorOf(userFrom(r.Context())))
+	err := n.store.DeleteCommentBan(r.Context(), id, userFrom(r.Context()).Actor())
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.log.Error("lift ban", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("lift ban: %w", err))
 	default:
 		http.Redirect(w, r, "/admin/comments/bans?done=unbanned", http.StatusSeeOther)
 	}
@@ -281,8 +267,7 @@ func (n *Newsroom) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	entries, err := n.store.AuditLog(r.Context(), auditPerPage+1, (page-1)*auditPerPage)
 	if err != nil {
-		n.log.Error("read audit log", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("read audit log: %w", err))
 		return
 	}
 	p := &auditPage{Entries: entries}

@@ -22,8 +22,8 @@ func (n *Newsroom) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := userFrom(r.Context())
-	if status := mayChange(u, a); status != 0 {
-		n.Error(w, r, status)
+	if err := a.EditableBy(u.Staff()); err != nil {
+		n.fail(w, r, err)
 		return
 	}
 	version, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)

@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -46,10 +47,10 @@ type editingView struct {
 // its edit lock. Someone who may not change the article is counted but
 // never holds the lock.
 func (n *Newsroom) enterArticle(r *http.Request, u *auth.User, a *news.Article, mode store.LockMode) (*editingView, error) {
-	if mayChange(u, a) != 0 {
+	if a.EditableBy(u.Staff()) != nil {
 		mode = store.Watch
 	}
-	e, err := n.store.EnterArticle(r.Context(), a.ID, actorOf(u), mode, editTTL)
+	e, err := n.store.EnterArticle(r.Context(), a.ID, u.Actor(), mode, editTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func seenOf(e news.Editing, user int64) int64 {
 // unless someone else holds it: then u's change must wait (locked). seen
 // is seenOf u after the claim.
 func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, seen int64, err error) {
-	e, err := n.store.EnterArticle(ctx, article, actorOf(u), store.Claim, editTTL)
+	e, err := n.store.EnterArticle(ctx, article, u.Actor(), store.Claim, editTTL)
 	if err != nil {
 		return false, 0, err
 	}
@@ -92,8 +93,7 @@ func (n *Newsroom) claimOrRefuse(w http.ResponseWriter, r *http.Request, a *news
 	locked, _, err := n.claim(r.Context(), userFrom(r.Context()), a.ID)
 	switch {
 	case err != nil:
-		n.log.Error("read edit lock", "article", a.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("read edit lock: %w", err))
 		return false
 	case locked:
 		n.renderEdit(w, r, http.StatusConflict, a, false, map[string]string{"lock": "err_locked"})
@@ -130,15 +130,13 @@ func (n *Newsroom) presence(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
 	v, err := n.enterArticle(r, u, a, mode)
 	if err != nil {
-		n.log.Error("article presence", "article", a.ID, "err", err)
-		web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		n.fail(w, r, err)
 		return
 	}
 	n.eng.SetDateFormat(n.datefmt())
 	html, err := n.eng.RenderFragment("editing", v)
 	if err != nil {
-		n.log.Error("render editing notice", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		n.fail(w, r, fmt.Errorf("render editing notice: %w", err))
 		return
 	}
 	web.JSON(w, http.StatusOK, "no-store", map[string]any{"locked": v.Locked, "seen": v.Seen, "html": string(html)})
@@ -159,11 +157,10 @@ func (n *Newsroom) takeOver(w http.ResponseWriter, r *http.Request) {
 		_, err = n.enterArticle(r, u, a, store.TakeOver)
 	}
 	if err == nil && before.LockedFor(u.ID) {
-		err = n.store.Audit(ctx, actorOf(u), "article.takeover", "article "+strconv.FormatInt(a.ID, 10), before.Lock.Name)
+		err = n.store.Audit(ctx, u.Actor(), "article.takeover", "article "+strconv.FormatInt(a.ID, 10), before.Lock.Name)
 	}
 	if err != nil {
-		n.log.Error("take over article", "article", a.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("take over article: %w", err))
 		return
 	}
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done=taken", http.StatusSeeOther)
@@ -185,8 +182,7 @@ func (n *Newsroom) leave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := n.store.LeaveArticle(r.Context(), id, userFrom(r.Context()).ID, time.UnixMicro(seen)); err != nil {
-		n.log.Error("leave article", "article", id, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("leave article: %w", err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -210,15 +206,12 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 	outcome, err := n.persist(store.WithoutRevision(r.Context()), u, p)
 	if err != nil {
 		switch {
-		case errors.Is(err, news.ErrNotFound):
-			web.JSONError(w, http.StatusNotFound, n.cat.T("error_title_404"))
 		case errors.Is(err, news.ErrConflict):
 			web.JSONError(w, http.StatusConflict, n.cat.T("err_conflict"))
 		case fieldErrors(err, p.Errs):
 			n.autosaveRefused(w, p)
 		default:
-			n.log.Error("autosave article", "article", a.ID, "err", err)
-			web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+			n.fail(w, r, fmt.Errorf("autosave article %d: %w", a.ID, err))
 		}
 		return
 	}

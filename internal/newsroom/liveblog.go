@@ -2,13 +2,13 @@ package newsroom
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/web"
 )
@@ -159,20 +159,20 @@ func (n *Newsroom) renderLiveBlog(w http.ResponseWriter, r *http.Request, status
 	case err == nil:
 		p.Blog = &blog
 	case !errors.Is(err, news.ErrNotLive):
-		n.fail(w, r, "read live blog", err)
+		n.fail(w, r, fmt.Errorf("read live blog: %w", err))
 		return
 	}
 	if p.Authors, err = n.store.ListAuthors(ctx); err != nil {
-		n.fail(w, r, "list authors", err)
+		n.fail(w, r, fmt.Errorf("list authors: %w", err))
 		return
 	}
 	if p.Media, err = n.store.ListMedia(ctx, 200, 0); err != nil {
-		n.fail(w, r, "list media", err)
+		n.fail(w, r, fmt.Errorf("list media: %w", err))
 		return
 	}
 	if !p.Editing {
 		if p.Entries, p.Total, err = n.store.LiveEntries(ctx, p.A.ID, liveEntriesPerPage, (page-1)*liveEntriesPerPage); err != nil {
-			n.fail(w, r, "list live entries", err)
+			n.fail(w, r, fmt.Errorf("list live entries: %w", err))
 			return
 		}
 		if page > 1 && len(p.Entries) == 0 {
@@ -188,7 +188,7 @@ func (n *Newsroom) renderLiveBlog(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	u := userFrom(ctx)
-	p.CanCover = !p.A.IsPublic() || u.Can(auth.PermPublish)
+	p.CanCover = p.A.CoverableBy(u.Staff()) == nil
 	if p.A.IsPublic() {
 		p.Public = "/news/" + strconv.FormatInt(p.A.ID, 10)
 	}
@@ -209,12 +209,6 @@ func liveFlash(r *http.Request) string {
 	return ""
 }
 
-// fail logs an unexpected error and answers 500.
-func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
-	n.log.Error(what, "path", r.URL.Path, "err", err)
-	n.Error(w, r, http.StatusInternalServerError)
-}
-
 // liveCoverage is POST /admin/articles/{id}/liveblog/coverage: open,
 // reopen or close the coverage. On a published article that changes what
 // readers see, so it takes the right to publish.
@@ -223,8 +217,8 @@ func (n *Newsroom) liveCoverage(w http.ResponseWriter, r *http.Request) {
 	if !ok || !n.parseForm(w, r) {
 		return
 	}
-	if a.IsPublic() && !userFrom(r.Context()).Can(auth.PermPublish) {
-		n.Error(w, r, http.StatusForbidden)
+	if err := a.CoverableBy(userFrom(r.Context()).Staff()); err != nil {
+		n.fail(w, r, err)
 		return
 	}
 	var open bool
@@ -242,7 +236,7 @@ func (n *Newsroom) liveCoverage(w http.ResponseWriter, r *http.Request) {
 		n.renderLiveBlog(w, r, http.StatusConflict, &liveBlogPage{A: a}, 1, map[string]string{"coverage": "err_not_live"})
 		return
 	case err != nil:
-		n.fail(w, r, "set live coverage", err)
+		n.fail(w, r, fmt.Errorf("set live coverage: %w", err))
 		return
 	}
 	done := "coverage_closed"
@@ -289,7 +283,7 @@ func (n *Newsroom) entryErrors(w http.ResponseWriter, r *http.Request, err error
 		n.Error(w, r, http.StatusNotFound)
 		return false
 	case !fieldErrors(err, errs):
-		n.fail(w, r, "save live entry", err)
+		n.fail(w, r, fmt.Errorf("save live entry: %w", err))
 		return false
 	}
 	return true
@@ -317,7 +311,7 @@ func (n *Newsroom) loadEntry(w http.ResponseWriter, r *http.Request, a *news.Art
 		n.Error(w, r, http.StatusNotFound)
 		return nil, false
 	case err != nil:
-		n.fail(w, r, "read live entry", err)
+		n.fail(w, r, fmt.Errorf("read live entry: %w", err))
 		return nil, false
 	}
 	return e, true
@@ -384,10 +378,8 @@ func (n *Newsroom) deleteLiveEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	err := n.store.DeleteLiveEntry(r.Context(), a.ID, id)
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.fail(w, r, "delete live entry", err)
+		n.fail(w, r, fmt.Errorf("delete live entry: %w", err))
 	default:
 		http.Redirect(w, r, liveBlogAdminPath(a.ID)+"?done=entry_deleted", http.StatusSeeOther)
 	}

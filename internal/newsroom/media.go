@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -115,8 +116,7 @@ func (n *Newsroom) renderLibrary(w http.ResponseWriter, r *http.Request, status 
 		p.Total, err = n.store.CountMedia(r.Context(), f)
 	}
 	if err != nil {
-		n.log.Error("media library", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("media library: %w", err))
 		return
 	}
 	page := func(offset int) string {
@@ -321,17 +321,12 @@ func (n *Newsroom) loadMedia(w http.ResponseWriter, r *http.Request) (*mediaPage
 		return nil, false
 	}
 	m, err := n.store.GetMedia(r.Context(), id)
-	if errors.Is(err, news.ErrNotFound) {
-		n.Error(w, r, http.StatusNotFound)
-		return nil, false
-	}
 	var shown bool
 	if err == nil && !userFrom(r.Context()).Can(auth.PermPublish) {
 		shown, err = n.store.MediaShownPublicly(r.Context(), id)
 	}
 	if err != nil {
-		n.log.Error("get media", "id", id, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("get media: %w", err))
 		return nil, false
 	}
 	return &mediaPage{M: m, Locked: shown}, true
@@ -371,12 +366,8 @@ func (n *Newsroom) saveMedia(w http.ResponseWriter, r *http.Request) {
 	case fieldErrors(err, errs):
 		n.renderMedia(w, r, http.StatusUnprocessableEntity, p, "", errs)
 		return
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
-		return
 	default:
-		n.log.Error("save media", "id", p.M.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("save media: %w", err))
 		return
 	}
 	http.Redirect(w, r, "/admin/media/"+strconv.FormatInt(p.M.ID, 10)+"?done=media_saved", http.StatusSeeOther)

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"khabar/internal/alert"
 	"khabar/internal/auth"
@@ -38,7 +37,9 @@ type Previewer interface {
 
 // Options configure the newsroom.
 type Options struct {
-	Store        *store.Store
+	Store *store.Store
+	// Auth signs editors in and reads their sessions.
+	Auth         *auth.Service
 	Catalog      *locale.Catalog
 	Preview      Previewer
 	Search       *search.Service
@@ -78,13 +79,7 @@ type Newsroom struct {
 	editorJS *render.Page
 	// alertsJS counts an alert's bytes and follows its delivery.
 	alertsJS *render.Page
-	// Failed logins are limited per account and, more loosely (a newsroom
-	// shares one office address), per IP.
-	acctLogins *web.Limiter
-	ipLogins   *web.Limiter
-	// hashing bounds concurrent argon2id runs (64 MiB each), so a burst of
-	// logins cannot exhaust memory.
-	hashing chan struct{}
+	auth     *auth.Service
 }
 
 // New parses the newsroom templates.
@@ -118,8 +113,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	return &Newsroom{store: o.Store, lib: lib, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, acctLogins: web.NewLimiter(5, 3*time.Minute), ipLogins: web.NewLimiter(20, 45*time.Second),
-		hashing:  make(chan struct{}, 2),
+		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, auth: o.Auth,
 		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
 		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
 		alertsJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", alertsJS, "private, max-age=300"),
@@ -237,17 +231,17 @@ func (n *Newsroom) require(perm auth.Permission, h http.HandlerFunc) http.Handle
 			n.Error(w, r, http.StatusForbidden)
 			return
 		}
-		ctx := store.WithActor(context.WithValue(r.Context(), userKey{}, u), actorOf(u))
+		ctx := store.WithActor(context.WithValue(r.Context(), userKey{}, u), u.Actor())
 		h(w, r.WithContext(ctx))
 	})
 }
 
 func (n *Newsroom) currentUser(r *http.Request) *auth.User {
 	c, err := r.Cookie(cookieName)
-	if err != nil || len(c.Value) > 100 {
+	if err != nil {
 		return nil
 	}
-	u, err := n.store.SessionUser(r.Context(), auth.HashToken(c.Value))
+	u, err := n.auth.Session(r.Context(), c.Value)
 	if err != nil {
 		if !errors.Is(err, news.ErrNotFound) {
 			n.log.Error("read session", "err", err)

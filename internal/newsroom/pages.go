@@ -3,11 +3,11 @@ package newsroom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"khabar/internal/auth"
@@ -44,13 +44,24 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *dat
 	}
 	body, err := n.eng.Render(page, d)
 	if err != nil {
+		// Not n.fail: the error page is a template too.
 		n.log.Error("render newsroom page", "page", page, "err", err)
-		http.Error(w, n.cat.T("error_title_500"), http.StatusInternalServerError)
+		http.Error(w, n.cat.T("error_title_500"), web.Status(err))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// fail answers err with the error page (or, to a script, the JSON reason)
+// of its kind, and logs it when it is the server's fault.
+func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := web.Status(err)
+	if web.ServerFault(r, status) {
+		n.log.Error("newsroom", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	n.Error(w, r, status)
 }
 
 // Error writes a newsroom error page or, to a page's script, the reason
@@ -84,67 +95,27 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 	if !n.parseForm(w, r) {
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
-	pw := r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	fail := func(status int, key string) {
-		n.render(w, status, "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(key), Next: next})
-	}
-	if !n.ipLogins.Take(web.ClientIP(r)) || !n.acctLogins.Take(email) {
-		fail(http.StatusTooManyRequests, "login_throttled")
-		return
-	}
-	select {
-	case n.hashing <- struct{}{}:
-		defer func() { <-n.hashing }()
-	case <-r.Context().Done():
-		return
-	}
-	u, err := n.store.UserByEmail(r.Context(), email)
-	if err == nil {
-		err = auth.VerifyPassword(u.PasswordHash, pw)
-	} else if errors.Is(err, news.ErrNotFound) {
-		// Hash anyway so a missing account takes as long as a wrong password.
-		auth.VerifyPassword(dummyHash(), pw)
-	}
+	token, _, err := n.auth.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), web.ClientIP(r))
 	if err != nil {
-		if !errors.Is(err, auth.ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
-			n.log.Error("login", "err", err)
+		msg := "login_failed"
+		if errors.Is(err, news.ErrTooMany) {
+			msg = "login_throttled"
+		} else if news.KindOf(err) == news.KindInternal {
+			n.fail(w, r, err)
+			return
 		}
-		n.log.Info("login failed", "email", email, "ip", web.ClientIP(r))
-		fail(http.StatusUnauthorized, "login_failed")
+		n.render(w, web.Status(err), "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(msg), Next: next})
 		return
 	}
-	token, hash, err := auth.NewToken()
-	if err == nil {
-		err = n.store.CreateSession(r.Context(), hash, u.ID, time.Now().Add(auth.SessionTTL))
-	}
-	if err != nil {
-		n.log.Error("create session", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
-		return
-	}
-	n.acctLogins.Reset(email)
-	if err := n.store.Audit(r.Context(), news.Actor{UserID: u.ID, Name: u.Name}, "login", "", ""); err != nil {
-		n.log.Error("audit login", "err", err)
-	}
-	n.log.Info("login", "user", u.ID, "email", u.Email, "ip", web.ClientIP(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// dummyHash is made on the first login for an unknown account, not at
-// start: an argon2id hash costs 64 MiB and tens of milliseconds, which
-// every command (even "khabar version") paid as a package initialiser.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := auth.HashPassword("khabar-timing-equaliser")
-	return h
-})
-
 func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(cookieName); err == nil && len(c.Value) <= 100 {
-		if err := n.store.DeleteSession(r.Context(), auth.HashToken(c.Value)); err != nil {
+	if c, err := r.Cookie(cookieName); err == nil {
+		if err := n.auth.Logout(r.Context(), c.Value); err != nil {
 			n.log.Error("logout", "err", err)
 		}
 	}
@@ -208,8 +179,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 			page.Locks, err = n.store.EditLocks(r.Context(), editTTL)
 		}
 		if err != nil {
-			n.log.Error("list articles", "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("list articles: %w", err))
 			return
 		}
 	}
@@ -219,17 +189,11 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 // parseForm parses a posted form, answering 413 for an oversized body and
 // 400 for a malformed one; false means the response is written.
 func (n *Newsroom) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
-	if err == nil {
-		return true
+	if err := web.ParseForm(r); err != nil {
+		n.fail(w, r, err)
+		return false
 	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		n.Error(w, r, http.StatusRequestEntityTooLarge)
-	} else {
-		n.Error(w, r, http.StatusBadRequest)
-	}
-	return false
+	return true
 }
 
 // fillDashboard lists articles, or searches them (every state, or the
@@ -306,8 +270,7 @@ type settingsPage struct {
 func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
 	m, err := n.store.Settings(r.Context())
 	if err != nil {
-		n.log.Error("read settings", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("read settings: %w", err))
 		return
 	}
 	n.renderSettings(w, r, http.StatusOK, settings.FromMap(m), nil, nil)
@@ -321,8 +284,7 @@ func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status
 	if sections != nil {
 		p.Sections = sections
 	} else if p.Sections, err = n.store.ListSections(r.Context()); err != nil {
-		n.log.Error("list sections", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list sections: %w", err))
 		return
 	}
 	for _, m := range monthStyles() {
@@ -346,8 +308,7 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	sections, err := n.store.ListSections(r.Context())
 	if err != nil {
-		n.log.Error("list sections", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list sections: %w", err))
 		return
 	}
 	modes := map[int64]news.CommentsMode{}
@@ -364,13 +325,11 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := n.store.SaveSettings(r.Context(), s.ToMap()); err != nil {
-		n.log.Error("save settings", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("save settings: %w", err))
 		return
 	}
 	if err := n.store.SetSectionCommentsModes(r.Context(), modes); err != nil {
-		n.log.Error("save section comment modes", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("save section comment modes: %w", err))
 		return
 	}
 	http.Redirect(w, r, "/admin/settings?done=settings", http.StatusSeeOther)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -59,8 +60,9 @@ func (n *Newsroom) historyArticle(w http.ResponseWriter, r *http.Request) (*news
 	if !ok {
 		return nil, false
 	}
-	if mayChange(userFrom(r.Context()), a) == http.StatusForbidden {
-		n.Error(w, r, http.StatusForbidden)
+	// A writer's own submitted article stays readable, not changeable.
+	if err := a.EditableBy(userFrom(r.Context()).Staff()); errors.Is(err, news.ErrForbidden) {
+		n.fail(w, r, err)
 		return nil, false
 	}
 	return a, true
@@ -75,12 +77,11 @@ func (n *Newsroom) revisions(w http.ResponseWriter, r *http.Request) {
 	// One more than shown, to tell what the oldest shown changed.
 	list, err := n.store.Revisions(r.Context(), a.ID, revisionsShown+1)
 	if err != nil {
-		n.log.Error("list revisions", "article", a.ID, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list revisions: %w", err))
 		return
 	}
 	u := userFrom(r.Context())
-	p := &revisionsPage{A: a, CanRestore: mayChange(u, a) == 0}
+	p := &revisionsPage{A: a, CanRestore: a.EditableBy(u.Staff()) == nil}
 	for i, rev := range list[:min(len(list), revisionsShown)] {
 		row := revisionRow{Revision: rev, Changed: []string{"revision_created"}}
 		if i+1 < len(list) {
@@ -152,13 +153,8 @@ func (n *Newsroom) revisionParam(w http.ResponseWriter, r *http.Request, id int6
 		return nil, false
 	}
 	out, err := n.store.RevisionAt(r.Context(), id, rev)
-	if errors.Is(err, news.ErrNotFound) {
-		n.Error(w, r, http.StatusNotFound)
-		return nil, false
-	}
 	if err != nil {
-		n.log.Error("read revision", "article", id, "revision", rev, "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("read revision: %w", err))
 		return nil, false
 	}
 	return out, true
@@ -200,8 +196,8 @@ func (n *Newsroom) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if status := mayChange(userFrom(r.Context()), a); status != 0 {
-		n.Error(w, r, status)
+	if err := a.EditableBy(userFrom(r.Context()).Staff()); err != nil {
+		n.fail(w, r, err)
 		return
 	}
 	if !n.parseForm(w, r) {

@@ -21,8 +21,7 @@ func (n *Newsroom) suggestTags(w http.ResponseWriter, r *http.Request) {
 	}
 	tags, err := n.store.SuggestTags(r.Context(), q, 8)
 	if err != nil {
-		n.log.Error("suggest tags", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, n.cat.T("error_title_500"))
+		n.fail(w, r, err)
 		return
 	}
 	names := []string{}

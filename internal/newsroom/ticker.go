@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,8 +61,7 @@ func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status i
 		p.Expired, err = n.store.ListTicker(r.Context(), store.RanOut, now)
 	}
 	if err != nil {
-		n.log.Error("list ticker", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list ticker: %w", err))
 		return
 	}
 	n.render(w, status, "ticker", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker"), Page: p, Errors: errs, Flash: flash(r)})
@@ -88,8 +88,7 @@ func (n *Newsroom) addTicker(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !fieldErrors(err, errs) {
-			n.log.Error("create ticker", "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("create ticker: %w", err))
 			return
 		}
 	}
@@ -210,8 +209,7 @@ func (n *Newsroom) tickerDone(w http.ResponseWriter, r *http.Request, err error)
 	case fieldErrors(err, errs):
 		n.renderTicker(w, r, http.StatusUnprocessableEntity, &tickerPage{}, errs)
 	default:
-		n.log.Error("change ticker", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("change ticker: %w", err))
 	}
 }
 

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,8 +30,7 @@ func (n *Newsroom) users(w http.ResponseWriter, r *http.Request) {
 func (n *Newsroom) renderUsers(w http.ResponseWriter, r *http.Request, status int, p *usersPage, errs map[string]string) {
 	var err error
 	if p.Users, err = n.store.ListUsers(r.Context()); err != nil {
-		n.log.Error("list users", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list users: %w", err))
 		return
 	}
 	p.Roles = roles
@@ -61,18 +61,17 @@ func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) == 0 {
 		u.Email = email
-		if u.PasswordHash, err = n.hashPassword(r, pw); err == nil {
+		if u.PasswordHash, err = n.auth.HashPassword(r.Context(), pw); err == nil {
 			err = n.store.CreateUser(r.Context(), &u)
 		}
 		switch {
 		case errors.Is(err, news.ErrDuplicate):
 			errs["email"] = "err_email_taken"
 		case err != nil:
-			n.log.Error("create user", "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("create user: %w", err))
 			return
 		default:
-			if err := n.store.Audit(r.Context(), actorOf(userFrom(r.Context())), "user.create", "user "+strconv.FormatInt(u.ID, 10), u.Email+" ("+string(u.Role)+")"); err != nil {
+			if err := n.store.Audit(r.Context(), userFrom(r.Context()).Actor(), "user.create", "user "+strconv.FormatInt(u.ID, 10), u.Email+" ("+string(u.Role)+")"); err != nil {
 				n.log.Error("audit", "err", err)
 			}
 			http.Redirect(w, r, "/admin/users?done=user", http.StatusSeeOther)
@@ -81,18 +80,6 @@ func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u.PasswordHash = ""
 	n.renderUsers(w, r, http.StatusUnprocessableEntity, &usersPage{Form: u}, errs)
-}
-
-// hashPassword runs argon2id within the newsroom's bound on concurrent
-// hashes.
-func (n *Newsroom) hashPassword(r *http.Request, pw string) (string, error) {
-	select {
-	case n.hashing <- struct{}{}:
-		defer func() { <-n.hashing }()
-	case <-r.Context().Done():
-		return "", r.Context().Err()
-	}
-	return auth.HashPassword(pw)
 }
 
 func (n *Newsroom) targetUser(w http.ResponseWriter, r *http.Request) *auth.User {
@@ -118,15 +105,14 @@ func (n *Newsroom) setRole(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	err := n.store.SetUserRole(r.Context(), u.ID, auth.Role(r.PostForm.Get("role")), actorOf(userFrom(r.Context())))
+	err := n.store.SetUserRole(r.Context(), u.ID, auth.Role(r.PostForm.Get("role")), userFrom(r.Context()).Actor())
 	switch {
 	case news.IsInvalid(err):
 		n.Error(w, r, http.StatusBadRequest)
 	case errors.Is(err, store.ErrLastAdmin):
 		n.renderUsers(w, r, http.StatusConflict, &usersPage{Form: auth.User{Role: auth.RoleWriter}}, map[string]string{"role": "err_last_admin"})
 	case err != nil:
-		n.log.Error("set role", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("set role: %w", err))
 	default:
 		http.Redirect(w, r, "/admin/users?done=role", http.StatusSeeOther)
 	}
@@ -143,14 +129,13 @@ func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request) {
 	pw := token[:min(len(token), 20)]
 	var hash string
 	if err == nil {
-		hash, err = n.hashPassword(r, pw)
+		hash, err = n.auth.HashPassword(r.Context(), pw)
 	}
 	if err == nil {
-		err = n.store.SetUserPassword(r.Context(), u.ID, hash, "", actorOf(userFrom(r.Context())))
+		err = n.store.SetUserPassword(r.Context(), u.ID, hash, "", userFrom(r.Context()).Actor())
 	}
 	if err != nil {
-		n.log.Error("reset password", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("reset password: %w", err))
 		return
 	}
 	n.renderUsers(w, r, http.StatusOK, &usersPage{Form: auth.User{Role: auth.RoleWriter}, Password: pw, For: u.Email}, nil)
@@ -180,8 +165,7 @@ func (n *Newsroom) account(w http.ResponseWriter, r *http.Request) {
 func (n *Newsroom) renderSessions(w http.ResponseWriter, r *http.Request, status int, p *sessionsPage, errs map[string]string) {
 	var err error
 	if p.Sessions, err = n.store.UserSessions(r.Context(), p.Of.ID, n.sessionHash(r)); err != nil {
-		n.log.Error("list sessions", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("list sessions: %w", err))
 		return
 	}
 	title := n.cat.T("admin_account")
@@ -209,13 +193,10 @@ func (n *Newsroom) endSession(w http.ResponseWriter, r *http.Request) {
 		}
 		back = "/admin/users/" + strconv.FormatInt(of.ID, 10) + "/sessions"
 	}
-	err := n.store.EndUserSession(r.Context(), of.ID, r.PathValue("sid"), actorOf(userFrom(r.Context())))
+	err := n.store.EndUserSession(r.Context(), of.ID, r.PathValue("sid"), userFrom(r.Context()).Actor())
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		n.log.Error("end session", "err", err)
-		n.Error(w, r, http.StatusInternalServerError)
+		n.fail(w, r, fmt.Errorf("end session: %w", err))
 	default:
 		http.Redirect(w, r, back+"?done=session", http.StatusSeeOther)
 	}
@@ -230,9 +211,9 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request) {
 	me := userFrom(r.Context())
 	f := r.PostForm
 	errs := map[string]string{}
-	if !n.acctLogins.Take(me.Email) {
+	if err := n.auth.Reauthenticate(r.Context(), me, f.Get("current")); errors.Is(err, news.ErrTooMany) {
 		errs["current"] = "login_throttled"
-	} else if err := n.verifyPassword(r, me.PasswordHash, f.Get("current")); err != nil {
+	} else if err != nil {
 		errs["current"] = "err_wrong_password"
 	}
 	if err := auth.CheckPasswordRules(f.Get("new")); err != nil {
@@ -241,28 +222,16 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request) {
 		errs["repeat"] = "err_passwords_differ"
 	}
 	if len(errs) == 0 {
-		hash, err := n.hashPassword(r, f.Get("new"))
+		hash, err := n.auth.HashPassword(r.Context(), f.Get("new"))
 		if err == nil {
-			err = n.store.SetUserPassword(r.Context(), me.ID, hash, n.sessionHash(r), actorOf(me))
+			err = n.store.SetUserPassword(r.Context(), me.ID, hash, n.sessionHash(r), me.Actor())
 		}
 		if err != nil {
-			n.log.Error("change password", "err", err)
-			n.Error(w, r, http.StatusInternalServerError)
+			n.fail(w, r, fmt.Errorf("change password: %w", err))
 			return
 		}
-		n.acctLogins.Reset(me.Email)
 		http.Redirect(w, r, "/admin/account?done=password", http.StatusSeeOther)
 		return
 	}
 	n.renderSessions(w, r, http.StatusUnprocessableEntity, &sessionsPage{Of: me, Self: true, Base: "/admin/account"}, errs)
-}
-
-func (n *Newsroom) verifyPassword(r *http.Request, hash, pw string) error {
-	select {
-	case n.hashing <- struct{}{}:
-		defer func() { <-n.hashing }()
-	case <-r.Context().Done():
-		return r.Context().Err()
-	}
-	return auth.VerifyPassword(hash, pw)
 }

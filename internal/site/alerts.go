@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -41,8 +42,8 @@ func (s *Site) serviceWorker() http.Handler {
 // subscribeEmail is POST /alerts/email: double opt-in, so the address only
 // gets alerts once its owner opens the link we send.
 func (s *Site) subscribeEmail(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.Error(w, r, http.StatusBadRequest)
+	if err := web.ParseForm(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	raw := strings.TrimSpace(r.PostForm.Get("email"))
@@ -60,8 +61,7 @@ func (s *Site) subscribeEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.store.AddEmailSubscriber(r.Context(), email, alert.TopicBreaking); err != nil {
-		s.log.Error("add e-mail subscriber", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	link := s.base + "/alerts/confirm?t=" + s.alerts.Tokens.Make(email, "confirm", time.Now().Add(confirmLinkLife))
@@ -90,8 +90,7 @@ func (s *Site) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.notice(w, r, http.StatusNotFound, "email_alerts_bad_link", "/", "")
 		return
 	} else if err != nil {
-		s.log.Error("confirm e-mail subscriber", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	s.notice(w, r, http.StatusOK, "email_alerts_confirmed", "/", "")
@@ -123,17 +122,16 @@ func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
 	if r.Method == http.MethodGet {
 		d, err := s.newData(r.Context(), s.cat.T(l.button))
 		if err != nil {
-			s.Error(w, r, http.StatusInternalServerError)
+			s.fail(w, r, err)
 			return
 		}
 		d.Robots = "noindex"
 		d.Notice = &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?t=" + url.QueryEscape(tok), Button: l.button}
-		s.renderNoStore(w, http.StatusOK, "notice", d)
+		s.renderNoStore(w, r, http.StatusOK, "notice", d)
 		return
 	}
 	if err := l.act(r.Context(), email); err != nil {
-		s.log.Error("e-mail stop link", "purpose", l.purpose, "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, fmt.Errorf("e-mail %s link: %w", l.purpose, err))
 		return
 	}
 	s.notice(w, r, http.StatusOK, l.done, "/", "")
@@ -143,10 +141,10 @@ func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
 func (s *Site) notice(w http.ResponseWriter, r *http.Request, status int, msg, back, backLabel string) {
 	d, err := s.newData(r.Context(), s.cat.T(msg))
 	if err != nil {
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	d.Robots = "noindex"
 	d.Notice = &noticeView{Message: msg, Back: back, BackLabel: backLabel}
-	s.renderNoStore(w, status, "notice", d)
+	s.renderNoStore(w, r, status, "notice", d)
 }

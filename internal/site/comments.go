@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -106,11 +107,8 @@ func (s *Site) publicArticle(w http.ResponseWriter, r *http.Request, idPart stri
 	}
 	a, err := s.store.GetArticle(r.Context(), id)
 	switch {
-	case errors.Is(err, news.ErrNotFound):
-		s.Error(w, r, http.StatusNotFound)
 	case err != nil:
-		s.log.Error("read article for comments", "id", id, "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 	case a.Status == news.StatusUnpublished:
 		s.Error(w, r, http.StatusGone)
 	case a.Status != news.StatusPublished:
@@ -135,25 +133,25 @@ func (s *Site) commentsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.URL.Path + "?" + strconv.FormatBool(oldest) + "&" + strconv.Itoa(page)
-	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
 		id, _ := web.PositiveID(r.PathValue("id"))
 		a, err := s.store.GetArticle(ctx, id)
-		if errors.Is(err, news.ErrNotFound) || err == nil && a.Status != news.StatusPublished {
-			return nil, http.StatusNotFound, nil
-		}
 		if err != nil {
-			return nil, 0, err
+			return nil, err
+		}
+		if a.Status != news.StatusPublished {
+			return nil, news.ErrNotFound
 		}
 		d, err := s.commentsData(ctx, a, oldest, page)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if page > d.Comments.Pager.Pages {
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
-		p, st, err := s.page("comments", d, articleTag(a.ID))
+		p, err := s.page("comments", d, articleTag(a.ID))
 		s.expireWithComments(p, d.Comments)
-		return p, st, err
+		return p, err
 	})
 }
 
@@ -197,8 +195,7 @@ func (s *Site) replyForm(w http.ResponseWriter, r *http.Request, reply string) {
 	}
 	d, err := s.commentsData(r.Context(), a, false, 1)
 	if err != nil {
-		s.log.Error("render reply form", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	status := http.StatusOK
@@ -213,14 +210,13 @@ func (s *Site) replyForm(w http.ResponseWriter, r *http.Request, reply string) {
 		s.Error(w, r, status)
 		return
 	}
-	s.renderNoStore(w, status, "comments", d)
+	s.renderNoStore(w, r, status, "comments", d)
 }
 
-func (s *Site) renderNoStore(w http.ResponseWriter, status int, name string, d *pageData) {
+func (s *Site) renderNoStore(w http.ResponseWriter, r *http.Request, status int, name string, d *pageData) {
 	body, err := s.eng.Render(name, d)
 	if err != nil {
-		s.log.Error("render page", "page", name, "err", err)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		s.fail(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
 	w.Header().Set("Content-Type", htmlType)
@@ -237,13 +233,8 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.Error(w, r, http.StatusRequestEntityTooLarge)
-			return
-		}
-		s.Error(w, r, http.StatusBadRequest)
+	if err := web.ParseForm(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	sub := comment.FromForm(a.ID, web.ClientIP(r), r.PostForm.Get)
@@ -252,16 +243,14 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/comments/"+strconv.FormatInt(a.ID, 10)+"/sent?status="+string(c.Status), http.StatusSeeOther)
 		return
 	}
-	status := comment.HTTPStatus(err)
-	if status == http.StatusInternalServerError {
-		s.log.Error("post comment", "article", a.ID, "err", err)
-		s.Error(w, r, status)
+	if news.KindOf(err) == news.KindInternal {
+		s.fail(w, r, err)
 		return
 	}
+	status := web.Status(err)
 	d, derr := s.commentsData(r.Context(), a, false, 1)
 	if derr != nil {
-		s.log.Error("render comment form", "err", derr)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, derr)
 		return
 	}
 	v := d.Comments
@@ -282,7 +271,7 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(ce.RetryAfter.Seconds()+0.999)))
 		}
 	}
-	s.renderNoStore(w, status, "comments", d)
+	s.renderNoStore(w, r, status, "comments", d)
 }
 
 // commentSent is GET /comments/{id}/sent: where the form lands.
@@ -316,12 +305,7 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.comments.Report(r.Context(), id, web.ClientIP(r)); err != nil {
-		if st := comment.HTTPStatus(err); st != http.StatusInternalServerError {
-			s.Error(w, r, st)
-			return
-		}
-		s.log.Error("report comment", "id", id, "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	s.notice(w, r, http.StatusOK, "comment_reported", "/comments/"+strconv.FormatInt(c.ArticleID, 10)+"#c"+strconv.FormatInt(id, 10), "")

@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"errors"
 	"html"
 	"net/http"
 	"net/url"
@@ -104,7 +103,7 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 	if kind != "" {
 		key = "/feeds/" + kind + "/" + url.PathEscape(slug) + "/" + file
 	}
-	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
 		st := s.Settings()
 		c := feed.Channel{Title: st.SiteName, Description: st.Tagline, Language: s.cat.Lang(), SiteURL: s.base + "/", FeedURL: s.base + key,
 			Hubs: st.Hubs()}
@@ -131,26 +130,23 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 				tags = append(tags, "author:"+strconv.FormatInt(au.ID, 10))
 			}
 		}
-		if errors.Is(err, news.ErrNotFound) {
-			return nil, http.StatusNotFound, nil
-		}
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		f.Limit = feedItems
 		list, err := s.store.ListPublished(ctx, f)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		items := make([]feed.Item, 0, len(list))
 		for _, card := range list {
 			a, err := s.store.GetArticle(ctx, card.ID)
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			blocks, err := s.resolveBlocks(ctx, a.Body)
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			it := feed.Item{Article: a, URL: s.base + ArticlePath(a), HTML: s.feedHTML(blocks)}
 			if m := a.Featured; m != nil {
@@ -169,10 +165,10 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		}
 		var buf bytes.Buffer
 		if err := format.encode(&buf, c, items); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		return &render.Page{ContentType: format.contentType, Body: buf.Bytes(), CacheControl: s.cc, Tags: tags,
-			LastModified: c.Updated}, 0, nil
+			LastModified: c.Updated}, nil
 	})
 }
 

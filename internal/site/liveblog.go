@@ -143,24 +143,22 @@ func (s *Site) liveBlogPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	s.serveCached(w, r, liveBlogPath(id, page), func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, liveBlogPath(id, page), func(ctx context.Context) (*render.Page, error) {
 		a, err := s.store.GetArticle(ctx, id)
 		switch {
-		case errors.Is(err, news.ErrNotFound):
-			return nil, http.StatusNotFound, nil
 		case err != nil:
-			return nil, 0, err
+			return nil, err
 		case a.Status == news.StatusUnpublished:
-			return nil, http.StatusGone, nil
+			return nil, news.ErrGone
 		case a.Status != news.StatusPublished || !a.Live:
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
 		v, err := s.liveBlogView(ctx, a, page)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if page > v.Pager.Pages {
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
 		title := s.cat.T("liveblog_title") + ": " + a.Headline
 		if page > 1 {
@@ -168,7 +166,7 @@ func (s *Site) liveBlogPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d, err := s.newData(ctx, title)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		d.Robots = "noindex, follow" // the article page is the one to index
 		d.Canonical = s.base + v.ArticlePath

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,13 +35,17 @@ func (s *Site) oembed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.store.GetArticle(r.Context(), id)
-	if errors.Is(err, news.ErrNotFound) || (err == nil && !a.IsPublic()) {
-		web.JSONError(w, http.StatusNotFound, "no such article")
-		return
+	if err == nil && !a.IsPublic() {
+		err = news.ErrNotFound
 	}
-	if err != nil {
-		s.log.Error("oembed", "err", err)
-		web.JSONError(w, http.StatusInternalServerError, "lookup failed")
+	if status := web.Status(err); err != nil && status == http.StatusNotFound {
+		web.JSONError(w, status, "no such article")
+		return
+	} else if err != nil {
+		if web.ServerFault(r, status) {
+			s.log.Error("oembed", "err", err)
+		}
+		web.JSONError(w, status, "lookup failed")
 		return
 	}
 	st := s.Settings()

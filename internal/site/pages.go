@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -42,26 +41,26 @@ func (s *Site) newData(ctx context.Context, title string) (*pageData, error) {
 }
 
 // page renders a template into a cacheable page tagged with what it shows.
-func (s *Site) page(name string, d *pageData, tags ...string) (*render.Page, int, error) {
+func (s *Site) page(name string, d *pageData, tags ...string) (*render.Page, error) {
 	body, err := s.eng.Render(name, d)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	return &render.Page{ContentType: htmlType, Body: body, CacheControl: s.cc,
-		Tags: append(tags, tagTicker, tagLatest), Expires: d.Chrome.Expires}, 0, nil
+		Tags: append(tags, tagTicker, tagLatest), Expires: d.Chrome.Expires}, nil
 }
 
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, "/", func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, "/", func(ctx context.Context) (*render.Page, error) {
 		d, err := s.newData(ctx, "")
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		d.Description = d.Site.Tagline
 		d.Canonical = s.base + "/"
 		latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: homeLatest + 1})
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		hv := &homeView{}
 		// The lead story is the newest breaking article, else the newest.
@@ -84,7 +83,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		for _, sec := range d.Chrome.Sections {
 			items, err := s.store.ListPublished(ctx, store.ListFilter{SectionID: sec.ID, Limit: perSectionBlock})
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			if len(items) > 0 {
 				hv.Sections = append(hv.Sections, sectionBlock{Section: sec, Items: items})
@@ -92,12 +91,12 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Home = hv
 		s.homeStructured(d)
-		p, st, err := s.page("home", d, tags...)
+		p, err := s.page("home", d, tags...)
 		// The latest list says "منذ ٣ دقائق": keep it true to the minute.
 		if soon := time.Now().Add(time.Minute); p != nil && (p.Expires.IsZero() || soon.Before(p.Expires)) {
 			p.Expires = soon
 		}
-		return p, st, err
+		return p, err
 	})
 }
 
@@ -107,20 +106,17 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		s.Error(w, r, http.StatusNotFound)
 		return
 	}
-	s.serveCached(w, r, "/news/"+strconv.FormatInt(id, 10), func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, "/news/"+strconv.FormatInt(id, 10), func(ctx context.Context) (*render.Page, error) {
 		a, err := s.store.GetArticle(ctx, id)
-		if errors.Is(err, news.ErrNotFound) {
-			return nil, http.StatusNotFound, nil
-		}
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		switch a.Status {
 		case news.StatusPublished:
 		case news.StatusUnpublished:
-			return nil, http.StatusGone, nil
+			return nil, news.ErrGone
 		default:
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
 		title := a.SEOTitle
 		if title == "" {
@@ -128,18 +124,18 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		}
 		d, err := s.newData(ctx, title)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if err := s.fillArticle(ctx, d, a); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10)}
-		p, st, err := s.page("article", d, tags...)
+		p, err := s.page("article", d, tags...)
 		s.expireWithComments(p, d.Comments)
 		if p != nil {
 			p.Path, p.Location = articlePathDecoded(a), ArticlePath(a)
 		}
-		return p, st, err
+		return p, err
 	})
 }
 
@@ -283,26 +279,23 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		return
 	}
 	key := "/" + l.kind + "/" + url.PathEscape(slug) + pageQuery
-	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
 		heading, intro, tag, f, err := l.lookup(ctx, slug)
-		if errors.Is(err, news.ErrNotFound) {
-			return nil, http.StatusNotFound, nil
-		}
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		total, err := s.store.CountPublished(ctx, f)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		pages := max(1, (total+perPage-1)/perPage)
 		if pageNo > pages {
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
 		f.Limit, f.Offset = perPage, (pageNo-1)*perPage
 		items, err := s.store.ListPublished(ctx, f)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		title := heading
 		if pageNo > 1 {
@@ -310,7 +303,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		}
 		d, err := s.newData(ctx, title)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		escaped := "/" + l.kind + "/" + url.PathEscape(slug)
 		d.Canonical = s.base + escaped
@@ -385,6 +378,16 @@ func (s *Site) media() http.Handler {
 	})
 }
 
+// fail answers err with the error page of its kind (web.Status), and logs
+// it when it is the server's fault.
+func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := web.Status(err)
+	if web.ServerFault(r, status) {
+		s.log.Error("serve page", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.Error(w, r, status)
+}
+
 // Error writes an Arabic (catalogue) error page with the site's chrome,
 // falling back to a bare page when even the chrome cannot be read.
 func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int) {
@@ -413,7 +416,7 @@ func knownError(status int) bool {
 	switch status {
 	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusConflict,
 		http.StatusGone, http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusTooManyRequests,
-		http.StatusInternalServerError, http.StatusServiceUnavailable:
+		http.StatusServiceUnavailable:
 		return true
 	}
 	return false

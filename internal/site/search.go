@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -66,7 +67,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	if v.Section != "" {
 		sec, err := s.store.SectionBySlug(ctx, v.Section)
 		if err != nil {
-			s.Error(w, r, http.StatusNotFound)
+			s.fail(w, r, err)
 			return
 		}
 		opts.SectionID = sec.ID
@@ -74,7 +75,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	if slug := q.Get("author"); slug != "" {
 		au, err := s.publicAuthor(ctx, slug)
 		if err != nil {
-			s.Error(w, r, http.StatusNotFound)
+			s.fail(w, r, err)
 			return
 		}
 		opts.AuthorID, v.FilterLabel = au.ID, au.Name
@@ -82,7 +83,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	if slug := q.Get("tag"); slug != "" {
 		t, err := s.publicTag(ctx, slug)
 		if err != nil {
-			s.Error(w, r, http.StatusNotFound)
+			s.fail(w, r, err)
 			return
 		}
 		opts.TagID, v.FilterLabel = t.ID, t.Name
@@ -93,8 +94,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	if v.Searched {
 		res, err := s.search.Search(ctx, parsed, opts)
 		if err != nil {
-			s.log.Error("search", "q", v.Q, "err", err)
-			s.Error(w, r, http.StatusInternalServerError)
+			s.fail(w, r, fmt.Errorf("search %q: %w", v.Q, err))
 			return
 		}
 		v.Total, v.Hits = res.Total, res.Hits
@@ -129,16 +129,14 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := s.newData(ctx, title)
 	if err != nil {
-		s.log.Error("search chrome", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	d.Robots = "noindex, follow"
 	d.Search = v
 	body, err := s.eng.Render("search", d)
 	if err != nil {
-		s.log.Error("render search", "err", err)
-		s.Error(w, r, http.StatusInternalServerError)
+		s.fail(w, r, fmt.Errorf("render search: %w", err))
 		return
 	}
 	h := w.Header()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -25,7 +24,7 @@ import (
 	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
-	"khabar/internal/web"
+	"khabar/internal/throttle"
 )
 
 //go:embed templates
@@ -42,7 +41,7 @@ type Options struct {
 	Log      *slog.Logger
 	Search   *search.Service
 	// SearchLimit is the per-address search budget, shared with the API.
-	SearchLimit *web.Limiter
+	SearchLimit *throttle.Limiter
 	// Comments takes readers' comments; nil closes them everywhere.
 	Comments *comment.Service
 	Alerts   AlertOptions
@@ -66,10 +65,10 @@ type Site struct {
 	comments *comment.Service
 	alerts   AlertOptions
 	// emailLimit keeps the e-mail alert form from mailing strangers.
-	emailLimit *web.Limiter
+	emailLimit *throttle.Limiter
 	thumbs     *thumbs
 	// searchLimit keeps one client from turning search into a load test.
-	searchLimit *web.Limiter
+	searchLimit *throttle.Limiter
 
 	settings atomic.Pointer[settings.Settings]
 
@@ -89,7 +88,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
-		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: web.NewLimiter(3, 10*time.Minute),
+		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	if o.YouTubeThumbs != "" {
@@ -361,32 +360,18 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 }
 
 // serveCached answers from the cache, rendering on a miss. fill returns the
-// page or an HTTP status for an error page.
-func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, fill func(ctx context.Context) (*render.Page, int, error)) {
+// page or an error, whose kind picks the error page (news.ErrNotFound for
+// a 404); every waiter on the same miss gets the same answer.
+func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, fill func(ctx context.Context) (*render.Page, error)) {
 	p, err := s.cache.Fill(key, func() (*render.Page, error) {
 		// Other readers may be waiting on this render: it must not fail
 		// because the reader who started it went away.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
 		defer cancel()
-		p, st, err := fill(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if st != 0 {
-			return nil, statusError(st)
-		}
-		return p, nil
+		return fill(ctx)
 	})
-	var se statusError
-	switch {
-	case errors.As(err, &se):
-		s.Error(w, r, int(se))
-		return
-	case err != nil:
-		if r.Context().Err() == nil {
-			s.log.Error("render page", "path", r.URL.Path, "err", err)
-		}
-		s.Error(w, r, http.StatusInternalServerError)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	if p.Path != "" && p.Path != r.URL.Path {
@@ -398,9 +383,3 @@ func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, f
 
 // renderTimeout bounds a page render, which no reader can cancel.
 const renderTimeout = 15 * time.Second
-
-// statusError carries an error page's status through the cache's
-// singleflight, so every waiter on the same miss gets the same answer.
-type statusError int
-
-func (e statusError) Error() string { return "status " + strconv.Itoa(int(e)) }

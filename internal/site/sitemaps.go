@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"khabar/internal/feed"
+	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/store"
 )
@@ -25,10 +26,10 @@ const (
 // nears the 50,000-URL limit and old months stay cached), plus the section,
 // tag and author sitemaps.
 func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, "/sitemap.xml", func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, "/sitemap.xml", func(ctx context.Context) (*render.Page, error) {
 		published, updated, err := s.store.PublicationTimes(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		months := map[string]time.Time{}
 		for i, p := range published {
@@ -51,9 +52,9 @@ func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		}
 		var buf bytes.Buffer
 		if err := feed.SitemapIndex(&buf, refs); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		return &render.Page{ContentType: xmlType, Body: buf.Bytes(), CacheControl: s.cc, Tags: []string{tagLatest}}, 0, nil
+		return &render.Page{ContentType: xmlType, Body: buf.Bytes(), CacheControl: s.cc, Tags: []string{tagLatest}}, nil
 	})
 }
 
@@ -100,13 +101,13 @@ func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 			return urls, nil
 		}
 	}
-	s.serveCached(w, r, "/sitemaps/"+name, func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, "/sitemaps/"+name, func(ctx context.Context) (*render.Page, error) {
 		urls, err := fill(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if len(urls) == 0 {
-			return nil, http.StatusNotFound, nil
+			return nil, news.ErrNotFound
 		}
 		return s.urlSetPage(urls, 0)
 	})
@@ -115,11 +116,11 @@ func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 // newsSitemap is /sitemap-news.xml: what Google News may list, articles of
 // the last 48 hours, at most 1,000.
 func (s *Site) newsSitemap(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, "/sitemap-news.xml", func(ctx context.Context) (*render.Page, int, error) {
+	s.serveCached(w, r, "/sitemap-news.xml", func(ctx context.Context) (*render.Page, error) {
 		now := time.Now()
 		list, err := s.store.ListPublished(ctx, store.ListFilter{From: now.Add(-newsWindow), To: now.Add(time.Minute), Limit: feed.MaxNewsURLs})
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		st := s.Settings()
 		var urls []feed.SitemapURL
@@ -138,14 +139,14 @@ func (s *Site) newsSitemap(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Site) urlSetPage(urls []feed.SitemapURL, ttl time.Duration) (*render.Page, int, error) {
+func (s *Site) urlSetPage(urls []feed.SitemapURL, ttl time.Duration) (*render.Page, error) {
 	var buf bytes.Buffer
 	if err := feed.URLSet(&buf, urls); err != nil {
-		return nil, 0, fmt.Errorf("sitemap: %w", err)
+		return nil, fmt.Errorf("sitemap: %w", err)
 	}
 	p := &render.Page{ContentType: xmlType, Body: buf.Bytes(), CacheControl: s.cc, Tags: []string{tagLatest}}
 	if ttl > 0 {
 		p.Expires = time.Now().Add(ttl)
 	}
-	return p, 0, nil
+	return p, nil
 }

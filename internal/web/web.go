@@ -4,11 +4,16 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
 	"time"
+
+	"khabar/internal/news"
 )
 
 // Limits on requests; anything larger is refused before routing.
@@ -160,4 +165,61 @@ func JSON(w http.ResponseWriter, status int, cacheControl string, v any) {
 // JSONError writes {"error": msg}, uncached.
 func JSONError(w http.ResponseWriter, status int, msg string) {
 	JSON(w, status, "no-store", map[string]string{"error": msg})
+}
+
+// Status is the HTTP status that answers err: one mapping of error kinds
+// (news.KindOf) for every surface. 500 means the server's fault, which the
+// surface logs; every other status is the asker's to act on.
+func Status(err error) int {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return http.StatusRequestEntityTooLarge
+	}
+	switch news.KindOf(err) {
+	case news.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case news.KindNotFound:
+		return http.StatusNotFound
+	case news.KindConflict:
+		return http.StatusConflict
+	case news.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case news.KindForbidden:
+		return http.StatusForbidden
+	case news.KindGone:
+		return http.StatusGone
+	case news.KindTooMany:
+		return http.StatusTooManyRequests
+	case news.KindMalformed:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// ServerFault reports whether status blames the server, and so whether
+// the error behind it is worth a log line. A request whose client went
+// away is not: its database call was cancelled, nothing broke.
+func ServerFault(r *http.Request, status int) bool {
+	return status >= http.StatusInternalServerError && r.Context().Err() == nil
+}
+
+// ParseForm parses r's form. Its error has a kind Status answers: 413 for
+// a body past the limit, 400 for one no browser sends.
+func ParseForm(r *http.Request) error {
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	if err == nil || errors.As(err, &tooBig) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", news.ErrMalformed, err)
+}
+
+// ClientIP is the peer address of the request. Behind a proxy it is the
+// proxy's; trusting X-Forwarded-For needs a configured proxy list first.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

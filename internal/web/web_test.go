@@ -1,12 +1,16 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"khabar/internal/news"
 )
 
 func TestPositiveID(t *testing.T) {
@@ -71,5 +75,60 @@ func TestMiddleware(t *testing.T) {
 		if w.Header().Get("Content-Security-Policy") == "" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Error("security headers missing")
 		}
+	}
+}
+
+// kindedErr states its own kind, as comment and upload refusals do.
+type kindedErr struct{ k news.Kind }
+
+func (e kindedErr) Error() string   { return "refused" }
+func (e kindedErr) Kind() news.Kind { return e.k }
+
+// TestStatus: every error kind has one status, whichever package made
+// the error and however deeply it is wrapped.
+func TestStatus(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"not found", fmt.Errorf("get article 7: %w", news.ErrNotFound), http.StatusNotFound},
+		{"stale version", fmt.Errorf("update: %w", news.ErrConflict), http.StatusConflict},
+		{"taken slug", news.ErrDuplicate, http.StatusConflict},
+		{"workflow step", &news.TransitionError{From: news.StatusDraft, Action: news.ActionUnpublish}, http.StatusConflict},
+		{"closed live blog", news.ErrCoverageEnded, http.StatusConflict},
+		{"bad fields", fmt.Errorf("save: %w", &news.InvalidError{Fields: map[string]string{"headline": "required"}}), http.StatusUnprocessableEntity},
+		{"not signed in", fmt.Errorf("API token: %w", news.ErrUnauthenticated), http.StatusUnauthorized},
+		{"not yours", news.ErrForbidden, http.StatusForbidden},
+		{"withdrawn", news.ErrGone, http.StatusGone},
+		{"slow down", news.ErrTooMany, http.StatusTooManyRequests},
+		{"forged form", news.ErrMalformed, http.StatusBadRequest},
+		{"states its kind", fmt.Errorf("post: %w", kindedErr{news.KindTooMany}), http.StatusTooManyRequests},
+		{"body too large", fmt.Errorf("read form: %w", &http.MaxBytesError{Limit: 10}), http.StatusRequestEntityTooLarge},
+		{"database down", errors.New("dial tcp: connection refused"), http.StatusInternalServerError},
+	}
+	for _, c := range cases {
+		if got := Status(c.err); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func TestParseForm(t *testing.T) {
+	big := httptest.NewRequest("POST", "/", strings.NewReader("a="+strings.Repeat("x", 100)))
+	big.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	big.Body = http.MaxBytesReader(httptest.NewRecorder(), big.Body, 10)
+	if got := Status(ParseForm(big)); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized form: %d", got)
+	}
+	bad := httptest.NewRequest("POST", "/", strings.NewReader("a=%zz"))
+	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if got := Status(ParseForm(bad)); got != http.StatusBadRequest {
+		t.Errorf("malformed form: %d", got)
+	}
+	good := httptest.NewRequest("POST", "/", strings.NewReader("a=1"))
+	good.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err := ParseForm(good); err != nil || good.PostForm.Get("a") != "1" {
+		t.Errorf("good form: %v", err)
 	}
 }

@@ -1,8 +1,9 @@
-package web
+// Package throttle keeps token buckets per key (an address, an account):
+// how often one person may log in, comment or search. It knows nothing of
+// HTTP; the surfaces decide what the key is.
+package throttle
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -51,14 +52,4 @@ func (l *Limiter) Reset(key string) {
 	l.mu.Lock()
 	delete(l.buckets, key)
 	l.mu.Unlock()
-}
-
-// ClientIP is the peer address of the request. Behind a proxy it is the
-// proxy's; trusting X-Forwarded-For needs a configured proxy list first.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

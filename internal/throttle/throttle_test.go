@@ -1,0 +1,31 @@
+package throttle
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLimiter(t *testing.T) {
+	// A refill period far longer than the test: no token comes back by
+	// itself, whatever the machine's speed.
+	l := NewLimiter(3, time.Hour)
+	for i := range 3 {
+		if !l.Take("a") {
+			t.Fatalf("take %d of a burst of 3 refused", i+1)
+		}
+	}
+	if l.Take("a") {
+		t.Error("a fourth take within the burst was allowed")
+	}
+	if !l.Take("b") {
+		t.Error("another key shares a's bucket")
+	}
+	l.Reset("a")
+	if !l.Take("a") {
+		t.Error("a reset key is still refused")
+	}
+	var none *Limiter
+	if !none.Take("a") {
+		t.Error("a nil limiter refuses")
+	}
+}
