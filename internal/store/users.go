@@ -133,19 +133,13 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 // ListUsers returns every account, admins first.
 func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY role, name, id")
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
+	return collect(rows, err, "list users", func(r rowScanner) (auth.User, error) {
+		u, err := scanUser(r)
 		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
+			return auth.User{}, err
 		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+		return *u, nil
+	})
 }
 
 // UserByID finds an account.
@@ -209,15 +203,8 @@ func (s *Store) lockAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
 		query += " FOR UPDATE"
 	}
 	rows, err := tx.QueryContext(ctx, s.q(query), string(auth.RoleAdmin))
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	return n, rows.Err()
+	ids, err := collect(rows, err, "count admins", scanOne[int64])
+	return len(ids), err
 }
 
 // SetUserPassword replaces a user's password hash and ends every session
@@ -251,23 +238,15 @@ var sessionID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 // hash) as the one in use.
 func (s *Store) UserSessions(ctx context.Context, userID int64, current string) ([]auth.Session, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC"), userID, now())
-	if err != nil {
-		return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []auth.Session
-	for rows.Next() {
+	return collect(rows, err, fmt.Sprintf("list sessions of user %d", userID), func(r rowScanner) (auth.Session, error) {
 		var (
 			hash string
 			se   auth.Session
 		)
-		if err := rows.Scan(&hash, &se.CreatedAt, &se.ExpiresAt); err != nil {
-			return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
-		}
+		err := r.Scan(&hash, &se.CreatedAt, &se.ExpiresAt)
 		se.ID, se.Current = hash[:min(len(hash), sessionIDLen)], hash == current
-		out = append(out, se)
-	}
-	return out, rows.Err()
+		return se, err
+	})
 }
 
 // EndUserSession signs a user out of one session, named by its ID.
