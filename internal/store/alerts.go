@@ -66,19 +66,11 @@ func topicArg(topic string) string { return "% " + topic + " %" }
 func (s *Store) PushSubscriptions(ctx context.Context, topic string, after, last int64, limit int) ([]news.PushSubscription, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, endpoint, p256dh, auth, topics FROM push_subscriptions WHERE id > ? AND id <= ? AND "+topicMatch+" ORDER BY id LIMIT ?"),
 		after, last, topicArg(topic), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list push subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []news.PushSubscription
-	for rows.Next() {
+	return collect(rows, err, "list push subscriptions", func(r rowScanner) (news.PushSubscription, error) {
 		var p news.PushSubscription
-		if err := rows.Scan(&p.ID, &p.Endpoint, &p.P256dh, &p.Auth, &p.Topics); err != nil {
-			return nil, fmt.Errorf("list push subscriptions: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p.ID, &p.Endpoint, &p.P256dh, &p.Auth, &p.Topics)
+		return p, err
+	})
 }
 
 // SubscriptionBatches cuts the subscribers of a channel ("push" or
@@ -90,19 +82,15 @@ func (s *Store) SubscriptionBatches(ctx context.Context, channel, topic string, 
 		table, extra = "email_subscribers", " AND confirmed"
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM "+table+" WHERE "+topicMatch+extra+" ORDER BY id"), topicArg(topic))
+	ids, err := collect(rows, err, "plan "+channel+" batches", scanOne[int64])
 	if err != nil {
-		return nil, fmt.Errorf("plan %s batches: %w", channel, err)
+		return nil, err
 	}
-	defer rows.Close()
 	var (
 		out  []news.AlertDelivery
 		prev int64
 	)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("plan %s batches: %w", channel, err)
-		}
+	for _, id := range ids {
 		if len(out) == 0 || out[len(out)-1].Total == size {
 			// A batch starts just after the previous one's last id, so a
 			// resumed batch never reads past its range.
@@ -112,7 +100,7 @@ func (s *Store) SubscriptionBatches(ctx context.Context, channel, topic string, 
 		b.LastID, b.Total = id, b.Total+1
 		prev = id
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AddEmailSubscriber records an address waiting for its confirmation;
@@ -151,19 +139,11 @@ func (s *Store) RemoveEmailSubscriber(ctx context.Context, email string) error {
 func (s *Store) EmailSubscribers(ctx context.Context, topic string, after, last int64, limit int) ([]news.EmailSubscriber, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, email, confirmed, topics FROM email_subscribers WHERE confirmed AND id > ? AND id <= ? AND "+topicMatch+" ORDER BY id LIMIT ?"),
 		after, last, topicArg(topic), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list e-mail subscribers: %w", err)
-	}
-	defer rows.Close()
-	var out []news.EmailSubscriber
-	for rows.Next() {
+	return collect(rows, err, "list e-mail subscribers", func(r rowScanner) (news.EmailSubscriber, error) {
 		var e news.EmailSubscriber
-		if err := rows.Scan(&e.ID, &e.Email, &e.Confirmed, &e.Topics); err != nil {
-			return nil, fmt.Errorf("list e-mail subscribers: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := r.Scan(&e.ID, &e.Email, &e.Confirmed, &e.Topics)
+		return e, err
+	})
 }
 
 // CreateAlert stores an alert and announces it to the fan-out in the same
@@ -224,21 +204,9 @@ func (s *Store) GetAlert(ctx context.Context, id int64) (*news.Alert, error) {
 // ListAlerts returns the latest alerts with their progress.
 func (s *Store) ListAlerts(ctx context.Context, limit, offset int) ([]news.Alert, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+alertCols+" FROM alerts ORDER BY id DESC LIMIT ? OFFSET ?"), limit, offset)
+	out, err := collect(rows, err, "list alerts", scanAlert)
 	if err != nil {
-		return nil, fmt.Errorf("list alerts: %w", err)
-	}
-	var out []news.Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list alerts: %w", err)
-		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list alerts: %w", err)
+		return nil, err
 	}
 	return out, s.alertProgress(ctx, out)
 }
@@ -256,28 +224,28 @@ func (s *Store) alertProgress(ctx context.Context, alerts []news.Alert) error {
 	ph, args := placeholders(ids)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT alert_id, channel, SUM(total), SUM(sent), SUM(failed), SUM(gone), MIN(CASE WHEN done THEN 1 ELSE 0 END)
 		FROM alert_deliveries WHERE alert_id IN (`+ph+`) GROUP BY alert_id, channel`), args...)
-	if err != nil {
-		return fmt.Errorf("alert progress: %w", err)
+	type sums struct {
+		id int64
+		p  news.AlertProgress
 	}
-	defer rows.Close()
-	got := map[int64]map[string]news.AlertProgress{}
-	for rows.Next() {
+	list, err := collect(rows, err, "alert progress", func(r rowScanner) (sums, error) {
 		var (
-			id   int64
-			p    news.AlertProgress
+			x    sums
 			done int
 		)
-		if err := rows.Scan(&id, &p.Channel, &p.Total, &p.Sent, &p.Failed, &p.Gone, &done); err != nil {
-			return fmt.Errorf("alert progress: %w", err)
-		}
-		p.Done = done == 1
-		if got[id] == nil {
-			got[id] = map[string]news.AlertProgress{}
-		}
-		got[id][p.Channel] = p
+		err := r.Scan(&x.id, &x.p.Channel, &x.p.Total, &x.p.Sent, &x.p.Failed, &x.p.Gone, &done)
+		x.p.Done = done == 1
+		return x, err
+	})
+	if err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("alert progress: %w", err)
+	got := map[int64]map[string]news.AlertProgress{}
+	for _, x := range list {
+		if got[x.id] == nil {
+			got[x.id] = map[string]news.AlertProgress{}
+		}
+		got[x.id][x.p.Channel] = x.p
 	}
 	for i := range alerts {
 		a := &alerts[i]
@@ -326,27 +294,19 @@ func (s *Store) PlanDeliveries(ctx context.Context, alertID int64, batches []new
 func (s *Store) deliveries(ctx context.Context, db querier, where string, arg any) ([]news.AlertDelivery, error) {
 	rows, err := db.QueryContext(ctx, s.q(`SELECT id, alert_id, channel, first_id, last_id, done_up_to, done_extra, total, sent, failed, gone, done, error
 		FROM alert_deliveries WHERE `+where+` ORDER BY id`), arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []news.AlertDelivery
-	for rows.Next() {
+	return collect(rows, err, "read deliveries", func(r rowScanner) (news.AlertDelivery, error) {
 		var (
 			d    news.AlertDelivery
 			skip string
 		)
-		if err := rows.Scan(&d.ID, &d.AlertID, &d.Channel, &d.FirstID, &d.LastID, &d.DoneUpTo, &skip, &d.Total, &d.Sent, &d.Failed, &d.Gone, &d.Done, &d.Error); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&d.ID, &d.AlertID, &d.Channel, &d.FirstID, &d.LastID, &d.DoneUpTo, &skip, &d.Total, &d.Sent, &d.Failed, &d.Gone, &d.Done, &d.Error)
 		for _, f := range strings.Fields(skip) {
 			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
 				d.Skip = append(d.Skip, id)
 			}
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // GetDelivery reads one batch.
@@ -431,23 +391,15 @@ func (s *Store) APITokenUser(ctx context.Context, hash string) (*auth.User, erro
 func (s *Store) ListAPITokens(ctx context.Context) ([]news.APIToken, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.user_id, u.name, t.name, t.created_at, t.last_used_at, t.revoked_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list API tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []news.APIToken
-	for rows.Next() {
+	return collect(rows, err, "list API tokens", func(r rowScanner) (news.APIToken, error) {
 		var (
 			t             news.APIToken
 			used, revoked sql.NullTime
 		)
-		if err := rows.Scan(&t.ID, &t.UserID, &t.UserName, &t.Name, &t.CreatedAt, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("list API tokens: %w", err)
-		}
+		err := r.Scan(&t.ID, &t.UserID, &t.UserName, &t.Name, &t.CreatedAt, &used, &revoked)
 		t.LastUsedAt, t.RevokedAt = used.Time, revoked.Time
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	})
 }
 
 // RevokeAPIToken stops a token from working.

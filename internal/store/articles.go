@@ -103,36 +103,18 @@ func (s *Store) getArticle(ctx context.Context, db querier, id int64) (*news.Art
 
 func (s *Store) articleTags(ctx context.Context, db querier, id int64) ([]news.Tag, error) {
 	rows, err := db.QueryContext(ctx, s.q("SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position"), id)
-	if err != nil {
-		return nil, fmt.Errorf("tags of article %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []news.Tag
-	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
-			return nil, fmt.Errorf("tags of article %d: %w", id, err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, fmt.Sprintf("tags of article %d", id), scanTag)
+}
+
+func scanTag(r rowScanner) (news.Tag, error) {
+	var t news.Tag
+	err := r.Scan(&t.ID, &t.Slug, &t.Name)
+	return t, err
 }
 
 func (s *Store) articleAuthors(ctx context.Context, db querier, id int64) ([]news.Author, error) {
 	rows, err := db.QueryContext(ctx, s.q("SELECT au.id, au.slug, au.name, au.bio, au.user_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ? ORDER BY aa.position"), id)
-	if err != nil {
-		return nil, fmt.Errorf("authors of article %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []news.Author
-	for rows.Next() {
-		au, err := scanAuthor(rows)
-		if err != nil {
-			return nil, fmt.Errorf("authors of article %d: %w", id, err)
-		}
-		out = append(out, au)
-	}
-	return out, rows.Err()
+	return collect(rows, err, fmt.Sprintf("authors of article %d", id), scanAuthor)
 }
 
 // CreateArticle normalises, validates and inserts a, filling its id,
@@ -512,18 +494,14 @@ func (s *Store) ArticlesByIDs(ctx context.Context, ids []int64) (map[int64]*news
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id IN ("+ph+")"), args...)
+	list, err := collect(rows, err, "articles by ids", func(r rowScanner) (*news.Article, error) { return scanArticle(r, true) })
 	if err != nil {
-		return nil, fmt.Errorf("articles by ids: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanArticle(rows, true)
-		if err != nil {
-			return nil, fmt.Errorf("articles by ids: %w", err)
-		}
+	for _, a := range list {
 		out[a.ID] = a
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AdminFilter selects articles of any state for the newsroom.
@@ -583,19 +561,13 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 
 func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list articles: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Article
-	for rows.Next() {
-		a, err := scanArticle(rows, false)
+	return collect(rows, err, "list articles", func(r rowScanner) (news.Article, error) {
+		a, err := scanArticle(r, false)
 		if err != nil {
-			return nil, fmt.Errorf("list articles: %w", err)
+			return news.Article{}, err
 		}
-		out = append(out, *a)
-	}
-	return out, rows.Err()
+		return *a, nil
+	})
 }
 
 // LastPublishedAt is the newest publication time, for Last-Modified.
@@ -677,19 +649,20 @@ func mapConstraint(err error) error {
 // date functions differ between the databases).
 func (s *Store) PublicationTimes(ctx context.Context) (published, updated []time.Time, err error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT published_at, updated_at FROM articles WHERE status = ?"), string(news.StatusPublished))
-	if err != nil {
-		return nil, nil, fmt.Errorf("publication times: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	type times struct{ published, updated time.Time }
+	list, err := collect(rows, err, "publication times", func(r rowScanner) (times, error) {
 		var p sql.NullTime
 		var u time.Time
-		if err := rows.Scan(&p, &u); err != nil {
-			return nil, nil, fmt.Errorf("publication times: %w", err)
-		}
-		published, updated = append(published, p.Time), append(updated, u)
+		err := r.Scan(&p, &u)
+		return times{p.Time, u}, err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return published, updated, rows.Err()
+	for _, t := range list {
+		published, updated = append(published, t.published), append(updated, t.updated)
+	}
+	return published, updated, nil
 }
 
 // SlugsInUse lists the slugs of the sections, tags or authors (kind) that
@@ -707,17 +680,5 @@ func (s *Store) SlugsInUse(ctx context.Context, kind string) ([]string, error) {
 		return nil, fmt.Errorf("slugs in use: unknown kind %q", kind)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), string(news.StatusPublished))
-	if err != nil {
-		return nil, fmt.Errorf("%s slugs in use: %w", kind, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var slug string
-		if err := rows.Scan(&slug); err != nil {
-			return nil, fmt.Errorf("%s slugs in use: %w", kind, err)
-		}
-		out = append(out, slug)
-	}
-	return out, rows.Err()
+	return collect(rows, err, kind+" slugs in use", scanOne[string])
 }

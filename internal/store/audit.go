@@ -48,19 +48,11 @@ func (s *Store) Audit(ctx context.Context, actor news.Actor, action, target, det
 // AuditLog returns log entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, limit, offset int) ([]news.AuditEntry, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, at, COALESCE(user_id, 0), user_name, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?"), limit, offset)
-	if err != nil {
-		return nil, fmt.Errorf("read audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []news.AuditEntry
-	for rows.Next() {
+	return collect(rows, err, "read audit log", func(r rowScanner) (news.AuditEntry, error) {
 		var e news.AuditEntry
-		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Name, &e.Action, &e.Target, &e.Detail); err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := r.Scan(&e.ID, &e.At, &e.UserID, &e.Name, &e.Action, &e.Target, &e.Detail)
+		return e, err
+	})
 }
 
 // Secret returns the named server secret, creating it with gen the first

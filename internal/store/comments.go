@@ -188,19 +188,7 @@ func (s *Store) PublicComments(ctx context.Context, articleID int64, oldest bool
 
 func (s *Store) queryComments(ctx context.Context, query string, args ...any) ([]news.Comment, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Comment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list comments: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list comments", func(r rowScanner) (news.Comment, error) { return scanComment(r) })
 }
 
 // CommentFilter selects comments for moderation.
@@ -249,43 +237,35 @@ func (s *Store) ListComments(ctx context.Context, f CommentFilter) ([]news.Comme
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+commentCols+", a.headline FROM comments c JOIN articles a ON a.id = c.article_id"+where+order+" LIMIT ? OFFSET ?"),
 		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Comment
-	for rows.Next() {
+	return collect(rows, err, "list comments", func(r rowScanner) (news.Comment, error) {
 		var headline string
-		c, err := scanComment(rows, &headline)
-		if err != nil {
-			return nil, fmt.Errorf("list comments: %w", err)
-		}
+		c, err := scanComment(r, &headline)
 		c.ArticleHeadline = headline
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	})
 }
 
 // CommentCounts counts comments per status, plus "reported".
 func (s *Store) CommentCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM comments GROUP BY status
 		UNION ALL SELECT 'reported', COUNT(*) FROM comments WHERE reports > 0 AND status = 'approved'`)
+	type count struct {
+		status string
+		n      int
+	}
+	list, err := collect(rows, err, "count comments", func(r rowScanner) (count, error) {
+		var c count
+		err := r.Scan(&c.status, &c.n)
+		return c, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("count comments: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var (
-			st string
-			n  int
-		)
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("count comments: %w", err)
-		}
-		out[st] = n
+	for _, c := range list {
+		out[c.status] = c.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PendingComments is the length of the moderation queue, for the
@@ -433,23 +413,15 @@ func (s *Store) CommentBans(ctx context.Context, t time.Time) ([]news.CommentBan
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT b.id, b.kind, b.value, b.reason, b.expires_at, COALESCE(u.name, ''), b.created_at
 		FROM comment_bans b LEFT JOIN users u ON u.id = b.created_by
 		WHERE b.expires_at IS NULL OR b.expires_at > ? ORDER BY b.created_at DESC LIMIT 500`), utc(t))
-	if err != nil {
-		return nil, fmt.Errorf("list bans: %w", err)
-	}
-	defer rows.Close()
-	var out []news.CommentBan
-	for rows.Next() {
+	return collect(rows, err, "list bans", func(r rowScanner) (news.CommentBan, error) {
 		var (
 			b   news.CommentBan
 			exp sql.NullTime
 		)
-		if err := rows.Scan(&b.ID, &b.Kind, &b.Value, &b.Reason, &exp, &b.CreatedBy, &b.CreatedAt); err != nil {
-			return nil, fmt.Errorf("list bans: %w", err)
-		}
+		err := r.Scan(&b.ID, &b.Kind, &b.Value, &b.Reason, &exp, &b.CreatedBy, &b.CreatedAt)
 		b.ExpiresAt = exp.Time
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return b, err
+	})
 }
 
 // DeleteCommentBan lifts a ban.

@@ -71,21 +71,12 @@ func (s *Store) ArticleEditing(ctx context.Context, article int64, ttl time.Dura
 		return e, fmt.Errorf("edit lock of article %d: %w", article, err)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT user_id, user_name, opened_at, seen_at FROM article_editors WHERE article_id = ? AND seen_at >= ? ORDER BY opened_at, user_id"), article, stale)
-	if err != nil {
-		return e, fmt.Errorf("editors of article %d: %w", article, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	e.Open, err = collect(rows, err, fmt.Sprintf("editors of article %d", article), func(r rowScanner) (news.Editor, error) {
 		var ed news.Editor
-		if err := rows.Scan(&ed.UserID, &ed.Name, &ed.Since, &ed.SeenAt); err != nil {
-			return e, fmt.Errorf("editors of article %d: %w", article, err)
-		}
-		e.Open = append(e.Open, ed)
-	}
-	if err := rows.Err(); err != nil {
-		return e, fmt.Errorf("editors of article %d: %w", article, err)
-	}
-	return e, nil
+		err := r.Scan(&ed.UserID, &ed.Name, &ed.Since, &ed.SeenAt)
+		return ed, err
+	})
+	return e, err
 }
 
 // LeaveArticle forgets that user has the article open and frees the lock
@@ -106,22 +97,23 @@ func (s *Store) LeaveArticle(ctx context.Context, article, user int64, seen time
 // the desk to show who is in what.
 func (s *Store) EditLocks(ctx context.Context, ttl time.Duration) (map[int64]*news.Editor, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT article_id, user_id, user_name, taken_at, seen_at FROM article_locks WHERE seen_at >= ?"), now().Add(-ttl))
+	type lock struct {
+		article int64
+		ed      news.Editor
+	}
+	list, err := collect(rows, err, "edit locks", func(r rowScanner) (lock, error) {
+		var l lock
+		err := r.Scan(&l.article, &l.ed.UserID, &l.ed.Name, &l.ed.Since, &l.ed.SeenAt)
+		return l, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("edit locks: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[int64]*news.Editor{}
-	for rows.Next() {
-		var (
-			id int64
-			ed news.Editor
-		)
-		if err := rows.Scan(&id, &ed.UserID, &ed.Name, &ed.Since, &ed.SeenAt); err != nil {
-			return nil, fmt.Errorf("edit locks: %w", err)
-		}
-		out[id] = &ed
+	for _, l := range list {
+		out[l.article] = &l.ed
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DraftByKey is the id of the article the newsroom page with this draft

@@ -105,29 +105,23 @@ func (s *Store) inEventTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 // EventsAfter returns up to limit events with id > after, oldest first.
 func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]news.Event, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, kind, article_id, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("events after %d: %w", after, err)
-	}
-	defer rows.Close()
-	var out []news.Event
-	for rows.Next() {
+	return collect(rows, err, fmt.Sprintf("events after %d", after), func(r rowScanner) (news.Event, error) {
 		var (
 			ev      news.Event
 			kind    string
 			article sql.NullInt64
 			payload string
 		)
-		if err := rows.Scan(&ev.ID, &kind, &article, &payload, &ev.At); err != nil {
-			return nil, fmt.Errorf("events after %d: %w", after, err)
+		if err := r.Scan(&ev.ID, &kind, &article, &payload, &ev.At); err != nil {
+			return ev, err
 		}
 		if err := json.Unmarshal([]byte(payload), &ev); err != nil {
-			return nil, fmt.Errorf("event %d: bad payload: %w", ev.ID, err)
+			return ev, fmt.Errorf("event %d: bad payload: %w", ev.ID, err)
 		}
 		ev.Kind = news.EventKind(kind)
 		ev.ArticleID = article.Int64
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+		return ev, nil
+	})
 }
 
 // LastEventID is the newest event id, 0 when there is none.

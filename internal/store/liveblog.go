@@ -302,19 +302,11 @@ func (s *Store) LiveEntries(ctx context.Context, articleID int64, limit, offset 
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+liveEntryCols+liveEntryFrom+" WHERE e.article_id = ?"+liveEntryOrder+" LIMIT ? OFFSET ?"),
 		articleID, limit, offset)
+	out, err := collect(rows, err, fmt.Sprintf("live entries of article %d", articleID), func(r rowScanner) (news.LiveEntry, error) { return scanLiveEntry(r) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("live entries of article %d: %w", articleID, err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []news.LiveEntry
-	for rows.Next() {
-		e, err := scanLiveEntry(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("live entries of article %d: %w", articleID, err)
-		}
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // KeyLiveEntries returns a live blog's latest key events, newest first,
@@ -325,19 +317,10 @@ func (s *Store) KeyLiveEntries(ctx context.Context, articleID int64, limit int) 
 		(SELECT COUNT(*) FROM live_entries x WHERE x.article_id = e.article_id
 			AND (x.created_at > e.created_at OR x.created_at = e.created_at AND x.id > e.id))`+
 		liveEntryFrom+" WHERE e.article_id = ? AND e.key_event"+liveEntryOrder+" LIMIT ?"), articleID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("key events of article %d: %w", articleID, err)
-	}
-	defer rows.Close()
-	var out []news.LiveEntry
-	for rows.Next() {
+	return collect(rows, err, fmt.Sprintf("key events of article %d", articleID), func(r rowScanner) (news.LiveEntry, error) {
 		var newer int
-		e, err := scanLiveEntry(rows, &newer)
-		if err != nil {
-			return nil, fmt.Errorf("key events of article %d: %w", articleID, err)
-		}
+		e, err := scanLiveEntry(r, &newer)
 		e.Newer = newer
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }

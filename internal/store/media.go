@@ -154,18 +154,14 @@ func (s *Store) mediaByIDs(ctx context.Context, db querier, ids []int64) (map[in
 		ph = append(ph, '?')
 	}
 	rows, err := db.QueryContext(ctx, s.q("SELECT "+mediaCols+" FROM media WHERE id IN ("+string(ph)+")"), args...)
+	list, err := collect(rows, err, "media by ids", scanMedia)
 	if err != nil {
-		return nil, fmt.Errorf("media by ids: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, fmt.Errorf("media by ids: %w", err)
-		}
+	for _, m := range list {
 		out[m.ID] = m
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ListMedia returns the newest media first.
@@ -202,19 +198,7 @@ func (s *Store) SearchMedia(ctx context.Context, f MediaFilter) ([]news.Media, e
 	where, args := f.where()
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mediaCols+" FROM media"+where+" ORDER BY id DESC LIMIT ? OFFSET ?"),
 		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("search media: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Media
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, fmt.Errorf("search media: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "search media", scanMedia)
 }
 
 // CountMedia counts the media f selects, ignoring its limit and offset.
@@ -307,23 +291,15 @@ func (s *Store) articlesShowing(ctx context.Context, db querier, id int64) ([]me
 	key := `%"media_id":` + strconv.FormatInt(id, 10)
 	rows, err := db.QueryContext(ctx, s.q("SELECT id, section_id, featured_id FROM articles WHERE status = ? AND (featured_id = ? OR body LIKE ? OR body LIKE ?)"),
 		string(news.StatusPublished), id, key+",%", key+"}%")
-	if err != nil {
-		return nil, fmt.Errorf("articles showing media %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []mediaUser
-	for rows.Next() {
+	return collect(rows, err, fmt.Sprintf("articles showing media %d", id), func(r rowScanner) (mediaUser, error) {
 		var (
 			u    mediaUser
 			feat sql.NullInt64
 		)
-		if err := rows.Scan(&u.id, &u.section, &feat); err != nil {
-			return nil, fmt.Errorf("articles showing media %d: %w", id, err)
-		}
+		err := r.Scan(&u.id, &u.section, &feat)
 		u.featured = feat.Int64 == id
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		return u, err
+	})
 }
 
 // MediaShownPublicly reports whether a public article shows media id.
@@ -336,19 +312,7 @@ func (s *Store) MediaShownPublicly(ctx context.Context, id int64) (bool, error) 
 // worker that makes them to resume after a restart.
 func (s *Store) PendingMedia(ctx context.Context, limit int) ([]int64, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM media WHERE sizes_state = ? ORDER BY id LIMIT ?"), string(news.SizesPending), limit)
-	if err != nil {
-		return nil, fmt.Errorf("pending media: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("pending media: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "pending media", scanOne[int64])
 }
 
 // checkImageTexts refuses to make public an article whose featured image

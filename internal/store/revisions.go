@@ -96,19 +96,7 @@ func scanRevision(r rowScanner) (*Revision, error) {
 // Revisions lists up to limit revisions of article id, newest first.
 func (s *Store) Revisions(ctx context.Context, id int64, limit int) ([]*Revision, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+revisionCols+" FROM article_revisions WHERE article_id = ? AND NOT autosave ORDER BY id DESC LIMIT ?"), id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("revisions of article %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []*Revision
-	for rows.Next() {
-		rev, err := scanRevision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("revisions of article %d: %w", id, err)
-		}
-		out = append(out, rev)
-	}
-	return out, rows.Err()
+	return collect(rows, err, fmt.Sprintf("revisions of article %d", id), scanRevision)
 }
 
 // RevisionAt reads revision rev of article id; a revision of another

@@ -240,19 +240,7 @@ func (s *Store) ClearSearchIndex(ctx context.Context) error {
 // ArticleIDs pages through every article id, for a rebuild.
 func (s *Store) ArticleIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("article ids: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("article ids: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "article ids", scanOne[int64])
 }
 
 // CountArticles counts articles in every state.
@@ -344,27 +332,23 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT a.id, "+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
 		append(args, q.Limit, q.Offset)...)
+	hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return nil, 0, err
 	}
-	return scanHits(rows, total)
+	return hits, total, nil
 }
 
-func scanHits(rows *sql.Rows, total int) ([]SearchHit, int, error) {
-	defer rows.Close()
-	var out []SearchHit
-	for rows.Next() {
-		var (
-			h   SearchHit
-			pub sql.NullTime
-		)
-		if err := rows.Scan(&h.ArticleID, &h.Score, &pub); err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
-		}
-		h.PublishedAt = pub.Time
-		out = append(out, h)
-	}
-	return out, total, rows.Err()
+// scanHit reads the columns every search selects; extra takes those a
+// backend selects after them (PostgreSQL's window count).
+func scanHit(r rowScanner, extra ...any) (SearchHit, error) {
+	var (
+		h   SearchHit
+		pub sql.NullTime
+	)
+	err := r.Scan(append([]any{&h.ArticleID, &h.Score, &pub}, extra...)...)
+	h.PublishedAt = pub.Time
+	return h, err
 }
 
 func tsQuery(q *SearchQuery) string {
@@ -395,21 +379,23 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	if err := s.db.QueryRowContext(ctx, "SELECT docs, total_len FROM search_stats WHERE id = 1").Scan(&docs, &totalLen); err != nil {
 		return nil, 0, fmt.Errorf("search stats: %w", err)
 	}
-	df := map[string]int64{}
+	type termDF struct {
+		term string
+		n    int64
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT term, COUNT(*) FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term", terms)
+	counts, err := collect(rows, err, "search df", func(r rowScanner) (termDF, error) {
+		var c termDF
+		err := r.Scan(&c.term, &c.n)
+		return c, err
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("search df: %w", err)
+		return nil, 0, err
 	}
-	for rows.Next() {
-		var t string
-		var n int64
-		if err := rows.Scan(&t, &n); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("search df: %w", err)
-		}
-		df[t] = n
+	df := make(map[string]int64, len(counts))
+	for _, c := range counts {
+		df[c.term] = c.n
 	}
-	rows.Close()
 	if len(df) < len(terms) {
 		return nil, 0, nil // a term no document holds: nothing can match all
 	}
@@ -449,30 +435,16 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	query.WriteString(" LIMIT ? OFFSET ?")
 	args = append(args, q.Limit, q.Offset)
 	rows, err = s.db.QueryContext(ctx, s.q(query.String()), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	var (
-		out   []SearchHit
-		total int
-	)
-	for rows.Next() {
-		var (
-			h   SearchHit
-			pub sql.NullTime
-		)
-		if err := rows.Scan(&h.ArticleID, &h.Score, &pub, &total); err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
-		}
+	var total int // the window count, the same on every row
+	out, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) {
+		h, err := scanHit(r, &total)
 		if q.ByDate {
 			h.Score = 0
 		}
-		h.PublishedAt = pub.Time
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return h, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	if len(out) == 0 && q.Offset > 0 {
 		// Past the last page the window count is lost; count on its own.

@@ -12,19 +12,19 @@ import (
 // Settings returns every stored setting.
 func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT key, value FROM settings")
+	list, err := collect(rows, err, "read settings", func(r rowScanner) ([2]string, error) {
+		var kv [2]string
+		err := r.Scan(&kv[0], &kv[1])
+		return kv, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("read settings: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("read settings: %w", err)
-		}
-		out[k] = v
+	out := make(map[string]string, len(list))
+	for _, kv := range list {
+		out[kv[0]] = kv[1]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SaveSettings upserts the given settings in one transaction.

@@ -199,6 +199,37 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// collect reads every row with scan, then closes rows and checks their
+// error, which hand-written loops could forget (two never checked Err).
+// It takes the query's error too, so a caller passes QueryContext's
+// results on as they are; what names the list in every error. No rows
+// gives a nil slice, as the loops it replaced returned.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(rowScanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// scanOne is collect's scan for a query of one column.
+func scanOne[T any](r rowScanner) (T, error) {
+	var v T
+	err := r.Scan(&v)
+	return v, err
+}
+
 // inTx runs fn in a transaction and commits it, or rolls back on error.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -273,20 +304,15 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "+ts+" NOT NULL)"); err != nil {
 		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
-	done := map[string]bool{}
 	rows, err := conn.QueryContext(ctx, "SELECT name FROM schema_migrations")
+	before, err := collect(rows, err, "migrate: list applied", scanOne[string])
 	if err != nil {
-		return nil, fmt.Errorf("migrate: list applied: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
+	done := map[string]bool{}
+	for _, n := range before {
 		done[n] = true
 	}
-	rows.Close()
 	var applied []string
 	for _, name := range names {
 		if done[name] {

@@ -23,23 +23,15 @@ const (
 // ListSections returns every section in display order.
 func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position, comments_mode FROM sections ORDER BY position, id")
-	if err != nil {
-		return nil, fmt.Errorf("list sections: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Section
-	for rows.Next() {
+	return collect(rows, err, "list sections", func(r rowScanner) (news.Section, error) {
 		var (
 			sec  news.Section
 			mode string
 		)
-		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position, &mode); err != nil {
-			return nil, fmt.Errorf("list sections: %w", err)
-		}
+		err := r.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position, &mode)
 		sec.CommentsMode = news.CommentsMode(mode)
-		out = append(out, sec)
-	}
-	return out, rows.Err()
+		return sec, err
+	})
 }
 
 // SetSectionCommentsModes sets the comment mode of sections (id → mode;
@@ -178,19 +170,7 @@ func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*news.Author, er
 // ListAuthors returns every author by name.
 func (s *Store) ListAuthors(ctx context.Context) ([]news.Author, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, bio, user_id FROM authors ORDER BY name, id")
-	if err != nil {
-		return nil, fmt.Errorf("list authors: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Author
-	for rows.Next() {
-		a, err := scanAuthor(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list authors: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list authors", scanAuthor)
 }
 
 // CreateAuthor adds a byline.
@@ -245,9 +225,11 @@ func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]ne
 	}
 	defer rows.Close()
 	var out []news.Tag
+	// Not collect: this stops reading once it has limit, where collect
+	// would read every tag the LIKE lets through (all of them for «ال»).
 	for len(out) < limit && rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+		t, err := scanTag(rows)
+		if err != nil {
 			return nil, fmt.Errorf("suggest tags for %q: %w", prefix, err)
 		}
 		if strings.HasPrefix(arabic.Normalize(t.Slug), want) {

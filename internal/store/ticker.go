@@ -48,19 +48,7 @@ func (s *Store) ListTicker(ctx context.Context, which TickerLines, at time.Time)
 		query = "SELECT " + tickerCols + " FROM ticker_items WHERE expires_at <= ? ORDER BY expires_at DESC, id DESC"
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query+" LIMIT 50"), utc(at))
-	if err != nil {
-		return nil, fmt.Errorf("list ticker: %w", err)
-	}
-	defer rows.Close()
-	var out []news.TickerItem
-	for rows.Next() {
-		t, err := scanTicker(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list ticker: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list ticker", scanTicker)
 }
 
 // GetTicker reads one ticker item.
@@ -207,26 +195,15 @@ func (s *Store) MoveTicker(ctx context.Context, id int64, by int, at time.Time) 
 		// (a restore puts a line on top).
 		type line struct{ id, pos int64 }
 		rows, err := tx.QueryContext(ctx, s.q("SELECT id, position FROM ticker_items WHERE expires_at IS NULL OR expires_at > ?"+tickerOrder), utc(at))
+		shown, err := collect(rows, err, "lines on show", func(r rowScanner) (line, error) {
+			var l line
+			err := r.Scan(&l.id, &l.pos)
+			return l, err
+		})
 		if err != nil {
 			return err
 		}
-		var shown []line
-		from := -1
-		for rows.Next() {
-			var l line
-			if err := rows.Scan(&l.id, &l.pos); err != nil {
-				rows.Close()
-				return err
-			}
-			if l.id == id {
-				from = len(shown)
-			}
-			shown = append(shown, l)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		from := slices.IndexFunc(shown, func(l line) bool { return l.id == id })
 		if from < 0 {
 			var one int
 			err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM ticker_items WHERE id = ?"), id).Scan(&one)

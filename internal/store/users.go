@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,4 +128,144 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// ListUsers returns every account, admins first.
+func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY role, name, id")
+	return collect(rows, err, "list users", func(r rowScanner) (auth.User, error) {
+		u, err := scanUser(r)
+		if err != nil {
+			return auth.User{}, err
+		}
+		return *u, nil
+	})
+}
+
+// UserByID finds an account.
+func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("user %d: %w", id, news.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ErrLastAdmin refuses to leave the newsroom without an admin.
+var ErrLastAdmin = errors.New("the last admin cannot lose the admin role")
+
+// SetUserRole changes a user's role, never demoting the last admin, and
+// logs it.
+func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role, actor news.Actor) error {
+	if _, err := auth.ParseRole(string(role)); err != nil {
+		return fmt.Errorf("set role of user %d: %w", id, &news.InvalidError{Fields: map[string]string{"role": "unknown"}})
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT role FROM users WHERE id = ?"), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+			return news.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if old == string(role) {
+			return nil
+		}
+		if old == string(auth.RoleAdmin) {
+			admins, err := s.lockAdmins(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return ErrLastAdmin
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE users SET role = ? WHERE id = ?"), string(role), id); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, actor, "user.role", "user "+strconv.FormatInt(id, 10), old+" → "+string(role))
+	})
+	if err != nil {
+		return fmt.Errorf("set role of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// lockAdmins counts the admins, holding their rows until tx ends. On
+// PostgreSQL two admins demoting each other at once would otherwise both
+// count two and leave none; the second now waits for the first and counts
+// again. SQLite takes its write lock at BEGIN, so it never interleaves.
+func (s *Store) lockAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
+	query := "SELECT id FROM users WHERE role = ?"
+	if s.dialect == Postgres {
+		query += " FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, s.q(query), string(auth.RoleAdmin))
+	ids, err := collect(rows, err, "count admins", scanOne[int64])
+	return len(ids), err
+}
+
+// SetUserPassword replaces a user's password hash and ends every session
+// of theirs but keep (the hash of the session making the change, or "").
+func (s *Store) SetUserPassword(ctx context.Context, id int64, hash, keep string, actor news.Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE users SET password_hash = ? WHERE id = ?"), hash, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?"), id, keep); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, actor, "user.password", "user "+strconv.FormatInt(id, 10), "")
+	})
+	if err != nil {
+		return fmt.Errorf("set password of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// sessionIDLen is how much of a token hash names a session.
+const sessionIDLen = 16
+
+var sessionID = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// UserSessions lists a user's live sessions, marking current (a token
+// hash) as the one in use.
+func (s *Store) UserSessions(ctx context.Context, userID int64, current string) ([]auth.Session, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC"), userID, now())
+	return collect(rows, err, fmt.Sprintf("list sessions of user %d", userID), func(r rowScanner) (auth.Session, error) {
+		var (
+			hash string
+			se   auth.Session
+		)
+		err := r.Scan(&hash, &se.CreatedAt, &se.ExpiresAt)
+		se.ID, se.Current = hash[:min(len(hash), sessionIDLen)], hash == current
+		return se, err
+	})
+}
+
+// EndUserSession signs a user out of one session, named by its ID.
+func (s *Store) EndUserSession(ctx context.Context, userID int64, id string, actor news.Actor) error {
+	if !sessionID.MatchString(id) {
+		return fmt.Errorf("end session: %w", news.ErrNotFound)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, 16) = ?"), userID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.ErrNotFound
+		}
+		return s.writeAudit(ctx, tx, actor, "session.end", "user "+strconv.FormatInt(userID, 10), "")
+	})
+	if err != nil {
+		return fmt.Errorf("end session of user %d: %w", userID, err)
+	}
+	return nil
 }

@@ -263,29 +263,33 @@ func (s *Store) PlannedChanges(ctx context.Context, id int64) ([]Planned, error)
 		args = append(args, id)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY id"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("planned changes: %w", err)
+	type plans struct {
+		id        int64
+		status    news.Status
+		pub, unpb sql.NullTime
 	}
-	defer rows.Close()
-	var out []Planned
-	for rows.Next() {
+	list, err := collect(rows, err, "planned changes", func(r rowScanner) (plans, error) {
 		var (
-			aid       int64
-			status    string
-			pub, unpb sql.NullTime
+			p      plans
+			status string
 		)
-		if err := rows.Scan(&aid, &status, &pub, &unpb); err != nil {
-			return nil, fmt.Errorf("planned changes: %w", err)
+		err := r.Scan(&p.id, &status, &p.pub, &p.unpb)
+		p.status = news.Status(status)
+		return p, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Planned
+	for _, p := range list {
+		if p.pub.Valid && p.status == news.StatusScheduled {
+			out = append(out, Planned{ArticleID: p.id, Action: news.ActionPublish, At: utc(p.pub.Time)})
 		}
-		st := news.Status(status)
-		if pub.Valid && st == news.StatusScheduled {
-			out = append(out, Planned{ArticleID: aid, Action: news.ActionPublish, At: utc(pub.Time)})
-		}
-		if unpb.Valid && (st == news.StatusScheduled || st == news.StatusPublished) {
-			out = append(out, Planned{ArticleID: aid, Action: news.ActionUnpublish, At: utc(unpb.Time)})
+		if p.unpb.Valid && (p.status == news.StatusScheduled || p.status == news.StatusPublished) {
+			out = append(out, Planned{ArticleID: p.id, Action: news.ActionUnpublish, At: utc(p.unpb.Time)})
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RunPlanned carries out p if the article still plans it, as the system
