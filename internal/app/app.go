@@ -150,19 +150,28 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	a.Alerts = al.fanout
+	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	library := media.NewLibrary(s, a.media, log)
+	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library)}
+	if cfg.YouTubeThumbs != "" {
+		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs)))
+	}
+	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
+		s.Close()
+		return nil, err
+	}
 	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, YouTubeThumbs: cfg.YouTubeThumbs,
+		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs, Thumbs: cfg.YouTubeThumbs != "",
 		Comments: comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
-		s.Close()
-		return nil, err
-	}
 	signIn := auth.NewService(s, log)
-	nr, err := newsroom.New(newsroom.Options{Store: s, Auth: signIn, Media: a.media, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
+	nr, err := newsroom.New(newsroom.Options{Store: s, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
 		Alerts: al.fanout, BaseURL: base, ArticlePath: site.ArticlePath,
 		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
 	if err != nil {
@@ -177,12 +186,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	pinger := &websub.Pinger{Hubs: func() []string { return a.Site.Settings().Hubs() }, Feeds: a.Site.FeedsOf,
 		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
 	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
-	// Plans reach the job queue through the outbox, so a plan made on any
-	// node gets its job; the queue also plans everything at start.
-	if a.Jobs, err = jobs.New(ctx, s, log, jobs.WithAlerts(al.fanout)); err != nil {
-		s.Close()
-		return nil, err
-	}
+	// Plans and uploads reach the job queue through the outbox, so what
+	// any node did gets its job; the queue also looks at start.
 	a.Outbox.Subscribe(outbox.Consumer{Name: "jobs", Handle: a.Jobs.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
 	if al.fanout.Email != nil {
@@ -271,10 +276,6 @@ func (a *App) Run(ctx context.Context) error {
 			a.log.Error("stop the job queue", "err", err)
 		}
 	}()
-	go a.housekeeping(ctx)
-	sizing := make(chan struct{})
-	go func() { a.newsroom.RunMedia(ctx); close(sizing) }()
-	defer func() { cancel(); <-sizing }()
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -299,24 +300,6 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// housekeeping removes expired sessions now and then.
-func (a *App) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.Store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("delete expired sessions", "err", err)
-		} else if n > 0 {
-			a.log.Info("expired sessions deleted", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Close releases the listener and the database.

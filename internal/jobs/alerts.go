@@ -12,7 +12,7 @@ import (
 )
 
 // Option adds workers (and their queues) to the job queue.
-type Option func(w *river.Workers, c *river.Config)
+type Option func(q *Queue, w *river.Workers, c *river.Config)
 
 // alertQueue runs alert batches apart from article plans, so a large
 // alert never delays a planned publication.
@@ -21,7 +21,7 @@ const alertQueue = "alerts"
 // WithAlerts runs the batches of breaking-news alerts as jobs: any node
 // may take one, and a batch cut short is retried from its checkpoint.
 func WithAlerts(f *alert.Fanout) Option {
-	return func(w *river.Workers, c *river.Config) {
+	return func(_ *Queue, w *river.Workers, c *river.Config) {
 		river.AddWorker(w, &alertWorker{fanout: f})
 		// Each batch already sends many messages at once.
 		c.Queues[alertQueue] = river.QueueConfig{MaxWorkers: 4}

@@ -1,7 +1,10 @@
-// Package jobs runs Khabar's durable background work on River: today the
-// planned publication and withdrawal of articles. River keeps its tables
-// in the app's own database (the SQLite file, or the PostgreSQL schema of
-// the store), so a job outlives a restart and any node may run it.
+// Package jobs runs all of Khabar's background work on River: planned
+// publications and withdrawals, alert batches, image sizes, video
+// thumbnails, and the periodic clean-ups. River keeps its tables in the
+// app's own database (the SQLite file, or the PostgreSQL schema of the
+// store), so a job outlives a restart, any node may run it, retries and
+// shutdown work one way, and periodic jobs run on one node only (River's
+// elected leader).
 package jobs
 
 import (
@@ -20,6 +23,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/store"
 )
@@ -30,6 +34,10 @@ type Queue struct {
 	log    *slog.Logger
 	client riverClient
 	close  func()
+	// media and youtube are set by WithMedia and WithYouTube.
+	media   *media.Library
+	youtube *media.YouTube
+	warm    *time.Timer
 }
 
 // riverClient is what Queue uses of river.Client, whichever driver (and
@@ -136,8 +144,10 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 	for _, m := range applied {
 		log.Info("migration applied", "name", m)
 	}
+	q := &Queue{store: s, log: log, close: b.close}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
+	addHousekeeping(q, workers)
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,
@@ -148,15 +158,15 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 		JobTimeout:      time.Minute,
 		SoftStopTimeout: 10 * time.Second,
 	}
+	cfg.PeriodicJobs = housekeeping
 	for _, o := range opts {
-		o(workers, cfg)
+		o(q, workers, cfg)
 	}
-	client, err := b.client(cfg)
-	if err != nil {
+	if q.client, err = b.client(cfg); err != nil {
 		b.close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	return &Queue{store: s, log: log, client: client, close: b.close}, nil
+	return q, nil
 }
 
 // Start runs the workers until Stop, and makes sure every change planned
@@ -169,13 +179,21 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.plan(ctx, 0); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	if err := q.sizePending(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
 	return nil
 }
 
 // Stop lets running jobs finish (cancelling them after a grace period)
 // and stops fetching new ones; another node, or the next start, runs what
 // is left.
-func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.warm != nil {
+		q.warm.Stop()
+	}
+	return q.client.Stop(ctx)
+}
 
 // Close releases River's connections; call it after Stop.
 func (q *Queue) Close() { q.close() }
@@ -190,12 +208,16 @@ func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Ins
 }
 
 // HandleEvent is an outbox consumer: after any change to an article it
-// makes sure the changes planned for it have their jobs. Old jobs are not
-// removed; they find their plan gone and do nothing.
+// makes sure the changes planned for it have their jobs (old jobs are not
+// removed; they find their plan gone and do nothing), and a new upload
+// gets the job that makes its sizes. Every node handles every event;
+// unique jobs make that one job.
 func (q *Queue) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
 	case news.EventArticleSaved, news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished:
 		return q.plan(ctx, ev.ArticleID)
+	case news.EventMediaAdded:
+		return q.size(ctx, ev.Media)
 	}
 	return nil
 }

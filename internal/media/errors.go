@@ -1,6 +1,10 @@
 package media
 
-import "errors"
+import (
+	"errors"
+
+	"khabar/internal/news"
+)
 
 // Error is the refusal of an upload. Code is stable: the newsroom maps it to
 // a message in the locale catalogue ("media_error_" + Code), so a code is
@@ -8,6 +12,15 @@ import "errors"
 type Error struct {
 	Code   string
 	Detail string
+}
+
+// Kind: a refused file is the uploader's to replace; an interrupted
+// upload is to be sent again.
+func (e *Error) Kind() news.Kind {
+	if e.Code == ErrInterrupted.Code {
+		return news.KindMalformed
+	}
+	return news.KindInvalid
 }
 
 func (e *Error) Error() string {

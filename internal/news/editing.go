@@ -2,6 +2,12 @@ package news
 
 import "time"
 
+// EditTTL is how long presence in an article and its edit lock outlive
+// the page's last signal: a closed laptop frees the article within two
+// minutes, and a background tab, whose timers browsers slow to about once
+// a minute, keeps it.
+const EditTTL = 2 * time.Minute
+
 // Editor is someone with an article open in the newsroom's editor.
 type Editor struct {
 	Actor

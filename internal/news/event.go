@@ -29,6 +29,9 @@ const (
 	// EventLiveCoverageChanged: a live blog's coverage began, ended or
 	// began again.
 	EventLiveCoverageChanged EventKind = "liveblog.coverage"
+	// EventMediaAdded: an upload joined the library and waits for its
+	// sizes (Media names it); no page shows it yet.
+	EventMediaAdded EventKind = "media.added"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -49,6 +52,8 @@ type Event struct {
 	// Alert is the alert of an alert.created event.
 	Alert int64 `json:"alert,omitempty"`
 	// Entry is the live blog entry of a liveblog.entry event.
-	Entry int64     `json:"entry,omitempty"`
+	Entry int64 `json:"entry,omitempty"`
+	// Media is the upload of a media.added event.
+	Media int64     `json:"media,omitempty"`
 	At    time.Time `json:"-"`
 }

@@ -17,14 +17,9 @@ import (
 	"khabar/internal/web"
 )
 
-// An open editor page signals every editBeat; presence and the edit lock
-// lapse editTTL after the last signal, so a closed laptop frees the
-// article within two minutes. Browsers slow a background tab's timers to
-// about once a minute, so the lock must outlive that.
-const (
-	editBeat = 20 * time.Second
-	editTTL  = 2 * time.Minute
-)
+// editBeat is how often an open editor page signals; well within
+// news.EditTTL, which a lock outlives the last signal by.
+const editBeat = 20 * time.Second
 
 // editingView is the "who else is in it" notice of the article form.
 type editingView struct {
@@ -50,7 +45,7 @@ func (n *Newsroom) enterArticle(r *http.Request, u *auth.User, a *news.Article, 
 	if a.EditableBy(u.Staff()) != nil {
 		mode = store.Watch
 	}
-	e, err := n.store.EnterArticle(r.Context(), a.ID, u.Actor(), mode, editTTL)
+	e, err := n.store.EnterArticle(r.Context(), a.ID, u.Actor(), mode, news.EditTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +74,7 @@ func seenOf(e news.Editing, user int64) int64 {
 // unless someone else holds it: then u's change must wait (locked). seen
 // is seenOf u after the claim.
 func (n *Newsroom) claim(ctx context.Context, u *auth.User, article int64) (locked bool, seen int64, err error) {
-	e, err := n.store.EnterArticle(ctx, article, u.Actor(), store.Claim, editTTL)
+	e, err := n.store.EnterArticle(ctx, article, u.Actor(), store.Claim, news.EditTTL)
 	if err != nil {
 		return false, 0, err
 	}
@@ -152,7 +147,7 @@ func (n *Newsroom) takeOver(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	u := userFrom(ctx)
-	before, err := n.store.ArticleEditing(ctx, a.ID, editTTL)
+	before, err := n.store.ArticleEditing(ctx, a.ID, news.EditTTL)
 	if err == nil {
 		_, err = n.enterArticle(r, u, a, store.TakeOver)
 	}
@@ -167,7 +162,7 @@ func (n *Newsroom) takeOver(w http.ResponseWriter, r *http.Request) {
 }
 
 // leave is POST /admin/articles/{id}/leave, sent by the page as it
-// closes, so the lock frees at once rather than after editTTL. It quotes
+// closes, so the lock frees at once rather than after news.EditTTL. It quotes
 // when the server last heard from that page ("seen"), so a goodbye that
 // arrives after the next page's hello (a save reloads the article) does
 // not undo it.

@@ -12,15 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/gen2brain/webp"
 
 	"khabar/internal/auth"
 	"khabar/internal/media"
 	"khabar/internal/news"
-	"khabar/internal/render"
 	"khabar/internal/store"
 	"khabar/internal/web"
 )
@@ -36,35 +32,8 @@ const (
 	// request). A larger Content-Length is refused before reading.
 	maxUploadBody  = 64 << 20
 	maxUploadFiles = 20
-	// uploadsAtOnce bounds the uploads decoded at the same time: a
-	// 50-megapixel photo takes some 200 MB to check.
-	uploadsAtOnce = 2
-	mediaPageSize = 48
-	// resweep is how often the worker looks for uploads still waiting for
-	// their sizes: those its queue had no room for, and those another
-	// node left when it stopped.
-	resweep   = 10 * time.Minute
-	warmAfter = 30 * time.Second
+	mediaPageSize  = 48
 )
-
-// library is the newsroom's media library: uploads checked with the
-// media package, and the background worker that makes their sizes.
-type library struct {
-	proc     media.Processor
-	checking chan struct{}
-	queue    chan int64 // media waiting for their sizes
-	js       *render.Page
-}
-
-func newLibrary(originals media.Store) (*library, error) {
-	js, err := files.ReadFile("static/media.js")
-	if err != nil {
-		return nil, err
-	}
-	return &library{proc: media.Processor{Store: originals, Limits: media.DefaultLimits},
-		checking: make(chan struct{}, uploadsAtOnce), queue: make(chan int64, 256),
-		js: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300")}, nil
-}
 
 // libraryPage is the media library's data.
 type libraryPage struct {
@@ -102,7 +71,7 @@ func (n *Newsroom) mediaLibrary(w http.ResponseWriter, r *http.Request) {
 
 func (n *Newsroom) renderLibrary(w http.ResponseWriter, r *http.Request, status int, results []uploadResult) {
 	q := r.URL.Query()
-	p := &libraryPage{Query: q.Get("q"), Results: results, MaxMB: media.DefaultLimits.MaxBytes >> 20}
+	p := &libraryPage{Query: q.Get("q"), Results: results, MaxMB: n.media.Limits().MaxBytes >> 20}
 	if pickField.MatchString(q.Get("pick")) {
 		p.Pick = q.Get("pick")
 	}
@@ -167,7 +136,7 @@ func (n *Newsroom) uploadMedia(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			results = append(results, n.readFailure("", err))
+			results = append(results, n.uploadFailure(r.Context(), "", fmt.Errorf("%w: %w", media.ErrInterrupted, err)))
 			break
 		}
 		name := fileName(part.FileName())
@@ -206,79 +175,43 @@ func fileName(s string) string {
 	return s
 }
 
-// ingest checks one file, stores it unless the same file is already in the
-// library, and queues the making of its sizes.
+// ingest takes one file into the library.
 func (n *Newsroom) ingest(ctx context.Context, part *multipart.Part, name string) uploadResult {
-	select {
-	case n.lib.checking <- struct{}{}:
-		defer func() { <-n.lib.checking }()
-	case <-ctx.Done():
-		return n.refused(name, http.StatusUnprocessableEntity, "media_error_interrupted")
-	}
-	up, err := media.Check(part, n.lib.proc.Limits)
+	in, err := n.media.Ingest(ctx, part)
 	if err != nil {
-		return n.readFailure(name, err)
+		return n.uploadFailure(ctx, name, err)
 	}
-	if m, err := n.store.MediaBySHA256(ctx, up.SHA256); err == nil {
-		return n.duplicate(name, m)
-	} else if !errors.Is(err, news.ErrNotFound) {
-		return n.serverFailure(name, err)
+	if in.Duplicate {
+		return uploadResult{Name: name, ID: in.Media.ID, Duplicate: true, Message: n.cat.T("media_duplicate")}
 	}
-	rec, err := n.lib.proc.Save(ctx, up)
-	if err != nil {
-		return n.serverFailure(name, err)
-	}
-	m := &news.Media{Path: rec.Key, MIME: rec.Format.MIME(), Width: rec.Width, Height: rec.Height, SHA256: rec.SHA256,
-		Bytes: rec.Bytes, Frames: rec.Frames, SizesState: news.SizesPending}
-	if rec.Frames > 1 {
-		m.SizesState = news.SizesNone // stills would stop the animation
-	}
-	if err := n.store.CreateMedia(ctx, m); errors.Is(err, news.ErrDuplicate) {
-		// The same file, uploaded at the same moment by someone else.
-		if m, err := n.store.MediaBySHA256(ctx, up.SHA256); err == nil {
-			return n.duplicate(name, m)
-		}
-		return n.serverFailure(name, err)
-	} else if err != nil {
-		return n.serverFailure(name, err)
-	}
-	if m.SizesState == news.SizesPending {
-		n.lib.enqueue(m.ID)
-	}
-	n.log.Info("media uploaded", "user", userFrom(ctx).ID, "media", m.ID, "format", rec.Format, "bytes", rec.Bytes)
-	return uploadResult{Name: name, ID: m.ID, Message: n.cat.T("media_uploaded")}
-}
-
-func (n *Newsroom) duplicate(name string, m *news.Media) uploadResult {
-	return uploadResult{Name: name, ID: m.ID, Duplicate: true, Message: n.cat.T("media_duplicate")}
+	return uploadResult{Name: name, ID: in.Media.ID, Message: n.cat.T("media_uploaded")}
 }
 
 func (n *Newsroom) refused(name string, status int, key string, args ...any) uploadResult {
 	return uploadResult{Name: name, Failed: true, Message: n.cat.T(key, args...), status: status}
 }
 
-// readFailure explains why a file could not be read or was refused: the
-// media package's refusals, the request's size limit, or a dropped upload.
-func (n *Newsroom) readFailure(name string, err error) uploadResult {
-	var mbe *http.MaxBytesError
+// uploadFailure explains why a file was not taken: the library's
+// refusals, the request's size limit, a dropped upload, or (logged) the
+// server's fault.
+func (n *Newsroom) uploadFailure(ctx context.Context, name string, err error) uploadResult {
+	status, lim := web.Status(err), n.media.Limits()
+	var tooBig *http.MaxBytesError
 	switch code := media.Code(err); {
+	case errors.As(err, &tooBig):
+		return n.refused(name, status, "media_error_request_too_large", maxUploadBody>>20)
 	case code == media.ErrTooLarge.Code:
-		return n.refused(name, http.StatusUnprocessableEntity, "media_error_too_large", media.DefaultLimits.MaxBytes>>20)
+		return n.refused(name, status, "media_error_too_large", lim.MaxBytes>>20)
 	case code == media.ErrTooManyPixels.Code:
-		return n.refused(name, http.StatusUnprocessableEntity, "media_error_too_many_pixels",
-			media.DefaultLimits.MaxPixels/1_000_000, media.DefaultLimits.MaxSide)
+		return n.refused(name, status, "media_error_too_many_pixels", lim.MaxPixels/1_000_000, lim.MaxSide)
+	case code == media.ErrInterrupted.Code:
+		n.log.Info("upload interrupted", "file", name, "err", err)
+		return n.refused(name, status, "media_error_interrupted")
 	case code != "":
-		return n.refused(name, http.StatusUnprocessableEntity, "media_error_"+code)
-	case errors.As(err, &mbe):
-		return n.refused(name, http.StatusRequestEntityTooLarge, "media_error_request_too_large", maxUploadBody>>20)
+		return n.refused(name, status, "media_error_"+code)
 	}
-	n.log.Info("upload interrupted", "file", name, "err", err)
-	return n.refused(name, http.StatusBadRequest, "media_error_interrupted")
-}
-
-func (n *Newsroom) serverFailure(name string, err error) uploadResult {
-	n.log.Error("store upload", "file", name, "err", err)
-	return n.refused(name, http.StatusInternalServerError, "media_error_server")
+	n.log.Error("store upload", "file", name, "user", userFrom(ctx).ID, "err", err)
+	return n.refused(name, status, "media_error_server")
 }
 
 // uploadDone answers the script with JSON and the plain form with the
@@ -287,7 +220,17 @@ func (n *Newsroom) serverFailure(name string, err error) uploadResult {
 // refused files (422).
 func (n *Newsroom) uploadDone(w http.ResponseWriter, r *http.Request, results []uploadResult) {
 	rank := func(status int) int {
-		return map[int]int{http.StatusOK: 4, http.StatusInternalServerError: 3, http.StatusRequestEntityTooLarge: 2, http.StatusBadRequest: 1}[status]
+		switch {
+		case status == http.StatusOK:
+			return 4
+		case status >= 500:
+			return 3
+		case status == http.StatusRequestEntityTooLarge:
+			return 2
+		case status == http.StatusBadRequest:
+			return 1
+		}
+		return 0
 	}
 	status := http.StatusUnprocessableEntity
 	for _, res := range results {
@@ -371,81 +314,4 @@ func (n *Newsroom) saveMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/media/"+strconv.FormatInt(p.M.ID, 10)+"?done=media_saved", http.StatusSeeOther)
-}
-
-// enqueue hands an upload to the worker. When the queue is full the upload
-// stays pending and the next sweep finds it.
-func (l *library) enqueue(id int64) {
-	select {
-	case l.queue <- id:
-	default:
-	}
-}
-
-// RunMedia makes the sizes of uploaded images in the background, one image
-// at a time (each uses every core), until ctx ends. Uploads left pending by
-// an earlier run, or by a full queue, are found by a sweep at start and
-// every few minutes; until an image's sizes exist, pages show its original.
-func (n *Newsroom) RunMedia(ctx context.Context) {
-	// The WebP encoder compiles its WebAssembly on first use, about a
-	// second of CPU. Warming it once the node has settled spares the first
-	// upload's sizes that wait, and costs nothing to short-lived processes
-	// (commands, tests).
-	warm := time.NewTimer(warmAfter)
-	defer warm.Stop()
-	sweep := time.NewTicker(resweep)
-	defer sweep.Stop()
-	for {
-		ids, err := n.store.PendingMedia(ctx, cap(n.lib.queue))
-		if err != nil && ctx.Err() == nil {
-			n.log.Error("pending media", "err", err)
-		}
-		for _, id := range ids {
-			n.lib.enqueue(id)
-		}
-		for wait := true; wait; {
-			select {
-			case <-ctx.Done():
-				return
-			case id := <-n.lib.queue:
-				n.makeSizes(ctx, id)
-			case <-warm.C:
-				webp.Init()
-			case <-sweep.C:
-				wait = false
-			}
-		}
-	}
-}
-
-// makeSizes makes and records one image's sizes. An image already done
-// (queued twice, or by another node) is skipped; a stop midway leaves it
-// pending for the next run.
-func (n *Newsroom) makeSizes(ctx context.Context, id int64) {
-	m, err := n.store.GetMedia(ctx, id)
-	if err != nil || m.SizesState != news.SizesPending {
-		if err != nil && !errors.Is(err, news.ErrNotFound) && ctx.Err() == nil {
-			n.log.Error("media sizes", "media", id, "err", err)
-		}
-		return
-	}
-	start := time.Now()
-	vs, err := n.lib.proc.Variants(ctx, m.Path)
-	if ctx.Err() != nil {
-		return
-	}
-	state := news.SizesReady
-	if err != nil {
-		n.log.Error("media sizes", "media", id, "err", err)
-		state, vs = news.SizesFailed, nil
-	}
-	sizes := make([]news.MediaSize, len(vs))
-	for i, v := range vs {
-		sizes[i] = news.MediaSize{Path: v.Key, Width: v.Width, Height: v.Height, Format: string(v.Format), Bytes: v.Bytes}
-	}
-	if err := n.store.SetMediaSizes(ctx, id, sizes, state); err != nil && ctx.Err() == nil {
-		n.log.Error("record media sizes", "media", id, "err", err)
-		return
-	}
-	n.log.Info("media sizes made", "media", id, "state", state, "files", len(sizes), "ms", time.Since(start).Milliseconds())
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 
 	"khabar/internal/alert"
@@ -47,8 +48,8 @@ type Options struct {
 	Log          *slog.Logger
 	// DateFormat is read for every render so settings changes show at once.
 	DateFormat func() locale.DateFormat
-	// Media keeps uploaded files.
-	Media media.Store
+	// Media is the picture library uploads go into.
+	Media *media.Library
 	// Alerts sends breaking-news alerts.
 	Alerts *alert.Fanout
 	// BaseURL is the site's public origin; with ArticlePath, an article's
@@ -68,18 +69,13 @@ type Newsroom struct {
 	secure  bool
 	log     *slog.Logger
 	datefmt func() locale.DateFormat
-	lib     *library
+	media   *media.Library
 	fanout  *alert.Fanout
 	base    string
 	artPath func(a *news.Article) string
-	css     *render.Page
-	js      *render.Page // the moderation queue's keyboard shortcuts
-	// editorJS enhances the article form: reordering, inline marks,
-	// counters and paste cleaning.
-	editorJS *render.Page
-	// alertsJS counts an alert's bytes and follows its delivery.
-	alertsJS *render.Page
-	auth     *auth.Service
+	// static holds the stylesheet and scripts by file name.
+	static map[string]*render.Page
+	auth   *auth.Service
 }
 
 // New parses the newsroom templates.
@@ -92,32 +88,26 @@ func New(o Options) (*Newsroom, error) {
 	if err != nil {
 		return nil, err
 	}
-	css, err := files.ReadFile("static/admin.css")
-	if err != nil {
-		return nil, err
+	static := map[string]*render.Page{}
+	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js"} {
+		b, err := files.ReadFile("static/" + name)
+		if err != nil {
+			return nil, err
+		}
+		ct := "text/javascript; charset=utf-8"
+		if path.Ext(name) == ".css" {
+			ct = "text/css; charset=utf-8"
+		}
+		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
-	js, err := files.ReadFile("static/moderation.js")
-	if err != nil {
-		return nil, err
-	}
-	alertsJS, err := files.ReadFile("static/alerts.js")
-	if err != nil {
-		return nil, err
-	}
-	editorJS, err := files.ReadFile("static/editor.js")
-	if err != nil {
-		return nil, err
-	}
-	lib, err := newLibrary(o.Media)
-	if err != nil {
-		return nil, err
-	}
-	return &Newsroom{store: o.Store, lib: lib, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, auth: o.Auth,
-		css:      render.NewPage(http.StatusOK, "text/css; charset=utf-8", css, "private, max-age=300"),
-		js:       render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", js, "private, max-age=300"),
-		alertsJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", alertsJS, "private, max-age=300"),
-		editorJS: render.NewPage(http.StatusOK, "text/javascript; charset=utf-8", editorJS, "private, max-age=300")}, nil
+	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
+		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, auth: o.Auth, static: static}, nil
+}
+
+// serveStatic answers GET /admin/{name} with one of the static files.
+func (n *Newsroom) serveStatic(mux *http.ServeMux, name string) {
+	p := n.static[name]
+	mux.HandleFunc("GET /admin/"+name, func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r) })
 }
 
 // Handler returns the /admin routes wrapped in cross-origin protection
@@ -128,7 +118,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/login", n.loginForm)
 	mux.HandleFunc("POST /admin/login", n.login)
 	mux.HandleFunc("POST /admin/logout", n.logout)
-	mux.HandleFunc("GET /admin/admin.css", func(w http.ResponseWriter, r *http.Request) { n.css.Serve(w, r) })
+	n.serveStatic(mux, "admin.css")
 	mux.Handle("GET /admin/{$}", n.require(auth.PermViewNewsroom, n.dashboard))
 	mux.Handle("GET /admin/articles/new", n.require(auth.PermWrite, n.newArticle))
 	mux.Handle("POST /admin/articles/new", n.require(auth.PermWrite, n.saveArticle))
@@ -142,7 +132,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/delete", n.require(auth.PermWrite, n.deleteArticle))
 	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
 	mux.Handle("GET /admin/tags", n.require(auth.PermWrite, n.suggestTags))
-	mux.HandleFunc("GET /admin/editor.js", func(w http.ResponseWriter, r *http.Request) { n.editorJS.Serve(w, r) })
+	n.serveStatic(mux, "editor.js")
 	mux.Handle("GET /admin/articles/{id}/preview", n.require(auth.PermWrite, n.previewArticle))
 	mux.Handle("POST /admin/articles/{id}/status", n.require(auth.PermPublish, n.setStatus))
 	mux.Handle("GET /admin/articles/{id}/revisions", n.require(auth.PermWrite, n.revisions))
@@ -165,7 +155,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/ticker", n.require(auth.PermManageTicker, n.sendToTicker))
 	mux.Handle("GET /admin/settings", n.require(auth.PermManageSettings, n.settingsForm))
 	mux.Handle("POST /admin/settings", n.require(auth.PermManageSettings, n.saveSettings))
-	mux.HandleFunc("GET /admin/moderation.js", func(w http.ResponseWriter, r *http.Request) { n.js.Serve(w, r) })
+	n.serveStatic(mux, "moderation.js")
 	mux.Handle("GET /admin/comments", n.require(auth.PermModerate, n.moderation))
 	mux.Handle("POST /admin/comments/moderate", n.require(auth.PermModerate, n.moderate))
 	mux.Handle("GET /admin/comments/{id}/edit", n.require(auth.PermModerate, n.editComment))
@@ -178,13 +168,13 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST "+UploadPath, n.require(auth.PermWrite, n.uploadMedia))
 	mux.Handle("GET /admin/media/{id}", n.require(auth.PermWrite, n.editMedia))
 	mux.Handle("POST /admin/media/{id}", n.require(auth.PermWrite, n.saveMedia))
-	mux.HandleFunc("GET /admin/media.js", func(w http.ResponseWriter, r *http.Request) { n.lib.js.Serve(w, r) })
+	n.serveStatic(mux, "media.js")
 	if n.fanout != nil {
 		mux.Handle("GET /admin/alerts", n.require(auth.PermPublish, n.alerts))
 		mux.Handle("POST /admin/alerts", n.require(auth.PermPublish, n.sendAlert))
 		mux.Handle("GET /admin/alerts/{id}", n.require(auth.PermPublish, n.alertDetail))
 		mux.Handle("GET /admin/alerts/{id}/progress", n.require(auth.PermPublish, n.alertProgress))
-		mux.HandleFunc("GET /admin/alerts.js", func(w http.ResponseWriter, r *http.Request) { n.alertsJS.Serve(w, r) })
+		n.serveStatic(mux, "alerts.js")
 	}
 	mux.Handle("GET /admin/users", n.require(auth.PermManageSettings, n.users))
 	mux.Handle("POST /admin/users", n.require(auth.PermManageSettings, n.createUser))

@@ -176,7 +176,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 			page.Desk, err = n.fillDesk(r.Context(), u)
 		}
 		if err == nil {
-			page.Locks, err = n.store.EditLocks(r.Context(), editTTL)
+			page.Locks, err = n.store.EditLocks(r.Context(), news.EditTTL)
 		}
 		if err != nil {
 			n.fail(w, r, fmt.Errorf("list articles: %w", err))

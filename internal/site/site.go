@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"khabar/internal/comment"
+	"khabar/internal/jobs"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
@@ -45,9 +45,10 @@ type Options struct {
 	// Comments takes readers' comments; nil closes them everywhere.
 	Comments *comment.Service
 	Alerts   AlertOptions
-	// YouTubeThumbs is where video thumbnails are fetched from
-	// (https://i.ytimg.com; a test server in tests); empty disables them.
-	YouTubeThumbs string
+	// Jobs fetches the thumbnails of embedded videos when Thumbs is set
+	// (the job queue WithYouTube).
+	Jobs   *jobs.Queue
+	Thumbs bool
 }
 
 // Site is the reader-facing web site.
@@ -66,7 +67,8 @@ type Site struct {
 	alerts   AlertOptions
 	// emailLimit keeps the e-mail alert form from mailing strangers.
 	emailLimit *throttle.Limiter
-	thumbs     *thumbs
+	jobs       *jobs.Queue
+	thumbs     bool
 	// searchLimit keeps one client from turning search into a load test.
 	searchLimit *throttle.Limiter
 
@@ -91,9 +93,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
-	if o.YouTubeThumbs != "" {
-		s.thumbs = newThumbs(filepath.Join(o.MediaDir, "youtube"), o.YouTubeThumbs, o.Log)
-	}
+	s.jobs, s.thumbs = o.Jobs, o.Thumbs && o.Jobs != nil
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		s.dropChrome()
 		s.cache.Invalidate(tagTicker)
 		return nil
-	case news.EventArticleSaved, news.EventAlertCreated:
+	case news.EventArticleSaved, news.EventAlertCreated, news.EventMediaAdded:
 		return nil // not public, or not on any page
 	case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
 		// The article page, its /liveblog pages and the feeds carrying

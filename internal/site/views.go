@@ -155,9 +155,11 @@ func (s *Site) resolveBlocks(ctx context.Context, blocks []news.Block) ([]blockV
 		case news.BlockEmbed:
 			v.Provider = news.EmbedProvider(b.URL)
 			v.YouTubeID = news.YouTubeID(b.URL)
-			if v.YouTubeID != "" {
-				s.thumbs.ensure(v.YouTubeID)
-				v.Thumb = s.thumbs != nil
+			if v.YouTubeID != "" && s.thumbs {
+				if err := s.jobs.FetchThumbnail(ctx, v.YouTubeID); err != nil {
+					s.log.Warn("ask for a video thumbnail", "video", v.YouTubeID, "err", err)
+				}
+				v.Thumb = true
 			}
 		case news.BlockList, news.BlockFactbox:
 			for _, it := range b.Items {

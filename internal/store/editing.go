@@ -93,6 +93,29 @@ func (s *Store) LeaveArticle(ctx context.Context, article, user int64, seen time
 	})
 }
 
+// DeleteLapsedEditing removes presence and lock rows not heard from
+// within ttl. They are already ignored (every read and claim checks
+// seen_at), so this only keeps the tables small; an upsert that refreshes
+// a row at the same moment either wins or inserts it again.
+func (s *Store) DeleteLapsedEditing(ctx context.Context, ttl time.Duration) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"article_editors", "article_locks"} {
+			res, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE seen_at < ?"), now().Add(-ttl))
+			if err != nil {
+				return fmt.Errorf("delete lapsed %s: %w", table, err)
+			}
+			gone, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("delete lapsed %s: %w", table, err)
+			}
+			n += gone
+		}
+		return nil
+	})
+	return n, err
+}
+
 // EditLocks are the live edit locks (held within ttl), by article, for
 // the desk to show who is in what.
 func (s *Store) EditLocks(ctx context.Context, ttl time.Duration) (map[int64]*news.Editor, error) {

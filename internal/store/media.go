@@ -89,7 +89,9 @@ func searchText(m *news.Media) string {
 
 // CreateMedia records a stored file. A file whose SHA256 is already
 // recorded is refused with news.ErrDuplicate (MediaBySHA256 finds the
-// record to reuse).
+// record to reuse). A file whose sizes are pending comes with a
+// media.added event in the same transaction, so the job that makes them
+// is never lost.
 func (s *Store) CreateMedia(ctx context.Context, m *news.Media) error {
 	if err := cleanMediaText(m); err != nil {
 		return fmt.Errorf("create media %s: %w", m.Path, err)
@@ -102,15 +104,24 @@ func (s *Store) CreateMedia(ctx context.Context, m *news.Media) error {
 	if err != nil {
 		return fmt.Errorf("create media %s: %w", m.Path, err)
 	}
-	id, err := s.insert(ctx, s.db, `INSERT INTO media (path, mime, width, height, alt, caption, credit, created_at, variants,
-		sha256, bytes, frames, sizes_state, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Path, m.MIME, m.Width, m.Height, m.Alt, m.Caption, m.Credit, m.CreatedAt, variants,
-		nullString(m.SHA256), m.Bytes, m.Frames, string(m.SizesState), searchText(m))
-	if err != nil {
-		return fmt.Errorf("create media %s: %w", m.Path, mapConstraint(err))
+	write := s.inTx
+	if m.SizesState == news.SizesPending {
+		write = s.inEventTx
 	}
-	m.ID = id
-	return nil
+	return write(ctx, func(tx *sql.Tx) error {
+		id, err := s.insert(ctx, tx, `INSERT INTO media (path, mime, width, height, alt, caption, credit, created_at, variants,
+			sha256, bytes, frames, sizes_state, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.Path, m.MIME, m.Width, m.Height, m.Alt, m.Caption, m.Credit, m.CreatedAt, variants,
+			nullString(m.SHA256), m.Bytes, m.Frames, string(m.SizesState), searchText(m))
+		if err != nil {
+			return fmt.Errorf("create media %s: %w", m.Path, mapConstraint(err))
+		}
+		m.ID = id
+		if m.SizesState == news.SizesPending {
+			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventMediaAdded, Media: id})
+		}
+		return nil
+	})
 }
 
 // GetMedia reads one media record.
