@@ -19,9 +19,6 @@ import (
 	"khabar/internal/web"
 )
 
-// ArticlePath gives an article's canonical path (the site owns URLs).
-type ArticlePath func(a *news.Article) string
-
 // Options configure the API.
 type Options struct {
 	Search *search.Service
@@ -32,7 +29,6 @@ type Options struct {
 	Comments *comment.Service
 	Catalog  *locale.Catalog
 	Base     string // public origin for absolute URLs
-	Path     ArticlePath
 	// SearchLimit is the per-address search budget shared with the site.
 	SearchLimit *throttle.Limiter
 	Log         *slog.Logger
@@ -51,7 +47,6 @@ type API struct {
 	comments *comment.Service
 	cat      *locale.Catalog
 	base     string
-	path     ArticlePath
 	log      *slog.Logger
 	limiter  *throttle.Limiter
 
@@ -63,7 +58,7 @@ type API struct {
 
 // New builds the API.
 func New(o Options) *API {
-	return &API{search: o.Search, store: o.Store, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, path: o.Path, log: o.Log, limiter: o.SearchLimit,
+	return &API{search: o.Search, store: o.Store, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second)}
 }
 
@@ -149,7 +144,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 	}
 	out := searchResponse{Total: res.Total, Results: []searchResult{}}
 	for _, h := range res.Hits {
-		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + a.path(h.Article),
+		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + news.ArticlePath(h.Article),
 			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),
 			Score: h.Score})
 	}

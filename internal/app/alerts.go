@@ -14,7 +14,6 @@ import (
 	"khabar/internal/config"
 	"khabar/internal/locale"
 	"khabar/internal/news"
-	"khabar/internal/site"
 	"khabar/internal/store"
 )
 
@@ -77,7 +76,7 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 	}
 	host, _ := os.Hostname()
 	f := &alert.Fanout{Store: s, Push: push, Lang: cat.Lang(), Owner: alert.Owner(host, os.Getpid()), Log: log,
-		ArticleURL: func(a *news.Article) string { return base + site.ArticlePath(a) }}
+		ArticleURL: func(a *news.Article) string { return base + news.ArticlePath(a) }}
 	if cfg.TelegramToken != "" {
 		if f.Telegram, err = alert.NewTelegram(alert.TelegramConfig{Token: cfg.TelegramToken, BaseURL: cfg.TelegramAPI, Client: guard.Client(nil)}); err != nil {
 			return nil, err

@@ -17,7 +17,7 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/locale"
-	"khabar/internal/site"
+	"khabar/internal/news"
 )
 
 // TestAlertsInTheBrowser drives the reader's "be the first to know" box on
@@ -40,7 +40,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	p.trustPush(t, n)
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)
-	articleURL := n.base + site.ArticlePath(a)
+	articleURL := n.base + news.ArticlePath(a)
 	ar := locale.For("ar")
 	status := `document.querySelector(".push-status").textContent`
 	waitStatus := func(t *testing.T, tab context.Context, key string) {

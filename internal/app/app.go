@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -25,7 +24,6 @@ import (
 	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/media"
-	"khabar/internal/news"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbox"
 	"khabar/internal/render"
@@ -43,6 +41,7 @@ type App struct {
 	cfg      config.Config
 	log      *slog.Logger
 	Store    *store.Store
+	Settings *settings.Live
 	Cache    *render.Cache
 	Site     *site.Site
 	Outbox   *outbox.Dispatcher
@@ -53,7 +52,6 @@ type App struct {
 	Alerts   *alert.Fanout
 	Demo     demo.Result
 	media    *media.Disk
-	newsroom *newsroom.Newsroom
 	handler  http.Handler
 	listener net.Listener
 }
@@ -100,15 +98,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
-func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) (*App, error) {
+// build makes a node's parts in the order they need each other: the
+// store, the settings, the services, the job queue, the surfaces, then the
+// event consumers and the routes.
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) (a *App, err error) {
 	s, err := OpenStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, Store: s, listener: ln}
+	a = &App{cfg: cfg, log: log, Store: s, listener: ln}
+	defer func() {
+		if err != nil {
+			a.closeParts()
+		}
+	}()
 	if cfg.Demo {
 		if a.Demo, err = demo.Load(ctx, s, MediaDir(cfg)); err != nil {
-			s.Close()
 			return nil, err
 		}
 	}
@@ -120,107 +125,90 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		log.Warn("no --base-url set; canonical and share links use " + base)
 	}
 	cat := locale.For(cfg.Lang)
-	// The page cache and the site's settings start from what the database
-	// holds now; events from this point on must all reach them.
+	// Every part below starts from what the database holds now; events
+	// from this point on must all reach them.
 	startAt, err := s.LastEventID(ctx)
 	if err != nil {
-		s.Close()
 		return nil, err
 	}
+	a.Settings, err = settings.Load(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+
+	// Services.
 	a.Cache = render.NewCache(cfg.CacheEntries)
 	a.Search = search.New(s)
+	if err := a.Search.EnsureIndex(ctx); err != nil {
+		return nil, fmt.Errorf("build the search index: %w", err)
+	}
 	// One budget for the search page and the API: 30 searches at once,
 	// then two a second, per address.
 	searchLimit := throttle.NewLimiter(30, 500*time.Millisecond)
-	if err := a.Search.EnsureIndex(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("build the search index: %w", err)
-	}
-	// The comment rules read the site's settings, which exist by the
-	// time the first comment is posted.
-	comments, err := comment.New(ctx, s, func() settings.Settings { return a.Site.Settings() })
-	if err != nil {
-		s.Close()
+	if a.Comments, err = comment.New(ctx, s, a.Settings); err != nil {
 		return nil, err
 	}
-	a.Comments = comments
 	al, err := newAlerting(ctx, cfg, s, base, cat, log)
 	if err != nil {
-		s.Close()
 		return nil, err
 	}
 	a.Alerts = al.fanout
 	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
-		s.Close()
 		return nil, err
 	}
 	library := media.NewLibrary(s, a.media, log)
+	signIn := auth.NewService(s, log)
+	a.Live = live.NewHub()
+
+	// Background work.
 	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library)}
 	if cfg.YouTubeThumbs != "" {
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs)))
 	}
 	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
-		s.Close()
 		return nil, err
 	}
-	a.Site, err = site.New(ctx, site.Options{Store: s, Cache: a.Cache, Catalog: cat, BaseURL: base, MaxAge: cfg.PageMaxAge,
-		MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs, Thumbs: cfg.YouTubeThumbs != "",
-		Comments: comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}})
+
+	// Surfaces.
+	a.Site, err = site.New(ctx, site.Options{Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
+		MaxAge: cfg.PageMaxAge, MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
+		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}})
 	if err != nil {
-		s.Close()
 		return nil, err
 	}
-	signIn := auth.NewService(s, log)
-	nr, err := newsroom.New(newsroom.Options{Store: s, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site, Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log,
-		Alerts: al.fanout, BaseURL: base, ArticlePath: site.ArticlePath,
-		DateFormat: func() locale.DateFormat { return a.Site.Settings().DateFormat() }})
+	nr, err := newsroom.New(newsroom.Options{Store: s, Settings: a.Settings, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site,
+		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base})
 	if err != nil {
-		s.Close()
 		return nil, err
 	}
-	a.newsroom = nr
+	v1 := api.New(api.Options{Search: a.Search, Store: s, Auth: signIn, Comments: a.Comments, Catalog: cat, Base: base,
+		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: al.guard})
+
+	// The event spine: every consumer of this node, from startAt on.
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
 	a.Outbox.StartFrom(startAt)
-	a.Outbox.Subscribe(outbox.Consumer{Name: "pagecache", Handle: a.Site.HandleEvent})
-	a.Outbox.Subscribe(outbox.Consumer{Name: search.ConsumerName, Durable: true, Handle: a.Search.HandleEvent})
-	pinger := &websub.Pinger{Hubs: func() []string { return a.Site.Settings().Hubs() }, Feeds: a.Site.FeedsOf,
-		Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Backoff: []time.Duration{time.Second, 5 * time.Second}}
-	a.Outbox.Subscribe(outbox.Consumer{Name: websub.ConsumerName, Durable: true, Handle: pinger.HandleEvent})
+	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Settings, Handle: a.Settings.HandleEvent})
+	for _, c := range a.Site.Consumers() {
+		a.Outbox.Subscribe(c)
+	}
+	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Search, Durable: true, Handle: a.Search.HandleEvent})
+	pinger := &websub.Pinger{Store: s, Settings: a.Settings, Base: base, Client: &http.Client{Timeout: 15 * time.Second}, Log: log,
+		Backoff: []time.Duration{time.Second, 5 * time.Second}}
+	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.WebSub, Durable: true, Handle: pinger.HandleEvent})
 	// Plans and uploads reach the job queue through the outbox, so what
 	// any node did gets its job; the queue also looks at start.
-	a.Outbox.Subscribe(outbox.Consumer{Name: "jobs", Handle: a.Jobs.HandleEvent})
-	a.Outbox.Subscribe(outbox.Consumer{Name: "alerts", Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
+	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Jobs, Handle: a.Jobs.HandleEvent})
+	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Alerts, Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
 	if al.fanout.Email != nil {
-		notices := &comment.Notifier{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Path: site.ArticlePath, Cat: cat, Log: log}
-		a.Outbox.Subscribe(outbox.Consumer{Name: comment.NotifierName, Durable: true, Handle: notices.HandleEvent})
+		notices := &comment.Notifier{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Cat: cat, Log: log}
+		a.Outbox.Subscribe(outbox.Consumer{Name: outbox.CommentNotices, Durable: true, Handle: notices.HandleEvent})
 	}
-	a.Live = live.NewHub()
-	liveTicker := a.Site.LiveTicker(func(id int64, data []byte) {
-		a.Live.Publish("ticker", live.Message{ID: id, Event: "ticker", Data: data})
-	})
-	liveComments := a.Site.LiveComments(func(topic string, id int64, data []byte) {
-		a.Live.Publish(topic, live.Message{ID: id, Event: "comment", Data: data})
-	})
-	liveBlog := a.Site.LiveBlog(func(topic string, id int64, event string, data []byte) {
-		a.Live.Publish(topic, live.Message{ID: id, Event: event, Data: data})
-	})
-	a.Outbox.Subscribe(outbox.Consumer{Name: "live", Handle: func(ctx context.Context, ev news.Event) error {
-		switch ev.Kind {
-		case news.EventCommentChanged:
-			return liveComments(ctx, ev)
-		case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
-			return liveBlog(ctx, ev)
-		}
-		return liveTicker(ctx, ev)
-	}})
 
+	// Routes and middleware.
 	mux := http.NewServeMux()
 	a.Site.Routes(mux)
 	mux.Handle("/admin/", nr.Handler())
-	api.New(api.Options{Search: a.Search, Store: s, Auth: signIn, Comments: comments, Catalog: cat, Base: base, Path: site.ArticlePath,
-		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: al.guard}).Routes(mux)
-	mux.Handle("GET /live/ticker", a.Live.Handler("ticker"))
-	mux.HandleFunc("GET /live", a.liveTopic)
+	v1.Routes(mux)
 	var h http.Handler = a.Site.Fast(mux)
 	h = uploadsPastLimit(h, web.Limit(a.Site.Error, h))
 	h = web.SecurityHeaders(h)
@@ -230,26 +218,6 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.handler = h
 	return a, nil
-}
-
-// liveTopic is GET /live?topic=…: the live stream of the ticker, of an
-// article's comments or of its live blog.
-func (a *App) liveTopic(w http.ResponseWriter, r *http.Request) {
-	topic := r.URL.Query().Get("topic")
-	if topic != "ticker" {
-		kind, rest, _ := strings.Cut(topic, "/")
-		id, valid := web.PositiveID(rest)
-		switch {
-		case valid && kind == "comments":
-			topic = site.CommentsTopic(id)
-		case valid && kind == "liveblog":
-			topic = site.LiveBlogTopic(id)
-		default:
-			http.Error(w, "unknown topic: use ticker, comments/{article id} or liveblog/{article id}", http.StatusBadRequest)
-			return
-		}
-	}
-	a.Live.Handler(topic).ServeHTTP(w, r)
 }
 
 // Handler is the whole site, for tests that skip the network.
@@ -305,8 +273,17 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases the listener and the database.
 func (a *App) Close() error {
 	a.listener.Close()
-	a.Jobs.Close()
-	a.media.Close()
+	return a.closeParts()
+}
+
+// closeParts releases what build opened, so far as it got.
+func (a *App) closeParts() error {
+	if a.Jobs != nil {
+		a.Jobs.Close()
+	}
+	if a.media != nil {
+		a.media.Close()
+	}
 	return a.Store.Close()
 }
 

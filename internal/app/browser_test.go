@@ -23,7 +23,6 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
-	"khabar/internal/site"
 	"khabar/internal/store"
 )
 
@@ -167,7 +166,7 @@ func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 	a := bestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
 		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
 	})
-	return a, site.ArticlePath(a)
+	return a, news.ArticlePath(a)
 }
 
 // bestArticle is the published article that better prefers over all the
@@ -235,7 +234,7 @@ func TestBrowser(t *testing.T) {
 		}
 		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
-		browse(t, tab, "open the live article", chromedp.Navigate(n.base+site.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
+		browse(t, tab, "open the live article", chromedp.Navigate(n.base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
 		waitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
 		browse(t, tab, "back home", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
@@ -325,7 +324,7 @@ func TestBrowser(t *testing.T) {
 		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
 		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveID := strconv.FormatInt(live.ID, 10)
-		reader := []string{"/", articlePath, comments, site.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
+		reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
 			"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
 		for _, path := range reader {
 			checkAxe(t, tab, n.base+path, string(axe), "")

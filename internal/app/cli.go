@@ -23,6 +23,7 @@ import (
 	"khabar/internal/importer"
 	"khabar/internal/jobs"
 	"khabar/internal/news"
+	"khabar/internal/outbox"
 	"khabar/internal/search"
 	"khabar/internal/store"
 )
@@ -305,7 +306,7 @@ func cmdReindex(ctx context.Context, args []string, sys IO) error {
 	bar.done()
 	// Everything up to last is in the index now; a running server's
 	// consumer resumes from here.
-	if err := s.SaveCursor(ctx, search.ConsumerName, last); err != nil {
+	if err := s.SaveCursor(ctx, outbox.Search, last); err != nil {
 		return err
 	}
 	fmt.Fprintf(sys.Stdout, "indexed %d articles in %s\n", n, time.Since(start).Round(time.Millisecond))

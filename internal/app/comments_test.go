@@ -387,7 +387,7 @@ func TestCommentFloodsBansAndRules(t *testing.T) {
 	// Word lists from the settings, matched through tatweel and diacritics.
 	login(t, n, auth.RoleAdmin)
 	form := url.Values{}
-	for k, v := range n.Site.Settings().ToMap() {
+	for k, v := range n.Settings.Get().ToMap() {
 		form.Set(k, v)
 	}
 	form.Set("comment_block", "تافه، كلام فارغ")
@@ -479,7 +479,7 @@ func TestCommentSettingsFromTheNewsroom(t *testing.T) {
 	}
 	save := func(extra map[string]string) resp {
 		form := url.Values{}
-		for k, v := range n.Site.Settings().ToMap() {
+		for k, v := range n.Settings.Get().ToMap() {
 			form.Set(k, v)
 		}
 		for k, v := range extra {

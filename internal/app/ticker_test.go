@@ -13,7 +13,6 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
-	"khabar/internal/site"
 	"khabar/internal/store"
 )
 
@@ -153,7 +152,7 @@ func TestTickerManagement(t *testing.T) {
 			t.Errorf("saved: %+v %v", got, err)
 		}
 		edit := n.get(t, "/admin/ticker/"+b)
-		if want := `value="` + at.In(n.Site.Settings().DateFormat().Location).Format("2006-01-02T15:04") + `"`; !strings.Contains(edit.body, want) {
+		if want := `value="` + at.In(n.Settings.Get().DateFormat().Location).Format("2006-01-02T15:04") + `"`; !strings.Contains(edit.body, want) {
 			t.Errorf("the edit form does not show the expiry in the outlet's zone (%s)", want)
 		}
 
@@ -295,8 +294,8 @@ func TestSendArticleToTicker(t *testing.T) {
 		t.Errorf("home ticker after sending: %q", got)
 	}
 	items, _ := n.Store.ListTicker(ctx, store.OnShow, time.Now())
-	if items[0].URL != site.ArticlePath(pub) || items[0].ArticleID != a.ID {
-		t.Errorf("line: %+v, want a link to %s", items[0], site.ArticlePath(pub))
+	if items[0].URL != news.ArticlePath(pub) || items[0].ArticleID != a.ID {
+		t.Errorf("line: %+v, want a link to %s", items[0], news.ArticlePath(pub))
 	}
 
 	// Other lines go on top; sending again from the desk raises the line.

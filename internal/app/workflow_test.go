@@ -75,7 +75,7 @@ func (n *node) step(t *testing.T, a *news.Article, act news.Action, extra url.Va
 // timeField is t as the newsroom's time inputs send it, in the outlet's
 // zone, to the second (browsers send seconds when asked to).
 func (n *node) timeField(t time.Time) url.Values {
-	loc := n.Site.Settings().DateFormat().Location
+	loc := n.Settings.Get().DateFormat().Location
 	if loc == nil {
 		loc = time.UTC
 	}

@@ -21,13 +21,9 @@ type Notifier struct {
 	Email  *alert.Email
 	Tokens *alert.Tokens
 	Base   string // the site's origin
-	Path   func(a *news.Article) string
 	Cat    *locale.Catalog
 	Log    *slog.Logger
 }
-
-// NotifierName is the consumer's cursor name.
-const NotifierName = "comment-notices"
 
 // noticeLinkLife is how long a notice's stop link works.
 const noticeLinkLife = 365 * 24 * time.Hour
@@ -64,7 +60,7 @@ func (n *Notifier) HandleEvent(ctx context.Context, ev news.Event) error {
 		excerpt = append(excerpt[:300], '…')
 	}
 	msg, err := n.Email.AlertMessage(&alert.Alert{ID: c.ID, Title: n.Cat.T("comment_reply_mail_title"), Lang: n.Cat.Lang(),
-		Text: c.Name + ": " + string(excerpt), URL: n.Base + n.Path(a) + "#c" + strconv.FormatInt(c.ID, 10)},
+		Text: c.Name + ": " + string(excerpt), URL: n.Base + news.ArticlePath(a) + "#c" + strconv.FormatInt(c.ID, 10)},
 		alert.EmailRecipient{Address: parent.Email,
 			UnsubscribeURL: n.Base + "/comments/notices/stop?t=" + n.Tokens.Make(parent.Email, StopPurpose, time.Now().Add(noticeLinkLife))})
 	if err == nil {

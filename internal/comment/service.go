@@ -24,7 +24,7 @@ import (
 type Service struct {
 	store    *store.Store
 	key      []byte
-	settings func() settings.Settings
+	settings *settings.Live
 	now      func() time.Time
 
 	// ByIP and ByArticle bound how fast one address, and everybody on
@@ -59,7 +59,7 @@ func (s *Service) rules(st settings.Settings) Rules {
 const secretName = "comment_key"
 
 // New makes the service, creating its key on first use.
-func New(ctx context.Context, st *store.Store, current func() settings.Settings) (*Service, error) {
+func New(ctx context.Context, st *store.Store, current *settings.Live) (*Service, error) {
 	key, err := st.Secret(ctx, secretName, func() (string, error) {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
@@ -178,7 +178,7 @@ func (s *Service) Post(ctx context.Context, sub Submission) (*news.Comment, erro
 	if err != nil {
 		return nil, err
 	}
-	st := s.settings()
+	st := s.settings.Get()
 	at := s.now()
 	mode := Mode(a, st, at)
 	if mode == news.CommentsClosed {

@@ -1,15 +1,15 @@
-// Package live is the real-time hub: pages subscribe to topics ("ticker")
-// over Server-Sent Events and receive what the event outbox publishes.
+// Package live is the real-time hub: open pages subscribe to topics
+// ("ticker", an article's comments or live blog) and receive what the
+// event outbox publishes. The site streams a subscription to the browser
+// as Server-Sent Events; the hub knows nothing of HTTP.
 package live
 
 import (
 	"fmt"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
-	"khabar/internal/web"
+	"khabar/internal/news"
 )
 
 // Message is one server-sent event.
@@ -44,8 +44,8 @@ type Hub struct {
 	// and a connection for as long as the reader stays.
 	MaxPerIP   int
 	MaxStreams int
-	// KeepAlive is how often an idle stream gets a comment line, so
-	// proxies do not time it out.
+	// KeepAlive is how often an idle stream should get a comment line,
+	// so proxies do not time it out.
 	KeepAlive time.Duration
 }
 
@@ -71,19 +71,20 @@ func (h *Hub) Publish(topic string, m Message) {
 	}
 }
 
-// admit counts a new stream, or returns the status refusing it.
-func (h *Hub) admit(ip string) int {
+// admit counts a new stream, or says why not: the node carries all it
+// can, or this address has enough open.
+func (h *Hub) admit(ip string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
 	case h.streams >= h.MaxStreams:
-		return http.StatusServiceUnavailable
+		return fmt.Errorf("live: %d streams open: %w", h.streams, news.ErrUnavailable)
 	case h.perIP[ip] >= h.MaxPerIP:
-		return http.StatusTooManyRequests
+		return fmt.Errorf("live: %d streams from one address: %w", h.perIP[ip], news.ErrTooMany)
 	}
 	h.streams++
 	h.perIP[ip]++
-	return 0
+	return nil
 }
 
 func (h *Hub) release(ip string) {
@@ -146,50 +147,31 @@ func (h *Hub) unsubscribe(topic string, c *client) {
 	c.drop()
 }
 
-// Handler streams topic to the client until it leaves or falls too far
-// behind.
-func (h *Hub) Handler(topic string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := web.ClientIP(r)
-		if status := h.admit(ip); status != 0 {
-			http.Error(w, http.StatusText(status), status)
-			return
-		}
-		defer h.release(ip)
-		rc := http.NewResponseController(w)
-		// The server's write timeout protects ordinary pages; a stream is
-		// meant to stay open.
-		rc.SetWriteDeadline(time.Time{})
-		last, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
-		c := h.subscribe(topic, last, err == nil)
-		defer h.unsubscribe(topic, c)
-		hd := w.Header()
-		hd.Set("Content-Type", "text/event-stream; charset=utf-8")
-		hd.Set("Cache-Control", "no-store")
-		hd.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, "retry: 3000\n\n")
-		rc.Flush()
-		tick := time.NewTicker(h.KeepAlive)
-		defer tick.Stop()
-		for {
-			select {
-			case <-r.Context().Done():
-				return
-			case <-c.gone:
-				return
-			case m := <-c.ch:
-				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Event, m.Data); err != nil {
-					return
-				}
-			case <-tick.C:
-				if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
-					return
-				}
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		}
-	})
+// Subscription is one open page's stream of a topic: messages arrive on
+// C until Gone closes (the reader fell too far behind, or the hub closed).
+type Subscription struct {
+	C    <-chan Message
+	Gone <-chan struct{}
+	done func()
+}
+
+// Close ends the subscription; call it when the page leaves.
+func (s *Subscription) Close() { s.done() }
+
+// Subscribe opens a stream of topic for a page at address ip. A page that
+// has seen up to lastSeen (known: it said so, reconnecting) gets the
+// topic's latest message at once if it missed it. Too many streams are
+// refused with news.ErrTooMany (per address) or news.ErrUnavailable.
+func (h *Hub) Subscribe(topic, ip string, lastSeen int64, known bool) (*Subscription, error) {
+	if err := h.admit(ip); err != nil {
+		return nil, err
+	}
+	c := h.subscribe(topic, lastSeen, known)
+	var once sync.Once
+	return &Subscription{C: c.ch, Gone: c.gone, done: func() {
+		once.Do(func() {
+			h.unsubscribe(topic, c)
+			h.release(ip)
+		})
+	}}, nil
 }

@@ -1,118 +1,68 @@
 package live
 
 import (
-	"bufio"
-	"context"
-	"net/http"
-	"net/http/httptest"
-	"strings"
+	"errors"
 	"testing"
-	"time"
+
+	"khabar/internal/news"
 )
 
-// stream opens an SSE connection and returns a function reading the next
-// event's "id|event|data", failing after timeout.
-func stream(t *testing.T, url string, lastID string) (next func() string, closeFn func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	if lastID != "" {
-		req.Header.Set("Last-Event-ID", lastID)
+func TestSubscribe(t *testing.T) {
+	h := NewHub()
+	h.Publish("ticker", Message{ID: 7, Event: "ticker", Data: []byte(`["عاجل"]`)})
+	cases := []struct {
+		name     string
+		lastSeen int64
+		known    bool
+		catchUp  bool
+	}{
+		{"a new page gets the current state", 0, false, true},
+		{"a page behind gets it", 5, true, true},
+		{"an up-to-date page gets nothing", 7, true, false},
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
-		t.Fatalf("content type %q", ct)
-	}
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
+	for _, c := range cases {
+		sub, err := h.Subscribe("ticker", "10.0.0.1", c.lastSeen, c.known)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
 		}
-		close(lines)
-	}()
-	next = func() string {
-		var id, ev, data string
-		deadline := time.After(5 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					return "closed"
-				}
-				switch {
-				case strings.HasPrefix(l, "id: "):
-					id = l[4:]
-				case strings.HasPrefix(l, "event: "):
-					ev = l[7:]
-				case strings.HasPrefix(l, "data: "):
-					data = l[6:]
-				case l == "" && ev != "":
-					return id + "|" + ev + "|" + data
-				case strings.HasPrefix(l, ": keepalive"):
-					return "keepalive"
-				}
-			case <-deadline:
-				t.Fatal("no event within 5s")
+		select {
+		case m := <-sub.C:
+			if !c.catchUp || m.ID != 7 {
+				t.Errorf("%s: got message %d", c.name, m.ID)
+			}
+		default:
+			if c.catchUp {
+				t.Errorf("%s: no catch-up", c.name)
 			}
 		}
+		sub.Close()
 	}
-	return next, func() { cancel(); res.Body.Close() }
-}
-
-func TestHub(t *testing.T) {
-	h := NewHub()
-	h.KeepAlive = 200 * time.Millisecond
-	srv := httptest.NewServer(h.Handler("ticker"))
-	defer srv.Close()
-
-	next, stop := stream(t, srv.URL, "")
-	waitClients(t, h, 1)
-	h.Publish("ticker", Message{ID: 7, Event: "ticker", Data: []byte(`["عاجل"]`)})
-	if got := next(); got != `7|ticker|["عاجل"]` {
-		t.Errorf("published: %q", got)
+	sub, _ := h.Subscribe("ticker", "10.0.0.1", 7, true)
+	h.Publish("ticker", Message{ID: 8, Event: "ticker", Data: []byte("[]")})
+	if m := <-sub.C; m.ID != 8 {
+		t.Errorf("published: %d", m.ID)
 	}
-	if got := next(); got != "keepalive" {
-		t.Errorf("idle stream: %q", got)
-	}
-	stop()
-
-	// Reconnecting with an older id gets the current state at once; with
-	// the current id, nothing.
-	next2, stop2 := stream(t, srv.URL, "5")
-	if got := next2(); got != `7|ticker|["عاجل"]` {
-		t.Errorf("catch-up: %q", got)
-	}
-	stop2()
-	next3, stop3 := stream(t, srv.URL, "7")
-	if got := next3(); got != "keepalive" {
-		t.Errorf("up-to-date client got %q", got)
-	}
-	stop3()
-
-	// Close ends every stream (graceful shutdown).
-	next4, stop4 := stream(t, srv.URL, "7")
-	defer stop4()
-	waitClients(t, h, 1)
 	h.Close()
-	for {
-		if got := next4(); got == "closed" {
-			break
-		}
+	select {
+	case <-sub.Gone:
+	default:
+		t.Error("Close left a subscription open")
 	}
+	sub.Close()
 }
 
 func TestSlowClientIsDropped(t *testing.T) {
 	h := NewHub()
-	c := h.subscribe("ticker", 0, true)
+	sub, err := h.Subscribe("ticker", "10.0.0.1", 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
 	for i := 0; i < clientBuffer+5; i++ {
 		h.Publish("ticker", Message{ID: int64(i), Event: "ticker", Data: []byte("x")})
 	}
 	select {
-	case <-c.gone:
+	case <-sub.Gone:
 	default:
 		t.Fatal("a client that never reads was not dropped")
 	}
@@ -121,51 +71,29 @@ func TestSlowClientIsDropped(t *testing.T) {
 	}
 }
 
-func waitClients(t *testing.T, h *Hub, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for h.Clients("ticker") != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("want %d clients, have %d", n, h.Clients("ticker"))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestStreamLimits(t *testing.T) {
 	h := NewHub()
 	h.MaxPerIP, h.MaxStreams = 2, 3
-	srv := httptest.NewServer(h.Handler("ticker"))
-	defer srv.Close()
-	var stops []func()
-	for i := 0; i < 2; i++ {
-		_, stop := stream(t, srv.URL, "")
-		stops = append(stops, stop)
-	}
-	waitClients(t, h, 2)
-	res, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("third stream from one address: %d", res.StatusCode)
-	}
-	for _, stop := range stops {
-		stop()
-	}
-	waitClients(t, h, 0)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h.mu.Lock()
-		n := h.streams
-		h.mu.Unlock()
-		if n == 0 {
-			break
+	var subs []*Subscription
+	for _, ip := range []string{"a", "a", "b"} {
+		sub, err := h.Subscribe("ticker", ip, 0, false)
+		if err != nil {
+			t.Fatalf("stream %d: %v", len(subs)+1, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d streams still counted after their readers left", n)
-		}
-		time.Sleep(5 * time.Millisecond)
+		subs = append(subs, sub)
+	}
+	if _, err := h.Subscribe("ticker", "c", 0, false); !errors.Is(err, news.ErrUnavailable) {
+		t.Errorf("a stream past the node's limit: %v", err)
+	}
+	subs[2].Close()
+	if _, err := h.Subscribe("ticker", "a", 0, false); !errors.Is(err, news.ErrTooMany) {
+		t.Errorf("a third stream from one address: %v", err)
+	}
+	subs[0].Close()
+	subs[0].Close() // twice is harmless
+	if sub, err := h.Subscribe("ticker", "a", 0, false); err != nil {
+		t.Errorf("a stream after one closed: %v", err)
+	} else {
+		sub.Close()
 	}
 }

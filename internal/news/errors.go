@@ -24,6 +24,9 @@ var (
 	// ErrMalformed means a request no form or client of ours makes: a
 	// forged form, a broken token.
 	ErrMalformed = errors.New("malformed request")
+	// ErrUnavailable means the server carries all it can just now; ask
+	// again later.
+	ErrUnavailable = errors.New("unavailable")
 	// ErrGone means the record was there and was taken down (a withdrawn
 	// article): links to it should be dropped.
 	ErrGone = errors.New("gone")
@@ -48,6 +51,7 @@ const (
 	KindGone
 	KindTooMany
 	KindMalformed
+	KindUnavailable
 )
 
 // Kinded is an error that says its own kind: packages whose errors carry
@@ -83,6 +87,8 @@ func KindOf(err error) Kind {
 		return KindTooMany
 	case errors.Is(err, ErrMalformed):
 		return KindMalformed
+	case errors.Is(err, ErrUnavailable):
+		return KindUnavailable
 	}
 	return KindInternal
 }

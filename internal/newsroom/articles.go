@@ -132,7 +132,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	n.fillWorkflow(p, u, errs)
-	if !isNew && n.artPath != nil && a.Slug != "" {
+	if !isNew && a.Slug != "" {
 		p.Canonical = n.articleURL(a)
 		if p.CanonicalText, err = url.PathUnescape(p.Canonical); err != nil {
 			p.CanonicalText = p.Canonical

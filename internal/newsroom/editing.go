@@ -128,7 +128,7 @@ func (n *Newsroom) presence(w http.ResponseWriter, r *http.Request) {
 		n.fail(w, r, err)
 		return
 	}
-	n.eng.SetDateFormat(n.datefmt())
+	n.eng.SetDateFormat(n.settings.Get().DateFormat())
 	html, err := n.eng.RenderFragment("editing", v)
 	if err != nil {
 		n.fail(w, r, fmt.Errorf("render editing notice: %w", err))
@@ -222,7 +222,7 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 	// seen from here on, or it would not free the lock.
 	id := strconv.FormatInt(a.ID, 10)
 	web.JSON(w, http.StatusOK, "no-store", map[string]any{"id": a.ID, "version": a.Version, "url": "/admin/articles/" + id, "seen": p.Seen,
-		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_"+outcome, n.datefmt().Time(time.Now()))})
+		"presence": "/admin/articles/" + id + "/presence", "message": n.cat.T("autosave_"+outcome, n.settings.Get().DateFormat().Time(time.Now()))})
 }
 
 // autosaveRefused answers an autosave the form's fields or the edit lock

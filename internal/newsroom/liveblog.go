@@ -190,7 +190,7 @@ func (n *Newsroom) renderLiveBlog(w http.ResponseWriter, r *http.Request, status
 	u := userFrom(ctx)
 	p.CanCover = p.A.CoverableBy(u.Staff()) == nil
 	if p.A.IsPublic() {
-		p.Public = "/news/" + strconv.FormatInt(p.A.ID, 10)
+		p.Public = news.ArticlePath(p.A)
 	}
 	n.render(w, status, "liveblog", &data{User: u, Title: n.cat.T("admin_liveblog") + ": " + p.A.Headline, Page: p, Errors: errs,
 		Flash: liveFlash(r)})

@@ -22,6 +22,7 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/search"
+	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/web"
 )
@@ -46,33 +47,30 @@ type Options struct {
 	Search       *search.Service
 	SecureCookie bool
 	Log          *slog.Logger
-	// DateFormat is read for every render so settings changes show at once.
-	DateFormat func() locale.DateFormat
+	// Settings are read for every render so changes show at once.
+	Settings *settings.Live
 	// Media is the picture library uploads go into.
 	Media *media.Library
 	// Alerts sends breaking-news alerts.
 	Alerts *alert.Fanout
-	// BaseURL is the site's public origin; with ArticlePath, an article's
-	// site-relative path (the ticker's links), it makes the links alerts
-	// carry and the permanent link the form shows.
-	BaseURL     string
-	ArticlePath func(a *news.Article) string
+	// BaseURL is the site's public origin; with news.ArticlePath it makes
+	// the links alerts carry and the permanent link the form shows.
+	BaseURL string
 }
 
 // Newsroom serves /admin.
 type Newsroom struct {
-	store   *store.Store
-	eng     *render.Engine
-	cat     *locale.Catalog
-	preview Previewer
-	search  *search.Service
-	secure  bool
-	log     *slog.Logger
-	datefmt func() locale.DateFormat
-	media   *media.Library
-	fanout  *alert.Fanout
-	base    string
-	artPath func(a *news.Article) string
+	store    *store.Store
+	eng      *render.Engine
+	cat      *locale.Catalog
+	preview  Previewer
+	search   *search.Service
+	secure   bool
+	log      *slog.Logger
+	settings *settings.Live
+	media    *media.Library
+	fanout   *alert.Fanout
+	base     string
 	// static holds the stylesheet and scripts by file name.
 	static map[string]*render.Page
 	auth   *auth.Service
@@ -101,7 +99,7 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		datefmt: o.DateFormat, fanout: o.Alerts, base: o.BaseURL, artPath: o.ArticlePath, auth: o.Auth, static: static}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -247,7 +245,7 @@ func userFrom(ctx context.Context) *auth.User {
 }
 
 // articleURL is a's address on the site.
-func (n *Newsroom) articleURL(a *news.Article) string { return n.base + n.artPath(a) }
+func (n *Newsroom) articleURL(a *news.Article) string { return n.base + news.ArticlePath(a) }
 
 func parseID(r *http.Request) (int64, bool) { return web.PositiveID(r.PathValue("id")) }
 

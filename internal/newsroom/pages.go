@@ -34,7 +34,7 @@ type data struct {
 }
 
 func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *data) {
-	n.eng.SetDateFormat(n.datefmt())
+	n.eng.SetDateFormat(n.settings.Get().DateFormat())
 	if d.User.Can(auth.PermModerate) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if p, err := n.store.PendingComments(ctx); err == nil {

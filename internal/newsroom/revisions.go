@@ -182,7 +182,7 @@ func (n *Newsroom) articleDiff(a, old, new *news.Article) articleChanges {
 			after = new.Body[i]
 		}
 		kind := cmp.Or(after.Type, before.Type)
-		add(n.cat.T("revision_block", n.datefmt().Digits.Int(i+1), n.cat.T("block_"+string(kind))), before.PlainText(), after.PlainText())
+		add(n.cat.T("revision_block", n.settings.Get().DateFormat().Digits.Int(i+1), n.cat.T("block_"+string(kind))), before.PlainText(), after.PlainText())
 	}
 	return out
 }

@@ -36,7 +36,7 @@ type tickerEditPage struct {
 
 // zone is the outlet's time zone, in which editors read and enter times.
 func (n *Newsroom) zone() *time.Location {
-	if loc := n.datefmt().Location; loc != nil {
+	if loc := n.settings.Get().DateFormat().Location; loc != nil {
 		return loc
 	}
 	return time.UTC
@@ -231,7 +231,7 @@ func (n *Newsroom) sendToTicker(w http.ResponseWriter, r *http.Request) {
 		n.renderTicker(w, r, http.StatusUnprocessableEntity, &tickerPage{}, map[string]string{"article": "err_ticker_unpublished"})
 		return
 	}
-	raised, err := n.store.SendToTicker(r.Context(), news.TickerLineFor(a, n.artPath(a)))
+	raised, err := n.store.SendToTicker(r.Context(), news.TickerLineFor(a, news.ArticlePath(a)))
 	if err != nil {
 		n.tickerDone(w, r, err)
 		return

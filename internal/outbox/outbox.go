@@ -14,6 +14,22 @@ import (
 	"khabar/internal/store"
 )
 
+// Consumer names, all here so two can never share one. A durable
+// consumer's name keys its position in event_cursors, so it is never
+// changed.
+const (
+	PageCache = "pagecache" // the site's render cache
+	Live      = "live"      // the hub open pages follow
+	Settings  = "settings"  // every node's settings snapshot
+	Jobs      = "jobs"      // turns plans and uploads into River jobs
+	// Durable: they must see every event, even those written while the
+	// node was down.
+	Search         = "search"
+	WebSub         = "websub"
+	Alerts         = "alerts"
+	CommentNotices = "comment-notices"
+)
+
 // Consumer handles events. Handle is called once per event, in id order;
 // an error makes the dispatcher retry the same event later.
 type Consumer struct {

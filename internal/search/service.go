@@ -12,11 +12,9 @@ import (
 
 	"khabar/internal/arabic"
 	"khabar/internal/news"
+	"khabar/internal/outbox"
 	"khabar/internal/store"
 )
-
-// ConsumerName is the search index's durable outbox cursor.
-const ConsumerName = "search"
 
 // rerankWindow is how many top BM25 hits the freshness boost re-orders;
 // pages beyond it keep plain BM25 order.
@@ -209,7 +207,7 @@ func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) e
 // new install, or an upgrade from before search), then records the event
 // position it covers so the outbox consumer resumes from there.
 func (s *Service) EnsureIndex(ctx context.Context) error {
-	if _, ok, err := s.store.Cursor(ctx, ConsumerName); err != nil || ok {
+	if _, ok, err := s.store.Cursor(ctx, outbox.Search); err != nil || ok {
 		return err
 	}
 	last, err := s.store.LastEventID(ctx)
@@ -219,5 +217,5 @@ func (s *Service) EnsureIndex(ctx context.Context) error {
 	if err := s.Reindex(ctx, nil); err != nil {
 		return err
 	}
-	return s.store.SaveCursor(ctx, ConsumerName, last)
+	return s.store.SaveCursor(ctx, outbox.Search, last)
 }

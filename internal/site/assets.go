@@ -61,7 +61,7 @@ func (a *Assets) Path(name string) string { return a.byName[name] }
 
 // Funcs gives templates {{asset "site.css"}}.
 func (a *Assets) Funcs() template.FuncMap {
-	return template.FuncMap{"asset": a.Path, "articlePath": func(a news.Article) string { return ArticlePath(&a) }, "picture": newPicture}
+	return template.FuncMap{"asset": a.Path, "articlePath": func(a news.Article) string { return news.ArticlePath(&a) }, "listPath": news.ListPath, "picture": newPicture}
 }
 
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"khabar/internal/comment"
+	"khabar/internal/live"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/web"
@@ -48,8 +49,8 @@ type commentForm struct {
 // fillComments loads the comments an article page or comments page
 // shows.
 func (s *Site) fillComments(ctx context.Context, a *news.Article, oldest bool, page int) (*commentsView, error) {
-	st := s.Settings()
-	v := &commentsView{ArticleID: a.ID, ArticlePath: ArticlePath(a), Headline: a.Headline, Count: a.CommentCount, Oldest: oldest,
+	st := s.settings.Get()
+	v := &commentsView{ArticleID: a.ID, ArticlePath: news.ArticlePath(a), Headline: a.Headline, Count: a.CommentCount, Oldest: oldest,
 		Open: comment.Mode(a, st, time.Now()) != news.CommentsClosed, ClosesAt: comment.ClosesAt(a, st), Notices: s.alerts.Email != nil}
 	if s.comments != nil {
 		v.Token = s.comments.Token(a.ID)
@@ -65,7 +66,7 @@ func (s *Site) fillComments(ctx context.Context, a *news.Article, oldest bool, p
 	}
 	v.Pager = pager{Page: page, Pages: max(1, (total+commentsPerPage-1)/commentsPerPage)}
 	link := func(p int) string {
-		u := "/comments/" + strconv.FormatInt(a.ID, 10)
+		u := news.CommentsPath(a.ID)
 		sep := "?"
 		if oldest {
 			u, sep = u+"?sort=oldest", "&"
@@ -161,7 +162,7 @@ func (s *Site) commentsData(ctx context.Context, a *news.Article, oldest bool, p
 		return nil, err
 	}
 	d.Robots = "noindex, follow"
-	d.Canonical = s.base + ArticlePath(a)
+	d.Canonical = s.base + news.ArticlePath(a)
 	if d.Comments, err = s.fillComments(ctx, a, oldest, page); err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 	sub := comment.FromForm(a.ID, web.ClientIP(r), r.PostForm.Get)
 	c, err := s.comments.Post(r.Context(), sub)
 	if err == nil {
-		http.Redirect(w, r, "/comments/"+strconv.FormatInt(a.ID, 10)+"/sent?status="+string(c.Status), http.StatusSeeOther)
+		http.Redirect(w, r, news.CommentsPath(a.ID)+"/sent?status="+string(c.Status), http.StatusSeeOther)
 		return
 	}
 	if news.KindOf(err) == news.KindInternal {
@@ -289,7 +290,7 @@ func (s *Site) commentSent(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	s.notice(w, r, http.StatusOK, msg, ArticlePath(a)+"#comments", a.Headline)
+	s.notice(w, r, http.StatusOK, msg, news.ArticlePath(a)+"#comments", a.Headline)
 }
 
 // reportComment is POST /comment/{id}/report.
@@ -308,7 +309,7 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.notice(w, r, http.StatusOK, "comment_reported", "/comments/"+strconv.FormatInt(c.ArticleID, 10)+"#c"+strconv.FormatInt(id, 10), "")
+	s.notice(w, r, http.StatusOK, "comment_reported", news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "")
 }
 
 // stopReplyNotices is /comments/notices/stop?t=…, the link in a reply
@@ -331,42 +332,40 @@ type noticeView struct {
 // LiveComments is the live consumer's part for comments: it publishes
 // every change of a public comment to the article's topic, as the HTML
 // the page itself would show, so scripts insert it without building it.
-func (s *Site) LiveComments(publish func(topic string, id int64, data []byte)) func(ctx context.Context, ev news.Event) error {
-	return func(ctx context.Context, ev news.Event) error {
-		if ev.Kind != news.EventCommentChanged || ev.Comment == 0 {
-			return nil
-		}
-		c, err := s.store.GetComment(ctx, ev.Comment)
-		if errors.Is(err, news.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		msg := liveComment{ID: c.ID, Parent: c.ParentID, Count: -1}
-		if a, err := s.store.GetArticle(ctx, c.ArticleID); err == nil {
-			msg.Count = a.CommentCount
-		}
-		if c.Status == news.CommentApproved {
-			body, err := s.eng.RenderFragment("comment", commentItem{C: *c, ArticleID: c.ArticleID, Open: true})
-			if err != nil {
-				return err
-			}
-			msg.HTML = string(body)
-		} else {
-			msg.Removed = true
-		}
-		data, err := json.Marshal(msg)
-		if err != nil {
-			return err
-		}
-		publish(CommentsTopic(c.ArticleID), ev.ID, data)
+func (s *Site) commentChanged(ctx context.Context, ev news.Event) error {
+	if ev.Comment == 0 {
 		return nil
 	}
+	c, err := s.store.GetComment(ctx, ev.Comment)
+	if errors.Is(err, news.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	msg := liveComment{ID: c.ID, Parent: c.ParentID, Count: -1}
+	if a, err := s.store.GetArticle(ctx, c.ArticleID); err == nil {
+		msg.Count = a.CommentCount
+	}
+	if c.Status == news.CommentApproved {
+		body, err := s.eng.RenderFragment("comment", commentItem{C: *c, ArticleID: c.ArticleID, Open: true})
+		if err != nil {
+			return err
+		}
+		msg.HTML = string(body)
+	} else {
+		msg.Removed = true
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	s.live.Publish(commentsTopic(c.ArticleID), live.Message{ID: ev.ID, Event: "comment", Data: data})
+	return nil
 }
 
-// CommentsTopic is the live topic of an article's comments.
-func CommentsTopic(articleID int64) string { return "comments/" + strconv.FormatInt(articleID, 10) }
+// commentsTopic is the live topic of an article's comments.
+func commentsTopic(articleID int64) string { return "comments/" + strconv.FormatInt(articleID, 10) }
 
 type liveComment struct {
 	ID      int64  `json:"id"`

@@ -5,7 +5,6 @@ import (
 	"context"
 	"html"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -37,39 +36,11 @@ type feedLink struct {
 
 // feedLinks lists a page's feeds: the site's, and the list's own.
 func (s *Site) feedLinks(kind, slug, title string) []feedLink {
-	prefix := "/feeds/"
-	if kind != "" {
-		prefix += kind + "/" + url.PathEscape(slug) + "/"
-	}
 	return []feedLink{
-		{Type: "application/rss+xml", URL: prefix + "rss.xml", Title: title},
-		{Type: "application/atom+xml", URL: prefix + "atom.xml", Title: title},
-		{Type: "application/feed+json", URL: prefix + "feed.json", Title: title},
+		{Type: "application/rss+xml", URL: news.FeedPath(kind, slug, "rss.xml"), Title: title},
+		{Type: "application/atom+xml", URL: news.FeedPath(kind, slug, "atom.xml"), Title: title},
+		{Type: "application/feed+json", URL: news.FeedPath(kind, slug, "feed.json"), Title: title},
 	}
-}
-
-// FeedsOf lists the absolute URLs of the feeds an event changes: the
-// site's and those of the sections it touches (what WebSub hubs are told).
-func (s *Site) FeedsOf(ctx context.Context, ev news.Event) ([]string, error) {
-	var out []string
-	add := func(prefix string) {
-		for _, f := range []string{"rss.xml", "atom.xml", "feed.json"} {
-			out = append(out, s.base+prefix+f)
-		}
-	}
-	add("/feeds/")
-	secs, err := s.store.ListSections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, sec := range secs {
-		for _, id := range ev.Sections {
-			if sec.ID == id {
-				add("/feeds/section/" + url.PathEscape(sec.Slug) + "/")
-			}
-		}
-	}
-	return out, nil
 }
 
 // siteFeed is /feeds/{file}: the whole site.
@@ -99,12 +70,9 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		s.Error(w, r, http.StatusNotFound)
 		return
 	}
-	key := "/feeds/" + file
-	if kind != "" {
-		key = "/feeds/" + kind + "/" + url.PathEscape(slug) + "/" + file
-	}
+	key := news.FeedPath(kind, slug, file)
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
-		st := s.Settings()
+		st := s.settings.Get()
 		c := feed.Channel{Title: st.SiteName, Description: st.Tagline, Language: s.cat.Lang(), SiteURL: s.base + "/", FeedURL: s.base + key,
 			Hubs: st.Hubs()}
 		var f store.ListFilter
@@ -114,19 +82,19 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		case "section":
 			var sec *news.Section
 			if sec, err = s.store.SectionBySlug(ctx, slug); err == nil {
-				f.SectionID, c.Title, c.SiteURL = sec.ID, st.SiteName+" – "+sec.Name, s.base+"/section/"+url.PathEscape(slug)
+				f.SectionID, c.Title, c.SiteURL = sec.ID, st.SiteName+" – "+sec.Name, s.base+news.ListPath(news.ListSection, slug)
 				tags = append(tags, "section:"+strconv.FormatInt(sec.ID, 10))
 			}
 		case "tag":
 			var t *news.Tag
 			if t, err = s.publicTag(ctx, slug); err == nil {
-				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+"/tag/"+url.PathEscape(slug)
+				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+news.ListPath(news.ListTag, slug)
 				tags = append(tags, "tag:"+strconv.FormatInt(t.ID, 10))
 			}
 		case "author":
 			var au *news.Author
 			if au, err = s.publicAuthor(ctx, slug); err == nil {
-				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+"/author/"+url.PathEscape(slug)
+				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+news.ListPath(news.ListAuthor, slug)
 				tags = append(tags, "author:"+strconv.FormatInt(au.ID, 10))
 			}
 		}
@@ -148,7 +116,7 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			if err != nil {
 				return nil, err
 			}
-			it := feed.Item{Article: a, URL: s.base + ArticlePath(a), HTML: s.feedHTML(blocks)}
+			it := feed.Item{Article: a, URL: s.base + news.ArticlePath(a), HTML: s.feedHTML(blocks)}
 			if m := a.Featured; m != nil {
 				it.ImageURL, it.ImageType, it.ImageWidth, it.ImageHeight = s.base+"/media/"+m.Path, m.MIME, m.Width, m.Height
 			}
@@ -220,7 +188,7 @@ func (s *Site) feedHTML(blocks []blockView) string {
 		case news.BlockDivider:
 			sb.WriteString("<hr>")
 		case news.BlockRelated:
-			sb.WriteString(`<p><a href="` + esc(s.base+ArticlePath(b.Related)) + `">` + esc(b.Related.Headline) + `</a></p>`)
+			sb.WriteString(`<p><a href="` + esc(s.base+news.ArticlePath(b.Related)) + `">` + esc(b.Related.Headline) + `</a></p>`)
 		}
 	}
 	return sb.String()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"khabar/internal/live"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/web"
@@ -57,8 +58,8 @@ type liveKeyView struct {
 	Link    string
 }
 
-// LiveBlogTopic is the live topic of an article's live blog.
-func LiveBlogTopic(articleID int64) string { return "liveblog/" + strconv.FormatInt(articleID, 10) }
+// liveBlogTopic is the live topic of an article's live blog.
+func liveBlogTopic(articleID int64) string { return "liveblog/" + strconv.FormatInt(articleID, 10) }
 
 // liveBlogView loads page of an article's live blog; nil for an article
 // that is not live.
@@ -74,7 +75,7 @@ func (s *Site) liveBlogView(ctx context.Context, a *news.Article, page int) (*li
 	if err != nil {
 		return nil, err
 	}
-	path := ArticlePath(a)
+	path := news.ArticlePath(a)
 	v := &liveBlogView{ArticleID: a.ID, ArticlePath: path, Headline: a.Headline, Blog: blog, Live: page == 1 && !blog.Ended(),
 		Pager: pager{Page: page, Pages: max(1, (total+liveEntriesPerPage-1)/liveEntriesPerPage)}}
 	for i := range entries {
@@ -91,16 +92,12 @@ func (s *Site) liveBlogView(ctx context.Context, a *news.Article, page int) (*li
 	case page == 2:
 		v.Pager.Prev = path + "#liveblog"
 	case page > 2:
-		v.Pager.Prev = liveBlogPath(a.ID, page-1)
+		v.Pager.Prev = news.LiveBlogPath(a.ID, page-1)
 	}
 	if page < v.Pager.Pages {
-		v.Pager.Next = liveBlogPath(a.ID, page+1)
+		v.Pager.Next = news.LiveBlogPath(a.ID, page+1)
 	}
 	return v, nil
-}
-
-func liveBlogPath(articleID int64, page int) string {
-	return "/liveblog/" + strconv.FormatInt(articleID, 10) + "?page=" + strconv.Itoa(page)
 }
 
 func (s *Site) liveEntryView(ctx context.Context, e *news.LiveEntry) (liveEntryView, error) {
@@ -123,7 +120,7 @@ func (s *Site) liveKeys(ctx context.Context, articleID int64, articlePath string
 		k := &keys[i]
 		link := articlePath
 		if page := k.Newer/liveEntriesPerPage + 1; page > 1 {
-			link = liveBlogPath(articleID, page)
+			link = news.LiveBlogPath(articleID, page)
 		}
 		out = append(out, liveKeyView{Summary: k.Summary(liveSummaryChars), At: k.CreatedAt, Link: link + "#e" + strconv.FormatInt(k.ID, 10)})
 	}
@@ -143,7 +140,7 @@ func (s *Site) liveBlogPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	s.serveCached(w, r, liveBlogPath(id, page), func(ctx context.Context) (*render.Page, error) {
+	s.serveCached(w, r, news.LiveBlogPath(id, page), func(ctx context.Context) (*render.Page, error) {
 		a, err := s.store.GetArticle(ctx, id)
 		switch {
 		case err != nil:
@@ -162,7 +159,7 @@ func (s *Site) liveBlogPage(w http.ResponseWriter, r *http.Request) {
 		}
 		title := s.cat.T("liveblog_title") + ": " + a.Headline
 		if page > 1 {
-			title += " – " + s.cat.T("page_n", s.Settings().Digits.Int(page))
+			title += " – " + s.cat.T("page_n", s.settings.Get().Digits.Int(page))
 		}
 		d, err := s.newData(ctx, title)
 		if err != nil {
@@ -229,47 +226,42 @@ type liveCoverageMessage struct {
 // entry change of a published live blog whose coverage goes on, and the
 // coverage's end, to the blog's topic. Drafts publish nothing: anyone may
 // subscribe to any topic.
-func (s *Site) LiveBlog(publish func(topic string, id int64, event string, data []byte)) func(ctx context.Context, ev news.Event) error {
-	return func(ctx context.Context, ev news.Event) error {
-		if ev.Kind != news.EventLiveEntryChanged && ev.Kind != news.EventLiveCoverageChanged {
-			return nil
-		}
-		a, blog, err := s.store.LiveBlogOf(ctx, ev.ArticleID)
-		if errors.Is(err, news.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if !a.IsPublic() || !a.Live {
-			return nil
-		}
-		var (
-			event = "coverage"
-			msg   any
-		)
-		if ev.Kind == news.EventLiveCoverageChanged {
-			html, err := s.fragment("live_status", blog)
-			if err != nil {
-				return err
-			}
-			msg = liveCoverageMessage{Ended: blog.Ended(), HTML: html}
-		} else {
-			if blog.Ended() {
-				return nil // closed coverage: pages stopped listening
-			}
-			if msg, err = s.liveEntryMessage(ctx, a, ev.Entry); err != nil {
-				return err
-			}
-			event = "entry"
-		}
-		data, err := json.Marshal(msg)
-		if err != nil {
-			return err
-		}
-		publish(LiveBlogTopic(a.ID), ev.ID, event, data)
+func (s *Site) liveBlogChanged(ctx context.Context, ev news.Event) error {
+	a, blog, err := s.store.LiveBlogOf(ctx, ev.ArticleID)
+	if errors.Is(err, news.ErrNotFound) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	if !a.IsPublic() || !a.Live {
+		return nil
+	}
+	var (
+		event = "coverage"
+		msg   any
+	)
+	if ev.Kind == news.EventLiveCoverageChanged {
+		html, err := s.fragment("live_status", blog)
+		if err != nil {
+			return err
+		}
+		msg = liveCoverageMessage{Ended: blog.Ended(), HTML: html}
+	} else {
+		if blog.Ended() {
+			return nil // closed coverage: pages stopped listening
+		}
+		if msg, err = s.liveEntryMessage(ctx, a, ev.Entry); err != nil {
+			return err
+		}
+		event = "entry"
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	s.live.Publish(liveBlogTopic(a.ID), live.Message{ID: ev.ID, Event: event, Data: data})
+	return nil
 }
 
 func (s *Site) liveEntryMessage(ctx context.Context, a *news.Article, entryID int64) (liveEntryMessage, error) {
@@ -289,7 +281,7 @@ func (s *Site) liveEntryMessage(ctx context.Context, a *news.Article, entryID in
 			return msg, err
 		}
 	}
-	keys, err := s.liveKeys(ctx, a.ID, ArticlePath(a))
+	keys, err := s.liveKeys(ctx, a.ID, news.ArticlePath(a))
 	if err == nil {
 		msg.Keys, err = s.fragment("live_keys", keys)
 	}

@@ -48,12 +48,12 @@ func (s *Site) oembed(w http.ResponseWriter, r *http.Request) {
 		web.JSONError(w, status, "lookup failed")
 		return
 	}
-	st := s.Settings()
+	st := s.settings.Get()
 	out := map[string]any{"version": "1.0", "type": "link", "title": a.Headline, "provider_name": st.SiteName,
 		"provider_url": s.base + "/", "cache_age": 3600}
 	if len(a.Authors) > 0 {
 		out["author_name"] = a.Authors[0].Name
-		out["author_url"] = s.base + "/author/" + url.PathEscape(a.Authors[0].Slug)
+		out["author_url"] = s.base + news.ListPath(news.ListAuthor, a.Authors[0].Slug)
 	}
 	if m := a.Featured; m != nil {
 		out["thumbnail_url"] = s.base + "/media/" + m.Path

@@ -29,7 +29,7 @@ func (s *Site) newData(ctx context.Context, title string) (*pageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := s.Settings()
+	st := s.settings.Get()
 	d := &pageData{Site: st, Chrome: c, Title: title, EmailAlerts: s.alerts.Email != nil}
 	d.Feeds = s.feedLinks("", "", st.SiteName)
 	if title == "" {
@@ -133,7 +133,7 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		p, err := s.page("article", d, tags...)
 		s.expireWithComments(p, d.Comments)
 		if p != nil {
-			p.Path, p.Location = articlePathDecoded(a), ArticlePath(a)
+			p.Path, p.Location = news.ArticlePathDecoded(a), news.ArticlePath(a)
 		}
 		return p, err
 	})
@@ -153,7 +153,7 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 	if d.Description == "" {
 		d.Description = a.Lead
 	}
-	u := s.base + ArticlePath(a)
+	u := s.base + news.ArticlePath(a)
 	d.Canonical = u
 	if a.Section != nil {
 		d.Active = a.Section.Slug
@@ -275,10 +275,10 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 			s.Error(w, r, http.StatusNotFound)
 			return
 		}
-		http.Redirect(w, r, "/"+l.kind+"/"+url.PathEscape(canon)+pageQuery, http.StatusMovedPermanently)
+		http.Redirect(w, r, news.ListPath(l.kind, canon)+pageQuery, http.StatusMovedPermanently)
 		return
 	}
-	key := "/" + l.kind + "/" + url.PathEscape(slug) + pageQuery
+	key := news.ListPath(l.kind, slug) + pageQuery
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
 		heading, intro, tag, f, err := l.lookup(ctx, slug)
 		if err != nil {
@@ -299,7 +299,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		}
 		title := heading
 		if pageNo > 1 {
-			title += " – " + s.cat.T("page_n", s.Settings().Digits.Int(pageNo))
+			title += " – " + s.cat.T("page_n", s.settings.Get().Digits.Int(pageNo))
 		}
 		d, err := s.newData(ctx, title)
 		if err != nil {

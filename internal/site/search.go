@@ -48,7 +48,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	pageNo, ok := web.PageNumber(r)
-	loc := s.Settings().DateFormat().Location
+	loc := s.settings.Get().DateFormat().Location
 	from, okFrom := ParseDay(q.Get("from"), loc)
 	to, okTo := ParseDay(q.Get("to"), loc)
 	if !ok || !okFrom || !okTo {

@@ -18,6 +18,7 @@ import (
 
 	"khabar/internal/comment"
 	"khabar/internal/jobs"
+	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
@@ -33,7 +34,11 @@ var templateFS embed.FS
 // Options configure a Site.
 type Options struct {
 	Store    *store.Store
+	Settings *settings.Live
 	Cache    *render.Cache
+	// Live is the hub open pages follow the ticker, comments and live
+	// blogs through.
+	Live     *live.Hub
 	Catalog  *locale.Catalog
 	BaseURL  string // absolute origin used in canonical and share links
 	MaxAge   time.Duration
@@ -72,7 +77,8 @@ type Site struct {
 	// searchLimit keeps one client from turning search into a load test.
 	searchLimit *throttle.Limiter
 
-	settings atomic.Pointer[settings.Settings]
+	settings *settings.Live
+	live     *live.Hub
 
 	chromeMu  sync.Mutex
 	chromeV   atomic.Pointer[chrome]
@@ -89,7 +95,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 		return nil, err
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
-	s := &Site{store: o.Store, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
+	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
 		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
@@ -98,30 +104,13 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ReloadSettings(ctx); err != nil {
-		return nil, err
-	}
+	s.eng.SetDateFormat(s.settings.Get().DateFormat())
 	return s, nil
 }
 
 // Engine exposes the site's template engine, so the newsroom preview can
 // render exactly the reader page.
 func (s *Site) Engine() *render.Engine { return s.eng }
-
-// Settings is the current settings snapshot.
-func (s *Site) Settings() settings.Settings { return *s.settings.Load() }
-
-// ReloadSettings reads the settings table again.
-func (s *Site) ReloadSettings(ctx context.Context) error {
-	m, err := s.store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	st := settings.FromMap(m)
-	s.settings.Store(&st)
-	s.eng.SetDateFormat(st.DateFormat())
-	return nil
-}
 
 // Routes registers the public pages on mux.
 func (s *Site) Routes(mux *http.ServeMux) {
@@ -154,6 +143,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
 	}
 	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
+	mux.HandleFunc("GET /live/ticker", func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, s.live, tickerTopic) })
+	mux.HandleFunc("GET /live", s.liveTopic)
 	mux.HandleFunc("GET /oembed", s.oembed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemapIndex)
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
@@ -185,14 +176,16 @@ func (s *Site) Fast(next http.Handler) http.Handler {
 	})
 }
 
-// HandleEvent is the page cache's outbox consumer: it turns an event into
+// HandleEvent is the page cache's outbox consumer (see Consumers): it turns an event into
 // the cache tags of every page that shows what changed.
 func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
 	case news.EventSettingsChanged, news.EventTaxonomyChanged:
-		if err := s.ReloadSettings(ctx); err != nil {
+		// Not one page may be rendered again with the old settings.
+		if err := s.settings.Reload(ctx); err != nil {
 			return err
 		}
+		s.eng.SetDateFormat(s.settings.Get().DateFormat())
 		s.dropChrome()
 		s.cache.Purge()
 		return nil
@@ -288,33 +281,25 @@ func (s *Site) TickerLines(ctx context.Context) ([]tickerLine, error) {
 		lines = append(lines, tickerLine{Text: it.Text, URL: it.URL, Breaking: true})
 	}
 	for _, a := range latest {
-		lines = append(lines, tickerLine{Text: a.Headline, URL: ArticlePath(&a), Breaking: a.Breaking})
+		lines = append(lines, tickerLine{Text: a.Headline, URL: news.ArticlePath(&a), Breaking: a.Breaking})
 	}
 	return lines, nil
 }
 
-// LiveTicker is the live hub's outbox consumer: when the ticker changes it
-// sends open pages the new one, read from the database (not from the
-// chrome cache, which another consumer may not have dropped yet).
-func (s *Site) LiveTicker(publish func(id int64, data []byte)) func(ctx context.Context, ev news.Event) error {
-	return func(ctx context.Context, ev news.Event) error {
-		switch {
-		case ev.Kind == news.EventTickerChanged, ev.Kind == news.EventArticlePublished, ev.Kind == news.EventArticleUnpublished,
-			ev.Kind == news.EventArticleUpdated && ev.Listing:
-		default:
-			return nil
-		}
-		lines, err := s.TickerLines(ctx)
-		if err != nil {
-			return err
-		}
-		data, err := json.Marshal(lines)
-		if err != nil {
-			return err
-		}
-		publish(ev.ID, data)
-		return nil
+// tickerChanged sends open pages the new ticker when it changes, read
+// from the database (not from the chrome cache, which the page cache's
+// consumer may not have dropped yet).
+func (s *Site) tickerChanged(ctx context.Context, ev news.Event) error {
+	lines, err := s.TickerLines(ctx)
+	if err != nil {
+		return err
 	}
+	data, err := json.Marshal(lines)
+	if err != nil {
+		return err
+	}
+	s.live.Publish(tickerTopic, live.Message{ID: ev.ID, Event: "ticker", Data: data})
+	return nil
 }
 
 const tickerHeadlines = 6

@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"khabar/internal/demo"
+	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/render"
+	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
@@ -32,7 +34,11 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := demo.Load(context.Background(), st, media); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(context.Background(), Options{Store: st, Cache: render.NewCache(100), Catalog: locale.For("ar"),
+	current, err := settings.Load(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(context.Background(), Options{Store: st, Settings: current, Live: live.NewHub(), Cache: render.NewCache(100), Catalog: locale.For("ar"),
 		BaseURL: "https://khabar.test", MaxAge: 30 * time.Second, MediaDir: media, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +63,7 @@ func (f *fixture) publish(t testing.TB, blocks []news.Block) (*news.Article, str
 	if err := f.store.CreateArticle(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	return a, ArticlePath(a)
+	return a, news.ArticlePath(a)
 }
 
 func TestBlocksRender(t *testing.T) {
@@ -90,7 +96,7 @@ func TestBlocksRender(t *testing.T) {
 		`data-youtube="abcdefghijk"`, `class="embed embed-telegram"`,
 		`<ol><li>أول</li><li>ثان</li></ol>`, `<hr>`,
 		`<aside class="factbox"><h2>حقائق</h2>`,
-		`<aside class="inline-related"><span>اقرأ أيضًا:</span> <a href="` + ArticlePath(target) + `">`,
+		`<aside class="inline-related"><span>اقرأ أيضًا:</span> <a href="` + news.ArticlePath(target) + `">`,
 		`<td>خلية</td>`,
 	} {
 		if !strings.Contains(body, want) {
@@ -121,7 +127,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	if err := f.store.CreateArticle(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	body := f.get(ArticlePath(a)).Body.String()
+	body := f.get(news.ArticlePath(a)).Body.String()
 	for _, bad := range []string{"<script>alert", "<img src=x", "<svg", "javascript:alert(5)", "onclick"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("page contains %q", bad)
@@ -164,7 +170,7 @@ func longest(t testing.TB, f *fixture) (string, int) {
 			t.Fatal(err)
 		}
 		if n := a.WordCount(); n > words {
-			best, words = ArticlePath(a), n
+			best, words = news.ArticlePath(a), n
 		}
 	}
 	return best, words

@@ -92,7 +92,7 @@ func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 			urls := make([]feed.SitemapURL, 0, len(list))
 			for i := range list {
 				a := &list[i]
-				u := feed.SitemapURL{Loc: s.base + ArticlePath(a), LastMod: a.UpdatedAt}
+				u := feed.SitemapURL{Loc: s.base + news.ArticlePath(a), LastMod: a.UpdatedAt}
 				if a.Featured != nil {
 					u.Images = []string{s.base + "/media/" + a.Featured.Path}
 				}
@@ -122,11 +122,11 @@ func (s *Site) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		st := s.Settings()
+		st := s.settings.Get()
 		var urls []feed.SitemapURL
 		for i := range list {
 			a := &list[i]
-			urls = append(urls, feed.SitemapURL{Loc: s.base + ArticlePath(a), LastMod: a.UpdatedAt,
+			urls = append(urls, feed.SitemapURL{Loc: s.base + news.ArticlePath(a), LastMod: a.UpdatedAt,
 				News: &feed.NewsEntry{Publication: st.SiteName, Language: a.Language, Published: a.PublishedAt, Title: a.Headline}})
 		}
 		if len(urls) == 0 {

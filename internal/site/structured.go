@@ -3,7 +3,6 @@ package site
 import (
 	"encoding/json"
 	"html/template"
-	"net/url"
 	"strconv"
 
 	"khabar/internal/news"
@@ -27,7 +26,7 @@ func ldJSON(v any) template.JS {
 }
 
 func (s *Site) organization() map[string]any {
-	st := s.Settings()
+	st := s.settings.Get()
 	org := map[string]any{"@type": "NewsMediaOrganization", "name": st.SiteName, "url": s.base + "/",
 		"logo": map[string]any{"@type": "ImageObject", "url": s.base + s.assets.Path("logo.svg")}}
 	var same []string
@@ -46,7 +45,7 @@ func (s *Site) organization() map[string]any {
 // homeStructured describes the outlet: Organization with its accounts,
 // and WebSite with the search box Google can show.
 func (s *Site) homeStructured(d *pageData) {
-	st := s.Settings()
+	st := s.settings.Get()
 	d.JSONLD = ldJSON([]any{
 		map[string]any{"@context": "https://schema.org", "@type": "WebSite", "name": st.SiteName, "url": s.base + "/",
 			"inLanguage": s.cat.Lang(),
@@ -62,7 +61,7 @@ func (s *Site) homeStructured(d *pageData) {
 // articleStructured is NewsArticle and BreadcrumbList JSON-LD plus
 // OpenGraph and Twitter cards for an article page.
 func (s *Site) articleStructured(d *pageData, a *news.Article) {
-	u := s.base + ArticlePath(a)
+	u := s.base + news.ArticlePath(a)
 	f := s.eng.DateFormat()
 	art := map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.Headline,
 		"description": d.Description, "inLanguage": a.Language, "mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": u},
@@ -91,7 +90,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	}
 	var authors []map[string]any
 	for _, au := range a.Authors {
-		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + "/author/" + url.PathEscape(au.Slug)})
+		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + news.ListPath(news.ListAuthor, au.Slug)})
 	}
 	if len(authors) > 0 {
 		art["author"] = authors
@@ -105,10 +104,10 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	if len(keywords) > 0 {
 		art["keywords"] = keywords
 	}
-	crumbs := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.Settings().SiteName, "item": s.base + "/"}}
+	crumbs := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.settings.Get().SiteName, "item": s.base + "/"}}
 	if a.Section != nil {
 		crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": 2, "name": a.Section.Name,
-			"item": s.base + "/section/" + url.PathEscape(a.Section.Slug)})
+			"item": s.base + news.ListPath(news.ListSection, a.Section.Slug)})
 	}
 	crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": len(crumbs) + 1, "name": a.Headline, "item": u})
 	d.JSONLD = ldJSON([]any{art, map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs}})
@@ -131,7 +130,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 
 // socialBasics are the cards every page gets.
 func (s *Site) socialBasics(d *pageData, image string) {
-	st := s.Settings()
+	st := s.settings.Get()
 	locale := "ar_AR"
 	if s.cat.Lang() == "en" {
 		locale = "en_US"

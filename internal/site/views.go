@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/url"
-	"strconv"
 	"time"
 
 	"khabar/internal/news"
@@ -96,24 +95,6 @@ type blockView struct {
 type shareLink struct {
 	Key string
 	URL string
-}
-
-// ArticlePath is the canonical, percent-encoded path of an article.
-func ArticlePath(a *news.Article) string {
-	p := "/news/" + strconv.FormatInt(a.ID, 10)
-	if a.Slug != "" {
-		p += "/" + url.PathEscape(a.Slug)
-	}
-	return p
-}
-
-// articlePathDecoded is ArticlePath as r.URL.Path shows it.
-func articlePathDecoded(a *news.Article) string {
-	p := "/news/" + strconv.FormatInt(a.ID, 10)
-	if a.Slug != "" {
-		p += "/" + a.Slug
-	}
-	return p
 }
 
 // resolveBlocks turns stored blocks into views, loading the media and

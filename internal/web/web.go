@@ -192,6 +192,8 @@ func Status(err error) int {
 		return http.StatusTooManyRequests
 	case news.KindMalformed:
 		return http.StatusBadRequest
+	case news.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -103,6 +103,7 @@ func TestStatus(t *testing.T) {
 		{"withdrawn", news.ErrGone, http.StatusGone},
 		{"slow down", news.ErrTooMany, http.StatusTooManyRequests},
 		{"forged form", news.ErrMalformed, http.StatusBadRequest},
+		{"node full", news.ErrUnavailable, http.StatusServiceUnavailable},
 		{"states its kind", fmt.Errorf("post: %w", kindedErr{news.KindTooMany}), http.StatusTooManyRequests},
 		{"body too large", fmt.Errorf("read form: %w", &http.MaxBytesError{Limit: 10}), http.StatusRequestEntityTooLarge},
 		{"database down", errors.New("dial tcp: connection refused"), http.StatusInternalServerError},

@@ -8,22 +8,22 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/settings"
+	"khabar/internal/store"
 )
-
-// ConsumerName is the pinger's durable outbox cursor: a ping missed while
-// the server was down is sent after the restart.
-const ConsumerName = "websub"
 
 // Pinger posts hub.mode=publish notifications.
 type Pinger struct {
-	// Hubs returns the configured hub URLs (settings can change at any time).
-	Hubs func() []string
-	// Feeds returns the absolute URLs of the feeds an event changed.
-	Feeds  func(ctx context.Context, ev news.Event) ([]string, error)
+	Store *store.Store
+	// Settings name the hubs (they can change at any time).
+	Settings *settings.Live
+	// Base is the site's public origin, which feed URLs start with.
+	Base   string
 	Client *http.Client
 	Log    *slog.Logger
 	// Backoff between the attempts at one hub.
@@ -40,11 +40,11 @@ func (p *Pinger) HandleEvent(ctx context.Context, ev news.Event) error {
 	default:
 		return nil
 	}
-	hubs := p.Hubs()
+	hubs := p.Settings.Get().Hubs()
 	if len(hubs) == 0 {
 		return nil
 	}
-	feeds, err := p.Feeds(ctx, ev)
+	feeds, err := p.feeds(ctx, ev)
 	if err != nil {
 		return err
 	}
@@ -91,4 +91,26 @@ func (p *Pinger) post(ctx context.Context, hub string, form url.Values) error {
 		return fmt.Errorf("hub answered %s", res.Status)
 	}
 	return nil
+}
+
+// feeds lists the absolute URLs of the feeds an event changes: the
+// site's and those of the sections it touches.
+func (p *Pinger) feeds(ctx context.Context, ev news.Event) ([]string, error) {
+	var out []string
+	add := func(kind, slug string) {
+		for _, f := range news.FeedFiles {
+			out = append(out, p.Base+news.FeedPath(kind, slug, f))
+		}
+	}
+	add("", "")
+	secs, err := p.Store.ListSections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range secs {
+		if slices.Contains(ev.Sections, sec.ID) {
+			add(news.ListSection, sec.Slug)
+		}
+	}
+	return out, nil
 }
