@@ -3,8 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -36,15 +34,9 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	}))
 	defer yt.Close()
 
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir, cfg.BaseURL, cfg.YouTubeThumbs, cfg.Demo = "127.0.0.1:0", t.TempDir(), "http://khabar.test", yt.URL, true
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	// The fetch is a job: the node runs, with its queue.
+	a := startNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
+	ctx := context.Background()
 	h := a.Handler()
 	get := func(path string) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
@@ -76,7 +68,14 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond) // let the second (refused) fetch finish
+	// The second embed's job fetches too, and is refused: wait for it, so
+	// what follows counts only what readers cause.
+	for fetches.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d fetches; the second embed's job never ran", fetches.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	before := fetches.Load()
 	for _, p := range []string{"/media/youtube/htmlinstead.jpg", "/media/youtube/zzzzzzzzzzz.jpg", "/media/youtube/../khabar.db", "/media/youtube/a%2Fb.jpg"} {
 		if w := get(p); w.Code == 200 {
