@@ -98,7 +98,9 @@ func NewClient(t testing.TB, h http.Handler) *Client {
 }
 
 // SetCookie adds a cookie, as a login would.
-func (c *Client) SetCookie(name, value string) { c.cookies[name] = &http.Cookie{Name: name, Value: value} }
+func (c *Client) SetCookie(name, value string) {
+	c.cookies[name] = &http.Cookie{Name: name, Value: value}
+}
 
 // Response is what a request got.
 type Response struct {
