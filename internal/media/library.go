@@ -141,3 +141,29 @@ func (l *Library) Pending(ctx context.Context, limit int) ([]int64, error) {
 // Warm compiles the WebP encoder's WebAssembly (about a second of CPU),
 // so the first upload's sizes do not wait for it.
 func Warm() { webp.Init() }
+
+// TextsEditableBy is nil when s may change the alt text, caption and
+// credit of image id: the desk always; anyone else only while no public
+// article shows it, since readers would see the change at once.
+func (l *Library) TextsEditableBy(ctx context.Context, s news.Staff, id int64) error {
+	if s.Desk {
+		return nil
+	}
+	shown, err := l.store.MediaShownPublicly(ctx, id)
+	if err != nil {
+		return err
+	}
+	if shown {
+		return fmt.Errorf("media %d is on a public page: %w", id, news.ErrForbidden)
+	}
+	return nil
+}
+
+// SaveTexts saves m's alt text, caption and credit as s, under
+// TextsEditableBy.
+func (l *Library) SaveTexts(ctx context.Context, s news.Staff, m *news.Media) error {
+	if err := l.TextsEditableBy(ctx, s, m.ID); err != nil {
+		return err
+	}
+	return l.store.UpdateMediaText(ctx, m)
+}

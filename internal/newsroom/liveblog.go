@@ -279,9 +279,6 @@ func (n *Newsroom) entryErrors(w http.ResponseWriter, r *http.Request, err error
 		errs["coverage"] = "err_coverage_ended"
 	case errors.Is(err, news.ErrConflict):
 		errs["version"] = "err_conflict"
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
-		return false
 	case !fieldErrors(err, errs):
 		n.fail(w, r, fmt.Errorf("save live entry: %w", err))
 		return false
@@ -306,12 +303,11 @@ func (n *Newsroom) loadEntry(w http.ResponseWriter, r *http.Request, a *news.Art
 		return nil, false
 	}
 	e, err := n.store.LiveEntry(r.Context(), id)
-	switch {
-	case errors.Is(err, news.ErrNotFound) || err == nil && e.ArticleID != a.ID:
-		n.Error(w, r, http.StatusNotFound)
-		return nil, false
-	case err != nil:
-		n.fail(w, r, fmt.Errorf("read live entry: %w", err))
+	if err == nil && e.ArticleID != a.ID {
+		err = fmt.Errorf("live entry %d of article %d: %w", id, a.ID, news.ErrNotFound)
+	}
+	if err != nil {
+		n.fail(w, r, err)
 		return nil, false
 	}
 	return e, true

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"khabar/internal/auth"
 	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/store"
@@ -264,15 +263,16 @@ func (n *Newsroom) loadMedia(w http.ResponseWriter, r *http.Request) (*mediaPage
 		return nil, false
 	}
 	m, err := n.store.GetMedia(r.Context(), id)
-	var shown bool
-	if err == nil && !userFrom(r.Context()).Can(auth.PermPublish) {
-		shown, err = n.store.MediaShownPublicly(r.Context(), id)
-	}
 	if err != nil {
-		n.fail(w, r, fmt.Errorf("get media: %w", err))
+		n.fail(w, r, err)
 		return nil, false
 	}
-	return &mediaPage{M: m, Locked: shown}, true
+	locked := n.media.TextsEditableBy(r.Context(), userFrom(r.Context()).Staff(), id)
+	if locked != nil && !errors.Is(locked, news.ErrForbidden) {
+		n.fail(w, r, locked)
+		return nil, false
+	}
+	return &mediaPage{M: m, Locked: locked != nil}, true
 }
 
 func (n *Newsroom) editMedia(w http.ResponseWriter, r *http.Request) {
@@ -298,13 +298,9 @@ func (n *Newsroom) saveMedia(w http.ResponseWriter, r *http.Request) {
 	if !ok || !n.parseForm(w, r) {
 		return
 	}
-	if p.Locked {
-		n.Error(w, r, http.StatusForbidden)
-		return
-	}
 	p.M.Alt, p.M.Caption, p.M.Credit = r.PostForm.Get("alt"), r.PostForm.Get("caption"), r.PostForm.Get("credit")
 	errs := map[string]string{}
-	switch err := n.store.UpdateMediaText(r.Context(), p.M); {
+	switch err := n.media.SaveTexts(r.Context(), userFrom(r.Context()).Staff(), p.M); {
 	case err == nil:
 	case fieldErrors(err, errs):
 		n.renderMedia(w, r, http.StatusUnprocessableEntity, p, "", errs)

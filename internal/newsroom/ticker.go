@@ -2,7 +2,6 @@ package newsroom
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -204,8 +203,6 @@ func (n *Newsroom) tickerDone(w http.ResponseWriter, r *http.Request, err error)
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/admin/ticker?done=ticker", http.StatusSeeOther)
-	case errors.Is(err, news.ErrNotFound):
-		n.Error(w, r, http.StatusNotFound)
 	case fieldErrors(err, errs):
 		n.renderTicker(w, r, http.StatusUnprocessableEntity, &tickerPage{}, errs)
 	default:
