@@ -511,7 +511,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	stop()
-	if err := <-done; err != nil {
+	if err := stopped(done); err != nil {
 		t.Fatal(err)
 	}
 	// Written while no node runs: as if its node died right after the commit.

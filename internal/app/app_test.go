@@ -4,6 +4,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/config"
 	"khabar/internal/news"
+	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
@@ -53,14 +56,31 @@ func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node
 	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		err := stopped(done)
+		if err != nil {
 			t.Errorf("run: %v", err)
 		}
-		a.Close()
+		if err != errStuck {
+			a.Close()
+		}
 	})
 	jar, _ := cookiejar.New(nil)
 	return &node{App: a, base: "http://" + a.Addr(), client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var errStuck = errors.New("the node did not stop within a minute of its context ending")
+
+// stopped waits for what a node's Run returns once its context has ended;
+// a node still running a minute later (its shutdown grace is 10 s) gives
+// errStuck, so that the test fails instead of hanging.
+func stopped(done <-chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		return errStuck
+	}
 }
 
 type resp struct {
@@ -71,13 +91,23 @@ type resp struct {
 
 func (n *node) do(t *testing.T, method, path string, form url.Values, hdr map[string]string) resp {
 	t.Helper()
+	r, err := n.try(method, path, form, hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// try is do for goroutines other than the test's, which must not call
+// t.Fatal: the test would wait for them forever.
+func (n *node) try(method, path string, form url.Values, hdr map[string]string) (resp, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, n.base+path, body)
 	if err != nil {
-		t.Fatal(err)
+		return resp{}, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -88,20 +118,20 @@ func (n *node) do(t *testing.T, method, path string, form url.Values, hdr map[st
 	}
 	res, err := n.client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return resp{}, err
 	}
 	defer res.Body.Close()
 	var r io.Reader = res.Body
 	if res.Header.Get("Content-Encoding") == "gzip" {
 		if r, err = gzip.NewReader(res.Body); err != nil {
-			t.Fatal(err)
+			return resp{}, fmt.Errorf("%s %s: %w", method, path, err)
 		}
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatal(err)
+		return resp{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return resp{res.StatusCode, res.Header, string(b)}
+	return resp{res.StatusCode, res.Header, string(b)}, nil
 }
 
 func (n *node) get(t *testing.T, path string) resp { return n.do(t, "GET", path, nil, nil) }
@@ -169,7 +199,11 @@ func TestReaderPages(t *testing.T) {
 			`id="comments"`, "شاركنا رأيك في التعليقات",
 			`class="follow"`, "https://www.youtube.com/@khabar-demo", "https://news.google.com/publications/khabar-demo",
 			"https://wa.me/?text=", "https://t.me/share/url?url=", "https://x.com/intent/post?url=", "https://www.facebook.com/sharer/sharer.php?u=", "data-copy=",
-			`<link rel="canonical" href="http://khabar.test/news/`, `class="related"`, "تشرين",
+			`<link rel="canonical" href="http://khabar.test/news/`, `class="related"`,
+			// The demo dates its articles from the moment it loads, and
+			// keeps the default settings: Levantine month names in
+			// Beirut's zone.
+			settings.Defaults().DateFormat().DateTime(a.PublishedAt),
 		}
 		for _, w := range wants {
 			if !strings.Contains(page.body, w) {
@@ -685,18 +719,37 @@ func TestReviewFindings(t *testing.T) {
 
 func TestParallelLoginsAreThrottled(t *testing.T) {
 	n := startNode(t, "")
-	codes := make(chan int, 12)
+	// Up to five argon2id checks (64 MiB each) side by side: under -race
+	// on two busy cores they take longer than the client's usual 10 s.
+	n.client.Timeout = 2 * time.Minute
+	type result struct {
+		status int
+		err    error
+	}
+	results := make(chan result, 12)
 	for i := 0; i < 12; i++ {
 		go func() {
-			codes <- n.do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"wrong " + strconv.Itoa(i)}}, nil).status
+			r, err := n.try("POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"wrong " + strconv.Itoa(i)}}, nil)
+			results <- result{r.status, err}
 		}()
 	}
+	// The client gives up on a request in time; the deadline keeps
+	// anything stuck outside it from hanging the test.
+	deadline := time.After(3 * time.Minute)
 	checked := 0
 	for i := 0; i < 12; i++ {
-		if c := <-codes; c == http.StatusUnauthorized {
+		var r result
+		select {
+		case r = <-results:
+		case <-deadline:
+			t.Fatalf("%d of 12 parallel logins never answered", 12-i)
+		}
+		if r.err != nil {
+			t.Errorf("login: %v", r.err)
+		} else if r.status == http.StatusUnauthorized {
 			checked++
-		} else if c != http.StatusTooManyRequests {
-			t.Errorf("status %d", c)
+		} else if r.status != http.StatusTooManyRequests {
+			t.Errorf("status %d", r.status)
 		}
 	}
 	if checked > 5 {

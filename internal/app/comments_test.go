@@ -198,9 +198,7 @@ func TestCommentModesAndLiveArrival(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	for n.Live.Clients("comments/"+aid) == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the stream to subscribe", func() bool { return n.Live.Clients("comments/"+aid) > 0 })
 	// Post-moderation publishes at once, and open pages receive it.
 	r := postForm(t, n, a.ID, url.Values{"name": {"<b>Mona</b>"}, "body": {"تعليق <img src=x onerror=alert(1)> مباشر"}}, nil)
 	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "status=approved") {

@@ -88,9 +88,7 @@ func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("stream %s: %d %s", topic, res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	for n.Live.Clients(topic) == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the stream to subscribe to "+topic, func() bool { return n.Live.Clients(topic) > 0 })
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	return sc

@@ -142,7 +142,7 @@ func TestTickerManagement(t *testing.T) {
 		}
 
 		// Edit Ba: text, link and an expiry in the outlet's zone.
-		at := time.Now().Add(3 * time.Hour).Truncate(time.Second)
+		at := n.fieldTime(time.Now().Add(3 * time.Hour))
 		form := url.Values{"text": {"  السطر باء   معدلًا "}, "url": {"/section/politics"}, "expires": n.timeField(at)["at"]}
 		if r := n.do(t, "POST", "/admin/ticker/"+b, form, nil); r.status != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", r.status, r.body)
@@ -232,7 +232,7 @@ func TestTickerExpiryDropsPages(t *testing.T) {
 		t.Fatalf("home ticker: %q", got)
 	}
 	// The form keeps whole seconds.
-	at := time.Now().Add(4 * time.Second).Truncate(time.Second)
+	at := n.soon(t, 4*time.Second).Truncate(time.Second)
 	if r := n.do(t, "POST", "/admin/ticker/"+itoa(it[0].ID), url.Values{"text": {it[0].Text}, "expires": n.timeField(at)["at"]}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.status)
 	}

@@ -72,14 +72,53 @@ func (n *node) step(t *testing.T, a *news.Article, act news.Action, extra url.Va
 	return n.do(t, "POST", "/admin/articles/"+id(a)+"/status", form, nil)
 }
 
-// timeField is t as the newsroom's time inputs send it, in the outlet's
-// zone, to the second (browsers send seconds when asked to).
-func (n *node) timeField(t time.Time) url.Values {
-	loc := n.Settings.Get().DateFormat().Location
-	if loc == nil {
-		loc = time.UTC
+// fieldLayout is how the newsroom's time inputs send a time: in the
+// outlet's zone, to the second (browsers send seconds when asked to).
+const fieldLayout = "2006-01-02T15:04:05"
+
+func (n *node) zone() *time.Location {
+	if loc := n.Settings.Get().DateFormat().Location; loc != nil {
+		return loc
 	}
-	return url.Values{"at": {t.In(loc).Format("2006-01-02T15:04:05")}}
+	return time.UTC
+}
+
+// timeField is t as the newsroom's time inputs send it.
+func (n *node) timeField(t time.Time) url.Values {
+	return url.Values{"at": {t.In(n.zone()).Format(fieldLayout)}}
+}
+
+// fieldTime is the instant the newsroom reads from timeField(t): t to the
+// second, except in the hour a clock going back repeats (Beirut's last
+// October Saturday, 23:00 to midnight): its readings name two instants and
+// the newsroom, like time.ParseInLocation, takes the later one.
+func (n *node) fieldTime(t time.Time) time.Time {
+	at, err := time.ParseInLocation(fieldLayout, n.timeField(t)["at"][0], n.zone())
+	if err != nil {
+		panic(err) // a Format of the same layout always parses
+	}
+	return at
+}
+
+// soon is d from now, for a test that waits for a time it set through a
+// time field. In the hour a clock going back repeats, no reading in the
+// outlet's zone names an instant a moment away (the newsroom would read
+// one an hour later), so the outlet moves to UTC for the rest of the test.
+func (n *node) soon(t *testing.T, d time.Duration) time.Time {
+	t.Helper()
+	at := time.Now().Add(d)
+	if n.fieldTime(at).Equal(at.Truncate(time.Second)) {
+		return at
+	}
+	t.Logf("%v is in the hour %s repeats: the outlet moves to UTC", at, n.zone())
+	if err := n.Store.SaveSettings(context.Background(), map[string]string{"time_zone": "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if n.zone() != time.UTC {
+		t.Fatalf("the outlet is still on %s", n.zone())
+	}
+	return at
 }
 
 func (n *node) article(t *testing.T, id int64) *news.Article {
@@ -297,7 +336,7 @@ func TestWorkflowOverHTTP(t *testing.T) {
 	a = n.article(t, a.ID)
 
 	// Scheduled, then moved forward to now.
-	at := time.Now().Add(3 * time.Hour)
+	at := n.fieldTime(time.Now().Add(3 * time.Hour))
 	if r := editor.step(t, a, news.ActionSchedule, n.timeField(at)); r.status != http.StatusSeeOther {
 		t.Fatalf("schedule: %d %s", r.status, r.body)
 	}
@@ -382,7 +421,7 @@ func TestScheduledPublishSurvivesRestart(t *testing.T) {
 				n := startNode(t, dbURL, sameData)
 				editor, _ := loginAs(t, n, auth.RoleEditor)
 				// Leave the node time to stop before the minute comes.
-				at = time.Now().Add(4 * time.Second)
+				at = n.soon(t, 4*time.Second)
 				// Two stale jobs, due with the real one: one for a time
 				// the article no longer has, one for a schedule cancelled
 				// since.
@@ -443,7 +482,7 @@ func TestScheduledPublishSurvivesRestart(t *testing.T) {
 
 			// Embargo: withdrawn at its time.
 			editor, _ := loginAs(t, n, auth.RoleAdmin) // the editor's account exists already
-			end := time.Now().Add(2 * time.Second)
+			end := n.soon(t, 2*time.Second)
 			if r := editor.step(t, a, news.ActionExpire, n.timeField(end)); r.status != http.StatusSeeOther {
 				t.Fatalf("schedule unpublishing: %d %s", r.status, r.body)
 			}

@@ -17,16 +17,22 @@ import (
 	"khabar/internal/news"
 )
 
-// validateXSD runs xmllint with a schema over doc, skipping when the
-// shared schemas or xmllint are absent.
-func validateXSD(t *testing.T, doc []byte, schema string) {
+// validateXSD runs xmllint with a schema of the shared data folder
+// (../shared next to the repository) over doc, in a subtest: it is
+// skipped, saying why, when the schemas or xmllint are absent, and the
+// test's other checks still run.
+func validateXSD(t *testing.T, name string, doc []byte, schema string) {
 	t.Helper()
+	t.Run("schema "+name, func(t *testing.T) { xsdValidate(t, doc, schema) })
+}
+
+func xsdValidate(t *testing.T, doc []byte, schema string) {
 	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "schemas"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sitemap.xsd")); err != nil {
-		t.Skipf("schemas not found at %s: sitemap schema check skipped", dir)
+		t.Skipf("sitemap schemas not found at %s (the shared data folder, ../shared next to the repository): schema check skipped", dir)
 	}
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		t.Skip("xmllint not on PATH (Debian package libxml2-utils): sitemap schema check skipped")
@@ -62,7 +68,7 @@ func TestSitemaps(t *testing.T) {
 	if err := SitemapIndex(&idx, []SitemapRef{{Loc: "https://news.example/sitemaps/articles-2026-11.xml", LastMod: at}, {Loc: "https://news.example/sitemaps/sections.xml"}}); err != nil {
 		t.Fatal(err)
 	}
-	validateXSD(t, idx.Bytes(), "siteindex.xsd")
+	validateXSD(t, "index", idx.Bytes(), "siteindex.xsd")
 
 	urls := []SitemapURL{
 		{Loc: "https://news.example/news/1/%D8%AE%D8%A8%D8%B1", LastMod: at, Images: []string{"https://news.example/media/a.svg"},
@@ -73,7 +79,7 @@ func TestSitemaps(t *testing.T) {
 	if err := URLSet(&set, urls); err != nil {
 		t.Fatal(err)
 	}
-	validateXSD(t, set.Bytes(), "")
+	validateXSD(t, "urlset", set.Bytes(), "")
 	var back struct {
 		URLs []struct {
 			Loc  string `xml:"loc"`
