@@ -132,6 +132,20 @@ func testEditing(t *testing.T, s *store.Store, f Fixture) {
 	if holders != 1 {
 		t.Errorf("%d people may save", holders)
 	}
+
+	// The clean-up removes only rows not heard from within its ttl.
+	if n, err := s.DeleteLapsedEditing(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("clean-up of live rows: %d removed, %v", n, err)
+	}
+	if e, err = s.ArticleEditing(ctx, b.ID, ttl); err != nil || len(e.Open) != len(people) {
+		t.Fatalf("live rows after the clean-up: %+v, %v", e, err)
+	}
+	if n, err := s.DeleteLapsedEditing(ctx, 0); err != nil || n < int64(len(people)+1) {
+		t.Fatalf("clean-up of lapsed rows: %d removed, %v", n, err)
+	}
+	if e, err = s.ArticleEditing(ctx, b.ID, time.Hour); err != nil || e.Lock.UserID != 0 || len(e.Open) != 0 {
+		t.Fatalf("lapsed rows left: %+v, %v", e, err)
+	}
 }
 
 // testDeleteArticle: a draft or an article awaiting review is deleted with

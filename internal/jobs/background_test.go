@@ -1,0 +1,160 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"khabar/internal/auth"
+	"khabar/internal/media"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+// startQueueWith is startQueue with a logger and options.
+func startQueueWith(t *testing.T, s *store.Store, log *slog.Logger, opts ...Option) *Queue {
+	t.Helper()
+	ctx := context.Background()
+	q, err := New(ctx, s, log, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := q.Stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+		q.Close()
+	})
+	return q
+}
+
+// eventually polls ok until it holds, failing with what after a deadline
+// long past River's one-second poll on a busy machine.
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestImageSizesAreJobs: an upload's media.added event becomes a job that
+// makes its sizes; an upload left pending before the queue started (a
+// node stopped between the two) gets its sizes at the next start.
+func TestImageSizesAreJobs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		files, err := media.OpenDisk(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer files.Close()
+		lib := media.NewLibrary(s, files, quiet)
+		left, err := lib.Ingest(ctx, bytes.NewReader(pngOf(t, 700, 400)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := startQueueWith(t, s, quiet, WithMedia(lib))
+		// Only the fresh upload's event is handled: the one left pending
+		// has no one to tell the queue about it but the start.
+		since, err := s.LastEventID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := lib.Ingest(ctx, bytes.NewReader(pngOf(t, 900, 500)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s.EventsAfter(ctx, since, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 1 || evs[0].Kind != news.EventMediaAdded || evs[0].Media != fresh.Media.ID {
+			t.Fatalf("the upload's events: %+v", evs)
+		}
+		for _, ev := range evs {
+			if err := q.HandleEvent(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, m := range []*news.Media{left.Media, fresh.Media} {
+			eventually(t, "sizes of media "+strconv.FormatInt(m.ID, 10), func() bool {
+				got, err := s.GetMedia(ctx, m.ID)
+				return err == nil && got.SizesState == news.SizesReady && len(got.Sizes) > 0
+			})
+		}
+	})
+}
+
+// TestHousekeeping: the periodic clean-up runs when a queue starts and
+// removes expired sessions, leaving live ones.
+func TestHousekeeping(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u, live := storetest.Staff(t, s, auth.RoleWriter)
+		_, hash, err := auth.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, hash, u.ID, time.Now().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		var removed atomic.Int64
+		startQueueWith(t, s, slog.New(&counting{msg: "expired sessions deleted", n: &removed}))
+		eventually(t, "expired session removed", func() bool { return removed.Load() == 1 })
+		if _, err := s.SessionUser(ctx, auth.HashToken(live)); errors.Is(err, news.ErrNotFound) {
+			t.Error("the clean-up ended a live session")
+		}
+	})
+}
+
+// counting is a log handler that adds up the "count" of one message.
+type counting struct {
+	msg string
+	n   *atomic.Int64
+}
+
+func (c *counting) Enabled(context.Context, slog.Level) bool { return true }
+func (c *counting) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == c.msg {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "count" {
+				c.n.Add(a.Value.Int64())
+			}
+			return true
+		})
+	}
+	return nil
+}
+func (c *counting) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *counting) WithGroup(string) slog.Handler      { return c }
