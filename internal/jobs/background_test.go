@@ -20,26 +20,6 @@ import (
 	"khabar/internal/storetest"
 )
 
-// startQueueWith is startQueue with a logger and options.
-func startQueueWith(t *testing.T, s *store.Store, log *slog.Logger, opts ...Option) *Queue {
-	t.Helper()
-	ctx := context.Background()
-	q, err := New(ctx, s, log, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := q.Stop(ctx); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		q.Close()
-	})
-	return q
-}
-
 // eventually polls ok until it holds, failing with what after a deadline
 // long past River's one-second poll on a busy machine.
 func eventually(t *testing.T, what string, ok func() bool) {

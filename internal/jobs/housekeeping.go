@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -9,60 +10,54 @@ import (
 	"khabar/internal/news"
 )
 
+// The periodic clean-ups, by name: each deletes what has lapsed and says
+// how many rows went.
+const (
+	cleanSessions = "expired sessions"
+	cleanEditing  = "lapsed edit locks"
+)
+
 // housekeeping are the periodic clean-ups. River's leader inserts them,
 // so on several nodes one node does each, and a node that starts runs
-// them once at once.
-var housekeeping = []*river.PeriodicJob{
-	river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return sessionsArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true}),
-	river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return editingArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true}),
+// them at once.
+var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing)}
+
+func cleanEvery(d time.Duration, what string) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{What: what}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
-func addHousekeeping(q *Queue, w *river.Workers) {
-	river.AddWorker(w, &sessionsWorker{q: q})
-	river.AddWorker(w, &editingWorker{q: q})
+type cleanupArgs struct {
+	What string `json:"what"`
 }
 
-type sessionsArgs struct{}
+func (cleanupArgs) Kind() string { return "cleanup" }
 
-func (sessionsArgs) Kind() string { return "delete_expired_sessions" }
-
-type sessionsWorker struct {
-	river.WorkerDefaults[sessionsArgs]
+type cleanupWorker struct {
+	river.WorkerDefaults[cleanupArgs]
 	q *Queue
 }
 
-// Work removes expired newsroom sessions.
-func (w *sessionsWorker) Work(ctx context.Context, _ *river.Job[sessionsArgs]) error {
-	return w.q.cleanUp(ctx, "expired sessions deleted", w.q.store.DeleteExpiredSessions)
-}
-
-type editingArgs struct{}
-
-func (editingArgs) Kind() string { return "delete_lapsed_editing" }
-
-type editingWorker struct {
-	river.WorkerDefaults[editingArgs]
-	q *Queue
-}
-
-// Work removes presence and edit locks long lapsed: they are ignored
-// already, and only take room.
-func (w *editingWorker) Work(ctx context.Context, _ *river.Job[editingArgs]) error {
-	return w.q.cleanUp(ctx, "lapsed edit locks deleted", func(ctx context.Context) (int64, error) {
-		return w.q.store.DeleteLapsedEditing(ctx, news.EditTTL)
-	})
-}
-
-// cleanUp runs one deletion and logs what it removed.
-func (q *Queue) cleanUp(ctx context.Context, done string, del func(context.Context) (int64, error)) error {
-	n, err := del(ctx)
+// Work deletes expired newsroom sessions, or presence and edit locks long
+// lapsed (ignored already, they only take room).
+func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
+	var (
+		n   int64
+		err error
+	)
+	switch job.Args.What {
+	case cleanSessions:
+		n, err = w.q.store.DeleteExpiredSessions(ctx)
+	case cleanEditing:
+		n, err = w.q.store.DeleteLapsedEditing(ctx, news.EditTTL)
+	default:
+		return river.JobCancel(fmt.Errorf("unknown clean-up %q", job.Args.What))
+	}
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		q.log.Info(done, "count", n)
+		w.q.log.Info(job.Args.What+" deleted", "count", n)
 	}
 	return nil
 }

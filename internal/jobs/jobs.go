@@ -147,7 +147,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 	q := &Queue{store: s, log: log, close: b.close}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
-	addHousekeeping(q, workers)
+	river.AddWorker(workers, &cleanupWorker{q: q})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,

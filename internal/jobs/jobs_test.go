@@ -17,10 +17,13 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func startQueue(t *testing.T, s *store.Store) *Queue {
+func startQueue(t *testing.T, s *store.Store) *Queue { return startQueueWith(t, s, quiet) }
+
+// startQueueWith is startQueue with a logger and options.
+func startQueueWith(t *testing.T, s *store.Store, log *slog.Logger, opts ...Option) *Queue {
 	t.Helper()
 	ctx := context.Background()
-	q, err := New(ctx, s, quiet)
+	q, err := New(ctx, s, log, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
