@@ -1,6 +1,9 @@
 package news
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Staff is a member of the newsroom as the editorial rules see them. The
 // rules live here, not in a surface, so the newsroom's forms and the API
@@ -10,6 +13,16 @@ type Staff struct {
 	// Desk: editors and admins, who take every step on every article.
 	// Writers change only their own drafts.
 	Desk bool
+}
+
+// MayTake is nil when s may take workflow step act on an article they
+// may change (EditableBy): the desk takes every step; a writer only
+// submits. Whether the article's state allows the step is Article.Next.
+func (s Staff) MayTake(act Action) error {
+	if s.Desk || act == ActionSubmit {
+		return nil
+	}
+	return fmt.Errorf("%s is the desk's step: %w", act, ErrForbidden)
 }
 
 // ErrWithEditors refuses a writer's change to their own article once it

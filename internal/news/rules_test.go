@@ -44,3 +44,15 @@ func TestEditableBy(t *testing.T) {
 		t.Error("a refusal by the rules lost its kind")
 	}
 }
+
+func TestMayTake(t *testing.T) {
+	desk, writer := Staff{UserID: 1, Desk: true}, Staff{UserID: 2}
+	for _, act := range Actions {
+		if err := desk.MayTake(act); err != nil {
+			t.Errorf("desk, %s: %v", act, err)
+		}
+		if err := writer.MayTake(act); (err == nil) != (act == ActionSubmit) || err != nil && KindOf(err) != KindForbidden {
+			t.Errorf("writer, %s: %v", act, err)
+		}
+	}
+}

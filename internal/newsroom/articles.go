@@ -386,8 +386,8 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Action == "publish" {
-		if !u.Can(auth.PermPublish) {
-			n.Error(w, r, http.StatusForbidden)
+		if err := u.Staff().MayTake(news.ActionPublish); err != nil {
+			n.fail(w, r, err)
 			return
 		}
 		a.Status = news.StatusPublished
@@ -581,6 +581,10 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	if !c.Action.Valid() {
 		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if err := userFrom(r.Context()).Staff().MayTake(c.Action); err != nil {
+		n.fail(w, r, err)
 		return
 	}
 	if v := f.Get("at"); v != "" {
