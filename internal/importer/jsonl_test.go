@@ -123,11 +123,11 @@ func testJSONLinesBadInput(t *testing.T, s *store.Store) {
 		{"body of blank lines", `{"id": "b-6", "title": "t", "body": "\n \n\t"}`, "no body"},
 		{"year 10000", `{"id": "b-7", "title": "t", "body": "x", "date": "10000-01-01"}`, "unreadable date"},
 		{"year 1", `{"id": "b-8", "title": "t", "body": "x", "date": "0001-01-01T00:00:00Z"}`, "unreadable date"},
-		{"1 MB title", `{"id": "b-9", "title": "` + strings.Repeat("ع", 1<<19) + `", "body": "x"}`, "invalid article (headline: too_long)"},
+		{"128 KB title", `{"id": "b-9", "title": "` + strings.Repeat("ع", 64<<10) + `", "body": "x"}`, "invalid article (headline: too_long)"},
 		{"501 paragraphs", `{"id": "b-10", "title": "t", "body": "` + strings.Repeat("فقرة\\n", 501) + `"}`, "more than 500 paragraphs"},
-		{"1 MB author", `{"id": "b-11", "title": "t", "body": "x", "author": "` + strings.Repeat("ك", 1<<19) + `"}`, "invalid author"},
-		{"1 MB category", `{"id": "b-12", "title": "t", "body": "x", "category": "` + strings.Repeat("c", 1<<20) + `"}`, "invalid category"},
-		{"1 MB tag", `{"id": "b-13", "title": "t", "body": "x", "tags": ["` + strings.Repeat("و", 1<<19) + `"]}`, "invalid article (tags: too_long)"},
+		{"128 KB author", `{"id": "b-11", "title": "t", "body": "x", "author": "` + strings.Repeat("ك", 64<<10) + `"}`, "invalid author"},
+		{"128 KB category", `{"id": "b-12", "title": "t", "body": "x", "category": "` + strings.Repeat("c", 128<<10) + `"}`, "invalid category"},
+		{"128 KB tag", `{"id": "b-13", "title": "t", "body": "x", "tags": ["` + strings.Repeat("و", 64<<10) + `"]}`, "invalid article (tags: too_long)"},
 		{"line over 8 MB", `{"id": "b-14", "title": "t", "body": "` + strings.Repeat("x", MaxLine) + `"}`, "line longer than 8 MB"},
 	}
 	lines := []string{good("g-0")}
