@@ -294,11 +294,14 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 	}
 }
 
+// TestAlertAutomationAPI: API tokens made in the newsroom and on the
+// command line work on the running node, what they send reaches the
+// pages, and a token revoked in the newsroom stops working. What the
+// endpoints accept and refuse, by role and by input, is tested in
+// internal/api (TestAutomationTokensAndRoles).
 func TestAlertAutomationAPI(t *testing.T) {
-	p := startPeers(t)
-	n := startNode(t, "", p.config)
-	p.trustPush(t, n)
-	// Tokens: from the command line for an editor, from the newsroom for a writer.
+	n := startNode(t, "")
+	// Tokens from the newsroom: refused to a writer, made for an editor.
 	login(t, n, auth.RoleWriter)
 	r := n.do(t, "POST", "/admin/tokens", url.Values{"name": {"سكربت"}}, nil)
 	if r.status != http.StatusForbidden {
@@ -312,38 +315,8 @@ func TestAlertAutomationAPI(t *testing.T) {
 		t.Fatalf("token: %d", r.status)
 	}
 	editor := map[string]string{"Authorization": "Bearer " + m[1]}
-	hash, _ := auth.HashPassword("correct horse battery")
-	w := auth.User{Email: "w2@khabar.test", Name: "كاتب", Role: auth.RoleWriter, PasswordHash: hash}
-	if err := n.Store.CreateUser(context.Background(), &w); err != nil {
-		t.Fatal(err)
-	}
-	wtok, whash, _ := auth.NewToken()
-	if _, err := n.Store.CreateAPIToken(context.Background(), w.ID, "writer script", whash); err != nil {
-		t.Fatal(err)
-	}
-	writer := map[string]string{"Authorization": "Bearer " + wtok}
-	cases := []struct {
-		name, path, body string
-		hdr              map[string]string
-		status           int
-	}{
-		{"ticker without token", "/api/v1/ticker", `{"text":"x"}`, nil, 401},
-		{"ticker with a bad token", "/api/v1/ticker", `{"text":"x"}`, map[string]string{"Authorization": "Bearer nope"}, 401},
-		{"ticker as writer", "/api/v1/ticker", `{"text":"x"}`, writer, 403},
-		{"ticker", "/api/v1/ticker", `{"text":"عاجل: زلزال بقوة 5 درجات","url":"/news/1"}`, editor, 201},
-		{"ticker in the past", "/api/v1/ticker", `{"text":"x","expires_at":"2001-01-01T00:00:00Z"}`, editor, 422},
-		{"ticker empty", "/api/v1/ticker", `{"text":""}`, editor, 422},
-		{"ticker broken JSON", "/api/v1/ticker", `{"text":`, editor, 400},
-		{"alert as writer", "/api/v1/alerts", `{"title":"x","url":"https://khabar.test/news/1"}`, writer, 403},
-		{"alert", "/api/v1/alerts", `{"title":"عاجل من الوكالة","url":"https://khabar.test/news/1","channels":["telegram"]}`, editor, 201},
-		{"alert with an unknown topic", "/api/v1/alerts", `{"title":"x","url":"https://khabar.test/news/1","topic":"mars"}`, editor, 422},
-		{"alert over the push payload limit", "/api/v1/alerts", `{"title":"` + strings.Repeat("ع", 200) + `","url":"https://khabar.test/news/1?` + strings.Repeat("a", 1800) + `","text":"` + strings.Repeat("ن", 1000) + `","channels":["push"]}`, editor, 422},
-		{"alert with javascript url", "/api/v1/alerts", `{"title":"x","url":"javascript:alert(1)"}`, editor, 422},
-	}
-	for _, c := range cases {
-		if st, out := postJSON(t, n, c.path, c.body, c.hdr); st != c.status {
-			t.Errorf("%s: %d %v, want %d", c.name, st, out, c.status)
-		}
+	if st, out := postJSON(t, n, "/api/v1/ticker", `{"text":"عاجل: زلزال بقوة 5 درجات","url":"/news/1"}`, editor); st != 201 {
+		t.Fatalf("ticker with the newsroom's token: %d %v", st, out)
 	}
 	n.waitEvents(t)
 	if r := n.get(t, "/"); !strings.Contains(r.body, "عاجل: زلزال بقوة 5 درجات") {
@@ -371,31 +344,12 @@ func TestAlertAutomationAPI(t *testing.T) {
 	}
 }
 
-func TestPushSubscriptionBadInput(t *testing.T) {
-	n := startNode(t, "") // private endpoints refused, as in production
-	good := `{"endpoint":"https://push.example.com/x","keys":{"p256dh":"BPzdRHHu1f6v3M8P5T4CDe9TMNgIUMOqS8UNWLF0ybq5gydZP5wZrzBSlg2BPYnw2yS5PN3gtMXlEfwyl0LBpEg","auth":"AAAAAAAAAAAAAAAAAAAAAA"}}`
-	cases := []struct {
-		name, body string
-		status     int
-	}{
-		{"broken JSON", `{"subscription":`, 400},
-		{"no subscription", `{}`, 400},
-		{"http endpoint", `{"subscription":{"endpoint":"http://push.example.com/x","keys":{"p256dh":"x","auth":"y"}}}`, 400},
-		{"loopback endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "127.0.0.1", 1) + `}`, 400},
-		{"private endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "10.1.2.3", 1) + `}`, 400},
-		{"metadata endpoint", `{"subscription":` + strings.Replace(good, "push.example.com", "169.254.169.254", 1) + `}`, 400},
-		{"short keys", `{"subscription":{"endpoint":"https://push.example.com/x","keys":{"p256dh":"AAAA","auth":"AAAA"}}}`, 400},
-		{"unknown topic", `{"subscription":` + good + `,"topics":["nowhere"]}`, 400},
-		{"huge", `{"subscription":"` + strings.Repeat("x", 9000) + `"}`, 413},
-	}
-	for _, c := range cases {
-		if st, out := postJSON(t, n, "/api/v1/push/subscriptions", c.body, nil); st != c.status {
-			t.Errorf("%s: %d %v, want %d", c.name, st, out, c.status)
-		}
-	}
-	if st, _ := postJSON(t, n, "/api/v1/push/subscriptions", `{"subscription":`+good+`}`, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); st != 403 {
-		t.Errorf("cross-origin subscription: %d", st)
-	}
+// TestAlertPagesWithoutSMTP: the push service worker is served, and with
+// no SMTP server there is no e-mail form and no e-mail routes. What the
+// push subscription endpoint refuses is tested in internal/api
+// (TestPushSubscriptionBadInput).
+func TestAlertPagesWithoutSMTP(t *testing.T) {
+	n := startNode(t, "")
 	if r := n.get(t, "/sw.js"); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "javascript") || !strings.Contains(r.body, "showNotification") {
 		t.Errorf("service worker: %d %s", r.status, r.header.Get("Content-Type"))
 	}

@@ -73,3 +73,51 @@ func TestCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestImportAndReindexCommands: the import command reads a JSON Lines
+// file into the database and prints its summary, reindex indexes what is
+// there, and bad arguments are refused. What the importer makes of each
+// record is tested in internal/importer, on both databases.
+func TestImportAndReindexCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	file := filepath.Join(dir, "in.jsonl")
+	lines := []string{
+		`{"id": "a-1", "title": "مهرجان الزيتون يفتتح دورته", "body": "فقرة أولى\nفقرة ثانية <b>بخط</b>", "category": "culture", "category_ar": "ثقافة", "date": "2016-12-16T21:23:00+01:00", "tags": ["مهرجانات"]}`,
+		`{"id": 7, "title": "خبر برقم", "body": "نص", "date": "2017-01-02"}`,
+		`{"id": "a-1", "title": "مكرر", "body": "نص"}`,
+		`not json at all`,
+		``,
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "", "import", "jsonl", file, "--data", data)
+	if code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	for _, want := range []string{"read 4, imported 2, skipped 2", "id already imported", "not a JSON object"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, nil, "", "reindex", "--data", data)
+	if code != 0 || !strings.Contains(out, "indexed 2 articles") {
+		t.Errorf("reindex: %d %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"import"}, 2, "khabar import jsonl FILE"},
+		{[]string{"import", "jsonl", "--data", data}, 2, "missing FILE"},
+		{[]string{"import", "jsonl", filepath.Join(dir, "missing.jsonl"), "--data", data}, 1, "no such file"},
+		{[]string{"import", "jsonl", file, "--data", data, "--status", "live"}, 2, "--status"},
+	} {
+		code, _, errs := run(t, nil, "", c.args...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: %d %s", c.args, code, errs)
+		}
+	}
+}

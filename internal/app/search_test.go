@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,58 +152,5 @@ func TestSearchPageAndAPIInput(t *testing.T) {
 	// The API draws on the same budget: flooding one does not open the other.
 	if r := n.get(t, "/api/v1/search?q=x"); r.status != http.StatusTooManyRequests {
 		t.Errorf("API after the search page's budget ran out: %d", r.status)
-	}
-}
-
-func TestImportAndReindexCommands(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	file := filepath.Join(dir, "in.jsonl")
-	lines := []string{
-		`{"id": "a-1", "title": "مهرجان الزيتون يفتتح دورته", "body": "فقرة أولى\nفقرة ثانية <b>بخط</b>", "category": "culture", "category_ar": "ثقافة", "date": "2016-12-16T21:23:00+01:00", "tags": ["مهرجانات"]}`,
-		`{"id": 7, "title": "خبر برقم", "body": "نص", "date": "2017-01-02"}`,
-		`{"id": "a-1", "title": "مكرر", "body": "نص"}`,
-		`{"title": "بلا معرف", "body": "نص"}`,
-		`{"id": "a-3", "title": "", "body": "نص"}`,
-		`{"id": "a-4", "title": "بلا نص"}`,
-		`{"id": "a-5", "title": "تاريخ سيئ", "body": "نص", "date": "yesterday"}`,
-		`not json at all`,
-		``,
-		`{"id": "a-6", "title": "` + strings.Repeat("ط", 400) + `", "body": "نص"}`,
-		`{"id": "a-7", "title": "من المستقبل", "body": "نص", "date": "2199-12-31T00:00:00Z"}`,
-		`{"id": "a-8", "title": "كاتب بلا اسم", "body": "نص", "author": "!!!"}`,
-		`{"id": "a-9", "title": "قسم طويل", "body": "نص", "category": "x", "category_ar": "` + strings.Repeat("ق", 500) + `"}`,
-	}
-	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errs := run(t, nil, "", "import", "jsonl", file, "--data", data)
-	if code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errs)
-	}
-	for _, want := range []string{"read 12, imported 2, skipped 10", "id already imported", "no id", "no title", "no body", "unreadable date",
-		"not a JSON object", "invalid article", "date in the future", "invalid author", "invalid category"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("summary lacks %q:\n%s", want, out)
-		}
-	}
-	code, out, _ = run(t, nil, "", "reindex", "--data", data)
-	if code != 0 || !strings.Contains(out, "indexed 2 articles") {
-		t.Errorf("reindex: %d %s", code, out)
-	}
-	for _, c := range []struct {
-		args []string
-		code int
-		msg  string
-	}{
-		{[]string{"import"}, 2, "khabar import jsonl FILE"},
-		{[]string{"import", "jsonl", "--data", data}, 2, "missing FILE"},
-		{[]string{"import", "jsonl", filepath.Join(dir, "missing.jsonl"), "--data", data}, 1, "no such file"},
-		{[]string{"import", "jsonl", file, "--data", data, "--status", "live"}, 2, "--status"},
-	} {
-		code, _, errs := run(t, nil, "", c.args...)
-		if code != c.code || !strings.Contains(errs, c.msg) {
-			t.Errorf("%v: %d %s", c.args, code, errs)
-		}
 	}
 }

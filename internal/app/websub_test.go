@@ -37,6 +37,10 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// TestWebSubPingsHubsOnPublish: hubs set in the settings are declared in
+// the feeds, and a publication on a running node reaches them through the
+// outbox, with the node's feed URLs. What a ping names, its retries, dead
+// hubs and which events ping are tested in internal/websub.
 func TestWebSubPingsHubsOnPublish(t *testing.T) {
 	h := &hub{}
 	srv := httptest.NewServer(h)
@@ -62,9 +66,7 @@ func TestWebSubPingsHubsOnPublish(t *testing.T) {
 		h.mu.Unlock()
 		if len(got) > 0 {
 			p := got[0]
-			urls := strings.Join(p["hub.url"], " ")
-			if p.Get("hub.mode") != "publish" || !strings.Contains(urls, "http://khabar.test/feeds/rss.xml") ||
-				!strings.Contains(urls, "http://khabar.test/feeds/section/"+a.Section.Slug+"/atom.xml") {
+			if p.Get("hub.mode") != "publish" || !strings.Contains(strings.Join(p["hub.url"], " "), "http://khabar.test/feeds/rss.xml") {
 				t.Errorf("ping: %v", p)
 			}
 			break

@@ -80,6 +80,11 @@ func JSONL(ctx context.Context, s *store.Store, r io.Reader, status news.Status,
 		return st, err
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
+	// A byte-order mark, as Windows programs write, would make the first
+	// record unreadable.
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		br.Discard(3)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+	"khabar/internal/throttle"
+)
+
+// searchAnswer is the API's answer, as a client reads it.
+type searchAnswer struct {
+	Total   int `json:"total"`
+	Results []struct {
+		ID          int64   `json:"id"`
+		URL         string  `json:"url"`
+		Headline    string  `json:"headline"`
+		Snippet     string  `json:"snippet"`
+		PublishedAt string  `json:"published_at"`
+		Score       float64 `json:"score"`
+	} `json:"results"`
+}
+
+func (f *fixture) searchFor(t *testing.T, query string) searchAnswer {
+	t.Helper()
+	r := f.client(t).Get("/api/v1/search?" + query)
+	var res searchAnswer
+	if r.Status != 200 || json.Unmarshal([]byte(r.Body), &res) != nil {
+		t.Fatalf("search %s: %d %s", query, r.Status, r.Body)
+	}
+	return res
+}
+
+func TestSearchInputAndResults(t *testing.T) {
+	storetest.Each(t, testSearchInputAndResults)
+}
+
+// testSearchInputAndResults: bad parameters are refused in JSON; results
+// come best first, with absolute links, dates and marked snippets.
+func testSearchInputAndResults(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	f.article(t, news.StatusPublished, "البنك المركزي يرفع الفائدة", "قرر البنك المركزي رفع سعر الفائدة، وقال البنك إن التضخم تراجع.")
+	f.article(t, news.StatusPublished, "أسواق المال", "تراجعت الأسهم بعد قرار البنك &lt;script&gt;alert(1)&lt;/script&gt;.")
+	f.article(t, news.StatusPublished, "طقس", "أمطار غزيرة في الشمال.")
+	f.reindex(t)
+	api := []struct {
+		q      string
+		status int
+	}{
+		{"q=" + url.QueryEscape("البنك"), 200},
+		{"q=" + url.QueryEscape("البنك") + "&limit=1&offset=1", 200},
+		{"", 400},
+		{"q=x&limit=0", 400},
+		{"q=x&limit=51", 400},
+		{"q=x&limit=abc", 400},
+		{"q=x&offset=-1", 400},
+		{"q=x&offset=10001", 400},
+	}
+	for _, c := range api {
+		r := f.client(t).Get("/api/v1/search?" + c.q)
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("api %s: %d %s", c.q, r.Status, r.Body)
+		}
+	}
+	res := f.searchFor(t, "q="+url.QueryEscape("البنك")+"&limit=2")
+	if res.Total < 2 || len(res.Results) != 2 || res.Results[0].Score < res.Results[1].Score ||
+		!strings.HasPrefix(res.Results[0].URL, "http://khabar.test/news/") || res.Results[0].PublishedAt == "" {
+		t.Errorf("api result: %+v", res)
+	}
+	if got := res.Results[0]; got.Headline != "البنك المركزي يرفع الفائدة" || got.PublishedAt != publishedAt.Format(time.RFC3339) {
+		t.Errorf("best result: %+v", got)
+	}
+	// The second article's text holds "<script>", as words: escaped.
+	for _, r := range res.Results {
+		if !strings.Contains(r.Snippet, "<mark>البنك</mark>") || strings.Contains(r.Snippet, "<script") {
+			t.Errorf("snippet %q: no <mark>, or text not escaped", r.Snippet)
+		}
+	}
+	if !strings.Contains(res.Results[1].Snippet, "&lt;script&gt;") {
+		t.Errorf("snippet %q lost the text it escapes", res.Results[1].Snippet)
+	}
+	if page := f.searchFor(t, "q="+url.QueryEscape("البنك")+"&limit=1&offset=1"); page.Total != res.Total || len(page.Results) != 1 || page.Results[0].ID != res.Results[1].ID {
+		t.Errorf("second page: %+v", page)
+	}
+	if none := f.searchFor(t, "q="+url.QueryEscape("كلمةلاوجودلها")); none.Total != 0 || none.Results == nil {
+		t.Errorf("no match: %+v (results must be an empty list, not null)", none)
+	}
+	if r := f.client(t).Get("/api/v1/nothing"); r.Status != 404 || !strings.Contains(r.Body, "error") {
+		t.Errorf("unknown endpoint: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestSearchFindsOnlyPublished(t *testing.T) {
+	storetest.Each(t, testSearchFindsOnlyPublished)
+}
+
+// testSearchFindsOnlyPublished: the index holds every article; readers
+// find only those published.
+func testSearchFindsOnlyPublished(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	draft := f.article(t, news.StatusDraft, "اكتشاف أثري نادر في وادي الزرقاء", "عثر فريق من علماء الآثار على جرار فخارية.")
+	pub := f.article(t, news.StatusPublished, "اكتشاف أثري ثان في الزرقاء", "جرار فخارية أخرى.")
+	gone := f.article(t, news.StatusPublished, "اكتشاف أثري سحب من الزرقاء", "جرار فخارية مسحوبة.")
+	if _, err := s.SetStatus(t.Context(), gone.ID, gone.Version, news.StatusUnpublished); err != nil {
+		t.Fatal(err)
+	}
+	f.reindex(t)
+	res := f.searchFor(t, "q="+url.QueryEscape("الاثريه الزرقاء"))
+	if res.Total != 1 || len(res.Results) != 1 || res.Results[0].ID != pub.ID {
+		t.Errorf("found %+v, want only article %d (not the draft %d nor the unpublished %d)", res, pub.ID, draft.ID, gone.ID)
+	}
+}
+
+func TestSearchRateLimited(t *testing.T) {
+	storetest.Each(t, testSearchRateLimited)
+}
+
+// testSearchRateLimited: flooding search is refused, not served, per
+// address.
+func testSearchRateLimited(t *testing.T, s *store.Store) {
+	f := newFixture(t, s, func(o *Options) { o.SearchLimit = throttle.NewLimiter(5, time.Hour) })
+	var last storetest.Response
+	for i := 0; i < 20 && last.Status != http.StatusTooManyRequests; i++ {
+		last = f.client(t).Get("/api/v1/search?q=x")
+	}
+	if last.Status != http.StatusTooManyRequests || !strings.HasPrefix(last.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("search is not rate limited: %d %s", last.Status, last.Body)
+	}
+	// Another address still has its budget.
+	req := httptest.NewRequest("GET", "/api/v1/search?q=x", nil)
+	req.RemoteAddr = "198.51.100.7:4321"
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	if w.Code != 200 {
+		t.Errorf("another address: %d %s", w.Code, w.Body)
+	}
+}
