@@ -51,6 +51,11 @@ func (p *Pinger) HandleEvent(ctx context.Context, ev news.Event) error {
 	form := url.Values{"hub.mode": {"publish"}, "hub.url": feeds}
 	for _, hub := range hubs {
 		if err := p.ping(ctx, hub, form); err != nil {
+			if ctx.Err() != nil {
+				// Shutting down: the event stays unhandled, and the
+				// next start pings again.
+				return ctx.Err()
+			}
 			p.Log.Error("websub ping failed; giving up on this event for this hub", "hub", hub, "event", ev.ID, "err", err)
 		}
 	}
