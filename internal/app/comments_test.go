@@ -178,7 +178,10 @@ func TestCommentsEndToEnd(t *testing.T) {
 	})
 }
 
-func TestCommentModesAndLiveArrival(t *testing.T) {
+// TestCommentsArriveLive: open pages receive a post-moderated comment
+// the moment it is published, escaped. (Comment modes themselves are
+// internal/site's TestCommentModes.)
+func TestCommentsArriveLive(t *testing.T) {
 	n := startNode(t, "")
 	commentReady(n)
 	a := firstPublished(t, n.Store)
@@ -186,9 +189,6 @@ func TestCommentModesAndLiveArrival(t *testing.T) {
 	a.CommentsMode = news.CommentsPost
 	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
 		t.Fatal(err)
-	}
-	if r := n.get(t, "/live?topic=elsewhere"); r.status != http.StatusBadRequest {
-		t.Fatalf("unknown live topic: %d", r.status)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -205,7 +205,8 @@ func TestCommentModesAndLiveArrival(t *testing.T) {
 		t.Fatalf("post-moderated post: %d %s", r.status, r.header.Get("Location"))
 	}
 	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
+	received := false
+	for !received && sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "data: ") {
 			continue
@@ -220,93 +221,22 @@ func TestCommentModesAndLiveArrival(t *testing.T) {
 		if !strings.Contains(m.HTML, "&lt;img src=x onerror=alert(1)&gt;") || !strings.Contains(m.HTML, "&lt;b&gt;Mona&lt;/b&gt;") || strings.Contains(m.HTML, "<img") {
 			t.Fatalf("live comment not escaped: %s", m.HTML)
 		}
-		break
+		received = true
 	}
-	// Closed: refused with the reason, the form gone from the page.
-	a, _ = n.Store.GetArticle(context.Background(), a.ID)
-	a.CommentsMode = news.CommentsClosed
-	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
-	n.waitEvents(t)
-	r = n.do(t, "POST", "/comments/"+aid, url.Values{"token": {n.Comments.Token(a.ID)}, "name": {"x"}, "body": {"y"}}, nil)
-	if r.status != http.StatusForbidden || !strings.Contains(r.body, "التعليقات مغلقة على هذا الخبر") || strings.Contains(r.body, `id="comment-form"`) {
-		t.Fatalf("closed: %d", r.status)
+	if !received {
+		t.Fatalf("no comment on the live stream within 15 s: %v", sc.Err())
 	}
 }
 
-func TestCommentBadInput(t *testing.T) {
+// TestCommentAPIBadInput: the comments API answers bad input with JSON
+// errors, never a 500. (The form's and pages' answers are internal/site's
+// TestCommentBadInput.)
+func TestCommentAPIBadInput(t *testing.T) {
 	n := startNode(t, "")
 	commentReady(n)
-	ctx := context.Background()
 	a := firstPublished(t, n.Store)
 	aid := strconv.FormatInt(a.ID, 10)
-	others, _ := n.Store.ListPublished(ctx, storeList(2))
-	other := others[1]
-	// An approved comment on another article, and a deleted one on this.
-	foreign := &news.Comment{ArticleID: other.ID, Status: news.CommentApproved, Name: "n", Body: "b", Identity: "i", IPHash: "h", BodyHash: "bh"}
-	gone := &news.Comment{ArticleID: a.ID, Status: news.CommentApproved, Name: "n", Body: "b2", Identity: "i", IPHash: "h", BodyHash: "bh2"}
-	for _, c := range []*news.Comment{foreign, gone} {
-		if err := n.Store.CreateComment(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := n.Store.ModerateComments(ctx, []int64{gone.ID}, news.CommentDeleted, news.Actor{}); err != nil {
-		t.Fatal(err)
-	}
 	cross := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
-	cases := []struct {
-		name   string
-		form   url.Values
-		hdr    map[string]string
-		status int
-		want   string
-	}{
-		{"script tag is kept as text", url.Values{"name": {"x"}, "body": {"<script>alert(1)</script>"}}, nil, http.StatusSeeOther, ""},
-		{"empty name", url.Values{"name": {""}, "body": {"نص"}}, nil, http.StatusUnprocessableEntity, "هذا الحقل مطلوب"},
-		{"1 MB body", url.Values{"name": {"x"}, "body": {strings.Repeat("a", 1<<20)}}, nil, http.StatusUnprocessableEntity, "النص أطول من المسموح"},
-		{"3 MB request", url.Values{"name": {"x"}, "body": {strings.Repeat("ب", 1<<19)}}, nil, http.StatusRequestEntityTooLarge, ""},
-		{"invalid UTF-8", url.Values{"name": {"x"}, "body": {"abc\xff\xfe"}}, nil, http.StatusUnprocessableEntity, "رموز غير صالحة"},
-		{"only invisible characters", url.Values{"name": {"x"}, "body": {"\u200b\u202e\u2066"}}, nil, http.StatusUnprocessableEntity, "هذا الحقل مطلوب"},
-		{"bad email", url.Values{"name": {"x"}, "body": {"y"}, "email": {"a@b\r\nBcc: c@d"}}, nil, http.StatusUnprocessableEntity, "البريد الإلكتروني غير صحيح"},
-		{"parent on another article", url.Values{"name": {"x"}, "body": {"y"}, "parent_id": {strconv.FormatInt(foreign.ID, 10)}}, nil, http.StatusConflict, "لم يعد متاحًا"},
-		{"reply to a deleted comment", url.Values{"name": {"x"}, "body": {"y"}, "parent_id": {strconv.FormatInt(gone.ID, 10)}}, nil, http.StatusConflict, "لم يعد متاحًا"},
-		{"honeypot filled", url.Values{"name": {"x"}, "body": {"y"}, "website": {"http://spam"}}, nil, http.StatusForbidden, "تعذّر قبول التعليق"},
-		{"no token", url.Values{"name": {"x"}, "body": {"y"}, "token": {""}}, nil, http.StatusBadRequest, "تعذّر التحقق من النموذج"},
-		{"forged token", url.Values{"name": {"x"}, "body": {"y"}, "token": {"abc.def"}}, nil, http.StatusBadRequest, "تعذّر التحقق من النموذج"},
-		{"cross-origin post", url.Values{"name": {"x"}, "body": {"y"}}, cross, http.StatusForbidden, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := postForm(t, n, a.ID, c.form, c.hdr)
-			if r.status != c.status || !strings.Contains(r.body, c.want) {
-				t.Fatalf("got %d, want %d with %q: %.300s", r.status, c.status, c.want, r.body)
-			}
-			if r.status >= 500 {
-				t.Fatal("server error")
-			}
-		})
-	}
-	// What was refused came back in the form; nothing of it was stored.
-	if list, _ := n.Store.ListComments(ctx, storeFilter("")); len(list) != 3 {
-		t.Fatalf("stored %d comments, want the two fixtures and the script one", len(list))
-	}
-	for path, want := range map[string]int{
-		"/comments/999999":                    http.StatusNotFound,
-		"/comments/abc":                       http.StatusNotFound,
-		"/comments/" + aid + "?sort=sideways": http.StatusBadRequest,
-		"/comments/" + aid + "?page=0":        http.StatusBadRequest,
-		"/comments/" + aid + "?page=99":       http.StatusNotFound,
-		"/comments/" + aid + "?reply=junk":    http.StatusBadRequest,
-		"/comments/" + aid + "/sent?status=x": http.StatusBadRequest,
-	} {
-		if r := n.get(t, path); r.status != want {
-			t.Errorf("GET %s: %d, want %d", path, r.status, want)
-		}
-	}
-	if r := n.do(t, "POST", "/comments/999999", url.Values{"name": {"x"}, "body": {"y"}}, nil); r.status != http.StatusNotFound {
-		t.Errorf("post on a missing article: %d", r.status)
-	}
 	// The API: JSON errors, never a 500.
 	api := "/api/v1/articles/" + aid + "/comments"
 	tok := formToken(t, n, a.ID)
@@ -328,60 +258,16 @@ func TestCommentBadInput(t *testing.T) {
 	if st, _ := postJSON(t, n, "/api/v1/articles/0/comments", `{}`, nil); st != http.StatusNotFound {
 		t.Errorf("API post on article 0: %d", st)
 	}
-	// XSS of every kind, once approved, is shown as inert text.
-	payloads := []string{
-		`<svg onload=alert(1)>`,
-		`<a href="javascript:alert(1)">x</a>`,
-		`&lt;script&gt;alert(2)&lt;/script&gt;`,
-		`%3Cscript%3Ealert(3)%3C/script%3E`,
-		`"><img src=x onerror=alert(4)>`,
-		"\u003cscript\u003ealert(5)",
-	}
-	for i, p := range payloads {
-		if r := postForm(t, n, a.ID, url.Values{"name": {"n" + strconv.Itoa(i)}, "body": {p}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("payload %q: %d", p, r.status)
-		}
-	}
-	if _, err := n.Store.ModerateComments(ctx, commentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
-		t.Fatal(err)
-	}
-	n.waitEvents(t)
-	page := n.get(t, "/comments/"+aid)
-	for _, raw := range []string{"<script>alert(1)", "<svg onload", `href="javascript:`, "<img src=x", "<script>alert(2)"} {
-		if strings.Contains(page.body, raw) {
-			t.Errorf("%q reached the page unescaped", raw)
-		}
-	}
-	for _, esc := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;svg onload=alert(1)&gt;", "&amp;lt;script&amp;gt;alert(2)", "%3Cscript%3Ealert(3)"} {
-		if !strings.Contains(page.body, esc) {
-			t.Errorf("%q is not on the page as text", esc)
-		}
-	}
 }
 
-func TestCommentFloodsBansAndRules(t *testing.T) {
+// TestCommentRulesAndBansFromTheNewsroom: word lists saved in the
+// newsroom's settings reach the comment form, and a ban set from a
+// commenter's history keeps them out. (Floods, and how the lists match,
+// are internal/site's TestCommentFloodsBansAndRules.)
+func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
 	n := startNode(t, "")
-	a := firstPublished(t, n.Store)
-	aid := strconv.FormatInt(a.ID, 10)
-	// Posting the moment the form arrives is what scripts do.
-	r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"سريع"}}, nil)
-	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "بسرعة غير معتادة") {
-		t.Fatalf("instant post: %d %q", r.status, r.header.Get("Retry-After"))
-	}
-	n.Comments.MinFill = 0
-	// One address: a burst, then refusals with a notice.
-	var codes []int
-	for i := range 8 {
-		r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"تعليق " + strconv.Itoa(i)}}, nil)
-		codes = append(codes, r.status)
-	}
-	if codes[0] != http.StatusSeeOther || codes[7] != http.StatusTooManyRequests {
-		t.Fatalf("flood from one address: %v", codes)
-	}
-	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"y"}}, nil); !strings.Contains(r.body, "أرسلت تعليقات كثيرة") {
-		t.Fatal("no rate-limit notice")
-	}
 	commentReady(n)
+	a := firstPublished(t, n.Store)
 	// Word lists from the settings, matched through tatweel and diacritics.
 	login(t, n, auth.RoleAdmin)
 	form := url.Values{}
@@ -422,7 +308,6 @@ func TestCommentFloodsBansAndRules(t *testing.T) {
 			t.Errorf("bad ban %v: %d", bad, r.status)
 		}
 	}
-	_ = aid
 }
 
 func TestModerationRoles(t *testing.T) {

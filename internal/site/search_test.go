@@ -1,0 +1,57 @@
+package site
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+func TestSearchPage(t *testing.T) { storetest.Each(t, testSearchPage) }
+
+func testSearchPage(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	f.index(t)
+	page := []struct {
+		q      string
+		status int
+		want   string
+	}{
+		{"q=" + url.QueryEscape("البنك المركزي"), 200, "<mark>"},
+		{"q=" + url.QueryEscape("البنك المركزي") + "&sort=date&section=economy", 200, "<mark>"},
+		{"", 200, "علامتي تنصيص"},
+		{"q=" + url.QueryEscape("في من على"), 200, "شائعة جدًا"},
+		{"q=" + url.QueryEscape("كلمةلاوجودلها"), 200, "لم نجد"},
+		{"q=" + url.QueryEscape(`"غير متوازن`), 200, ""},
+		{"q=" + url.QueryEscape(`* " : ( ) NEAR AND - OR NOT`), 200, ""},
+		{"q=" + url.QueryEscape("'; DROP TABLE articles; --"), 200, ""},
+		{"q=" + url.QueryEscape("\u202eالبنك\u202c \u200f"), 200, ""},
+		{"q=" + url.QueryEscape("ًٌٍَُِّْ"), 200, ""},
+		{"q=" + url.QueryEscape(strings.Repeat("بنك ", 250)), 200, ""},
+		{"q=x&from=yesterday", 400, ""},
+		{"q=x&to=2026-13-40", 400, ""},
+		{"q=x&page=0", 400, ""},
+		{"q=x&section=nowhere", 404, ""},
+		{"q=" + url.QueryEscape("البنك") + "&page=999", 404, ""},
+	}
+	for _, c := range page {
+		r := f.get("/search?" + c.q)
+		if r.Status != c.status || !strings.Contains(r.Body, c.want) {
+			t.Errorf("/search?%.60s: %d, want %d with %q", c.q, r.Status, c.status, c.want)
+		}
+		if c.status == 200 && !strings.Contains(r.Body, `content="noindex, follow"`) {
+			t.Errorf("/search?%.60s: not noindex", c.q)
+		}
+	}
+	// Flooding search is refused, not served.
+	limited := false
+	for i := 0; i < 80 && !limited; i++ {
+		limited = f.get("/search?q=x").Status == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Error("search is not rate limited")
+	}
+}
