@@ -228,38 +228,6 @@ func TestCommentsArriveLive(t *testing.T) {
 	}
 }
 
-// TestCommentAPIBadInput: the comments API answers bad input with JSON
-// errors, never a 500. (The form's and pages' answers are internal/site's
-// TestCommentBadInput.)
-func TestCommentAPIBadInput(t *testing.T) {
-	n := startNode(t, "")
-	commentReady(n)
-	a := firstPublished(t, n.Store)
-	aid := strconv.FormatInt(a.ID, 10)
-	cross := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
-	// The API: JSON errors, never a 500.
-	api := "/api/v1/articles/" + aid + "/comments"
-	tok := formToken(t, n, a.ID)
-	for _, c := range []struct {
-		name, body string
-		hdr        map[string]string
-		status     int
-	}{
-		{"broken JSON", `{"name":`, nil, http.StatusBadRequest},
-		{"huge body", `{"body":"` + strings.Repeat("x", 100<<10) + `"}`, nil, http.StatusRequestEntityTooLarge},
-		{"wrong types", `{"name":1,"body":[]}`, nil, http.StatusBadRequest},
-		{"negative parent", `{"name":"x","body":"y","parent_id":-5,"token":"` + tok + `"}`, nil, http.StatusCreated},
-		{"cross-origin", `{"name":"x","body":"y","token":"` + tok + `"}`, cross, http.StatusForbidden},
-	} {
-		if st, out := postJSON(t, n, api, c.body, c.hdr); st != c.status {
-			t.Errorf("API %s: %d %v, want %d", c.name, st, out, c.status)
-		}
-	}
-	if st, _ := postJSON(t, n, "/api/v1/articles/0/comments", `{}`, nil); st != http.StatusNotFound {
-		t.Errorf("API post on article 0: %d", st)
-	}
-}
-
 // TestCommentRulesAndBansFromTheNewsroom: word lists saved in the
 // newsroom's settings reach the comment form, and a ban set from a
 // commenter's history keeps them out. (Floods, and how the lists match,
