@@ -232,7 +232,7 @@ func testEditingBadRequests(t *testing.T, s *store.Store) {
 				hdr.Set("Accept", "application/json")
 			}
 			maps.Copy(hdr, tc.hdr)
-			r := postWith(tc.c, tc.path, tc.form, hdr)
+			r := send(tc.c, "POST", tc.path, tc.form, hdr)
 			if r.Status != tc.status {
 				t.Errorf("%d, want %d\n%.300s", r.Status, tc.status, r.Body)
 			}

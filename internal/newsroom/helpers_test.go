@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,13 +18,14 @@ import (
 // crossSite is what a browser sends with a request another site made.
 var crossSite = http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}
 
-// postWith posts form to path with extra headers (nil: none).
-func postWith(c *storetest.Client, path string, form url.Values, hdr http.Header) storetest.Response {
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	for k, v := range hdr {
-		h[k] = v
+// send is c.Form with extra headers (nil: none).
+func send(c *storetest.Client, method, path string, form url.Values, hdr http.Header) storetest.Response {
+	if form == nil {
+		return c.Do(method, path, nil, hdr)
 	}
-	return c.Do("POST", path, strings.NewReader(form.Encode()), h)
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	maps.Copy(h, hdr)
+	return c.Do(method, path, strings.NewReader(form.Encode()), h)
 }
 
 // articleIn makes an article in state st, created by owner (0: nobody),

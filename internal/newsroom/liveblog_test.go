@@ -149,7 +149,7 @@ func testLiveBlogNewsroom(t *testing.T, s *store.Store) {
 		{"cross-site close", admin + "/coverage", url.Values{"action": {"close"}}, crossSite, 403, ""},
 	}
 	for _, c := range cases {
-		r := postWith(editor, c.path, c.form, c.hdr)
+		r := send(editor, "POST", c.path, c.form, c.hdr)
 		if r.Status != c.status || c.says != "" && !strings.Contains(r.Body, c.says) {
 			t.Errorf("%s: %d, want %d with %q", c.name, r.Status, c.status, c.says)
 		}

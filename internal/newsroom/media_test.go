@@ -13,6 +13,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -59,9 +60,7 @@ func postFiles(t *testing.T, c *storetest.Client, hdr http.Header, files ...upFi
 	}
 	mw.Close()
 	h := http.Header{"Content-Type": {mw.FormDataContentType()}}
-	for k, v := range hdr {
-		h[k] = v
-	}
+	maps.Copy(h, hdr)
 	return c.Do("POST", UploadPath, &b, h)
 }
 
@@ -69,9 +68,7 @@ func postFiles(t *testing.T, c *storetest.Client, hdr http.Header, files ...upFi
 func upload(t *testing.T, c *storetest.Client, hdr http.Header, files ...upFile) (int, []uploaded) {
 	t.Helper()
 	h := http.Header{"Accept": {"application/json"}}
-	for k, v := range hdr {
-		h[k] = v
-	}
+	maps.Copy(h, hdr)
 	r := postFiles(t, c, h, files...)
 	var out struct{ Files []uploaded }
 	if r.Header.Get("Content-Type") == "application/json; charset=utf-8" {
@@ -432,7 +429,7 @@ func testMediaUploadBadInput(t *testing.T, s *store.Store) {
 	if r.Status != http.StatusForbidden || !strings.Contains(r.Body, `lang="ar"`) {
 		t.Errorf("moderator opens the library: %d", r.Status)
 	}
-	if r := postWith(writer, "/admin/media/"+itoa(stored.ID), url.Values{"alt": {"x"}}, crossSite); r.Status != http.StatusForbidden {
+	if r := send(writer, "POST", "/admin/media/"+itoa(stored.ID), url.Values{"alt": {"x"}}, crossSite); r.Status != http.StatusForbidden {
 		t.Errorf("cross-site text edit: %d", r.Status)
 	}
 	for _, p := range []string{"/admin/media/abc", "/admin/media/999999", "/admin/media/0"} {

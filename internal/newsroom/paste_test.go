@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,9 +23,7 @@ func testPasteEndpoint(t *testing.T, s *store.Store) {
 	f := newFixture(t, s)
 	post := func(c *storetest.Client, body string, hdr http.Header) storetest.Response {
 		h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
-		for k, v := range hdr {
-			h[k] = v
-		}
+		maps.Copy(h, hdr)
 		return c.Do("POST", "/admin/paste", strings.NewReader(body), h)
 	}
 	word := `<html><head><style>p{mso-style:x}</style></head><body><!--StartFragment--><h1>عنوان</h1>` +

@@ -121,13 +121,7 @@ func testRevisions(t *testing.T, s *store.Store) {
 		{"restore cross-site", "POST", restore, url.Values{"version": {"4"}}, crossSite, http.StatusForbidden},
 	}
 	for _, c := range cases {
-		var r storetest.Response
-		if c.method == "POST" {
-			r = postWith(writer, c.path, c.form, c.hdr)
-		} else {
-			r = writer.Get(c.path)
-		}
-		if r.Status != c.want {
+		if r := send(writer, c.method, c.path, c.form, c.hdr); r.Status != c.want {
 			t.Errorf("%s: %d, want %d", c.name, r.Status, c.want)
 		}
 	}

@@ -215,13 +215,7 @@ func testTickerManagement(t *testing.T, s *store.Store) {
 		{"huge form", "POST", "/admin/ticker/" + a, url.Values{"text": {strings.Repeat("x", 3<<20)}}, nil, 413, "الطلب كبير جدًا"},
 	}
 	for _, c := range bad {
-		var r storetest.Response
-		if c.method == "POST" {
-			r = postWith(editor, c.path, c.form, c.hdr)
-		} else {
-			r = editor.Get(c.path)
-		}
-		if r.Status != c.status || !strings.Contains(r.Body, c.want) || !strings.Contains(r.Body, `dir="rtl"`) {
+		if r := send(editor, c.method, c.path, c.form, c.hdr); r.Status != c.status || !strings.Contains(r.Body, c.want) || !strings.Contains(r.Body, `dir="rtl"`) {
 			t.Errorf("%s: %d, want %d with %q", c.name, r.Status, c.status, c.want)
 		}
 	}
