@@ -293,167 +293,33 @@ func as(t *testing.T, n *node, role auth.Role) *node {
 	return c
 }
 
-func TestLiveBlogNewsroom(t *testing.T) {
+// TestLiveBlogCorrectionReachesArticlePage: an entry posted and then
+// corrected through the newsroom shows corrected on the article page.
+// (The newsroom's entry forms, roles and refusals are
+// internal/newsroom's TestLiveBlogNewsroom.)
+func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		a := firstPublished(t, n.Store)
 		admin := "/admin/articles/" + strconv.FormatInt(a.ID, 10) + "/liveblog"
-		editor, writer, moderator := as(t, n, auth.RoleEditor), as(t, n, auth.RoleWriter), as(t, n, auth.RoleModerator)
-		authors, _ := n.Store.ListAuthors(ctx)
-		entryForm := func(title, text string) url.Values {
-			return url.Values{"title": {title}, "text": {text}, "author": {strconv.FormatInt(authors[0].ID, 10)}}
+		editor, writer := as(t, n, auth.RoleEditor), as(t, n, auth.RoleWriter)
+		if r := editor.do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("editor opens coverage: %d", r.status)
 		}
-
-		if r := writer.get(t, "/admin/articles/"+strconv.FormatInt(a.ID, 10)); !strings.Contains(r.body, `href="`+admin+`"`) {
-			t.Error("the article form does not link to its live blog")
-		}
-		// A writer may not turn a published article into a live blog, nor
-		// post to one that is not live.
-		if r := writer.get(t, admin); r.status != 200 || !strings.Contains(r.body, "ليس تغطية مباشرة بعد") || strings.Contains(r.body, `value="open"`) {
-			t.Fatalf("writer, not live: %d", r.status)
-		}
-		if r := writer.do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.status != http.StatusForbidden {
-			t.Fatalf("writer opens coverage: %d", r.status)
-		}
-		if r := writer.do(t, "POST", admin, entryForm("x", "y"), nil); r.status != http.StatusConflict || !strings.Contains(r.body, "ليس تغطية مباشرة") {
-			t.Fatalf("entry on an article that is not live: %d", r.status)
-		}
-		if r := editor.do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.status != http.StatusSeeOther || r.header.Get("Location") != admin+"?done=coverage_open" {
-			t.Fatalf("editor opens coverage: %d %s", r.status, r.header.Get("Location"))
-		}
-
-		// A writer posts, corrects and deletes entries.
-		r := writer.do(t, "POST", admin, url.Values{"title": {"وصول الوفد"}, "key": {"on"}, "author": {strconv.FormatInt(authors[1].ID, 10)},
-			"text":  {"وصل الوفد إلى <strong>القاعة</strong> <script>alert(1)</script>\r\nالسطر الثاني\r\n\r\nفقرة ثانية"},
-			"quote": {"لن نغادر قبل الاتفاق"}, "cite": {"رئيس الوفد"}, "embed": {"https://x.com/khabar/status/1"}}, nil)
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != admin+"?done=entry_posted" {
+		if r := writer.do(t, "POST", admin, url.Values{"title": {"وصول الوفد"}, "text": {"وصل الوفد إلى القاعة"}}, nil); r.status != http.StatusSeeOther {
 			t.Fatalf("post entry: %d %s", r.status, r.body)
 		}
 		entries, total, _ := n.Store.LiveEntries(ctx, a.ID, 10, 0)
 		if total != 1 {
 			t.Fatalf("%d entries", total)
 		}
-		e := entries[0]
-		if !e.Key || e.AuthorID != authors[1].ID || len(e.Body) != 4 || e.Body[0].Text != "وصل الوفد إلى <strong>القاعة</strong> <br>السطر الثاني" ||
-			e.Body[1].Text != "فقرة ثانية" || e.Body[2].Type != news.BlockQuote || e.Body[3].Type != news.BlockEmbed {
-			t.Fatalf("stored entry: %+v", e)
-		}
-		page := writer.get(t, admin+"?done=entry_posted")
-		if !strings.Contains(page.body, "نُشر التحديث") || !strings.Contains(page.body, "وصول الوفد") {
-			t.Error("the newsroom does not list the new entry")
-		}
-		entryPath := admin + "/" + strconv.FormatInt(e.ID, 10)
-		form := writer.get(t, entryPath)
-		if form.status != 200 || !strings.Contains(form.body, "السطر الثاني\n\nفقرة ثانية") || !strings.Contains(form.body, `name="version" value="1"`) {
-			t.Fatalf("edit form: %d", form.status)
-		}
-		save := entryForm("وصول الوفد الرسمي", "نص مصحح")
-		save.Set("version", "1")
-		if r := writer.do(t, "POST", entryPath, save, nil); r.status != http.StatusSeeOther {
+		save := url.Values{"title": {"وصول الوفد الرسمي"}, "text": {"نص مصحح"}, "version": {"1"}}
+		if r := writer.do(t, "POST", admin+"/"+strconv.FormatInt(entries[0].ID, 10), save, nil); r.status != http.StatusSeeOther {
 			t.Fatalf("save entry: %d %s", r.status, r.body)
-		}
-		if r := writer.do(t, "POST", entryPath, save, nil); r.status != http.StatusConflict || !strings.Contains(r.body, "عدّل شخص آخر") {
-			t.Fatalf("stale save: %d", r.status)
 		}
 		n.waitEvents(t)
 		if r := n.get(t, articleURL(a)); !strings.Contains(r.body, "وصول الوفد الرسمي") || !strings.Contains(r.body, "نص مصحح") {
 			t.Error("the correction is not on the article page")
-		}
-
-		// Saving a form unchanged keeps the quote leading and the blocks the
-		// form does not show.
-		rich := &news.LiveEntry{ArticleID: a.ID, Body: []news.Block{{Type: news.BlockQuote, Text: "قول", Cite: "قائل"},
-			{Type: news.BlockParagraph, Text: "سياق"}, {Type: news.BlockList, Items: []string{"أ", "ب"}}}}
-		if err := n.Store.CreateLiveEntry(ctx, rich); err != nil {
-			t.Fatal(err)
-		}
-		richPath := admin + "/" + strconv.FormatInt(rich.ID, 10)
-		if r := writer.get(t, richPath); !strings.Contains(r.body, `name="quote_first" value="on"`) || !strings.Contains(r.body, "كتل أخرى في هذا التحديث تبقى كما هي: 1") {
-			t.Error("the form of an entry led by a quote, with a list, does not say so")
-		}
-		same := url.Values{"text": {"سياق"}, "quote": {"قول"}, "cite": {"قائل"}, "quote_first": {"on"}, "version": {"1"}}
-		if r := writer.do(t, "POST", richPath, same, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("save unchanged: %d", r.status)
-		}
-		if got, _ := n.Store.LiveEntry(ctx, rich.ID); len(got.Body) != 3 || got.Body[0].Type != news.BlockQuote || got.Body[1].Text != "سياق" || got.Body[2].Type != news.BlockList {
-			t.Errorf("an unchanged save changed the entry: %+v", got.Body)
-		}
-		if err := n.Store.DeleteLiveEntry(ctx, a.ID, rich.ID); err != nil {
-			t.Fatal(err)
-		}
-
-		// Moderators may not touch entries.
-		for _, c := range []struct{ method, path string }{{"GET", admin}, {"POST", admin}, {"GET", entryPath}, {"POST", entryPath}, {"POST", entryPath + "/delete"}, {"POST", admin + "/coverage"}} {
-			if r := moderator.do(t, c.method, c.path, entryForm("x", "y"), nil); r.status != http.StatusForbidden {
-				t.Errorf("moderator %s %s: %d", c.method, c.path, r.status)
-			}
-		}
-
-		// Hostile input: clear errors, never a 500.
-		other := firstOther(t, n, a.ID)
-		otherAdmin := "/admin/articles/" + strconv.FormatInt(other, 10) + "/liveblog"
-		cross := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
-		withVersion := func(v url.Values) url.Values { v.Set("version", "2"); return v }
-		cases := []struct {
-			name, path string
-			form       url.Values
-			hdr        map[string]string
-			status     int
-			says       string
-		}{
-			{"empty", admin, url.Values{"text": {"  "}}, nil, 422, "التحديث فارغ"},
-			{"only tags", admin, url.Values{"text": {"<script>alert(1)</script>"}}, nil, 422, "إحدى الكتل فارغة"},
-			{"huge", admin, entryForm("", strings.Repeat(strings.Repeat("خبر عاجل ", 450)+"\n\n", 3)), nil, 422, "التحديث أطول من المسموح"},
-			{"huge block", admin, entryForm("", strings.Repeat("خبر عاجل ", 3000)), nil, 422, "إحدى الكتل أطول من المسموح"},
-			{"title too long", admin, entryForm(strings.Repeat("ع", 201), "x"), nil, 422, "النص أطول من المسموح"},
-			{"bad embed", admin, url.Values{"text": {"x"}, "embed": {"javascript:alert(1)"}}, nil, 422, "رابط المحتوى المضمَّن غير مدعوم"},
-			{"bad media", admin, url.Values{"text": {"x"}, "media": {"abc"}}, nil, 422, "قيمة غير معروفة"},
-			{"missing media", admin, url.Values{"text": {"x"}, "media": {"987654"}}, nil, 422, "اختر صورة"},
-			{"unknown author", admin, url.Values{"text": {"x"}, "author": {"987654"}}, nil, 422, "غير موجودة"},
-			{"forged article", "/admin/articles/987654/liveblog", entryForm("x", "y"), nil, 404, ""},
-			{"article zero", "/admin/articles/0/liveblog", entryForm("x", "y"), nil, 404, ""},
-			{"entry of another article", otherAdmin + "/" + strconv.FormatInt(e.ID, 10), withVersion(entryForm("x", "y")), nil, 404, ""},
-			{"delete through another article", otherAdmin + "/" + strconv.FormatInt(e.ID, 10) + "/delete", nil, nil, 404, ""},
-			{"entry not a number", admin + "/abc", withVersion(entryForm("x", "y")), nil, 404, ""},
-			{"no version", entryPath, entryForm("x", "y"), nil, 400, ""},
-			{"bad coverage action", admin + "/coverage", url.Values{"action": {"explode"}}, nil, 400, ""},
-			{"cross-site post", admin, entryForm("مزور", "مزور"), cross, 403, ""},
-			{"cross-site delete", entryPath + "/delete", url.Values{}, cross, 403, ""},
-			{"cross-site close", admin + "/coverage", url.Values{"action": {"close"}}, cross, 403, ""},
-		}
-		for _, c := range cases {
-			r := editor.do(t, "POST", c.path, c.form, c.hdr)
-			if r.status != c.status || c.says != "" && !strings.Contains(r.body, c.says) {
-				t.Errorf("%s: %d, want %d with %q", c.name, r.status, c.status, c.says)
-			}
-		}
-		if r := editor.do(t, "POST", admin, url.Values{"text": {strings.Repeat("x", 3<<20)}}, nil); r.status != http.StatusRequestEntityTooLarge {
-			t.Errorf("a 3 MB entry: %d", r.status)
-		}
-		for _, p := range []string{admin + "?page=0", admin + "?page=x"} {
-			if r := editor.get(t, p); r.status != http.StatusBadRequest {
-				t.Errorf("%s: %d", p, r.status)
-			}
-		}
-		if _, total, _ := n.Store.LiveEntries(ctx, a.ID, 10, 0); total != 1 {
-			t.Fatalf("hostile posts left %d entries", total)
-		}
-
-		// Closing: no new entries, the form is gone; corrections still work.
-		if r := editor.do(t, "POST", admin+"/coverage", url.Values{"action": {"close"}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("close: %d", r.status)
-		}
-		if r := editor.get(t, admin); !strings.Contains(r.body, "انتهت التغطية في") || strings.Contains(r.body, `name="text"`) || !strings.Contains(r.body, "استئناف التغطية") {
-			t.Error("a closed live blog still offers the entry form, or no way to resume")
-		}
-		if r := writer.do(t, "POST", admin, entryForm("متأخر", "نص"), nil); r.status != http.StatusConflict || !strings.Contains(r.body, "انتهت التغطية؛") {
-			t.Fatalf("entry after closing: %d", r.status)
-		}
-		if r := writer.do(t, "POST", entryPath+"/delete", url.Values{}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("delete: %d", r.status)
-		}
-		if r := writer.do(t, "POST", entryPath+"/delete", url.Values{}, nil); r.status != http.StatusNotFound {
-			t.Fatalf("delete twice: %d", r.status)
 		}
 	})
 }

@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"image"
 	"image/color/palette"
 	"image/gif"
 	"image/jpeg"
-	"image/png"
 	"io"
 	"io/fs"
 	"mime/multipart"
@@ -26,11 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gen2brain/webp"
-
 	"khabar/internal/auth"
 	"khabar/internal/news"
-	"khabar/internal/store"
 )
 
 // asRole is n with a client of its own, logged in with role. Its timeout
@@ -216,35 +211,26 @@ func waitSizes(t *testing.T, n *node, id int64) *news.Media {
 	}
 }
 
+// TestMediaLibraryEndToEnd: an uploaded photo is served without its
+// camera's metadata, the job queue makes its sizes, and the pages of an
+// article that shows it use them and follow a change of its texts. (The
+// newsroom's side, with the library, the refusals and the publishing
+// rules, is internal/newsroom's TestMediaLibrary and
+// TestMediaUploadBadInput.)
 func TestMediaLibraryEndToEnd(t *testing.T) {
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		writer := asRole(t, n, auth.RoleWriter)
 		photoJPEG := withGPS(jpegOf(t, photo(1200, 800, 1)))
-		files := []upFile{
-			{"صورة الهاتف.jpg", photoJPEG},
-			{"logo.png", encoded(t, func(w io.Writer) error { return png.Encode(w, photo(300, 200, 2)) })},
-			{"still.webp", encoded(t, func(w io.Writer) error { return webp.Encode(w, photo(400, 300, 3), webp.Options{Quality: 80}) })},
-			{"moving.gif", animatedGIF(t)},
-		}
-		status, res := writer.upload(t, nil, files...)
-		if status != http.StatusOK || len(res) != 4 {
+		status, res := writer.upload(t, nil, upFile{"صورة الهاتف.jpg", photoJPEG}, upFile{"moving.gif", animatedGIF(t)})
+		if status != http.StatusOK || len(res) != 2 || res[0].Failed || res[1].Failed {
 			t.Fatalf("upload: %d %+v", status, res)
 		}
-		ids := map[string]int64{}
-		for _, r := range res {
-			if r.Failed || r.ID == 0 || r.Duplicate {
-				t.Errorf("%s: %+v", r.Name, r)
-			}
-			ids[r.Name] = r.ID
+		jpg, err := n.Store.GetMedia(ctx, res[0].ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		jpg, err := n.Store.GetMedia(ctx, ids["صورة الهاتف.jpg"])
-		if err != nil || jpg.MIME != "image/jpeg" || jpg.Width != 1200 || jpg.Height != 800 || len(jpg.SHA256) != 64 {
-			t.Fatalf("stored JPEG: %+v %v", jpg, err)
-		}
-		if gifM, _ := n.Store.GetMedia(ctx, ids["moving.gif"]); gifM.Frames != 3 || gifM.SizesState != news.SizesNone {
-			t.Errorf("animated GIF: %d frames, sizes %q", gifM.Frames, gifM.SizesState)
-		}
+		gifID := res[1].ID
 
 		// The served original has no camera or position left in it.
 		orig := n.get(t, "/media/"+jpg.Path)
@@ -260,12 +246,6 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 			t.Fatal("the test photo carries no EXIF")
 		}
 
-		// The same file again is the same library item.
-		status, res = writer.upload(t, nil, upFile{"again.jpg", photoJPEG})
-		if status != http.StatusOK || len(res) != 1 || !res[0].Duplicate || res[0].ID != jpg.ID || !strings.Contains(res[0].Message, "موجودة في المكتبة") {
-			t.Errorf("duplicate: %d %+v", status, res)
-		}
-
 		// Sizes are made in the background and served.
 		jpg = waitSizes(t, n, jpg.ID)
 		if jpg.SizesState != news.SizesReady || len(jpg.Sizes) != 8 {
@@ -277,45 +257,19 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 				t.Errorf("size %s: %d %s", z.Path, r.status, r.header.Get("Content-Type"))
 			}
 		}
-
-		// The library lists, searches and picks.
-		lib := writer.get(t, "/admin/media")
-		if lib.status != 200 || !strings.Contains(lib.body, "مكتبة الوسائط") || !strings.Contains(lib.body, "/media/"+jpg.Sizes[0].Path) {
-			t.Errorf("library page: %d", lib.status)
-		}
-		edit := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil)
-		if edit.status != http.StatusSeeOther {
-			t.Fatalf("edit texts: %d", edit.status)
-		}
-		if r := writer.get(t, "/admin/media?q="+url.QueryEscape("الاسد")); !strings.Contains(r.body, "#"+itoa(jpg.ID)) || strings.Contains(r.body, "#"+itoa(ids["logo.png"])+"<") {
-			t.Error("search by alt text")
-		}
-		if r := writer.get(t, "/admin/media?pick=featured&q="+url.QueryEscape("أسد")); !strings.Contains(r.body, `data-pick="`+itoa(jpg.ID)+`" data-field="featured"`) {
-			t.Error("pick mode offers no choice")
-		}
-		if r := writer.get(t, "/admin/media?pick="+url.QueryEscape(`"><script>`)); strings.Contains(r.body, "data-field=") {
-			t.Error("a foreign pick field is echoed")
+		if r := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("edit texts: %d", r.status)
 		}
 
-		// Publishing needs alt text, caption and credit on every image.
+		// Published, the article's page and the home page use the sizes.
 		editor := asRole(t, n, auth.RoleEditor)
 		sec, _ := n.Store.SectionBySlug(ctx, "politics")
 		authors, _ := n.Store.ListAuthors(ctx)
 		form := url.Values{"headline": {"صور من الحديقة"}, "section": {itoa(sec.ID)}, "authors": {itoa(authors[0].ID)},
-			"featured": {itoa(ids["logo.png"])}, "blocks": {"2"},
-			"b0_type": {"paragraph"}, "b0_text": {"نص"}, "b1_type": {"image"}, "b1_media": {itoa(ids["moving.gif"])}, "action": {"publish"}}
+			"featured": {itoa(jpg.ID)}, "blocks": {"2"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+			"b1_type": {"image"}, "b1_media": {itoa(gifID)}, "b1_alt": {"رسم متحرك"}, "b1_caption": {"حركة"}, "b1_credit": {"القسم الفني"},
+			"action": {"publish"}}
 		r := editor.do(t, "POST", "/admin/articles/new", form, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "الصورة الرئيسية ينقصها نص بديل") || !strings.Contains(r.body, "هذه الصورة ينقصها") {
-			t.Fatalf("publishing with bare images: %d", r.status)
-		}
-		if list, _ := n.Store.ListArticles(ctx, store.AdminFilter{}); hasHeadline(list, "صور من الحديقة") {
-			t.Error("the refused article was stored")
-		}
-		form.Set("featured", itoa(jpg.ID))
-		form.Set("b1_alt", "رسم متحرك")
-		form.Set("b1_caption", "حركة")
-		form.Set("b1_credit", "القسم الفني")
-		r = editor.do(t, "POST", "/admin/articles/new", form, nil)
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("publishing with complete images: %d %s", r.status, r.body)
 		}
@@ -329,7 +283,7 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 			`<img src="/media/` + stem + `-1200.jpg" srcset="/media/` + stem + `-320.jpg 320w,`,
 			`width="1200" height="800" alt="الأسد في حديقة الحيوان" fetchpriority="high">`,
 			// The animation keeps its original, lazily.
-			`<img src="/media/` + n.mustMedia(t, ids["moving.gif"]).Path + `" width="60" height="40" alt="رسم متحرك" loading="lazy" decoding="async">`,
+			`<img src="/media/` + n.mustMedia(t, gifID).Path + `" width="60" height="40" alt="رسم متحرك" loading="lazy" decoding="async">`,
 		} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("article page lacks %s", want)
@@ -341,11 +295,8 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 			t.Error("home page images")
 		}
 
-		// A writer may not change the text of an image a public article
-		// shows; an editor may, and the page follows.
-		if r := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"x"}, "caption": {"x"}, "credit": {"x"}}, nil); r.status != http.StatusForbidden {
-			t.Errorf("writer edits a published image: %d", r.status)
-		}
+		// An editor changes the text of the image the article shows, and
+		// the page follows.
 		if r := editor.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.status != http.StatusSeeOther {
 			t.Errorf("editor edits a published image: %d", r.status)
 		}
@@ -353,16 +304,21 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 		if page := n.get(t, "/news/"+itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.body, `alt="أسد نائم"`) {
 			t.Error("the article page kept the old alt text")
 		}
-		// An article can no longer be made public once an image lost its text.
-		if r := editor.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {""}, "caption": {"أسد"}, "credit": {"وكالة"}}, nil); r.status != http.StatusSeeOther {
-			t.Errorf("clearing alt: %d", r.status)
-		}
-		a, _ = n.Store.GetArticle(ctx, id)
-		a.Headline += " (محدَّث)"
-		if err := n.Store.UpdateArticle(ctx, a); !news.IsInvalid(err) {
-			t.Errorf("updating a public article whose image lost its alt: %v", err)
-		}
 	})
+}
+
+// TestUploadsGoAroundTheFormLimit: the app lets uploads past its general
+// body limit (2 MB), so a file over the library's 20 MB is refused by the
+// newsroom, saying so, not by the limit. (The newsroom's refusals are
+// internal/newsroom's TestMediaUploadBadInput.)
+func TestUploadsGoAroundTheFormLimit(t *testing.T) {
+	n := startNode(t, "")
+	writer := asRole(t, n, auth.RoleWriter)
+	good := jpegOf(t, photo(64, 48, 9))
+	status, res := writer.upload(t, nil, upFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
+	if status != 422 || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, "أكبر من 20 ميغابايت") {
+		t.Errorf("too large: %d %+v", status, res)
+	}
 }
 
 func hasHeadline(list []news.Article, headline string) bool {
@@ -427,130 +383,6 @@ func (c *counter) Read(p []byte) (int, error) {
 	k, err := c.r.Read(p)
 	c.n.Add(int64(k))
 	return k, err
-}
-
-func TestMediaUploadBadInput(t *testing.T) {
-	backends(t, func(t *testing.T, n *node) {
-		ctx := context.Background()
-		writer := asRole(t, n, auth.RoleWriter)
-		before, _ := n.Store.CountMedia(ctx, store.MediaFilter{})
-		good := jpegOf(t, photo(64, 48, 9))
-		cases := []struct {
-			name   string
-			file   upFile
-			status int
-			says   string
-		}{
-			{"truncated JPEG", upFile{"cut.jpg", good[:len(good)/2]}, 422, "تالف"},
-			{"30000×30000 PNG", upFile{"huge.png", pngHeaderOf(30000, 30000)}, 422, "أبعاد الصورة أكبر من المسموح"},
-			{"SVG with script", upFile{"x.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)}, 422, "ليس صورة JPEG"},
-			{"HTML named .jpg", upFile{"photo.jpg", []byte("<!doctype html><html><body><script>alert(1)</script></body></html>")}, 422, "ليس صورة JPEG"},
-			{"empty file", upFile{"empty.jpg", nil}, 422, "فارغ"},
-			{"too large", upFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)}, 422, "أكبر من 20 ميغابايت"},
-		}
-		for _, c := range cases {
-			status, res := writer.upload(t, nil, c.file)
-			if status != c.status || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, c.says) {
-				t.Errorf("%s: %d %+v", c.name, status, res)
-			}
-		}
-		// Without the script, the same refusal comes as the library page.
-		r := writer.do(t, "POST", "/admin/media", nil, nil)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "لم يصل نموذج رفع صالح") {
-			t.Errorf("not multipart: %d", r.status)
-		}
-		if r := writer.postFiles(t, nil, cases[2].file); r.status != 422 || !strings.Contains(r.body, "ليس صورة JPEG") || !strings.Contains(r.body, "<bdi>x.svg</bdi>") {
-			t.Errorf("plain form refusal: %d", r.status)
-		}
-		if status, res := writer.upload(t, nil); status != 422 || len(res) != 1 || !strings.Contains(res[0].Message, "لم تُختر أي صورة") {
-			t.Errorf("no file: %d %+v", status, res)
-		}
-
-		// 200 MB: refused from its Content-Length before it is read, and,
-		// sent without one, once the request passes its limit.
-		for _, sized := range []bool{true, false} {
-			head := "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-			tail := "\r\n--b--\r\n"
-			body := &counter{r: io.MultiReader(strings.NewReader(head), bytes.NewReader(good), &zeros{200 << 20}, strings.NewReader(tail))}
-			req, _ := http.NewRequest("POST", n.base+"/admin/media", body)
-			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-			req.Header.Set("Accept", "application/json")
-			if sized {
-				req.ContentLength = int64(len(head)+len(good)+len(tail)) + 200<<20
-			}
-			start := time.Now()
-			res, err := writer.client.Do(req)
-			if err != nil {
-				t.Fatalf("200 MB (sized %v): %v", sized, err)
-			}
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "الرفعة أكبر من 64 ميغابايت") {
-				t.Errorf("200 MB (sized %v): %d %s", sized, res.StatusCode, b)
-			}
-			if sent := body.n.Load(); sent > 80<<20 {
-				t.Errorf("200 MB (sized %v): the server read %d MB before refusing", sized, sent>>20)
-			}
-			t.Logf("200 MB upload (Content-Length %v): refused after %v, %d KB sent", sized, time.Since(start).Round(time.Millisecond), body.n.Load()>>10)
-		}
-
-		// Roles and origins: refused before anything is read.
-		moderator := asRole(t, n, auth.RoleModerator)
-		anonymous := &node{App: n.App, base: n.base, client: &http.Client{Timeout: 10 * time.Second}}
-		for name, c := range map[string]struct {
-			who *node
-			hdr map[string]string
-		}{
-			"moderator":       {moderator, nil},
-			"anonymous":       {anonymous, nil},
-			"forged cookie":   {anonymous, map[string]string{"Cookie": "khabar_session=" + strings.Repeat("a", 43)}},
-			"cross-site POST": {writer, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}},
-		} {
-			status, _ := c.who.upload(t, c.hdr, upFile{"ok.jpg", good})
-			if status != http.StatusForbidden {
-				t.Errorf("%s: %d", name, status)
-			}
-		}
-		r = moderator.get(t, "/admin/media")
-		if r.status != http.StatusForbidden || !strings.Contains(r.body, `lang="ar"`) {
-			t.Errorf("moderator opens the library: %d", r.status)
-		}
-		if r := writer.do(t, "POST", "/admin/media/1", url.Values{"alt": {"x"}}, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
-			t.Errorf("cross-site text edit: %d", r.status)
-		}
-		for _, p := range []string{"/admin/media/abc", "/admin/media/999999", "/admin/media/0"} {
-			if r := writer.get(t, p); r.status != http.StatusNotFound {
-				t.Errorf("%s: %d", p, r.status)
-			}
-		}
-		editor := asRole(t, n, auth.RoleEditor)
-		if r := editor.do(t, "POST", "/admin/media/1", url.Values{"alt": {strings.Repeat("ن", 600)}}, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "أطول من المسموح") {
-			t.Errorf("overlong alt: %d", r.status)
-		}
-
-		if after, _ := n.Store.CountMedia(ctx, store.MediaFilter{}); after != before {
-			t.Errorf("refused uploads stored %d media", after-before)
-		}
-		if left := uploadedFiles(t, n); len(left) != 0 {
-			t.Errorf("refused uploads left files: %v", left)
-		}
-	})
-}
-
-func TestMediaUploadManyAtOnceWithoutScript(t *testing.T) {
-	n := startNode(t, "")
-	writer := asRole(t, n, auth.RoleWriter)
-	var files []upFile
-	for i := range 21 {
-		files = append(files, upFile{fmt.Sprintf("%02d.jpg", i), jpegOf(t, photo(40, 30, i))})
-	}
-	r := writer.postFiles(t, nil, files...)
-	if taken := strings.Count(r.body, `<li class="ok">`); r.status != 200 || taken != 20 || !strings.Contains(r.body, "لا تُرفع أكثر من 20 صورة") {
-		t.Errorf("21 files at once: %d, %d taken", r.status, taken)
-	}
-	if n, _ := n.Store.CountMedia(context.Background(), store.MediaFilter{Query: ""}); n < 20 {
-		t.Errorf("%d media stored", n)
-	}
 }
 
 // TestUploadOf12MegapixelPhoto measures the newsroom's side of a phone

@@ -130,114 +130,6 @@ func (n *node) article(t *testing.T, id int64) *news.Article {
 	return a
 }
 
-// TestWorkflowRoleMatrix takes every workflow action as every role: those
-// the role may take go through (303), the others are refused (403) and
-// change nothing.
-func TestWorkflowRoleMatrix(t *testing.T) {
-	n := startNode(t, "")
-	type client struct {
-		*node
-		id int64
-	}
-	clients := map[auth.Role]client{}
-	for _, role := range auth.Roles {
-		c, uid := loginAs(t, n, role)
-		clients[role] = client{c, uid}
-	}
-	writers := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true, auth.RoleWriter: true}
-	editors := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true}
-	later := func(c *node) url.Values { return c.timeField(time.Now().Add(2 * time.Hour)) }
-	cases := []struct {
-		name    string
-		state   news.Status
-		own     bool // created by the acting user
-		prepare func(a *news.Article) *news.Article
-		do      func(c *node, a *news.Article) resp
-		allowed map[auth.Role]bool
-	}{
-		{"create a draft", "", false, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/new", articleForm(a, "save"), nil)
-		}, writers},
-		{"edit own draft", news.StatusDraft, true, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
-		}, writers},
-		{"submit own draft", news.StatusDraft, true, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "submit"), nil)
-		}, writers},
-		{"edit another's draft", news.StatusDraft, false, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
-		}, editors},
-		{"stage an update", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil)
-		}, editors},
-		{"update live", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
-			return c.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "publish"), nil)
-		}, editors},
-		{"request changes", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionRequestChanges, url.Values{"note": {"أضف مصدرًا"}})
-		}, editors},
-		{"publish", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionPublish, nil)
-		}, editors},
-		{"schedule", news.StatusReview, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionSchedule, later(c))
-		}, editors},
-		{"unschedule", news.StatusScheduled, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionUnschedule, nil)
-		}, editors},
-		{"unpublish", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionUnpublish, nil)
-		}, editors},
-		{"schedule unpublishing", news.StatusPublished, false, nil, func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionExpire, later(c))
-		}, editors},
-		{"cancel unpublishing", news.StatusPublished, false, func(a *news.Article) *news.Article {
-			a, err := n.Store.Transition(context.Background(), a.ID, a.Version, news.Change{Action: news.ActionExpire, At: time.Now().Add(time.Hour)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}, func(c *node, a *news.Article) resp { return c.step(t, a, news.ActionKeep, nil) }, editors},
-		{"publish an update", news.StatusPublished, false, stage(t, n), func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionPublishUpdate, nil)
-		}, editors},
-		{"discard an update", news.StatusPublished, false, stage(t, n), func(c *node, a *news.Article) resp {
-			return c.step(t, a, news.ActionDiscardUpdate, nil)
-		}, editors},
-	}
-	for _, c := range cases {
-		for _, role := range auth.Roles {
-			cl := clients[role]
-			a := &news.Article{Headline: "خبر جديد", SectionID: 1}
-			if c.state != "" {
-				owner := int64(0)
-				if c.own {
-					owner = cl.id
-				}
-				a = articleIn(t, n, c.state, owner)
-				if c.prepare != nil {
-					a = c.prepare(a)
-				}
-			}
-			r := c.do(cl.node, a)
-			want := http.StatusForbidden
-			if c.allowed[role] {
-				want = http.StatusSeeOther
-			}
-			if r.status != want {
-				t.Errorf("%s as %s: %d, want %d", c.name, role, r.status, want)
-				continue
-			}
-			if a.ID > 0 {
-				after := n.article(t, a.ID)
-				if changed := after.Version != a.Version; changed != c.allowed[role] {
-					t.Errorf("%s as %s: version %d → %d", c.name, role, a.Version, after.Version)
-				}
-			}
-		}
-	}
-}
-
 // stage gives a published article a staged update.
 func stage(t *testing.T, n *node) func(a *news.Article) *news.Article {
 	return func(a *news.Article) *news.Article {
@@ -250,103 +142,20 @@ func stage(t *testing.T, n *node) func(a *news.Article) *news.Article {
 	}
 }
 
-// TestWorkflowOverHTTP follows an article from a writer's draft to the
-// reader and back, with the refusals on the way.
-func TestWorkflowOverHTTP(t *testing.T) {
+// TestWorkflowReachesReaders: what the newsroom's workflow steps do is
+// what readers see: a scheduled article is not public, one published
+// now is, and a staged update stays off the live page until it is
+// published. (The steps, forms and refusals are internal/newsroom's
+// TestWorkflowOverHTTP.)
+func TestWorkflowReachesReaders(t *testing.T) {
 	n := startNode(t, "")
-	writer, wid := loginAs(t, n, auth.RoleWriter)
 	editor, _ := loginAs(t, n, auth.RoleEditor)
-	sec, _ := n.Store.SectionBySlug(context.Background(), "politics")
-
-	form := articleForm(&news.Article{Headline: "مسودة كاتبة عن الموازنة", SectionID: sec.ID}, "submit")
-	form.Del("version")
-	r := writer.do(t, "POST", "/admin/articles/new", form, nil)
-	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "done=step_submit") {
-		t.Fatalf("writer's new draft, submitted: %d %s", r.status, r.header.Get("Location"))
-	}
-	aid, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
-	a := n.article(t, aid)
-	if a.Status != news.StatusReview || a.CreatedBy != wid {
-		t.Fatalf("submitted article: %s by %d", a.Status, a.CreatedBy)
-	}
-	if page := writer.get(t, r.header.Get("Location")); !strings.Contains(page.body, "أُرسل الخبر إلى المحررين للمراجعة") {
-		t.Error("no flash after submitting")
-	}
-	// Submitted: the writer cannot change it any more.
-	if r := writer.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "save"), nil); r.status != http.StatusConflict {
-		t.Errorf("writer edits a submitted article: %d", r.status)
-	}
-	desk := editor.get(t, "/admin/")
-	if !strings.Contains(desk.body, "بانتظار المراجعة") || !strings.Contains(desk.body, a.Headline) {
-		t.Error("the editor's desk does not list the article awaiting review")
-	}
-
-	// Refusals, each with the reason in Arabic.
-	refusals := []struct {
-		name   string
-		act    news.Action
-		extra  url.Values
-		status int
-		says   string
-	}{
-		{"changes without a note", news.ActionRequestChanges, url.Values{"note": {"  "}}, 422, "هذا الحقل مطلوب"},
-		{"a note of 2001 letters", news.ActionRequestChanges, url.Values{"note": {strings.Repeat("ن", news.MaxNote+1)}}, 422, "النص أطول من المسموح"},
-		{"schedule in the past", news.ActionSchedule, n.timeField(time.Now().Add(-time.Hour)), 422, "اختر موعدًا في المستقبل"},
-		{"schedule at no time", news.ActionSchedule, url.Values{"at": {"غدًا صباحًا"}}, 422, "أدخل تاريخًا ووقتًا صحيحين"},
-		{"schedule in 2226", news.ActionSchedule, n.timeField(time.Now().AddDate(200, 0, 0)), 422, "الموعد بعيد جدًا"},
-		{"unpublish what is not live", news.ActionUnpublish, nil, 409, "لا يمكن «اسحب من النشر» لخبر حالته «بانتظار المراجعة»"},
-		{"publish an update that is not there", news.ActionPublishUpdate, nil, 409, "لا يمكن «انشر التحديث»"},
-	}
-	for _, c := range refusals {
-		r := editor.step(t, a, c.act, c.extra)
-		if r.status != c.status || !strings.Contains(r.body, c.says) {
-			t.Errorf("%s: %d, want %d with %q", c.name, r.status, c.status, c.says)
-		}
-	}
-	for name, form := range map[string]url.Values{
-		"unknown step":   {"action": {"delete"}, "version": {"1"}},
-		"no version":     {"action": {"publish"}},
-		"bad old status": {"status": {"draft"}, "version": {"1"}},
-	} {
-		if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/status", form, nil); r.status != http.StatusBadRequest {
-			t.Errorf("%s: %d", name, r.status)
-		}
-	}
-	if r := editor.step(t, &news.Article{ID: a.ID, Version: a.Version - 1}, news.ActionPublish, nil); r.status != http.StatusConflict {
-		t.Errorf("stale version: %d", r.status)
-	}
-	if after := n.article(t, a.ID); after.Version != a.Version || after.Status != news.StatusReview {
-		t.Fatal("a refused step changed the article")
-	}
-
-	// Changes requested: back to the writer's drafts, with the note.
-	if r := editor.step(t, a, news.ActionRequestChanges, url.Values{"note": {"أضف رأي المعارضة"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("request changes: %d %s", r.status, r.body)
-	}
-	a = n.article(t, a.ID)
-	if page := writer.get(t, "/admin/articles/"+id(a)); !strings.Contains(page.body, "أضف رأي المعارضة") || !strings.Contains(page.body, `value="submit"`) {
-		t.Error("the writer does not see the editor's note, or cannot resubmit")
-	}
-	if desk := writer.get(t, "/admin/"); !strings.Contains(desk.body, "مسوداتي") || !strings.Contains(desk.body, a.Headline) {
-		t.Error("the writer's desk does not list their draft")
-	}
-	if r := writer.do(t, "POST", "/admin/articles/"+id(a), articleForm(a, "submit"), nil); r.status != http.StatusSeeOther {
-		t.Fatalf("resubmit: %d", r.status)
-	}
-	a = n.article(t, a.ID)
-
-	// Scheduled, then moved forward to now.
-	at := n.fieldTime(time.Now().Add(3 * time.Hour))
-	if r := editor.step(t, a, news.ActionSchedule, n.timeField(at)); r.status != http.StatusSeeOther {
+	a := articleIn(t, n, news.StatusReview, 0)
+	if r := editor.step(t, a, news.ActionSchedule, n.timeField(time.Now().Add(3*time.Hour))); r.status != http.StatusSeeOther {
 		t.Fatalf("schedule: %d %s", r.status, r.body)
 	}
 	a = n.article(t, a.ID)
-	if a.Status != news.StatusScheduled || a.PublishAt.Unix() != at.Unix() {
-		t.Fatalf("scheduled: %s at %v, want %v", a.Status, a.PublishAt, at)
-	}
-	if desk := editor.get(t, "/admin/"); !strings.Contains(desk.body, "يُنشر في") {
-		t.Error("the desk does not show the scheduled time")
-	}
+	n.waitEvents(t)
 	if r := n.get(t, "/news/"+id(a)); r.status != http.StatusNotFound {
 		t.Errorf("a scheduled article is public: %d", r.status)
 	}
@@ -369,10 +178,6 @@ func TestWorkflowOverHTTP(t *testing.T) {
 	n.waitEvents(t)
 	if r := n.get(t, live); !strings.Contains(r.body, a.Headline) || strings.Contains(r.body, "عنوان منقّح بعد النشر") {
 		t.Error("the staged update reached readers")
-	}
-	page := editor.get(t, "/admin/articles/"+id(a))
-	if !strings.Contains(page.body, "عنوان منقّح بعد النشر") || !strings.Contains(page.body, "تعديلات لم تُنشر بعد") {
-		t.Error("the newsroom does not show the staged update")
 	}
 	a = n.article(t, a.ID)
 	if r := editor.step(t, a, news.ActionPublishUpdate, nil); r.status != http.StatusSeeOther {

@@ -16,6 +16,7 @@ import (
 	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
+	"khabar/internal/web"
 )
 
 // fixture is the newsroom alone on a fresh store, with two sections and
@@ -26,6 +27,8 @@ type fixture struct {
 	store *store.Store
 	n     *Newsroom
 	h     http.Handler
+	// mediaDir holds the library's files.
+	mediaDir string
 }
 
 func newFixture(t *testing.T, s *store.Store) *fixture {
@@ -35,7 +38,8 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := media.OpenDisk(t.TempDir())
+	dir := t.TempDir()
+	files, err := media.OpenDisk(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +50,39 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{Fixture: storetest.Seed(t, s), store: s, n: n, h: n.Handler()}
+	return &fixture{Fixture: storetest.Seed(t, s), store: s, n: n, h: mounted(n), mediaDir: dir}
+}
+
+// mounted is the newsroom as the app serves it: every request body under
+// the general form limit (web.Limit), but uploads, which the newsroom
+// bounds itself (see UploadPath).
+func mounted(n *Newsroom) http.Handler {
+	h := n.Handler()
+	limited := web.Limit(n.Error, h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == UploadPath {
+			h.ServeHTTP(w, r)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
 }
 
 // as is a browser signed in as a new account of role.
 func (f *fixture) as(t *testing.T, role auth.Role) (*auth.User, *storetest.Client) {
 	t.Helper()
 	u, token := storetest.Staff(t, f.store, role)
-	c := storetest.NewClient(t, f.h)
-	c.SetCookie(cookieName, token)
-	return u, c
+	return u, f.browser(t, f.h, token)
+}
+
+// browser is a client of h with the session token as its cookie ("":
+// signed out).
+func (f *fixture) browser(t *testing.T, h http.Handler, token string) *storetest.Client {
+	c := storetest.NewClient(t, h)
+	if token != "" {
+		c.SetCookie(cookieName, token)
+	}
+	return c
 }
 
 // signIn is a browser that logged in through the form.

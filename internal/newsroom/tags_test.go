@@ -1,4 +1,4 @@
-package app
+package newsroom
 
 import (
 	"context"
@@ -10,23 +10,29 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
 )
 
 // TestTagSuggestionsAndCanonicalLink: the tag field's suggestions come as
 // JSON for newsroom writers only, hamza-insensitive; an overlong query is
 // refused; the article form shows the article's permanent link, unescaped.
 func TestTagSuggestionsAndCanonicalLink(t *testing.T) {
-	n := startNode(t, "")
-	writer, wid := loginAs(t, n, auth.RoleWriter)
-	moderator := asRole(t, n, auth.RoleModerator)
-	a := articleIn(t, n, news.StatusDraft, wid)
+	storetest.Each(t, testTagSuggestionsAndCanonicalLink)
+}
+
+func testTagSuggestionsAndCanonicalLink(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	wu, writer := f.as(t, auth.RoleWriter)
+	_, moderator := f.as(t, auth.RoleModerator)
+	a := f.articleIn(t, news.StatusDraft, wu.ID)
 	a.Tags = []news.Tag{{Name: "أوكسجين طبي"}, {Name: "اوكسجين"}}
 	a.Slug = "سقوط-الحكومة"
-	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
+	if err := s.UpdateArticle(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		c      *node
+		c      *storetest.Client
 		q      string
 		status int
 		want   []string
@@ -38,31 +44,31 @@ func TestTagSuggestionsAndCanonicalLink(t *testing.T) {
 		{writer, strings.Repeat("ت", 101), 400, nil},
 		{moderator, "الاس", 403, nil},
 	} {
-		r := c.c.get(t, "/admin/tags?q="+url.QueryEscape(c.q))
-		if r.status != c.status {
-			t.Errorf("%.20q: %d, want %d", c.q, r.status, c.status)
+		r := c.c.Get("/admin/tags?q=" + url.QueryEscape(c.q))
+		if r.Status != c.status {
+			t.Errorf("%.20q: %d, want %d", c.q, r.Status, c.status)
 			continue
 		}
 		if c.want == nil {
 			continue
 		}
 		var got struct{ Tags []string }
-		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
-			t.Fatalf("%q: %v %s", c.q, err, r.body)
+		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+			t.Fatalf("%q: %v %s", c.q, err, r.Body)
 		}
 		if strings.Join(got.Tags, "|") != strings.Join(c.want, "|") || got.Tags == nil {
 			t.Errorf("%q: %q, want %q", c.q, got.Tags, c.want)
 		}
 	}
 
-	page := writer.get(t, "/admin/articles/"+id(a))
-	if !strings.Contains(page.body, `/news/`+id(a)+`/سقوط-الحكومة</a>`) || !strings.Contains(page.body, `href="http`) || !strings.Contains(page.body, `list="tag-suggestions"`) {
-		t.Errorf("the article form lacks its permanent link or tag suggestions:\n%s", page.body)
+	page := writer.Get(adminPath(a))
+	if !strings.Contains(page.Body, `/news/`+itoa(a.ID)+`/سقوط-الحكومة</a>`) || !strings.Contains(page.Body, `href="http`) || !strings.Contains(page.Body, `list="tag-suggestions"`) {
+		t.Errorf("the article form lacks its permanent link or tag suggestions:\n%s", page.Body)
 	}
-	if page := writer.get(t, "/admin/articles/new"); !strings.Contains(page.body, "يظهر رابط الخبر الدائم بعد حفظه") {
+	if page := writer.Get("/admin/articles/new"); !strings.Contains(page.Body, "يظهر رابط الخبر الدائم بعد حفظه") {
 		t.Error("a new article's form does not say when its link shows")
 	}
-	if r := writer.get(t, "/admin/articles/new"); r.status != http.StatusOK {
-		t.Fatal(r.status)
+	if r := writer.Get("/admin/articles/new"); r.Status != http.StatusOK {
+		t.Fatal(r.Status)
 	}
 }
