@@ -20,15 +20,6 @@ type autosaved struct {
 	Fields  map[string]string `json:"fields"`
 }
 
-func decodeAutosave(t *testing.T, r resp) autosaved {
-	t.Helper()
-	var a autosaved
-	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
-		t.Fatalf("autosave answer %d is not JSON: %v\n%s", r.status, err, r.body)
-	}
-	return a
-}
-
 // presence is the answer to an editor page's heartbeat.
 type presence struct {
 	Locked bool   `json:"locked"`
@@ -50,12 +41,4 @@ func heartbeat(t *testing.T, c *node, a *news.Article, editing bool) presence {
 		t.Fatalf("presence: %d %s", r.status, r.body)
 	}
 	return p
-}
-
-// presenceOf tells whether the poster of a heartbeat is locked out, and
-// the notice their page shows.
-func presenceOf(t *testing.T, c *node, a *news.Article) (bool, string) {
-	t.Helper()
-	p := heartbeat(t, c, a, false)
-	return p.Locked, p.HTML
 }

@@ -10,17 +10,14 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,40 +156,6 @@ func animatedGIF(t *testing.T) []byte {
 	return encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 }
 
-// pngHeaderOf is a PNG signature and header claiming w×h, and nothing more.
-func pngHeaderOf(w, h uint32) []byte {
-	ihdr := append(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte("IHDR"), w), h), 8, 6, 0, 0, 0)
-	crc := crcIEEE(ihdr)
-	chunk := append(binary.BigEndian.AppendUint32(nil, 13), ihdr...)
-	return append([]byte("\x89PNG\r\n\x1a\n"), binary.BigEndian.AppendUint32(chunk, crc)...)
-}
-
-func crcIEEE(b []byte) uint32 {
-	crc := ^uint32(0)
-	for _, c := range b {
-		crc ^= uint32(c)
-		for range 8 {
-			crc = crc>>1 ^ 0xEDB88320&-(crc&1)
-		}
-	}
-	return ^crc
-}
-
-// uploadedFiles lists the files under the media folder that the demo did
-// not write.
-func uploadedFiles(t *testing.T, n *node) []string {
-	t.Helper()
-	var out []string
-	root := MediaDir(n.cfg)
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasPrefix(p, filepath.Join(root, "demo")) {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out
-}
-
 func waitSizes(t *testing.T, n *node, id int64) *news.Media {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -321,15 +284,6 @@ func TestUploadsGoAroundTheFormLimit(t *testing.T) {
 	}
 }
 
-func hasHeadline(list []news.Article, headline string) bool {
-	for _, a := range list {
-		if a.Headline == headline {
-			return true
-		}
-	}
-	return false
-}
-
 func (n *node) mustMedia(t *testing.T, id int64) *news.Media {
 	t.Helper()
 	m, err := n.Store.GetMedia(context.Background(), id)
@@ -358,31 +312,6 @@ func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
 	if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, `srcset="/media/2026/11/x-320.webp 320w"`) {
 		t.Error("the cached section page did not follow the card image's new sizes")
 	}
-}
-
-// zeros yields n zero bytes without holding them.
-type zeros struct{ n int64 }
-
-func (z *zeros) Read(p []byte) (int, error) {
-	if z.n <= 0 {
-		return 0, io.EOF
-	}
-	k := min(int64(len(p)), z.n)
-	clear(p[:k])
-	z.n -= k
-	return int(k), nil
-}
-
-// counter counts what the server took of a request body.
-type counter struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	k, err := c.r.Read(p)
-	c.n.Add(int64(k))
-	return k, err
 }
 
 // TestUploadOf12MegapixelPhoto measures the newsroom's side of a phone

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
-	"khabar/internal/store"
 )
 
 var (
@@ -48,22 +46,6 @@ func (n *node) addLines(t *testing.T, texts ...string) []*news.TickerItem {
 		out = append(out, it)
 	}
 	return out
-}
-
-// tickerState is every ticker line as stored, to see that a refused
-// request changed nothing.
-func (n *node) tickerState(t *testing.T) string {
-	t.Helper()
-	now := time.Now()
-	shown, err := n.Store.ListTicker(context.Background(), store.OnShow, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ranOut, err := n.Store.ListTicker(context.Background(), store.RanOut, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%+v %+v", shown, ranOut)
 }
 
 // TestTickerExpiryDropsPages: a line given an expiry a moment away leaves

@@ -130,18 +130,6 @@ func (n *node) article(t *testing.T, id int64) *news.Article {
 	return a
 }
 
-// stage gives a published article a staged update.
-func stage(t *testing.T, n *node) func(a *news.Article) *news.Article {
-	return func(a *news.Article) *news.Article {
-		edit := *a
-		edit.Headline = "تحديث منتظر"
-		if err := n.Store.StageUpdate(context.Background(), &edit); err != nil {
-			t.Fatal(err)
-		}
-		return &edit
-	}
-}
-
 // TestWorkflowReachesReaders: what the newsroom's workflow steps do is
 // what readers see: a scheduled article is not public, one published
 // now is, and a staged update stays off the live page until it is
