@@ -159,6 +159,7 @@ func (n *node) waitAlert(t *testing.T, id int64) *news.Alert {
 var confirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)
 
 func TestAlertsOnEveryChannel(t *testing.T) {
+	t.Parallel()
 	for _, b := range []string{"sqlite", "postgres"} {
 		t.Run(b, func(t *testing.T) {
 			p := startPeers(t)
@@ -300,6 +301,7 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 // endpoints accept and refuse, by role and by input, is tested in
 // internal/api (TestAutomationTokensAndRoles).
 func TestAlertAutomationAPI(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	// Tokens from the newsroom: refused to a writer, made for an editor.
 	login(t, n, auth.RoleWriter)
@@ -349,6 +351,7 @@ func TestAlertAutomationAPI(t *testing.T) {
 // push subscription endpoint refuses is tested in internal/api
 // (TestPushSubscriptionBadInput).
 func TestAlertPagesWithoutSMTP(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	if r := n.get(t, "/sw.js"); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "javascript") || !strings.Contains(r.body, "showNotification") {
 		t.Errorf("service worker: %d %s", r.status, r.header.Get("Content-Type"))
@@ -362,6 +365,7 @@ func TestAlertPagesWithoutSMTP(t *testing.T) {
 // TestReplyNotices: a commenter who asked is e-mailed once when a reply
 // to them is published, and can stop the notices from the e-mail.
 func TestReplyNotices(t *testing.T) {
+	t.Parallel()
 	p := startPeers(t)
 	n := startNode(t, "", p.config)
 	commentReady(n)
@@ -434,12 +438,13 @@ func TestReplyNotices(t *testing.T) {
 // TestAlertSurvivesRestart: an alert whose node went down before sending
 // it is sent by the next node to start on the database, once.
 func TestAlertSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	p := startPeers(t)
 	dir := t.TempDir()
 	keepDir := func(c *config.Config) { c.DataDir = dir }
 	ctx, stop := context.WithCancel(context.Background())
 	cfg := config.Default()
-	cfg.Addr, cfg.BaseURL, cfg.Demo, cfg.EventPoll = "127.0.0.1:0", "https://khabar.test", true, 50*time.Millisecond
+	cfg.Addr, cfg.BaseURL, cfg.Demo, cfg.EventPoll = "127.0.0.1:0", "https://khabar.test", true, 250*time.Millisecond
 	p.config(&cfg)
 	keepDir(&cfg)
 	first, err := New(ctx, cfg, slogDiscard())
@@ -505,6 +510,7 @@ func waitOutbox(t *testing.T, a *App) {
 // TestAlertWhenPublished: an alert asked for on an article goes out when
 // the article is published, whatever publishes it, and only once.
 func TestAlertWhenPublished(t *testing.T) {
+	t.Parallel()
 	p := startPeers(t)
 	n := startNode(t, "", p.config)
 	ctx := context.Background()
@@ -558,6 +564,7 @@ func TestAlertWhenPublished(t *testing.T) {
 // TestAlertFromTheArticleForm: "send an alert when published" ticked in
 // the form that publishes the article sends one alert.
 func TestAlertFromTheArticleForm(t *testing.T) {
+	t.Parallel()
 	p := startPeers(t)
 	n := startNode(t, "", p.config)
 	ctx := context.Background()

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +22,10 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/config"
+	"khabar/internal/demo"
+	"khabar/internal/jobs"
 	"khabar/internal/news"
+	"khabar/internal/search"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
@@ -40,11 +46,17 @@ func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node
 	cfg.DatabaseURL = dbURL
 	cfg.Demo = true
 	cfg.BaseURL = "http://khabar.test"
-	cfg.EventPoll = 50 * time.Millisecond
+	// A node wakes its consumers on its own writes and, on PostgreSQL, on
+	// other nodes'; the poll is the fallback, and every poll of every
+	// consumer is a query SQLite parses.
+	cfg.EventPoll = 250 * time.Millisecond
 	for _, tw := range tweaks {
 		tw(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+		demoNode.CopyTo(t, cfg.DataDir)
+	}
 	if cfg.Demo {
 		firstAccount(t, cfg, log)
 	}
@@ -67,9 +79,45 @@ func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node
 		}
 	})
 	jar, _ := cookiejar.New(nil)
-	return &node{App: a, base: "http://" + a.Addr(), client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	// A minute per request: a login's argon2id under -race, with other
+	// tests' logins on the same two cores, has taken more than ten
+	// seconds; what a test waits for is bounded by its own deadlines.
+	return &node{App: a, base: "http://" + a.Addr(), client: &http.Client{Jar: jar, Timeout: time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
+
+// demoNode is a SQLite node's data directory as its first start with the
+// demo leaves it (the store's and River's tables, the first account, the
+// demo, the search index). SQLite nodes start from a copy: under the race
+// detector, SQLite parsing the SQL of the migrations and the demo was a
+// third of these tests' time. A start on an empty directory is tested
+// by the command-line tests.
+var demoNode = storetest.Template{Make: func(dir string) error {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := createFirstAccount(ctx, s); err != nil {
+		return err
+	}
+	if _, err := demo.Load(ctx, s, MediaDir(cfg)); err != nil {
+		return err
+	}
+	if err := search.New(s).EnsureIndex(ctx); err != nil {
+		return err
+	}
+	q, err := jobs.New(ctx, s, log)
+	if err != nil {
+		return err
+	}
+	q.Close()
+	return s.Close()
+}}
 
 // firstAccount makes the newsroom's first account before the demo loads,
 // so the demo does not make its admin: that admin's argon2id hash costs
@@ -88,10 +136,13 @@ func firstAccount(t *testing.T, cfg config.Config, log *slog.Logger) {
 	} else if n > 0 {
 		return // a second node on the same database
 	}
-	u := &auth.User{Email: "first@khabar.test", Name: "أول حساب", Role: auth.RoleAdmin, PasswordHash: testPasswordHash()}
-	if err := s.CreateUser(ctx, u); err != nil {
+	if err := createFirstAccount(ctx, s); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func createFirstAccount(ctx context.Context, s *store.Store) error {
+	return s.CreateUser(ctx, &auth.User{Email: "first@khabar.test", Name: "أول حساب", Role: auth.RoleAdmin, PasswordHash: testPasswordHash()})
 }
 
 var errStuck = errors.New("the node did not stop within a minute of its context ending")
@@ -197,6 +248,7 @@ func firstPublished(t *testing.T, s *store.Store) *news.Article {
 // cached, through the outbox. (Pagination and the dates themselves are
 // internal/site's TestPaginationAndDates.)
 func TestSettingsReachCachedPages(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	ctx := context.Background()
 	// 45 more politics articles make three pages.
@@ -226,6 +278,7 @@ func TestSettingsReachCachedPages(t *testing.T) {
 }
 
 func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		old := firstPublished(t, n.Store)
@@ -334,6 +387,7 @@ var testPasswordHash = sync.OnceValue(func() string {
 })
 
 func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		if r := n.get(t, "/admin/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/admin/login") {
 			t.Fatalf("anonymous /admin/: %d %s", r.status, r.header.Get("Location"))
@@ -418,6 +472,7 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 }
 
 func TestNewsroomRolesAndBadForms(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	login(t, n, auth.RoleWriter)
 	a := firstPublished(t, n.Store)
@@ -462,6 +517,7 @@ func TestNewsroomRolesAndBadForms(t *testing.T) {
 }
 
 func TestNewsroomPages(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	login(t, n, auth.RoleAdmin)
 	a := firstPublished(t, n.Store)
@@ -523,6 +579,7 @@ func TestNewsroomPages(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	var last int
 	for i := 0; i < 7; i++ {
@@ -537,6 +594,7 @@ func TestLoginThrottle(t *testing.T) {
 // databases (PostgreSQL refuses invalid UTF-8 where SQLite does not); the
 // reader pages' are internal/site's TestReviewFindings.
 func TestReviewFindings(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		if r := n.do(t, "POST", "/admin/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}, nil); r.status != http.StatusUnauthorized {
@@ -599,6 +657,7 @@ func TestReviewFindings(t *testing.T) {
 }
 
 func TestParallelLoginsAreThrottled(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	// Up to five argon2id checks (64 MiB each) side by side: under -race
 	// on two busy cores they take longer than the client's usual 10 s.
@@ -642,6 +701,7 @@ func TestParallelLoginsAreThrottled(t *testing.T) {
 // store refreshes the other node's cached pages (the events table is the
 // truth; each node polls it).
 func TestTwoNodesShareEvents(t *testing.T) {
+	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	a := startNode(t, dbURL)
 	b := startNode(t, dbURL) // demo already loaded: b loads nothing
@@ -667,6 +727,7 @@ func TestTwoNodesShareEvents(t *testing.T) {
 // TestNotifyWakesOtherNodes: with polling slowed to a minute, a publish on
 // one node still reaches the other within seconds, through LISTEN/NOTIFY.
 func TestNotifyWakesOtherNodes(t *testing.T) {
+	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
 	a := startNode(t, dbURL, slow)

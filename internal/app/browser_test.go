@@ -594,10 +594,11 @@ func gzipSize(t *testing.T, u string) int {
 	return len(b)
 }
 
-// waitFor polls cond until it holds, for up to ten seconds.
+// waitFor polls cond until it holds, for up to thirty seconds (a loaded
+// two-core machine running other packages beside).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

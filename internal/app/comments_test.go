@@ -81,6 +81,7 @@ func commentIDs(t *testing.T, n *node, st news.CommentStatus) []int64 {
 }
 
 func TestCommentsEndToEnd(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		commentReady(n)
 		a := firstPublished(t, n.Store)
@@ -182,6 +183,7 @@ func TestCommentsEndToEnd(t *testing.T) {
 // the moment it is published, escaped. (Comment modes themselves are
 // internal/site's TestCommentModes.)
 func TestCommentsArriveLive(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	commentReady(n)
 	a := firstPublished(t, n.Store)
@@ -233,6 +235,7 @@ func TestCommentsArriveLive(t *testing.T) {
 // commenter's history keeps them out. (Floods, and how the lists match,
 // are internal/site's TestCommentFloodsBansAndRules.)
 func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	commentReady(n)
 	a := firstPublished(t, n.Store)
@@ -279,6 +282,7 @@ func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
 }
 
 func TestModerationRoles(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	for _, c := range []struct {
 		role  auth.Role
@@ -320,6 +324,7 @@ func storeList(limit int) store.ListFilter { return store.ListFilter{Limit: limi
 func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
 
 func TestCommentSettingsFromTheNewsroom(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	commentReady(n)
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // feeds that carry it: the site hears of both through the outbox. (What
 // the feeds serve is internal/site's TestFeedsServed.)
 func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	ctx := context.Background()
 	parser := gofeed.NewParser()

@@ -16,6 +16,7 @@ import (
 // TestLiveTickerAcrossNodes: a reader connected to node b sees a ticker
 // line an editor added through node a, over SSE, within seconds.
 func TestLiveTickerAcrossNodes(t *testing.T) {
+	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
 	a := startNode(t, dbURL, slow)

@@ -95,6 +95,7 @@ func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
 }
 
 func TestLiveBlogPages(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		before := firstPublished(t, n.Store)
@@ -222,6 +223,7 @@ func sseData(t *testing.T, sc *bufio.Scanner, name string) string {
 }
 
 func TestLiveBlogLiveDelivery(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		a, _ := liveArticle(t, n, 1)
@@ -298,6 +300,7 @@ func as(t *testing.T, n *node, role auth.Role) *node {
 // (The newsroom's entry forms, roles and refusals are
 // internal/newsroom's TestLiveBlogNewsroom.)
 func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		a := firstPublished(t, n.Store)
@@ -326,6 +329,7 @@ func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 
 // TestLiveBlogDemo: the demo outlet has a live blog readers can open.
 func TestLiveBlogDemo(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	ctx := context.Background()
 	list, err := n.Store.ListPublished(ctx, storeList(50))
@@ -356,6 +360,7 @@ func TestLiveBlogDemo(t *testing.T) {
 // TestLiveBlogDraftsStaySilent: anyone may subscribe to any topic, so the
 // entries of a live blog that is not published yet are never sent.
 func TestLiveBlogDraftsStaySilent(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)

@@ -181,6 +181,7 @@ func waitSizes(t *testing.T, n *node, id int64) *news.Media {
 // rules, is internal/newsroom's TestMediaLibrary and
 // TestMediaUploadBadInput.)
 func TestMediaLibraryEndToEnd(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		writer := asRole(t, n, auth.RoleWriter)
@@ -275,6 +276,7 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 // newsroom, saying so, not by the limit. (The newsroom's refusals are
 // internal/newsroom's TestMediaUploadBadInput.)
 func TestUploadsGoAroundTheFormLimit(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	writer := asRole(t, n, auth.RoleWriter)
 	good := jpegOf(t, photo(64, 48, 9))
@@ -294,6 +296,7 @@ func (n *node) mustMedia(t *testing.T, id int64) *news.Media {
 }
 
 func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)
@@ -320,6 +323,7 @@ func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
 // every core (minutes under the race detector), so it runs on request:
 // KHABAR_MEDIA_TIMING=1 go test -run TestUploadOf12 -v ./internal/app/
 func TestUploadOf12MegapixelPhoto(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("KHABAR_MEDIA_TIMING") == "" {
 		t.Skip("set KHABAR_MEDIA_TIMING=1 to measure a 12-megapixel upload")
 	}

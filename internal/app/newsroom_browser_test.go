@@ -26,6 +26,7 @@ const e2eWait = 30 * time.Second
 // and that picture, and submits it; an editor finds it awaiting review on
 // the desk and publishes it; a reader finds it on the home page.
 func TestNewsroomWriterToEditor(t *testing.T) {
+	t.Parallel()
 	browser := startBrowser(t)
 	n := startNode(t, "")
 	login(t, n, auth.RoleWriter)
@@ -75,8 +76,12 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// The article: fields, then blocks added one at a time (each added
 	// block comes back from the server, which renumbers them in the order
 	// shown, so blocks are found by their kind, not their number).
-	within(t, tab, "open a new article",
-		chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)),
+	// The media page's own scripts may still be running when the link is
+	// clicked; typing starts once the new page has loaded, not while the
+	// old one is being replaced.
+	within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
+	pageLoaded(t, tab, "/admin/articles/new")
+	within(t, tab, "fill in the new article",
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), want.headline),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), want.lead),
@@ -161,6 +166,27 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
 	}
 	screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
+}
+
+// pageLoaded waits until the tab shows path, fully loaded. While the old
+// page is replaced the tab has no context to evaluate in, and Chromium
+// answers with an error: those are waited out too, up to e2eWait.
+func pageLoaded(t *testing.T, tab context.Context, path string) {
+	t.Helper()
+	expr := `location.pathname === ` + strconv.Quote(path) + ` && document.readyState === "complete"`
+	deadline := time.Now().Add(e2eWait)
+	for {
+		ctx, cancel := context.WithTimeout(tab, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not load within %s (last: %v)", path, e2eWait, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // within runs actions as browse does, each call bounded by e2eWait.

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSearchFollowsPublishing(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		ctx := context.Background()
 		old := firstPublished(t, n.Store)
@@ -72,6 +73,7 @@ func TestSearchFollowsPublishing(t *testing.T) {
 // one's input and results: internal/site's TestSearchPage and
 // internal/api's TestSearchInputAndResults.)
 func TestSearchBudgetIsShared(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	// Flooding search is refused, not served.
 	limited := false

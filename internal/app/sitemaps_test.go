@@ -13,6 +13,7 @@ import (
 // Publishing refreshes the cached sitemaps: the site hears of it through
 // the outbox. (What the sitemaps say is internal/site's TestSitemaps.)
 func TestSitemapsFollowPublishing(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	// Cache the news sitemap and every sitemap of the index.
 	n.get(t, "/sitemap-news.xml")

@@ -18,6 +18,7 @@ import (
 // TestYouTubeThumbnailsServedByUs: an in-process stand-in for YouTube's
 // image host serves one JPEG; the facade shows it from our own origin.
 func TestYouTubeThumbnailsServedByUs(t *testing.T) {
+	t.Parallel()
 	jpeg := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte{1}, 100)...)
 	var fetches atomic.Int32
 	yt := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,7 @@ func (n *node) addLines(t *testing.T, texts ...string) []*news.TickerItem {
 // TestTickerExpiryDropsPages: a line given an expiry a moment away leaves
 // the cached home page when it runs out, with no event at that moment.
 func TestTickerExpiryDropsPages(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	login(t, n, auth.RoleEditor)
 	it := n.addLines(t, "سطر ينتهي بعد لحظات")
@@ -81,6 +82,7 @@ func TestTickerExpiryDropsPages(t *testing.T) {
 // databases. (The newsroom's side, with its refusals, is
 // internal/newsroom's TestTickerManagement.)
 func TestTickerManagementReachesHomePage(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, n *node) {
 		login(t, n, auth.RoleEditor)
 		it := n.addLines(t, "السطر ألف", "السطر باء", "السطر جيم")
@@ -120,6 +122,7 @@ func TestTickerManagementReachesHomePage(t *testing.T) {
 // after newer lines, tops it again. (The buttons, messages, stored line
 // and refusals are internal/newsroom's TestSendArticleToTicker.)
 func TestSentArticleTopsHomeTicker(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	editor := asRole(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusPublished, 0)

@@ -42,6 +42,7 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // outbox, with the node's feed URLs. What a ping names, its retries, dead
 // hubs and which events ping are tested in internal/websub.
 func TestWebSubPingsHubsOnPublish(t *testing.T) {
+	t.Parallel()
 	h := &hub{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()

@@ -136,6 +136,7 @@ func (n *node) article(t *testing.T, id int64) *news.Article {
 // published. (The steps, forms and refusals are internal/newsroom's
 // TestWorkflowOverHTTP.)
 func TestWorkflowReachesReaders(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, "")
 	editor, _ := loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusReview, 0)
@@ -200,6 +201,7 @@ func waitForState(t *testing.T, n *node, aid int64, st news.Status) *news.Articl
 // after the time; an embargo's end withdraws it. Stale jobs (the article
 // was rescheduled or its schedule cancelled) do nothing.
 func TestScheduledPublishSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			dbURL := ""
@@ -213,8 +215,10 @@ func TestScheduledPublishSurvivesRestart(t *testing.T) {
 			t.Run("first node schedules and stops", func(t *testing.T) {
 				n := startNode(t, dbURL, sameData)
 				editor, _ := loginAs(t, n, auth.RoleEditor)
-				// Leave the node time to stop before the minute comes.
-				at = n.soon(t, 4*time.Second)
+				// Leave the node time to stop before the time comes: what
+				// follows took 7 seconds on a loaded two-core machine, so
+				// 20 leaves room; the test waits out the rest.
+				at = n.soon(t, 20*time.Second)
 				// Two stale jobs, due with the real one: one for a time
 				// the article no longer has, one for a schedule cancelled
 				// since.

@@ -43,7 +43,10 @@ func startQueueWith(t *testing.T, s *store.Store, log *slog.Logger, opts ...Opti
 // looks for due jobs every five seconds).
 func waitStatus(t *testing.T, s *store.Store, id int64, st news.Status) *news.Article {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// A minute: River looks every five seconds, and a loaded two-core
+	// machine running other packages' tests has been seen to need more
+	// than 20 seconds.
+	deadline := time.Now().Add(time.Minute)
 	for {
 		a, err := s.GetArticle(context.Background(), id)
 		if err != nil {

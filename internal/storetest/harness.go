@@ -21,10 +21,17 @@ import (
 // Each runs fn on a fresh, migrated store of every backend, as subtests
 // named after them; PostgreSQL's is skipped (or, under EnvRequire, fails)
 // without a server. It is the harness of the surfaces' handler tests.
+// The test and its subtests run in parallel with the package's others
+// (-parallel of them at once): each has a store of its own, and much of
+// their time is spent waiting on a database.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
+	t.Parallel()
 	for _, b := range Backends {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b.Open(t)) })
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, b.Open(t))
+		})
 	}
 }
 

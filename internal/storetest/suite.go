@@ -101,6 +101,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each on a store of its own
 			s := open(t)
 			tc.fn(t, s, Seed(t, s))
 		})
