@@ -142,7 +142,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	f := &alert.Fanout{Store: s, Push: push, Lang: "ar", BatchSize: o.batch, Workers: o.workers, Owner: "fanoutbench"}
+	f := &alert.Fanout{Store: s, Push: push, Lang: func() string { return "ar" }, BatchSize: o.batch, Workers: o.workers, Owner: "fanoutbench"}
 	a := &news.Alert{Title: "عاجل: مجلس الوزراء يعلن حزمة إجراءات اقتصادية جديدة",
 		Text:    "أعلن مجلس الوزراء مساء اليوم حزمة من الإجراءات لدعم الأسعار وتثبيت سعر الصرف، تبدأ مطلع الشهر المقبل.",
 		URL:     "https://khabar.example/news/1/حزمة-إجراءات",

@@ -40,7 +40,7 @@ type Fanout struct {
 	Webhook          *Webhook
 	Webhooks         []WebhookTarget
 
-	Lang string // the outlet's language, for the notifications
+	Lang func() string // the outlet's language now, for the notifications
 	// ArticleURL is an article's absolute URL, for alerts made on
 	// publication.
 	ArticleURL func(a *news.Article) string
@@ -132,7 +132,7 @@ func (f *Fanout) Deliver(ctx context.Context, deliveryID int64) error {
 		return err
 	}
 	a := &Alert{ID: stored.ID, Title: stored.Title, Text: stored.Text, URL: stored.URL, Urgency: Urgency(stored.Urgency),
-		Topic: stored.Topic, Lang: f.Lang, Created: stored.CreatedAt}
+		Topic: stored.Topic, Lang: f.Lang(), Created: stored.CreatedAt}
 	next, skip := d.DoneUpTo, d.Skip
 	for {
 		if ok, err := f.Store.ClaimDelivery(ctx, d.ID, f.Owner, leaseTime); err != nil || !ok {
@@ -334,7 +334,7 @@ func Owner(host string, pid int) string { return host + ":" + strconv.Itoa(pid) 
 // size, a topic that is "breaking" or one of sections, and channels that
 // are configured. Errors are *news.InvalidError with field codes.
 func (f *Fanout) Check(a *news.Alert, sections []string) error {
-	probe := &Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang}
+	probe := &Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang()}
 	err := probe.Validate()
 	var v news.Invalid
 	if ie, ok := errors.AsType[*news.InvalidError](err); ok {
@@ -395,7 +395,7 @@ func (f *Fanout) fit(a *news.Alert) {
 		a.Title = news.Excerpt(a.Title, maxTitle-1) // and its "…"
 	}
 	size := func() int {
-		return (&Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang}).PushPayloadSize()
+		return (&Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang()}).PushPayloadSize()
 	}
 	for n := utf8.RuneCountInString(a.Text); a.Text != "" && size() > MaxPushPayload; {
 		if n = n * 3 / 4; n < 20 {

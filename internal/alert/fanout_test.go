@@ -27,7 +27,7 @@ func pushFanout(t *testing.T, s *store.Store, ps *alerttest.PushService) *alert.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &alert.Fanout{Store: s, Push: push, Lang: "ar", BatchSize: 100, Owner: "node-a",
+	return &alert.Fanout{Store: s, Push: push, Lang: func() string { return "ar" }, BatchSize: 100, Owner: "node-a",
 		Backoff: alert.Backoff{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}
 }
 
@@ -189,7 +189,7 @@ func deliverAll(t *testing.T, f *alert.Fanout, id int64) {
 }
 
 func TestFanoutCheck(t *testing.T) {
-	f := &alert.Fanout{Lang: "ar"}
+	f := &alert.Fanout{Lang: func() string { return "ar" }}
 	f.Push = &alert.WebPush{}
 	good := news.Alert{Title: "عاجل", URL: "https://khabar.test/news/1", Urgency: "high", Topic: "breaking", Channels: []string{"push"}}
 	cases := []struct {

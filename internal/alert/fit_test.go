@@ -12,7 +12,7 @@ import (
 // than an alert's title, or whose lead and address make the push payload
 // too large, is cut to what every channel takes, at a word.
 func TestFitArticleAlert(t *testing.T) {
-	f := &Fanout{Lang: "ar"}
+	f := &Fanout{Lang: func() string { return "ar" }}
 	words := func(n int) string { return strings.TrimSpace(strings.Repeat("كلمة ", n)) }
 	slug := url.PathEscape(strings.Repeat("عنوان-طويل-", 18))
 	cases := []struct {
@@ -30,7 +30,7 @@ func TestFitArticleAlert(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a := &news.Alert{Title: c.title, Text: c.text, URL: "https://khabar.example/news/12/" + slug, Topic: TopicBreaking, Urgency: string(UrgencyHigh)}
 			f.fit(a)
-			probe := &Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang}
+			probe := &Alert{Title: a.Title, Text: a.Text, URL: a.URL, Urgency: Urgency(a.Urgency), Topic: a.Topic, Lang: f.Lang()}
 			if err := probe.Validate(); err != nil {
 				t.Fatalf("fitted alert refused: %v (title %d letters, payload %d bytes)", err, len([]rune(a.Title)), probe.PushPayloadSize())
 			}

@@ -73,7 +73,7 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fanout := &alert.Fanout{Store: s, Push: push, Telegram: telegram, TelegramChat: "@khabar_test", Lang: "ar", Log: log,
+	fanout := &alert.Fanout{Store: s, Push: push, Telegram: telegram, TelegramChat: "@khabar_test", Lang: func() string { return "ar" }, Log: log,
 		ArticleURL: func(a *news.Article) string { return "http://khabar.test" + news.ArticlePath(a) }}
 	sr := search.New(s)
 	o := Options{Search: sr, Store: s, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),

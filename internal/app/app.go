@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -52,6 +53,7 @@ type App struct {
 	Alerts   *alert.Fanout
 	Demo     demo.Result
 	media    *media.Disk
+	base     string // the site's origin, for links printed on the console
 	handler  http.Handler
 	listener net.Listener
 }
@@ -101,22 +103,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // build makes a node's parts in the order they need each other: the
 // store, the settings, the services, the job queue, the surfaces, then the
 // event consumers and the routes.
-func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) (a *App, err error) {
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) (_ *App, err error) {
 	s, err := OpenStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	a = &App{cfg: cfg, log: log, Store: s, listener: ln}
+	a := &App{cfg: cfg, log: log, Store: s, listener: ln}
 	defer func() {
 		if err != nil {
 			a.closeParts()
 		}
 	}()
-	if cfg.Demo {
-		if a.Demo, err = demo.Load(ctx, s, MediaDir(cfg)); err != nil {
-			return nil, err
-		}
-	}
 	base := cfg.BaseURL
 	if base == "" {
 		// Never take the origin from the Host header: cached pages would
@@ -124,7 +121,23 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		base = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		log.Warn("no --base-url set; canonical and share links use " + base)
 	}
+	a.base = base
 	cat := locale.For(cfg.Lang)
+	// Whatever can refuse the configuration (the alert channels' keys and
+	// tokens, the media directory) comes before the demo loads: a demo
+	// whose one-time login was never printed would lock its owner out.
+	al, err := newAlerting(ctx, cfg, s, base, cat, log)
+	if err != nil {
+		return nil, err
+	}
+	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if a.Demo, err = demo.Load(ctx, s, MediaDir(cfg)); err != nil {
+			return nil, err
+		}
+	}
 	// Every part below starts from what the database holds now; events
 	// from this point on must all reach them.
 	startAt, err := s.LastEventID(ctx)
@@ -135,6 +148,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if err != nil {
 		return nil, err
 	}
+	a.Settings.Drive(cat, cfg.Lang)
 
 	// Services.
 	a.Cache = render.NewCache(cfg.CacheEntries)
@@ -148,14 +162,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if a.Comments, err = comment.New(ctx, s, a.Settings); err != nil {
 		return nil, err
 	}
-	al, err := newAlerting(ctx, cfg, s, base, cat, log)
-	if err != nil {
-		return nil, err
-	}
 	a.Alerts = al.fanout
-	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
-		return nil, err
-	}
 	library := media.NewLibrary(s, a.media, log)
 	signIn := auth.NewService(s, log)
 	a.Live = live.NewHub()
@@ -220,6 +227,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	return a, nil
 }
 
+// SetupLink is the one-time address of the set-up page while the
+// newsroom has no admin, and "" once it has one.
+func (a *App) SetupLink(ctx context.Context) (string, error) {
+	token, open, err := a.Store.SetupToken(ctx)
+	if err != nil || !open {
+		return "", err
+	}
+	return a.base + "/admin/setup?token=" + url.QueryEscape(token), nil
+}
+
 // Handler is the whole site, for tests that skip the network.
 func (a *App) Handler() http.Handler { return a.handler }
 
@@ -230,12 +247,19 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := a.Outbox.Start(ctx); err != nil {
+	// A node told to stop while it starts has nothing to report.
+	stopping := func(err error) error {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
+	}
+	if err := a.Outbox.Start(ctx); err != nil {
+		return stopping(err)
 	}
 	defer a.Outbox.Wait()
 	if err := a.Jobs.Start(ctx); err != nil {
-		return err
+		return stopping(err)
 	}
 	defer func() {
 		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), config.DefaultShutdownGrace)

@@ -275,6 +275,17 @@ func TestSettingsReachCachedPages(t *testing.T) {
 	if !strings.Contains(p3.body, "نوفمبر ٢٠٢٥") || !strings.Contains(p3.body, "الصفحة ٣ من ٣") {
 		t.Error("settings change did not reach cached pages (Egyptian months, Arabic-Indic digits)")
 	}
+	// The outlet's language, chosen in the settings, switches the site and
+	// the newsroom, cached pages included.
+	if err := n.Store.SaveSettings(ctx, map[string]string{"lang": "en"}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	for _, path := range []string{"/section/politics?page=3", "/admin/login"} {
+		if r := n.get(t, path); !strings.Contains(r.body, `<html lang="en" dir="ltr">`) {
+			t.Errorf("%s after switching to English: %.200s", path, r.body)
+		}
+	}
 }
 
 func TestPublishRefreshesPagesThroughEvents(t *testing.T) {

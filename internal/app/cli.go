@@ -48,6 +48,7 @@ commands:
   demo      load demo content into an empty database
   migrate   apply database migrations
   user add  create a newsroom account: --email --name --role admin|editor|writer|moderator
+  user reset-password  set a new password for an account (--email) and end its sessions
   token create  an API token for scripts: --email (of a newsroom user) --name
   reindex   rebuild the search index
   import jsonl FILE  import articles from JSON Lines (--status draft to keep them unpublished)
@@ -152,6 +153,13 @@ func cmdServe(ctx context.Context, args []string, sys IO) error {
 	}
 	defer a.Close()
 	reportDemo(sys.Stdout, a.Demo, cfg.Addr)
+	link, err := a.SetupLink(ctx)
+	if err != nil {
+		return err
+	}
+	if link != "" {
+		fmt.Fprintf(sys.Stdout, "first run: set up this outlet at %s\n", link)
+	}
 	return a.Run(ctx)
 }
 
@@ -232,8 +240,11 @@ func cmdMigrate(ctx context.Context, args []string, sys IO) error {
 }
 
 func cmdUser(ctx context.Context, args []string, sys IO) error {
+	if len(args) > 0 && args[0] == "reset-password" {
+		return cmdResetPassword(ctx, args[1:], sys)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usageError{errors.New(`want "khabar user add --email … --name … --role …"`)}
+		return usageError{errors.New(`want "khabar user add --email … --name … --role …" or "khabar user reset-password --email …"`)}
 	}
 	var email, name, role string
 	cfg, err := parseConfig("user add", args[1:], sys, func(fs *flag.FlagSet) {
@@ -260,14 +271,7 @@ func cmdUser(ctx context.Context, args []string, sys IO) error {
 	if email, err = store.NormalizeEmail(email); err != nil {
 		return usageError{err}
 	}
-	pw, err := readPassword(sys)
-	if err != nil {
-		return err
-	}
-	if err := auth.CheckPasswordRules(pw); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := readNewPassword(sys)
 	if err != nil {
 		return err
 	}
@@ -285,6 +289,56 @@ func cmdUser(ctx context.Context, args []string, sys IO) error {
 	}
 	fmt.Fprintf(sys.Stdout, "user %d created: %s (%s)\n", u.ID, u.Email, u.Role)
 	return nil
+}
+
+// cmdResetPassword sets a new password for an account and ends its
+// sessions: the way back in for an admin who lost theirs (or never saw
+// the demo's).
+func cmdResetPassword(ctx context.Context, args []string, sys IO) error {
+	var email string
+	cfg, err := parseConfig("user reset-password", args, sys, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "login email of the account (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(email) == "" {
+		return usageError{errors.New("missing --email")}
+	}
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, news.ErrNotFound) {
+		return fmt.Errorf("no user with email %s", strings.TrimSpace(email))
+	}
+	if err != nil {
+		return err
+	}
+	hash, err := readNewPassword(sys)
+	if err != nil {
+		return err
+	}
+	if err := s.SetUserPassword(ctx, u.ID, hash, "", news.Actor{Name: "(command line)"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(sys.Stdout, "password of %s (%s) changed; their sessions have ended\n", u.Email, u.Role)
+	return nil
+}
+
+// readNewPassword reads a password (see readPassword), checks it against
+// the rules and hashes it.
+func readNewPassword(sys IO) (string, error) {
+	pw, err := readPassword(sys)
+	if err != nil {
+		return "", err
+	}
+	if err := auth.CheckPasswordRules(pw); err != nil {
+		return "", err
+	}
+	return auth.HashPassword(pw)
 }
 
 func cmdReindex(ctx context.Context, args []string, sys IO) error {

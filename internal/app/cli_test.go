@@ -7,7 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"khabar/internal/store"
 )
 
 func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
@@ -19,6 +23,7 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) (int
 }
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	os.WriteFile(blocker, []byte("x"), 0o600)
@@ -58,6 +63,10 @@ func TestCLI(t *testing.T) {
 		{"user short password", nil, "short\n", []string{"user", "add", "--data", data, "--email", "w@b.co", "--name", "x", "--role", "writer"}, 1, "", "too short"},
 		{"user no password", nil, "", []string{"user", "add", "--data", data, "--email", "w@b.co", "--name", "x", "--role", "writer"}, 1, "", "no password on standard input"},
 		{"user without add", nil, "", []string{"user"}, 2, "", "khabar user add"},
+		{"reset-password without email", nil, "", []string{"user", "reset-password", "--data", data}, 2, "", "missing --email"},
+		{"reset-password of nobody", nil, "a long enough password\n", []string{"user", "reset-password", "--data", data, "--email", "nobody@example.com"}, 1, "", "no user with email nobody@example.com"},
+		{"reset-password too short", nil, "short\n", []string{"user", "reset-password", "--data", data, "--email", "editor@example.com"}, 1, "", "too short"},
+		{"reset-password", nil, "another long password\n", []string{"user", "reset-password", "--data", data, "--email", " Editor@Example.com"}, 0, "password of editor@example.com (editor) changed", ""},
 		{"demo", nil, "", []string{"demo", "--data", data}, 0, "demo content loaded", ""},
 		{"demo twice", nil, "", []string{"demo", "--data", data}, 0, "already has content", ""},
 	}
@@ -79,6 +88,7 @@ func TestCLI(t *testing.T) {
 // there, and bad arguments are refused. What the importer makes of each
 // record is tested in internal/importer, on both databases.
 func TestImportAndReindexCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	file := filepath.Join(dir, "in.jsonl")
@@ -120,4 +130,75 @@ func TestImportAndReindexCommands(t *testing.T) {
 			t.Errorf("%v: %d %s", c.args, code, errs)
 		}
 	}
+}
+
+// TestServeFirstRun: on an empty database, serve prints the set-up page's
+// one-time link, which opens the page; a start refused for a bad setting
+// loads no demo, so the next start still prints the demo's login.
+func TestServeFirstRun(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--base-url", "http://khabar.test"},
+			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
+	}()
+	var link string
+	waitFor(t, "serve prints the set-up link", func() bool {
+		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
+		return strings.Contains(link, "\n")
+	})
+	link = strings.TrimSpace(link)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d:\n%s", code, errs.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of its context ending")
+	}
+	if !strings.HasPrefix(link, "http://khabar.test/admin/setup?token=") {
+		t.Fatalf("set-up link %q", link)
+	}
+	s, err := store.OpenSQLite(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	token, open, err := s.SetupToken(context.Background())
+	if err != nil || !open || !strings.HasSuffix(link, "="+token) {
+		t.Fatalf("the printed link %q is not the stored token (%v %v)", link, open, err)
+	}
+
+	demoData := t.TempDir()
+	code, _, stderr := run(t, map[string]string{"KHABAR_TELEGRAM_TOKEN": "not-a-token"}, "", "serve", "--demo", "--data", demoData,
+		"--addr", "127.0.0.1:0", "--telegram-chat", "@khabar")
+	if code != 1 || !strings.Contains(stderr, "bot token is malformed") {
+		t.Fatalf("serve with a malformed token: %d %s", code, stderr)
+	}
+	if code, out, _ := run(t, nil, "", "demo", "--data", demoData); code != 0 || !strings.Contains(out, "newsroom login (shown once)") {
+		t.Fatalf("the refused start loaded the demo: %d %s", code, out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a running command writes while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

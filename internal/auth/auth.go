@@ -49,14 +49,15 @@ const (
 	PermWrite          Permission = "write"         // create and edit articles
 	PermPublish        Permission = "publish"       // publish, unpublish
 	PermManageTicker   Permission = "ticker"        // ticker items
+	PermManageSections Permission = "sections"      // the outlet's sections
 	PermManageSettings Permission = "settings"      // site settings, users
 	PermModerate       Permission = "moderate"      // reader comments
 	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

@@ -81,12 +81,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 		s.log.Info("login failed", "email", email, "ip", ip)
 		return "", nil, ErrBadLogin
 	}
-	token, hash, err := NewToken()
-	if err == nil {
-		err = s.accounts.CreateSession(ctx, hash, u.ID, time.Now().Add(SessionTTL))
-	}
+	token, err := s.OpenSession(ctx, u)
 	if err != nil {
-		return "", nil, fmt.Errorf("open a session for %s: %w", email, err)
+		return "", nil, err
 	}
 	s.byAccount.Reset(email)
 	if err := s.accounts.Audit(ctx, u.Actor(), "login", "", ""); err != nil {
@@ -157,6 +154,20 @@ func (s *Service) Reauthenticate(ctx context.Context, u *User, password string) 
 	}
 	s.byAccount.Reset(u.Email)
 	return nil
+}
+
+// OpenSession signs u in without a password, for an account whose
+// password was just set (the first admin, at set-up); it returns the
+// session token for the cookie.
+func (s *Service) OpenSession(ctx context.Context, u *User) (string, error) {
+	token, hash, err := NewToken()
+	if err == nil {
+		err = s.accounts.CreateSession(ctx, hash, u.ID, time.Now().Add(SessionTTL))
+	}
+	if err != nil {
+		return "", fmt.Errorf("open a session for %s: %w", u.Email, err)
+	}
+	return token, nil
 }
 
 // HashPassword hashes a new password within the bound on concurrent

@@ -31,7 +31,7 @@ func PluralCategory(lang string, n int) string {
 // N returns the plural form of key for n ("key_few", …), formatted with n
 // in the given digits; a missing category falls back to "key_other".
 func (c *Catalog) N(key string, n int, d Digits) string {
-	k := key + "_" + PluralCategory(c.lang, n)
+	k := key + "_" + PluralCategory(c.Lang(), n)
 	if !c.Has(k) {
 		k = key + "_other"
 	}

@@ -78,6 +78,11 @@ var hiddenRunes = strings.NewReplacer(
 	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "", "\ufeff", "", "\u180e", "",
 )
 
+// CleanName tidies a name someone typed (a reader's, an account's, the
+// outlet's): one line, without the invisible characters that could
+// reorder the text around it or make an empty name look filled.
+func CleanName(s string) string { return CleanLine(hiddenRunes.Replace(s)) }
+
 var blankLines = regexp.MustCompile(`\n{3,}`)
 
 // CleanComment checks and tidies what a reader typed: plain text only
@@ -94,7 +99,7 @@ func CleanComment(c *Comment) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	c.Name = CleanLine(hiddenRunes.Replace(c.Name))
+	c.Name = CleanName(c.Name)
 	c.Email = strings.TrimSpace(c.Email)
 	body := hiddenRunes.Replace(cleanText(c.Body))
 	lines := strings.Split(body, "\n")

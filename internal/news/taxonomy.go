@@ -1,6 +1,7 @@
 package news
 
 import (
+	"fmt"
 	"time"
 	"unicode/utf8"
 )
@@ -14,7 +15,101 @@ type Section struct {
 	Position int
 	// CommentsMode, when set, is the default of the section's articles.
 	CommentsMode CommentsMode
+	// Description introduces the section's page and is its meta
+	// description.
+	Description string
+	// ParentID nests the section under a top-level one (0: top level);
+	// one level only, as the navigation and breadcrumbs show it.
+	ParentID int64
+	Hidden   bool // left out of the navigation; its page still answers
+	Archived bool // takes no new articles; its articles keep working
 }
+
+// Section limits, in characters: names are in every page's navigation.
+const (
+	MaxSectionName        = 60
+	MaxSectionDescription = 300
+)
+
+// Normalize tidies what an editor typed and checks it: a name, a slug
+// made of letters or digits (the name's when none is given), a short
+// description, and no parent of its own.
+func (s *Section) Normalize() error {
+	var v Invalid
+	s.Name = CleanName(s.Name)
+	switch {
+	case s.Name == "":
+		v.Add("name", "required")
+	case utf8.RuneCountInString(s.Name) > MaxSectionName:
+		v.Add("name", "too_long")
+	}
+	typed := CleanLine(s.Slug)
+	if s.Slug = Slugify(typed); typed == "" {
+		s.Slug = Slugify(s.Name)
+	}
+	if s.Slug == "" && s.Name != "" {
+		v.Add("slug", "bad_slug")
+	}
+	if s.Description = CleanLine(s.Description); utf8.RuneCountInString(s.Description) > MaxSectionDescription {
+		v.Add("description", "too_long")
+	}
+	if s.ParentID != 0 && s.ParentID == s.ID {
+		v.Add("parent", "bad_parent")
+	}
+	return v.Err()
+}
+
+// SectionByID finds a section in a list (nil: none).
+func SectionByID(list []Section, id int64) *Section {
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// Trail is a section's breadcrumb trail: its parent (found in list), if
+// it has one, then itself.
+func Trail(list []Section, s Section) []Section {
+	if p := SectionByID(list, s.ParentID); p != nil {
+		return []Section{*p, s}
+	}
+	return []Section{s}
+}
+
+// Navigation is the header's menu: the top-level sections, in their
+// order, without hidden or archived ones.
+func Navigation(list []Section) []Section {
+	var out []Section
+	for _, s := range list {
+		if s.ParentID == 0 && !s.Hidden && !s.Archived {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Assignable lists the sections an article now in section current may be
+// put in: every one not archived, and current even if it is.
+func Assignable(list []Section, current int64) []Section {
+	var out []Section
+	for _, s := range list {
+		if !s.Archived || s.ID == current {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// InUseError refuses to delete a section that still has articles, with
+// how many.
+type InUseError struct{ Articles int }
+
+func (e *InUseError) Error() string { return fmt.Sprintf("the section has %d articles", e.Articles) }
+
+// Kind makes it a conflict.
+func (e *InUseError) Kind() Kind { return KindConflict }
 
 // Tag is a topic that cuts across sections.
 type Tag struct {

@@ -21,7 +21,14 @@ import (
 	"khabar/internal/web"
 )
 
-func monthStyles() []locale.MonthStyle { return locale.MonthStyles() }
+// monthNames lists the month-name styles for a form's select.
+func monthNames() []string {
+	var out []string
+	for _, m := range locale.MonthStyles() {
+		out = append(out, string(m))
+	}
+	return out
+}
 
 // editPage is the article form's data.
 type editPage struct {
@@ -120,7 +127,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	u := userFrom(ctx)
-	p.Sections, p.Authors, p.Media, p.Selected = secs, authors, media, map[int64]bool{}
+	p.Sections, p.Authors, p.Media, p.Selected = news.Assignable(secs, a.SectionID), authors, media, map[int64]bool{}
 	p.BlockTypes, p.CanPublish, p.CanSubmit = news.BlockTypes, u.Can(auth.PermPublish), a.Status == news.StatusDraft && a.EditableBy(u.Staff()) == nil
 	p.CanDelete = !isNew && a.DeletableBy(u.Staff()) == nil
 	if isNew {

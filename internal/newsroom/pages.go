@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"khabar/internal/auth"
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/search"
 	"khabar/internal/settings"
@@ -80,7 +81,12 @@ func wantsJSON(r *http.Request) bool {
 }
 
 func (n *Newsroom) loginForm(w http.ResponseWriter, r *http.Request) {
-	n.render(w, http.StatusOK, "login", &data{Title: n.cat.T("admin_login"), Next: safeNext(r.URL.Query().Get("next"))})
+	d := &data{Title: n.cat.T("admin_login"), Next: safeNext(r.URL.Query().Get("next"))}
+	// Before set-up nobody can log in: say where to go instead.
+	if _, open, err := n.store.SetupToken(r.Context()); err == nil && open {
+		d.Message = n.cat.T("login_setup_pending")
+	}
+	n.render(w, http.StatusOK, "login", d)
 }
 
 // safeNext keeps post-login redirects inside the newsroom.
@@ -108,9 +114,14 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		n.render(w, web.Status(err), "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(msg), Next: next})
 		return
 	}
+	n.setSessionCookie(w, r, token)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// setSessionCookie hands the browser its session token.
+func (n *Newsroom) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request) {
@@ -253,7 +264,8 @@ func flash(r *http.Request) string {
 		return "flash_unpublished"
 	case "settings":
 		return "flash_settings"
-	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted":
+	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted", "setup",
+		"section_saved", "section_moved", "section_deleted":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""
@@ -265,6 +277,9 @@ type settingsPage struct {
 	Digits   []string
 	Comments []string
 	Sections []news.Section
+	// Languages to choose from, and the one the outlet speaks now.
+	Languages []string
+	Lang      string
 }
 
 func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
@@ -280,16 +295,18 @@ func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
 // sections with the modes as submitted.
 func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status int, s settings.Settings, sections []news.Section, errs map[string]string) {
 	var err error
-	p := &settingsPage{S: s, Digits: []string{"latin", "arabic"}, Comments: []string{"pre", "post", "closed"}}
+	p := &settingsPage{S: s, Digits: []string{"latin", "arabic"}, Comments: []string{"pre", "post", "closed"},
+		Languages: locale.Languages(), Lang: s.Language}
+	if p.Lang == "" {
+		p.Lang = n.cat.Lang()
+	}
 	if sections != nil {
 		p.Sections = sections
 	} else if p.Sections, err = n.store.ListSections(r.Context()); err != nil {
 		n.fail(w, r, fmt.Errorf("list sections: %w", err))
 		return
 	}
-	for _, m := range monthStyles() {
-		p.Months = append(p.Months, string(m))
-	}
+	p.Months = monthNames()
 	n.render(w, status, "settings", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_settings"), Page: p, Errors: errs, Flash: flash(r)})
 }
 

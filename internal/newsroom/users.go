@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -37,30 +38,42 @@ func (n *Newsroom) renderUsers(w http.ResponseWriter, r *http.Request, status in
 	n.render(w, status, "users", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_users"), Page: p, Errors: errs, Flash: flash(r)})
 }
 
-// createUser is POST /admin/users.
-func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
-	if !n.parseForm(w, r) {
-		return
-	}
-	f := r.PostForm
-	u := auth.User{Email: strings.TrimSpace(f.Get("email")), Name: news.CleanLine(f.Get("name")), Role: auth.Role(f.Get("role"))}
-	errs := map[string]string{}
-	email, err := store.NormalizeEmail(u.Email)
-	if err != nil {
+// accountForm reads and checks the fields of a new account (e-mail, name,
+// password), adding what is wrong to errs; the password comes back apart,
+// to be hashed.
+func accountForm(f url.Values, errs map[string]string) (auth.User, string) {
+	u := auth.User{Email: strings.TrimSpace(f.Get("email")), Name: news.CleanName(f.Get("name"))}
+	if email, err := store.NormalizeEmail(u.Email); err != nil {
 		errs["email"] = "err_bad_email"
+	} else {
+		u.Email = email
 	}
-	if u.Name == "" || len([]rune(u.Name)) > 120 {
+	if u.Name == "" || len([]rune(u.Name)) > maxAccountName {
 		errs["name"] = map[bool]string{true: "err_required", false: "err_too_long"}[u.Name == ""]
-	}
-	if _, err := auth.ParseRole(string(u.Role)); err != nil {
-		errs["role"] = "err_unknown"
 	}
 	pw := f.Get("password")
 	if err := auth.CheckPasswordRules(pw); err != nil {
 		errs["password"] = "err_password_rules"
 	}
+	return u, pw
+}
+
+// maxAccountName bounds a newsroom account's display name, in characters.
+const maxAccountName = 120
+
+// createUser is POST /admin/users.
+func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	errs := map[string]string{}
+	u, pw := accountForm(r.PostForm, errs)
+	u.Role = auth.Role(r.PostForm.Get("role"))
+	if _, err := auth.ParseRole(string(u.Role)); err != nil {
+		errs["role"] = "err_unknown"
+	}
 	if len(errs) == 0 {
-		u.Email = email
+		var err error
 		if u.PasswordHash, err = n.auth.HashPassword(r.Context(), pw); err == nil {
 			err = n.store.CreateUser(r.Context(), &u)
 		}

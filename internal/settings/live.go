@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/store"
 )
@@ -15,6 +16,11 @@ import (
 type Live struct {
 	store *store.Store
 	cur   atomic.Pointer[Settings]
+
+	// Set by Drive: the catalogue that follows the outlet's language, and
+	// the language it has while the settings name none.
+	cat      *locale.Catalog
+	fallback string
 }
 
 // Load reads the settings table.
@@ -40,7 +46,27 @@ func (l *Live) Reload(ctx context.Context) error {
 	}
 	st := FromMap(m)
 	l.cur.Store(&st)
+	l.switchLanguage()
 	return nil
+}
+
+// Drive makes cat speak the outlet's language from now on, and fallback
+// (the server's --lang) while the settings name none. Call it before the
+// node serves: it is not synchronised with Reload.
+func (l *Live) Drive(cat *locale.Catalog, fallback string) {
+	l.cat, l.fallback = cat, fallback
+	l.switchLanguage()
+}
+
+func (l *Live) switchLanguage() {
+	if l.cat == nil {
+		return
+	}
+	lang := l.Get().Language
+	if lang == "" {
+		lang = l.fallback
+	}
+	l.cat.Switch(lang)
 }
 
 // HandleEvent reloads the settings after a change.

@@ -16,7 +16,10 @@ import (
 
 // Settings is the typed view of the settings table.
 type Settings struct {
-	SiteName    string
+	SiteName string
+	// Language is the outlet's interface language ("ar", "en"); empty
+	// follows the server's --lang.
+	Language    string
 	Tagline     string
 	TimeZone    string
 	MonthStyle  locale.MonthStyle
@@ -95,7 +98,7 @@ func Keys() []string {
 	for _, f := range fields {
 		out = append(out, f.key)
 	}
-	return append(out, "month_style", "digits", "comment_mode", "hijri",
+	return append(out, "lang", "month_style", "digits", "comment_mode", "hijri",
 		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first")
 }
 
@@ -108,6 +111,9 @@ func FromMap(m map[string]string) Settings {
 		if v, ok := m[f.key]; ok {
 			*f.ptr(&s) = v
 		}
+	}
+	if locale.Known(m["lang"]) {
+		s.Language = m["lang"]
 	}
 	if v := locale.MonthStyle(m["month_style"]); v.Valid() {
 		s.MonthStyle = v
@@ -139,6 +145,7 @@ func FromMap(m map[string]string) Settings {
 // ToMap is the inverse of FromMap.
 func (s Settings) ToMap() map[string]string {
 	m := map[string]string{
+		"lang":               s.Language,
 		"month_style":        string(s.MonthStyle),
 		"digits":             string(s.Digits),
 		"comment_mode":       string(s.CommentMode),
@@ -174,7 +181,7 @@ func Parse(form map[string]string) (Settings, error) {
 		}
 		*f.ptr(&s) = val
 	}
-	if s.SiteName == "" {
+	if s.SiteName = news.CleanName(s.SiteName); s.SiteName == "" {
 		v.Add("site_name", "required")
 	}
 	for _, h := range strings.Fields(s.WebSubHubs) {
@@ -186,6 +193,9 @@ func Parse(form map[string]string) (Settings, error) {
 		v.Add("time_zone", "bad_time_zone")
 	}
 	s.Hijri = form["hijri"] == "on"
+	if s.Language = form["lang"]; s.Language != "" && !locale.Known(s.Language) {
+		v.Add("lang", "unknown")
+	}
 	if s.MonthStyle = locale.MonthStyle(form["month_style"]); !s.MonthStyle.Valid() {
 		v.Add("month_style", "unknown")
 	}

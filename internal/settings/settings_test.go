@@ -1,10 +1,13 @@
 package settings
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"khabar/internal/locale"
+	"khabar/internal/news"
+	"khabar/internal/storetest"
 )
 
 func valid() map[string]string {
@@ -29,6 +32,7 @@ func TestRoundTrip(t *testing.T) {
 func TestParseRefusesBadValues(t *testing.T) {
 	cases := map[string]string{
 		"site_name":   "",
+		"lang":        "fr",
 		"time_zone":   "Mars/Olympus",
 		"month_style": "klingon",
 		"digits":      "roman",
@@ -47,11 +51,38 @@ func TestParseRefusesBadValues(t *testing.T) {
 }
 
 func TestFromMapFallsBack(t *testing.T) {
-	s := FromMap(map[string]string{"time_zone": "Nowhere/Land", "month_style": "bad", "digits": "arabic", "site_name": ""})
-	if s.TimeZone != "Asia/Beirut" || s.MonthStyle != locale.MonthsLevant || s.Digits != locale.DigitsArabic || s.SiteName != "خبر" {
+	s := FromMap(map[string]string{"time_zone": "Nowhere/Land", "month_style": "bad", "digits": "arabic", "site_name": "", "lang": "xx"})
+	if s.TimeZone != "Asia/Beirut" || s.Language != "" || s.MonthStyle != locale.MonthsLevant || s.Digits != locale.DigitsArabic || s.SiteName != "خبر" {
 		t.Errorf("fallbacks: %+v", s)
 	}
 	if f := s.DateFormat(); f.Location == nil || f.Location.String() != "Asia/Beirut" {
 		t.Errorf("date format: %+v", f)
+	}
+}
+
+// TestLiveDrivesTheCatalog: the catalogue speaks the server's language
+// until the settings name one, then follows every change.
+func TestLiveDrivesTheCatalog(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	live, err := Load(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := locale.For("ar")
+	live.Drive(cat, "en")
+	if cat.Lang() != "en" || cat.Dir() != "ltr" {
+		t.Fatalf("with no language set: %s %s, want the server's en", cat.Lang(), cat.Dir())
+	}
+	for _, lang := range []string{"ar", "en", "ar"} {
+		if err := s.SaveSettings(ctx, map[string]string{"lang": lang}); err != nil {
+			t.Fatal(err)
+		}
+		if err := live.HandleEvent(ctx, news.Event{Kind: news.EventSettingsChanged}); err != nil {
+			t.Fatal(err)
+		}
+		if cat.Lang() != lang || cat.T("admin_login") != locale.For(lang).T("admin_login") {
+			t.Fatalf("after setting %s: the catalogue speaks %s (%q)", lang, cat.Lang(), cat.T("admin_login"))
+		}
 	}
 }

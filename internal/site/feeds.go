@@ -81,9 +81,14 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		switch kind {
 		case "section":
 			var sec *news.Section
-			if sec, err = s.store.SectionBySlug(ctx, slug); err == nil {
+			if sec, err = s.sectionBySlug(ctx, slug); err == nil {
 				f.SectionID, c.Title, c.SiteURL = sec.ID, st.SiteName+" – "+sec.Name, s.base+news.ListPath(news.ListSection, slug)
-				tags = append(tags, "section:"+strconv.FormatInt(sec.ID, 10))
+				tags = append(tags, sectionTag(sec.ID))
+				// The feed carries its subsections' articles too.
+				var ch *chrome
+				if ch, err = s.chrome(ctx); err == nil {
+					tags = append(tags, subsectionTags(ch.Sections, sec.ID)...)
+				}
 			}
 		case "tag":
 			var t *news.Tag

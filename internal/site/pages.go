@@ -2,10 +2,12 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +82,8 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 			hv.Latest = append(hv.Latest, latest[i])
 		}
 		tags := []string{tagHome}
-		for _, sec := range d.Chrome.Sections {
+		// The menu's sections, each with its subsections' articles.
+		for _, sec := range d.Chrome.Nav {
 			items, err := s.store.ListPublished(ctx, store.ListFilter{SectionID: sec.ID, Limit: perSectionBlock})
 			if err != nil {
 				return nil, err
@@ -156,7 +159,13 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 	u := s.base + news.ArticlePath(a)
 	d.Canonical = u
 	if a.Section != nil {
-		d.Active = a.Section.Slug
+		// A subsection's article lights its parent in the menu.
+		sec := *a.Section
+		if full := news.SectionByID(d.Chrome.Sections, sec.ID); full != nil {
+			sec = *full
+		}
+		d.Crumbs = news.Trail(d.Chrome.Sections, sec)
+		d.Active = d.Crumbs[0].Slug
 	}
 	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
 	if d.Comments, err = s.fillComments(ctx, a, false, 1); err != nil {
@@ -187,36 +196,93 @@ func (s *Site) RenderPreview(ctx context.Context, a *news.Article) ([]byte, erro
 // listing serves section, tag and author pages.
 type listing struct {
 	kind   string
-	lookup func(ctx context.Context, slug string) (heading, intro, tag string, f store.ListFilter, err error)
+	lookup func(ctx context.Context, slug string) (*listHead, error)
+}
+
+// listHead is what a list page says about what it lists, and what it
+// lists.
+type listHead struct {
+	heading, intro string
+	description    string // the meta description; intro when empty
+	tags           []string
+	filter         store.ListFilter
+	crumbs         []news.Section
 }
 
 func (s *Site) section(w http.ResponseWriter, r *http.Request) {
-	s.list(w, r, listing{kind: "section", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
-		sec, err := s.store.SectionBySlug(ctx, slug)
-		if err != nil {
-			return "", "", "", store.ListFilter{}, err
-		}
-		return sec.Name, "", "section:" + strconv.FormatInt(sec.ID, 10), store.ListFilter{SectionID: sec.ID}, nil
-	}})
+	s.list(w, r, listing{kind: "section", lookup: s.sectionHead})
 }
 
+// sectionHead heads a section's page: its description, its trail, and
+// the cache tags of its subsections, whose articles it lists too. A slug
+// the section had before answers with a redirect to its page now.
+func (s *Site) sectionHead(ctx context.Context, slug string) (*listHead, error) {
+	sec, err := s.sectionBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.chrome(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &listHead{heading: sec.Name, intro: sec.Description, filter: store.ListFilter{SectionID: sec.ID},
+		tags: []string{sectionTag(sec.ID)}, crumbs: news.Trail(c.Sections, *sec)}
+	if h.intro == "" {
+		h.description = s.cat.T("section_meta_description", sec.Name, s.settings.Get().SiteName)
+	}
+	h.tags = append(h.tags, subsectionTags(c.Sections, sec.ID)...)
+	return h, nil
+}
+
+// subsectionTags are the cache tags of the sections under id, whose
+// articles its page and feed carry.
+func subsectionTags(list []news.Section, id int64) []string {
+	var tags []string
+	for _, sub := range list {
+		if sub.ParentID == id {
+			tags = append(tags, sectionTag(sub.ID))
+		}
+	}
+	return tags
+}
+
+// sectionBySlug finds a section by its slug now, or by one it had (a
+// movedError to its page now).
+func (s *Site) sectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
+	sec, err := s.store.SectionBySlug(ctx, slug)
+	if !errors.Is(err, news.ErrNotFound) {
+		return sec, err
+	}
+	if now, err2 := s.store.SectionByOldSlug(ctx, slug); err2 == nil {
+		return nil, &movedError{slug: now.Slug}
+	}
+	return nil, err
+}
+
+// movedError sends a reader from a section's old slug to its slug now.
+type movedError struct{ slug string }
+
+func (e *movedError) Error() string { return "section moved to " + e.slug }
+
+func sectionTag(id int64) string { return "section:" + strconv.FormatInt(id, 10) }
+
 func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
-	s.list(w, r, listing{kind: "tag", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
+	s.list(w, r, listing{kind: "tag", lookup: func(ctx context.Context, slug string) (*listHead, error) {
 		t, err := s.publicTag(ctx, slug)
 		if err != nil {
-			return "", "", "", store.ListFilter{}, err
+			return nil, err
 		}
-		return t.Name, "", "tag:" + strconv.FormatInt(t.ID, 10), store.ListFilter{TagID: t.ID}, nil
+		return &listHead{heading: t.Name, tags: []string{"tag:" + strconv.FormatInt(t.ID, 10)}, filter: store.ListFilter{TagID: t.ID}}, nil
 	}})
 }
 
 func (s *Site) author(w http.ResponseWriter, r *http.Request) {
-	s.list(w, r, listing{kind: "author", lookup: func(ctx context.Context, slug string) (string, string, string, store.ListFilter, error) {
+	s.list(w, r, listing{kind: "author", lookup: func(ctx context.Context, slug string) (*listHead, error) {
 		a, err := s.publicAuthor(ctx, slug)
 		if err != nil {
-			return "", "", "", store.ListFilter{}, err
+			return nil, err
 		}
-		return a.Name, a.Bio, "author:" + strconv.FormatInt(a.ID, 10), store.ListFilter{AuthorID: a.ID}, nil
+		return &listHead{heading: a.Name, intro: a.Bio, tags: []string{"author:" + strconv.FormatInt(a.ID, 10)}, filter: store.ListFilter{AuthorID: a.ID}}, nil
 	}})
 }
 
@@ -280,10 +346,11 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 	}
 	key := news.ListPath(l.kind, slug) + pageQuery
 	s.serveCached(w, r, key, func(ctx context.Context) (*render.Page, error) {
-		heading, intro, tag, f, err := l.lookup(ctx, slug)
+		h, err := l.lookup(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
+		heading, intro, f := h.heading, h.intro, h.filter
 		total, err := s.store.CountPublished(ctx, f)
 		if err != nil {
 			return nil, err
@@ -310,14 +377,19 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		if pageNo > 1 {
 			d.Canonical += "?page=" + strconv.Itoa(pageNo)
 		}
-		if l.kind == "section" {
-			d.Active = slug
+		if d.Crumbs = h.crumbs; len(d.Crumbs) > 0 {
+			d.Active = d.Crumbs[0].Slug
 		}
-		d.Description = intro
+		if d.Description = h.description; d.Description == "" {
+			d.Description = intro
+		}
 		if pageNo > 1 {
 			d.Robots = "noindex, follow" // page 2+ repeats what page 1 leads to
 		}
 		s.socialBasics(d, "")
+		if len(d.Crumbs) > 0 {
+			d.JSONLD = ldJSON([]any{s.breadcrumbs(d.Crumbs, "", "")})
+		}
 		pg := pager{Page: pageNo, Pages: pages}
 		if pageNo > 1 {
 			pg.Prev = escaped
@@ -333,7 +405,11 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		// "cards:" lets a comment refresh the counts on the list's cards
 		// without dropping every article page of the section too (article
 		// pages carry the section's tag for their related stories).
-		return s.page("list", d, tag, cardsTag(tag))
+		tags := slices.Clone(h.tags)
+		for _, t := range h.tags {
+			tags = append(tags, cardsTag(t))
+		}
+		return s.page("list", d, tags...)
 	})
 }
 
@@ -381,6 +457,17 @@ func (s *Site) media() http.Handler {
 // fail answers err with the error page of its kind (web.Status), and logs
 // it when it is the server's fault.
 func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if mv := (*movedError)(nil); errors.As(err, &mv) {
+		to := news.ListPath(news.ListSection, mv.slug)
+		if file := r.PathValue("file"); file != "" {
+			to = news.FeedPath("section", mv.slug, file)
+		}
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+		return
+	}
 	status := web.Status(err)
 	if web.ServerFault(r, status) {
 		s.log.Error("serve page", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -254,7 +254,8 @@ func articleTag(id int64) string { return "article:" + strconv.FormatInt(id, 10)
 // ticker. It is kept in memory so that even uncached pages (404s) cost no
 // query for it.
 type chrome struct {
-	Sections []news.Section
+	Sections []news.Section // every section, in order
+	Nav      []news.Section // the header's menu (news.Navigation)
 	Ticker   []tickerLine
 	Expires  time.Time // when the next ticker item runs out; zero if never
 }
@@ -334,7 +335,7 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &chrome{Sections: secs, Expires: next, Ticker: lines}
+	c := &chrome{Sections: secs, Nav: news.Navigation(secs), Expires: next, Ticker: lines}
 	if s.chromeLoaded != nil {
 		s.chromeLoaded()
 	}

@@ -104,13 +104,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	if len(keywords) > 0 {
 		art["keywords"] = keywords
 	}
-	crumbs := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.settings.Get().SiteName, "item": s.base + "/"}}
-	if a.Section != nil {
-		crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": 2, "name": a.Section.Name,
-			"item": s.base + news.ListPath(news.ListSection, a.Section.Slug)})
-	}
-	crumbs = append(crumbs, map[string]any{"@type": "ListItem", "position": len(crumbs) + 1, "name": a.Headline, "item": u})
-	d.JSONLD = ldJSON([]any{art, map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs}})
+	d.JSONLD = ldJSON([]any{art, s.breadcrumbs(d.Crumbs, a.Headline, u)})
 
 	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "article"},
 		metaTag{Property: "article:published_time", Content: f.ISO(a.PublishedAt)},
@@ -126,6 +120,21 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 		d.Meta = append(d.Meta, metaTag{Property: "og:image:width", Content: strconv.Itoa(m.Width)},
 			metaTag{Property: "og:image:height", Content: strconv.Itoa(m.Height)}, metaTag{Property: "og:image:alt", Content: m.Alt})
 	}
+}
+
+// breadcrumbs is the BreadcrumbList JSON-LD of a page under the section
+// trail crumbs: the site, the sections, then the page itself (name at u)
+// unless it is the last section's page (name "").
+func (s *Site) breadcrumbs(crumbs []news.Section, name, u string) map[string]any {
+	items := []map[string]any{{"@type": "ListItem", "position": 1, "name": s.settings.Get().SiteName, "item": s.base + "/"}}
+	for _, sec := range crumbs {
+		items = append(items, map[string]any{"@type": "ListItem", "position": len(items) + 1, "name": sec.Name,
+			"item": s.base + news.ListPath(news.ListSection, sec.Slug)})
+	}
+	if name != "" {
+		items = append(items, map[string]any{"@type": "ListItem", "position": len(items) + 1, "name": name, "item": u})
+	}
+	return map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
 }
 
 // socialBasics are the cards every page gets.

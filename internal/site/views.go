@@ -19,6 +19,9 @@ type pageData struct {
 	Canonical   string
 	Robots      string
 	Active      string // slug of the section to highlight in navigation
+	// Crumbs is the section trail of a section or article page: its
+	// parent section, if any, then its own.
+	Crumbs      []news.Section
 	Home        *homeView
 	Article     *articleView
 	List        *listView

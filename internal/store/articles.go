@@ -139,6 +139,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		return fmt.Errorf("create article: %w", err)
 	}
 	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkSectionOpen(ctx, tx, a.SectionID); err != nil {
+			return err
+		}
 		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
 			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id,
 			publish_at, unpublish_at, review_note, created_by, edited_at, draft_key)
@@ -211,6 +214,11 @@ func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) 
 	}
 	if old.Version != a.Version {
 		return news.ErrConflict
+	}
+	if old.SectionID != a.SectionID {
+		if err := s.checkSectionOpen(ctx, tx, a.SectionID); err != nil {
+			return err
+		}
 	}
 	if old.Tags, err = s.articleTags(ctx, tx, a.ID); err != nil {
 		return err
@@ -362,7 +370,7 @@ func (s *Store) checkMedia(ctx context.Context, tx *sql.Tx, blocks []news.Block)
 
 // ListFilter selects published articles for a listing.
 type ListFilter struct {
-	SectionID int64
+	SectionID int64 // the section's articles and its subsections'
 	TagID     int64
 	AuthorID  int64
 	Exclude   []int64
@@ -405,8 +413,9 @@ func (f articleScope) appendSQL(sb *strings.Builder, args []any) []any {
 		sb.WriteByte(')')
 	}
 	if f.sectionID > 0 {
-		sb.WriteString(" AND a.section_id = ?")
-		args = append(args, f.sectionID)
+		// A section's list holds its subsections' articles too.
+		sb.WriteString(" AND (a.section_id = ? OR a.section_id IN (SELECT id FROM sections WHERE parent_id = ?))")
+		args = append(args, f.sectionID, f.sectionID)
 	}
 	if f.tagID > 0 {
 		sb.WriteString(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")

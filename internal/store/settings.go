@@ -29,18 +29,21 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 
 // SaveSettings upserts the given settings in one transaction.
 func (s *Store) SaveSettings(ctx context.Context, kv map[string]string) error {
+	return s.inEventTx(ctx, func(tx *sql.Tx) error { return s.saveSettings(ctx, tx, kv) })
+}
+
+// saveSettings upserts kv in tx and tells every node.
+func (s *Store) saveSettings(ctx context.Context, tx *sql.Tx, kv map[string]string) error {
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // a stable order avoids lock-order deadlocks on PostgreSQL
-	return s.inEventTx(ctx, func(tx *sql.Tx) error {
-		for _, k := range keys {
-			_, err := tx.ExecContext(ctx, s.q("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"), k, kv[k])
-			if err != nil {
-				return fmt.Errorf("save setting %s: %w", k, err)
-			}
+	for _, k := range keys {
+		_, err := tx.ExecContext(ctx, s.q("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"), k, kv[k])
+		if err != nil {
+			return fmt.Errorf("save setting %s: %w", k, err)
 		}
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventSettingsChanged})
-	})
+	}
+	return s.writeEvent(ctx, tx, news.Event{Kind: news.EventSettingsChanged})
 }

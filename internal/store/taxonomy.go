@@ -13,26 +13,11 @@ import (
 	"khabar/internal/news"
 )
 
-// Name limits: sections are in every page's navigation.
+// Author limits, in characters.
 const (
-	maxSectionName = 60
-	maxAuthorName  = 120
-	maxAuthorBio   = 1000
+	maxAuthorName = 120
+	maxAuthorBio  = 1000
 )
-
-// ListSections returns every section in display order.
-func (s *Store) ListSections(ctx context.Context) ([]news.Section, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, position, comments_mode FROM sections ORDER BY position, id")
-	return collect(rows, err, "list sections", func(r rowScanner) (news.Section, error) {
-		var (
-			sec  news.Section
-			mode string
-		)
-		err := r.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position, &mode)
-		sec.CommentsMode = news.CommentsMode(mode)
-		return sec, err
-	})
-}
 
 // SetSectionCommentsModes sets the comment mode of sections (id → mode;
 // "" inherits the site's), in one transaction.
@@ -66,44 +51,6 @@ func (s *Store) SetSectionCommentsModes(ctx context.Context, modes map[int64]new
 // invalid UTF-8 and NUL bytes with an error, where the answer is simply
 // "not found".
 func lookable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// SectionBySlug finds a section.
-func (s *Store) SectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
-	if !lookable(slug) {
-		return nil, fmt.Errorf("section %q: %w", slug, news.ErrNotFound)
-	}
-	var sec news.Section
-	err := s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, position FROM sections WHERE slug = ?"), slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("section %q: %w", slug, news.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("section %q: %w", slug, err)
-	}
-	return &sec, nil
-}
-
-// CreateSection adds a section; the slug defaults to the name's.
-func (s *Store) CreateSection(ctx context.Context, sec *news.Section) error {
-	sec.Name = news.CleanLine(sec.Name)
-	if sec.Slug = news.Slugify(sec.Slug); sec.Slug == "" {
-		sec.Slug = news.Slugify(sec.Name)
-	}
-	if sec.Name == "" || sec.Slug == "" {
-		return fmt.Errorf("create section: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
-	}
-	if len([]rune(sec.Name)) > maxSectionName {
-		return fmt.Errorf("create section: %w", &news.InvalidError{Fields: map[string]string{"name": "too_long"}})
-	}
-	return s.inEventTx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insert(ctx, tx, "INSERT INTO sections (slug, name, position) VALUES (?, ?, ?)", sec.Slug, sec.Name, sec.Position)
-		if err != nil {
-			return fmt.Errorf("create section %q: %w", sec.Slug, mapConstraint(err))
-		}
-		sec.ID = id
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged, Sections: []int64{id}})
-	})
-}
 
 // TagBySlug finds a tag.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (*news.Tag, error) {

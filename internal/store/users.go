@@ -41,12 +41,16 @@ func NormalizeEmail(email string) (string, error) {
 
 // CreateUser adds an account with an already hashed password.
 func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
+	return s.createUser(ctx, s.db, u)
+}
+
+func (s *Store) createUser(ctx context.Context, db querier, u *auth.User) error {
 	email, err := NormalizeEmail(u.Email)
 	if err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
 	u.Email = email
-	u.Name = news.CleanLine(u.Name)
+	u.Name = news.CleanName(u.Name)
 	if u.Name == "" {
 		return fmt.Errorf("create user %s: name is required", u.Email)
 	}
@@ -54,7 +58,7 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 		return fmt.Errorf("create user %s: %w", u.Email, err)
 	}
 	u.CreatedAt = now()
-	id, err := s.insert(ctx, s.db, "INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+	id, err := s.insert(ctx, db, "INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
 		u.Email, u.Name, string(u.Role), u.PasswordHash, u.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Email, mapConstraint(err))

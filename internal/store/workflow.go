@@ -178,6 +178,11 @@ func (s *Store) StageUpdate(ctx context.Context, a *news.Article) error {
 		if err := s.checkReferences(ctx, tx, a); err != nil {
 			return err
 		}
+		if cur.SectionID != a.SectionID {
+			if err := s.checkSectionOpen(ctx, tx, a.SectionID); err != nil {
+				return err
+			}
+		}
 		raw, err := json.Marshal(stagedOf(a))
 		if err != nil {
 			return err

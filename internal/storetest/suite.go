@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"Settings", testSettings},
 		{"UsersAndSessions", testUsers},
 		{"LastAdminRace", testLastAdminRace},
+		{"Setup", testSetup},
 		{"Cursors", testCursors},
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalid},

@@ -99,7 +99,8 @@ func (p *Pinger) post(ctx context.Context, hub string, form url.Values) error {
 }
 
 // feeds lists the absolute URLs of the feeds an event changes: the
-// site's and those of the sections it touches.
+// site's and those of the sections it touches, with their parents (whose
+// feeds carry their subsections' articles).
 func (p *Pinger) feeds(ctx context.Context, ev news.Event) ([]string, error) {
 	var out []string
 	add := func(kind, slug string) {
@@ -112,8 +113,14 @@ func (p *Pinger) feeds(ctx context.Context, ev news.Event) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	touched := slices.Clone(ev.Sections)
 	for _, sec := range secs {
-		if slices.Contains(ev.Sections, sec.ID) {
+		if slices.Contains(ev.Sections, sec.ID) && sec.ParentID != 0 && !slices.Contains(touched, sec.ParentID) {
+			touched = append(touched, sec.ParentID)
+		}
+	}
+	for _, sec := range secs {
+		if slices.Contains(touched, sec.ID) {
 			add(news.ListSection, sec.Slug)
 		}
 	}

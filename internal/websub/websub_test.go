@@ -179,6 +179,35 @@ func testPingsHubsOnPublish(t *testing.T, s *store.Store) {
 	}
 }
 
+func TestPingsParentSectionFeeds(t *testing.T) { storetest.Each(t, testPingsParentSectionFeeds) }
+
+// testPingsParentSectionFeeds: an article of a subsection changes its
+// parent's feeds too, which carry it, and the hub hears of both.
+func testPingsParentSectionFeeds(t *testing.T, s *store.Store) {
+	h := startHub(t, 0)
+	f := newFixture(t, s, h)
+	sub := news.Section{Name: "أسواق", Slug: "markets", ParentID: f.Sections[1].ID}
+	if err := s.CreateSection(context.Background(), &sub); err != nil {
+		t.Fatal(err)
+	}
+	start := f.lastEvent(t)
+	f.publish(t, "الأسهم ترتفع", sub)
+	f.handle(t, f.events(t, start))
+	pings, _ := h.got()
+	if len(pings) != 1 {
+		t.Fatalf("%d pings, want 1", len(pings))
+	}
+	all := strings.Join(pings[0]["hub.url"], " ")
+	for _, want := range []string{"http://khabar.test/feeds/section/markets/rss.xml", "http://khabar.test/feeds/section/economy/rss.xml"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%s not named in %s", want, all)
+		}
+	}
+	if strings.Contains(all, "politics") {
+		t.Errorf("another section's feeds named: %s", all)
+	}
+}
+
 func TestPingsOnlyForPublicChanges(t *testing.T) {
 	storetest.Each(t, testPingsOnlyForPublicChanges)
 }
