@@ -96,3 +96,19 @@ func TestAgo(t *testing.T) {
 		t.Errorf("100 minutes: %q", got)
 	}
 }
+
+func TestZoneName(t *testing.T) {
+	cases := []struct{ lang, id, want string }{
+		{"ar", "Asia/Beirut", "بيروت"},
+		{"ar", "Africa/Casablanca", "الدار البيضاء"},
+		{"ar", "UTC", "التوقيت العالمي المنسّق"},
+		{"en", "Asia/Qatar", "Doha"},
+		{"ar", "America/Argentina/Buenos_Aires", "Buenos Aires"},
+		{"ar", "Etc/GMT+3", "GMT+3"},
+	}
+	for _, c := range cases {
+		if got := For(c.lang).ZoneName(c.id); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.lang, c.id, got, c.want)
+		}
+	}
+}

@@ -249,33 +249,3 @@ func (n *Newsroom) unban(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/comments/bans?done=unbanned", http.StatusSeeOther)
 	}
 }
-
-type auditPage struct {
-	Entries []news.AuditEntry
-	PrevURL string
-	NextURL string
-}
-
-const auditPerPage = 100
-
-// audit is GET /admin/audit: who did what, for admins.
-func (n *Newsroom) audit(w http.ResponseWriter, r *http.Request) {
-	page, ok := web.PageNumber(r)
-	if !ok {
-		n.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	entries, err := n.store.AuditLog(r.Context(), auditPerPage+1, (page-1)*auditPerPage)
-	if err != nil {
-		n.fail(w, r, fmt.Errorf("read audit log: %w", err))
-		return
-	}
-	p := &auditPage{Entries: entries}
-	if len(entries) > auditPerPage {
-		p.Entries, p.NextURL = entries[:auditPerPage], "/admin/audit?page="+strconv.Itoa(page+1)
-	}
-	if page > 1 {
-		p.PrevURL = "/admin/audit?page=" + strconv.Itoa(page-1)
-	}
-	n.render(w, http.StatusOK, "audit", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_audit"), Page: p})
-}

@@ -265,3 +265,17 @@ func testWorkflowOverHTTP(t *testing.T, s *store.Store) {
 		t.Errorf("after publishing the update: %q, staged %v", got.Headline, got.HasStaged)
 	}
 }
+
+// TestPlannedTimesNameTheZone: the planning fields say which clock they
+// are read on by the zone's Arabic name, not its IANA id.
+func TestPlannedTimesNameTheZone(t *testing.T) { storetest.Each(t, testPlannedTimesNameTheZone) }
+
+func testPlannedTimesNameTheZone(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	_, ed := f.as(t, auth.RoleEditor)
+	a := f.articleIn(t, news.StatusReview, 0)
+	r := ed.Get(adminPath(a))
+	if !strings.Contains(r.Body, "بتوقيت بيروت") || strings.Contains(r.Body, "بتوقيت Asia/Beirut") {
+		t.Errorf("the planning fields do not name the zone in Arabic")
+	}
+}

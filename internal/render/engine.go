@@ -100,6 +100,7 @@ func (e *Engine) funcs() template.FuncMap {
 		"t":        e.cat.T,
 		"lang":     e.cat.Lang,
 		"dir":      e.cat.Dir,
+		"zone":     e.cat.ZoneName,
 		"date":     func(t time.Time) string { return e.format.Load().Date(t) },
 		"datetime": func(t time.Time) string { return e.format.Load().DateTime(t) },
 		"clock":    func(t time.Time) string { return e.format.Load().Time(t) },

@@ -189,6 +189,7 @@ func (s *Site) RenderPreview(ctx context.Context, a *news.Article) ([]byte, erro
 	if err := s.fillArticle(ctx, d, a); err != nil {
 		return nil, err
 	}
+	d.Article.Preview = true
 	d.Robots = "noindex, nofollow"
 	return s.eng.Render("article", d)
 }

@@ -225,3 +225,39 @@ func testReviewFindings(t *testing.T, st *store.Store) {
 		t.Errorf("static 404: %d", r.Status)
 	}
 }
+
+// TestPreviewOfADraft: the newsroom's preview of a draft says it is a
+// preview and not yet published, never «1 كانون الثاني 0001»; a scheduled
+// one gives its planned time.
+func TestPreviewOfADraft(t *testing.T) { storetest.Each(t, testPreviewOfADraft) }
+
+func testPreviewOfADraft(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	ctx := context.Background()
+	secs, _ := st.ListSections(ctx)
+	draft := &news.Article{Headline: "مسودة للمعاينة", SectionID: secs[0].ID, Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
+	if err := st.CreateArticle(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.s.RenderPreview(ctx, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{`<p class="preview-banner" role="status">معاينة: هذا الخبر «مسودة»`, "لم يُنشر بعد"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the draft's preview lacks %q", want)
+		}
+	}
+	if i := strings.Index(page, "0001"); i >= 0 {
+		t.Errorf("the draft's preview shows the zero time: …%s…", page[max(0, i-200):i+50])
+	}
+	draft.PublishAt = time.Date(2031, 5, 4, 9, 30, 0, 0, time.UTC)
+	if b, err = f.s.RenderPreview(ctx, draft); err != nil || !strings.Contains(string(b), `يُنشر في <time datetime="2031-05-04T12:30:00&#43;03:00">`) {
+		i := strings.Index(string(b), `class="dates"`)
+		t.Errorf("a scheduled draft's preview does not give its planned time (%v): %s", err, string(b)[max(0, i):min(len(b), i+300)])
+	}
+	if r := f.get(news.ArticlePath(f.first(t))); strings.Contains(r.Body, "preview-banner") {
+		t.Error("a published article's page carries the preview banner")
+	}
+}

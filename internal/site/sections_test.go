@@ -120,3 +120,27 @@ func testSectionPages(t *testing.T, st *store.Store) {
 		t.Errorf("an archived section's article: %d", r.Status)
 	}
 }
+
+// TestBreakingKickerOnce: a breaking article whose kicker is also «عاجل»
+// says it once.
+func TestBreakingKickerOnce(t *testing.T) { storetest.Each(t, testBreakingKickerOnce) }
+
+func testBreakingKickerOnce(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	secs, _ := st.ListSections(context.Background())
+	for _, kicker := range []string{"عاجل", "خاص"} {
+		a := &news.Article{Headline: "انفجار في المرفأ " + kicker, Kicker: kicker, Breaking: true, SectionID: secs[0].ID, Status: news.StatusPublished,
+			Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
+		if err := st.CreateArticle(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		body := f.get(news.ArticlePath(a)).Body
+		head := body[strings.Index(body, `<header class="story-head">`):strings.Index(body, "<h1")]
+		if n := strings.Count(head, "عاجل"); n != 1 {
+			t.Errorf("kicker %s: «عاجل» %d times above the headline:\n%s", kicker, n, head)
+		}
+		if kicker != "عاجل" && !strings.Contains(head, `<p class="kicker">`+kicker+`</p>`) {
+			t.Errorf("kicker %s is gone:\n%s", kicker, head)
+		}
+	}
+}

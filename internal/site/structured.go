@@ -65,7 +65,11 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	f := s.eng.DateFormat()
 	art := map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.Headline,
 		"description": d.Description, "inLanguage": a.Language, "mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": u},
-		"datePublished": f.ISO(a.PublishedAt), "dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(), "url": u}
+		"dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(), "url": u}
+	// A draft in preview has no publication time to state.
+	if !a.PublishedAt.IsZero() {
+		art["datePublished"] = f.ISO(a.PublishedAt)
+	}
 	if a.Live {
 		art["@type"] = "LiveBlogPosting"
 		s.liveBlogStructured(art, d.LiveBlog, u)
@@ -106,9 +110,11 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	}
 	d.JSONLD = ldJSON([]any{art, s.breadcrumbs(d.Crumbs, a.Headline, u)})
 
-	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "article"},
-		metaTag{Property: "article:published_time", Content: f.ISO(a.PublishedAt)},
-		metaTag{Property: "article:modified_time", Content: f.ISO(a.UpdatedAt)})
+	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "article"})
+	if !a.PublishedAt.IsZero() {
+		d.Meta = append(d.Meta, metaTag{Property: "article:published_time", Content: f.ISO(a.PublishedAt)})
+	}
+	d.Meta = append(d.Meta, metaTag{Property: "article:modified_time", Content: f.ISO(a.UpdatedAt)})
 	if a.Section != nil {
 		d.Meta = append(d.Meta, metaTag{Property: "article:section", Content: a.Section.Name})
 	}

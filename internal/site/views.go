@@ -54,6 +54,7 @@ type articleView struct {
 	Share       []shareLink
 	URL         string
 	ShowUpdated bool
+	Preview     bool // the newsroom's preview: a banner, and no publication date yet
 }
 
 type listView struct {

@@ -1,0 +1,46 @@
+package newsroom
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"khabar/internal/auth"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+// TestAuditLogInArabic: the audit log names actions, targets, states and
+// roles in the newsroom's language and links to what it can, instead of
+// showing the stored codes.
+func TestAuditLogInArabic(t *testing.T) { storetest.Each(t, testAuditLogInArabic) }
+
+func testAuditLogInArabic(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	admin, c := f.as(t, auth.RoleAdmin)
+	a := f.articleIn(t, news.StatusPublished, 0)
+	writer, _ := f.as(t, auth.RoleWriter)
+	if err := s.SetUserRole(ctx, writer.ID, auth.RoleEditor, admin.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, news.Actor{Name: "(command line)"}, "token.create", "", "شريك (command line)"); err != nil {
+		t.Fatal(err)
+	}
+	body := c.Get("/admin/audit").Body
+	for _, want := range []string{
+		"نشر خبر", `<a href="/admin/articles/` + itoa(a.ID) + `">خبر ` + itoa(a.ID) + `</a>`,
+		"تغيير دور", "كاتب ← محرر", `<a href="/admin/users/` + itoa(writer.ID) + `/sessions">حساب `,
+		"إنشاء مفتاح واجهة برمجية", "<bdi>سطر الأوامر</bdi>", "شريك (سطر الأوامر)",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+	for _, code := range []string{">article.publish<", ">user.role<", "writer → editor", "(command line)", ">article "} {
+		if strings.Contains(body, code) {
+			t.Errorf("the audit log shows the code %q", code)
+		}
+	}
+}
