@@ -2,6 +2,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/search"
+	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/throttle"
 	"khabar/internal/web"
@@ -23,6 +25,8 @@ import (
 type Options struct {
 	Search *search.Service
 	Store  *store.Store
+	// Settings give the outlet's time zone, in which search dates are read.
+	Settings *settings.Live
 	// Auth reads the bearer tokens of automation endpoints.
 	Auth *auth.Service
 	// Comments takes comments; nil leaves the comment endpoints out.
@@ -43,6 +47,7 @@ type Options struct {
 type API struct {
 	search   *search.Service
 	store    *store.Store
+	settings *settings.Live
 	auth     *auth.Service
 	comments *comment.Service
 	cat      *locale.Catalog
@@ -58,7 +63,7 @@ type API struct {
 
 // New builds the API.
 func New(o Options) *API {
-	return &API{search: o.Search, store: o.Store, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, log: o.Log, limiter: o.SearchLimit,
+	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second)}
 }
 
@@ -135,9 +140,21 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		web.JSONError(w, http.StatusBadRequest, "q: required")
 		return
 	}
+	// The site's filters, read and looked up as /search does.
+	filters, ferr := search.ParseFilters(q, a.settings.Get().DateFormat().Location)
+	var ie *news.InvalidError
+	if errors.As(ferr, &ie) {
+		// Query parameters, as limit and offset: 400, naming each.
+		web.JSON(w, http.StatusBadRequest, "no-store", map[string]any{"error": "invalid", "fields": ie.Fields})
+		return
+	}
+	opts := search.Options{Statuses: []news.Status{news.StatusPublished}, Offset: offset, Limit: limit}
+	if _, ferr := a.search.Apply(r.Context(), filters, &opts); ferr != nil {
+		a.fail(w, r, ferr)
+		return
+	}
 	parsed := search.Parse(raw)
-	res, serr := a.search.Search(r.Context(), parsed, search.Options{Statuses: []news.Status{news.StatusPublished},
-		Offset: offset, Limit: limit})
+	res, serr := a.search.Search(r.Context(), parsed, opts)
 	if serr != nil {
 		a.fail(w, r, fmt.Errorf("search %q: %w", raw, serr))
 		return

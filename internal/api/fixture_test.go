@@ -76,7 +76,7 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 	fanout := &alert.Fanout{Store: s, Push: push, Telegram: telegram, TelegramChat: "@khabar_test", Lang: func() string { return "ar" }, Log: log,
 		ArticleURL: func(a *news.Article) string { return "http://khabar.test" + news.ArticlePath(a) }}
 	sr := search.New(s)
-	o := Options{Search: sr, Store: s, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),
+	o := Options{Search: sr, Store: s, Settings: current, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),
 		Base: "http://khabar.test", Log: log, Fanout: fanout, PushPublicKey: keys.PublicKey(),
 		Guard: alert.Guard{LookupIP: publicResolver}}
 	for _, tw := range tweak {

@@ -92,13 +92,13 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			}
 		case "tag":
 			var t *news.Tag
-			if t, err = s.publicTag(ctx, slug); err == nil {
+			if t, err = s.store.PublicTag(ctx, slug); err == nil {
 				f.TagID, c.Title, c.SiteURL = t.ID, st.SiteName+" – "+t.Name, s.base+news.ListPath(news.ListTag, slug)
 				tags = append(tags, "tag:"+strconv.FormatInt(t.ID, 10))
 			}
 		case "author":
 			var au *news.Author
-			if au, err = s.publicAuthor(ctx, slug); err == nil {
+			if au, err = s.store.PublicAuthor(ctx, slug); err == nil {
 				f.AuthorID, c.Title, c.SiteURL = au.ID, st.SiteName+" – "+au.Name, s.base+news.ListPath(news.ListAuthor, slug)
 				tags = append(tags, "author:"+strconv.FormatInt(au.ID, 10))
 			}

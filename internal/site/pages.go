@@ -3,7 +3,6 @@ package site
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -269,7 +268,7 @@ func sectionTag(id int64) string { return "section:" + strconv.FormatInt(id, 10)
 
 func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
 	s.list(w, r, listing{kind: "tag", lookup: func(ctx context.Context, slug string) (*listHead, error) {
-		t, err := s.publicTag(ctx, slug)
+		t, err := s.store.PublicTag(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
@@ -279,48 +278,12 @@ func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) author(w http.ResponseWriter, r *http.Request) {
 	s.list(w, r, listing{kind: "author", lookup: func(ctx context.Context, slug string) (*listHead, error) {
-		a, err := s.publicAuthor(ctx, slug)
+		a, err := s.store.PublicAuthor(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
 		return &listHead{heading: a.Name, intro: a.Bio, tags: []string{"author:" + strconv.FormatInt(a.ID, 10)}, filter: store.ListFilter{AuthorID: a.ID}}, nil
 	}})
-}
-
-// publicTag finds a tag readers may know of: one used by a published
-// article. A tag only drafts use would reveal what is being written.
-func (s *Site) publicTag(ctx context.Context, slug string) (*news.Tag, error) {
-	t, err := s.store.TagBySlug(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.requirePublished(ctx, store.ListFilter{TagID: t.ID}); err != nil {
-		return nil, fmt.Errorf("tag %q: %w", slug, err)
-	}
-	return t, nil
-}
-
-// publicAuthor is publicTag for bylines.
-func (s *Site) publicAuthor(ctx context.Context, slug string) (*news.Author, error) {
-	a, err := s.store.AuthorBySlug(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.requirePublished(ctx, store.ListFilter{AuthorID: a.ID}); err != nil {
-		return nil, fmt.Errorf("author %q: %w", slug, err)
-	}
-	return a, nil
-}
-
-func (s *Site) requirePublished(ctx context.Context, f store.ListFilter) error {
-	n, err := s.store.CountPublished(ctx, f)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return news.ErrNotFound
-	}
-	return nil
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"khabar/internal/news"
 	"khabar/internal/search"
@@ -27,19 +26,6 @@ type searchView struct {
 	FilterLabel   string // the tag or author filtered on, if any
 }
 
-// ParseDay reads a YYYY-MM-DD form date in loc; ok is false for anything
-// else (a zero time with ok means "not given").
-func ParseDay(s string, loc *time.Location) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, true
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, loc)
-	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
 // searchPage is /search: the reader's search, published articles only.
 func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	if !s.searchLimit.Take(web.ClientIP(r)) {
@@ -48,45 +34,20 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	pageNo, ok := web.PageNumber(r)
-	loc := s.settings.Get().DateFormat().Location
-	from, okFrom := ParseDay(q.Get("from"), loc)
-	to, okTo := ParseDay(q.Get("to"), loc)
-	if !ok || !okFrom || !okTo {
+	filters, err := search.ParseFilters(q, s.settings.Get().DateFormat().Location)
+	if !ok || err != nil {
 		s.Error(w, r, http.StatusBadRequest)
 		return
 	}
-	v := &searchView{Q: q.Get("q"), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
-	opts := search.Options{Statuses: []news.Status{news.StatusPublished}, Offset: (pageNo - 1) * searchPerPage, Limit: searchPerPage, From: from}
-	if !to.IsZero() {
-		opts.To = to.AddDate(0, 0, 1) // the whole "to" day
+	v := &searchView{Q: q.Get("q"), Section: filters.Section, From: q.Get("from"), To: q.Get("to")}
+	if filters.ByDate {
+		v.Sort = "date"
 	}
-	if q.Get("sort") == "date" {
-		v.Sort, opts.ByDate = "date", true
-	}
+	opts := search.Options{Statuses: []news.Status{news.StatusPublished}, Offset: (pageNo - 1) * searchPerPage, Limit: searchPerPage}
 	ctx := r.Context()
-	if v.Section != "" {
-		sec, err := s.store.SectionBySlug(ctx, v.Section)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		opts.SectionID = sec.ID
-	}
-	if slug := q.Get("author"); slug != "" {
-		au, err := s.publicAuthor(ctx, slug)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		opts.AuthorID, v.FilterLabel = au.ID, au.Name
-	}
-	if slug := q.Get("tag"); slug != "" {
-		t, err := s.publicTag(ctx, slug)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		opts.TagID, v.FilterLabel = t.ID, t.Name
+	if v.FilterLabel, err = s.search.Apply(ctx, filters, &opts); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	parsed := search.Parse(v.Q)
 	v.OnlyStopwords = parsed.OnlyStopwords

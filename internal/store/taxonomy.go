@@ -52,6 +52,42 @@ func (s *Store) SetSectionCommentsModes(ctx context.Context, modes map[int64]new
 // "not found".
 func lookable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
+// PublicTag finds a tag readers may know of: one a published article
+// carries. A tag only drafts use would reveal what is being written.
+func (s *Store) PublicTag(ctx context.Context, slug string) (*news.Tag, error) {
+	t, err := s.TagBySlug(ctx, slug)
+	if err == nil {
+		err = s.requirePublished(ctx, ListFilter{TagID: t.ID})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("public tag %q: %w", slug, err)
+	}
+	return t, nil
+}
+
+// PublicAuthor is PublicTag for bylines.
+func (s *Store) PublicAuthor(ctx context.Context, slug string) (*news.Author, error) {
+	a, err := s.AuthorBySlug(ctx, slug)
+	if err == nil {
+		err = s.requirePublished(ctx, ListFilter{AuthorID: a.ID})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("public author %q: %w", slug, err)
+	}
+	return a, nil
+}
+
+func (s *Store) requirePublished(ctx context.Context, f ListFilter) error {
+	n, err := s.CountPublished(ctx, f)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return news.ErrNotFound
+	}
+	return nil
+}
+
 // TagBySlug finds a tag.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
 	if !lookable(slug) {
