@@ -183,9 +183,9 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 		}
 		res.Message = strings.Join(parts, " ")
 	case errors.As(err, &ce):
-		res.Error, res.Message = ce.Code, a.cat.T("comment_err_"+ce.Code)
+		res.Error, res.Message = ce.Code, ce.Message(a.cat, a.settings.Get().Digits)
 		if ce.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(ce.RetryAfter.Seconds()+0.999)))
+			w.Header().Set("Retry-After", strconv.Itoa(ce.RetrySeconds()))
 		}
 	default:
 		a.log.Error("api post comment", "article", art.ID, "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,10 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 	r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"سريع","token":"`+f.token(t, a.ID)+`"}`, nil)
 	if r.Status != http.StatusTooManyRequests || out["error"] != "too_fast" || r.Header.Get("Retry-After") == "" {
 		t.Errorf("instant post: %d %v %q", r.Status, out, r.Header.Get("Retry-After"))
+	}
+	// It says how long: a minute less the moment the request took.
+	if msg, _ := out["message"].(string); !regexp.MustCompile(`انتظر (59|60) ثانية ثم`).MatchString(msg) {
+		t.Errorf("the refusal does not say how long to wait: %q", msg)
 	}
 	// Only the comment with a negative parent, taken as none, got in.
 	if list, err := s.ListComments(ctx, store.CommentFilter{Limit: 100}); err != nil || len(list) != 2 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"khabar/internal/arabic"
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/settings"
 )
@@ -131,6 +132,19 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return "comment refused: " + e.Code }
+
+// Message is the refusal as the commenter reads it; one sent too soon
+// says how many seconds are left to wait.
+func (e *Error) Message(cat *locale.Catalog, d locale.Digits) string {
+	if e.Code == CodeTooFast {
+		return cat.T("comment_err_"+e.Code, cat.N("wait_seconds", e.RetrySeconds(), d))
+	}
+	return cat.T("comment_err_" + e.Code)
+}
+
+// RetrySeconds is RetryAfter in whole seconds, rounded up, for a
+// Retry-After header and for the message.
+func (e *Error) RetrySeconds() int { return int((e.RetryAfter + time.Second - 1) / time.Second) }
 
 // Kind says how a surface answers the refusal: slow down, not found, not
 // allowed, or a form we did not make.

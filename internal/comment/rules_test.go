@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/settings"
 )
@@ -205,5 +206,32 @@ func TestErrorKinds(t *testing.T) {
 		if got := news.KindOf(fmt.Errorf("post: %w", &Error{Code: code})); got != kind {
 			t.Errorf("%s: kind %d, want %d", code, got, kind)
 		}
+	}
+}
+
+// TestRefusalMessages: a comment sent too soon is told how long to wait,
+// in the language's plural forms and the outlet's digits.
+func TestRefusalMessages(t *testing.T) {
+	ar, en := locale.For("ar"), locale.For("en")
+	cases := []struct {
+		cat   *locale.Catalog
+		wait  time.Duration
+		d     locale.Digits
+		wants string
+	}{
+		{ar, 400 * time.Millisecond, locale.DigitsLatin, "انتظر ثانية واحدة ثم"},
+		{ar, 2 * time.Second, locale.DigitsLatin, "انتظر ثانيتين ثم"},
+		{ar, 2500 * time.Millisecond, locale.DigitsArabic, "انتظر ٣ ثوانٍ ثم"},
+		{ar, 11 * time.Second, locale.DigitsLatin, "انتظر 11 ثانية ثم"},
+		{en, 3 * time.Second, locale.DigitsLatin, "Wait 3 seconds and"},
+	}
+	for _, c := range cases {
+		e := &Error{Code: CodeTooFast, RetryAfter: c.wait}
+		if got := e.Message(c.cat, c.d); !strings.Contains(got, c.wants) {
+			t.Errorf("%s after %v: %q, want %q", c.cat.Lang(), c.wait, got, c.wants)
+		}
+	}
+	if got := (&Error{Code: CodeBanned}).Message(ar, locale.DigitsLatin); got != ar.T("comment_err_banned") {
+		t.Errorf("a ban: %q", got)
 	}
 }

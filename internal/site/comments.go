@@ -35,7 +35,7 @@ type commentsView struct {
 	Form        commentForm
 	ReplyTo     *news.Comment
 	Errors      map[string]string
-	Refusal     string // catalogue key of why the comment was refused
+	Refusal     string // why the comment was refused, in words
 	Standalone  bool   // the /comments/{id} page rather than the article
 	Notices     bool   // commenters may ask for an e-mail when answered
 }
@@ -203,7 +203,7 @@ func (s *Site) replyForm(w http.ResponseWriter, r *http.Request, reply string) {
 	if id, ok := web.PositiveID(reply); !ok {
 		status = http.StatusBadRequest
 	} else if c, err := s.store.GetComment(r.Context(), id); err != nil || c.ArticleID != a.ID || c.Status != news.CommentApproved {
-		status, d.Comments.Refusal = http.StatusNotFound, "comment_err_parent_gone"
+		status, d.Comments.Refusal = http.StatusNotFound, s.cat.T("comment_err_parent_gone")
 	} else {
 		d.Comments.ReplyTo = c
 	}
@@ -267,9 +267,9 @@ func (s *Site) postComment(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ie):
 		v.Errors = ie.Fields
 	case errors.As(err, &ce):
-		v.Refusal = "comment_err_" + ce.Code
+		v.Refusal = ce.Message(s.cat, s.settings.Get().Digits)
 		if ce.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(ce.RetryAfter.Seconds()+0.999)))
+			w.Header().Set("Retry-After", strconv.Itoa(ce.RetrySeconds()))
 		}
 	}
 	s.renderNoStore(w, r, status, "comments", d)

@@ -271,7 +271,7 @@ func testCommentFloodsBansAndRules(t *testing.T, st *store.Store) {
 	a := f.first(t)
 	// Posting the moment the form arrives is what scripts do.
 	r := f.postComment(t, a.ID, url.Values{"name": {"x"}, "body": {"سريع"}}, nil)
-	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "بسرعة غير معتادة") {
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "قبل أن يمضي وقت كافٍ على فتح الصفحة. انتظر ") {
 		t.Fatalf("instant post: %d %q", r.Status, r.Header.Get("Retry-After"))
 	}
 	f.comments.MinFill = 0

@@ -43,11 +43,16 @@
     var defaultHeading = heading.textContent;
     var home = form.parentNode, homeNext = form.nextSibling;
     var fresh = false;
-    // A token fetched when the reader starts writing: the page may have
-    // come from a cache long ago, and the wait until posting is real.
+    // The page's own token counts the least writing time from when the
+    // page was made, so a reader who pastes and sends at once is not held
+    // up by a token fetched at the first keystroke. Only a token from a
+    // page cached long ago (it would expire while the reader writes) is
+    // replaced; its first part is its time, in base-36 seconds.
     form.addEventListener("focusin", function () {
       if (fresh) return;
       fresh = true;
+      var issued = parseInt(form.elements.token.value.split(".")[0], 36);
+      if (Date.now() / 1000 - issued < 3600) return;
       fetch(api + "/token", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) { if (j && j.token) form.elements.token.value = j.token; }).catch(function () {});
     });
