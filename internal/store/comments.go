@@ -110,9 +110,11 @@ func (s *Store) CreateComment(ctx context.Context, c *news.Comment) error {
 	return nil
 }
 
-// commentsChanged recounts an article's public comments and writes the
-// event that refreshes its page, its cards and open readers.
-func (s *Store) commentsChanged(ctx context.Context, tx *sql.Tx, articleID, commentID int64) error {
+// commentsChanged recounts an article's public comments and writes, for
+// each comment whose public state changed, the event that refreshes its
+// page, its cards and open readers (each event carries one comment, which
+// open pages add or remove).
+func (s *Store) commentsChanged(ctx context.Context, tx *sql.Tx, articleID int64, commentIDs ...int64) error {
 	_, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET comment_count = (SELECT COUNT(*) FROM comments c
 		WHERE c.article_id = articles.id AND c.status = 'approved'
 		AND (c.parent_id IS NULL OR EXISTS (SELECT 1 FROM comments p WHERE p.id = c.parent_id AND p.status = 'approved')))
@@ -120,7 +122,7 @@ func (s *Store) commentsChanged(ctx context.Context, tx *sql.Tx, articleID, comm
 	if err != nil {
 		return fmt.Errorf("count comments: %w", err)
 	}
-	ev := news.Event{Kind: news.EventCommentChanged, ArticleID: articleID, Comment: commentID}
+	ev := news.Event{Kind: news.EventCommentChanged, ArticleID: articleID}
 	var sec int64
 	if err := tx.QueryRowContext(ctx, s.q("SELECT section_id FROM articles WHERE id = ?"), articleID).Scan(&sec); err != nil {
 		return fmt.Errorf("count comments: %w", err)
@@ -135,7 +137,13 @@ func (s *Store) commentsChanged(ctx context.Context, tx *sql.Tx, articleID, comm
 		return err
 	}
 	ev.Tags, ev.Authors = tagIDs(tags), authorIDs(authors)
-	return s.writeEvent(ctx, tx, ev)
+	for _, id := range commentIDs {
+		ev.Comment = id
+		if err := s.writeEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetComment reads one comment in any state.
@@ -287,7 +295,7 @@ func (s *Store) ModerateComments(ctx context.Context, ids []int64, st news.Comme
 	var changed []news.Comment
 	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
 		changed = changed[:0]
-		articles := map[int64]int64{} // article -> a comment whose change was public
+		articles := map[int64][]int64{} // article -> the comments whose change was public
 		for _, id := range ids {
 			c, err := scanComment(tx.QueryRowContext(ctx, s.q("SELECT "+commentCols+" FROM comments c WHERE c.id = ?"), id))
 			if errors.Is(err, sql.ErrNoRows) {
@@ -303,15 +311,15 @@ func (s *Store) ModerateComments(ctx context.Context, ids []int64, st news.Comme
 				return err
 			}
 			if c.Status == news.CommentApproved || st == news.CommentApproved {
-				articles[c.ArticleID] = id
+				articles[c.ArticleID] = append(articles[c.ArticleID], id)
 			}
 			if err := s.writeAudit(ctx, tx, actor, "comment."+string(st), commentTarget(id), string(c.Status)+" → "+string(st)); err != nil {
 				return err
 			}
 			changed = append(changed, c)
 		}
-		for article, id := range articles {
-			if err := s.commentsChanged(ctx, tx, article, id); err != nil {
+		for article, ids := range articles {
+			if err := s.commentsChanged(ctx, tx, article, ids...); err != nil {
 				return err
 			}
 		}

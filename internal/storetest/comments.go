@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -163,5 +164,43 @@ func testSecrets(t *testing.T, s *store.Store, _ Fixture) {
 	b, err := s.Secret(ctx, "k", gen)
 	if err != nil || a != b || calls != 1 {
 		t.Fatalf("secret not kept: %q %q calls %d %v", a, b, calls, err)
+	}
+}
+
+// testBulkModerationEvents: approving several comments of one article at
+// once writes an event for each, so open pages receive every one of
+// them, not only the last; the count is right in all of them.
+func testBulkModerationEvents(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	a := f.Article("خبر بتعليقات كثيرة")
+	publish(t, s, a, time.Now().Add(-time.Hour))
+	var ids []int64
+	for _, body := range []string{"أول", "ثان", "ثالث"} {
+		c := comment(a.ID, 0, news.CommentPending, body)
+		if err := s.CreateComment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	before, _ := s.LastEventID(ctx)
+	if _, err := s.ModerateComments(ctx, ids, news.CommentApproved, news.Actor{Name: "مشرف"}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.EventsAfter(ctx, before, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, ev := range evs {
+		if ev.Kind == news.EventCommentChanged && ev.ArticleID == a.ID {
+			got = append(got, ev.Comment)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, ids) {
+		t.Errorf("comment events for %v, want one for each of %v", got, ids)
+	}
+	if art, _ := s.GetArticle(ctx, a.ID); art.CommentCount != 3 {
+		t.Errorf("comment count %d, want 3", art.CommentCount)
 	}
 }

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"MediaLibrary", testMediaLibrary},
 		{"ImageTextsBeforePublishing", testImageTextsBeforePublishing},
 		{"Comments", testComments},
+		{"BulkModerationEvents", testBulkModerationEvents},
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},
 		{"LiveBlog", testLiveBlog},
