@@ -148,6 +148,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
 	river.AddWorker(workers, &cleanupWorker{q: q})
+	river.AddWorker(workers, &tickerWorker{q: q})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,
@@ -182,6 +183,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.sizePending(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	if err := q.planTicker(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
 	return nil
 }
 
@@ -209,8 +213,9 @@ func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Ins
 
 // HandleEvent is an outbox consumer: after any change to an article it
 // makes sure the changes planned for it have their jobs (old jobs are not
-// removed; they find their plan gone and do nothing), and a new upload
-// gets the job that makes its sizes. Every node handles every event;
+// removed; they find their plan gone and do nothing), a new upload gets
+// the job that makes its sizes, and the next ticker line to run out the
+// job that announces it. Every node handles every event;
 // unique jobs make that one job.
 func (q *Queue) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
@@ -218,6 +223,8 @@ func (q *Queue) HandleEvent(ctx context.Context, ev news.Event) error {
 		return q.plan(ctx, ev.ArticleID)
 	case news.EventMediaAdded:
 		return q.size(ctx, ev.Media)
+	case news.EventTickerChanged:
+		return q.planTicker(ctx)
 	}
 	return nil
 }

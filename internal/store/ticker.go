@@ -74,6 +74,24 @@ func (s *Store) NextTickerExpiry(ctx context.Context, after time.Time) (time.Tim
 	return t.Time, nil
 }
 
+// TickerRanOut writes the ticker event for the lines that ran out at at,
+// so open pages and cached ones drop them; nothing if no line runs out
+// then any more (its expiry was changed since).
+func (s *Store) TickerRanOut(ctx context.Context, at time.Time) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM ticker_items WHERE expires_at = ?"), utc(at)).Scan(&n); err != nil {
+		return fmt.Errorf("ticker ran out at %s: %w", at, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error { return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTickerChanged}) })
+	if err != nil {
+		return fmt.Errorf("ticker ran out at %s: %w", at, err)
+	}
+	return nil
+}
+
 // tickerTx runs a ticker change with its event written first: the
 // event's lock (PostgreSQL) or the write lock taken at BEGIN (SQLite) is
 // then held to commit, so ticker changes run one at a time and no other
