@@ -376,6 +376,8 @@ const rtlLayoutChecks = `(() => {
   };
   fromRight(".ticker li", "the ticker");
   fromRight(".sections li", "the section menu");
+  const menu = document.querySelector(".sections ul");
+  if (menu.scrollWidth > menu.clientWidth && !getComputedStyle(menu).backgroundImage.includes("radial-gradient")) problems.push("the section menu scrolls sideways with no sign that it does");
   const title = document.querySelector(".ticker-title"), list = document.querySelector(".ticker ul");
   if (title && list && box(title).left < box(list).right - 1) problems.push("the ticker title is not on the right of its lines");
   return problems;
