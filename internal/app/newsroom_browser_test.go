@@ -224,9 +224,15 @@ func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 	// The first run attaches to the window, and its context runs the
 	// attachment for good: it must not be within's short-lived one.
 	browse(t, win, "attach to the media picker")
-	within(t, win, "pick the picture",
-		chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-pick="`+id+`"]`)))
+	within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
+	// Picking closes the window, sometimes before Chromium has answered
+	// the click: "target detached" then means it worked. The form below
+	// says whether it did.
+	ctx, cancelClick := context.WithTimeout(win, e2eWait)
+	defer cancelClick()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-pick="`+id+`"]`))); err != nil && !strings.Contains(err.Error(), "detached") {
+		t.Fatalf("pick the picture: %v", err)
+	}
 	sel := strconv.Quote(fieldset + ` select[name$=_media]`)
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector(`+sel+`).value === `+strconv.Quote(id),
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2eWait))); err != nil {
