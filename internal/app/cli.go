@@ -310,10 +310,7 @@ func cmdResetPassword(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	u, err := s.UserByEmail(ctx, email)
-	if errors.Is(err, news.ErrNotFound) {
-		return fmt.Errorf("no user with email %s", strings.TrimSpace(email))
-	}
+	u, err := accountByEmail(ctx, s, email)
 	if err != nil {
 		return err
 	}

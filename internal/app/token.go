@@ -9,6 +9,7 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/store"
 )
 
 // cmdToken is "khabar token create --email … --name …": an API token for a
@@ -37,10 +38,7 @@ func cmdToken(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	u, err := s.UserByEmail(ctx, email)
-	if errors.Is(err, news.ErrNotFound) {
-		return fmt.Errorf("no user with email %s (create one with khabar user add)", email)
-	}
+	u, err := accountByEmail(ctx, s, email)
 	if err != nil {
 		return err
 	}
@@ -57,4 +55,14 @@ func cmdToken(ctx context.Context, args []string, sys IO) error {
 	fmt.Fprintf(sys.Stderr, "API token %q for %s (%s); it is shown once:\n", name, u.Email, u.Role)
 	fmt.Fprintln(sys.Stdout, token)
 	return nil
+}
+
+// accountByEmail finds the newsroom account a command names by --email.
+func accountByEmail(ctx context.Context, s *store.Store, email string) (*auth.User, error) {
+	email = strings.TrimSpace(email)
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, news.ErrNotFound) {
+		return nil, fmt.Errorf("no user with email %s (create one with khabar user add)", email)
+	}
+	return u, err
 }

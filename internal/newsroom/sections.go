@@ -143,13 +143,8 @@ func (n *Newsroom) updateSection(w http.ResponseWriter, r *http.Request) {
 
 // moveSection is POST /admin/sections/{id}/move, dir up or down.
 func (n *Newsroom) moveSection(w http.ResponseWriter, r *http.Request) {
-	id, ok := n.postedID(w, r)
+	id, dir, ok := n.postedMove(w, r)
 	if !ok {
-		return
-	}
-	dir := r.PostForm.Get("dir")
-	if moves[dir] == 0 {
-		n.Error(w, r, http.StatusBadRequest)
 		return
 	}
 	if err := n.store.MoveSection(r.Context(), id, dir == "up", userFrom(r.Context()).Actor()); err != nil {

@@ -53,6 +53,19 @@ func (n *Newsroom) ticker(w http.ResponseWriter, r *http.Request) {
 // moves are the places a line moves by, by direction.
 var moves = map[string]int{"up": -1, "down": 1}
 
+// postedMove reads a move's id (the path's) and direction (up or down),
+// answering for bad ones itself.
+func (n *Newsroom) postedMove(w http.ResponseWriter, r *http.Request) (id int64, dir string, ok bool) {
+	if id, ok = n.postedID(w, r); !ok {
+		return 0, "", false
+	}
+	if dir = r.PostForm.Get("dir"); moves[dir] == 0 {
+		n.Error(w, r, http.StatusBadRequest)
+		return 0, "", false
+	}
+	return id, dir, true
+}
+
 func (n *Newsroom) renderTicker(w http.ResponseWriter, r *http.Request, status int, p *tickerPage, errs map[string]string) {
 	now := time.Now()
 	var err error
@@ -155,13 +168,8 @@ func (n *Newsroom) saveTicker(w http.ResponseWriter, r *http.Request) {
 
 // moveTicker moves a line one place up or down among those readers see.
 func (n *Newsroom) moveTicker(w http.ResponseWriter, r *http.Request) {
-	id, ok := n.postedID(w, r)
+	id, dir, ok := n.postedMove(w, r)
 	if !ok {
-		return
-	}
-	dir := r.PostForm.Get("dir")
-	if moves[dir] == 0 {
-		n.Error(w, r, http.StatusBadRequest)
 		return
 	}
 	if err := n.store.MoveTicker(r.Context(), id, moves[dir], time.Now()); err != nil {
