@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"khabar/internal/config"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+// TestOutletFromZero is issue 14's path without a browser, on both
+// databases: a node on an empty database (no demo) prints its set-up
+// link; set-up names the outlet and signs its first admin in, who makes a
+// section and a subsection and publishes an article in the subsection;
+// readers then find it on the home page, on both section pages (the
+// subsection's with its trail) and in the parent section's feed.
+func TestOutletFromZero(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dbURL := ""
+			if backend == "postgres" {
+				dbURL = storetest.PostgresURL(t)
+			}
+			n := startNode(t, dbURL, func(c *config.Config) { c.Demo = false })
+			ctx := context.Background()
+			if r := n.get(t, "/admin/articles/new"); r.status != http.StatusSeeOther {
+				t.Fatalf("the newsroom before set-up: %d", r.status)
+			}
+			link, err := n.SetupLink(ctx)
+			if err != nil || !strings.HasPrefix(link, "http://khabar.test/admin/setup?token=") {
+				t.Fatalf("set-up link %q (%v)", link, err)
+			}
+			u, _ := url.Parse(link)
+			if r := n.get(t, u.RequestURI()); r.status != 200 {
+				t.Fatalf("the set-up page: %d", r.status)
+			}
+			r := n.do(t, "POST", "/admin/setup", url.Values{"token": {u.Query().Get("token")}, "site_name": {"صوت المدينة"},
+				"lang": {"ar"}, "time_zone": {"Africa/Cairo"}, "month_style": {"egypt"},
+				"name": {"هالة الأحمد"}, "email": {"hala@khabar.test"}, "password": {"a long enough password"}}, nil)
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("set-up: %d\n%s", r.status, r.body)
+			}
+			if link, _ := n.SetupLink(ctx); link != "" {
+				t.Errorf("set-up is still open: %s", link)
+			}
+			// The first admin, signed in by set-up, makes the sections.
+			if r := n.do(t, "POST", "/admin/sections", url.Values{"name": {"رياضة"}, "slug": {"sport"}}, nil); r.status != http.StatusSeeOther {
+				t.Fatalf("add a section: %d", r.status)
+			}
+			sport, err := n.Store.SectionBySlug(ctx, "sport")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := n.do(t, "POST", "/admin/sections", url.Values{"name": {"كرة القدم"}, "slug": {"football"},
+				"parent": {strconv.FormatInt(sport.ID, 10)}}, nil); r.status != http.StatusSeeOther {
+				t.Fatalf("add a subsection: %d", r.status)
+			}
+			football, err := n.Store.SectionBySlug(ctx, "football")
+			if err != nil {
+				t.Fatal(err)
+			}
+			headline := "المنتخب يتأهل إلى النهائي"
+			r = n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {headline}, "lead": {"فوز في الدقيقة الأخيرة."},
+				"section": {strconv.FormatInt(football.ID, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"},
+				"b0_text": {"سجّل المنتخب هدف الفوز في الدقيقة التسعين."}, "action": {"publish"}}, nil)
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("publish: %d\n%s", r.status, r.body)
+			}
+			n.waitEvents(t)
+			list, err := n.Store.ListPublished(ctx, store.ListFilter{Limit: 10})
+			if err != nil || len(list) != 1 || list[0].Headline != headline {
+				t.Fatalf("published: %+v %v", list, err)
+			}
+			crumbs := `<a href="/section/sport"><bdi>رياضة</bdi></a><span aria-hidden="true"> › </span><a href="/section/football"><bdi>كرة القدم</bdi></a>`
+			for path, wants := range map[string][]string{
+				"/":                            {headline, "صوت المدينة", `href="/section/sport"`},
+				"/section/football":            {headline, crumbs},
+				"/section/sport":               {headline},
+				"/feeds/section/sport/rss.xml": {headline},
+				news.ArticlePath(&list[0]):     {headline, crumbs},
+			} {
+				r := n.get(t, path)
+				for _, want := range wants {
+					if r.status != 200 || !strings.Contains(r.body, want) {
+						t.Errorf("%s: %d, want %q", path, r.status, want)
+					}
+				}
+			}
+		})
+	}
+}
