@@ -115,6 +115,10 @@ if [ -n "$email" ] && [ -n "$password" ]; then
   save ticker /admin/ticker
   save ticker-edit "$(first '/admin/ticker/[0-9]*' "$out/ticker.html")"
   save settings /admin/settings
+  save sections /admin/sections
+  save section-edit "$(first '/admin/sections/[0-9]*' "$out/sections.html")"
+  save authors /admin/authors
+  save author-edit "$(first '/admin/authors/[0-9]*' "$out/authors.html")"
   save moderation /admin/comments
   save bans /admin/comments/bans
   save audit /admin/audit

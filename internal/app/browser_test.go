@@ -336,7 +336,7 @@ func TestBrowser(t *testing.T) {
 		browserLogin(t, tab, n.base, auth.RoleAdmin)
 		id := strconv.FormatInt(article.ID, 10)
 		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
-			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings",
+			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
 			"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 		for _, path := range admin {
 			checkAxe(t, tab, n.base+path, string(axe), "")

@@ -50,14 +50,15 @@ const (
 	PermPublish        Permission = "publish"       // publish, unpublish
 	PermManageTicker   Permission = "ticker"        // ticker items
 	PermManageSections Permission = "sections"      // the outlet's sections
+	PermManageAuthors  Permission = "authors"       // author profiles
 	PermManageSettings Permission = "settings"      // site settings, users
 	PermModerate       Permission = "moderate"      // reader comments
 	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

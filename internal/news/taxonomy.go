@@ -2,6 +2,9 @@ package news
 
 import (
 	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -126,6 +129,80 @@ type Author struct {
 	Name   string
 	Bio    string
 	UserID int64 // 0 when the author has no account
+
+	// The profile the author page shows.
+	NameLatin string // the name in Latin letters, for agencies and search engines
+	JobTitle  string
+	PhotoID   int64 // a media library image; 0 for none
+	Email     string
+	// Links to the author elsewhere: https URLs, "" when none.
+	X, Facebook, Telegram, Website string
+}
+
+// Author limits, in characters.
+const (
+	MaxAuthorName = 120
+	MaxAuthorBio  = 1000
+)
+
+// Normalize tidies and checks a profile as an editor typed it: a name,
+// a slug (the Latin name's, else the name's, when none is given), short
+// lines, a well-formed e-mail, and https links.
+func (a *Author) Normalize() error {
+	var v Invalid
+	a.Name, a.NameLatin, a.JobTitle = CleanName(a.Name), CleanName(a.NameLatin), CleanLine(a.JobTitle)
+	a.Bio, a.Email = CleanLine(a.Bio), strings.ToLower(CleanLine(a.Email))
+	switch {
+	case a.Name == "":
+		v.Add("name", "required")
+	case utf8.RuneCountInString(a.Name) > MaxAuthorName:
+		v.Add("name", "too_long")
+	}
+	for field, s := range map[string]string{"name_latin": a.NameLatin, "job_title": a.JobTitle} {
+		if utf8.RuneCountInString(s) > MaxAuthorName {
+			v.Add(field, "too_long")
+		}
+	}
+	if utf8.RuneCountInString(a.Bio) > MaxAuthorBio {
+		v.Add("bio", "too_long")
+	}
+	if a.Slug = Slugify(CleanLine(a.Slug)); a.Slug == "" {
+		if a.Slug = Slugify(a.NameLatin); a.Slug == "" {
+			a.Slug = Slugify(a.Name)
+		}
+	}
+	if a.Slug == "" && a.Name != "" {
+		v.Add("slug", "bad_slug")
+	}
+	if a.Email != "" {
+		if m, err := mail.ParseAddress(a.Email); err != nil || m.Address != a.Email || len(a.Email) > 254 {
+			v.Add("email", "bad_email")
+		}
+	}
+	for field, link := range map[string]*string{"x": &a.X, "facebook": &a.Facebook, "telegram": &a.Telegram, "website": &a.Website} {
+		if *link = CleanLine(*link); *link != "" && !httpsLink(*link) {
+			v.Add(field, "bad_url")
+		}
+	}
+	return v.Err()
+}
+
+// SameAs are the author's links, for Person JSON-LD.
+func (a *Author) SameAs() []string {
+	var out []string
+	for _, l := range []string{a.X, a.Facebook, a.Telegram, a.Website} {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// httpsLink reports whether s is an absolute https URL without
+// credentials, short enough for a profile.
+func httpsLink(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && len(s) <= 300
 }
 
 // Media is an uploaded or generated file, usually an image.

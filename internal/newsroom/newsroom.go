@@ -82,6 +82,8 @@ func New(o Options) (*Newsroom, error) {
 	eng, err := render.NewEngine(tfs, o.Catalog, template.FuncMap{
 		"join": func(items []string) string { return strings.Join(items, "\n") },
 		"list": func(items ...string) []string { return items },
+		// listPath links a section's or author's public page.
+		"listPath": news.ListPath,
 	})
 	if err != nil {
 		return nil, err
@@ -122,6 +124,10 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/sections/{id}", n.require(auth.PermManageSections, n.updateSection))
 	mux.Handle("POST /admin/sections/{id}/move", n.require(auth.PermManageSections, n.moveSection))
 	mux.Handle("POST /admin/sections/{id}/delete", n.require(auth.PermManageSections, n.deleteSection))
+	mux.Handle("GET /admin/authors", n.require(auth.PermManageAuthors, n.authors))
+	mux.Handle("POST /admin/authors", n.require(auth.PermManageAuthors, n.createAuthor))
+	mux.Handle("GET /admin/authors/{id}", n.require(auth.PermManageAuthors, n.editAuthor))
+	mux.Handle("POST /admin/authors/{id}", n.require(auth.PermManageAuthors, n.updateAuthor))
 	mux.HandleFunc("GET /admin/setup", n.setupForm)
 	mux.HandleFunc("POST /admin/setup", n.completeSetup)
 	n.serveStatic(mux, "admin.css")

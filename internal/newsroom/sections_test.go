@@ -122,7 +122,7 @@ func testSectionManagement(t *testing.T, s *store.Store) {
 		{"long name", "/admin/sections", url.Values{"name": {strings.Repeat("ق", 61)}}, "أطول من المسموح"},
 		{"slug of punctuation", "/admin/sections", url.Values{"name": {"ثقافة"}, "slug": {"!!!—…"}}, "حرف أو رقم واحد"},
 		{"name of punctuation", "/admin/sections", url.Values{"name": {"؟!"}}, "حرف أو رقم واحد"},
-		{"duplicate slug", "/admin/sections", url.Values{"name": {"رياضة أخرى"}, "slug": {sport.Slug}}, "هذا المعرّف لقسم آخر"},
+		{"duplicate slug", "/admin/sections", url.Values{"name": {"رياضة أخرى"}, "slug": {sport.Slug}}, "هذا المعرّف مستعمل"},
 		{"long description", "/admin/sections", url.Values{"name": {"ثقافة"}, "description": {strings.Repeat("و", 301)}}, "أطول من المسموح"},
 		{"forged parent", "/admin/sections", url.Values{"name": {"ثقافة"}, "parent": {"99999"}}, "اختر قسمًا رئيسيًا موجودًا"},
 		{"parent not a number", "/admin/sections", url.Values{"name": {"ثقافة"}, "parent": {"1 OR 1=1"}}, "اختر قسمًا رئيسيًا موجودًا"},

@@ -13,6 +13,7 @@ import (
 
 	"khabar/internal/news"
 	"khabar/internal/render"
+	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/web"
 )
@@ -207,6 +208,7 @@ type listHead struct {
 	tags           []string
 	filter         store.ListFilter
 	crumbs         []news.Section
+	author         *authorView // an author page's profile
 }
 
 func (s *Site) section(w http.ResponseWriter, r *http.Request) {
@@ -282,7 +284,20 @@ func (s *Site) author(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return &listHead{heading: a.Name, intro: a.Bio, tags: []string{"author:" + strconv.FormatInt(a.ID, 10)}, filter: store.ListFilter{AuthorID: a.ID}}, nil
+		v := &authorView{A: a}
+		if a.PhotoID > 0 {
+			if v.Photo, err = s.store.GetMedia(ctx, a.PhotoID); err != nil && !errors.Is(err, news.ErrNotFound) {
+				return nil, err
+			}
+		}
+		for _, l := range []settings.Link{{Key: "x", URL: a.X}, {Key: "facebook", URL: a.Facebook}, {Key: "telegram", URL: a.Telegram}, {Key: "website", URL: a.Website}} {
+			if l.URL != "" {
+				l.Label = s.cat.T("author_link_" + l.Key)
+				v.Links = append(v.Links, l)
+			}
+		}
+		return &listHead{heading: a.Name, intro: a.Bio, tags: []string{"author:" + strconv.FormatInt(a.ID, 10)},
+			filter: store.ListFilter{AuthorID: a.ID}, author: v}, nil
 	}})
 }
 
@@ -364,7 +379,12 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		if pageNo < pages {
 			pg.Next = escaped + "?page=" + strconv.Itoa(pageNo+1)
 		}
-		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg}
+		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg, Author: h.author}
+		if h.author != nil {
+			p := s.person(h.author)
+			p["@context"] = "https://schema.org"
+			d.JSONLD = ldJSON([]any{p})
+		}
 		d.Feeds = append(d.Feeds, s.feedLinks(l.kind, slug, d.Site.SiteName+" – "+heading)...)
 		// "cards:" lets a comment refresh the counts on the list's cards
 		// without dropping every article page of the section too (article

@@ -31,6 +31,7 @@ var slots = map[string]slot{
 	"featured": {"(min-width: 44rem) 42rem, calc(100vw - 2rem)", true},
 	"lead":     {"(min-width: 74rem) 43rem, (min-width: 48rem) 58vw, calc(100vw - 2rem)", true},
 	"card":     {"(min-width: 48rem) 18rem, calc(100vw - 2rem)", false},
+	"portrait": {"8rem", true},
 }
 
 func mediaURL(key string) string { return "/media/" + key }

@@ -144,3 +144,40 @@ func testBreakingKickerOnce(t *testing.T, st *store.Store) {
 		}
 	}
 }
+
+// TestAuthorPage: an author's page shows the profile (photo, job title,
+// bio, links) and gives it as Person JSON-LD with sameAs; the article's
+// byline carries the same Person.
+func TestAuthorPage(t *testing.T) { storetest.Each(t, testAuthorPage) }
+
+func testAuthorPage(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	ctx := context.Background()
+	media, err := st.ListMedia(ctx, 1, 0)
+	if err != nil || len(media) == 0 {
+		t.Fatalf("no demo image: %v", err)
+	}
+	au := &news.Author{Name: "سامي يوسف", NameLatin: "Sami Youssef", JobTitle: "مراسل في بغداد", Bio: "يغطي الشأن العراقي.",
+		PhotoID: media[0].ID, X: "https://x.com/sami", Website: "https://sami.example"}
+	if err := st.AddAuthor(ctx, au, news.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	secs, _ := st.ListSections(ctx)
+	a := &news.Article{Headline: "بغداد تستعد للانتخابات", SectionID: secs[0].ID, Status: news.StatusPublished, Authors: []news.Author{*au},
+		Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
+	if err := st.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	f.reload(t)
+	r := f.get("/author/sami-youssef")
+	for _, want := range []string{`<div class="portrait">`, `<p class="job-title"><bdi>مراسل في بغداد</bdi></p>`, "يغطي الشأن العراقي.",
+		`<a href="https://x.com/sami" rel="me noopener" dir="ltr">`, `"@type":"Person"`, `"alternateName":"Sami Youssef"`,
+		`"sameAs":["https://x.com/sami","https://sami.example"]`, `"jobTitle":"مراسل في بغداد"`} {
+		if r.Status != 200 || !strings.Contains(r.Body, want) {
+			t.Errorf("the author page (%d) lacks %s", r.Status, want)
+		}
+	}
+	if body := f.get(news.ArticlePath(a)).Body; !strings.Contains(body, `"sameAs":["https://x.com/sami","https://sami.example"]`) {
+		t.Error("the article's Person has no sameAs")
+	}
+}

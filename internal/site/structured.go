@@ -94,7 +94,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	}
 	var authors []map[string]any
 	for _, au := range a.Authors {
-		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": s.base + news.ListPath(news.ListAuthor, au.Slug)})
+		authors = append(authors, s.person(&authorView{A: &au}))
 	}
 	if len(authors) > 0 {
 		art["author"] = authors
@@ -126,6 +126,26 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 		d.Meta = append(d.Meta, metaTag{Property: "og:image:width", Content: strconv.Itoa(m.Width)},
 			metaTag{Property: "og:image:height", Content: strconv.Itoa(m.Height)}, metaTag{Property: "og:image:alt", Content: m.Alt})
 	}
+}
+
+// person is an author's Person JSON-LD: the page, the Latin spelling, the
+// job title, the photo and the accounts elsewhere (sameAs).
+func (s *Site) person(v *authorView) map[string]any {
+	a := v.A
+	p := map[string]any{"@type": "Person", "name": a.Name, "url": s.base + news.ListPath(news.ListAuthor, a.Slug)}
+	if a.NameLatin != "" {
+		p["alternateName"] = a.NameLatin
+	}
+	if a.JobTitle != "" {
+		p["jobTitle"] = a.JobTitle
+	}
+	if v.Photo != nil {
+		p["image"] = s.base + mediaURL(v.Photo.Path)
+	}
+	if same := a.SameAs(); len(same) > 0 {
+		p["sameAs"] = same
+	}
+	return p
 }
 
 // breadcrumbs is the BreadcrumbList JSON-LD of a page under the section

@@ -61,8 +61,17 @@ type listView struct {
 	Kind    string // section, tag, author
 	Heading string
 	Intro   string
-	Items   []news.Article
-	Pager   pager
+	// Author is the profile an author page shows above the list.
+	Author *authorView
+	Items  []news.Article
+	Pager  pager
+}
+
+// authorView is an author's profile as the author page shows it.
+type authorView struct {
+	A     *news.Author
+	Photo *news.Media // nil without one
+	Links []settings.Link
 }
 
 type pager struct {

@@ -113,7 +113,7 @@ func scanTag(r rowScanner) (news.Tag, error) {
 }
 
 func (s *Store) articleAuthors(ctx context.Context, db querier, id int64) ([]news.Author, error) {
-	rows, err := db.QueryContext(ctx, s.q("SELECT au.id, au.slug, au.name, au.bio, au.user_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ? ORDER BY aa.position"), id)
+	rows, err := db.QueryContext(ctx, s.q("SELECT "+authorCols+" FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ? ORDER BY aa.position"), id)
 	return collect(rows, err, fmt.Sprintf("authors of article %d", id), scanAuthor)
 }
 

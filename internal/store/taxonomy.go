@@ -13,12 +13,6 @@ import (
 	"khabar/internal/news"
 )
 
-// Author limits, in characters.
-const (
-	maxAuthorName = 120
-	maxAuthorBio  = 1000
-)
-
 // SetSectionCommentsModes sets the comment mode of sections (id → mode;
 // "" inherits the site's), in one transaction.
 func (s *Store) SetSectionCommentsModes(ctx context.Context, modes map[int64]news.CommentsMode) error {
@@ -125,13 +119,17 @@ func (s *Store) ensureTag(ctx context.Context, tx *sql.Tx, name string) (news.Ta
 	return t, nil
 }
 
+// authorCols are an author's columns, for a query with the authors table
+// as "au".
+const authorCols = "au.id, au.slug, au.name, au.bio, au.user_id, au.name_latin, au.job_title, au.photo_id, au.email, au.x, au.facebook, au.telegram, au.website"
+
 func scanAuthor(r rowScanner) (news.Author, error) {
 	var (
-		a    news.Author
-		user sql.NullInt64
+		a           news.Author
+		user, photo sql.NullInt64
 	)
-	err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &user)
-	a.UserID = user.Int64
+	err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &user, &a.NameLatin, &a.JobTitle, &photo, &a.Email, &a.X, &a.Facebook, &a.Telegram, &a.Website)
+	a.UserID, a.PhotoID = user.Int64, photo.Int64
 	return a, err
 }
 
@@ -140,41 +138,101 @@ func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*news.Author, er
 	if !lookable(slug) {
 		return nil, fmt.Errorf("author %q: %w", slug, news.ErrNotFound)
 	}
-	a, err := scanAuthor(s.db.QueryRowContext(ctx, s.q("SELECT id, slug, name, bio, user_id FROM authors WHERE slug = ?"), slug))
+	return s.author(ctx, "au.slug = ?", slug)
+}
+
+// AuthorByID finds an author by id.
+func (s *Store) AuthorByID(ctx context.Context, id int64) (*news.Author, error) {
+	return s.author(ctx, "au.id = ?", id)
+}
+
+func (s *Store) author(ctx context.Context, where string, arg any) (*news.Author, error) {
+	a, err := scanAuthor(s.db.QueryRowContext(ctx, s.q("SELECT "+authorCols+" FROM authors au WHERE "+where), arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("author %q: %w", slug, news.ErrNotFound)
+		return nil, fmt.Errorf("author %v: %w", arg, news.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("author %q: %w", slug, err)
+		return nil, fmt.Errorf("author %v: %w", arg, err)
 	}
 	return &a, nil
 }
 
 // ListAuthors returns every author by name.
 func (s *Store) ListAuthors(ctx context.Context) ([]news.Author, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, slug, name, bio, user_id FROM authors ORDER BY name, id")
+	rows, err := s.db.QueryContext(ctx, "SELECT "+authorCols+" FROM authors au ORDER BY au.name, au.id")
 	return collect(rows, err, "list authors", scanAuthor)
 }
 
-// CreateAuthor adds a byline.
+// CreateAuthor adds a byline (imports and the demo).
 func (s *Store) CreateAuthor(ctx context.Context, a *news.Author) error {
-	a.Name = news.CleanLine(a.Name)
-	a.Bio = news.CleanLine(a.Bio)
-	if a.Slug = news.Slugify(a.Slug); a.Slug == "" {
-		a.Slug = news.Slugify(a.Name)
+	return s.saveAuthor(ctx, a, news.Actor{})
+}
+
+// AddAuthor adds a byline made in the newsroom, to the audit log.
+func (s *Store) AddAuthor(ctx context.Context, a *news.Author, actor news.Actor) error {
+	a.ID = 0
+	return s.saveAuthor(ctx, a, actor)
+}
+
+// UpdateAuthor saves an edited profile; its slug, in every link to its
+// page, stays.
+func (s *Store) UpdateAuthor(ctx context.Context, a *news.Author, actor news.Actor) error {
+	if a.ID <= 0 {
+		return fmt.Errorf("update author: %w", news.ErrNotFound)
 	}
-	if a.Name == "" || a.Slug == "" {
-		return fmt.Errorf("create author: %w", &news.InvalidError{Fields: map[string]string{"name": "required"}})
+	return s.saveAuthor(ctx, a, actor)
+}
+
+// saveAuthor inserts a (ID 0) or updates it, checking its photo and
+// account exist; every change is an event, as author pages and bylines
+// show the profile.
+func (s *Store) saveAuthor(ctx context.Context, a *news.Author, actor news.Actor) error {
+	if a.ID > 0 {
+		old, err := s.AuthorByID(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("update author: %w", err)
+		}
+		a.Slug = old.Slug
 	}
-	if len([]rune(a.Name)) > maxAuthorName || len([]rune(a.Bio)) > maxAuthorBio {
-		return fmt.Errorf("create author: %w", &news.InvalidError{Fields: map[string]string{"name": "too_long"}})
+	if err := a.Normalize(); err != nil {
+		return fmt.Errorf("save author: %w", err)
 	}
-	id, err := s.insert(ctx, s.db, "INSERT INTO authors (slug, name, bio, user_id) VALUES (?, ?, ?, ?)", a.Slug, a.Name, a.Bio, nullID(a.UserID))
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		args := []any{a.Slug, a.Name, a.Bio, nullID(a.UserID), a.NameLatin, a.JobTitle, nullID(a.PhotoID), a.Email, a.X, a.Facebook, a.Telegram, a.Website}
+		action := "author.update"
+		if a.ID == 0 {
+			id, err := s.insert(ctx, tx, `INSERT INTO authors (slug, name, bio, user_id, name_latin, job_title, photo_id, email, x, facebook, telegram, website)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			if err != nil {
+				return authorConstraint(err)
+			}
+			a.ID, action = id, "author.create"
+		} else if _, err := tx.ExecContext(ctx, s.q(`UPDATE authors SET slug = ?, name = ?, bio = ?, user_id = ?, name_latin = ?, job_title = ?,
+				photo_id = ?, email = ?, x = ?, facebook = ?, telegram = ?, website = ? WHERE id = ?`), append(args, a.ID)...); err != nil {
+			return authorConstraint(err)
+		}
+		if actor.Name != "" || actor.UserID != 0 {
+			if err := s.writeAudit(ctx, tx, actor, action, "author "+strconv.FormatInt(a.ID, 10), a.Name); err != nil {
+				return err
+			}
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged, Authors: []int64{a.ID}})
+	})
 	if err != nil {
-		return fmt.Errorf("create author %q: %w", a.Slug, mapConstraint(err))
+		return fmt.Errorf("save author %q: %w", a.Slug, err)
 	}
-	a.ID = id
 	return nil
+}
+
+// authorConstraint names a taken slug for the form, still a duplicate to
+// the importer (which retries with another), or a photo or account that
+// does not exist.
+func authorConstraint(err error) error {
+	err = mapConstraint(err)
+	if errors.Is(err, news.ErrDuplicate) {
+		return fmt.Errorf("%w: %w", news.ErrDuplicate, &news.InvalidError{Fields: map[string]string{"slug": "slug_taken"}})
+	}
+	return err
 }
 
 // SuggestTags returns up to limit tags whose slug starts with the typed
