@@ -15,6 +15,7 @@ type authorsPage struct {
 	Authors []news.Author
 	Form    news.Author
 	Edit    bool
+	Own     bool // one's own profile, from the account page: not relinked
 	// The form's choices: photos from the library, accounts to link.
 	Media []news.Media
 	Users []auth.User

@@ -2,7 +2,6 @@ package newsroom
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,16 +13,8 @@ import (
 	"khabar/internal/storetest"
 )
 
-// authorState is every author as stored, to see that a refused request
-// changed nothing.
-func (f *fixture) authorState(t *testing.T) string {
-	t.Helper()
-	list, err := f.store.ListAuthors(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%+v", list)
-}
+// authorState is every author as stored (see stateOf).
+func (f *fixture) authorState(t *testing.T) string { return stateOf(t, f.store.ListAuthors) }
 
 // TestAuthors: editors and admins keep the author profiles (writers and
 // moderators get 403 and change nothing); a profile links a photo and an
@@ -142,5 +133,53 @@ func testAuthors(t *testing.T, s *store.Store) {
 		if r := ed.Get(path); r.Status != http.StatusNotFound {
 			t.Errorf("%s: %d", path, r.Status)
 		}
+	}
+}
+
+// TestOwnProfile: a writer edits the byline linked to their account from
+// /admin/account, cannot move it to another account, and is told what is
+// wrong; an account without a byline has no profile form.
+func TestOwnProfile(t *testing.T) { storetest.Each(t, testOwnProfile) }
+
+func testOwnProfile(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	writer, c := f.as(t, auth.RoleWriter) // storetest.Staff links a byline
+	other, _ := f.as(t, auth.RoleEditor)
+	if r := c.Get("/admin/account"); !strings.Contains(r.Body, `action="/admin/account/profile"`) || strings.Contains(r.Body, `name="user"`) {
+		t.Fatalf("the account page has no own-profile form, or offers relinking")
+	}
+	form := url.Values{"name": {writer.Name}, "job_title": {"مراسلة في عمّان"}, "bio": {"تكتب عن الاقتصاد."},
+		"x": {"https://x.com/writer"}, "user": {itoa(other.ID)}}
+	if r := c.Post("/admin/account/profile", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("save own profile: %d", r.Status)
+	}
+	a, err := s.AuthorOfUser(ctx, writer.ID)
+	if err != nil || a.JobTitle != "مراسلة في عمّان" || a.X != "https://x.com/writer" || a.UserID != writer.ID {
+		t.Fatalf("own profile: %+v %v", a, err)
+	}
+	form.Set("x", "javascript:alert(1)")
+	if r := c.Post("/admin/account/profile", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "الرابط غير صالح") {
+		t.Errorf("a bad link: %d", r.Status)
+	}
+	if b, _ := s.AuthorOfUser(ctx, writer.ID); b.X != "https://x.com/writer" {
+		t.Errorf("a refused save changed the profile: %+v", b)
+	}
+	// An account with no byline: no form, and nothing to post to.
+	u, token := storetest.Staff(t, s, auth.RoleModerator)
+	if _, err := s.AuthorOfUser(ctx, u.ID); err == nil {
+		// Staff links bylines to every account it makes; unlink this one.
+		a, _ := s.AuthorOfUser(ctx, u.ID)
+		a.UserID = 0
+		if err := s.UpdateAuthor(ctx, a, news.Actor{Name: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mod := f.browser(t, f.h, token)
+	if r := mod.Get("/admin/account"); strings.Contains(r.Body, `action="/admin/account/profile"`) {
+		t.Error("an account without a byline shows a profile form")
+	}
+	if r := mod.Post("/admin/account/profile", form); r.Status != http.StatusNotFound {
+		t.Errorf("posting a profile without a byline: %d", r.Status)
 	}
 }

@@ -196,6 +196,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/users/{id}/sessions/{sid}/end", n.require(auth.PermManageSettings, n.endSession))
 	mux.Handle("GET /admin/account", n.require(auth.PermViewNewsroom, n.account))
 	mux.Handle("POST /admin/account/password", n.require(auth.PermViewNewsroom, n.changePassword))
+	mux.Handle("POST /admin/account/profile", n.require(auth.PermViewNewsroom, n.saveOwnProfile))
 	mux.Handle("POST /admin/account/sessions/{sid}/end", n.require(auth.PermViewNewsroom, n.endSession))
 	mux.Handle("GET /admin/tokens", n.require(auth.PermPublish, n.tokens))
 	mux.Handle("POST /admin/tokens", n.require(auth.PermPublish, n.createToken))

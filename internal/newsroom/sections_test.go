@@ -15,16 +15,19 @@ import (
 	"khabar/internal/storetest"
 )
 
-// sectionState is every section as stored, to see that a refused request
-// changed nothing.
-func (f *fixture) sectionState(t *testing.T) string {
+// stateOf is what list returns now, printed: a refused request must leave
+// it as it was.
+func stateOf[T any](t *testing.T, list func(context.Context) ([]T, error)) string {
 	t.Helper()
-	secs, err := f.store.ListSections(context.Background())
+	all, err := list(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%+v", secs)
+	return fmt.Sprintf("%+v", all)
 }
+
+// sectionState is every section as stored.
+func (f *fixture) sectionState(t *testing.T) string { return stateOf(t, f.store.ListSections) }
 
 // addSection makes an empty section through the store.
 func (f *fixture) addSection(t *testing.T, name string) *news.Section {

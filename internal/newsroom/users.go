@@ -159,6 +159,9 @@ type sessionsPage struct {
 	Sessions []auth.Session
 	Self     bool // the account page: one's own sessions and password
 	Base     string
+	// Profile is the account page's form of the byline linked to the
+	// account, as the author_fields partial reads it; nil without one.
+	Profile *data
 }
 
 // userSessions is GET /admin/users/{id}/sessions (admins).
@@ -172,7 +175,56 @@ func (n *Newsroom) userSessions(w http.ResponseWriter, r *http.Request) {
 
 // account is GET /admin/account: one's own password and sessions.
 func (n *Newsroom) account(w http.ResponseWriter, r *http.Request) {
-	n.renderSessions(w, r, http.StatusOK, &sessionsPage{Of: userFrom(r.Context()), Self: true, Base: "/admin/account"}, nil)
+	n.renderAccount(w, r, http.StatusOK, nil, nil)
+}
+
+// renderAccount shows one's own account: sessions, password and, when a
+// byline is linked to it, its profile (a as typed, or as stored when nil).
+func (n *Newsroom) renderAccount(w http.ResponseWriter, r *http.Request, status int, a *news.Author, errs map[string]string) {
+	u := userFrom(r.Context())
+	p := &sessionsPage{Of: u, Self: true, Base: "/admin/account"}
+	if a == nil {
+		var err error
+		if a, err = n.store.AuthorOfUser(r.Context(), u.ID); err != nil && !errors.Is(err, news.ErrNotFound) {
+			n.fail(w, r, err)
+			return
+		}
+	}
+	if a != nil {
+		media, err := n.store.ListMedia(r.Context(), 200, 0)
+		if err != nil {
+			n.fail(w, r, err)
+			return
+		}
+		p.Profile = &data{Page: &authorsPage{Form: *a, Edit: true, Own: true, Media: media}, Errors: errs}
+	}
+	n.renderSessions(w, r, status, p, errs)
+}
+
+// saveOwnProfile is POST /admin/account/profile: a writer's own byline,
+// whatever the form says of the account it is linked to.
+func (n *Newsroom) saveOwnProfile(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	u := userFrom(r.Context())
+	a, err := n.store.AuthorOfUser(r.Context(), u.ID)
+	if err != nil {
+		n.fail(w, r, err)
+		return
+	}
+	authorForm(r, a)
+	a.UserID = u.ID
+	err = n.store.UpdateAuthor(r.Context(), a, u.Actor())
+	errs := map[string]string{}
+	switch {
+	case fieldErrors(err, errs):
+		n.renderAccount(w, r, http.StatusUnprocessableEntity, a, errs)
+	case err != nil:
+		n.fail(w, r, err)
+	default:
+		http.Redirect(w, r, "/admin/account?done=author_saved", http.StatusSeeOther)
+	}
 }
 
 func (n *Newsroom) renderSessions(w http.ResponseWriter, r *http.Request, status int, p *sessionsPage, errs map[string]string) {

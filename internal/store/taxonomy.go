@@ -146,6 +146,12 @@ func (s *Store) AuthorByID(ctx context.Context, id int64) (*news.Author, error) 
 	return s.author(ctx, "au.id = ?", id)
 }
 
+// AuthorOfUser finds the byline linked to a newsroom account (the first,
+// should there be several).
+func (s *Store) AuthorOfUser(ctx context.Context, userID int64) (*news.Author, error) {
+	return s.author(ctx, "au.user_id = ? ORDER BY au.id LIMIT 1", userID)
+}
+
 func (s *Store) author(ctx context.Context, where string, arg any) (*news.Author, error) {
 	a, err := scanAuthor(s.db.QueryRowContext(ctx, s.q("SELECT "+authorCols+" FROM authors au WHERE "+where), arg))
 	if errors.Is(err, sql.ErrNoRows) {
