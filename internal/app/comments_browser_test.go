@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/auth"
 	"khabar/internal/news"
 )
 
@@ -59,5 +61,55 @@ func TestCommentsInTheBrowser(t *testing.T) {
 	if !eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel+" #comment-form")+`)`) ||
 		eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
 		t.Error("the reply form did not open under the comment")
+	}
+}
+
+// TestModerationKeysOnAnArabicLayout: the queue's shortcuts go by the
+// key's place, so a moderator typing on an Arabic layout (where the key of
+// j types «ت», of x «ء», of a «ش») moves, ticks and approves.
+func TestModerationKeysOnAnArabicLayout(t *testing.T) {
+	t.Parallel()
+	browser := startBrowser(t)
+	n := startNode(t, "")
+	login(t, n, auth.RoleModerator)
+	ctx := context.Background()
+	a := firstPublished(t, n.Store)
+	var ids []int64
+	for _, body := range []string{"أول تعليق للوحة", "ثاني تعليق للوحة"} {
+		c := &news.Comment{ArticleID: a.ID, Status: news.CommentPending, Name: "قارئ", Body: body, Identity: "id-" + body, IPHash: "ip", BodyHash: "h-" + body}
+		if err := n.Store.CreateComment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	tab := newTab(t, browser)
+	browserLogin(t, tab, n.base, auth.RoleModerator)
+	within(t, tab, "open the queue", chromedp.Navigate(n.base+"/admin/comments"), chromedp.WaitVisible(chromedp.CSS(`#moderation`)))
+	press := func(key, code string) {
+		t.Helper()
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := chromedp.Call(tab, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: key, Code: code, Text: key}); err != nil {
+				t.Fatalf("press %s (%s): %v", key, code, err)
+			}
+		}
+	}
+	press("ت", "KeyJ") // j: the first comment in the queue
+	first := eval[string](t, tab, `document.activeElement.id`)
+	press("ء", "KeyX") // x: tick it
+	if !eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
+		t.Fatalf("x on an Arabic layout did not tick %s", first)
+	}
+	press("ش", "KeyA") // a: approve what is ticked
+	id, _ := strconv.ParseInt(strings.TrimPrefix(first, "q"), 10, 64)
+	waitFor(t, "the ticked comment to be approved", func() bool {
+		c, err := n.Store.GetComment(ctx, id)
+		return err == nil && c.Status == news.CommentApproved
+	})
+	other := ids[0]
+	if other == id {
+		other = ids[1]
+	}
+	if c, _ := n.Store.GetComment(ctx, other); c.Status != news.CommentPending {
+		t.Errorf("the other comment became %s", c.Status)
 	}
 }

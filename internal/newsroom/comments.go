@@ -131,10 +131,19 @@ func (n *Newsroom) moderate(w http.ResponseWriter, r *http.Request) {
 	if !n.parseForm(w, r) {
 		return
 	}
-	st, ok := moderationActions[r.PostForm.Get("action")]
-	raw := r.PostForm["id"]
-	if !ok || len(raw) == 0 || len(raw) > maxBulk {
+	action, raw := r.PostForm.Get("action"), r.PostForm["id"]
+	// A comment's own buttons name it: "approve:12".
+	if a, id, ok := strings.Cut(action, ":"); ok {
+		action, raw = a, []string{id}
+	}
+	st, ok := moderationActions[action]
+	if !ok || len(raw) > maxBulk {
 		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if len(raw) == 0 {
+		// A bulk button with nothing ticked: say so on the queue.
+		http.Redirect(w, r, withDone(backTo(r.PostForm.Get("back")), "none_selected"), http.StatusSeeOther)
 		return
 	}
 	ids := make([]int64, 0, len(raw))

@@ -20,7 +20,9 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName) && e.target.type !== "checkbox") return;
-    var key = e.key.toLowerCase();
+    // The key's place, not its letter: on an Arabic layout the key of j
+    // types «ت», and e.key would never be "j".
+    var key = /^Key[A-Z]$/.test(e.code) ? e.code.slice(3).toLowerCase() : e.key.toLowerCase();
     if (key === "j") { focus(at + 1); e.preventDefault(); return; }
     if (key === "k") { focus(Math.max(at - 1, 0)); e.preventDefault(); return; }
     var box = at >= 0 && items[at].querySelector("input[type=checkbox]");
