@@ -57,9 +57,11 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 
 	// The writer: the picture first, through the library's upload form.
 	browserLogin(t, tab, n.base, auth.RoleWriter)
-	within(t, tab, "open the media library",
-		chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
+	// As for the new article below: the upload field is looked for once
+	// the library's page has replaced the desk, not while it does.
+	within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
+	pageLoaded(t, tab, "/admin/media")
+	within(t, tab, "find the upload form", chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
 	within(t, tab, "upload a picture",
 		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{photoFile}),
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
