@@ -83,7 +83,7 @@ func wantsJSON(r *http.Request) bool {
 func (n *Newsroom) loginForm(w http.ResponseWriter, r *http.Request) {
 	d := &data{Title: n.cat.T("admin_login"), Next: safeNext(r.URL.Query().Get("next"))}
 	// Before set-up nobody can log in: say where to go instead.
-	if _, open, err := n.store.SetupToken(r.Context()); err == nil && open {
+	if _, open, err := n.store.SetupState(r.Context()); err == nil && open {
 		d.Message = n.cat.T("login_setup_pending")
 	}
 	n.render(w, http.StatusOK, "login", d)

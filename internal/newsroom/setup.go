@@ -39,13 +39,13 @@ func (n *Newsroom) setupForm(w http.ResponseWriter, r *http.Request) {
 // setupOpen answers for a set-up page that is gone or a wrong token, and
 // reports whether the request may go on.
 func (n *Newsroom) setupOpen(w http.ResponseWriter, r *http.Request, token string) bool {
-	want, open, err := n.store.SetupToken(r.Context())
+	want, open, err := n.store.SetupState(r.Context())
 	switch {
 	case err != nil:
 		n.fail(w, r, fmt.Errorf("set-up token: %w", err))
 	case !open:
 		n.renderSetup(w, http.StatusGone, &setupPage{Done: true}, nil)
-	case subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
+	case want == "" || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
 		n.Error(w, r, http.StatusForbidden)
 	default:
 		return true

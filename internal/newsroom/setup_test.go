@@ -20,6 +20,16 @@ func TestSetup(t *testing.T) { storetest.Each(t, testSetup) }
 func testSetup(t *testing.T, s *store.Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
+	// Before the server has made a token, the pages make none and open
+	// for no token at all.
+	c0 := storetest.NewClient(t, f.h)
+	c0.Get("/admin/login")
+	if r := c0.Get("/admin/setup?token="); r.Status != http.StatusForbidden {
+		t.Errorf("set-up page with no token made: %d, want 403", r.Status)
+	}
+	if tok, _, _ := s.SetupState(ctx); tok != "" {
+		t.Fatalf("a page made the set-up token %q", tok)
+	}
 	token, open, err := s.SetupToken(ctx)
 	if err != nil || !open {
 		t.Fatalf("set-up token: %v %v", open, err)

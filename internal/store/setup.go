@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -16,8 +17,22 @@ const setupSecret = "setup_token"
 // SetupToken returns the token that opens the set-up page, made the first
 // time it is asked for, while the newsroom has no admin; open is false once it
 // has one (the set-up page is then gone for good). Every node and every
-// restart gets the same token until set-up completes.
+// restart gets the same token until set-up completes. Only the server's
+// start asks for it; pages read it with SetupState.
 func (s *Store) SetupToken(ctx context.Context) (token string, open bool, err error) {
+	if _, open, err = s.SetupState(ctx); err != nil || !open {
+		return "", false, err
+	}
+	token, err = s.Secret(ctx, setupSecret, func() (string, error) {
+		t, _, err := auth.NewToken()
+		return t, err
+	})
+	return token, err == nil, err
+}
+
+// SetupState is SetupToken without making anything: open while the
+// newsroom has no admin, with the token if one was made ("" if not).
+func (s *Store) SetupState(ctx context.Context) (token string, open bool, err error) {
 	var admins int
 	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM users WHERE role = ?"), string(auth.RoleAdmin)).Scan(&admins); err != nil {
 		return "", false, fmt.Errorf("count admins: %w", err)
@@ -25,11 +40,11 @@ func (s *Store) SetupToken(ctx context.Context) (token string, open bool, err er
 	if admins > 0 {
 		return "", false, nil
 	}
-	token, err = s.Secret(ctx, setupSecret, func() (string, error) {
-		t, _, err := auth.NewToken()
-		return t, err
-	})
-	return token, err == nil, err
+	err = s.db.QueryRowContext(ctx, s.q("SELECT value FROM secrets WHERE name = ?"), setupSecret).Scan(&token)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", false, fmt.Errorf("read the set-up token: %w", err)
+	}
+	return token, true, nil
 }
 
 // CompleteSetup makes u the first admin and saves the outlet's settings

@@ -16,12 +16,19 @@ import (
 // one, exactly one makes the first admin and saves the settings.
 func testSetup(t *testing.T, s *store.Store, _ Fixture) {
 	ctx := context.Background()
+	// Reading the state makes no token; only the server's start does.
+	if tok, open, err := s.SetupState(ctx); tok != "" || !open || err != nil {
+		t.Fatalf("fresh store before any start: token %q, open %v, err %v", tok, open, err)
+	}
 	token, open, err := s.SetupToken(ctx)
 	if err != nil || !open || len(token) < 40 {
 		t.Fatalf("fresh store: token %q, open %v, err %v", token, open, err)
 	}
 	if again, _, _ := s.SetupToken(ctx); again != token {
 		t.Fatalf("a second call made another token: %q, then %q", token, again)
+	}
+	if read, _, _ := s.SetupState(ctx); read != token {
+		t.Fatalf("the state reads %q, want the token made, %q", read, token)
 	}
 	kv := map[string]string{"site_name": "صوت المدينة", "lang": "en"}
 	admin := func(email string) *auth.User {
