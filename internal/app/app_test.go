@@ -219,10 +219,12 @@ func (n *node) waitEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// A minute: 45 articles' events (search indexing among them) took more
+	// than ten seconds under -race beside three other tests and a browser.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := n.Outbox.WaitFor(ctx, id); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v (the node's consumers did not reach event %d within a minute)", err, id)
 	}
 }
 
