@@ -908,3 +908,26 @@ var articles = []articleSpec{
 		Image:    imageSpec{Caption: "خزائن الهواتف عند مدخل إحدى المدارس المشاركة في التجربة", Alt: "جدار من الخزائن المعدنية الصغيرة المرقمة في ممر مدرسي", Hue: 60},
 	},
 }
+
+// demoPages are the outlet's own pages, linked from the footer: what a
+// reader checks before trusting a new outlet.
+func demoPages() []news.Page {
+	para := func(texts ...string) []news.Block {
+		var out []news.Block
+		for _, t := range texts {
+			out = append(out, news.Block{Type: news.BlockParagraph, Text: t})
+		}
+		return out
+	}
+	return []news.Page{
+		{Title: "من نحن", Slug: "about", Purpose: news.PurposeAbout, Footer: true,
+			Description: "خبر موقع إخباري عربي مستقل: من نحن، ومن يملكنا، وكيف نموّل عملنا.",
+			Body: para("خبر موقع إخباري تجريبي يعرض ما تستطيعه منصة خبر: أخبار عاجلة، وتغطيات مباشرة، وتعليقات القراء.",
+				"يملك الموقع فريقه، ولا يتلقى تمويلًا من أي جهة سياسية.")},
+		{Title: "سياسة التصحيح", Slug: "corrections-policy", Purpose: news.PurposeCorrections, Footer: true,
+			Body: para("إذا أخطأنا صحّحنا الخبر نفسه، وأضفنا في أسفله ملاحظة مؤرَّخة تذكر ما تغيّر، ونجمع التصحيحات كلها في صفحة واحدة.",
+				"لإبلاغنا عن خطأ راسلنا من صفحة «اتصل بنا».")},
+		{Title: "اتصل بنا", Slug: "contact", Purpose: news.PurposeContact, Footer: true,
+			Body: para("للتواصل مع التحرير: newsroom@khabar.example")},
+	}
+}

@@ -134,6 +134,11 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 			return Result{}, fmt.Errorf("demo: %w", err)
 		}
 	}
+	for _, p := range demoPages() {
+		if err := s.AddPage(ctx, &p, news.Actor{Name: "demo"}); err != nil {
+			return Result{}, fmt.Errorf("demo: %w", err)
+		}
+	}
 	st := settings.Defaults()
 	st.WhatsAppChannel = "https://whatsapp.com/channel/khabar-demo"
 	st.TelegramChannel = "https://t.me/khabar_demo"

@@ -32,6 +32,9 @@ const (
 	// EventMediaAdded: an upload joined the library and waits for its
 	// sizes (Media names it); no page shows it yet.
 	EventMediaAdded EventKind = "media.added"
+	// EventPageChanged: one of the outlet's own pages was written,
+	// changed or deleted; the footer of every page may link it.
+	EventPageChanged EventKind = "page.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with

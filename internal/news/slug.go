@@ -41,3 +41,13 @@ func Slugify(s string) string {
 	}
 	return sb.String()
 }
+
+// editedSlug is the slug an editor typed made fit for a URL, or the
+// name's when nothing was typed; "" when what was typed has no letter or
+// digit, which the form reports rather than silently replacing.
+func editedSlug(typed, name string) string {
+	if typed = CleanLine(typed); typed == "" {
+		return Slugify(name)
+	}
+	return Slugify(typed)
+}

@@ -46,11 +46,7 @@ func (s *Section) Normalize() error {
 	case utf8.RuneCountInString(s.Name) > MaxSectionName:
 		v.Add("name", "too_long")
 	}
-	typed := CleanLine(s.Slug)
-	if s.Slug = Slugify(typed); typed == "" {
-		s.Slug = Slugify(s.Name)
-	}
-	if s.Slug == "" && s.Name != "" {
+	if s.Slug = editedSlug(s.Slug, s.Name); s.Slug == "" && s.Name != "" {
 		v.Add("slug", "bad_slug")
 	}
 	if s.Description = CleanLine(s.Description); utf8.RuneCountInString(s.Description) > MaxSectionDescription {

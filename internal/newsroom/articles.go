@@ -73,6 +73,21 @@ type editPage struct {
 	DraftKey string
 }
 
+// Blocks is the block editor's part of the form.
+func (p *editPage) Blocks(errs map[string]string) blockEditor {
+	return blockEditor{Body: p.A.Body, BlockTypes: p.BlockTypes, Media: p.Media, Errors: errs}
+}
+
+// blockEditor is what the block editor shows (partials/blocks.html): the
+// blocks, the types it offers and the library's images for image blocks;
+// articles and the outlet's pages share it.
+type blockEditor struct {
+	Body       []news.Block
+	BlockTypes []news.BlockType
+	Media      []news.Media
+	Errors     map[string]string
+}
+
 func (n *Newsroom) newArticle(w http.ResponseWriter, r *http.Request) {
 	a := &news.Article{Status: news.StatusDraft, Body: []news.Block{{Type: news.BlockParagraph}}}
 	n.renderEdit(w, r, http.StatusOK, a, true, nil)

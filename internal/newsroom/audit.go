@@ -76,6 +76,8 @@ func (n *Newsroom) auditRow(e news.AuditEntry) auditRow {
 			row.TargetLink = "/admin/articles/" + id
 		case "section":
 			row.TargetLink = "/admin/sections/" + id
+		case "page":
+			row.TargetLink = "/admin/pages/" + id
 		case "user":
 			row.TargetLink = "/admin/users/" + id + "/sessions"
 		}

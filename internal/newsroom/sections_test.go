@@ -29,6 +29,51 @@ func stateOf[T any](t *testing.T, list func(context.Context) ([]T, error)) strin
 // sectionState is every section as stored.
 func (f *fixture) sectionState(t *testing.T) string { return stateOf(t, f.store.ListSections) }
 
+// routeCase is a route of a role matrix; path may make what it acts on.
+type routeCase struct {
+	name, method string
+	path         func() string
+	form         url.Values
+	ok           int
+}
+
+// roleMatrix sends every case as every role: roles with perm get the
+// case's status, the others 403 and change nothing state shows. A name or
+// title in the form is made different per role (so is its slug).
+func (f *fixture) roleMatrix(t *testing.T, perm auth.Permission, state func(*testing.T) string, cases []routeCase) {
+	t.Helper()
+	clients := map[auth.Role]*storetest.Client{}
+	for _, role := range auth.Roles {
+		_, clients[role] = f.as(t, role)
+	}
+	for _, c := range cases {
+		for _, role := range auth.Roles {
+			path := c.path()
+			before := state(t)
+			form := url.Values{}
+			for k, v := range c.form {
+				form[k] = v
+			}
+			for _, k := range []string{"name", "title"} {
+				if form.Has(k) {
+					form.Set(k, form.Get(k)+" "+string(role))
+				}
+			}
+			r := clients[role].Form(c.method, path, form)
+			want := http.StatusForbidden
+			if role.Can(perm) {
+				want = c.ok
+			}
+			if r.Status != want {
+				t.Errorf("%s as %s: %d, want %d", c.name, role, r.Status, want)
+			}
+			if changed := state(t) != before; want == http.StatusForbidden && changed {
+				t.Errorf("%s as %s: refused, but the state changed", c.name, role)
+			}
+		}
+	}
+}
+
 // addSection makes an empty section through the store.
 func (f *fixture) addSection(t *testing.T, name string) *news.Section {
 	t.Helper()
@@ -45,49 +90,16 @@ func TestSectionRoleMatrix(t *testing.T) { storetest.Each(t, testSectionRoleMatr
 
 func testSectionRoleMatrix(t *testing.T, s *store.Store) {
 	f := newFixture(t, s)
-	clients := map[auth.Role]*storetest.Client{}
-	for _, role := range auth.Roles {
-		_, clients[role] = f.as(t, role)
-	}
 	n := 0
 	fresh := func() string { n++; return itoa(f.addSection(t, fmt.Sprintf("قسم %d", n)).ID) }
-	cases := []struct {
-		name, method string
-		path         func() string
-		form         url.Values
-		ok           int
-	}{
+	f.roleMatrix(t, auth.PermManageSections, f.sectionState, []routeCase{
 		{"list", "GET", func() string { return "/admin/sections" }, nil, 200},
 		{"add", "POST", func() string { return "/admin/sections" }, url.Values{"name": {"منوعات"}}, 303},
 		{"edit form", "GET", func() string { return "/admin/sections/" + fresh() }, nil, 200},
 		{"save", "POST", func() string { return "/admin/sections/" + fresh() }, url.Values{"name": {"اسم جديد"}}, 303},
 		{"move", "POST", func() string { return "/admin/sections/" + fresh() + "/move" }, url.Values{"dir": {"up"}}, 303},
 		{"delete", "POST", func() string { return "/admin/sections/" + fresh() + "/delete" }, url.Values{}, 303},
-	}
-	for _, c := range cases {
-		for _, role := range auth.Roles {
-			path := c.path()
-			before := f.sectionState(t)
-			form := url.Values{}
-			for k, v := range c.form {
-				form[k] = v
-			}
-			if form.Has("name") { // one name, and slug, per role
-				form.Set("name", form.Get("name")+" "+string(role))
-			}
-			r := clients[role].Form(c.method, path, form)
-			want := http.StatusForbidden
-			if role.Can(auth.PermManageSections) {
-				want = c.ok
-			}
-			if r.Status != want {
-				t.Errorf("%s as %s: %d, want %d", c.name, role, r.Status, want)
-			}
-			if changed := f.sectionState(t) != before; want == http.StatusForbidden && changed {
-				t.Errorf("%s as %s: refused, but the sections changed", c.name, role)
-			}
-		}
-	}
+	})
 	if !auth.RoleEditor.Can(auth.PermManageSections) || !auth.RoleAdmin.Can(auth.PermManageSections) ||
 		auth.RoleWriter.Can(auth.PermManageSections) || auth.RoleModerator.Can(auth.PermManageSections) {
 		t.Error("sections are for editors and admins only")

@@ -194,6 +194,29 @@ func (s *Site) RenderPreview(ctx context.Context, a *news.Article) ([]byte, erro
 	return s.eng.Render("article", d)
 }
 
+// staticPage is /page/{slug}: one of the outlet's own pages.
+func (s *Site) staticPage(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	s.serveCached(w, r, "/page/"+slug, func(ctx context.Context) (*render.Page, error) {
+		pg, err := s.store.PageBySlug(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		d, err := s.newData(ctx, pg.Title)
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := s.resolveBlocks(ctx, pg.Body)
+		if err != nil {
+			return nil, err
+		}
+		d.Description, d.Canonical = pg.Summary(), s.base+news.ListPath("page", pg.Slug)
+		d.StaticPage = &staticPageView{P: pg, Blocks: blocks}
+		s.staticPageStructured(d, pg)
+		return s.page("page", d)
+	})
+}
+
 // listing serves section, tag and author pages.
 type listing struct {
 	kind   string

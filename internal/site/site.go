@@ -118,6 +118,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /section/{slug}", s.section)
 	mux.HandleFunc("GET /tag/{slug}", s.tag)
 	mux.HandleFunc("GET /author/{slug}", s.author)
+	mux.HandleFunc("GET /page/{slug}", s.staticPage)
 	mux.HandleFunc("GET /search", s.searchPage)
 	// Browsers mark cross-site form posts; refusing them keeps other sites
 	// from posting in a reader's name (CSRF).
@@ -186,6 +187,11 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 			return err
 		}
 		s.eng.SetDateFormat(s.settings.Get().DateFormat())
+		s.dropChrome()
+		s.cache.Purge()
+		return nil
+	case news.EventPageChanged:
+		// Every page's footer may link it.
 		s.dropChrome()
 		s.cache.Purge()
 		return nil
@@ -258,6 +264,10 @@ type chrome struct {
 	Nav      []news.Section // the header's menu (news.Navigation)
 	Ticker   []tickerLine
 	Expires  time.Time // when the next ticker item runs out; zero if never
+	// Footer are the outlet's pages its footer links, in order;
+	// Policies the address of the page of each purpose.
+	Footer   []news.Page
+	Policies map[news.PagePurpose]string
 }
 
 type tickerLine struct {
@@ -335,7 +345,19 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &chrome{Sections: secs, Nav: news.Navigation(secs), Expires: next, Ticker: lines}
+	pages, err := s.store.ListPages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &chrome{Sections: secs, Nav: news.Navigation(secs), Expires: next, Ticker: lines, Policies: map[news.PagePurpose]string{}}
+	for _, p := range pages {
+		if p.Footer {
+			c.Footer = append(c.Footer, p)
+		}
+		if p.Purpose != "" {
+			c.Policies[p.Purpose] = news.ListPath("page", p.Slug)
+		}
+	}
 	if s.chromeLoaded != nil {
 		s.chromeLoaded()
 	}

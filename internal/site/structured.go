@@ -25,10 +25,32 @@ func ldJSON(v any) template.JS {
 	return template.JS(b)
 }
 
-func (s *Site) organization() map[string]any {
+// policyProperties are the NewsMediaOrganization properties (the Trust
+// Project's) that point at the outlet's pages of each purpose.
+var policyProperties = map[news.PagePurpose]string{
+	news.PurposeCorrections: "correctionsPolicy",
+	news.PurposeEthics:      "ethicsPolicy",
+	news.PurposeMasthead:    "masthead",
+	news.PurposeAbout:       "ownershipFundingInfo",
+	news.PurposeContact:     "actionableFeedbackPolicy",
+}
+
+// organization describes the outlet, with its policies' pages as c
+// knows them (none when c is nil).
+func (s *Site) organization(c *chrome) map[string]any {
 	st := s.settings.Get()
 	org := map[string]any{"@type": "NewsMediaOrganization", "name": st.SiteName, "url": s.base + "/",
 		"logo": map[string]any{"@type": "ImageObject", "url": s.base + s.assets.Path("logo.svg")}}
+	if c != nil {
+		for purpose, prop := range policyProperties {
+			if p, ok := c.Policies[purpose]; ok {
+				org[prop] = s.base + p
+			}
+		}
+		if p, ok := c.Policies[news.PurposeEthics]; ok {
+			org["publishingPrinciples"] = s.base + p
+		}
+	}
 	var same []string
 	for _, l := range st.Follow() {
 		same = append(same, l.URL)
@@ -42,6 +64,22 @@ func (s *Site) organization() map[string]any {
 	return org
 }
 
+// staticPageStructured describes one of the outlet's pages: a WebPage
+// (an AboutPage or ContactPage where it is one) published by the outlet.
+func (s *Site) staticPageStructured(d *pageData, p *news.Page) {
+	typ := "WebPage"
+	switch p.Purpose {
+	case news.PurposeAbout:
+		typ = "AboutPage"
+	case news.PurposeContact:
+		typ = "ContactPage"
+	}
+	d.JSONLD = ldJSON(map[string]any{"@context": "https://schema.org", "@type": typ, "name": p.Title, "url": d.Canonical,
+		"inLanguage": s.cat.Lang(), "dateModified": s.eng.DateFormat().ISO(p.UpdatedAt), "publisher": s.organization(d.Chrome)})
+	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "website"})
+	s.socialBasics(d, "")
+}
+
 // homeStructured describes the outlet: Organization with its accounts,
 // and WebSite with the search box Google can show.
 func (s *Site) homeStructured(d *pageData) {
@@ -52,7 +90,7 @@ func (s *Site) homeStructured(d *pageData) {
 			"potentialAction": map[string]any{"@type": "SearchAction",
 				"target":      map[string]any{"@type": "EntryPoint", "urlTemplate": s.base + "/search?q={search_term_string}"},
 				"query-input": "required name=search_term_string"}},
-		merge(map[string]any{"@context": "https://schema.org"}, s.organization()),
+		merge(map[string]any{"@context": "https://schema.org"}, s.organization(d.Chrome)),
 	})
 	d.Meta = append(d.Meta, metaTag{Property: "og:type", Content: "website"})
 	s.socialBasics(d, "")
@@ -65,7 +103,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	f := s.eng.DateFormat()
 	art := map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.Headline,
 		"description": d.Description, "inLanguage": a.Language, "mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": u},
-		"dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(), "url": u}
+		"dateModified": f.ISO(a.UpdatedAt), "publisher": s.organization(d.Chrome), "url": u}
 	// A draft in preview has no publication time to state.
 	if !a.PublishedAt.IsZero() {
 		art["datePublished"] = f.ISO(a.PublishedAt)
@@ -99,7 +137,7 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 	if len(authors) > 0 {
 		art["author"] = authors
 	} else {
-		art["author"] = s.organization()
+		art["author"] = s.organization(d.Chrome)
 	}
 	var keywords []string
 	for _, t := range a.Tags {

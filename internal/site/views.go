@@ -30,10 +30,17 @@ type pageData struct {
 	Comments    *commentsView
 	LiveBlog    *liveBlogView
 	Notice      *noticeView
+	StaticPage  *staticPageView
 	EmailAlerts bool       // the e-mail alerts form is offered
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards
 	JSONLD      template.JS
+}
+
+// staticPageView is one of the outlet's own pages.
+type staticPageView struct {
+	P      *news.Page
+	Blocks []blockView
 }
 
 type homeView struct {

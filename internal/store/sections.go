@@ -204,27 +204,8 @@ func sectionConstraint(err error) error {
 // navigation's order.
 func (s *Store) MoveSection(ctx context.Context, id int64, up bool, actor news.Actor) error {
 	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM sections ORDER BY position, id")
-		ids, err := collect(rows, err, "order of sections", scanOne[int64])
-		if err != nil {
+		if err := s.swapPosition(ctx, tx, "sections", id, up); err != nil {
 			return err
-		}
-		i := slices.Index(ids, id)
-		if i < 0 {
-			return news.ErrNotFound
-		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j < 0 || j >= len(ids) {
-			return nil // already first or last
-		}
-		ids[i], ids[j] = ids[j], ids[i]
-		for pos, sid := range ids {
-			if _, err := tx.ExecContext(ctx, s.q("UPDATE sections SET position = ? WHERE id = ?"), pos, sid); err != nil {
-				return err
-			}
 		}
 		if err := s.writeAudit(ctx, tx, actor, "section.move", "section "+strconv.FormatInt(id, 10), map[bool]string{true: "up", false: "down"}[up]); err != nil {
 			return err
@@ -287,6 +268,34 @@ func (s *Store) checkSectionOpen(ctx context.Context, tx *sql.Tx, id int64) erro
 		return fmt.Errorf("section %d: %w", id, err)
 	case archived:
 		return &news.InvalidError{Fields: map[string]string{"section": "section_archived"}}
+	}
+	return nil
+}
+
+// swapPosition moves row id of table (sections or pages, ordered by
+// position) one place earlier (up) or later, numbering the rows afresh.
+func (s *Store) swapPosition(ctx context.Context, tx *sql.Tx, table string, id int64, up bool) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM "+table+" ORDER BY position, id")
+	ids, err := collect(rows, err, "order of "+table, scanOne[int64])
+	if err != nil {
+		return err
+	}
+	i := slices.Index(ids, id)
+	if i < 0 {
+		return news.ErrNotFound
+	}
+	j := i + 1
+	if up {
+		j = i - 1
+	}
+	if j < 0 || j >= len(ids) {
+		return nil // already first or last
+	}
+	ids[i], ids[j] = ids[j], ids[i]
+	for pos, rid := range ids {
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE "+table+" SET position = ? WHERE id = ?"), pos, rid); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// The article form's block editor. Without it the form still works: blocks
+// The block editor of the article form and of the outlet's pages. Without it the form still works: blocks
 // carry a position field and a delete box, and the server adds blocks.
 // With it: move buttons, Alt+ArrowUp/Down and drag and drop renumber the
 // position fields in the order shown; delete hides a block (undoable);
@@ -310,8 +310,10 @@
     var box = document.getElementById("editing");
     return !!(box && box.classList.contains("locked"));
   };
+  // A form without an autosave address (an outlet's page) is saved by
+  // its button only; its editor still warns before unsaved changes go.
   var schedule = function (ms) {
-    if (!timer && !stopped && !submitting) timer = setTimeout(autosave, ms);
+    if (fd.autosave && !timer && !stopped && !submitting) timer = setTimeout(autosave, ms);
   };
   var changed = function () {
     changes++;
@@ -464,6 +466,7 @@
   var stored = function (pairs) { return pairs.filter(function (p) { return typeof p[1] === "string"; }); };
   var keepTimer = 0;
   var keepSoon = function () {
+    if (!fd.autosave) return;
     clearTimeout(keepTimer);
     keepTimer = setTimeout(function () {
       try {
