@@ -17,9 +17,11 @@ import (
 // TestOutletFromZero is issue 14's path without a browser, on both
 // databases: a node on an empty database (no demo) prints its set-up
 // link; set-up names the outlet and signs its first admin in, who makes a
-// section and a subsection and publishes an article in the subsection;
-// readers then find it on the home page, on both section pages (the
-// subsection's with its trail) and in the parent section's feed.
+// section and a subsection, an author and an about page, and publishes
+// an article in the subsection; readers then find it on the home page,
+// on both section pages (the subsection's with its trail), on the
+// author's page and in the parent section's feed, and the about page in
+// the footer. TestOutletFromZeroInABrowser walks it in Chromium.
 func TestOutletFromZero(t *testing.T) {
 	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -66,9 +68,20 @@ func TestOutletFromZero(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if r := n.do(t, "POST", "/admin/authors", url.Values{"name": {"هالة الأحمد"}, "slug": {"hala"}, "job_title": {"محررة الرياضة"}}, nil); r.status != http.StatusSeeOther {
+				t.Fatalf("add an author: %d\n%s", r.status, r.body)
+			}
+			hala, err := n.Store.AuthorBySlug(ctx, "hala")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := n.do(t, "POST", "/admin/pages/new", url.Values{"title": {"من نحن"}, "slug": {"about"}, "purpose": {"about"}, "footer": {"on"},
+				"blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"صوت المدينة موقع إخباري مستقل."}}, nil); r.status != http.StatusSeeOther {
+				t.Fatalf("add the about page: %d\n%s", r.status, r.body)
+			}
 			headline := "المنتخب يتأهل إلى النهائي"
 			r = n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {headline}, "lead": {"فوز في الدقيقة الأخيرة."},
-				"section": {strconv.FormatInt(football.ID, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"},
+				"section": {strconv.FormatInt(football.ID, 10)}, "authors": {strconv.FormatInt(hala.ID, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"},
 				"b0_text": {"سجّل المنتخب هدف الفوز في الدقيقة التسعين."}, "action": {"publish"}}, nil)
 			if r.status != http.StatusSeeOther {
 				t.Fatalf("publish: %d\n%s", r.status, r.body)
@@ -80,7 +93,9 @@ func TestOutletFromZero(t *testing.T) {
 			}
 			crumbs := `<a href="/section/sport"><bdi>رياضة</bdi></a><span aria-hidden="true"> › </span><a href="/section/football"><bdi>كرة القدم</bdi></a>`
 			for path, wants := range map[string][]string{
-				"/":                            {headline, "صوت المدينة", `href="/section/sport"`},
+				"/":                            {headline, "صوت المدينة", `href="/section/sport"`, `<a href="/page/about"><bdi>من نحن</bdi></a>`},
+				"/author/hala":                 {headline, "محررة الرياضة"},
+				"/page/about":                  {"صوت المدينة موقع إخباري مستقل.", `"ownershipFundingInfo":"http://khabar.test/page/about"`},
 				"/section/football":            {headline, crumbs},
 				"/section/sport":               {headline},
 				"/feeds/section/sport/rss.xml": {headline},

@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"khabar/internal/news"
+)
+
+// TestOutletFromZeroInABrowser is issue 14's "done when", as a new outlet
+// lives it: `khabar serve` on an empty data directory prints its set-up
+// link; in Chromium the set-up page names the outlet and makes its first
+// admin, who creates a section and a subsection, uploads a portrait and
+// makes an author profile with it, writes an "about" page, and publishes
+// an article in the subsection with that byline. A reader then finds it
+// on the home page, on the subsection's page (with breadcrumbs), on the
+// author's page, in the section's feed, and the about page in the footer.
+func TestOutletFromZeroInABrowser(t *testing.T) {
+	t.Parallel()
+	browser := startBrowser(t)
+	base, out := serveEmpty(t)
+	shots := testOutput(t, "screenshots")
+	var link string
+	waitFor(t, "serve prints the set-up link", func() bool {
+		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
+		return strings.Contains(link, "\n")
+	})
+	link = strings.TrimSpace(link)
+	if !strings.HasPrefix(link, base+"/admin/setup?token=") {
+		t.Fatalf("set-up link %q", link)
+	}
+	portrait := filepath.Join(t.TempDir(), "هالة.jpg")
+	if err := os.WriteFile(portrait, jpegOf(t, photo(600, 600, 9)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab := newTab(t, browser)
+
+	within(t, tab, "set the outlet up",
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=site_name]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name=site_name]`), "صوت المدينة"),
+		chromedp.SetValue(chromedp.CSS(`input[name=time_zone]`), "Africa/Cairo"),
+		chromedp.SetValue(chromedp.CSS(`select[name=month_style]`), "egypt"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "هالة الأحمد"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "hala@khabar.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long enough password"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	pageLoaded(t, tab, "/admin/")
+	screenshot(t, tab, filepath.Join(shots, "fromzero-desk.jpg"))
+
+	// Two sections, one inside the other.
+	addSection := func(name, slug, parent string) {
+		t.Helper()
+		within(t, tab, "open the sections", chromedp.Navigate(base+"/admin/sections"))
+		pageLoaded(t, tab, "/admin/sections")
+		within(t, tab, "add the section "+name,
+			chromedp.SendKeys(chromedp.CSS(`form.card input[name=name]`), name),
+			chromedp.SendKeys(chromedp.CSS(`form.card input[name=slug]`), slug))
+		if parent != "" {
+			choose(t, tab, `form.card select[name=parent]`, parent)
+		}
+		within(t, tab, "save the section "+name,
+			chromedp.Click(chromedp.CSS(`form.card button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	}
+	addSection("رياضة", "sport", "")
+	addSection("كرة القدم", "football", "رياضة")
+
+	// The portrait, through the library, then the author profile.
+	within(t, tab, "open the media library", chromedp.Navigate(base+"/admin/media"))
+	pageLoaded(t, tab, "/admin/media")
+	within(t, tab, "upload the portrait",
+		chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{portrait}),
+		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
+	mediaID := eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	within(t, tab, "open the authors", chromedp.Navigate(base+"/admin/authors"))
+	pageLoaded(t, tab, "/admin/authors")
+	within(t, tab, "make the author profile",
+		chromedp.SendKeys(chromedp.CSS(`form.card input[name=name]`), "هالة الأحمد"),
+		chromedp.SendKeys(chromedp.CSS(`form.card input[name=slug]`), "hala"),
+		chromedp.SendKeys(chromedp.CSS(`form.card input[name=job_title]`), "محررة الرياضة"),
+		chromedp.SetValue(chromedp.CSS(`form.card select[name=photo]`), mediaID),
+		chromedp.Click(chromedp.CSS(`form.card button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+
+	// The about page, with the block editor.
+	within(t, tab, "open a new page", chromedp.Navigate(base+"/admin/pages/new"))
+	pageLoaded(t, tab, "/admin/pages/new")
+	within(t, tab, "write the about page",
+		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), "من نحن"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=slug]`), "about"),
+		chromedp.SetValue(chromedp.CSS(`select[name=purpose]`), "about"),
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), "صوت المدينة موقع إخباري مستقل يملكه صحافيوه."))
+	addBlock(t, tab, news.BlockHeading)
+	within(t, tab, "save the about page",
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), "من يموّلنا"),
+		chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+
+	// The article, in the subsection, with the byline.
+	headline := "المنتخب يتأهل إلى النهائي بعد فوز في الدقيقة الأخيرة"
+	within(t, tab, "open a new article", chromedp.Navigate(base+"/admin/articles/new"))
+	pageLoaded(t, tab, "/admin/articles/new")
+	within(t, tab, "write the article",
+		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سجّل المنتخب هدف الفوز في الدقيقة التسعين."),
+		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), "فاز المنتخب على ضيفه بهدف نظيف وتأهل إلى المباراة النهائية."))
+	choose(t, tab, `select[name=section]`, "كرة القدم")
+	within(t, tab, "publish it",
+		chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if got := eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		t.Fatalf("after publishing the article is %q (%s)", got, eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
+	}
+	id := eval[string](t, tab, `location.pathname.split("/").pop()`)
+	screenshot(t, tab, filepath.Join(shots, "fromzero-published.jpg"))
+
+	// The reader, once the site's pages have caught up with the event.
+	waitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
+	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
+	story := `main a[href^="/news/` + id + `/"]`
+	within(t, reader, "find it on the home page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(story)),
+		chromedp.WaitVisible(chromedp.CSS(`footer a[href="/page/about"]`)))
+	screenshot(t, reader, filepath.Join(shots, "fromzero-home.jpg"))
+	within(t, reader, "find it on its section's page, under its trail",
+		chromedp.Navigate(base+"/section/football"),
+		chromedp.WaitVisible(chromedp.CSS(story)),
+		chromedp.WaitVisible(chromedp.CSS(`.crumbs a[href="/section/sport"] + span + a[href="/section/football"]`)))
+	within(t, reader, "find it on the author's page, with her portrait",
+		chromedp.Navigate(base+"/author/hala"),
+		chromedp.WaitVisible(chromedp.CSS(story)),
+		chromedp.WaitVisible(chromedp.CSS(`.portrait img`)))
+	if got := eval[string](t, reader, `document.querySelector(".job-title").textContent`); got != "محررة الرياضة" {
+		t.Errorf("the author's page says her job is %q", got)
+	}
+	screenshot(t, reader, filepath.Join(shots, "fromzero-author.jpg"))
+	within(t, reader, "read the about page",
+		chromedp.Click(chromedp.CSS(`footer a[href="/page/about"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.static-page .body h2`)))
+	if got := eval[string](t, reader, `document.querySelector("article.static-page h1").textContent + " | " + document.querySelector("article.static-page .body").textContent.trim()`); !strings.Contains(got, "من نحن | صوت المدينة موقع إخباري مستقل") {
+		t.Errorf("the about page reads %q", got)
+	}
+	for _, feed := range []string{"/feeds/section/football/rss.xml", "/feeds/section/sport/rss.xml"} {
+		if body := readerGet(t, base+feed); !strings.Contains(body, headline) {
+			t.Errorf("%s does not carry the article", feed)
+		}
+	}
+}
+
+// serveEmpty runs `khabar serve` on an empty data directory, on a free
+// loopback port, until the test ends; it returns the site's address and
+// what the command prints.
+func serveEmpty(t *testing.T) (string, *syncBuffer) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	base := "http://" + addr
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--base-url", base},
+			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d:\n%s", code, errs.String())
+			}
+		case <-time.After(time.Minute):
+			t.Error("serve did not stop within a minute of its context ending")
+		}
+	})
+	return base, out
+}
+
+// choose selects the option of select sel whose text is text.
+func choose(t *testing.T, tab context.Context, sel, text string) {
+	t.Helper()
+	value := eval[string](t, tab, `([...document.querySelectorAll(`+strconv.Quote(sel+" option")+`)].find(o => o.textContent.trim() === `+strconv.Quote(text)+`) || {value: ""}).value`)
+	if value == "" {
+		t.Fatalf("%s offers no %q", sel, text)
+	}
+	within(t, tab, "choose "+text, chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+// readerGet is a reader's GET of u; "" when it does not answer 200.
+func readerGet(t *testing.T, u string) string {
+	t.Helper()
+	r, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil || r.StatusCode != http.StatusOK {
+		return ""
+	}
+	return string(b)
+}
