@@ -32,6 +32,10 @@ const (
 	// EventMediaAdded: an upload joined the library and waits for its
 	// sizes (Media names it); no page shows it yet.
 	EventMediaAdded EventKind = "media.added"
+	// EventCorrectionChanged: a correction or editor's note was added to
+	// a published article, or deleted; the article's text and updated
+	// time changed, and so did /corrections.
+	EventCorrectionChanged EventKind = "correction.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with
