@@ -51,14 +51,15 @@ const (
 	PermManageTicker   Permission = "ticker"        // ticker items
 	PermManageSections Permission = "sections"      // the outlet's sections
 	PermManageAuthors  Permission = "authors"       // author profiles
+	PermCorrect        Permission = "correct"       // corrections and editor's notes on published articles
 	PermManageSettings Permission = "settings"      // site settings, users
 	PermModerate       Permission = "moderate"      // reader comments
 	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermCorrect, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermCorrect, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }
