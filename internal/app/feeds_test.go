@@ -10,9 +10,10 @@ import (
 	"khabar/internal/news"
 )
 
-// Publishing an article, and correcting one's body, refresh the cached
-// feeds that carry it: the site hears of both through the outbox. (What
-// the feeds serve is internal/site's TestFeedsServed.)
+// Publishing an article, correcting one's body and attaching a correction
+// to it refresh the cached feeds that carry it (and /corrections): the
+// site hears of each through the outbox. (What the feeds serve is
+// internal/site's TestFeedsServed and TestCorrectionsShown.)
 func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, "")
@@ -39,5 +40,17 @@ func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
 	n.waitEvents(t)
 	if !strings.Contains(n.get(t, "/feeds/feed.json").body, "تصحيح: ورد الرقم خطأ") {
 		t.Error("the site feed still carries the uncorrected body")
+	}
+	n.get(t, "/corrections") // cache it
+	fix := &news.Correction{ArticleID: a.ID, Kind: news.Erratum, Text: "ورد أن العدد ثلاثون؛ الصحيح ثلاثة"}
+	if err := n.Store.AddCorrection(ctx, fix); err != nil {
+		t.Fatal(err)
+	}
+	n.waitEvents(t)
+	if !strings.Contains(n.get(t, "/feeds/feed.json").body, fix.Text) {
+		t.Error("the site feed lacks the correction")
+	}
+	if !strings.Contains(n.get(t, "/corrections").body, fix.Text) {
+		t.Error("/corrections lacks the correction")
 	}
 }

@@ -52,14 +52,15 @@ const (
 	PermManageSections Permission = "sections"      // the outlet's sections
 	PermManageAuthors  Permission = "authors"       // author profiles
 	PermManagePages    Permission = "pages"         // the outlet's own pages
+	PermCorrect        Permission = "correct"       // corrections and editor's notes on published articles
 	PermManageSettings Permission = "settings"      // site settings, users
 	PermModerate       Permission = "moderate"      // reader comments
 	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermCorrect, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermCorrect, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

@@ -35,6 +35,10 @@ const (
 	// EventPageChanged: one of the outlet's own pages was written,
 	// changed or deleted; the footer of every page may link it.
 	EventPageChanged EventKind = "page.changed"
+	// EventCorrectionChanged: a correction or editor's note was added to
+	// a published article, or deleted; the article's text and updated
+	// time changed, and so did /corrections.
+	EventCorrectionChanged EventKind = "correction.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with

@@ -56,5 +56,9 @@ func LiveBlogPath(articleID int64, page int) string {
 	return "/liveblog/" + strconv.FormatInt(articleID, 10) + "?page=" + strconv.Itoa(page)
 }
 
+// CorrectionsPath is the page listing the latest corrections and
+// editor's notes.
+const CorrectionsPath = "/corrections"
+
 // CommentsPath is the page of an article's comments.
 func CommentsPath(articleID int64) string { return "/comments/" + strconv.FormatInt(articleID, 10) }

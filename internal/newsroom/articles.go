@@ -71,6 +71,15 @@ type editPage struct {
 	CanDelete bool
 	// DraftKey identifies a new article's page (news.Article.DraftKey).
 	DraftKey string
+	// Corrections are a published article's corrections and notes, which
+	// CanCorrect may add to and delete; Correction is a refused one and
+	// CorrectionErrors why (apart from Errors, which are the article
+	// form's).
+	Corrections      []news.Correction
+	CorrectionKinds  []news.CorrectionKind
+	CanCorrect       bool
+	Correction       news.Correction
+	CorrectionErrors map[string]string
 }
 
 // Blocks is the block editor's part of the form.
@@ -165,6 +174,13 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 			n.fail(w, r, fmt.Errorf("enter article: %w", err))
 			return
 		}
+	}
+	if !isNew && a.IsPublic() {
+		if p.Corrections, err = n.store.ArticleCorrections(ctx, a.ID); err != nil {
+			n.fail(w, r, fmt.Errorf("list corrections: %w", err))
+			return
+		}
+		p.CorrectionKinds, p.CanCorrect = news.CorrectionKinds, u.Can(auth.PermCorrect)
 	}
 	if errs["version"] == "err_conflict" && !isNew {
 		p.Theirs = n.theirChanges(ctx, a)

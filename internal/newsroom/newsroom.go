@@ -163,6 +163,8 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("GET /admin/articles/{id}/liveblog/{entry}", n.require(auth.PermWrite, n.editLiveEntry))
 	mux.Handle("POST /admin/articles/{id}/liveblog/{entry}", n.require(auth.PermWrite, n.saveLiveEntry))
 	mux.Handle("POST /admin/articles/{id}/liveblog/{entry}/delete", n.require(auth.PermWrite, n.deleteLiveEntry))
+	mux.Handle("POST /admin/articles/{id}/corrections", n.require(auth.PermCorrect, n.addCorrection))
+	mux.Handle("POST /admin/articles/{id}/corrections/{cid}/delete", n.require(auth.PermCorrect, n.deleteCorrection))
 	mux.Handle("GET /admin/ticker", n.require(auth.PermManageTicker, n.ticker))
 	mux.Handle("POST /admin/ticker", n.require(auth.PermManageTicker, n.addTicker))
 	mux.Handle("GET /admin/ticker/{id}", n.require(auth.PermManageTicker, n.editTicker))

@@ -256,6 +256,8 @@ func (n *Newsroom) fillDashboard(r *http.Request, p *dashboardPage) error {
 
 func flash(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
+	case "correction_added", "correction_deleted":
+		return "flash_" + r.URL.Query().Get("done")
 	case "saved":
 		return "flash_saved"
 	case "published":

@@ -121,7 +121,12 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			if err != nil {
 				return nil, err
 			}
-			it := feed.Item{Article: a, URL: s.base + news.ArticlePath(a), HTML: s.feedHTML(blocks)}
+			corrections, err := s.store.ArticleCorrections(ctx, a.ID)
+			if err != nil {
+				return nil, err
+			}
+			notes, errata := correctionBoxes(corrections)
+			it := feed.Item{Article: a, URL: s.base + news.ArticlePath(a), HTML: s.feedBox(notes) + s.feedHTML(blocks) + s.feedBox(errata)}
 			if m := a.Featured; m != nil {
 				it.ImageURL, it.ImageType, it.ImageWidth, it.ImageHeight = s.base+"/media/"+m.Path, m.MIME, m.Width, m.Height
 			}

@@ -168,6 +168,11 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 		d.Active = d.Crumbs[0].Slug
 	}
 	d.Article = &articleView{A: a, Blocks: blocks, Related: related, URL: u, Share: shareLinks(u, a.Headline), ShowUpdated: showUpdated(a)}
+	corrections, err := s.store.ArticleCorrections(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	d.Article.Notes, d.Article.Corrections = correctionBoxes(corrections)
 	if d.Comments, err = s.fillComments(ctx, a, false, 1); err != nil {
 		return err
 	}
@@ -392,17 +397,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		if len(d.Crumbs) > 0 {
 			d.JSONLD = ldJSON([]any{s.breadcrumbs(d.Crumbs, "", "")})
 		}
-		pg := pager{Page: pageNo, Pages: pages}
-		if pageNo > 1 {
-			pg.Prev = escaped
-			if pageNo > 2 {
-				pg.Prev += "?page=" + strconv.Itoa(pageNo-1)
-			}
-		}
-		if pageNo < pages {
-			pg.Next = escaped + "?page=" + strconv.Itoa(pageNo+1)
-		}
-		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pg, Author: h.author}
+		d.List = &listView{Kind: l.kind, Heading: heading, Intro: intro, Items: items, Pager: pagerAt(escaped, pageNo, pages), Author: h.author}
 		if h.author != nil {
 			p := s.person(h.author)
 			p["@context"] = "https://schema.org"

@@ -144,6 +144,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
 	}
 	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
+	mux.HandleFunc("GET "+news.CorrectionsPath, s.correctionsPage)
 	mux.HandleFunc("GET /live/ticker", func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, s.live, tickerTopic) })
 	mux.HandleFunc("GET /live", s.liveTopic)
 	mux.HandleFunc("GET /oembed", s.oembed)
@@ -205,6 +206,11 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
 		// The article page, its /liveblog pages and the feeds carrying
 		// it (its updated time moved); no list shows an entry.
 		s.cache.Invalidate(articleTag(ev.ArticleID))
+		return nil
+	case news.EventCorrectionChanged:
+		// The article page and the feeds carrying it (its text and
+		// updated time changed), and /corrections; no card shows one.
+		s.cache.Invalidate(articleTag(ev.ArticleID), tagCorrections)
 		return nil
 	case news.EventCommentChanged:
 		// The article page and its comment pages, and the lists whose

@@ -21,6 +21,16 @@ func testStaticPages(t *testing.T, st *store.Store) {
 	f := newFixture(t, st)
 	ctx := context.Background()
 	actor := news.Actor{Name: "test"}
+	// The demo's pages go: this test writes its own.
+	demoPages, err := st.ListPages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range demoPages {
+		if err := st.DeletePage(ctx, p.ID, actor); err != nil {
+			t.Fatal(err)
+		}
+	}
 	add := func(title, slug string, purpose news.PagePurpose, footer bool, text string) *news.Page {
 		t.Helper()
 		p := &news.Page{Title: title, Slug: slug, Purpose: purpose, Footer: footer,

@@ -113,6 +113,9 @@ func (s *Site) articleStructured(d *pageData, a *news.Article) {
 		s.liveBlogStructured(art, d.LiveBlog, u)
 	}
 	art["commentCount"] = a.CommentCount
+	if d.Article.Corrections != nil {
+		art["correction"] = s.correctionComments(d.Article.Corrections)
+	}
 	img := ""
 	if m := a.Featured; m != nil {
 		img = s.base + "/media/" + m.Path

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/url"
+	"strconv"
 	"time"
 
 	"khabar/internal/news"
@@ -31,6 +32,7 @@ type pageData struct {
 	LiveBlog    *liveBlogView
 	Notice      *noticeView
 	StaticPage  *staticPageView
+	Corrections *correctionsView
 	EmailAlerts bool       // the e-mail alerts form is offered
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards
@@ -62,6 +64,8 @@ type articleView struct {
 	URL         string
 	ShowUpdated bool
 	Preview     bool // the newsroom's preview: a banner, and no publication date yet
+	// Notes head the article and Corrections follow it; nil without any.
+	Notes, Corrections *correctionBox
 }
 
 type listView struct {
@@ -84,6 +88,22 @@ type authorView struct {
 type pager struct {
 	Page, Pages int
 	Prev, Next  string
+}
+
+// pagerAt is the pager of page of pages at path (escaped), whose first
+// page has no ?page=.
+func pagerAt(path string, page, pages int) pager {
+	pg := pager{Page: page, Pages: pages}
+	if page > 1 {
+		pg.Prev = path
+		if page > 2 {
+			pg.Prev += "?page=" + strconv.Itoa(page-1)
+		}
+	}
+	if page < pages {
+		pg.Next = path + "?page=" + strconv.Itoa(page+1)
+	}
+	return pg
 }
 
 type errorView struct {

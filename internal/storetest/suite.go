@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},
 		{"LiveBlog", testLiveBlog},
+		{"Corrections", testCorrections},
 		{"WorkflowTransitions", testWorkflowTransitions},
 		{"WorkflowBadChanges", testWorkflowBadChanges},
 		{"StagedUpdate", testStagedUpdate},

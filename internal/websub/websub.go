@@ -35,8 +35,9 @@ type Pinger struct {
 // dead hub never holds back the others or later events.
 func (p *Pinger) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
-	case news.EventArticlePublished, news.EventArticleUnpublished, news.EventArticleUpdated:
-		// Feeds carry full text, so even a body-only correction changes them.
+	case news.EventArticlePublished, news.EventArticleUnpublished, news.EventArticleUpdated, news.EventCorrectionChanged:
+		// Feeds carry full text, corrections and notes included, so even
+		// a body-only correction changes them.
 	default:
 		return nil
 	}

@@ -213,8 +213,8 @@ func TestPingsOnlyForPublicChanges(t *testing.T) {
 }
 
 // testPingsOnlyForPublicChanges: what changes feeds (a publication, an
-// edit of a published article, its move to another section, its
-// withdrawal) pings; drafts, the ticker and settings do not; and with no
+// edit of a published article, its move to another section, a correction
+// to it, its withdrawal) pings; drafts, the ticker and settings do not; and with no
 // hub set, nothing is sent.
 func testPingsOnlyForPublicChanges(t *testing.T, s *store.Store) {
 	ctx := context.Background()
@@ -244,7 +244,8 @@ func testPingsOnlyForPublicChanges(t *testing.T, s *store.Store) {
 	if _, calls := h.got(); calls != 0 {
 		t.Fatalf("settings, a draft and the ticker pinged the hub: %d calls", calls)
 	}
-	// Edited, moved to the other section, withdrawn: three pings.
+	// Edited, moved to the other section, corrected, withdrawn: four
+	// pings.
 	start = f.lastEvent(t)
 	a, err := s.GetArticle(ctx, a.ID)
 	if err != nil {
@@ -261,6 +262,9 @@ func testPingsOnlyForPublicChanges(t *testing.T, s *store.Store) {
 	if err := s.UpdateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.AddCorrection(ctx, &news.Correction{ArticleID: a.ID, Kind: news.Erratum, Text: "تصحيح"}); err != nil {
+		t.Fatal(err)
+	}
 	if a, err = s.GetArticle(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -269,8 +273,11 @@ func testPingsOnlyForPublicChanges(t *testing.T, s *store.Store) {
 	}
 	f.handle(t, f.events(t, start))
 	pings, calls := h.got()
-	if len(pings) != 3 || calls != 3 {
-		t.Fatalf("%d pings in %d calls, want 3", len(pings), calls)
+	if len(pings) != 4 || calls != 4 {
+		t.Fatalf("%d pings in %d calls, want 4", len(pings), calls)
+	}
+	if corrected := strings.Join(pings[2]["hub.url"], " "); !strings.Contains(corrected, "/feeds/section/economy/") {
+		t.Errorf("the correction's ping: %s", corrected)
 	}
 	// The move names both sections' feeds: the article left one and
 	// joined the other.
