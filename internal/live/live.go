@@ -31,12 +31,22 @@ type client struct {
 
 func (c *client) drop() { c.once.Do(func() { close(c.gone) }) }
 
-// Hub fans messages out to the clients of each topic and keeps the last
-// message of each, which is the whole state for topics like the ticker.
+// Hub fans messages out to the clients of each topic. A topic is of one
+// of two kinds. A state topic (the ticker) is published whole each time:
+// its last message is kept and given to every new client. An incremental
+// topic (an article's comments, its live blog) is appended to change by
+// change: its recent changes are kept a few minutes and given only to a
+// client that says what it has seen (the page's render, or the stream's
+// Last-Event-ID), and only those it has not; to anyone else an old change
+// would be news again (a comment long pushed off the page put back on top).
 type Hub struct {
 	mu      sync.Mutex
 	clients map[string]map[*client]struct{}
 	last    map[string]Message
+	recent  map[string][]kept
+	appends int
+	// now is the hub's clock, for the age of recent changes.
+	now     func() time.Time
 	closed  bool
 	perIP   map[string]int
 	streams int
@@ -51,16 +61,71 @@ type Hub struct {
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{clients: map[string]map[*client]struct{}{}, last: map[string]Message{}, perIP: map[string]int{},
-		KeepAlive: 15 * time.Second, MaxPerIP: 20, MaxStreams: 20000}
+	return &Hub{clients: map[string]map[*client]struct{}{}, last: map[string]Message{}, recent: map[string][]kept{}, perIP: map[string]int{},
+		now: time.Now, KeepAlive: 15 * time.Second, MaxPerIP: 20, MaxStreams: 20000}
 }
 
-// Publish sends m to every client of topic, dropping those whose buffer
-// is full.
+// kept is a change of an incremental topic and when it was appended.
+type kept struct {
+	m  Message
+	at time.Time
+}
+
+// How many recent changes an incremental topic keeps, and for how long: a
+// page opens its stream a moment after it is served, and a dropped stream
+// reconnects within seconds.
+const (
+	recentChanges = 8
+	recentAge     = 5 * time.Minute
+	// sweepEvery appends, topics nobody appends to any more are emptied.
+	sweepEvery = 1024
+)
+
+// Publish sends m, the whole state of topic, to every client of topic,
+// and keeps it for the clients to come.
 func (h *Hub) Publish(topic string, m Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.last[topic] = m
+	h.send(topic, m)
+}
+
+// Append sends m, a change of topic, to every client of topic, and keeps
+// it a few minutes for those that open their stream from an older state.
+func (h *Hub) Append(topic string, m Message) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.now()
+	h.recent[topic] = append(h.fresh(topic, now), kept{m: m, at: now})
+	if n := len(h.recent[topic]); n > recentChanges {
+		h.recent[topic] = h.recent[topic][n-recentChanges:]
+	}
+	if h.appends++; h.appends%sweepEvery == 0 {
+		for t := range h.recent {
+			h.fresh(t, now)
+		}
+	}
+	h.send(topic, m)
+}
+
+// fresh drops topic's changes older than recentAge and returns the rest.
+func (h *Hub) fresh(topic string, now time.Time) []kept {
+	list := h.recent[topic]
+	i := 0
+	for i < len(list) && now.Sub(list[i].at) > recentAge {
+		i++
+	}
+	if list = list[i:]; len(list) == 0 {
+		delete(h.recent, topic)
+		return nil
+	}
+	h.recent[topic] = list
+	return list
+}
+
+// send gives m to every client of topic, dropping those whose buffer is
+// full. The caller holds h.mu.
+func (h *Hub) send(topic string, m Message) {
 	for c := range h.clients[topic] {
 		select {
 		case c.ch <- m:
@@ -130,9 +195,17 @@ func (h *Hub) subscribe(topic string, lastSeen int64, known bool) *client {
 	}
 	h.clients[topic][c] = struct{}{}
 	// Catch-up: a client that missed the latest state (it reconnects with
-	// an older Last-Event-ID, or comes without one) gets it at once.
+	// an older Last-Event-ID, or comes without one) gets it at once; one
+	// that says what it has seen gets the changes since, if still kept.
 	if m, ok := h.last[topic]; ok && (!known || m.ID > lastSeen) {
 		c.ch <- m
+	}
+	if known {
+		for _, k := range h.fresh(topic, h.now()) {
+			if k.m.ID > lastSeen && len(c.ch) < cap(c.ch) {
+				c.ch <- k.m
+			}
+		}
 	}
 	return c
 }
@@ -159,8 +232,9 @@ type Subscription struct {
 func (s *Subscription) Close() { s.done() }
 
 // Subscribe opens a stream of topic for a page at address ip. A page that
-// has seen up to lastSeen (known: it said so, reconnecting) gets the
-// topic's latest message at once if it missed it. Too many streams are
+// has seen up to lastSeen (known: it said so) gets at once the state it
+// missed, or the changes since; one that did not say gets a state topic's
+// state and no old change. Too many streams are
 // refused with news.ErrTooMany (per address) or news.ErrUnavailable.
 func (h *Hub) Subscribe(topic, ip string, lastSeen int64, known bool) (*Subscription, error) {
 	if err := h.admit(ip); err != nil {

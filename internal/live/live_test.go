@@ -2,7 +2,9 @@ package live
 
 import (
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"khabar/internal/news"
 )
@@ -49,6 +51,63 @@ func TestSubscribe(t *testing.T) {
 		t.Error("Close left a subscription open")
 	}
 	sub.Close()
+}
+
+// TestChangesReplay: an incremental topic's changes reach a new stream
+// only when it says what it has seen, only those it has not, and only
+// while they are recent: a page that did not say (or came long after) is
+// given no old comment as if it were new.
+func TestChangesReplay(t *testing.T) {
+	h := NewHub()
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	h.now = func() time.Time { return now }
+	for id := int64(1); id <= 3; id++ {
+		h.Append("comments/9", Message{ID: id, Event: "comment"})
+	}
+	received := func(lastSeen int64, known bool) []int64 {
+		sub, err := h.Subscribe("comments/9", "10.0.0.1", lastSeen, known)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		var ids []int64
+		for {
+			select {
+			case m := <-sub.C:
+				ids = append(ids, m.ID)
+			default:
+				return ids
+			}
+		}
+	}
+	cases := []struct {
+		name     string
+		lastSeen int64
+		known    bool
+		want     []int64
+	}{
+		{"a page that does not say what it has seen", 0, false, nil},
+		{"a page rendered after the first change", 1, true, []int64{2, 3}},
+		{"an up-to-date page", 3, true, nil},
+	}
+	for _, c := range cases {
+		if got := received(c.lastSeen, c.known); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	for id := int64(4); id <= 4+recentChanges; id++ {
+		h.Append("comments/9", Message{ID: id, Event: "comment"})
+	}
+	if got := received(0, true); len(got) != recentChanges || got[0] != 5 {
+		t.Errorf("after many changes a page from the start gets %v, want the last %d", got, recentChanges)
+	}
+	now = now.Add(recentAge + time.Second)
+	if got := received(0, true); got != nil {
+		t.Errorf("changes older than %s replayed: %v", recentAge, got)
+	}
+	if len(h.recent) != 0 {
+		t.Errorf("a topic with no recent change is still kept: %v", h.recent)
+	}
 }
 
 func TestSlowClientIsDropped(t *testing.T) {

@@ -38,6 +38,9 @@ type commentsView struct {
 	Refusal     string // why the comment was refused, in words
 	Standalone  bool   // the /comments/{id} page rather than the article
 	Notices     bool   // commenters may ask for an e-mail when answered
+	// Since is the last event the page reflects: its stream replays the
+	// changes after it (see live.Hub).
+	Since int64
 }
 
 // commentForm is what a reader typed, kept when the form comes back.
@@ -50,7 +53,7 @@ type commentForm struct {
 // shows.
 func (s *Site) fillComments(ctx context.Context, a *news.Article, oldest bool, page int) (*commentsView, error) {
 	st := s.settings.Get()
-	v := &commentsView{ArticleID: a.ID, ArticlePath: news.ArticlePath(a), Headline: a.Headline, Count: a.CommentCount, Oldest: oldest,
+	v := &commentsView{Since: s.seen.Load(), ArticleID: a.ID, ArticlePath: news.ArticlePath(a), Headline: a.Headline, Count: a.CommentCount, Oldest: oldest,
 		Open: comment.Mode(a, st, time.Now()) != news.CommentsClosed, ClosesAt: comment.ClosesAt(a, st), Notices: s.alerts.Email != nil}
 	if s.comments != nil {
 		v.Token = s.comments.Token(a.ID)
@@ -360,7 +363,7 @@ func (s *Site) commentChanged(ctx context.Context, ev news.Event) error {
 	if err != nil {
 		return err
 	}
-	s.live.Publish(commentsTopic(c.ArticleID), live.Message{ID: ev.ID, Event: "comment", Data: data})
+	s.live.Append(commentsTopic(c.ArticleID), live.Message{ID: ev.ID, Event: "comment", Data: data})
 	return nil
 }
 

@@ -64,8 +64,14 @@ func (s *Site) liveTopic(w http.ResponseWriter, r *http.Request) {
 // serveEvents streams topic to the page as Server-Sent Events until it
 // leaves or falls too far behind.
 func serveEvents(w http.ResponseWriter, r *http.Request, hub *live.Hub, topic string) {
-	last, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
-	sub, err := hub.Subscribe(topic, web.ClientIP(r), last, err == nil)
+	// A reconnecting stream says what it saw last; a page opening one says
+	// which event it was rendered at.
+	seen := r.Header.Get("Last-Event-ID")
+	if seen == "" {
+		seen = r.URL.Query().Get("since")
+	}
+	last, err := strconv.ParseInt(seen, 10, 64)
+	sub, err := hub.Subscribe(topic, web.ClientIP(r), last, err == nil && last >= 0)
 	if err != nil {
 		status := web.Status(err)
 		http.Error(w, http.StatusText(status), status)

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"khabar/internal/live"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
 )
 
 // stream opens an SSE connection and returns a function reading the next
@@ -158,5 +161,40 @@ func TestStreamLimits(t *testing.T) {
 			t.Fatalf("streams still counted after their readers left: %v", err)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestStreamReplaysChangesSincePage: an article page says which event it
+// reflects, and a comments stream opened with it gets the changes after
+// that event only; one opened without it gets no old comment as new.
+func TestStreamReplaysChangesSincePage(t *testing.T) { storetest.Each(t, testStreamReplaysChangesSincePage) }
+
+func testStreamReplaysChangesSincePage(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	a := f.first(t)
+	if err := f.s.HandleEvent(context.Background(), news.Event{ID: 41, Kind: news.EventCommentChanged, ArticleID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.get(news.ArticlePath(a)); !strings.Contains(r.Body, `data-since="41"`) {
+		t.Fatalf("the article page does not say it reflects event 41")
+	}
+	h := live.NewHub()
+	h.KeepAlive = 200 * time.Millisecond
+	topic := commentsTopic(a.ID)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, h, topic) }))
+	defer srv.Close()
+	h.Append(topic, live.Message{ID: 41, Event: "comment", Data: []byte(`{"id":1}`)})
+	h.Append(topic, live.Message{ID: 42, Event: "comment", Data: []byte(`{"id":2}`)})
+	cases := []struct{ name, query, want string }{
+		{"a page rendered at event 41", "?since=41", `42|comment|{"id":2}`},
+		{"a page that does not say", "", "keepalive"},
+		{"a forged since", "?since=-5", "keepalive"},
+	}
+	for _, c := range cases {
+		next, stop := stream(t, srv.URL+c.query, "")
+		if got := next(); got != c.want {
+			t.Errorf("%s: first got %q, want %q", c.name, got, c.want)
+		}
+		stop()
 	}
 }

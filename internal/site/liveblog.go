@@ -42,7 +42,8 @@ type liveBlogView struct {
 	// Live marks the area that open pages keep up to date: the newest
 	// entries of coverage that goes on.
 	Live       bool
-	Standalone bool // a /liveblog page rather than the article
+	Standalone bool  // a /liveblog page rather than the article
+	Since      int64 // as commentsView's
 }
 
 type liveEntryView struct {
@@ -67,6 +68,7 @@ func (s *Site) liveBlogView(ctx context.Context, a *news.Article, page int) (*li
 	if !a.Live {
 		return nil, nil
 	}
+	since := s.seen.Load() // before what the page shows is read
 	blog, err := s.store.LiveBlog(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -76,7 +78,7 @@ func (s *Site) liveBlogView(ctx context.Context, a *news.Article, page int) (*li
 		return nil, err
 	}
 	path := news.ArticlePath(a)
-	v := &liveBlogView{ArticleID: a.ID, ArticlePath: path, Headline: a.Headline, Blog: blog, Live: page == 1 && !blog.Ended(),
+	v := &liveBlogView{Since: since, ArticleID: a.ID, ArticlePath: path, Headline: a.Headline, Blog: blog, Live: page == 1 && !blog.Ended(),
 		Pager: pager{Page: page, Pages: max(1, (total+liveEntriesPerPage-1)/liveEntriesPerPage)}}
 	for i := range entries {
 		ev, err := s.liveEntryView(ctx, &entries[i])
@@ -260,7 +262,7 @@ func (s *Site) liveBlogChanged(ctx context.Context, ev news.Event) error {
 	if err != nil {
 		return err
 	}
-	s.live.Publish(liveBlogTopic(a.ID), live.Message{ID: ev.ID, Event: event, Data: data})
+	s.live.Append(liveBlogTopic(a.ID), live.Message{ID: ev.ID, Event: event, Data: data})
 	return nil
 }
 

@@ -80,6 +80,10 @@ type Site struct {
 	settings *settings.Live
 	live     *live.Hub
 
+	// seen is the last outbox event the page cache has handled: what is
+	// read after it reflects at least that event (pages tell their live
+	// streams, so only later changes are replayed to them).
+	seen      atomic.Int64
 	chromeMu  sync.Mutex
 	chromeV   atomic.Pointer[chrome]
 	chromeGen atomic.Uint64 // bumped by every event that changes the chrome
@@ -180,7 +184,12 @@ func (s *Site) Fast(next http.Handler) http.Handler {
 
 // HandleEvent is the page cache's outbox consumer (see Consumers): it turns an event into
 // the cache tags of every page that shows what changed.
-func (s *Site) HandleEvent(ctx context.Context, ev news.Event) error {
+func (s *Site) HandleEvent(ctx context.Context, ev news.Event) (err error) {
+	defer func() {
+		if err == nil && ev.ID > s.seen.Load() {
+			s.seen.Store(ev.ID)
+		}
+	}()
 	switch ev.Kind {
 	case news.EventSettingsChanged, news.EventTaxonomyChanged:
 		// Not one page may be rendered again with the old settings.

@@ -130,7 +130,7 @@
   });
 
   if (window.EventSource && window.khabarFollow) {
-    khabarFollow("/live?topic=comments/" + article, function (es) {
+    khabarFollow("/live?topic=comments/" + article + "&since=" + encodeURIComponent(box.dataset.since || ""), function (es) {
       es.addEventListener("comment", function (ev) {
         var m;
         try { m = JSON.parse(ev.data); } catch (err) { return; }

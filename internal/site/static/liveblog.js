@@ -48,7 +48,7 @@
   function message(ev) {
     try { return JSON.parse(ev.data); } catch (err) { return null; }
   }
-  var stop = khabarFollow("/live?topic=liveblog/" + box.dataset.article, function (es) {
+  var stop = khabarFollow("/live?topic=liveblog/" + box.dataset.article + "&since=" + encodeURIComponent(box.dataset.since || ""), function (es) {
     es.addEventListener("entry", function (ev) {
       var m = message(ev);
       if (!m || typeof m.id !== "number") return;
