@@ -93,12 +93,25 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 			}
 		}
 	}
+	selected := func() string { return eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`) }
+	if got := selected(); got != "لم تحدد أي تعليق." {
+		t.Errorf("the bulk bar says %q with nothing ticked", got)
+	}
 	press("ت", "KeyJ") // j: the first comment in the queue
 	first := eval[string](t, tab, `document.activeElement.id`)
 	press("ء", "KeyX") // x: tick it
 	if !eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
 		t.Fatalf("x on an Arabic layout did not tick %s", first)
 	}
+	if got := selected(); got != "حدّدت تعليقًا واحدًا." {
+		t.Errorf("the bulk bar says %q with one comment ticked", got)
+	}
+	otherBox := `#moderation input[name=id]:not(:checked)`
+	within(t, tab, "tick another", chromedp.Click(chromedp.CSS(otherBox)))
+	if got := selected(); got != "حدّدت تعليقين." {
+		t.Errorf("the bulk bar says %q with two comments ticked", got)
+	}
+	within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
 	press("ش", "KeyA") // a: approve what is ticked
 	id, _ := strconv.ParseInt(strings.TrimPrefix(first, "q"), 10, 64)
 	waitFor(t, "the ticked comment to be approved", func() bool {
