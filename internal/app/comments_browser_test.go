@@ -62,6 +62,30 @@ func TestCommentsInTheBrowser(t *testing.T) {
 		eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
 		t.Error("the reply form did not open under the comment")
 	}
+	// Report it: asked first, then sent, then taken back.
+	reports := func() int {
+		c, err := n.Store.GetComment(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Reports
+	}
+	within(t, tab, "ask to report it",
+		chromedp.Click(chromedp.CSS(sel+" .c-report")),
+		chromedp.WaitVisible(chromedp.CSS(sel+" .c-report-ask button")))
+	if got := reports(); got != 0 {
+		t.Fatalf("one click reported the comment (%d reports)", got)
+	}
+	within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
+	waitFor(t, "the report to be sent", func() bool { return reports() == 1 })
+	waitFor(t, "the page to offer the undo", func() bool {
+		return strings.Contains(eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
+	})
+	within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
+	waitFor(t, "the report to be taken back", func() bool { return reports() == 0 })
+	waitFor(t, "the report button to come back", func() bool {
+		return eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
+	})
 }
 
 // TestModerationKeysOnAnArabicLayout: the queue's shortcuts go by the

@@ -158,7 +158,7 @@ func TestCommentsEndToEnd(t *testing.T) {
 			t.Fatalf("API list: %s %v", lr.body, err)
 		}
 		// A report reaches the reported tab.
-		if r := n.do(t, "POST", "/comment/"+strconv.FormatInt(first, 10)+"/report", url.Values{}, nil); r.status != 200 {
+		if r := n.do(t, "POST", "/comment/"+strconv.FormatInt(first, 10)+"/report", url.Values{"confirm": {"yes"}}, nil); r.status != 200 {
 			t.Fatalf("report: %d", r.status)
 		}
 		if r := n.get(t, "/admin/comments?tab=reported"); !strings.Contains(r.body, "تحليل دقيق") {

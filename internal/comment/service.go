@@ -220,3 +220,9 @@ func (s *Service) Report(ctx context.Context, id int64, ip string) error {
 	}
 	return nil
 }
+
+// Unreport takes back the report the reader at ip made of comment id (a
+// mistaken click); one never made is nothing to take back.
+func (s *Service) Unreport(ctx context.Context, id int64, ip string) error {
+	return s.store.UnreportComment(ctx, id, s.HashIP(ip))
+}

@@ -120,14 +120,7 @@ func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		d, err := s.newData(r.Context(), s.cat.T(l.button))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		d.Robots = "noindex"
-		d.Notice = &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?t=" + url.QueryEscape(tok), Button: l.button}
-		s.renderNoStore(w, r, http.StatusOK, "notice", d)
+		s.showNotice(w, r, http.StatusOK, &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?t=" + url.QueryEscape(tok), Button: l.button})
 		return
 	}
 	if err := l.act(r.Context(), email); err != nil {
@@ -139,12 +132,17 @@ func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
 
 // notice answers a short uncached message page.
 func (s *Site) notice(w http.ResponseWriter, r *http.Request, status int, msg, back, backLabel string) {
-	d, err := s.newData(r.Context(), s.cat.T(msg))
+	s.showNotice(w, r, status, &noticeView{Message: msg, Back: back, BackLabel: backLabel})
+}
+
+// showNotice answers the message page v, which may carry a button.
+func (s *Site) showNotice(w http.ResponseWriter, r *http.Request, status int, v *noticeView) {
+	d, err := s.newData(r.Context(), s.cat.T(v.Message))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d.Robots = "noindex"
-	d.Notice = &noticeView{Message: msg, Back: back, BackLabel: backLabel}
+	d.Notice = v
 	s.renderNoStore(w, r, status, "notice", d)
 }

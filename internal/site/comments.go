@@ -308,11 +308,38 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound)
 		return
 	}
+	back, self := news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "/comment/"+strconv.FormatInt(id, 10)+"/report"
+	if r.FormValue("confirm") != "yes" {
+		// The comment's button, without a script: one click must not be
+		// a report, so the reader is asked first.
+		s.showNotice(w, r, http.StatusOK, &noticeView{Message: "comment_report_ask", Back: back, Form: self + "?confirm=yes", Button: "comment_report_yes"})
+		return
+	}
 	if err := s.comments.Report(r.Context(), id, web.ClientIP(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.notice(w, r, http.StatusOK, "comment_reported", news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "")
+	s.showNotice(w, r, http.StatusOK, &noticeView{Message: "comment_reported", Back: back, Form: self + "/undo", Button: "comment_report_undo"})
+}
+
+// unreportComment is POST /comment/{id}/report/undo: the reader takes a
+// report back.
+func (s *Site) unreportComment(w http.ResponseWriter, r *http.Request) {
+	id, ok := web.PositiveID(r.PathValue("id"))
+	if !ok {
+		s.Error(w, r, http.StatusNotFound)
+		return
+	}
+	c, err := s.store.GetComment(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, http.StatusNotFound)
+		return
+	}
+	if err := s.comments.Unreport(r.Context(), id, web.ClientIP(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.notice(w, r, http.StatusOK, "comment_report_undone", news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "")
 }
 
 // stopReplyNotices is /comments/notices/stop?t=…, the link in a reply

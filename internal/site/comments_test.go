@@ -111,9 +111,41 @@ func testCommentForm(t *testing.T, st *store.Store) {
 	if r := f.get("/section/" + a.Section.Slug); !strings.Contains(r.Body, "تعليق واحد") {
 		t.Fatal("the section page's card does not show the comment count")
 	}
-	// A reader reports it.
-	if r := f.c.Post("/comment/"+itoa(ids[0])+"/report", url.Values{}); r.Status != 200 {
-		t.Fatalf("report: %d", r.Status)
+	// A reader reports it: the comment's button asks first, the answer
+	// reports, and the report can be taken back.
+	reports := func() int {
+		c, err := st.GetComment(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Reports
+	}
+	report := "/comment/" + itoa(ids[0]) + "/report"
+	steps := []struct {
+		name, path string
+		form       url.Values
+		say        string
+		reports    int
+	}{
+		{"the button", report, url.Values{}, `action="` + report + `?confirm=yes"`, 0},
+		{"a forged answer", report, url.Values{"confirm": {"1 OR 1=1"}}, `action="` + report + `?confirm=yes"`, 0},
+		{"yes", report + "?confirm=yes", url.Values{}, `action="` + report + `/undo"`, 1},
+		{"yes again", report, url.Values{"confirm": {"yes"}}, "شكرًا، وصل بلاغك", 1},
+		{"undo", report + "/undo", url.Values{}, "سحبتَ بلاغك", 0},
+		{"undo again", report + "/undo", url.Values{}, "سحبتَ بلاغك", 0},
+	}
+	for _, c := range steps {
+		if r := f.c.Post(c.path, c.form); r.Status != 200 || !strings.Contains(r.Body, c.say) {
+			t.Errorf("%s: %d, want 200 saying %s", c.name, r.Status, c.say)
+		}
+		if got := reports(); got != c.reports {
+			t.Errorf("after %s the comment has %d reports, want %d", c.name, got, c.reports)
+		}
+	}
+	for _, path := range []string{"/comment/999999/report/undo", "/comment/x/report/undo"} {
+		if r := f.c.Post(path, url.Values{}); r.Status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, r.Status)
+		}
 	}
 }
 

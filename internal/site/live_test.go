@@ -167,7 +167,9 @@ func TestStreamLimits(t *testing.T) {
 // TestStreamReplaysChangesSincePage: an article page says which event it
 // reflects, and a comments stream opened with it gets the changes after
 // that event only; one opened without it gets no old comment as new.
-func TestStreamReplaysChangesSincePage(t *testing.T) { storetest.Each(t, testStreamReplaysChangesSincePage) }
+func TestStreamReplaysChangesSincePage(t *testing.T) {
+	storetest.Each(t, testStreamReplaysChangesSincePage)
+}
 
 func testStreamReplaysChangesSincePage(t *testing.T, st *store.Store) {
 	f := newFixture(t, st)

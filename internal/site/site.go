@@ -146,6 +146,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		// sites from posting comments in a reader's name (CSRF).
 		mux.Handle("POST /comments/{id}", cop.Handler(http.HandlerFunc(s.postComment)))
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
+		mux.Handle("POST /comment/{id}/report/undo", cop.Handler(http.HandlerFunc(s.unreportComment)))
 	}
 	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
 	mux.HandleFunc("GET "+news.CorrectionsPath, s.correctionsPage)

@@ -392,6 +392,26 @@ func (s *Store) ReportComment(ctx context.Context, id int64, ipHash string) erro
 	return nil
 }
 
+// UnreportComment takes back the report of comment id from the reader at
+// ipHash, if there is one.
+func (s *Store) UnreportComment(ctx context.Context, id int64, ipHash string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM comment_reports WHERE comment_id = ? AND ip_hash = ?"), id, ipHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, s.q("UPDATE comments SET reports = reports - 1 WHERE id = ? AND reports > 0"), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("take back report of comment %d: %w", id, err)
+	}
+	return nil
+}
+
 // AddCommentBan bans an identity or an address hash.
 func (s *Store) AddCommentBan(ctx context.Context, b *news.CommentBan, actor news.Actor) error {
 	if b.Kind != news.BanIdentity && b.Kind != news.BanIP || b.Value == "" {

@@ -105,13 +105,41 @@
     });
   }
 
+  // A report is asked for first, and can be taken back: one stray tap
+  // on a phone must not send a comment to the moderators.
   box.addEventListener("submit", function (e) {
-    var btn = e.target.querySelector(".c-report");
+    var form = e.target, btn = form.querySelector(".c-report");
     if (!btn) return;
     e.preventDefault();
-    fetch(e.target.action, { method: "POST", credentials: "same-origin" }).then(function (r) {
-      if (r.ok) btn.replaceWith(document.createTextNode(box.dataset.reported));
-    }).catch(function () {});
+    var d = box.dataset;
+    var button = function (text) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "link";
+      b.textContent = text;
+      return b;
+    };
+    var line = document.createElement("span");
+    line.className = "c-report-ask";
+    line.setAttribute("role", "status");
+    var yes = button(d.reportYes), no = button(d.reportNo);
+    line.append(d.reportAsk + " ", yes, " ", no);
+    form.hidden = true;
+    form.after(line);
+    var back = function () { line.remove(); form.hidden = false; btn.focus(); };
+    no.addEventListener("click", back);
+    yes.addEventListener("click", function () {
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams({ confirm: "yes" }) }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        var undo = button(d.reportUndo);
+        line.replaceChildren(d.reported + " ", undo);
+        undo.focus();
+        undo.addEventListener("click", function () {
+          fetch(form.action + "/undo", { method: "POST", credentials: "same-origin" }).then(function (r) { if (r.ok) back(); }).catch(function () {});
+        });
+      }).catch(function () { line.textContent = d.failed; });
+    });
+    yes.focus();
   });
 
   box.addEventListener("click", function (e) {
