@@ -179,7 +179,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// Surfaces.
 	a.Site, err = site.New(ctx, site.Options{Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
 		MaxAge: cfg.PageMaxAge, MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
-		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}})
+		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media})
 	if err != nil {
 		return nil, err
 	}

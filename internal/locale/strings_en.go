@@ -941,4 +941,16 @@ var english = map[string]string{
 	"audit_act_correction_delete": "Deleted a correction",
 	"audit_act_note_add":          "Added an editor's note",
 	"audit_act_note_delete":       "Deleted an editor's note",
+
+	// web app manifest
+	"settings_app":         "On phones' home screens",
+	"settings_theme_color": "Theme colour (the browser's bar and the drawn icon)",
+	"settings_logo_media":  "Number of the icon's image in the media library",
+	"settings_logo_hint":   "The home-screen icons (192 and 512 pixels, and 180 for iPhone) are cut from its middle: choose a square image at least 512 pixels a side. Leave it empty for an icon drawn in the theme colour.",
+	"err_bad_colour":       "Choose a colour with the colour picker; what is accepted is # and six hexadecimal digits (such as #8c1c13).",
+	"err_bad_logo":         "Enter the number of an image in the media library (digits only, such as 42), or leave it empty.",
+	"err_logo_missing":     "The media library has no image with this number; it may have been deleted. Choose one from the library.",
+	"err_logo_not_raster":  "No icon can be made from this file: choose a PNG, JPEG, WebP or GIF image, not an SVG.",
+	"err_logo_too_small":   "The image is too small for an icon: it must be at least 512 pixels wide and high.",
+	"err_logo_not_square":  "The image is far from square, and the icon is cut from its middle: choose a square image or nearly so (no side more than a third longer than the other).",
 }

@@ -61,8 +61,9 @@ type uploadResult struct {
 	status    int    // of a failure: 413, 422 or 500
 }
 
-// pickField names the article form's fields that hold a media id.
-var pickField = regexp.MustCompile(`^(featured|b[0-9]{1,4}_media)$`)
+// pickField names the forms' fields that hold a media id: the article's
+// and the settings' logo.
+var pickField = regexp.MustCompile(`^(featured|b[0-9]{1,4}_media|logo_media)$`)
 
 func (n *Newsroom) mediaLibrary(w http.ResponseWriter, r *http.Request) {
 	n.renderLibrary(w, r, http.StatusOK, nil)
@@ -103,16 +104,19 @@ func (n *Newsroom) renderLibrary(w http.ResponseWriter, r *http.Request, status 
 		p.PrevURL = page(max(offset-mediaPageSize, 0))
 	}
 	for _, m := range list {
-		it := libraryItem{Media: m, Thumb: m.Path, Incomplete: m.Alt == "" || m.Caption == "" || m.Credit == ""}
-		for _, s := range m.Sizes {
-			if s.Format == string(media.WebP) {
-				it.Thumb = s.Path // sizes are stored narrowest first
-				break
-			}
-		}
-		p.Items = append(p.Items, it)
+		p.Items = append(p.Items, libraryItem{Media: m, Thumb: thumb(m), Incomplete: m.Alt == "" || m.Caption == "" || m.Credit == ""})
 	}
 	n.render(w, status, "media", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_media"), Page: p})
+}
+
+// thumb is the smallest size of an image, or its original.
+func thumb(m news.Media) string {
+	for _, s := range m.Sizes {
+		if s.Format == string(media.WebP) {
+			return s.Path // sizes are stored narrowest first
+		}
+	}
+	return m.Path
 }
 
 // uploadMedia takes one or more files from a multipart form, streaming:

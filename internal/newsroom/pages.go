@@ -283,6 +283,8 @@ type settingsPage struct {
 	// Languages to choose from, and the one the outlet speaks now.
 	Languages []string
 	Lang      string
+	// Logo is the library image S names for the icons, if it exists.
+	Logo *libraryItem
 }
 
 func (n *Newsroom) settingsForm(w http.ResponseWriter, r *http.Request) {
@@ -310,6 +312,16 @@ func (n *Newsroom) renderSettings(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	p.Months = monthNames()
+	if s.LogoMedia != 0 {
+		m, err := n.store.GetMedia(r.Context(), s.LogoMedia)
+		if err != nil && !errors.Is(err, news.ErrNotFound) {
+			n.fail(w, r, fmt.Errorf("settings logo: %w", err))
+			return
+		}
+		if m != nil {
+			p.Logo = &libraryItem{Media: *m, Thumb: thumb(*m)}
+		}
+	}
 	n.render(w, status, "settings", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_settings"), Page: p, Errors: errs, Flash: flash(r)})
 }
 
@@ -325,6 +337,10 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request) {
 	s, err := settings.Parse(form)
 	if err != nil {
 		fieldErrors(err, errs)
+	}
+	if err := s.CheckLogo(r.Context(), n.store.GetMedia); err != nil && !fieldErrors(err, errs) {
+		n.fail(w, r, err)
+		return
 	}
 	sections, err := n.store.ListSections(r.Context())
 	if err != nil {

@@ -4,6 +4,8 @@
 package settings
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 )
 
@@ -53,6 +56,12 @@ type Settings struct {
 	Facebook   string
 	Telegram   string
 	WhatsApp   string
+
+	// How the outlet looks on phones: the colour browsers paint their bars
+	// and its drawn icon in ("#rrggbb"), and the library image its
+	// home-screen icons are made from (0: the drawn icon).
+	ThemeColor string
+	LogoMedia  int64
 }
 
 // Defaults are what a fresh install shows.
@@ -66,6 +75,7 @@ func Defaults() Settings {
 		CommentMode: news.CommentsPre,
 
 		CommentHoldLinks: true,
+		ThemeColor:       "#8c1c13", // the red of the logo and the site's accent
 	}
 }
 
@@ -99,7 +109,8 @@ func Keys() []string {
 		out = append(out, f.key)
 	}
 	return append(out, "lang", "month_style", "digits", "comment_mode", "hijri",
-		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first")
+		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first",
+		"theme_color", "logo_media")
 }
 
 // FromMap overlays stored values on the defaults. Unknown keys are ignored;
@@ -133,6 +144,12 @@ func FromMap(m map[string]string) Settings {
 		s.CommentHoldLinks = v == "on"
 	}
 	s.CommentHoldFirst = m["comment_hold_first"] == "on"
+	if hexColour(m["theme_color"]) {
+		s.ThemeColor = m["theme_color"]
+	}
+	if id, ok := mediaID(m["logo_media"]); ok {
+		s.LogoMedia = id
+	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		s.TimeZone = Defaults().TimeZone
 	}
@@ -155,6 +172,11 @@ func (s Settings) ToMap() map[string]string {
 		"comment_hold":       s.CommentHold,
 		"comment_hold_links": onOff(s.CommentHoldLinks),
 		"comment_hold_first": onOff(s.CommentHoldFirst),
+		"theme_color":        s.ThemeColor,
+		"logo_media":         "",
+	}
+	if s.LogoMedia != 0 {
+		m["logo_media"] = strconv.FormatInt(s.LogoMedia, 10)
 	}
 	for _, f := range fields {
 		m[f.key] = *f.ptr(&s)
@@ -221,10 +243,73 @@ func Parse(form map[string]string) (Settings, error) {
 	}
 	s.CommentHoldLinks = form["comment_hold_links"] == "on"
 	s.CommentHoldFirst = form["comment_hold_first"] == "on"
+	// A colour picker always sends a colour; an empty one is an older form.
+	if c := strings.ToLower(strings.TrimSpace(form["theme_color"])); c != "" {
+		if !hexColour(c) {
+			v.Add("theme_color", "bad_colour")
+		}
+		s.ThemeColor = c
+	}
+	if id, ok := mediaID(form["logo_media"]); ok {
+		s.LogoMedia = id
+	} else {
+		v.Add("logo_media", "bad_logo")
+	}
 	if err := v.Err(); err != nil {
 		return s, fmt.Errorf("settings: %w", err)
 	}
 	return s, nil
+}
+
+// CheckLogo is nil when the chosen logo can become the outlet's icons
+// (see media.Iconable), or a validation error of logo_media saying why not;
+// lookup finds a library image. Any other error is the store's.
+func (s Settings) CheckLogo(ctx context.Context, lookup func(context.Context, int64) (*news.Media, error)) error {
+	if s.LogoMedia == 0 {
+		return nil
+	}
+	var v news.Invalid
+	m, err := lookup(ctx, s.LogoMedia)
+	switch {
+	case errors.Is(err, news.ErrNotFound):
+		v.Add("logo_media", "logo_missing")
+	case err != nil:
+		return fmt.Errorf("check the logo, media %d: %w", s.LogoMedia, err)
+	default:
+		if err := media.Iconable(m); err != nil {
+			v.Add("logo_media", "logo_"+media.Code(err))
+		}
+	}
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	return nil
+}
+
+// hexColour accepts the "#rrggbb" of a colour picker, in lower case.
+func hexColour(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// mediaID reads a library image's id as typed: empty or "0" is none.
+func mediaID(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, true
+	}
+	if len(s) > 18 || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
 }
 
 // Limits of the comment settings.

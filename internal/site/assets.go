@@ -59,9 +59,9 @@ func NewAssets() (*Assets, error) {
 // Path returns the hashed URL path of an asset.
 func (a *Assets) Path(name string) string { return a.byName[name] }
 
-// Funcs gives templates {{asset "site.css"}}.
+// Funcs gives templates {{asset "site.css"}}, {{icon "icon-192.png" .Site}}.
 func (a *Assets) Funcs() template.FuncMap {
-	return template.FuncMap{"asset": a.Path, "articlePath": func(a news.Article) string { return news.ArticlePath(&a) }, "listPath": news.ListPath, "picture": newPicture}
+	return template.FuncMap{"asset": a.Path, "icon": iconURL, "articlePath": func(a news.Article) string { return news.ArticlePath(&a) }, "listPath": news.ListPath, "picture": newPicture}
 }
 
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {

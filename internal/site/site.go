@@ -20,6 +20,7 @@ import (
 	"khabar/internal/jobs"
 	"khabar/internal/live"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/search"
@@ -54,6 +55,8 @@ type Options struct {
 	// (the job queue WithYouTube).
 	Jobs   *jobs.Queue
 	Thumbs bool
+	// Files holds the library's originals, the outlet's logo among them.
+	Files media.Store
 }
 
 // Site is the reader-facing web site.
@@ -90,6 +93,11 @@ type Site struct {
 	// chromeLoaded, when set by a test, runs between reading the chrome
 	// and keeping it: where an event can land.
 	chromeLoaded func()
+
+	// The home-screen icons (webapp.go), made from the logo in files.
+	files   media.Store
+	iconsMu sync.Mutex
+	icons   atomic.Pointer[iconSet]
 }
 
 // New builds the site and reads the settings.
@@ -104,6 +112,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.jobs, s.thumbs = o.Jobs, o.Thumbs && o.Jobs != nil
+	s.files = o.Files
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
 	if err != nil {
 		return nil, err
@@ -159,6 +168,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /feeds/{file}", s.siteFeed)
 	mux.HandleFunc("GET /feeds/{kind}/{slug}/{file}", s.listFeed)
 	mux.HandleFunc("GET /robots.txt", s.robots)
+	s.appRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", s.assets)
 	mux.Handle("GET /media/", s.media())

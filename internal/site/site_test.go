@@ -20,6 +20,7 @@ import (
 	"khabar/internal/demo"
 	"khabar/internal/live"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/search"
@@ -44,6 +45,8 @@ type fixture struct {
 	h http.Handler
 	// c is a reader's browser.
 	c *storetest.Client
+	// files is the media library's folder.
+	files *media.Disk
 }
 
 // newFixture is the site on st, which it fills with the demo content. Its
@@ -65,25 +68,33 @@ func newFixture(t testing.TB, st *store.Store) *fixture {
 	if _, err := demo.Load(ctx, st, mediaDir); err != nil {
 		t.Fatal(err)
 	}
+	files, err := media.OpenDisk(mediaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { files.Close() })
 	current, err := settings.Load(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The catalogue follows the outlet's language, as a node's does.
+	cat := locale.For("ar")
+	current.Drive(cat, "ar")
 	comments, err := comment.New(ctx, st, current)
 	if err != nil {
 		t.Fatal(err)
 	}
 	index := search.New(st)
-	s, err := New(ctx, Options{Store: st, Settings: current, Live: live.NewHub(), Cache: render.NewCache(1000), Catalog: locale.For("ar"),
+	s, err := New(ctx, Options{Store: st, Settings: current, Live: live.NewHub(), Cache: render.NewCache(1000), Catalog: cat,
 		BaseURL: "http://khabar.test", MaxAge: 30 * time.Second, MediaDir: mediaDir, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Search: index, SearchLimit: throttle.NewLimiter(30, 500*time.Millisecond), Comments: comments})
+		Search: index, SearchLimit: throttle.NewLimiter(30, 500*time.Millisecond), Comments: comments, Files: files})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	h := web.Limit(s.Error, s.Fast(mux))
-	return &fixture{s: s, store: st, comments: comments, search: index, h: h, c: storetest.NewClient(t, h)}
+	return &fixture{s: s, store: st, comments: comments, search: index, h: h, c: storetest.NewClient(t, h), files: files}
 }
 
 // get is a reader's request for path.

@@ -1,7 +1,8 @@
 // The media library's scripts, each a plain form or link without them:
 // uploads one file a request with a progress bar and a message per file;
 // in the library opened to pick an image, sends the chosen id back to the
-// article form; in the article form, opens the library and takes the id.
+// form that opened it (an article's, the settings'); in that form, opens
+// the library and takes the id.
 (function () {
   "use strict";
 
@@ -82,7 +83,8 @@
     window.close();
   });
 
-  // The article form: open the library beside it, and take its choice.
+  // The form: open the library beside it, and take its choice into the
+  // list or the field it was opened for.
   document.addEventListener("click", function (e) {
     var a = e.target.closest("a[data-pick-for]");
     if (!a) return;
@@ -91,14 +93,15 @@
   });
   window.addEventListener("message", function (e) {
     if (e.origin !== location.origin || !e.data || !e.data.khabarMedia) return;
-    var select = document.querySelector("select[name='" + CSS.escape(String(e.data.field)) + "']");
-    if (!select) return;
+    var name = "[name='" + CSS.escape(String(e.data.field)) + "']";
+    var field = document.querySelector("select" + name + ", input" + name);
+    if (!field) return;
     var v = String(e.data.khabarMedia);
-    if (!Array.prototype.some.call(select.options, function (o) { return o.value === v; })) {
-      select.add(new Option(String(e.data.label), v));
+    if (field.tagName === "SELECT" && !Array.prototype.some.call(field.options, function (o) { return o.value === v; })) {
+      field.add(new Option(String(e.data.label), v));
     }
-    select.value = v;
-    select.dispatchEvent(new Event("change", { bubbles: true }));
-    select.focus();
+    field.value = v;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    field.focus();
   });
 })();

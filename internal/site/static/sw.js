@@ -10,6 +10,7 @@ self.addEventListener("push", function (event) {
     dir: d.dir || "auto",
     lang: d.lang || "",
     tag: d.tag || undefined,
+    icon: "/icon-192.png", // the outlet's, as on the home screen
     data: { url: d.url || "/" }
   }));
 });
