@@ -31,7 +31,9 @@ type EmailConfig struct {
 	Timeout time.Duration
 	RootCAs *x509.CertPool // nil: the system's
 	Hello   string         // the EHLO name; "localhost" when empty
-	Texts   EmailTexts
+	// Texts gives the fixed words of a message as it is made, so they
+	// follow the outlet's language when an admin switches it.
+	Texts func() EmailTexts
 }
 
 // Email sends alerts and confirmations by SMTP. It keeps a few sessions
@@ -62,6 +64,9 @@ func NewEmail(cfg EmailConfig) (*Email, error) {
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil || host == "" {
 		return nil, fmt.Errorf("email: relay address %q is not host:port", cfg.Addr)
+	}
+	if cfg.Texts == nil {
+		return nil, errors.New("email: no texts for the messages' links")
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second

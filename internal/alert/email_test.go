@@ -22,7 +22,8 @@ var texts = alert.EmailTexts{ReadMore: "اقرأ الخبر", Unsubscribe: "إل
 
 func newEmail(t *testing.T, srv *alerttest.SMTPServer, edit func(*alert.EmailConfig)) *alert.Email {
 	t.Helper()
-	cfg := alert.EmailConfig{Addr: srv.Addr, From: "خبر العاجل <alerts@khabar.example>", RootCAs: srv.RootCAs, Timeout: 2 * time.Second, Texts: texts}
+	cfg := alert.EmailConfig{Addr: srv.Addr, From: "خبر العاجل <alerts@khabar.example>", RootCAs: srv.RootCAs, Timeout: 2 * time.Second,
+		Texts: func() alert.EmailTexts { return texts }}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -95,6 +96,28 @@ func parseMail(t *testing.T, data []byte) parsed {
 		}
 	}
 	return p
+}
+
+// TestEmailTextsFollowTheLanguage: the fixed words are read for each
+// message, so an outlet switched to English sends English links.
+func TestEmailTextsFollowTheLanguage(t *testing.T) {
+	srv, err := alerttest.NewSMTPServer(alerttest.SMTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	now := texts
+	e := newEmail(t, srv, func(c *alert.EmailConfig) { c.Texts = func() alert.EmailTexts { return now } })
+	for i, want := range []alert.EmailTexts{texts, {ReadMore: "Read the story", Unsubscribe: "Unsubscribe"}} {
+		now = want
+		if err := e.Send(t.Context(), breaking(), reader("one@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		mails := srv.Mails()
+		if p := parseMail(t, mails[len(mails)-1].Data); !strings.Contains(p.text, want.ReadMore) || !strings.Contains(p.html, want.Unsubscribe) {
+			t.Errorf("message %d lacks %q and %q", i, want.ReadMore, want.Unsubscribe)
+		}
+	}
 }
 
 func TestEmailDelivers(t *testing.T) {
@@ -295,7 +318,7 @@ func TestEmailHangingServer(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	down, err := alert.NewEmail(alert.EmailConfig{Addr: addr, From: "alerts@khabar.example", Timeout: time.Second})
+	down, err := alert.NewEmail(alert.EmailConfig{Addr: addr, From: "alerts@khabar.example", Timeout: time.Second, Texts: func() alert.EmailTexts { return texts }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,6 +332,7 @@ func TestEmailBadConfig(t *testing.T) {
 		{Addr: "smtp.example.com:587", From: "not an address"},
 		{Addr: "smtp.example.com", From: "alerts@khabar.example"},
 		{Addr: ":587", From: "alerts@khabar.example"},
+		{Addr: "smtp.example.com:587", From: "alerts@khabar.example"}, // no texts
 	} {
 		if _, err := alert.NewEmail(c); err == nil {
 			t.Errorf("config %+v accepted", c)

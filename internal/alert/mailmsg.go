@@ -185,11 +185,12 @@ func (e *Email) AlertMessage(a *Alert, to EmailRecipient) ([]byte, error) {
 		}
 		list += ", <" + to.UnsubscribeMailto + ">"
 	}
+	texts := e.cfg.Texts()
 	c := &mailContent{
 		Lang: a.lang(), Dir: a.dir(),
 		Title: a.Title, Paragraphs: paragraphs(a.Text),
-		LinkURL: a.URL, LinkLabel: e.cfg.Texts.ReadMore,
-		FooterURL: to.UnsubscribeURL, FooterLabel: e.cfg.Texts.Unsubscribe,
+		LinkURL: a.URL, LinkLabel: texts.ReadMore,
+		FooterURL: to.UnsubscribeURL, FooterLabel: texts.Unsubscribe,
 	}
 	extra := [][2]string{
 		{"List-Unsubscribe", list},

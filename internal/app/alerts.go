@@ -85,7 +85,9 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 	}
 	if cfg.SMTPAddr != "" {
 		f.Email, err = alert.NewEmail(alert.EmailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
-			Texts: alert.EmailTexts{ReadMore: cat.T("email_read_more"), Unsubscribe: cat.T("email_unsubscribe")}})
+			Texts: func() alert.EmailTexts {
+				return alert.EmailTexts{ReadMore: cat.T("email_read_more"), Unsubscribe: cat.T("email_unsubscribe")}
+			}})
 		if err != nil {
 			return nil, err
 		}

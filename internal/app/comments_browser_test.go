@@ -117,7 +117,9 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 			}
 		}
 	}
-	selected := func() string { return eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`) }
+	selected := func() string {
+		return eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`)
+	}
 	if got := selected(); got != "لم تحدد أي تعليق." {
 		t.Errorf("the bulk bar says %q with nothing ticked", got)
 	}
