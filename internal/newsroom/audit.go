@@ -78,6 +78,12 @@ func (n *Newsroom) auditRow(e news.AuditEntry) auditRow {
 			row.TargetLink = "/admin/sections/" + id
 		case "page":
 			row.TargetLink = "/admin/pages/" + id
+		case "media":
+			row.TargetLink = "/admin/media/" + id
+		case "author":
+			row.TargetLink = "/admin/authors/" + id
+		case "ticker":
+			row.TargetLink = "/admin/ticker/" + id
 		case "user":
 			row.TargetLink = "/admin/users/" + id + "/sessions"
 		}

@@ -117,6 +117,9 @@ func (s *Store) CreateMedia(ctx context.Context, m *news.Media) error {
 			return fmt.Errorf("create media %s: %w", m.Path, mapConstraint(err))
 		}
 		m.ID = id
+		if err := s.writeAudit(ctx, tx, actorFrom(ctx), "media.upload", "media "+strconv.FormatInt(id, 10), m.Path); err != nil {
+			return err
+		}
 		if m.SizesState == news.SizesPending {
 			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventMediaAdded, Media: id})
 		}

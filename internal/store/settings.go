@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 
 	"khabar/internal/news"
 )
@@ -39,6 +40,32 @@ func (s *Store) saveSettings(ctx context.Context, tx *sql.Tx, kv map[string]stri
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // a stable order avoids lock-order deadlocks on PostgreSQL
+	rows, err := tx.QueryContext(ctx, "SELECT key, value FROM settings")
+	stored, err := collect(rows, err, "settings before saving", func(r rowScanner) ([2]string, error) {
+		var kv [2]string
+		err := r.Scan(&kv[0], &kv[1])
+		return kv, err
+	})
+	if err != nil {
+		return err
+	}
+	old := map[string]string{}
+	for _, kv := range stored {
+		old[kv[0]] = kv[1]
+	}
+	var changed []string
+	for _, k := range keys {
+		if v, ok := old[k]; !ok || v != kv[k] {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) > 0 {
+		// The keys, not the values: some are secrets' neighbours, and
+		// word lists are long.
+		if err := s.writeAudit(ctx, tx, actorFrom(ctx), "settings.update", "", strings.Join(changed, ", ")); err != nil {
+			return err
+		}
+	}
 	for _, k := range keys {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"), k, kv[k])
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"khabar/internal/news"
@@ -120,7 +121,7 @@ func (s *Store) CreateTicker(ctx context.Context, t *news.TickerItem) error {
 			return fmt.Errorf("create ticker item: %w", err)
 		}
 		t.ID = id
-		return nil
+		return s.writeAudit(ctx, tx, actorFrom(ctx), "ticker.create", tickerTarget(id), t.Text)
 	})
 }
 
@@ -144,13 +145,14 @@ func (s *Store) SendToTicker(ctx context.Context, t *news.TickerItem) (raised bo
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			t.ID, err = s.insertTicker(ctx, tx, t)
-			return err
-		case err != nil:
+		case err == nil:
+			t.ID, raised = id, true
+			_, err = tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = "+topTicker+", expires_at = NULL, url = ? WHERE id = ?"), t.URL, id)
+		}
+		if err != nil {
 			return err
 		}
-		t.ID, raised = id, true
-		_, err = tx.ExecContext(ctx, s.q("UPDATE ticker_items SET position = "+topTicker+", expires_at = NULL, url = ? WHERE id = ?"), t.URL, id)
-		return err
+		return s.writeAudit(ctx, tx, actorFrom(ctx), "ticker.send", tickerTarget(t.ID), "article "+strconv.FormatInt(t.ArticleID, 10))
 	})
 	if err != nil {
 		return false, fmt.Errorf("send article %d to the ticker: %w", t.ArticleID, err)
@@ -195,13 +197,15 @@ func (s *Store) changeTicker(ctx context.Context, id int64, verb, query string, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.ErrNotFound
 		}
-		return nil
+		return s.writeAudit(ctx, tx, actorFrom(ctx), "ticker."+verb, tickerTarget(id), "")
 	})
 	if err != nil {
 		return fmt.Errorf("%s ticker item %d: %w", verb, id, err)
 	}
 	return nil
 }
+
+func tickerTarget(id int64) string { return "ticker " + strconv.FormatInt(id, 10) }
 
 // MoveTicker moves item id by places among the items readers see at at
 // (negative: towards the top), stopping at either end. Moving an expired
@@ -246,6 +250,9 @@ func (s *Store) MoveTicker(ctx context.Context, id int64, by int, at time.Time) 
 			}
 		}
 		to := min(max(from+by, 0), len(shown)-1)
+		if err := s.writeAudit(ctx, tx, actorFrom(ctx), "ticker.move", tickerTarget(id), strconv.Itoa(from+1)+" → "+strconv.Itoa(to+1)); err != nil {
+			return err
+		}
 		order := slices.Insert(slices.Delete(slices.Clone(shown), from, from+1), to, shown[from])
 		for i, l := range order {
 			if l.pos != slots[i] {

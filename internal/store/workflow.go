@@ -38,7 +38,23 @@ func (s *Store) Transition(ctx context.Context, id, version int64, c news.Change
 	return a, nil
 }
 
+// step takes workflow step c on a and logs it: publishing and
+// unpublishing are logged by their events, every other step here.
 func (s *Store) step(ctx context.Context, tx *sql.Tx, a *news.Article, c news.Change) error {
+	if err := s.takeStep(ctx, tx, a, c); err != nil {
+		return err
+	}
+	if c.Action == news.ActionPublish || c.Action == news.ActionUnpublish {
+		return nil
+	}
+	detail := ""
+	if c.Action == news.ActionSchedule {
+		detail = a.PublishAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return s.writeAudit(ctx, tx, actorFrom(ctx), "article."+string(c.Action), "article "+strconv.FormatInt(a.ID, 10), detail)
+}
+
+func (s *Store) takeStep(ctx context.Context, tx *sql.Tx, a *news.Article, c news.Change) error {
 	next, err := a.Next(c.Action)
 	if err != nil {
 		return err
