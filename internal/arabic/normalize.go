@@ -21,10 +21,12 @@ import (
 const drop rune = -1
 
 // arabicBlock maps every rune of the Arabic block U+0600–U+06FF to what
-// Normalize turns it into (drop: removed). Built once at start-up.
-var arabicBlock = buildArabicBlock()
+// Normalize turns it into (drop: removed); arabicMarks only removes
+// (marks, tatweel, format characters) and maps digits, keeping letters as
+// typed, for the stop-word check (see lightNormalize). Built at start-up.
+var arabicBlock, arabicMarks = buildArabicBlock(true), buildArabicBlock(false)
 
-func buildArabicBlock() *[0x100]rune {
+func buildArabicBlock(letters bool) *[0x100]rune {
 	var t [0x100]rune
 	for i := range t {
 		r := rune(0x600 + i)
@@ -48,6 +50,12 @@ func buildArabicBlock() *[0x100]rune {
 		}
 	}
 	set(drop, 'ـ') // tatweel U+0640
+	for d := rune(0); d < 10; d++ {
+		set('0'+d, 0x660+d, 0x6F0+d) // Arabic-Indic and Persian digits
+	}
+	if !letters {
+		return &t
+	}
 	// Alef with hamza above/below, madda, wasla, wavy hamza → bare alef.
 	set('ا', 'أ', 'إ', 'آ', 'ٱ', 'ٲ', 'ٳ')
 	// Alef maksura and Persian/Urdu yeh → yeh.
@@ -57,14 +65,14 @@ func buildArabicBlock() *[0x100]rune {
 	// Teh marbuta, Kurdish ae, heh with yeh, heh goal (with hamza),
 	// heh doachashmee, teh marbuta goal → heh.
 	set('ه', 'ة', 'ە', 'ۀ', 'ہ', 'ۂ', 'ھ', 'ۃ')
-	for d := rune(0); d < 10; d++ {
-		set('0'+d, 0x660+d, 0x6F0+d) // Arabic-Indic and Persian digits
-	}
+	// Hamza on waw or yeh → the hamza itself: the carrier is spelling
+	// that writers disagree on («مسئول»/«مسؤول», «شئون»/«شؤون»).
+	set('ء', 'ؤ', 'ئ')
 	return &t
 }
 
-// foldRune returns what Normalize makes of r (already NFKC), or drop.
-func foldRune(r rune) rune {
+// foldRune returns what table t makes of r (already NFKC), or drop.
+func foldRune(t *[0x100]rune, r rune) rune {
 	switch {
 	case r < utf8.RuneSelf:
 		if 'A' <= r && r <= 'Z' {
@@ -72,7 +80,7 @@ func foldRune(r rune) rune {
 		}
 		return r
 	case r >= 0x600 && r <= 0x6FF:
-		return arabicBlock[r-0x600]
+		return t[r-0x600]
 	case r >= 0x8CA && r <= 0x8FF && unicode.Is(unicode.Mn, r):
 		return drop // Arabic Extended-A Quranic marks
 	case unicode.Is(unicode.Cf, r):
@@ -83,10 +91,12 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// fold applies foldRune to every rune of s. It returns s itself (and false)
-// when nothing changes, which is the common case for Arabic text without
-// hamza, tashkeel or teh marbuta in it.
-func fold(s string) (string, bool) {
+// fold applies foldRune with table t to every rune of s. It returns s
+// itself (and false) when nothing changes, which is the common case for
+// Arabic text without hamza, tashkeel or teh marbuta in it. With the
+// letter folds, yeh before a bare hamza is dropped («طوارىء», «طوارئ» and
+// «طوارء» meet), since ىء is how some keyboards write ئ.
+func fold(t *[0x100]rune, s string) (string, bool) {
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -98,7 +108,7 @@ func fold(s string) (string, bool) {
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		if foldRune(r) != r {
+		if foldRune(t, r) != r || t == arabicBlock && r == 'ء' && strings.HasSuffix(s[:i], "ي") {
 			break
 		}
 		i += w
@@ -110,7 +120,14 @@ func fold(s string) (string, bool) {
 	b.Grow(len(s))
 	b.WriteString(s[:i])
 	for _, r := range s[i:] {
-		if f := foldRune(r); f != drop {
+		f := foldRune(t, r)
+		if f == 'ء' && t == arabicBlock && strings.HasSuffix(b.String(), "ي") {
+			// ىء (or يء) → ء: the yeh was the hamza's seat.
+			out := b.String()
+			b.Reset()
+			b.WriteString(out[:len(out)-len("ي")])
+		}
+		if f != drop {
 			b.WriteRune(f)
 		}
 	}
@@ -133,22 +150,38 @@ func fold(s string) (string, bool) {
 // removing a character can make its neighbours compose under NFKC, so the
 // NFKC+fold pass is repeated until the result is NFKC-normal (in practice at
 // most once more).
-func Normalize(s string) string {
-	if nfkcTrivial(s) {
-		out, _ := fold(s)
-		return out
-	}
-	return normalizeSlow(s)
+func Normalize(s string) string { return normalizeWith(arabicBlock, s) }
+
+// lightNormalize is Normalize without the letter folds: marks, tatweel
+// and invisible characters go, digits become ASCII, letters stay as typed.
+// Stop words are checked on this form, as Lucene and Bleve check them
+// before normalising: folded, the name «علي» would be the stop word «على».
+func lightNormalize(s string) string { return normalizeWith(arabicMarks, s) }
+
+// foldLetters is Normalize of a word lightNormalize has made: that word
+// is NFKC-normal and without marks already, so only the letter folds are
+// left to do (and they keep it NFKC-normal).
+func foldLetters(w string) string {
+	out, _ := fold(arabicBlock, w)
+	return out
 }
 
-// normalizeSlow is Normalize without the nfkcTrivial shortcut.
-func normalizeSlow(s string) string {
+func normalizeWith(t *[0x100]rune, s string) string {
+	if nfkcTrivial(s) {
+		out, _ := fold(t, s)
+		return out
+	}
+	return normalizeSlow(t, s)
+}
+
+// normalizeSlow is normalizeWith without the nfkcTrivial shortcut.
+func normalizeSlow(t *[0x100]rune, s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	out, changed := fold(norm.NFKC.String(s))
+	out, changed := fold(t, norm.NFKC.String(s))
 	for i := 0; changed && i < 8 && !norm.NFKC.IsNormalString(out); i++ {
-		out, changed = fold(norm.NFKC.String(out))
+		out, changed = fold(t, norm.NFKC.String(out))
 	}
 	return out
 }

@@ -55,6 +55,24 @@ func stripConjunction(w string) string {
 	return w
 }
 
+// machine is the stem of «آلة» and its family (آلة، آلات، آلية، آليات),
+// whose «آل» is no article: typed without the madda («الات», «الة») they
+// would lose it to the article rule and their two letters to nothing.
+const machine = "ال"
+
+// isMachine reports whether w is «آلة» or one of its family, normalised,
+// with or without the madda; «آلية» only with it (madda), since «اليه»
+// is «إليه» too.
+func isMachine(w string, madda bool) bool {
+	switch w {
+	case "اله", "الات", "اليات":
+		return true
+	case "اليه":
+		return madda
+	}
+	return false
+}
+
 // Stem applies light stemming in the spirit of Larkey's light10 to an
 // already normalised word (see Normalize). Only words made entirely of
 // Arabic letters are stemmed; Latin words, numbers and mixed words are
@@ -87,6 +105,9 @@ func stem(word string, article bool) string {
 		return word
 	}
 	w := stripConjunction(word)
+	if isMachine(w, !article) {
+		return machine
+	}
 	for _, p := range articles {
 		if !article {
 			break
@@ -95,6 +116,9 @@ func stem(word string, article bool) string {
 			w = stripConjunction(w[len(p):])
 			break
 		}
+	}
+	if isMachine(w, !article) {
+		return machine
 	}
 	for _, suf := range suffixes {
 		if letters(w) >= 4 && strings.HasSuffix(w, suf) {

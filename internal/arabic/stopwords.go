@@ -17,9 +17,9 @@ import (
 //go:embed stopwords.txt
 var stopwordsFile string
 
-// stopwords holds the normalised form of every word of the list. The list
-// itself is not normalised (it has both أن and ان), so the set is smaller
-// than the file.
+// stopwords holds every word of the list as lightNormalize leaves it: the
+// list spells out the variants it means (أن and ان, إلى and الى), and no
+// more, so «علي» is a name and not «على».
 var stopwords = func() map[string]struct{} {
 	set := make(map[string]struct{})
 	for line := range strings.Lines(stopwordsFile) {
@@ -27,14 +27,15 @@ var stopwords = func() map[string]struct{} {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if w := Normalize(line); w != "" {
+		if w := lightNormalize(line); w != "" {
 			set[w] = struct{}{}
 		}
 	}
 	return set
 }()
 
-// IsStopword reports whether a normalised word is a stop word.
+// IsStopword reports whether a word, as lightNormalize leaves it, is a
+// stop word.
 func IsStopword(word string) bool {
 	_, ok := stopwords[word]
 	return ok

@@ -61,20 +61,22 @@ func appendTerms(dst []string, token string) []string {
 	}
 	// «آلات», «آلية»: after آ → ا these look like «ال» + word.
 	article := !strings.HasPrefix(token, "آل")
-	n := Normalize(token)
-	for i := 0; i < len(n); {
-		start, end := nextWord(n, i)
+	// Stop words are recognised as typed (see lightNormalize), the rest
+	// is folded for matching.
+	light := lightNormalize(token)
+	for i := 0; i < len(light); {
+		start, end := nextWord(light, i)
 		if start >= end {
 			break
 		}
 		i = end
-		w := n[start:end]
-		if len(w) > maxTermBytes || !hasLetterOrDigit(w) || IsStopword(w) {
+		lw := light[start:end]
+		if len(lw) > maxTermBytes || !hasLetterOrDigit(lw) || IsStopword(lw) {
 			continue
 		}
-		parts := splitScripts(w)
+		parts := splitScripts(lw)
 		if len(parts) == 1 {
-			dst = append(dst, stem(w, article))
+			dst = appendWord(dst, foldLetters(lw), article)
 			continue
 		}
 		for _, p := range parts {
@@ -83,10 +85,42 @@ func appendTerms(dst []string, token string) []string {
 			if utf8.RuneCountInString(p) < 2 && !isDigits(p) || IsStopword(p) {
 				continue
 			}
-			dst = append(dst, stem(p, article))
+			dst = append(dst, stem(foldLetters(p), article))
 		}
 	}
 	return dst
+}
+
+// appendWord appends the term of a normalised word, or the two terms of a
+// compound name written as one word («عبدالله», «أبوظبي»), so that it
+// meets its two-word spelling («عبد الله», «أبو ظبي»), phrases included.
+func appendWord(dst []string, w string, article bool) []string {
+	if isArabicWord(w) {
+		if head, rest, ok := compound(stripConjunction(w)); ok {
+			return append(dst, stem(head, true), stem(rest, true))
+		}
+	}
+	return append(dst, stem(w, article))
+}
+
+// joinedNames are compound names written as one word whose first part
+// alone does not tell them apart from ordinary words (أبو + اب is
+// «أبواب»), normalised.
+var joinedNames = map[string][2]string{
+	"ابوظبي": {"ابو", "ظبي"},
+}
+
+// compound cuts a normalised name written as one word: «عبد» followed by
+// a name with its article («عبدالله», «عبدالرحمن», «عبدالعزيز»), or one of
+// joinedNames.
+func compound(w string) (head, rest string, ok bool) {
+	if parts, ok := joinedNames[w]; ok {
+		return parts[0], parts[1], true
+	}
+	if rest, ok := strings.CutPrefix(w, "عبد"); ok && strings.HasPrefix(rest, "ال") && letters(rest) >= 4 {
+		return "عبد", rest, true
+	}
+	return "", "", false
 }
 
 // splitScripts cuts a word where it passes between digits, Arabic letters

@@ -24,7 +24,14 @@ const (
 	Jobs      = "jobs"      // turns plans and uploads into River jobs
 	// Durable: they must see every event, even those written while the
 	// node was down.
-	Search         = "search"
+	//
+	// Search's name carries the analyser's generation: when what
+	// internal/arabic makes of a text changes, the number goes up, the
+	// new name has no position, and every node's start rebuilds the index
+	// (search.Service.EnsureIndex) rather than match new query terms
+	// against old ones. 2: hamza carriers fold, stop words as typed,
+	// compound names cut.
+	Search         = "search.2"
 	WebSub         = "websub"
 	Alerts         = "alerts"
 	CommentNotices = "comment-notices"

@@ -45,10 +45,14 @@ const (
 	hMoonParty = "حفلة موسيقية على ضوء القمر في حديقة المدينة القديمة"
 	hMoonSky   = "خسوف القمر يجذب هواة التصوير إلى التلال والضوء يعود بعد ساعة"
 	hDraft     = "مسودة: مزارعو الزعفران يجرّبون الري بالتنقيط في الهضبة"
+	hOfficial  = "مسؤول شؤون الطوارئ في بلدية الكروم يتفقد آلات الحفر الجديدة"
 )
 
 func fixtures() []fixture {
 	return []fixture{
+		{section: "economy", headline: hOfficial, at: fixtureDay(5),
+			lead: "قال علي حسن إن الحفارات وصلت من أبوظبي، وإن المهندس عبد الله الفارس سيشرف على تشغيلها.",
+			body: []string{"وتعمل الحفارات بالكهرباء، ويتدرب على قيادتها عشرة من عمال البلدية."}},
 		{section: "culture", headline: hBashar, at: fixtureDay(2),
 			lead: "يقدّم بشار النجار في مطبخه الجديد أطباقاً تعلّمها من جدّته في القرى المرتفعة، ويخبز الخبز على الحطب كل صباح.",
 			body: []string{
@@ -217,6 +221,20 @@ var relevanceCases = []relCase{
 	{name: "madda-in-query", q: "مآذن", top: hHamza, total: 1},
 	{name: "hamza-in-query-only", q: "أنغام", top: hHamza, total: 1, mark: "<mark>وانغام</mark>"},
 	{name: "hamza-dropped-demo", q: "قمة المياه الاقليمية", top: dSummit},
+
+	// Hamza on its other seats, as writers disagree on them (issue 15).
+	{name: "hamza-on-yeh-for-waw", q: "مسئول", top: hOfficial},
+	{name: "hamza-on-yeh-for-waw-plural", q: "شئون", top: hOfficial},
+	{name: "yeh-then-hamza", q: "طوارىء", top: hOfficial},
+	{name: "bare-hamza", q: "طوارء", top: hOfficial},
+
+	// Names: «علي» is no stop word; compounds meet their two-word spelling.
+	{name: "name-ali", q: "علي", within: map[string]int{hOfficial: 3}},
+	{name: "name-ali-hasan", q: "علي حسن", top: hOfficial, total: 1},
+	{name: "joined-abdallah", q: "عبدالله", top: hOfficial, total: 1},
+	{name: "joined-abdallah-phrase", q: `"عبدالله الفارس"`, top: hOfficial, total: 1},
+	{name: "split-abu-dhabi", q: "أبو ظبي", top: hOfficial, total: 1},
+	{name: "machines-without-madda", q: "الات الحفر", top: hOfficial, total: 1},
 
 	// Teh marbuta, alef maksura, tatweel.
 	{name: "heh-for-teh-marbuta", q: "نافوره", top: hFountain, total: 2, within: map[string]int{dBooksellers: 2}},

@@ -142,7 +142,7 @@ func Doc(a *news.Article) store.SearchDoc {
 }
 
 // HandleEvent keeps the index in step with the articles: it is the
-// durable "search" consumer of the outbox.
+// durable outbox.Search consumer of the outbox.
 func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
 	case news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished, news.EventArticleSaved:
