@@ -100,9 +100,17 @@ func testSectionRoleMatrix(t *testing.T, s *store.Store) {
 		{"move", "POST", func() string { return "/admin/sections/" + fresh() + "/move" }, url.Values{"dir": {"up"}}, 303},
 		{"delete", "POST", func() string { return "/admin/sections/" + fresh() + "/delete" }, url.Values{}, 303},
 	})
-	if !auth.RoleEditor.Can(auth.PermManageSections) || !auth.RoleAdmin.Can(auth.PermManageSections) ||
-		auth.RoleWriter.Can(auth.PermManageSections) || auth.RoleModerator.Can(auth.PermManageSections) {
-		t.Error("sections are for editors and admins only")
+	editorsAndAdminsOnly(t, auth.PermManageSections)
+}
+
+// editorsAndAdminsOnly fails unless perm is granted to editors and admins
+// and to no one else.
+func editorsAndAdminsOnly(t *testing.T, perm auth.Permission) {
+	t.Helper()
+	for _, role := range auth.Roles {
+		if want := role == auth.RoleEditor || role == auth.RoleAdmin; role.Can(perm) != want {
+			t.Errorf("%s may %s: %v, want %v", role, perm, role.Can(perm), want)
+		}
 	}
 }
 

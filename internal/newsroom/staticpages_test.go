@@ -51,10 +51,7 @@ func testPagesRoleMatrix(t *testing.T, s *store.Store) {
 		{"move", "POST", func() string { return "/admin/pages/" + fresh() + "/move" }, url.Values{"dir": {"up"}}, 303},
 		{"delete", "POST", func() string { return "/admin/pages/" + fresh() + "/delete" }, del, 303},
 	})
-	if !auth.RoleEditor.Can(auth.PermManagePages) || !auth.RoleAdmin.Can(auth.PermManagePages) ||
-		auth.RoleWriter.Can(auth.PermManagePages) || auth.RoleModerator.Can(auth.PermManagePages) {
-		t.Error("the outlet's pages are for editors and admins only")
-	}
+	editorsAndAdminsOnly(t, auth.PermManagePages)
 }
 
 // TestPageManagement writes, edits, orders and deletes the outlet's pages

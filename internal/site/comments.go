@@ -298,16 +298,11 @@ func (s *Site) commentSent(w http.ResponseWriter, r *http.Request) {
 
 // reportComment is POST /comment/{id}/report.
 func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
-	id, ok := web.PositiveID(r.PathValue("id"))
+	c, ok := s.pathComment(w, r)
 	if !ok {
-		s.Error(w, r, http.StatusNotFound)
 		return
 	}
-	c, err := s.store.GetComment(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, http.StatusNotFound)
-		return
-	}
+	id := c.ID
 	back, self := news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "/comment/"+strconv.FormatInt(id, 10)+"/report"
 	if r.FormValue("confirm") != "yes" {
 		// The comment's button, without a script: one click must not be
@@ -325,21 +320,30 @@ func (s *Site) reportComment(w http.ResponseWriter, r *http.Request) {
 // unreportComment is POST /comment/{id}/report/undo: the reader takes a
 // report back.
 func (s *Site) unreportComment(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pathComment(w, r)
+	if !ok {
+		return
+	}
+	if err := s.comments.Unreport(r.Context(), c.ID, web.ClientIP(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.notice(w, r, http.StatusOK, "comment_report_undone", news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(c.ID, 10), "")
+}
+
+// pathComment is the comment of the path's {id}, or a 404 page.
+func (s *Site) pathComment(w http.ResponseWriter, r *http.Request) (*news.Comment, bool) {
 	id, ok := web.PositiveID(r.PathValue("id"))
 	if !ok {
 		s.Error(w, r, http.StatusNotFound)
-		return
+		return nil, false
 	}
 	c, err := s.store.GetComment(r.Context(), id)
 	if err != nil {
 		s.Error(w, r, http.StatusNotFound)
-		return
+		return nil, false
 	}
-	if err := s.comments.Unreport(r.Context(), id, web.ClientIP(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.notice(w, r, http.StatusOK, "comment_report_undone", news.CommentsPath(c.ArticleID)+"#c"+strconv.FormatInt(id, 10), "")
+	return c, true
 }
 
 // stopReplyNotices is /comments/notices/stop?t=…, the link in a reply
