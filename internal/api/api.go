@@ -103,10 +103,14 @@ type searchResult struct {
 	Snippet     string  `json:"snippet"`
 	PublishedAt string  `json:"published_at"`
 	Score       float64 `json:"score"`
+	Partial     bool    `json:"partial,omitempty"` // holds only some of the words
 }
 
 type searchResponse struct {
-	Total   int            `json:"total"`
+	Total int `json:"total"`
+	// Full counts the articles holding every word; the others, when
+	// fewer than a page do, follow them, ranked by how many they hold.
+	Full    int            `json:"full"`
 	Results []searchResult `json:"results"`
 }
 
@@ -159,11 +163,11 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, fmt.Errorf("search %q: %w", raw, serr))
 		return
 	}
-	out := searchResponse{Total: res.Total, Results: []searchResult{}}
+	out := searchResponse{Total: res.Total, Full: res.Full, Results: []searchResult{}}
 	for _, h := range res.Hits {
 		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + news.ArticlePath(h.Article),
 			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),
-			Score: h.Score})
+			Score: h.Score, Partial: h.Partial})
 	}
 	web.JSON(w, http.StatusOK, "no-store", out)
 }

@@ -18,6 +18,7 @@ import (
 // searchAnswer is the API's answer, as a client reads it.
 type searchAnswer struct {
 	Total   int `json:"total"`
+	Full    int `json:"full"`
 	Results []struct {
 		ID          int64   `json:"id"`
 		URL         string  `json:"url"`
@@ -25,6 +26,7 @@ type searchAnswer struct {
 		Snippet     string  `json:"snippet"`
 		PublishedAt string  `json:"published_at"`
 		Score       float64 `json:"score"`
+		Partial     bool    `json:"partial"`
 	} `json:"results"`
 }
 
@@ -88,6 +90,19 @@ func testSearchInputAndResults(t *testing.T, s *store.Store) {
 	}
 	if page := f.searchFor(t, "q="+url.QueryEscape("البنك")+"&limit=1&offset=1"); page.Total != res.Total || len(page.Results) != 1 || page.Results[0].ID != res.Results[1].ID {
 		t.Errorf("second page: %+v", page)
+	}
+	// No article holds both words: those holding one follow, said so.
+	some := f.searchFor(t, "q="+url.QueryEscape("البنك أمطار"))
+	if some.Full != 0 || some.Total != 3 || len(some.Results) != 3 {
+		t.Errorf("a query no article matches whole: %+v", some)
+	}
+	for _, r := range some.Results {
+		if !r.Partial {
+			t.Errorf("result %q is not marked partial", r.Headline)
+		}
+	}
+	if res.Full != res.Total || res.Results[0].Partial {
+		t.Errorf("a one-word query's results are partial: %+v", res)
 	}
 	if none := f.searchFor(t, "q="+url.QueryEscape("كلمةلاوجودلها")); none.Total != 0 || none.Results == nil {
 		t.Errorf("no match: %+v (results must be an empty list, not null)", none)

@@ -197,7 +197,8 @@ type relCase struct {
 	top      string         // the first hit
 	within   map[string]int // article → must rank within the first n hits
 	absent   []string       // articles that must not match
-	total    int            // exact number of matches, when > 0
+	total    int            // exact number of articles holding every word, when > 0
+	partial  bool           // articles holding only some words follow
 	none     bool           // no match at all
 	onlyStop bool           // the query is only stop words
 	mark     string         // the top hit's snippet marks this word as written
@@ -276,6 +277,13 @@ var relevanceCases = []relCase{
 	{name: "question-mark", q: "الأسد؟", top: hLion, total: 1, mark: "<mark>الأسد</mark>"},
 	{name: "parentheses", q: "(أسد)", top: hLion, total: 1},
 	{name: "exclamation-and-comma", q: "الاسد!،", top: hLion, total: 1},
+
+	// Questions and half-remembered headlines: the articles holding most
+	// of the words come first, once those holding all (none here) are
+	// shown; a phrase stays a phrase.
+	{name: "question-most-words", q: "متى عادت المياه إلى النافورة في ساحة الدباغ؟", top: hFountain, partial: true},
+	{name: "half-remembered-headline", q: "الطاهي بشار النجار يفتتح مطعما في باريس", top: hBashar, partial: true, absent: []string{hShar}},
+	{name: "phrase-stays-strict", q: `"ضوء القمر" خسوف`, top: hMoonParty, absent: []string{hMoonSky}, partial: true},
 
 	// Phrases.
 	{name: "phrase-straight-quotes", q: `"ضوء القمر"`, top: hMoonParty, total: 1, absent: []string{hMoonSky}},
@@ -413,8 +421,11 @@ func TestRelevance(t *testing.T) {
 					if c.none && (res.Total != 0 || len(res.Hits) != 0) {
 						t.Errorf("%q: want no match, got %d: %q", c.q, res.Total, heads)
 					}
-					if c.total > 0 && res.Total != c.total {
-						t.Errorf("%q: Total = %d, want %d: %q", c.q, res.Total, c.total, heads)
+					if c.total > 0 && res.Full != c.total {
+						t.Errorf("%q: Full = %d, want %d: %q", c.q, res.Full, c.total, heads)
+					}
+					if c.partial && !res.Partial {
+						t.Errorf("%q: Partial = %v, want %v: %q", c.q, res.Partial, c.partial, heads)
 					}
 					if c.top != "" && rank(heads, c.top) != 0 {
 						t.Errorf("%q: first hit should be %q, got %q", c.q, c.top, heads)

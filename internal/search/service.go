@@ -46,12 +46,17 @@ type Result struct {
 	Article *news.Article
 	Score   float64
 	Snippet template.HTML
+	Partial bool // holds only some of the query's words
 }
 
 // Results is one page of hits.
 type Results struct {
-	Total int
+	Total int // every match, full and partial
+	Full  int // the articles holding every word
 	Hits  []Result
+	// Partial: the page shows articles holding only some of the query's
+	// words, after every article holding them all (fewer than a page).
+	Partial bool
 }
 
 // Search runs q. An empty query returns no results and no error.
@@ -78,6 +83,19 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		from := min(o.Offset, len(hits))
 		hits = hits[from:min(from+o.Limit, len(hits))]
 	}
+	res := &Results{Total: total, Full: total}
+	full := len(hits) // the hits before full holds every word
+	if total < o.Limit && !o.ByDate && partialMatches(q) {
+		// Fewer than a page hold every word: those that hold some follow,
+		// best first, on this page and the next ones.
+		sq.Partial, sq.Offset, sq.Limit = true, max(o.Offset-total, 0), o.Limit-len(hits)
+		more, n, err := s.store.Search(ctx, sq)
+		if err != nil {
+			return nil, fmt.Errorf("search %q, some words: %w", q.Raw, err)
+		}
+		full = len(hits)
+		hits, res.Total, res.Partial = append(hits, more...), total+n, len(more) > 0
+	}
 	ids := make([]int64, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ArticleID
@@ -86,15 +104,27 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Raw, err)
 	}
-	res := &Results{Total: total}
-	for _, h := range hits {
+	for i, h := range hits {
 		a, ok := articles[h.ArticleID]
 		if !ok {
 			continue // deleted since the query ran
 		}
-		res.Hits = append(res.Hits, Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight)})
+		res.Hits = append(res.Hits, Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight), Partial: i >= full})
 	}
 	return res, nil
+}
+
+// partialMatches reports whether q can match in part: it has a word of
+// its own (not only phrases, which stay strict) and more than one term.
+func partialMatches(q Query) bool {
+	terms, word := map[string]bool{}, false
+	for _, p := range q.Phrases {
+		word = word || len(p) == 1
+		for _, t := range p {
+			terms[t] = true
+		}
+	}
+	return word && len(terms) > 1
 }
 
 // boostFresh multiplies relevance by up to 1.5 for news of the last days:

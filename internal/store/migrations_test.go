@@ -17,6 +17,12 @@ import (
 // records the migrations it ran by file name (schema_migrations), so a
 // renumbered file would run again.
 var dialectOnly = map[Dialect][]string{
+	SQLite: {
+		// Partial matches count the query terms an article holds; FTS5
+		// tells that through a vocabulary table, PostgreSQL's postings
+		// already do.
+		"search_vocab",
+	},
 	Postgres: {
 		// BM25 on PostgreSQL is computed in SQL over our own postings and
 		// needs the document count and total length kept up to date;

@@ -46,8 +46,13 @@ type SearchQuery struct {
 	TagID     int64
 	From, To  time.Time // published_at range; zero: open
 	ByDate    bool      // newest first instead of by relevance
-	Limit     int
-	Offset    int
+	// Partial asks for the articles that hold some of the query's words
+	// but not all: phrases and exclusions stay strict, and the score is
+	// BM25 over the words held times the share of the query's terms held
+	// (coordination), so an article with more of them ranks first.
+	Partial bool
+	Limit   int
+	Offset  int
 }
 
 // SearchHit is one matching article with its BM25 score (0 when sorted by
@@ -301,12 +306,24 @@ func safeTerm(t string) bool {
 	return !strings.ContainsAny(t, "\"'`\u00a0")
 }
 
+// ftsMatch is q as an FTS5 query: every phrase; for a partial match
+// every phrase of more than one word, or, when there is none, any of the
+// words (the count of terms held tells the rest).
 func ftsMatch(q *SearchQuery) string {
 	var sb strings.Builder
-	for i, p := range q.Phrases {
-		if i > 0 {
+	and := func() {
+		if sb.Len() > 0 {
 			sb.WriteString(" AND ")
 		}
+	}
+	if q.Partial && !hasPhrase(q.Phrases) {
+		sb.WriteString("(" + strings.Join(quoted(words(q.Phrases)), " OR ") + ")")
+	}
+	for _, p := range q.Phrases {
+		if q.Partial && len(p) == 1 {
+			continue
+		}
+		and()
 		sb.WriteString(`"` + strings.Join(p, " ") + `"`)
 	}
 	for _, t := range q.Not {
@@ -317,15 +334,33 @@ func ftsMatch(q *SearchQuery) string {
 
 func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
 	var where strings.Builder
-	args := []any{ftsMatch(&q)}
-	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
+	var args []any
+	terms := uniqueTerms(q.Phrases)
+	coord := "1.0"
+	if q.Partial {
+		// How many of the query's terms each article holds, from the
+		// index's own vocabulary; all of them is a full match, not this.
+		where.WriteString(" FROM search_fts JOIN (SELECT doc, COUNT(DISTINCT term) AS held FROM search_vocab WHERE term IN (" +
+			strings.Repeat("?, ", len(terms)-1) + "?) GROUP BY doc) c ON c.doc = search_fts.rowid")
+		for _, t := range terms {
+			args = append(args, t)
+		}
+		coord = "c.held * 1.0 / " + strconv.Itoa(len(terms))
+	} else {
+		where.WriteString(" FROM search_fts")
+	}
+	where.WriteString(" JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
+	args = append(args, ftsMatch(&q))
+	if q.Partial {
+		where.WriteString(" AND c.held < " + strconv.Itoa(len(terms)))
+	}
 	args = q.filters(&where, args)
 	var total int
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search count: %w", err)
 	}
 	// Drafts have no publication time: last in both orders, on both databases.
-	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
+	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g) * %s", weightHeadline, weightLead, weightBody, weightMeta, coord)
 	order := " ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC"
 	if q.ByDate {
 		score, order = "0.0", " ORDER BY a.published_at DESC NULLS LAST, a.id DESC"
@@ -351,9 +386,15 @@ func scanHit(r rowScanner, extra ...any) (SearchHit, error) {
 	return h, err
 }
 
+// tsQuery is q as a tsquery: its phrases (all of them, or only those of
+// more than one word for a partial match, whose words the postings
+// handle) and exclusions.
 func tsQuery(q *SearchQuery) string {
 	var parts []string
 	for _, p := range q.Phrases {
+		if q.Partial && len(p) == 1 {
+			continue
+		}
 		quoted := make([]string, len(p))
 		for i, t := range p {
 			quoted[i] = "'" + t + "'"
@@ -396,7 +437,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	for _, c := range counts {
 		df[c.term] = c.n
 	}
-	if len(df) < len(terms) {
+	if len(df) < len(terms) && !q.Partial {
 		return nil, 0, nil // a term no document holds: nothing can match all
 	}
 	idfs := make([]float64, len(terms))
@@ -410,11 +451,17 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	// articles holding every term, then apply phrases, exclusions and
 	// filters to those alone.
 	var query strings.Builder
+	// Full: every term held. Partial: some but not all, the score times
+	// the share held (coordination), as on SQLite.
+	held, coord := "HAVING COUNT(*) = ?", "1.0"
+	if q.Partial {
+		held, coord = "HAVING COUNT(*) < ?", "COUNT(*)::float8 / "+strconv.Itoa(len(terms))
+	}
 	args := []any{bm25K1 + 1, bm25K1, bm25B, bm25B, avgLen, terms, idfs, terms, len(terms)}
 	query.WriteString(`WITH c AS MATERIALIZED (
-		SELECT p.article_id, SUM(qt.idf * p.tf * ?::float8 / (p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * p.len / ?::float8))) AS score
+		SELECT p.article_id, SUM(qt.idf * p.tf * ?::float8 / (p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * p.len / ?::float8))) * ` + coord + ` AS score
 		FROM search_postings p JOIN unnest(?::text[], ?::float8[]) AS qt(term, idf) ON qt.term = p.term
-		WHERE p.term = ANY(?::text[]) GROUP BY p.article_id HAVING COUNT(*) = ?)
+		WHERE p.term = ANY(?::text[]) GROUP BY p.article_id ` + held + `)
 		SELECT a.id, c.score, a.published_at, COUNT(*) OVER () AS total
 		FROM c JOIN articles a ON a.id = c.article_id`)
 	if hasPhrase(q.Phrases) {
@@ -466,6 +513,26 @@ func uniqueTerms(phrases [][]string) []string {
 				out = append(out, t)
 			}
 		}
+	}
+	return out
+}
+
+// words are the one-word phrases of a query.
+func words(phrases [][]string) []string {
+	var out []string
+	for _, p := range phrases {
+		if len(p) == 1 {
+			out = append(out, p[0])
+		}
+	}
+	return out
+}
+
+// quoted puts each term in double quotes, for FTS5.
+func quoted(terms []string) []string {
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = `"` + t + `"`
 	}
 	return out
 }
