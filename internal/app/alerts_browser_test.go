@@ -34,9 +34,9 @@ import (
 // (its keys, so the alert it receives can be decrypted and checked).
 func TestAlertsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	chrome := startBrowser(t)
 	p := startPeers(t)
 	n := startNode(t, "", p.config)
+	chrome := startBrowser(t) // after the node: it stops first
 	p.trustPush(t, n)
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)

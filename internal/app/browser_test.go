@@ -199,8 +199,8 @@ func TestBrowser(t *testing.T) {
 	// node and Chromium, and they spend most of their time waiting on the
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	login(t, n, auth.RoleEditor)
 	login(t, n, auth.RoleAdmin)
 	article, articlePath := richArticle(t, n.Store)

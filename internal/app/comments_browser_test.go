@@ -18,8 +18,8 @@ import (
 // elsewhere appears on an open page by itself; a reply opens in place.
 func TestCommentsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	commentReady(n)
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)
@@ -93,8 +93,8 @@ func TestCommentsInTheBrowser(t *testing.T) {
 // j types «ت», of x «ء», of a «ش») moves, ticks and approves.
 func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 	t.Parallel()
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	login(t, n, auth.RoleModerator)
 	ctx := context.Background()
 	a := firstPublished(t, n.Store)

@@ -70,8 +70,8 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 // saving, keeping what was typed.
 func TestBrowserAutosaveAndLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusDraft, wid)
@@ -132,8 +132,8 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 // taking the offer shows it in the form and saves it.
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	a := articleIn(t, n, news.StatusDraft, wid)
 	draft := n.base + "/admin/articles/" + id(a)
@@ -212,8 +212,8 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 // once they leave, the writer's page, at its next heartbeat, saves again.
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	editor, _ := loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusDraft, wid)
@@ -238,8 +238,8 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 // restoring it later is refused as a conflict with the writer's own save.
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	a := articleIn(t, n, news.StatusDraft, wid)
 	draft := n.base + "/admin/articles/" + id(a)
@@ -299,8 +299,8 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 // saved first, not left behind on the page.
 func TestBrowserStepWaitsForChanges(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	_, wid := loginAs(t, n, auth.RoleWriter)
 	loginAs(t, n, auth.RoleEditor)
 	a := articleIn(t, n, news.StatusReview, wid)

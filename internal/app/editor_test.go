@@ -17,8 +17,8 @@ import (
 // paragraph comes back from the server as blocks; the counters show.
 func TestBrowserEditor(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	login(t, n, auth.RoleEditor)
 	article, _ := richArticle(t, n.Store)
 	if len(article.Body) < 3 {

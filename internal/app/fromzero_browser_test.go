@@ -27,8 +27,10 @@ import (
 // author's page, in the section's feed, and the about page in the footer.
 func TestOutletFromZeroInABrowser(t *testing.T) {
 	t.Parallel()
-	browser := startBrowser(t)
+	// The server first, so that the browser, stopped first (cleanups run
+	// last to first), has left when the server's graceful stop begins.
 	base, out := serveEmpty(t)
+	browser := startBrowser(t)
 	shots := testOutput(t, "screenshots")
 	var link string
 	waitFor(t, "serve prints the set-up link", func() bool {

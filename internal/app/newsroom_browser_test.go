@@ -27,8 +27,8 @@ const e2eWait = 30 * time.Second
 // the desk and publishes it; a reader finds it on the home page.
 func TestNewsroomWriterToEditor(t *testing.T) {
 	t.Parallel()
+	n := startNode(t, "") // before the browser, which then stops first
 	browser := startBrowser(t)
-	n := startNode(t, "")
 	login(t, n, auth.RoleWriter)
 	login(t, n, auth.RoleEditor)
 	ctx := context.Background()

@@ -20,8 +20,8 @@ import (
 // Enter moves it two places; the ticker pages pass axe.
 func TestTickerInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	browser := startBrowser(t)
 	n := startNode(t, "")
+	browser := startBrowser(t) // after the node: it stops first
 	login(t, n, auth.RoleEditor)
 	it := n.addLines(t, "السطر الأول", "السطر الثاني", "السطر الثالث")
 	if err := n.Store.ExpireTicker(context.Background(), n.addLines(t, "سطر انتهى")[0].ID, time.Now()); err != nil {
