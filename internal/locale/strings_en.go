@@ -917,7 +917,7 @@ var english = map[string]string{
 	"editing_locked_hint":      "Your changes will not be saved while they are in it; they stay on this page, so copy them if you need them.",
 	"editing_take_over":        "Take over editing",
 	"editing_also_open":        "Also open by:",
-	"editing_sep":              ", ",
+	"list_sep":                 ", ",
 	"err_locked":               "Not saved: someone else is editing this article now (see the top of the page). Your changes are still on this page; copy them, or ask an editor to take over.",
 	"flash_taken":              "The article is yours to edit; whoever was in it will see that you took over.",
 	"autosave_saved":           "Saved automatically at %s",

@@ -202,6 +202,7 @@ type relCase struct {
 	none     bool           // no match at all
 	onlyStop bool           // the query is only stop words
 	mark     string         // the top hit's snippet marks this word as written
+	markHead string         // the top hit's headline marks this word
 }
 
 var relevanceCases = []relCase{
@@ -283,6 +284,7 @@ var relevanceCases = []relCase{
 	// shown; a phrase stays a phrase.
 	{name: "question-most-words", q: "متى عادت المياه إلى النافورة في ساحة الدباغ؟", top: hFountain, partial: true},
 	{name: "half-remembered-headline", q: "الطاهي بشار النجار يفتتح مطعما في باريس", top: hBashar, partial: true, absent: []string{hShar}},
+	{name: "headline-only-hit", q: "يفتتح", top: hBashar, markHead: "<mark>يفتتح</mark>"},
 	{name: "phrase-stays-strict", q: `"ضوء القمر" خسوف`, top: hMoonParty, absent: []string{hMoonSky}, partial: true},
 
 	// Phrases.
@@ -439,6 +441,9 @@ func TestRelevance(t *testing.T) {
 						if rank(heads, h) >= 0 {
 							t.Errorf("%q: %q must not match: %q", c.q, h, heads)
 						}
+					}
+					if c.markHead != "" && (len(res.Hits) == 0 || !strings.Contains(string(res.Hits[0].Headline), c.markHead)) {
+						t.Errorf("%q: the top hit's headline does not mark %s", c.q, c.markHead)
 					}
 					if c.mark != "" && len(res.Hits) > 0 && !strings.Contains(string(res.Hits[0].Snippet), c.mark) {
 						t.Errorf("%q: snippet lacks %s: %s", c.q, c.mark, res.Hits[0].Snippet)

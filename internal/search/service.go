@@ -46,7 +46,12 @@ type Result struct {
 	Article *news.Article
 	Score   float64
 	Snippet template.HTML
-	Partial bool // holds only some of the query's words
+	// Headline is the article's headline with the matched words marked;
+	// Tags are its tags that matched, marked: a hit only there shows why
+	// the article came up.
+	Headline template.HTML
+	Tags     []template.HTML
+	Partial  bool // holds only some of the query's words
 }
 
 // Results is one page of hits.
@@ -109,7 +114,14 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		if !ok {
 			continue // deleted since the query ran
 		}
-		res.Hits = append(res.Hits, Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight), Partial: i >= full})
+		r := Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight), Partial: i >= full}
+		r.Headline, _ = Mark(a.Headline, q.Highlight)
+		for _, tag := range a.Tags {
+			if m, ok := Mark(tag.Name, q.Highlight); ok {
+				r.Tags = append(r.Tags, m)
+			}
+		}
+		res.Hits = append(res.Hits, r)
 	}
 	return res, nil
 }
