@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -155,6 +156,18 @@ func testSearchRateLimited(t *testing.T, s *store.Store) {
 	f.h.ServeHTTP(w, req)
 	if w.Code != 200 {
 		t.Errorf("another address: %d %s", w.Code, w.Body)
+	}
+	// An API token lifts the limit (a partner, an evaluation's thousand
+	// questions); a token that is not valid is refused, not ignored.
+	_, hdr := f.bearer(t, auth.RoleWriter)
+	for i := 0; i < 50; i++ {
+		if r := f.client(t).Do("GET", "/api/v1/search?q=x", nil, hdr); r.Status != 200 {
+			t.Fatalf("query %d with a token: %d %s", i, r.Status, r.Body)
+		}
+	}
+	bad := http.Header{"Authorization": {"Bearer not-a-token"}}
+	if r := f.client(t).Do("GET", "/api/v1/search?q=x", nil, bad); r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("a bad token: %d %s", r.Status, r.Body)
 	}
 }
 
