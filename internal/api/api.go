@@ -113,6 +113,9 @@ type searchResponse struct {
 	// fewer than a page do, follow them, ranked by how many they hold.
 	Full    int            `json:"full"`
 	Results []searchResult `json:"results"`
+	// Suggestion is the query spelled as articles spell it, when no
+	// article holds every word and an edit of a word would find some.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // Limits of the search endpoint.
@@ -190,7 +193,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, fmt.Errorf("search %q: %w", raw, serr))
 		return
 	}
-	out := searchResponse{Total: res.Total, Full: res.Full, Results: []searchResult{}}
+	out := searchResponse{Total: res.Total, Full: res.Full, Suggestion: res.Suggestion, Results: []searchResult{}}
 	for _, h := range res.Hits {
 		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + news.ArticlePath(h.Article),
 			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),

@@ -535,6 +535,7 @@ var arabic = map[string]string{
 	"search_results_many":   "%s نتيجة",
 	"search_results_other":  "%s نتيجة",
 	"search_partial":        "نتائج تطابق بعض الكلمات",
+	"search_did_you_mean":   "هل تقصد:",
 	"search_no_results":     "لم نجد أخبارًا تطابق «%s».",
 	"search_tip_spelling":   "تحقّق من كتابة الكلمات، لا داعي للتشكيل أو الهمزات.",
 	"search_tip_fewer":      "جرّب كلمات أقل أو أعمّ.",

@@ -531,6 +531,7 @@ var english = map[string]string{
 	"search_results_many":   "%s results",
 	"search_results_other":  "%s results",
 	"search_partial":        "Results matching some of the words",
+	"search_did_you_mean":   "Did you mean:",
 	"search_no_results":     "Nothing matched “%s”.",
 	"search_tip_spelling":   "Check the spelling; diacritics and hamza do not matter.",
 	"search_tip_fewer":      "Try fewer or more general words.",

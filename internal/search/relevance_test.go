@@ -130,7 +130,7 @@ func fixtures() []fixture {
 
 // setup opens a store on one backend, loads the demo newsroom and the
 // fixtures, and builds the search index.
-func setup(t *testing.T, open func(testing.TB) *store.Store) (*store.Store, map[string]int64) {
+func setup(t testing.TB, open func(testing.TB) *store.Store) (*store.Store, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
 	s := open(t)
@@ -203,6 +203,7 @@ type relCase struct {
 	onlyStop bool           // the query is only stop words
 	mark     string         // the top hit's snippet marks this word as written
 	markHead string         // the top hit's headline marks this word
+	suggest  string         // «هل تقصد»: the query suggested ("-": none)
 }
 
 var relevanceCases = []relCase{
@@ -229,6 +230,15 @@ var relevanceCases = []relCase{
 	{name: "hamza-on-yeh-for-waw-plural", q: "شئون", top: hOfficial},
 	{name: "yeh-then-hamza", q: "طوارىء", top: hOfficial},
 	{name: "bare-hamza", q: "طوارء", top: hOfficial},
+
+	// Slips: «هل تقصد» spells the word as an article does, from the words
+	// articles hold (a draft's only for the newsroom).
+	{name: "missing-hamza", q: "مسول الطوارئ", suggest: "مسؤول الطوارئ"},
+	{name: "doubled-letter", q: "بشاار", suggest: "بشار"},
+	{name: "swapped-letters", q: "النافروة", suggest: "النافورة"},
+	{name: "draft-word-not-suggested", q: "زعفرن", statuses: []news.Status{news.StatusPublished}, suggest: "-", none: true},
+	{name: "draft-word-for-newsroom", q: "زعفرن", suggest: "الزعفران", none: true},
+	{name: "no-slip-no-suggestion", q: "بشار", top: hBashar, suggest: "-"},
 
 	// Names: «علي» is no stop word; compounds meet their two-word spelling.
 	{name: "name-ali", q: "علي", within: map[string]int{hOfficial: 3}},
@@ -441,6 +451,9 @@ func TestRelevance(t *testing.T) {
 						if rank(heads, h) >= 0 {
 							t.Errorf("%q: %q must not match: %q", c.q, h, heads)
 						}
+					}
+					if c.suggest != "" && res.Suggestion != strings.TrimPrefix(c.suggest, "-") {
+						t.Errorf("%q: suggested %q, want %q", c.q, res.Suggestion, strings.TrimPrefix(c.suggest, "-"))
 					}
 					if c.markHead != "" && (len(res.Hits) == 0 || !strings.Contains(string(res.Hits[0].Headline), c.markHead)) {
 						t.Errorf("%q: the top hit's headline does not mark %s", c.q, c.markHead)

@@ -62,6 +62,9 @@ type Results struct {
 	// Partial: the page shows articles holding only some of the query's
 	// words, after every article holding them all (fewer than a page).
 	Partial bool
+	// Suggestion is «هل تقصد»: the query with its words no article holds
+	// spelled as held ones, when no article holds every word.
+	Suggestion string
 }
 
 // Search runs q. An empty query returns no results and no error.
@@ -100,6 +103,11 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		}
 		full = len(hits)
 		hits, res.Total, res.Partial = append(hits, more...), total+n, len(more) > 0
+	}
+	if res.Full == 0 {
+		if res.Suggestion, err = s.Suggest(ctx, q, o.Statuses); err != nil {
+			return nil, err
+		}
 	}
 	ids := make([]int64, len(hits))
 	for i, h := range hits {

@@ -24,6 +24,7 @@ type searchView struct {
 	Searched      bool
 	Pager         pager
 	FilterLabel   string // the tag or author filtered on, if any
+	Suggestion    string // «هل تقصد»: the query spelled as articles spell it
 }
 
 // searchPage is /search: the reader's search, published articles only.
@@ -58,7 +59,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("search %q: %w", v.Q, err))
 			return
 		}
-		v.Total, v.Hits = res.Total, res.Hits
+		v.Total, v.Hits, v.Suggestion = res.Total, res.Hits, res.Suggestion
 		pages := max(1, (res.Total+searchPerPage-1)/searchPerPage)
 		if pageNo > pages {
 			s.Error(w, r, http.StatusNotFound)

@@ -25,6 +25,7 @@ func testSearchPage(t *testing.T, st *store.Store) {
 		{"", 200, "علامتي تنصيص"},
 		{"q=" + url.QueryEscape("في من على"), 200, "شائعة جدًا"},
 		{"q=" + url.QueryEscape("كلمةلاوجودلها"), 200, "لم نجد"},
+		{"q=" + url.QueryEscape("مسول"), 200, `هل تقصد: <a href="/search?q=%d9%85%d8%b3%d8%a4%d9%88%d9%84%d8%a9" dir="auto">مسؤولة</a>`},
 		{"q=" + url.QueryEscape("البنك المركزي يطلق كلمةلاوجودلها"), 200, `<h2 class="partial-head" id="partial">نتائج تطابق بعض الكلمات</h2>`},
 		{"q=" + url.QueryEscape(`"غير متوازن`), 200, ""},
 		{"q=" + url.QueryEscape(`* " : ( ) NEAR AND - OR NOT`), 200, ""},

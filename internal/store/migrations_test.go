@@ -22,6 +22,9 @@ var dialectOnly = map[Dialect][]string{
 		// tells that through a vocabulary table, PostgreSQL's postings
 		// already do.
 		"search_vocab",
+		// «هل تقصد» reads each term's document count: FTS5's vocabulary
+		// table again, the postings on PostgreSQL.
+		"search_terms",
 	},
 	Postgres: {
 		// BM25 on PostgreSQL is computed in SQL over our own postings and

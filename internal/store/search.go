@@ -503,6 +503,46 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	return out, total, nil
 }
 
+// TermCounts says how many articles hold each of terms (absent: none).
+func (s *Store) TermCounts(ctx context.Context, terms []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	for _, t := range terms {
+		if !safeTerm(t) {
+			return nil, fmt.Errorf("term counts: unsafe term %q", t)
+		}
+	}
+	var rows *sql.Rows
+	var err error
+	if s.dialect == SQLite {
+		args := make([]any, len(terms))
+		for i, t := range terms {
+			args[i] = t
+		}
+		rows, err = s.db.QueryContext(ctx, "SELECT term, doc FROM search_terms WHERE term IN ("+strings.Repeat("?, ", len(terms)-1)+"?)", args...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, "SELECT term, COUNT(*) FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term", terms)
+	}
+	type count struct {
+		term string
+		n    int
+	}
+	counts, err := collect(rows, err, "term counts", func(r rowScanner) (count, error) {
+		var c count
+		err := r.Scan(&c.term, &c.n)
+		return c, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		out[c.term] = c.n
+	}
+	return out, nil
+}
+
 func uniqueTerms(phrases [][]string) []string {
 	seen := map[string]bool{}
 	var out []string
