@@ -30,8 +30,8 @@ const (
 	// new name has no position, and every node's start rebuilds the index
 	// (search.Service.EnsureIndex) rather than match new query terms
 	// against old ones. 2: hamza carriers fold, stop words as typed,
-	// compound names cut.
-	Search         = "search.2"
+	// compound names cut. 3: live-blog entries in their article's text.
+	Search         = "search.3"
 	WebSub         = "websub"
 	Alerts         = "alerts"
 	CommentNotices = "comment-notices"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ type Result struct {
 	Headline template.HTML
 	Tags     []template.HTML
 	Partial  bool // holds only some of the query's words
+	// Entry is the live-blog entry that matched, when the article's own
+	// text did not (Entry.Newer places it among the blog's pages).
+	Entry *news.LiveEntry
 }
 
 // Results is one page of hits.
@@ -123,6 +127,14 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 			continue // deleted since the query ran
 		}
 		r := Result{Article: a, Score: h.Score, Snippet: Snippet(snippetSource(a), q.Highlight), Partial: i >= full}
+		if a.Live && !strings.Contains(string(r.Snippet), "<mark>") {
+			if r.Entry, err = s.matchedEntry(ctx, a.ID, q.Highlight); err != nil {
+				return nil, fmt.Errorf("search %q: %w", q.Raw, err)
+			}
+			if r.Entry != nil {
+				r.Snippet = Snippet(r.Entry.Text(), q.Highlight)
+			}
+		}
 		r.Headline, _ = Mark(a.Headline, q.Highlight)
 		for _, tag := range a.Tags {
 			if m, ok := Mark(tag.Name, q.Highlight); ok {
@@ -132,6 +144,27 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		res.Hits = append(res.Hits, r)
 	}
 	return res, nil
+}
+
+// maxIndexedEntries bounds the live-blog entries an article's index entry
+// holds (and a search looks through): a day's coverage is a few hundred.
+const maxIndexedEntries = 2000
+
+// matchedEntry is the newest entry of article id's live blog holding one
+// of terms, with its place among the entries (Newer); nil for none.
+func (s *Service) matchedEntry(ctx context.Context, id int64, terms []string) (*news.LiveEntry, error) {
+	entries, _, err := s.store.LiveEntries(ctx, id, maxIndexedEntries, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i := range entries {
+		if _, hit := hits(entries[i].Text(), terms); slices.Contains(hit, true) {
+			e := entries[i]
+			e.Newer = i // newest first
+			return &e, nil
+		}
+	}
+	return nil, nil
 }
 
 // partialMatches reports whether q can match in part: it has a word of
@@ -171,6 +204,26 @@ func snippetSource(a *news.Article) string {
 	return sb.String()
 }
 
+// doc is Doc with the entries of the article's live blog in its body:
+// readers search what the live page says too.
+func (s *Service) doc(ctx context.Context, a *news.Article) (store.SearchDoc, error) {
+	d := Doc(a)
+	if !a.Live {
+		return d, nil
+	}
+	entries, _, err := s.store.LiveEntries(ctx, a.ID, maxIndexedEntries, 0)
+	if err != nil {
+		return d, fmt.Errorf("index article %d: %w", a.ID, err)
+	}
+	var sb strings.Builder
+	for i := range entries {
+		sb.WriteString(entries[i].Text())
+		sb.WriteString("\n")
+	}
+	d.Body = append(d.Body, arabic.Terms(sb.String())...)
+	return d, nil
+}
+
 // Doc analyses an article for the index.
 func Doc(a *news.Article) store.SearchDoc {
 	d := store.SearchDoc{ArticleID: a.ID, Headline: arabic.Terms(a.Headline), Lead: arabic.Terms(a.Lead)}
@@ -195,7 +248,7 @@ func Doc(a *news.Article) store.SearchDoc {
 // durable outbox.Search consumer of the outbox.
 func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 	switch ev.Kind {
-	case news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished, news.EventArticleSaved:
+	case news.EventArticlePublished, news.EventArticleUpdated, news.EventArticleUnpublished, news.EventArticleSaved, news.EventLiveEntryChanged:
 	default:
 		return nil // ticker and settings changes do not touch what articles say
 	}
@@ -206,7 +259,11 @@ func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 	if err != nil {
 		return err
 	}
-	return s.store.IndexArticles(ctx, []store.SearchDoc{Doc(a)})
+	d, err := s.doc(ctx, a)
+	if err != nil {
+		return err
+	}
+	return s.store.IndexArticles(ctx, []store.SearchDoc{d})
 }
 
 // reindexBatch articles are indexed per transaction.
@@ -240,7 +297,11 @@ func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) e
 			if err != nil {
 				return err
 			}
-			docs = append(docs, Doc(a))
+			d, err := s.doc(ctx, a)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, d)
 		}
 		if err := s.store.IndexArticles(ctx, docs); err != nil {
 			return err

@@ -120,13 +120,19 @@ func (s *Site) liveKeys(ctx context.Context, articleID int64, articlePath string
 	out := make([]liveKeyView, 0, len(keys))
 	for i := range keys {
 		k := &keys[i]
-		link := articlePath
-		if page := k.Newer/liveEntriesPerPage + 1; page > 1 {
-			link = news.LiveBlogPath(articleID, page)
-		}
-		out = append(out, liveKeyView{Summary: k.Summary(liveSummaryChars), At: k.CreatedAt, Link: link + "#e" + strconv.FormatInt(k.ID, 10)})
+		out = append(out, liveKeyView{Summary: k.Summary(liveSummaryChars), At: k.CreatedAt, Link: entryLink(articleID, articlePath, k)})
 	}
 	return out, nil
+}
+
+// entryLink leads to entry e where it is shown: on the article page for
+// the newest entries, else on the page of older ones (e.Newer places it).
+func entryLink(articleID int64, articlePath string, e *news.LiveEntry) string {
+	link := articlePath
+	if page := e.Newer/liveEntriesPerPage + 1; page > 1 {
+		link = news.LiveBlogPath(articleID, page)
+	}
+	return link + "#e" + strconv.FormatInt(e.ID, 10)
 }
 
 // liveBlogPage is GET /liveblog/{id}?page=N: the older entries of a live

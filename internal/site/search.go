@@ -19,12 +19,27 @@ type searchView struct {
 	Sort          string // "" (relevance) or "date"
 	From, To      string // YYYY-MM-DD as typed
 	Total         int
-	Hits          []search.Result
+	Hits          []searchHit
 	OnlyStopwords bool
 	Searched      bool
 	Pager         pager
 	FilterLabel   string // the tag or author filtered on, if any
 	Suggestion    string // «هل تقصد»: the query spelled as articles spell it
+}
+
+// searchHit is a result with where it leads.
+type searchHit struct {
+	search.Result
+	URL string
+}
+
+// hitURL leads to the article, or to the live-blog entry that matched, on
+// the page of the blog that shows it.
+func hitURL(h search.Result) string {
+	if h.Entry == nil {
+		return news.ArticlePath(h.Article)
+	}
+	return entryLink(h.Article.ID, news.ArticlePath(h.Article), h.Entry)
 }
 
 // searchPage is /search: the reader's search, published articles only.
@@ -59,7 +74,10 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("search %q: %w", v.Q, err))
 			return
 		}
-		v.Total, v.Hits, v.Suggestion = res.Total, res.Hits, res.Suggestion
+		v.Total, v.Suggestion = res.Total, res.Suggestion
+		for _, h := range res.Hits {
+			v.Hits = append(v.Hits, searchHit{Result: h, URL: hitURL(h)})
+		}
 		pages := max(1, (res.Total+searchPerPage-1)/searchPerPage)
 		if pageNo > pages {
 			s.Error(w, r, http.StatusNotFound)

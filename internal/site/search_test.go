@@ -1,11 +1,13 @@
 package site
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
@@ -46,6 +48,25 @@ func testSearchPage(t *testing.T, st *store.Store) {
 		}
 		if c.status == 200 && !strings.Contains(r.Body, `content="noindex, follow"`) {
 			t.Errorf("/search?%.60s: not noindex", c.q)
+		}
+	}
+	// A live blog's entry leads to itself, on the live page.
+	live, err := st.ListPublished(context.Background(), store.ListFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range live {
+		if !a.Live {
+			continue
+		}
+		e := &news.LiveEntry{ArticleID: a.ID, Body: []news.Block{{Type: news.BlockParagraph, Text: "وفد الأرخبيل الجنوبي يصل متأخراً."}}}
+		if err := st.CreateLiveEntry(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		f.index(t)
+		want := `<a href="` + news.ArticlePath(&a) + "#e" + itoa(e.ID) + `">`
+		if r := f.get("/search?q=" + url.QueryEscape("الأرخبيل")); !strings.Contains(r.Body, want) {
+			t.Errorf("the entry's result does not lead to it (%s)", want)
 		}
 	}
 	// Flooding search is refused, not served.
