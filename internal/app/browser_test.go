@@ -600,10 +600,21 @@ func gzipSize(t *testing.T, u string) int {
 // two-core machine running other packages beside).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitWithin(t, 30*time.Second, what, cond)
+}
+
+// serveStart bounds the wait for a first start on an empty data directory
+// to print its set-up link: our and River's migrations, which under -race
+// beside other tests have taken more than 30 s.
+const serveStart = 2 * time.Minute
+
+// waitWithin is waitFor with its own deadline.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out after %s waiting for %s", d, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

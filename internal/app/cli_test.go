@@ -146,7 +146,7 @@ func TestServeFirstRun(t *testing.T) {
 			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
 	}()
 	var link string
-	waitFor(t, "serve prints the set-up link", func() bool {
+	waitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})

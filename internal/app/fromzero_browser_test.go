@@ -33,7 +33,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	browser := startBrowser(t)
 	shots := testOutput(t, "screenshots")
 	var link string
-	waitFor(t, "serve prints the set-up link", func() bool {
+	waitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
