@@ -197,13 +197,6 @@ func (s scores) rec() float64            { return s.recall / float64(max(s.n, 1)
 // Recall@10 (the share of the relevant articles in the first ten),
 // averaged over the queries, must stay above newsFloors.
 func TestNewsRelevance(t *testing.T) {
-	if raceEnabled {
-		// SQLite answers these questions in 0.2–2 s each over 1,154
-		// articles even without the detector (the partial match and its
-		// vocabulary lookups); under it the set ran past the package's
-		// ten-minute timeout. Run it with: go test -run TestNewsRelevance ./internal/search/
-		t.Skip("news relevance skipped under the race detector: SQLite's partial matching is too slow there")
-	}
 	corpus := readNewsCorpus(t)
 	set := loadJudgments(t)
 	known := map[string]bool{}

@@ -18,13 +18,14 @@ import (
 // renumbered file would run again.
 var dialectOnly = map[Dialect][]string{
 	SQLite: {
-		// Partial matches count the query terms an article holds; FTS5
-		// tells that through a vocabulary table, PostgreSQL's postings
-		// already do.
+		// Partial matches counted the query terms an article holds
+		// through a vocabulary table (now dropped again: an index lookup
+		// per term is faster); PostgreSQL's postings do it.
 		"search_vocab",
 		// «هل تقصد» reads each term's document count: FTS5's vocabulary
 		// table again, the postings on PostgreSQL.
 		"search_terms",
+		"drop_search_vocab",
 	},
 	Postgres: {
 		// BM25 on PostgreSQL is computed in SQL over our own postings and

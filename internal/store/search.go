@@ -337,22 +337,22 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	var args []any
 	terms := uniqueTerms(q.Phrases)
 	coord := "1.0"
-	if q.Partial {
-		// How many of the query's terms each article holds, from the
-		// index's own vocabulary; all of them is a full match, not this.
-		where.WriteString(" FROM search_fts JOIN (SELECT doc, COUNT(DISTINCT term) AS held FROM search_vocab WHERE term IN (" +
-			strings.Repeat("?, ", len(terms)-1) + "?) GROUP BY doc) c ON c.doc = search_fts.rowid")
-		for _, t := range terms {
-			args = append(args, t)
-		}
-		coord = "c.held * 1.0 / " + strconv.Itoa(len(terms))
-	} else {
-		where.WriteString(" FROM search_fts")
-	}
-	where.WriteString(" JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
+	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
 	args = append(args, ftsMatch(&q))
+	var heldArgs []any
 	if q.Partial {
-		where.WriteString(" AND c.held < " + strconv.Itoa(len(terms)))
+		// How many of the query's terms each article holds: one index
+		// lookup per term (SQLite runs each IN list once); all of them is
+		// a full match, not this.
+		parts := make([]string, len(terms))
+		for i, t := range terms {
+			parts[i] = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))"
+			heldArgs = append(heldArgs, `"`+t+`"`)
+		}
+		held := "(" + strings.Join(parts, " + ") + ")"
+		coord = held + " * 1.0 / " + strconv.Itoa(len(terms))
+		where.WriteString(" AND " + held + " < " + strconv.Itoa(len(terms)))
+		args = append(args, heldArgs...)
 	}
 	args = q.filters(&where, args)
 	var total int
@@ -362,11 +362,12 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	// Drafts have no publication time: last in both orders, on both databases.
 	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g) * %s", weightHeadline, weightLead, weightBody, weightMeta, coord)
 	order := " ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC"
+	selectArgs := append(heldArgs, args...) // the score's terms come first in the text
 	if q.ByDate {
-		score, order = "0.0", " ORDER BY a.published_at DESC NULLS LAST, a.id DESC"
+		score, order, selectArgs = "0.0", " ORDER BY a.published_at DESC NULLS LAST, a.id DESC", args
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT a.id, "+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
-		append(args, q.Limit, q.Offset)...)
+		append(selectArgs, q.Limit, q.Offset)...)
 	hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
 	if err != nil {
 		return nil, 0, err
