@@ -213,13 +213,22 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("home: lang and dir %q", got)
 		}
 		lead := eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
-		browse(t, tab, "open the lead story",
-			chromedp.Click(chromedp.CSS(".lead-story h2 a")), chromedp.WaitVisible(chromedp.CSS("article.story h1")))
+		// Each link is followed until its page has loaded, and only then
+		// looked into: a query sent while the old page is being replaced
+		// finds a node that no longer exists.
+		follow := func(what, link string) {
+			t.Helper()
+			path := eval[string](t, tab, `new URL(document.querySelector(`+strconv.Quote(link)+`).href).pathname`)
+			within(t, tab, what, chromedp.Click(chromedp.CSS(link)))
+			pageLoaded(t, tab, path)
+		}
+		follow("open the lead story", ".lead-story h2 a")
+		browse(t, tab, "read the lead story", chromedp.WaitVisible(chromedp.CSS("article.story h1")))
 		if h1 := eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
 			t.Errorf("article h1 %q, want the lead story %q", h1, lead)
 		}
-		browse(t, tab, "open its section",
-			chromedp.Click(chromedp.CSS(".crumbs a")), chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
+		follow("open its section", ".crumbs a")
+		browse(t, tab, "see its section", chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
 		if loc := eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
 			t.Errorf("section link went to %s", loc)
 		}
