@@ -25,45 +25,17 @@ func TestAuthors(t *testing.T) { storetest.Each(t, testAuthors) }
 func testAuthors(t *testing.T, s *store.Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	clients := map[auth.Role]*storetest.Client{}
-	for _, role := range auth.Roles {
-		_, clients[role] = f.as(t, role)
-	}
 	id := itoa(f.Authors[0].ID)
-	for _, c := range []struct {
-		name, method, path string
-		form               url.Values
-		ok                 int
-	}{
-		{"list", "GET", "/admin/authors", nil, 200},
-		{"add", "POST", "/admin/authors", url.Values{"name": {"مراسل"}}, 303},
-		{"edit form", "GET", "/admin/authors/" + id, nil, 200},
-		{"save", "POST", "/admin/authors/" + id, url.Values{"name": {"ليلى حداد"}, "job_title": {"مراسلة"}}, 303},
-	} {
-		for _, role := range auth.Roles {
-			form := url.Values{}
-			for k, v := range c.form {
-				form[k] = v
-			}
-			if form.Has("name") && c.method == "POST" && c.path == "/admin/authors" {
-				form.Set("name", form.Get("name")+" "+string(role))
-			}
-			before := f.authorState(t)
-			r := clients[role].Form(c.method, c.path, form)
-			want := http.StatusForbidden
-			if role.Can(auth.PermManageAuthors) {
-				want = c.ok
-			}
-			if r.Status != want {
-				t.Errorf("%s as %s: %d, want %d", c.name, role, r.Status, want)
-			}
-			if want == http.StatusForbidden && f.authorState(t) != before {
-				t.Errorf("%s as %s: refused, but the authors changed", c.name, role)
-			}
-		}
-	}
+	path := func(p string) func() string { return func() string { return p } }
+	f.roleMatrix(t, auth.PermManageAuthors, f.authorState, []routeCase{
+		{"list", "GET", path("/admin/authors"), nil, 200},
+		{"add", "POST", path("/admin/authors"), url.Values{"name": {"مراسل"}}, 303},
+		{"edit form", "GET", path("/admin/authors/" + id), nil, 200},
+		{"save", "POST", path("/admin/authors/" + id), url.Values{"name": {"ليلى حداد"}, "job_title": {"مراسلة"}}, 303},
+	})
+	editorsAndAdminsOnly(t, auth.PermManageAuthors)
 
-	ed := clients[auth.RoleEditor]
+	_, ed := f.as(t, auth.RoleEditor)
 	writer, _ := f.as(t, auth.RoleWriter)
 	pic := &news.Media{Path: "2026/12/sami.jpg", MIME: "image/jpeg", Width: 800, Height: 800, SHA256: strings.Repeat("b", 64),
 		Bytes: 4321, Frames: 1, Alt: "سامي يوسف", SizesState: news.SizesPending}

@@ -74,6 +74,30 @@ func (f *fixture) roleMatrix(t *testing.T, perm auth.Permission, state func(*tes
 	}
 }
 
+// refusal is a hostile form and the message its refusal must give.
+type refusal struct {
+	name string
+	path string
+	form url.Values
+	want string
+}
+
+// refuses posts each form as c: each must be refused with 422 and its
+// message, and leave state as it was.
+func refuses(t *testing.T, c *storetest.Client, state func(*testing.T) string, cases []refusal) {
+	t.Helper()
+	for _, r := range cases {
+		before := state(t)
+		res := c.Post(r.path, r.form)
+		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, r.want) {
+			t.Errorf("%s: %d, want 422 with %q", r.name, res.Status, r.want)
+		}
+		if state(t) != before {
+			t.Errorf("%s: refused, but the state changed", r.name)
+		}
+	}
+}
+
 // addSection makes an empty section through the store.
 func (f *fixture) addSection(t *testing.T, name string) *news.Section {
 	t.Helper()
@@ -134,12 +158,7 @@ func testSectionManagement(t *testing.T, s *store.Store) {
 		t.Fatalf("the subsection: %+v %v", football, err)
 	}
 	// Hostile input: each refused with its message, nothing stored.
-	cases := []struct {
-		name string
-		path string
-		form url.Values
-		want string
-	}{
+	refuses(t, ed, f.sectionState, []refusal{
 		{"no name", "/admin/sections", url.Values{"name": {"  "}}, "هذا الحقل مطلوب"},
 		{"name of bidi controls", "/admin/sections", url.Values{"name": {"\u202e\u2066\u200f"}}, "هذا الحقل مطلوب"},
 		{"long name", "/admin/sections", url.Values{"name": {strings.Repeat("ق", 61)}}, "أطول من المسموح"},
@@ -152,17 +171,7 @@ func testSectionManagement(t *testing.T, s *store.Store) {
 		{"two levels", "/admin/sections", url.Values{"name": {"الدوري"}, "parent": {itoa(football.ID)}}, "مستوى واحدًا"},
 		{"own parent", "/admin/sections/" + itoa(sport.ID), url.Values{"name": {"رياضة"}, "parent": {itoa(sport.ID)}}, "اختر قسمًا رئيسيًا موجودًا"},
 		{"parent with subsections", "/admin/sections/" + itoa(sport.ID), url.Values{"name": {"رياضة"}, "parent": {itoa(f.Sections[0].ID)}}, "لهذا القسم أقسام فرعية"},
-	}
-	for _, c := range cases {
-		before := f.sectionState(t)
-		r := ed.Post(c.path, c.form)
-		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, c.want) {
-			t.Errorf("%s: %d, want 422 with %q", c.name, r.Status, c.want)
-		}
-		if f.sectionState(t) != before {
-			t.Errorf("%s: refused, but the sections changed", c.name)
-		}
-	}
+	})
 	for _, path := range []string{"/admin/sections/99999", "/admin/sections/abc", "/admin/sections/-1"} {
 		if r := ed.Get(path); r.Status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, r.Status)
