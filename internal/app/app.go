@@ -262,7 +262,7 @@ func (a *App) Run(ctx context.Context) error {
 		return stopping(err)
 	}
 	defer func() {
-		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), config.DefaultShutdownGrace)
+		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownGrace)
 		defer cancel()
 		if err := a.Jobs.Stop(stop); err != nil {
 			a.log.Error("stop the job queue", "err", err)
@@ -286,13 +286,13 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, stop := context.WithTimeout(context.WithoutCancel(ctx), config.DefaultShutdownGrace)
+	shutdown, stop := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownGrace)
 	defer stop()
 	if err := srv.Shutdown(shutdown); err != nil {
 		// A stop must end: what still runs after the grace period (a
 		// render on a starved machine, a client that will not let go) is
 		// cut, and said so, rather than failing the stop.
-		a.log.Warn("stopping: requests still running after the grace period were cut", "grace", config.DefaultShutdownGrace, "err", err)
+		a.log.Warn("stopping: requests still running after the grace period were cut", "grace", a.cfg.ShutdownGrace, "err", err)
 		return srv.Close()
 	}
 	return nil

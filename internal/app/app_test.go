@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -775,5 +776,44 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 	b.waitEvents(t)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("after reconnecting, node b learned of the event after %s", took)
+	}
+}
+
+// TestStopCutsWhatOutlastsTheGrace: a request still running when the
+// grace period ends (here a login whose form never finishes arriving) is
+// cut, and the stop ends without an error instead of failing.
+func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir, cfg.BaseURL = "127.0.0.1:0", t.TempDir(), "http://khabar.test"
+	cfg.ShutdownGrace = 200 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	conn, err := net.Dial("tcp", a.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Half a form: the handler waits for the rest, so the request stays
+	// active through the stop.
+	fmt.Fprint(conn, "POST /admin/login HTTP/1.1\r\nHost: khabar.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=")
+	waitFor(t, "the request to reach the server", func() bool {
+		// A second connection answers once the server is serving.
+		r, err := http.Get("http://" + a.Addr() + "/healthz")
+		if err == nil {
+			r.Body.Close()
+		}
+		return err == nil
+	})
+	cancel()
+	if err := stopped(done); err != nil {
+		t.Fatalf("the stop failed: %v", err)
 	}
 }

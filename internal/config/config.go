@@ -38,7 +38,10 @@ type Config struct {
 	PageMaxAge   time.Duration // Cache-Control max-age of public pages
 	CacheEntries int           // page cache size limit
 	EventPoll    time.Duration // how often to look for events from other nodes
-	SecureCookie bool          // force Secure on cookies (behind a TLS proxy)
+	// ShutdownGrace is how long a stop waits for running requests and
+	// jobs before it cuts them.
+	ShutdownGrace time.Duration
+	SecureCookie  bool // force Secure on cookies (behind a TLS proxy)
 	// YouTubeThumbs is where video thumbnails are fetched from, to serve
 	// them ourselves; empty disables thumbnails.
 	YouTubeThumbs string
@@ -64,7 +67,7 @@ type Config struct {
 // Default returns the configuration with every default set.
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge,
-		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll}
+		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
