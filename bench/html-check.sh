@@ -79,7 +79,10 @@ save comments "/comments/$article_id"
 # The live article (the demo has one) shows its live blog.
 live=
 for a in $({ grep -o 'href="/news/[0-9]*/[^"]*"' "$out/home.html" || true; } | sed -e 's/^href="//' -e 's/"$//' | sort -u); do
-  if curl -s "$base$a" | grep -q 'class="liveblog"'; then live=$a; break; fi
+  # Into a file, not a pipe: under pipefail, grep -q leaving at the first
+  # match makes curl fail on the closed pipe, and the live page is missed.
+  curl -s -o "$work/candidate.html" "$base$a"
+  if grep -q 'class="liveblog"' "$work/candidate.html"; then live=$a; break; fi
 done
 if [ -z "$live" ] && [ -z "${1:-}" ]; then
   echo "html-check: the demo outlet's live article is not on its home page" >&2
