@@ -29,10 +29,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	mrand "math/rand/v2"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,23 +44,30 @@ import (
 	"syscall"
 	"time"
 
+	"khabar/internal/api"
 	"khabar/internal/arabic"
+	"khabar/internal/auth"
 	"khabar/internal/importer"
+	"khabar/internal/locale"
 	"khabar/internal/news"
 	"khabar/internal/search"
+	"khabar/internal/settings"
 	"khabar/internal/store"
+	"khabar/internal/throttle"
 )
 
 func main() {
 	dbURL := flag.String("db", "", "PostgreSQL URL (postgres://...); empty: SQLite in a temporary directory")
 	corpus := flag.String("corpus", "../shared/data/arabic-news.jsonl", "JSON Lines corpus (id, title, body, category, date, ...)")
 	copies := flag.Int("copies", 7, "times the corpus is imported, each copy with distinct ids")
-	nq := flag.Int("queries", 100, "queries in the mix (70% words, 10% phrases, 10% by date, 10% with an exclusion)")
+	nq := flag.Int("queries", 100, "queries in the mix (60% one to three words, 10% phrases, 10% by date, 10% with an exclusion, 10% ten-word questions)")
 	runs := flag.Int("runs", 5, "timed runs of each query (after one warm-up run)")
 	seed := flag.Uint64("seed", 20261129, "seed of the query mix")
 	analyze := flag.Bool("analyze", true, "PostgreSQL: ANALYZE after indexing, as autovacuum would soon do")
 	keep := flag.Bool("keep", false, "PostgreSQL: keep the schema at the end (to EXPLAIN queries); SQLite: keep the directory")
 	timeout := flag.Duration("timeout", 30*time.Minute, "give up after this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the rebuild and the queries to this file")
+	overHTTP := flag.Bool("http", true, "time queries through GET /api/v1/search on a loopback server (false: search.Service.Search in process)")
 	flag.Parse()
 	if *copies < 1 || *nq < 1 || *runs < 1 {
 		fmt.Fprintln(os.Stderr, "searchbench: -copies, -queries and -runs must be at least 1")
@@ -66,7 +77,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	b := &bench{dbURL: *dbURL, corpus: *corpus, copies: *copies, nq: *nq, runs: *runs, seed: *seed, analyze: *analyze, keep: *keep}
+	b := &bench{dbURL: *dbURL, corpus: *corpus, copies: *copies, nq: *nq, runs: *runs, seed: *seed, analyze: *analyze, keep: *keep, http: *overHTTP, cpuProfile: *cpuProfile}
 	err := b.run(ctx)
 	b.cleanup()
 	if err != nil {
@@ -81,6 +92,8 @@ type bench struct {
 	runs          int
 	seed          uint64
 	analyze, keep bool
+	http          bool
+	cpuProfile    string
 	backend       string
 	store         *store.Store
 	cleanups      []func()
@@ -105,7 +118,7 @@ func (b *bench) run(ctx context.Context) error {
 
 	// Import: importer.JSONL reads the modified lines from a pipe.
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(feed(pw, lines, b.copies)) }()
+	go func() { pw.CloseWithError(feed(pw, lines, b.titles, b.copies)) }()
 	start := time.Now()
 	st, err := importer.JSONL(ctx, b.store, pr, news.StatusPublished, nil)
 	pr.Close()
@@ -119,18 +132,33 @@ func (b *bench) run(ctx context.Context) error {
 		fmt.Fprint(os.Stderr, st.Summary())
 	}
 
+	if b.cpuProfile != "" {
+		f, err := os.Create(b.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
 	// Index throughput: a full rebuild.
 	svc := search.New(b.store)
 	n, err := b.store.CountArticles(ctx)
 	if err != nil {
 		return err
 	}
-	start = time.Now()
+	start, cpu := time.Now(), cpuTime()
 	if err := svc.Reindex(ctx, nil); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	el = time.Since(start)
-	fmt.Printf("index articles=%d seconds=%.2f rate=%.0f\n", n, el.Seconds(), float64(n)/el.Seconds())
+	// This process's CPU time says more than the clock on a shared
+	// machine; on SQLite it is nearly all the work (PostgreSQL's is in
+	// the server).
+	fmt.Printf("index articles=%d seconds=%.2f rate=%.0f cpu_seconds=%.2f\n", n, el.Seconds(), float64(n)/el.Seconds(), (cpuTime() - cpu).Seconds())
 	if b.backend == "postgres" && b.analyze {
 		if _, err := b.store.DB().ExecContext(ctx, "ANALYZE"); err != nil {
 			return fmt.Errorf("analyze: %w", err)
@@ -139,22 +167,24 @@ func (b *bench) run(ctx context.Context) error {
 
 	// Query latency.
 	mix := buildMix(b.titles, b.nq, b.seed)
-	opts := func(q benchQuery) search.Options {
-		return search.Options{Statuses: []news.Status{news.StatusPublished}, Limit: 10, ByDate: q.byDate}
+	query := b.inProcess(svc)
+	via := "service"
+	if b.http {
+		if query, err = b.overHTTP(ctx, svc); err != nil {
+			return err
+		}
+		via = "http"
 	}
 	for i := range mix { // warm-up, and the hit counts
-		res, err := svc.Search(ctx, search.Parse(mix[i].text), opts(mix[i]))
-		if err != nil {
+		if mix[i].total, err = query(ctx, mix[i]); err != nil {
 			return fmt.Errorf("query %q: %w", mix[i].text, err)
 		}
-		mix[i].total = res.Total
 	}
 	var all []time.Duration
 	for r := 0; r < b.runs; r++ {
 		for i := range mix {
-			q := search.Parse(mix[i].text)
 			t := time.Now()
-			if _, err := svc.Search(ctx, q, opts(mix[i])); err != nil {
+			if _, err := query(ctx, mix[i]); err != nil {
 				return fmt.Errorf("query %q: %w", mix[i].text, err)
 			}
 			d := time.Since(t)
@@ -162,8 +192,15 @@ func (b *bench) run(ctx context.Context) error {
 			all = append(all, d)
 		}
 	}
-	fmt.Printf("latency backend=%s queries=%d runs=%d samples=%d %s\n", b.backend, len(mix), b.runs, len(all), stats(all))
-	classes := []string{"word", "two-words", "phrase", "by-date", "exclusion"}
+	fmt.Printf("latency backend=%s via=%s queries=%d runs=%d samples=%d %s\n", b.backend, via, len(mix), b.runs, len(all), stats(all))
+	var short []time.Duration // one to three words, the issue's first target
+	for _, q := range mix {
+		if q.class != "question" {
+			short = append(short, q.times...)
+		}
+	}
+	fmt.Printf("class name=1-3-words %s\n", stats(short))
+	classes := []string{"word", "two-words", "three-words", "phrase", "by-date", "exclusion", "question"}
 	for _, c := range classes {
 		var ds []time.Duration
 		k := 0
@@ -252,10 +289,13 @@ func (b *bench) readCorpus() ([][]byte, error) {
 }
 
 // feed writes every line copies times, with "-cN" appended to the id.
-func feed(w io.Writer, lines [][]byte, copies int) error {
+// Copies after the first vary, so that no two articles are the same text:
+// the body's paragraphs turn by the copy's number and a headline of another
+// article joins them, which moves words apart and mixes vocabularies.
+func feed(w io.Writer, lines [][]byte, titles []string, copies int) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	for c := 0; c < copies; c++ {
-		for _, line := range lines {
+		for i, line := range lines {
 			var rec map[string]json.RawMessage
 			if err := json.Unmarshal(line, &rec); err != nil {
 				continue // the importer would skip it too
@@ -269,6 +309,14 @@ func feed(w io.Writer, lines [][]byte, copies int) error {
 				id = n.String()
 			}
 			rec["id"], _ = json.Marshal(id + "-c" + strconv.Itoa(c))
+			var body string
+			if c > 0 && json.Unmarshal(rec["body"], &body) == nil {
+				paras := strings.Split(body, "\n")
+				k := c % len(paras)
+				paras = append(paras[k:], paras[:k]...)
+				paras = append(paras, titles[(i*31+c*7919)%len(titles)])
+				rec["body"], _ = json.Marshal(strings.Join(paras, "\n"))
+			}
 			out, err := json.Marshal(rec)
 			if err != nil {
 				return err
@@ -280,6 +328,79 @@ func feed(w io.Writer, lines [][]byte, copies int) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// inProcess runs a query through search.Service.Search, returning its
+// total.
+func (b *bench) inProcess(svc *search.Service) func(context.Context, benchQuery) (int, error) {
+	return func(ctx context.Context, q benchQuery) (int, error) {
+		res, err := svc.Search(ctx, search.Parse(q.text), search.Options{Statuses: []news.Status{news.StatusPublished}, Limit: 10, ByDate: q.byDate})
+		if err != nil {
+			return 0, err
+		}
+		return res.Total, nil
+	}
+}
+
+// overHTTP serves the real API on a loopback port and returns a client
+// of GET /api/v1/search, as a trusted client with a token calls it (the
+// token lifts the per-address limit; checking it is part of the time).
+func (b *bench) overHTTP(ctx context.Context, svc *search.Service) (func(context.Context, benchQuery) (int, error), error) {
+	u := auth.User{Email: "searchbench@khabar.test", Name: "searchbench", Role: auth.RoleEditor}
+	if err := b.store.CreateUser(ctx, &u); err != nil {
+		return nil, err
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.store.CreateAPIToken(ctx, u.ID, "searchbench", hash); err != nil {
+		return nil, err
+	}
+	live, err := settings.Load(ctx, b.store)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mux := http.NewServeMux()
+	api.New(api.Options{Search: svc, Store: b.store, Settings: live, Auth: auth.NewService(b.store, log),
+		Catalog: locale.For("ar"), Base: "http://searchbench.test", SearchLimit: throttle.NewLimiter(10, time.Second), Log: log}).Routes(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	b.cleanups = append(b.cleanups, func() { srv.Close() })
+	base := "http://" + ln.Addr().String() + "/api/v1/search?limit=10&q="
+	client := &http.Client{Timeout: time.Minute}
+	return func(ctx context.Context, q benchQuery) (int, error) {
+		target := base + url.QueryEscape(q.text)
+		if q.byDate {
+			target += "&sort=date"
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Total int `json:"total"`
+		}
+		if resp.StatusCode != http.StatusOK {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			return 0, fmt.Errorf("%s: %s", resp.Status, body)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return 0, err
+		}
+		return out.Total, nil
+	}, nil
 }
 
 // open makes a fresh, migrated store.
@@ -372,10 +493,10 @@ func words(title string) []titleWord {
 	return out
 }
 
-// buildMix draws n queries from the titles with a fixed seed: 70% one or
-// two words (two words from the same title), 10% quoted two-word phrases
+// buildMix draws n queries from the titles with a fixed seed: 60% one,
+// two or three words (from the same title), 10% quoted two-word phrases
 // (adjacent words of a title), 10% a word sorted by date, 10% a word with
-// an exclusion (-word from another title). Titles are drawn uniformly, so
+// an exclusion (-word from another title), 10% ten-word questions. Titles are drawn uniformly, so
 // common words come up as often as they do in headlines.
 func buildMix(titles []string, n int, seed uint64) []benchQuery {
 	rng := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -402,8 +523,8 @@ func buildMix(titles []string, n int, seed uint64) []benchQuery {
 		}
 		return g
 	}
-	nPhrase, nDate, nNot := n/10, n/10, n/10
-	nWords := n - nPhrase - nDate - nNot
+	nPhrase, nDate, nNot, nQuestion := n/10, n/10, n/10, n/10
+	nWords := n - nPhrase - nDate - nNot - nQuestion
 	seen := map[string]bool{}
 	var mix []benchQuery
 	add := func(q benchQuery) bool {
@@ -415,20 +536,28 @@ func buildMix(titles []string, n int, seed uint64) []benchQuery {
 		mix = append(mix, q)
 		return true
 	}
+	// One, two and three words in turn, the words of one title.
 	for i := 0; i < nWords; {
 		g := good(pick())
-		a := g[rng.IntN(len(g))]
-		if i%2 == 0 {
-			if add(benchQuery{text: a, class: "word"}) {
-				i++
-			}
+		k := i%3 + 1
+		if len(g) < k {
 			continue
 		}
-		b := g[rng.IntN(len(g))]
-		if b == a {
-			continue
+		rng.Shuffle(len(g), func(x, y int) { g[x], g[y] = g[y], g[x] })
+		if add(benchQuery{text: strings.Join(g[:k], " "), class: []string{"word", "two-words", "three-words"}[k-1]}) {
+			i++
 		}
-		if add(benchQuery{text: a + " " + b, class: "two-words"}) {
+	}
+	// Ten-word questions, as readers type them: a question word, then the
+	// words of a title, then of another when the first runs out.
+	asks := []string{"ما هي", "متى", "كيف", "لماذا", "هل", "أين"}
+	for i := 0; i < nQuestion; {
+		q := strings.Fields(asks[rng.IntN(len(asks))])
+		for len(q) < 10 {
+			g := good(pick())
+			q = append(q, g[:min(len(g), 10-len(q))]...)
+		}
+		if add(benchQuery{text: strings.Join(q, " ") + "؟", class: "question"}) {
 			i++
 		}
 	}
@@ -466,6 +595,15 @@ func buildMix(titles []string, n int, seed uint64) []benchQuery {
 		}
 	}
 	return mix
+}
+
+// cpuTime is the user and system time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration { return pct(ds, 50) }

@@ -32,16 +32,12 @@ func importLines(t *testing.T, s *store.Store, status news.Status, lines ...stri
 func imported(t *testing.T, s *store.Store) map[string]*news.Article {
 	t.Helper()
 	ctx := context.Background()
-	ids, err := s.ArticleIDs(ctx, 0, 10000)
+	list, err := s.ArticlesAfter(ctx, 0, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]*news.Article{}
-	for _, id := range ids {
-		a, err := s.GetArticle(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, a := range list {
 		out[a.ExternalID] = a
 	}
 	return out

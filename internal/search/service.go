@@ -270,6 +270,8 @@ func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 const reindexBatch = 500
 
 // Reindex rebuilds the whole index, calling progress after each batch.
+// Reading and analysing the next batch overlaps writing this one: the
+// analysis is this process's work, the writing mostly the database's.
 func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) error {
 	total, err := s.store.CountArticles(ctx)
 	if err != nil {
@@ -278,40 +280,55 @@ func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) e
 	if err := s.store.ClearSearchIndex(ctx); err != nil {
 		return err
 	}
+	type batch struct {
+		docs []store.SearchDoc
+		err  error
+	}
+	read, stop := context.WithCancel(ctx)
+	defer stop()
+	next := make(chan batch, 1)
+	go func() {
+		defer close(next)
+		var after int64
+		for {
+			list, err := s.store.ArticlesAfter(read, after, reindexBatch)
+			if err == nil && len(list) == 0 {
+				return
+			}
+			b := batch{err: err}
+			for _, a := range list {
+				d, err := s.doc(read, a)
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.docs = append(b.docs, d)
+			}
+			select {
+			case next <- b:
+			case <-read.Done():
+				return
+			}
+			if b.err != nil {
+				return
+			}
+			after = list[len(list)-1].ID
+		}
+	}()
 	done := 0
-	var after int64
-	for {
-		ids, err := s.store.ArticleIDs(ctx, after, reindexBatch)
-		if err != nil {
-			return err
+	for b := range next {
+		if b.err != nil {
+			return fmt.Errorf("reindex: %w", b.err)
 		}
-		if len(ids) == 0 {
-			return nil
+		if err := s.store.IndexArticles(ctx, b.docs); err != nil {
+			return fmt.Errorf("reindex: %w", err)
 		}
-		docs := make([]store.SearchDoc, 0, len(ids))
-		for _, id := range ids {
-			a, err := s.store.GetArticle(ctx, id)
-			if errors.Is(err, news.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			d, err := s.doc(ctx, a)
-			if err != nil {
-				return err
-			}
-			docs = append(docs, d)
-		}
-		if err := s.store.IndexArticles(ctx, docs); err != nil {
-			return err
-		}
-		done += len(ids)
-		after = ids[len(ids)-1]
+		done += len(b.docs)
 		if progress != nil {
 			progress(done, total)
 		}
 	}
+	return ctx.Err()
 }
 
 // EnsureIndex builds the index when this database has never had one (a

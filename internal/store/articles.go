@@ -513,6 +513,66 @@ func (s *Store) ArticlesByIDs(ctx context.Context, ids []int64) (map[int64]*news
 	return out, nil
 }
 
+// ArticlesAfter reads up to limit articles of any state with an id above
+// after, in id order, with their tags and authors: a rebuild's batch in
+// three queries where GetArticle would take three per article.
+func (s *Store) ArticlesAfter(ctx context.Context, after int64, limit int) ([]*news.Article, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+articleFrom+" WHERE a.id > ? ORDER BY a.id LIMIT ?"), after, limit)
+	list, err := collect(rows, err, "articles after", func(r rowScanner) (*news.Article, error) { return scanArticle(r, true) })
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	byID := make(map[int64]*news.Article, len(list))
+	for _, a := range list {
+		byID[a.ID] = a
+	}
+	first, last := list[0].ID, list[len(list)-1].ID
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.article_id BETWEEN ? AND ? ORDER BY at.article_id, at.position`), first, last)
+	if err := attach(rows, err, "tags of articles after", byID, scanTag, func(a *news.Article, t news.Tag) { a.Tags = append(a.Tags, t) }); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.QueryContext(ctx, s.q("SELECT aa.article_id, "+authorCols+` FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+		WHERE aa.article_id BETWEEN ? AND ? ORDER BY aa.article_id, aa.position`), first, last)
+	if err := attach(rows, err, "authors of articles after", byID, scanAuthor, func(a *news.Article, au news.Author) { a.Authors = append(a.Authors, au) }); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// attach reads rows of (article id, what scan reads) and adds each value
+// to its article in byID.
+func attach[T any](rows *sql.Rows, err error, what string, byID map[int64]*news.Article, scan func(rowScanner) (T, error), add func(*news.Article, T)) error {
+	type owned struct {
+		article int64
+		v       T
+	}
+	list, err := collect(rows, err, what, func(r rowScanner) (owned, error) {
+		var o owned
+		var err error
+		o.v, err = scan(prefixed{r, &o.article})
+		return o, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		if a := byID[o.article]; a != nil {
+			add(a, o.v)
+		}
+	}
+	return nil
+}
+
+// prefixed scans a leading column into first before handing the rest of
+// the row to a scanner written for rows without it.
+type prefixed struct {
+	r     rowScanner
+	first any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.r.Scan(append([]any{p.first}, dest...)...) }
+
 // AdminFilter selects articles of any state for the newsroom.
 type AdminFilter struct {
 	Status    news.Status // "" for all

@@ -32,6 +32,9 @@ var dialectOnly = map[Dialect][]string{
 		// needs the document count and total length kept up to date;
 		// SQLite's FTS5 keeps both itself for bm25().
 		"search_stats",
+		// The postings' foreign keys made a rebuild check every posting;
+		// FTS5's table never had any.
+		"search_index_without_foreign_keys",
 	},
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -70,13 +69,15 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var delta statsDelta
-		for i := range docs {
-			if err := s.indexOne(ctx, tx, &docs[i], &delta); err != nil {
-				return err
+		if s.dialect == SQLite {
+			for i := range docs {
+				if err := indexSQLite(ctx, tx, &docs[i]); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		return s.applyStats(ctx, tx, delta)
+		return indexPostgres(ctx, tx, docs)
 	})
 	if err != nil {
 		return fmt.Errorf("index %d articles: %w", len(docs), err)
@@ -84,41 +85,67 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 	return nil
 }
 
-// statsDelta is a batch's change to search_stats, written once per
-// transaction: one row updated per article slowed a rebuild by a third.
-type statsDelta struct{ docs, length int64 }
-
-func (s *Store) applyStats(ctx context.Context, tx *sql.Tx, d statsDelta) error {
-	if s.dialect != Postgres || d == (statsDelta{}) {
-		return nil
+func indexSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", d.ArticleID); err != nil {
+		return fmt.Errorf("unindex article %d: %w", d.ArticleID, err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE search_stats SET docs = docs + $1, total_len = total_len + $2 WHERE id = 1", d.docs, d.length); err != nil {
-		return fmt.Errorf("search stats: %w", err)
+	_, err := tx.ExecContext(ctx, "INSERT INTO search_fts (rowid, headline, lead, body, meta) VALUES (?, ?, ?, ?, ?)",
+		d.ArticleID, strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " "))
+	if err != nil {
+		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 	}
 	return nil
 }
 
-func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc, delta *statsDelta) error {
-	if err := s.unindex(ctx, tx, d.ArticleID, delta); err != nil {
+// indexPostgres writes a batch in five statements whatever its size: the
+// documents and their postings go in as arrays through unnest, so the SQL
+// text never changes (one prepared statement, where a multi-row VALUES
+// per article was a new statement to parse and plan each time).
+func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
+	// An article twice in a batch: its last version wins.
+	last := make(map[int64]int, len(docs))
+	for i := range docs {
+		last[docs[i].ArticleID] = i
+	}
+	ids := make([]int64, 0, len(last))
+	for i := range docs {
+		if last[docs[i].ArticleID] == i {
+			ids = append(ids, docs[i].ArticleID)
+		}
+	}
+	delta, err := unindexPostgres(ctx, tx, ids)
+	if err != nil {
 		return err
 	}
-	fields := [4]string{strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " ")}
-	if s.dialect == SQLite {
-		_, err := tx.ExecContext(ctx, "INSERT INTO search_fts (rowid, headline, lead, body, meta) VALUES (?, ?, ?, ?, ?)",
-			d.ArticleID, fields[0], fields[1], fields[2], fields[3])
-		if err != nil {
-			return fmt.Errorf("index article %d: %w", d.ArticleID, err)
+	tsvs, lens := make([]string, len(ids)), make([]int64, len(ids))
+	var terms []string
+	var articles, postingLens []int64
+	var tfs []float64
+	for i, id := range ids {
+		d := &docs[last[id]]
+		length := len(d.Headline) + len(d.Lead) + len(d.Body) + len(d.Meta)
+		tsvs[i], lens[i] = tsvectorLiteral(d), int64(length)
+		delta.docs++
+		delta.length += int64(length)
+		for term, tf := range termFrequencies(d) {
+			terms, tfs = append(terms, term), append(tfs, tf)
+			articles, postingLens = append(articles, id), append(postingLens, int64(length))
 		}
-		return nil
 	}
-	length := len(d.Headline) + len(d.Lead) + len(d.Body) + len(d.Meta)
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len) VALUES ($1, $2::tsvector, $3)`,
-		d.ArticleID, tsvectorLiteral(d), length)
-	if err != nil {
-		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len)
+		SELECT id, tsv::tsvector, len FROM unnest($1::bigint[], $2::text[], $3::int[]) AS d(id, tsv, len)`, ids, tsvs, lens); err != nil {
+		return fmt.Errorf("documents: %w", err)
 	}
-	delta.docs++
-	delta.length += int64(length)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_postings (term, article_id, tf, len)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::int[])`, terms, articles, tfs, postingLens); err != nil {
+		return fmt.Errorf("postings: %w", err)
+	}
+	return applyStats(ctx, tx, delta)
+}
+
+// termFrequencies is each term's field-weighted count in d, as BM25 on
+// PostgreSQL reads it (FTS5 weighs the columns itself).
+func termFrequencies(d *SearchDoc) map[string]float64 {
 	tf := map[string]float64{}
 	for _, f := range []struct {
 		terms []string
@@ -128,28 +155,40 @@ func (s *Store) indexOne(ctx context.Context, tx *sql.Tx, d *SearchDoc, delta *s
 			tf[t] += f.w
 		}
 	}
-	if len(tf) == 0 {
+	return tf
+}
+
+// statsDelta is a batch's change to search_stats, written once per
+// transaction: one row updated per article slowed a rebuild by a third.
+type statsDelta struct{ docs, length int64 }
+
+func applyStats(ctx context.Context, tx *sql.Tx, d statsDelta) error {
+	if d == (statsDelta{}) {
 		return nil
 	}
-	// One multi-row insert per article: far fewer round trips than a row each.
-	var sb strings.Builder
-	args := make([]any, 0, 3*len(tf)+2)
-	args = append(args, d.ArticleID, length)
-	sb.WriteString("INSERT INTO search_postings (term, article_id, tf, len) VALUES ")
-	i := 0
-	for term, w := range tf {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		n := 2 + 2*i
-		sb.WriteString("($" + strconv.Itoa(n+1) + ",$1,$" + strconv.Itoa(n+2) + ",$2)")
-		args = append(args, term, w)
-		i++
-	}
-	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-		return fmt.Errorf("index article %d: postings: %w", d.ArticleID, err)
+	if _, err := tx.ExecContext(ctx, "UPDATE search_stats SET docs = docs + $1, total_len = total_len + $2 WHERE id = 1", d.docs, d.length); err != nil {
+		return fmt.Errorf("search stats: %w", err)
 	}
 	return nil
+}
+
+// unindexPostgres removes articles' documents and postings, returning
+// what that takes off search_stats.
+func unindexPostgres(ctx context.Context, tx *sql.Tx, ids []int64) (statsDelta, error) {
+	var delta statsDelta
+	rows, err := tx.QueryContext(ctx, "DELETE FROM search_docs WHERE article_id = ANY($1::bigint[]) RETURNING len", ids)
+	lens, err := collect(rows, err, "unindex documents", scanOne[int64])
+	if err != nil {
+		return delta, err
+	}
+	for _, l := range lens {
+		delta.docs--
+		delta.length -= l
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_postings WHERE article_id = ANY($1::bigint[])", ids); err != nil {
+		return delta, fmt.Errorf("unindex postings: %w", err)
+	}
+	return delta, nil
 }
 
 // fieldGap separates the positions of consecutive fields, so a phrase never
@@ -196,35 +235,20 @@ func tsvectorLiteral(d *SearchDoc) string {
 
 // UnindexArticle removes an article from the index.
 func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var delta statsDelta
-		if err := s.unindex(ctx, tx, id, &delta); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == SQLite {
+			_, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id)
 			return err
 		}
-		return s.applyStats(ctx, tx, delta)
-	})
-}
-
-func (s *Store) unindex(ctx context.Context, tx *sql.Tx, id int64, delta *statsDelta) error {
-	if s.dialect == SQLite {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id); err != nil {
-			return fmt.Errorf("unindex article %d: %w", id, err)
+		delta, err := unindexPostgres(ctx, tx, []int64{id})
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	var length int64
-	err := tx.QueryRowContext(ctx, "DELETE FROM search_docs WHERE article_id = $1 RETURNING len", id).Scan(&length)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+		return applyStats(ctx, tx, delta)
+	})
 	if err != nil {
 		return fmt.Errorf("unindex article %d: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search_postings WHERE article_id = $1", id); err != nil {
-		return fmt.Errorf("unindex article %d: %w", id, err)
-	}
-	delta.docs--
-	delta.length -= length
 	return nil
 }
 
@@ -240,12 +264,6 @@ func (s *Store) ClearSearchIndex(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// ArticleIDs pages through every article id, for a rebuild.
-func (s *Store) ArticleIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
-	return collect(rows, err, "article ids", scanOne[int64])
 }
 
 // CountArticles counts articles in every state.

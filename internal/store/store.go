@@ -55,8 +55,12 @@ func OpenSQLite(dir string) (*Store, error) {
 	path := filepath.Join(dir, "khabar.db")
 	// _txlock=immediate takes the write lock at BEGIN, so two writers wait
 	// for each other (busy_timeout) instead of failing on lock upgrade.
+	// Reads go through a memory map of up to 1 GiB instead of a read() per
+	// page into each connection's small cache: search visits thousands of
+	// pages of the index, and 1-3 word queries over 9,000 articles went
+	// from a p95 of 33 ms to 13 ms.
 	dsn := "file:" + path + "?_txlock=immediate&_time_format=sqlite" +
-		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(1073741824)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"InvalidInput", testInvalid},
 		{"ConcurrentTagCreation", testConcurrentTags},
 		{"SearchIndex", testSearchIndex},
+		{"ArticlesAfter", testArticlesAfter},
 		{"MediaVariants", testMediaVariants},
 		{"MediaLibrary", testMediaLibrary},
 		{"ImageTextsBeforePublishing", testImageTextsBeforePublishing},
@@ -576,6 +578,10 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	if err := s.IndexArticles(ctx, docs[:1]); err != nil { // re-indexing replaces
 		t.Fatal(err)
 	}
+	// An article twice in one batch: its last version is the one kept.
+	if err := s.IndexArticles(ctx, []store.SearchDoc{{ArticleID: inBody, Headline: []string{"قديم"}}, docs[1]}); err != nil {
+		t.Fatal(err)
+	}
 	pub := []news.Status{news.StatusPublished}
 	ids := func(hits []store.SearchHit) []int64 {
 		out := make([]int64, len(hits))
@@ -624,11 +630,71 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"فايده"}}}); total != 0 {
 		t.Errorf("unindexed article still found")
 	}
+	// A deleted article is never found, even before the search consumer
+	// unindexes it.
+	gone := mk("اربعه", 0, time.Time{}, news.StatusDraft)
+	if err := s.IndexArticles(ctx, []store.SearchDoc{{ArticleID: gone, Headline: []string{"زايل"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteArticle(ctx, gone, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"زايل"}}}); total != 0 {
+		t.Errorf("deleted article still found")
+	}
+	if err := s.UnindexArticle(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.ClearSearchIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"بنك"}}}); total != 0 {
 		t.Errorf("cleared index still finds %d", total)
+	}
+}
+
+func testArticlesAfter(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	var ids []int64
+	for i, tags := range [][]news.Tag{{{Name: "أول"}, {Name: "ثان"}}, nil, {{Name: "ثالث"}}} {
+		a := f.Article(fmt.Sprintf("خبر %d", i))
+		a.Tags = tags
+		a.Authors = f.Authors[:i%2+1]
+		if err := s.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	summary := func(list []*news.Article) string {
+		var sb strings.Builder
+		for _, a := range list {
+			fmt.Fprintf(&sb, "%s:", a.Headline)
+			for _, tg := range a.Tags {
+				sb.WriteString(" #" + tg.Name)
+			}
+			for _, au := range a.Authors {
+				sb.WriteString(" @" + au.Name)
+			}
+			sb.WriteString(";")
+		}
+		return sb.String()
+	}
+	first, err := s.ArticlesAfter(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summary(first), "خبر 0: #أول #ثان @ليلى حداد;خبر 1: @ليلى حداد @سامر ناصر;"; got != want {
+		t.Errorf("first batch: %s, want %s", got, want)
+	}
+	rest, err := s.ArticlesAfter(ctx, ids[1], 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summary(rest), "خبر 2: #ثالث @ليلى حداد;"; got != want {
+		t.Errorf("second batch: %s, want %s", got, want)
+	}
+	if none, err := s.ArticlesAfter(ctx, ids[2], 10); err != nil || len(none) != 0 {
+		t.Errorf("past the last: %d articles, %v", len(none), err)
 	}
 }
 
