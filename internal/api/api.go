@@ -116,6 +116,15 @@ type searchResponse struct {
 	// Suggestion is the query spelled as articles spell it, when no
 	// article holds every word and an edit of a word would find some.
 	Suggestion string `json:"suggestion,omitempty"`
+	// Pages are the outlet's own pages (about, contact…) holding the
+	// query, on the first page of unfiltered results.
+	Pages []pageResult `json:"pages,omitempty"`
+}
+
+type pageResult struct {
+	URL     string `json:"url"`
+	Title   string `json:"title"`
+	Snippet string `json:"snippet"`
 }
 
 // Limits of the search endpoint.
@@ -198,6 +207,9 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		out.Results = append(out.Results, searchResult{ID: h.Article.ID, ExternalID: h.Article.ExternalID, URL: a.base + news.ArticlePath(h.Article),
 			Headline: h.Article.Headline, Snippet: string(h.Snippet), PublishedAt: h.Article.PublishedAt.UTC().Format(time.RFC3339),
 			Score: h.Score, Partial: h.Partial})
+	}
+	for _, p := range res.Pages {
+		out.Pages = append(out.Pages, pageResult{URL: a.base + news.ListPath("page", p.Page.Slug), Title: p.Page.Title, Snippet: string(p.Snippet)})
 	}
 	web.JSON(w, http.StatusOK, "no-store", out)
 }

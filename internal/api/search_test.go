@@ -29,6 +29,9 @@ type searchAnswer struct {
 		Score       float64 `json:"score"`
 		Partial     bool    `json:"partial"`
 	} `json:"results"`
+	Pages []struct {
+		URL, Title, Snippet string
+	} `json:"pages"`
 }
 
 func (f *fixture) searchFor(t *testing.T, query string) searchAnswer {
@@ -131,6 +134,18 @@ func testSearchFindsOnlyPublished(t *testing.T, s *store.Store) {
 	res := f.searchFor(t, "q="+url.QueryEscape("الاثريه الزرقاء"))
 	if res.Total != 1 || len(res.Results) != 1 || res.Results[0].ID != pub.ID {
 		t.Errorf("found %+v, want only article %d (not the draft %d nor the unpublished %d)", res, pub.ID, draft.ID, gone.ID)
+	}
+	// The outlet's own pages are public too, and come with their links.
+	page := &news.Page{Slug: "digs", Title: "عن تغطيتنا الأثرية", Body: []news.Block{{Type: news.BlockParagraph, Text: "نرافق بعثات الزرقاء."}}}
+	if err := s.AddPage(t.Context(), page, news.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	res = f.searchFor(t, "q="+url.QueryEscape("الاثريه الزرقاء"))
+	if len(res.Pages) != 1 || !strings.HasSuffix(res.Pages[0].URL, "/page/digs") || res.Pages[0].Title != page.Title || !strings.Contains(res.Pages[0].Snippet, "<mark>الزرقاء</mark>") {
+		t.Errorf("pages %+v, want the page digs with a marked snippet", res.Pages)
+	}
+	if res.Total != 1 {
+		t.Errorf("total %d: pages are not counted with the articles", res.Total)
 	}
 }
 

@@ -534,6 +534,7 @@ var arabic = map[string]string{
 	"search_results_few":    "%s نتائج",
 	"search_results_many":   "%s نتيجة",
 	"search_results_other":  "%s نتيجة",
+	"search_pages":          "من صفحاتنا",
 	"search_partial":        "نتائج تطابق بعض الكلمات",
 	"search_did_you_mean":   "هل تقصد:",
 	"search_no_results":     "لم نجد أخبارًا تطابق «%s».",

@@ -530,6 +530,7 @@ var english = map[string]string{
 	"search_results_few":    "%s results",
 	"search_results_many":   "%s results",
 	"search_results_other":  "%s results",
+	"search_pages":          "From our pages",
 	"search_partial":        "Results matching some of the words",
 	"search_did_you_mean":   "Did you mean:",
 	"search_no_results":     "Nothing matched “%s”.",

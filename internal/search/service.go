@@ -42,6 +42,12 @@ type Options struct {
 	Limit     int
 }
 
+// filtered reports whether o narrows the search to some articles (a
+// section, author, tag, dates or their order), which pages are not.
+func (o Options) filtered() bool {
+	return o.SectionID != 0 || o.AuthorID != 0 || o.TagID != 0 || !o.From.IsZero() || !o.To.IsZero() || o.ByDate
+}
+
 // Result is one hit, ready to show.
 type Result struct {
 	Article *news.Article
@@ -69,6 +75,9 @@ type Results struct {
 	// Suggestion is «هل تقصد»: the query with its words no article holds
 	// spelled as held ones, when no article holds every word.
 	Suggestion string
+	// Pages are the outlet's own pages holding the query, on the first
+	// page of results when no filter narrows them to articles.
+	Pages []PageHit
 }
 
 // Search runs q. An empty query returns no results and no error.
@@ -110,6 +119,11 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 	}
 	if res.Full == 0 {
 		if res.Suggestion, err = s.Suggest(ctx, q, o.Statuses); err != nil {
+			return nil, err
+		}
+	}
+	if o.Offset == 0 && !o.filtered() {
+		if res.Pages, err = s.Pages(ctx, q); err != nil {
 			return nil, err
 		}
 	}

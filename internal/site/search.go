@@ -25,6 +25,7 @@ type searchView struct {
 	Pager         pager
 	FilterLabel   string // the tag or author filtered on, if any
 	Suggestion    string // «هل تقصد»: the query spelled as articles spell it
+	Pages         []search.PageHit
 }
 
 // searchHit is a result with where it leads.
@@ -74,7 +75,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("search %q: %w", v.Q, err))
 			return
 		}
-		v.Total, v.Suggestion = res.Total, res.Suggestion
+		v.Total, v.Suggestion, v.Pages = res.Total, res.Suggestion, res.Pages
 		for _, h := range res.Hits {
 			v.Hits = append(v.Hits, searchHit{Result: h, URL: hitURL(h)})
 		}

@@ -50,6 +50,16 @@ func testSearchPage(t *testing.T, st *store.Store) {
 			t.Errorf("/search?%.60s: not noindex", c.q)
 		}
 	}
+	// The outlet's own pages answer too, above the articles, and a query
+	// only they hold is not "nothing found".
+	ads := &news.Page{Slug: "ads", Title: "أعلن معنا", Body: []news.Block{{Type: news.BlockParagraph, Text: "أسعار الإعلان الشهرية."}}}
+	if err := st.AddPage(context.Background(), ads, news.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.get("/search?q=" + url.QueryEscape("أعلن"))
+	if want := `<a href="/page/ads"><bdi><mark>أعلن</mark> معنا</bdi></a>`; !strings.Contains(r.Body, want) || strings.Contains(r.Body, "لم نجد") {
+		t.Errorf("a page's words: want %s and no «لم نجد»", want)
+	}
 	// A live blog's entry leads to itself, on the live page.
 	live, err := st.ListPublished(context.Background(), store.ListFilter{Limit: 100})
 	if err != nil {
