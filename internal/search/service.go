@@ -100,6 +100,9 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 		return nil, fmt.Errorf("search %q: %w", q.Raw, err)
 	}
 	if rerank {
+		if err := s.boostNear(ctx, hits, q); err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Raw, err)
+		}
 		s.boostFresh(hits)
 		from := min(o.Offset, len(hits))
 		hits = hits[from:min(from+o.Limit, len(hits))]
@@ -192,6 +195,52 @@ func partialMatches(q Query) bool {
 		}
 	}
 	return word && len(terms) > 1
+}
+
+// Proximity: words typed together that stand together in an article
+// («البنك المركزي», «رفع الفائدة») make it a better answer than the same
+// words pages apart.
+const (
+	nearWithin   = 5   // terms allowed between two words for them to be near
+	nearBoost    = 0.3 // what every pair being near adds to the score, as a share
+	maxNearPairs = 6   // pairs checked, from the start of a long question
+)
+
+// queryPairs are the pairs of terms typed one after the other in q,
+// except inside a phrase, which holds its words together already.
+func queryPairs(q Query) [][2]string {
+	var pairs [][2]string
+	seen := map[[2]string]bool{}
+	for i := 1; i < len(q.Phrases) && len(pairs) < maxNearPairs; i++ {
+		prev, next := q.Phrases[i-1], q.Phrases[i]
+		p := [2]string{prev[len(prev)-1], next[0]}
+		if p[0] != p[1] && !seen[p] {
+			seen[p] = true
+			pairs = append(pairs, p)
+		}
+	}
+	return pairs
+}
+
+// boostNear multiplies each hit's score by up to 1 + nearBoost, by the
+// share of the query's pairs of words it holds near each other.
+func (s *Service) boostNear(ctx context.Context, hits []store.SearchHit, q Query) error {
+	pairs := queryPairs(q)
+	if len(pairs) == 0 || len(hits) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ArticleID
+	}
+	near, err := s.store.NearPairs(ctx, ids, pairs, nearWithin)
+	if err != nil {
+		return err
+	}
+	for i := range hits {
+		hits[i].Score *= 1 + nearBoost*float64(near[hits[i].ArticleID])/float64(len(pairs))
+	}
+	return nil
 }
 
 // boostFresh multiplies relevance by up to 1.5 for news of the last days:

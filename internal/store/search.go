@@ -604,3 +604,71 @@ func hasPhrase(phrases [][]string) bool {
 	}
 	return false
 }
+
+// NearPairs counts, for each of the articles ids, how many of pairs have
+// their two terms within near terms of each other, in either order and in
+// one field: FTS5's NEAR on SQLite, the same distances as tsquery
+// alternatives over the tsvector's positions on PostgreSQL (whose fields
+// are fieldGap apart, so no pair is near across two).
+func (s *Store) NearPairs(ctx context.Context, ids []int64, pairs [][2]string, near int) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(ids) == 0 || len(pairs) == 0 {
+		return out, nil
+	}
+	for _, p := range pairs {
+		if !safeTerm(p[0]) || !safeTerm(p[1]) {
+			return nil, fmt.Errorf("near pairs: unsafe term in %q", p)
+		}
+	}
+	if s.dialect == SQLite {
+		args := make([]any, 0, len(ids)+1)
+		args = append(args, "")
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		query := "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+		for _, p := range pairs {
+			args[0] = fmt.Sprintf(`NEAR("%s" "%s", %d)`, p[0], p[1], near)
+			rows, err := s.db.QueryContext(ctx, query, args...)
+			found, err := collect(rows, err, "near pairs", scanOne[int64])
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range found {
+				out[id]++
+			}
+		}
+		return out, nil
+	}
+	// FTS5's NEAR n allows n terms between the two: positions up to n+1
+	// apart.
+	var sum []string
+	args := []any{ids}
+	for _, p := range pairs {
+		var alts []string
+		for d := 1; d <= near+1; d++ {
+			alts = append(alts, fmt.Sprintf("'%s' <%d> '%s'", p[0], d, p[1]), fmt.Sprintf("'%s' <%d> '%s'", p[1], d, p[0]))
+		}
+		args = append(args, strings.Join(alts, " | "))
+		sum = append(sum, fmt.Sprintf("(tsv @@ $%d::tsquery)::int", len(args)))
+	}
+	type nearCount struct {
+		id int64
+		n  int
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT article_id, "+strings.Join(sum, " + ")+" FROM search_docs WHERE article_id = ANY($1::bigint[])", args...)
+	counts, err := collect(rows, err, "near pairs", func(r rowScanner) (nearCount, error) {
+		var n nearCount
+		err := r.Scan(&n.id, &n.n)
+		return n, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		if c.n > 0 {
+			out[c.id] = c.n
+		}
+	}
+	return out, nil
+}

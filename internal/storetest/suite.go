@@ -619,6 +619,31 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 			t.Errorf("%s: got %v (total %d), want %v (total %d)", c.name, ids(hits), total, c.want, c.total)
 		}
 	}
+	// Words near each other: in one field, either order, at most near
+	// terms between them.
+	nearCases := []struct {
+		pair       [2]string
+		near       int
+		head, body int // pairs found near in inHeadline and inBody
+	}{
+		{[2]string{"بنك", "مركزي"}, 0, 1, 1},
+		{[2]string{"مركزي", "بنك"}, 0, 1, 1},
+		{[2]string{"بنك", "فايده"}, 5, 0, 0}, // headline and body: never near
+		{[2]string{"قال", "مركزي"}, 0, 0, 0},
+		{[2]string{"قال", "مركزي"}, 1, 0, 1},
+	}
+	for _, c := range nearCases {
+		got, err := s.NearPairs(ctx, []int64{inHeadline, inBody, draft}, [][2]string{c.pair}, c.near)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[inHeadline] != c.head || got[inBody] != c.body {
+			t.Errorf("near %v within %d: %v, want %d in the headline's article and %d in the body's", c.pair, c.near, got, c.head, c.body)
+		}
+	}
+	if _, err := s.NearPairs(ctx, []int64{inBody}, [][2]string{{"بنك", `x" OR "y`}}, 1); err == nil {
+		t.Error("an unsafe term in a pair is accepted")
+	}
 	for _, bad := range []string{`a"b`, "a'b", "a b", "", "x) OR (1=1"} {
 		if _, _, err := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{bad}}}); err == nil {
 			t.Errorf("unsafe term %q accepted", bad)
