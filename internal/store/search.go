@@ -351,44 +351,79 @@ func ftsMatch(q *SearchQuery) string {
 }
 
 func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
-	var where strings.Builder
-	var args []any
-	terms := uniqueTerms(q.Phrases)
-	coord := "1.0"
-	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
-	args = append(args, ftsMatch(&q))
-	var heldArgs []any
 	if q.Partial {
-		// How many of the query's terms each article holds: one index
-		// lookup per term (SQLite runs each IN list once); all of them is
-		// a full match, not this.
-		parts := make([]string, len(terms))
-		for i, t := range terms {
-			parts[i] = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))"
-			heldArgs = append(heldArgs, `"`+t+`"`)
-		}
-		held := "(" + strings.Join(parts, " + ") + ")"
-		coord = held + " * 1.0 / " + strconv.Itoa(len(terms))
-		where.WriteString(" AND " + held + " < " + strconv.Itoa(len(terms)))
-		args = append(args, heldArgs...)
+		return s.searchSQLitePartial(ctx, q)
 	}
-	args = q.filters(&where, args)
+	var where strings.Builder
+	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
+	args := q.filters(&where, []any{ftsMatch(&q)})
 	var total int
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search count: %w", err)
 	}
 	// Drafts have no publication time: last in both orders, on both databases.
-	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g) * %s", weightHeadline, weightLead, weightBody, weightMeta, coord)
+	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
 	order := " ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC"
-	selectArgs := append(heldArgs, args...) // the score's terms come first in the text
 	if q.ByDate {
-		score, order, selectArgs = "0.0", " ORDER BY a.published_at DESC NULLS LAST, a.id DESC", args
+		score, order = "0.0", byDate
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT a.id, "+score+" AS score, a.published_at"+where.String()+order+" LIMIT ? OFFSET ?",
-		append(selectArgs, q.Limit, q.Offset)...)
+		append(args, q.Limit, q.Offset)...)
 	hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
 	if err != nil {
 		return nil, 0, err
+	}
+	return hits, total, nil
+}
+
+const byDate = " ORDER BY a.published_at DESC NULLS LAST, a.id DESC"
+
+// searchSQLitePartial finds the articles holding some of the query's terms
+// but not all. Each candidate's BM25 and the number of query terms it
+// holds (an index lookup per term: SQLite runs each IN list once) are
+// computed once, in a materialized CTE, and the total is a window count:
+// written inline, SQLite computed the number three times (in the filter,
+// in the score and in a separate COUNT).
+func (s *Store) searchSQLitePartial(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	terms := uniqueTerms(q.Phrases)
+	parts := make([]string, len(terms))
+	args := make([]any, 0, len(terms)+8)
+	for i, t := range terms {
+		parts[i] = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))"
+		args = append(args, `"`+t+`"`)
+	}
+	n := strconv.Itoa(len(terms))
+	var query strings.Builder
+	fmt.Fprintf(&query, `WITH m AS MATERIALIZED (SELECT search_fts.rowid AS id, -bm25(search_fts, %g, %g, %g, %g) AS bm, %s AS held
+		FROM search_fts WHERE search_fts MATCH ?)
+		SELECT a.id, m.bm * m.held / %s.0 AS score, a.published_at, COUNT(*) OVER () AS total
+		FROM m JOIN articles a ON a.id = m.id WHERE m.held < %s`,
+		weightHeadline, weightLead, weightBody, weightMeta, strings.Join(parts, " + "), n, n)
+	args = q.filters(&query, append(args, ftsMatch(&q)))
+	if q.ByDate {
+		query.WriteString(byDate)
+	} else {
+		query.WriteString(" ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC")
+	}
+	query.WriteString(" LIMIT ? OFFSET ?")
+	var total int // the window count, the same on every row
+	rows, err := s.db.QueryContext(ctx, query.String(), append(args, q.Limit, q.Offset)...)
+	hits, err := collect(rows, err, "search some words", func(r rowScanner) (SearchHit, error) {
+		h, err := scanHit(r, &total)
+		if q.ByDate {
+			h.Score = 0
+		}
+		return h, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(hits) == 0 && q.Offset > 0 {
+		// Past the last page the window count is lost; count on its own.
+		q.Offset = 0
+		if _, total, err = s.searchSQLitePartial(ctx, q); err != nil {
+			return nil, 0, err
+		}
 	}
 	return hits, total, nil
 }
@@ -494,7 +529,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	}
 	args = q.filters(&query, args)
 	if q.ByDate {
-		query.WriteString(" ORDER BY a.published_at DESC NULLS LAST, a.id DESC")
+		query.WriteString(byDate)
 	} else {
 		query.WriteString(" ORDER BY c.score DESC, a.published_at DESC NULLS LAST, a.id DESC")
 	}
