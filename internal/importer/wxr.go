@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func WXR(ctx context.Context, s *store.Store, path string, opt WXROptions) (Stat
 	}
 	plan, err := survey(ctx, path, opt.MaxItem)
 	if err != nil {
-		return st, err
+		return st, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	im := &wxrImporter{
 		importer: importer{store: s, sections: map[string]int64{}, authors: map[string]int64{}},

@@ -90,6 +90,9 @@ func RedirectKey(path, rawQuery string) string {
 		}
 		return ""
 	}
+	for strings.Contains(path, "//") {
+		path = strings.ReplaceAll(path, "//", "/")
+	}
 	return strings.ToLower(strings.TrimRight(path, "/"))
 }
 
