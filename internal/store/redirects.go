@@ -144,3 +144,36 @@ func (s *Store) ListRedirects(ctx context.Context, prefix string, limit, offset 
 	list, err := collect(rows, err, "redirects", scanRedirect)
 	return list, total, err
 }
+
+// PutRedirects adds an editor's redirects, or replaces the redirect of the
+// same old address, in one transaction and one audit entry.
+func (s *Store) PutRedirects(ctx context.Context, list []news.Redirect, actor news.Actor) (added, updated int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		added, updated = 0, 0
+		t := now()
+		for _, rd := range list {
+			rd.Origin = news.RedirectManual
+			if err := rd.Normalize(); err != nil {
+				return fmt.Errorf("redirect %q: %w", rd.Path, err)
+			}
+			res, err := tx.ExecContext(ctx, s.q("UPDATE redirects SET target = ?, origin = ?, updated_at = ? WHERE path = ?"), rd.Target, rd.Origin, t, rd.Path)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				updated++
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO redirects (path, target, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"),
+				rd.Path, rd.Target, rd.Origin, t, t); err != nil {
+				return mapConstraint(err)
+			}
+			added++
+		}
+		return s.writeAudit(ctx, tx, actor, "redirect.import", "redirects", fmt.Sprintf("%d added, %d updated", added, updated))
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("import redirects: %w", err)
+	}
+	return added, updated, nil
+}
