@@ -24,18 +24,18 @@ const maxCSVRows = 20000
 // redirectsPage lists redirects, with the forms to add one and to import
 // a CSV file.
 type redirectsPage struct {
-	Redirects   []news.Redirect
-	Total       int
-	Query       string
-	Page        int
-	Prev, Next  string // links to the neighbouring pages, "" at the ends
-	New         news.Redirect
-	CSV         string
-	Added       int
-	Updated     int
-	Imported    bool
-	LineErrors  []lineError
-	CSVProblem  string
+	Redirects  []news.Redirect
+	Total      int
+	Query      string
+	Page       int
+	Prev, Next string // links to the neighbouring pages, "" at the ends
+	New        news.Redirect
+	CSV        string
+	Added      int
+	Updated    int
+	Imported   bool
+	LineErrors []lineError
+	CSVProblem string
 }
 
 // lineError is a CSV line that was not imported: its number, the field
