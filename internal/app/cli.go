@@ -22,6 +22,7 @@ import (
 	"khabar/internal/demo"
 	"khabar/internal/importer"
 	"khabar/internal/jobs"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/outbox"
 	"khabar/internal/search"
@@ -372,9 +373,10 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	}
 	kind := args[0]
 	var (
-		status string
-		dryRun bool
-		file   string
+		status   string
+		dryRun   bool
+		mediaDir string
+		file     string
 	)
 	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
 		file, args = args[1], append([]string{}, args[2:]...)
@@ -385,6 +387,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 		fs.StringVar(&status, "status", "published", "state of imported articles: published or draft")
 		if kind == "wxr" {
 			fs.BoolVar(&dryRun, "dry-run", false, "read and convert everything, report what would change, write nothing")
+			fs.StringVar(&mediaDir, "media", "", "a copy of the site's wp-content/uploads, whose pictures go to the media library")
 		}
 	})
 	if err != nil {
@@ -411,8 +414,17 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	start := time.Now()
 	var stats importer.Stats
 	if kind == "wxr" {
-		stats, err = importer.WXR(ctx, s, file, importer.WXROptions{Status: st, DryRun: dryRun,
-			Progress: func(st importer.Stats, total int) { bar.update(st.Read, total) }})
+		opt := importer.WXROptions{Status: st, DryRun: dryRun, MediaDir: mediaDir,
+			Progress: func(st importer.Stats, total int) { bar.update(st.Read, total) }}
+		if mediaDir != "" {
+			files, err := media.OpenDisk(MediaDir(cfg))
+			if err != nil {
+				return err
+			}
+			defer files.Close()
+			opt.Library = media.NewLibrary(s, files, logger(sys.Stderr))
+		}
+		stats, err = importer.WXR(ctx, s, file, opt)
 	} else {
 		stats, err = importer.JSONL(ctx, s, f, st, func(st importer.Stats) { bar.update(st.Read, 0) })
 	}

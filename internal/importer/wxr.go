@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/wxr"
@@ -31,6 +32,10 @@ type WXROptions struct {
 	DryRun bool
 	// MaxItem bounds one item in bytes (0: wxr.DefaultMaxItem).
 	MaxItem int64
+	// MediaDir is a copy of the site's wp-content/uploads; with Library,
+	// the export's attachments become library items.
+	MediaDir string
+	Library  *media.Library
 	// Progress is called every 100 items, with the number of items the
 	// export holds.
 	Progress func(st Stats, total int)
@@ -69,6 +74,7 @@ func WXR(ctx context.Context, s *store.Store, path string, opt WXROptions) (Stat
 	}
 	defer f.Close()
 	rd := wxr.NewReader(f, opt.MaxItem)
+	started := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -80,8 +86,12 @@ func WXR(ctx context.Context, s *store.Store, path string, opt WXROptions) (Stat
 		if err != nil {
 			return st, err
 		}
-		if im.source == "" {
-			im.source = siteKey(rd.Site())
+		if !started {
+			started = true
+			im.source, im.siteTitle = siteKey(rd.Site()), news.CleanLine(rd.Site().Title)
+			if err := im.media(ctx); err != nil {
+				return st, err
+			}
 		}
 		switch v := rec.(type) {
 		case *wxr.Author:
@@ -176,15 +186,20 @@ type wxrImporter struct {
 	logins    map[string]int64  // login -> author id
 	cats      map[string]int64  // category nicename -> section id
 	catParent map[string]string // nicename -> parent nicename
-	// media: attachment post id -> library item, when imported.
+	siteTitle string
+	// media: attachment post id, and file under uploads (lower case), ->
+	// library item, when imported.
 	library map[int64]news.Media
+	bySrc   map[string]news.Media
 }
 
 // image finds the library item of a picture in the content.
 func (im *wxrImporter) image(img wxr.Image) (news.Block, bool) {
 	m, ok := im.library[img.ID]
 	if !ok {
-		return news.Block{}, false
+		if m, ok = im.imageBySrc(img.Src); !ok {
+			return news.Block{}, false
+		}
 	}
 	return news.Block{Type: news.BlockImage, MediaID: m.ID, Alt: m.Alt, Caption: m.Caption, Credit: m.Credit}, true
 }
@@ -765,6 +780,9 @@ func (im *wxrImporter) attachmentPage(ctx context.Context, it *wxr.Item) error {
 				to = news.ArticlePath(a)
 			}
 		}
+	}
+	if m, ok := im.library[it.PostID]; ok && to == "" {
+		to = "/media/" + m.Path
 	}
 	if to == "" {
 		im.st.skip("attachment page with neither a post nor a picture")
