@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -405,6 +406,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer f.Close()
+	cfg.DatabaseURL = bulkDSN(cfg.DatabaseURL)
 	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
 	if err != nil {
 		return err
@@ -416,6 +418,11 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	if kind == "wxr" {
 		opt := importer.WXROptions{Status: st, DryRun: dryRun, MediaDir: mediaDir,
 			Progress: func(st importer.Stats, total int) { bar.update(st.Read, total) }}
+		if s.Dialect() == store.Postgres {
+			// SQLite takes one writer at a time; PostgreSQL answers
+			// several, and an item's time is mostly round trips.
+			opt.Workers = 4
+		}
 		if mediaDir != "" {
 			files, err := media.OpenDisk(MediaDir(cfg))
 			if err != nil {
@@ -442,6 +449,24 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	}
 	fmt.Fprintln(sys.Stdout, "the search index and pages update as the server processes the import's events (or run khabar reindex)")
 	return nil
+}
+
+// bulkDSN lets PostgreSQL acknowledge an import's commits before they
+// reach the disk (synchronous_commit=off, unless the URL sets it): a
+// crash can lose only the last moments of commits, never corrupt
+// anything, and an import run again adds what is missing. A URL that is
+// not one is left as it is.
+func bulkDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if dsn == "" || err != nil || u.Scheme == "" {
+		return dsn
+	}
+	q := u.Query()
+	if !q.Has("synchronous_commit") {
+		q.Set("synchronous_commit", "off")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // readPassword prompts twice on a terminal, or reads one line from a pipe

@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +29,8 @@ type WXROptions struct {
 	// Status is what WordPress's published posts become: published (the
 	// default) or draft.
 	Status news.Status
+	// Workers import that many items at once (0: one).
+	Workers int
 	// DryRun reads and converts everything and reports what would change,
 	// writing nothing.
 	DryRun bool
@@ -74,40 +78,8 @@ func WXR(ctx context.Context, s *store.Store, path string, opt WXROptions) (Stat
 	}
 	defer f.Close()
 	rd := wxr.NewReader(f, opt.MaxItem)
-	started := false
-	for {
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		rec, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return st, err
-		}
-		if !started {
-			started = true
-			im.source, im.siteTitle = siteKey(rd.Site()), news.CleanLine(rd.Site().Title)
-			if err := im.media(ctx); err != nil {
-				return st, err
-			}
-		}
-		switch v := rec.(type) {
-		case *wxr.Author:
-			err = im.author(ctx, v)
-		case *wxr.Term:
-			err = im.term(ctx, v)
-		case *wxr.Item:
-			st.Read++
-			err = im.item(ctx, v)
-			if opt.Progress != nil && st.Read%100 == 0 {
-				opt.Progress(st, plan.items)
-			}
-		}
-		if err != nil {
-			return st, err
-		}
+	if err := im.run(ctx, rd); err != nil {
+		return im.snapshot(), err
 	}
 	// Attachment pages lead to the posts they belong to, which may come
 	// after them in the file.
@@ -123,6 +95,128 @@ func WXR(ctx context.Context, s *store.Store, path string, opt WXROptions) (Stat
 		opt.Progress(st, plan.items)
 	}
 	return st, nil
+}
+
+// run reads the export's records: authors and terms in turn, items by
+// opt.Workers at once (PostgreSQL answers several connections at once;
+// an item's time is mostly waiting for it). Items are handed over through
+// a short queue, so memory stays bounded whatever the export's size.
+func (im *wxrImporter) run(ctx context.Context, rd *wxr.Reader) error {
+	workers := max(im.opt.Workers, 1)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	items := make(chan *wxr.Item, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for it := range items {
+				if err := im.item(ctx, it); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	err := im.read(ctx, rd, items)
+	close(items)
+	wg.Wait()
+	if cause := context.Cause(ctx); err == nil && cause != nil && cause != context.Canceled {
+		err = cause
+	}
+	return err
+}
+
+func (im *wxrImporter) read(ctx context.Context, rd *wxr.Reader, items chan<- *wxr.Item) error {
+	started := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
+		}
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !started {
+			started = true
+			im.source, im.siteTitle = siteKey(rd.Site()), news.CleanLine(rd.Site().Title)
+			if err := im.media(ctx); err != nil {
+				return err
+			}
+		}
+		switch v := rec.(type) {
+		case *wxr.Author:
+			im.create.Lock()
+			err = im.author(ctx, v)
+			im.create.Unlock()
+		case *wxr.Term:
+			im.create.Lock()
+			err = im.term(ctx, v)
+			im.create.Unlock()
+		case *wxr.Item:
+			im.mu.Lock()
+			im.st.Read++
+			read := im.st.Read
+			im.mu.Unlock()
+			select {
+			case items <- v:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			if im.opt.Progress != nil && read%100 == 0 {
+				im.opt.Progress(im.snapshot(), im.plan.items)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// snapshot is the counts so far, for progress.
+func (im *wxrImporter) snapshot() Stats {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return Stats{Read: im.st.Read, Imported: im.st.Imported, Updated: im.st.Updated, Unchanged: im.st.Unchanged}
+}
+
+// The stats, shared by the workers.
+func (im *wxrImporter) skip(reason string) { im.skipN(reason, 1) }
+
+func (im *wxrImporter) skipN(reason string, n int) {
+	im.mu.Lock()
+	im.st.Skipped[reason] += n
+	im.mu.Unlock()
+}
+
+func (im *wxrImporter) warn(what string) {
+	im.mu.Lock()
+	im.st.Warnings[what]++
+	im.mu.Unlock()
+}
+
+func (im *wxrImporter) made(what string) {
+	im.mu.Lock()
+	im.st.Made[what]++
+	im.mu.Unlock()
+}
+
+// done counts an item imported (or, when it was before, updated).
+func (im *wxrImporter) done(before bool) {
+	im.mu.Lock()
+	if before {
+		im.st.Updated++
+	} else {
+		im.st.Imported++
+	}
+	im.mu.Unlock()
+}
+
+func (im *wxrImporter) unchanged() {
+	im.mu.Lock()
+	im.st.Unchanged++
+	im.mu.Unlock()
 }
 
 // plan is what the first reading found: how many items there are, and
@@ -178,7 +272,11 @@ func keepMeta(ms []wxr.Meta, keys ...string) []wxr.Meta {
 
 type wxrImporter struct {
 	importer
-	opt    WXROptions
+	opt WXROptions
+	// mu guards st; create guards the maps of authors, sections and
+	// categories, and their making, so two workers never make one twice.
+	mu     sync.Mutex
+	create sync.Mutex
 	st     *Stats
 	plan   *plan
 	source string
@@ -233,26 +331,40 @@ func (im *wxrImporter) saveKey(ctx context.Context, kind, key, guid string, targ
 }
 
 func (im *wxrImporter) redirect(ctx context.Context, from, to string) error {
-	if im.opt.DryRun || from == "" || to == "" {
+	return im.redirects(ctx, to, from)
+}
+
+// redirects sends the old addresses froms to to: one transaction for all
+// of them, each address once, none to itself.
+func (im *wxrImporter) redirects(ctx context.Context, to string, froms ...string) error {
+	if im.opt.DryRun || to == "" {
 		return nil
 	}
-	u, err := url.Parse(from)
-	if err != nil {
-		im.st.warn("unreadable old address left without a redirect")
+	self := news.RedirectKey(to, "")
+	keys := make([]string, 0, len(froms))
+	for _, from := range froms {
+		u, err := url.Parse(from)
+		if from == "" {
+			continue
+		}
+		if err != nil {
+			im.warn("unreadable old address left without a redirect")
+			continue
+		}
+		if k := news.RedirectKey(u.Path, u.RawQuery); k != "" && k != self && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
 		return nil
 	}
-	k := news.RedirectKey(u.Path, u.RawQuery)
-	if k == "" || k == news.RedirectKey(to, "") {
-		return nil
+	changed, invalid, err := im.store.PutImportRedirects(ctx, keys, to)
+	if invalid > 0 {
+		im.warn("old address not usable as a redirect")
 	}
-	changed, err := im.store.PutImportRedirect(ctx, k, to)
-	if news.IsInvalid(err) {
-		im.st.warn("old address not usable as a redirect")
-		return nil
-	}
-	if changed {
-		im.st.Made["redirects"]++
-	}
+	im.mu.Lock()
+	im.st.Made["redirects"] += changed
+	im.mu.Unlock()
 	return err
 }
 
@@ -261,7 +373,7 @@ func (im *wxrImporter) redirect(ctx context.Context, from, to string) error {
 func (im *wxrImporter) author(ctx context.Context, a *wxr.Author) error {
 	login := strings.TrimSpace(a.Login)
 	if login == "" {
-		im.st.skip("author without a login")
+		im.skip("author without a login")
 		return nil
 	}
 	if k, err := im.key(ctx, "author", login); err != nil {
@@ -282,7 +394,7 @@ func (im *wxrImporter) author(ctx context.Context, a *wxr.Author) error {
 		return err
 	}
 	im.logins[login] = id
-	im.st.Made["authors"]++
+	im.made("authors")
 	return im.saveKey(ctx, "author", login, "", id, "")
 }
 
@@ -304,7 +416,7 @@ func (im *wxrImporter) byline(ctx context.Context, name, login, email string) (i
 	}
 	err := im.store.CreateAuthor(ctx, &au)
 	if news.IsInvalid(err) {
-		im.st.skip("author with an unusable name")
+		im.skip("author with an unusable name")
 		return 0, nil
 	}
 	if err != nil {
@@ -314,7 +426,8 @@ func (im *wxrImporter) byline(ctx context.Context, name, login, email string) (i
 }
 
 // creator is the author id of a login named by an item, creating a byline
-// when the export did not list the author (WXR 1.0).
+// when the export did not list the author (WXR 1.0). The caller holds
+// im.create.
 func (im *wxrImporter) creator(ctx context.Context, login string) (int64, error) {
 	login = strings.TrimSpace(login)
 	if login == "" {
@@ -342,11 +455,11 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 		}
 		return nil
 	default:
-		im.st.skip("term of taxonomy " + strconv.Quote(t.Taxonomy))
+		im.skip("term of taxonomy " + strconv.Quote(t.Taxonomy))
 		return nil
 	}
 	if nicename == "" {
-		im.st.skip("category without a slug")
+		im.skip("category without a slug")
 		return nil
 	}
 	im.catParent[nicename] = decodeSlug(t.Parent)
@@ -370,7 +483,7 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 			top = im.catParent[top]
 		}
 		if top != parent {
-			im.st.warn("category nested more than one level: put under its top-level category")
+			im.warn("category nested more than one level: put under its top-level category")
 		}
 		sec.ParentID = im.cats[top]
 	}
@@ -380,12 +493,12 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	}
 	if im.opt.DryRun {
 		im.cats[nicename] = -1
-		im.st.Made["sections"]++
+		im.made("sections")
 		return nil
 	}
 	err := im.store.CreateSection(ctx, &sec)
 	if news.IsInvalid(err) {
-		im.st.skip("category with an unusable name or slug")
+		im.skip("category with an unusable name or slug")
 		return nil
 	}
 	if err != nil {
@@ -393,7 +506,7 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	}
 	im.sections[sec.Slug] = sec.ID
 	im.cats[nicename] = sec.ID
-	im.st.Made["sections"]++
+	im.made("sections")
 	if err := im.saveKey(ctx, "category", nicename, "", sec.ID, ""); err != nil {
 		return err
 	}
@@ -453,9 +566,9 @@ func (im *wxrImporter) item(ctx context.Context, it *wxr.Item) error {
 	case "attachment":
 		return nil // after the posts, from the survey
 	case "":
-		im.st.skip("item without a post type")
+		im.skip("item without a post type")
 	default:
-		im.st.skip("post type " + strconv.Quote(it.PostType))
+		im.skip("post type " + strconv.Quote(it.PostType))
 	}
 	return nil
 }
@@ -480,11 +593,11 @@ func (im *wxrImporter) status(it *wxr.Item) (news.Status, string) {
 func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 	status, note := im.status(it)
 	if status == "" {
-		im.st.skip(note)
+		im.skip(note)
 		return nil
 	}
 	if it.PostID <= 0 {
-		im.st.skip("post without an id")
+		im.skip("post without an id")
 		return nil
 	}
 	idKey := strconv.FormatInt(it.PostID, 10)
@@ -494,11 +607,11 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 		return err
 	}
 	if k != nil && k.Hash == hash {
-		im.st.Unchanged++
+		im.unchanged()
 		return nil
 	}
 	if note != "" {
-		im.st.warn(note)
+		im.warn(note)
 	}
 	a := &news.Article{}
 	if k != nil && !im.opt.DryRun {
@@ -512,16 +625,12 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 	}
 	if reason, err := im.fill(ctx, a, it, status); err != nil || reason != "" {
 		if reason != "" {
-			im.st.skip(reason)
+			im.skip(reason)
 		}
 		return err
 	}
 	if im.opt.DryRun {
-		if k != nil {
-			im.st.Updated++
-		} else {
-			im.st.Imported++
-		}
+		im.done(k != nil)
 		return nil
 	}
 	if a.ID != 0 {
@@ -537,17 +646,13 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 	}
 	var ie *news.InvalidError
 	if errors.As(err, &ie) {
-		im.st.skip("invalid post (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
+		im.skip("invalid post (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if k != nil {
-		im.st.Updated++
-	} else {
-		im.st.Imported++
-	}
+	im.done(k != nil)
 	if err := im.saveKey(ctx, "post", idKey, it.GUID, a.ID, hash); err != nil {
 		return err
 	}
@@ -564,7 +669,7 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, status news.Status) (string, error) {
 	conv := wxr.Content(it.Content, im.image)
 	for _, w := range conv.Warnings {
-		im.st.warn(w)
+		im.warn(w)
 	}
 	a.Headline = clipRunes(news.CleanLine(it.Title), news.MaxHeadline)
 	if a.Headline == "" {
@@ -572,7 +677,7 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 			return "post without a title or content", nil
 		}
 		a.Headline = clipRunes(news.StripTags(conv.Blocks[0].PlainText()), 80)
-		im.st.warn("post without a title: its first words used")
+		im.warn("post without a title: its first words used")
 	}
 	a.Lead = clipRunes(news.StripTags(it.Excerpt), news.MaxLead)
 	a.Body = conv.Blocks
@@ -584,10 +689,10 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 		a.PublishedAt, a.UpdatedAt = t, t
 	}
 	if it.Password != "" {
-		im.st.warn("password-protected post imported without its password")
+		im.warn("password-protected post imported without its password")
 	}
 	if it.Sticky {
-		im.st.warn("sticky post: Khabar has no featured flag yet")
+		im.warn("sticky post: Khabar has no featured flag yet")
 	}
 	if it.CommentStatus == "closed" {
 		a.CommentsMode = news.CommentsClosed
@@ -609,6 +714,11 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 			authorLogins = append(authorLogins, strings.TrimPrefix(t.Nicename, "cap-"))
 		}
 	}
+	if len(authorLogins) == 0 {
+		authorLogins = []string{it.Creator}
+	}
+	im.create.Lock()
+	defer im.create.Unlock()
 	if id, ok := im.cats[cat]; ok {
 		a.SectionID = id
 	} else {
@@ -617,9 +727,6 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 			return "post in an unusable category", err
 		}
 		a.SectionID = id
-	}
-	if len(authorLogins) == 0 {
-		authorLogins = []string{it.Creator}
 	}
 	a.Authors = a.Authors[:0]
 	for _, login := range authorLogins {
@@ -640,7 +747,8 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 }
 
 // sectionFor is the section of a category the export did not list, or
-// the archive section for a post without one.
+// the archive section for a post without one. The caller holds
+// im.create.
 func (im *wxrImporter) sectionFor(ctx context.Context, nicename, name string) (int64, error) {
 	if im.opt.DryRun {
 		return -1, nil
@@ -675,17 +783,12 @@ func (im *wxrImporter) postRedirects(ctx context.Context, it *wxr.Item, to strin
 			}
 		}
 	}
-	for _, from := range froms {
-		if err := im.redirect(ctx, from, to); err != nil {
-			return err
-		}
-	}
-	return nil
+	return im.redirects(ctx, to, froms...)
 }
 
 func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 	if it.Status != "publish" {
-		im.st.skip("page not published (pages have no drafts in Khabar)")
+		im.skip("page not published (pages have no drafts in Khabar)")
 		return nil
 	}
 	idKey := strconv.FormatInt(it.PostID, 10)
@@ -695,12 +798,12 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 		return err
 	}
 	if k != nil && k.Hash == hash {
-		im.st.Unchanged++
+		im.unchanged()
 		return nil
 	}
 	conv := wxr.Content(it.Content, im.image)
 	for _, w := range conv.Warnings {
-		im.st.warn(w)
+		im.warn(w)
 	}
 	p := &news.Page{}
 	if k != nil && !im.opt.DryRun {
@@ -713,7 +816,7 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 	}
 	p.Title = clipRunes(news.CleanName(it.Title), news.MaxPageTitle)
 	if p.Title == "" {
-		im.st.skip("page without a title")
+		im.skip("page without a title")
 		return nil
 	}
 	if p.ID == 0 {
@@ -722,11 +825,7 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 	p.Body = conv.Blocks
 	p.Description = clipRunes(news.StripTags(it.Excerpt), news.MaxPageDescription)
 	if im.opt.DryRun {
-		if k != nil {
-			im.st.Updated++
-		} else {
-			im.st.Imported++
-		}
+		im.done(k != nil)
 		return nil
 	}
 	if p.ID != 0 {
@@ -741,30 +840,20 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 	}
 	var ie *news.InvalidError
 	if errors.As(err, &ie) {
-		im.st.skip("invalid page (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
+		im.skip("invalid page (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if k != nil {
-		im.st.Updated++
-	} else {
-		im.st.Imported++
-	}
+	im.done(k != nil)
 	if n := len(it.Comments); n > 0 {
-		im.st.Skipped["comment on a page (pages take no comments)"] += n
+		im.skipN("comment on a page (pages take no comments)", n)
 	}
 	if err := im.saveKey(ctx, "page", idKey, it.GUID, p.ID, hash); err != nil {
 		return err
 	}
-	to := "/page/" + url.PathEscape(p.Slug)
-	for _, from := range []string{it.Link, "/?page_id=" + idKey, "/?p=" + idKey} {
-		if err := im.redirect(ctx, from, to); err != nil {
-			return err
-		}
-	}
-	return nil
+	return im.redirects(ctx, "/page/"+url.PathEscape(p.Slug), it.Link, "/?page_id="+idKey, "/?p="+idKey)
 }
 
 // attachmentPage sends an attachment's page to the post it belongs to,
@@ -785,16 +874,11 @@ func (im *wxrImporter) attachmentPage(ctx context.Context, it *wxr.Item) error {
 		to = "/media/" + m.Path
 	}
 	if to == "" {
-		im.st.skip("attachment page with neither a post nor a picture")
+		im.skip("attachment page with neither a post nor a picture")
 		return nil
 	}
 	id := strconv.FormatInt(it.PostID, 10)
-	for _, from := range []string{it.Link, "/?attachment_id=" + id, "/?p=" + id} {
-		if err := im.redirect(ctx, from, to); err != nil {
-			return err
-		}
-	}
-	return nil
+	return im.redirects(ctx, to, it.Link, "/?attachment_id="+id, "/?p="+id)
 }
 
 // comments imports a post's comments: approved ones published, pending
@@ -805,7 +889,7 @@ func (im *wxrImporter) comments(ctx context.Context, a *news.Article, it *wxr.It
 		return nil
 	}
 	if a.Status != news.StatusPublished {
-		im.st.skip("comment on a post not published")
+		im.skip("comment on a post not published")
 		return nil
 	}
 	ids := map[int64]int64{} // WordPress comment id -> ours
@@ -813,14 +897,14 @@ func (im *wxrImporter) comments(ctx context.Context, a *news.Article, it *wxr.It
 		var status news.CommentStatus
 		switch {
 		case c.Type == "pingback" || c.Type == "trackback":
-			im.st.skip("comment of type " + c.Type)
+			im.skip("comment of type " + c.Type)
 			continue
 		case c.Approved == "1":
 			status = news.CommentApproved
 		case c.Approved == "0":
 			status = news.CommentPending
 		default:
-			im.st.skip("comment marked " + strconv.Quote(c.Approved))
+			im.skip("comment marked " + strconv.Quote(c.Approved))
 			continue
 		}
 		key := strconv.FormatInt(c.ID, 10)
@@ -842,7 +926,7 @@ func (im *wxrImporter) comments(ctx context.Context, a *news.Article, it *wxr.It
 			nc.Name = "-"
 		}
 		if nc.Body == "" {
-			im.st.skip("empty comment")
+			im.skip("empty comment")
 			continue
 		}
 		err := im.store.CreateComment(ctx, nc)
@@ -856,7 +940,7 @@ func (im *wxrImporter) comments(ctx context.Context, a *news.Article, it *wxr.It
 			return err
 		}
 		ids[c.ID] = nc.ID
-		im.st.Made["comments"]++
+		im.made("comments")
 		if err := im.saveKey(ctx, "comment", key, "", nc.ID, ""); err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ func (im *wxrImporter) media(ctx context.Context) error {
 	im.library, im.bySrc = map[int64]news.Media{}, map[string]news.Media{}
 	if im.opt.MediaDir == "" || im.opt.Library == nil {
 		if len(im.plan.attachments) > 0 {
-			im.st.warn("attachments left out: no --media folder given")
+			im.warn("attachments left out: no --media folder given")
 		}
 		return nil
 	}
@@ -51,11 +51,11 @@ func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.It
 	rel := uploadPath(at)
 	switch {
 	case rel == "":
-		im.st.skip("attachment without a file")
+		im.skip("attachment without a file")
 		return nil
 	case !filepath.IsLocal(filepath.FromSlash(rel)):
 		// ../ or an absolute path: never outside the media folder.
-		im.st.skip("attachment path leaving the media folder refused")
+		im.skip("attachment path leaving the media folder refused")
 		return nil
 	}
 	key := strconv.FormatInt(at.PostID, 10)
@@ -71,17 +71,17 @@ func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.It
 	}
 	f, err := root.Open(filepath.FromSlash(rel))
 	if err != nil {
-		im.st.skip("attachment file missing from the media folder")
+		im.skip("attachment file missing from the media folder")
 		return nil
 	}
 	defer f.Close()
 	if im.opt.DryRun {
-		im.st.Made["media"]++
+		im.made("media")
 		return nil
 	}
 	in, err := im.opt.Library.Ingest(ctx, f)
 	if code := media.Code(err); code != "" {
-		im.st.skip("attachment refused by the media library (" + code + ")")
+		im.skip("attachment refused by the media library (" + code + ")")
 		return nil
 	}
 	if err != nil {
@@ -101,22 +101,17 @@ func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.It
 	}
 	if m.Credit == "" {
 		m.Credit = firstOf(im.siteTitle, im.source)
-		im.st.warn("pictures credited to the old site: check their credits in the library")
+		im.warn("pictures credited to the old site: check their credits in the library")
 	}
 	if err := im.store.UpdateMediaText(ctx, &m); err != nil {
 		return fmt.Errorf("attachment %s: %w", rel, err)
 	}
-	im.st.Made["media"]++
+	im.made("media")
 	if err := im.saveKey(ctx, "attachment", key, at.GUID, m.ID, ""); err != nil {
 		return err
 	}
 	im.keep(at, rel, m)
-	for _, from := range []string{uploadsDir + rel, at.AttachmentURL} {
-		if err := im.redirect(ctx, from, "/media/"+m.Path); err != nil {
-			return err
-		}
-	}
-	return nil
+	return im.redirects(ctx, "/media/"+m.Path, uploadsDir+rel, at.AttachmentURL)
 }
 
 // keep remembers a library item by its attachment id and file.

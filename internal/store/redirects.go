@@ -38,19 +38,43 @@ func (s *Store) RedirectTarget(ctx context.Context, keys []string) (string, erro
 // editor added or changed for the same address is left alone. changed
 // says whether the table changed.
 func (s *Store) PutImportRedirect(ctx context.Context, path, target string) (changed bool, err error) {
-	rd := news.Redirect{Path: path, Target: target, Origin: news.RedirectImport}
-	if err := rd.Normalize(); err != nil {
-		return false, fmt.Errorf("redirect %q: %w", path, err)
+	n, invalid, err := s.PutImportRedirects(ctx, []string{path}, target)
+	if err == nil && invalid > 0 {
+		rd := news.Redirect{Path: path, Target: target}
+		return false, fmt.Errorf("redirect %q: %w", path, rd.Normalize())
 	}
-	t := now()
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO redirects (path, target, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at
-		WHERE redirects.origin = 'import' AND redirects.target <> excluded.target`), rd.Path, rd.Target, rd.Origin, t, t)
-	if err != nil {
-		return false, fmt.Errorf("redirect %q: %w", path, err)
-	}
-	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// PutImportRedirects is PutImportRedirect for several old addresses of
+// one new one, in one transaction: an imported post has a few. Addresses
+// that cannot be redirects are left out and counted in invalid.
+func (s *Store) PutImportRedirects(ctx context.Context, paths []string, target string) (changed, invalid int, err error) {
+	t := now()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		changed, invalid = 0, 0
+		for _, p := range paths {
+			rd := news.Redirect{Path: p, Target: target, Origin: news.RedirectImport}
+			if rd.Normalize() != nil {
+				invalid++
+				continue
+			}
+			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO redirects (path, target, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (path) DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at
+				WHERE redirects.origin = 'import' AND redirects.target <> excluded.target`), rd.Path, rd.Target, rd.Origin, t, t)
+			if err != nil {
+				return fmt.Errorf("redirect %q: %w", p, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				changed++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return changed, invalid, nil
 }
 
 // AddRedirect adds an editor's redirect, audited.
