@@ -644,16 +644,7 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 			err = im.store.CreateArticle(ctx, a)
 		}
 	}
-	var ie *news.InvalidError
-	if errors.As(err, &ie) {
-		im.skip("invalid post (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	im.done(k != nil)
-	if err := im.saveKey(ctx, "post", idKey, it.GUID, a.ID, hash); err != nil {
+	if saved, err := im.saved(ctx, err, "post", it, k != nil, a.ID, hash); !saved || err != nil {
 		return err
 	}
 	if it.Status == "private" {
@@ -838,22 +829,29 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 			err = im.store.AddPage(ctx, p, importActor)
 		}
 	}
-	var ie *news.InvalidError
-	if errors.As(err, &ie) {
-		im.skip("invalid page (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
-		return nil
-	}
-	if err != nil {
+	if saved, err := im.saved(ctx, err, "page", it, k != nil, p.ID, hash); !saved || err != nil {
 		return err
 	}
-	im.done(k != nil)
 	if n := len(it.Comments); n > 0 {
 		im.skipN("comment on a page (pages take no comments)", n)
 	}
-	if err := im.saveKey(ctx, "page", idKey, it.GUID, p.ID, hash); err != nil {
-		return err
-	}
 	return im.redirects(ctx, "/page/"+url.PathEscape(p.Slug), it.Link, "/?page_id="+idKey, "/?p="+idKey)
+}
+
+// saved accounts for the save of an item of kind post or page that ended
+// with err: a refusal skips the item with its reason; a success is
+// counted and remembered under the item's WordPress id.
+func (im *wxrImporter) saved(ctx context.Context, err error, kind string, it *wxr.Item, before bool, id int64, hash string) (bool, error) {
+	var ie *news.InvalidError
+	if errors.As(err, &ie) {
+		im.skip("invalid " + kind + " (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	im.done(before)
+	return true, im.saveKey(ctx, kind, strconv.FormatInt(it.PostID, 10), it.GUID, id, hash)
 }
 
 // attachmentPage sends an attachment's page to the post it belongs to,

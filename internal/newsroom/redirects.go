@@ -92,32 +92,26 @@ func (n *Newsroom) addRedirect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rd := news.Redirect{Path: r.PostForm.Get("path"), Target: r.PostForm.Get("target")}
-	if errs := redirectErrors(n.store.AddRedirect(r.Context(), &rd, userFrom(r.Context()).Actor())); errs != nil {
-		if errs["_"] != "" {
-			n.fail(w, r, errors.New(errs["_"]))
-			return
+	if err := n.store.AddRedirect(r.Context(), &rd, userFrom(r.Context()).Actor()); err != nil {
+		if errs, ok := redirectErrors(err); ok {
+			n.renderRedirects(w, r, http.StatusUnprocessableEntity, &redirectsPage{New: rd}, errs)
+		} else {
+			n.fail(w, r, err)
 		}
-		n.renderRedirects(w, r, http.StatusUnprocessableEntity, &redirectsPage{New: rd}, errs)
 		return
 	}
 	http.Redirect(w, r, "/admin/redirects?done=redirect_saved", http.StatusSeeOther)
 }
 
-// redirectErrors reads a store error as the form's field errors; "_"
-// holds an error no field explains. nil when there was none.
-func redirectErrors(err error) map[string]string {
-	if err == nil {
-		return nil
-	}
+// redirectErrors reads a store error as the form's field errors; false
+// when no field explains it.
+func redirectErrors(err error) (map[string]string, bool) {
 	errs := map[string]string{}
-	switch {
-	case errors.Is(err, news.ErrDuplicate):
+	if errors.Is(err, news.ErrDuplicate) {
 		errs["path"] = "err_redirect_taken"
-	case fieldErrors(err, errs):
-	default:
-		errs["_"] = err.Error()
+		return errs, true
 	}
-	return errs
+	return errs, fieldErrors(err, errs)
 }
 
 // editRedirect is GET /admin/redirects/{id}.
@@ -146,12 +140,12 @@ func (n *Newsroom) saveRedirect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rd := news.Redirect{ID: id, Path: r.PostForm.Get("path"), Target: r.PostForm.Get("target")}
-	if errs := redirectErrors(n.store.UpdateRedirect(r.Context(), &rd, userFrom(r.Context()).Actor())); errs != nil {
-		if errs["_"] != "" {
-			n.fail(w, r, errors.New(errs["_"]))
-			return
+	if err := n.store.UpdateRedirect(r.Context(), &rd, userFrom(r.Context()).Actor()); err != nil {
+		if errs, ok := redirectErrors(err); ok {
+			n.render(w, http.StatusUnprocessableEntity, "redirect_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("redirect_edit_title"), Page: &redirectsPage{New: rd}, Errors: errs})
+		} else {
+			n.fail(w, r, err)
 		}
-		n.render(w, http.StatusUnprocessableEntity, "redirect_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("redirect_edit_title"), Page: &redirectsPage{New: rd}, Errors: errs})
 		return
 	}
 	http.Redirect(w, r, "/admin/redirects?done=redirect_saved", http.StatusSeeOther)
