@@ -386,3 +386,40 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// repeat is n bytes of s over and over, never all in memory.
+type repeat struct {
+	s string
+	n int64
+	i int
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	w := 0
+	for w < len(p) && r.n > 0 {
+		c := copy(p[w:], r.s[r.i:])
+		if int64(c) > r.n {
+			c = int(r.n)
+		}
+		w += c
+		r.n -= int64(c)
+		r.i = (r.i + c) % len(r.s)
+	}
+	return w, nil
+}
+
+// TestHundredMegabytePost: a 100 MB post is refused with a message as
+// soon as it passes the limit (8 MB here, to keep the test quick; the
+// default is below 100 MB), without reading the rest of it.
+func TestHundredMegabytePost(t *testing.T) {
+	if DefaultMaxItem >= 100<<20 {
+		t.Fatalf("the default limit %d lets a 100 MB post through", DefaultMaxItem)
+	}
+	src := io.MultiReader(strings.NewReader(head+"<item><title>huge</title><wp:post_id>9</wp:post_id><content:encoded><![CDATA["),
+		&repeat{s: "نص طويل جدا ", n: 100 << 20}, strings.NewReader("]]></content:encoded></item></channel></rss>"))
+	_, err := readAll(src, 8<<20)
+	checkError(t, err, 4, ErrItemTooLarge, `an item is larger than 8 MB ("huge", post 9): refused`)
+}
