@@ -337,9 +337,15 @@ func (im *wxrImporter) redirect(ctx context.Context, from, to string) error {
 // redirects sends the old addresses froms to to: one transaction for all
 // of them, each address once, none to itself.
 func (im *wxrImporter) redirects(ctx context.Context, to string, froms ...string) error {
-	if im.opt.DryRun || to == "" {
+	if im.opt.DryRun {
 		return nil
 	}
+	return im.putRedirects(ctx, nil, to, froms)
+}
+
+// putRedirects is redirects, saving k (when not nil) in the same
+// transaction.
+func (im *wxrImporter) putRedirects(ctx context.Context, k *store.ImportKey, to string, froms []string) error {
 	self := news.RedirectKey(to, "")
 	keys := make([]string, 0, len(froms))
 	for _, from := range froms {
@@ -351,14 +357,17 @@ func (im *wxrImporter) redirects(ctx context.Context, to string, froms ...string
 			im.warn("unreadable old address left without a redirect")
 			continue
 		}
-		if k := news.RedirectKey(u.Path, u.RawQuery); k != "" && k != self && !slices.Contains(keys, k) {
-			keys = append(keys, k)
+		if rk := news.RedirectKey(u.Path, u.RawQuery); rk != "" && rk != self && !slices.Contains(keys, rk) {
+			keys = append(keys, rk)
 		}
 	}
-	if len(keys) == 0 {
+	if to == "" {
+		keys = nil
+	}
+	if len(keys) == 0 && k == nil {
 		return nil
 	}
-	changed, invalid, err := im.store.PutImportRedirects(ctx, keys, to)
+	changed, invalid, err := im.store.PutImportRedirects(ctx, k, keys, to)
 	if invalid > 0 {
 		im.warn("old address not usable as a redirect")
 	}
@@ -644,13 +653,11 @@ func (im *wxrImporter) post(ctx context.Context, it *wxr.Item) error {
 			err = im.store.CreateArticle(ctx, a)
 		}
 	}
-	if saved, err := im.saved(ctx, err, "post", it, k != nil, a.ID, hash); !saved || err != nil {
-		return err
+	var froms []string
+	if it.Status != "private" { // its address stays 404
+		froms = postAddresses(it)
 	}
-	if it.Status == "private" {
-		return nil
-	}
-	if err := im.postRedirects(ctx, it, news.ArticlePath(a)); err != nil {
+	if saved, err := im.saved(ctx, err, "post", it, k != nil, a.ID, hash, news.ArticlePath(a), froms); !saved || err != nil {
 		return err
 	}
 	return im.comments(ctx, a, it)
@@ -751,8 +758,8 @@ func (im *wxrImporter) sectionFor(ctx context.Context, nicename, name string) (i
 	return id, err
 }
 
-// postRedirects: every address WordPress answered for the post.
-func (im *wxrImporter) postRedirects(ctx context.Context, it *wxr.Item, to string) error {
+// postAddresses: every address WordPress answered for the post.
+func postAddresses(it *wxr.Item) []string {
 	froms := []string{it.Link, "/?p=" + strconv.FormatInt(it.PostID, 10)}
 	if it.GUID != "" && strings.Contains(it.GUID, "?p=") {
 		froms = append(froms, it.GUID)
@@ -774,7 +781,7 @@ func (im *wxrImporter) postRedirects(ctx context.Context, it *wxr.Item, to strin
 			}
 		}
 	}
-	return im.redirects(ctx, to, froms...)
+	return froms
 }
 
 func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
@@ -829,19 +836,19 @@ func (im *wxrImporter) page(ctx context.Context, it *wxr.Item) error {
 			err = im.store.AddPage(ctx, p, importActor)
 		}
 	}
-	if saved, err := im.saved(ctx, err, "page", it, k != nil, p.ID, hash); !saved || err != nil {
-		return err
-	}
-	if n := len(it.Comments); n > 0 {
+	if n := len(it.Comments); n > 0 && err == nil {
 		im.skipN("comment on a page (pages take no comments)", n)
 	}
-	return im.redirects(ctx, "/page/"+url.PathEscape(p.Slug), it.Link, "/?page_id="+idKey, "/?p="+idKey)
+	_, err = im.saved(ctx, err, "page", it, k != nil, p.ID, hash, "/page/"+url.PathEscape(p.Slug), []string{it.Link, "/?page_id=" + idKey, "/?p=" + idKey})
+	return err
 }
 
 // saved accounts for the save of an item of kind post or page that ended
 // with err: a refusal skips the item with its reason; a success is
-// counted and remembered under the item's WordPress id.
-func (im *wxrImporter) saved(ctx context.Context, err error, kind string, it *wxr.Item, before bool, id int64, hash string) (bool, error) {
+// counted, and remembered under the item's WordPress id in the same
+// transaction as the redirects from its old addresses froms to its new
+// one.
+func (im *wxrImporter) saved(ctx context.Context, err error, kind string, it *wxr.Item, before bool, id int64, hash, to string, froms []string) (bool, error) {
 	var ie *news.InvalidError
 	if errors.As(err, &ie) {
 		im.skip("invalid " + kind + " (" + strings.TrimPrefix(ie.Error(), "invalid ") + ")")
@@ -851,7 +858,11 @@ func (im *wxrImporter) saved(ctx context.Context, err error, kind string, it *wx
 		return false, err
 	}
 	im.done(before)
-	return true, im.saveKey(ctx, kind, strconv.FormatInt(it.PostID, 10), it.GUID, id, hash)
+	if im.opt.DryRun {
+		return true, nil
+	}
+	k := store.ImportKey{Source: im.source, Kind: kind, Key: strconv.FormatInt(it.PostID, 10), GUID: it.GUID, Target: id, Hash: hash}
+	return true, im.putRedirects(ctx, &k, to, froms)
 }
 
 // attachmentPage sends an attachment's page to the post it belongs to,

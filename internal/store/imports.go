@@ -36,7 +36,11 @@ func (s *Store) ImportKeyOf(ctx context.Context, source, kind, key string) (*Imp
 
 // SaveImportKey records or updates what an imported thing became.
 func (s *Store) SaveImportKey(ctx context.Context, k ImportKey) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO import_keys (source, kind, key, guid, target_id, hash) VALUES (?, ?, ?, ?, ?, ?)
+	return s.saveImportKey(ctx, s.db, k)
+}
+
+func (s *Store) saveImportKey(ctx context.Context, db querier, k ImportKey) error {
+	_, err := db.ExecContext(ctx, s.q(`INSERT INTO import_keys (source, kind, key, guid, target_id, hash) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (source, kind, key) DO UPDATE SET guid = excluded.guid, target_id = excluded.target_id, hash = excluded.hash`),
 		k.Source, k.Kind, k.Key, k.GUID, k.Target, k.Hash)
 	if err != nil {

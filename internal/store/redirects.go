@@ -38,7 +38,7 @@ func (s *Store) RedirectTarget(ctx context.Context, keys []string) (string, erro
 // editor added or changed for the same address is left alone. changed
 // says whether the table changed.
 func (s *Store) PutImportRedirect(ctx context.Context, path, target string) (changed bool, err error) {
-	n, invalid, err := s.PutImportRedirects(ctx, []string{path}, target)
+	n, invalid, err := s.PutImportRedirects(ctx, nil, []string{path}, target)
 	if err == nil && invalid > 0 {
 		rd := news.Redirect{Path: path, Target: target}
 		return false, fmt.Errorf("redirect %q: %w", path, rd.Normalize())
@@ -47,12 +47,19 @@ func (s *Store) PutImportRedirect(ctx context.Context, path, target string) (cha
 }
 
 // PutImportRedirects is PutImportRedirect for several old addresses of
-// one new one, in one transaction: an imported post has a few. Addresses
-// that cannot be redirects are left out and counted in invalid.
-func (s *Store) PutImportRedirects(ctx context.Context, paths []string, target string) (changed, invalid int, err error) {
+// one new one, in one transaction with the import key of what they lead
+// to (when k is not nil): an imported post has a few, and one commit for
+// all is what keeps a large import fast. Addresses that cannot be
+// redirects are left out and counted in invalid.
+func (s *Store) PutImportRedirects(ctx context.Context, k *ImportKey, paths []string, target string) (changed, invalid int, err error) {
 	t := now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		changed, invalid = 0, 0
+		if k != nil {
+			if err := s.saveImportKey(ctx, tx, *k); err != nil {
+				return err
+			}
+		}
 		for _, p := range paths {
 			rd := news.Redirect{Path: p, Target: target, Origin: news.RedirectImport}
 			if rd.Normalize() != nil {
