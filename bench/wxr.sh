@@ -43,7 +43,8 @@ run() { # name, extra flags…
 	/usr/bin/time -f "peak memory %M KB" timeout "$limit" "$tmp/khabar" import wxr "$tmp/export.xml" "$@" \
 		>"$tmp/$name.out" 2>"$tmp/$name.err"
 	end=$(date +%s.%N)
-	grep -hv 'migration applied\|^importing' "$tmp/$name.out" "$tmp/$name.err" || true
+	# The progress bar redraws its line with \r: keep only its last state.
+	cat "$tmp/$name.out" "$tmp/$name.err" | tr '\r' '\n' | grep -v 'migration applied\|^importing \|^$' || true
 	python3 - "$name" "$posts" "$start" "$end" <<'PY'
 import sys
 name, posts, start, end = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
