@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -22,6 +23,7 @@ import (
 	"khabar/internal/demo"
 	"khabar/internal/importer"
 	"khabar/internal/jobs"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/outbox"
 	"khabar/internal/search"
@@ -52,6 +54,8 @@ commands:
   token create  an API token for scripts: --email (of a newsroom user) --name
   reindex   rebuild the search index
   import jsonl FILE  import articles from JSON Lines (--status draft to keep them unpublished)
+  import wxr FILE.xml  import a WordPress export, with redirects from its old addresses
+                    (--status draft, --dry-run)
   version   print the version
 
 Run "khabar <command> -h" for the flags of a command.
@@ -365,24 +369,33 @@ func cmdReindex(ctx context.Context, args []string, sys IO) error {
 }
 
 func cmdImport(ctx context.Context, args []string, sys IO) error {
-	if len(args) == 0 || args[0] != "jsonl" {
-		return usageError{errors.New(`want "khabar import jsonl FILE"`)}
+	if len(args) == 0 || args[0] != "jsonl" && args[0] != "wxr" {
+		return usageError{errors.New(`want "khabar import jsonl FILE" or "khabar import wxr FILE.xml"`)}
 	}
-	var status string
-	var file string
+	kind := args[0]
+	var (
+		status   string
+		dryRun   bool
+		mediaDir string
+		file     string
+	)
 	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
 		file, args = args[1], append([]string{}, args[2:]...)
 	} else {
 		args = args[1:]
 	}
-	cfg, err := parseConfig("import jsonl", args, sys, func(fs *flag.FlagSet) {
+	cfg, err := parseConfig("import "+kind, args, sys, func(fs *flag.FlagSet) {
 		fs.StringVar(&status, "status", "published", "state of imported articles: published or draft")
+		if kind == "wxr" {
+			fs.BoolVar(&dryRun, "dry-run", false, "read and convert everything, report what would change, write nothing")
+			fs.StringVar(&mediaDir, "media", "", "a copy of the site's wp-content/uploads, whose pictures go to the media library")
+		}
 	})
 	if err != nil {
 		return err
 	}
 	if file == "" {
-		return usageError{errors.New("missing FILE (khabar import jsonl FILE)")}
+		return usageError{fmt.Errorf("missing FILE (khabar import %s FILE)", kind)}
 	}
 	st := news.Status(status)
 	if st != news.StatusPublished && st != news.StatusDraft {
@@ -393,20 +406,67 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer f.Close()
+	cfg.DatabaseURL = bulkDSN(cfg.DatabaseURL)
 	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	bar := newProgress(sys.Stderr, "importing")
-	stats, err := importer.JSONL(ctx, s, f, st, func(st importer.Stats) { bar.update(st.Read, 0) })
+	start := time.Now()
+	var stats importer.Stats
+	if kind == "wxr" {
+		opt := importer.WXROptions{Status: st, DryRun: dryRun, MediaDir: mediaDir,
+			Progress: func(st importer.Stats, total int) { bar.update(st.Read, total) }}
+		if s.Dialect() == store.Postgres {
+			// SQLite takes one writer at a time; PostgreSQL answers
+			// several, and an item's time is mostly round trips.
+			opt.Workers = 4
+		}
+		if mediaDir != "" {
+			files, err := media.OpenDisk(MediaDir(cfg))
+			if err != nil {
+				return err
+			}
+			defer files.Close()
+			opt.Library = media.NewLibrary(s, files, logger(sys.Stderr))
+		}
+		stats, err = importer.WXR(ctx, s, file, opt)
+	} else {
+		stats, err = importer.JSONL(ctx, s, f, st, func(st importer.Stats) { bar.update(st.Read, 0) })
+	}
 	bar.done()
 	fmt.Fprint(sys.Stdout, stats.Summary())
 	if err != nil {
 		return err
 	}
+	if kind == "wxr" {
+		fmt.Fprintf(sys.Stdout, "took %s\n", time.Since(start).Round(time.Millisecond))
+	}
+	if dryRun {
+		fmt.Fprintln(sys.Stdout, "dry run: nothing was written")
+		return nil
+	}
 	fmt.Fprintln(sys.Stdout, "the search index and pages update as the server processes the import's events (or run khabar reindex)")
 	return nil
+}
+
+// bulkDSN lets PostgreSQL acknowledge an import's commits before they
+// reach the disk (synchronous_commit=off, unless the URL sets it): a
+// crash can lose only the last moments of commits, never corrupt
+// anything, and an import run again adds what is missing. A URL that is
+// not one is left as it is.
+func bulkDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if dsn == "" || err != nil || u.Scheme == "" {
+		return dsn
+	}
+	q := u.Query()
+	if !q.Has("synchronous_commit") {
+		q.Set("synchronous_commit", "off")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // readPassword prompts twice on a terminal, or reads one line from a pipe

@@ -46,21 +46,22 @@ func ParseRole(s string) (Role, error) {
 type Permission string
 
 const (
-	PermWrite          Permission = "write"         // create and edit articles
-	PermPublish        Permission = "publish"       // publish, unpublish
-	PermManageTicker   Permission = "ticker"        // ticker items
-	PermManageSections Permission = "sections"      // the outlet's sections
-	PermManageAuthors  Permission = "authors"       // author profiles
-	PermManagePages    Permission = "pages"         // the outlet's own pages
-	PermCorrect        Permission = "correct"       // corrections and editor's notes on published articles
-	PermManageSettings Permission = "settings"      // site settings, users
-	PermModerate       Permission = "moderate"      // reader comments
-	PermViewNewsroom   Permission = "view_newsroom" // open /admin at all
+	PermWrite           Permission = "write"         // create and edit articles
+	PermPublish         Permission = "publish"       // publish, unpublish
+	PermManageTicker    Permission = "ticker"        // ticker items
+	PermManageSections  Permission = "sections"      // the outlet's sections
+	PermManageAuthors   Permission = "authors"       // author profiles
+	PermManagePages     Permission = "pages"         // the outlet's own pages
+	PermManageRedirects Permission = "redirects"     // old addresses answering 301
+	PermCorrect         Permission = "correct"       // corrections and editor's notes on published articles
+	PermManageSettings  Permission = "settings"      // site settings, users
+	PermModerate        Permission = "moderate"      // reader comments
+	PermViewNewsroom    Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermCorrect, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermCorrect, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

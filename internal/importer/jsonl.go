@@ -22,10 +22,21 @@ const MaxLine = 8 << 20
 
 // Stats says what an import did.
 type Stats struct {
-	Read     int
-	Imported int
-	Skipped  map[string]int // reason -> count
+	Read      int
+	Imported  int
+	Updated   int            // imported before and changed since
+	Unchanged int            // imported before and the same
+	Skipped   map[string]int // reason -> count
+	Warnings  map[string]int // what was imported with a loss -> count
+	Made      map[string]int // what else was made (sections, comments, redirects…) -> count
 }
+
+func newStats() Stats {
+	return Stats{Skipped: map[string]int{}, Warnings: map[string]int{}, Made: map[string]int{}}
+}
+
+func (s *Stats) skip(reason string) { s.Skipped[reason]++ }
+func (s *Stats) warn(what string)   { s.Warnings[what]++ }
 
 // Skips is the number of skipped records.
 func (s Stats) Skips() int {
@@ -39,14 +50,23 @@ func (s Stats) Skips() int {
 // Summary is a human-readable account, one reason per line.
 func (s Stats) Summary() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "read %d, imported %d, skipped %d\n", s.Read, s.Imported, s.Skips())
-	reasons := make([]string, 0, len(s.Skipped))
-	for r := range s.Skipped {
-		reasons = append(reasons, r)
+	fmt.Fprintf(&sb, "read %d, imported %d", s.Read, s.Imported)
+	if s.Updated > 0 || s.Unchanged > 0 {
+		fmt.Fprintf(&sb, ", updated %d, unchanged %d", s.Updated, s.Unchanged)
 	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
-		fmt.Fprintf(&sb, "  skipped %d: %s\n", s.Skipped[r], r)
+	fmt.Fprintf(&sb, ", skipped %d\n", s.Skips())
+	for _, part := range []struct {
+		label string
+		m     map[string]int
+	}{{"made", s.Made}, {"skipped", s.Skipped}, {"warning", s.Warnings}} {
+		keys := make([]string, 0, len(part.m))
+		for k := range part.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&sb, "  %s %d: %s\n", part.label, part.m[k], k)
+		}
 	}
 	return sb.String()
 }
@@ -74,7 +94,7 @@ type record struct {
 // published unless status says otherwise. progress is called every 100
 // records.
 func JSONL(ctx context.Context, s *store.Store, r io.Reader, status news.Status, progress func(Stats)) (Stats, error) {
-	st := Stats{Skipped: map[string]int{}}
+	st := newStats()
 	im := &importer{store: s, sections: map[string]int64{}, authors: map[string]int64{}}
 	if err := im.loadSections(ctx); err != nil {
 		return st, err

@@ -268,7 +268,7 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted", "setup",
 		"section_saved", "section_moved", "section_deleted", "author_saved", "none_selected",
-		"page_saved", "page_moved", "page_deleted":
+		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

@@ -53,6 +53,14 @@ func (s *Site) page(name string, d *pageData, tags ...string) (*render.Page, err
 }
 
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
+	if wpQuery(r) {
+		// WordPress's links to one item by id: the item's new address,
+		// or not found, as WordPress answers (a private post's too).
+		if !s.redirectOld(w, r) {
+			s.Error(w, r, http.StatusNotFound)
+		}
+		return
+	}
 	s.serveCached(w, r, "/", func(ctx context.Context) (*render.Page, error) {
 		d, err := s.newData(ctx, "")
 		if err != nil {
@@ -482,6 +490,9 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int) {
 	if !knownError(status) {
 		status = http.StatusInternalServerError
+	}
+	if status == http.StatusNotFound && s.redirectOld(w, r) {
+		return
 	}
 	var body []byte
 	if d, err := s.newData(r.Context(), s.cat.T("error_title_"+strconv.Itoa(status))); err == nil {

@@ -91,11 +91,15 @@ func (s *Store) CreateComment(ctx context.Context, c *news.Comment) error {
 			}
 		}
 		t := now()
-		c.CreatedAt, c.UpdatedAt = t, t
+		// An import brings the comment's own date; anything else is new.
+		if c.CreatedAt.IsZero() || c.CreatedAt.After(t) {
+			c.CreatedAt = t
+		}
+		c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), t
 		c.ID, err = s.insert(ctx, tx, `INSERT INTO comments (article_id, parent_id, status, name, email, body, identity, ip_hash,
 			body_hash, held_for, notify, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ArticleID, nullID(c.ParentID), string(c.Status), c.Name, c.Email, c.Body, c.Identity, c.IPHash,
-			c.BodyHash, c.HeldFor, c.Notify, t, t)
+			c.BodyHash, c.HeldFor, c.Notify, c.CreatedAt, t)
 		if err != nil {
 			return err
 		}
