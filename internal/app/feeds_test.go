@@ -27,9 +27,13 @@ func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.waitEvents(t)
-	parsed, err := parser.ParseString(n.get(t, "/feeds/rss.xml").body)
-	if err != nil || parsed.Items[0].Title != fresh.Headline {
-		t.Errorf("feed not refreshed after publishing: %v %q", err, parsed.Items[0].Title)
+	r := n.get(t, "/feeds/rss.xml")
+	parsed, err := parser.ParseString(r.body)
+	if err != nil || len(parsed.Items) == 0 {
+		t.Fatalf("the feed after publishing: %d, %v", r.status, err)
+	}
+	if parsed.Items[0].Title != fresh.Headline {
+		t.Errorf("feed not refreshed after publishing: %q", parsed.Items[0].Title)
 	}
 	// A correction to an article's body reaches the feeds that carry it.
 	n.get(t, "/feeds/feed.json") // cache it
