@@ -406,9 +406,16 @@ func (s *Store) searchSQLitePartial(ctx context.Context, q SearchQuery) ([]Searc
 		query.WriteString(" ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC")
 	}
 	query.WriteString(" LIMIT ? OFFSET ?")
-	var total int // the window count, the same on every row
-	rows, err := s.db.QueryContext(ctx, query.String(), append(args, q.Limit, q.Offset)...)
-	hits, err := collect(rows, err, "search some words", func(r rowScanner) (SearchHit, error) {
+	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchSQLitePartial)
+}
+
+// windowed runs a search whose rows end with a window count of every
+// match, the same on each row. Past the last page no row carries it, so
+// the search runs again from the start to count.
+func (s *Store) windowed(ctx context.Context, q SearchQuery, query string, args []any, again func(context.Context, SearchQuery) ([]SearchHit, int, error)) ([]SearchHit, int, error) {
+	var total int
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) {
 		h, err := scanHit(r, &total)
 		if q.ByDate {
 			h.Score = 0
@@ -419,9 +426,8 @@ func (s *Store) searchSQLitePartial(ctx context.Context, q SearchQuery) ([]Searc
 		return nil, 0, err
 	}
 	if len(hits) == 0 && q.Offset > 0 {
-		// Past the last page the window count is lost; count on its own.
 		q.Offset = 0
-		if _, total, err = s.searchSQLitePartial(ctx, q); err != nil {
+		if _, total, err = again(ctx, q); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -534,27 +540,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 		query.WriteString(" ORDER BY c.score DESC, a.published_at DESC NULLS LAST, a.id DESC")
 	}
 	query.WriteString(" LIMIT ? OFFSET ?")
-	args = append(args, q.Limit, q.Offset)
-	rows, err = s.db.QueryContext(ctx, s.q(query.String()), args...)
-	var total int // the window count, the same on every row
-	out, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) {
-		h, err := scanHit(r, &total)
-		if q.ByDate {
-			h.Score = 0
-		}
-		return h, err
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && q.Offset > 0 {
-		// Past the last page the window count is lost; count on its own.
-		q.Offset = 0
-		if _, total, err = s.searchPostgres(ctx, q); err != nil {
-			return nil, 0, err
-		}
-	}
-	return out, total, nil
+	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchPostgres)
 }
 
 // TermCounts says how many articles hold each of terms (absent: none).
