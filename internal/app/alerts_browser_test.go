@@ -34,13 +34,13 @@ import (
 // (its keys, so the alert it receives can be decrypted and checked).
 func TestAlertsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	p := startPeers(t)
-	n := startNode(t, "", p.config)
+	p := StartPeers(t)
+	n := StartNode(t, "", p.Config)
 	chrome := startBrowser(t) // after the node: it stops first
-	p.trustPush(t, n)
+	p.TrustPush(t, n)
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
-	articleURL := n.base + news.ArticlePath(a)
+	a := FirstPublished(t, n.Store)
+	articleURL := n.Base + news.ArticlePath(a)
 	ar := locale.For("ar")
 	status := `document.querySelector(".push-status").textContent`
 	waitStatus := func(t *testing.T, tab context.Context, key string) {
@@ -53,7 +53,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	setNotifications := func(t *testing.T, tab context.Context, setting browser.PermissionSetting) {
 		t.Helper()
 		if _, err := chromedp.Call(tab, browser.SetPermission, browser.SetPermissionParams{
-			Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: setting, Origin: n.base}); err != nil {
+			Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: setting, Origin: n.Base}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,19 +82,19 @@ func TestAlertsInTheBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#alert-email"), "laila@example.com"),
 			chromedp.Click(chromedp.CSS("form.email-alerts button[type=submit]")))
 		waitMain(t, tab, ar.T("email_alerts_check"))
-		mails := p.smtp.Mails()
+		mails := p.SMTP.Mails()
 		if len(mails) != 1 || mails[0].To[0] != "laila@example.com" {
 			t.Fatalf("confirmation mails: %+v", mails)
 		}
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
 			t.Fatal("subscribed before confirming")
 		}
-		_, text := mailText(t, mails[0].Data)
-		link := confirmLink.FindStringSubmatch(text)
+		_, text := MailText(t, mails[0].Data)
+		link := ConfirmLink.FindStringSubmatch(text)
 		if link == nil {
 			t.Fatalf("no confirmation link in %q", text)
 		}
-		browse(t, tab, "open the link", chromedp.Navigate(n.base+link[1]))
+		browse(t, tab, "open the link", chromedp.Navigate(n.Base+link[1]))
 		waitMain(t, tab, ar.T("email_alerts_confirmed"))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 1 || subs[0].Email != "laila@example.com" {
 			t.Fatalf("confirmed subscribers: %+v", subs)
@@ -114,7 +114,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		setNotifications(t, tab, browser.PermissionSettingDenied)
 		browse(t, tab, "turn alerts on", chromedp.Click(chromedp.CSS(".push-on")))
 		waitStatus(t, tab, "push_denied")
-		if scope := eval[string](t, tab, `navigator.serviceWorker.ready.then(r => r.scope)`); scope != n.base+"/" {
+		if scope := eval[string](t, tab, `navigator.serviceWorker.ready.then(r => r.scope)`); scope != n.Base+"/" {
 			t.Errorf("service worker scope %q, want the whole site", scope)
 		}
 		// Granted, subscribe() waits on Google's push service for ever here;
@@ -129,7 +129,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	})
 
 	t.Run("push: subscribe, alert, unsubscribe", func(t *testing.T) {
-		sub, err := p.push.Subscribe()
+		sub, err := p.Push.Subscribe()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 			t.Error("after subscribing the box does not offer to turn alerts off")
 		}
 		var key struct{ Key string }
-		if r := n.get(t, "/api/v1/push/key"); json.Unmarshal([]byte(r.body), &key) != nil || eval[string](t, tab, `pushKey`) != key.Key {
+		if r := n.Get(t, "/api/v1/push/key"); json.Unmarshal([]byte(r.Body), &key) != nil || eval[string](t, tab, `pushKey`) != key.Key {
 			t.Errorf("the page subscribed with key %q, the server's is %q", eval[string](t, tab, `pushKey`), key.Key)
 		}
 		subs, err := n.Store.PushSubscriptions(ctx, "breaking", 0, 1<<40, 10)
@@ -162,33 +162,33 @@ func TestAlertsInTheBrowser(t *testing.T) {
 
 		// An editor's alert reaches the browser's push service and the
 		// confirmed e-mail address.
-		login(t, n, auth.RoleEditor)
-		r := n.do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
-			"url": {"/news/" + itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {itoa(a.ID)},
+		Login(t, n, auth.RoleEditor)
+		r := n.Do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
+			"url": {"/news/" + Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {Itoa(a.ID)},
 			"channel": {"push", "email"}}, nil)
-		loc := r.header.Get("Location")
-		if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
-			t.Fatalf("send alert: %d %.300s", r.status, r.body)
+		loc := r.Header.Get("Location")
+		if r.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
+			t.Fatalf("send alert: %d %.300s", r.Status, r.Body)
 		}
 		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/alerts/"), "?done=alert"), 10, 64)
-		for _, pr := range n.waitAlert(t, id).Progress {
+		for _, pr := range n.WaitAlert(t, id).Progress {
 			if pr.Total != 1 || pr.Sent != 1 {
 				t.Errorf("%s: total %d sent %d failed %d gone %d", pr.Channel, pr.Total, pr.Sent, pr.Failed, pr.Gone)
 			}
 		}
 		var pm struct{ Title, Dir string }
-		if msgs := p.push.Messages(); len(msgs) != 1 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != "عاجل: "+a.Headline || pm.Dir != "rtl" {
-			t.Errorf("push messages: %d %+v %v", len(msgs), pm, p.push.Problems())
+		if msgs := p.Push.Messages(); len(msgs) != 1 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != "عاجل: "+a.Headline || pm.Dir != "rtl" {
+			t.Errorf("push messages: %d %+v %v", len(msgs), pm, p.Push.Problems())
 		}
 
 		// Unsubscribing from the mail's link, with the page's button.
-		mails := p.smtp.Mails()
+		mails := p.SMTP.Mails()
 		if len(mails) != 2 {
 			t.Fatalf("%d mails, want the confirmation and the alert", len(mails))
 		}
-		h, _ := mailText(t, mails[1].Data)
+		h, _ := MailText(t, mails[1].Data)
 		unsub := strings.TrimPrefix(strings.Trim(h.Get("List-Unsubscribe"), "<>"), "https://khabar.test")
-		browse(t, tab, "open the unsubscribe link", chromedp.Navigate(n.base+unsub), chromedp.WaitVisible(chromedp.CSS("main form button")))
+		browse(t, tab, "open the unsubscribe link", chromedp.Navigate(n.Base+unsub), chromedp.WaitVisible(chromedp.CSS("main form button")))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 1 {
 			t.Fatal("opening the unsubscribe link unsubscribed (mail scanners open links)")
 		}

@@ -29,75 +29,75 @@ import (
 	"khabar/internal/storetest"
 )
 
-// peers are the outside services an outlet's alerts go to, played by
+// Peers are the outside services an outlet's alerts go to, played by
 // in-process servers that speak their protocols and check what they get.
-type peers struct {
-	push     *alerttest.PushService
-	smtp     *alerttest.SMTPServer
-	telegram *httptest.Server
-	webhook  *httptest.Server
+type Peers struct {
+	Push     *alerttest.PushService
+	SMTP     *alerttest.SMTPServer
+	Telegram *httptest.Server
+	Webhook  *httptest.Server
 
-	mu       sync.Mutex
-	tgPosts  []map[string]any
-	hooks    [][]byte
-	hookErrs []error
+	Mu       sync.Mutex
+	TelegramPosts  []map[string]any
+	Hooks    [][]byte
+	HookErrs []error
 }
 
 const (
-	tgToken    = "123456789:AAE_test-token-for-the-fake-bot-api"
-	hookSecret = "a shared secret for partners"
+	TelegramToken    = "123456789:AAE_test-token-for-the-fake-bot-api"
+	HookSecret = "a shared secret for partners"
 )
 
-func startPeers(t *testing.T) *peers {
+func StartPeers(t *testing.T) *Peers {
 	t.Helper()
-	p := &peers{push: alerttest.NewPushService()}
-	t.Cleanup(p.push.Close)
+	p := &Peers{Push: alerttest.NewPushService()}
+	t.Cleanup(p.Push.Close)
 	var err error
-	if p.smtp, err = alerttest.NewSMTPServer(alerttest.SMTPOptions{}); err != nil {
+	if p.SMTP, err = alerttest.NewSMTPServer(alerttest.SMTPOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.smtp.Close)
-	p.telegram = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/bot"+tgToken+"/sendMessage" {
+	t.Cleanup(p.SMTP.Close)
+	p.Telegram = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/bot"+TelegramToken+"/sendMessage" {
 			w.WriteHeader(http.StatusUnauthorized)
 			io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
 			return
 		}
 		var m map[string]any
 		json.NewDecoder(r.Body).Decode(&m)
-		p.mu.Lock()
-		p.tgPosts = append(p.tgPosts, m)
-		p.mu.Unlock()
+		p.Mu.Lock()
+		p.TelegramPosts = append(p.TelegramPosts, m)
+		p.Mu.Unlock()
 		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
 	}))
-	t.Cleanup(p.telegram.Close)
-	p.webhook = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	t.Cleanup(p.Telegram.Close)
+	p.Webhook = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		err := alert.VerifyWebhook(hookSecret, r.Header, body, time.Now())
-		p.mu.Lock()
-		p.hooks, p.hookErrs = append(p.hooks, body), append(p.hookErrs, err)
-		p.mu.Unlock()
+		err := alert.VerifyWebhook(HookSecret, r.Header, body, time.Now())
+		p.Mu.Lock()
+		p.Hooks, p.HookErrs = append(p.Hooks, body), append(p.HookErrs, err)
+		p.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	t.Cleanup(p.webhook.Close)
+	t.Cleanup(p.Webhook.Close)
 	return p
 }
 
-// config points a node's channels at the peers.
-func (p *peers) config(c *config.Config) {
+// Config points a node's channels at the peers.
+func (p *Peers) Config(c *config.Config) {
 	c.BaseURL = "https://khabar.test"
 	c.AlertsAllowPrivate = true
-	c.TelegramToken, c.TelegramChat, c.TelegramAPI = tgToken, "@khabar_test", p.telegram.URL
-	c.SMTPAddr, c.SMTPFrom = p.smtp.Addr, "خبر <alerts@khabar.test>"
-	c.Webhooks, c.WebhookSecret = p.webhook.URL, hookSecret
+	c.TelegramToken, c.TelegramChat, c.TelegramAPI = TelegramToken, "@khabar_test", p.Telegram.URL
+	c.SMTPAddr, c.SMTPFrom = p.SMTP.Addr, "خبر <alerts@khabar.test>"
+	c.Webhooks, c.WebhookSecret = p.Webhook.URL, HookSecret
 }
 
-// trustPush makes the node's Web Push and webhooks trust the test
+// TrustPush makes the node's Web Push and webhooks trust the test
 // servers' certificates, keeping the VAPID keys the node made.
-func (p *peers) trustPush(t *testing.T, n *node) {
+func (p *Peers) TrustPush(t *testing.T, n *Node) {
 	t.Helper()
 	roots := x509.NewCertPool()
-	roots.AddCert(p.webhook.Certificate())
+	roots.AddCert(p.Webhook.Certificate())
 	n.Alerts.Webhook = alert.NewWebhook(alert.Guard{AllowPrivate: true}.Client(roots))
 	private, err := n.Store.Secret(context.Background(), "vapid_private_key", nil)
 	if err != nil {
@@ -108,13 +108,13 @@ func (p *peers) trustPush(t *testing.T, n *node) {
 		t.Fatal(err)
 	}
 	if n.Alerts.Push, err = alert.NewWebPush(alert.WebPushConfig{Keys: keys, Subject: "https://khabar.test",
-		Client: alert.Guard{AllowPrivate: true}.Client(p.push.RootCAs())}); err != nil {
+		Client: alert.Guard{AllowPrivate: true}.Client(p.Push.RootCAs())}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// mailText is a message's headers and its decoded text parts.
-func mailText(t *testing.T, data []byte) (mail.Header, string) {
+// MailText is a message's headers and its decoded text parts.
+func MailText(t *testing.T, data []byte) (mail.Header, string) {
 	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
@@ -134,7 +134,7 @@ func mailText(t *testing.T, data []byte) (mail.Header, string) {
 	return m.Header, text.String()
 }
 
-func (n *node) waitAlert(t *testing.T, id int64) *news.Alert {
+func (n *Node) WaitAlert(t *testing.T, id int64) *news.Alert {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -156,33 +156,33 @@ func (n *node) waitAlert(t *testing.T, id int64) *news.Alert {
 	}
 }
 
-var confirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)
+var ConfirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)
 
 func TestAlertsOnEveryChannel(t *testing.T) {
 	t.Parallel()
 	for _, b := range []string{"sqlite", "postgres"} {
 		t.Run(b, func(t *testing.T) {
-			p := startPeers(t)
+			p := StartPeers(t)
 			dbURL := ""
 			if b == "postgres" {
 				dbURL = storetest.PostgresURL(t)
 			}
-			n := startNode(t, dbURL, p.config)
-			p.trustPush(t, n)
+			n := StartNode(t, dbURL, p.Config)
+			p.TrustPush(t, n)
 			testAlertsOnEveryChannel(t, n, p)
 		})
 	}
 }
 
-func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
+func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 	ctx := context.Background()
 	// Readers subscribe: three browsers, one only to the economy section.
 	var key struct{ Key string }
-	if r := n.get(t, "/api/v1/push/key"); r.status != 200 || json.Unmarshal([]byte(r.body), &key) != nil || key.Key == "" {
-		t.Fatalf("push key: %d %s", r.status, r.body)
+	if r := n.Get(t, "/api/v1/push/key"); r.Status != 200 || json.Unmarshal([]byte(r.Body), &key) != nil || key.Key == "" {
+		t.Fatalf("push key: %d %s", r.Status, r.Body)
 	}
 	subscribeBrowser := func(topics string) int {
-		sub, err := p.push.Subscribe()
+		sub, err := p.Push.Subscribe()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,44 +195,44 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 			t.Fatalf("subscribe %s: %d", topics, st)
 		}
 	}
-	p.push.Respond = func(id string) (int, http.Header) {
+	p.Push.Respond = func(id string) (int, http.Header) {
 		if id == "4" {
 			return http.StatusGone, nil // this reader's browser dropped the subscription
 		}
 		return http.StatusCreated, nil
 	}
 	// E-mail: double opt-in.
-	if r := n.do(t, "POST", "/alerts/email", url.Values{"email": {"reader@example.com"}}, nil); r.status != 200 || !strings.Contains(r.body, "أرسلنا رسالة تأكيد") {
-		t.Fatalf("e-mail subscribe: %d", r.status)
+	if r := n.Do(t, "POST", "/alerts/email", url.Values{"email": {"reader@example.com"}}, nil); r.Status != 200 || !strings.Contains(r.Body, "أرسلنا رسالة تأكيد") {
+		t.Fatalf("e-mail subscribe: %d", r.Status)
 	}
-	mails := p.smtp.Mails()
+	mails := p.SMTP.Mails()
 	if len(mails) != 1 || mails[0].To[0] != "reader@example.com" {
 		t.Fatalf("confirmation mails: %+v", mails)
 	}
-	_, text := mailText(t, mails[0].Data)
-	link := confirmLink.FindStringSubmatch(text)
+	_, text := MailText(t, mails[0].Data)
+	link := ConfirmLink.FindStringSubmatch(text)
 	if link == nil {
 		t.Fatalf("no confirm link in %q", text)
 	}
-	if r := n.get(t, link[1]); r.status != 200 || !strings.Contains(r.body, "تم تفعيل اشتراكك") {
-		t.Fatalf("confirm: %d", r.status)
+	if r := n.Get(t, link[1]); r.Status != 200 || !strings.Contains(r.Body, "تم تفعيل اشتراكك") {
+		t.Fatalf("confirm: %d", r.Status)
 	}
 	// An editor sends an alert on every channel.
-	login(t, n, auth.RoleEditor)
-	a := firstPublished(t, n.Store)
-	form := n.get(t, "/admin/alerts?article="+itoa(a.ID))
-	if form.status != 200 || !strings.Contains(form.body, a.Headline) {
-		t.Fatalf("composer: %d", form.status)
+	Login(t, n, auth.RoleEditor)
+	a := FirstPublished(t, n.Store)
+	form := n.Get(t, "/admin/alerts?article="+Itoa(a.ID))
+	if form.Status != 200 || !strings.Contains(form.Body, a.Headline) {
+		t.Fatalf("composer: %d", form.Status)
 	}
-	r := n.do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
-		"url": {"/news/" + itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {itoa(a.ID)},
+	r := n.Do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
+		"url": {"/news/" + Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {Itoa(a.ID)},
 		"channel": {"push", "telegram", "email", "webhook"}}, nil)
-	loc := r.header.Get("Location")
-	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
-		t.Fatalf("send: %d %.400s", r.status, r.body)
+	loc := r.Header.Get("Location")
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
+		t.Fatalf("send: %d %.400s", r.Status, r.Body)
 	}
 	id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/alerts/"), "?done=alert"), 10, 64)
-	got := n.waitAlert(t, id)
+	got := n.WaitAlert(t, id)
 	want := map[string][4]int{"push": {3, 2, 0, 1}, "telegram": {1, 1, 0, 0}, "email": {1, 1, 0, 0}, "webhook": {1, 1, 0, 0}}
 	for _, pr := range got.Progress {
 		if w := want[pr.Channel]; [4]int{pr.Total, pr.Sent, pr.Failed, pr.Gone} != w {
@@ -240,12 +240,12 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 		}
 	}
 	// Web Push: decrypted by the browsers' keys, VAPID checked, RTL Arabic.
-	if probs := p.push.Problems(); len(probs) > 0 {
+	if probs := p.Push.Problems(); len(probs) > 0 {
 		t.Fatalf("push service refused: %v", probs)
 	}
-	msgs := p.push.Messages()
+	msgs := p.Push.Messages()
 	var pm struct{ Title, Body, URL, Dir, Lang string }
-	if len(msgs) != 2 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != got.Title || pm.Dir != "rtl" || pm.Lang != "ar" || pm.URL != "https://khabar.test/news/"+itoa(a.ID) {
+	if len(msgs) != 2 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != got.Title || pm.Dir != "rtl" || pm.Lang != "ar" || pm.URL != "https://khabar.test/news/"+Itoa(a.ID) {
 		t.Fatalf("push messages: %d %+v", len(msgs), pm)
 	}
 	if h := msgs[0].Header; h.Get("Urgency") != "high" || h.Get("TTL") == "" || h.Get("Topic") == "" {
@@ -255,40 +255,40 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 		t.Errorf("the gone subscription was not removed: %d left", len(left))
 	}
 	// Telegram, e-mail with one-click unsubscribe, signed webhook.
-	p.mu.Lock()
-	if len(p.tgPosts) != 1 || p.tgPosts[0]["chat_id"] != "@khabar_test" || !strings.Contains(p.tgPosts[0]["text"].(string), a.Headline) {
-		t.Errorf("telegram: %+v", p.tgPosts)
+	p.Mu.Lock()
+	if len(p.TelegramPosts) != 1 || p.TelegramPosts[0]["chat_id"] != "@khabar_test" || !strings.Contains(p.TelegramPosts[0]["text"].(string), a.Headline) {
+		t.Errorf("telegram: %+v", p.TelegramPosts)
 	}
-	if len(p.hooks) != 1 || p.hookErrs[0] != nil || !bytes.Contains(p.hooks[0], []byte(`"urgency":"high"`)) {
-		t.Errorf("webhook: %d %v", len(p.hooks), p.hookErrs)
+	if len(p.Hooks) != 1 || p.HookErrs[0] != nil || !bytes.Contains(p.Hooks[0], []byte(`"urgency":"high"`)) {
+		t.Errorf("webhook: %d %v", len(p.Hooks), p.HookErrs)
 	}
-	p.mu.Unlock()
-	mails = p.smtp.Mails()
+	p.Mu.Unlock()
+	mails = p.SMTP.Mails()
 	if len(mails) != 2 {
 		t.Fatalf("alert mail missing: %d mails", len(mails))
 	}
-	h, body := mailText(t, mails[1].Data)
+	h, body := MailText(t, mails[1].Data)
 	unsub := strings.Trim(h.Get("List-Unsubscribe"), "<>")
 	if h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || !strings.HasPrefix(unsub, "https://khabar.test/alerts/unsubscribe?t=") || !strings.Contains(body, a.Headline) {
 		t.Fatalf("alert mail: %v", h)
 	}
 	// A mail program's one-click unsubscribe (RFC 8058) comes from elsewhere.
 	path := strings.TrimPrefix(unsub, "https://khabar.test")
-	if r := n.do(t, "GET", path, nil, nil); r.status != 200 || !strings.Contains(r.body, "<form") {
-		t.Fatalf("unsubscribe page: %d", r.status)
+	if r := n.Do(t, "GET", path, nil, nil); r.Status != 200 || !strings.Contains(r.Body, "<form") {
+		t.Fatalf("unsubscribe page: %d", r.Status)
 	}
-	if r := n.do(t, "POST", path, url.Values{"List-Unsubscribe": {"One-Click"}}, map[string]string{"Origin": "https://mail.example", "Sec-Fetch-Site": "cross-site"}); r.status != 200 {
-		t.Fatalf("one-click unsubscribe: %d", r.status)
+	if r := n.Do(t, "POST", path, url.Values{"List-Unsubscribe": {"One-Click"}}, map[string]string{"Origin": "https://mail.example", "Sec-Fetch-Site": "cross-site"}); r.Status != 200 {
+		t.Fatalf("one-click unsubscribe: %d", r.Status)
 	}
 	if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
 		t.Fatal("still subscribed after unsubscribing")
 	}
 	// The newsroom shows the history, the progress and the WhatsApp text.
-	if r := n.get(t, loc); r.status != 200 || !strings.Contains(r.body, "*عاجل: "+a.Headline+"*") {
-		t.Fatalf("alert page: %d", r.status)
+	if r := n.Get(t, loc); r.Status != 200 || !strings.Contains(r.Body, "*عاجل: "+a.Headline+"*") {
+		t.Fatalf("alert page: %d", r.Status)
 	}
-	if r := n.get(t, "/admin/alerts/"+itoa(id)+"/progress"); r.status != 200 || !strings.Contains(r.body, `"channel":"push"`) {
-		t.Fatalf("progress: %d %s", r.status, r.body)
+	if r := n.Get(t, "/admin/alerts/"+Itoa(id)+"/progress"); r.Status != 200 || !strings.Contains(r.Body, `"channel":"push"`) {
+		t.Fatalf("progress: %d %s", r.Status, r.Body)
 	}
 	if log, _ := n.Store.AuditLog(ctx, 5, 0); len(log) == 0 || log[0].Action != "alert.send" || log[0].Name != "مستخدم editor" {
 		t.Errorf("audit: %+v", log)
@@ -302,34 +302,34 @@ func testAlertsOnEveryChannel(t *testing.T, n *node, p *peers) {
 // internal/api (TestAutomationTokensAndRoles).
 func TestAlertAutomationAPI(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	// Tokens from the newsroom: refused to a writer, made for an editor.
-	login(t, n, auth.RoleWriter)
-	r := n.do(t, "POST", "/admin/tokens", url.Values{"name": {"سكربت"}}, nil)
-	if r.status != http.StatusForbidden {
-		t.Fatalf("a writer made a token: %d", r.status)
+	Login(t, n, auth.RoleWriter)
+	r := n.Do(t, "POST", "/admin/tokens", url.Values{"name": {"سكربت"}}, nil)
+	if r.Status != http.StatusForbidden {
+		t.Fatalf("a writer made a token: %d", r.Status)
 	}
-	n.client.Jar, _ = newJar()
-	login(t, n, auth.RoleEditor)
-	r = n.do(t, "POST", "/admin/tokens", url.Values{"name": {"وكالة الأنباء"}}, nil)
-	m := regexp.MustCompile(`<code dir="ltr" class="token">([^<]+)</code>`).FindStringSubmatch(r.body)
-	if r.status != http.StatusCreated || m == nil {
-		t.Fatalf("token: %d", r.status)
+	n.Client.Jar, _ = newJar()
+	Login(t, n, auth.RoleEditor)
+	r = n.Do(t, "POST", "/admin/tokens", url.Values{"name": {"وكالة الأنباء"}}, nil)
+	m := regexp.MustCompile(`<code dir="ltr" class="token">([^<]+)</code>`).FindStringSubmatch(r.Body)
+	if r.Status != http.StatusCreated || m == nil {
+		t.Fatalf("token: %d", r.Status)
 	}
 	editor := map[string]string{"Authorization": "Bearer " + m[1]}
 	if st, out := postJSON(t, n, "/api/v1/ticker", `{"text":"عاجل: زلزال بقوة 5 درجات","url":"/news/1"}`, editor); st != 201 {
 		t.Fatalf("ticker with the newsroom's token: %d %v", st, out)
 	}
-	n.waitEvents(t)
-	if r := n.get(t, "/"); !strings.Contains(r.body, "عاجل: زلزال بقوة 5 درجات") {
+	n.WaitEvents(t)
+	if r := n.Get(t, "/"); !strings.Contains(r.Body, "عاجل: زلزال بقوة 5 درجات") {
 		t.Error("the API's ticker item is not on the home page")
 	}
 	// Revoked tokens stop working.
 	toks, _ := n.Store.ListAPITokens(context.Background())
 	for _, tk := range toks {
 		if tk.Name == "وكالة الأنباء" {
-			if r := n.do(t, "POST", "/admin/tokens/"+itoa(tk.ID)+"/revoke", url.Values{}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("revoke: %d", r.status)
+			if r := n.Do(t, "POST", "/admin/tokens/"+Itoa(tk.ID)+"/revoke", url.Values{}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("revoke: %d", r.Status)
 			}
 		}
 	}
@@ -337,7 +337,7 @@ func TestAlertAutomationAPI(t *testing.T) {
 		t.Errorf("revoked token: %d", st)
 	}
 	// The command line makes tokens too.
-	code, out, errOut := run(t, map[string]string{"KHABAR_DATA": n.cfg.DataDir}, "", "token", "create", "--email", "editor@khabar.test", "--name", "agency")
+	code, out, errOut := Run(t, map[string]string{"KHABAR_DATA": n.cfg.DataDir}, "", "token", "create", "--email", "editor@khabar.test", "--name", "agency")
 	if code != 0 || len(strings.TrimSpace(out)) < 20 || !strings.Contains(errOut, "shown once") {
 		t.Fatalf("token create: %d %q %q", code, out, errOut)
 	}
@@ -352,13 +352,13 @@ func TestAlertAutomationAPI(t *testing.T) {
 // (TestPushSubscriptionBadInput).
 func TestAlertPagesWithoutSMTP(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	if r := n.get(t, "/sw.js"); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "javascript") || !strings.Contains(r.body, "showNotification") {
-		t.Errorf("service worker: %d %s", r.status, r.header.Get("Content-Type"))
+	n := StartNode(t, "")
+	if r := n.Get(t, "/sw.js"); r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "javascript") || !strings.Contains(r.Body, "showNotification") {
+		t.Errorf("service worker: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
 	// Without SMTP there is no e-mail form and no e-mail routes.
-	if r := n.do(t, "POST", "/alerts/email", url.Values{"email": {"a@b.c"}}, nil); r.status != 404 {
-		t.Errorf("e-mail alerts without SMTP: %d", r.status)
+	if r := n.Do(t, "POST", "/alerts/email", url.Values{"email": {"a@b.c"}}, nil); r.Status != 404 {
+		t.Errorf("e-mail alerts without SMTP: %d", r.Status)
 	}
 }
 
@@ -366,33 +366,33 @@ func TestAlertPagesWithoutSMTP(t *testing.T) {
 // to them is published, and can stop the notices from the e-mail.
 func TestReplyNotices(t *testing.T) {
 	t.Parallel()
-	p := startPeers(t)
-	n := startNode(t, "", p.config)
-	commentReady(n)
+	p := StartPeers(t)
+	n := StartNode(t, "", p.Config)
+	CommentReady(n)
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
-	if r := n.get(t, "/comments/"+itoa(a.ID)); !strings.Contains(r.body, `name="notify"`) {
+	a := FirstPublished(t, n.Store)
+	if r := n.Get(t, "/comments/"+Itoa(a.ID)); !strings.Contains(r.Body, `name="notify"`) {
 		t.Fatal("no notify checkbox on the comment form")
 	}
 	r := postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "notify": {"on"}, "body": {"سؤال للكاتب"}}, nil)
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("post: %d", r.status)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("post: %d", r.Status)
 	}
 	approveAll := func() {
 		t.Helper()
-		if _, err := n.Store.ModerateComments(ctx, commentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
+		if _, err := n.Store.ModerateComments(ctx, CommentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 	}
 	approveAll()
-	parent := commentIDs(t, n, news.CommentApproved)[0]
+	parent := CommentIDs(t, n, news.CommentApproved)[0]
 	// Her own follow-up does not notify her; someone else's reply does.
-	postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "body": {"وأضيف"}, "parent_id": {itoa(parent)}}, nil)
-	postForm(t, n, a.ID, url.Values{"name": {"سامي"}, "body": {"جواب مفصل على سؤالك"}, "parent_id": {itoa(parent)}}, nil)
+	postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "body": {"وأضيف"}, "parent_id": {Itoa(parent)}}, nil)
+	postForm(t, n, a.ID, url.Values{"name": {"سامي"}, "body": {"جواب مفصل على سؤالك"}, "parent_id": {Itoa(parent)}}, nil)
 	approveAll()
 	var notices []alerttest.Mail
-	for _, m := range p.smtp.Mails() {
+	for _, m := range p.SMTP.Mails() {
 		if m.To[0] == "reem@example.com" {
 			notices = append(notices, m)
 		}
@@ -400,7 +400,7 @@ func TestReplyNotices(t *testing.T) {
 	if len(notices) != 1 {
 		t.Fatalf("%d notices, want 1", len(notices))
 	}
-	h, body := mailText(t, notices[0].Data)
+	h, body := MailText(t, notices[0].Data)
 	if !strings.Contains(body, "جواب مفصل") || !strings.Contains(body, "سامي") || h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 		t.Fatalf("notice: %v %q", h, body)
 	}
@@ -413,19 +413,19 @@ func TestReplyNotices(t *testing.T) {
 			}
 		}
 	}
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	stop := strings.TrimPrefix(strings.Trim(h.Get("List-Unsubscribe"), "<>"), "https://khabar.test")
-	if r := n.do(t, "POST", stop, url.Values{"List-Unsubscribe": {"One-Click"}}, nil); r.status != 200 {
-		t.Fatalf("stop: %d", r.status)
+	if r := n.Do(t, "POST", stop, url.Values{"List-Unsubscribe": {"One-Click"}}, nil); r.Status != 200 {
+		t.Fatalf("stop: %d", r.Status)
 	}
 	if c, _ := n.Store.GetComment(ctx, parent); c.Notify {
 		t.Fatal("notices not stopped")
 	}
-	if r := n.get(t, "/comments/notices/stop?t=forged"); r.status != http.StatusBadRequest {
-		t.Errorf("forged stop link: %d", r.status)
+	if r := n.Get(t, "/comments/notices/stop?t=forged"); r.Status != http.StatusBadRequest {
+		t.Errorf("forged stop link: %d", r.Status)
 	}
 	count := 0
-	for _, m := range p.smtp.Mails() {
+	for _, m := range p.SMTP.Mails() {
 		if m.To[0] == "reem@example.com" {
 			count++
 		}
@@ -439,13 +439,13 @@ func TestReplyNotices(t *testing.T) {
 // it is sent by the next node to start on the database, once.
 func TestAlertSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	p := startPeers(t)
+	p := StartPeers(t)
 	dir := t.TempDir()
 	keepDir := func(c *config.Config) { c.DataDir = dir }
 	ctx, stop := context.WithCancel(context.Background())
 	cfg := config.Default()
 	cfg.Addr, cfg.BaseURL, cfg.Demo, cfg.EventPoll = "127.0.0.1:0", "https://khabar.test", true, 250*time.Millisecond
-	p.config(&cfg)
+	p.Config(&cfg)
 	keepDir(&cfg)
 	first, err := New(ctx, cfg, slogDiscard())
 	if err != nil {
@@ -453,7 +453,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- first.Run(ctx) }()
-	sub, _ := p.push.Subscribe()
+	sub, _ := p.Push.Subscribe()
 	if err := first.Store.SavePushSubscription(ctx, &news.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth, Topics: "breaking"}); err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	stop()
-	if err := stopped(done); err != nil {
+	if err := Stopped(done); err != nil {
 		t.Fatal(err)
 	}
 	// Written while no node runs: as if its node died right after the commit.
@@ -479,15 +479,15 @@ func TestAlertSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Close()
-	second := startNode(t, "", p.config, keepDir)
-	p.trustPush(t, second)
-	got := second.waitAlert(t, a.ID)
+	second := StartNode(t, "", p.Config, keepDir)
+	p.TrustPush(t, second)
+	got := second.WaitAlert(t, a.ID)
 	for _, pr := range got.Progress {
 		if pr.Sent != 1 || pr.Total != 1 {
 			t.Errorf("%s after restart: %+v", pr.Channel, pr)
 		}
 	}
-	if n := len(p.push.Messages()); n != 1 {
+	if n := len(p.Push.Messages()); n != 1 {
 		t.Errorf("%d push messages, want 1", n)
 	}
 }
@@ -511,10 +511,10 @@ func waitOutbox(t *testing.T, a *App) {
 // the article is published, whatever publishes it, and only once.
 func TestAlertWhenPublished(t *testing.T) {
 	t.Parallel()
-	p := startPeers(t)
-	n := startNode(t, "", p.config)
+	p := StartPeers(t)
+	n := StartNode(t, "", p.Config)
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
+	a := FirstPublished(t, n.Store)
 	a, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished)
 	if err != nil {
 		t.Fatal(err)
@@ -528,7 +528,7 @@ func TestAlertWhenPublished(t *testing.T) {
 	if a, err = n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	var alertID int64
 	for i := 0; alertID == 0 && i < 200; i++ {
 		list, _ := n.Store.ListAlerts(ctx, 5, 0)
@@ -543,21 +543,21 @@ func TestAlertWhenPublished(t *testing.T) {
 	if alertID == 0 {
 		t.Fatal("no alert on publication")
 	}
-	n.waitAlert(t, alertID)
+	n.WaitAlert(t, alertID)
 	// Published again later: no second alert.
 	a, _ = n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished)
 	if _, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	time.Sleep(100 * time.Millisecond)
 	if list, _ := n.Store.ListAlerts(ctx, 5, 0); len(list) != 1 {
 		t.Fatalf("%d alerts, want 1", len(list))
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.tgPosts) != 1 {
-		t.Fatalf("telegram got %d posts", len(p.tgPosts))
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	if len(p.TelegramPosts) != 1 {
+		t.Fatalf("telegram got %d posts", len(p.TelegramPosts))
 	}
 }
 
@@ -565,28 +565,28 @@ func TestAlertWhenPublished(t *testing.T) {
 // the form that publishes the article sends one alert.
 func TestAlertFromTheArticleForm(t *testing.T) {
 	t.Parallel()
-	p := startPeers(t)
-	n := startNode(t, "", p.config)
+	p := StartPeers(t)
+	n := StartNode(t, "", p.Config)
 	ctx := context.Background()
-	login(t, n, auth.RoleEditor)
-	if r := n.get(t, "/admin/articles/new"); !strings.Contains(r.body, `name="publish_alert" value="telegram"`) {
+	Login(t, n, auth.RoleEditor)
+	if r := n.Get(t, "/admin/articles/new"); !strings.Contains(r.Body, `name="publish_alert" value="telegram"`) {
 		t.Fatal("the article form offers no alert on publication")
 	}
 	sec, _ := n.Store.SectionBySlug(ctx, "politics")
 	authors, _ := n.Store.ListAuthors(ctx)
-	r := n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {"عاجل: استقالة الحكومة"}, "lead": {"المقدمة"},
-		"section": {itoa(sec.ID)}, "authors": {itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+	r := n.Do(t, "POST", "/admin/articles/new", url.Values{"headline": {"عاجل: استقالة الحكومة"}, "lead": {"المقدمة"},
+		"section": {Itoa(sec.ID)}, "authors": {Itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
 		"breaking": {"on"}, "publish_alert": {"telegram", "carrier-pigeon"}, "action": {"publish"}}, nil)
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("publish: %d %.300s", r.status, r.body)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("publish: %d %.300s", r.Status, r.Body)
 	}
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	list, _ := n.Store.ListAlerts(ctx, 5, 0)
 	if len(list) != 1 || list[0].Title != "عاجل: استقالة الحكومة" || list[0].Topic != "breaking" || len(list[0].Channels) != 1 || list[0].CreatedBy.Name != "مستخدم editor" {
 		t.Fatalf("alerts: %+v", list)
 	}
-	n.waitAlert(t, list[0].ID)
-	n.waitEvents(t)
+	n.WaitAlert(t, list[0].ID)
+	n.WaitEvents(t)
 	if list, _ := n.Store.ListAlerts(ctx, 5, 0); len(list) != 1 {
 		t.Fatalf("%d alerts for one publication", len(list))
 	}

@@ -31,15 +31,15 @@ import (
 	"khabar/internal/storetest"
 )
 
-// node is a running app on a real port, with a client that does not
+// Node is a running app on a real port, with a client that does not
 // follow redirects (so tests see them).
-type node struct {
+type Node struct {
 	*App
-	base   string
-	client *http.Client
+	Base   string
+	Client *http.Client
 }
 
-func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node {
+func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -71,7 +71,7 @@ func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node
 	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		err := stopped(done)
+		err := Stopped(done)
 		if err != nil {
 			t.Errorf("run: %v", err)
 		}
@@ -83,7 +83,7 @@ func startNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *node
 	// A minute per request: a login's argon2id under -race, with other
 	// tests' logins on the same two cores, has taken more than ten
 	// seconds; what a test waits for is bounded by its own deadlines.
-	return &node{App: a, base: "http://" + a.Addr(), client: &http.Client{Jar: jar, Timeout: time.Minute,
+	return &Node{App: a, Base: "http://" + a.Addr(), Client: &http.Client{Jar: jar, Timeout: time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -148,10 +148,10 @@ func createFirstAccount(ctx context.Context, s *store.Store) error {
 
 var errStuck = errors.New("the node did not stop within a minute of its context ending")
 
-// stopped waits for what a node's Run returns once its context has ended;
+// Stopped waits for what a node's Run returns once its context has ended;
 // a node still running a minute later (its shutdown grace is 10 s) gives
 // errStuck, so that the test fails instead of hanging.
-func stopped(done <-chan error) error {
+func Stopped(done <-chan error) error {
 	select {
 	case err := <-done:
 		return err
@@ -160,31 +160,31 @@ func stopped(done <-chan error) error {
 	}
 }
 
-type resp struct {
-	status int
-	header http.Header
-	body   string
+type Resp struct {
+	Status int
+	Header http.Header
+	Body   string
 }
 
-func (n *node) do(t *testing.T, method, path string, form url.Values, hdr map[string]string) resp {
+func (n *Node) Do(t *testing.T, method, path string, form url.Values, hdr map[string]string) Resp {
 	t.Helper()
-	r, err := n.try(method, path, form, hdr)
+	r, err := n.Try(method, path, form, hdr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-// try is do for goroutines other than the test's, which must not call
+// Try is do for goroutines other than the test's, which must not call
 // t.Fatal: the test would wait for them forever.
-func (n *node) try(method, path string, form url.Values, hdr map[string]string) (resp, error) {
+func (n *Node) Try(method, path string, form url.Values, hdr map[string]string) (Resp, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, n.base+path, body)
+	req, err := http.NewRequest(method, n.Base+path, body)
 	if err != nil {
-		return resp{}, err
+		return Resp{}, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -193,28 +193,28 @@ func (n *node) try(method, path string, form url.Values, hdr map[string]string) 
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	res, err := n.client.Do(req)
+	res, err := n.Client.Do(req)
 	if err != nil {
-		return resp{}, err
+		return Resp{}, err
 	}
 	defer res.Body.Close()
 	var r io.Reader = res.Body
 	if res.Header.Get("Content-Encoding") == "gzip" {
 		if r, err = gzip.NewReader(res.Body); err != nil {
-			return resp{}, fmt.Errorf("%s %s: %w", method, path, err)
+			return Resp{}, fmt.Errorf("%s %s: %w", method, path, err)
 		}
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return resp{}, fmt.Errorf("%s %s: %w", method, path, err)
+		return Resp{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return resp{res.StatusCode, res.Header, string(b)}, nil
+	return Resp{res.StatusCode, res.Header, string(b)}, nil
 }
 
-func (n *node) get(t *testing.T, path string) resp { return n.do(t, "GET", path, nil, nil) }
+func (n *Node) Get(t *testing.T, path string) Resp { return n.Do(t, "GET", path, nil, nil) }
 
-// waitEvents blocks until the page cache has seen every event so far.
-func (n *node) waitEvents(t *testing.T) {
+// WaitEvents blocks until the page cache has seen every event so far.
+func (n *Node) WaitEvents(t *testing.T) {
 	t.Helper()
 	id, err := n.Store.LastEventID(context.Background())
 	if err != nil {
@@ -229,12 +229,12 @@ func (n *node) waitEvents(t *testing.T) {
 	}
 }
 
-func backends(t *testing.T, fn func(t *testing.T, n *node)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, startNode(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startNode(t, storetest.PostgresURL(t))) })
+func Backends(t *testing.T, fn func(t *testing.T, n *Node)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, StartNode(t, "")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, StartNode(t, storetest.PostgresURL(t))) })
 }
 
-func firstPublished(t *testing.T, s *store.Store) *news.Article {
+func FirstPublished(t *testing.T, s *store.Store) *news.Article {
 	t.Helper()
 	list, err := s.ListPublished(context.Background(), store.ListFilter{Limit: 1})
 	if err != nil || len(list) == 0 {
@@ -252,7 +252,7 @@ func firstPublished(t *testing.T, s *store.Store) *news.Article {
 // internal/site's TestPaginationAndDates.)
 func TestSettingsReachCachedPages(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
 	// 45 more politics articles make three pages.
 	sec, err := n.Store.SectionBySlug(ctx, "politics")
@@ -266,16 +266,16 @@ func TestSettingsReachCachedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n.waitEvents(t)
-	if p3 := n.get(t, "/section/politics?page=3"); p3.status != 200 || !strings.Contains(p3.body, "تشرين الثاني 2025") {
-		t.Fatalf("page 3 before the change: %d", p3.status)
+	n.WaitEvents(t)
+	if p3 := n.Get(t, "/section/politics?page=3"); p3.Status != 200 || !strings.Contains(p3.Body, "تشرين الثاني 2025") {
+		t.Fatalf("page 3 before the change: %d", p3.Status)
 	}
 	if err := n.Store.SaveSettings(ctx, map[string]string{"month_style": "egypt", "digits": "arabic", "time_zone": "Asia/Beirut"}); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	p3 := n.get(t, "/section/politics?page=3")
-	if !strings.Contains(p3.body, "نوفمبر ٢٠٢٥") || !strings.Contains(p3.body, "الصفحة ٣ من ٣") {
+	n.WaitEvents(t)
+	p3 := n.Get(t, "/section/politics?page=3")
+	if !strings.Contains(p3.Body, "نوفمبر ٢٠٢٥") || !strings.Contains(p3.Body, "الصفحة ٣ من ٣") {
 		t.Error("settings change did not reach cached pages (Egyptian months, Arabic-Indic digits)")
 	}
 	// The outlet's language, chosen in the settings, switches the site and
@@ -283,24 +283,24 @@ func TestSettingsReachCachedPages(t *testing.T) {
 	if err := n.Store.SaveSettings(ctx, map[string]string{"lang": "en"}); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	for _, path := range []string{"/section/politics?page=3", "/admin/login"} {
-		if r := n.get(t, path); !strings.Contains(r.body, `<html lang="en" dir="ltr">`) {
-			t.Errorf("%s after switching to English: %.200s", path, r.body)
+		if r := n.Get(t, path); !strings.Contains(r.Body, `<html lang="en" dir="ltr">`) {
+			t.Errorf("%s after switching to English: %.200s", path, r.Body)
 		}
 	}
 }
 
 func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		old := firstPublished(t, n.Store)
+		old := FirstPublished(t, n.Store)
 		oldPath := "/news/" + strconv.FormatInt(old.ID, 10) + "/" + url.PathEscape(old.Slug)
 		paths := []string{"/", "/section/" + old.Section.Slug, "/tag/" + url.PathEscape(old.Tags[0].Slug), oldPath}
 		for _, p := range paths { // warm the cache
-			if r := n.get(t, p); r.status != 200 {
-				t.Fatalf("%s: %d", p, r.status)
+			if r := n.Get(t, p); r.Status != 200 {
+				t.Fatalf("%s: %d", p, r.Status)
 			}
 		}
 		before := n.Cache.Len()
@@ -310,32 +310,32 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 		if err := n.Store.CreateArticle(ctx, fresh); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		if n.Cache.Len() >= before {
 			t.Errorf("cache still holds %d pages after publish (had %d)", n.Cache.Len(), before)
 		}
 		for _, p := range paths[:3] {
-			if r := n.get(t, p); !strings.Contains(r.body, fresh.Headline) {
+			if r := n.Get(t, p); !strings.Contains(r.Body, fresh.Headline) {
 				t.Errorf("%s does not show the newly published article", p)
 			}
 		}
 		// The ticker's latest headlines on every page include it too.
-		if r := n.get(t, oldPath); !strings.Contains(r.body, fresh.Headline) {
+		if r := n.Get(t, oldPath); !strings.Contains(r.Body, fresh.Headline) {
 			t.Error("article page ticker does not show the new headline")
 		}
 
 		// An update of the body alone refreshes the article page only.
 		cur, _ := n.Store.GetArticle(ctx, old.ID)
 		cur.Body = append(cur.Body, news.Block{Type: news.BlockParagraph, Text: "فقرة أضيفت بعد النشر"})
-		homeTag := n.get(t, "/").header.Get("ETag")
+		homeTag := n.Get(t, "/").Header.Get("ETag")
 		if err := n.Store.UpdateArticle(ctx, cur); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, oldPath); !strings.Contains(r.body, "فقرة أضيفت بعد النشر") {
+		n.WaitEvents(t)
+		if r := n.Get(t, oldPath); !strings.Contains(r.Body, "فقرة أضيفت بعد النشر") {
 			t.Error("updated article page is stale")
 		}
-		if r := n.get(t, "/"); r.header.Get("ETag") != homeTag {
+		if r := n.Get(t, "/"); r.Header.Get("ETag") != homeTag {
 			t.Error("a body-only update needlessly re-rendered the home page")
 		}
 
@@ -343,12 +343,12 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 		if _, err := n.Store.SetStatus(ctx, fresh.ID, fresh.Version, news.StatusUnpublished); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		freshPath := "/news/" + strconv.FormatInt(fresh.ID, 10) + "/" + url.PathEscape(fresh.Slug)
-		if r := n.get(t, freshPath); r.status != http.StatusGone || !strings.Contains(r.body, "لم يعد هذا الخبر متاحًا") {
-			t.Errorf("unpublished: %d", r.status)
+		if r := n.Get(t, freshPath); r.Status != http.StatusGone || !strings.Contains(r.Body, "لم يعد هذا الخبر متاحًا") {
+			t.Errorf("unpublished: %d", r.Status)
 		}
-		if r := n.get(t, "/"); strings.Contains(r.body, fresh.Headline) {
+		if r := n.Get(t, "/"); strings.Contains(r.Body, fresh.Headline) {
 			t.Error("home still lists the unpublished article")
 		}
 
@@ -357,14 +357,14 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 		if err := n.Store.CreateTicker(ctx, item); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, oldPath); !strings.Contains(r.body, item.Text) {
+		n.WaitEvents(t)
+		if r := n.Get(t, oldPath); !strings.Contains(r.Body, item.Text) {
 			t.Error("ticker change not on the article page")
 		}
 	})
 }
 
-func login(t *testing.T, n *node, role auth.Role) {
+func Login(t *testing.T, n *Node, role auth.Role) {
 	t.Helper()
 	ctx := context.Background()
 	email := string(role) + "@khabar.test"
@@ -385,8 +385,8 @@ func login(t *testing.T, n *node, role auth.Role) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := url.Parse(n.base)
-	n.client.Jar.SetCookies(base, []*http.Cookie{{Name: "khabar_session", Value: token, Path: "/"}})
+	base, _ := url.Parse(n.Base)
+	n.Client.Jar.SetCookies(base, []*http.Cookie{{Name: "khabar_session", Value: token, Path: "/"}})
 }
 
 // testPasswordHash is the hash of "correct horse battery", the password
@@ -402,15 +402,15 @@ var testPasswordHash = sync.OnceValue(func() string {
 
 func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
-		if r := n.get(t, "/admin/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/admin/login") {
-			t.Fatalf("anonymous /admin/: %d %s", r.status, r.header.Get("Location"))
+	Backends(t, func(t *testing.T, n *Node) {
+		if r := n.Get(t, "/admin/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/admin/login") {
+			t.Fatalf("anonymous /admin/: %d %s", r.Status, r.Header.Get("Location"))
 		}
-		bad := n.do(t, "POST", "/admin/login", url.Values{"email": {"editor@khabar.test"}, "password": {"nope"}}, nil)
-		if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, "غير صحيحة") {
-			t.Errorf("wrong password: %d", bad.status)
+		bad := n.Do(t, "POST", "/admin/login", url.Values{"email": {"editor@khabar.test"}, "password": {"nope"}}, nil)
+		if bad.Status != http.StatusUnauthorized || !strings.Contains(bad.Body, "غير صحيحة") {
+			t.Errorf("wrong password: %d", bad.Status)
 		}
-		login(t, n, auth.RoleEditor)
+		Login(t, n, auth.RoleEditor)
 		sec, err := n.Store.SectionBySlug(context.Background(), "politics")
 		if err != nil {
 			t.Fatal(err)
@@ -425,11 +425,11 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 			"b2_type": {"quote"}, "b2_text": {"اقتباس"}, "b2_cite": {"النائب"}, "b2_pos": {"3"},
 			"action": {"publish"},
 		}
-		r := n.do(t, "POST", "/admin/articles/new", form, nil)
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("create: %d %s", r.status, r.body)
+		r := n.Do(t, "POST", "/admin/articles/new", form, nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
 		}
-		loc := r.header.Get("Location")
+		loc := r.Header.Get("Location")
 		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(loc, "?")[0], "/admin/articles/"), 10, 64)
 		a, err := n.Store.GetArticle(context.Background(), id)
 		if err != nil {
@@ -438,15 +438,15 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 		if a.Status != news.StatusPublished || len(a.Body) != 3 || a.Body[0].Type != news.BlockHeading || len(a.Tags) != 2 {
 			t.Fatalf("stored: %+v", a)
 		}
-		n.waitEvents(t)
-		page := n.get(t, "/news/"+strconv.FormatInt(id, 10)+"/"+url.PathEscape(a.Slug))
-		if page.status != 200 || !strings.Contains(page.body, "البرلمان يقر الموازنة العامة") || !strings.Contains(page.body, "<strong>مهم</strong>") {
-			t.Fatalf("published page: %d", page.status)
+		n.WaitEvents(t)
+		page := n.Get(t, "/news/"+strconv.FormatInt(id, 10)+"/"+url.PathEscape(a.Slug))
+		if page.Status != 200 || !strings.Contains(page.Body, "البرلمان يقر الموازنة العامة") || !strings.Contains(page.Body, "<strong>مهم</strong>") {
+			t.Fatalf("published page: %d", page.Status)
 		}
-		if strings.Contains(page.body, "onerror") {
+		if strings.Contains(page.Body, "onerror") {
 			t.Error("unsanitised markup reached the page")
 		}
-		if home := n.get(t, "/"); !strings.Contains(home.body, "البرلمان يقر الموازنة العامة") {
+		if home := n.Get(t, "/"); !strings.Contains(home.Body, "البرلمان يقر الموازنة العامة") {
 			t.Error("home does not list the new article")
 		}
 
@@ -458,28 +458,28 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		edit := url.Values{"headline": {"تعديل متأخر"}, "section": {strconv.FormatInt(sec.ID, 10)}, "version": {"1"}, "blocks": {"0"}, "action": {"save"}}
-		if r := n.do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10), edit, nil); r.status != http.StatusConflict {
-			t.Errorf("stale save: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10), edit, nil); r.Status != http.StatusConflict {
+			t.Errorf("stale save: %d", r.Status)
 		}
 		// Cross-origin form posts are refused (CSRF).
-		if r := n.do(t, "POST", "/admin/articles/new", form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
-			t.Errorf("cross-origin post: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/articles/new", form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); r.Status != http.StatusForbidden {
+			t.Errorf("cross-origin post: %d", r.Status)
 		}
 		// Unpublish from the newsroom.
 		cur, _ := n.Store.GetArticle(context.Background(), id)
-		r = n.do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10)+"/status", url.Values{"status": {"unpublished"}, "version": {strconv.FormatInt(cur.Version, 10)}}, nil)
-		if r.status != http.StatusSeeOther {
-			t.Errorf("unpublish: %d", r.status)
+		r = n.Do(t, "POST", "/admin/articles/"+strconv.FormatInt(id, 10)+"/status", url.Values{"status": {"unpublished"}, "version": {strconv.FormatInt(cur.Version, 10)}}, nil)
+		if r.Status != http.StatusSeeOther {
+			t.Errorf("unpublish: %d", r.Status)
 		}
 		// Ticker management.
-		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {"عاجل من غرفة الأخبار"}, "hours": {"2"}}, nil); r.status != http.StatusSeeOther {
-			t.Errorf("add ticker: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/ticker", url.Values{"text": {"عاجل من غرفة الأخبار"}, "hours": {"2"}}, nil); r.Status != http.StatusSeeOther {
+			t.Errorf("add ticker: %d", r.Status)
 		}
-		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {"x"}, "url": {"javascript:alert(1)"}}, nil); r.status != http.StatusUnprocessableEntity {
-			t.Errorf("javascript: ticker link: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/ticker", url.Values{"text": {"x"}, "url": {"javascript:alert(1)"}}, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("javascript: ticker link: %d", r.Status)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, "/"); !strings.Contains(r.body, "عاجل من غرفة الأخبار") {
+		n.WaitEvents(t)
+		if r := n.Get(t, "/"); !strings.Contains(r.Body, "عاجل من غرفة الأخبار") {
 			t.Error("ticker item not on home")
 		}
 	})
@@ -487,9 +487,9 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 
 func TestNewsroomRolesAndBadForms(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	login(t, n, auth.RoleWriter)
-	a := firstPublished(t, n.Store)
+	n := StartNode(t, "")
+	Login(t, n, auth.RoleWriter)
+	a := FirstPublished(t, n.Store)
 	id := strconv.FormatInt(a.ID, 10)
 	cases := []struct {
 		name   string
@@ -515,26 +515,26 @@ func TestNewsroomRolesAndBadForms(t *testing.T) {
 		{"huge body", "POST", "/admin/articles/new", url.Values{"headline": {strings.Repeat("x", 3<<20)}}, 413},
 	}
 	for _, c := range cases {
-		r := n.do(t, c.method, c.path, c.form, nil)
-		if r.status != c.status {
-			t.Errorf("%s: got %d, want %d", c.name, r.status, c.status)
+		r := n.Do(t, c.method, c.path, c.form, nil)
+		if r.Status != c.status {
+			t.Errorf("%s: got %d, want %d", c.name, r.Status, c.status)
 		}
 	}
 	if n, _ := n.Store.ListArticles(context.Background(), store.AdminFilter{Status: news.StatusDraft}); len(n) != 0 {
 		t.Errorf("invalid forms stored %d drafts", len(n))
 	}
 	// A writer can save a draft.
-	r := n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {"مسودة كاتب"}, "section": {"1"}, "action": {"save"}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"}}, nil)
-	if r.status != http.StatusSeeOther {
-		t.Errorf("writer draft: %d %s", r.status, r.body)
+	r := n.Do(t, "POST", "/admin/articles/new", url.Values{"headline": {"مسودة كاتب"}, "section": {"1"}, "action": {"save"}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"}}, nil)
+	if r.Status != http.StatusSeeOther {
+		t.Errorf("writer draft: %d %s", r.Status, r.Body)
 	}
 }
 
 func TestNewsroomPages(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	login(t, n, auth.RoleAdmin)
-	a := firstPublished(t, n.Store)
+	n := StartNode(t, "")
+	Login(t, n, auth.RoleAdmin)
+	a := FirstPublished(t, n.Store)
 	id := strconv.FormatInt(a.ID, 10)
 	pages := []struct {
 		path string
@@ -549,55 +549,55 @@ func TestNewsroomPages(t *testing.T) {
 		{"/admin/settings", []string{`name="month_style"`, `value="levant" selected`, "https://t.me/khabar_demo"}},
 	}
 	for _, p := range pages {
-		r := n.get(t, p.path)
-		if r.status != 200 {
-			t.Errorf("%s: %d", p.path, r.status)
+		r := n.Get(t, p.path)
+		if r.Status != 200 {
+			t.Errorf("%s: %d", p.path, r.Status)
 			continue
 		}
-		if r.header.Get("Cache-Control") != "no-store" || !strings.Contains(r.body, `dir="rtl"`) {
+		if r.Header.Get("Cache-Control") != "no-store" || !strings.Contains(r.Body, `dir="rtl"`) {
 			t.Errorf("%s: headers or direction", p.path)
 		}
 		for _, w := range p.want {
-			if !strings.Contains(r.body, w) {
+			if !strings.Contains(r.Body, w) {
 				t.Errorf("%s lacks %q", p.path, w)
 			}
 		}
 	}
-	if r := n.get(t, "/admin/?status=bogus"); r.status != 400 {
-		t.Errorf("bad status filter: %d", r.status)
+	if r := n.Get(t, "/admin/?status=bogus"); r.Status != 400 {
+		t.Errorf("bad status filter: %d", r.Status)
 	}
 
 	// Settings: a bad link is refused with the field named, a good change applies.
 	form := url.Values{"site_name": {"أخبار اليوم"}, "time_zone": {"Africa/Casablanca"}, "month_style": {"morocco"},
 		"digits": {"latin"}, "comment_mode": {"pre"}, "youtube": {"javascript:alert(1)"}}
-	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "الرابط غير صالح") {
-		t.Errorf("bad settings: %d", r.status)
+	if r := n.Do(t, "POST", "/admin/settings", form, nil); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "الرابط غير صالح") {
+		t.Errorf("bad settings: %d", r.Status)
 	}
 	form.Set("youtube", "https://www.youtube.com/@akhbar")
-	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("save settings: %d", r.status)
+	if r := n.Do(t, "POST", "/admin/settings", form, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", r.Status)
 	}
-	n.waitEvents(t)
-	home := n.get(t, "/")
-	if !strings.Contains(home.body, "أخبار اليوم") || !strings.Contains(home.body, "https://www.youtube.com/@akhbar") || strings.Contains(home.body, "https://t.me/khabar_demo") {
+	n.WaitEvents(t)
+	home := n.Get(t, "/")
+	if !strings.Contains(home.Body, "أخبار اليوم") || !strings.Contains(home.Body, "https://www.youtube.com/@akhbar") || strings.Contains(home.Body, "https://t.me/khabar_demo") {
 		t.Error("settings did not reach the site")
 	}
 
 	// Logout ends the session.
-	if r := n.do(t, "POST", "/admin/logout", url.Values{}, nil); r.status != http.StatusSeeOther {
-		t.Errorf("logout: %d", r.status)
+	if r := n.Do(t, "POST", "/admin/logout", url.Values{}, nil); r.Status != http.StatusSeeOther {
+		t.Errorf("logout: %d", r.Status)
 	}
-	if r := n.get(t, "/admin/"); r.status != http.StatusSeeOther {
-		t.Errorf("after logout: %d", r.status)
+	if r := n.Get(t, "/admin/"); r.Status != http.StatusSeeOther {
+		t.Errorf("after logout: %d", r.Status)
 	}
 }
 
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	var last int
 	for i := 0; i < 7; i++ {
-		last = n.do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"guess " + strconv.Itoa(i)}}, nil).status
+		last = n.Do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"guess " + strconv.Itoa(i)}}, nil).Status
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("after 7 failures: %d, want 429", last)
@@ -609,22 +609,22 @@ func TestLoginThrottle(t *testing.T) {
 // reader pages' are internal/site's TestReviewFindings.
 func TestReviewFindings(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		if r := n.do(t, "POST", "/admin/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}, nil); r.status != http.StatusUnauthorized {
-			t.Errorf("NUL in email: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("NUL in email: %d", r.Status)
 		}
 
 		// Adding a tag to a published article refreshes that tag's page.
 		tagPage := "/tag/" + url.PathEscape(news.Slugify("وسم أضيف لاحقا"))
-		other := firstPublished(t, n.Store)
+		other := FirstPublished(t, n.Store)
 		other.Tags = append(other.Tags, news.Tag{Name: "وسم أضيف لاحقا"})
 		if err := n.Store.UpdateArticle(ctx, other); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, tagPage); r.status != 200 || !strings.Contains(r.body, other.Headline) {
-			t.Fatalf("new tag page: %d", r.status)
+		n.WaitEvents(t)
+		if r := n.Get(t, tagPage); r.Status != 200 || !strings.Contains(r.Body, other.Headline) {
+			t.Fatalf("new tag page: %d", r.Status)
 		}
 		second, _ := n.Store.ListPublished(ctx, store.ListFilter{Limit: 2})
 		moved, _ := n.Store.GetArticle(ctx, second[1].ID)
@@ -632,13 +632,13 @@ func TestReviewFindings(t *testing.T) {
 		if err := n.Store.UpdateArticle(ctx, moved); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, tagPage); !strings.Contains(r.body, moved.Headline) {
+		n.WaitEvents(t)
+		if r := n.Get(t, tagPage); !strings.Contains(r.Body, moved.Headline) {
 			t.Error("tag page stale after a tag was added to a published article")
 		}
 
 		// Forms that would wipe the body or skip the version check.
-		login(t, n, auth.RoleEditor)
+		Login(t, n, auth.RoleEditor)
 		id := strconv.FormatInt(moved.ID, 10)
 		cur, _ := n.Store.GetArticle(ctx, moved.ID)
 		ver := strconv.FormatInt(cur.Version, 10)
@@ -649,33 +649,33 @@ func TestReviewFindings(t *testing.T) {
 			"negative blocks": {"headline": {"x"}, "section": {sec}, "version": {ver}, "blocks": {"-1"}},
 			"no version":      {"headline": {"x"}, "section": {sec}, "blocks": {"0"}},
 		} {
-			if r := n.do(t, "POST", "/admin/articles/"+id, form, nil); r.status != http.StatusBadRequest {
-				t.Errorf("%s: %d", name, r.status)
+			if r := n.Do(t, "POST", "/admin/articles/"+id, form, nil); r.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d", name, r.Status)
 			}
 		}
 		if after, _ := n.Store.GetArticle(ctx, moved.ID); len(after.Body) != len(cur.Body) || after.Headline != cur.Headline {
 			t.Error("a malformed form changed the article")
 		}
 		bad := url.Values{"headline": {"x"}, "section": {sec}, "featured": {"999999"}, "action": {"save"}}
-		if r := n.do(t, "POST", "/admin/articles/new", bad, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "غير موجودة") {
-			t.Errorf("unknown featured image: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/articles/new", bad, nil); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "غير موجودة") {
+			t.Errorf("unknown featured image: %d", r.Status)
 		}
 		img := url.Values{"headline": {"x"}, "section": {sec}, "blocks": {"1"}, "b0_type": {"image"}, "b0_media": {"999999"}, "action": {"save"}}
-		if r := n.do(t, "POST", "/admin/articles/new", img, nil); r.status != http.StatusUnprocessableEntity {
-			t.Errorf("image block with unknown media: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/articles/new", img, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("image block with unknown media: %d", r.Status)
 		}
-		if r := n.do(t, "POST", "/admin/ticker", url.Values{"text": {strings.Repeat("x", 3<<20)}}, nil); r.status != http.StatusRequestEntityTooLarge {
-			t.Errorf("oversized ticker form: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/ticker", url.Values{"text": {strings.Repeat("x", 3<<20)}}, nil); r.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized ticker form: %d", r.Status)
 		}
 	})
 }
 
 func TestParallelLoginsAreThrottled(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	// Up to five argon2id checks (64 MiB each) side by side: under -race
 	// on two busy cores they take longer than the client's usual 10 s.
-	n.client.Timeout = 2 * time.Minute
+	n.Client.Timeout = 2 * time.Minute
 	type result struct {
 		status int
 		err    error
@@ -683,8 +683,8 @@ func TestParallelLoginsAreThrottled(t *testing.T) {
 	results := make(chan result, 12)
 	for i := 0; i < 12; i++ {
 		go func() {
-			r, err := n.try("POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"wrong " + strconv.Itoa(i)}}, nil)
-			results <- result{r.status, err}
+			r, err := n.Try("POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"wrong " + strconv.Itoa(i)}}, nil)
+			results <- result{r.Status, err}
 		}()
 	}
 	// The client gives up on a request in time; the deadline keeps
@@ -717,24 +717,24 @@ func TestParallelLoginsAreThrottled(t *testing.T) {
 func TestTwoNodesShareEvents(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
-	a := startNode(t, dbURL)
-	b := startNode(t, dbURL) // demo already loaded: b loads nothing
-	if r := b.get(t, "/"); r.status != 200 {
-		t.Fatalf("node b home: %d", r.status)
+	a := StartNode(t, dbURL)
+	b := StartNode(t, dbURL) // demo already loaded: b loads nothing
+	if r := b.Get(t, "/"); r.Status != 200 {
+		t.Fatalf("node b home: %d", r.Status)
 	}
-	old := firstPublished(t, a.Store)
+	old := FirstPublished(t, a.Store)
 	fresh := &news.Article{Headline: "خبر نُشر من العقدة الأولى", SectionID: old.SectionID, Status: news.StatusPublished}
 	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
-	b.waitEvents(t) // b's consumers reach the event by polling
-	if r := b.get(t, "/"); !strings.Contains(r.body, fresh.Headline) {
+	b.WaitEvents(t) // b's consumers reach the event by polling
+	if r := b.Get(t, "/"); !strings.Contains(r.Body, fresh.Headline) {
 		t.Error("node b still serves a home page without the article published on node a")
 	}
-	r := b.get(t, "/api/v1/search?q="+url.QueryEscape("العقدة الأولى"))
+	r := b.Get(t, "/api/v1/search?q="+url.QueryEscape("العقدة الأولى"))
 	var res struct{ Results []struct{ Headline string } }
-	if err := json.Unmarshal([]byte(r.body), &res); err != nil || len(res.Results) == 0 || res.Results[0].Headline != fresh.Headline {
-		t.Errorf("node b search does not rank the new article first: %.300s", r.body)
+	if err := json.Unmarshal([]byte(r.Body), &res); err != nil || len(res.Results) == 0 || res.Results[0].Headline != fresh.Headline {
+		t.Errorf("node b search does not rank the new article first: %.300s", r.Body)
 	}
 }
 
@@ -744,20 +744,20 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
-	a := startNode(t, dbURL, slow)
-	b := startNode(t, dbURL, slow)
-	b.get(t, "/") // cache the home page on b
-	old := firstPublished(t, a.Store)
+	a := StartNode(t, dbURL, slow)
+	b := StartNode(t, dbURL, slow)
+	b.Get(t, "/") // cache the home page on b
+	old := FirstPublished(t, a.Store)
 	fresh := &news.Article{Headline: "خبر وصل بالإشعار لا بالاستطلاع", SectionID: old.SectionID, Status: news.StatusPublished}
 	start := time.Now()
 	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
-	b.waitEvents(t)
+	b.WaitEvents(t)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("node b learned of the event after %s", took)
 	}
-	if r := b.get(t, "/"); !strings.Contains(r.body, fresh.Headline) {
+	if r := b.Get(t, "/"); !strings.Contains(r.Body, fresh.Headline) {
 		t.Error("node b home does not show the article published on node a")
 	}
 
@@ -773,7 +773,7 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 	if err := a.Store.CreateArticle(context.Background(), second); err != nil {
 		t.Fatal(err)
 	}
-	b.waitEvents(t)
+	b.WaitEvents(t)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("after reconnecting, node b learned of the event after %s", took)
 	}
@@ -804,7 +804,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 	// Half a form: the handler waits for the rest, so the request stays
 	// active through the stop.
 	fmt.Fprint(conn, "POST /admin/login HTTP/1.1\r\nHost: khabar.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=")
-	waitFor(t, "the request to reach the server", func() bool {
+	WaitFor(t, "the request to reach the server", func() bool {
 		// A second connection answers once the server is serving.
 		r, err := http.Get("http://" + a.Addr() + "/healthz")
 		if err == nil {
@@ -813,7 +813,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 		return err == nil
 	})
 	cancel()
-	if err := stopped(done); err != nil {
+	if err := Stopped(done); err != nil {
 		t.Fatalf("the stop failed: %v", err)
 	}
 }

@@ -111,7 +111,7 @@ func BenchmarkEditorPage(b *testing.B) {
 // heaviest article form an editor opens.
 func longestArticle(t testing.TB, s *store.Store) *news.Article {
 	t.Helper()
-	return bestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
+	return BestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
 		return best == nil || len(a.Body) > len(best.Body)
 	})
 }

@@ -163,15 +163,15 @@ func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role
 // has a picture: the heaviest page a reader is likely to open.
 func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 	t.Helper()
-	a := bestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
+	a := BestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
 		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
 	})
 	return a, news.ArticlePath(a)
 }
 
-// bestArticle is the published article that better prefers over all the
+// BestArticle is the published article that better prefers over all the
 // others (among the latest 50).
-func bestArticle(t testing.TB, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
+func BestArticle(t testing.TB, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
 	t.Helper()
 	ctx := context.Background()
 	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
@@ -199,16 +199,16 @@ func TestBrowser(t *testing.T) {
 	// node and Chromium, and they spend most of their time waiting on the
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	login(t, n, auth.RoleEditor)
-	login(t, n, auth.RoleAdmin)
+	Login(t, n, auth.RoleEditor)
+	Login(t, n, auth.RoleAdmin)
 	article, articlePath := richArticle(t, n.Store)
 	sectionPath := "/section/" + article.Section.Slug
 
 	t.Run("reader", func(t *testing.T) {
 		tab := newTab(t, browser)
-		browse(t, tab, "home", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		browse(t, tab, "home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		if got := eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
 			t.Errorf("home: lang and dir %q", got)
 		}
@@ -241,14 +241,14 @@ func TestBrowser(t *testing.T) {
 		if !found {
 			t.Errorf("searching for %q does not list it", lead)
 		}
-		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		live := BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
-		browse(t, tab, "open the live article", chromedp.Navigate(n.base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
-		waitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
-		browse(t, tab, "back home", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
+		WaitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
+		browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
 		// their live streams: the browser's six connections would run out.
-		waitFor(t, "left pages to close their live streams", func() bool {
+		WaitFor(t, "left pages to close their live streams", func() bool {
 			return n.Live.Clients("ticker") <= 1 && n.Live.Clients(liveTopic) == 0
 		})
 	})
@@ -258,7 +258,7 @@ func TestBrowser(t *testing.T) {
 		tab := newTab(t, browser)
 		for _, vp := range viewports {
 			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
-				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.base+p.path))
+				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.Base+p.path))
 				loadPictures(t, tab)
 				screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
 				for _, problem := range eval[[]string](t, tab, rtlLayoutChecks) {
@@ -283,15 +283,15 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("editor publishes, open page's ticker follows", func(t *testing.T) {
 		reader := newTab(t, browser)
-		browse(t, reader, "open the home page", chromedp.Navigate(n.base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
-		waitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
+		browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
+		WaitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
 		eval[bool](t, reader, `window.notReloaded = true`)
 
 		editor := newTab(t, browser, chromedp.WithNewBrowserContext())
-		browserLogin(t, editor, n.base, auth.RoleEditor)
+		browserLogin(t, editor, n.Base, auth.RoleEditor)
 		headline := "خبر من المتصفح: البرلمان يناقش قانون " + strconv.FormatInt(time.Now().UnixNano()%100000, 10)
 		browse(t, editor, "write and publish",
-			chromedp.Navigate(n.base+"/admin/articles/new"),
+			chromedp.Navigate(n.Base+"/admin/articles/new"),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
 			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
 			chromedp.Click(chromedp.CSS(`input[name=authors]`)),
@@ -331,26 +331,26 @@ func TestBrowser(t *testing.T) {
 		author := "/author/" + article.Authors[0].Slug
 		search := "/search?q=" + url.QueryEscape(article.Headline)
 		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
-		live := bestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		live := BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveID := strconv.FormatInt(live.ID, 10)
 		reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
 			"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
 		for _, path := range reader {
-			checkAxe(t, tab, n.base+path, string(axe), "")
-			checkAxe(t, dark, n.base+path, string(axe), "color-contrast")
+			checkAxe(t, tab, n.Base+path, string(axe), "")
+			checkAxe(t, dark, n.Base+path, string(axe), "color-contrast")
 		}
-		checkKeyboard(t, tab, n.base+"/")
-		checkKeyboard(t, tab, n.base+articlePath)
+		checkKeyboard(t, tab, n.Base+"/")
+		checkKeyboard(t, tab, n.Base+articlePath)
 
-		browserLogin(t, tab, n.base, auth.RoleAdmin)
+		browserLogin(t, tab, n.Base, auth.RoleAdmin)
 		id := strconv.FormatInt(article.ID, 10)
 		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
 			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
 			"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 		for _, path := range admin {
-			checkAxe(t, tab, n.base+path, string(axe), "")
+			checkAxe(t, tab, n.Base+path, string(axe), "")
 		}
-		checkKeyboard(t, tab, n.base+"/admin/")
+		checkKeyboard(t, tab, n.Base+"/admin/")
 	})
 }
 
@@ -451,7 +451,7 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 // and §6: every request to our own origin, HTML + CSS + JS within the
 // budget gzip-compressed, pictures with their size set and no layout shift,
 // a CSP without 'unsafe-inline' that the page never trips.
-func checkPageBudget(t *testing.T, browser context.Context, n *node, path string) {
+func checkPageBudget(t *testing.T, browser context.Context, n *Node, path string) {
 	t.Helper()
 	tab := newTab(t, browser)
 	const observe = `window.cspViolations = []; window.layoutShifts = [];
@@ -476,7 +476,7 @@ func checkPageBudget(t *testing.T, browser context.Context, n *node, path string
 			mu.Unlock()
 		}
 	}()
-	res, err := chromedp.Run(tab, chromedp.NavigateResponse(n.base+path))
+	res, err := chromedp.Run(tab, chromedp.NavigateResponse(n.Base+path))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -500,7 +500,7 @@ func checkPageBudget(t *testing.T, browser context.Context, n *node, path string
 
 	mu.Lock()
 	defer mu.Unlock()
-	origin := n.base
+	origin := n.Base
 	total, counted := 0, map[string]bool{}
 	for _, r := range requests {
 		u := r.Request.URL
@@ -605,11 +605,11 @@ func gzipSize(t *testing.T, u string) int {
 	return len(b)
 }
 
-// waitFor polls cond until it holds, for up to thirty seconds (a loaded
+// WaitFor polls cond until it holds, for up to thirty seconds (a loaded
 // two-core machine running other packages beside).
-func waitFor(t *testing.T, what string, cond func() bool) {
+func WaitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	waitWithin(t, 30*time.Second, what, cond)
+	WaitWithin(t, 30*time.Second, what, cond)
 }
 
 // serveStart bounds the wait for a first start on an empty data directory
@@ -617,8 +617,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // beside other tests have taken more than 30 s.
 const serveStart = 2 * time.Minute
 
-// waitWithin is waitFor with its own deadline.
-func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+// WaitWithin is waitFor with its own deadline.
+func WaitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {

@@ -14,7 +14,7 @@ import (
 	"khabar/internal/store"
 )
 
-func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+func Run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
@@ -72,7 +72,7 @@ func TestCLI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errs := run(t, c.env, c.stdin, c.args...)
+			code, out, errs := Run(t, c.env, c.stdin, c.args...)
 			if code != c.code || !strings.Contains(out, c.stdout) || !strings.Contains(errs, c.stderr) {
 				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.code, out, errs)
 			}
@@ -102,7 +102,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := run(t, nil, "", "import", "jsonl", file, "--data", data)
+	code, out, errs := Run(t, nil, "", "import", "jsonl", file, "--data", data)
 	if code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errs)
 	}
@@ -111,7 +111,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = run(t, nil, "", "reindex", "--data", data)
+	code, out, _ = Run(t, nil, "", "reindex", "--data", data)
 	if code != 0 || !strings.Contains(out, "indexed 2 articles") {
 		t.Errorf("reindex: %d %s", code, out)
 	}
@@ -125,7 +125,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 		{[]string{"import", "jsonl", filepath.Join(dir, "missing.jsonl"), "--data", data}, 1, "no such file"},
 		{[]string{"import", "jsonl", file, "--data", data, "--status", "live"}, 2, "--status"},
 	} {
-		code, _, errs := run(t, nil, "", c.args...)
+		code, _, errs := Run(t, nil, "", c.args...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: %d %s", c.args, code, errs)
 		}
@@ -139,14 +139,14 @@ func TestServeFirstRun(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &syncBuffer{}, &syncBuffer{}
+	out, errs := &SyncBuffer{}, &SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--base-url", "http://khabar.test"},
 			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
 	}()
 	var link string
-	waitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
@@ -174,30 +174,30 @@ func TestServeFirstRun(t *testing.T) {
 	}
 
 	demoData := t.TempDir()
-	code, _, stderr := run(t, map[string]string{"KHABAR_TELEGRAM_TOKEN": "not-a-token"}, "", "serve", "--demo", "--data", demoData,
+	code, _, stderr := Run(t, map[string]string{"KHABAR_TELEGRAM_TOKEN": "not-a-token"}, "", "serve", "--demo", "--data", demoData,
 		"--addr", "127.0.0.1:0", "--telegram-chat", "@khabar")
 	if code != 1 || !strings.Contains(stderr, "bot token is malformed") {
 		t.Fatalf("serve with a malformed token: %d %s", code, stderr)
 	}
-	if code, out, _ := run(t, nil, "", "demo", "--data", demoData); code != 0 || !strings.Contains(out, "newsroom login (shown once)") {
+	if code, out, _ := Run(t, nil, "", "demo", "--data", demoData); code != 0 || !strings.Contains(out, "newsroom login (shown once)") {
 		t.Fatalf("the refused start loaded the demo: %d %s", code, out)
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a running command writes while the
+// SyncBuffer is a bytes.Buffer that a running command writes while the
 // test reads it.
-type syncBuffer struct {
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()

@@ -21,40 +21,40 @@ import (
 
 var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
-// commentReady makes a node accept comments at test speed: no wait after
+// CommentReady makes a node accept comments at test speed: no wait after
 // the form token and no per-address limit (every test client is 127.0.0.1).
-func commentReady(n *node) {
+func CommentReady(n *Node) {
 	n.Comments.MinFill = 0
 	n.Comments.ByIP = nil
 	n.Comments.ByArticle = nil
 }
 
-func formToken(t *testing.T, n *node, articleID int64) string {
+func formToken(t *testing.T, n *Node, articleID int64) string {
 	t.Helper()
-	r := n.get(t, "/comments/"+strconv.FormatInt(articleID, 10))
-	m := tokenField.FindStringSubmatch(r.body)
-	if r.status != http.StatusOK || m == nil {
-		t.Fatalf("comments page %d has no form token: %d", articleID, r.status)
+	r := n.Get(t, "/comments/"+strconv.FormatInt(articleID, 10))
+	m := tokenField.FindStringSubmatch(r.Body)
+	if r.Status != http.StatusOK || m == nil {
+		t.Fatalf("comments page %d has no form token: %d", articleID, r.Status)
 	}
 	return m[1]
 }
 
-func postForm(t *testing.T, n *node, articleID int64, v url.Values, hdr map[string]string) resp {
+func postForm(t *testing.T, n *Node, articleID int64, v url.Values, hdr map[string]string) Resp {
 	t.Helper()
 	if _, ok := v["token"]; !ok {
 		v.Set("token", formToken(t, n, articleID))
 	}
-	return n.do(t, "POST", "/comments/"+strconv.FormatInt(articleID, 10), v, hdr)
+	return n.Do(t, "POST", "/comments/"+strconv.FormatInt(articleID, 10), v, hdr)
 }
 
-func postJSON(t *testing.T, n *node, path string, body string, hdr map[string]string) (int, map[string]any) {
+func postJSON(t *testing.T, n *Node, path string, body string, hdr map[string]string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", n.base+path, strings.NewReader(body))
+	req, _ := http.NewRequest("POST", n.Base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	res, err := n.client.Do(req)
+	res, err := n.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func postJSON(t *testing.T, n *node, path string, body string, hdr map[string]st
 	return res.StatusCode, out
 }
 
-func commentIDs(t *testing.T, n *node, st news.CommentStatus) []int64 {
+func CommentIDs(t *testing.T, n *Node, st news.CommentStatus) []int64 {
 	t.Helper()
 	list, err := n.Store.ListComments(context.Background(), storeFilter(st))
 	if err != nil {
@@ -82,33 +82,33 @@ func commentIDs(t *testing.T, n *node, st news.CommentStatus) []int64 {
 
 func TestCommentsEndToEnd(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
-		commentReady(n)
-		a := firstPublished(t, n.Store)
+	Backends(t, func(t *testing.T, n *Node) {
+		CommentReady(n)
+		a := FirstPublished(t, n.Store)
 		aid := strconv.FormatInt(a.ID, 10)
-		page := n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
-		if !strings.Contains(page.body, `id="comment-form"`) || !strings.Contains(page.body, "شاركنا رأيك في التعليقات") {
+		page := n.Get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
+		if !strings.Contains(page.Body, `id="comment-form"`) || !strings.Contains(page.Body, "شاركنا رأيك في التعليقات") {
 			t.Fatal("article page has no comment form")
 		}
 		// Without JavaScript: the form posts, the reader lands on a notice.
 		r := postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "body": {"تحليل دقيق، شكرًا للكاتب."}}, nil)
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/comments/"+aid+"/sent?status=pending" {
-			t.Fatalf("post: %d %s %s", r.status, r.header.Get("Location"), r.body)
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/comments/"+aid+"/sent?status=pending" {
+			t.Fatalf("post: %d %s %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
-		if r := n.get(t, r.header.Get("Location")); r.status != 200 || !strings.Contains(r.body, "تعليقك بانتظار المراجعة") {
-			t.Fatalf("notice: %d", r.status)
+		if r := n.Get(t, r.Header.Get("Location")); r.Status != 200 || !strings.Contains(r.Body, "تعليقك بانتظار المراجعة") {
+			t.Fatalf("notice: %d", r.Status)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug)); strings.Contains(r.body, "تحليل دقيق") {
+		n.WaitEvents(t)
+		if r := n.Get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug)); strings.Contains(r.Body, "تحليل دقيق") {
 			t.Fatal("a pending comment is public")
 		}
 		// A moderator sees it, with the queue's length in the header, and approves it.
-		login(t, n, auth.RoleModerator)
-		q := n.get(t, "/admin/comments")
-		if q.status != 200 || !strings.Contains(q.body, "تحليل دقيق") || !strings.Contains(q.body, `class="badge count"`) {
-			t.Fatalf("queue: %d", q.status)
+		Login(t, n, auth.RoleModerator)
+		q := n.Get(t, "/admin/comments")
+		if q.Status != 200 || !strings.Contains(q.Body, "تحليل دقيق") || !strings.Contains(q.Body, `class="badge count"`) {
+			t.Fatalf("queue: %d", q.Status)
 		}
-		ids := commentIDs(t, n, news.CommentPending)
+		ids := CommentIDs(t, n, news.CommentPending)
 		if len(ids) != 1 {
 			t.Fatalf("pending: %v", ids)
 		}
@@ -118,20 +118,20 @@ func TestCommentsEndToEnd(t *testing.T) {
 			t.Fatal("the demo section has one article")
 		}
 		other := others[len(others)-1] // in the same section, so its page carries the section's tag
-		n.get(t, "/news/"+strconv.FormatInt(other.ID, 10)+"/"+url.PathEscape(other.Slug))
-		mod := n.do(t, "POST", "/admin/comments/moderate", url.Values{"id": {strconv.FormatInt(first, 10)}, "action": {"approve"}, "back": {"/admin/comments?tab=pending"}}, nil)
-		if mod.status != http.StatusSeeOther || mod.header.Get("Location") != "/admin/comments?tab=pending&done=moderated" {
-			t.Fatalf("approve: %d %s", mod.status, mod.header.Get("Location"))
+		n.Get(t, "/news/"+strconv.FormatInt(other.ID, 10)+"/"+url.PathEscape(other.Slug))
+		mod := n.Do(t, "POST", "/admin/comments/moderate", url.Values{"id": {strconv.FormatInt(first, 10)}, "action": {"approve"}, "back": {"/admin/comments?tab=pending"}}, nil)
+		if mod.Status != http.StatusSeeOther || mod.Header.Get("Location") != "/admin/comments?tab=pending&done=moderated" {
+			t.Fatalf("approve: %d %s", mod.Status, mod.Header.Get("Location"))
 		}
-		n.waitEvents(t)
-		page = n.get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
-		if !strings.Contains(page.body, "تحليل دقيق") || !strings.Contains(page.body, `"commentCount":1`) || !strings.Contains(page.body, "تعليق واحد") {
+		n.WaitEvents(t)
+		page = n.Get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
+		if !strings.Contains(page.Body, "تحليل دقيق") || !strings.Contains(page.Body, `"commentCount":1`) || !strings.Contains(page.Body, "تعليق واحد") {
 			t.Fatal("the approved comment, its count or commentCount is missing from the article page")
 		}
 		if n.Cache.Get("/news/"+strconv.FormatInt(other.ID, 10)) == nil {
 			t.Error("a comment on one article dropped another article's page from the cache")
 		}
-		if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, "تعليق واحد") {
+		if r := n.Get(t, "/section/"+a.Section.Slug); !strings.Contains(r.Body, "تعليق واحد") {
 			t.Fatal("the section page's card does not show the comment count")
 		}
 		// With JavaScript: the API, under the same rules.
@@ -153,15 +153,15 @@ func TestCommentsEndToEnd(t *testing.T) {
 				Replies []struct{ ID int64 }
 			}
 		}
-		lr := n.get(t, "/api/v1/articles/"+aid+"/comments")
-		if err := json.Unmarshal([]byte(lr.body), &list); err != nil || list.Count != 2 || len(list.Comments) != 1 || len(list.Comments[0].Replies) != 1 || list.Comments[0].Replies[0].ID != reply {
-			t.Fatalf("API list: %s %v", lr.body, err)
+		lr := n.Get(t, "/api/v1/articles/"+aid+"/comments")
+		if err := json.Unmarshal([]byte(lr.Body), &list); err != nil || list.Count != 2 || len(list.Comments) != 1 || len(list.Comments[0].Replies) != 1 || list.Comments[0].Replies[0].ID != reply {
+			t.Fatalf("API list: %s %v", lr.Body, err)
 		}
 		// A report reaches the reported tab.
-		if r := n.do(t, "POST", "/comment/"+strconv.FormatInt(first, 10)+"/report", url.Values{"confirm": {"yes"}}, nil); r.status != 200 {
-			t.Fatalf("report: %d", r.status)
+		if r := n.Do(t, "POST", "/comment/"+strconv.FormatInt(first, 10)+"/report", url.Values{"confirm": {"yes"}}, nil); r.Status != 200 {
+			t.Fatalf("report: %d", r.Status)
 		}
-		if r := n.get(t, "/admin/comments?tab=reported"); !strings.Contains(r.body, "تحليل دقيق") {
+		if r := n.Get(t, "/admin/comments?tab=reported"); !strings.Contains(r.Body, "تحليل دقيق") {
 			t.Fatal("reported tab does not list the report")
 		}
 		// Every moderation is in the audit log, under the moderator's name.
@@ -184,9 +184,9 @@ func TestCommentsEndToEnd(t *testing.T) {
 // internal/site's TestCommentModes.)
 func TestCommentsArriveLive(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	commentReady(n)
-	a := firstPublished(t, n.Store)
+	n := StartNode(t, "")
+	CommentReady(n)
+	a := FirstPublished(t, n.Store)
 	aid := strconv.FormatInt(a.ID, 10)
 	a.CommentsMode = news.CommentsPost
 	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
@@ -194,17 +194,17 @@ func TestCommentsArriveLive(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", n.base+"/live?topic=comments/"+aid, nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", n.Base+"/live?topic=comments/"+aid, nil)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	waitFor(t, "the stream to subscribe", func() bool { return n.Live.Clients("comments/"+aid) > 0 })
+	WaitFor(t, "the stream to subscribe", func() bool { return n.Live.Clients("comments/"+aid) > 0 })
 	// Post-moderation publishes at once, and open pages receive it.
 	r := postForm(t, n, a.ID, url.Values{"name": {"<b>Mona</b>"}, "body": {"تعليق <img src=x onerror=alert(1)> مباشر"}}, nil)
-	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "status=approved") {
-		t.Fatalf("post-moderated post: %d %s", r.status, r.header.Get("Location"))
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "status=approved") {
+		t.Fatalf("post-moderated post: %d %s", r.Status, r.Header.Get("Location"))
 	}
 	sc := bufio.NewScanner(res.Body)
 	received := false
@@ -236,54 +236,54 @@ func TestCommentsArriveLive(t *testing.T) {
 // are internal/site's TestCommentFloodsBansAndRules.)
 func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	commentReady(n)
-	a := firstPublished(t, n.Store)
+	n := StartNode(t, "")
+	CommentReady(n)
+	a := FirstPublished(t, n.Store)
 	// Word lists from the settings, matched through tatweel and diacritics.
-	login(t, n, auth.RoleAdmin)
+	Login(t, n, auth.RoleAdmin)
 	form := url.Values{}
 	for k, v := range n.Settings.Get().ToMap() {
 		form.Set(k, v)
 	}
 	form.Set("comment_block", "تافه، كلام فارغ")
 	form.Set("comment_hold", "مؤامرة")
-	if r := n.do(t, "POST", "/admin/settings", form, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("settings: %d %.300s", r.status, r.body)
+	if r := n.Do(t, "POST", "/admin/settings", form, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("settings: %d %.300s", r.Status, r.Body)
 	}
-	n.waitEvents(t)
-	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي تـــافِه"}}, nil); r.status != http.StatusForbidden || !strings.Contains(r.body, "كلمات لا نسمح بنشرها") {
-		t.Fatalf("blocked word: %d", r.status)
+	n.WaitEvents(t)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي تـــافِه"}}, nil); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "كلمات لا نسمح بنشرها") {
+		t.Fatalf("blocked word: %d", r.Status)
 	}
-	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"إنها المؤامرة"}}, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("held word: %d", r.status)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"إنها المؤامرة"}}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("held word: %d", r.Status)
 	}
 	// A ban by address, from the commenter's history page.
 	ctx := context.Background()
 	list, _ := n.Store.ListComments(ctx, storeFilter(news.CommentPending))
 	ip := list[0].IPHash
-	if r := n.get(t, "/admin/comments?ip="+ip); r.status != 200 || !strings.Contains(r.body, `name="kind" value="ip"`) {
-		t.Fatalf("history: %d", r.status)
+	if r := n.Get(t, "/admin/comments?ip="+ip); r.Status != 200 || !strings.Contains(r.Body, `name="kind" value="ip"`) {
+		t.Fatalf("history: %d", r.Status)
 	}
-	if r := n.do(t, "POST", "/admin/comments/ban", url.Values{"kind": {"ip"}, "value": {ip}, "days": {"7"}, "reason": {"إساءة"}, "back": {"/admin/comments?ip=" + ip}}, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("ban: %d", r.status)
+	if r := n.Do(t, "POST", "/admin/comments/ban", url.Values{"kind": {"ip"}, "value": {ip}, "days": {"7"}, "reason": {"إساءة"}, "back": {"/admin/comments?ip=" + ip}}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("ban: %d", r.Status)
 	}
-	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"مرة أخرى"}}, nil); r.status != http.StatusForbidden || !strings.Contains(r.body, "لا يمكنك التعليق حاليًا") {
-		t.Fatalf("banned address: %d", r.status)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"مرة أخرى"}}, nil); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "لا يمكنك التعليق حاليًا") {
+		t.Fatalf("banned address: %d", r.Status)
 	}
 	for _, bad := range []url.Values{
 		{"kind": {"planet"}, "value": {ip}, "days": {"7"}},
 		{"kind": {"ip"}, "value": {ip}, "days": {"9999"}},
 		{"kind": {"ip"}, "value": {"short"}, "days": {"7"}},
 	} {
-		if r := n.do(t, "POST", "/admin/comments/ban", bad, nil); r.status != http.StatusBadRequest {
-			t.Errorf("bad ban %v: %d", bad, r.status)
+		if r := n.Do(t, "POST", "/admin/comments/ban", bad, nil); r.Status != http.StatusBadRequest {
+			t.Errorf("bad ban %v: %d", bad, r.Status)
 		}
 	}
 }
 
 func TestModerationRoles(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	for _, c := range []struct {
 		role  auth.Role
 		paths map[string]int
@@ -293,29 +293,29 @@ func TestModerationRoles(t *testing.T) {
 		{auth.RoleEditor, map[string]int{"/admin/comments": 200, "/admin/audit": 403}},
 		{auth.RoleAdmin, map[string]int{"/admin/comments": 200, "/admin/audit": 200, "/admin/audit?page=-1": 400}},
 	} {
-		n.client.Jar, _ = newJar()
-		login(t, n, c.role)
+		n.Client.Jar, _ = newJar()
+		Login(t, n, c.role)
 		for path, want := range c.paths {
-			if r := n.get(t, path); r.status != want {
-				t.Errorf("%s GET %s: %d, want %d", c.role, path, r.status, want)
+			if r := n.Get(t, path); r.Status != want {
+				t.Errorf("%s GET %s: %d, want %d", c.role, path, r.Status, want)
 			}
 		}
 		if c.role == auth.RoleWriter {
-			if r := n.do(t, "POST", "/admin/comments/moderate", url.Values{"id": {"1"}, "action": {"approve"}}, nil); r.status != 403 {
-				t.Errorf("writer moderating: %d", r.status)
+			if r := n.Do(t, "POST", "/admin/comments/moderate", url.Values{"id": {"1"}, "action": {"approve"}}, nil); r.Status != 403 {
+				t.Errorf("writer moderating: %d", r.Status)
 			}
 		}
 		if c.role == auth.RoleModerator {
 			for _, bad := range []url.Values{{"id": {"1"}, "action": {"explode"}}, {"id": {"x"}, "action": {"approve"}}, {"id": {"424242"}, "action": {"approve"}}} {
-				if r := n.do(t, "POST", "/admin/comments/moderate", bad, nil); r.status != 400 && r.status != 404 {
-					t.Errorf("bad moderation %v: %d", bad, r.status)
+				if r := n.Do(t, "POST", "/admin/comments/moderate", bad, nil); r.Status != 400 && r.Status != 404 {
+					t.Errorf("bad moderation %v: %d", bad, r.Status)
 				}
 			}
 			// Nothing ticked is a mistake to explain on the queue, not a 400
 			// (internal/newsroom's TestModerationButtons reads the page).
-			if r := n.do(t, "POST", "/admin/comments/moderate", url.Values{"action": {"approve"}}, nil); r.status != http.StatusSeeOther ||
-				!strings.Contains(r.header.Get("Location"), "done=none_selected") {
-				t.Errorf("moderation with nothing ticked: %d to %s", r.status, r.header.Get("Location"))
+			if r := n.Do(t, "POST", "/admin/comments/moderate", url.Values{"action": {"approve"}}, nil); r.Status != http.StatusSeeOther ||
+				!strings.Contains(r.Header.Get("Location"), "done=none_selected") {
+				t.Errorf("moderation with nothing ticked: %d to %s", r.Status, r.Header.Get("Location"))
 			}
 		}
 	}
@@ -331,15 +331,15 @@ func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
 
 func TestCommentSettingsFromTheNewsroom(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	commentReady(n)
+	n := StartNode(t, "")
+	CommentReady(n)
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
-	login(t, n, auth.RoleAdmin)
-	if r := n.get(t, "/admin/settings"); !strings.Contains(r.body, `name="section_comments_`+strconv.FormatInt(a.SectionID, 10)+`"`) || !strings.Contains(r.body, `name="comment_block"`) {
+	a := FirstPublished(t, n.Store)
+	Login(t, n, auth.RoleAdmin)
+	if r := n.Get(t, "/admin/settings"); !strings.Contains(r.Body, `name="section_comments_`+strconv.FormatInt(a.SectionID, 10)+`"`) || !strings.Contains(r.Body, `name="comment_block"`) {
 		t.Fatal("the settings form has no comment rules or section modes")
 	}
-	save := func(extra map[string]string) resp {
+	save := func(extra map[string]string) Resp {
 		form := url.Values{}
 		for k, v := range n.Settings.Get().ToMap() {
 			form.Set(k, v)
@@ -347,22 +347,22 @@ func TestCommentSettingsFromTheNewsroom(t *testing.T) {
 		for k, v := range extra {
 			form.Set(k, v)
 		}
-		return n.do(t, "POST", "/admin/settings", form, nil)
+		return n.Do(t, "POST", "/admin/settings", form, nil)
 	}
 	section := "section_comments_" + strconv.FormatInt(a.SectionID, 10)
-	if r := save(map[string]string{section: "sometimes"}); r.status != http.StatusUnprocessableEntity {
-		t.Fatalf("bad section mode: %d", r.status)
+	if r := save(map[string]string{section: "sometimes"}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad section mode: %d", r.Status)
 	}
-	if r := save(map[string]string{"comment_close_days": "-3"}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "أدخل عددًا صحيحًا") {
-		t.Fatalf("bad close days: %d", r.status)
+	if r := save(map[string]string{"comment_close_days": "-3"}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "أدخل عددًا صحيحًا") {
+		t.Fatalf("bad close days: %d", r.Status)
 	}
 	// The section's mode wins over the site's pre-moderation.
-	if r := save(map[string]string{section: "post"}); r.status != http.StatusSeeOther {
-		t.Fatalf("save: %d %.300s", r.status, r.body)
+	if r := save(map[string]string{section: "post"}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", r.Status, r.Body)
 	}
-	n.waitEvents(t)
-	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي"}}, nil); !strings.HasSuffix(r.header.Get("Location"), "status=approved") {
-		t.Fatalf("section in post-moderation: %d %s", r.status, r.header.Get("Location"))
+	n.WaitEvents(t)
+	if r := postForm(t, n, a.ID, url.Values{"name": {"x"}, "body": {"رأي"}}, nil); !strings.HasSuffix(r.Header.Get("Location"), "status=approved") {
+		t.Fatalf("section in post-moderation: %d %s", r.Status, r.Header.Get("Location"))
 	}
 	// Auto-close: ten days after publication with a seven-day limit.
 	a, _ = n.Store.GetArticle(ctx, a.ID)
@@ -370,11 +370,11 @@ func TestCommentSettingsFromTheNewsroom(t *testing.T) {
 	if err := n.Store.UpdateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if r := save(map[string]string{section: "post", "comment_close_days": "7"}); r.status != http.StatusSeeOther {
-		t.Fatalf("save: %d", r.status)
+	if r := save(map[string]string{section: "post", "comment_close_days": "7"}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.Status)
 	}
-	n.waitEvents(t)
-	if r := n.get(t, "/comments/"+strconv.FormatInt(a.ID, 10)); strings.Contains(r.body, `id="comment-form"`) || !strings.Contains(r.body, "التعليقات مغلقة") {
+	n.WaitEvents(t)
+	if r := n.Get(t, "/comments/"+strconv.FormatInt(a.ID, 10)); strings.Contains(r.Body, `id="comment-form"`) || !strings.Contains(r.Body, "التعليقات مغلقة") {
 		t.Fatal("comments did not close after the set number of days")
 	}
 }

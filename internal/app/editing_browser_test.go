@@ -22,16 +22,16 @@ import (
 // keptKey is the JavaScript expression of the key under which the editor
 // page keeps a's unsaved work: per user, per article.
 func keptKey(a *news.Article) string {
-	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + id(a) + `"`
+	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + ID(a) + `"`
 }
 
 // openArticle opens a's form in a fresh browser profile logged in as
 // role, and waits for it.
-func openArticle(t *testing.T, browser context.Context, n *node, role auth.Role, a *news.Article) context.Context {
+func openArticle(t *testing.T, browser context.Context, n *Node, role auth.Role, a *news.Article) context.Context {
 	t.Helper()
 	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.base, role)
-	browse(t, tab, "open the article", chromedp.Navigate(n.base+"/admin/articles/"+id(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	browserLogin(t, tab, n.Base, role)
+	browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
 	return tab
 }
 
@@ -70,12 +70,12 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 // saving, keeping what was typed.
 func TestBrowserAutosaveAndLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := loginAs(t, n, auth.RoleWriter)
-	loginAs(t, n, auth.RoleEditor)
-	a := articleIn(t, n, news.StatusDraft, wid)
-	page := n.base + "/admin/articles/" + id(a)
+	_, wid := LoginAs(t, n, auth.RoleWriter)
+	LoginAs(t, n, auth.RoleEditor)
+	a := ArticleIn(t, n, news.StatusDraft, wid)
+	page := n.Base + "/admin/articles/" + ID(a)
 
 	writer := openArticle(t, browser, n, auth.RoleWriter, a)
 	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
@@ -83,7 +83,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	// The round trip as the browser timed it, for bench/README.md.
 	t.Logf("autosave round trip in Chromium: %.1f ms", eval[float64](t, writer,
 		`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/autosave")).map(e => e.duration).pop() || -1`))
-	got := n.article(t, a.ID)
+	got := n.Article(t, a.ID)
 	if !strings.Contains(got.Headline, "بعد التعديل") || got.Version != a.Version+1 {
 		t.Fatalf("after autosave: %q v%d", got.Headline, got.Version)
 	}
@@ -92,7 +92,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	}
 
 	// The tag field suggests known tags, whatever the hamza typed.
-	tagged := articleIn(t, n, news.StatusDraft, 0)
+	tagged := ArticleIn(t, n, news.StatusDraft, 0)
 	tagged.Tags = []news.Tag{{Name: "أوكسجين طبي"}}
 	if err := n.Store.UpdateArticle(context.Background(), tagged); err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	pollJS(t, writer, "tag suggestions", `[...document.querySelectorAll("#tag-suggestions option")].some(o => o.value === "أوكسجين طبي")`)
 
 	editor := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, editor, n.base, auth.RoleEditor)
+	browserLogin(t, editor, n.Base, auth.RoleEditor)
 	browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
 	if txt := eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
 		t.Errorf("lock notice: %q", txt)
@@ -115,14 +115,14 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	// window gets the focus back) and stops autosaving.
 	eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, writer, "writer told of the takeover", `!!document.querySelector("#editing.locked") && document.getElementById("editing").textContent.includes("مستخدم editor")`)
-	before := n.article(t, a.ID).Version
+	before := n.Article(t, a.ID).Version
 	browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
 	browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.field-error`)))
 	if txt := eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
 		t.Errorf("the refused save lost the writer's text: %q", txt)
 	}
-	if v := n.article(t, a.ID).Version; v != before {
+	if v := n.Article(t, a.ID).Version; v != before {
 		t.Errorf("the writer's page saved after the takeover: v%d, was v%d", v, before)
 	}
 }
@@ -132,18 +132,18 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 // taking the offer shows it in the form and saves it.
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := loginAs(t, n, auth.RoleWriter)
-	a := articleIn(t, n, news.StatusDraft, wid)
-	draft := n.base + "/admin/articles/" + id(a)
+	_, wid := LoginAs(t, n, auth.RoleWriter)
+	a := ArticleIn(t, n, news.StatusDraft, wid)
+	draft := n.Base + "/admin/articles/" + ID(a)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	block := func(on bool) {
 		t.Helper()
 		var patterns []*network.BlockPattern
 		if on {
-			patterns = []*network.BlockPattern{{URLPattern: n.base + "/admin/articles/*", Block: true}}
+			patterns = []*network.BlockPattern{{URLPattern: n.Base + "/admin/articles/*", Block: true}}
 		}
 		if _, err := chromedp.Call(tab, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
 			t.Fatal(err)
@@ -153,7 +153,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
 	pollJS(t, tab, "autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
 	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("والشبكة مقطوعة")`)
-	if got := n.article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
+	if got := n.Article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
 		t.Fatal("the blocked autosave reached the server")
 	}
 
@@ -178,14 +178,14 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 		t.Fatalf("restored form: lead %q", lead)
 	}
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
-	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "فقرة كتبت والشبكة مقطوعة") {
+	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "فقرة كتبت والشبكة مقطوعة") {
 		t.Errorf("after restoring: lead %q", got.Lead)
 	}
 	pollJS(t, tab, "the kept copy is dropped once saved", `localStorage.getItem(`+keptKey(a)+`) === null`)
 
 	// A new article becomes a draft at its first autosave, and the form
 	// then saves that draft rather than making a second one.
-	browse(t, tab, "new article", chromedp.Navigate(n.base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	browse(t, tab, "new article", chromedp.Navigate(n.Base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
 	browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
 	pollJS(t, tab, "told what is missing", `document.getElementById("autosave").textContent.includes("حين تكتمل")`)
 	browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
@@ -199,7 +199,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	if path := eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
 		t.Errorf("after saving the autosaved article: at %s, want article %d", path, made)
 	}
-	if got := n.article(t, made); got.Headline != "خبر جديد يُحفظ وحده" || got.CreatedBy != wid {
+	if got := n.Article(t, made); got.Headline != "خبر جديد يُحفظ وحده" || got.CreatedBy != wid {
 		t.Errorf("autosaved new article: %q by %d", got.Headline, got.CreatedBy)
 	}
 	if _, err := n.Store.GetArticle(context.Background(), made+1); err == nil {
@@ -212,22 +212,22 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 // once they leave, the writer's page, at its next heartbeat, saves again.
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := loginAs(t, n, auth.RoleWriter)
-	editor, _ := loginAs(t, n, auth.RoleEditor)
-	a := articleIn(t, n, news.StatusDraft, wid)
+	_, wid := LoginAs(t, n, auth.RoleWriter)
+	editor, _ := LoginAs(t, n, auth.RoleEditor)
+	a := ArticleIn(t, n, news.StatusDraft, wid)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
-	seen := heartbeat(t, editor, a, true).Seen
+	seen := Heartbeat(t, editor, a, true).Seen
 	browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	pollJS(t, tab, "autosave refused for the lock", `document.getElementById("autosave").textContent.includes("شخص آخر")`)
-	if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.status != http.StatusNoContent {
-		t.Fatalf("editor leaves: %d", r.status)
+	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("editor leaves: %d", r.Status)
 	}
 	eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, tab, "autosave once the lock is free", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
-	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
+	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
 		t.Errorf("after the lock came back: lead %q", got.Lead)
 	}
 }
@@ -238,11 +238,11 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 // restoring it later is refused as a conflict with the writer's own save.
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := loginAs(t, n, auth.RoleWriter)
-	a := articleIn(t, n, news.StatusDraft, wid)
-	draft := n.base + "/admin/articles/" + id(a)
+	_, wid := LoginAs(t, n, auth.RoleWriter)
+	a := ArticleIn(t, n, news.StatusDraft, wid)
+	draft := n.Base + "/admin/articles/" + ID(a)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	// Autosaves wait in the browser until the test lets them go.
@@ -288,7 +288,7 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
 	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
-	if got := n.article(t, a.ID); !strings.Contains(got.Lead, "سطر أول وسطر ثان") {
+	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول وسطر ثان") {
 		t.Errorf("after restoring: lead %q", got.Lead)
 	}
 }
@@ -299,17 +299,17 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 // saved first, not left behind on the page.
 func TestBrowserStepWaitsForChanges(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := loginAs(t, n, auth.RoleWriter)
-	loginAs(t, n, auth.RoleEditor)
-	a := articleIn(t, n, news.StatusReview, wid)
+	_, wid := LoginAs(t, n, auth.RoleWriter)
+	LoginAs(t, n, auth.RoleEditor)
+	a := ArticleIn(t, n, news.StatusReview, wid)
 	tab := openArticle(t, browser, n, auth.RoleEditor, a)
 	acceptDialogs(t, tab)
 	browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
 	eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
 	browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := n.article(t, a.ID); got.Status != news.StatusPublished || !strings.Contains(got.Lead, "تصحيح أخير") {
+	if got := n.Article(t, a.ID); got.Status != news.StatusPublished || !strings.Contains(got.Lead, "تصحيح أخير") {
 		t.Errorf("published from the workflow buttons: %s, lead %q", got.Status, got.Lead)
 	}
 }

@@ -20,25 +20,25 @@ type autosaved struct {
 	Fields  map[string]string `json:"fields"`
 }
 
-// presence is the answer to an editor page's heartbeat.
-type presence struct {
+// Presence is the answer to an editor page's heartbeat.
+type Presence struct {
 	Locked bool   `json:"locked"`
 	HTML   string `json:"html"`
 	Seen   int64  `json:"seen"`
 }
 
-// heartbeat posts the page's heartbeat for a, as a page with changes
+// Heartbeat posts the page's Heartbeat for a, as a page with changes
 // (editing) or one only read.
-func heartbeat(t *testing.T, c *node, a *news.Article, editing bool) presence {
+func Heartbeat(t *testing.T, c *Node, a *news.Article, editing bool) Presence {
 	t.Helper()
 	form := url.Values{}
 	if editing {
 		form.Set("editing", "1")
 	}
-	r := c.do(t, "POST", "/admin/articles/"+id(a)+"/presence", form, nil)
-	var p presence
-	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &p) != nil {
-		t.Fatalf("presence: %d %s", r.status, r.body)
+	r := c.Do(t, "POST", "/admin/articles/"+ID(a)+"/presence", form, nil)
+	var p Presence
+	if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &p) != nil {
+		t.Fatalf("presence: %d %s", r.Status, r.Body)
 	}
 	return p
 }

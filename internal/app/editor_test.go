@@ -17,17 +17,17 @@ import (
 // paragraph comes back from the server as blocks; the counters show.
 func TestBrowserEditor(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	login(t, n, auth.RoleEditor)
+	Login(t, n, auth.RoleEditor)
 	article, _ := richArticle(t, n.Store)
 	if len(article.Body) < 3 {
 		t.Fatalf("article %d has %d blocks", article.ID, len(article.Body))
 	}
 	tab := newTab(t, browser)
-	browserLogin(t, tab, n.base, auth.RoleEditor)
+	browserLogin(t, tab, n.Base, auth.RoleEditor)
 	browse(t, tab, "open the article",
-		chromedp.Navigate(n.base+"/admin/articles/"+strconv.FormatInt(article.ID, 10)),
+		chromedp.Navigate(n.Base+"/admin/articles/"+strconv.FormatInt(article.ID, 10)),
 		chromedp.WaitVisible(chromedp.CSS("#counters")))
 	if got := eval[string](t, tab, `document.getElementById("counters").textContent`); !strings.Contains(got, "الكلمات") {
 		t.Errorf("counters: %q", got)

@@ -16,45 +16,45 @@ import (
 // internal/site's TestFeedsServed and TestCorrectionsShown.)
 func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
 	parser := gofeed.NewParser()
-	a := firstPublished(t, n.Store)
-	n.get(t, "/feeds/rss.xml") // cache it
+	a := FirstPublished(t, n.Store)
+	n.Get(t, "/feeds/rss.xml") // cache it
 	// Publishing refreshes the cached feed.
 	fresh := &news.Article{Headline: "خبر جديد في الخلاصة & <اختبار> 🎉", SectionID: a.SectionID, Status: news.StatusPublished}
 	if err := n.Store.CreateArticle(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	r := n.get(t, "/feeds/rss.xml")
-	parsed, err := parser.ParseString(r.body)
+	n.WaitEvents(t)
+	r := n.Get(t, "/feeds/rss.xml")
+	parsed, err := parser.ParseString(r.Body)
 	if err != nil || len(parsed.Items) == 0 {
-		t.Fatalf("the feed after publishing: %d, %v", r.status, err)
+		t.Fatalf("the feed after publishing: %d, %v", r.Status, err)
 	}
 	if parsed.Items[0].Title != fresh.Headline {
 		t.Errorf("feed not refreshed after publishing: %q", parsed.Items[0].Title)
 	}
 	// A correction to an article's body reaches the feeds that carry it.
-	n.get(t, "/feeds/feed.json") // cache it
+	n.Get(t, "/feeds/feed.json") // cache it
 	a.Body = append(a.Body, news.Block{Type: news.BlockParagraph, Text: "تصحيح: ورد الرقم خطأ"})
 	if err := n.Store.UpdateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	if !strings.Contains(n.get(t, "/feeds/feed.json").body, "تصحيح: ورد الرقم خطأ") {
+	n.WaitEvents(t)
+	if !strings.Contains(n.Get(t, "/feeds/feed.json").Body, "تصحيح: ورد الرقم خطأ") {
 		t.Error("the site feed still carries the uncorrected body")
 	}
-	n.get(t, "/corrections") // cache it
+	n.Get(t, "/corrections") // cache it
 	fix := &news.Correction{ArticleID: a.ID, Kind: news.Erratum, Text: "ورد أن العدد ثلاثون؛ الصحيح ثلاثة"}
 	if err := n.Store.AddCorrection(ctx, fix); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	if !strings.Contains(n.get(t, "/feeds/feed.json").body, fix.Text) {
+	n.WaitEvents(t)
+	if !strings.Contains(n.Get(t, "/feeds/feed.json").Body, fix.Text) {
 		t.Error("the site feed lacks the correction")
 	}
-	if !strings.Contains(n.get(t, "/corrections").body, fix.Text) {
+	if !strings.Contains(n.Get(t, "/corrections").Body, fix.Text) {
 		t.Error("/corrections lacks the correction")
 	}
 }

@@ -33,7 +33,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	browser := startBrowser(t)
 	shots := testOutput(t, "screenshots")
 	var link string
-	waitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
@@ -42,7 +42,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 		t.Fatalf("set-up link %q", link)
 	}
 	portrait := filepath.Join(t.TempDir(), "هالة.jpg")
-	if err := os.WriteFile(portrait, jpegOf(t, photo(600, 600, 9)), 0o644); err != nil {
+	if err := os.WriteFile(portrait, JPEGOf(t, Photo(600, 600, 9)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tab := newTab(t, browser)
@@ -135,7 +135,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	screenshot(t, tab, filepath.Join(shots, "fromzero-published.jpg"))
 
 	// The reader, once the site's pages have caught up with the event.
-	waitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
+	WaitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
 	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
 	story := `main a[href^="/news/` + id + `/"]`
 	within(t, reader, "find it on the home page",
@@ -171,7 +171,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 // serveEmpty runs `khabar serve` on an empty data directory, on a free
 // loopback port, until the test ends; it returns the site's address and
 // what the command prints.
-func serveEmpty(t *testing.T) (string, *syncBuffer) {
+func serveEmpty(t *testing.T) (string, *SyncBuffer) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -181,7 +181,7 @@ func serveEmpty(t *testing.T) (string, *syncBuffer) {
 	l.Close()
 	base := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &syncBuffer{}, &syncBuffer{}
+	out, errs := &SyncBuffer{}, &SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--base-url", base},

@@ -30,63 +30,63 @@ func TestOutletFromZero(t *testing.T) {
 			if backend == "postgres" {
 				dbURL = storetest.PostgresURL(t)
 			}
-			n := startNode(t, dbURL, func(c *config.Config) { c.Demo = false })
+			n := StartNode(t, dbURL, func(c *config.Config) { c.Demo = false })
 			ctx := context.Background()
-			if r := n.get(t, "/admin/articles/new"); r.status != http.StatusSeeOther {
-				t.Fatalf("the newsroom before set-up: %d", r.status)
+			if r := n.Get(t, "/admin/articles/new"); r.Status != http.StatusSeeOther {
+				t.Fatalf("the newsroom before set-up: %d", r.Status)
 			}
 			link, err := n.SetupLink(ctx)
 			if err != nil || !strings.HasPrefix(link, "http://khabar.test/admin/setup?token=") {
 				t.Fatalf("set-up link %q (%v)", link, err)
 			}
 			u, _ := url.Parse(link)
-			if r := n.get(t, u.RequestURI()); r.status != 200 {
-				t.Fatalf("the set-up page: %d", r.status)
+			if r := n.Get(t, u.RequestURI()); r.Status != 200 {
+				t.Fatalf("the set-up page: %d", r.Status)
 			}
-			r := n.do(t, "POST", "/admin/setup", url.Values{"token": {u.Query().Get("token")}, "site_name": {"صوت المدينة"},
+			r := n.Do(t, "POST", "/admin/setup", url.Values{"token": {u.Query().Get("token")}, "site_name": {"صوت المدينة"},
 				"lang": {"ar"}, "time_zone": {"Africa/Cairo"}, "month_style": {"egypt"},
 				"name": {"هالة الأحمد"}, "email": {"hala@khabar.test"}, "password": {"a long enough password"}}, nil)
-			if r.status != http.StatusSeeOther {
-				t.Fatalf("set-up: %d\n%s", r.status, r.body)
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("set-up: %d\n%s", r.Status, r.Body)
 			}
 			if link, _ := n.SetupLink(ctx); link != "" {
 				t.Errorf("set-up is still open: %s", link)
 			}
 			// The first admin, signed in by set-up, makes the sections.
-			if r := n.do(t, "POST", "/admin/sections", url.Values{"name": {"رياضة"}, "slug": {"sport"}}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("add a section: %d", r.status)
+			if r := n.Do(t, "POST", "/admin/sections", url.Values{"name": {"رياضة"}, "slug": {"sport"}}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("add a section: %d", r.Status)
 			}
 			sport, err := n.Store.SectionBySlug(ctx, "sport")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := n.do(t, "POST", "/admin/sections", url.Values{"name": {"كرة القدم"}, "slug": {"football"},
-				"parent": {strconv.FormatInt(sport.ID, 10)}}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("add a subsection: %d", r.status)
+			if r := n.Do(t, "POST", "/admin/sections", url.Values{"name": {"كرة القدم"}, "slug": {"football"},
+				"parent": {strconv.FormatInt(sport.ID, 10)}}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("add a subsection: %d", r.Status)
 			}
 			football, err := n.Store.SectionBySlug(ctx, "football")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := n.do(t, "POST", "/admin/authors", url.Values{"name": {"هالة الأحمد"}, "slug": {"hala"}, "job_title": {"محررة الرياضة"}}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("add an author: %d\n%s", r.status, r.body)
+			if r := n.Do(t, "POST", "/admin/authors", url.Values{"name": {"هالة الأحمد"}, "slug": {"hala"}, "job_title": {"محررة الرياضة"}}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("add an author: %d\n%s", r.Status, r.Body)
 			}
 			hala, err := n.Store.AuthorBySlug(ctx, "hala")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := n.do(t, "POST", "/admin/pages/new", url.Values{"title": {"من نحن"}, "slug": {"about"}, "purpose": {"about"}, "footer": {"on"},
-				"blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"صوت المدينة موقع إخباري مستقل."}}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("add the about page: %d\n%s", r.status, r.body)
+			if r := n.Do(t, "POST", "/admin/pages/new", url.Values{"title": {"من نحن"}, "slug": {"about"}, "purpose": {"about"}, "footer": {"on"},
+				"blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"صوت المدينة موقع إخباري مستقل."}}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("add the about page: %d\n%s", r.Status, r.Body)
 			}
 			headline := "المنتخب يتأهل إلى النهائي"
-			r = n.do(t, "POST", "/admin/articles/new", url.Values{"headline": {headline}, "lead": {"فوز في الدقيقة الأخيرة."},
+			r = n.Do(t, "POST", "/admin/articles/new", url.Values{"headline": {headline}, "lead": {"فوز في الدقيقة الأخيرة."},
 				"section": {strconv.FormatInt(football.ID, 10)}, "authors": {strconv.FormatInt(hala.ID, 10)}, "blocks": {"1"}, "b0_type": {"paragraph"},
 				"b0_text": {"سجّل المنتخب هدف الفوز في الدقيقة التسعين."}, "action": {"publish"}}, nil)
-			if r.status != http.StatusSeeOther {
-				t.Fatalf("publish: %d\n%s", r.status, r.body)
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("publish: %d\n%s", r.Status, r.Body)
 			}
-			n.waitEvents(t)
+			n.WaitEvents(t)
 			list, err := n.Store.ListPublished(ctx, store.ListFilter{Limit: 10})
 			if err != nil || len(list) != 1 || list[0].Headline != headline {
 				t.Fatalf("published: %+v %v", list, err)
@@ -101,10 +101,10 @@ func TestOutletFromZero(t *testing.T) {
 				"/feeds/section/sport/rss.xml": {headline},
 				news.ArticlePath(&list[0]):     {headline, crumbs},
 			} {
-				r := n.get(t, path)
+				r := n.Get(t, path)
 				for _, want := range wants {
-					if r.status != 200 || !strings.Contains(r.body, want) {
-						t.Errorf("%s: %d, want %q", path, r.status, want)
+					if r.Status != 200 || !strings.Contains(r.Body, want) {
+						t.Errorf("%s: %d, want %q", path, r.Status, want)
 					}
 				}
 			}

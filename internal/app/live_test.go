@@ -19,12 +19,12 @@ func TestLiveTickerAcrossNodes(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
-	a := startNode(t, dbURL, slow)
-	b := startNode(t, dbURL, slow)
+	a := StartNode(t, dbURL, slow)
+	b := StartNode(t, dbURL, slow)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", b.base+"/live/ticker", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", b.Base+"/live/ticker", nil)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -21,10 +21,10 @@ import (
 
 // liveArticle makes the demo's newest article a live blog with n entries,
 // the first of them a key event, one minute apart, newest last.
-func liveArticle(t *testing.T, n *node, entries int) (*news.Article, []*news.LiveEntry) {
+func liveArticle(t *testing.T, n *Node, entries int) (*news.Article, []*news.LiveEntry) {
 	t.Helper()
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
+	a := FirstPublished(t, n.Store)
 	if err := n.Store.SetLiveCoverage(ctx, a.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func liveArticle(t *testing.T, n *node, entries int) (*news.Article, []*news.Liv
 		if i%10 == 9 {
 			// Each entry costs the live consumer a render, slow under the
 			// race detector: wait in steps, never long at once.
-			n.waitEvents(t)
+			n.WaitEvents(t)
 		}
 	}
 	a, err := n.Store.GetArticle(ctx, a.ID)
@@ -50,7 +50,7 @@ func liveArticle(t *testing.T, n *node, entries int) (*news.Article, []*news.Liv
 	return a, out
 }
 
-func articleURL(a *news.Article) string {
+func ArticleURL(a *news.Article) string {
 	return "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
 }
 
@@ -72,11 +72,11 @@ func liveBlogLD(t *testing.T, body string) map[string]any {
 
 // openStream subscribes to a live topic and waits until the hub counts
 // the subscriber; with lastID set, only what comes next is sent.
-func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
+func openStream(t *testing.T, n *Node, topic, lastID string) *bufio.Scanner {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", n.base+"/live?topic="+topic, nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", n.Base+"/live?topic="+topic, nil)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
@@ -88,7 +88,7 @@ func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("stream %s: %d %s", topic, res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	waitFor(t, "the stream to subscribe to "+topic, func() bool { return n.Live.Clients(topic) > 0 })
+	WaitFor(t, "the stream to subscribe to "+topic, func() bool { return n.Live.Clients(topic) > 0 })
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	return sc
@@ -96,35 +96,35 @@ func openStream(t *testing.T, n *node, topic, lastID string) *bufio.Scanner {
 
 func TestLiveBlogPages(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		before := firstPublished(t, n.Store)
+		before := FirstPublished(t, n.Store)
 		a, entries := liveArticle(t, n, 45)
 		if !a.UpdatedAt.After(before.UpdatedAt) {
 			t.Errorf("entries did not move the article's updated time: %v → %v", before.UpdatedAt, a.UpdatedAt)
 		}
-		n.waitEvents(t)
-		page := n.get(t, articleURL(a))
-		if page.status != 200 {
-			t.Fatalf("article: %d", page.status)
+		n.WaitEvents(t)
+		page := n.Get(t, ArticleURL(a))
+		if page.Status != 200 {
+			t.Fatalf("article: %d", page.Status)
 		}
 		// Newest first, twenty on the article page, the key event pinned
 		// above them with a link to the page it is on.
 		latest, oldest := entries[44], entries[0]
-		if !liveSection.MatchString(page.body) {
+		if !liveSection.MatchString(page.Body) {
 			t.Error("the live blog of the article page does not listen for updates")
 		}
 		for _, want := range []string{`id="liveblog"`, "تغطية مباشرة", `class="lb-badge lb-on"`, "أبرز الأحداث",
 			`id="e` + strconv.FormatInt(latest.ID, 10) + `"`, `href="/liveblog/` + strconv.FormatInt(a.ID, 10) + `?page=2"`,
 			`/liveblog/` + strconv.FormatInt(a.ID, 10) + `?page=3#e` + strconv.FormatInt(oldest.ID, 10), "/static/liveblog."} {
-			if !strings.Contains(page.body, want) {
+			if !strings.Contains(page.Body, want) {
 				t.Errorf("article page lacks %s", want)
 			}
 		}
-		if strings.Index(page.body, "تحديث رقم 44") > strings.Index(page.body, "تحديث رقم 43") || strings.Contains(page.body, `id="e`+strconv.FormatInt(entries[24].ID, 10)+`"`) {
+		if strings.Index(page.Body, "تحديث رقم 44") > strings.Index(page.Body, "تحديث رقم 43") || strings.Contains(page.Body, `id="e`+strconv.FormatInt(entries[24].ID, 10)+`"`) {
 			t.Error("entries are not the newest twenty, newest first")
 		}
-		ld := liveBlogLD(t, page.body)
+		ld := liveBlogLD(t, page.Body)
 		updates, _ := ld["liveBlogUpdate"].([]any)
 		if ld["coverageStartTime"] == nil || ld["coverageEndTime"] != nil || len(updates) != 10 {
 			t.Fatalf("JSON-LD: start %v end %v, %d updates", ld["coverageStartTime"], ld["coverageEndTime"], len(updates))
@@ -140,22 +140,22 @@ func TestLiveBlogPages(t *testing.T) {
 
 		// Load more: pages 2 and 3 without JavaScript, then nothing.
 		base := "/liveblog/" + strconv.FormatInt(a.ID, 10)
-		p2 := n.get(t, base+"?page=2")
-		if p2.status != 200 || !strings.Contains(p2.body, "تحديث رقم 24") || strings.Contains(p2.body, "تحديث رقم 25<") ||
-			!strings.Contains(p2.body, `rel="next" href="`+base+`?page=3"`) || !strings.Contains(p2.body, "noindex") ||
-			!strings.Contains(p2.body, `<link rel="canonical" href="http://khabar.test`+articleURL(a)) {
-			t.Fatalf("page 2: %d", p2.status)
+		p2 := n.Get(t, base+"?page=2")
+		if p2.Status != 200 || !strings.Contains(p2.Body, "تحديث رقم 24") || strings.Contains(p2.Body, "تحديث رقم 25<") ||
+			!strings.Contains(p2.Body, `rel="next" href="`+base+`?page=3"`) || !strings.Contains(p2.Body, "noindex") ||
+			!strings.Contains(p2.Body, `<link rel="canonical" href="http://khabar.test`+ArticleURL(a)) {
+			t.Fatalf("page 2: %d", p2.Status)
 		}
-		if p3 := n.get(t, base+"?page=3"); p3.status != 200 || !strings.Contains(p3.body, "تحديث رقم 0") || strings.Contains(p3.body, `rel="next"`) {
-			t.Fatalf("page 3: %d", p3.status)
+		if p3 := n.Get(t, base+"?page=3"); p3.Status != 200 || !strings.Contains(p3.Body, "تحديث رقم 0") || strings.Contains(p3.Body, `rel="next"`) {
+			t.Fatalf("page 3: %d", p3.Status)
 		}
 		for path, want := range map[string]int{
 			base + "?page=4": 404, base + "?page=0": 400, base + "?page=x": 400, "/liveblog/0": 404, "/liveblog/abc": 404,
 			"/liveblog/99999999999999999999": 404, "/liveblog/999999": 404,
 			"/liveblog/" + strconv.FormatInt(firstOther(t, n, a.ID), 10): 404, // a published article that is not live
 		} {
-			if r := n.get(t, path); r.status != want {
-				t.Errorf("%s: %d, want %d", path, r.status, want)
+			if r := n.Get(t, path); r.Status != want {
+				t.Errorf("%s: %d, want %d", path, r.Status, want)
 			}
 		}
 
@@ -168,9 +168,9 @@ func TestLiveBlogPages(t *testing.T) {
 		if err := n.Store.DeleteLiveEntry(ctx, a.ID, entries[43].ID); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		page = n.get(t, articleURL(a))
-		if !strings.Contains(page.body, "تحديث مصحَّح") || strings.Contains(page.body, "تحديث رقم 43") {
+		n.WaitEvents(t)
+		page = n.Get(t, ArticleURL(a))
+		if !strings.Contains(page.Body, "تحديث مصحَّح") || strings.Contains(page.Body, "تحديث رقم 43") {
 			t.Error("the article page was not refreshed after an edit and a deletion")
 		}
 
@@ -178,19 +178,19 @@ func TestLiveBlogPages(t *testing.T) {
 		if err := n.Store.SetLiveCoverage(ctx, a.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
-		page = n.get(t, articleURL(a))
-		if !strings.Contains(page.body, "انتهت التغطية المباشرة في") || liveSection.MatchString(page.body) || strings.Contains(page.body, "lb-on") {
+		n.WaitEvents(t)
+		page = n.Get(t, ArticleURL(a))
+		if !strings.Contains(page.Body, "انتهت التغطية المباشرة في") || liveSection.MatchString(page.Body) || strings.Contains(page.Body, "lb-on") {
 			t.Error("a closed live blog still looks live")
 		}
-		if ld := liveBlogLD(t, page.body); ld["coverageEndTime"] == nil {
+		if ld := liveBlogLD(t, page.Body); ld["coverageEndTime"] == nil {
 			t.Error("no coverageEndTime after closing")
 		}
 	})
 }
 
 // firstOther is a published article other than id that is not live.
-func firstOther(t *testing.T, n *node, id int64) int64 {
+func firstOther(t *testing.T, n *Node, id int64) int64 {
 	t.Helper()
 	list, err := n.Store.ListPublished(context.Background(), storeList(50))
 	if err != nil {
@@ -224,10 +224,10 @@ func sseData(t *testing.T, sc *bufio.Scanner, name string) string {
 
 func TestLiveBlogLiveDelivery(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
 		a, _ := liveArticle(t, n, 1)
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		sc := openStream(t, n, "liveblog/"+strconv.FormatInt(a.ID, 10), "999999999")
 
 		// A hostile entry arrives rendered, sanitised and escaped.
@@ -285,13 +285,13 @@ func TestLiveBlogLiveDelivery(t *testing.T) {
 	})
 }
 
-// as is n with a client of its own, logged in with role.
-func as(t *testing.T, n *node, role auth.Role) *node {
+// As is n with a client of its own, logged in with role.
+func As(t *testing.T, n *Node, role auth.Role) *Node {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &node{App: n.App, base: n.base, client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	c := &Node{App: n.App, Base: n.Base, Client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	login(t, c, role)
+	Login(t, c, role)
 	return c
 }
 
@@ -301,27 +301,27 @@ func as(t *testing.T, n *node, role auth.Role) *node {
 // internal/newsroom's TestLiveBlogNewsroom.)
 func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		a := firstPublished(t, n.Store)
+		a := FirstPublished(t, n.Store)
 		admin := "/admin/articles/" + strconv.FormatInt(a.ID, 10) + "/liveblog"
-		editor, writer := as(t, n, auth.RoleEditor), as(t, n, auth.RoleWriter)
-		if r := editor.do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("editor opens coverage: %d", r.status)
+		editor, writer := As(t, n, auth.RoleEditor), As(t, n, auth.RoleWriter)
+		if r := editor.Do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("editor opens coverage: %d", r.Status)
 		}
-		if r := writer.do(t, "POST", admin, url.Values{"title": {"وصول الوفد"}, "text": {"وصل الوفد إلى القاعة"}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("post entry: %d %s", r.status, r.body)
+		if r := writer.Do(t, "POST", admin, url.Values{"title": {"وصول الوفد"}, "text": {"وصل الوفد إلى القاعة"}}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("post entry: %d %s", r.Status, r.Body)
 		}
 		entries, total, _ := n.Store.LiveEntries(ctx, a.ID, 10, 0)
 		if total != 1 {
 			t.Fatalf("%d entries", total)
 		}
 		save := url.Values{"title": {"وصول الوفد الرسمي"}, "text": {"نص مصحح"}, "version": {"1"}}
-		if r := writer.do(t, "POST", admin+"/"+strconv.FormatInt(entries[0].ID, 10), save, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("save entry: %d %s", r.status, r.body)
+		if r := writer.Do(t, "POST", admin+"/"+strconv.FormatInt(entries[0].ID, 10), save, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("save entry: %d %s", r.Status, r.Body)
 		}
-		n.waitEvents(t)
-		if r := n.get(t, articleURL(a)); !strings.Contains(r.body, "وصول الوفد الرسمي") || !strings.Contains(r.body, "نص مصحح") {
+		n.WaitEvents(t)
+		if r := n.Get(t, ArticleURL(a)); !strings.Contains(r.Body, "وصول الوفد الرسمي") || !strings.Contains(r.Body, "نص مصحح") {
 			t.Error("the correction is not on the article page")
 		}
 	})
@@ -330,7 +330,7 @@ func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 // TestLiveBlogDemo: the demo outlet has a live blog readers can open.
 func TestLiveBlogDemo(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
 	list, err := n.Store.ListPublished(ctx, storeList(50))
 	if err != nil {
@@ -351,9 +351,9 @@ func TestLiveBlogDemo(t *testing.T) {
 	if total < 5 || len(keys) < 2 || !entries[0].CreatedAt.Before(time.Now()) || entries[total-1].CreatedAt.Before(a.PublishedAt) {
 		t.Fatalf("demo live blog: %d entries, %d key events", total, len(keys))
 	}
-	page := n.get(t, articleURL(a))
-	if page.status != 200 || !strings.Contains(page.body, entries[0].Summary(50)) || !liveSection.MatchString(page.body) {
-		t.Fatalf("demo live blog page: %d", page.status)
+	page := n.Get(t, ArticleURL(a))
+	if page.Status != 200 || !strings.Contains(page.Body, entries[0].Summary(50)) || !liveSection.MatchString(page.Body) {
+		t.Fatalf("demo live blog page: %d", page.Status)
 	}
 }
 
@@ -361,9 +361,9 @@ func TestLiveBlogDemo(t *testing.T) {
 // entries of a live blog that is not published yet are never sent.
 func TestLiveBlogDraftsStaySilent(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
+	a := FirstPublished(t, n.Store)
 	draft := &news.Article{Headline: "تغطية لم تُنشر بعد", SectionID: a.SectionID, Status: news.StatusDraft, Live: true}
 	if err := n.Store.CreateArticle(ctx, draft); err != nil {
 		t.Fatal(err)
@@ -373,9 +373,9 @@ func TestLiveBlogDraftsStaySilent(t *testing.T) {
 	if err := n.Store.CreateLiveEntry(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	if r := n.get(t, "/liveblog/"+strconv.FormatInt(draft.ID, 10)); r.status != http.StatusNotFound {
-		t.Errorf("the entries page of a draft: %d", r.status)
+	n.WaitEvents(t)
+	if r := n.Get(t, "/liveblog/"+strconv.FormatInt(draft.ID, 10)); r.Status != http.StatusNotFound {
+		t.Errorf("the entries page of a draft: %d", r.Status)
 	}
 	draft, _ = n.Store.GetArticle(ctx, draft.ID)
 	draft.Status = news.StatusPublished
@@ -391,8 +391,8 @@ func TestLiveBlogDraftsStaySilent(t *testing.T) {
 		t.Fatalf("first message on a blog published late: %s", data)
 	}
 	for _, topic := range []string{"liveblog/", "liveblog/x", "liveblog/-1", "liveblog/1/2", "liveblogs/1"} {
-		if r := n.get(t, "/live?topic="+url.QueryEscape(topic)); r.status != http.StatusBadRequest {
-			t.Errorf("topic %q: %d", topic, r.status)
+		if r := n.Get(t, "/live?topic="+url.QueryEscape(topic)); r.Status != http.StatusBadRequest {
+			t.Errorf("topic %q: %d", topic, r.Status)
 		}
 	}
 }

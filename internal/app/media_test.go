@@ -25,24 +25,24 @@ import (
 	"khabar/internal/news"
 )
 
-// asRole is n with a client of its own, logged in with role. Its timeout
+// AsRole is n with a client of its own, logged in with role. Its timeout
 // leaves room for uploads under the race detector on a busy machine.
-func asRole(t *testing.T, n *node, role auth.Role) *node {
+func AsRole(t *testing.T, n *Node, role auth.Role) *Node {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := *n.client
+	c := *n.Client
 	c.Jar, c.Timeout = jar, 2*time.Minute
-	m := &node{App: n.App, base: n.base, client: &c}
-	login(t, m, role)
+	m := &Node{App: n.App, Base: n.Base, Client: &c}
+	Login(t, m, role)
 	return m
 }
 
-type upFile struct {
-	name string
-	data []byte
+type UpFile struct {
+	Name string
+	Data []byte
 }
 
-type uploaded struct {
+type Uploaded struct {
 	Name      string `json:"name"`
 	ID        int64  `json:"id"`
 	Duplicate bool   `json:"duplicate"`
@@ -50,59 +50,59 @@ type uploaded struct {
 	Message   string `json:"message"`
 }
 
-// multipartBody is a form as a browser sends it, files under "files".
-func multipartBody(t *testing.T, files ...upFile) (string, []byte) {
+// MultipartBody is a form as a browser sends it, files under "files".
+func MultipartBody(t *testing.T, files ...UpFile) (string, []byte) {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	for _, f := range files {
-		w, err := mw.CreateFormFile("files", f.name)
+		w, err := mw.CreateFormFile("files", f.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(f.data)
+		w.Write(f.Data)
 	}
 	mw.Close()
 	return mw.FormDataContentType(), b.Bytes()
 }
 
-// postFiles posts files as the upload form does without its script.
-func (n *node) postFiles(t *testing.T, hdr map[string]string, files ...upFile) resp {
+// PostFiles posts files as the upload form does without its script.
+func (n *Node) PostFiles(t *testing.T, hdr map[string]string, files ...UpFile) Resp {
 	t.Helper()
-	ct, body := multipartBody(t, files...)
-	req, _ := http.NewRequest("POST", n.base+"/admin/media", bytes.NewReader(body))
+	ct, body := MultipartBody(t, files...)
+	req, _ := http.NewRequest("POST", n.Base+"/admin/media", bytes.NewReader(body))
 	req.Header.Set("Content-Type", ct)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	res, err := n.client.Do(req)
+	res, err := n.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return resp{res.StatusCode, res.Header, string(b)}
+	return Resp{res.StatusCode, res.Header, string(b)}
 }
 
-// upload posts files the way the library's script does, asking for JSON.
-func (n *node) upload(t *testing.T, hdr map[string]string, files ...upFile) (int, []uploaded) {
+// Upload posts files the way the library's script does, asking for JSON.
+func (n *Node) Upload(t *testing.T, hdr map[string]string, files ...UpFile) (int, []Uploaded) {
 	t.Helper()
 	h := map[string]string{"Accept": "application/json"}
 	for k, v := range hdr {
 		h[k] = v
 	}
-	r := n.postFiles(t, h, files...)
-	var out struct{ Files []uploaded }
-	if r.header.Get("Content-Type") == "application/json; charset=utf-8" {
-		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-			t.Fatalf("upload answered %d with bad JSON %q", r.status, r.body)
+	r := n.PostFiles(t, h, files...)
+	var out struct{ Files []Uploaded }
+	if r.Header.Get("Content-Type") == "application/json; charset=utf-8" {
+		if err := json.Unmarshal([]byte(r.Body), &out); err != nil {
+			t.Fatalf("upload answered %d with bad JSON %q", r.Status, r.Body)
 		}
 	}
-	return r.status, out.Files
+	return r.Status, out.Files
 }
 
-// photo is a w×h picture with some detail, different for each seed.
-func photo(w, h, seed int) *image.RGBA {
+// Photo is a w×h picture with some detail, different for each seed.
+func Photo(w, h, seed int) *image.RGBA {
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		for x := range w {
@@ -113,7 +113,7 @@ func photo(w, h, seed int) *image.RGBA {
 	return m
 }
 
-func encoded(t *testing.T, encode func(io.Writer) error) []byte {
+func Encoded(t *testing.T, encode func(io.Writer) error) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := encode(&b); err != nil {
@@ -122,8 +122,8 @@ func encoded(t *testing.T, encode func(io.Writer) error) []byte {
 	return b.Bytes()
 }
 
-func jpegOf(t *testing.T, m image.Image) []byte {
-	return encoded(t, func(w io.Writer) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
+func JPEGOf(t *testing.T, m image.Image) []byte {
+	return Encoded(t, func(w io.Writer) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
 }
 
 // withGPS puts an EXIF block after a JPEG's start marker, as a phone
@@ -153,10 +153,10 @@ func animatedGIF(t *testing.T) []byte {
 		}
 		g.Image, g.Delay = append(g.Image, f), append(g.Delay, 20)
 	}
-	return encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
+	return Encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 }
 
-func waitSizes(t *testing.T, n *node, id int64) *news.Media {
+func waitSizes(t *testing.T, n *Node, id int64) *news.Media {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -182,11 +182,11 @@ func waitSizes(t *testing.T, n *node, id int64) *news.Media {
 // TestMediaUploadBadInput.)
 func TestMediaLibraryEndToEnd(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		writer := asRole(t, n, auth.RoleWriter)
-		photoJPEG := withGPS(jpegOf(t, photo(1200, 800, 1)))
-		status, res := writer.upload(t, nil, upFile{"صورة الهاتف.jpg", photoJPEG}, upFile{"moving.gif", animatedGIF(t)})
+		writer := AsRole(t, n, auth.RoleWriter)
+		photoJPEG := withGPS(JPEGOf(t, Photo(1200, 800, 1)))
+		status, res := writer.Upload(t, nil, UpFile{"صورة الهاتف.jpg", photoJPEG}, UpFile{"moving.gif", animatedGIF(t)})
 		if status != http.StatusOK || len(res) != 2 || res[0].Failed || res[1].Failed {
 			t.Fatalf("upload: %d %+v", status, res)
 		}
@@ -197,12 +197,12 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 		gifID := res[1].ID
 
 		// The served original has no camera or position left in it.
-		orig := n.get(t, "/media/"+jpg.Path)
-		if orig.status != 200 || orig.header.Get("Content-Type") != "image/jpeg" {
-			t.Fatalf("original: %d %s", orig.status, orig.header.Get("Content-Type"))
+		orig := n.Get(t, "/media/"+jpg.Path)
+		if orig.Status != 200 || orig.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("original: %d %s", orig.Status, orig.Header.Get("Content-Type"))
 		}
 		for _, leak := range []string{"SpyCam", "Exif\x00\x00"} {
-			if strings.Contains(orig.body, leak) {
+			if strings.Contains(orig.Body, leak) {
 				t.Errorf("served original still holds %q", leak)
 			}
 		}
@@ -216,56 +216,56 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 			t.Fatalf("sizes: %q %+v", jpg.SizesState, jpg.Sizes)
 		}
 		for _, z := range jpg.Sizes {
-			r := n.get(t, "/media/"+z.Path)
-			if r.status != 200 || r.header.Get("Content-Type") != "image/"+z.Format || strings.Contains(r.body, "SpyCam") {
-				t.Errorf("size %s: %d %s", z.Path, r.status, r.header.Get("Content-Type"))
+			r := n.Get(t, "/media/"+z.Path)
+			if r.Status != 200 || r.Header.Get("Content-Type") != "image/"+z.Format || strings.Contains(r.Body, "SpyCam") {
+				t.Errorf("size %s: %d %s", z.Path, r.Status, r.Header.Get("Content-Type"))
 			}
 		}
-		if r := writer.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("edit texts: %d", r.status)
+		if r := writer.Do(t, "POST", "/admin/media/"+Itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("edit texts: %d", r.Status)
 		}
 
 		// Published, the article's page and the home page use the sizes.
-		editor := asRole(t, n, auth.RoleEditor)
+		editor := AsRole(t, n, auth.RoleEditor)
 		sec, _ := n.Store.SectionBySlug(ctx, "politics")
 		authors, _ := n.Store.ListAuthors(ctx)
-		form := url.Values{"headline": {"صور من الحديقة"}, "section": {itoa(sec.ID)}, "authors": {itoa(authors[0].ID)},
-			"featured": {itoa(jpg.ID)}, "blocks": {"2"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
-			"b1_type": {"image"}, "b1_media": {itoa(gifID)}, "b1_alt": {"رسم متحرك"}, "b1_caption": {"حركة"}, "b1_credit": {"القسم الفني"},
+		form := url.Values{"headline": {"صور من الحديقة"}, "section": {Itoa(sec.ID)}, "authors": {Itoa(authors[0].ID)},
+			"featured": {Itoa(jpg.ID)}, "blocks": {"2"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+			"b1_type": {"image"}, "b1_media": {Itoa(gifID)}, "b1_alt": {"رسم متحرك"}, "b1_caption": {"حركة"}, "b1_credit": {"القسم الفني"},
 			"action": {"publish"}}
-		r := editor.do(t, "POST", "/admin/articles/new", form, nil)
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("publishing with complete images: %d %s", r.status, r.body)
+		r := editor.Do(t, "POST", "/admin/articles/new", form, nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("publishing with complete images: %d %s", r.Status, r.Body)
 		}
-		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
-		n.waitEvents(t)
+		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.Header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
+		n.WaitEvents(t)
 		a, _ := n.Store.GetArticle(ctx, id)
-		page := n.get(t, "/news/"+itoa(id)+"/"+url.PathEscape(a.Slug))
+		page := n.Get(t, "/news/"+Itoa(id)+"/"+url.PathEscape(a.Slug))
 		stem := strings.TrimSuffix(jpg.Path, ".jpg")
 		for _, want := range []string{
 			`<picture><source type="image/webp" srcset="/media/` + stem + `-320.webp 320w, /media/` + stem + `-640.webp 640w, /media/` + stem + `-1024.webp 1024w, /media/` + stem + `-1200.webp 1200w" sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)">`,
 			`<img src="/media/` + stem + `-1200.jpg" srcset="/media/` + stem + `-320.jpg 320w,`,
 			`width="1200" height="800" alt="الأسد في حديقة الحيوان" fetchpriority="high">`,
 			// The animation keeps its original, lazily.
-			`<img src="/media/` + n.mustMedia(t, gifID).Path + `" width="60" height="40" alt="رسم متحرك" loading="lazy" decoding="async">`,
+			`<img src="/media/` + n.MustMedia(t, gifID).Path + `" width="60" height="40" alt="رسم متحرك" loading="lazy" decoding="async">`,
 		} {
-			if !strings.Contains(page.body, want) {
+			if !strings.Contains(page.Body, want) {
 				t.Errorf("article page lacks %s", want)
 			}
 		}
 		// Cards on the home page have sizes too; the demo's drawings keep working.
-		home := n.get(t, "/")
-		if !strings.Contains(home.body, `srcset="/media/`+stem+`-320.webp 320w`) || !regexp.MustCompile(`<img src="/media/demo/[^"]+\.svg" width="\d+" height="\d+"`).MatchString(home.body) {
+		home := n.Get(t, "/")
+		if !strings.Contains(home.Body, `srcset="/media/`+stem+`-320.webp 320w`) || !regexp.MustCompile(`<img src="/media/demo/[^"]+\.svg" width="\d+" height="\d+"`).MatchString(home.Body) {
 			t.Error("home page images")
 		}
 
 		// An editor changes the text of the image the article shows, and
 		// the page follows.
-		if r := editor.do(t, "POST", "/admin/media/"+itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.status != http.StatusSeeOther {
-			t.Errorf("editor edits a published image: %d", r.status)
+		if r := editor.Do(t, "POST", "/admin/media/"+Itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
+			t.Errorf("editor edits a published image: %d", r.Status)
 		}
-		n.waitEvents(t)
-		if page := n.get(t, "/news/"+itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.body, `alt="أسد نائم"`) {
+		n.WaitEvents(t)
+		if page := n.Get(t, "/news/"+Itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.Body, `alt="أسد نائم"`) {
 			t.Error("the article page kept the old alt text")
 		}
 	})
@@ -277,16 +277,16 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 // internal/newsroom's TestMediaUploadBadInput.)
 func TestUploadsGoAroundTheFormLimit(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	writer := asRole(t, n, auth.RoleWriter)
-	good := jpegOf(t, photo(64, 48, 9))
-	status, res := writer.upload(t, nil, upFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
+	n := StartNode(t, "")
+	writer := AsRole(t, n, auth.RoleWriter)
+	good := JPEGOf(t, Photo(64, 48, 9))
+	status, res := writer.Upload(t, nil, UpFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
 	if status != 422 || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, "أكبر من 20 ميغابايت") {
 		t.Errorf("too large: %d %+v", status, res)
 	}
 }
 
-func (n *node) mustMedia(t *testing.T, id int64) *news.Media {
+func (n *Node) MustMedia(t *testing.T, id int64) *news.Media {
 	t.Helper()
 	m, err := n.Store.GetMedia(context.Background(), id)
 	if err != nil {
@@ -297,22 +297,22 @@ func (n *node) mustMedia(t *testing.T, id int64) *news.Media {
 
 func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
-	a := firstPublished(t, n.Store)
-	path := "/news/" + itoa(a.ID) + "/" + url.PathEscape(a.Slug)
-	if r := n.get(t, path); strings.Contains(r.body, "<picture>") {
+	a := FirstPublished(t, n.Store)
+	path := "/news/" + Itoa(a.ID) + "/" + url.PathEscape(a.Slug)
+	if r := n.Get(t, path); strings.Contains(r.Body, "<picture>") {
 		t.Fatal("the demo's drawings have sizes")
 	}
 	sizes := []news.MediaSize{{Path: "2026/11/x-320.webp", Width: 320, Height: 180, Format: "webp"}, {Path: "2026/11/x-320.jpg", Width: 320, Height: 180, Format: "jpeg"}}
 	if err := n.Store.SetMediaSizes(ctx, a.FeaturedID, sizes, news.SizesReady); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	if r := n.get(t, path); !strings.Contains(r.body, `<source type="image/webp" srcset="/media/2026/11/x-320.webp 320w"`) {
+	n.WaitEvents(t)
+	if r := n.Get(t, path); !strings.Contains(r.Body, `<source type="image/webp" srcset="/media/2026/11/x-320.webp 320w"`) {
 		t.Error("the cached article page did not follow its featured image's new sizes")
 	}
-	if r := n.get(t, "/section/"+a.Section.Slug); !strings.Contains(r.body, `srcset="/media/2026/11/x-320.webp 320w"`) {
+	if r := n.Get(t, "/section/"+a.Section.Slug); !strings.Contains(r.Body, `srcset="/media/2026/11/x-320.webp 320w"`) {
 		t.Error("the cached section page did not follow the card image's new sizes")
 	}
 }
@@ -327,11 +327,11 @@ func TestUploadOf12MegapixelPhoto(t *testing.T) {
 	if os.Getenv("KHABAR_MEDIA_TIMING") == "" {
 		t.Skip("set KHABAR_MEDIA_TIMING=1 to measure a 12-megapixel upload")
 	}
-	n := startNode(t, "")
-	writer := asRole(t, n, auth.RoleWriter)
-	big := jpegOf(t, photo(4000, 3000, 5))
+	n := StartNode(t, "")
+	writer := AsRole(t, n, auth.RoleWriter)
+	big := JPEGOf(t, Photo(4000, 3000, 5))
 	start := time.Now()
-	status, res := writer.upload(t, nil, upFile{"big.jpg", big})
+	status, res := writer.Upload(t, nil, UpFile{"big.jpg", big})
 	took := time.Since(start)
 	if status != http.StatusOK || len(res) != 1 || res[0].Failed {
 		t.Fatalf("upload: %d %+v", status, res)

@@ -27,10 +27,10 @@ const e2eWait = 30 * time.Second
 // the desk and publishes it; a reader finds it on the home page.
 func TestNewsroomWriterToEditor(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "") // before the browser, which then stops first
+	n := StartNode(t, "") // before the browser, which then stops first
 	browser := startBrowser(t)
-	login(t, n, auth.RoleWriter)
-	login(t, n, auth.RoleEditor)
+	Login(t, n, auth.RoleWriter)
+	Login(t, n, auth.RoleEditor)
 	ctx := context.Background()
 	sec, err := n.Store.SectionBySlug(ctx, "politics")
 	if err != nil {
@@ -38,7 +38,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	}
 	shots := testOutput(t, "screenshots")
 	photoFile := filepath.Join(t.TempDir(), "صورة-البرلمان.jpg")
-	if err := os.WriteFile(photoFile, jpegOf(t, photo(640, 360, 5)), 0o644); err != nil {
+	if err := os.WriteFile(photoFile, JPEGOf(t, Photo(640, 360, 5)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	stamp := strconv.FormatInt(time.Now().UnixNano()%100000, 10)
@@ -56,7 +56,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	tab := newTab(t, browser)
 
 	// The writer: the picture first, through the library's upload form.
-	browserLogin(t, tab, n.base, auth.RoleWriter)
+	browserLogin(t, tab, n.Base, auth.RoleWriter)
 	// As for the new article below: the upload field is looked for once
 	// the library's page has replaced the desk, not while it does.
 	within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
@@ -122,7 +122,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 
 	// The editor: the desk lists it awaiting review; publishing it is
 	// the approval.
-	browserLogin(t, tab, n.base, auth.RoleEditor)
+	browserLogin(t, tab, n.Base, auth.RoleEditor)
 	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
 	within(t, tab, "find it awaiting review",
 		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
@@ -142,11 +142,11 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
 
 	// A reader, with a browser profile of their own.
-	n.waitEvents(t)
+	n.WaitEvents(t)
 	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
 	link := `main a[href^="/news/` + id + `/"]`
 	within(t, reader, "find it on the home page",
-		chromedp.Navigate(n.base+"/"),
+		chromedp.Navigate(n.Base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(link)))
 	if got := eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
 		t.Errorf("the home page links the article as %q, want %q", got, want.headline)

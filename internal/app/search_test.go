@@ -15,22 +15,22 @@ import (
 
 func TestSearchFollowsPublishing(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
+	Backends(t, func(t *testing.T, n *Node) {
 		ctx := context.Background()
-		old := firstPublished(t, n.Store)
+		old := FirstPublished(t, n.Store)
 		a := &news.Article{Headline: "اكتشاف أثري نادر في وادي الزرقاء", SectionID: old.SectionID, Status: news.StatusDraft,
 			Body: []news.Block{{Type: news.BlockParagraph, Text: "عثر فريق من علماء الآثار على جرار فخارية."}}}
 		if err := n.Store.CreateArticle(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		// The articles holding both words: others holding one of them
 		// (partial matches) are not this article.
 		find := func() int {
-			r := n.get(t, "/api/v1/search?q="+url.QueryEscape("الاثريه الزرقاء"))
+			r := n.Get(t, "/api/v1/search?q="+url.QueryEscape("الاثريه الزرقاء"))
 			var res struct{ Full int }
-			if err := json.Unmarshal([]byte(r.body), &res); err != nil || r.status != 200 {
-				t.Fatalf("api: %d %s", r.status, r.body)
+			if err := json.Unmarshal([]byte(r.Body), &res); err != nil || r.Status != 200 {
+				t.Fatalf("api: %d %s", r.Status, r.Body)
 			}
 			return res.Full
 		}
@@ -40,7 +40,7 @@ func TestSearchFollowsPublishing(t *testing.T) {
 		if _, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusPublished); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		if find() != 1 {
 			t.Error("a published article is not found")
 		}
@@ -48,23 +48,23 @@ func TestSearchFollowsPublishing(t *testing.T) {
 		if _, err := n.Store.SetStatus(ctx, a.ID, cur.Version, news.StatusUnpublished); err != nil {
 			t.Fatal(err)
 		}
-		n.waitEvents(t)
+		n.WaitEvents(t)
 		if find() != 0 {
 			t.Error("an unpublished article is still found")
 		}
 		// The newsroom still finds it, by state.
-		login(t, n, "editor")
-		if r := n.get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=unpublished"); !strings.Contains(r.body, a.Headline) {
+		Login(t, n, "editor")
+		if r := n.Get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=unpublished"); !strings.Contains(r.Body, a.Headline) {
 			t.Error("newsroom search does not find the unpublished article")
 		}
-		if r := n.get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=published"); strings.Contains(r.body, a.Headline) {
+		if r := n.Get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=published"); strings.Contains(r.Body, a.Headline) {
 			t.Error("newsroom status filter ignored")
 		}
 		// The author filter, with and without a query.
 		au := old.Authors[0]
 		for _, q := range []string{"", "&q=" + url.QueryEscape(old.Headline)} {
-			r := n.get(t, "/admin/?author="+strconv.FormatInt(au.ID, 10)+q)
-			if !strings.Contains(r.body, old.Headline) || strings.Contains(r.body, a.Headline) {
+			r := n.Get(t, "/admin/?author="+strconv.FormatInt(au.ID, 10)+q)
+			if !strings.Contains(r.Body, old.Headline) || strings.Contains(r.Body, a.Headline) {
 				t.Errorf("author filter (query %q): wrong articles", q)
 			}
 		}
@@ -77,7 +77,7 @@ func TestSearchFollowsPublishing(t *testing.T) {
 // internal/api's TestSearchInputAndResults.)
 func TestSearchBudgetIsShared(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	// The page and the API, alternately, from one address: one budget of
 	// 30 searches and two more a second serves them both. Separate budgets
 	// would serve 60 and more; how many seconds the flood took bounds what
@@ -88,12 +88,12 @@ func TestSearchBudgetIsShared(t *testing.T) {
 		if i%2 == 1 {
 			path = "/api/v1/search?q=x"
 		}
-		switch r := n.get(t, path); r.status {
+		switch r := n.Get(t, path); r.Status {
 		case http.StatusOK:
 			served++
 		case http.StatusTooManyRequests:
 		default:
-			t.Fatalf("%s: %d", path, r.status)
+			t.Fatalf("%s: %d", path, r.Status)
 		}
 	}
 	refills := int(time.Since(start)/(500*time.Millisecond)) + 1

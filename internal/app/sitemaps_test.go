@@ -14,30 +14,30 @@ import (
 // the outbox. (What the sitemaps say is internal/site's TestSitemaps.)
 func TestSitemapsFollowPublishing(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	// Cache the news sitemap and every sitemap of the index.
-	n.get(t, "/sitemap-news.xml")
+	n.Get(t, "/sitemap-news.xml")
 	var parsed struct {
 		Sitemaps []struct {
 			Loc string `xml:"loc"`
 		} `xml:"sitemap"`
 	}
-	if err := xml.Unmarshal([]byte(n.get(t, "/sitemap.xml").body), &parsed); err != nil || len(parsed.Sitemaps) < 4 {
+	if err := xml.Unmarshal([]byte(n.Get(t, "/sitemap.xml").Body), &parsed); err != nil || len(parsed.Sitemaps) < 4 {
 		t.Fatalf("index: %v %+v", err, parsed)
 	}
 	for _, sm := range parsed.Sitemaps {
 		path := strings.TrimPrefix(sm.Loc, "http://khabar.test")
-		if r := n.get(t, path); r.status != 200 {
-			t.Fatalf("%s: %d", path, r.status)
+		if r := n.Get(t, path); r.Status != 200 {
+			t.Fatalf("%s: %d", path, r.Status)
 		}
 	}
-	a := firstPublished(t, n.Store)
+	a := FirstPublished(t, n.Store)
 	fresh := &news.Article{Headline: "خبر للخريطة & <العاجلة>", SectionID: a.SectionID, Status: news.StatusPublished}
 	if err := n.Store.CreateArticle(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	news2 := n.get(t, "/sitemap-news.xml").body
+	n.WaitEvents(t)
+	news2 := n.Get(t, "/sitemap-news.xml").Body
 	if !strings.Contains(news2, "خبر للخريطة &amp; &lt;العاجلة&gt;") {
 		t.Error("news sitemap not refreshed by publishing")
 	}
@@ -46,7 +46,7 @@ func TestSitemapsFollowPublishing(t *testing.T) {
 	// A 404 page links to articles too: the sitemap must be there and
 	// list this one.
 	month := "/sitemaps/articles-" + fresh.PublishedAt.UTC().Format("2006-01") + ".xml"
-	if r := n.get(t, month); r.status != 200 || !strings.Contains(r.body, "/news/"+strconv.FormatInt(fresh.ID, 10)+"/") {
-		t.Errorf("%s: %d, does not list the new article", month, r.status)
+	if r := n.Get(t, month); r.Status != 200 || !strings.Contains(r.Body, "/news/"+strconv.FormatInt(fresh.ID, 10)+"/") {
+		t.Errorf("%s: %d, does not list the new article", month, r.Status)
 	}
 }

@@ -36,7 +36,7 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	defer yt.Close()
 
 	// The fetch is a job: the node runs, with its queue.
-	a := startNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
+	a := StartNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
 	ctx := context.Background()
 	h := a.Handler()
 	get := func(path string) *httptest.ResponseRecorder {
@@ -51,7 +51,7 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	if err := a.Store.CreateArticle(ctx, art); err != nil {
 		t.Fatal(err)
 	}
-	page := get("/news/" + itoa(art.ID) + "/" + art.Slug).Body.String()
+	page := get("/news/" + Itoa(art.ID) + "/" + art.Slug).Body.String()
 	if !strings.Contains(page, `<img src="/media/youtube/abcdefghijk.jpg"`) {
 		t.Fatal("facade has no thumbnail from our origin")
 	}
@@ -88,4 +88,4 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func Itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -20,28 +20,28 @@ import (
 // Enter moves it two places; the ticker pages pass axe.
 func TestTickerInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	login(t, n, auth.RoleEditor)
-	it := n.addLines(t, "السطر الأول", "السطر الثاني", "السطر الثالث")
-	if err := n.Store.ExpireTicker(context.Background(), n.addLines(t, "سطر انتهى")[0].ID, time.Now()); err != nil {
+	Login(t, n, auth.RoleEditor)
+	it := n.AddLines(t, "السطر الأول", "السطر الثاني", "السطر الثالث")
+	if err := n.Store.ExpireTicker(context.Background(), n.AddLines(t, "سطر انتهى")[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tab := newTab(t, browser)
-	browserLogin(t, tab, n.base, auth.RoleEditor)
-	row := "#ticker-" + itoa(it[0].ID)
-	browse(t, tab, "open the ticker", chromedp.Navigate(n.base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
+	browserLogin(t, tab, n.Base, auth.RoleEditor)
+	row := "#ticker-" + Itoa(it[0].ID)
+	browse(t, tab, "open the ticker", chromedp.Navigate(n.Base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
 	// Up twice: the second reaches the top, where the up button is
 	// disabled and the focus goes to the line's down button.
 	for i, want := range []string{"up", "down"} {
 		browse(t, tab, "press up", chromedp.KeyEvent(kb.Enter))
-		waitFor(t, "the moved line's button to have the focus again", func() bool {
+		WaitFor(t, "the moved line's button to have the focus again", func() bool {
 			return eval[bool](t, tab, `(() => { const b = document.activeElement, rows = [...document.querySelectorAll("table:not(.expired) tbody tr")];
 			  return !!b && /moved=/.test(location.search) && b.closest("tr")?.id === `+strconv.Quote(row[1:])+
 				` && b.form?.elements.namedItem("dir")?.value === `+strconv.Quote(want)+` && rows.indexOf(b.closest("tr")) === `+strconv.Itoa(1-i)+` })()`)
 		})
 	}
-	if got := n.homeTicker(t); !slices.Equal(got[:3], []string{"السطر الأول", "السطر الثالث", "السطر الثاني"}) {
+	if got := n.HomeTicker(t); !slices.Equal(got[:3], []string{"السطر الأول", "السطر الثالث", "السطر الثاني"}) {
 		t.Errorf("home ticker after two moves by keyboard: %q", got)
 	}
 
@@ -49,7 +49,7 @@ func TestTickerInTheBrowser(t *testing.T) {
 	if err != nil {
 		skipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
 	}
-	for _, path := range []string{"/admin/ticker", "/admin/ticker/" + itoa(it[1].ID)} {
-		checkAxe(t, tab, n.base+path, string(axe), "")
+	for _, path := range []string{"/admin/ticker", "/admin/ticker/" + Itoa(it[1].ID)} {
+		checkAxe(t, tab, n.Base+path, string(axe), "")
 	}
 }

@@ -18,24 +18,24 @@ var (
 	tickerLine    = regexp.MustCompile(`<li[^>]*>(?:<a href="[^"]*">)?([^<]*)`)
 )
 
-// homeTicker is the home page's ticker lines, top first, once the page
+// HomeTicker is the home page's ticker lines, top first, once the page
 // cache has seen every event so far.
-func (n *node) homeTicker(t *testing.T) []string {
+func (n *Node) HomeTicker(t *testing.T) []string {
 	t.Helper()
-	n.waitEvents(t)
-	r := n.get(t, "/")
-	if r.status != 200 {
-		t.Fatalf("home: %d", r.status)
+	n.WaitEvents(t)
+	r := n.Get(t, "/")
+	if r.Status != 200 {
+		t.Fatalf("home: %d", r.Status)
 	}
 	var lines []string
-	for _, m := range tickerLine.FindAllStringSubmatch(tickerSection.FindString(r.body), -1) {
+	for _, m := range tickerLine.FindAllStringSubmatch(tickerSection.FindString(r.Body), -1) {
 		lines = append(lines, m[1])
 	}
 	return lines
 }
 
-// addLines adds ticker lines through the store, the last on top.
-func (n *node) addLines(t *testing.T, texts ...string) []*news.TickerItem {
+// AddLines adds ticker lines through the store, the last on top.
+func (n *Node) AddLines(t *testing.T, texts ...string) []*news.TickerItem {
 	t.Helper()
 	var out []*news.TickerItem
 	for _, text := range texts {
@@ -52,21 +52,21 @@ func (n *node) addLines(t *testing.T, texts ...string) []*news.TickerItem {
 // the cached home page when it runs out, with no event at that moment.
 func TestTickerExpiryDropsPages(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	login(t, n, auth.RoleEditor)
-	it := n.addLines(t, "سطر ينتهي بعد لحظات")
-	if got := n.homeTicker(t); got[0] != it[0].Text {
+	n := StartNode(t, "")
+	Login(t, n, auth.RoleEditor)
+	it := n.AddLines(t, "سطر ينتهي بعد لحظات")
+	if got := n.HomeTicker(t); got[0] != it[0].Text {
 		t.Fatalf("home ticker: %q", got)
 	}
 	// The form keeps whole seconds.
-	at := n.soon(t, 4*time.Second).Truncate(time.Second)
-	if r := n.do(t, "POST", "/admin/ticker/"+itoa(it[0].ID), url.Values{"text": {it[0].Text}, "expires": n.timeField(at)["at"]}, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("save: %d", r.status)
+	at := n.Soon(t, 4*time.Second).Truncate(time.Second)
+	if r := n.Do(t, "POST", "/admin/ticker/"+Itoa(it[0].ID), url.Values{"text": {it[0].Text}, "expires": n.TimeField(at)["at"]}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.Status)
 	}
-	if got := n.homeTicker(t); got[0] != it[0].Text {
+	if got := n.HomeTicker(t); got[0] != it[0].Text {
 		t.Fatalf("the line left before its time: %q", got)
 	}
-	for deadline := time.Now().Add(20 * time.Second); slices.Contains(n.homeTicker(t), it[0].Text); {
+	for deadline := time.Now().Add(20 * time.Second); slices.Contains(n.HomeTicker(t), it[0].Text); {
 		if time.Now().After(deadline) {
 			t.Fatal("the expired line is still on the cached home page")
 		}
@@ -83,35 +83,35 @@ func TestTickerExpiryDropsPages(t *testing.T) {
 // internal/newsroom's TestTickerManagement.)
 func TestTickerManagementReachesHomePage(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, n *node) {
-		login(t, n, auth.RoleEditor)
-		it := n.addLines(t, "السطر ألف", "السطر باء", "السطر جيم")
-		a, b, c := itoa(it[0].ID), itoa(it[1].ID), itoa(it[2].ID)
-		if got := n.homeTicker(t); !slices.Equal(got[:3], []string{"السطر جيم", "السطر باء", "السطر ألف"}) {
+	Backends(t, func(t *testing.T, n *Node) {
+		Login(t, n, auth.RoleEditor)
+		it := n.AddLines(t, "السطر ألف", "السطر باء", "السطر جيم")
+		a, b, c := Itoa(it[0].ID), Itoa(it[1].ID), Itoa(it[2].ID)
+		if got := n.HomeTicker(t); !slices.Equal(got[:3], []string{"السطر جيم", "السطر باء", "السطر ألف"}) {
 			t.Fatalf("home ticker before: %q", got)
 		}
 		for range 2 {
-			if r := n.do(t, "POST", "/admin/ticker/"+a+"/move", url.Values{"dir": {"up"}}, nil); r.status != http.StatusSeeOther {
-				t.Fatalf("move: %d", r.status)
+			if r := n.Do(t, "POST", "/admin/ticker/"+a+"/move", url.Values{"dir": {"up"}}, nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("move: %d", r.Status)
 			}
 		}
-		if got := n.homeTicker(t); !slices.Equal(got[:3], []string{"السطر ألف", "السطر جيم", "السطر باء"}) {
+		if got := n.HomeTicker(t); !slices.Equal(got[:3], []string{"السطر ألف", "السطر جيم", "السطر باء"}) {
 			t.Errorf("home ticker after the moves: %q", got)
 		}
-		if r := n.do(t, "POST", "/admin/ticker/"+b, url.Values{"text": {"  السطر باء   معدلًا "}}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("save: %d %s", r.status, r.body)
+		if r := n.Do(t, "POST", "/admin/ticker/"+b, url.Values{"text": {"  السطر باء   معدلًا "}}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", r.Status, r.Body)
 		}
 		// Jim expires now: off the home page; restored, it comes back on top.
-		if r := n.do(t, "POST", "/admin/ticker/"+c+"/expire", url.Values{}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("expire: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/ticker/"+c+"/expire", url.Values{}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("expire: %d", r.Status)
 		}
-		if got := n.homeTicker(t); slices.Contains(got, "السطر جيم") {
+		if got := n.HomeTicker(t); slices.Contains(got, "السطر جيم") {
 			t.Errorf("an expired line is on the home page: %q", got)
 		}
-		if r := n.do(t, "POST", "/admin/ticker/"+c+"/restore", url.Values{}, nil); r.status != http.StatusSeeOther {
-			t.Fatalf("restore: %d", r.status)
+		if r := n.Do(t, "POST", "/admin/ticker/"+c+"/restore", url.Values{}, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("restore: %d", r.Status)
 		}
-		if got := n.homeTicker(t); !slices.Equal(got[:3], []string{"السطر جيم", "السطر ألف", "السطر باء معدلًا"}) {
+		if got := n.HomeTicker(t); !slices.Equal(got[:3], []string{"السطر جيم", "السطر ألف", "السطر باء معدلًا"}) {
 			t.Errorf("home ticker after the restore: %q", got)
 		}
 	})
@@ -123,20 +123,20 @@ func TestTickerManagementReachesHomePage(t *testing.T) {
 // and refusals are internal/newsroom's TestSendArticleToTicker.)
 func TestSentArticleTopsHomeTicker(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, "")
-	editor := asRole(t, n, auth.RoleEditor)
-	a := articleIn(t, n, news.StatusPublished, 0)
-	if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/ticker", url.Values{}, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("send: %d", r.status)
+	n := StartNode(t, "")
+	editor := AsRole(t, n, auth.RoleEditor)
+	a := ArticleIn(t, n, news.StatusPublished, 0)
+	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/ticker", url.Values{}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("send: %d", r.Status)
 	}
-	if got := n.homeTicker(t); got[0] != a.Headline {
+	if got := n.HomeTicker(t); got[0] != a.Headline {
 		t.Errorf("home ticker after sending: %q", got)
 	}
-	n.addLines(t, "سطر أحدث")
-	if r := editor.do(t, "POST", "/admin/articles/"+id(a)+"/ticker", url.Values{"from": {"desk"}}, nil); r.status != http.StatusSeeOther {
-		t.Fatalf("send again: %d", r.status)
+	n.AddLines(t, "سطر أحدث")
+	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/ticker", url.Values{"from": {"desk"}}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("send again: %d", r.Status)
 	}
-	if got := n.homeTicker(t); got[0] != a.Headline {
+	if got := n.HomeTicker(t); got[0] != a.Headline {
 		t.Errorf("home ticker after sending again: %q", got)
 	}
 }

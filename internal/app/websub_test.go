@@ -46,17 +46,17 @@ func TestWebSubPingsHubsOnPublish(t *testing.T) {
 	h := &hub{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	n := startNode(t, "")
+	n := StartNode(t, "")
 	ctx := context.Background()
 	if err := n.Store.SaveSettings(ctx, map[string]string{"websub_hubs": srv.URL + "/hub"}); err != nil {
 		t.Fatal(err)
 	}
-	n.waitEvents(t)
-	rss := n.get(t, "/feeds/rss.xml").body
+	n.WaitEvents(t)
+	rss := n.Get(t, "/feeds/rss.xml").Body
 	if !strings.Contains(rss, `href="`+srv.URL+`/hub" rel="hub"`) {
 		t.Errorf("feed does not declare the hub:\n%.600s", rss)
 	}
-	a := firstPublished(t, n.Store)
+	a := FirstPublished(t, n.Store)
 	if err := n.Store.CreateArticle(ctx, &news.Article{Headline: "خبر يُبلَّغ به المحور", SectionID: a.SectionID, Status: news.StatusPublished}); err != nil {
 		t.Fatal(err)
 	}
