@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/locale"
 	"khabar/internal/news"
@@ -34,12 +35,12 @@ import (
 // (its keys, so the alert it receives can be decrypted and checked).
 func TestAlertsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	p := StartPeers(t)
-	n := StartNode(t, "", p.Config)
+	p := apptest.StartPeers(t)
+	n := apptest.StartNode(t, "", p.Config)
 	chrome := startBrowser(t) // after the node: it stops first
 	p.TrustPush(t, n)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	articleURL := n.Base + news.ArticlePath(a)
 	ar := locale.For("ar")
 	status := `document.querySelector(".push-status").textContent`
@@ -89,8 +90,8 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
 			t.Fatal("subscribed before confirming")
 		}
-		_, text := MailText(t, mails[0].Data)
-		link := ConfirmLink.FindStringSubmatch(text)
+		_, text := apptest.MailText(t, mails[0].Data)
+		link := apptest.ConfirmLink.FindStringSubmatch(text)
 		if link == nil {
 			t.Fatalf("no confirmation link in %q", text)
 		}
@@ -162,9 +163,9 @@ func TestAlertsInTheBrowser(t *testing.T) {
 
 		// An editor's alert reaches the browser's push service and the
 		// confirmed e-mail address.
-		Login(t, n, auth.RoleEditor)
+		apptest.Login(t, n, auth.RoleEditor)
 		r := n.Do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
-			"url": {"/news/" + Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {Itoa(a.ID)},
+			"url": {"/news/" + apptest.Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {apptest.Itoa(a.ID)},
 			"channel": {"push", "email"}}, nil)
 		loc := r.Header.Get("Location")
 		if r.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
@@ -186,7 +187,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		if len(mails) != 2 {
 			t.Fatalf("%d mails, want the confirmation and the alert", len(mails))
 		}
-		h, _ := MailText(t, mails[1].Data)
+		h, _ := apptest.MailText(t, mails[1].Data)
 		unsub := strings.TrimPrefix(strings.Trim(h.Get("List-Unsubscribe"), "<>"), "https://khabar.test")
 		browse(t, tab, "open the unsubscribe link", chromedp.Navigate(n.Base+unsub), chromedp.WaitVisible(chromedp.CSS("main form button")))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 1 {

@@ -1,180 +1,45 @@
-package app
+package app_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
+	"khabar/internal/app"
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/config"
 	"khabar/internal/news"
 	"khabar/internal/storetest"
 )
 
-// Peers are the outside services an outlet's alerts go to, played by
-// in-process servers that speak their protocols and check what they get.
-type Peers struct {
-	Push     *alerttest.PushService
-	SMTP     *alerttest.SMTPServer
-	Telegram *httptest.Server
-	Webhook  *httptest.Server
-
-	Mu       sync.Mutex
-	TelegramPosts  []map[string]any
-	Hooks    [][]byte
-	HookErrs []error
-}
-
-const (
-	TelegramToken    = "123456789:AAE_test-token-for-the-fake-bot-api"
-	HookSecret = "a shared secret for partners"
-)
-
-func StartPeers(t *testing.T) *Peers {
-	t.Helper()
-	p := &Peers{Push: alerttest.NewPushService()}
-	t.Cleanup(p.Push.Close)
-	var err error
-	if p.SMTP, err = alerttest.NewSMTPServer(alerttest.SMTPOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.SMTP.Close)
-	p.Telegram = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/bot"+TelegramToken+"/sendMessage" {
-			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
-			return
-		}
-		var m map[string]any
-		json.NewDecoder(r.Body).Decode(&m)
-		p.Mu.Lock()
-		p.TelegramPosts = append(p.TelegramPosts, m)
-		p.Mu.Unlock()
-		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
-	}))
-	t.Cleanup(p.Telegram.Close)
-	p.Webhook = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		err := alert.VerifyWebhook(HookSecret, r.Header, body, time.Now())
-		p.Mu.Lock()
-		p.Hooks, p.HookErrs = append(p.Hooks, body), append(p.HookErrs, err)
-		p.Mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(p.Webhook.Close)
-	return p
-}
-
-// Config points a node's channels at the peers.
-func (p *Peers) Config(c *config.Config) {
-	c.BaseURL = "https://khabar.test"
-	c.AlertsAllowPrivate = true
-	c.TelegramToken, c.TelegramChat, c.TelegramAPI = TelegramToken, "@khabar_test", p.Telegram.URL
-	c.SMTPAddr, c.SMTPFrom = p.SMTP.Addr, "خبر <alerts@khabar.test>"
-	c.Webhooks, c.WebhookSecret = p.Webhook.URL, HookSecret
-}
-
-// TrustPush makes the node's Web Push and webhooks trust the test
-// servers' certificates, keeping the VAPID keys the node made.
-func (p *Peers) TrustPush(t *testing.T, n *Node) {
-	t.Helper()
-	roots := x509.NewCertPool()
-	roots.AddCert(p.Webhook.Certificate())
-	n.Alerts.Webhook = alert.NewWebhook(alert.Guard{AllowPrivate: true}.Client(roots))
-	private, err := n.Store.Secret(context.Background(), "vapid_private_key", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := alert.ParseVAPIDKeys(private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n.Alerts.Push, err = alert.NewWebPush(alert.WebPushConfig{Keys: keys, Subject: "https://khabar.test",
-		Client: alert.Guard{AllowPrivate: true}.Client(p.Push.RootCAs())}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// MailText is a message's headers and its decoded text parts.
-func MailText(t *testing.T, data []byte) (mail.Header, string) {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	var text strings.Builder
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			break
-		}
-		b, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
-		text.Write(b)
-	}
-	return m.Header, text.String()
-}
-
-func (n *Node) WaitAlert(t *testing.T, id int64) *news.Alert {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		a, err := n.Store.GetAlert(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := len(a.Progress) > 0
-		for _, p := range a.Progress {
-			done = done && p.Done
-		}
-		if done {
-			return a
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("alert %d not delivered: %+v", id, a.Progress)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-var ConfirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)
-
 func TestAlertsOnEveryChannel(t *testing.T) {
 	t.Parallel()
 	for _, b := range []string{"sqlite", "postgres"} {
 		t.Run(b, func(t *testing.T) {
-			p := StartPeers(t)
+			p := apptest.StartPeers(t)
 			dbURL := ""
 			if b == "postgres" {
 				dbURL = storetest.PostgresURL(t)
 			}
-			n := StartNode(t, dbURL, p.Config)
+			n := apptest.StartNode(t, dbURL, p.Config)
 			p.TrustPush(t, n)
 			testAlertsOnEveryChannel(t, n, p)
 		})
 	}
 }
 
-func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
+func testAlertsOnEveryChannel(t *testing.T, n *apptest.Node, p *apptest.Peers) {
 	ctx := context.Background()
 	// Readers subscribe: three browsers, one only to the economy section.
 	var key struct{ Key string }
@@ -209,8 +74,8 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 	if len(mails) != 1 || mails[0].To[0] != "reader@example.com" {
 		t.Fatalf("confirmation mails: %+v", mails)
 	}
-	_, text := MailText(t, mails[0].Data)
-	link := ConfirmLink.FindStringSubmatch(text)
+	_, text := apptest.MailText(t, mails[0].Data)
+	link := apptest.ConfirmLink.FindStringSubmatch(text)
 	if link == nil {
 		t.Fatalf("no confirm link in %q", text)
 	}
@@ -218,14 +83,14 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 		t.Fatalf("confirm: %d", r.Status)
 	}
 	// An editor sends an alert on every channel.
-	Login(t, n, auth.RoleEditor)
-	a := FirstPublished(t, n.Store)
-	form := n.Get(t, "/admin/alerts?article="+Itoa(a.ID))
+	apptest.Login(t, n, auth.RoleEditor)
+	a := apptest.FirstPublished(t, n.Store)
+	form := n.Get(t, "/admin/alerts?article="+apptest.Itoa(a.ID))
 	if form.Status != 200 || !strings.Contains(form.Body, a.Headline) {
 		t.Fatalf("composer: %d", form.Status)
 	}
 	r := n.Do(t, "POST", "/admin/alerts", url.Values{"title": {"عاجل: " + a.Headline}, "text": {"التفاصيل في الخبر"},
-		"url": {"/news/" + Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {Itoa(a.ID)},
+		"url": {"/news/" + apptest.Itoa(a.ID)}, "urgency": {"high"}, "topic": {"breaking"}, "article_id": {apptest.Itoa(a.ID)},
 		"channel": {"push", "telegram", "email", "webhook"}}, nil)
 	loc := r.Header.Get("Location")
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/alerts/") {
@@ -245,7 +110,7 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 	}
 	msgs := p.Push.Messages()
 	var pm struct{ Title, Body, URL, Dir, Lang string }
-	if len(msgs) != 2 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != got.Title || pm.Dir != "rtl" || pm.Lang != "ar" || pm.URL != "https://khabar.test/news/"+Itoa(a.ID) {
+	if len(msgs) != 2 || json.Unmarshal(msgs[0].Payload, &pm) != nil || pm.Title != got.Title || pm.Dir != "rtl" || pm.Lang != "ar" || pm.URL != "https://khabar.test/news/"+apptest.Itoa(a.ID) {
 		t.Fatalf("push messages: %d %+v", len(msgs), pm)
 	}
 	if h := msgs[0].Header; h.Get("Urgency") != "high" || h.Get("TTL") == "" || h.Get("Topic") == "" {
@@ -267,7 +132,7 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 	if len(mails) != 2 {
 		t.Fatalf("alert mail missing: %d mails", len(mails))
 	}
-	h, body := MailText(t, mails[1].Data)
+	h, body := apptest.MailText(t, mails[1].Data)
 	unsub := strings.Trim(h.Get("List-Unsubscribe"), "<>")
 	if h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || !strings.HasPrefix(unsub, "https://khabar.test/alerts/unsubscribe?t=") || !strings.Contains(body, a.Headline) {
 		t.Fatalf("alert mail: %v", h)
@@ -287,7 +152,7 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 	if r := n.Get(t, loc); r.Status != 200 || !strings.Contains(r.Body, "*عاجل: "+a.Headline+"*") {
 		t.Fatalf("alert page: %d", r.Status)
 	}
-	if r := n.Get(t, "/admin/alerts/"+Itoa(id)+"/progress"); r.Status != 200 || !strings.Contains(r.Body, `"channel":"push"`) {
+	if r := n.Get(t, "/admin/alerts/"+apptest.Itoa(id)+"/progress"); r.Status != 200 || !strings.Contains(r.Body, `"channel":"push"`) {
 		t.Fatalf("progress: %d %s", r.Status, r.Body)
 	}
 	if log, _ := n.Store.AuditLog(ctx, 5, 0); len(log) == 0 || log[0].Action != "alert.send" || log[0].Name != "مستخدم editor" {
@@ -302,15 +167,15 @@ func testAlertsOnEveryChannel(t *testing.T, n *Node, p *Peers) {
 // internal/api (TestAutomationTokensAndRoles).
 func TestAlertAutomationAPI(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	// Tokens from the newsroom: refused to a writer, made for an editor.
-	Login(t, n, auth.RoleWriter)
+	apptest.Login(t, n, auth.RoleWriter)
 	r := n.Do(t, "POST", "/admin/tokens", url.Values{"name": {"سكربت"}}, nil)
 	if r.Status != http.StatusForbidden {
 		t.Fatalf("a writer made a token: %d", r.Status)
 	}
 	n.Client.Jar, _ = newJar()
-	Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleEditor)
 	r = n.Do(t, "POST", "/admin/tokens", url.Values{"name": {"وكالة الأنباء"}}, nil)
 	m := regexp.MustCompile(`<code dir="ltr" class="token">([^<]+)</code>`).FindStringSubmatch(r.Body)
 	if r.Status != http.StatusCreated || m == nil {
@@ -328,7 +193,7 @@ func TestAlertAutomationAPI(t *testing.T) {
 	toks, _ := n.Store.ListAPITokens(context.Background())
 	for _, tk := range toks {
 		if tk.Name == "وكالة الأنباء" {
-			if r := n.Do(t, "POST", "/admin/tokens/"+Itoa(tk.ID)+"/revoke", url.Values{}, nil); r.Status != http.StatusSeeOther {
+			if r := n.Do(t, "POST", "/admin/tokens/"+apptest.Itoa(tk.ID)+"/revoke", url.Values{}, nil); r.Status != http.StatusSeeOther {
 				t.Fatalf("revoke: %d", r.Status)
 			}
 		}
@@ -337,7 +202,7 @@ func TestAlertAutomationAPI(t *testing.T) {
 		t.Errorf("revoked token: %d", st)
 	}
 	// The command line makes tokens too.
-	code, out, errOut := Run(t, map[string]string{"KHABAR_DATA": n.cfg.DataDir}, "", "token", "create", "--email", "editor@khabar.test", "--name", "agency")
+	code, out, errOut := apptest.Run(t, map[string]string{"KHABAR_DATA": n.DataDir}, "", "token", "create", "--email", "editor@khabar.test", "--name", "agency")
 	if code != 0 || len(strings.TrimSpace(out)) < 20 || !strings.Contains(errOut, "shown once") {
 		t.Fatalf("token create: %d %q %q", code, out, errOut)
 	}
@@ -352,7 +217,7 @@ func TestAlertAutomationAPI(t *testing.T) {
 // (TestPushSubscriptionBadInput).
 func TestAlertPagesWithoutSMTP(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	if r := n.Get(t, "/sw.js"); r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "javascript") || !strings.Contains(r.Body, "showNotification") {
 		t.Errorf("service worker: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -366,12 +231,12 @@ func TestAlertPagesWithoutSMTP(t *testing.T) {
 // to them is published, and can stop the notices from the e-mail.
 func TestReplyNotices(t *testing.T) {
 	t.Parallel()
-	p := StartPeers(t)
-	n := StartNode(t, "", p.Config)
-	CommentReady(n)
+	p := apptest.StartPeers(t)
+	n := apptest.StartNode(t, "", p.Config)
+	apptest.CommentReady(n)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
-	if r := n.Get(t, "/comments/"+Itoa(a.ID)); !strings.Contains(r.Body, `name="notify"`) {
+	a := apptest.FirstPublished(t, n.Store)
+	if r := n.Get(t, "/comments/"+apptest.Itoa(a.ID)); !strings.Contains(r.Body, `name="notify"`) {
 		t.Fatal("no notify checkbox on the comment form")
 	}
 	r := postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "notify": {"on"}, "body": {"سؤال للكاتب"}}, nil)
@@ -380,16 +245,16 @@ func TestReplyNotices(t *testing.T) {
 	}
 	approveAll := func() {
 		t.Helper()
-		if _, err := n.Store.ModerateComments(ctx, CommentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
+		if _, err := n.Store.ModerateComments(ctx, apptest.CommentIDs(t, n, news.CommentPending), news.CommentApproved, news.Actor{}); err != nil {
 			t.Fatal(err)
 		}
 		n.WaitEvents(t)
 	}
 	approveAll()
-	parent := CommentIDs(t, n, news.CommentApproved)[0]
+	parent := apptest.CommentIDs(t, n, news.CommentApproved)[0]
 	// Her own follow-up does not notify her; someone else's reply does.
-	postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "body": {"وأضيف"}, "parent_id": {Itoa(parent)}}, nil)
-	postForm(t, n, a.ID, url.Values{"name": {"سامي"}, "body": {"جواب مفصل على سؤالك"}, "parent_id": {Itoa(parent)}}, nil)
+	postForm(t, n, a.ID, url.Values{"name": {"ريم"}, "email": {"reem@example.com"}, "body": {"وأضيف"}, "parent_id": {apptest.Itoa(parent)}}, nil)
+	postForm(t, n, a.ID, url.Values{"name": {"سامي"}, "body": {"جواب مفصل على سؤالك"}, "parent_id": {apptest.Itoa(parent)}}, nil)
 	approveAll()
 	var notices []alerttest.Mail
 	for _, m := range p.SMTP.Mails() {
@@ -400,7 +265,7 @@ func TestReplyNotices(t *testing.T) {
 	if len(notices) != 1 {
 		t.Fatalf("%d notices, want 1", len(notices))
 	}
-	h, body := MailText(t, notices[0].Data)
+	h, body := apptest.MailText(t, notices[0].Data)
 	if !strings.Contains(body, "جواب مفصل") || !strings.Contains(body, "سامي") || h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 		t.Fatalf("notice: %v %q", h, body)
 	}
@@ -439,7 +304,7 @@ func TestReplyNotices(t *testing.T) {
 // it is sent by the next node to start on the database, once.
 func TestAlertSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	p := StartPeers(t)
+	p := apptest.StartPeers(t)
 	dir := t.TempDir()
 	keepDir := func(c *config.Config) { c.DataDir = dir }
 	ctx, stop := context.WithCancel(context.Background())
@@ -447,7 +312,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 	cfg.Addr, cfg.BaseURL, cfg.Demo, cfg.EventPoll = "127.0.0.1:0", "https://khabar.test", true, 250*time.Millisecond
 	p.Config(&cfg)
 	keepDir(&cfg)
-	first, err := New(ctx, cfg, slogDiscard())
+	first, err := app.New(ctx, cfg, slogDiscard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +335,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	stop()
-	if err := Stopped(done); err != nil {
+	if err := apptest.Stopped(done); err != nil {
 		t.Fatal(err)
 	}
 	// Written while no node runs: as if its node died right after the commit.
@@ -479,7 +344,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Close()
-	second := StartNode(t, "", p.Config, keepDir)
+	second := apptest.StartNode(t, "", p.Config, keepDir)
 	p.TrustPush(t, second)
 	got := second.WaitAlert(t, a.ID)
 	for _, pr := range got.Progress {
@@ -494,7 +359,7 @@ func TestAlertSurvivesRestart(t *testing.T) {
 
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func waitOutbox(t *testing.T, a *App) {
+func waitOutbox(t *testing.T, a *app.App) {
 	t.Helper()
 	id, err := a.Store.LastEventID(context.Background())
 	if err != nil {
@@ -511,10 +376,10 @@ func waitOutbox(t *testing.T, a *App) {
 // the article is published, whatever publishes it, and only once.
 func TestAlertWhenPublished(t *testing.T) {
 	t.Parallel()
-	p := StartPeers(t)
-	n := StartNode(t, "", p.Config)
+	p := apptest.StartPeers(t)
+	n := apptest.StartNode(t, "", p.Config)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	a, err := n.Store.SetStatus(ctx, a.ID, a.Version, news.StatusUnpublished)
 	if err != nil {
 		t.Fatal(err)
@@ -565,17 +430,17 @@ func TestAlertWhenPublished(t *testing.T) {
 // the form that publishes the article sends one alert.
 func TestAlertFromTheArticleForm(t *testing.T) {
 	t.Parallel()
-	p := StartPeers(t)
-	n := StartNode(t, "", p.Config)
+	p := apptest.StartPeers(t)
+	n := apptest.StartNode(t, "", p.Config)
 	ctx := context.Background()
-	Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleEditor)
 	if r := n.Get(t, "/admin/articles/new"); !strings.Contains(r.Body, `name="publish_alert" value="telegram"`) {
 		t.Fatal("the article form offers no alert on publication")
 	}
 	sec, _ := n.Store.SectionBySlug(ctx, "politics")
 	authors, _ := n.Store.ListAuthors(ctx)
 	r := n.Do(t, "POST", "/admin/articles/new", url.Values{"headline": {"عاجل: استقالة الحكومة"}, "lead": {"المقدمة"},
-		"section": {Itoa(sec.ID)}, "authors": {Itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+		"section": {apptest.Itoa(sec.ID)}, "authors": {apptest.Itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
 		"breaking": {"on"}, "publish_alert": {"telegram", "carrier-pigeon"}, "action": {"publish"}}, nil)
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("publish: %d %.300s", r.Status, r.Body)

@@ -1,258 +1,34 @@
-package app
+package app_test
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"khabar/internal/app"
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/config"
-	"khabar/internal/demo"
-	"khabar/internal/jobs"
 	"khabar/internal/news"
-	"khabar/internal/search"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
-
-// Node is a running app on a real port, with a client that does not
-// follow redirects (so tests see them).
-type Node struct {
-	*App
-	Base   string
-	Client *http.Client
-}
-
-func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node {
-	t.Helper()
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = dbURL
-	cfg.Demo = true
-	cfg.BaseURL = "http://khabar.test"
-	// A node wakes its consumers on its own writes and, on PostgreSQL, on
-	// other nodes'; the poll is the fallback, and every poll of every
-	// consumer is a query SQLite parses.
-	cfg.EventPoll = 250 * time.Millisecond
-	for _, tw := range tweaks {
-		tw(&cfg)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
-		demoNode.CopyTo(t, cfg.DataDir)
-	}
-	if cfg.Demo {
-		firstAccount(t, cfg, log)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		err := Stopped(done)
-		if err != nil {
-			t.Errorf("run: %v", err)
-		}
-		if err != errStuck {
-			a.Close()
-		}
-	})
-	jar, _ := cookiejar.New(nil)
-	// A minute per request: a login's argon2id under -race, with other
-	// tests' logins on the same two cores, has taken more than ten
-	// seconds; what a test waits for is bounded by its own deadlines.
-	return &Node{App: a, Base: "http://" + a.Addr(), Client: &http.Client{Jar: jar, Timeout: time.Minute,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-// demoNode is a SQLite node's data directory as its first start with the
-// demo leaves it (the store's and River's tables, the first account, the
-// demo, the search index). SQLite nodes start from a copy: under the race
-// detector, SQLite parsing the SQL of the migrations and the demo was a
-// third of these tests' time. A start on an empty directory is tested
-// by the command-line tests.
-var demoNode = storetest.Template{Make: func(dir string) error {
-	ctx := context.Background()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := OpenStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := createFirstAccount(ctx, s); err != nil {
-		return err
-	}
-	if _, err := demo.Load(ctx, s, MediaDir(cfg)); err != nil {
-		return err
-	}
-	if err := search.New(s).EnsureIndex(ctx); err != nil {
-		return err
-	}
-	q, err := jobs.New(ctx, s, log)
-	if err != nil {
-		return err
-	}
-	q.Close()
-	return s.Close()
-}}
-
-// firstAccount makes the newsroom's first account before the demo loads,
-// so the demo does not make its admin: that admin's argon2id hash costs
-// most of a second under the race detector, in every node of every test.
-// Tests that sign in make their own accounts (login).
-func firstAccount(t *testing.T, cfg config.Config, log *slog.Logger) {
-	t.Helper()
-	ctx := context.Background()
-	s, err := OpenStore(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if n, err := s.CountUsers(ctx); err != nil {
-		t.Fatal(err)
-	} else if n > 0 {
-		return // a second node on the same database
-	}
-	if err := createFirstAccount(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func createFirstAccount(ctx context.Context, s *store.Store) error {
-	return s.CreateUser(ctx, &auth.User{Email: "first@khabar.test", Name: "أول حساب", Role: auth.RoleAdmin, PasswordHash: testPasswordHash()})
-}
-
-var errStuck = errors.New("the node did not stop within a minute of its context ending")
-
-// Stopped waits for what a node's Run returns once its context has ended;
-// a node still running a minute later (its shutdown grace is 10 s) gives
-// errStuck, so that the test fails instead of hanging.
-func Stopped(done <-chan error) error {
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(time.Minute):
-		return errStuck
-	}
-}
-
-type Resp struct {
-	Status int
-	Header http.Header
-	Body   string
-}
-
-func (n *Node) Do(t *testing.T, method, path string, form url.Values, hdr map[string]string) Resp {
-	t.Helper()
-	r, err := n.Try(method, path, form, hdr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// Try is do for goroutines other than the test's, which must not call
-// t.Fatal: the test would wait for them forever.
-func (n *Node) Try(method, path string, form url.Values, hdr map[string]string) (Resp, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, n.Base+path, body)
-	if err != nil {
-		return Resp{}, err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("Accept-Encoding", "identity")
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	res, err := n.Client.Do(req)
-	if err != nil {
-		return Resp{}, err
-	}
-	defer res.Body.Close()
-	var r io.Reader = res.Body
-	if res.Header.Get("Content-Encoding") == "gzip" {
-		if r, err = gzip.NewReader(res.Body); err != nil {
-			return Resp{}, fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return Resp{}, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	return Resp{res.StatusCode, res.Header, string(b)}, nil
-}
-
-func (n *Node) Get(t *testing.T, path string) Resp { return n.Do(t, "GET", path, nil, nil) }
-
-// WaitEvents blocks until the page cache has seen every event so far.
-func (n *Node) WaitEvents(t *testing.T) {
-	t.Helper()
-	id, err := n.Store.LastEventID(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A minute: 45 articles' events (search indexing among them) took more
-	// than ten seconds under -race beside three other tests and a browser.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := n.Outbox.WaitFor(ctx, id); err != nil {
-		t.Fatalf("%v (the node's consumers did not reach event %d within a minute)", err, id)
-	}
-}
-
-func Backends(t *testing.T, fn func(t *testing.T, n *Node)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, StartNode(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, StartNode(t, storetest.PostgresURL(t))) })
-}
-
-func FirstPublished(t *testing.T, s *store.Store) *news.Article {
-	t.Helper()
-	list, err := s.ListPublished(context.Background(), store.ListFilter{Limit: 1})
-	if err != nil || len(list) == 0 {
-		t.Fatalf("no published article: %v", err)
-	}
-	a, err := s.GetArticle(context.Background(), list[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
 
 // TestSettingsReachCachedPages: a settings change reaches pages already
 // cached, through the outbox. (Pagination and the dates themselves are
 // internal/site's TestPaginationAndDates.)
 func TestSettingsReachCachedPages(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
 	// 45 more politics articles make three pages.
 	sec, err := n.Store.SectionBySlug(ctx, "politics")
@@ -293,9 +69,9 @@ func TestSettingsReachCachedPages(t *testing.T) {
 
 func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
-		old := FirstPublished(t, n.Store)
+		old := apptest.FirstPublished(t, n.Store)
 		oldPath := "/news/" + strconv.FormatInt(old.ID, 10) + "/" + url.PathEscape(old.Slug)
 		paths := []string{"/", "/section/" + old.Section.Slug, "/tag/" + url.PathEscape(old.Tags[0].Slug), oldPath}
 		for _, p := range paths { // warm the cache
@@ -364,45 +140,9 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 	})
 }
 
-func Login(t *testing.T, n *Node, role auth.Role) {
-	t.Helper()
-	ctx := context.Background()
-	email := string(role) + "@khabar.test"
-	u, err := n.Store.UserByEmail(ctx, email)
-	if errors.Is(err, news.ErrNotFound) {
-		u = &auth.User{Email: email, Name: "مستخدم " + string(role), Role: role, PasswordHash: testPasswordHash()}
-		err = n.Store.CreateUser(ctx, u)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A session of its own, as the login form would open; the form
-	// itself (and its argon2id) is tested in internal/newsroom.
-	token, hash, err := auth.NewToken()
-	if err == nil {
-		err = n.Store.CreateSession(ctx, hash, u.ID, time.Now().Add(time.Hour))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse(n.Base)
-	n.Client.Jar.SetCookies(base, []*http.Cookie{{Name: "khabar_session", Value: token, Path: "/"}})
-}
-
-// testPasswordHash is the hash of "correct horse battery", the password
-// of login's accounts (the browser tests type it), made once: argon2id
-// costs most of a second under the race detector.
-var testPasswordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword("correct horse battery")
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
 func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		if r := n.Get(t, "/admin/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/admin/login") {
 			t.Fatalf("anonymous /admin/: %d %s", r.Status, r.Header.Get("Location"))
 		}
@@ -410,7 +150,7 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 		if bad.Status != http.StatusUnauthorized || !strings.Contains(bad.Body, "غير صحيحة") {
 			t.Errorf("wrong password: %d", bad.Status)
 		}
-		Login(t, n, auth.RoleEditor)
+		apptest.Login(t, n, auth.RoleEditor)
 		sec, err := n.Store.SectionBySlug(context.Background(), "politics")
 		if err != nil {
 			t.Fatal(err)
@@ -487,9 +227,9 @@ func TestNewsroomPublishesAnArticleEndToEnd(t *testing.T) {
 
 func TestNewsroomRolesAndBadForms(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	Login(t, n, auth.RoleWriter)
-	a := FirstPublished(t, n.Store)
+	n := apptest.StartNode(t, "")
+	apptest.Login(t, n, auth.RoleWriter)
+	a := apptest.FirstPublished(t, n.Store)
 	id := strconv.FormatInt(a.ID, 10)
 	cases := []struct {
 		name   string
@@ -532,9 +272,9 @@ func TestNewsroomRolesAndBadForms(t *testing.T) {
 
 func TestNewsroomPages(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	Login(t, n, auth.RoleAdmin)
-	a := FirstPublished(t, n.Store)
+	n := apptest.StartNode(t, "")
+	apptest.Login(t, n, auth.RoleAdmin)
+	a := apptest.FirstPublished(t, n.Store)
 	id := strconv.FormatInt(a.ID, 10)
 	pages := []struct {
 		path string
@@ -594,7 +334,7 @@ func TestNewsroomPages(t *testing.T) {
 
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	var last int
 	for i := 0; i < 7; i++ {
 		last = n.Do(t, "POST", "/admin/login", url.Values{"email": {"admin@khabar.example"}, "password": {"guess " + strconv.Itoa(i)}}, nil).Status
@@ -609,7 +349,7 @@ func TestLoginThrottle(t *testing.T) {
 // reader pages' are internal/site's TestReviewFindings.
 func TestReviewFindings(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
 		if r := n.Do(t, "POST", "/admin/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}, nil); r.Status != http.StatusUnauthorized {
 			t.Errorf("NUL in email: %d", r.Status)
@@ -617,7 +357,7 @@ func TestReviewFindings(t *testing.T) {
 
 		// Adding a tag to a published article refreshes that tag's page.
 		tagPage := "/tag/" + url.PathEscape(news.Slugify("وسم أضيف لاحقا"))
-		other := FirstPublished(t, n.Store)
+		other := apptest.FirstPublished(t, n.Store)
 		other.Tags = append(other.Tags, news.Tag{Name: "وسم أضيف لاحقا"})
 		if err := n.Store.UpdateArticle(ctx, other); err != nil {
 			t.Fatal(err)
@@ -638,7 +378,7 @@ func TestReviewFindings(t *testing.T) {
 		}
 
 		// Forms that would wipe the body or skip the version check.
-		Login(t, n, auth.RoleEditor)
+		apptest.Login(t, n, auth.RoleEditor)
 		id := strconv.FormatInt(moved.ID, 10)
 		cur, _ := n.Store.GetArticle(ctx, moved.ID)
 		ver := strconv.FormatInt(cur.Version, 10)
@@ -672,7 +412,7 @@ func TestReviewFindings(t *testing.T) {
 
 func TestParallelLoginsAreThrottled(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	// Up to five argon2id checks (64 MiB each) side by side: under -race
 	// on two busy cores they take longer than the client's usual 10 s.
 	n.Client.Timeout = 2 * time.Minute
@@ -717,12 +457,12 @@ func TestParallelLoginsAreThrottled(t *testing.T) {
 func TestTwoNodesShareEvents(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
-	a := StartNode(t, dbURL)
-	b := StartNode(t, dbURL) // demo already loaded: b loads nothing
+	a := apptest.StartNode(t, dbURL)
+	b := apptest.StartNode(t, dbURL) // demo already loaded: b loads nothing
 	if r := b.Get(t, "/"); r.Status != 200 {
 		t.Fatalf("node b home: %d", r.Status)
 	}
-	old := FirstPublished(t, a.Store)
+	old := apptest.FirstPublished(t, a.Store)
 	fresh := &news.Article{Headline: "خبر نُشر من العقدة الأولى", SectionID: old.SectionID, Status: news.StatusPublished}
 	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
 		t.Fatal(err)
@@ -744,10 +484,10 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
-	a := StartNode(t, dbURL, slow)
-	b := StartNode(t, dbURL, slow)
+	a := apptest.StartNode(t, dbURL, slow)
+	b := apptest.StartNode(t, dbURL, slow)
 	b.Get(t, "/") // cache the home page on b
-	old := FirstPublished(t, a.Store)
+	old := apptest.FirstPublished(t, a.Store)
 	fresh := &news.Article{Headline: "خبر وصل بالإشعار لا بالاستطلاع", SectionID: old.SectionID, Status: news.StatusPublished}
 	start := time.Now()
 	if err := a.Store.CreateArticle(context.Background(), fresh); err != nil {
@@ -789,7 +529,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 	cfg.ShutdownGrace = 200 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, err := New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,7 +544,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 	// Half a form: the handler waits for the rest, so the request stays
 	// active through the stop.
 	fmt.Fprint(conn, "POST /admin/login HTTP/1.1\r\nHost: khabar.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=")
-	WaitFor(t, "the request to reach the server", func() bool {
+	apptest.WaitFor(t, "the request to reach the server", func() bool {
 		// A second connection answers once the server is serving.
 		r, err := http.Get("http://" + a.Addr() + "/healthz")
 		if err == nil {
@@ -813,7 +553,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 		return err == nil
 	})
 	cancel()
-	if err := Stopped(done); err != nil {
+	if err := apptest.Stopped(done); err != nil {
 		t.Fatalf("the stop failed: %v", err)
 	}
 }

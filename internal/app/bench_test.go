@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"khabar/internal/app"
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/config"
 	"khabar/internal/news"
@@ -19,7 +21,7 @@ import (
 )
 
 // benchEditor makes an editor and returns their session cookies.
-func benchEditor(b *testing.B, a *App, h http.Handler) []*http.Cookie {
+func benchEditor(b *testing.B, a *app.App, h http.Handler) []*http.Cookie {
 	hash, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		b.Fatal(err)
@@ -48,12 +50,12 @@ func (d *nopW) WriteHeader(int)             {}
 
 // benchApp is a node on SQLite with the demo content, not serving: the
 // benchmarks call its handler.
-func benchApp(b *testing.B) *App {
+func benchApp(b *testing.B) *app.App {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = b.TempDir()
 	cfg.Demo = true
-	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func BenchmarkEditorPage(b *testing.B) {
 // heaviest article form an editor opens.
 func longestArticle(t testing.TB, s *store.Store) *news.Article {
 	t.Helper()
-	return BestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
+	return apptest.BestArticle(t, s, "with blocks", func(a, best *news.Article) bool {
 		return best == nil || len(a.Body) > len(best.Body)
 	})
 }

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
@@ -163,35 +164,10 @@ func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role
 // has a picture: the heaviest page a reader is likely to open.
 func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 	t.Helper()
-	a := BestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
+	a := apptest.BestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
 		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
 	})
 	return a, news.ArticlePath(a)
-}
-
-// BestArticle is the published article that better prefers over all the
-// others (among the latest 50).
-func BestArticle(t testing.TB, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
-	t.Helper()
-	ctx := context.Background()
-	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var best *news.Article
-	for _, it := range list {
-		a, err := s.GetArticle(ctx, it.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if better(a, best) {
-			best = a
-		}
-	}
-	if best == nil {
-		t.Fatalf("no published article %s", what)
-	}
-	return best
 }
 
 func TestBrowser(t *testing.T) {
@@ -199,10 +175,10 @@ func TestBrowser(t *testing.T) {
 	// node and Chromium, and they spend most of their time waiting on the
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	Login(t, n, auth.RoleEditor)
-	Login(t, n, auth.RoleAdmin)
+	apptest.Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleAdmin)
 	article, articlePath := richArticle(t, n.Store)
 	sectionPath := "/section/" + article.Section.Slug
 
@@ -241,14 +217,14 @@ func TestBrowser(t *testing.T) {
 		if !found {
 			t.Errorf("searching for %q does not list it", lead)
 		}
-		live := BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
 		browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
-		WaitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
+		apptest.WaitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
 		browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
 		// their live streams: the browser's six connections would run out.
-		WaitFor(t, "left pages to close their live streams", func() bool {
+		apptest.WaitFor(t, "left pages to close their live streams", func() bool {
 			return n.Live.Clients("ticker") <= 1 && n.Live.Clients(liveTopic) == 0
 		})
 	})
@@ -284,7 +260,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("editor publishes, open page's ticker follows", func(t *testing.T) {
 		reader := newTab(t, browser)
 		browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
-		WaitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
+		apptest.WaitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
 		eval[bool](t, reader, `window.notReloaded = true`)
 
 		editor := newTab(t, browser, chromedp.WithNewBrowserContext())
@@ -331,7 +307,7 @@ func TestBrowser(t *testing.T) {
 		author := "/author/" + article.Authors[0].Slug
 		search := "/search?q=" + url.QueryEscape(article.Headline)
 		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
-		live := BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+		live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveID := strconv.FormatInt(live.ID, 10)
 		reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
 			"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
@@ -451,7 +427,7 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 // and §6: every request to our own origin, HTML + CSS + JS within the
 // budget gzip-compressed, pictures with their size set and no layout shift,
 // a CSP without 'unsafe-inline' that the page never trips.
-func checkPageBudget(t *testing.T, browser context.Context, n *Node, path string) {
+func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, path string) {
 	t.Helper()
 	tab := newTab(t, browser)
 	const observe = `window.cspViolations = []; window.layoutShifts = [];
@@ -605,26 +581,7 @@ func gzipSize(t *testing.T, u string) int {
 	return len(b)
 }
 
-// WaitFor polls cond until it holds, for up to thirty seconds (a loaded
-// two-core machine running other packages beside).
-func WaitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	WaitWithin(t, 30*time.Second, what, cond)
-}
-
 // serveStart bounds the wait for a first start on an empty data directory
 // to print its set-up link: our and River's migrations, which under -race
 // beside other tests have taken more than 30 s.
 const serveStart = 2 * time.Minute
-
-// WaitWithin is waitFor with its own deadline.
-func WaitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

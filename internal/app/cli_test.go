@@ -1,26 +1,18 @@
-package app
+package app_test
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"khabar/internal/app"
+	"khabar/internal/apptest"
 	"khabar/internal/store"
 )
-
-func Run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return env[k] }})
-	return code, out.String(), errb.String()
-}
 
 func TestCLI(t *testing.T) {
 	t.Parallel()
@@ -72,7 +64,7 @@ func TestCLI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errs := Run(t, c.env, c.stdin, c.args...)
+			code, out, errs := apptest.Run(t, c.env, c.stdin, c.args...)
 			if code != c.code || !strings.Contains(out, c.stdout) || !strings.Contains(errs, c.stderr) {
 				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.code, out, errs)
 			}
@@ -102,7 +94,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := Run(t, nil, "", "import", "jsonl", file, "--data", data)
+	code, out, errs := apptest.Run(t, nil, "", "import", "jsonl", file, "--data", data)
 	if code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errs)
 	}
@@ -111,7 +103,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = Run(t, nil, "", "reindex", "--data", data)
+	code, out, _ = apptest.Run(t, nil, "", "reindex", "--data", data)
 	if code != 0 || !strings.Contains(out, "indexed 2 articles") {
 		t.Errorf("reindex: %d %s", code, out)
 	}
@@ -125,7 +117,7 @@ func TestImportAndReindexCommands(t *testing.T) {
 		{[]string{"import", "jsonl", filepath.Join(dir, "missing.jsonl"), "--data", data}, 1, "no such file"},
 		{[]string{"import", "jsonl", file, "--data", data, "--status", "live"}, 2, "--status"},
 	} {
-		code, _, errs := Run(t, nil, "", c.args...)
+		code, _, errs := apptest.Run(t, nil, "", c.args...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: %d %s", c.args, code, errs)
 		}
@@ -139,14 +131,14 @@ func TestServeFirstRun(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &SyncBuffer{}, &SyncBuffer{}
+	out, errs := &apptest.SyncBuffer{}, &apptest.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--base-url", "http://khabar.test"},
-			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
+		done <- app.Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--base-url", "http://khabar.test"},
+			app.IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
 	}()
 	var link string
-	WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	apptest.WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
@@ -174,31 +166,12 @@ func TestServeFirstRun(t *testing.T) {
 	}
 
 	demoData := t.TempDir()
-	code, _, stderr := Run(t, map[string]string{"KHABAR_TELEGRAM_TOKEN": "not-a-token"}, "", "serve", "--demo", "--data", demoData,
+	code, _, stderr := apptest.Run(t, map[string]string{"KHABAR_TELEGRAM_TOKEN": "not-a-token"}, "", "serve", "--demo", "--data", demoData,
 		"--addr", "127.0.0.1:0", "--telegram-chat", "@khabar")
 	if code != 1 || !strings.Contains(stderr, "bot token is malformed") {
 		t.Fatalf("serve with a malformed token: %d %s", code, stderr)
 	}
-	if code, out, _ := Run(t, nil, "", "demo", "--data", demoData); code != 0 || !strings.Contains(out, "newsroom login (shown once)") {
+	if code, out, _ := apptest.Run(t, nil, "", "demo", "--data", demoData); code != 0 || !strings.Contains(out, "newsroom login (shown once)") {
 		t.Fatalf("the refused start loaded the demo: %d %s", code, out)
 	}
-}
-
-// SyncBuffer is a bytes.Buffer that a running command writes while the
-// test reads it.
-type SyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

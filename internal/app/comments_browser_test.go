@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
@@ -18,11 +19,11 @@ import (
 // elsewhere appears on an open page by itself; a reply opens in place.
 func TestCommentsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	CommentReady(n)
+	apptest.CommentReady(n)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	page := n.Base + "/comments/" + strconv.FormatInt(a.ID, 10)
 
 	tab := newTab(t, browser)
@@ -31,23 +32,23 @@ func TestCommentsInTheBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#c-name"), "ليلى"),
 		chromedp.SendKeys(chromedp.CSS("#c-body"), "تعليق من المتصفح <b>بلا</b> إعادة تحميل"),
 		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")))
-	WaitFor(t, "the pending notice", func() bool {
+	apptest.WaitFor(t, "the pending notice", func() bool {
 		return strings.Contains(eval[string](t, tab, `document.querySelector(".form-status").textContent`), "تعليقك بانتظار المراجعة")
 	})
 	if eval[string](t, tab, `location.pathname`) != "/comments/"+strconv.FormatInt(a.ID, 10) || eval[string](t, tab, `document.querySelector("#c-body").value`) != "" {
 		t.Error("posting reloaded the page or kept the text")
 	}
 	// A moderator approves it: it arrives on the open page, as text.
-	ids := CommentIDs(t, n, news.CommentPending)
+	ids := apptest.CommentIDs(t, n, news.CommentPending)
 	if len(ids) != 1 {
 		t.Fatalf("pending: %v", ids)
 	}
-	WaitFor(t, "the page to follow the comments", func() bool { return n.Live.Clients("comments/"+strconv.FormatInt(a.ID, 10)) > 0 })
+	apptest.WaitFor(t, "the page to follow the comments", func() bool { return n.Live.Clients("comments/"+strconv.FormatInt(a.ID, 10)) > 0 })
 	if _, err := n.Store.ModerateComments(ctx, ids, news.CommentApproved, news.Actor{}); err != nil {
 		t.Fatal(err)
 	}
 	sel := "#c" + strconv.FormatInt(ids[0], 10)
-	WaitFor(t, "the approved comment to appear live", func() bool {
+	apptest.WaitFor(t, "the approved comment to appear live", func() bool {
 		return eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel)+`)`)
 	})
 	if got := eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-body")+`).textContent`); got != "تعليق من المتصفح <b>بلا</b> إعادة تحميل" {
@@ -77,13 +78,13 @@ func TestCommentsInTheBrowser(t *testing.T) {
 		t.Fatalf("one click reported the comment (%d reports)", got)
 	}
 	within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
-	WaitFor(t, "the report to be sent", func() bool { return reports() == 1 })
-	WaitFor(t, "the page to offer the undo", func() bool {
+	apptest.WaitFor(t, "the report to be sent", func() bool { return reports() == 1 })
+	apptest.WaitFor(t, "the page to offer the undo", func() bool {
 		return strings.Contains(eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
 	})
 	within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
-	WaitFor(t, "the report to be taken back", func() bool { return reports() == 0 })
-	WaitFor(t, "the report button to come back", func() bool {
+	apptest.WaitFor(t, "the report to be taken back", func() bool { return reports() == 0 })
+	apptest.WaitFor(t, "the report button to come back", func() bool {
 		return eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
 	})
 }
@@ -93,11 +94,11 @@ func TestCommentsInTheBrowser(t *testing.T) {
 // j types «ت», of x «ء», of a «ش») moves, ticks and approves.
 func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	Login(t, n, auth.RoleModerator)
+	apptest.Login(t, n, auth.RoleModerator)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	var ids []int64
 	for _, body := range []string{"أول تعليق للوحة", "ثاني تعليق للوحة"} {
 		c := &news.Comment{ArticleID: a.ID, Status: news.CommentPending, Name: "قارئ", Body: body, Identity: "id-" + body, IPHash: "ip", BodyHash: "h-" + body}
@@ -140,7 +141,7 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 	within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
 	press("ش", "KeyA") // a: approve what is ticked
 	id, _ := strconv.ParseInt(strings.TrimPrefix(first, "q"), 10, 64)
-	WaitFor(t, "the ticked comment to be approved", func() bool {
+	apptest.WaitFor(t, "the ticked comment to be approved", func() bool {
 		c, err := n.Store.GetComment(ctx, id)
 		return err == nil && c.Status == news.CommentApproved
 	})

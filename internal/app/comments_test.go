@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
@@ -21,15 +22,7 @@ import (
 
 var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
-// CommentReady makes a node accept comments at test speed: no wait after
-// the form token and no per-address limit (every test client is 127.0.0.1).
-func CommentReady(n *Node) {
-	n.Comments.MinFill = 0
-	n.Comments.ByIP = nil
-	n.Comments.ByArticle = nil
-}
-
-func formToken(t *testing.T, n *Node, articleID int64) string {
+func formToken(t *testing.T, n *apptest.Node, articleID int64) string {
 	t.Helper()
 	r := n.Get(t, "/comments/"+strconv.FormatInt(articleID, 10))
 	m := tokenField.FindStringSubmatch(r.Body)
@@ -39,7 +32,7 @@ func formToken(t *testing.T, n *Node, articleID int64) string {
 	return m[1]
 }
 
-func postForm(t *testing.T, n *Node, articleID int64, v url.Values, hdr map[string]string) Resp {
+func postForm(t *testing.T, n *apptest.Node, articleID int64, v url.Values, hdr map[string]string) apptest.Resp {
 	t.Helper()
 	if _, ok := v["token"]; !ok {
 		v.Set("token", formToken(t, n, articleID))
@@ -47,7 +40,7 @@ func postForm(t *testing.T, n *Node, articleID int64, v url.Values, hdr map[stri
 	return n.Do(t, "POST", "/comments/"+strconv.FormatInt(articleID, 10), v, hdr)
 }
 
-func postJSON(t *testing.T, n *Node, path string, body string, hdr map[string]string) (int, map[string]any) {
+func postJSON(t *testing.T, n *apptest.Node, path string, body string, hdr map[string]string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", n.Base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -67,24 +60,11 @@ func postJSON(t *testing.T, n *Node, path string, body string, hdr map[string]st
 	return res.StatusCode, out
 }
 
-func CommentIDs(t *testing.T, n *Node, st news.CommentStatus) []int64 {
-	t.Helper()
-	list, err := n.Store.ListComments(context.Background(), storeFilter(st))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []int64
-	for _, c := range list {
-		ids = append(ids, c.ID)
-	}
-	return ids
-}
-
 func TestCommentsEndToEnd(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
-		CommentReady(n)
-		a := FirstPublished(t, n.Store)
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
+		apptest.CommentReady(n)
+		a := apptest.FirstPublished(t, n.Store)
 		aid := strconv.FormatInt(a.ID, 10)
 		page := n.Get(t, "/news/"+aid+"/"+url.PathEscape(a.Slug))
 		if !strings.Contains(page.Body, `id="comment-form"`) || !strings.Contains(page.Body, "شاركنا رأيك في التعليقات") {
@@ -103,12 +83,12 @@ func TestCommentsEndToEnd(t *testing.T) {
 			t.Fatal("a pending comment is public")
 		}
 		// A moderator sees it, with the queue's length in the header, and approves it.
-		Login(t, n, auth.RoleModerator)
+		apptest.Login(t, n, auth.RoleModerator)
 		q := n.Get(t, "/admin/comments")
 		if q.Status != 200 || !strings.Contains(q.Body, "تحليل دقيق") || !strings.Contains(q.Body, `class="badge count"`) {
 			t.Fatalf("queue: %d", q.Status)
 		}
-		ids := CommentIDs(t, n, news.CommentPending)
+		ids := apptest.CommentIDs(t, n, news.CommentPending)
 		if len(ids) != 1 {
 			t.Fatalf("pending: %v", ids)
 		}
@@ -184,9 +164,9 @@ func TestCommentsEndToEnd(t *testing.T) {
 // internal/site's TestCommentModes.)
 func TestCommentsArriveLive(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	CommentReady(n)
-	a := FirstPublished(t, n.Store)
+	n := apptest.StartNode(t, "")
+	apptest.CommentReady(n)
+	a := apptest.FirstPublished(t, n.Store)
 	aid := strconv.FormatInt(a.ID, 10)
 	a.CommentsMode = news.CommentsPost
 	if err := n.Store.UpdateArticle(context.Background(), a); err != nil {
@@ -200,7 +180,7 @@ func TestCommentsArriveLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	WaitFor(t, "the stream to subscribe", func() bool { return n.Live.Clients("comments/"+aid) > 0 })
+	apptest.WaitFor(t, "the stream to subscribe", func() bool { return n.Live.Clients("comments/"+aid) > 0 })
 	// Post-moderation publishes at once, and open pages receive it.
 	r := postForm(t, n, a.ID, url.Values{"name": {"<b>Mona</b>"}, "body": {"تعليق <img src=x onerror=alert(1)> مباشر"}}, nil)
 	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "status=approved") {
@@ -236,11 +216,11 @@ func TestCommentsArriveLive(t *testing.T) {
 // are internal/site's TestCommentFloodsBansAndRules.)
 func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	CommentReady(n)
-	a := FirstPublished(t, n.Store)
+	n := apptest.StartNode(t, "")
+	apptest.CommentReady(n)
+	a := apptest.FirstPublished(t, n.Store)
 	// Word lists from the settings, matched through tatweel and diacritics.
-	Login(t, n, auth.RoleAdmin)
+	apptest.Login(t, n, auth.RoleAdmin)
 	form := url.Values{}
 	for k, v := range n.Settings.Get().ToMap() {
 		form.Set(k, v)
@@ -283,7 +263,7 @@ func TestCommentRulesAndBansFromTheNewsroom(t *testing.T) {
 
 func TestModerationRoles(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	for _, c := range []struct {
 		role  auth.Role
 		paths map[string]int
@@ -294,7 +274,7 @@ func TestModerationRoles(t *testing.T) {
 		{auth.RoleAdmin, map[string]int{"/admin/comments": 200, "/admin/audit": 200, "/admin/audit?page=-1": 400}},
 	} {
 		n.Client.Jar, _ = newJar()
-		Login(t, n, c.role)
+		apptest.Login(t, n, c.role)
 		for path, want := range c.paths {
 			if r := n.Get(t, path); r.Status != want {
 				t.Errorf("%s GET %s: %d, want %d", c.role, path, r.Status, want)
@@ -331,15 +311,15 @@ func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
 
 func TestCommentSettingsFromTheNewsroom(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	CommentReady(n)
+	n := apptest.StartNode(t, "")
+	apptest.CommentReady(n)
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
-	Login(t, n, auth.RoleAdmin)
+	a := apptest.FirstPublished(t, n.Store)
+	apptest.Login(t, n, auth.RoleAdmin)
 	if r := n.Get(t, "/admin/settings"); !strings.Contains(r.Body, `name="section_comments_`+strconv.FormatInt(a.SectionID, 10)+`"`) || !strings.Contains(r.Body, `name="comment_block"`) {
 		t.Fatal("the settings form has no comment rules or section modes")
 	}
-	save := func(extra map[string]string) Resp {
+	save := func(extra map[string]string) apptest.Resp {
 		form := url.Values{}
 		for k, v := range n.Settings.Get().ToMap() {
 			form.Set(k, v)

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
@@ -22,16 +23,16 @@ import (
 // keptKey is the JavaScript expression of the key under which the editor
 // page keeps a's unsaved work: per user, per article.
 func keptKey(a *news.Article) string {
-	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + ID(a) + `"`
+	return `"khabar:unsaved:" + document.querySelector("form.article-form").dataset.user + ":/admin/articles/` + apptest.ID(a) + `"`
 }
 
 // openArticle opens a's form in a fresh browser profile logged in as
 // role, and waits for it.
-func openArticle(t *testing.T, browser context.Context, n *Node, role auth.Role, a *news.Article) context.Context {
+func openArticle(t *testing.T, browser context.Context, n *apptest.Node, role auth.Role, a *news.Article) context.Context {
 	t.Helper()
 	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
 	browserLogin(t, tab, n.Base, role)
-	browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+apptest.ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
 	return tab
 }
 
@@ -70,12 +71,12 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 // saving, keeping what was typed.
 func TestBrowserAutosaveAndLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := LoginAs(t, n, auth.RoleWriter)
-	LoginAs(t, n, auth.RoleEditor)
-	a := ArticleIn(t, n, news.StatusDraft, wid)
-	page := n.Base + "/admin/articles/" + ID(a)
+	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
+	apptest.LoginAs(t, n, auth.RoleEditor)
+	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
+	page := n.Base + "/admin/articles/" + apptest.ID(a)
 
 	writer := openArticle(t, browser, n, auth.RoleWriter, a)
 	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
@@ -92,7 +93,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	}
 
 	// The tag field suggests known tags, whatever the hamza typed.
-	tagged := ArticleIn(t, n, news.StatusDraft, 0)
+	tagged := apptest.ArticleIn(t, n, news.StatusDraft, 0)
 	tagged.Tags = []news.Tag{{Name: "أوكسجين طبي"}}
 	if err := n.Store.UpdateArticle(context.Background(), tagged); err != nil {
 		t.Fatal(err)
@@ -132,11 +133,11 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 // taking the offer shows it in the form and saves it.
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := LoginAs(t, n, auth.RoleWriter)
-	a := ArticleIn(t, n, news.StatusDraft, wid)
-	draft := n.Base + "/admin/articles/" + ID(a)
+	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
+	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
+	draft := n.Base + "/admin/articles/" + apptest.ID(a)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	block := func(on bool) {
@@ -212,17 +213,17 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 // once they leave, the writer's page, at its next heartbeat, saves again.
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := LoginAs(t, n, auth.RoleWriter)
-	editor, _ := LoginAs(t, n, auth.RoleEditor)
-	a := ArticleIn(t, n, news.StatusDraft, wid)
+	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
+	editor, _ := apptest.LoginAs(t, n, auth.RoleEditor)
+	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
-	seen := Heartbeat(t, editor, a, true).Seen
+	seen := apptest.Heartbeat(t, editor, a, true).Seen
 	browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	pollJS(t, tab, "autosave refused for the lock", `document.getElementById("autosave").textContent.includes("شخص آخر")`)
-	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.Status != http.StatusNoContent {
+	if r := editor.Do(t, "POST", "/admin/articles/"+apptest.ID(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("editor leaves: %d", r.Status)
 	}
 	eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
@@ -238,11 +239,11 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 // restoring it later is refused as a conflict with the writer's own save.
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := LoginAs(t, n, auth.RoleWriter)
-	a := ArticleIn(t, n, news.StatusDraft, wid)
-	draft := n.Base + "/admin/articles/" + ID(a)
+	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
+	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
+	draft := n.Base + "/admin/articles/" + apptest.ID(a)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	// Autosaves wait in the browser until the test lets them go.
@@ -299,11 +300,11 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 // saved first, not left behind on the page.
 func TestBrowserStepWaitsForChanges(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	_, wid := LoginAs(t, n, auth.RoleWriter)
-	LoginAs(t, n, auth.RoleEditor)
-	a := ArticleIn(t, n, news.StatusReview, wid)
+	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
+	apptest.LoginAs(t, n, auth.RoleEditor)
+	a := apptest.ArticleIn(t, n, news.StatusReview, wid)
 	tab := openArticle(t, browser, n, auth.RoleEditor, a)
 	acceptDialogs(t, tab)
 	browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))

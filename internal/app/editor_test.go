@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 )
 
@@ -17,9 +18,9 @@ import (
 // paragraph comes back from the server as blocks; the counters show.
 func TestBrowserEditor(t *testing.T) {
 	t.Parallel() // see TestBrowser
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	browser := startBrowser(t) // after the node: it stops first
-	Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleEditor)
 	article, _ := richArticle(t, n.Store)
 	if len(article.Body) < 3 {
 		t.Fatalf("article %d has %d blocks", article.ID, len(article.Body))

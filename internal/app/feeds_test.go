@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"khabar/internal/apptest"
 	"khabar/internal/news"
 )
 
@@ -16,10 +17,10 @@ import (
 // internal/site's TestFeedsServed and TestCorrectionsShown.)
 func TestFeedsFollowPublishingAndCorrections(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
 	parser := gofeed.NewParser()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	n.Get(t, "/feeds/rss.xml") // cache it
 	// Publishing refreshes the cached feed.
 	fresh := &news.Article{Headline: "خبر جديد في الخلاصة & <اختبار> 🎉", SectionID: a.SectionID, Status: news.StatusPublished}

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/app"
+	"khabar/internal/apptest"
 	"khabar/internal/news"
 )
 
@@ -33,7 +35,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	browser := startBrowser(t)
 	shots := testOutput(t, "screenshots")
 	var link string
-	WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	apptest.WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
@@ -42,7 +44,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 		t.Fatalf("set-up link %q", link)
 	}
 	portrait := filepath.Join(t.TempDir(), "هالة.jpg")
-	if err := os.WriteFile(portrait, JPEGOf(t, Photo(600, 600, 9)), 0o644); err != nil {
+	if err := os.WriteFile(portrait, apptest.JPEGOf(t, apptest.Photo(600, 600, 9)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tab := newTab(t, browser)
@@ -135,7 +137,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	screenshot(t, tab, filepath.Join(shots, "fromzero-published.jpg"))
 
 	// The reader, once the site's pages have caught up with the event.
-	WaitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
+	apptest.WaitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
 	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
 	story := `main a[href^="/news/` + id + `/"]`
 	within(t, reader, "find it on the home page",
@@ -171,7 +173,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 // serveEmpty runs `khabar serve` on an empty data directory, on a free
 // loopback port, until the test ends; it returns the site's address and
 // what the command prints.
-func serveEmpty(t *testing.T) (string, *SyncBuffer) {
+func serveEmpty(t *testing.T) (string, *apptest.SyncBuffer) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -181,11 +183,11 @@ func serveEmpty(t *testing.T) (string, *SyncBuffer) {
 	l.Close()
 	base := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &SyncBuffer{}, &SyncBuffer{}
+	out, errs := &apptest.SyncBuffer{}, &apptest.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--base-url", base},
-			IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
+		done <- app.Main(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--base-url", base},
+			app.IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
 	}()
 	t.Cleanup(func() {
 		cancel()

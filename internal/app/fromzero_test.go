@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"khabar/internal/apptest"
 	"khabar/internal/config"
 	"khabar/internal/news"
 	"khabar/internal/store"
@@ -30,7 +31,7 @@ func TestOutletFromZero(t *testing.T) {
 			if backend == "postgres" {
 				dbURL = storetest.PostgresURL(t)
 			}
-			n := StartNode(t, dbURL, func(c *config.Config) { c.Demo = false })
+			n := apptest.StartNode(t, dbURL, func(c *config.Config) { c.Demo = false })
 			ctx := context.Background()
 			if r := n.Get(t, "/admin/articles/new"); r.Status != http.StatusSeeOther {
 				t.Fatalf("the newsroom before set-up: %d", r.Status)

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/config"
 	"khabar/internal/news"
 	"khabar/internal/storetest"
@@ -19,8 +20,8 @@ func TestLiveTickerAcrossNodes(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.PostgresURL(t)
 	slow := func(c *config.Config) { c.EventPoll = time.Minute }
-	a := StartNode(t, dbURL, slow)
-	b := StartNode(t, dbURL, slow)
+	a := apptest.StartNode(t, dbURL, slow)
+	b := apptest.StartNode(t, dbURL, slow)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

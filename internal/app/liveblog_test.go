@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bufio"
@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,16 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
 
 // liveArticle makes the demo's newest article a live blog with n entries,
 // the first of them a key event, one minute apart, newest last.
-func liveArticle(t *testing.T, n *Node, entries int) (*news.Article, []*news.LiveEntry) {
+func liveArticle(t *testing.T, n *apptest.Node, entries int) (*news.Article, []*news.LiveEntry) {
 	t.Helper()
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	if err := n.Store.SetLiveCoverage(ctx, a.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -50,10 +50,6 @@ func liveArticle(t *testing.T, n *Node, entries int) (*news.Article, []*news.Liv
 	return a, out
 }
 
-func ArticleURL(a *news.Article) string {
-	return "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
-}
-
 // liveSection is the opening tag of a live blog that open pages keep up
 // to date.
 var liveSection = regexp.MustCompile(`<section id="liveblog"[^>]* data-live[ >]`)
@@ -72,7 +68,7 @@ func liveBlogLD(t *testing.T, body string) map[string]any {
 
 // openStream subscribes to a live topic and waits until the hub counts
 // the subscriber; with lastID set, only what comes next is sent.
-func openStream(t *testing.T, n *Node, topic, lastID string) *bufio.Scanner {
+func openStream(t *testing.T, n *apptest.Node, topic, lastID string) *bufio.Scanner {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	t.Cleanup(cancel)
@@ -88,7 +84,7 @@ func openStream(t *testing.T, n *Node, topic, lastID string) *bufio.Scanner {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("stream %s: %d %s", topic, res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	WaitFor(t, "the stream to subscribe to "+topic, func() bool { return n.Live.Clients(topic) > 0 })
+	apptest.WaitFor(t, "the stream to subscribe to "+topic, func() bool { return n.Live.Clients(topic) > 0 })
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	return sc
@@ -96,15 +92,15 @@ func openStream(t *testing.T, n *Node, topic, lastID string) *bufio.Scanner {
 
 func TestLiveBlogPages(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
-		before := FirstPublished(t, n.Store)
+		before := apptest.FirstPublished(t, n.Store)
 		a, entries := liveArticle(t, n, 45)
 		if !a.UpdatedAt.After(before.UpdatedAt) {
 			t.Errorf("entries did not move the article's updated time: %v → %v", before.UpdatedAt, a.UpdatedAt)
 		}
 		n.WaitEvents(t)
-		page := n.Get(t, ArticleURL(a))
+		page := n.Get(t, apptest.ArticleURL(a))
 		if page.Status != 200 {
 			t.Fatalf("article: %d", page.Status)
 		}
@@ -143,7 +139,7 @@ func TestLiveBlogPages(t *testing.T) {
 		p2 := n.Get(t, base+"?page=2")
 		if p2.Status != 200 || !strings.Contains(p2.Body, "تحديث رقم 24") || strings.Contains(p2.Body, "تحديث رقم 25<") ||
 			!strings.Contains(p2.Body, `rel="next" href="`+base+`?page=3"`) || !strings.Contains(p2.Body, "noindex") ||
-			!strings.Contains(p2.Body, `<link rel="canonical" href="http://khabar.test`+ArticleURL(a)) {
+			!strings.Contains(p2.Body, `<link rel="canonical" href="http://khabar.test`+apptest.ArticleURL(a)) {
 			t.Fatalf("page 2: %d", p2.Status)
 		}
 		if p3 := n.Get(t, base+"?page=3"); p3.Status != 200 || !strings.Contains(p3.Body, "تحديث رقم 0") || strings.Contains(p3.Body, `rel="next"`) {
@@ -169,7 +165,7 @@ func TestLiveBlogPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		n.WaitEvents(t)
-		page = n.Get(t, ArticleURL(a))
+		page = n.Get(t, apptest.ArticleURL(a))
 		if !strings.Contains(page.Body, "تحديث مصحَّح") || strings.Contains(page.Body, "تحديث رقم 43") {
 			t.Error("the article page was not refreshed after an edit and a deletion")
 		}
@@ -179,7 +175,7 @@ func TestLiveBlogPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		n.WaitEvents(t)
-		page = n.Get(t, ArticleURL(a))
+		page = n.Get(t, apptest.ArticleURL(a))
 		if !strings.Contains(page.Body, "انتهت التغطية المباشرة في") || liveSection.MatchString(page.Body) || strings.Contains(page.Body, "lb-on") {
 			t.Error("a closed live blog still looks live")
 		}
@@ -190,7 +186,7 @@ func TestLiveBlogPages(t *testing.T) {
 }
 
 // firstOther is a published article other than id that is not live.
-func firstOther(t *testing.T, n *Node, id int64) int64 {
+func firstOther(t *testing.T, n *apptest.Node, id int64) int64 {
 	t.Helper()
 	list, err := n.Store.ListPublished(context.Background(), storeList(50))
 	if err != nil {
@@ -224,7 +220,7 @@ func sseData(t *testing.T, sc *bufio.Scanner, name string) string {
 
 func TestLiveBlogLiveDelivery(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
 		a, _ := liveArticle(t, n, 1)
 		n.WaitEvents(t)
@@ -285,27 +281,17 @@ func TestLiveBlogLiveDelivery(t *testing.T) {
 	})
 }
 
-// As is n with a client of its own, logged in with role.
-func As(t *testing.T, n *Node, role auth.Role) *Node {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &Node{App: n.App, Base: n.Base, Client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	Login(t, c, role)
-	return c
-}
-
 // TestLiveBlogCorrectionReachesArticlePage: an entry posted and then
 // corrected through the newsroom shows corrected on the article page.
 // (The newsroom's entry forms, roles and refusals are
 // internal/newsroom's TestLiveBlogNewsroom.)
 func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
-		a := FirstPublished(t, n.Store)
+		a := apptest.FirstPublished(t, n.Store)
 		admin := "/admin/articles/" + strconv.FormatInt(a.ID, 10) + "/liveblog"
-		editor, writer := As(t, n, auth.RoleEditor), As(t, n, auth.RoleWriter)
+		editor, writer := apptest.As(t, n, auth.RoleEditor), apptest.As(t, n, auth.RoleWriter)
 		if r := editor.Do(t, "POST", admin+"/coverage", url.Values{"action": {"open"}}, nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("editor opens coverage: %d", r.Status)
 		}
@@ -321,7 +307,7 @@ func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 			t.Fatalf("save entry: %d %s", r.Status, r.Body)
 		}
 		n.WaitEvents(t)
-		if r := n.Get(t, ArticleURL(a)); !strings.Contains(r.Body, "وصول الوفد الرسمي") || !strings.Contains(r.Body, "نص مصحح") {
+		if r := n.Get(t, apptest.ArticleURL(a)); !strings.Contains(r.Body, "وصول الوفد الرسمي") || !strings.Contains(r.Body, "نص مصحح") {
 			t.Error("the correction is not on the article page")
 		}
 	})
@@ -330,7 +316,7 @@ func TestLiveBlogCorrectionReachesArticlePage(t *testing.T) {
 // TestLiveBlogDemo: the demo outlet has a live blog readers can open.
 func TestLiveBlogDemo(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
 	list, err := n.Store.ListPublished(ctx, storeList(50))
 	if err != nil {
@@ -351,7 +337,7 @@ func TestLiveBlogDemo(t *testing.T) {
 	if total < 5 || len(keys) < 2 || !entries[0].CreatedAt.Before(time.Now()) || entries[total-1].CreatedAt.Before(a.PublishedAt) {
 		t.Fatalf("demo live blog: %d entries, %d key events", total, len(keys))
 	}
-	page := n.Get(t, ArticleURL(a))
+	page := n.Get(t, apptest.ArticleURL(a))
 	if page.Status != 200 || !strings.Contains(page.Body, entries[0].Summary(50)) || !liveSection.MatchString(page.Body) {
 		t.Fatalf("demo live blog page: %d", page.Status)
 	}
@@ -361,9 +347,9 @@ func TestLiveBlogDemo(t *testing.T) {
 // entries of a live blog that is not published yet are never sent.
 func TestLiveBlogDraftsStaySilent(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	draft := &news.Article{Headline: "تغطية لم تُنشر بعد", SectionID: a.SectionID, Status: news.StatusDraft, Live: true}
 	if err := n.Store.CreateArticle(ctx, draft); err != nil {
 		t.Fatal(err)

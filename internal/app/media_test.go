@@ -1,18 +1,13 @@
-package app
+package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"image"
 	"image/color/palette"
 	"image/gif"
-	"image/jpeg"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
@@ -21,110 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
-
-// AsRole is n with a client of its own, logged in with role. Its timeout
-// leaves room for uploads under the race detector on a busy machine.
-func AsRole(t *testing.T, n *Node, role auth.Role) *Node {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := *n.Client
-	c.Jar, c.Timeout = jar, 2*time.Minute
-	m := &Node{App: n.App, Base: n.Base, Client: &c}
-	Login(t, m, role)
-	return m
-}
-
-type UpFile struct {
-	Name string
-	Data []byte
-}
-
-type Uploaded struct {
-	Name      string `json:"name"`
-	ID        int64  `json:"id"`
-	Duplicate bool   `json:"duplicate"`
-	Failed    bool   `json:"failed"`
-	Message   string `json:"message"`
-}
-
-// MultipartBody is a form as a browser sends it, files under "files".
-func MultipartBody(t *testing.T, files ...UpFile) (string, []byte) {
-	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for _, f := range files {
-		w, err := mw.CreateFormFile("files", f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.Data)
-	}
-	mw.Close()
-	return mw.FormDataContentType(), b.Bytes()
-}
-
-// PostFiles posts files as the upload form does without its script.
-func (n *Node) PostFiles(t *testing.T, hdr map[string]string, files ...UpFile) Resp {
-	t.Helper()
-	ct, body := MultipartBody(t, files...)
-	req, _ := http.NewRequest("POST", n.Base+"/admin/media", bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	res, err := n.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Resp{res.StatusCode, res.Header, string(b)}
-}
-
-// Upload posts files the way the library's script does, asking for JSON.
-func (n *Node) Upload(t *testing.T, hdr map[string]string, files ...UpFile) (int, []Uploaded) {
-	t.Helper()
-	h := map[string]string{"Accept": "application/json"}
-	for k, v := range hdr {
-		h[k] = v
-	}
-	r := n.PostFiles(t, h, files...)
-	var out struct{ Files []Uploaded }
-	if r.Header.Get("Content-Type") == "application/json; charset=utf-8" {
-		if err := json.Unmarshal([]byte(r.Body), &out); err != nil {
-			t.Fatalf("upload answered %d with bad JSON %q", r.Status, r.Body)
-		}
-	}
-	return r.Status, out.Files
-}
-
-// Photo is a w×h picture with some detail, different for each seed.
-func Photo(w, h, seed int) *image.RGBA {
-	m := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			i := m.PixOffset(x, y)
-			copy(m.Pix[i:], []uint8{uint8(x*255/w + seed), uint8(y * 255 / h), uint8((x ^ y) + seed*7), 255})
-		}
-	}
-	return m
-}
-
-func Encoded(t *testing.T, encode func(io.Writer) error) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := encode(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func JPEGOf(t *testing.T, m image.Image) []byte {
-	return Encoded(t, func(w io.Writer) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
-}
 
 // withGPS puts an EXIF block after a JPEG's start marker, as a phone
 // writes it: the camera's make and a GPS position.
@@ -153,10 +48,10 @@ func animatedGIF(t *testing.T) []byte {
 		}
 		g.Image, g.Delay = append(g.Image, f), append(g.Delay, 20)
 	}
-	return Encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
+	return apptest.Encoded(t, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 }
 
-func waitSizes(t *testing.T, n *Node, id int64) *news.Media {
+func waitSizes(t *testing.T, n *apptest.Node, id int64) *news.Media {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -182,11 +77,11 @@ func waitSizes(t *testing.T, n *Node, id int64) *news.Media {
 // TestMediaUploadBadInput.)
 func TestMediaLibraryEndToEnd(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
-		writer := AsRole(t, n, auth.RoleWriter)
-		photoJPEG := withGPS(JPEGOf(t, Photo(1200, 800, 1)))
-		status, res := writer.Upload(t, nil, UpFile{"صورة الهاتف.jpg", photoJPEG}, UpFile{"moving.gif", animatedGIF(t)})
+		writer := apptest.As(t, n, auth.RoleWriter)
+		photoJPEG := withGPS(apptest.JPEGOf(t, apptest.Photo(1200, 800, 1)))
+		status, res := writer.Upload(t, nil, apptest.UpFile{"صورة الهاتف.jpg", photoJPEG}, apptest.UpFile{"moving.gif", animatedGIF(t)})
 		if status != http.StatusOK || len(res) != 2 || res[0].Failed || res[1].Failed {
 			t.Fatalf("upload: %d %+v", status, res)
 		}
@@ -221,17 +116,17 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 				t.Errorf("size %s: %d %s", z.Path, r.Status, r.Header.Get("Content-Type"))
 			}
 		}
-		if r := writer.Do(t, "POST", "/admin/media/"+Itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
+		if r := writer.Do(t, "POST", "/admin/media/"+apptest.Itoa(jpg.ID), url.Values{"alt": {"الأسد في حديقة الحيوان"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("edit texts: %d", r.Status)
 		}
 
 		// Published, the article's page and the home page use the sizes.
-		editor := AsRole(t, n, auth.RoleEditor)
+		editor := apptest.As(t, n, auth.RoleEditor)
 		sec, _ := n.Store.SectionBySlug(ctx, "politics")
 		authors, _ := n.Store.ListAuthors(ctx)
-		form := url.Values{"headline": {"صور من الحديقة"}, "section": {Itoa(sec.ID)}, "authors": {Itoa(authors[0].ID)},
-			"featured": {Itoa(jpg.ID)}, "blocks": {"2"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
-			"b1_type": {"image"}, "b1_media": {Itoa(gifID)}, "b1_alt": {"رسم متحرك"}, "b1_caption": {"حركة"}, "b1_credit": {"القسم الفني"},
+		form := url.Values{"headline": {"صور من الحديقة"}, "section": {apptest.Itoa(sec.ID)}, "authors": {apptest.Itoa(authors[0].ID)},
+			"featured": {apptest.Itoa(jpg.ID)}, "blocks": {"2"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+			"b1_type": {"image"}, "b1_media": {apptest.Itoa(gifID)}, "b1_alt": {"رسم متحرك"}, "b1_caption": {"حركة"}, "b1_credit": {"القسم الفني"},
 			"action": {"publish"}}
 		r := editor.Do(t, "POST", "/admin/articles/new", form, nil)
 		if r.Status != http.StatusSeeOther {
@@ -240,7 +135,7 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 		id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(r.Header.Get("Location"), "?")[0], "/admin/articles/"), 10, 64)
 		n.WaitEvents(t)
 		a, _ := n.Store.GetArticle(ctx, id)
-		page := n.Get(t, "/news/"+Itoa(id)+"/"+url.PathEscape(a.Slug))
+		page := n.Get(t, "/news/"+apptest.Itoa(id)+"/"+url.PathEscape(a.Slug))
 		stem := strings.TrimSuffix(jpg.Path, ".jpg")
 		for _, want := range []string{
 			`<picture><source type="image/webp" srcset="/media/` + stem + `-320.webp 320w, /media/` + stem + `-640.webp 640w, /media/` + stem + `-1024.webp 1024w, /media/` + stem + `-1200.webp 1200w" sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)">`,
@@ -261,11 +156,11 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 
 		// An editor changes the text of the image the article shows, and
 		// the page follows.
-		if r := editor.Do(t, "POST", "/admin/media/"+Itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
+		if r := editor.Do(t, "POST", "/admin/media/"+apptest.Itoa(jpg.ID), url.Values{"alt": {"أسد نائم"}, "caption": {"أسد يستريح"}, "credit": {"وكالة الصور"}}, nil); r.Status != http.StatusSeeOther {
 			t.Errorf("editor edits a published image: %d", r.Status)
 		}
 		n.WaitEvents(t)
-		if page := n.Get(t, "/news/"+Itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.Body, `alt="أسد نائم"`) {
+		if page := n.Get(t, "/news/"+apptest.Itoa(id)+"/"+url.PathEscape(a.Slug)); !strings.Contains(page.Body, `alt="أسد نائم"`) {
 			t.Error("the article page kept the old alt text")
 		}
 	})
@@ -277,30 +172,21 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 // internal/newsroom's TestMediaUploadBadInput.)
 func TestUploadsGoAroundTheFormLimit(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	writer := AsRole(t, n, auth.RoleWriter)
-	good := JPEGOf(t, Photo(64, 48, 9))
-	status, res := writer.Upload(t, nil, UpFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
+	n := apptest.StartNode(t, "")
+	writer := apptest.As(t, n, auth.RoleWriter)
+	good := apptest.JPEGOf(t, apptest.Photo(64, 48, 9))
+	status, res := writer.Upload(t, nil, apptest.UpFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
 	if status != 422 || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, "أكبر من 20 ميغابايت") {
 		t.Errorf("too large: %d %+v", status, res)
 	}
 }
 
-func (n *Node) MustMedia(t *testing.T, id int64) *news.Media {
-	t.Helper()
-	m, err := n.Store.GetMedia(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func TestMediaSizesArrivingLaterRefreshPages(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
-	a := FirstPublished(t, n.Store)
-	path := "/news/" + Itoa(a.ID) + "/" + url.PathEscape(a.Slug)
+	a := apptest.FirstPublished(t, n.Store)
+	path := "/news/" + apptest.Itoa(a.ID) + "/" + url.PathEscape(a.Slug)
 	if r := n.Get(t, path); strings.Contains(r.Body, "<picture>") {
 		t.Fatal("the demo's drawings have sizes")
 	}
@@ -327,11 +213,11 @@ func TestUploadOf12MegapixelPhoto(t *testing.T) {
 	if os.Getenv("KHABAR_MEDIA_TIMING") == "" {
 		t.Skip("set KHABAR_MEDIA_TIMING=1 to measure a 12-megapixel upload")
 	}
-	n := StartNode(t, "")
-	writer := AsRole(t, n, auth.RoleWriter)
-	big := JPEGOf(t, Photo(4000, 3000, 5))
+	n := apptest.StartNode(t, "")
+	writer := apptest.As(t, n, auth.RoleWriter)
+	big := apptest.JPEGOf(t, apptest.Photo(4000, 3000, 5))
 	start := time.Now()
-	status, res := writer.Upload(t, nil, UpFile{"big.jpg", big})
+	status, res := writer.Upload(t, nil, apptest.UpFile{"big.jpg", big})
 	took := time.Since(start)
 	if status != http.StatusOK || len(res) != 1 || res[0].Failed {
 		t.Fatalf("upload: %d %+v", status, res)

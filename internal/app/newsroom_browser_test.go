@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
@@ -27,10 +28,10 @@ const e2eWait = 30 * time.Second
 // the desk and publishes it; a reader finds it on the home page.
 func TestNewsroomWriterToEditor(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "") // before the browser, which then stops first
+	n := apptest.StartNode(t, "") // before the browser, which then stops first
 	browser := startBrowser(t)
-	Login(t, n, auth.RoleWriter)
-	Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleWriter)
+	apptest.Login(t, n, auth.RoleEditor)
 	ctx := context.Background()
 	sec, err := n.Store.SectionBySlug(ctx, "politics")
 	if err != nil {
@@ -38,7 +39,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	}
 	shots := testOutput(t, "screenshots")
 	photoFile := filepath.Join(t.TempDir(), "صورة-البرلمان.jpg")
-	if err := os.WriteFile(photoFile, JPEGOf(t, Photo(640, 360, 5)), 0o644); err != nil {
+	if err := os.WriteFile(photoFile, apptest.JPEGOf(t, apptest.Photo(640, 360, 5)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	stamp := strconv.FormatInt(time.Now().UnixNano()%100000, 10)

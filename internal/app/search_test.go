@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/news"
 )
 
 func TestSearchFollowsPublishing(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
 		ctx := context.Background()
-		old := FirstPublished(t, n.Store)
+		old := apptest.FirstPublished(t, n.Store)
 		a := &news.Article{Headline: "اكتشاف أثري نادر في وادي الزرقاء", SectionID: old.SectionID, Status: news.StatusDraft,
 			Body: []news.Block{{Type: news.BlockParagraph, Text: "عثر فريق من علماء الآثار على جرار فخارية."}}}
 		if err := n.Store.CreateArticle(ctx, a); err != nil {
@@ -53,7 +54,7 @@ func TestSearchFollowsPublishing(t *testing.T) {
 			t.Error("an unpublished article is still found")
 		}
 		// The newsroom still finds it, by state.
-		Login(t, n, "editor")
+		apptest.Login(t, n, "editor")
 		if r := n.Get(t, "/admin/?q="+url.QueryEscape("وادي الزرقاء")+"&status=unpublished"); !strings.Contains(r.Body, a.Headline) {
 			t.Error("newsroom search does not find the unpublished article")
 		}
@@ -77,7 +78,7 @@ func TestSearchFollowsPublishing(t *testing.T) {
 // internal/api's TestSearchInputAndResults.)
 func TestSearchBudgetIsShared(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	// The page and the API, alternately, from one address: one budget of
 	// 30 searches and two more a second serves them both. Separate budgets
 	// would serve 60 and more; how many seconds the flood took bounds what

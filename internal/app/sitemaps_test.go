@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"khabar/internal/apptest"
 	"khabar/internal/news"
 )
 
@@ -14,7 +15,7 @@ import (
 // the outbox. (What the sitemaps say is internal/site's TestSitemaps.)
 func TestSitemapsFollowPublishing(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	// Cache the news sitemap and every sitemap of the index.
 	n.Get(t, "/sitemap-news.xml")
 	var parsed struct {
@@ -31,7 +32,7 @@ func TestSitemapsFollowPublishing(t *testing.T) {
 			t.Fatalf("%s: %d", path, r.Status)
 		}
 	}
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	fresh := &news.Article{Headline: "خبر للخريطة & <العاجلة>", SectionID: a.SectionID, Status: news.StatusPublished}
 	if err := n.Store.CreateArticle(context.Background(), fresh); err != nil {
 		t.Fatal(err)

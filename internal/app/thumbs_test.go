@@ -1,16 +1,16 @@
-package app
+package app_test
 
 import (
 	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/config"
 	"khabar/internal/news"
 )
@@ -36,7 +36,7 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	defer yt.Close()
 
 	// The fetch is a job: the node runs, with its queue.
-	a := StartNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
+	a := apptest.StartNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
 	ctx := context.Background()
 	h := a.Handler()
 	get := func(path string) *httptest.ResponseRecorder {
@@ -51,7 +51,7 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	if err := a.Store.CreateArticle(ctx, art); err != nil {
 		t.Fatal(err)
 	}
-	page := get("/news/" + Itoa(art.ID) + "/" + art.Slug).Body.String()
+	page := get("/news/" + apptest.Itoa(art.ID) + "/" + art.Slug).Body.String()
 	if !strings.Contains(page, `<img src="/media/youtube/abcdefghijk.jpg"`) {
 		t.Fatal("facade has no thumbnail from our origin")
 	}
@@ -87,5 +87,3 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 		t.Error("a reader's request made us fetch from YouTube")
 	}
 }
-
-func Itoa(n int64) string { return strconv.FormatInt(n, 10) }

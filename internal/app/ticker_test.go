@@ -1,66 +1,30 @@
-package app
+package app_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/news"
 )
-
-var (
-	tickerSection = regexp.MustCompile(`(?s)<section class="ticker".*?</section>`)
-	tickerLine    = regexp.MustCompile(`<li[^>]*>(?:<a href="[^"]*">)?([^<]*)`)
-)
-
-// HomeTicker is the home page's ticker lines, top first, once the page
-// cache has seen every event so far.
-func (n *Node) HomeTicker(t *testing.T) []string {
-	t.Helper()
-	n.WaitEvents(t)
-	r := n.Get(t, "/")
-	if r.Status != 200 {
-		t.Fatalf("home: %d", r.Status)
-	}
-	var lines []string
-	for _, m := range tickerLine.FindAllStringSubmatch(tickerSection.FindString(r.Body), -1) {
-		lines = append(lines, m[1])
-	}
-	return lines
-}
-
-// AddLines adds ticker lines through the store, the last on top.
-func (n *Node) AddLines(t *testing.T, texts ...string) []*news.TickerItem {
-	t.Helper()
-	var out []*news.TickerItem
-	for _, text := range texts {
-		it := &news.TickerItem{Text: text}
-		if err := n.Store.CreateTicker(context.Background(), it); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, it)
-	}
-	return out
-}
 
 // TestTickerExpiryDropsPages: a line given an expiry a moment away leaves
 // the cached home page when it runs out, with no event at that moment.
 func TestTickerExpiryDropsPages(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	Login(t, n, auth.RoleEditor)
+	n := apptest.StartNode(t, "")
+	apptest.Login(t, n, auth.RoleEditor)
 	it := n.AddLines(t, "سطر ينتهي بعد لحظات")
 	if got := n.HomeTicker(t); got[0] != it[0].Text {
 		t.Fatalf("home ticker: %q", got)
 	}
 	// The form keeps whole seconds.
 	at := n.Soon(t, 4*time.Second).Truncate(time.Second)
-	if r := n.Do(t, "POST", "/admin/ticker/"+Itoa(it[0].ID), url.Values{"text": {it[0].Text}, "expires": n.TimeField(at)["at"]}, nil); r.Status != http.StatusSeeOther {
+	if r := n.Do(t, "POST", "/admin/ticker/"+apptest.Itoa(it[0].ID), url.Values{"text": {it[0].Text}, "expires": n.TimeField(at)["at"]}, nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.Status)
 	}
 	if got := n.HomeTicker(t); got[0] != it[0].Text {
@@ -83,10 +47,10 @@ func TestTickerExpiryDropsPages(t *testing.T) {
 // internal/newsroom's TestTickerManagement.)
 func TestTickerManagementReachesHomePage(t *testing.T) {
 	t.Parallel()
-	Backends(t, func(t *testing.T, n *Node) {
-		Login(t, n, auth.RoleEditor)
+	apptest.Backends(t, func(t *testing.T, n *apptest.Node) {
+		apptest.Login(t, n, auth.RoleEditor)
 		it := n.AddLines(t, "السطر ألف", "السطر باء", "السطر جيم")
-		a, b, c := Itoa(it[0].ID), Itoa(it[1].ID), Itoa(it[2].ID)
+		a, b, c := apptest.Itoa(it[0].ID), apptest.Itoa(it[1].ID), apptest.Itoa(it[2].ID)
 		if got := n.HomeTicker(t); !slices.Equal(got[:3], []string{"السطر جيم", "السطر باء", "السطر ألف"}) {
 			t.Fatalf("home ticker before: %q", got)
 		}
@@ -123,17 +87,17 @@ func TestTickerManagementReachesHomePage(t *testing.T) {
 // and refusals are internal/newsroom's TestSendArticleToTicker.)
 func TestSentArticleTopsHomeTicker(t *testing.T) {
 	t.Parallel()
-	n := StartNode(t, "")
-	editor := AsRole(t, n, auth.RoleEditor)
-	a := ArticleIn(t, n, news.StatusPublished, 0)
-	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/ticker", url.Values{}, nil); r.Status != http.StatusSeeOther {
+	n := apptest.StartNode(t, "")
+	editor := apptest.As(t, n, auth.RoleEditor)
+	a := apptest.ArticleIn(t, n, news.StatusPublished, 0)
+	if r := editor.Do(t, "POST", "/admin/articles/"+apptest.ID(a)+"/ticker", url.Values{}, nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("send: %d", r.Status)
 	}
 	if got := n.HomeTicker(t); got[0] != a.Headline {
 		t.Errorf("home ticker after sending: %q", got)
 	}
 	n.AddLines(t, "سطر أحدث")
-	if r := editor.Do(t, "POST", "/admin/articles/"+ID(a)+"/ticker", url.Values{"from": {"desk"}}, nil); r.Status != http.StatusSeeOther {
+	if r := editor.Do(t, "POST", "/admin/articles/"+apptest.ID(a)+"/ticker", url.Values{"from": {"desk"}}, nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("send again: %d", r.Status)
 	}
 	if got := n.HomeTicker(t); got[0] != a.Headline {

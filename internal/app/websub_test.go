@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/apptest"
 	"khabar/internal/news"
 )
 
@@ -46,7 +47,7 @@ func TestWebSubPingsHubsOnPublish(t *testing.T) {
 	h := &hub{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	n := StartNode(t, "")
+	n := apptest.StartNode(t, "")
 	ctx := context.Background()
 	if err := n.Store.SaveSettings(ctx, map[string]string{"websub_hubs": srv.URL + "/hub"}); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestWebSubPingsHubsOnPublish(t *testing.T) {
 	if !strings.Contains(rss, `href="`+srv.URL+`/hub" rel="hub"`) {
 		t.Errorf("feed does not declare the hub:\n%.600s", rss)
 	}
-	a := FirstPublished(t, n.Store)
+	a := apptest.FirstPublished(t, n.Store)
 	if err := n.Store.CreateArticle(ctx, &news.Article{Headline: "خبر يُبلَّغ به المحور", SectionID: a.SectionID, Status: news.StatusPublished}); err != nil {
 		t.Fatal(err)
 	}

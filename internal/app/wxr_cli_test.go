@@ -1,10 +1,12 @@
-package app
+package app_test
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"khabar/internal/apptest"
 )
 
 // TestImportWXRCommand: khabar import wxr imports a WordPress export and
@@ -28,12 +30,12 @@ func TestImportWXRCommand(t *testing.T) {
 		{"import", []string{"import", "wxr", small, "--data", data}, 0, "read 11, imported 10, skipped 1"},
 		{"again", []string{"import", "wxr", small, "--data", data}, 0, "imported 0, updated 0, unchanged 10"},
 	} {
-		code, out, errs := Run(t, nil, "", c.args...)
+		code, out, errs := apptest.Run(t, nil, "", c.args...)
 		if code != c.code || !strings.Contains(out, c.out) {
 			t.Errorf("%s: %d\n%s\n%s", c.name, code, out, errs)
 		}
 	}
-	if code, out, _ := Run(t, nil, "", "import", "wxr", small, "--data", data, "--dry-run"); code != 0 || !strings.Contains(out, "unchanged 10") {
+	if code, out, _ := apptest.Run(t, nil, "", "import", "wxr", small, "--data", data, "--dry-run"); code != 0 || !strings.Contains(out, "unchanged 10") {
 		t.Errorf("a dry run after the import: %d\n%s", code, out)
 	}
 	empty := filepath.Join(t.TempDir(), "empty")
@@ -49,12 +51,12 @@ func TestImportWXRCommand(t *testing.T) {
 		{[]string{"import", "wxr", small, "--data", empty, "--media", filepath.Join(empty, "nowhere")}, 1, "media folder"},
 		{[]string{"import", "rss", small}, 2, `khabar import wxr FILE.xml`},
 	} {
-		code, _, errs := Run(t, nil, "", c.args...)
+		code, _, errs := apptest.Run(t, nil, "", c.args...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: %d %s", c.args, code, errs)
 		}
 	}
-	if code, out, _ := Run(t, nil, "", "reindex", "--data", empty); code != 0 || !strings.Contains(out, "indexed 0 articles") {
+	if code, out, _ := apptest.Run(t, nil, "", "reindex", "--data", empty); code != 0 || !strings.Contains(out, "indexed 0 articles") {
 		t.Errorf("broken exports imported something: %d %s", code, out)
 	}
 }

@@ -1,0 +1,5 @@
+package apptest
+
+import "strconv"
+
+func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
