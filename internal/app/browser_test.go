@@ -37,7 +37,7 @@ const (
 	// articleBudget is DESIGN.md's page weight: HTML + CSS + JS of an
 	// article page, gzip-compressed as served, images excluded.
 	articleBudget = 50 << 10
-	tabTimeout    = 3 * time.Minute
+	TabTimeout    = 3 * time.Minute
 )
 
 var viewports = []struct {
@@ -45,23 +45,23 @@ var viewports = []struct {
 	width, height int64
 }{{"phone", 390, 844}, {"desktop", 1366, 768}}
 
-func browserRequired() bool {
+func Required() bool {
 	return os.Getenv("CI") != "" || os.Getenv("KHABAR_REQUIRE_BROWSER") == "1"
 }
 
-// skipOrFail skips the test on a developer's machine that lacks a browser
+// SkipOrFail skips the test on a developer's machine that lacks a browser
 // tool, and fails it where the browser tests must run.
-func skipOrFail(t *testing.T, format string, args ...any) {
+func SkipOrFail(t *testing.T, format string, args ...any) {
 	t.Helper()
-	if browserRequired() {
+	if Required() {
 		t.Fatalf(format, args...)
 	}
 	t.Skipf(format, args...)
 }
 
-// chromiumPath finds Debian's Chromium (or another Chrome) to drive;
+// ChromiumPath finds Debian's Chromium (or another Chrome) to drive;
 // KHABAR_CHROMIUM names one explicitly.
-func chromiumPath() string {
+func ChromiumPath() string {
 	if p := os.Getenv("KHABAR_CHROMIUM"); p != "" {
 		return p
 	}
@@ -73,14 +73,14 @@ func chromiumPath() string {
 	return ""
 }
 
-// startBrowser starts one headless Chromium for the test. The flags keep
+// Start starts one headless Chromium for the test. The flags keep
 // it off the network: without them it tries to reach Google's services and
 // floods the closed network with refused connections.
-func startBrowser(t *testing.T) context.Context {
+func Start(t *testing.T) context.Context {
 	t.Helper()
-	path := chromiumPath()
+	path := ChromiumPath()
 	if path == "" {
-		skipOrFail(t, "browser tests need Chromium: apt-get install chromium (or set KHABAR_CHROMIUM)")
+		SkipOrFail(t, "browser tests need Chromium: apt-get install chromium (or set KHABAR_CHROMIUM)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -99,11 +99,11 @@ func startBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// newTab opens a tab that closes when the subtest ends or tabTimeout
+// NewTab opens a tab that closes when the subtest ends or tabTimeout
 // passes, whichever is first.
-func newTab(t *testing.T, browser context.Context, opts ...chromedp.ContextOption) context.Context {
+func NewTab(t *testing.T, browser context.Context, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
-	ctx, cancelTimeout := context.WithTimeout(browser, tabTimeout)
+	ctx, cancelTimeout := context.WithTimeout(browser, TabTimeout)
 	tab, cancel := chromedp.NewContext(ctx, opts...)
 	t.Cleanup(func() { cancel(); cancelTimeout() })
 	if err := chromedp.Do(tab); err != nil {
@@ -112,17 +112,17 @@ func newTab(t *testing.T, browser context.Context, opts ...chromedp.ContextOptio
 	return tab
 }
 
-// browse runs actions and fails the test at the first error.
-func browse(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+// Browse runs actions and fails the test at the first error.
+func Browse(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(tab, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-// eval evaluates a JavaScript expression (awaiting a promise) and decodes
+// Eval evaluates a JavaScript expression (awaiting a promise) and decodes
 // its value.
-func eval[T any](t *testing.T, tab context.Context, expr string) T {
+func Eval[T any](t *testing.T, tab context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -131,9 +131,9 @@ func eval[T any](t *testing.T, tab context.Context, expr string) T {
 	return v
 }
 
-// testOutput is where screenshots and saved pages go: KHABAR_TEST_OUTPUT,
+// Output is where screenshots and saved pages go: KHABAR_TEST_OUTPUT,
 // or test-output at the top of the repository (ignored by git).
-func testOutput(t *testing.T, sub string) string {
+func Output(t *testing.T, sub string) string {
 	t.Helper()
 	dir := os.Getenv("KHABAR_TEST_OUTPUT")
 	if dir == "" {
@@ -149,10 +149,10 @@ func testOutput(t *testing.T, sub string) string {
 	return dir
 }
 
-// browserLogin signs in through the login form, with the keyboard only.
-func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role) {
+// Login signs in through the login form, with the keyboard only.
+func Login(t *testing.T, tab context.Context, base string, role auth.Role) {
 	t.Helper()
-	browse(t, tab, "log in",
+	Browse(t, tab, "log in",
 		chromedp.Navigate(base+"/admin/login"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), string(role)+"@khabar.test"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"+kb.Enter),
@@ -160,9 +160,9 @@ func browserLogin(t *testing.T, tab context.Context, base string, role auth.Role
 	)
 }
 
-// richArticle is the published article with the most body blocks that
+// RichArticle is the published article with the most body blocks that
 // has a picture: the heaviest page a reader is likely to open.
-func richArticle(t *testing.T, s *store.Store) (*news.Article, string) {
+func RichArticle(t *testing.T, s *store.Store) (*news.Article, string) {
 	t.Helper()
 	a := apptest.BestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
 		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
@@ -176,52 +176,52 @@ func TestBrowser(t *testing.T) {
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleEditor)
 	apptest.Login(t, n, auth.RoleAdmin)
-	article, articlePath := richArticle(t, n.Store)
+	article, articlePath := RichArticle(t, n.Store)
 	sectionPath := "/section/" + article.Section.Slug
 
 	t.Run("reader", func(t *testing.T) {
-		tab := newTab(t, browser)
-		browse(t, tab, "home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
-		if got := eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
+		tab := NewTab(t, browser)
+		Browse(t, tab, "home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		if got := Eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
 			t.Errorf("home: lang and dir %q", got)
 		}
-		lead := eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
+		lead := Eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
 		// Each link is followed until its page has loaded, and only then
 		// looked into: a query sent while the old page is being replaced
 		// finds a node that no longer exists.
 		follow := func(what, link string) {
 			t.Helper()
-			path := eval[string](t, tab, `new URL(document.querySelector(`+strconv.Quote(link)+`).href).pathname`)
-			within(t, tab, what, chromedp.Click(chromedp.CSS(link)))
-			pageLoaded(t, tab, path)
+			path := Eval[string](t, tab, `new URL(document.querySelector(`+strconv.Quote(link)+`).href).pathname`)
+			Within(t, tab, what, chromedp.Click(chromedp.CSS(link)))
+			PageLoaded(t, tab, path)
 		}
 		follow("open the lead story", ".lead-story h2 a")
-		browse(t, tab, "read the lead story", chromedp.WaitVisible(chromedp.CSS("article.story h1")))
-		if h1 := eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
+		Browse(t, tab, "read the lead story", chromedp.WaitVisible(chromedp.CSS("article.story h1")))
+		if h1 := Eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
 			t.Errorf("article h1 %q, want the lead story %q", h1, lead)
 		}
 		follow("open its section", ".crumbs a")
-		browse(t, tab, "see its section", chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
-		if loc := eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
+		Browse(t, tab, "see its section", chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
+		if loc := Eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
 			t.Errorf("section link went to %s", loc)
 		}
-		if cards := eval[int](t, tab, `document.querySelectorAll(".card").length`); cards == 0 {
+		if cards := Eval[int](t, tab, `document.querySelectorAll(".card").length`); cards == 0 {
 			t.Error("section page shows no articles")
 		}
-		browse(t, tab, "search for the lead story",
+		Browse(t, tab, "search for the lead story",
 			chromedp.SendKeys(chromedp.CSS("#qs"), lead+kb.Enter), chromedp.WaitVisible(chromedp.CSS(".results")))
-		found := eval[bool](t, tab, `[...document.querySelectorAll(".results h2 a")].some(a => a.textContent === `+strconv.Quote(lead)+`)`)
+		found := Eval[bool](t, tab, `[...document.querySelectorAll(".results h2 a")].some(a => a.textContent === `+strconv.Quote(lead)+`)`)
 		if !found {
 			t.Errorf("searching for %q does not list it", lead)
 		}
 		live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
-		browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
+		Browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
 		apptest.WaitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
-		browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		Browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
 		// their live streams: the browser's six connections would run out.
 		apptest.WaitFor(t, "left pages to close their live streams", func() bool {
@@ -230,19 +230,19 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshots and right-to-left layout", func(t *testing.T) {
-		dir := testOutput(t, "screenshots")
-		tab := newTab(t, browser)
+		dir := Output(t, "screenshots")
+		tab := NewTab(t, browser)
 		for _, vp := range viewports {
 			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
-				browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.Base+p.path))
-				loadPictures(t, tab)
-				screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
-				for _, problem := range eval[[]string](t, tab, rtlLayoutChecks) {
+				Browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.Base+p.path))
+				LoadPictures(t, tab)
+				Screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
+				for _, problem := range Eval[[]string](t, tab, rtlLayoutChecks) {
 					t.Errorf("%s at %dx%d: %s", p.name, vp.width, vp.height, problem)
 				}
 				// A slow phone paints what the parser has so far; what is on
 				// screen must not move when the rest arrives.
-				if moved := eval[[]string](t, tab, partialPageShifts); len(moved) > 0 {
+				if moved := Eval[[]string](t, tab, partialPageShifts); len(moved) > 0 {
 					t.Errorf("%s at %dx%d: painted before the page is complete, these move when the rest arrives:\n\t%s",
 						p.name, vp.width, vp.height, strings.Join(moved, "\n\t"))
 				}
@@ -258,15 +258,15 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("editor publishes, open page's ticker follows", func(t *testing.T) {
-		reader := newTab(t, browser)
-		browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
+		reader := NewTab(t, browser)
+		Browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
 		apptest.WaitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
-		eval[bool](t, reader, `window.notReloaded = true`)
+		Eval[bool](t, reader, `window.notReloaded = true`)
 
-		editor := newTab(t, browser, chromedp.WithNewBrowserContext())
-		browserLogin(t, editor, n.Base, auth.RoleEditor)
+		editor := NewTab(t, browser, chromedp.WithNewBrowserContext())
+		Login(t, editor, n.Base, auth.RoleEditor)
 		headline := "خبر من المتصفح: البرلمان يناقش قانون " + strconv.FormatInt(time.Now().UnixNano()%100000, 10)
-		browse(t, editor, "write and publish",
+		Browse(t, editor, "write and publish",
 			chromedp.Navigate(n.Base+"/admin/articles/new"),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
 			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
@@ -275,7 +275,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		)
-		if status := eval[string](t, editor, `document.querySelector(".badge").className`); !strings.Contains(status, "st-published") {
+		if status := Eval[string](t, editor, `document.querySelector(".badge").className`); !strings.Contains(status, "st-published") {
 			t.Fatalf("after publishing the article is %q", status)
 		}
 		_, err := chromedp.Run(reader, chromedp.Poll[bool](
@@ -284,7 +284,7 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the open page's ticker never showed the new headline: %v", err)
 		}
-		if !eval[bool](t, reader, `window.notReloaded === true`) {
+		if !Eval[bool](t, reader, `window.notReloaded === true`) {
 			t.Error("the reader page reloaded instead of updating its ticker")
 		}
 	})
@@ -292,13 +292,13 @@ func TestBrowser(t *testing.T) {
 	t.Run("accessibility", func(t *testing.T) {
 		axe, err := os.ReadFile(filepath.Join("..", "..", "tools", "browser", "node_modules", "axe-core", "axe.min.js"))
 		if err != nil {
-			skipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
+			SkipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
 		}
-		tab := newTab(t, browser, chromedp.WithNewBrowserContext())
+		tab := NewTab(t, browser, chromedp.WithNewBrowserContext())
 		// Colours are checked in a tab of their own: switching the colour
 		// scheme back and forth in one tab sometimes stalls Chromium for a
 		// minute.
-		dark := newTab(t, browser)
+		dark := NewTab(t, browser)
 		if _, err := chromedp.Call(dark, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
 			t.Fatal(err)
@@ -318,7 +318,7 @@ func TestBrowser(t *testing.T) {
 		checkKeyboard(t, tab, n.Base+"/")
 		checkKeyboard(t, tab, n.Base+articlePath)
 
-		browserLogin(t, tab, n.Base, auth.RoleAdmin)
+		Login(t, tab, n.Base, auth.RoleAdmin)
 		id := strconv.FormatInt(article.ID, 10)
 		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
 			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
@@ -378,12 +378,12 @@ type axeViolation struct {
 // checkAxe runs axe-core on a page: every rule, or only the one named.
 func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
 	t.Helper()
-	browse(t, tab, pageURL, chromedp.Navigate(pageURL))
-	eval[chromedp.Void](t, tab, axe)
+	Browse(t, tab, pageURL, chromedp.Navigate(pageURL))
+	Eval[chromedp.Void](t, tab, axe)
 	if only != "" {
 		only = `runOnly: ["` + only + `"], `
 	}
-	found := eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+	found := Eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
 		id: v.id, impact: v.impact || "", help: v.help,
 		nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\s+/g, " "))})))`)
 	for _, v := range found {
@@ -396,7 +396,7 @@ func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
 // screen with a visible focus ring.
 func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 	t.Helper()
-	browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
+	Browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
 	const focused = `(() => {
 	  const el = document.activeElement, r = el.getBoundingClientRect(), s = getComputedStyle(el);
 	  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
@@ -408,8 +408,8 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 		Visible, Ring        bool
 	}
 	for i := range 15 {
-		browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
-		f := eval[focus](t, tab, focused)
+		Browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
+		f := Eval[focus](t, tab, focused)
 		if i == 0 && (f.Cls != "skip" || f.Href != "#main") {
 			t.Errorf("%s: the first Tab reaches %s.%s %q, not the skip link", pageURL, f.Tag, f.Cls, f.Text)
 		}
@@ -429,7 +429,7 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 // a CSP without 'unsafe-inline' that the page never trips.
 func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, path string) {
 	t.Helper()
-	tab := newTab(t, browser)
+	tab := NewTab(t, browser)
 	const observe = `window.cspViolations = []; window.layoutShifts = [];
 	document.addEventListener("securitypolicyviolation", e => cspViolations.push(e.violatedDirective + " " + e.blockedURI));
 	const what = n => n ? n.nodeName.toLowerCase() + (n.className ? "." + String(n.className).trim().replace(/\s+/g, ".") : "") : "?";
@@ -461,16 +461,16 @@ func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, pat
 		t.Errorf("%s: CSP %q", path, csp)
 	}
 	// A picture without its size would move the text when it arrives.
-	loadPictures(t, tab)
-	if bad := eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
+	LoadPictures(t, tab)
+	if bad := Eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
 		t.Errorf("%s: pictures without width, height or alt: %v", path, bad)
 	}
 	// Nothing may move: pictures are sized, the ticker's stream leaves
 	// equal lines alone, the push box is laid out before its script runs.
-	if shifts := eval[[]string](t, tab, `layoutShifts`); len(shifts) > 0 {
+	if shifts := Eval[[]string](t, tab, `layoutShifts`); len(shifts) > 0 {
 		t.Errorf("%s: layout shifts %v, want none", path, shifts)
 	}
-	if v := eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
+	if v := Eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
 		t.Errorf("%s: CSP violations: %v", path, v)
 	}
 
@@ -504,9 +504,9 @@ func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, pat
 	}
 }
 
-// screenshot saves the whole page in view to file, as JPEG: a full page
+// Screenshot saves the whole page in view to file, as JPEG: a full page
 // as PNG takes seconds to encode.
-func screenshot(t *testing.T, tab context.Context, file string) {
+func Screenshot(t *testing.T, tab context.Context, file string) {
 	t.Helper()
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
 	if err != nil {
@@ -548,10 +548,10 @@ const partialPageShifts = `(() => {
   return [...found.values()];
 })()`
 
-// loadPictures loads every lazy picture now and waits for them all.
-func loadPictures(t *testing.T, tab context.Context) {
+// LoadPictures loads every lazy picture now and waits for them all.
+func LoadPictures(t *testing.T, tab context.Context) {
 	t.Helper()
-	eval[chromedp.Void](t, tab, `document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`)
+	Eval[chromedp.Void](t, tab, `document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`)
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`[...document.images].every(i => i.complete)`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("pictures still loading: %v", err)
 	}

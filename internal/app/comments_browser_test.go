@@ -20,22 +20,22 @@ import (
 func TestCommentsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	apptest.CommentReady(n)
 	ctx := context.Background()
 	a := apptest.FirstPublished(t, n.Store)
 	page := n.Base + "/comments/" + strconv.FormatInt(a.ID, 10)
 
-	tab := newTab(t, browser)
-	browse(t, tab, "open the comments", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#comment-form")))
-	browse(t, tab, "write and post a comment",
+	tab := NewTab(t, browser)
+	Browse(t, tab, "open the comments", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#comment-form")))
+	Browse(t, tab, "write and post a comment",
 		chromedp.SendKeys(chromedp.CSS("#c-name"), "ليلى"),
 		chromedp.SendKeys(chromedp.CSS("#c-body"), "تعليق من المتصفح <b>بلا</b> إعادة تحميل"),
 		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")))
 	apptest.WaitFor(t, "the pending notice", func() bool {
-		return strings.Contains(eval[string](t, tab, `document.querySelector(".form-status").textContent`), "تعليقك بانتظار المراجعة")
+		return strings.Contains(Eval[string](t, tab, `document.querySelector(".form-status").textContent`), "تعليقك بانتظار المراجعة")
 	})
-	if eval[string](t, tab, `location.pathname`) != "/comments/"+strconv.FormatInt(a.ID, 10) || eval[string](t, tab, `document.querySelector("#c-body").value`) != "" {
+	if Eval[string](t, tab, `location.pathname`) != "/comments/"+strconv.FormatInt(a.ID, 10) || Eval[string](t, tab, `document.querySelector("#c-body").value`) != "" {
 		t.Error("posting reloaded the page or kept the text")
 	}
 	// A moderator approves it: it arrives on the open page, as text.
@@ -49,18 +49,18 @@ func TestCommentsInTheBrowser(t *testing.T) {
 	}
 	sel := "#c" + strconv.FormatInt(ids[0], 10)
 	apptest.WaitFor(t, "the approved comment to appear live", func() bool {
-		return eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel)+`)`)
+		return Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel)+`)`)
 	})
-	if got := eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-body")+`).textContent`); got != "تعليق من المتصفح <b>بلا</b> إعادة تحميل" {
+	if got := Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-body")+`).textContent`); got != "تعليق من المتصفح <b>بلا</b> إعادة تحميل" {
 		t.Errorf("live comment text %q", got)
 	}
-	if eval[int](t, tab, `document.querySelectorAll(".c-body b").length`) != 0 {
+	if Eval[int](t, tab, `document.querySelectorAll(".c-body b").length`) != 0 {
 		t.Error("markup in a comment became markup")
 	}
 	// Reply in place.
-	browse(t, tab, "reply", chromedp.Click(chromedp.CSS(sel+" .c-reply")))
-	if !eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel+" #comment-form")+`)`) ||
-		eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
+	Browse(t, tab, "reply", chromedp.Click(chromedp.CSS(sel+" .c-reply")))
+	if !Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel+" #comment-form")+`)`) ||
+		Eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
 		t.Error("the reply form did not open under the comment")
 	}
 	// Report it: asked first, then sent, then taken back.
@@ -71,21 +71,21 @@ func TestCommentsInTheBrowser(t *testing.T) {
 		}
 		return c.Reports
 	}
-	within(t, tab, "ask to report it",
+	Within(t, tab, "ask to report it",
 		chromedp.Click(chromedp.CSS(sel+" .c-report")),
 		chromedp.WaitVisible(chromedp.CSS(sel+" .c-report-ask button")))
 	if got := reports(); got != 0 {
 		t.Fatalf("one click reported the comment (%d reports)", got)
 	}
-	within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
+	Within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
 	apptest.WaitFor(t, "the report to be sent", func() bool { return reports() == 1 })
 	apptest.WaitFor(t, "the page to offer the undo", func() bool {
-		return strings.Contains(eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
+		return strings.Contains(Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
 	})
-	within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
+	Within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
 	apptest.WaitFor(t, "the report to be taken back", func() bool { return reports() == 0 })
 	apptest.WaitFor(t, "the report button to come back", func() bool {
-		return eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
+		return Eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
 	})
 }
 
@@ -95,7 +95,7 @@ func TestCommentsInTheBrowser(t *testing.T) {
 func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleModerator)
 	ctx := context.Background()
 	a := apptest.FirstPublished(t, n.Store)
@@ -107,9 +107,9 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	tab := newTab(t, browser)
-	browserLogin(t, tab, n.Base, auth.RoleModerator)
-	within(t, tab, "open the queue", chromedp.Navigate(n.Base+"/admin/comments"), chromedp.WaitVisible(chromedp.CSS(`#moderation`)))
+	tab := NewTab(t, browser)
+	Login(t, tab, n.Base, auth.RoleModerator)
+	Within(t, tab, "open the queue", chromedp.Navigate(n.Base+"/admin/comments"), chromedp.WaitVisible(chromedp.CSS(`#moderation`)))
 	press := func(key, code string) {
 		t.Helper()
 		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
@@ -119,26 +119,26 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 		}
 	}
 	selected := func() string {
-		return eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`)
+		return Eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`)
 	}
 	if got := selected(); got != "لم تحدد أي تعليق." {
 		t.Errorf("the bulk bar says %q with nothing ticked", got)
 	}
 	press("ت", "KeyJ") // j: the first comment in the queue
-	first := eval[string](t, tab, `document.activeElement.id`)
+	first := Eval[string](t, tab, `document.activeElement.id`)
 	press("ء", "KeyX") // x: tick it
-	if !eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
+	if !Eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
 		t.Fatalf("x on an Arabic layout did not tick %s", first)
 	}
 	if got := selected(); got != "حدّدت تعليقًا واحدًا." {
 		t.Errorf("the bulk bar says %q with one comment ticked", got)
 	}
 	otherBox := `#moderation input[name=id]:not(:checked)`
-	within(t, tab, "tick another", chromedp.Click(chromedp.CSS(otherBox)))
+	Within(t, tab, "tick another", chromedp.Click(chromedp.CSS(otherBox)))
 	if got := selected(); got != "حدّدت تعليقين." {
 		t.Errorf("the bulk bar says %q with two comments ticked", got)
 	}
-	within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
+	Within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
 	press("ش", "KeyA") // a: approve what is ticked
 	id, _ := strconv.ParseInt(strings.TrimPrefix(first, "q"), 10, 64)
 	apptest.WaitFor(t, "the ticked comment to be approved", func() bool {

@@ -30,9 +30,9 @@ func keptKey(a *news.Article) string {
 // role, and waits for it.
 func openArticle(t *testing.T, browser context.Context, n *apptest.Node, role auth.Role, a *news.Article) context.Context {
 	t.Helper()
-	tab := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, tab, n.Base, role)
-	browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+apptest.ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := NewTab(t, browser, chromedp.WithNewBrowserContext())
+	Login(t, tab, n.Base, role)
+	Browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+apptest.ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
 	return tab
 }
 
@@ -72,23 +72,23 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 func TestBrowserAutosaveAndLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	page := n.Base + "/admin/articles/" + apptest.ID(a)
 
 	writer := openArticle(t, browser, n, auth.RoleWriter, a)
-	browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
+	Browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
 	pollJS(t, writer, "autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	// The round trip as the browser timed it, for bench/README.md.
-	t.Logf("autosave round trip in Chromium: %.1f ms", eval[float64](t, writer,
+	t.Logf("autosave round trip in Chromium: %.1f ms", Eval[float64](t, writer,
 		`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/autosave")).map(e => e.duration).pop() || -1`))
 	got := n.Article(t, a.ID)
 	if !strings.Contains(got.Headline, "بعد التعديل") || got.Version != a.Version+1 {
 		t.Fatalf("after autosave: %q v%d", got.Headline, got.Version)
 	}
-	if v := eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
+	if v := Eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
 		t.Errorf("the form quotes version %s after the autosave, want %d", v, got.Version)
 	}
 
@@ -98,29 +98,29 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	if err := n.Store.UpdateArticle(context.Background(), tagged); err != nil {
 		t.Fatal(err)
 	}
-	browse(t, writer, "type a tag", chromedp.SendKeys(chromedp.CSS(`input[name=tags]`), "اوكس"))
+	Browse(t, writer, "type a tag", chromedp.SendKeys(chromedp.CSS(`input[name=tags]`), "اوكس"))
 	pollJS(t, writer, "tag suggestions", `[...document.querySelectorAll("#tag-suggestions option")].some(o => o.value === "أوكسجين طبي")`)
 
-	editor := newTab(t, browser, chromedp.WithNewBrowserContext())
-	browserLogin(t, editor, n.Base, auth.RoleEditor)
-	browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
-	if txt := eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
+	editor := NewTab(t, browser, chromedp.WithNewBrowserContext())
+	Login(t, editor, n.Base, auth.RoleEditor)
+	Browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
+	if txt := Eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
 		t.Errorf("lock notice: %q", txt)
 	}
-	browse(t, editor, "take over", chromedp.Click(chromedp.CSS(`#editing form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if eval[bool](t, editor, `!!document.querySelector("#editing.locked")`) {
+	Browse(t, editor, "take over", chromedp.Click(chromedp.CSS(`#editing form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if Eval[bool](t, editor, `!!document.querySelector("#editing.locked")`) {
 		t.Error("the editor still sees the lock after taking over")
 	}
 
 	// The writer's page hears at its next heartbeat (sent at once when the
 	// window gets the focus back) and stops autosaving.
-	eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
+	Eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, writer, "writer told of the takeover", `!!document.querySelector("#editing.locked") && document.getElementById("editing").textContent.includes("مستخدم editor")`)
 	before := n.Article(t, a.ID).Version
-	browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
-	browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+	Browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
+	Browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.field-error`)))
-	if txt := eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
+	if txt := Eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
 		t.Errorf("the refused save lost the writer's text: %q", txt)
 	}
 	if v := n.Article(t, a.ID).Version; v != before {
@@ -134,7 +134,7 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	draft := n.Base + "/admin/articles/" + apptest.ID(a)
@@ -151,7 +151,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 		}
 	}
 	block(true)
-	browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
+	Browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
 	pollJS(t, tab, "autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
 	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("والشبكة مقطوعة")`)
 	if got := n.Article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
@@ -162,7 +162,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	// and the next visit offers the work back.
 	block(false)
 	asked := acceptDialogs(t, tab)
-	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
 	select {
 	case typ := <-asked:
 		if typ != page.DialogTypeBeforeunload {
@@ -171,11 +171,11 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	default:
 		t.Error("leaving with unsaved work did not ask first")
 	}
-	if lead := eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); strings.Contains(lead, "مقطوعة") {
+	if lead := Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); strings.Contains(lead, "مقطوعة") {
 		t.Fatalf("the kept work was put in the form before it was asked for: %q", lead)
 	}
-	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
-	if lead := eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(lead, "فقرة كتبت والشبكة مقطوعة") {
+	Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	if lead := Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(lead, "فقرة كتبت والشبكة مقطوعة") {
 		t.Fatalf("restored form: lead %q", lead)
 	}
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
@@ -186,18 +186,18 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 
 	// A new article becomes a draft at its first autosave, and the form
 	// then saves that draft rather than making a second one.
-	browse(t, tab, "new article", chromedp.Navigate(n.Base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
-	browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
+	Browse(t, tab, "new article", chromedp.Navigate(n.Base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	Browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
 	pollJS(t, tab, "told what is missing", `document.getElementById("autosave").textContent.includes("حين تكتمل")`)
-	browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
-	eval[bool](t, tab, `document.querySelector("select[name=section]").dispatchEvent(new Event("change", { bubbles: true }))`)
+	Browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
+	Eval[bool](t, tab, `document.querySelector("select[name=section]").dispatchEvent(new Event("change", { bubbles: true }))`)
 	pollJS(t, tab, "first autosave", `/^\/admin\/articles\/\d+$/.test(location.pathname) && document.getElementById("autosave").textContent.includes("تلقائيًا")`)
-	made, err := strconv.ParseInt(strings.TrimPrefix(eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
+	made, err := strconv.ParseInt(strings.TrimPrefix(Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if path := eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
+	Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if path := Eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
 		t.Errorf("after saving the autosaved article: at %s, want article %d", path, made)
 	}
 	if got := n.Article(t, made); got.Headline != "خبر جديد يُحفظ وحده" || got.CreatedBy != wid {
@@ -214,19 +214,19 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	editor, _ := apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	seen := apptest.Heartbeat(t, editor, a, true).Seen
-	browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	Browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	pollJS(t, tab, "autosave refused for the lock", `document.getElementById("autosave").textContent.includes("شخص آخر")`)
 	if r := editor.Do(t, "POST", "/admin/articles/"+apptest.ID(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("editor leaves: %d", r.Status)
 	}
-	eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
+	Eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, tab, "autosave once the lock is free", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
 		t.Errorf("after the lock came back: lead %q", got.Lead)
@@ -240,7 +240,7 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	draft := n.Base + "/admin/articles/" + apptest.ID(a)
@@ -269,9 +269,9 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 		}
 		return ""
 	}
-	browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	Browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	first := next()
-	browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
+	Browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
 	pollJS(t, tab, "work kept", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("وسطر ثان")`)
 	if _, err := chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
 		t.Fatal(err)
@@ -286,8 +286,8 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	acceptDialogs(t, tab)
-	browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
-	browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول وسطر ثان") {
 		t.Errorf("after restoring: lead %q", got.Lead)
@@ -301,15 +301,15 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 func TestBrowserStepWaitsForChanges(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusReview, wid)
 	tab := openArticle(t, browser, n, auth.RoleEditor, a)
 	acceptDialogs(t, tab)
-	browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
-	eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
-	browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	Browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
+	Eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
+	Browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	if got := n.Article(t, a.ID); got.Status != news.StatusPublished || !strings.Contains(got.Lead, "تصحيح أخير") {
 		t.Errorf("published from the workflow buttons: %s, lead %q", got.Status, got.Lead)
 	}

@@ -19,36 +19,36 @@ import (
 func TestBrowserEditor(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleEditor)
-	article, _ := richArticle(t, n.Store)
+	article, _ := RichArticle(t, n.Store)
 	if len(article.Body) < 3 {
 		t.Fatalf("article %d has %d blocks", article.ID, len(article.Body))
 	}
-	tab := newTab(t, browser)
-	browserLogin(t, tab, n.Base, auth.RoleEditor)
-	browse(t, tab, "open the article",
+	tab := NewTab(t, browser)
+	Login(t, tab, n.Base, auth.RoleEditor)
+	Browse(t, tab, "open the article",
 		chromedp.Navigate(n.Base+"/admin/articles/"+strconv.FormatInt(article.ID, 10)),
 		chromedp.WaitVisible(chromedp.CSS("#counters")))
-	if got := eval[string](t, tab, `document.getElementById("counters").textContent`); !strings.Contains(got, "الكلمات") {
+	if got := Eval[string](t, tab, `document.getElementById("counters").textContent`); !strings.Contains(got, "الكلمات") {
 		t.Errorf("counters: %q", got)
 	}
 
-	eval[bool](t, tab, `(function () {
+	Eval[bool](t, tab, `(function () {
 		var f = document.querySelectorAll("ol.blocks > li")[1].querySelector("textarea, input[name$=_text], select, input[type=number]");
 		f.focus();
 		return document.activeElement === f;
 	})()`)
-	browse(t, tab, "Alt+ArrowUp", chromedp.KeyEvent(kb.ArrowUp, chromedp.KeyModifiers(chromedp.ModifierAlt)))
-	if got := eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks input.pos")).slice(0, 3).map(function (p) { return p.name + "=" + p.value; }).join(" ")`); got != "b1_pos=1 b0_pos=2 b2_pos=3" {
+	Browse(t, tab, "Alt+ArrowUp", chromedp.KeyEvent(kb.ArrowUp, chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	if got := Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks input.pos")).slice(0, 3).map(function (p) { return p.name + "=" + p.value; }).join(" ")`); got != "b1_pos=1 b0_pos=2 b2_pos=3" {
 		t.Fatalf("positions after Alt+ArrowUp: %q", got)
 	}
-	if eval[bool](t, tab, `document.activeElement === document.body`) {
+	if Eval[bool](t, tab, `document.activeElement === document.body`) {
 		t.Error("moving the block lost the focus")
 	}
 
 	// A paste as Word would send it, dispatched as the browser would.
-	eval[bool](t, tab, `(function () {
+	Eval[bool](t, tab, `(function () {
 		var areas = document.querySelectorAll("ol.blocks fieldset.block-paragraph textarea");
 		var area = areas[areas.length - 1];
 		var dt = new DataTransfer();
@@ -57,12 +57,12 @@ func TestBrowserEditor(t *testing.T) {
 		area.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
 		return true;
 	})()`)
-	browse(t, tab, "pasted blocks", chromedp.WaitVisible(chromedp.CSS("ol.blocks fieldset.block-list")))
-	if got := eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks fieldset.block-heading input[name$=_text]")).some(function (f) { return f.value === "عنوان ملصق"; }) ? "ok" : ""`); got != "ok" {
+	Browse(t, tab, "pasted blocks", chromedp.WaitVisible(chromedp.CSS("ol.blocks fieldset.block-list")))
+	if got := Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks fieldset.block-heading input[name$=_text]")).some(function (f) { return f.value === "عنوان ملصق"; }) ? "ok" : ""`); got != "ok" {
 		t.Error("pasted heading not inserted as a heading block")
 	}
 
-	browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+	Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash, [role=status]")))
 	saved, err := n.Store.StagedArticle(context.Background(), article.ID)
 	if err != nil {

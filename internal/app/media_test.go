@@ -81,7 +81,7 @@ func TestMediaLibraryEndToEnd(t *testing.T) {
 		ctx := context.Background()
 		writer := apptest.As(t, n, auth.RoleWriter)
 		photoJPEG := withGPS(apptest.JPEGOf(t, apptest.Photo(1200, 800, 1)))
-		status, res := writer.Upload(t, nil, apptest.UpFile{"صورة الهاتف.jpg", photoJPEG}, apptest.UpFile{"moving.gif", animatedGIF(t)})
+		status, res := writer.Upload(t, nil, apptest.UpFile{Name: "صورة الهاتف.jpg", Data: photoJPEG}, apptest.UpFile{Name: "moving.gif", Data: animatedGIF(t)})
 		if status != http.StatusOK || len(res) != 2 || res[0].Failed || res[1].Failed {
 			t.Fatalf("upload: %d %+v", status, res)
 		}
@@ -175,7 +175,7 @@ func TestUploadsGoAroundTheFormLimit(t *testing.T) {
 	n := apptest.StartNode(t, "")
 	writer := apptest.As(t, n, auth.RoleWriter)
 	good := apptest.JPEGOf(t, apptest.Photo(64, 48, 9))
-	status, res := writer.Upload(t, nil, apptest.UpFile{"big.jpg", append(append([]byte{}, good...), make([]byte, 21<<20)...)})
+	status, res := writer.Upload(t, nil, apptest.UpFile{Name: "big.jpg", Data: append(append([]byte{}, good...), make([]byte, 21<<20)...)})
 	if status != 422 || len(res) != 1 || !res[0].Failed || !strings.Contains(res[0].Message, "أكبر من 20 ميغابايت") {
 		t.Errorf("too large: %d %+v", status, res)
 	}
@@ -217,7 +217,7 @@ func TestUploadOf12MegapixelPhoto(t *testing.T) {
 	writer := apptest.As(t, n, auth.RoleWriter)
 	big := apptest.JPEGOf(t, apptest.Photo(4000, 3000, 5))
 	start := time.Now()
-	status, res := writer.Upload(t, nil, apptest.UpFile{"big.jpg", big})
+	status, res := writer.Upload(t, nil, apptest.UpFile{Name: "big.jpg", Data: big})
 	took := time.Since(start)
 	if status != http.StatusOK || len(res) != 1 || res[0].Failed {
 		t.Fatalf("upload: %d %+v", status, res)

@@ -29,7 +29,7 @@ const e2eWait = 30 * time.Second
 func TestNewsroomWriterToEditor(t *testing.T) {
 	t.Parallel()
 	n := apptest.StartNode(t, "") // before the browser, which then stops first
-	browser := startBrowser(t)
+	browser := Start(t)
 	apptest.Login(t, n, auth.RoleWriter)
 	apptest.Login(t, n, auth.RoleEditor)
 	ctx := context.Background()
@@ -37,7 +37,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shots := testOutput(t, "screenshots")
+	shots := Output(t, "screenshots")
 	photoFile := filepath.Join(t.TempDir(), "صورة-البرلمان.jpg")
 	if err := os.WriteFile(photoFile, apptest.JPEGOf(t, apptest.Photo(640, 360, 5)), 0o644); err != nil {
 		t.Fatal(err)
@@ -54,21 +54,21 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		caption:  "جلسة التصويت على الموازنة",
 		credit:   "عدسة خبر",
 	}
-	tab := newTab(t, browser)
+	tab := NewTab(t, browser)
 
 	// The writer: the picture first, through the library's upload form.
-	browserLogin(t, tab, n.Base, auth.RoleWriter)
+	Login(t, tab, n.Base, auth.RoleWriter)
 	// As for the new article below: the upload field is looked for once
 	// the library's page has replaced the desk, not while it does.
-	within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
-	pageLoaded(t, tab, "/admin/media")
-	within(t, tab, "find the upload form", chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
-	within(t, tab, "upload a picture",
+	Within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
+	PageLoaded(t, tab, "/admin/media")
+	Within(t, tab, "find the upload form", chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
+	Within(t, tab, "upload a picture",
 		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{photoFile}),
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
-	mediaID := eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
-	within(t, tab, "complete the picture's texts",
+	mediaID := Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	Within(t, tab, "complete the picture's texts",
 		chromedp.Click(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=alt]`), want.alt),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=caption]`), want.caption),
@@ -82,83 +82,83 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// The media page's own scripts may still be running when the link is
 	// clicked; typing starts once the new page has loaded, not while the
 	// old one is being replaced.
-	within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
-	pageLoaded(t, tab, "/admin/articles/new")
-	within(t, tab, "fill in the new article",
+	Within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
+	PageLoaded(t, tab, "/admin/articles/new")
+	Within(t, tab, "fill in the new article",
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), want.headline),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), want.lead),
 		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
 		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), want.para))
-	addBlock(t, tab, news.BlockHeading)
-	within(t, tab, "write the heading and move it above the paragraph",
+	AddBlock(t, tab, news.BlockHeading)
+	Within(t, tab, "write the heading and move it above the paragraph",
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want.heading),
 		chromedp.Click(chromedp.CSS(`ol.blocks > li:has(fieldset.block-heading) button.move`)))
-	if got := eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
+	if got := Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
 		t.Fatalf("blocks after moving the heading up: %q", got)
 	}
-	addBlock(t, tab, news.BlockQuote)
-	within(t, tab, "write the quote",
+	AddBlock(t, tab, news.BlockQuote)
+	Within(t, tab, "write the quote",
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote textarea[name$=_text]`), want.quote),
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote input[name$=_cite]`), want.who))
-	addBlock(t, tab, news.BlockImage)
+	AddBlock(t, tab, news.BlockImage)
 	pickMedia(t, tab, `fieldset.block-image`, mediaID)
-	if got := eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
+	if got := Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
 		t.Fatalf("blocks before submitting: %q", got)
 	}
 	noPublishing(t, tab, "the writer's new article")
-	screenshot(t, tab, filepath.Join(shots, "newsroom-writer-form.jpg"))
-	within(t, tab, "submit for review",
+	Screenshot(t, tab, filepath.Join(shots, "newsroom-writer-form.jpg"))
+	Within(t, tab, "submit for review",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
+	if got := Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
 		t.Fatalf("after submitting the article is %q", got)
 	}
-	id := eval[string](t, tab, `location.pathname.split("/").pop()`)
+	id := Eval[string](t, tab, `location.pathname.split("/").pop()`)
 	noPublishing(t, tab, "the writer's submitted article")
-	within(t, tab, "log out",
+	Within(t, tab, "log out",
 		chromedp.Click(chromedp.CSS(`form.whoami button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))
 
 	// The editor: the desk lists it awaiting review; publishing it is
 	// the approval.
-	browserLogin(t, tab, n.Base, auth.RoleEditor)
+	Login(t, tab, n.Base, auth.RoleEditor)
 	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
-	within(t, tab, "find it awaiting review",
+	Within(t, tab, "find it awaiting review",
 		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
 		chromedp.WaitVisible(chromedp.CSS(review)))
-	if got := eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
+	if got := Eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
 		t.Errorf("the desk lists %q, want %q", got, want.headline)
 	}
-	screenshot(t, tab, filepath.Join(shots, "newsroom-editor-desk.jpg"))
-	within(t, tab, "open it and publish",
+	Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-desk.jpg"))
+	Within(t, tab, "open it and publish",
 		chromedp.Click(chromedp.CSS(review)),
 		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)),
 		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
-		t.Fatalf("after publishing the article is %q (%s)", got, eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
+	if got := Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		t.Fatalf("after publishing the article is %q (%s)", got, Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
-	screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
+	Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
 
 	// A reader, with a browser profile of their own.
 	n.WaitEvents(t)
-	reader := newTab(t, browser, chromedp.WithNewBrowserContext())
+	reader := NewTab(t, browser, chromedp.WithNewBrowserContext())
 	link := `main a[href^="/news/` + id + `/"]`
-	within(t, reader, "find it on the home page",
+	Within(t, reader, "find it on the home page",
 		chromedp.Navigate(n.Base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(link)))
-	if got := eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
+	if got := Eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
 		t.Errorf("the home page links the article as %q, want %q", got, want.headline)
 	}
-	screenshot(t, reader, filepath.Join(shots, "newsroom-home.jpg"))
-	within(t, reader, "open it",
+	Screenshot(t, reader, filepath.Join(shots, "newsroom-home.jpg"))
+	Within(t, reader, "open it",
 		chromedp.Click(chromedp.CSS(link)),
 		chromedp.WaitVisible(chromedp.CSS(`article.story .body`)))
-	loadPictures(t, reader)
+	LoadPictures(t, reader)
 	type shown struct{ H1, H2, Quote, Who, Alt, Caption string }
-	got := eval[shown](t, reader, `(() => {
+	got := Eval[shown](t, reader, `(() => {
 	  const q = s => document.querySelector(s), text = s => (q(s) || {}).textContent || "";
 	  return {h1: text("article.story h1"), h2: text(".body h2"), quote: text(".body blockquote p"), who: text(".body blockquote cite"),
 	    alt: (q(".body figure img") || {alt: "(no img)"}).alt, caption: text(".body figure figcaption")};
@@ -168,13 +168,13 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		t.Errorf("the article page shows %+v\nwant headline %q, heading %q, quote %q by %q, picture alt %q, caption %q and credit %q",
 			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
 	}
-	screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
+	Screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
 }
 
-// pageLoaded waits until the tab shows path, fully loaded. While the old
+// PageLoaded waits until the tab shows path, fully loaded. While the old
 // page is replaced the tab has no context to evaluate in, and Chromium
 // answers with an error: those are waited out too, up to e2eWait.
-func pageLoaded(t *testing.T, tab context.Context, path string) {
+func PageLoaded(t *testing.T, tab context.Context, path string) {
 	t.Helper()
 	expr := `location.pathname === ` + strconv.Quote(path) + ` && document.readyState === "complete"`
 	deadline := time.Now().Add(e2eWait)
@@ -192,19 +192,19 @@ func pageLoaded(t *testing.T, tab context.Context, path string) {
 	}
 }
 
-// within runs actions as browse does, each call bounded by e2eWait.
-func within(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+// Within runs actions as browse does, each call bounded by e2eWait.
+func Within(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, e2eWait)
 	defer cancel()
-	browse(t, ctx, what, actions...)
+	Browse(t, ctx, what, actions...)
 }
 
-// addBlock adds a block of type bt with the form's own control: the
+// AddBlock adds a block of type bt with the form's own control: the
 // server sends the form back with the new, empty block last.
-func addBlock(t *testing.T, tab context.Context, bt news.BlockType) {
+func AddBlock(t *testing.T, tab context.Context, bt news.BlockType) {
 	t.Helper()
-	within(t, tab, "add a "+string(bt)+" block",
+	Within(t, tab, "add a "+string(bt)+" block",
 		chromedp.SetValue(chromedp.CSS(`select[name=add_type]`), string(bt)),
 		chromedp.Click(chromedp.CSS(`button[name=action][value=add_block]`)),
 		chromedp.WaitVisible(chromedp.CSS(`ol.blocks > li:last-child fieldset.block-`+string(bt))))
@@ -215,7 +215,7 @@ func addBlock(t *testing.T, tab context.Context, bt news.BlockType) {
 func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return strings.Contains(i.URL, "/admin/media?pick=") })
-	within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
+	Within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
 	var picker target.ID
 	select {
 	case picker = <-opened:
@@ -226,8 +226,8 @@ func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 	defer cancel()
 	// The first run attaches to the window, and its context runs the
 	// attachment for good: it must not be within's short-lived one.
-	browse(t, win, "attach to the media picker")
-	within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
+	Browse(t, win, "attach to the media picker")
+	Within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
 	// Picking closes the window, sometimes before Chromium has answered
 	// the click: "target detached" then means it worked. The form below
 	// says whether it did.
@@ -247,7 +247,7 @@ func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 // publish: the form's publish button or the workflow's steps.
 func noPublishing(t *testing.T, tab context.Context, where string) {
 	t.Helper()
-	if got := eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
+	if got := Eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
 		t.Errorf("%s: a writer is offered %d ways to publish", where, got)
 	}
 }

@@ -22,22 +22,22 @@ import (
 func TestTickerInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := startBrowser(t) // after the node: it stops first
+	browser := Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleEditor)
 	it := n.AddLines(t, "السطر الأول", "السطر الثاني", "السطر الثالث")
 	if err := n.Store.ExpireTicker(context.Background(), n.AddLines(t, "سطر انتهى")[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	tab := newTab(t, browser)
-	browserLogin(t, tab, n.Base, auth.RoleEditor)
+	tab := NewTab(t, browser)
+	Login(t, tab, n.Base, auth.RoleEditor)
 	row := "#ticker-" + apptest.Itoa(it[0].ID)
-	browse(t, tab, "open the ticker", chromedp.Navigate(n.Base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
+	Browse(t, tab, "open the ticker", chromedp.Navigate(n.Base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
 	// Up twice: the second reaches the top, where the up button is
 	// disabled and the focus goes to the line's down button.
 	for i, want := range []string{"up", "down"} {
-		browse(t, tab, "press up", chromedp.KeyEvent(kb.Enter))
+		Browse(t, tab, "press up", chromedp.KeyEvent(kb.Enter))
 		apptest.WaitFor(t, "the moved line's button to have the focus again", func() bool {
-			return eval[bool](t, tab, `(() => { const b = document.activeElement, rows = [...document.querySelectorAll("table:not(.expired) tbody tr")];
+			return Eval[bool](t, tab, `(() => { const b = document.activeElement, rows = [...document.querySelectorAll("table:not(.expired) tbody tr")];
 			  return !!b && /moved=/.test(location.search) && b.closest("tr")?.id === `+strconv.Quote(row[1:])+
 				` && b.form?.elements.namedItem("dir")?.value === `+strconv.Quote(want)+` && rows.indexOf(b.closest("tr")) === `+strconv.Itoa(1-i)+` })()`)
 		})
@@ -48,7 +48,7 @@ func TestTickerInTheBrowser(t *testing.T) {
 
 	axe, err := os.ReadFile(filepath.Join("..", "..", "tools", "browser", "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		skipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
+		SkipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
 	}
 	for _, path := range []string{"/admin/ticker", "/admin/ticker/" + apptest.Itoa(it[1].ID)} {
 		checkAxe(t, tab, n.Base+path, string(axe), "")
