@@ -138,7 +138,7 @@ func TestServeFirstRun(t *testing.T) {
 			app.IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Getenv: func(string) string { return "" }})
 	}()
 	var link string
-	apptest.WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	apptest.WaitWithin(t, apptest.ServeStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})

@@ -6,10 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"khabar/internal/app"
 )
 
+// Run runs the khabar command with args, the environment env and
+// standard input stdin; it gives the exit code, stdout and stderr.
 func Run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -36,3 +39,8 @@ func (b *SyncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// ServeStart bounds the wait for a first start on an empty data directory
+// to print its set-up link: our and River's migrations, which under -race
+// beside other tests have taken more than 30 s.
+const ServeStart = 2 * time.Minute

@@ -16,6 +16,7 @@ func CommentReady(n *Node) {
 	n.Comments.ByArticle = nil
 }
 
+// CommentIDs are the ids of the comments in state st.
 func CommentIDs(t *testing.T, n *Node, st news.CommentStatus) []int64 {
 	t.Helper()
 	list, err := n.Store.ListComments(context.Background(), store.CommentFilter{Status: st, Limit: 100})

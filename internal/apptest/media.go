@@ -30,11 +30,13 @@ func As(t *testing.T, n *Node, role auth.Role) *Node {
 	return &m
 }
 
+// UpFile is a file to upload.
 type UpFile struct {
 	Name string
 	Data []byte
 }
 
+// Uploaded is the library's JSON answer for one uploaded file.
 type Uploaded struct {
 	Name      string `json:"name"`
 	ID        int64  `json:"id"`
@@ -106,6 +108,7 @@ func Photo(w, h, seed int) *image.RGBA {
 	return m
 }
 
+// Encoded is what encode writes.
 func Encoded(t *testing.T, encode func(io.Writer) error) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -115,10 +118,12 @@ func Encoded(t *testing.T, encode func(io.Writer) error) []byte {
 	return b.Bytes()
 }
 
+// JPEGOf is m as a JPEG file.
 func JPEGOf(t *testing.T, m image.Image) []byte {
 	return Encoded(t, func(w io.Writer) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
 }
 
+// MustMedia is the library item id.
 func (n *Node) MustMedia(t *testing.T, id int64) *news.Media {
 	t.Helper()
 	m, err := n.Store.GetMedia(context.Background(), id)

@@ -2,6 +2,8 @@ package apptest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
@@ -9,9 +11,10 @@ import (
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/store"
 )
 
-// LoginAs is asRole that also tells the new user's id.
+// LoginAs is As that also tells the new user's id.
 func LoginAs(t *testing.T, n *Node, role auth.Role) (*Node, int64) {
 	t.Helper()
 	c := As(t, n, role)
@@ -56,9 +59,10 @@ func ArticleForm(a *news.Article, action string) url.Values {
 		"action": {action}}
 }
 
+// ID is a's id as it appears in addresses.
 func ID(a *news.Article) string { return strconv.FormatInt(a.ID, 10) }
 
-// Step posts a workflow Step for a as the newsroom's buttons do.
+// Step posts a workflow step for a as the newsroom's buttons do.
 func (n *Node) Step(t *testing.T, a *news.Article, act news.Action, extra url.Values) Resp {
 	t.Helper()
 	form := url.Values{"action": {string(act)}, "version": {strconv.FormatInt(a.Version, 10)}}
@@ -68,6 +72,7 @@ func (n *Node) Step(t *testing.T, a *news.Article, act news.Action, extra url.Va
 	return n.Do(t, "POST", "/admin/articles/"+ID(a)+"/status", form, nil)
 }
 
+// Zone is the outlet's time zone.
 func (n *Node) Zone() *time.Location {
 	if loc := n.Settings.Get().DateFormat().Location; loc != nil {
 		return loc
@@ -80,7 +85,7 @@ func (n *Node) TimeField(t time.Time) url.Values {
 	return url.Values{"at": {t.In(n.Zone()).Format(fieldLayout)}}
 }
 
-// FieldTime is the instant the newsroom reads from timeField(t): t to the
+// FieldTime is the instant the newsroom reads from TimeField(t): t to the
 // second, except in the hour a clock going back repeats (Beirut's last
 // October Saturday, 23:00 to midnight): its readings name two instants and
 // the newsroom, like time.ParseInLocation, takes the later one.
@@ -113,6 +118,7 @@ func (n *Node) Soon(t *testing.T, d time.Duration) time.Time {
 	return at
 }
 
+// Article is article id as stored now.
 func (n *Node) Article(t *testing.T, id int64) *news.Article {
 	t.Helper()
 	a, err := n.Store.GetArticle(context.Background(), id)
@@ -142,3 +148,59 @@ func WaitForState(t *testing.T, n *Node, aid int64, st news.Status) *news.Articl
 // fieldLayout is how the newsroom's time inputs send a time: in the
 // outlet's zone, to the second (browsers send seconds when asked to).
 const fieldLayout = "2006-01-02T15:04:05"
+
+// BestArticle is the published article that better prefers over all the
+// others (among the latest 50).
+func BestArticle(t testing.TB, s *store.Store, what string, better func(a, best *news.Article) bool) *news.Article {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.ListPublished(ctx, store.ListFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var best *news.Article
+	for _, it := range list {
+		a, err := s.GetArticle(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if better(a, best) {
+			best = a
+		}
+	}
+	if best == nil {
+		t.Fatalf("no published article %s", what)
+	}
+	return best
+}
+
+// ArticleURL is a's address on the site.
+func ArticleURL(a *news.Article) string {
+	return "/news/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Slug)
+}
+
+// Itoa is n in decimal.
+func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Presence is the answer to an editor page's heartbeat.
+type Presence struct {
+	Locked bool   `json:"locked"`
+	HTML   string `json:"html"`
+	Seen   int64  `json:"seen"`
+}
+
+// Heartbeat posts the page's heartbeat for a, as a page with changes
+// (editing) or one only read.
+func Heartbeat(t *testing.T, c *Node, a *news.Article, editing bool) Presence {
+	t.Helper()
+	form := url.Values{}
+	if editing {
+		form.Set("editing", "1")
+	}
+	r := c.Do(t, "POST", "/admin/articles/"+ID(a)+"/presence", form, nil)
+	var p Presence
+	if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &p) != nil {
+		t.Fatalf("presence: %d %s", r.Status, r.Body)
+	}
+	return p
+}

@@ -1,4 +1,4 @@
-package app_test
+package readers
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 	"khabar/internal/locale"
 	"khabar/internal/news"
 )
@@ -37,7 +38,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	p := apptest.StartPeers(t)
 	n := apptest.StartNode(t, "", p.Config)
-	chrome := Start(t) // after the node: it stops first
+	chrome := browsertest.Start(t) // after the node: it stops first
 	p.TrustPush(t, n)
 	ctx := context.Background()
 	a := apptest.FirstPublished(t, n.Store)
@@ -48,7 +49,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		t.Helper()
 		want := ar.T(key)
 		if _, err := chromedp.Run(tab, chromedp.Poll[bool](status+` === `+strconv.Quote(want), chromedp.WithPollingTimeout(30*time.Second))); err != nil {
-			t.Fatalf("the push box never said %q (%s); it says %q", want, key, Eval[string](t, tab, status))
+			t.Fatalf("the push box never said %q (%s); it says %q", want, key, browsertest.Eval[string](t, tab, status))
 		}
 	}
 	setNotifications := func(t *testing.T, tab context.Context, setting browser.PermissionSetting) {
@@ -60,25 +61,25 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	}
 
 	t.Run("without JavaScript the push button stays off", func(t *testing.T) {
-		tab := NewTab(t, chrome)
+		tab := browsertest.NewTab(t, chrome)
 		if _, err := chromedp.Call(tab, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			t.Fatal(err)
 		}
-		Browse(t, tab, "open the article", chromedp.Navigate(articleURL), chromedp.WaitReady(chromedp.CSS(".push-on")))
-		if !Eval[bool](t, tab, `document.querySelector(".push-on").disabled`) {
+		browsertest.Browse(t, tab, "open the article", chromedp.Navigate(articleURL), chromedp.WaitReady(chromedp.CSS(".push-on")))
+		if !browsertest.Eval[bool](t, tab, `document.querySelector(".push-on").disabled`) {
 			t.Error("the push button is enabled on a page whose script cannot run")
 		}
 	})
 
 	t.Run("e-mail: subscribe, confirm from the mail", func(t *testing.T) {
-		tab := NewTab(t, chrome)
-		Browse(t, tab, "open the article", chromedp.Navigate(articleURL), chromedp.WaitVisible(chromedp.CSS("#alert-email")))
+		tab := browsertest.NewTab(t, chrome)
+		browsertest.Browse(t, tab, "open the article", chromedp.Navigate(articleURL), chromedp.WaitVisible(chromedp.CSS("#alert-email")))
 		// The browser's own check stops a wrong address before it is sent.
-		Browse(t, tab, "type a wrong address", chromedp.SendKeys(chromedp.CSS("#alert-email"), "not an address"))
-		if Eval[bool](t, tab, `document.querySelector("form.email-alerts").checkValidity()`) {
+		browsertest.Browse(t, tab, "type a wrong address", chromedp.SendKeys(chromedp.CSS("#alert-email"), "not an address"))
+		if browsertest.Eval[bool](t, tab, `document.querySelector("form.email-alerts").checkValidity()`) {
 			t.Error("the e-mail field takes a wrong address")
 		}
-		Browse(t, tab, "subscribe",
+		browsertest.Browse(t, tab, "subscribe",
 			chromedp.Evaluate[chromedp.Void](`document.querySelector("#alert-email").value = ""`),
 			chromedp.SendKeys(chromedp.CSS("#alert-email"), "laila@example.com"),
 			chromedp.Click(chromedp.CSS("form.email-alerts button[type=submit]")))
@@ -95,7 +96,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		if link == nil {
 			t.Fatalf("no confirmation link in %q", text)
 		}
-		Browse(t, tab, "open the link", chromedp.Navigate(n.Base+link[1]))
+		browsertest.Browse(t, tab, "open the link", chromedp.Navigate(n.Base+link[1]))
 		waitMain(t, tab, ar.T("email_alerts_confirmed"))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 1 || subs[0].Email != "laila@example.com" {
 			t.Fatalf("confirmed subscribers: %+v", subs)
@@ -103,25 +104,25 @@ func TestAlertsInTheBrowser(t *testing.T) {
 	})
 
 	t.Run("push: the browser's real subscribe", func(t *testing.T) {
-		tab := NewTab(t, chrome)
+		tab := browsertest.NewTab(t, chrome)
 		openPushBox(t, tab, articleURL)
-		if !Eval[bool](t, tab, `document.querySelector(".push-off").hidden`) {
+		if !browsertest.Eval[bool](t, tab, `document.querySelector(".push-off").hidden`) {
 			t.Error("the turn-off button shows before any subscription")
 		}
 		// Reading a page installs no service worker; turning alerts on does.
-		if Eval[bool](t, tab, `navigator.serviceWorker.getRegistration("/").then(r => !!r)`) {
+		if browsertest.Eval[bool](t, tab, `navigator.serviceWorker.getRegistration("/").then(r => !!r)`) {
 			t.Error("the page installed a service worker before the reader asked for alerts")
 		}
 		setNotifications(t, tab, browser.PermissionSettingDenied)
-		Browse(t, tab, "turn alerts on", chromedp.Click(chromedp.CSS(".push-on")))
+		browsertest.Browse(t, tab, "turn alerts on", chromedp.Click(chromedp.CSS(".push-on")))
 		waitStatus(t, tab, "push_denied")
-		if scope := Eval[string](t, tab, `navigator.serviceWorker.ready.then(r => r.scope)`); scope != n.Base+"/" {
+		if scope := browsertest.Eval[string](t, tab, `navigator.serviceWorker.ready.then(r => r.scope)`); scope != n.Base+"/" {
 			t.Errorf("service worker scope %q, want the whole site", scope)
 		}
 		// Granted, subscribe() waits on Google's push service for ever here;
 		// the page gives up and says so.
 		setNotifications(t, tab, browser.PermissionSettingGranted)
-		Browse(t, tab, "turn alerts on", chromedp.Click(chromedp.CSS(".push-on")))
+		browsertest.Browse(t, tab, "turn alerts on", chromedp.Click(chromedp.CSS(".push-on")))
 		waitStatus(t, tab, "push_working")
 		waitStatus(t, tab, "push_failed")
 		if subs, _ := n.Store.PushSubscriptions(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
@@ -134,7 +135,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tab := NewTab(t, chrome)
+		tab := browsertest.NewTab(t, chrome)
 		if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 			Source: strings.NewReplacer("ENDPOINT", strconv.Quote(sub.Endpoint), "P256DH", strconv.Quote(sub.P256dh), "AUTH", strconv.Quote(sub.Auth)).Replace(fakePushService)}); err != nil {
 			t.Fatal(err)
@@ -142,16 +143,16 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		setNotifications(t, tab, browser.PermissionSettingGranted)
 		openPushBox(t, tab, articleURL)
 		section := `input[name=push_topic][value="` + a.Section.Slug + `"]`
-		Browse(t, tab, "choose its section too and turn alerts on",
+		browsertest.Browse(t, tab, "choose its section too and turn alerts on",
 			chromedp.Click(chromedp.CSS(section)),
 			chromedp.Click(chromedp.CSS(".push-on")))
 		waitStatus(t, tab, "push_on")
-		if !Eval[bool](t, tab, `document.querySelector(".push-on").hidden && !document.querySelector(".push-off").hidden`) {
+		if !browsertest.Eval[bool](t, tab, `document.querySelector(".push-on").hidden && !document.querySelector(".push-off").hidden`) {
 			t.Error("after subscribing the box does not offer to turn alerts off")
 		}
 		var key struct{ Key string }
-		if r := n.Get(t, "/api/v1/push/key"); json.Unmarshal([]byte(r.Body), &key) != nil || Eval[string](t, tab, `pushKey`) != key.Key {
-			t.Errorf("the page subscribed with key %q, the server's is %q", Eval[string](t, tab, `pushKey`), key.Key)
+		if r := n.Get(t, "/api/v1/push/key"); json.Unmarshal([]byte(r.Body), &key) != nil || browsertest.Eval[string](t, tab, `pushKey`) != key.Key {
+			t.Errorf("the page subscribed with key %q, the server's is %q", browsertest.Eval[string](t, tab, `pushKey`), key.Key)
 		}
 		subs, err := n.Store.PushSubscriptions(ctx, "breaking", 0, 1<<40, 10)
 		if err != nil || len(subs) != 1 || subs[0].Endpoint != sub.Endpoint || subs[0].P256dh != sub.P256dh || subs[0].Auth != sub.Auth ||
@@ -159,7 +160,7 @@ func TestAlertsInTheBrowser(t *testing.T) {
 			t.Fatalf("stored subscriptions: %+v %v", subs, err)
 		}
 		// A reader coming back sees alerts on.
-		Browse(t, tab, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".push-off")))
+		browsertest.Browse(t, tab, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".push-off")))
 
 		// An editor's alert reaches the browser's push service and the
 		// confirmed e-mail address.
@@ -189,20 +190,20 @@ func TestAlertsInTheBrowser(t *testing.T) {
 		}
 		h, _ := apptest.MailText(t, mails[1].Data)
 		unsub := strings.TrimPrefix(strings.Trim(h.Get("List-Unsubscribe"), "<>"), "https://khabar.test")
-		Browse(t, tab, "open the unsubscribe link", chromedp.Navigate(n.Base+unsub), chromedp.WaitVisible(chromedp.CSS("main form button")))
+		browsertest.Browse(t, tab, "open the unsubscribe link", chromedp.Navigate(n.Base+unsub), chromedp.WaitVisible(chromedp.CSS("main form button")))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 1 {
 			t.Fatal("opening the unsubscribe link unsubscribed (mail scanners open links)")
 		}
-		Browse(t, tab, "press the button", chromedp.Click(chromedp.CSS("main form button")))
+		browsertest.Browse(t, tab, "press the button", chromedp.Click(chromedp.CSS("main form button")))
 		waitMain(t, tab, ar.T("email_alerts_removed"))
 		if subs, _ := n.Store.EmailSubscribers(ctx, "breaking", 0, 1<<40, 10); len(subs) != 0 {
 			t.Error("still subscribed by e-mail")
 		}
 
-		Browse(t, tab, "back to the article and turn alerts off",
+		browsertest.Browse(t, tab, "back to the article and turn alerts off",
 			chromedp.Navigate(articleURL), chromedp.WaitVisible(chromedp.CSS(".push-off")), chromedp.Click(chromedp.CSS(".push-off")))
 		waitStatus(t, tab, "push_off")
-		if !Eval[bool](t, tab, `!document.querySelector(".push-on").hidden && document.querySelector(".push-off").hidden && !localStorage.getItem("fakePush")`) {
+		if !browsertest.Eval[bool](t, tab, `!document.querySelector(".push-on").hidden && document.querySelector(".push-off").hidden && !localStorage.getItem("fakePush")`) {
 			t.Error("after unsubscribing the box does not offer to turn alerts on, or the browser kept its subscription")
 		}
 		if subs, _ := n.Store.PushSubscriptions(ctx, "", 0, 1<<40, 10); len(subs) != 0 {
@@ -232,7 +233,7 @@ func waitMain(t *testing.T, tab context.Context, text string) {
 // button, as it does where the browser can push.
 func openPushBox(t *testing.T, tab context.Context, pageURL string) {
 	t.Helper()
-	Browse(t, tab, "open "+pageURL, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(".push-on")))
+	browsertest.Browse(t, tab, "open "+pageURL, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(".push-on")))
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`!document.querySelector(".push-on").disabled`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("Chromium can push, but the button stays disabled: %v", err)
 	}

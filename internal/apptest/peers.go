@@ -43,6 +43,7 @@ const (
 	HookSecret    = "a shared secret for partners"
 )
 
+// StartPeers starts the peers on loopback; they stop with the test.
 func StartPeers(t *testing.T) *Peers {
 	t.Helper()
 	p := &Peers{Push: alerttest.NewPushService()}
@@ -129,6 +130,7 @@ func MailText(t *testing.T, data []byte) (mail.Header, string) {
 	return m.Header, text.String()
 }
 
+// WaitAlert waits for alert id to have been sent on every channel.
 func (n *Node) WaitAlert(t *testing.T, id int64) *news.Alert {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -151,4 +153,5 @@ func (n *Node) WaitAlert(t *testing.T, id int64) *news.Alert {
 	}
 }
 
+// ConfirmLink finds the confirmation link in a subscription e-mail.
 var ConfirmLink = regexp.MustCompile(`https://khabar\.test(/alerts/confirm\?t=[A-Za-z0-9_.-]+)`)

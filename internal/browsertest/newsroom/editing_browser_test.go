@@ -1,4 +1,4 @@
-package app_test
+package newsroom
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 	"khabar/internal/news"
 )
 
@@ -30,9 +31,9 @@ func keptKey(a *news.Article) string {
 // role, and waits for it.
 func openArticle(t *testing.T, browser context.Context, n *apptest.Node, role auth.Role, a *news.Article) context.Context {
 	t.Helper()
-	tab := NewTab(t, browser, chromedp.WithNewBrowserContext())
-	Login(t, tab, n.Base, role)
-	Browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+apptest.ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
+	tab := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
+	browsertest.Login(t, tab, n.Base, role)
+	browsertest.Browse(t, tab, "open the article", chromedp.Navigate(n.Base+"/admin/articles/"+apptest.ID(a)), chromedp.WaitVisible(chromedp.CSS(`textarea[name=lead]`)))
 	return tab
 }
 
@@ -70,25 +71,25 @@ func pollJS(t *testing.T, tab context.Context, what, expr string) {
 // over, and the writer's page, on its next heartbeat, says so and stops
 // saving, keeping what was typed.
 func TestBrowserAutosaveAndLock(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	page := n.Base + "/admin/articles/" + apptest.ID(a)
 
 	writer := openArticle(t, browser, n, auth.RoleWriter, a)
-	Browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
+	browsertest.Browse(t, writer, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), " بعد التعديل"))
 	pollJS(t, writer, "autosave", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	// The round trip as the browser timed it, for bench/README.md.
-	t.Logf("autosave round trip in Chromium: %.1f ms", Eval[float64](t, writer,
+	t.Logf("autosave round trip in Chromium: %.1f ms", browsertest.Eval[float64](t, writer,
 		`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/autosave")).map(e => e.duration).pop() || -1`))
 	got := n.Article(t, a.ID)
 	if !strings.Contains(got.Headline, "بعد التعديل") || got.Version != a.Version+1 {
 		t.Fatalf("after autosave: %q v%d", got.Headline, got.Version)
 	}
-	if v := Eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
+	if v := browsertest.Eval[string](t, writer, `document.querySelector("form.article-form input[name=version]").value`); v != strconv.FormatInt(got.Version, 10) {
 		t.Errorf("the form quotes version %s after the autosave, want %d", v, got.Version)
 	}
 
@@ -98,29 +99,29 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 	if err := n.Store.UpdateArticle(context.Background(), tagged); err != nil {
 		t.Fatal(err)
 	}
-	Browse(t, writer, "type a tag", chromedp.SendKeys(chromedp.CSS(`input[name=tags]`), "اوكس"))
+	browsertest.Browse(t, writer, "type a tag", chromedp.SendKeys(chromedp.CSS(`input[name=tags]`), "اوكس"))
 	pollJS(t, writer, "tag suggestions", `[...document.querySelectorAll("#tag-suggestions option")].some(o => o.value === "أوكسجين طبي")`)
 
-	editor := NewTab(t, browser, chromedp.WithNewBrowserContext())
-	Login(t, editor, n.Base, auth.RoleEditor)
-	Browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
-	if txt := Eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
+	editor := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
+	browsertest.Login(t, editor, n.Base, auth.RoleEditor)
+	browsertest.Browse(t, editor, "editor opens the draft", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#editing.locked`)))
+	if txt := browsertest.Eval[string](t, editor, `document.getElementById("editing").textContent`); !strings.Contains(txt, "مستخدم writer") {
 		t.Errorf("lock notice: %q", txt)
 	}
-	Browse(t, editor, "take over", chromedp.Click(chromedp.CSS(`#editing form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if Eval[bool](t, editor, `!!document.querySelector("#editing.locked")`) {
+	browsertest.Browse(t, editor, "take over", chromedp.Click(chromedp.CSS(`#editing form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if browsertest.Eval[bool](t, editor, `!!document.querySelector("#editing.locked")`) {
 		t.Error("the editor still sees the lock after taking over")
 	}
 
 	// The writer's page hears at its next heartbeat (sent at once when the
 	// window gets the focus back) and stops autosaving.
-	Eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
+	browsertest.Eval[bool](t, writer, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, writer, "writer told of the takeover", `!!document.querySelector("#editing.locked") && document.getElementById("editing").textContent.includes("مستخدم editor")`)
 	before := n.Article(t, a.ID).Version
-	Browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
-	Browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+	browsertest.Browse(t, writer, "type after the takeover", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "نص لن يُحفظ"))
+	browsertest.Browse(t, writer, "save after the takeover", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.field-error`)))
-	if txt := Eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
+	if txt := browsertest.Eval[string](t, writer, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(txt, "نص لن يُحفظ") {
 		t.Errorf("the refused save lost the writer's text: %q", txt)
 	}
 	if v := n.Article(t, a.ID).Version; v != before {
@@ -132,9 +133,9 @@ func TestBrowserAutosaveAndLock(t *testing.T) {
 // page keeps the work in the browser; the next visit offers it back, and
 // taking the offer shows it in the form and saves it.
 func TestBrowserKeepsUnsavedWork(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	draft := n.Base + "/admin/articles/" + apptest.ID(a)
@@ -151,7 +152,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 		}
 	}
 	block(true)
-	Browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
+	browsertest.Browse(t, tab, "type while the server is unreachable", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "فقرة كتبت والشبكة مقطوعة"))
 	pollJS(t, tab, "autosave fails", `document.getElementById("autosave").classList.contains("warn")`)
 	pollJS(t, tab, "work kept in the browser", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("والشبكة مقطوعة")`)
 	if got := n.Article(t, a.ID); strings.Contains(got.Lead, "مقطوعة") {
@@ -162,7 +163,7 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	// and the next visit offers the work back.
 	block(false)
 	asked := acceptDialogs(t, tab)
-	Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	browsertest.Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
 	select {
 	case typ := <-asked:
 		if typ != page.DialogTypeBeforeunload {
@@ -171,11 +172,11 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 	default:
 		t.Error("leaving with unsaved work did not ask first")
 	}
-	if lead := Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); strings.Contains(lead, "مقطوعة") {
+	if lead := browsertest.Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); strings.Contains(lead, "مقطوعة") {
 		t.Fatalf("the kept work was put in the form before it was asked for: %q", lead)
 	}
-	Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
-	if lead := Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(lead, "فقرة كتبت والشبكة مقطوعة") {
+	browsertest.Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	if lead := browsertest.Eval[string](t, tab, `document.querySelector("textarea[name=lead]").value`); !strings.Contains(lead, "فقرة كتبت والشبكة مقطوعة") {
 		t.Fatalf("restored form: lead %q", lead)
 	}
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
@@ -186,18 +187,18 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 
 	// A new article becomes a draft at its first autosave, and the form
 	// then saves that draft rather than making a second one.
-	Browse(t, tab, "new article", chromedp.Navigate(n.Base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
-	Browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
+	browsertest.Browse(t, tab, "new article", chromedp.Navigate(n.Base+"/admin/articles/new"), chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)))
+	browsertest.Browse(t, tab, "type its headline", chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر جديد يُحفظ وحده"))
 	pollJS(t, tab, "told what is missing", `document.getElementById("autosave").textContent.includes("حين تكتمل")`)
-	Browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
-	Eval[bool](t, tab, `document.querySelector("select[name=section]").dispatchEvent(new Event("change", { bubbles: true }))`)
+	browsertest.Browse(t, tab, "choose its section", chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(a.SectionID, 10)))
+	browsertest.Eval[bool](t, tab, `document.querySelector("select[name=section]").dispatchEvent(new Event("change", { bubbles: true }))`)
 	pollJS(t, tab, "first autosave", `/^\/admin\/articles\/\d+$/.test(location.pathname) && document.getElementById("autosave").textContent.includes("تلقائيًا")`)
-	made, err := strconv.ParseInt(strings.TrimPrefix(Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
+	made, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if path := Eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
+	browsertest.Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if path := browsertest.Eval[string](t, tab, `location.pathname`); path != "/admin/articles/"+strconv.FormatInt(made, 10) {
 		t.Errorf("after saving the autosaved article: at %s, want article %d", path, made)
 	}
 	if got := n.Article(t, made); got.Headline != "خبر جديد يُحفظ وحده" || got.CreatedBy != wid {
@@ -212,21 +213,21 @@ func TestBrowserKeepsUnsavedWork(t *testing.T) {
 // writer's heartbeats, so the writer's autosave is refused for the lock;
 // once they leave, the writer's page, at its next heartbeat, saves again.
 func TestBrowserAutosaveWaitsForLock(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	editor, _ := apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	tab := openArticle(t, browser, n, auth.RoleWriter, a)
 
 	seen := apptest.Heartbeat(t, editor, a, true).Seen
-	Browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	browsertest.Browse(t, tab, "type while the editor holds it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	pollJS(t, tab, "autosave refused for the lock", `document.getElementById("autosave").textContent.includes("شخص آخر")`)
 	if r := editor.Do(t, "POST", "/admin/articles/"+apptest.ID(a)+"/leave", url.Values{"seen": {strconv.FormatInt(seen, 10)}}, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("editor leaves: %d", r.Status)
 	}
-	Eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
+	browsertest.Eval[bool](t, tab, `window.dispatchEvent(new Event("focus")), true`)
 	pollJS(t, tab, "autosave once the lock is free", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول") {
 		t.Errorf("after the lock came back: lead %q", got.Lead)
@@ -238,9 +239,9 @@ func TestBrowserAutosaveWaitsForLock(t *testing.T) {
 // once that autosave lands, the kept copy must quote the new version, or
 // restoring it later is refused as a conflict with the writer's own save.
 func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	a := apptest.ArticleIn(t, n, news.StatusDraft, wid)
 	draft := n.Base + "/admin/articles/" + apptest.ID(a)
@@ -269,9 +270,9 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 		}
 		return ""
 	}
-	Browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
+	browsertest.Browse(t, tab, "type", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "سطر أول"))
 	first := next()
-	Browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
+	browsertest.Browse(t, tab, "type while it is on its way", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), " وسطر ثان"))
 	pollJS(t, tab, "work kept", `(localStorage.getItem(`+keptKey(a)+`) || "").includes("وسطر ثان")`)
 	if _, err := chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
 		t.Fatal(err)
@@ -286,8 +287,8 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	acceptDialogs(t, tab)
-	Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
-	Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
+	browsertest.Browse(t, tab, "open the draft again", chromedp.Navigate(draft), chromedp.WaitVisible(chromedp.CSS(`#kept`)))
+	browsertest.Browse(t, tab, "restore", chromedp.Click(chromedp.CSS(`#kept button`)), chromedp.WaitVisible(chromedp.CSS(`form.article-form[data-restored]`)))
 	pollJS(t, tab, "the restored work is autosaved", `document.getElementById("autosave").textContent.includes("تلقائيًا")`)
 	if got := n.Article(t, a.ID); !strings.Contains(got.Lead, "سطر أول وسطر ثان") {
 		t.Errorf("after restoring: lead %q", got.Lead)
@@ -299,17 +300,17 @@ func TestBrowserKeptWorkQuotesSavedVersion(t *testing.T) {
 // version and acts on what the server has, so the correction must be
 // saved first, not left behind on the page.
 func TestBrowserStepWaitsForChanges(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	_, wid := apptest.LoginAs(t, n, auth.RoleWriter)
 	apptest.LoginAs(t, n, auth.RoleEditor)
 	a := apptest.ArticleIn(t, n, news.StatusReview, wid)
 	tab := openArticle(t, browser, n, auth.RoleEditor, a)
 	acceptDialogs(t, tab)
-	Browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
-	Eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
-	Browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	browsertest.Browse(t, tab, "correct it", chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), "تصحيح أخير"))
+	browsertest.Eval[bool](t, tab, `document.querySelector("form.step input[name=action][value=publish]").form.querySelector("button").click(), true`)
+	browsertest.Browse(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	if got := n.Article(t, a.ID); got.Status != news.StatusPublished || !strings.Contains(got.Lead, "تصحيح أخير") {
 		t.Errorf("published from the workflow buttons: %s, lead %q", got.Status, got.Lead)
 	}

@@ -1,4 +1,4 @@
-package app_test
+package readers
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 	"khabar/internal/news"
 )
 
@@ -20,22 +21,22 @@ import (
 func TestCommentsInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	apptest.CommentReady(n)
 	ctx := context.Background()
 	a := apptest.FirstPublished(t, n.Store)
 	page := n.Base + "/comments/" + strconv.FormatInt(a.ID, 10)
 
-	tab := NewTab(t, browser)
-	Browse(t, tab, "open the comments", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#comment-form")))
-	Browse(t, tab, "write and post a comment",
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Browse(t, tab, "open the comments", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#comment-form")))
+	browsertest.Browse(t, tab, "write and post a comment",
 		chromedp.SendKeys(chromedp.CSS("#c-name"), "ليلى"),
 		chromedp.SendKeys(chromedp.CSS("#c-body"), "تعليق من المتصفح <b>بلا</b> إعادة تحميل"),
 		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")))
 	apptest.WaitFor(t, "the pending notice", func() bool {
-		return strings.Contains(Eval[string](t, tab, `document.querySelector(".form-status").textContent`), "تعليقك بانتظار المراجعة")
+		return strings.Contains(browsertest.Eval[string](t, tab, `document.querySelector(".form-status").textContent`), "تعليقك بانتظار المراجعة")
 	})
-	if Eval[string](t, tab, `location.pathname`) != "/comments/"+strconv.FormatInt(a.ID, 10) || Eval[string](t, tab, `document.querySelector("#c-body").value`) != "" {
+	if browsertest.Eval[string](t, tab, `location.pathname`) != "/comments/"+strconv.FormatInt(a.ID, 10) || browsertest.Eval[string](t, tab, `document.querySelector("#c-body").value`) != "" {
 		t.Error("posting reloaded the page or kept the text")
 	}
 	// A moderator approves it: it arrives on the open page, as text.
@@ -49,18 +50,18 @@ func TestCommentsInTheBrowser(t *testing.T) {
 	}
 	sel := "#c" + strconv.FormatInt(ids[0], 10)
 	apptest.WaitFor(t, "the approved comment to appear live", func() bool {
-		return Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel)+`)`)
+		return browsertest.Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel)+`)`)
 	})
-	if got := Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-body")+`).textContent`); got != "تعليق من المتصفح <b>بلا</b> إعادة تحميل" {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-body")+`).textContent`); got != "تعليق من المتصفح <b>بلا</b> إعادة تحميل" {
 		t.Errorf("live comment text %q", got)
 	}
-	if Eval[int](t, tab, `document.querySelectorAll(".c-body b").length`) != 0 {
+	if browsertest.Eval[int](t, tab, `document.querySelectorAll(".c-body b").length`) != 0 {
 		t.Error("markup in a comment became markup")
 	}
 	// Reply in place.
-	Browse(t, tab, "reply", chromedp.Click(chromedp.CSS(sel+" .c-reply")))
-	if !Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel+" #comment-form")+`)`) ||
-		Eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
+	browsertest.Browse(t, tab, "reply", chromedp.Click(chromedp.CSS(sel+" .c-reply")))
+	if !browsertest.Eval[bool](t, tab, `!!document.querySelector(`+strconv.Quote(sel+" #comment-form")+`)`) ||
+		browsertest.Eval[string](t, tab, `document.querySelector("#comment-form input[name=parent_id]").value`) != strconv.FormatInt(ids[0], 10) {
 		t.Error("the reply form did not open under the comment")
 	}
 	// Report it: asked first, then sent, then taken back.
@@ -71,21 +72,21 @@ func TestCommentsInTheBrowser(t *testing.T) {
 		}
 		return c.Reports
 	}
-	Within(t, tab, "ask to report it",
+	browsertest.Within(t, tab, "ask to report it",
 		chromedp.Click(chromedp.CSS(sel+" .c-report")),
 		chromedp.WaitVisible(chromedp.CSS(sel+" .c-report-ask button")))
 	if got := reports(); got != 0 {
 		t.Fatalf("one click reported the comment (%d reports)", got)
 	}
-	Within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
+	browsertest.Within(t, tab, "confirm the report", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button:first-of-type")))
 	apptest.WaitFor(t, "the report to be sent", func() bool { return reports() == 1 })
 	apptest.WaitFor(t, "the page to offer the undo", func() bool {
-		return strings.Contains(Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
+		return strings.Contains(browsertest.Eval[string](t, tab, `document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`).textContent`), "تراجع عن البلاغ")
 	})
-	Within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
+	browsertest.Within(t, tab, "take it back", chromedp.Click(chromedp.CSS(sel+" .c-report-ask button")))
 	apptest.WaitFor(t, "the report to be taken back", func() bool { return reports() == 0 })
 	apptest.WaitFor(t, "the report button to come back", func() bool {
-		return Eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
+		return browsertest.Eval[bool](t, tab, `!document.querySelector(`+strconv.Quote(sel+" .c-report-ask")+`) && !!document.querySelector(`+strconv.Quote(sel+" .c-report")+`).offsetParent`)
 	})
 }
 
@@ -95,7 +96,7 @@ func TestCommentsInTheBrowser(t *testing.T) {
 func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleModerator)
 	ctx := context.Background()
 	a := apptest.FirstPublished(t, n.Store)
@@ -107,9 +108,9 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	tab := NewTab(t, browser)
-	Login(t, tab, n.Base, auth.RoleModerator)
-	Within(t, tab, "open the queue", chromedp.Navigate(n.Base+"/admin/comments"), chromedp.WaitVisible(chromedp.CSS(`#moderation`)))
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Login(t, tab, n.Base, auth.RoleModerator)
+	browsertest.Within(t, tab, "open the queue", chromedp.Navigate(n.Base+"/admin/comments"), chromedp.WaitVisible(chromedp.CSS(`#moderation`)))
 	press := func(key, code string) {
 		t.Helper()
 		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
@@ -119,26 +120,26 @@ func TestModerationKeysOnAnArabicLayout(t *testing.T) {
 		}
 	}
 	selected := func() string {
-		return Eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`)
+		return browsertest.Eval[string](t, tab, `document.querySelector("#moderation .bulk .selected").textContent`)
 	}
 	if got := selected(); got != "لم تحدد أي تعليق." {
 		t.Errorf("the bulk bar says %q with nothing ticked", got)
 	}
 	press("ت", "KeyJ") // j: the first comment in the queue
-	first := Eval[string](t, tab, `document.activeElement.id`)
+	first := browsertest.Eval[string](t, tab, `document.activeElement.id`)
 	press("ء", "KeyX") // x: tick it
-	if !Eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
+	if !browsertest.Eval[bool](t, tab, `document.activeElement.querySelector("input[type=checkbox]").checked`) {
 		t.Fatalf("x on an Arabic layout did not tick %s", first)
 	}
 	if got := selected(); got != "حدّدت تعليقًا واحدًا." {
 		t.Errorf("the bulk bar says %q with one comment ticked", got)
 	}
 	otherBox := `#moderation input[name=id]:not(:checked)`
-	Within(t, tab, "tick another", chromedp.Click(chromedp.CSS(otherBox)))
+	browsertest.Within(t, tab, "tick another", chromedp.Click(chromedp.CSS(otherBox)))
 	if got := selected(); got != "حدّدت تعليقين." {
 		t.Errorf("the bulk bar says %q with two comments ticked", got)
 	}
-	Within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
+	browsertest.Within(t, tab, "untick it", chromedp.Click(chromedp.CSS(`#moderation .queue-item:not(#`+first+`) input[name=id]`)))
 	press("ش", "KeyA") // a: approve what is ticked
 	id, _ := strconv.ParseInt(strings.TrimPrefix(first, "q"), 10, 64)
 	apptest.WaitFor(t, "the ticked comment to be approved", func() bool {

@@ -1,4 +1,4 @@
-package app_test
+package readers
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,205 +21,70 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 	"khabar/internal/news"
-	"khabar/internal/store"
 )
 
-// The browser tests drive Debian's Chromium through chromedp against a node
-// on SQLite (one backend: the browser is the slow part, and what it checks
-// does not depend on the database). Outside CI they skip when no browser
-// is installed; in CI (CI set, or KHABAR_REQUIRE_BROWSER=1) they fail, so a
-// machine without Chromium cannot pass them by skipping.
+// The browser tests run against a node on SQLite (one backend: the browser
+// is the slow part, and what it checks does not depend on the database).
 
-const (
-	// articleBudget is DESIGN.md's page weight: HTML + CSS + JS of an
-	// article page, gzip-compressed as served, images excluded.
-	articleBudget = 50 << 10
-	TabTimeout    = 3 * time.Minute
-)
+// articleBudget is DESIGN.md's page weight: HTML + CSS + JS of an article
+// page, gzip-compressed as served, images excluded.
+const articleBudget = 50 << 10
 
 var viewports = []struct {
 	name          string
 	width, height int64
 }{{"phone", 390, 844}, {"desktop", 1366, 768}}
 
-func Required() bool {
-	return os.Getenv("CI") != "" || os.Getenv("KHABAR_REQUIRE_BROWSER") == "1"
-}
-
-// SkipOrFail skips the test on a developer's machine that lacks a browser
-// tool, and fails it where the browser tests must run.
-func SkipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if Required() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// ChromiumPath finds Debian's Chromium (or another Chrome) to drive;
-// KHABAR_CHROMIUM names one explicitly.
-func ChromiumPath() string {
-	if p := os.Getenv("KHABAR_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// Start starts one headless Chromium for the test. The flags keep
-// it off the network: without them it tries to reach Google's services and
-// floods the closed network with refused connections.
-func Start(t *testing.T) context.Context {
-	t.Helper()
-	path := ChromiumPath()
-	if path == "" {
-		SkipOrFail(t, "browser tests need Chromium: apt-get install chromium (or set KHABAR_CHROMIUM)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return ctx
-}
-
-// NewTab opens a tab that closes when the subtest ends or tabTimeout
-// passes, whichever is first.
-func NewTab(t *testing.T, browser context.Context, opts ...chromedp.ContextOption) context.Context {
-	t.Helper()
-	ctx, cancelTimeout := context.WithTimeout(browser, TabTimeout)
-	tab, cancel := chromedp.NewContext(ctx, opts...)
-	t.Cleanup(func() { cancel(); cancelTimeout() })
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("open tab: %v", err)
-	}
-	return tab
-}
-
-// Browse runs actions and fails the test at the first error.
-func Browse(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(tab, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// Eval evaluates a JavaScript expression (awaiting a promise) and decodes
-// its value.
-func Eval[T any](t *testing.T, tab context.Context, expr string) T {
-	t.Helper()
-	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate %.80s: %v", expr, err)
-	}
-	return v
-}
-
-// Output is where screenshots and saved pages go: KHABAR_TEST_OUTPUT,
-// or test-output at the top of the repository (ignored by git).
-func Output(t *testing.T, sub string) string {
-	t.Helper()
-	dir := os.Getenv("KHABAR_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	dir, err := filepath.Abs(filepath.Join(dir, sub))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// Login signs in through the login form, with the keyboard only.
-func Login(t *testing.T, tab context.Context, base string, role auth.Role) {
-	t.Helper()
-	Browse(t, tab, "log in",
-		chromedp.Navigate(base+"/admin/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), string(role)+"@khabar.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"+kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS(`form.whoami`)),
-	)
-}
-
-// RichArticle is the published article with the most body blocks that
-// has a picture: the heaviest page a reader is likely to open.
-func RichArticle(t *testing.T, s *store.Store) (*news.Article, string) {
-	t.Helper()
-	a := apptest.BestArticle(t, s, "with a picture", func(a, best *news.Article) bool {
-		return a.FeaturedID != 0 && (best == nil || len(a.Body) > len(best.Body))
-	})
-	return a, news.ArticlePath(a)
-}
-
 func TestBrowser(t *testing.T) {
 	// The reader-side browser tests run side by side: each has its own
 	// node and Chromium, and they spend most of their time waiting on the
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
-	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
-	apptest.Login(t, n, auth.RoleEditor)
-	apptest.Login(t, n, auth.RoleAdmin)
-	article, articlePath := RichArticle(t, n.Store)
+	n, browser, article, articlePath := readerPages(t)
 	sectionPath := "/section/" + article.Section.Slug
 
 	t.Run("reader", func(t *testing.T) {
-		tab := NewTab(t, browser)
-		Browse(t, tab, "home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
-		if got := Eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Browse(t, tab, "home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		if got := browsertest.Eval[string](t, tab, `document.documentElement.lang + " " + document.documentElement.dir`); got != "ar rtl" {
 			t.Errorf("home: lang and dir %q", got)
 		}
-		lead := Eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
+		lead := browsertest.Eval[string](t, tab, `document.querySelector(".lead-story h2 a").textContent`)
 		// Each link is followed until its page has loaded, and only then
 		// looked into: a query sent while the old page is being replaced
 		// finds a node that no longer exists.
 		follow := func(what, link string) {
 			t.Helper()
-			path := Eval[string](t, tab, `new URL(document.querySelector(`+strconv.Quote(link)+`).href).pathname`)
-			Within(t, tab, what, chromedp.Click(chromedp.CSS(link)))
-			PageLoaded(t, tab, path)
+			path := browsertest.Eval[string](t, tab, `new URL(document.querySelector(`+strconv.Quote(link)+`).href).pathname`)
+			browsertest.Within(t, tab, what, chromedp.Click(chromedp.CSS(link)))
+			browsertest.PageLoaded(t, tab, path)
 		}
 		follow("open the lead story", ".lead-story h2 a")
-		Browse(t, tab, "read the lead story", chromedp.WaitVisible(chromedp.CSS("article.story h1")))
-		if h1 := Eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
+		browsertest.Browse(t, tab, "read the lead story", chromedp.WaitVisible(chromedp.CSS("article.story h1")))
+		if h1 := browsertest.Eval[string](t, tab, `document.querySelector("h1").textContent`); h1 != lead {
 			t.Errorf("article h1 %q, want the lead story %q", h1, lead)
 		}
 		follow("open its section", ".crumbs a")
-		Browse(t, tab, "see its section", chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
-		if loc := Eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
+		browsertest.Browse(t, tab, "see its section", chromedp.WaitVisible(chromedp.CSS(".list-head h1")))
+		if loc := browsertest.Eval[string](t, tab, `location.pathname`); !strings.HasPrefix(loc, "/section/") {
 			t.Errorf("section link went to %s", loc)
 		}
-		if cards := Eval[int](t, tab, `document.querySelectorAll(".card").length`); cards == 0 {
+		if cards := browsertest.Eval[int](t, tab, `document.querySelectorAll(".card").length`); cards == 0 {
 			t.Error("section page shows no articles")
 		}
-		Browse(t, tab, "search for the lead story",
+		browsertest.Browse(t, tab, "search for the lead story",
 			chromedp.SendKeys(chromedp.CSS("#qs"), lead+kb.Enter), chromedp.WaitVisible(chromedp.CSS(".results")))
-		found := Eval[bool](t, tab, `[...document.querySelectorAll(".results h2 a")].some(a => a.textContent === `+strconv.Quote(lead)+`)`)
+		found := browsertest.Eval[bool](t, tab, `[...document.querySelectorAll(".results h2 a")].some(a => a.textContent === `+strconv.Quote(lead)+`)`)
 		if !found {
 			t.Errorf("searching for %q does not list it", lead)
 		}
 		live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
 		liveTopic := "liveblog/" + strconv.FormatInt(live.ID, 10)
-		Browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
+		browsertest.Browse(t, tab, "open the live article", chromedp.Navigate(n.Base+news.ArticlePath(live)), chromedp.WaitVisible(chromedp.CSS(".liveblog")))
 		apptest.WaitFor(t, "the live blog to follow its entries", func() bool { return n.Live.Clients(liveTopic) == 1 })
-		Browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
+		browsertest.Browse(t, tab, "back home", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".lead-story")))
 		// Pages left behind (kept in the back/forward cache) must not hold
 		// their live streams: the browser's six connections would run out.
 		apptest.WaitFor(t, "left pages to close their live streams", func() bool {
@@ -230,19 +93,19 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshots and right-to-left layout", func(t *testing.T) {
-		dir := Output(t, "screenshots")
-		tab := NewTab(t, browser)
+		dir := browsertest.Output(t, "screenshots")
+		tab := browsertest.NewTab(t, browser)
 		for _, vp := range viewports {
 			for _, p := range []struct{ name, path string }{{"home", "/"}, {"article", articlePath}, {"section", sectionPath}} {
-				Browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.Base+p.path))
-				LoadPictures(t, tab)
-				Screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
-				for _, problem := range Eval[[]string](t, tab, rtlLayoutChecks) {
+				browsertest.Browse(t, tab, p.name, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(n.Base+p.path))
+				browsertest.LoadPictures(t, tab)
+				browsertest.Screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("%s-%s-%dx%d.jpg", p.name, vp.name, vp.width, vp.height)))
+				for _, problem := range browsertest.Eval[[]string](t, tab, rtlLayoutChecks) {
 					t.Errorf("%s at %dx%d: %s", p.name, vp.width, vp.height, problem)
 				}
 				// A slow phone paints what the parser has so far; what is on
 				// screen must not move when the rest arrives.
-				if moved := Eval[[]string](t, tab, partialPageShifts); len(moved) > 0 {
+				if moved := browsertest.Eval[[]string](t, tab, partialPageShifts); len(moved) > 0 {
 					t.Errorf("%s at %dx%d: painted before the page is complete, these move when the rest arrives:\n\t%s",
 						p.name, vp.width, vp.height, strings.Join(moved, "\n\t"))
 				}
@@ -258,15 +121,15 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("editor publishes, open page's ticker follows", func(t *testing.T) {
-		reader := NewTab(t, browser)
-		Browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
+		reader := browsertest.NewTab(t, browser)
+		browsertest.Browse(t, reader, "open the home page", chromedp.Navigate(n.Base+"/"), chromedp.WaitVisible(chromedp.CSS(".ticker li")))
 		apptest.WaitFor(t, "the page to subscribe to the live ticker", func() bool { return n.Live.Clients("ticker") > 0 })
-		Eval[bool](t, reader, `window.notReloaded = true`)
+		browsertest.Eval[bool](t, reader, `window.notReloaded = true`)
 
-		editor := NewTab(t, browser, chromedp.WithNewBrowserContext())
-		Login(t, editor, n.Base, auth.RoleEditor)
+		editor := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
+		browsertest.Login(t, editor, n.Base, auth.RoleEditor)
 		headline := "خبر من المتصفح: البرلمان يناقش قانون " + strconv.FormatInt(time.Now().UnixNano()%100000, 10)
-		Browse(t, editor, "write and publish",
+		browsertest.Browse(t, editor, "write and publish",
 			chromedp.Navigate(n.Base+"/admin/articles/new"),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
 			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
@@ -275,7 +138,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		)
-		if status := Eval[string](t, editor, `document.querySelector(".badge").className`); !strings.Contains(status, "st-published") {
+		if status := browsertest.Eval[string](t, editor, `document.querySelector(".badge").className`); !strings.Contains(status, "st-published") {
 			t.Fatalf("after publishing the article is %q", status)
 		}
 		_, err := chromedp.Run(reader, chromedp.Poll[bool](
@@ -284,50 +147,66 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the open page's ticker never showed the new headline: %v", err)
 		}
-		if !Eval[bool](t, reader, `window.notReloaded === true`) {
+		if !browsertest.Eval[bool](t, reader, `window.notReloaded === true`) {
 			t.Error("the reader page reloaded instead of updating its ticker")
 		}
 	})
+}
 
-	t.Run("accessibility", func(t *testing.T) {
-		axe, err := os.ReadFile(filepath.Join("..", "..", "tools", "browser", "node_modules", "axe-core", "axe.min.js"))
-		if err != nil {
-			SkipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
-		}
-		tab := NewTab(t, browser, chromedp.WithNewBrowserContext())
-		// Colours are checked in a tab of their own: switching the colour
-		// scheme back and forth in one tab sometimes stalls Chromium for a
-		// minute.
-		dark := NewTab(t, browser)
-		if _, err := chromedp.Call(dark, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
-			t.Fatal(err)
-		}
-		tag := "/tag/" + url.PathEscape(article.Tags[0].Slug)
-		author := "/author/" + article.Authors[0].Slug
-		search := "/search?q=" + url.QueryEscape(article.Headline)
-		comments := "/comments/" + strconv.FormatInt(article.ID, 10)
-		live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
-		liveID := strconv.FormatInt(live.ID, 10)
-		reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
-			"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
-		for _, path := range reader {
-			checkAxe(t, tab, n.Base+path, string(axe), "")
-			checkAxe(t, dark, n.Base+path, string(axe), "color-contrast")
-		}
-		checkKeyboard(t, tab, n.Base+"/")
-		checkKeyboard(t, tab, n.Base+articlePath)
+// TestAccessibility runs axe-core on the reader's and the newsroom's
+// pages, light and dark, and walks some of them by keyboard. It is a test
+// of its own, beside TestBrowser, because it is the longest of them.
+func TestAccessibility(t *testing.T) {
+	t.Parallel()
+	n, browser, article, articlePath := readerPages(t)
+	sectionPath := "/section/" + article.Section.Slug
+	axe := browsertest.Axe(t)
+	tab := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
+	// Colours are checked in a tab of their own: switching the colour
+	// scheme back and forth in one tab sometimes stalls Chromium for a
+	// minute.
+	dark := browsertest.NewTab(t, browser)
+	if _, err := chromedp.Call(dark, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	tag := "/tag/" + url.PathEscape(article.Tags[0].Slug)
+	author := "/author/" + article.Authors[0].Slug
+	search := "/search?q=" + url.QueryEscape(article.Headline)
+	comments := "/comments/" + strconv.FormatInt(article.ID, 10)
+	live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
+	liveID := strconv.FormatInt(live.ID, 10)
+	reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
+		"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
+	for _, path := range reader {
+		checkAxe(t, tab, n.Base+path, axe, "")
+		checkAxe(t, dark, n.Base+path, axe, "color-contrast")
+	}
+	checkKeyboard(t, tab, n.Base+"/")
+	checkKeyboard(t, tab, n.Base+articlePath)
 
-		Login(t, tab, n.Base, auth.RoleAdmin)
-		id := strconv.FormatInt(article.ID, 10)
-		admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
-			"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
-			"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
-		for _, path := range admin {
-			checkAxe(t, tab, n.Base+path, string(axe), "")
-		}
-		checkKeyboard(t, tab, n.Base+"/admin/")
-	})
+	browsertest.Login(t, tab, n.Base, auth.RoleAdmin)
+	id := strconv.FormatInt(article.ID, 10)
+	admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
+		"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
+		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
+	for _, path := range admin {
+		checkAxe(t, tab, n.Base+path, axe, "")
+	}
+	checkKeyboard(t, tab, n.Base+"/admin/")
+}
+
+// readerPages starts a node with the demo, signed-in editor and admin
+// accounts, and a Chromium; it gives the demo's richest article and its
+// path.
+func readerPages(t *testing.T) (*apptest.Node, context.Context, *news.Article, string) {
+	t.Helper()
+	n := apptest.StartNode(t, "")
+	browser := browsertest.Start(t) // after the node: it stops first
+	apptest.Login(t, n, auth.RoleEditor)
+	apptest.Login(t, n, auth.RoleAdmin)
+	article, articlePath := browsertest.RichArticle(t, n.Store)
+	return n, browser, article, articlePath
 }
 
 // rtlLayoutChecks returns what is wrong with the right-to-left layout of
@@ -378,12 +257,12 @@ type axeViolation struct {
 // checkAxe runs axe-core on a page: every rule, or only the one named.
 func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
 	t.Helper()
-	Browse(t, tab, pageURL, chromedp.Navigate(pageURL))
-	Eval[chromedp.Void](t, tab, axe)
+	browsertest.Browse(t, tab, pageURL, chromedp.Navigate(pageURL))
+	browsertest.Eval[chromedp.Void](t, tab, axe)
 	if only != "" {
 		only = `runOnly: ["` + only + `"], `
 	}
-	found := Eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+	found := browsertest.Eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
 		id: v.id, impact: v.impact || "", help: v.help,
 		nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\s+/g, " "))})))`)
 	for _, v := range found {
@@ -396,7 +275,7 @@ func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
 // screen with a visible focus ring.
 func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 	t.Helper()
-	Browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
+	browsertest.Browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
 	const focused = `(() => {
 	  const el = document.activeElement, r = el.getBoundingClientRect(), s = getComputedStyle(el);
 	  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
@@ -408,8 +287,8 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 		Visible, Ring        bool
 	}
 	for i := range 15 {
-		Browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
-		f := Eval[focus](t, tab, focused)
+		browsertest.Browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
+		f := browsertest.Eval[focus](t, tab, focused)
 		if i == 0 && (f.Cls != "skip" || f.Href != "#main") {
 			t.Errorf("%s: the first Tab reaches %s.%s %q, not the skip link", pageURL, f.Tag, f.Cls, f.Text)
 		}
@@ -429,7 +308,7 @@ func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
 // a CSP without 'unsafe-inline' that the page never trips.
 func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, path string) {
 	t.Helper()
-	tab := NewTab(t, browser)
+	tab := browsertest.NewTab(t, browser)
 	const observe = `window.cspViolations = []; window.layoutShifts = [];
 	document.addEventListener("securitypolicyviolation", e => cspViolations.push(e.violatedDirective + " " + e.blockedURI));
 	const what = n => n ? n.nodeName.toLowerCase() + (n.className ? "." + String(n.className).trim().replace(/\s+/g, ".") : "") : "?";
@@ -461,16 +340,16 @@ func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, pat
 		t.Errorf("%s: CSP %q", path, csp)
 	}
 	// A picture without its size would move the text when it arrives.
-	LoadPictures(t, tab)
-	if bad := Eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
+	browsertest.LoadPictures(t, tab)
+	if bad := browsertest.Eval[[]string](t, tab, `[...document.images].filter(i => !i.getAttribute("width") || !i.getAttribute("height") || !i.hasAttribute("alt")).map(i => i.src)`); len(bad) > 0 {
 		t.Errorf("%s: pictures without width, height or alt: %v", path, bad)
 	}
 	// Nothing may move: pictures are sized, the ticker's stream leaves
 	// equal lines alone, the push box is laid out before its script runs.
-	if shifts := Eval[[]string](t, tab, `layoutShifts`); len(shifts) > 0 {
+	if shifts := browsertest.Eval[[]string](t, tab, `layoutShifts`); len(shifts) > 0 {
 		t.Errorf("%s: layout shifts %v, want none", path, shifts)
 	}
-	if v := Eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
+	if v := browsertest.Eval[[]string](t, tab, `cspViolations`); len(v) > 0 {
 		t.Errorf("%s: CSP violations: %v", path, v)
 	}
 
@@ -501,19 +380,6 @@ func checkPageBudget(t *testing.T, browser context.Context, n *apptest.Node, pat
 	t.Logf("%s: HTML + CSS + JS %d bytes gzip (budget %d), %d requests", path, total, articleBudget, len(requests))
 	if total > articleBudget {
 		t.Errorf("%s: HTML + CSS + JS weigh %d bytes gzip-compressed, over the %d budget", path, total, articleBudget)
-	}
-}
-
-// Screenshot saves the whole page in view to file, as JPEG: a full page
-// as PNG takes seconds to encode.
-func Screenshot(t *testing.T, tab context.Context, file string) {
-	t.Helper()
-	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", filepath.Base(file), err)
-	}
-	if err := os.WriteFile(file, shot, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -548,15 +414,6 @@ const partialPageShifts = `(() => {
   return [...found.values()];
 })()`
 
-// LoadPictures loads every lazy picture now and waits for them all.
-func LoadPictures(t *testing.T, tab context.Context) {
-	t.Helper()
-	Eval[chromedp.Void](t, tab, `document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`)
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`[...document.images].every(i => i.complete)`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Errorf("pictures still loading: %v", err)
-	}
-}
-
 // gzipSize is the number of bytes the server sends for u to a client that
 // accepts gzip (the encoding every browser and proxy takes).
 func gzipSize(t *testing.T, u string) int {
@@ -580,8 +437,3 @@ func gzipSize(t *testing.T, u string) int {
 	}
 	return len(b)
 }
-
-// serveStart bounds the wait for a first start on an empty data directory
-// to print its set-up link: our and River's migrations, which under -race
-// beside other tests have taken more than 30 s.
-const serveStart = 2 * time.Minute

@@ -1,4 +1,4 @@
-package app_test
+package newsroom
 
 import (
 	"context"
@@ -14,12 +14,9 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 	"khabar/internal/news"
 )
-
-// e2eWait bounds each wait of the newsroom test: generous, for a loaded
-// two-core machine; an idle one answers in well under a second.
-const e2eWait = 30 * time.Second
 
 // TestNewsroomWriterToEditor is issue 3's end-to-end path in one
 // Chromium: a writer uploads a picture and completes its texts in the
@@ -29,7 +26,7 @@ const e2eWait = 30 * time.Second
 func TestNewsroomWriterToEditor(t *testing.T) {
 	t.Parallel()
 	n := apptest.StartNode(t, "") // before the browser, which then stops first
-	browser := Start(t)
+	browser := browsertest.Start(t)
 	apptest.Login(t, n, auth.RoleWriter)
 	apptest.Login(t, n, auth.RoleEditor)
 	ctx := context.Background()
@@ -37,7 +34,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shots := Output(t, "screenshots")
+	shots := browsertest.Output(t, "screenshots")
 	photoFile := filepath.Join(t.TempDir(), "صورة-البرلمان.jpg")
 	if err := os.WriteFile(photoFile, apptest.JPEGOf(t, apptest.Photo(640, 360, 5)), 0o644); err != nil {
 		t.Fatal(err)
@@ -54,21 +51,21 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		caption:  "جلسة التصويت على الموازنة",
 		credit:   "عدسة خبر",
 	}
-	tab := NewTab(t, browser)
+	tab := browsertest.NewTab(t, browser)
 
 	// The writer: the picture first, through the library's upload form.
-	Login(t, tab, n.Base, auth.RoleWriter)
+	browsertest.Login(t, tab, n.Base, auth.RoleWriter)
 	// As for the new article below: the upload field is looked for once
 	// the library's page has replaced the desk, not while it does.
-	Within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
-	PageLoaded(t, tab, "/admin/media")
-	Within(t, tab, "find the upload form", chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
-	Within(t, tab, "upload a picture",
+	browsertest.Within(t, tab, "open the media library", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/media"]`)))
+	browsertest.PageLoaded(t, tab, "/admin/media")
+	browsertest.Within(t, tab, "find the upload form", chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)))
+	browsertest.Within(t, tab, "upload a picture",
 		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{photoFile}),
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
-	mediaID := Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
-	Within(t, tab, "complete the picture's texts",
+	mediaID := browsertest.Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	browsertest.Within(t, tab, "complete the picture's texts",
 		chromedp.Click(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=alt]`), want.alt),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=caption]`), want.caption),
@@ -82,83 +79,83 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// The media page's own scripts may still be running when the link is
 	// clicked; typing starts once the new page has loaded, not while the
 	// old one is being replaced.
-	Within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
-	PageLoaded(t, tab, "/admin/articles/new")
-	Within(t, tab, "fill in the new article",
+	browsertest.Within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
+	browsertest.PageLoaded(t, tab, "/admin/articles/new")
+	browsertest.Within(t, tab, "fill in the new article",
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), want.headline),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), want.lead),
 		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
 		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), want.para))
-	AddBlock(t, tab, news.BlockHeading)
-	Within(t, tab, "write the heading and move it above the paragraph",
+	browsertest.AddBlock(t, tab, news.BlockHeading)
+	browsertest.Within(t, tab, "write the heading and move it above the paragraph",
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want.heading),
 		chromedp.Click(chromedp.CSS(`ol.blocks > li:has(fieldset.block-heading) button.move`)))
-	if got := Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
+	if got := browsertest.Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
 		t.Fatalf("blocks after moving the heading up: %q", got)
 	}
-	AddBlock(t, tab, news.BlockQuote)
-	Within(t, tab, "write the quote",
+	browsertest.AddBlock(t, tab, news.BlockQuote)
+	browsertest.Within(t, tab, "write the quote",
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote textarea[name$=_text]`), want.quote),
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote input[name$=_cite]`), want.who))
-	AddBlock(t, tab, news.BlockImage)
+	browsertest.AddBlock(t, tab, news.BlockImage)
 	pickMedia(t, tab, `fieldset.block-image`, mediaID)
-	if got := Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
+	if got := browsertest.Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
 		t.Fatalf("blocks before submitting: %q", got)
 	}
 	noPublishing(t, tab, "the writer's new article")
-	Screenshot(t, tab, filepath.Join(shots, "newsroom-writer-form.jpg"))
-	Within(t, tab, "submit for review",
+	browsertest.Screenshot(t, tab, filepath.Join(shots, "newsroom-writer-form.jpg"))
+	browsertest.Within(t, tab, "submit for review",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
 		t.Fatalf("after submitting the article is %q", got)
 	}
-	id := Eval[string](t, tab, `location.pathname.split("/").pop()`)
+	id := browsertest.Eval[string](t, tab, `location.pathname.split("/").pop()`)
 	noPublishing(t, tab, "the writer's submitted article")
-	Within(t, tab, "log out",
+	browsertest.Within(t, tab, "log out",
 		chromedp.Click(chromedp.CSS(`form.whoami button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))
 
 	// The editor: the desk lists it awaiting review; publishing it is
 	// the approval.
-	Login(t, tab, n.Base, auth.RoleEditor)
+	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
 	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
-	Within(t, tab, "find it awaiting review",
+	browsertest.Within(t, tab, "find it awaiting review",
 		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
 		chromedp.WaitVisible(chromedp.CSS(review)))
-	if got := Eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
 		t.Errorf("the desk lists %q, want %q", got, want.headline)
 	}
-	Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-desk.jpg"))
-	Within(t, tab, "open it and publish",
+	browsertest.Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-desk.jpg"))
+	browsertest.Within(t, tab, "open it and publish",
 		chromedp.Click(chromedp.CSS(review)),
 		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)),
 		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
-		t.Fatalf("after publishing the article is %q (%s)", got, Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
-	Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
+	browsertest.Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
 
 	// A reader, with a browser profile of their own.
 	n.WaitEvents(t)
-	reader := NewTab(t, browser, chromedp.WithNewBrowserContext())
+	reader := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
 	link := `main a[href^="/news/` + id + `/"]`
-	Within(t, reader, "find it on the home page",
+	browsertest.Within(t, reader, "find it on the home page",
 		chromedp.Navigate(n.Base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(link)))
-	if got := Eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
+	if got := browsertest.Eval[string](t, reader, `document.querySelector(`+strconv.Quote(link)+`).textContent.trim()`); got != want.headline {
 		t.Errorf("the home page links the article as %q, want %q", got, want.headline)
 	}
-	Screenshot(t, reader, filepath.Join(shots, "newsroom-home.jpg"))
-	Within(t, reader, "open it",
+	browsertest.Screenshot(t, reader, filepath.Join(shots, "newsroom-home.jpg"))
+	browsertest.Within(t, reader, "open it",
 		chromedp.Click(chromedp.CSS(link)),
 		chromedp.WaitVisible(chromedp.CSS(`article.story .body`)))
-	LoadPictures(t, reader)
+	browsertest.LoadPictures(t, reader)
 	type shown struct{ H1, H2, Quote, Who, Alt, Caption string }
-	got := Eval[shown](t, reader, `(() => {
+	got := browsertest.Eval[shown](t, reader, `(() => {
 	  const q = s => document.querySelector(s), text = s => (q(s) || {}).textContent || "";
 	  return {h1: text("article.story h1"), h2: text(".body h2"), quote: text(".body blockquote p"), who: text(".body blockquote cite"),
 	    alt: (q(".body figure img") || {alt: "(no img)"}).alt, caption: text(".body figure figcaption")};
@@ -168,46 +165,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		t.Errorf("the article page shows %+v\nwant headline %q, heading %q, quote %q by %q, picture alt %q, caption %q and credit %q",
 			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
 	}
-	Screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
-}
-
-// PageLoaded waits until the tab shows path, fully loaded. While the old
-// page is replaced the tab has no context to evaluate in, and Chromium
-// answers with an error: those are waited out too, up to e2eWait.
-func PageLoaded(t *testing.T, tab context.Context, path string) {
-	t.Helper()
-	expr := `location.pathname === ` + strconv.Quote(path) + ` && document.readyState === "complete"`
-	deadline := time.Now().Add(e2eWait)
-	for {
-		ctx, cancel := context.WithTimeout(tab, 5*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not load within %s (last: %v)", path, e2eWait, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Within runs actions as browse does, each call bounded by e2eWait.
-func Within(t *testing.T, tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(tab, e2eWait)
-	defer cancel()
-	Browse(t, ctx, what, actions...)
-}
-
-// AddBlock adds a block of type bt with the form's own control: the
-// server sends the form back with the new, empty block last.
-func AddBlock(t *testing.T, tab context.Context, bt news.BlockType) {
-	t.Helper()
-	Within(t, tab, "add a "+string(bt)+" block",
-		chromedp.SetValue(chromedp.CSS(`select[name=add_type]`), string(bt)),
-		chromedp.Click(chromedp.CSS(`button[name=action][value=add_block]`)),
-		chromedp.WaitVisible(chromedp.CSS(`ol.blocks > li:last-child fieldset.block-`+string(bt))))
+	browsertest.Screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
 }
 
 // pickMedia chooses image id for the image block in fieldset through the
@@ -215,30 +173,30 @@ func AddBlock(t *testing.T, tab context.Context, bt news.BlockType) {
 func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return strings.Contains(i.URL, "/admin/media?pick=") })
-	Within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
+	browsertest.Within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
 	var picker target.ID
 	select {
 	case picker = <-opened:
-	case <-time.After(e2eWait):
+	case <-time.After(browsertest.StepWait):
 		t.Fatal("the media picker did not open")
 	}
 	win, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(picker))
 	defer cancel()
 	// The first run attaches to the window, and its context runs the
 	// attachment for good: it must not be within's short-lived one.
-	Browse(t, win, "attach to the media picker")
-	Within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
+	browsertest.Browse(t, win, "attach to the media picker")
+	browsertest.Within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
 	// Picking closes the window, sometimes before Chromium has answered
 	// the click: "target detached" then means it worked. The form below
 	// says whether it did.
-	ctx, cancelClick := context.WithTimeout(win, e2eWait)
+	ctx, cancelClick := context.WithTimeout(win, browsertest.StepWait)
 	defer cancelClick()
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-pick="`+id+`"]`))); err != nil && !strings.Contains(err.Error(), "detached") {
 		t.Fatalf("pick the picture: %v", err)
 	}
 	sel := strconv.Quote(fieldset + ` select[name$=_media]`)
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector(`+sel+`).value === `+strconv.Quote(id),
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2eWait))); err != nil {
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(browsertest.StepWait))); err != nil {
 		t.Fatalf("the picker's choice did not reach the form: %v", err)
 	}
 }
@@ -247,7 +205,7 @@ func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
 // publish: the form's publish button or the workflow's steps.
 func noPublishing(t *testing.T, tab context.Context, where string) {
 	t.Helper()
-	if got := Eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
+	if got := browsertest.Eval[int](t, tab, `document.querySelectorAll("button[name=action][value=publish], section.workflow, form.step").length`); got != 0 {
 		t.Errorf("%s: a writer is offered %d ways to publish", where, got)
 	}
 }

@@ -1,4 +1,4 @@
-package app_test
+package newsroom
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"khabar/internal/app"
 	"khabar/internal/apptest"
+	"khabar/internal/browsertest"
 	"khabar/internal/news"
 )
 
@@ -32,10 +32,10 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	// The server first, so that the browser, stopped first (cleanups run
 	// last to first), has left when the server's graceful stop begins.
 	base, out := serveEmpty(t)
-	browser := Start(t)
-	shots := Output(t, "screenshots")
+	browser := browsertest.Start(t)
+	shots := browsertest.Output(t, "screenshots")
 	var link string
-	apptest.WaitWithin(t, serveStart, "serve prints the set-up link", func() bool {
+	apptest.WaitWithin(t, apptest.ServeStart, "serve prints the set-up link", func() bool {
 		_, link, _ = strings.Cut(out.String(), "first run: set up this outlet at ")
 		return strings.Contains(link, "\n")
 	})
@@ -47,9 +47,9 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	if err := os.WriteFile(portrait, apptest.JPEGOf(t, apptest.Photo(600, 600, 9)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tab := NewTab(t, browser)
+	tab := browsertest.NewTab(t, browser)
 
-	Within(t, tab, "set the outlet up",
+	browsertest.Within(t, tab, "set the outlet up",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=site_name]`)),
 		chromedp.SetValue(chromedp.CSS(`input[name=site_name]`), "صوت المدينة"),
@@ -59,21 +59,21 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name=email]`), "hala@khabar.test"),
 		chromedp.SetValue(chromedp.CSS(`input[name=password]`), "a long enough password"),
 		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-	PageLoaded(t, tab, "/admin/")
-	Screenshot(t, tab, filepath.Join(shots, "fromzero-desk.jpg"))
+	browsertest.PageLoaded(t, tab, "/admin/")
+	browsertest.Screenshot(t, tab, filepath.Join(shots, "fromzero-desk.jpg"))
 
 	// Two sections, one inside the other.
 	addSection := func(name, slug, parent string) {
 		t.Helper()
-		Within(t, tab, "open the sections", chromedp.Navigate(base+"/admin/sections"))
-		PageLoaded(t, tab, "/admin/sections")
-		Within(t, tab, "add the section "+name,
+		browsertest.Within(t, tab, "open the sections", chromedp.Navigate(base+"/admin/sections"))
+		browsertest.PageLoaded(t, tab, "/admin/sections")
+		browsertest.Within(t, tab, "add the section "+name,
 			chromedp.SendKeys(chromedp.CSS(`form.card input[name=name]`), name),
 			chromedp.SetValue(chromedp.CSS(`form.card input[name=slug]`), slug))
 		if parent != "" {
-			Choose(t, tab, `form.card select[name=parent]`, parent)
+			browsertest.Choose(t, tab, `form.card select[name=parent]`, parent)
 		}
-		Within(t, tab, "save the section "+name,
+		browsertest.Within(t, tab, "save the section "+name,
 			chromedp.Click(chromedp.CSS(`form.card button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	}
@@ -81,17 +81,17 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	addSection("كرة القدم", "football", "رياضة")
 
 	// The portrait, through the library, then the author profile.
-	Within(t, tab, "open the media library", chromedp.Navigate(base+"/admin/media"))
-	PageLoaded(t, tab, "/admin/media")
-	Within(t, tab, "upload the portrait",
+	browsertest.Within(t, tab, "open the media library", chromedp.Navigate(base+"/admin/media"))
+	browsertest.PageLoaded(t, tab, "/admin/media")
+	browsertest.Within(t, tab, "upload the portrait",
 		chromedp.WaitVisible(chromedp.CSS(`#upload input[type=file]`)),
 		chromedp.SetUploadFiles(chromedp.CSS(`#upload input[type=file]`), []string{portrait}),
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
-	mediaID := Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
-	Within(t, tab, "open the authors", chromedp.Navigate(base+"/admin/authors"))
-	PageLoaded(t, tab, "/admin/authors")
-	Within(t, tab, "make the author profile",
+	mediaID := browsertest.Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	browsertest.Within(t, tab, "open the authors", chromedp.Navigate(base+"/admin/authors"))
+	browsertest.PageLoaded(t, tab, "/admin/authors")
+	browsertest.Within(t, tab, "make the author profile",
 		chromedp.SendKeys(chromedp.CSS(`form.card input[name=name]`), "هالة الأحمد"),
 		chromedp.SetValue(chromedp.CSS(`form.card input[name=slug]`), "hala"),
 		chromedp.SetValue(chromedp.CSS(`form.card input[name=job_title]`), "محررة الرياضة"),
@@ -100,67 +100,67 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 
 	// The about page, with the block editor.
-	Within(t, tab, "open a new page", chromedp.Navigate(base+"/admin/pages/new"))
-	PageLoaded(t, tab, "/admin/pages/new")
-	Within(t, tab, "write the about page",
+	browsertest.Within(t, tab, "open a new page", chromedp.Navigate(base+"/admin/pages/new"))
+	browsertest.PageLoaded(t, tab, "/admin/pages/new")
+	browsertest.Within(t, tab, "write the about page",
 		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), "من نحن"),
 		chromedp.SetValue(chromedp.CSS(`input[name=slug]`), "about"),
 		chromedp.SetValue(chromedp.CSS(`select[name=purpose]`), "about"),
 		chromedp.SetValue(chromedp.CSS(`fieldset.block-paragraph textarea`), "صوت المدينة موقع إخباري مستقل يملكه صحافيوه."))
-	AddBlock(t, tab, news.BlockHeading)
-	Within(t, tab, "save the about page",
+	browsertest.AddBlock(t, tab, news.BlockHeading)
+	browsertest.Within(t, tab, "save the about page",
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), "من يموّلنا"),
 		chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 
 	// The article, in the subsection, with the byline.
 	headline := "المنتخب يتأهل إلى النهائي بعد فوز في الدقيقة الأخيرة"
-	Within(t, tab, "open a new article", chromedp.Navigate(base+"/admin/articles/new"))
-	PageLoaded(t, tab, "/admin/articles/new")
+	browsertest.Within(t, tab, "open a new article", chromedp.Navigate(base+"/admin/articles/new"))
+	browsertest.PageLoaded(t, tab, "/admin/articles/new")
 	// Typed key by key (the editor counts and autosaves as it goes), the
 	// headline only: under CI's load every key is a round trip.
-	Within(t, tab, "type the headline",
+	browsertest.Within(t, tab, "type the headline",
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline))
-	Within(t, tab, "write the rest of the article",
+	browsertest.Within(t, tab, "write the rest of the article",
 		chromedp.SetValue(chromedp.CSS(`textarea[name=lead]`), "سجّل المنتخب هدف الفوز في الدقيقة التسعين."),
 		chromedp.SetValue(chromedp.CSS(`fieldset.block-paragraph textarea`), "فاز المنتخب على ضيفه بهدف نظيف وتأهل إلى المباراة النهائية."))
-	Within(t, tab, "credit the author", chromedp.Click(chromedp.CSS(`input[name=authors]`)))
-	Choose(t, tab, `select[name=section]`, "كرة القدم")
-	Within(t, tab, "publish it",
+	browsertest.Within(t, tab, "credit the author", chromedp.Click(chromedp.CSS(`input[name=authors]`)))
+	browsertest.Choose(t, tab, `select[name=section]`, "كرة القدم")
+	browsertest.Within(t, tab, "publish it",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
-		t.Fatalf("after publishing the article is %q (%s)", got, Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
-	id := Eval[string](t, tab, `location.pathname.split("/").pop()`)
-	Screenshot(t, tab, filepath.Join(shots, "fromzero-published.jpg"))
+	id := browsertest.Eval[string](t, tab, `location.pathname.split("/").pop()`)
+	browsertest.Screenshot(t, tab, filepath.Join(shots, "fromzero-published.jpg"))
 
 	// The reader, once the site's pages have caught up with the event.
 	apptest.WaitFor(t, "the home page lists the article", func() bool { return strings.Contains(readerGet(t, base+"/"), headline) })
-	reader := NewTab(t, browser, chromedp.WithNewBrowserContext())
+	reader := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
 	story := `main a[href^="/news/` + id + `/"]`
-	Within(t, reader, "find it on the home page",
+	browsertest.Within(t, reader, "find it on the home page",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(story)),
 		chromedp.WaitVisible(chromedp.CSS(`footer a[href="/page/about"]`)))
-	Screenshot(t, reader, filepath.Join(shots, "fromzero-home.jpg"))
-	Within(t, reader, "find it on its section's page, under its trail",
+	browsertest.Screenshot(t, reader, filepath.Join(shots, "fromzero-home.jpg"))
+	browsertest.Within(t, reader, "find it on its section's page, under its trail",
 		chromedp.Navigate(base+"/section/football"),
 		chromedp.WaitVisible(chromedp.CSS(story)),
 		chromedp.WaitVisible(chromedp.CSS(`.crumbs a[href="/section/sport"] + span + a[href="/section/football"]`)))
-	Within(t, reader, "find it on the author's page, with her portrait",
+	browsertest.Within(t, reader, "find it on the author's page, with her portrait",
 		chromedp.Navigate(base+"/author/hala"),
 		chromedp.WaitVisible(chromedp.CSS(story)),
 		chromedp.WaitVisible(chromedp.CSS(`.portrait img`)))
-	if got := Eval[string](t, reader, `document.querySelector(".job-title").textContent`); got != "محررة الرياضة" {
+	if got := browsertest.Eval[string](t, reader, `document.querySelector(".job-title").textContent`); got != "محررة الرياضة" {
 		t.Errorf("the author's page says her job is %q", got)
 	}
-	Screenshot(t, reader, filepath.Join(shots, "fromzero-author.jpg"))
-	Within(t, reader, "read the about page",
+	browsertest.Screenshot(t, reader, filepath.Join(shots, "fromzero-author.jpg"))
+	browsertest.Within(t, reader, "read the about page",
 		chromedp.Click(chromedp.CSS(`footer a[href="/page/about"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`article.static-page .body h2`)))
-	if got := Eval[string](t, reader, `document.querySelector("article.static-page h1").textContent + " | " + document.querySelector("article.static-page .body").textContent.trim()`); !strings.Contains(got, "من نحن | صوت المدينة موقع إخباري مستقل") {
+	if got := browsertest.Eval[string](t, reader, `document.querySelector("article.static-page h1").textContent + " | " + document.querySelector("article.static-page .body").textContent.trim()`); !strings.Contains(got, "من نحن | صوت المدينة موقع إخباري مستقل") {
 		t.Errorf("the about page reads %q", got)
 	}
 	for _, feed := range []string{"/feeds/section/football/rss.xml", "/feeds/section/sport/rss.xml"} {
@@ -201,16 +201,6 @@ func serveEmpty(t *testing.T) (string, *apptest.SyncBuffer) {
 		}
 	})
 	return base, out
-}
-
-// Choose selects the option of select sel whose text is text.
-func Choose(t *testing.T, tab context.Context, sel, text string) {
-	t.Helper()
-	value := Eval[string](t, tab, `([...document.querySelectorAll(`+strconv.Quote(sel+" option")+`)].find(o => o.textContent.trim() === `+strconv.Quote(text)+`) || {value: ""}).value`)
-	if value == "" {
-		t.Fatalf("%s offers no %q", sel, text)
-	}
-	Within(t, tab, "choose "+text, chromedp.SetValue(chromedp.CSS(sel), value))
 }
 
 // readerGet is a reader's GET of u; "" when it does not answer 200.

@@ -1,9 +1,7 @@
-package app_test
+package readers
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -14,6 +12,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 )
 
 // TestTickerInTheBrowser reorders the ticker with the keyboard alone: the
@@ -22,22 +21,22 @@ import (
 func TestTickerInTheBrowser(t *testing.T) {
 	t.Parallel() // see TestBrowser
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleEditor)
 	it := n.AddLines(t, "السطر الأول", "السطر الثاني", "السطر الثالث")
 	if err := n.Store.ExpireTicker(context.Background(), n.AddLines(t, "سطر انتهى")[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	tab := NewTab(t, browser)
-	Login(t, tab, n.Base, auth.RoleEditor)
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
 	row := "#ticker-" + apptest.Itoa(it[0].ID)
-	Browse(t, tab, "open the ticker", chromedp.Navigate(n.Base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
+	browsertest.Browse(t, tab, "open the ticker", chromedp.Navigate(n.Base+"/admin/ticker"), chromedp.Focus(chromedp.CSS(row+" form:has(input[value=up]) button")))
 	// Up twice: the second reaches the top, where the up button is
 	// disabled and the focus goes to the line's down button.
 	for i, want := range []string{"up", "down"} {
-		Browse(t, tab, "press up", chromedp.KeyEvent(kb.Enter))
+		browsertest.Browse(t, tab, "press up", chromedp.KeyEvent(kb.Enter))
 		apptest.WaitFor(t, "the moved line's button to have the focus again", func() bool {
-			return Eval[bool](t, tab, `(() => { const b = document.activeElement, rows = [...document.querySelectorAll("table:not(.expired) tbody tr")];
+			return browsertest.Eval[bool](t, tab, `(() => { const b = document.activeElement, rows = [...document.querySelectorAll("table:not(.expired) tbody tr")];
 			  return !!b && /moved=/.test(location.search) && b.closest("tr")?.id === `+strconv.Quote(row[1:])+
 				` && b.form?.elements.namedItem("dir")?.value === `+strconv.Quote(want)+` && rows.indexOf(b.closest("tr")) === `+strconv.Itoa(1-i)+` })()`)
 		})
@@ -46,11 +45,8 @@ func TestTickerInTheBrowser(t *testing.T) {
 		t.Errorf("home ticker after two moves by keyboard: %q", got)
 	}
 
-	axe, err := os.ReadFile(filepath.Join("..", "..", "tools", "browser", "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		SkipOrFail(t, "axe-core is missing (run: cd tools/browser && npm ci --ignore-scripts): %v", err)
-	}
+	axe := browsertest.Axe(t)
 	for _, path := range []string{"/admin/ticker", "/admin/ticker/" + apptest.Itoa(it[1].ID)} {
-		checkAxe(t, tab, n.Base+path, string(axe), "")
+		checkAxe(t, tab, n.Base+path, axe, "")
 	}
 }

@@ -1,3 +1,6 @@
+// Package apptest starts Khabar nodes for end-to-end tests (internal/app's
+// and the browser tests') and drives them over HTTP: accounts, articles
+// in a given state, uploads, the alert channels' peers.
 package apptest
 
 import (
@@ -38,6 +41,8 @@ type Node struct {
 	DataDir string
 }
 
+// StartNode starts a node on a fresh data directory with the demo, on
+// SQLite (dbURL empty) or on the PostgreSQL database dbURL names.
 func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node {
 	t.Helper()
 	cfg := config.Default()
@@ -122,7 +127,7 @@ var demoNode = storetest.Template{Make: func(dir string) error {
 // firstAccount makes the newsroom's first account before the demo loads,
 // so the demo does not make its admin: that admin's argon2id hash costs
 // most of a second under the race detector, in every node of every test.
-// Tests that sign in make their own accounts (login).
+// Tests that sign in make their own accounts (Login).
 func firstAccount(t *testing.T, cfg config.Config, log *slog.Logger) {
 	t.Helper()
 	ctx := context.Background()
@@ -159,12 +164,14 @@ func Stopped(done <-chan error) error {
 	}
 }
 
+// Resp is an answer, its body read (and gunzipped).
 type Resp struct {
 	Status int
 	Header http.Header
 	Body   string
 }
 
+// Do sends a request with form as its body (nil: none) and headers hdr.
 func (n *Node) Do(t *testing.T, method, path string, form url.Values, hdr map[string]string) Resp {
 	t.Helper()
 	r, err := n.Try(method, path, form, hdr)
@@ -174,7 +181,7 @@ func (n *Node) Do(t *testing.T, method, path string, form url.Values, hdr map[st
 	return r
 }
 
-// Try is do for goroutines other than the test's, which must not call
+// Try is Do for goroutines other than the test's, which must not call
 // t.Fatal: the test would wait for them forever.
 func (n *Node) Try(method, path string, form url.Values, hdr map[string]string) (Resp, error) {
 	var body io.Reader
@@ -210,6 +217,7 @@ func (n *Node) Try(method, path string, form url.Values, hdr map[string]string) 
 	return Resp{res.StatusCode, res.Header, string(b)}, nil
 }
 
+// Get is a GET of path.
 func (n *Node) Get(t *testing.T, path string) Resp { return n.Do(t, "GET", path, nil, nil) }
 
 // WaitEvents blocks until the page cache has seen every event so far.
@@ -228,11 +236,13 @@ func (n *Node) WaitEvents(t *testing.T) {
 	}
 }
 
+// Backends runs fn on a node on SQLite and on one on PostgreSQL.
 func Backends(t *testing.T, fn func(t *testing.T, n *Node)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, StartNode(t, "")) })
 	t.Run("postgres", func(t *testing.T) { fn(t, StartNode(t, storetest.PostgresURL(t))) })
 }
 
+// FirstPublished is the newest published article.
 func FirstPublished(t *testing.T, s *store.Store) *news.Article {
 	t.Helper()
 	list, err := s.ListPublished(context.Background(), store.ListFilter{Limit: 1})
@@ -246,6 +256,8 @@ func FirstPublished(t *testing.T, s *store.Store) *news.Article {
 	return a
 }
 
+// Login signs n's client in with an account of role (made on first use)
+// through a session of its own.
 func Login(t *testing.T, n *Node, role auth.Role) {
 	t.Helper()
 	ctx := context.Background()

@@ -1,4 +1,4 @@
-package app_test
+package newsroom
 
 import (
 	"context"
@@ -11,44 +11,45 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
+	"khabar/internal/browsertest"
 )
 
 // TestBrowserEditor drives the block editor in Chromium: Alt+ArrowUp moves
 // the focused block and the save keeps the new order; HTML pasted into a
 // paragraph comes back from the server as blocks; the counters show.
 func TestBrowserEditor(t *testing.T) {
-	t.Parallel() // see TestBrowser
+	t.Parallel()
 	n := apptest.StartNode(t, "")
-	browser := Start(t) // after the node: it stops first
+	browser := browsertest.Start(t) // after the node: it stops first
 	apptest.Login(t, n, auth.RoleEditor)
-	article, _ := RichArticle(t, n.Store)
+	article, _ := browsertest.RichArticle(t, n.Store)
 	if len(article.Body) < 3 {
 		t.Fatalf("article %d has %d blocks", article.ID, len(article.Body))
 	}
-	tab := NewTab(t, browser)
-	Login(t, tab, n.Base, auth.RoleEditor)
-	Browse(t, tab, "open the article",
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
+	browsertest.Browse(t, tab, "open the article",
 		chromedp.Navigate(n.Base+"/admin/articles/"+strconv.FormatInt(article.ID, 10)),
 		chromedp.WaitVisible(chromedp.CSS("#counters")))
-	if got := Eval[string](t, tab, `document.getElementById("counters").textContent`); !strings.Contains(got, "الكلمات") {
+	if got := browsertest.Eval[string](t, tab, `document.getElementById("counters").textContent`); !strings.Contains(got, "الكلمات") {
 		t.Errorf("counters: %q", got)
 	}
 
-	Eval[bool](t, tab, `(function () {
+	browsertest.Eval[bool](t, tab, `(function () {
 		var f = document.querySelectorAll("ol.blocks > li")[1].querySelector("textarea, input[name$=_text], select, input[type=number]");
 		f.focus();
 		return document.activeElement === f;
 	})()`)
-	Browse(t, tab, "Alt+ArrowUp", chromedp.KeyEvent(kb.ArrowUp, chromedp.KeyModifiers(chromedp.ModifierAlt)))
-	if got := Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks input.pos")).slice(0, 3).map(function (p) { return p.name + "=" + p.value; }).join(" ")`); got != "b1_pos=1 b0_pos=2 b2_pos=3" {
+	browsertest.Browse(t, tab, "Alt+ArrowUp", chromedp.KeyEvent(kb.ArrowUp, chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	if got := browsertest.Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks input.pos")).slice(0, 3).map(function (p) { return p.name + "=" + p.value; }).join(" ")`); got != "b1_pos=1 b0_pos=2 b2_pos=3" {
 		t.Fatalf("positions after Alt+ArrowUp: %q", got)
 	}
-	if Eval[bool](t, tab, `document.activeElement === document.body`) {
+	if browsertest.Eval[bool](t, tab, `document.activeElement === document.body`) {
 		t.Error("moving the block lost the focus")
 	}
 
 	// A paste as Word would send it, dispatched as the browser would.
-	Eval[bool](t, tab, `(function () {
+	browsertest.Eval[bool](t, tab, `(function () {
 		var areas = document.querySelectorAll("ol.blocks fieldset.block-paragraph textarea");
 		var area = areas[areas.length - 1];
 		var dt = new DataTransfer();
@@ -57,12 +58,12 @@ func TestBrowserEditor(t *testing.T) {
 		area.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
 		return true;
 	})()`)
-	Browse(t, tab, "pasted blocks", chromedp.WaitVisible(chromedp.CSS("ol.blocks fieldset.block-list")))
-	if got := Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks fieldset.block-heading input[name$=_text]")).some(function (f) { return f.value === "عنوان ملصق"; }) ? "ok" : ""`); got != "ok" {
+	browsertest.Browse(t, tab, "pasted blocks", chromedp.WaitVisible(chromedp.CSS("ol.blocks fieldset.block-list")))
+	if got := browsertest.Eval[string](t, tab, `Array.from(document.querySelectorAll("ol.blocks fieldset.block-heading input[name$=_text]")).some(function (f) { return f.value === "عنوان ملصق"; }) ? "ok" : ""`); got != "ok" {
 		t.Error("pasted heading not inserted as a heading block")
 	}
 
-	Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
+	browsertest.Browse(t, tab, "save", chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash, [role=status]")))
 	saved, err := n.Store.StagedArticle(context.Background(), article.ID)
 	if err != nil {
