@@ -284,7 +284,7 @@ func Login(t *testing.T, n *Node, role auth.Role) {
 }
 
 // testPasswordHash is the hash of "correct horse battery", the password
-// of login's accounts (the browser tests type it), made once: argon2id
+// of Login's accounts (the browser tests type it), made once: argon2id
 // costs most of a second under the race detector.
 var testPasswordHash = sync.OnceValue(func() string {
 	h, err := auth.HashPassword("correct horse battery")
