@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -174,7 +175,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 // in the database has its job: a plan whose job was never inserted (the
 // node stopped between the commit and the insert) is caught here.
 func (q *Queue) Start(ctx context.Context) error {
-	if err := q.client.Start(ctx); err != nil {
+	if err := q.startClient(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	if err := q.plan(ctx, 0); err != nil {
@@ -187,6 +188,31 @@ func (q *Queue) Start(ctx context.Context) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	return nil
+}
+
+// startAttempts is how many times a start that timed out is tried.
+const startAttempts = 6
+
+// startClient starts River, again when its start timed out: River gives
+// its first queue write ten seconds, and on SQLite that write waits for
+// the database's lock, which a long write elsewhere (another node's
+// start, a search index rebuild on a loaded machine) can hold longer. A
+// node must not refuse to start for that; a start that keeps timing out
+// (a minute or so in all) or fails otherwise still fails.
+func (q *Queue) startClient(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := q.client.Start(ctx)
+		if err == nil || attempt == startAttempts || ctx.Err() != nil || !startTimedOut(err) {
+			return err
+		}
+		q.log.Warn("the job queue's start timed out; trying again", "attempt", attempt, "err", err)
+	}
+}
+
+// startTimedOut tells River's start deadline, or SQLite's lock wait ending
+// first, from other failures.
+func startTimedOut(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "SQLITE_BUSY")
 }
 
 // Stop lets running jobs finish (cancelling them after a grace period)

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -184,5 +185,57 @@ func TestMigrateTwice(t *testing.T) {
 				t.Errorf("second migration: %v %v", again, err)
 			}
 		})
+	}
+}
+
+// TestStartOutwaitsALockedDatabase: a SQLite database another connection
+// holds locked for longer than River gives its start (ten seconds) delays
+// the queue's start instead of failing it.
+func TestStartOutwaitsALockedDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	q, err := New(ctx, s, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	path, err := s.SQLiteFile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	go func() { started <- q.Start(ctx) }()
+	select {
+	case err := <-started:
+		t.Fatalf("the queue started (%v) while the database was locked", err)
+	case <-time.After(12 * time.Second):
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start once the lock was gone: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the queue had not started two minutes after the lock was gone")
+	}
+	if err := q.Stop(ctx); err != nil {
+		t.Errorf("stop: %v", err)
 	}
 }
