@@ -72,6 +72,8 @@ func TestScheduledPublishSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
+			// Side by side: each mostly waits for its scheduled time.
+			t.Parallel()
 			dbURL := ""
 			if backend == "postgres" {
 				dbURL = storetest.PostgresURL(t)
