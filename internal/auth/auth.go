@@ -54,14 +54,15 @@ const (
 	PermManagePages     Permission = "pages"         // the outlet's own pages
 	PermManageRedirects Permission = "redirects"     // old addresses answering 301
 	PermCorrect         Permission = "correct"       // corrections and editor's notes on published articles
+	PermTokens          Permission = "tokens"        // hold API tokens, make and revoke them
 	PermManageSettings  Permission = "settings"      // site settings, users
 	PermModerate        Permission = "moderate"      // reader comments
 	PermViewNewsroom    Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermManageSettings, PermModerate, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermModerate, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }
@@ -84,7 +85,13 @@ type User struct {
 	Role         Role
 	PasswordHash string
 	CreatedAt    time.Time
+	// Disabled: an admin closed the account; it opens no session and no
+	// API token works for it.
+	Disabled bool
 }
+
+// ErrDisabled refuses a sign-in to a disabled account.
+var ErrDisabled = fmt.Errorf("the account is disabled: %w", news.ErrUnauthenticated)
 
 // Can reports whether the user may do p.
 func (u *User) Can(p Permission) bool { return u != nil && u.Role.Can(p) }

@@ -54,6 +54,11 @@ func TestRoles(t *testing.T) {
 		{RoleWriter, PermManageTicker, false},
 		{RoleModerator, PermModerate, true},
 		{RoleModerator, PermWrite, false},
+		// API tokens: held by those who may make them in the newsroom.
+		{RoleAdmin, PermTokens, true},
+		{RoleEditor, PermTokens, true},
+		{RoleWriter, PermTokens, false},
+		{RoleModerator, PermTokens, false},
 		{Role("king"), PermViewNewsroom, false},
 	}
 	for _, c := range cases {

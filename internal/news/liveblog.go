@@ -39,9 +39,13 @@ type LiveEntry struct {
 	Body      []Block
 	// Key marks a key event: it is listed in the summary pinned above the
 	// entries.
-	Key       bool
-	AuthorID  int64   // 0 when the entry is signed by nobody in particular
-	Author    *Author // filled when read
+	Key      bool
+	AuthorID int64   // 0 when the entry is signed by nobody in particular
+	Author   *Author // filled when read
+	// CreatedBy is the newsroom user who posted the entry (0: nobody in
+	// particular, as for the demo's and imports'); the byline it is signed
+	// with is AuthorID. Who may correct it follows from it (ChangeableBy).
+	CreatedBy int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int64

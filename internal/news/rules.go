@@ -57,14 +57,47 @@ func (a *Article) DeletableBy(s Staff) error {
 	return nil
 }
 
-// CoverableBy is nil when s may open, resume or close a's live coverage:
-// on an article readers see it changes the public page, which is the
-// desk's to do.
+// CoverableBy is nil when s may open, resume or close a's live coverage.
+// On an article readers see it changes the public page, which is the
+// desk's to do; before that it is a change to the article like any other,
+// so a writer may prepare the coverage of their own draft (EditableBy)
+// and of nobody else's.
 func (a *Article) CoverableBy(s Staff) error {
-	if a.IsPublic() && !s.Desk {
+	switch {
+	case s.Desk:
+		return nil
+	case a.IsPublic():
 		return ErrForbidden
 	}
-	return nil
+	return a.EditableBy(s)
+}
+
+// LivePostableBy is nil when s may post entries to a's live blog: the
+// desk on any blog; a writer on the blog of an article that is theirs
+// (they made it or are on its byline), whatever its state. Reporters on
+// the story post as it happens, without an editor between them and the
+// page, which is what a live blog is for; others' blogs are not theirs to
+// write on. Whether the coverage is open is the store's to check.
+func (a *Article) LivePostableBy(s Staff) error {
+	if s.Desk || a.madeBy(s.UserID) {
+		return nil
+	}
+	return ErrForbidden
+}
+
+// ChangeableBy is nil when s may correct or delete e, an entry of a's
+// live blog: the desk any entry; a writer only the entries they posted
+// themselves, on a blog they may still post to. An entry nobody posted
+// (the demo's, an import's, one from before entries kept their poster)
+// is the desk's.
+func (e *LiveEntry) ChangeableBy(s Staff, a *Article) error {
+	if err := a.LivePostableBy(s); err != nil {
+		return err
+	}
+	if s.Desk || s.UserID > 0 && e.CreatedBy == s.UserID {
+		return nil
+	}
+	return ErrForbidden
 }
 
 // madeBy reports whether the user created a or is credited on it; a new

@@ -24,12 +24,12 @@ func TestEditableBy(t *testing.T) {
 		{"new article, any writer", &Article{Status: StatusDraft}, stranger, nil, nil, nil},
 		{"own draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, mine, nil, nil, nil},
 		{"credited on a draft", credited, mine, nil, nil, nil},
-		{"someone else's draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, stranger, ErrForbidden, ErrForbidden, nil},
-		{"own article submitted", &Article{ID: 1, CreatedBy: writer, Status: StatusReview}, mine, ErrWithEditors, ErrWithEditors, nil},
+		{"someone else's draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, stranger, ErrForbidden, ErrForbidden, ErrForbidden},
+		{"own article submitted", &Article{ID: 1, CreatedBy: writer, Status: StatusReview}, mine, ErrWithEditors, ErrWithEditors, ErrWithEditors},
 		{"own article published", &Article{ID: 1, CreatedBy: writer, Status: StatusPublished}, mine, ErrWithEditors, ErrWithEditors, ErrForbidden},
 		{"desk, someone's review", &Article{ID: 1, CreatedBy: writer, Status: StatusReview}, desk, nil, nil, nil},
 		{"desk, published", &Article{ID: 1, CreatedBy: writer, Status: StatusPublished}, desk, nil, ErrTransition, nil},
-		{"user 0 is nobody's author", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft, Authors: []Author{{ID: 5}}}, Staff{}, ErrForbidden, ErrForbidden, nil},
+		{"user 0 is nobody's author", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft, Authors: []Author{{ID: 5}}}, Staff{}, ErrForbidden, ErrForbidden, ErrForbidden},
 	}
 	for _, c := range cases {
 		for what, got := range map[string][2]error{
@@ -42,6 +42,47 @@ func TestEditableBy(t *testing.T) {
 	}
 	if KindOf(ErrWithEditors) != KindConflict || KindOf(ErrForbidden) != KindForbidden {
 		t.Error("a refusal by the rules lost its kind")
+	}
+}
+
+// TestLiveBlogRules: who posts to a live blog and who corrects or
+// deletes its entries, role × ownership of the article × of the entry.
+func TestLiveBlogRules(t *testing.T) {
+	const writer, other = 7, 8
+	desk := Staff{UserID: 1, Desk: true}
+	mine := Staff{UserID: writer}
+	stranger := Staff{UserID: other}
+	own := &Article{ID: 1, CreatedBy: writer, Status: StatusPublished, Live: true}
+	credited := &Article{ID: 2, CreatedBy: 99, Status: StatusPublished, Live: true, Authors: []Author{{ID: 5, UserID: writer}}}
+	others := &Article{ID: 3, CreatedBy: other, Status: StatusPublished, Live: true}
+	byMe, byOther, byNobody := &LiveEntry{CreatedBy: writer}, &LiveEntry{CreatedBy: other}, &LiveEntry{}
+	cases := []struct {
+		name   string
+		a      *Article
+		e      *LiveEntry
+		s      Staff
+		post   error
+		change error
+	}{
+		{"own entry on own blog", own, byMe, mine, nil, nil},
+		{"own entry on a blog credited to them", credited, byMe, mine, nil, nil},
+		{"a colleague's entry on own blog", own, byOther, mine, nil, ErrForbidden},
+		{"nobody's entry on own blog", own, byNobody, mine, nil, ErrForbidden},
+		{"someone else's blog", others, byOther, mine, ErrForbidden, ErrForbidden},
+		{"own entry on a blog no longer theirs", others, byMe, mine, ErrForbidden, ErrForbidden},
+		{"user 0 posted nothing", own, byNobody, Staff{}, ErrForbidden, ErrForbidden},
+		{"the writer of the blog, a stranger's entry", others, byMe, stranger, nil, ErrForbidden},
+		{"desk, anyone's entry on anyone's blog", others, byMe, desk, nil, nil},
+		{"desk, nobody's entry", own, byNobody, desk, nil, nil},
+	}
+	for _, c := range cases {
+		for what, got := range map[string][2]error{
+			"post": {c.a.LivePostableBy(c.s), c.post}, "change": {c.e.ChangeableBy(c.s, c.a), c.change},
+		} {
+			if (got[0] == nil) != (got[1] == nil) || got[1] != nil && !errors.Is(got[0], got[1]) {
+				t.Errorf("%s: %s: %v, want %v", c.name, what, got[0], got[1])
+			}
+		}
 	}
 }
 

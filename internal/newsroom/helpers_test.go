@@ -28,13 +28,13 @@ func send(c *storetest.Client, method, path string, form url.Values, hdr http.He
 	return c.Do(method, path, strings.NewReader(form.Encode()), h)
 }
 
-// articleIn makes an article in state st, created by owner (0: nobody),
-// through the store's workflow.
-func (f *fixture) articleIn(t *testing.T, st news.Status, owner int64) *news.Article {
+// articleIn makes an article in state st, created by owner (0: nobody)
+// and signed by authors, through the store's workflow.
+func (f *fixture) articleIn(t *testing.T, st news.Status, owner int64, authors ...news.Author) *news.Article {
 	t.Helper()
 	ctx := context.Background()
 	a := &news.Article{Headline: "خبر الاختبار " + string(st), SectionID: f.Sections[0].ID, CreatedBy: owner,
-		Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
+		Authors: authors, Body: []news.Block{{Type: news.BlockParagraph, Text: "فقرة"}}}
 	if err := f.store.CreateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}

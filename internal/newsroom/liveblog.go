@@ -31,8 +31,13 @@ type liveBlogPage struct {
 	Authors  []news.Author
 	Media    []news.Media
 	CanCover bool   // may open or close the coverage
+	CanPost  bool   // may post entries
 	Public   string // where readers see it, once published
+	staff    news.Staff
 }
+
+// CanChange reports whether the viewer may correct or delete e.
+func (p *liveBlogPage) CanChange(e news.LiveEntry) bool { return e.ChangeableBy(p.staff, p.A) == nil }
 
 // entryForm is an entry as the newsroom edits it: a title, text whose
 // blank lines separate paragraphs, and at most one quote, image and
@@ -188,7 +193,8 @@ func (n *Newsroom) renderLiveBlog(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	u := userFrom(ctx)
-	p.CanCover = p.A.CoverableBy(u.Staff()) == nil
+	p.staff = u.Staff()
+	p.CanCover, p.CanPost = p.A.CoverableBy(p.staff) == nil, p.A.LivePostableBy(p.staff) == nil
 	if p.A.IsPublic() {
 		p.Public = news.ArticlePath(p.A)
 	}
@@ -210,8 +216,7 @@ func liveFlash(r *http.Request) string {
 }
 
 // liveCoverage is POST /admin/articles/{id}/liveblog/coverage: open,
-// reopen or close the coverage. On a published article that changes what
-// readers see, so it takes the right to publish.
+// reopen or close the coverage, for those the rules allow (CoverableBy).
 func (n *Newsroom) liveCoverage(w http.ResponseWriter, r *http.Request) {
 	a, ok := n.loadArticle(w, r)
 	if !ok || !n.parseForm(w, r) {
@@ -247,15 +252,21 @@ func (n *Newsroom) liveCoverage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, liveBlogAdminPath(a.ID)+"?done="+done, http.StatusSeeOther)
 }
 
-// addLiveEntry is POST /admin/articles/{id}/liveblog: a new entry.
+// addLiveEntry is POST /admin/articles/{id}/liveblog: a new entry, its
+// poster's to correct.
 func (n *Newsroom) addLiveEntry(w http.ResponseWriter, r *http.Request) {
 	a, ok := n.loadArticle(w, r)
 	if !ok || !n.parseForm(w, r) {
 		return
 	}
+	u := userFrom(r.Context())
+	if err := a.LivePostableBy(u.Staff()); err != nil {
+		n.fail(w, r, err)
+		return
+	}
 	errs := map[string]string{}
 	f := readEntryForm(r.PostForm, errs)
-	e := &news.LiveEntry{ArticleID: a.ID, Title: f.Title, Body: f.blocks(nil), Key: f.Key, AuthorID: f.AuthorID}
+	e := &news.LiveEntry{ArticleID: a.ID, Title: f.Title, Body: f.blocks(nil), Key: f.Key, AuthorID: f.AuthorID, CreatedBy: u.ID}
 	if len(errs) == 0 {
 		err := n.store.CreateLiveEntry(r.Context(), e)
 		if err == nil {
@@ -294,8 +305,9 @@ func entryStatus(errs map[string]string) int {
 	return http.StatusUnprocessableEntity
 }
 
-// loadEntry reads the entry of the URL, which must belong to the URL's
-// article: anything else is as missing as a wrong id.
+// loadEntry reads the entry of the URL for a change, which must belong to
+// the URL's article (anything else is as missing as a wrong id) and be
+// one the user may change (ChangeableBy).
 func (n *Newsroom) loadEntry(w http.ResponseWriter, r *http.Request, a *news.Article) (*news.LiveEntry, bool) {
 	id, ok := web.PositiveID(r.PathValue("entry"))
 	if !ok {
@@ -305,6 +317,9 @@ func (n *Newsroom) loadEntry(w http.ResponseWriter, r *http.Request, a *news.Art
 	e, err := n.store.LiveEntry(r.Context(), id)
 	if err == nil && e.ArticleID != a.ID {
 		err = fmt.Errorf("live entry %d of article %d: %w", id, a.ID, news.ErrNotFound)
+	}
+	if err == nil {
+		err = e.ChangeableBy(userFrom(r.Context()).Staff(), a)
 	}
 	if err != nil {
 		n.fail(w, r, err)
@@ -367,12 +382,11 @@ func (n *Newsroom) deleteLiveEntry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, ok := web.PositiveID(r.PathValue("entry"))
+	e, ok := n.loadEntry(w, r, a)
 	if !ok {
-		n.Error(w, r, http.StatusNotFound)
 		return
 	}
-	err := n.store.DeleteLiveEntry(r.Context(), a.ID, id)
+	err := n.store.DeleteLiveEntry(r.Context(), a.ID, e.ID)
 	switch {
 	case err != nil:
 		n.fail(w, r, fmt.Errorf("delete live entry: %w", err))

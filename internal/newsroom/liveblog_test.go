@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,10 +14,11 @@ import (
 	"khabar/internal/storetest"
 )
 
-// TestLiveBlogNewsroom: editors open and close a live blog; writers post,
-// correct and delete its entries through the form, which keeps what it
-// does not show; moderators may not touch it; hostile input gets a clear
-// refusal. (That a correction reaches the article page is internal/app's
+// TestLiveBlogNewsroom: editors open and close a live blog; its writer
+// posts, corrects and deletes their entries through the form, which
+// keeps what it does not show; moderators may not touch it; hostile input
+// gets a clear refusal. (Who may do what on whose blog is
+// TestLiveBlogRoleMatrix.) (That a correction reaches the article page is internal/app's
 // TestLiveBlogCorrectionReachesArticlePage.)
 func TestLiveBlogNewsroom(t *testing.T) {
 	storetest.Each(t, testLiveBlogNewsroom)
@@ -25,10 +27,10 @@ func TestLiveBlogNewsroom(t *testing.T) {
 func testLiveBlogNewsroom(t *testing.T, s *store.Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	a := f.articleIn(t, news.StatusPublished, 0)
-	admin := adminPath(a) + "/liveblog"
 	_, editor := f.as(t, auth.RoleEditor)
-	_, writer := f.as(t, auth.RoleWriter)
+	wu, writer := f.as(t, auth.RoleWriter)
+	a := f.articleIn(t, news.StatusPublished, wu.ID)
+	admin := adminPath(a) + "/liveblog"
 	_, moderator := f.as(t, auth.RoleModerator)
 	entry := func(title, text string) url.Values {
 		return url.Values{"title": {title}, "text": {text}, "author": {itoa(f.Authors[0].ID)}}
@@ -37,8 +39,8 @@ func testLiveBlogNewsroom(t *testing.T, s *store.Store) {
 	if r := writer.Get(adminPath(a)); !strings.Contains(r.Body, `href="`+admin+`"`) {
 		t.Error("the article form does not link to its live blog")
 	}
-	// A writer may not turn a published article into a live blog, nor
-	// post to one that is not live.
+	// A writer may not turn their published article into a live blog,
+	// nor post to one that is not live.
 	if r := writer.Get(admin); r.Status != 200 || !strings.Contains(r.Body, "ليس تغطية مباشرة بعد") || strings.Contains(r.Body, `value="open"`) {
 		t.Fatalf("writer, not live: %d", r.Status)
 	}
@@ -90,18 +92,21 @@ func testLiveBlogNewsroom(t *testing.T, s *store.Store) {
 	}
 
 	// Saving a form unchanged keeps the quote leading and the blocks the
-	// form does not show.
+	// form does not show. The entry is nobody's, so the desk's to correct.
 	rich := &news.LiveEntry{ArticleID: a.ID, Body: []news.Block{{Type: news.BlockQuote, Text: "قول", Cite: "قائل"},
 		{Type: news.BlockParagraph, Text: "سياق"}, {Type: news.BlockList, Items: []string{"أ", "ب"}}}}
 	if err := s.CreateLiveEntry(ctx, rich); err != nil {
 		t.Fatal(err)
 	}
 	richPath := admin + "/" + itoa(rich.ID)
-	if r := writer.Get(richPath); !strings.Contains(r.Body, `name="quote_first" value="on"`) || !strings.Contains(r.Body, "كتل أخرى في هذا التحديث تبقى كما هي: 1") {
+	if r := writer.Get(admin); strings.Contains(r.Body, `href="`+richPath+`"`) || !strings.Contains(r.Body, `href="`+entryPath+`"`) {
+		t.Error("the writer's list of entries does not offer to correct exactly their own")
+	}
+	if r := editor.Get(richPath); !strings.Contains(r.Body, `name="quote_first" value="on"`) || !strings.Contains(r.Body, "كتل أخرى في هذا التحديث تبقى كما هي: 1") {
 		t.Error("the form of an entry led by a quote, with a list, does not say so")
 	}
 	same := url.Values{"text": {"سياق"}, "quote": {"قول"}, "cite": {"قائل"}, "quote_first": {"on"}, "version": {"1"}}
-	if r := writer.Post(richPath, same); r.Status != http.StatusSeeOther {
+	if r := editor.Post(richPath, same); r.Status != http.StatusSeeOther {
 		t.Fatalf("save unchanged: %d", r.Status)
 	}
 	if got, _ := s.LiveEntry(ctx, rich.ID); len(got.Body) != 3 || got.Body[0].Type != news.BlockQuote || got.Body[1].Text != "سياق" || got.Body[2].Type != news.BlockList {
@@ -182,4 +187,145 @@ func testLiveBlogNewsroom(t *testing.T, s *store.Store) {
 	if r := writer.Post(entryPath+"/delete", url.Values{}); r.Status != http.StatusNotFound {
 		t.Fatalf("delete twice: %d", r.Status)
 	}
+}
+
+// TestLiveBlogRoleMatrix takes every live-blog action as every role, on
+// the acting user's blog or a colleague's, on their own entry or a
+// colleague's: what the rules allow (news.Article.LivePostableBy,
+// CoverableBy, news.LiveEntry.ChangeableBy) goes through, the rest is
+// refused with 403 and changes nothing.
+func TestLiveBlogRoleMatrix(t *testing.T) {
+	storetest.Each(t, testLiveBlogRoleMatrix)
+}
+
+func testLiveBlogRoleMatrix(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	type client struct {
+		*storetest.Client
+		u      *auth.User
+		byline news.Author
+	}
+	clients := map[auth.Role]client{}
+	for _, role := range auth.Roles {
+		u, c := f.as(t, role)
+		au, err := s.AuthorOfUser(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[role] = client{c, u, *au}
+	}
+	colleague, _ := f.as(t, auth.RoleWriter)
+	writers := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true, auth.RoleWriter: true}
+	editors := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleEditor: true}
+	const (
+		theirs   = iota // the acting user made the article
+		credited        // someone else made it; the acting user is on its byline
+		others          // a colleague's article
+	)
+	post := func(c *storetest.Client, a *news.Article, _ *news.LiveEntry) storetest.Response {
+		return c.Post(adminPath(a)+"/liveblog", url.Values{"text": {"تحديث جديد"}})
+	}
+	correct := func(c *storetest.Client, a *news.Article, e *news.LiveEntry) storetest.Response {
+		return c.Post(adminPath(a)+"/liveblog/"+itoa(e.ID), url.Values{"text": {"تصحيح"}, "version": {itoa(e.Version)}})
+	}
+	openForm := func(c *storetest.Client, a *news.Article, e *news.LiveEntry) storetest.Response {
+		return c.Get(adminPath(a) + "/liveblog/" + itoa(e.ID))
+	}
+	remove := func(c *storetest.Client, a *news.Article, e *news.LiveEntry) storetest.Response {
+		return c.Post(adminPath(a)+"/liveblog/"+itoa(e.ID)+"/delete", url.Values{})
+	}
+	coverage := func(action string) func(*storetest.Client, *news.Article, *news.LiveEntry) storetest.Response {
+		return func(c *storetest.Client, a *news.Article, _ *news.LiveEntry) storetest.Response {
+			return c.Post(adminPath(a)+"/liveblog/coverage", url.Values{"action": {action}})
+		}
+	}
+	cases := []struct {
+		name     string
+		state    news.Status
+		article  int  // theirs, credited or others
+		live     bool // coverage open
+		ownEntry bool // the entry acted on was posted by the acting user
+		do       func(c *storetest.Client, a *news.Article, e *news.LiveEntry) storetest.Response
+		ok       int
+		allowed  map[auth.Role]bool
+		refused  int // the status of a refusal by the rules, to a role with PermWrite
+	}{
+		{"post on own live blog", news.StatusPublished, theirs, true, false, post, 303, writers, 403},
+		{"post on a live blog they are credited on", news.StatusPublished, credited, true, false, post, 303, writers, 403},
+		{"post on a colleague's live blog", news.StatusPublished, others, true, false, post, 303, editors, 403},
+		{"correct own entry", news.StatusPublished, theirs, true, true, correct, 303, writers, 403},
+		{"open the form of own entry", news.StatusPublished, theirs, true, true, openForm, 200, writers, 403},
+		{"delete own entry", news.StatusPublished, credited, true, true, remove, 303, writers, 403},
+		{"correct a colleague's entry on own blog", news.StatusPublished, theirs, true, false, correct, 303, editors, 403},
+		{"open the form of a colleague's entry", news.StatusPublished, theirs, true, false, openForm, 200, editors, 403},
+		{"delete a colleague's entry on own blog", news.StatusPublished, theirs, true, false, remove, 303, editors, 403},
+		{"correct own entry on a blog no longer theirs", news.StatusPublished, others, true, true, correct, 303, editors, 403},
+		{"delete an entry on a colleague's blog", news.StatusPublished, others, true, false, remove, 303, editors, 403},
+		{"open coverage on own draft", news.StatusDraft, theirs, false, false, coverage("open"), 303, writers, 403},
+		{"open coverage on a colleague's draft", news.StatusDraft, others, false, false, coverage("open"), 303, editors, 403},
+		{"open coverage on own submitted article", news.StatusReview, theirs, false, false, coverage("open"), 303, editors, http.StatusConflict},
+		{"open coverage on own published article", news.StatusPublished, theirs, false, false, coverage("open"), 303, editors, 403},
+		{"close coverage of own live blog", news.StatusPublished, theirs, true, false, coverage("close"), 303, editors, 403},
+		{"close coverage of a colleague's draft", news.StatusDraft, others, true, false, coverage("close"), 303, editors, 403},
+	}
+	for _, c := range cases {
+		for _, role := range auth.Roles {
+			cl := clients[role]
+			var a *news.Article
+			switch c.article {
+			case theirs:
+				a = f.articleIn(t, c.state, cl.u.ID)
+			case credited:
+				a = f.articleIn(t, c.state, colleague.ID, cl.byline)
+			default:
+				a = f.articleIn(t, c.state, colleague.ID)
+			}
+			poster := colleague.ID
+			if c.ownEntry {
+				poster = cl.u.ID
+			}
+			var e *news.LiveEntry
+			if c.live {
+				if err := s.SetLiveCoverage(ctx, a.ID, true); err != nil {
+					t.Fatal(err)
+				}
+				e = &news.LiveEntry{ArticleID: a.ID, Title: "تحديث", CreatedBy: poster}
+				if err := s.CreateLiveEntry(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := f.liveState(t, a.ID)
+			r := c.do(cl.Client, a, e)
+			want := http.StatusForbidden
+			switch {
+			case c.allowed[role]:
+				want = c.ok
+			case role.Can(auth.PermWrite):
+				want = c.refused
+			}
+			if r.Status != want {
+				t.Errorf("%s as %s: %d, want %d", c.name, role, r.Status, want)
+			}
+			if changed := f.liveState(t, a.ID) != before; !c.allowed[role] && changed {
+				t.Errorf("%s as %s: refused, but the live blog changed", c.name, role)
+			}
+		}
+	}
+}
+
+// liveState is an article's live flag, coverage and entries, printed: a
+// refused request must leave it as it was.
+func (f *fixture) liveState(t *testing.T, articleID int64) string {
+	t.Helper()
+	ctx := context.Background()
+	a, blog, err := f.store.LiveBlogOf(ctx, articleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := f.store.LiveEntries(ctx, articleID, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%v %+v %+v", a.Live, blog, entries)
 }

@@ -107,6 +107,8 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		msg := "login_failed"
 		if errors.Is(err, news.ErrTooMany) {
 			msg = "login_throttled"
+		} else if errors.Is(err, auth.ErrDisabled) {
+			msg = "login_disabled"
 		} else if news.KindOf(err) == news.KindInternal {
 			n.fail(w, r, err)
 			return
@@ -266,7 +268,7 @@ func flash(r *http.Request) string {
 		return "flash_unpublished"
 	case "settings":
 		return "flash_settings"
-	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "session", "password", "taken", "deleted", "setup",
+	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "disabled", "enabled", "session", "password", "taken", "deleted", "setup",
 		"section_saved", "section_moved", "section_deleted", "author_saved", "none_selected",
 		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted":
 		return "flash_" + r.URL.Query().Get("done")

@@ -131,8 +131,31 @@ func (n *Newsroom) setRole(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// setDisabled is POST /admin/users/{id}/disable (disable) or …/enable:
+// a disabled account's sessions end and its API tokens are revoked.
+func (n *Newsroom) setDisabled(disable bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := n.targetUser(w, r)
+		if u == nil {
+			return
+		}
+		err := n.store.SetUserDisabled(r.Context(), u.ID, disable, userFrom(r.Context()).Actor())
+		switch {
+		case errors.Is(err, store.ErrLastAdmin):
+			n.renderUsers(w, r, http.StatusConflict, &usersPage{Form: auth.User{Role: auth.RoleWriter}}, map[string]string{"role": "err_last_admin_disable"})
+		case err != nil:
+			n.fail(w, r, fmt.Errorf("set user disabled: %w", err))
+		case disable:
+			http.Redirect(w, r, "/admin/users?done=disabled", http.StatusSeeOther)
+		default:
+			http.Redirect(w, r, "/admin/users?done=enabled", http.StatusSeeOther)
+		}
+	}
+}
+
 // resetPassword is POST /admin/users/{id}/reset: a new random password,
-// shown once to the admin to pass on; every session of the user ends.
+// shown once to the admin to pass on; every session of the user ends and
+// their API tokens are revoked (Store.SetUserPassword).
 func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request) {
 	u := n.targetUser(w, r)
 	if u == nil {

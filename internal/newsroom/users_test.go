@@ -112,7 +112,9 @@ func testUsersRolesAndSessions(t *testing.T, s *store.Store) {
 		t.Error("other sessions survived the password change")
 	}
 	f.signIn(t, "hala@khabar.test", "a brand new password")
-	// An admin reset: a new password shown once; every session ends.
+	// An admin reset: a new password shown once; every session ends and
+	// the API token she made as an editor stops working.
+	token := storetest.APIToken(t, s, hala)
 	r = n.Post("/admin/users/"+id+"/reset", url.Values{})
 	m := regexp.MustCompile(`<code dir="ltr" class="token">([^<]+)</code>`).FindStringSubmatch(r.Body)
 	if r.Status != 200 || m == nil {
@@ -121,13 +123,19 @@ func testUsersRolesAndSessions(t *testing.T, s *store.Store) {
 	if hb3.Get("/admin/account").Status == 200 {
 		t.Error("a reset left a session alive")
 	}
+	if _, err := f.n.auth.Bearer(ctx, token); err == nil {
+		t.Error("a reset left the API token working")
+	}
+	if !strings.Contains(r.Body, "أُلغيت مفاتيح الواجهة البرمجية (API) التي يحملها") {
+		t.Error("the reset page does not say the API tokens were revoked")
+	}
 	f.signIn(t, "hala@khabar.test", m[1])
 	log, _ := s.AuditLog(ctx, 50, 0)
 	seen := map[string]bool{}
 	for _, e := range log {
 		seen[e.Action] = true
 	}
-	for _, a := range []string{"user.create", "user.role", "user.password", "session.end", "login"} {
+	for _, a := range []string{"user.create", "user.role", "user.password", "user.tokens_revoke", "session.end", "login"} {
 		if !seen[a] {
 			t.Errorf("no %s in the audit log", a)
 		}
@@ -171,6 +179,8 @@ func testUsersRoleMatrix(t *testing.T, s *store.Store) {
 		{"create", "POST", "/admin/users", url.Values{"name": {"جديد"}, "email": {"new@khabar.test"}, "role": {"admin"}, "password": {"long enough password"}}, 303},
 		{"make admin", "POST", "/admin/users/" + tid + "/role", url.Values{"role": {"admin"}}, 303},
 		{"reset password", "POST", "/admin/users/" + tid + "/reset", url.Values{}, 200},
+		{"disable", "POST", "/admin/users/" + tid + "/disable", url.Values{}, 303},
+		{"enable", "POST", "/admin/users/" + tid + "/enable", url.Values{}, 303},
 		{"sessions", "GET", "/admin/users/" + tid + "/sessions", nil, 200},
 		{"audit log", "GET", "/admin/audit", nil, 200},
 	}
@@ -189,6 +199,83 @@ func testUsersRoleMatrix(t *testing.T, s *store.Store) {
 		}
 		if r := clients[auth.RoleAdmin].Form(c.method, c.path, c.form); r.Status != c.ok {
 			t.Errorf("%s as admin: %d, want %d", c.name, r.Status, c.ok)
+		}
+	}
+}
+
+// TestUserAccessRevokesTokens: what takes an account's access away in
+// the newsroom takes its API tokens too, each logged in the audit log in
+// the newsroom's language: a demotion to a role that holds no tokens (not
+// one that does) and disabling the account, which also ends its sessions
+// and refuses its right password with a reason; enabled again, it signs
+// in with new sessions, its tokens still revoked. The last admin stays
+// enabled.
+func TestUserAccessRevokesTokens(t *testing.T) { storetest.Each(t, testUserAccessRevokesTokens) }
+
+func testUserAccessRevokesTokens(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	admin, n := f.as(t, auth.RoleAdmin)
+	ed, edBrowser := f.as(t, auth.RoleEditor)
+	path := "/admin/users/" + itoa(ed.ID)
+	works := func(token string) bool {
+		_, err := f.n.auth.Bearer(ctx, token)
+		return err == nil
+	}
+	kept := storetest.APIToken(t, s, ed)
+	if r := n.Post(path+"/role", url.Values{"role": {"admin"}}); r.Status != http.StatusSeeOther || !works(kept) {
+		t.Fatalf("made admin: %d, token works %v", r.Status, works(kept))
+	}
+	if r := n.Post(path+"/role", url.Values{"role": {"writer"}}); r.Status != http.StatusSeeOther || works(kept) {
+		t.Fatalf("made writer: %d, token works %v", r.Status, works(kept))
+	}
+
+	if r := n.Post(path+"/role", url.Values{"role": {"editor"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("made editor again: %d", r.Status)
+	}
+	token := storetest.APIToken(t, s, ed)
+	r := n.Post(path+"/disable", url.Values{})
+	if r.Status != http.StatusSeeOther || works(token) || edBrowser.Get("/admin/").Status == http.StatusOK {
+		t.Fatalf("disabled: %d, token works %v", r.Status, works(token))
+	}
+	if page := n.Get(r.Header.Get("Location")); !strings.Contains(page.Body, "أُوقف الحساب") || !strings.Contains(page.Body, "موقوف") ||
+		!strings.Contains(page.Body, `action="`+path+`/enable"`) {
+		t.Error("the users page does not show the account disabled, with a way to enable it")
+	}
+	login := storetest.NewClient(t, f.h).Post("/admin/login", url.Values{"email": {ed.Email}, "password": {storetest.Password}})
+	if login.Status != http.StatusUnauthorized || !strings.Contains(login.Body, "هذا الحساب موقوف") {
+		t.Errorf("the right password of a disabled account: %d", login.Status)
+	}
+	if r := n.Post(path+"/enable", url.Values{}); r.Status != http.StatusSeeOther {
+		t.Fatalf("enabled: %d", r.Status)
+	}
+	if b := f.signIn(t, ed.Email, storetest.Password); b.Get("/admin/").Status != http.StatusOK || works(token) {
+		t.Errorf("enabled again: signed in, or the old token works (%v)", works(token))
+	}
+
+	// The other admin disables themself; this one, the last, cannot.
+	if r := n.Post(path+"/role", url.Values{"role": {"admin"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("made admin: %d", r.Status)
+	}
+	if r := n.Post(path+"/disable", url.Values{}); r.Status != http.StatusSeeOther {
+		t.Fatalf("disable the other admin: %d", r.Status)
+	}
+	if r := n.Post("/admin/users/"+itoa(admin.ID)+"/disable", url.Values{}); r.Status != http.StatusConflict || !strings.Contains(r.Body, "لا يمكن إيقاف آخر مدير") {
+		t.Errorf("disabling the last admin: %d", r.Status)
+	}
+	for _, p := range []string{"/admin/users/987654/disable", "/admin/users/abc/enable", "/admin/users/0/disable"} {
+		if r := n.Post(p, url.Values{}); r.Status != http.StatusNotFound {
+			t.Errorf("%s: %d", p, r.Status)
+		}
+	}
+	if r := send(n, "POST", path+"/disable", url.Values{}, crossSite); r.Status != http.StatusForbidden {
+		t.Errorf("a cross-site disable: %d", r.Status)
+	}
+
+	audit := n.Get("/admin/audit").Body
+	for _, want := range []string{"إلغاء مفاتيح الواجهة البرمجية لحساب", "إيقاف حساب", "إعادة تفعيل حساب"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q", want)
 		}
 	}
 }

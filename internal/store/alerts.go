@@ -373,8 +373,10 @@ func (s *Store) APITokenUser(ctx context.Context, hash string) (*auth.User, erro
 	if !lookable(hash) {
 		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`), hash))
+	// A disabled account's tokens are revoked when it is disabled; one
+	// made meanwhile is refused here.
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userCols+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`), hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)
 	}

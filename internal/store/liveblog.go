@@ -12,7 +12,7 @@ import (
 	"khabar/internal/news"
 )
 
-const liveEntryCols = `e.id, e.article_id, e.title, e.body, e.key_event, e.author_id, e.created_at, e.updated_at, e.version,
+const liveEntryCols = `e.id, e.article_id, e.title, e.body, e.key_event, e.author_id, e.created_by, e.created_at, e.updated_at, e.version,
 	au.slug, au.name`
 
 const liveEntryFrom = ` FROM live_entries e LEFT JOIN authors au ON au.id = e.author_id`
@@ -25,10 +25,10 @@ func scanLiveEntry(r rowScanner, extra ...any) (news.LiveEntry, error) {
 	var (
 		e                  news.LiveEntry
 		body               string
-		author             sql.NullInt64
+		author, poster     sql.NullInt64
 		authSlug, authName sql.NullString
 	)
-	dest := append([]any{&e.ID, &e.ArticleID, &e.Title, &body, &e.Key, &author, &e.CreatedAt, &e.UpdatedAt, &e.Version,
+	dest := append([]any{&e.ID, &e.ArticleID, &e.Title, &body, &e.Key, &author, &poster, &e.CreatedAt, &e.UpdatedAt, &e.Version,
 		&authSlug, &authName}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return e, err
@@ -36,6 +36,7 @@ func scanLiveEntry(r rowScanner, extra ...any) (news.LiveEntry, error) {
 	if err := json.Unmarshal([]byte(body), &e.Body); err != nil {
 		return e, fmt.Errorf("live entry %d: bad body: %w", e.ID, err)
 	}
+	e.CreatedBy = poster.Int64
 	if author.Valid && authName.Valid {
 		e.AuthorID = author.Int64
 		e.Author = &news.Author{ID: author.Int64, Slug: authSlug.String, Name: authName.String}
@@ -178,7 +179,8 @@ func (s *Store) liveChanged(ctx context.Context, tx *sql.Tx, action string, arti
 
 // CreateLiveEntry adds an entry to a live blog whose coverage is open.
 // An entry may bring its own time (the demo, an import), never a future
-// one.
+// one. Its poster (CreatedBy) is kept for good: a correction by an editor
+// leaves the entry its writer's.
 func (s *Store) CreateLiveEntry(ctx context.Context, e *news.LiveEntry) error {
 	if err := e.Normalize(); err != nil {
 		return fmt.Errorf("create live entry: %w", err)
@@ -206,8 +208,8 @@ func (s *Store) CreateLiveEntry(ctx context.Context, e *news.LiveEntry) error {
 		if err := s.checkMedia(ctx, tx, e.Body); err != nil {
 			return err
 		}
-		e.ID, err = s.insert(ctx, tx, `INSERT INTO live_entries (article_id, title, body, key_event, author_id, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ArticleID, e.Title, string(body), e.Key, nullID(e.AuthorID), e.CreatedAt, e.UpdatedAt, e.Version)
+		e.ID, err = s.insert(ctx, tx, `INSERT INTO live_entries (article_id, title, body, key_event, author_id, created_by, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ArticleID, e.Title, string(body), e.Key, nullID(e.AuthorID), nullID(e.CreatedBy), e.CreatedAt, e.UpdatedAt, e.Version)
 		if err != nil {
 			return mapConstraint(err)
 		}

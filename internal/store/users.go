@@ -15,14 +15,15 @@ import (
 	"khabar/internal/news"
 )
 
-const userCols = "id, email, name, role, password_hash, created_at"
+// userCols are the columns scanUser reads, of users as u.
+const userCols = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at, u.disabled_at IS NOT NULL"
 
 func scanUser(r rowScanner) (*auth.User, error) {
 	var (
 		u    auth.User
 		role string
 	)
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt); err != nil {
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &u.Disabled); err != nil {
 		return nil, err
 	}
 	u.Role = auth.Role(role)
@@ -72,7 +73,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*auth.User, erro
 	if !lookable(email) {
 		return nil, fmt.Errorf("user %q: %w", email, news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), strings.ToLower(strings.TrimSpace(email))))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users u WHERE email = ?"), strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user %s: %w", email, news.ErrNotFound)
 	}
@@ -91,10 +92,16 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// CreateSession stores a session by its token hash.
+// CreateSession stores a session by its token hash; a disabled (or
+// missing) account gets none: auth.ErrDisabled.
 func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
-		tokenHash, userID, now(), utc(expires))
+	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+		SELECT ?, id, ?, ? FROM users WHERE id = ? AND disabled_at IS NULL`), tokenHash, now(), utc(expires), userID)
+	if err == nil {
+		if n, _ := res.RowsAffected(); n == 0 {
+			err = auth.ErrDisabled
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("create session for user %d: %w", userID, err)
 	}
@@ -106,8 +113,10 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*auth.User, 
 	if !lookable(tokenHash) {
 		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ?"),
-		tokenHash, now()))
+	// A session opened while the account was being disabled ends here
+	// too: the disabling transaction may not have seen it to delete it.
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+` FROM sessions se JOIN users u ON u.id = se.user_id
+		WHERE se.token_hash = ? AND se.expires_at > ? AND u.disabled_at IS NULL`), tokenHash, now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
 	}
@@ -136,7 +145,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 
 // ListUsers returns every account, admins first.
 func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY role, name, id")
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u ORDER BY role, name, id")
 	return collect(rows, err, "list users", func(r rowScanner) (auth.User, error) {
 		u, err := scanUser(r)
 		if err != nil {
@@ -148,7 +157,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
 
 // UserByID finds an account.
 func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE id = ?"), id))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users u WHERE id = ?"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user %d: %w", id, news.ErrNotFound)
 	}
@@ -161,35 +170,36 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
 // ErrLastAdmin refuses to leave the newsroom without an admin.
 var ErrLastAdmin = errors.New("the last admin cannot lose the admin role")
 
-// SetUserRole changes a user's role, never demoting the last admin, and
-// logs it.
+// SetUserRole changes a user's role, never demoting the last enabled
+// admin, and logs it. A role that may not hold API tokens revokes the
+// user's: they were made with a right the user no longer has.
 func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role, actor news.Actor) error {
 	if _, err := auth.ParseRole(string(role)); err != nil {
 		return fmt.Errorf("set role of user %d: %w", id, &news.InvalidError{Fields: map[string]string{"role": "unknown"}})
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var old string
-		if err := tx.QueryRowContext(ctx, s.q("SELECT role FROM users WHERE id = ?"), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
-			return news.ErrNotFound
-		} else if err != nil {
+		old, disabled, err := s.userAccess(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if old == string(role) {
+		if old == role {
 			return nil
 		}
-		if old == string(auth.RoleAdmin) {
-			admins, err := s.lockAdmins(ctx, tx)
-			if err != nil {
+		if old == auth.RoleAdmin && !disabled {
+			if err := s.keepAnAdmin(ctx, tx); err != nil {
 				return err
-			}
-			if admins <= 1 {
-				return ErrLastAdmin
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE users SET role = ? WHERE id = ?"), string(role), id); err != nil {
 			return err
 		}
-		return s.writeAudit(ctx, tx, actor, "user.role", "user "+strconv.FormatInt(id, 10), old+" → "+string(role))
+		if err := s.writeAudit(ctx, tx, actor, "user.role", "user "+strconv.FormatInt(id, 10), string(old)+" → "+string(role)); err != nil {
+			return err
+		}
+		if role.Can(auth.PermTokens) {
+			return nil
+		}
+		return s.revokeTokensOf(ctx, tx, id, actor)
 	})
 	if err != nil {
 		return fmt.Errorf("set role of user %d: %w", id, err)
@@ -197,12 +207,36 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role, actor
 	return nil
 }
 
-// lockAdmins counts the admins, holding their rows until tx ends. On
-// PostgreSQL two admins demoting each other at once would otherwise both
-// count two and leave none; the second now waits for the first and counts
-// again. SQLite takes its write lock at BEGIN, so it never interleaves.
+// userAccess reads a user's role and whether the account is disabled.
+func (s *Store) userAccess(ctx context.Context, tx *sql.Tx, id int64) (auth.Role, bool, error) {
+	var (
+		role     string
+		disabled bool
+	)
+	err := tx.QueryRowContext(ctx, s.q("SELECT role, disabled_at IS NOT NULL FROM users WHERE id = ?"), id).Scan(&role, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, news.ErrNotFound
+	}
+	return auth.Role(role), disabled, err
+}
+
+// keepAnAdmin is ErrLastAdmin unless another enabled admin remains once
+// one stops being one (demoted or disabled).
+func (s *Store) keepAnAdmin(ctx context.Context, tx *sql.Tx) error {
+	admins, err := s.lockAdmins(ctx, tx)
+	if err == nil && admins <= 1 {
+		err = ErrLastAdmin
+	}
+	return err
+}
+
+// lockAdmins counts the enabled admins, holding their rows until tx ends.
+// On PostgreSQL two admins demoting each other at once would otherwise
+// both count two and leave none; the second now waits for the first and
+// counts again. SQLite takes its write lock at BEGIN, so it never
+// interleaves.
 func (s *Store) lockAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
-	query := "SELECT id FROM users WHERE role = ?"
+	query := "SELECT id FROM users WHERE role = ? AND disabled_at IS NULL"
 	if s.dialect == Postgres {
 		query += " FOR UPDATE"
 	}
@@ -211,8 +245,65 @@ func (s *Store) lockAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
 	return len(ids), err
 }
 
-// SetUserPassword replaces a user's password hash and ends every session
-// of theirs but keep (the hash of the session making the change, or "").
+// SetUserDisabled disables an account, ending its sessions and revoking
+// its API tokens, or enables it again (the tokens stay revoked: the
+// account's holder makes new ones). The last enabled admin stays enabled.
+// Doing what is already done changes nothing.
+func (s *Store) SetUserDisabled(ctx context.Context, id int64, disable bool, actor news.Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		role, disabled, err := s.userAccess(ctx, tx, id)
+		switch {
+		case err != nil:
+			return err
+		case disabled == disable:
+			return nil
+		case !disable:
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE users SET disabled_at = NULL WHERE id = ?"), id); err != nil {
+				return err
+			}
+			return s.writeAudit(ctx, tx, actor, "user.enable", "user "+strconv.FormatInt(id, 10), "")
+		}
+		if role == auth.RoleAdmin {
+			if err := s.keepAnAdmin(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE users SET disabled_at = ? WHERE id = ?"), now(), id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), id); err != nil {
+			return err
+		}
+		if err := s.writeAudit(ctx, tx, actor, "user.disable", "user "+strconv.FormatInt(id, 10), ""); err != nil {
+			return err
+		}
+		return s.revokeTokensOf(ctx, tx, id, actor)
+	})
+	if err != nil {
+		return fmt.Errorf("set user %d disabled %v: %w", id, disable, err)
+	}
+	return nil
+}
+
+// revokeTokensOf revokes the user's live API tokens and, if there were
+// any, logs one entry naming them.
+func (s *Store) revokeTokensOf(ctx context.Context, tx *sql.Tx, userID int64, actor news.Actor) error {
+	rows, err := tx.QueryContext(ctx, s.q("SELECT name FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"), userID)
+	names, err := collect(rows, err, "live API tokens", scanOne[string])
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"), now(), userID); err != nil {
+		return fmt.Errorf("revoke API tokens: %w", err)
+	}
+	return s.writeAudit(ctx, tx, actor, "user.tokens_revoke", "user "+strconv.FormatInt(userID, 10), strings.Join(names, ", "))
+}
+
+// SetUserPassword replaces a user's password hash, ends every session of
+// theirs but keep (the hash of the session making the change, or "") and
+// revokes their API tokens: whoever had the old password may have made
+// one, and every way of setting a password (an admin's reset, the
+// holder's change, khabar user reset-password) comes through here.
 func (s *Store) SetUserPassword(ctx context.Context, id int64, hash, keep string, actor news.Actor) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE users SET password_hash = ? WHERE id = ?"), hash, id)
@@ -225,7 +316,10 @@ func (s *Store) SetUserPassword(ctx context.Context, id int64, hash, keep string
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?"), id, keep); err != nil {
 			return err
 		}
-		return s.writeAudit(ctx, tx, actor, "user.password", "user "+strconv.FormatInt(id, 10), "")
+		if err := s.writeAudit(ctx, tx, actor, "user.password", "user "+strconv.FormatInt(id, 10), ""); err != nil {
+			return err
+		}
+		return s.revokeTokensOf(ctx, tx, id, actor)
 	})
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", id, err)

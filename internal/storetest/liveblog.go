@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
 )
@@ -64,6 +65,8 @@ func testLiveBlog(t *testing.T, s *store.Store, f Fixture) {
 	old := entry(a.ID, "  بدء   التصويت ", `فتحت <strong>مراكز</strong> الاقتراع <script>alert(1)</script>`)
 	old.CreatedAt = time.Now().Add(-time.Hour)
 	old.AuthorID = f.Authors[1].ID
+	poster, _ := Staff(t, s, auth.RoleWriter)
+	old.CreatedBy = poster.ID
 	key := entry(a.ID, "", "النتائج الأولية تظهر تقدّمًا واضحًا")
 	key.Key = true
 	latest := entry(a.ID, "إغلاق الصناديق", "أغلقت مراكز الاقتراع أبوابها")
@@ -89,8 +92,11 @@ func testLiveBlog(t *testing.T, s *store.Store, f Fixture) {
 	if stored.Title != "بدء التصويت" || strings.Contains(stored.Body[0].Text, "script") || !strings.Contains(stored.Body[0].Text, "<strong>مراكز</strong>") {
 		t.Errorf("entry not cleaned: %q %q", stored.Title, stored.Body[0].Text)
 	}
-	if stored.Author == nil || stored.Author.Name != f.Authors[1].Name || !stored.CreatedAt.Equal(old.CreatedAt) {
-		t.Errorf("author %+v, time %v want %v", stored.Author, stored.CreatedAt, old.CreatedAt)
+	if stored.Author == nil || stored.Author.Name != f.Authors[1].Name || !stored.CreatedAt.Equal(old.CreatedAt) || stored.CreatedBy != poster.ID {
+		t.Errorf("author %+v, poster %d want %d, time %v want %v", stored.Author, stored.CreatedBy, poster.ID, stored.CreatedAt, old.CreatedAt)
+	}
+	if k, _ := s.LiveEntry(ctx, key.ID); k.CreatedBy != 0 {
+		t.Errorf("an entry nobody posted has poster %d", k.CreatedBy)
 	}
 	got, _ = s.GetArticle(ctx, a.ID)
 	if got.UpdatedAt.Before(latest.CreatedAt) {
@@ -124,8 +130,13 @@ func testLiveBlog(t *testing.T, s *store.Store, f Fixture) {
 	if err := s.DeleteLiveEntry(ctx, other.ID, old.ID); !errors.Is(err, news.ErrNotFound) {
 		t.Fatalf("delete through another article: %v", err)
 	}
+	// An editor's correction leaves the entry its poster's.
+	edit.CreatedBy = 0
 	if err := s.UpdateLiveEntry(ctx, &edit); err != nil || edit.Version != 2 {
 		t.Fatalf("edit: %v, version %d", err, edit.Version)
+	}
+	if got, _ := s.LiveEntry(ctx, old.ID); got.CreatedBy != poster.ID {
+		t.Errorf("after a correction the entry's poster is %d, want %d", got.CreatedBy, poster.ID)
 	}
 	stale := *stored
 	if err := s.UpdateLiveEntry(ctx, &stale); !errors.Is(err, news.ErrConflict) {

@@ -76,6 +76,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"Settings", testSettings},
 		{"UsersAndSessions", testUsers},
 		{"LastAdminRace", testLastAdminRace},
+		{"TokensFollowAccess", testTokensFollowAccess},
+		{"LastAdminStaysEnabled", testLastAdminStaysEnabled},
 		{"Setup", testSetup},
 		{"Cursors", testCursors},
 		{"NotFound", testNotFound},
