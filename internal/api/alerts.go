@@ -172,7 +172,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if web.ServerFault(r, status) {
 		a.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	web.JSONError(w, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
+	web.JSONStatus(w, status)
 }
 
 // postTicker is POST /api/v1/ticker {"text", "url"?, "expires_at"?}.

@@ -91,9 +91,30 @@ func (a *API) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
 		mux.HandleFunc("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	// The catch-all answers every method, so the mux's own 405 never
+	// happens under /api/: it is worked out here.
+	mux.HandleFunc(web.APIPrefix, func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			web.JSONError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use "+allow)
+			return
+		}
 		web.JSONError(w, http.StatusNotFound, "no such endpoint")
 	})
+}
+
+// allowed lists the methods mux routes r's path with to an endpoint
+// rather than to the catch-all, in Allow's form ("GET, HEAD").
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var out []string
+	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodPatch, http.MethodPost, http.MethodPut} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != web.APIPrefix && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 type searchResult struct {
