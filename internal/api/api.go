@@ -15,6 +15,7 @@ import (
 	"khabar/internal/comment"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
@@ -41,7 +42,7 @@ type Options struct {
 	// come the push and automation endpoints.
 	Fanout        *alert.Fanout
 	PushPublicKey string
-	Guard         alert.Guard // what push endpoints may be
+	Guard         outbound.Guard // what push endpoints may be
 }
 
 // API serves /api/v1/.
@@ -58,7 +59,7 @@ type API struct {
 
 	fanout         *alert.Fanout
 	pushPublicKey  string
-	guard          alert.Guard
+	guard          outbound.Guard
 	subscribeLimit *throttle.Limiter
 }
 
