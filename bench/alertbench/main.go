@@ -27,6 +27,7 @@ import (
 
 	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
+	"khabar/internal/outbound"
 )
 
 func main() {
@@ -65,7 +66,7 @@ func run(n, workers, batch int, sample int64) error {
 	}
 	sender, err := alert.NewWebPush(alert.WebPushConfig{
 		Keys: keys, Subject: "mailto:desk@khabar.example",
-		Client: alert.Guard{AllowPrivate: true}.Client(push.RootCAs()),
+		Client: outbound.Guard{AllowPrivate: true}.Client(push.RootCAs()),
 	})
 	if err != nil {
 		return err

@@ -52,6 +52,7 @@ import (
 	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/store"
 )
 
@@ -127,7 +128,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	client := alert.Guard{AllowPrivate: true}.Client(ps.RootCAs())
+	client := outbound.Guard{AllowPrivate: true}.Client(ps.RootCAs())
 	// Counting the connections the sender opens shows whether HTTP/2
 	// really lets the whole fan-out share a few.
 	var dials atomic.Int64

@@ -11,6 +11,7 @@ import (
 	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
@@ -23,7 +24,7 @@ func pushFanout(t *testing.T, s *store.Store, ps *alerttest.PushService) *alert.
 		t.Fatal(err)
 	}
 	push, err := alert.NewWebPush(alert.WebPushConfig{Keys: keys, Subject: "mailto:desk@khabar.test",
-		Client: alert.Guard{AllowPrivate: true}.Client(ps.RootCAs())})
+		Client: outbound.Guard{AllowPrivate: true}.Client(ps.RootCAs())})
 	if err != nil {
 		t.Fatal(err)
 	}

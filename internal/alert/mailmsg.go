@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"khabar/internal/outbound"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -175,7 +176,7 @@ func (e *Email) AlertMessage(a *Alert, to EmailRecipient) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", to.Address, err)
 	}
-	if _, err := httpsURL(to.UnsubscribeURL); err != nil {
+	if _, err := outbound.ParseHTTPS(to.UnsubscribeURL); err != nil {
 		return nil, fmt.Errorf("unsubscribe link: %w", err)
 	}
 	list := "<" + to.UnsubscribeURL + ">"
@@ -205,7 +206,7 @@ func (e *Email) ConfirmationMessage(c Confirmation) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", c.To, err)
 	}
-	if _, err := httpsURL(c.URL); err != nil {
+	if _, err := outbound.ParseHTTPS(c.URL); err != nil {
 		return nil, fmt.Errorf("confirm link: %w", err)
 	}
 	a := Alert{Lang: c.Lang, Dir: c.Dir}

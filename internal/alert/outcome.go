@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"khabar/internal/outbound"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -244,7 +245,7 @@ func transportError(channel string, err error) error {
 		err = ue.Err
 	}
 	outcome := Retry
-	if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, errUnsafeURL) {
+	if errors.Is(err, outbound.ErrForbiddenAddress) || errors.Is(err, outbound.ErrUnsafeURL) {
 		outcome = Failed
 	}
 	return &Error{Channel: channel, Outcome: outcome, Err: err}

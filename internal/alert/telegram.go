@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"khabar/internal/outbound"
 	"net/http"
 	"regexp"
 	"strings"
@@ -30,7 +31,7 @@ var (
 type TelegramConfig struct {
 	Token   string
 	BaseURL string       // TelegramAPI when empty; tests point it at their server
-	Client  *http.Client // Guard{}.Client(nil) when nil
+	Client  *http.Client // outbound.Guard{}.Client(nil) when nil
 }
 
 // Telegram posts alerts to channels through the Bot API's sendMessage. The
@@ -53,7 +54,7 @@ func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
 		return nil, fmt.Errorf("telegram: base URL %q is not an http(s) URL", base)
 	}
 	if cfg.Client == nil {
-		cfg.Client = Guard{}.Client(nil)
+		cfg.Client = outbound.Guard{}.Client(nil)
 	}
 	return &Telegram{endpoint: strings.TrimSuffix(base, "/") + "/bot" + cfg.Token + "/sendMessage", client: cfg.Client}, nil
 }

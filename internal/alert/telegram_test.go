@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"khabar/internal/alert"
+	"khabar/internal/outbound"
 )
 
 const botToken = "123456789:AAH-fake_token_for_tests_0123456789ab"
@@ -54,7 +55,7 @@ func TestTelegram(t *testing.T) {
 	api := &fakeBotAPI{}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	client := alert.Guard{AllowPrivate: true}.Client(nil)
+	client := outbound.Guard{AllowPrivate: true}.Client(nil)
 	tg, err := alert.NewTelegram(alert.TelegramConfig{Token: botToken, BaseURL: srv.URL, Client: client})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"khabar/internal/outbound"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,11 +67,11 @@ type Webhook struct {
 	client *http.Client
 }
 
-// NewWebhook returns a sender posting with client; Guard{}.Client(nil)
+// NewWebhook returns a sender posting with client; outbound.Guard{}.Client(nil)
 // when nil, which refuses private addresses.
 func NewWebhook(client *http.Client) *Webhook {
 	if client == nil {
-		client = Guard{}.Client(nil)
+		client = outbound.Guard{}.Client(nil)
 	}
 	return &Webhook{client: client}
 }
@@ -81,7 +82,7 @@ func (w *Webhook) Send(ctx context.Context, a *Alert, to WebhookTarget) error {
 	if err := a.Validate(); err != nil {
 		return fail(err)
 	}
-	if _, err := httpsURL(to.URL); err != nil {
+	if _, err := outbound.ParseHTTPS(to.URL); err != nil {
 		return fail(fmt.Errorf("webhook URL: %w", err))
 	}
 	if to.Secret == "" {

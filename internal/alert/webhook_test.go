@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"khabar/internal/alert"
+	"khabar/internal/outbound"
 )
 
 // partner is a webhook receiver: it verifies every request as the doc
@@ -64,7 +65,7 @@ func TestWebhook(t *testing.T) {
 	srv := httptest.NewTLSServer(p)
 	defer srv.Close()
 	roots := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
-	hook := alert.NewWebhook(alert.Guard{AllowPrivate: true}.Client(roots))
+	hook := alert.NewWebhook(outbound.Guard{AllowPrivate: true}.Client(roots))
 	target := alert.WebhookTarget{URL: srv.URL + "/hooks/khabar", Secret: p.secret}
 	a := breaking()
 	if err := hook.Send(t.Context(), a, target); err != nil {
@@ -120,7 +121,7 @@ func TestWebhook(t *testing.T) {
 	}
 
 	// The guard: no private address, no http, no secretless hook.
-	strict := alert.NewWebhook(alert.Guard{}.Client(roots))
+	strict := alert.NewWebhook(outbound.Guard{}.Client(roots))
 	for _, bad := range []alert.WebhookTarget{target, {URL: "http://partner.example.com/", Secret: "x"}, {URL: "https://partner.example.com/"}} {
 		if err := strict.Send(t.Context(), a, bad); alert.OutcomeOf(err) != alert.Failed {
 			t.Errorf("target %+v: %v", bad, err)

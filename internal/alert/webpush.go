@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"khabar/internal/outbound"
 	"net/http"
 	"strconv"
 	"strings"
@@ -98,7 +99,7 @@ const maxSubscriptionJSON = 4096
 // ParseSubscription reads the JSON of PushSubscription.toJSON()
 // ({"endpoint", "expirationTime", "keys": {"p256dh", "auth"}}), checks the
 // keys and refuses endpoints the guard refuses.
-func ParseSubscription(ctx context.Context, data []byte, g Guard) (Subscription, error) {
+func ParseSubscription(ctx context.Context, data []byte, g outbound.Guard) (Subscription, error) {
 	if len(data) > maxSubscriptionJSON {
 		return Subscription{}, fmt.Errorf("push subscription: %d bytes of JSON, at most %d", len(data), maxSubscriptionJSON)
 	}
@@ -162,7 +163,7 @@ type WebPushConfig struct {
 	// TTL is how long a push service keeps an alert for a reader who is
 	// offline; DefaultPushTTL when zero.
 	TTL time.Duration
-	// Client posts the messages; Guard{}.Client(nil) when nil.
+	// Client posts the messages; outbound.Guard{}.Client(nil) when nil.
 	Client *http.Client
 }
 
@@ -199,7 +200,7 @@ func NewWebPush(cfg WebPushConfig) (*WebPush, error) {
 		cfg.TTL = DefaultPushTTL
 	}
 	if cfg.Client == nil {
-		cfg.Client = Guard{}.Client(nil)
+		cfg.Client = outbound.Guard{}.Client(nil)
 	}
 	return &WebPush{cfg: cfg, k: cfg.Keys.PublicKey(), jwts: map[string]signedJWT{}}, nil
 }
@@ -216,7 +217,7 @@ func (w *WebPush) Send(ctx context.Context, a *Alert, sub Subscription) error {
 	if err := a.Validate(); err != nil {
 		return fail(err)
 	}
-	u, err := httpsURL(sub.Endpoint)
+	u, err := outbound.ParseHTTPS(sub.Endpoint)
 	if err != nil {
 		return fail(fmt.Errorf("push endpoint: %w", err))
 	}

@@ -19,6 +19,7 @@ import (
 
 	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
+	"khabar/internal/outbound"
 )
 
 func breaking() *alert.Alert {
@@ -29,7 +30,7 @@ func breaking() *alert.Alert {
 	}
 }
 
-func newPush(t *testing.T, fake *alerttest.PushService, g alert.Guard) *alert.WebPush {
+func newPush(t *testing.T, fake *alerttest.PushService, g outbound.Guard) *alert.WebPush {
 	t.Helper()
 	keys, err := alert.GenerateVAPIDKeys()
 	if err != nil {
@@ -58,7 +59,7 @@ func subscribe(t *testing.T, fake *alerttest.PushService, n int) []alert.Subscri
 func TestWebPushDelivers(t *testing.T) {
 	fake := alerttest.NewPushService()
 	defer fake.Close()
-	w := newPush(t, fake, alert.Guard{AllowPrivate: true})
+	w := newPush(t, fake, outbound.Guard{AllowPrivate: true})
 	subs := subscribe(t, fake, 5)
 	a := breaking()
 	for i, err := range alert.SendAll(t.Context(), w, a, subs, 3) {
@@ -114,7 +115,7 @@ func TestWebPushDelivers(t *testing.T) {
 func TestWebPushOutcomes(t *testing.T) {
 	fake := alerttest.NewPushService()
 	defer fake.Close()
-	w := newPush(t, fake, alert.Guard{AllowPrivate: true})
+	w := newPush(t, fake, outbound.Guard{AllowPrivate: true})
 	// An HTTP date two minutes after the answer is made, not after the
 	// test began: the subtests before it may take seconds on a busy
 	// machine, and the wait is measured from the answer.
@@ -175,8 +176,8 @@ func TestWebPushRefusals(t *testing.T) {
 	fake := alerttest.NewPushService()
 	defer fake.Close()
 	sub := subscribe(t, fake, 1)[0]
-	strict := newPush(t, fake, alert.Guard{})
-	open := newPush(t, fake, alert.Guard{AllowPrivate: true})
+	strict := newPush(t, fake, outbound.Guard{})
+	open := newPush(t, fake, outbound.Guard{AllowPrivate: true})
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(fake.URL(), "https://"))
 	big := breaking() // every field within its limit, together too large
 	big.Title = strings.Repeat("ع", 200)
@@ -190,8 +191,8 @@ func TestWebPushRefusals(t *testing.T) {
 		want error
 	}{
 		// The guard works at dial time, whatever the name resolved to.
-		{"loopback at dial", strict, breaking(), sub, alert.ErrForbiddenAddress},
-		{"localhost at dial", strict, breaking(), alert.Subscription{Endpoint: "https://localhost:" + port + "/push/1", P256dh: sub.P256dh, Auth: sub.Auth}, alert.ErrForbiddenAddress},
+		{"loopback at dial", strict, breaking(), sub, outbound.ErrForbiddenAddress},
+		{"localhost at dial", strict, breaking(), alert.Subscription{Endpoint: "https://localhost:" + port + "/push/1", P256dh: sub.P256dh, Auth: sub.Auth}, outbound.ErrForbiddenAddress},
 		{"payload over the limit", open, big, sub, alert.ErrPayloadTooLarge},
 		{"invalid alert", open, &alert.Alert{Title: "x", URL: "javascript:alert(1)"}, sub, nil},
 		{"http endpoint", open, breaking(), alert.Subscription{Endpoint: "http://" + host + ":" + port + "/push/1", P256dh: sub.P256dh, Auth: sub.Auth}, nil},
@@ -212,7 +213,7 @@ func TestWebPushRefusals(t *testing.T) {
 
 func TestWebPushTransportFailures(t *testing.T) {
 	fake := alerttest.NewPushService()
-	w := newPush(t, fake, alert.Guard{AllowPrivate: true})
+	w := newPush(t, fake, outbound.Guard{AllowPrivate: true})
 	sub := subscribe(t, fake, 1)[0]
 
 	// A push service that accepts and never answers: the caller's deadline
@@ -280,7 +281,7 @@ const browserJSON = `{"endpoint":"https://fcm.googleapis.com/fcm/send/dpH5lCsTSS
 
 // public resolves every name to a public address, as DNS would for a real
 // push service, so the tests need no network.
-var public = alert.Guard{LookupIP: func(context.Context, string) ([]netip.Addr, error) {
+var public = outbound.Guard{LookupIP: func(context.Context, string) ([]netip.Addr, error) {
 	return []netip.Addr{netip.MustParseAddr("142.250.74.10")}, nil
 }}
 
@@ -356,7 +357,7 @@ func TestPushServiceRefusesBadRequests(t *testing.T) {
 	defer fake.Close()
 	fake.Respond = func(string) (int, http.Header) { return http.StatusAccepted, nil }
 	sub := subscribe(t, fake, 1)[0]
-	client := alert.Guard{AllowPrivate: true}.Client(fake.RootCAs())
+	client := outbound.Guard{AllowPrivate: true}.Client(fake.RootCAs())
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	pub := func(k *ecdsa.PrivateKey) string {

@@ -14,6 +14,7 @@ import (
 	"khabar/internal/alert"
 	"khabar/internal/auth"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/store"
 	"khabar/internal/web"
 )
@@ -45,6 +46,11 @@ func (a *API) subscribePush(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, err := alert.ParseSubscription(r.Context(), req.Subscription, a.guard)
 	if err != nil {
+		// The reader learns that the host does not resolve; why is the
+		// resolver's business, and names it.
+		if le, ok := errors.AsType[*outbound.LookupError](err); ok {
+			a.log.Warn("push subscription refused: endpoint host does not resolve", "host", le.Host, "err", le.Err)
+		}
 		web.JSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -172,7 +178,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if web.ServerFault(r, status) {
 		a.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	web.JSONError(w, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
+	web.JSONStatus(w, status)
 }
 
 // postTicker is POST /api/v1/ticker {"text", "url"?, "expires_at"?}.

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/base64"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -230,5 +234,30 @@ func testPushSubscriptionBadInput(t *testing.T, s *store.Store) {
 	}
 	if subs, err := s.PushSubscriptions(context.Background(), "breaking", 0, 1<<40, 10); err != nil || len(subs) != 0 {
 		t.Errorf("refused subscriptions were stored: %v %v", subs, err)
+	}
+}
+
+func TestPushSubscriptionLookupFailure(t *testing.T) {
+	storetest.Each(t, testPushSubscriptionLookupFailure)
+}
+
+// testPushSubscriptionLookupFailure: an endpoint whose host does not
+// resolve is refused with that reason alone; what the resolver said,
+// which names its address inside our network, goes to the log.
+func testPushSubscriptionLookupFailure(t *testing.T, s *store.Store) {
+	var log bytes.Buffer
+	f := newFixture(t, s, func(o *Options) {
+		o.Log = slog.New(slog.NewTextHandler(&log, nil))
+		o.Guard.LookupIP = func(_ context.Context, host string) ([]netip.Addr, error) {
+			return nil, &net.DNSError{Err: "no such host", Name: host, Server: "10.255.255.53:53", IsNotFound: true}
+		}
+	})
+	r, out := f.postJSON(t, "POST", "/api/v1/push/subscriptions", `{"subscription":`+goodSubscription+`}`, nil)
+	msg, _ := out["error"].(string)
+	if r.Status != http.StatusBadRequest || !strings.Contains(msg, "push.example.com does not resolve") || strings.Contains(r.Body, "10.255.255.53") {
+		t.Errorf("unresolvable endpoint: %d %s, want 400 naming the host only", r.Status, r.Body)
+	}
+	if !strings.Contains(log.String(), "10.255.255.53") || !strings.Contains(log.String(), "push.example.com") {
+		t.Errorf("the resolver's answer was not logged: %q", log.String())
 	}
 }

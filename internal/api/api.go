@@ -15,6 +15,7 @@ import (
 	"khabar/internal/comment"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
@@ -41,7 +42,7 @@ type Options struct {
 	// come the push and automation endpoints.
 	Fanout        *alert.Fanout
 	PushPublicKey string
-	Guard         alert.Guard // what push endpoints may be
+	Guard         outbound.Guard // what push endpoints may be
 }
 
 // API serves /api/v1/.
@@ -58,7 +59,7 @@ type API struct {
 
 	fanout         *alert.Fanout
 	pushPublicKey  string
-	guard          alert.Guard
+	guard          outbound.Guard
 	subscribeLimit *throttle.Limiter
 }
 
@@ -91,9 +92,30 @@ func (a *API) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
 		mux.HandleFunc("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	// The catch-all answers every method, so the mux's own 405 never
+	// happens under /api/: it is worked out here.
+	mux.HandleFunc(web.APIPrefix, func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			web.JSONError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use "+allow)
+			return
+		}
 		web.JSONError(w, http.StatusNotFound, "no such endpoint")
 	})
+}
+
+// allowed lists the methods mux routes r's path with to an endpoint
+// rather than to the catch-all, in Allow's form ("GET, HEAD").
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var out []string
+	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodPatch, http.MethodPost, http.MethodPut} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != web.APIPrefix && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 type searchResult struct {

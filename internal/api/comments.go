@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"khabar/internal/comment"
 	"khabar/internal/news"
@@ -109,13 +110,13 @@ func (a *API) commentToken(w http.ResponseWriter, r *http.Request) {
 }
 
 type postedComment struct {
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	Body     string `json:"body"`
-	ParentID int64  `json:"parent_id"`
-	Notify   bool   `json:"notify"`
-	Token    string `json:"token"`
-	Website  string `json:"website"`
+	Name     jsonText `json:"name"`
+	Email    jsonText `json:"email"`
+	Body     jsonText `json:"body"`
+	ParentID int64    `json:"parent_id"`
+	Notify   bool     `json:"notify"`
+	Token    string   `json:"token"`
+	Website  string   `json:"website"`
 }
 
 type commentResult struct {
@@ -148,7 +149,17 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 			web.JSONError(w, http.StatusBadRequest, "body: invalid JSON")
 			return
 		}
-		sub = comment.Submission{ArticleID: art.ID, ParentID: max(p.ParentID, 0), Name: p.Name, Email: p.Email, Body: p.Body,
+		var v news.Invalid
+		for field, t := range map[string]jsonText{"name": p.Name, "email": p.Email, "body": p.Body} {
+			if t.bad {
+				v.Add(field, "bad_encoding")
+			}
+		}
+		if err := v.Err(); err != nil {
+			a.commentRefused(w, art, err)
+			return
+		}
+		sub = comment.Submission{ArticleID: art.ID, ParentID: max(p.ParentID, 0), Name: p.Name.s, Email: p.Email.s, Body: p.Body.s,
 			Notify: p.Notify, Token: p.Token, Honeypot: p.Website, IP: ip}
 	} else {
 		if err := r.ParseForm(); err != nil {
@@ -166,6 +177,12 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusCreated, "no-store", commentResult{ID: c.ID, Status: string(c.Status), Parent: c.ParentID, Message: a.cat.T(msg)})
 		return
 	}
+	a.commentRefused(w, art, err)
+}
+
+// commentRefused answers why a comment was not taken: the bad fields, a
+// refusal's code, or, for the server's faults, only that it failed.
+func (a *API) commentRefused(w http.ResponseWriter, art *news.Article, err error) {
 	status := web.Status(err)
 	res := commentResult{}
 	var (
@@ -192,4 +209,43 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 		res.Error, res.Message = "internal", a.cat.T("comment_failed")
 	}
 	web.JSON(w, status, "no-store", res)
+}
+
+// jsonText is a JSON string as the reader sent it. encoding/json turns
+// invalid UTF-8, and escapes of half a surrogate pair, into U+FFFD, which
+// would change what was typed without a word; such text is marked bad
+// instead, to be refused as news.CleanComment refuses it in a form.
+type jsonText struct {
+	s   string
+	bad bool
+}
+
+func (t *jsonText) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &t.s); err != nil {
+		return err
+	}
+	t.bad = !utf8.Valid(b) || loneSurrogate(b)
+	return nil
+}
+
+// loneSurrogate reports whether the JSON string b escapes half of a
+// surrogate pair: a high one not followed by the escape of a low one, or
+// a low one on its own. encoding/json has checked the escapes already.
+func loneSurrogate(b []byte) bool {
+	awaiting := false // the last character was a high surrogate
+	for i := 0; i < len(b); i++ {
+		var r uint64 // a \u escape's code unit, else 0
+		if b[i] == '\\' {
+			i++
+			if b[i] == 'u' {
+				r, _ = strconv.ParseUint(string(b[i+1:i+5]), 16, 16)
+				i += 4
+			}
+		}
+		if low := r >= 0xDC00 && r < 0xE000; low != awaiting {
+			return true
+		}
+		awaiting = r >= 0xD800 && r < 0xDC00
+	}
+	return awaiting
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +159,37 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 	if r, out := f.postJSON(t, "POST", api, `{"name":"","body":"y","token":"`+tok+`"}`, nil); r.Status != 422 || !strings.Contains(out["message"].(string), "الاسم: هذا الحقل مطلوب") || out["fields"] == nil {
 		t.Errorf("invalid fields: %d %v", r.Status, out)
 	}
+	// Text that is not UTF-8 is refused, not repaired with U+FFFD: raw
+	// bytes, and escapes of half a surrogate pair. A whole pair and an
+	// escaped backslash before "u" are fine.
+	for _, c := range []struct {
+		name, fields string // JSON members; fields: what is named bad
+		bad          string
+	}{
+		{"invalid byte in the body", "\"name\":\"x\",\"body\":\"نص \xff\"", "body"},
+		{"invalid bytes in name and e-mail", "\"name\":\"\xc3\x28\",\"email\":\"a\xe2@x.example\",\"body\":\"y\"", "email name"},
+		{"lone high surrogate", `"name":"x","body":"a\ud83d b"`, "body"},
+		{"lone low surrogate", `"name":"\uDE00","body":"y"`, "name"},
+		{"high surrogate, then another escape", `"name":"x","body":"\ud83d\u0041"`, "body"},
+	} {
+		r, out := f.postJSON(t, "POST", api, `{`+c.fields+`,"token":"`+tok+`"}`, nil)
+		fields, _ := out["fields"].(map[string]any)
+		var bad []string
+		for k, v := range fields {
+			if v == "bad_encoding" {
+				bad = append(bad, k)
+			}
+		}
+		slices.Sort(bad)
+		if r.Status != http.StatusUnprocessableEntity || out["error"] != "invalid" || strings.Join(bad, " ") != c.bad {
+			t.Errorf("%s: %d %v, want 422 naming %s bad_encoding", c.name, r.Status, out, c.bad)
+		}
+	}
+	for _, body := range []string{`a \ud83d\ude00 b`, `\\ud83d`, `\ufffd is a character`} {
+		if r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"`+body+`","token":"`+tok+`"}`, nil); r.Status != http.StatusCreated {
+			t.Errorf("body %s: %d %v", body, r.Status, out)
+		}
+	}
 	// A script that posts the moment it has the token is told to wait.
 	f.comments.MinFill = time.Minute
 	r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"سريع","token":"`+f.token(t, a.ID)+`"}`, nil)
@@ -169,8 +201,8 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		t.Errorf("the refusal does not say how long to wait: %q", msg)
 	}
 	// Only the comment with a negative parent, taken as none, got in.
-	if list, err := s.ListComments(ctx, store.CommentFilter{Limit: 100}); err != nil || len(list) != 2 {
-		t.Errorf("stored %d comments (%v), want the fixture's and the one accepted", len(list), err)
+	if list, err := s.ListComments(ctx, store.CommentFilter{Limit: 100}); err != nil || len(list) != 5 {
+		t.Errorf("stored %d comments (%v), want the fixture's and the four accepted", len(list), err)
 	}
 	for path, want := range map[string]int{
 		api + "?sort=sideways":                                   http.StatusBadRequest,

@@ -17,6 +17,7 @@ import (
 	"khabar/internal/comment"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/search"
 	"khabar/internal/settings"
 	"khabar/internal/store"
@@ -78,7 +79,7 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 	sr := search.New(s)
 	o := Options{Search: sr, Store: s, Settings: current, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),
 		Base: "http://khabar.test", Log: log, Fanout: fanout, PushPublicKey: keys.PublicKey(),
-		Guard: alert.Guard{LookupIP: publicResolver}}
+		Guard: outbound.Guard{LookupIP: publicResolver}}
 	for _, tw := range tweak {
 		tw(&o)
 	}

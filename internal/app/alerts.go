@@ -14,6 +14,7 @@ import (
 	"khabar/internal/config"
 	"khabar/internal/locale"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/store"
 )
 
@@ -21,8 +22,7 @@ import (
 type alerting struct {
 	fanout *alert.Fanout
 	tokens *alert.Tokens // signs e-mail confirm and unsubscribe links
-	guard  alert.Guard
-	pubKey string // VAPID public key
+	pubKey string        // VAPID public key
 }
 
 // emailLinkLife is how long confirm and unsubscribe links work.
@@ -31,7 +31,7 @@ const emailLinkLife = 365 * 24 * time.Hour
 // newAlerting sets up the channels: Web Push always (its VAPID keys are
 // made on first start and kept in the database, shared by every node),
 // Telegram, e-mail and webhooks when configured.
-func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base string, cat *locale.Catalog, log *slog.Logger) (*alerting, error) {
+func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base string, cat *locale.Catalog, guard outbound.Guard, log *slog.Logger) (*alerting, error) {
 	private, err := s.Secret(ctx, "vapid_private_key", func() (string, error) {
 		k, err := alert.GenerateVAPIDKeys()
 		if err != nil {
@@ -62,7 +62,6 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 	if err != nil {
 		return nil, err
 	}
-	guard := alert.Guard{AllowPrivate: cfg.AlertsAllowPrivate}
 	subject := cfg.VAPIDSubject
 	if subject == "" {
 		subject = "mailto:webmaster@localhost"
@@ -101,5 +100,5 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 			f.Webhooks = append(f.Webhooks, alert.WebhookTarget{URL: u, Secret: cfg.WebhookSecret})
 		}
 	}
-	return &alerting{fanout: f, tokens: tokens, guard: guard, pubKey: keys.PublicKey()}, nil
+	return &alerting{fanout: f, tokens: tokens, pubKey: keys.PublicKey()}, nil
 }

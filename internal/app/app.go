@@ -26,6 +26,7 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/media"
 	"khabar/internal/newsroom"
+	"khabar/internal/outbound"
 	"khabar/internal/outbox"
 	"khabar/internal/render"
 	"khabar/internal/search"
@@ -123,10 +124,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.base = base
 	cat := locale.For(cfg.Lang)
+	// Every request the server makes on its own goes through guarded
+	// clients: none reaches this machine or its network.
+	guard := outbound.Guard{AllowPrivate: cfg.OutboundAllowPrivate}
 	// Whatever can refuse the configuration (the alert channels' keys and
 	// tokens, the media directory) comes before the demo loads: a demo
 	// whose one-time login was never printed would lock its owner out.
-	al, err := newAlerting(ctx, cfg, s, base, cat, log)
+	al, err := newAlerting(ctx, cfg, s, base, cat, guard, log)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +174,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// Background work.
 	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library)}
 	if cfg.YouTubeThumbs != "" {
-		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs)))
+		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}
 	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
 		return nil, err
@@ -189,7 +193,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	v1 := api.New(api.Options{Search: a.Search, Store: s, Settings: a.Settings, Auth: signIn, Comments: a.Comments, Catalog: cat, Base: base,
-		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: al.guard})
+		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: guard})
 
 	// The event spine: every consumer of this node, from startAt on.
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
@@ -199,7 +203,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		a.Outbox.Subscribe(c)
 	}
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Search, Durable: true, Handle: a.Search.HandleEvent})
-	pinger := &websub.Pinger{Store: s, Settings: a.Settings, Base: base, Client: &http.Client{Timeout: 15 * time.Second}, Log: log,
+	pinger := &websub.Pinger{Store: s, Settings: a.Settings, Base: base, Guard: guard, Log: log,
 		Backoff: []time.Duration{time.Second, 5 * time.Second}}
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.WebSub, Durable: true, Handle: pinger.HandleEvent})
 	// Plans and uploads reach the job queue through the outbox, so what

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"khabar/internal/outbound"
 	"net"
 	"net/url"
 	"os"
@@ -59,9 +60,11 @@ type Config struct {
 	SMTPPassword  string // KHABAR_SMTP_PASSWORD
 	Webhooks      string // space-separated URLs that receive signed alerts
 	WebhookSecret string // KHABAR_WEBHOOK_SECRET
-	// AlertsAllowPrivate lets push endpoints and webhooks be on loopback or
-	// private networks: for tests only, since readers choose endpoints.
-	AlertsAllowPrivate bool
+	// OutboundAllowPrivate lets the server connect to loopback and
+	// private addresses on its own initiative (push endpoints, webhooks,
+	// Telegram, WebSub hubs, thumbnails): for tests only, since readers
+	// choose push endpoints and admins hubs.
+	OutboundAllowPrivate bool
 }
 
 // Default returns the configuration with every default set.
@@ -117,7 +120,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.SMTPUser, "smtp-user", "KHABAR_SMTP_USER", "mail relay user name")
 	str(&c.Webhooks, "webhooks", "KHABAR_WEBHOOKS", "space-separated https URLs that receive alerts signed with KHABAR_WEBHOOK_SECRET")
 	c.TelegramToken, c.SMTPPassword, c.WebhookSecret = getenv("KHABAR_TELEGRAM_TOKEN"), getenv("KHABAR_SMTP_PASSWORD"), getenv("KHABAR_WEBHOOK_SECRET")
-	boolean(&c.AlertsAllowPrivate, "alerts-allow-private", "KHABAR_ALERTS_ALLOW_PRIVATE", "allow push endpoints and webhooks on private networks (tests only)")
+	boolean(&c.OutboundAllowPrivate, "outbound-allow-private", "KHABAR_OUTBOUND_ALLOW_PRIVATE", "let the server's own requests (push, webhooks, Telegram, WebSub hubs, thumbnails) reach loopback and private addresses (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
@@ -194,6 +197,19 @@ func (c *Config) Validate() error {
 	for _, h := range strings.Fields(c.Webhooks) {
 		if u, err := url.Parse(h); err != nil || u.Host == "" || u.Scheme != "https" {
 			errs = append(errs, fmt.Errorf("--webhooks: %q is not an https URL", h))
+		}
+	}
+	// Peers named here are held to the rule every outbound request is
+	// held to when it connects; saying so at start beats failed deliveries.
+	for _, peer := range []struct{ flag, urls string }{
+		{"--youtube-thumbs", c.YouTubeThumbs}, {"--telegram-api", c.TelegramAPI}, {"--webhooks", c.Webhooks},
+	} {
+		for _, raw := range strings.Fields(peer.urls) {
+			if u, err := url.Parse(raw); err == nil && !c.OutboundAllowPrivate {
+				if err := outbound.CheckHost(u.Hostname()); err != nil {
+					errs = append(errs, fmt.Errorf("%s %q: %w: the server makes no requests into its own machine or network (--outbound-allow-private is for tests)", peer.flag, raw, err))
+				}
+			}
 		}
 	}
 	if c.Webhooks != "" && len(c.WebhookSecret) < 16 {

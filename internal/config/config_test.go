@@ -48,6 +48,9 @@ func TestValidationMessages(t *testing.T) {
 		{"base url", nil, []string{"--base-url", "news.example"}, "--base-url"},
 		{"lang", nil, []string{"--lang", "fr"}, "--lang \"fr\""},
 		{"youtube thumbs", nil, []string{"--youtube-thumbs", "ftp://x"}, "--youtube-thumbs"},
+		{"loopback thumbs", nil, []string{"--youtube-thumbs", "http://127.0.0.1:9000"}, "--youtube-thumbs \"http://127.0.0.1:9000\": host 127.0.0.1: address is not public"},
+		{"metadata webhook", map[string]string{"KHABAR_WEBHOOK_SECRET": strings.Repeat("s", 16)}, []string{"--webhooks", "https://hooks.example.com/a https://169.254.169.254/x"}, "--webhooks \"https://169.254.169.254/x\""},
+		{"local telegram", nil, []string{"--telegram-api", "https://localhost:8443"}, "--telegram-api \"https://localhost:8443\""},
 		{"env bool", map[string]string{"KHABAR_DEMO": "yes please"}, nil, "KHABAR_DEMO"},
 		{"env duration", map[string]string{"KHABAR_PAGE_MAX_AGE": "soon"}, nil, "KHABAR_PAGE_MAX_AGE"},
 		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},
@@ -59,6 +62,19 @@ func TestValidationMessages(t *testing.T) {
 				t.Errorf("got %v, want mention of %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestOutboundAllowPrivate: the tests' escape hatch lets local peers
+// through, and is off unless set.
+func TestOutboundAllowPrivate(t *testing.T) {
+	args := []string{"--youtube-thumbs", "http://127.0.0.1:9000", "--telegram-api", "http://localhost:8081"}
+	if _, err := parse(t, nil, args...); err == nil {
+		t.Error("local peers accepted without --outbound-allow-private")
+	}
+	c, err := parse(t, nil, append(args, "--outbound-allow-private")...)
+	if err != nil || !c.OutboundAllowPrivate {
+		t.Errorf("with --outbound-allow-private: %v, %+v", err, c)
 	}
 }
 

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"encoding/xml"
+	"html"
 	"io"
 	"time"
 )
@@ -75,7 +76,8 @@ func rfc1123zOrEmpty(t time.Time) string {
 	return rfc1123z(t)
 }
 
-// RSS writes an RSS 2.0 document: content:encoded carries the full HTML,
+// RSS writes an RSS 2.0 document: description the summary as escaped
+// HTML, content:encoded the full HTML,
 // media:content the featured image, dc:creator each author, category the
 // section and each tag; guid is the permalink; dates are RFC 1123 with a
 // numeric zone; atom:link gives the self link and the WebSub hubs.
@@ -98,11 +100,15 @@ func RSS(w io.Writer, c Channel, items []Item) error {
 	}
 	for _, e := range es {
 		it := rssEntry{
-			Title:       e.title,
-			Link:        e.url,
-			GUID:        rssGUID{IsPermaLink: "true", Value: e.url},
-			PubDate:     rfc1123zOrEmpty(e.published),
-			Description: e.summary,
+			Title:   e.title,
+			Link:    e.url,
+			GUID:    rssGUID{IsPermaLink: "true", Value: e.url},
+			PubDate: rfc1123zOrEmpty(e.published),
+			// RSS readers take an item's description as HTML, so the
+			// summary, plain text, is escaped for HTML here and then
+			// once more for XML by the encoder: «<script>» arrives as
+			// text, not as an element.
+			Description: html.EscapeString(e.summary),
 			Content:     e.html,
 			Creators:    e.authors,
 			Categories:  e.categories,

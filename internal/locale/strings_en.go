@@ -426,6 +426,7 @@ var english = map[string]string{
 	"err_related_article":   "Enter a valid article number.",
 	"err_block_type":        "Unknown block type.",
 	"err_bad_url":           "Invalid link.",
+	"err_private_address":   "This address is internal (this machine or a private network), and the server sends nothing there. Enter a server on the public internet.",
 	"err_bad_time_zone":     "Unknown time zone (e.g. Asia/Beirut).",
 	"err_hours":             "Enter a number of hours from 1 to 720.",
 	"err_conflict":          "Someone else changed this article after you opened it. Your changes were not saved; copy them, then reload.",

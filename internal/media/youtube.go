@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"time"
 
 	"khabar/internal/news"
 )
@@ -28,9 +27,10 @@ type YouTube struct {
 	client *http.Client
 }
 
-// NewYouTube fetches from base into files.
-func NewYouTube(files Store, base string) *YouTube {
-	return &YouTube{files: files, base: base, client: &http.Client{Timeout: 10 * time.Second}}
+// NewYouTube fetches from base into files with client, which should be
+// outbound's guarded one.
+func NewYouTube(files Store, base string, client *http.Client) *YouTube {
+	return &YouTube{files: files, base: base, client: client}
 }
 
 // ThumbnailKey is where the thumbnail of video id is kept.

@@ -85,6 +85,11 @@ func testSettingsLogoAndTheme(t *testing.T, st *store.Store) {
 		{"an svg", "logo_media", itoa(svg.ID), "err_logo_not_raster"},
 		{"too small", "logo_media", small, "err_logo_too_small"},
 		{"too wide", "logo_media", wide, "err_logo_not_square"},
+		{"loopback hub", "websub_hubs", "http://127.0.0.1:8080/hub", "err_private_address"},
+		{"metadata hub", "websub_hubs", "http://169.254.169.254/latest/meta-data", "err_private_address"},
+		{"local name hub", "websub_hubs", "https://hub.localhost/", "err_private_address"},
+		{"one private hub of two", "websub_hubs", "https://pubsubhubbub.appspot.com/ http://[::1]:9/hub", "err_private_address"},
+		{"not a hub URL", "websub_hubs", "ftp://hub.example.com/", "err_bad_url"},
 	}
 	for _, tc := range cases {
 		r := c.Post("/admin/settings", with(tc.key, tc.val))

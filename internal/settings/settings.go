@@ -15,6 +15,7 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/media"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 )
 
 // Settings is the typed view of the settings table.
@@ -207,8 +208,13 @@ func Parse(form map[string]string) (Settings, error) {
 		v.Add("site_name", "required")
 	}
 	for _, h := range strings.Fields(s.WebSubHubs) {
-		if u, err := url.Parse(h); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		u, err := url.Parse(h)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
 			v.Add("websub_hubs", "bad_url")
+		case outbound.CheckHost(u.Hostname()) != nil:
+			// The pinger would refuse it when connecting; say so now.
+			v.Add("websub_hubs", "private_address")
 		}
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || strings.EqualFold(s.TimeZone, "local") {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,10 +173,27 @@ func applyStats(ctx context.Context, tx *sql.Tx, d statsDelta) error {
 	return nil
 }
 
+// searchLockClass is the first key of the per-article advisory locks
+// that serialise indexing (the second is the article id); other advisory
+// locks use the one-key form, a separate space.
+const searchLockClass = 74865003
+
 // unindexPostgres removes articles' documents and postings, returning
-// what that takes off search_stats.
+// what that takes off search_stats. It first locks the articles until the
+// transaction ends: two nodes' indexers replacing one article would
+// otherwise both delete the old row, then both insert (a duplicate key on
+// search_docs) or cross each other's postings (a deadlock), and the stats
+// would count the article twice. Locks are taken in id order so
+// overlapping batches cannot deadlock.
 func unindexPostgres(ctx context.Context, tx *sql.Tx, ids []int64) (statsDelta, error) {
 	var delta statsDelta
+	sorted := slices.Sorted(slices.Values(ids))
+	// unnest yields the array in order; ids past 2³¹ share a lock with a
+	// smaller one, which only serialises a little more.
+	if _, err := tx.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock($1, (id & 2147483647)::int))
+		FROM unnest($2::bigint[]) AS id`, searchLockClass, sorted); err != nil {
+		return delta, fmt.Errorf("lock articles for indexing: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, "DELETE FROM search_docs WHERE article_id = ANY($1::bigint[]) RETURNING len", ids)
 	lens, err := collect(rows, err, "unindex documents", scanOne[int64])
 	if err != nil {

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"InvalidInput", testInvalid},
 		{"ConcurrentTagCreation", testConcurrentTags},
 		{"SearchIndex", testSearchIndex},
+		{"ConcurrentIndexing", testConcurrentIndexing},
 		{"ArticlesAfter", testArticlesAfter},
 		{"MediaVariants", testMediaVariants},
 		{"MediaLibrary", testMediaLibrary},

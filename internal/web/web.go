@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"khabar/internal/news"
@@ -29,6 +30,19 @@ const (
 // newsroom) brings its own so readers get an Arabic page.
 type ErrorPage func(w http.ResponseWriter, r *http.Request, status int)
 
+// APIPrefix is where the JSON API lives. Middleware that answers before
+// any surface sees the request (an overlong URL, a panic) answers there
+// in JSON, as docs/API.md promises, and elsewhere with the error page.
+const APIPrefix = "/api/"
+
+func answer(page ErrorPage, w http.ResponseWriter, r *http.Request, status int) {
+	if strings.HasPrefix(r.URL.Path, APIPrefix) {
+		JSONStatus(w, status)
+		return
+	}
+	page(w, r, status)
+}
+
 // Recover turns a panic into a logged 500 instead of a dropped connection.
 func Recover(log *slog.Logger, errPage ErrorPage, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +52,7 @@ func Recover(log *slog.Logger, errPage ErrorPage, next http.Handler) http.Handle
 					panic(v)
 				}
 				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				errPage(w, r, http.StatusInternalServerError)
+				answer(errPage, w, r, http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -49,7 +63,7 @@ func Recover(log *slog.Logger, errPage ErrorPage, next http.Handler) http.Handle
 func Limit(errPage ErrorPage, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.RequestURI) > MaxURLBytes || len(r.URL.RawQuery) > MaxQueryBytes {
-			errPage(w, r, http.StatusRequestURITooLong)
+			answer(errPage, w, r, http.StatusRequestURITooLong)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -165,6 +179,13 @@ func JSON(w http.ResponseWriter, status int, cacheControl string, v any) {
 // JSONError writes {"error": msg}, uncached.
 func JSONError(w http.ResponseWriter, status int, msg string) {
 	JSON(w, status, "no-store", map[string]string{"error": msg})
+}
+
+// JSONStatus writes {"error": code}, where code is the status's name in
+// snake case ("uri_too_long"): for answers that need no explanation, or
+// must give none (the server's faults).
+func JSONStatus(w http.ResponseWriter, status int) {
+	JSONError(w, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
 }
 
 // Status is the HTTP status that answers err: one mapping of error kinds

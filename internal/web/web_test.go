@@ -49,21 +49,25 @@ func TestMiddleware(t *testing.T) {
 	errPage := func(w http.ResponseWriter, r *http.Request, status int) { got = status; w.WriteHeader(status) }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := Recover(log, errPage, SecurityHeaders(Limit(errPage, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/panic" {
+		if strings.HasSuffix(r.URL.Path, "/panic") {
 			panic("boom")
 		}
 		if _, err := io.ReadAll(r.Body); err != nil {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 		}
 	}))))
+	// Under /api/ the answers are JSON, never the error page.
 	cases := []struct {
 		req    *http.Request
 		status int
+		json   string
 	}{
-		{httptest.NewRequest("GET", "/panic", nil), 500},
-		{httptest.NewRequest("GET", "/"+strings.Repeat("a", MaxURLBytes), nil), 414},
-		{httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("a", MaxFormBytes+1))), 413},
-		{httptest.NewRequest("GET", "/ok", nil), 200},
+		{httptest.NewRequest("GET", "/panic", nil), 500, ""},
+		{httptest.NewRequest("GET", "/api/panic", nil), 500, `{"error":"internal_server_error"}`},
+		{httptest.NewRequest("GET", "/"+strings.Repeat("a", MaxURLBytes), nil), 414, ""},
+		{httptest.NewRequest("GET", "/api/v1/search?q="+strings.Repeat("%D8%A7", 1024), nil), 414, `{"error":"request_uri_too_long"}`},
+		{httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("a", MaxFormBytes+1))), 413, ""},
+		{httptest.NewRequest("GET", "/ok", nil), 200, ""},
 	}
 	for _, c := range cases {
 		got = 0
@@ -71,6 +75,9 @@ func TestMiddleware(t *testing.T) {
 		h.ServeHTTP(w, c.req)
 		if w.Code != c.status {
 			t.Errorf("%s %.20s: %d, want %d (error page %d)", c.req.Method, c.req.URL.Path, w.Code, c.status, got)
+		}
+		if c.json != "" && (got != 0 || w.Header().Get("Content-Type") != "application/json; charset=utf-8" || strings.TrimSpace(w.Body.String()) != c.json) {
+			t.Errorf("%s %.20s: error page %d, %s %q, want JSON %s", c.req.Method, c.req.URL.Path, got, w.Header().Get("Content-Type"), w.Body.String(), c.json)
 		}
 		if w.Header().Get("Content-Security-Policy") == "" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Error("security headers missing")

@@ -4,15 +4,18 @@ package websub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/settings"
 	"khabar/internal/store"
 )
@@ -23,11 +26,16 @@ type Pinger struct {
 	// Settings name the hubs (they can change at any time).
 	Settings *settings.Live
 	// Base is the site's public origin, which feed URLs start with.
-	Base   string
-	Client *http.Client
-	Log    *slog.Logger
+	Base string
+	// Guard is where hubs may be: an admin names them, and the server
+	// must not be made to post into its own network.
+	Guard outbound.Guard
+	Log   *slog.Logger
 	// Backoff between the attempts at one hub.
 	Backoff []time.Duration
+
+	clientOnce sync.Once
+	client     *http.Client // the guard's, made once so connections are reused
 }
 
 // HandleEvent is the outbox consumer: on any change of a public article,
@@ -69,8 +77,8 @@ func (p *Pinger) ping(ctx context.Context, hub string, form url.Values) error {
 		if err = p.post(ctx, hub, form); err == nil {
 			return nil
 		}
-		if attempt >= len(p.Backoff) {
-			return err
+		if attempt >= len(p.Backoff) || errors.Is(err, outbound.ErrForbiddenAddress) {
+			return err // a refused address stays refused
 		}
 		select {
 		case <-ctx.Done():
@@ -88,7 +96,8 @@ func (p *Pinger) post(ctx context.Context, hub string, form url.Values) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := p.Client.Do(req)
+	p.clientOnce.Do(func() { p.client = p.Guard.Client(nil) })
+	res, err := p.client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -81,7 +82,7 @@ func newFixture(t *testing.T, s *store.Store, hubs ...*hub) *fixture {
 		t.Fatal(err)
 	}
 	f.live = live
-	f.p = &Pinger{Store: s, Settings: live, Base: "http://khabar.test", Client: &http.Client{Timeout: 10 * time.Second},
+	f.p = &Pinger{Store: s, Settings: live, Base: "http://khabar.test", Guard: outbound.Guard{AllowPrivate: true},
 		Log: slog.New(slog.NewTextHandler(f.log, nil)), Backoff: []time.Duration{time.Millisecond, time.Millisecond}}
 	return f
 }
@@ -284,6 +285,29 @@ func testPingsOnlyForPublicChanges(t *testing.T, s *store.Store) {
 	moved := strings.Join(pings[1]["hub.url"], " ")
 	if !strings.Contains(moved, "/feeds/section/politics/") || !strings.Contains(moved, "/feeds/section/economy/") {
 		t.Errorf("the move's ping: %s", moved)
+	}
+}
+
+func TestPrivateHubRefused(t *testing.T) {
+	storetest.Each(t, testPrivateHubRefused)
+}
+
+// testPrivateHubRefused: an admin can name a hub on this machine (the
+// test's hubs are all on loopback); the pinger posts to it only when its
+// guard allows private addresses, which only tests ask for. Refused, it
+// is logged once, not retried.
+func testPrivateHubRefused(t *testing.T, s *store.Store) {
+	local := startHub(t, 0)
+	f := newFixture(t, s, local)
+	f.p.Guard = outbound.Guard{}
+	start := f.lastEvent(t)
+	f.publish(t, "خبر", f.Sections[0])
+	f.handle(t, f.events(t, start))
+	if _, calls := local.got(); calls != 0 {
+		t.Errorf("the loopback hub was called %d times", calls)
+	}
+	if logged := f.log.String(); strings.Count(logged, "websub ping failed") != 1 || !strings.Contains(logged, "not public") {
+		t.Errorf("the refusal is not logged once: %s", logged)
 	}
 }
 

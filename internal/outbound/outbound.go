@@ -1,4 +1,10 @@
-package alert
+// Package outbound decides where the server may connect to on its own
+// initiative, and makes the HTTP clients that hold to it. Push endpoints
+// come from browsers (anyone), WebSub hubs from an admin's settings, and
+// the other peers from flags: without this refusal any of them could make
+// the server post into its own network (a database, a cloud's metadata
+// service at 169.254.169.254).
+package outbound
 
 import (
 	"context"
@@ -17,12 +23,24 @@ import (
 
 // ErrForbiddenAddress means a URL leads to an address that is not on the
 // public internet: loopback, private, link-local, unspecified and the
-// like. Push endpoints come from browsers, that is from anyone, so without
-// this refusal the server could be made to post to its own network.
+// like.
 var ErrForbiddenAddress = errors.New("address is not public (loopback, private, link-local or reserved)")
 
-// errUnsafeURL is a URL refused before any lookup.
-var errUnsafeURL = errors.New("unsafe URL")
+// ErrUnsafeURL is a URL refused before any lookup: not https, no host,
+// or credentials in it.
+var ErrUnsafeURL = errors.New("unsafe URL")
+
+// LookupError is a host name that did not resolve. Its message names only
+// the host, for whoever gave the URL; the resolver's own error, which
+// names our resolver (an address inside our network), is Err, for the
+// log.
+type LookupError struct {
+	Host string
+	Err  error
+}
+
+func (e *LookupError) Error() string { return "host " + e.Host + " does not resolve" }
+func (e *LookupError) Unwrap() error { return e.Err }
 
 // nonPublic lists ranges that netip's predicates do not cover but that no
 // push service or partner lives in.
@@ -62,7 +80,7 @@ func publicAddr(ip netip.Addr) bool {
 	return true
 }
 
-// Guard decides which URLs the server may post to.
+// Guard decides which URLs the server may connect to.
 type Guard struct {
 	// AllowPrivate lets loopback and private addresses through: for tests
 	// and benchmarks against local peers only.
@@ -75,9 +93,12 @@ type Guard struct {
 // host: the name itself must look like a public one, and every address it
 // resolves to must be public. The answer can change by the time we
 // connect (DNS rebinding), which is why the Client checks again at dial
-// time; this check gives a clear error when the URL is first given.
+// time; this check gives a clear error when the URL is first given. Its
+// errors name the host but never what our resolver said: a failed lookup
+// is a *LookupError, and a name that leads inside is refused without
+// saying where it leads.
 func (g Guard) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
-	u, err := httpsURL(raw)
+	u, err := ParseHTTPS(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -85,14 +106,11 @@ func (g Guard) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 		return u, nil
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if !publicAddr(ip) {
-			return nil, fmt.Errorf("host %s: %w", host, ErrForbiddenAddress)
-		}
-		return u, nil
-	}
-	if err := publicName(host); err != nil {
+	if err := CheckHost(host); err != nil {
 		return nil, err
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return u, nil
 	}
 	lookup := g.LookupIP
 	if lookup == nil {
@@ -102,31 +120,46 @@ func (g Guard) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 	}
 	ips, err := lookup(ctx, host)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
+		return nil, &LookupError{Host: host, Err: err}
 	}
 	if len(ips) == 0 {
-		return nil, fmt.Errorf("resolve %s: no addresses", host)
+		return nil, &LookupError{Host: host, Err: errors.New("no addresses")}
 	}
 	for _, ip := range ips {
 		if !publicAddr(ip) {
-			return nil, fmt.Errorf("host %s resolves to %s: %w", host, ip, ErrForbiddenAddress)
+			return nil, fmt.Errorf("host %s: %w", host, ErrForbiddenAddress)
 		}
 	}
 	return u, nil
 }
 
-// httpsURL parses raw and requires an https URL with a host and no
+// CheckHost refuses what a URL's host shows to be non-public without a
+// lookup: an address that is not public, or a name that can only mean
+// this machine or its network. It is what a form can tell at once; names
+// that resolve inside are refused when the server connects.
+func CheckHost(host string) error {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if !publicAddr(ip) {
+			return fmt.Errorf("host %s: %w", host, ErrForbiddenAddress)
+		}
+		return nil
+	}
+	return publicName(host)
+}
+
+// ParseHTTPS parses raw and requires an https URL with a host and no
 // credentials.
-func httpsURL(raw string) (*url.URL, error) {
+func ParseHTTPS(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("parse URL: %w", errUnsafeURL)
+		return nil, fmt.Errorf("parse URL: %w", ErrUnsafeURL)
 	}
 	if u.Scheme != "https" {
-		return nil, fmt.Errorf("URL scheme %q is not https: %w", u.Scheme, errUnsafeURL)
+		return nil, fmt.Errorf("URL scheme %q is not https: %w", u.Scheme, ErrUnsafeURL)
 	}
 	if u.Hostname() == "" || u.User != nil || u.Opaque != "" {
-		return nil, fmt.Errorf("URL without a host or with credentials: %w", errUnsafeURL)
+		return nil, fmt.Errorf("URL without a host or with credentials: %w", ErrUnsafeURL)
 	}
 	return u, nil
 }
@@ -148,14 +181,14 @@ func publicName(host string) error {
 	return nil
 }
 
-// Client returns an HTTP client for posting to peers: keep-alive and
+// Client returns an HTTP client for talking to peers: keep-alive and
 // HTTP/2 so a hundred thousand deliveries share a few connections, bounded
 // timeouts at every step, no proxy from the environment, no redirects (a
 // redirect is a peer's answer, not an instruction), and, unless
 // AllowPrivate, a refusal of any non-public address at the moment of
 // connecting, whatever DNS said before. roots, when not nil, replaces the
 // system's CAs (tests trust their own servers with it). Make one client per
-// channel and keep it: its connections are what it reuses.
+// use and keep it: its connections are what it reuses.
 func (g Guard) Client(roots *x509.CertPool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if !g.AllowPrivate {
