@@ -36,7 +36,7 @@ func TestYouTubeThumbnailsServedByUs(t *testing.T) {
 	defer yt.Close()
 
 	// The fetch is a job: the node runs, with its queue.
-	a := apptest.StartNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs = yt.URL })
+	a := apptest.StartNode(t, "", func(cfg *config.Config) { cfg.YouTubeThumbs, cfg.OutboundAllowPrivate = yt.URL, true })
 	ctx := context.Background()
 	h := a.Handler()
 	get := func(path string) *httptest.ResponseRecorder {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"khabar/internal/apptest"
+	"khabar/internal/config"
 	"khabar/internal/news"
 )
 
@@ -47,7 +48,7 @@ func TestWebSubPingsHubsOnPublish(t *testing.T) {
 	h := &hub{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	n := apptest.StartNode(t, "")
+	n := apptest.StartNode(t, "", func(cfg *config.Config) { cfg.OutboundAllowPrivate = true })
 	ctx := context.Background()
 	if err := n.Store.SaveSettings(ctx, map[string]string{"websub_hubs": srv.URL + "/hub"}); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"khabar/internal/alert/alerttest"
 	"khabar/internal/config"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 )
 
 // Peers are the outside services an outlet's alerts go to, played by
@@ -82,7 +83,7 @@ func StartPeers(t *testing.T) *Peers {
 // Config points a node's channels at the peers.
 func (p *Peers) Config(c *config.Config) {
 	c.BaseURL = "https://khabar.test"
-	c.AlertsAllowPrivate = true
+	c.OutboundAllowPrivate = true
 	c.TelegramToken, c.TelegramChat, c.TelegramAPI = TelegramToken, "@khabar_test", p.Telegram.URL
 	c.SMTPAddr, c.SMTPFrom = p.SMTP.Addr, "خبر <alerts@khabar.test>"
 	c.Webhooks, c.WebhookSecret = p.Webhook.URL, HookSecret
@@ -94,7 +95,7 @@ func (p *Peers) TrustPush(t *testing.T, n *Node) {
 	t.Helper()
 	roots := x509.NewCertPool()
 	roots.AddCert(p.Webhook.Certificate())
-	n.Alerts.Webhook = alert.NewWebhook(alert.Guard{AllowPrivate: true}.Client(roots))
+	n.Alerts.Webhook = alert.NewWebhook(outbound.Guard{AllowPrivate: true}.Client(roots))
 	private, err := n.Store.Secret(context.Background(), "vapid_private_key", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func (p *Peers) TrustPush(t *testing.T, n *Node) {
 		t.Fatal(err)
 	}
 	if n.Alerts.Push, err = alert.NewWebPush(alert.WebPushConfig{Keys: keys, Subject: "https://khabar.test",
-		Client: alert.Guard{AllowPrivate: true}.Client(p.Push.RootCAs())}); err != nil {
+		Client: outbound.Guard{AllowPrivate: true}.Client(p.Push.RootCAs())}); err != nil {
 		t.Fatal(err)
 	}
 }
