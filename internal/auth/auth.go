@@ -84,6 +84,12 @@ type User struct {
 	Role         Role
 	PasswordHash string
 	CreatedAt    time.Time
+	// TwoFactor: signing in takes a code from an authenticator too.
+	TwoFactor bool
+	// LoginBurstAt is when the account last saw a burst of failed logins
+	// (zero: never); LoginNotice, that its holder has yet to see it.
+	LoginBurstAt time.Time
+	LoginNotice  bool
 }
 
 // Can reports whether the user may do p.

@@ -373,7 +373,7 @@ func (s *Store) APITokenUser(ctx context.Context, hash string) (*auth.User, erro
 	if !lookable(hash) {
 		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userCols+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`), hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("API token: %w", news.ErrNotFound)

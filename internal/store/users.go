@@ -15,17 +15,19 @@ import (
 	"khabar/internal/news"
 )
 
-const userCols = "id, email, name, role, password_hash, created_at"
+// userCols are the columns scanUser reads, of users as u.
+const userCols = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at, u.totp_secret <> '', u.login_burst_at, u.login_notice"
 
 func scanUser(r rowScanner) (*auth.User, error) {
 	var (
-		u    auth.User
-		role string
+		u     auth.User
+		role  string
+		burst sql.NullTime
 	)
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt); err != nil {
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &u.TwoFactor, &burst, &u.LoginNotice); err != nil {
 		return nil, err
 	}
-	u.Role = auth.Role(role)
+	u.Role, u.LoginBurstAt = auth.Role(role), burst.Time
 	return &u, nil
 }
 
@@ -72,7 +74,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*auth.User, erro
 	if !lookable(email) {
 		return nil, fmt.Errorf("user %q: %w", email, news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), strings.ToLower(strings.TrimSpace(email))))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users u WHERE email = ?"), strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user %s: %w", email, news.ErrNotFound)
 	}
@@ -106,7 +108,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*auth.User, 
 	if !lookable(tokenHash) {
 		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ?"),
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ? AND NOT se.pending"),
 		tokenHash, now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
@@ -136,7 +138,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 
 // ListUsers returns every account, admins first.
 func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY role, name, id")
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u ORDER BY role, name, id")
 	return collect(rows, err, "list users", func(r rowScanner) (auth.User, error) {
 		u, err := scanUser(r)
 		if err != nil {
@@ -148,7 +150,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
 
 // UserByID finds an account.
 func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE id = ?"), id))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users u WHERE id = ?"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user %d: %w", id, news.ErrNotFound)
 	}
@@ -241,7 +243,7 @@ var sessionID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 // UserSessions lists a user's live sessions, marking current (a token
 // hash) as the one in use.
 func (s *Store) UserSessions(ctx context.Context, userID int64, current string) ([]auth.Session, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC"), userID, now())
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? AND NOT pending ORDER BY created_at DESC"), userID, now())
 	return collect(rows, err, fmt.Sprintf("list sessions of user %d", userID), func(r rowScanner) (auth.Session, error) {
 		var (
 			hash string
