@@ -88,6 +88,12 @@ type User struct {
 	// Disabled: an admin closed the account; it opens no session and no
 	// API token works for it.
 	Disabled bool
+	// TwoFactor: signing in takes a code from an authenticator too.
+	TwoFactor bool
+	// LoginBurstAt is when the account last saw a burst of failed logins
+	// (zero: never); LoginNotice, that its holder has yet to see it.
+	LoginBurstAt time.Time
+	LoginNotice  bool
 }
 
 // ErrDisabled refuses a sign-in to a disabled account.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,47 +25,97 @@ type Accounts interface {
 	DeleteExpiredSessions(ctx context.Context) (int64, error)
 	APITokenUser(ctx context.Context, tokenHash string) (*User, error)
 	Audit(ctx context.Context, actor news.Actor, action, target, detail string) error
+	Secret(ctx context.Context, name string, gen func() (string, error)) (string, error)
+
+	// Two-factor sign-in.
+	TwoFactor(ctx context.Context, userID int64) (TwoFactorState, error)
+	SetPendingTOTP(ctx context.Context, userID int64, sealed string) error
+	EnableTOTP(ctx context.Context, userID int64, sealed string, step int64, hashes []string, actor news.Actor) error
+	DisableTOTP(ctx context.Context, userID int64, actor news.Actor) error
+	SpendTOTPStep(ctx context.Context, userID, step int64) (bool, error)
+	SpendRecoveryCode(ctx context.Context, userID int64, hash string, actor news.Actor) (bool, error)
+	CreatePendingSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
+	PendingSessionUser(ctx context.Context, tokenHash string) (*User, error)
+	PromoteSession(ctx context.Context, pending, newHash string, userID int64, expires time.Time) error
+	NoteLoginBurst(ctx context.Context, userID int64, failures, addresses int, window time.Duration) (bool, error)
 }
 
 // ErrBadLogin refuses a login: an unknown account or a wrong password,
 // never saying which.
 var ErrBadLogin = fmt.Errorf("wrong e-mail or password: %w", news.ErrUnauthenticated)
 
+// ErrBadCode refuses a two-factor code: wrong, used already, or not a
+// code at all.
+var ErrBadCode = fmt.Errorf("wrong two-factor code: %w", news.ErrUnauthenticated)
+
+// ErrSignInExpired means the half-open session a code should complete is
+// gone (used, expired, or never there): sign in again.
+var ErrSignInExpired = fmt.Errorf("the sign-in expired: %w", news.ErrUnauthenticated)
+
 // maxToken bounds a presented session or API token; ours are 43
 // characters, and anything much longer is not worth hashing.
 const maxToken = 100
+
+// SecondFactorTTL is how long the session stays half-open between a right
+// password and its code.
+const SecondFactorTTL = 5 * time.Minute
 
 // Service signs people in and out: the newsroom's form login with its
 // session cookie, and the API's bearer tokens, with the same checks.
 type Service struct {
 	accounts Accounts
 	log      *slog.Logger
-	// Failed logins are limited per account and, more loosely (a
-	// newsroom shares one office address), per address.
-	byAccount, byIP *throttle.Limiter
+	// Failed logins are limited per (account, address) and, more loosely
+	// (a newsroom shares one office address), per address; never per
+	// account alone, which would let anyone lock an editor out. IPv6
+	// addresses count by /64 (throttle.Address).
+	byPair, byAddr *throttle.Limiter
+	// byUser limits what a known account types again: its password
+	// before a change ("password:ID"), and codes ("code:ID"), which a
+	// right password must precede, so an account-wide budget locks out
+	// only someone who has the password already.
+	byUser *throttle.Limiter
+	bursts *burstWatch
 	// hashing bounds concurrent argon2id runs (64 MiB each), so a burst
 	// of logins cannot exhaust memory.
 	hashing chan struct{}
+
+	sealMu sync.Mutex
+	seal   *sealer // made from the stored key on first use
 }
 
 // NewService is the sign-in service over accounts.
 func NewService(accounts Accounts, log *slog.Logger) *Service {
-	return &Service{accounts: accounts, log: log, byAccount: throttle.NewLimiter(5, 3*time.Minute),
-		byIP: throttle.NewLimiter(20, 45*time.Second), hashing: make(chan struct{}, 2)}
+	return &Service{accounts: accounts, log: log, byPair: throttle.NewLimiter(5, 3*time.Minute),
+		byAddr: throttle.NewLimiter(20, 45*time.Second), byUser: throttle.NewLimiter(5, 3*time.Minute),
+		bursts: newBurstWatch(), hashing: make(chan struct{}, 2)}
 }
 
-// Login checks an e-mail and password from address ip and opens a
-// session: the token for the browser's cookie, and who it is. A throttled
-// attempt is refused before the password is looked at (news.ErrTooMany);
-// a wrong one is ErrBadLogin, after as long as a right one would take.
-func (s *Service) Login(ctx context.Context, email, password, ip string) (string, *User, error) {
+// SignIn is what a right password opens: a session (Token is the
+// cookie's) or, when the account has two-factor on, a half-open one
+// (NeedsCode) that SecondFactor completes.
+type SignIn struct {
+	Token     string
+	User      *User
+	NeedsCode bool
+}
+
+// Login checks an e-mail and password from address ip. A throttled
+// attempt is refused before the password is looked at (news.ErrTooMany):
+// the budgets are the address's and the (account, address) pair's, so a
+// right password from an address that has not failed goes through while
+// others hammer the account. A wrong one is ErrBadLogin, after as long as
+// a right one would take.
+func (s *Service) Login(ctx context.Context, email, password, ip string) (SignIn, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if !s.byIP.Take(ip) || !s.byAccount.Take(email) {
-		return "", nil, fmt.Errorf("login %s: %w", email, news.ErrTooMany)
+	addr := throttle.Address(ip)
+	pair := email + " " + addr
+	if !s.byAddr.Take(addr) || !s.byPair.Take(pair) {
+		return SignIn{}, fmt.Errorf("login %s: %w", email, news.ErrTooMany)
 	}
 	release, err := s.hashSlot(ctx)
 	if err != nil {
-		return "", nil, err
+		return SignIn{}, err
 	}
 	defer release()
 	u, err := s.accounts.UserByEmail(ctx, email)
@@ -76,21 +127,131 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	}
 	if err != nil {
 		if !errors.Is(err, ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
-			return "", nil, fmt.Errorf("login %s: %w", email, err)
+			return SignIn{}, fmt.Errorf("login %s: %w", email, err)
 		}
 		s.log.Info("login failed", "email", email, "ip", ip)
-		return "", nil, ErrBadLogin
+		if u != nil {
+			s.failed(ctx, u, addr)
+		}
+		return SignIn{}, ErrBadLogin
 	}
-	token, err := s.OpenSession(ctx, u)
+	s.byPair.Reset(pair)
+	if u.TwoFactor {
+		token, hash, err := NewToken()
+		if err == nil {
+			err = s.accounts.CreatePendingSession(ctx, hash, u.ID, time.Now().Add(SecondFactorTTL))
+		}
+		if err != nil {
+			return SignIn{}, fmt.Errorf("login %s: %w", email, err)
+		}
+		return SignIn{Token: token, User: u, NeedsCode: true}, nil
+	}
+	return s.signedIn(ctx, u, ip, func(hash string) error {
+		return s.accounts.CreateSession(ctx, hash, u.ID, time.Now().Add(SessionTTL))
+	})
+}
+
+// SecondFactor completes the half-open session of token with a code from
+// the account's authenticator or one of its recovery codes, from address
+// ip. Codes are throttled per account (news.ErrTooMany); a wrong one is
+// ErrBadCode, a session gone is ErrSignInExpired. On success the session
+// is a full one under a new token.
+func (s *Service) SecondFactor(ctx context.Context, token, code, ip string) (SignIn, error) {
+	if token == "" || len(token) > maxToken {
+		return SignIn{}, ErrSignInExpired
+	}
+	pending := HashToken(token)
+	u, err := s.accounts.PendingSessionUser(ctx, pending)
+	if errors.Is(err, news.ErrNotFound) {
+		return SignIn{}, ErrSignInExpired
+	}
 	if err != nil {
-		return "", nil, err
+		return SignIn{}, err
 	}
-	s.byAccount.Reset(email)
+	if err := s.checkCode(ctx, u, code, throttle.Address(ip)); err != nil {
+		return SignIn{}, err
+	}
+	in, err := s.signedIn(ctx, u, ip, func(hash string) error {
+		return s.accounts.PromoteSession(ctx, pending, hash, u.ID, time.Now().Add(SessionTTL))
+	})
+	if errors.Is(err, news.ErrNotFound) {
+		return SignIn{}, ErrSignInExpired
+	}
+	return in, err
+}
+
+// checkCode spends a code of u's: a TOTP code of a step not used yet, or
+// an unused recovery code.
+func (s *Service) checkCode(ctx context.Context, u *User, code, addr string) error {
+	key := "code:" + strconv.FormatInt(u.ID, 10)
+	if !s.byUser.Take(key) {
+		return fmt.Errorf("two-factor code of %s: %w", u.Email, news.ErrTooMany)
+	}
+	code = NormalizeCode(code)
+	ok := false
+	switch {
+	case IsRecoveryCode(code):
+		var err error
+		if ok, err = s.accounts.SpendRecoveryCode(ctx, u.ID, HashRecoveryCode(u.ID, code), u.Actor()); err != nil {
+			return err
+		}
+	case len(code) == totpDigits:
+		st, err := s.accounts.TwoFactor(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		secret, err := s.open(ctx, u.ID, st.Secret)
+		if err != nil {
+			return err
+		}
+		if step, match := MatchTOTP(secret, code, time.Now(), st.Step); match {
+			if ok, err = s.accounts.SpendTOTPStep(ctx, u.ID, step); err != nil {
+				return err
+			}
+		}
+	}
+	if !ok {
+		s.log.Info("two-factor code refused", "user", u.ID, "addr", addr)
+		// A wrong code comes from someone who has the password: logged
+		// each time (the budget above bounds how often).
+		if err := s.accounts.Audit(ctx, u.Actor(), "login.code_failed", "user "+strconv.FormatInt(u.ID, 10), ""); err != nil {
+			s.log.Error("audit a refused code", "err", err)
+		}
+		s.failed(ctx, u, addr)
+		return ErrBadCode
+	}
+	s.byUser.Reset(key)
+	return nil
+}
+
+// signedIn opens u's session with create (given the new token's hash)
+// and logs it.
+func (s *Service) signedIn(ctx context.Context, u *User, ip string, create func(hash string) error) (SignIn, error) {
+	token, hash, err := NewToken()
+	if err == nil {
+		err = create(hash)
+	}
+	if err != nil {
+		return SignIn{}, fmt.Errorf("open a session for %s: %w", u.Email, err)
+	}
 	if err := s.accounts.Audit(ctx, u.Actor(), "login", "", ""); err != nil {
 		s.log.Error("audit login", "err", err)
 	}
 	s.log.Info("login", "user", u.ID, "email", u.Email, "ip", ip)
-	return token, u, nil
+	return SignIn{Token: token, User: u}, nil
+}
+
+// failed counts a failed login of u from addr towards a burst, and notes
+// the burst (audit entry, notice) the first time it is one.
+func (s *Service) failed(ctx context.Context, u *User, addr string) {
+	failures, addrs, alarm := s.bursts.fail(u.ID, addr, time.Now())
+	if !alarm {
+		return
+	}
+	s.log.Warn("burst of failed logins", "user", u.ID, "email", u.Email, "failures", failures, "addresses", addrs)
+	if _, err := s.accounts.NoteLoginBurst(ctx, u.ID, failures, addrs, burstWindow); err != nil {
+		s.log.Error("note a burst of failed logins", "err", err)
+	}
 }
 
 // dummyHash is made on the first login for an unknown account, not at
@@ -141,7 +302,8 @@ func (s *Service) DeleteExpired(ctx context.Context) (int64, error) {
 // they change it: throttled like a login (news.ErrTooMany), ErrBadPassword
 // when wrong.
 func (s *Service) Reauthenticate(ctx context.Context, u *User, password string) error {
-	if !s.byAccount.Take(u.Email) {
+	key := "password:" + strconv.FormatInt(u.ID, 10)
+	if !s.byUser.Take(key) {
 		return fmt.Errorf("reauthenticate %s: %w", u.Email, news.ErrTooMany)
 	}
 	release, err := s.hashSlot(ctx)
@@ -152,7 +314,7 @@ func (s *Service) Reauthenticate(ctx context.Context, u *User, password string) 
 	if err := VerifyPassword(u.PasswordHash, password); err != nil {
 		return err
 	}
-	s.byAccount.Reset(u.Email)
+	s.byUser.Reset(key)
 	return nil
 }
 

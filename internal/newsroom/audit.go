@@ -105,6 +105,19 @@ func (n *Newsroom) kindAndNumber(s string) (name, kind string) {
 // auditWords turns the codes a detail is made of (states, roles, the
 // command line) into the catalogue's words, leaving the rest as written.
 func (n *Newsroom) auditWords(detail string) string {
+	// "code:n:m…" is a catalogue sentence (audit_detail_code) taking the
+	// numbers, as the burst of failed logins writes its counts.
+	if code, rest, ok := strings.Cut(detail, ":"); ok && n.cat.Has("audit_detail_"+code) {
+		var args []any
+		for _, v := range strings.Split(rest, ":") {
+			num, err := strconv.Atoi(v)
+			if err != nil {
+				return detail
+			}
+			args = append(args, n.settings.Get().Digits.Int(num))
+		}
+		return n.cat.T("audit_detail_"+code, args...)
+	}
 	detail = strings.ReplaceAll(detail, commandLine, "("+n.cat.T("audit_command_line")+")")
 	parts := strings.Split(detail, " → ")
 	for i, p := range parts {

@@ -117,6 +117,8 @@ func (n *Newsroom) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /admin/login", n.loginForm)
 	mux.HandleFunc("POST /admin/login", n.login)
+	mux.HandleFunc("GET "+codePath, n.loginCodeForm)
+	mux.HandleFunc("POST "+codePath, n.loginCode)
 	mux.HandleFunc("POST /admin/logout", n.logout)
 	mux.Handle("GET /admin/sections", n.require(auth.PermManageSections, n.sections))
 	mux.Handle("POST /admin/sections", n.require(auth.PermManageSections, n.createSection))
@@ -211,7 +213,12 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/users/{id}/enable", n.require(auth.PermManageSettings, n.setDisabled(false)))
 	mux.Handle("GET /admin/users/{id}/sessions", n.require(auth.PermManageSettings, n.userSessions))
 	mux.Handle("POST /admin/users/{id}/sessions/{sid}/end", n.require(auth.PermManageSettings, n.endSession))
-	mux.Handle("GET /admin/account", n.require(auth.PermViewNewsroom, n.account))
+	mux.Handle("GET /admin/account", n.enrolment(n.account))
+	mux.Handle("POST /admin/account/two-factor", n.enrolment(n.beginTwoFactor))
+	mux.Handle("POST /admin/account/two-factor/confirm", n.enrolment(n.confirmTwoFactor))
+	mux.Handle("POST /admin/account/two-factor/off", n.require(auth.PermViewNewsroom, n.disableTwoFactor))
+	mux.Handle("POST /admin/account/login-notice", n.enrolment(n.dismissLoginNotice))
+	mux.Handle("POST /admin/users/{id}/two-factor/off", n.require(auth.PermManageSettings, n.resetTwoFactor))
 	mux.Handle("POST /admin/account/password", n.require(auth.PermViewNewsroom, n.changePassword))
 	mux.Handle("POST /admin/account/profile", n.require(auth.PermViewNewsroom, n.saveOwnProfile))
 	mux.Handle("POST /admin/account/sessions/{sid}/end", n.require(auth.PermViewNewsroom, n.endSession))
@@ -235,8 +242,19 @@ func noStore(next http.Handler) http.Handler {
 
 type userKey struct{}
 
-// require lets the request through only for a logged-in user holding perm.
+// require lets the request through only for a logged-in user holding
+// perm, who has two-factor on if the outlet requires it of them.
 func (n *Newsroom) require(perm auth.Permission, h http.HandlerFunc) http.Handler {
+	return n.gate(perm, false, h)
+}
+
+// enrolment lets any logged-in user through, two-factor or not: the
+// pages that turn it on.
+func (n *Newsroom) enrolment(h http.HandlerFunc) http.Handler {
+	return n.gate(auth.PermViewNewsroom, true, h)
+}
+
+func (n *Newsroom) gate(perm auth.Permission, enrolling bool, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := n.currentUser(r)
 		if u == nil {
@@ -248,6 +266,14 @@ func (n *Newsroom) require(perm auth.Permission, h http.HandlerFunc) http.Handle
 			return
 		}
 		if !u.Can(perm) {
+			n.Error(w, r, http.StatusForbidden)
+			return
+		}
+		if !enrolling && n.mustEnrol(u) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, accountTwoFactor, http.StatusSeeOther)
+				return
+			}
 			n.Error(w, r, http.StatusForbidden)
 			return
 		}

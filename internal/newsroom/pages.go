@@ -102,22 +102,89 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	token, _, err := n.auth.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), web.ClientIP(r))
+	in, err := n.auth.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), web.ClientIP(r))
 	if err != nil {
-		msg := "login_failed"
-		if errors.Is(err, news.ErrTooMany) {
-			msg = "login_throttled"
-		} else if errors.Is(err, auth.ErrDisabled) {
-			msg = "login_disabled"
-		} else if news.KindOf(err) == news.KindInternal {
-			n.fail(w, r, err)
-			return
-		}
-		n.render(w, web.Status(err), "login", &data{Title: n.cat.T("admin_login"), Message: n.cat.T(msg), Next: next})
+		n.loginRefused(w, r, "login", next, err)
 		return
 	}
-	n.setSessionCookie(w, r, token)
+	if in.NeedsCode {
+		// The half-open session's token goes to the code form only.
+		http.SetCookie(w, &http.Cookie{Name: codeCookie, Value: in.Token, Path: codePath, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+			Secure: n.secure || r.TLS != nil, MaxAge: int(auth.SecondFactorTTL.Seconds())})
+		n.render(w, http.StatusOK, "login_code", &data{Title: n.cat.T("login_code_title"), Next: next})
+		return
+	}
+	n.setSessionCookie(w, r, in.Token)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// The code step of a sign-in with two-factor on: its form, and the cookie
+// that carries the half-open session to it.
+const (
+	codePath   = "/admin/login/code"
+	codeCookie = "khabar_signin"
+)
+
+// loginCodeForm is GET /admin/login/code: the code form again (a reload),
+// or the login form when no sign-in is half way.
+func (n *Newsroom) loginCodeForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, err := r.Cookie(codeCookie); err != nil {
+		http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	n.render(w, http.StatusOK, "login_code", &data{Title: n.cat.T("login_code_title"), Next: next})
+}
+
+// loginCode is POST /admin/login/code: the second step of a sign-in.
+func (n *Newsroom) loginCode(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	next := safeNext(r.PostForm.Get("next"))
+	token := ""
+	if c, err := r.Cookie(codeCookie); err == nil {
+		token = c.Value
+	}
+	in, err := n.auth.SecondFactor(r.Context(), token, r.PostForm.Get("code"), web.ClientIP(r))
+	switch {
+	case errors.Is(err, auth.ErrSignInExpired):
+		n.endCodeStep(w)
+		n.loginRefused(w, r, "login", next, err)
+	case err != nil:
+		n.loginRefused(w, r, "login_code", next, err)
+	default:
+		n.endCodeStep(w)
+		n.setSessionCookie(w, r, in.Token)
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
+}
+
+func (n *Newsroom) endCodeStep(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: codeCookie, Value: "", Path: codePath, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+// loginRefused shows page (the login form or the code form) again with
+// why err refused the attempt, or the error page for the server's fault.
+func (n *Newsroom) loginRefused(w http.ResponseWriter, r *http.Request, page, next string, err error) {
+	var msg string
+	switch {
+	case errors.Is(err, news.ErrTooMany):
+		msg = "login_throttled"
+	case errors.Is(err, auth.ErrBadCode):
+		msg = "login_code_wrong"
+	case errors.Is(err, auth.ErrSignInExpired):
+		msg = "login_code_expired"
+	case errors.Is(err, auth.ErrDisabled):
+		msg = "login_disabled"
+	case news.KindOf(err) == news.KindInternal:
+		n.fail(w, r, err)
+		return
+	default:
+		msg = "login_failed"
+	}
+	title := map[string]string{"login": "admin_login", "login_code": "login_code_title"}[page]
+	n.render(w, web.Status(err), page, &data{Title: n.cat.T(title), Message: n.cat.T(msg), Next: next})
 }
 
 // setSessionCookie hands the browser its session token.
@@ -270,7 +337,7 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "disabled", "enabled", "session", "password", "taken", "deleted", "setup",
 		"section_saved", "section_moved", "section_deleted", "author_saved", "none_selected",
-		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted":
+		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted", "two_factor_off", "two_factor_reset":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

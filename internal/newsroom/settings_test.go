@@ -49,17 +49,7 @@ func testSettingsLogoAndTheme(t *testing.T, st *store.Store) {
 		return m
 	}
 	before := stored()
-	form := url.Values{}
-	for k, v := range settings.FromMap(before).ToMap() {
-		form.Set(k, v)
-	}
-	secs, err := st.ListSections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range secs {
-		form.Set("section_comments_"+strconv.FormatInt(s.ID, 10), "")
-	}
+	form := f.settingsForm(t)
 	with := func(key, val string) url.Values {
 		v := maps.Clone(form)
 		v.Set(key, val)
@@ -139,4 +129,26 @@ func testSettingsLogoAndTheme(t *testing.T, st *store.Store) {
 	if lib := c.Get("/admin/media?pick=logo_media"); !strings.Contains(lib.Body, `data-field="logo_media"`) {
 		t.Error("the library does not pick for the logo")
 	}
+}
+
+// settingsForm is the settings form as the page posts it now.
+func (f *fixture) settingsForm(t *testing.T) url.Values {
+	t.Helper()
+	ctx := context.Background()
+	m, err := f.store.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{}
+	for k, v := range settings.FromMap(m).ToMap() {
+		form.Set(k, v)
+	}
+	secs, err := f.store.ListSections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secs {
+		form.Set("section_comments_"+strconv.FormatInt(s.ID, 10), "")
+	}
+	return form
 }

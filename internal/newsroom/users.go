@@ -185,6 +185,8 @@ type sessionsPage struct {
 	// Profile is the account page's form of the byline linked to the
 	// account, as the author_fields partial reads it; nil without one.
 	Profile *data
+	// TwoFactor is the account page's two-factor part.
+	TwoFactor *twoFactorView
 }
 
 // userSessions is GET /admin/users/{id}/sessions (admins).
@@ -201,13 +203,24 @@ func (n *Newsroom) account(w http.ResponseWriter, r *http.Request) {
 	n.renderAccount(w, r, http.StatusOK, nil, nil)
 }
 
-// renderAccount shows one's own account: sessions, password and, when a
-// byline is linked to it, its profile (a as typed, or as stored when nil).
+// renderAccount shows one's own account: sessions, password, two-factor
+// and, when a byline is linked to it, its profile (a as typed, or as
+// stored when nil).
 func (n *Newsroom) renderAccount(w http.ResponseWriter, r *http.Request, status int, a *news.Author, errs map[string]string) {
+	n.renderAccountWith(w, r, status, a, errs, nil)
+}
+
+// renderAccountWith is renderAccount showing recovery codes just made.
+func (n *Newsroom) renderAccountWith(w http.ResponseWriter, r *http.Request, status int, a *news.Author, errs map[string]string, codes []string) {
 	u := userFrom(r.Context())
 	p := &sessionsPage{Of: u, Self: true, Base: "/admin/account"}
+	var err error
+	if p.TwoFactor, err = n.twoFactorView(r, u); err != nil {
+		n.fail(w, r, err)
+		return
+	}
+	p.TwoFactor.Codes = codes
 	if a == nil {
-		var err error
 		if a, err = n.store.AuthorOfUser(r.Context(), u.ID); err != nil && !errors.Is(err, news.ErrNotFound) {
 			n.fail(w, r, err)
 			return
@@ -321,5 +334,5 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/account?done=password", http.StatusSeeOther)
 		return
 	}
-	n.renderSessions(w, r, http.StatusUnprocessableEntity, &sessionsPage{Of: me, Self: true, Base: "/admin/account"}, errs)
+	n.renderAccount(w, r, http.StatusUnprocessableEntity, nil, errs)
 }

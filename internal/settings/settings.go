@@ -63,6 +63,11 @@ type Settings struct {
 	// home-screen icons are made from (0: the drawn icon).
 	ThemeColor string
 	LogoMedia  int64
+
+	// TwoFactorRequired: editors and admins must sign in with a code from
+	// an authenticator; until they set one up, the newsroom opens nothing
+	// else for them.
+	TwoFactorRequired bool
 }
 
 // Defaults are what a fresh install shows.
@@ -111,7 +116,7 @@ func Keys() []string {
 	}
 	return append(out, "lang", "month_style", "digits", "comment_mode", "hijri",
 		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first",
-		"theme_color", "logo_media")
+		"theme_color", "logo_media", "two_factor_required")
 }
 
 // FromMap overlays stored values on the defaults. Unknown keys are ignored;
@@ -145,6 +150,7 @@ func FromMap(m map[string]string) Settings {
 		s.CommentHoldLinks = v == "on"
 	}
 	s.CommentHoldFirst = m["comment_hold_first"] == "on"
+	s.TwoFactorRequired = m["two_factor_required"] == "on"
 	if hexColour(m["theme_color"]) {
 		s.ThemeColor = m["theme_color"]
 	}
@@ -163,18 +169,19 @@ func FromMap(m map[string]string) Settings {
 // ToMap is the inverse of FromMap.
 func (s Settings) ToMap() map[string]string {
 	m := map[string]string{
-		"lang":               s.Language,
-		"month_style":        string(s.MonthStyle),
-		"digits":             string(s.Digits),
-		"comment_mode":       string(s.CommentMode),
-		"hijri":              onOff(s.Hijri),
-		"comment_close_days": strconv.Itoa(s.CommentCloseDays),
-		"comment_block":      s.CommentBlock,
-		"comment_hold":       s.CommentHold,
-		"comment_hold_links": onOff(s.CommentHoldLinks),
-		"comment_hold_first": onOff(s.CommentHoldFirst),
-		"theme_color":        s.ThemeColor,
-		"logo_media":         "",
+		"lang":                s.Language,
+		"month_style":         string(s.MonthStyle),
+		"digits":              string(s.Digits),
+		"comment_mode":        string(s.CommentMode),
+		"hijri":               onOff(s.Hijri),
+		"comment_close_days":  strconv.Itoa(s.CommentCloseDays),
+		"comment_block":       s.CommentBlock,
+		"comment_hold":        s.CommentHold,
+		"comment_hold_links":  onOff(s.CommentHoldLinks),
+		"comment_hold_first":  onOff(s.CommentHoldFirst),
+		"theme_color":         s.ThemeColor,
+		"logo_media":          "",
+		"two_factor_required": onOff(s.TwoFactorRequired),
 	}
 	if s.LogoMedia != 0 {
 		m["logo_media"] = strconv.FormatInt(s.LogoMedia, 10)
@@ -249,6 +256,7 @@ func Parse(form map[string]string) (Settings, error) {
 	}
 	s.CommentHoldLinks = form["comment_hold_links"] == "on"
 	s.CommentHoldFirst = form["comment_hold_first"] == "on"
+	s.TwoFactorRequired = form["two_factor_required"] == "on"
 	// A colour picker always sends a colour; an empty one is an older form.
 	if c := strings.ToLower(strings.TrimSpace(form["theme_color"])); c != "" {
 		if !hexColour(c) {

@@ -16,6 +16,7 @@ func valid() map[string]string {
 	m := Defaults().ToMap()
 	m["youtube"] = "https://www.youtube.com/@outlet"
 	m["theme_color"], m["logo_media"] = "#1a7f3c", "7"
+	m["two_factor_required"] = "on"
 	return m
 }
 
@@ -24,7 +25,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := FromMap(s.ToMap()); got != s || s.ThemeColor != "#1a7f3c" || s.LogoMedia != 7 {
+	if got := FromMap(s.ToMap()); got != s || s.ThemeColor != "#1a7f3c" || s.LogoMedia != 7 || !s.TwoFactorRequired {
 		t.Errorf("round trip: %+v != %+v", got, s)
 	}
 	if len(s.Follow()) != 1 || s.Follow()[0].Key != "youtube" || len(s.Channels()) != 0 {

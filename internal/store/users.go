@@ -16,17 +16,18 @@ import (
 )
 
 // userCols are the columns scanUser reads, of users as u.
-const userCols = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at, u.disabled_at IS NOT NULL"
+const userCols = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at, u.disabled_at IS NOT NULL, u.totp_secret <> '', u.login_burst_at, u.login_notice"
 
 func scanUser(r rowScanner) (*auth.User, error) {
 	var (
-		u    auth.User
-		role string
+		u     auth.User
+		role  string
+		burst sql.NullTime
 	)
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &u.Disabled); err != nil {
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &u.Disabled, &u.TwoFactor, &burst, &u.LoginNotice); err != nil {
 		return nil, err
 	}
-	u.Role = auth.Role(role)
+	u.Role, u.LoginBurstAt = auth.Role(role), burst.Time
 	return &u, nil
 }
 
@@ -95,15 +96,23 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 // CreateSession stores a session by its token hash; a disabled (or
 // missing) account gets none: auth.ErrDisabled.
 func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-		SELECT ?, id, ?, ? FROM users WHERE id = ? AND disabled_at IS NULL`), tokenHash, now(), utc(expires), userID)
-	if err == nil {
-		if n, _ := res.RowsAffected(); n == 0 {
-			err = auth.ErrDisabled
-		}
-	}
-	if err != nil {
+	if err := s.insertSession(ctx, s.db, tokenHash, userID, expires, false); err != nil {
 		return fmt.Errorf("create session for user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// insertSession opens a session (pending: half-open, waiting for the
+// second factor) for an account that is not disabled, or gives
+// auth.ErrDisabled.
+func (s *Store) insertSession(ctx context.Context, db querier, tokenHash string, userID int64, expires time.Time, pending bool) error {
+	res, err := db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at, pending)
+		SELECT ?, id, ?, ?, ? FROM users WHERE id = ? AND disabled_at IS NULL`), tokenHash, now(), utc(expires), pending, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return auth.ErrDisabled
 	}
 	return nil
 }
@@ -116,7 +125,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*auth.User, 
 	// A session opened while the account was being disabled ends here
 	// too: the disabling transaction may not have seen it to delete it.
 	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+` FROM sessions se JOIN users u ON u.id = se.user_id
-		WHERE se.token_hash = ? AND se.expires_at > ? AND u.disabled_at IS NULL`), tokenHash, now()))
+		WHERE se.token_hash = ? AND se.expires_at > ? AND NOT se.pending AND u.disabled_at IS NULL`), tokenHash, now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", news.ErrNotFound)
 	}
@@ -335,7 +344,7 @@ var sessionID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 // UserSessions lists a user's live sessions, marking current (a token
 // hash) as the one in use.
 func (s *Store) UserSessions(ctx context.Context, userID int64, current string) ([]auth.Session, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC"), userID, now())
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND expires_at > ? AND NOT pending ORDER BY created_at DESC"), userID, now())
 	return collect(rows, err, fmt.Sprintf("list sessions of user %d", userID), func(r rowScanner) (auth.Session, error) {
 		var (
 			hash string

@@ -97,11 +97,13 @@ type Client struct {
 	cookies map[string]*http.Cookie
 	// Header is sent with every request (Accept, Authorization, …).
 	Header http.Header
+	// RemoteAddr is the address requests come from.
+	RemoteAddr string
 }
 
 // NewClient is a browser with no cookies yet.
 func NewClient(t testing.TB, h http.Handler) *Client {
-	return &Client{t: t, h: h, cookies: map[string]*http.Cookie{}, Header: http.Header{}}
+	return &Client{t: t, h: h, cookies: map[string]*http.Cookie{}, Header: http.Header{}, RemoteAddr: "192.0.2.1:1234"}
 }
 
 // SetCookie adds a cookie, as a login would.
@@ -134,7 +136,7 @@ func (c *Client) Form(method, path string, form url.Values) Response {
 func (c *Client) Do(method, path string, body io.Reader, header http.Header) Response {
 	c.t.Helper()
 	req := httptest.NewRequest(method, path, body)
-	req.RemoteAddr = "192.0.2.1:1234"
+	req.RemoteAddr = c.RemoteAddr
 	for k, v := range c.Header {
 		req.Header[k] = v
 	}

@@ -4,6 +4,7 @@
 package throttle
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -52,4 +53,21 @@ func (l *Limiter) Reset(key string) {
 	l.mu.Lock()
 	delete(l.buckets, key)
 	l.mu.Unlock()
+}
+
+// Address is the key of a client address ip: an IPv6 address stands for
+// its /64, the smallest block a provider hands one subscriber, so that a
+// single client cannot walk its 2⁶⁴ addresses to get a fresh budget for
+// each. IPv4 (mapped or not) stays whole; anything unparsable is its own
+// key.
+func Address(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
 }

@@ -29,3 +29,20 @@ func TestLimiter(t *testing.T) {
 		t.Error("a nil limiter refuses")
 	}
 }
+
+func TestAddress(t *testing.T) {
+	for _, c := range []struct{ ip, want string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"::ffff:192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"not an address", "not an address"},
+		{"", ""},
+	} {
+		if got := Address(c.ip); got != c.want {
+			t.Errorf("Address(%q) = %q, want %q", c.ip, got, c.want)
+		}
+	}
+}
