@@ -126,6 +126,9 @@ type commentResult struct {
 	Error   string            `json:"error,omitempty"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Token is a fresh form token for the next comment, after one was
+	// taken or when the one sent cannot be sent again.
+	Token string `json:"token,omitempty"`
 }
 
 // postComment is POST /api/v1/articles/{id}/comments with a JSON body
@@ -174,7 +177,8 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 		if c.Status == news.CommentApproved {
 			msg = "comment_published"
 		}
-		web.JSON(w, http.StatusCreated, "no-store", commentResult{ID: c.ID, Status: string(c.Status), Parent: c.ParentID, Message: a.cat.T(msg)})
+		web.JSON(w, http.StatusCreated, "no-store", commentResult{ID: c.ID, Status: string(c.Status), Parent: c.ParentID, Message: a.cat.T(msg),
+			Token: a.comments.Token(art.ID)})
 		return
 	}
 	a.commentRefused(w, art, err)
@@ -201,6 +205,9 @@ func (a *API) commentRefused(w http.ResponseWriter, art *news.Article, err error
 		res.Message = strings.Join(parts, " ")
 	case errors.As(err, &ce):
 		res.Error, res.Message = ce.Code, ce.Message(a.cat, a.settings.Get().Digits)
+		if ce.NeedsToken() {
+			res.Token = a.comments.Token(art.ID)
+		}
 		if ce.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(ce.RetrySeconds()))
 		}

@@ -75,11 +75,15 @@ func testCommentsAPI(t *testing.T, s *store.Store) {
 		t.Fatalf("post: %d %v", r.Status, out)
 	}
 	first := int64(out["id"].(float64))
+	next, _ := out["token"].(string)
+	if next == "" {
+		t.Fatalf("the answer brings no token for the next comment: %v", out)
+	}
 	if l := f.listComments(t, a.ID, ""); l.Count != 0 || l.Comments == nil || len(l.Comments) != 0 {
 		t.Fatalf("a pending comment is listed: %+v", l)
 	}
 	f.approve(t, first)
-	r, out = f.postJSON(t, "POST", api, `{"name":"Sami","body":"أوافق تمامًا","parent_id":`+itoa(first)+`,"token":"`+f.token(t, a.ID)+`"}`, nil)
+	r, out = f.postJSON(t, "POST", api, `{"name":"Sami","body":"أوافق تمامًا","parent_id":`+itoa(first)+`,"token":"`+next+`"}`, nil)
 	if r.Status != http.StatusCreated || out["status"] != "pending" || out["parent"] != float64(first) {
 		t.Fatalf("reply: %d %v", r.Status, out)
 	}
@@ -129,7 +133,10 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	api := "/api/v1/articles/" + itoa(a.ID) + "/comments"
-	tok := f.token(t, a.ID)
+	spent := f.token(t, a.ID)
+	if r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"أول","token":"`+spent+`"}`, nil); r.Status != http.StatusCreated {
+		t.Fatalf("post: %d %v", r.Status, out)
+	}
 	for _, c := range []struct {
 		name, path, body string
 		hdr              http.Header
@@ -139,13 +146,14 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		{"broken JSON", api, `{"name":`, nil, http.StatusBadRequest, ""},
 		{"huge body", api, `{"body":"` + strings.Repeat("x", 100<<10) + `"}`, nil, http.StatusRequestEntityTooLarge, ""},
 		{"wrong types", api, `{"name":1,"body":[]}`, nil, http.StatusBadRequest, ""},
-		{"negative parent", api, `{"name":"x","body":"y","parent_id":-5,"token":"` + tok + `"}`, nil, http.StatusCreated, ""},
-		{"cross-origin", api, `{"name":"x","body":"y","token":"` + tok + `"}`, crossSite, http.StatusForbidden, ""},
-		{"empty name", api, `{"name":"","body":"y","token":"` + tok + `"}`, nil, http.StatusUnprocessableEntity, "invalid"},
-		{"honeypot filled", api, `{"name":"x","body":"y","website":"http://spam","token":"` + tok + `"}`, nil, http.StatusForbidden, "spam"},
+		{"negative parent", api, `{"name":"x","body":"y","parent_id":-5,"token":"` + f.token(t, a.ID) + `"}`, nil, http.StatusCreated, ""},
+		{"cross-origin", api, `{"name":"x","body":"y","token":"` + f.token(t, a.ID) + `"}`, crossSite, http.StatusForbidden, ""},
+		{"empty name", api, `{"name":"","body":"y","token":"` + f.token(t, a.ID) + `"}`, nil, http.StatusUnprocessableEntity, "invalid"},
+		{"honeypot filled", api, `{"name":"x","body":"y","website":"http://spam","token":"` + f.token(t, a.ID) + `"}`, nil, http.StatusForbidden, "spam"},
 		{"no token", api, `{"name":"x","body":"y"}`, nil, http.StatusBadRequest, "bad_token"},
-		{"another article's token", api, `{"name":"x","body":"y","token":"` + f.token(t, other.ID) + `"}`, nil, http.StatusBadRequest, "bad_token"},
-		{"parent on another article", api, `{"name":"x","body":"z","parent_id":` + itoa(foreign.ID) + `,"token":"` + tok + `"}`, nil, http.StatusConflict, "parent_gone"},
+		{"another article's token", api, `{"name":"x","body":"y","token":"` + f.token(t, other.ID) + `"}`, nil, http.StatusBadRequest, "other_article"},
+		{"a spent token", api, `{"name":"x","body":"مكرر","token":"` + spent + `"}`, nil, http.StatusConflict, "token_used"},
+		{"parent on another article", api, `{"name":"x","body":"z","parent_id":` + itoa(foreign.ID) + `,"token":"` + f.token(t, a.ID) + `"}`, nil, http.StatusConflict, "parent_gone"},
 		{"closed", "/api/v1/articles/" + itoa(closed.ID) + "/comments", `{"name":"x","body":"y","token":"` + f.token(t, closed.ID) + `"}`, nil, http.StatusForbidden, "closed"},
 		{"article 0", "/api/v1/articles/0/comments", `{}`, nil, http.StatusNotFound, ""},
 		{"a draft", "/api/v1/articles/" + itoa(draft.ID) + "/comments", `{}`, nil, http.StatusNotFound, ""},
@@ -154,9 +162,15 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		if r.Status != c.status || c.want != "" && out["error"] != c.want {
 			t.Errorf("API %s: %d %v, want %d %s", c.name, r.Status, out, c.status, c.want)
 		}
+		// A comment taken, or a token that cannot be sent again, brings a
+		// fresh token in the answer.
+		fresh := r.Status == http.StatusCreated || c.want == "bad_token" || c.want == "other_article" || c.want == "token_used"
+		if tok, _ := out["token"].(string); fresh != (tok != "") {
+			t.Errorf("API %s: token in the answer %q", c.name, tok)
+		}
 	}
 	// Bad fields are named, and told in the outlet's language.
-	if r, out := f.postJSON(t, "POST", api, `{"name":"","body":"y","token":"`+tok+`"}`, nil); r.Status != 422 || !strings.Contains(out["message"].(string), "الاسم: هذا الحقل مطلوب") || out["fields"] == nil {
+	if r, out := f.postJSON(t, "POST", api, `{"name":"","body":"y","token":"`+f.token(t, a.ID)+`"}`, nil); r.Status != 422 || !strings.Contains(out["message"].(string), "الاسم: هذا الحقل مطلوب") || out["fields"] == nil {
 		t.Errorf("invalid fields: %d %v", r.Status, out)
 	}
 	// Text that is not UTF-8 is refused, not repaired with U+FFFD: raw
@@ -172,7 +186,7 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		{"lone low surrogate", `"name":"\uDE00","body":"y"`, "name"},
 		{"high surrogate, then another escape", `"name":"x","body":"\ud83d\u0041"`, "body"},
 	} {
-		r, out := f.postJSON(t, "POST", api, `{`+c.fields+`,"token":"`+tok+`"}`, nil)
+		r, out := f.postJSON(t, "POST", api, `{`+c.fields+`,"token":"`+f.token(t, a.ID)+`"}`, nil)
 		fields, _ := out["fields"].(map[string]any)
 		var bad []string
 		for k, v := range fields {
@@ -186,7 +200,7 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 		}
 	}
 	for _, body := range []string{`a \ud83d\ude00 b`, `\\ud83d`, `\ufffd is a character`} {
-		if r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"`+body+`","token":"`+tok+`"}`, nil); r.Status != http.StatusCreated {
+		if r, out := f.postJSON(t, "POST", api, `{"name":"x","body":"`+body+`","token":"`+f.token(t, a.ID)+`"}`, nil); r.Status != http.StatusCreated {
 			t.Errorf("body %s: %d %v", body, r.Status, out)
 		}
 	}
@@ -200,9 +214,10 @@ func testCommentsAPIBadInput(t *testing.T, s *store.Store) {
 	if msg, _ := out["message"].(string); !regexp.MustCompile(`انتظر (59|60) ثانية ثم`).MatchString(msg) {
 		t.Errorf("the refusal does not say how long to wait: %q", msg)
 	}
-	// Only the comment with a negative parent, taken as none, got in.
-	if list, err := s.ListComments(ctx, store.CommentFilter{Limit: 100}); err != nil || len(list) != 5 {
-		t.Errorf("stored %d comments (%v), want the fixture's and the four accepted", len(list), err)
+	// Only the first, the comment with a negative parent (taken as none)
+	// and the three well-encoded bodies got in.
+	if list, err := s.ListComments(ctx, store.CommentFilter{Limit: 100}); err != nil || len(list) != 6 {
+		t.Errorf("stored %d comments (%v), want the fixture's and the five accepted", len(list), err)
 	}
 	for path, want := range map[string]int{
 		api + "?sort=sideways":                                   http.StatusBadRequest,

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,16 +19,17 @@ import (
 	"khabar/internal/store"
 )
 
-var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
-
+// formToken is a fresh form token for a comment on the article, as the
+// comment script asks for one (each token takes one comment; the form
+// cached in the page is the first reader's).
 func formToken(t *testing.T, n *apptest.Node, articleID int64) string {
 	t.Helper()
-	r := n.Get(t, "/comments/"+strconv.FormatInt(articleID, 10))
-	m := tokenField.FindStringSubmatch(r.Body)
-	if r.Status != http.StatusOK || m == nil {
-		t.Fatalf("comments page %d has no form token: %d", articleID, r.Status)
+	r := n.Get(t, "/api/v1/articles/"+strconv.FormatInt(articleID, 10)+"/comments/token")
+	var out struct{ Token string }
+	if err := json.Unmarshal([]byte(r.Body), &out); r.Status != http.StatusOK || err != nil || out.Token == "" {
+		t.Fatalf("no form token for article %d: %d %s", articleID, r.Status, r.Body)
 	}
-	return m[1]
+	return out.Token
 }
 
 func postForm(t *testing.T, n *apptest.Node, articleID int64, v url.Values, hdr map[string]string) apptest.Resp {

@@ -133,6 +133,17 @@ type Error struct {
 
 func (e *Error) Error() string { return "comment refused: " + e.Code }
 
+// NeedsToken tells whether the refused form's token cannot be sent again
+// (spent, too old, forged, another article's): the answer brings a fresh
+// one.
+func (e *Error) NeedsToken() bool {
+	switch e.Code {
+	case CodeTokenUsed, CodeExpired, CodeBadToken, CodeOtherArticle:
+		return true
+	}
+	return false
+}
+
 // Message is the refusal as the commenter reads it; one sent too soon
 // says how many seconds are left to wait.
 func (e *Error) Message(cat *locale.Catalog, d locale.Digits) string {
@@ -156,7 +167,7 @@ func (e *Error) Kind() news.Kind {
 		return news.KindNotFound
 	case CodeBanned, CodeClosed, CodeSpam, CodeBlocked:
 		return news.KindForbidden
-	case CodeParentGone:
+	case CodeParentGone, CodeTokenUsed:
 		return news.KindConflict
 	}
 	return news.KindMalformed
@@ -172,9 +183,14 @@ const (
 	CodeTooFast     = "too_fast"
 	CodeExpired     = "expired"
 	CodeBadToken    = "bad_token"
-	CodeSpam        = "spam"
-	CodeNotFound    = "not_found"
-	CodeParentGone  = "parent_gone"
+	// CodeTokenUsed: the form's token made a comment already; one token,
+	// one comment.
+	CodeTokenUsed = "token_used"
+	// CodeOtherArticle: a good token, of another article's form.
+	CodeOtherArticle = "other_article"
+	CodeSpam         = "spam"
+	CodeNotFound     = "not_found"
+	CodeParentGone   = "parent_gone"
 )
 
 // normalisedBody is what duplicates are compared on.

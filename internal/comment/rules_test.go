@@ -3,6 +3,7 @@ package comment
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,9 +142,12 @@ func TestTokens(t *testing.T) {
 	clock := time.Unix(1_800_000_000, 0)
 	s := &Service{key: []byte("0123456789abcdef0123456789abcdef"), now: func() time.Time { return clock }, MinFill: 3 * time.Second, MaxAge: time.Hour}
 	tok := s.Token(7)
+	if s.Token(7) == tok {
+		t.Fatal("two forms of one article got the same token")
+	}
 	code := func(tok string, article int64) string {
 		var e *Error
-		if err := s.checkToken(tok, article); errors.As(err, &e) {
+		if _, err := s.checkToken(tok, article); errors.As(err, &e) {
 			return e.Code
 		} else if err != nil {
 			return err.Error()
@@ -154,15 +158,21 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("immediate post: %q", got)
 	}
 	clock = clock.Add(5 * time.Second)
+	p := strings.Split(tok, ".")
+	otherArticle := strings.Join([]string{p[0], "8", p[2], p[3]}, ".")
+	older := strings.Join([]string{strconv.FormatInt(clock.Add(-time.Minute).Unix(), 36), p[1], p[2], p[3]}, ".")
 	for _, c := range []struct{ tok, want string }{
 		{tok, ""}, {tok + "x", CodeBadToken}, {"", CodeBadToken}, {"zz.zz", CodeBadToken}, {strings.Repeat("a", 100), CodeBadToken},
+		{"1.7.nonce", CodeBadToken}, {otherArticle, CodeBadToken}, {older, CodeBadToken},
+		// The format before tokens were spent: time and signature.
+		{p[0] + "." + p[3], CodeBadToken},
 	} {
 		if got := code(c.tok, 7); got != c.want {
 			t.Errorf("token %q: got %q, want %q", c.tok, got, c.want)
 		}
 	}
-	if got := code(tok, 8); got != CodeBadToken {
-		t.Errorf("token of another article accepted: %q", got)
+	if got := code(tok, 8); got != CodeOtherArticle {
+		t.Errorf("token of another article: %q", got)
 	}
 	clock = clock.Add(2 * time.Hour)
 	if got := code(tok, 7); got != CodeExpired {
@@ -200,7 +210,8 @@ func TestErrorKinds(t *testing.T) {
 		CodeRateIP: news.KindTooMany, CodeRateArticle: news.KindTooMany, CodeTooFast: news.KindTooMany,
 		CodeNotFound: news.KindNotFound, CodeParentGone: news.KindConflict,
 		CodeBanned: news.KindForbidden, CodeClosed: news.KindForbidden, CodeSpam: news.KindForbidden, CodeBlocked: news.KindForbidden,
-		CodeExpired: news.KindMalformed, CodeBadToken: news.KindMalformed,
+		CodeExpired: news.KindMalformed, CodeBadToken: news.KindMalformed, CodeOtherArticle: news.KindMalformed,
+		CodeTokenUsed: news.KindConflict,
 	}
 	for code, kind := range want {
 		if got := news.KindOf(fmt.Errorf("post: %w", &Error{Code: code})); got != kind {

@@ -102,30 +102,49 @@ func (s *Service) identity(c *news.Comment) string {
 	return hex.EncodeToString(s.mac("name", normalisedBody(c.Name), c.IPHash)[:16])
 }
 
-// Token is a signed, timed form token for an article's comment form.
+// Token is a fresh form token for an article's comment form: when it was
+// made, the article, a random nonce, and a signature of the three. It is
+// good for one comment (see Post), from MinFill after it was made until
+// MaxAge. A page cached for many readers carries one token for all of
+// them: the page's script fetches its own, and a reader without one who
+// posts a token someone spent gets the form back with a fresh one.
 func (s *Service) Token(articleID int64) string {
-	ts := strconv.FormatInt(s.now().Unix(), 36)
-	return ts + "." + s.tokenSig(articleID, ts)
+	var b [12]byte
+	rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
+	ts, article, nonce := strconv.FormatInt(s.now().Unix(), 36), strconv.FormatInt(articleID, 36), base64.RawURLEncoding.EncodeToString(b[:])
+	return ts + "." + article + "." + nonce + "." + s.tokenSig(ts, article, nonce)
 }
 
-func (s *Service) tokenSig(articleID int64, ts string) string {
-	return base64.RawURLEncoding.EncodeToString(s.mac("form", strconv.FormatInt(articleID, 10), ts)[:16])
+func (s *Service) tokenSig(ts, article, nonce string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("form", ts, article, nonce)[:16])
 }
 
-func (s *Service) checkToken(tok string, articleID int64) error {
-	ts, sig, ok := strings.Cut(tok, ".")
-	issued, err := strconv.ParseInt(ts, 36, 64)
-	if !ok || err != nil || len(tok) > 64 || !hmac.Equal([]byte(sig), []byte(s.tokenSig(articleID, ts))) {
-		return &Error{Code: CodeBadToken}
+// formToken is a checked token: what Post spends.
+type formToken struct {
+	nonce  string
+	issued time.Time
+}
+
+func (s *Service) checkToken(tok string, articleID int64) (formToken, error) {
+	p := strings.Split(tok, ".")
+	if len(tok) > 64 || len(p) != 4 || !hmac.Equal([]byte(p[3]), []byte(s.tokenSig(p[0], p[1], p[2]))) {
+		return formToken{}, &Error{Code: CodeBadToken}
+	}
+	issued, err := strconv.ParseInt(p[0], 36, 64)
+	if err != nil {
+		return formToken{}, &Error{Code: CodeBadToken}
+	}
+	if article, err := strconv.ParseInt(p[1], 36, 64); err != nil || article != articleID {
+		return formToken{}, &Error{Code: CodeOtherArticle}
 	}
 	age := s.now().Sub(time.Unix(issued, 0))
 	switch {
 	case age < s.MinFill:
-		return &Error{Code: CodeTooFast, RetryAfter: s.MinFill - age}
+		return formToken{}, &Error{Code: CodeTooFast, RetryAfter: s.MinFill - age}
 	case age > s.MaxAge:
-		return &Error{Code: CodeExpired}
+		return formToken{}, &Error{Code: CodeExpired}
 	}
-	return nil
+	return formToken{nonce: p[2], issued: time.Unix(issued, 0)}, nil
 }
 
 // Submission is a comment as posted, with what came with it.
@@ -155,8 +174,16 @@ func (s *Service) Post(ctx context.Context, sub Submission) (*news.Comment, erro
 	if sub.Honeypot != "" {
 		return nil, &Error{Code: CodeSpam}
 	}
-	if err := s.checkToken(sub.Token, sub.ArticleID); err != nil {
+	tok, err := s.checkToken(sub.Token, sub.ArticleID)
+	if err != nil {
 		return nil, err
+	}
+	// A replay is refused before it takes anyone's place in the rate
+	// limits; PostComment below makes sure of it, whichever node wins.
+	if spent, err := s.store.CommentTokenSpent(ctx, tok.nonce); err != nil {
+		return nil, err
+	} else if spent {
+		return nil, &Error{Code: CodeTokenUsed}
 	}
 	c := &news.Comment{ArticleID: sub.ArticleID, ParentID: sub.ParentID, Name: sub.Name, Email: sub.Email, Body: sub.Body,
 		Notify: sub.Notify && sub.Email != "", IPHash: s.HashIP(sub.IP)}
@@ -196,7 +223,9 @@ func (s *Service) Post(ctx context.Context, sub Submission) (*news.Comment, erro
 		return nil, err
 	}
 	c.Status, c.HeldFor = v.Status, v.HeldFor
-	switch err := s.store.CreateComment(ctx, c); {
+	switch err := s.store.PostComment(ctx, c, store.FormToken{Nonce: tok.nonce, Lapses: tok.issued.Add(s.MaxAge)}); {
+	case errors.Is(err, store.ErrTokenSpent):
+		return nil, &Error{Code: CodeTokenUsed}
 	case errors.Is(err, store.ErrParentGone):
 		return nil, &Error{Code: CodeParentGone}
 	case errors.Is(err, news.ErrNotFound):

@@ -13,14 +13,16 @@ import (
 // The periodic clean-ups, by name: each deletes what has lapsed and says
 // how many rows went.
 const (
-	cleanSessions = "expired sessions"
-	cleanEditing  = "lapsed edit locks"
+	cleanSessions      = "expired sessions"
+	cleanEditing       = "lapsed edit locks"
+	cleanCommentTokens = "lapsed comment tokens"
 )
 
 // housekeeping are the periodic clean-ups. River's leader inserts them,
 // so on several nodes one node does each, and a node that starts runs
 // them at once.
-var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing)}
+var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing),
+	cleanEvery(time.Hour, cleanCommentTokens)}
 
 func cleanEvery(d time.Duration, what string) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{What: what}, nil },
@@ -38,8 +40,9 @@ type cleanupWorker struct {
 	q *Queue
 }
 
-// Work deletes expired newsroom sessions, or presence and edit locks long
-// lapsed (ignored already, they only take room).
+// Work deletes expired newsroom sessions, presence and edit locks long
+// lapsed, or spent comment tokens too old to be taken anyway (ignored
+// already, they only take room).
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
 	var (
 		n   int64
@@ -50,6 +53,8 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 		n, err = w.q.store.DeleteExpiredSessions(ctx)
 	case cleanEditing:
 		n, err = w.q.store.DeleteLapsedEditing(ctx, news.EditTTL)
+	case cleanCommentTokens:
+		n, err = w.q.store.DeleteLapsedCommentTokens(ctx)
 	default:
 		return river.JobCancel(fmt.Errorf("unknown clean-up %q", job.Args.What))
 	}

@@ -43,14 +43,14 @@ func BenchmarkVariants12MP(b *testing.B) {
 func BenchmarkDecode12MP(b *testing.B) {
 	src := encodeJPEG(b, photo(4000, 3000))
 	for b.Loop() {
-		if _, err := Check(bytes.NewReader(src), Limits{}); err != nil {
+		if _, err := Check(b.Context(), bytes.NewReader(src), Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func mustCheck(b *testing.B, data []byte) *Upload {
-	up, err := Check(bytes.NewReader(data), Limits{})
+	up, err := Check(b.Context(), bytes.NewReader(data), Limits{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,6 +22,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -129,31 +130,70 @@ const sniffLen = 512
 // Check reads an upload and accepts it or refuses it with an *Error. It
 // refuses an unknown type after the first bytes and too many pixels after the
 // header, and reads at most lim.MaxBytes+1 bytes, so a huge upload costs
-// little. Other errors are failures to read r.
-func Check(r io.Reader, lim Limits) (*Upload, error) {
+// little. The whole file is read before it is decoded, within the
+// process's decoding budget (see decoding), and the decoded picture is let
+// go before Check returns: the Upload holds the file. A refusal is an
+// *Error; other errors are failures to read r, or ctx's end while the
+// upload waited its turn to be decoded.
+func Check(ctx context.Context, r io.Reader, lim Limits) (*Upload, error) {
+	var up *Upload
+	err := withChecked(ctx, r, lim, func(u *Upload) error {
+		up = u
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	up.img = nil
+	return up, nil
+}
+
+// withChecked checks an upload as Check does and hands it to use with its
+// picture decoded, holding the picture's share of the decoding budget
+// until use returns.
+func withChecked(ctx context.Context, r io.Reader, lim Limits, use func(*Upload) error) error {
 	lim = lim.orDefault()
+	f, cfg, data, err := read(r, lim)
+	if err != nil {
+		return err
+	}
+	cost := decodeCost(f, cfg, data)
+	if err := decoding.Acquire(ctx, cost); err != nil {
+		return fmt.Errorf("wait to decode: %w", err)
+	}
+	defer decoding.Release(cost)
+	up, err := inspect(f, data, lim)
+	if err != nil {
+		return err
+	}
+	return use(up)
+}
+
+// read reads an upload's bytes, refusing an unknown type after the first
+// bytes and too many pixels after the header.
+func read(r io.Reader, lim Limits) (Format, image.Config, []byte, error) {
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(r, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("read upload: %w", err)
+		return "", image.Config{}, nil, fmt.Errorf("read upload: %w", err)
 	}
 	head = head[:n]
 	if n == 0 {
-		return nil, ErrEmpty
+		return "", image.Config{}, nil, ErrEmpty
 	}
 	f, ok := sniff(head)
 	if !ok {
-		return nil, refuse(ErrUnsupportedType, "content looks like "+http.DetectContentType(head))
+		return "", image.Config{}, nil, refuse(ErrUnsupportedType, "content looks like "+http.DetectContentType(head))
 	}
 	var buf bytes.Buffer
 	buf.Write(head)
 	lr := io.LimitReader(r, lim.MaxBytes+1-int64(n))
 	cfg, err := codecs[f].config(io.MultiReader(bytes.NewReader(head), io.TeeReader(lr, &buf)))
 	if err != nil {
-		return nil, refuse(ErrCorrupt, err.Error())
+		return "", image.Config{}, nil, refuse(ErrCorrupt, err.Error())
 	}
 	if err := lim.checkSize(cfg.Width, cfg.Height); err != nil {
-		return nil, err
+		return "", image.Config{}, nil, err
 	}
 	// The rest comes in chunks joined once at the end, so a refused upload
 	// costs its limit in memory rather than a growing buffer's copies.
@@ -166,13 +206,13 @@ func Check(r io.Reader, lim Limits) (*Upload, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read upload: %w", err)
+			return "", image.Config{}, nil, fmt.Errorf("read upload: %w", err)
 		}
 	}
 	if total > lim.MaxBytes {
-		return nil, refuse(ErrTooLarge, fmt.Sprintf("more than %d bytes", lim.MaxBytes))
+		return "", image.Config{}, nil, refuse(ErrTooLarge, fmt.Sprintf("more than %d bytes", lim.MaxBytes))
 	}
-	return inspect(f, bytes.Join(chunks, nil), lim)
+	return f, cfg, bytes.Join(chunks, nil), nil
 }
 
 const readChunk = 256 << 10

@@ -22,14 +22,14 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte("<svg><script>alert(1)</script></svg>"))
 	lim := Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 20, MaxSide: 4096, MaxFrames: 50, MaxAnimationPixels: 1 << 22}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		up, err := Check(bytes.NewReader(data), lim)
+		up, err := Check(t.Context(), bytes.NewReader(data), lim)
 		if err != nil {
 			if Code(err) == "" {
 				t.Fatalf("uncoded refusal: %v", err)
 			}
 			return
 		}
-		again, err := Check(bytes.NewReader(up.Data), lim)
+		again, err := Check(t.Context(), bytes.NewReader(up.Data), lim)
 		if err != nil {
 			t.Fatalf("stored file refused: %v", err)
 		}

@@ -64,23 +64,27 @@ func Square(ctx context.Context, st Store, key string, side int) (*image.RGBA, e
 		return nil, fmt.Errorf("icon from %s: %w", key, err)
 	}
 	defer f.Close()
-	up, err := Check(f, Limits{})
-	if err != nil {
-		return nil, fmt.Errorf("icon from %s: %w", key, err)
-	}
 	// The whole picture is brought to the square's scale first, which keeps
 	// a JPEG in its planes (see resize): the crop and the conversion to RGBA
 	// then handle an icon's pixels, not a photo's. The middle square of the
 	// stored picture is the middle square of the upright one, so it is
 	// turned last, at icon size.
-	b := up.img.Bounds()
-	short := min(b.Dx(), b.Dy())
-	w, h := b.Dx()*side/short, b.Dy()*side/short
-	img := resize(up.img, w, h).(interface {
-		SubImage(image.Rectangle) image.Image
+	var sq *image.RGBA
+	err = withChecked(ctx, f, Limits{}, func(up *Upload) error {
+		b := up.img.Bounds()
+		short := min(b.Dx(), b.Dy())
+		w, h := b.Dx()*side/short, b.Dy()*side/short
+		img := resize(up.img, w, h).(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		x, y := (w-side)/2, (h-side)/2
+		sq = orient(toRGBA(img.SubImage(image.Rect(x, y, x+side, y+side))), up.orientation)
+		return nil
 	})
-	x, y := (w-side)/2, (h-side)/2
-	return orient(toRGBA(img.SubImage(image.Rect(x, y, x+side, y+side))), up.orientation), nil
+	if err != nil {
+		return nil, fmt.Errorf("icon from %s: %w", key, err)
+	}
+	return sq, nil
 }
 
 // IconSpec is one icon file to make.

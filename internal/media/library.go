@@ -14,10 +14,6 @@ import (
 	"khabar/internal/store"
 )
 
-// uploadsAtOnce bounds the uploads decoded at the same time: a
-// 50-megapixel photo takes some 200 MB to check.
-const uploadsAtOnce = 2
-
 // ErrInterrupted is an upload that stopped before its end: the connection
 // dropped, or the request was cancelled while it waited its turn.
 var ErrInterrupted = &Error{Code: "interrupted"}
@@ -27,15 +23,14 @@ var ErrInterrupted = &Error{Code: "interrupted"}
 // sizes made later, by the job queue, through MakeSizes. The newsroom's
 // form and the API both upload through it.
 type Library struct {
-	store    *store.Store
-	proc     Processor
-	checking chan struct{}
-	log      *slog.Logger
+	store *store.Store
+	proc  Processor
+	log   *slog.Logger
 }
 
 // NewLibrary keeps originals and sizes in files and their records in s.
 func NewLibrary(s *store.Store, files Store, log *slog.Logger) *Library {
-	return &Library{store: s, proc: Processor{Store: files, Limits: DefaultLimits}, checking: make(chan struct{}, uploadsAtOnce), log: log}
+	return &Library{store: s, proc: Processor{Store: files, Limits: DefaultLimits}, log: log}
 }
 
 // Limits are what an upload may be.
@@ -54,16 +49,11 @@ type Ingested struct {
 // (ErrInterrupted when the upload broke off); an *http.MaxBytesError from
 // r comes back in the chain; anything else is the server's fault.
 func (l *Library) Ingest(ctx context.Context, r io.Reader) (Ingested, error) {
-	select {
-	case l.checking <- struct{}{}:
-		defer func() { <-l.checking }()
-	case <-ctx.Done():
-		return Ingested{}, fmt.Errorf("%w: %w", ErrInterrupted, ctx.Err())
-	}
-	up, err := Check(r, l.proc.Limits)
+	up, err := Check(ctx, r, l.proc.Limits)
 	if err != nil {
 		if Code(err) == "" {
-			// Check only reads: what is not a refusal is the upload's end.
+			// Check only reads and waits its turn to decode: what is not
+			// a refusal is the upload's end.
 			err = fmt.Errorf("%w: %w", ErrInterrupted, err)
 		}
 		return Ingested{}, err

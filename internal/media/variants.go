@@ -69,15 +69,16 @@ type Variant struct {
 // path in one call. A request handler would rather call Check and Save, and
 // leave Variants to a background job.
 func (p *Processor) Process(ctx context.Context, r io.Reader) (*Record, error) {
-	up, err := Check(r, p.Limits)
+	var rec *Record
+	err := withChecked(ctx, r, p.Limits, func(up *Upload) error {
+		var err error
+		if rec, err = p.Save(ctx, up); err != nil {
+			return err
+		}
+		rec.Variants, err = p.variants(ctx, rec.Key, up)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	rec, err := p.Save(ctx, up)
-	if err != nil {
-		return nil, err
-	}
-	if rec.Variants, err = p.variants(ctx, rec.Key, up); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -108,11 +109,16 @@ func (p *Processor) Variants(ctx context.Context, key string) ([]Variant, error)
 		return nil, fmt.Errorf("variants of %s: %w", key, err)
 	}
 	defer f.Close()
-	up, err := Check(f, p.Limits)
+	var vs []Variant
+	err = withChecked(ctx, f, p.Limits, func(up *Upload) error {
+		var err error
+		vs, err = p.variants(ctx, key, up)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("variants of %s: %w", key, err)
 	}
-	return p.variants(ctx, key, up)
+	return vs, nil
 }
 
 // variants resizes from the largest width down, each from the one before

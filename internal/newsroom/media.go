@@ -121,11 +121,14 @@ func thumb(m news.Media) string {
 
 // uploadMedia takes one or more files from a multipart form, streaming:
 // each is checked as it arrives, and nothing is spooled to disk first.
+// The body may take as long as it keeps coming (web.AllowSlowBody): a
+// batch of photos from a poor connection takes minutes.
 func (n *Newsroom) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > maxUploadBody {
 		n.uploadDone(w, r, []uploadResult{n.refused("", http.StatusRequestEntityTooLarge, "media_error_request_too_large", maxUploadBody>>20)})
 		return
 	}
+	web.AllowSlowBody(w, r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
 	mr, err := r.MultipartReader()
 	if err != nil {

@@ -14,8 +14,10 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -472,5 +474,72 @@ func testMediaUploadManyAtOnceWithoutScript(t *testing.T, s *store.Store) {
 	}
 	if n, _ := s.CountMedia(context.Background(), store.MediaFilter{}); n != 20 {
 		t.Errorf("%d media stored, want 20", n)
+	}
+}
+
+// paced is a request body that arrives a chunk at a time, like an upload
+// on a poor mobile connection.
+type paced struct {
+	r     io.Reader
+	chunk int
+	every time.Duration
+	begun bool
+}
+
+func (p *paced) Read(b []byte) (int, error) {
+	if p.begun {
+		time.Sleep(p.every)
+	}
+	p.begun = true
+	return p.r.Read(b[:min(len(b), p.chunk)])
+}
+
+// TestMediaUploadOnASlowLink: a photo that takes three times the
+// server's read timeout to arrive, at twice web.MinUploadRate, is taken
+// (the server here has a one-second ReadTimeout where the app has 30 s).
+func TestMediaUploadOnASlowLink(t *testing.T) {
+	storetest.Each(t, testMediaUploadOnASlowLink)
+}
+
+func testMediaUploadOnASlowLink(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	_, token := storetest.Staff(t, s, auth.RoleWriter)
+	srv := httptest.NewUnstartedServer(f.h)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	// Noise does not compress: some 120 KB of PNG.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	m := image.NewNRGBA(image.Rect(0, 0, 200, 150))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(rnd.Uint32())
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("files", "بطيء.png")
+	fw.Write(encoded(t, func(w io.Writer) error { return png.Encode(w, m) }))
+	mw.Close()
+	size := body.Len()
+	req, err := http.NewRequest("POST", srv.URL+UploadPath, &paced{r: &body, chunk: 4 << 10, every: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(size)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(&http.Cookie{Name: cookieName, Value: token})
+	start := time.Now()
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("a %d-byte upload at 40 KB/s was cut after %v: %v", size, time.Since(start).Round(time.Millisecond), err)
+	}
+	defer res.Body.Close()
+	var out struct{ Files []uploaded }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK || len(out.Files) != 1 || out.Files[0].Failed {
+		t.Fatalf("slow upload: %d %+v %v", res.StatusCode, out.Files, err)
+	}
+	if took := time.Since(start); took < 2*time.Second {
+		t.Errorf("the upload took %v: not slower than the read timeout, so this proves nothing", took)
 	}
 }

@@ -26,24 +26,23 @@ func (f *fixture) commentReady() {
 	f.comments.ByArticle = nil
 }
 
-// formToken is the token of an article's comment form, as its comments
-// page gives it.
-func (f *fixture) formToken(t *testing.T, articleID int64) string {
+// pageToken is the token of the comment form on the page r answered.
+func (f *fixture) pageToken(t *testing.T, r storetest.Response) string {
 	t.Helper()
-	r := f.get(news.CommentsPath(articleID))
 	m := tokenField.FindStringSubmatch(r.Body)
-	if r.Status != http.StatusOK || m == nil {
-		t.Fatalf("comments page %d has no form token: %d", articleID, r.Status)
+	if m == nil {
+		t.Fatalf("no comment form token on a page answered %d", r.Status)
 	}
 	return m[1]
 }
 
 // postComment sends the comment form of an article, with a fresh token
-// unless v has one, and header on top of the form's.
+// (as a page rendered now carries; TestCommentTokens takes them from the
+// pages) unless v has one, and header on top of the form's.
 func (f *fixture) postComment(t *testing.T, articleID int64, v url.Values, header http.Header) storetest.Response {
 	t.Helper()
 	if _, ok := v["token"]; !ok {
-		v.Set("token", f.formToken(t, articleID))
+		v.Set("token", f.comments.Token(articleID))
 	}
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	for k, vs := range header {
@@ -339,5 +338,67 @@ func testCommentFloodsBansAndRules(t *testing.T, st *store.Store) {
 	}
 	if r := f.postComment(t, a.ID, url.Values{"name": {"x"}, "body": {"مرة أخرى"}}, nil); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "لا يمكنك التعليق حاليًا") {
 		t.Fatalf("banned address: %d", r.Status)
+	}
+}
+
+// TestCommentTokens: a form token makes one comment. The article page,
+// cached, gives every reader one token: the first reader without
+// JavaScript to post it is taken; the next, or anyone replaying it, gets
+// the form back with what they typed, a precise reason and a fresh token
+// that works. A token of another article's form is refused as such.
+func TestCommentTokens(t *testing.T) { storetest.Each(t, testCommentTokens) }
+
+func testCommentTokens(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	f.commentReady()
+	articles := f.published(t, 2)
+	a, other := articles[0], articles[1]
+	post := func(articleID int64, token, body string) storetest.Response {
+		t.Helper()
+		return f.postComment(t, articleID, url.Values{"name": {"ريم"}, "body": {body}, "token": {token}}, nil)
+	}
+	page := f.get(news.ArticlePath(a))
+	shared := f.pageToken(t, page)
+	if again := f.pageToken(t, f.get(news.ArticlePath(a))); again != shared {
+		t.Fatal("the cached article page changed its token: the test needs it shared")
+	}
+	if r := post(a.ID, shared, "أول تعليق من الصفحة"); r.Status != http.StatusSeeOther {
+		t.Fatalf("first post of the page's token: %d %.300s", r.Status, r.Body)
+	}
+	// Replayed (or posted by a second reader of the cached page).
+	r := post(a.ID, shared, "تعليق مكرر بالرمز نفسه")
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "أُرسل تعليق بهذا النموذج من قبل، ولكل تعليق نموذج جديد") ||
+		!strings.Contains(r.Body, "تعليق مكرر بالرمز نفسه") || r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("replayed token: %d %q %.300s", r.Status, r.Header.Get("Cache-Control"), r.Body)
+	}
+	fresh := f.pageToken(t, r)
+	if fresh == shared {
+		t.Fatal("the form came back with the spent token")
+	}
+	if r := post(a.ID, fresh, "تعليق مكرر بالرمز نفسه"); r.Status != http.StatusSeeOther {
+		t.Fatalf("the fresh token from the refusal: %d %.300s", r.Status, r.Body)
+	}
+	if r := post(a.ID, fresh, "ثالث"); r.Status != http.StatusConflict {
+		t.Fatalf("the fresh token, replayed: %d", r.Status)
+	}
+	// Another article's token: refused as such, and left unspent.
+	theirs := f.pageToken(t, f.get(news.ArticlePath(other)))
+	if r := post(a.ID, theirs, "في المكان الخطأ"); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "هذا النموذج لخبر آخر") {
+		t.Fatalf("another article's token: %d %.300s", r.Status, r.Body)
+	}
+	if r := post(other.ID, theirs, "في المكان الصحيح"); r.Status != http.StatusSeeOther {
+		t.Fatalf("a token on its own article, after being refused on another: %d %.300s", r.Status, r.Body)
+	}
+	// The reply form, never cached, has a token of its own each time.
+	list, _ := st.ListComments(context.Background(), store.CommentFilter{Limit: 100})
+	if len(list) != 3 {
+		t.Fatalf("%d comments stored, want 3", len(list))
+	}
+	if _, err := st.ModerateComments(context.Background(), []int64{list[0].ID}, news.CommentApproved, news.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	reply := news.CommentsPath(list[0].ArticleID) + "?reply=" + itoa(list[0].ID)
+	if f.pageToken(t, f.get(reply)) == f.pageToken(t, f.get(reply)) {
+		t.Error("two reply forms share a token")
 	}
 }

@@ -59,12 +59,68 @@ func (s *Store) CommentFacts(ctx context.Context, c *news.Comment, at time.Time)
 // longer) public on the same article.
 var ErrParentGone = errors.New("the comment replied to is not available")
 
+// ErrTokenSpent is returned for a comment whose form token was spent on
+// another comment.
+var ErrTokenSpent = errors.New("the comment form token was spent already")
+
+// FormToken is the part of a reader's comment form token the store keeps
+// once it is spent: its random nonce, until the time it would be refused
+// for its age anyway.
+type FormToken struct {
+	Nonce  string
+	Lapses time.Time
+}
+
 // CreateComment stores a new comment on a published article. A reply to
 // a reply is attached to the top-level comment, as replies are one level
 // deep. An approved comment is counted and announced in the same
 // transaction.
 func (s *Store) CreateComment(ctx context.Context, c *news.Comment) error {
+	return s.createComment(ctx, c, nil)
+}
+
+// PostComment stores a reader's comment as CreateComment does and spends
+// its form token in the same transaction, so one token makes at most one
+// comment whichever node takes it: ErrTokenSpent when it made one already.
+func (s *Store) PostComment(ctx context.Context, c *news.Comment, tok FormToken) error {
+	return s.createComment(ctx, c, &tok)
+}
+
+// CommentTokenSpent tells whether a form token made a comment already, so
+// a replay is refused before it costs anything.
+func (s *Store) CommentTokenSpent(ctx context.Context, nonce string) (bool, error) {
+	var spent bool
+	err := s.db.QueryRowContext(ctx, s.q("SELECT EXISTS (SELECT 1 FROM comment_tokens_spent WHERE nonce = ?)"), nonce).Scan(&spent)
+	if err != nil {
+		return false, fmt.Errorf("comment token spent: %w", err)
+	}
+	return spent, nil
+}
+
+// DeleteLapsedCommentTokens forgets spent tokens that are refused for
+// their age now.
+func (s *Store) DeleteLapsedCommentTokens(ctx context.Context) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM comment_tokens_spent WHERE lapses_at <= ?"), now())
+	if err != nil {
+		return 0, fmt.Errorf("delete lapsed comment tokens: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func (s *Store) createComment(ctx context.Context, c *news.Comment, tok *FormToken) error {
 	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		if tok != nil {
+			res, err := tx.ExecContext(ctx, s.q("INSERT INTO comment_tokens_spent (nonce, lapses_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING"),
+				tok.Nonce, utc(tok.Lapses))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return ErrTokenSpent
+			}
+		}
 		var status string
 		err := tx.QueryRowContext(ctx, s.q("SELECT status FROM articles WHERE id = ?"), c.ArticleID).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) || status != string(news.StatusPublished) {

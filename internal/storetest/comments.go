@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -202,5 +203,60 @@ func testBulkModerationEvents(t *testing.T, s *store.Store, f Fixture) {
 	}
 	if art, _ := s.GetArticle(ctx, a.ID); art.CommentCount != 3 {
 		t.Errorf("comment count %d, want 3", art.CommentCount)
+	}
+}
+
+// testCommentTokens: a form token makes one comment, whichever of several
+// requests posting it at once gets there first; a comment refused for
+// another reason leaves it unspent; spent tokens are forgotten once they
+// lapse.
+func testCommentTokens(t *testing.T, s *store.Store, f Fixture) {
+	ctx := context.Background()
+	a := f.Article("خبر برمز")
+	publish(t, s, a, time.Now().Add(-time.Hour))
+	later := time.Now().Add(48 * time.Hour)
+	tok := store.FormToken{Nonce: "nonce-1", Lapses: later}
+	if err := s.PostComment(ctx, comment(a.ID, 999999, news.CommentApproved, "رد ضائع"), tok); !errors.Is(err, store.ErrParentGone) {
+		t.Fatalf("reply to a missing comment: %v", err)
+	}
+	if spent, err := s.CommentTokenSpent(ctx, tok.Nonce); spent || err != nil {
+		t.Fatalf("a refused comment spent its token: %v %v", spent, err)
+	}
+	const racers = 8
+	errs := make(chan error, racers)
+	for i := range racers {
+		go func() {
+			errs <- s.PostComment(ctx, comment(a.ID, 0, news.CommentApproved, fmt.Sprint("سباق ", i)), tok)
+		}()
+	}
+	var made, refused int
+	for range racers {
+		switch err := <-errs; {
+		case err == nil:
+			made++
+		case errors.Is(err, store.ErrTokenSpent):
+			refused++
+		default:
+			t.Errorf("posting with one token at once: %v", err)
+		}
+	}
+	if made != 1 || refused != racers-1 {
+		t.Errorf("one token, %d posts at once: %d comments made, %d refused", racers, made, refused)
+	}
+	if _, total, _ := s.PublicComments(ctx, a.ID, false, 10, 0); total != 1 {
+		t.Errorf("%d comments stored with one token", total)
+	}
+	if spent, err := s.CommentTokenSpent(ctx, tok.Nonce); !spent || err != nil {
+		t.Errorf("spent token not known: %v %v", spent, err)
+	}
+	lapsed := store.FormToken{Nonce: "nonce-2", Lapses: time.Now().Add(-time.Minute)}
+	if err := s.PostComment(ctx, comment(a.ID, 0, news.CommentApproved, "قديم"), lapsed); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteLapsedCommentTokens(ctx); n != 1 || err != nil {
+		t.Errorf("lapsed tokens deleted: %d, %v", n, err)
+	}
+	if spent, _ := s.CommentTokenSpent(ctx, tok.Nonce); !spent {
+		t.Errorf("a token not yet lapsed was forgotten")
 	}
 }

@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"MediaLibrary", testMediaLibrary},
 		{"ImageTextsBeforePublishing", testImageTextsBeforePublishing},
 		{"Comments", testComments},
+		{"CommentTokens", testCommentTokens},
 		{"BulkModerationEvents", testBulkModerationEvents},
 		{"CommentBansAndAudit", testCommentBans},
 		{"Secrets", testSecrets},

@@ -43,16 +43,12 @@
     var defaultHeading = heading.textContent;
     var home = form.parentNode, homeNext = form.nextSibling;
     var fresh = false;
-    // The page's own token counts the least writing time from when the
-    // page was made, so a reader who pastes and sends at once is not held
-    // up by a token fetched at the first keystroke. Only a token from a
-    // page cached long ago (it would expire while the reader writes) is
-    // replaced; its first part is its time, in base-36 seconds.
+    // A token makes one comment, and a cached page gives every reader the
+    // same one: each reader fetches their own when they start writing.
+    // Answers bring the next one.
     form.addEventListener("focusin", function () {
       if (fresh) return;
       fresh = true;
-      var issued = parseInt(form.elements.token.value.split(".")[0], 36);
-      if (Date.now() / 1000 - issued < 3600) return;
       fetch(api + "/token", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) { if (j && j.token) form.elements.token.value = j.token; }).catch(function () {});
     });
@@ -82,16 +78,22 @@
       li.querySelector(".c-item").after(form);
       form.elements.body.focus();
     });
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
+    // Refusals a script can mend are sent again, at most twice: a token
+    // spent or stale (the answer brings a fresh one), then the few seconds
+    // a fresh token must wait (Retry-After).
+    var mendable = { token_used: 1, expired: 1, bad_token: 1, other_article: 1 };
+    function send(tries) {
       var f = form.elements;
       var payload = { name: f.name.value, email: f.email.value, body: f.body.value, parent_id: Number(f.parent_id.value) || 0,
         token: f.token.value, website: f.website.value, notify: !!(f.notify && f.notify.checked) };
-      status.textContent = box.dataset.sending;
-      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
       fetch(api, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) })
-        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j, wait: Number(r.headers.get("Retry-After")) }; }); })
         .then(function (res) {
+          if (res.j.token) f.token.value = res.j.token;
+          if (!res.ok && tries > 0 && (mendable[res.j.error] && res.j.token || res.j.error === "too_fast" && res.wait > 0)) {
+            setTimeout(function () { send(tries - 1); }, res.j.error === "too_fast" ? res.wait * 1000 : 0);
+            return;
+          }
           status.textContent = res.j.message || "";
           if (res.ok) {
             f.body.value = "";
@@ -102,6 +104,12 @@
           Object.keys(res.j.fields || {}).forEach(function (k) { if (f[k]) f[k].setAttribute("aria-invalid", "true"); });
         })
         .catch(function () { status.textContent = box.dataset.failed; });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      status.textContent = box.dataset.sending;
+      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+      send(2);
     });
   }
 
