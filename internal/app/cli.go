@@ -325,7 +325,7 @@ func cmdResetPassword(ctx context.Context, args []string, sys IO) error {
 	if err := s.SetUserPassword(ctx, u.ID, hash, "", news.Actor{Name: "(command line)"}); err != nil {
 		return err
 	}
-	fmt.Fprintf(sys.Stdout, "password of %s (%s) changed; their sessions have ended\n", u.Email, u.Role)
+	fmt.Fprintf(sys.Stdout, "password of %s (%s) changed; their sessions have ended and their API tokens are revoked\n", u.Email, u.Role)
 	return nil
 }
 

@@ -58,7 +58,9 @@ func TestCLI(t *testing.T) {
 		{"reset-password without email", nil, "", []string{"user", "reset-password", "--data", data}, 2, "", "missing --email"},
 		{"reset-password of nobody", nil, "a long enough password\n", []string{"user", "reset-password", "--data", data, "--email", "nobody@example.com"}, 1, "", "no user with email nobody@example.com"},
 		{"reset-password too short", nil, "short\n", []string{"user", "reset-password", "--data", data, "--email", "editor@example.com"}, 1, "", "too short"},
-		{"reset-password", nil, "another long password\n", []string{"user", "reset-password", "--data", data, "--email", " Editor@Example.com"}, 0, "password of editor@example.com (editor) changed", ""},
+		{"reset-password", nil, "another long password\n", []string{"user", "reset-password", "--data", data, "--email", " Editor@Example.com"}, 0, "password of editor@example.com (editor) changed; their sessions have ended and their API tokens are revoked", ""},
+		{"writer", nil, "a long enough password\n", []string{"user", "add", "--data", data, "--email", "writer@example.com", "--name", "كاتب", "--role", "writer"}, 0, "writer@example.com (writer)", ""},
+		{"token for a writer", nil, "", []string{"token", "create", "--data", data, "--email", "writer@example.com", "--name", "feed"}, 1, "", "writer@example.com is a writer: only editors and admins hold API tokens"},
 		{"demo", nil, "", []string{"demo", "--data", data}, 0, "demo content loaded", ""},
 		{"demo twice", nil, "", []string{"demo", "--data", data}, 0, "already has content", ""},
 	}

@@ -42,6 +42,14 @@ func cmdToken(ctx context.Context, args []string, sys IO) error {
 	if err != nil {
 		return err
 	}
+	// The rules the newsroom's /admin/tokens keeps: a token that a
+	// demotion or disabling would revoke is not made in the first place.
+	if u.Disabled {
+		return fmt.Errorf("%s is disabled: enable the account at /admin/users first", u.Email)
+	}
+	if !u.Can(auth.PermTokens) {
+		return fmt.Errorf("%s is a %s: only editors and admins hold API tokens", u.Email, u.Role)
+	}
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return err
