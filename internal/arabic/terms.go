@@ -53,8 +53,12 @@ func Term(word string) string {
 func appendTerms(dst []string, token string) []string {
 	// «رقماً قياسياً»: the alef that carries tanween fath is spelling, not
 	// part of the word; without it they meet «رقم قياسي».
+	// A stop word written with it («أيضاً», «جداً») is still the stop word.
 	for _, suf := range [...]string{"اً", "ًا"} {
 		if rest, ok := strings.CutSuffix(token, suf); ok && utf8.RuneCountInString(rest) >= 2 {
+			if IsStopword(lightNormalize(token)) {
+				return dst
+			}
 			token = rest
 			break
 		}
