@@ -295,3 +295,46 @@ func tamper(t *testing.T, path string) (string, string) {
 	}
 	return out, names[len(names)-1]
 }
+
+// TestPGDumpMissing: without pg_dump a PostgreSQL backup says which tool
+// is missing. Not parallel: it empties PATH.
+func TestPGDumpMissing(t *testing.T) {
+	s := storetest.Postgres(t)
+	t.Setenv("PATH", t.TempDir())
+	_, err := Write(context.Background(), io.Discard, Options{Store: s})
+	if err == nil || !strings.Contains(err.Error(), "pg_dump is not on the PATH") {
+		t.Errorf("backup without pg_dump: %v", err)
+	}
+}
+
+// TestManifestCheck: a restore trusts nothing in a manifest it has not
+// checked.
+func TestManifestCheck(t *testing.T) {
+	t.Parallel()
+	hash := strings.Repeat("ab", 32)
+	db := Part{Name: sqlitePart, SHA256: hash}
+	cases := []struct {
+		name string
+		m    Manifest
+		want string
+	}{
+		{"good", Manifest{Format: 1, Database: "sqlite", Parts: []Part{db, {Name: "media/2026/11/a.jpg", SHA256: hash}}}, ""},
+		{"newer format", Manifest{Format: 2, Database: "sqlite", Parts: []Part{db}}, "archive format 2"},
+		{"unknown database", Manifest{Format: 1, Database: "mysql", Parts: []Part{db}}, `unknown database "mysql"`},
+		{"no database part", Manifest{Format: 1, Database: "sqlite"}, "no database/khabar.db part"},
+		{"postgres without schema", Manifest{Format: 1, Database: "postgres", Parts: []Part{{Name: pgPart, SHA256: hash}}}, "without its schema"},
+		{"two databases", Manifest{Format: 1, Database: "postgres", PGSchema: "public", Parts: []Part{db, {Name: pgPart, SHA256: hash}}}, "a postgres backup with a database/khabar.db part"},
+		{"escaping name", Manifest{Format: 1, Database: "sqlite", Parts: []Part{db, {Name: "media/../../etc/passwd", SHA256: hash}}}, "bad part"},
+		{"hidden name", Manifest{Format: 1, Database: "sqlite", Parts: []Part{db, {Name: "media/.tmp", SHA256: hash}}}, "bad part"},
+		{"other name", Manifest{Format: 1, Database: "sqlite", Parts: []Part{db, {Name: "etc/passwd", SHA256: hash}}}, "bad part"},
+		{"bad hash", Manifest{Format: 1, Database: "sqlite", Parts: []Part{{Name: sqlitePart, SHA256: "xyz"}}}, "bad part"},
+		{"negative size", Manifest{Format: 1, Database: "sqlite", Parts: []Part{{Name: sqlitePart, Size: -1, SHA256: hash}}}, "bad part"},
+		{"duplicate", Manifest{Format: 1, Database: "sqlite", Parts: []Part{db, db}}, "twice"},
+	}
+	for _, c := range cases {
+		_, err := c.m.check()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
