@@ -19,12 +19,6 @@ import (
 	"khabar/internal/store"
 )
 
-// backupName is a new archive's default file name, in UTC so that names
-// sort in the order the backups were taken.
-func backupName(t time.Time) string {
-	return "khabar-backup-" + t.UTC().Format("20060102-150405") + ".tar.gz"
-}
-
 // cmdBackup is "khabar backup [--out FILE]": one archive of the database
 // and the media files, taken while the site serves.
 func cmdBackup(ctx context.Context, args []string, sys IO) error {
@@ -37,7 +31,7 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	}
 	start := time.Now()
 	if out == "" {
-		out = backupName(start)
+		out = backup.FileName(start)
 	}
 	s, err := openExisting(ctx, cfg)
 	if err != nil {

@@ -355,3 +355,36 @@ func validPartName(name string) bool {
 // quotePattern makes a name literal in pg_dump's patterns, where * ? and
 // . mean something.
 func quotePattern(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// filePrefix and fileSuffix frame the names of archives made by khabar are named: by the time taken,
+// in UTC, so their names sort in the order they were made.
+const filePrefix, fileSuffix = "khabar-backup-", ".tar.gz"
+
+// FileName is a new archive's name for time t.
+func FileName(t time.Time) string {
+	return filePrefix + t.UTC().Format("20060102-150405") + fileSuffix
+}
+
+// Prune deletes the oldest archives in dir beyond the newest keep, and
+// names them. Only files named as FileName names them are touched.
+func Prune(dir string, keep int) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("prune backups: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, filePrefix) && strings.HasSuffix(n, fileSuffix) {
+			names = append(names, n)
+		}
+	}
+	// os.ReadDir sorts by name, which is by time.
+	var gone []string
+	for len(names) > keep {
+		if err := os.Remove(filepath.Join(dir, names[0])); err != nil {
+			return gone, fmt.Errorf("prune backups: %w", err)
+		}
+		gone, names = append(gone, names[0]), names[1:]
+	}
+	return gone, nil
+}

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"khabar/internal/news"
 )
 
 // countedTables are the tables a backup's manifest counts, and a restore
@@ -183,4 +186,37 @@ func (s *Store) DatabaseName() string {
 		return ""
 	}
 	return s.pgcfg.Database
+}
+
+// BackupRun is one scheduled backup's outcome.
+type BackupRun struct {
+	StartedAt, FinishedAt time.Time
+	File                  string
+	Size                  int64
+	Err                   string // "" when the archive was written
+}
+
+// RecordBackup keeps a scheduled backup's outcome.
+func (s *Store) RecordBackup(ctx context.Context, r BackupRun) error {
+	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO backup_runs (started_at, finished_at, file, size, error) VALUES (?, ?, ?, ?, ?)"),
+		utc(r.StartedAt), utc(r.FinishedAt), r.File, r.Size, r.Err)
+	if err != nil {
+		return fmt.Errorf("record backup: %w", err)
+	}
+	return nil
+}
+
+// LastBackup is the newest scheduled backup's outcome; news.ErrNotFound
+// before the first.
+func (s *Store) LastBackup(ctx context.Context) (BackupRun, error) {
+	var r BackupRun
+	err := s.db.QueryRowContext(ctx, "SELECT started_at, finished_at, file, size, error FROM backup_runs ORDER BY id DESC LIMIT 1").
+		Scan(&r.StartedAt, &r.FinishedAt, &r.File, &r.Size, &r.Err)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, news.ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("last backup: %w", err)
+	}
+	return r, nil
 }
