@@ -77,29 +77,36 @@ type Options struct {
 }
 
 // CreateFile writes a backup to path, which must not exist: an archive
-// is never overwritten. A failed backup leaves no file behind.
-func CreateFile(ctx context.Context, path string, opt Options) (m Manifest, err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return m, fmt.Errorf("%s exists already; a backup never overwrites one (choose another --out)", path)
-		}
-		return m, fmt.Errorf("create backup file: %w", err)
+// is never overwritten. The archive is written under a hidden temporary
+// name beside path and given its name only when whole, so a name like
+// FileName's is always a finished archive, and a failure leaves nothing.
+func CreateFile(ctx context.Context, path string, opt Options) (Manifest, error) {
+	exists := func() error {
+		return fmt.Errorf("%s exists already; a backup never overwrites one (choose another --out)", path)
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("write %s: %w", path, cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	m, err = Write(ctx, f, opt)
+	if _, err := os.Lstat(path); err == nil {
+		return Manifest{}, exists()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
+		return Manifest{}, fmt.Errorf("create backup file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	m, err := Write(ctx, f, opt)
+	if err != nil {
+		f.Close()
 		return m, err
 	}
-	if err := f.Sync(); err != nil {
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
 		return m, fmt.Errorf("write %s: %w", path, err)
+	}
+	// A link, unlike a rename, fails rather than replace a file made
+	// meanwhile.
+	if err := os.Link(f.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return m, exists()
+		}
+		return m, fmt.Errorf("name the backup %s: %w", path, err)
 	}
 	return m, nil
 }
