@@ -83,6 +83,14 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 // MediaDir is where uploaded and generated files live.
 func MediaDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "media") }
 
+// BackupDir is where scheduled backups go.
+func BackupDir(cfg config.Config) string {
+	if cfg.BackupDir != "" {
+		return cfg.BackupDir
+	}
+	return filepath.Join(cfg.DataDir, "backups")
+}
+
 // New builds a node and binds its listening socket, so a busy port is
 // reported before anything else starts.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
@@ -175,6 +183,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library)}
 	if cfg.YouTubeThumbs != "" {
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
+	}
+	if cfg.BackupEvery > 0 {
+		jobOpts = append(jobOpts, jobs.WithBackups(jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
+			Dir: BackupDir(cfg), MediaDir: MediaDir(cfg), Version: version()}))
 	}
 	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
 		return nil, err

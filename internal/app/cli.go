@@ -56,6 +56,9 @@ commands:
   import jsonl FILE  import articles from JSON Lines (--status draft to keep them unpublished)
   import wxr FILE.xml  import a WordPress export, with redirects from its old addresses
                     (--status draft, --dry-run)
+  backup    write one archive of the database and media: [--out FILE]
+  restore FILE  restore an archive into an empty --data DIR (and --db URL);
+                    --force replaces what the target holds
   version   print the version
 
 Run "khabar <command> -h" for the flags of a command.
@@ -84,6 +87,10 @@ func Main(ctx context.Context, args []string, sys IO) int {
 		err = cmdReindex(ctx, args, sys)
 	case "import":
 		err = cmdImport(ctx, args, sys)
+	case "backup":
+		err = cmdBackup(ctx, args, sys)
+	case "restore":
+		err = cmdRestore(ctx, args, sys)
 	case "version":
 		fmt.Fprintln(sys.Stdout, "khabar", version())
 	case "help", "-h", "--help":

@@ -25,6 +25,7 @@ func TestCLI(t *testing.T) {
 	}
 	defer busy.Close()
 	data := filepath.Join(dir, "data")
+	archive, restored := filepath.Join(dir, "backup.tar.gz"), filepath.Join(dir, "restored")
 
 	cases := []struct {
 		name   string
@@ -63,6 +64,14 @@ func TestCLI(t *testing.T) {
 		{"token for a writer", nil, "", []string{"token", "create", "--data", data, "--email", "writer@example.com", "--name", "feed"}, 1, "", "writer@example.com is a writer: only editors and admins hold API tokens"},
 		{"demo", nil, "", []string{"demo", "--data", data}, 0, "demo content loaded", ""},
 		{"demo twice", nil, "", []string{"demo", "--data", data}, 0, "already has content", ""},
+		{"backup of nothing", nil, "", []string{"backup", "--data", filepath.Join(dir, "none"), "--out", archive}, 1, "", "no database at"},
+		{"backup", nil, "", []string{"backup", "--data", data, "--out", archive}, 0, "backup written to " + archive, ""},
+		{"backup over a file", nil, "", []string{"backup", "--data", data, "--out", archive}, 1, "", "exists already"},
+		{"restore without file", nil, "", []string{"restore", "--data", restored}, 2, "", "missing FILE"},
+		{"restore a non-archive", nil, "", []string{"restore", blocker, "--data", restored}, 1, "", "not a Khabar backup"},
+		{"restore", nil, "", []string{"restore", archive, "--data", restored}, 0, "articles      33 (manifest 33)", ""},
+		{"restore over an outlet", nil, "", []string{"restore", archive, "--data", restored}, 1, "", "not empty"},
+		{"restore forced", nil, "", []string{"restore", archive, "--data", restored, "--force"}, 0, "(manifest 33)", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	DefaultCacheEntries  = 20000
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultEventPoll     = time.Second
+	DefaultBackupKeep    = 28
 )
 
 // Config is everything decided at start.
@@ -65,11 +66,17 @@ type Config struct {
 	// Telegram, WebSub hubs, thumbnails): for tests only, since readers
 	// choose push endpoints and admins hubs.
 	OutboundAllowPrivate bool
+
+	// Scheduled backups (serve): every BackupEvery (0: none), into
+	// BackupDir (empty: DataDir/backups), keeping the newest BackupKeep.
+	BackupEvery time.Duration
+	BackupKeep  int
+	BackupDir   string
 }
 
 // Default returns the configuration with every default set.
 func Default() Config {
-	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge,
+	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace}
 }
 
@@ -125,6 +132,8 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
 	dur(&c.PageMaxAge, "page-max-age", "KHABAR_PAGE_MAX_AGE", "Cache-Control max-age of public pages")
+	dur(&c.BackupEvery, "backup-every", "KHABAR_BACKUP_EVERY", "take a backup this often, on one node, e.g. 6h (0: never; see khabar backup)")
+	str(&c.BackupDir, "backup-dir", "KHABAR_BACKUP_DIR", "where scheduled backups go (default: the data directory's backups folder)")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -133,6 +142,14 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 		}
 		c.CacheEntries = n
 	}
+	if v := getenv("KHABAR_BACKUP_KEEP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("KHABAR_BACKUP_KEEP=%q: want a whole number", v))
+		}
+		c.BackupKeep = n
+	}
+	fs.IntVar(&c.BackupKeep, "backup-keep", c.BackupKeep, "scheduled backups kept, the newest (env KHABAR_BACKUP_KEEP)")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "most pages kept in the page cache (env KHABAR_CACHE_ENTRIES)")
 	validate := func() error {
 		return errors.Join(append(envErrs, c.Validate())...)
@@ -226,6 +243,12 @@ func (c *Config) Validate() error {
 	}
 	if c.CacheEntries < 0 || c.CacheEntries > 10_000_000 {
 		errs = append(errs, fmt.Errorf("--cache-entries %d: want 0 to 10000000", c.CacheEntries))
+	}
+	if c.BackupEvery < 0 || c.BackupEvery > 0 && c.BackupEvery < time.Minute {
+		errs = append(errs, fmt.Errorf("--backup-every %s: want 0 (never) or a minute or more, e.g. 6h", c.BackupEvery))
+	}
+	if c.BackupKeep < 1 {
+		errs = append(errs, fmt.Errorf("--backup-keep %d: want 1 or more", c.BackupKeep))
 	}
 	return errors.Join(errs...)
 }

@@ -54,6 +54,10 @@ func TestValidationMessages(t *testing.T) {
 		{"env bool", map[string]string{"KHABAR_DEMO": "yes please"}, nil, "KHABAR_DEMO"},
 		{"env duration", map[string]string{"KHABAR_PAGE_MAX_AGE": "soon"}, nil, "KHABAR_PAGE_MAX_AGE"},
 		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},
+		{"backup every second", nil, []string{"--backup-every", "1s"}, "--backup-every 1s: want 0 (never) or a minute or more"},
+		{"backup every negative", nil, []string{"--backup-every", "-6h"}, "--backup-every -6h0m0s"},
+		{"backup keep none", nil, []string{"--backup-every", "6h", "--backup-keep", "0"}, "--backup-keep 0: want 1 or more"},
+		{"env backup keep", map[string]string{"KHABAR_BACKUP_KEEP": "all"}, nil, "KHABAR_BACKUP_KEEP"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,6 +8,10 @@ import (
 	"image/color"
 	"image/png"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -138,3 +142,43 @@ func (c *counting) Handle(_ context.Context, r slog.Record) error {
 }
 func (c *counting) WithAttrs([]slog.Attr) slog.Handler { return c }
 func (c *counting) WithGroup(string) slog.Handler      { return c }
+
+// TestScheduledBackups: a queue with backups takes one when it starts,
+// records it, and keeps only the newest archives.
+func TestScheduledBackups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if _, err := exec.LookPath("pg_dump"); err != nil && s.Dialect() == store.Postgres {
+			if os.Getenv(storetest.EnvRequire) != "" {
+				t.Fatalf("%s is set but pg_dump is not on the PATH", storetest.EnvRequire)
+			}
+			t.Skip("pg_dump is not on the PATH: scheduled PostgreSQL backups untested")
+		}
+		ctx := context.Background()
+		dir := t.TempDir()
+		old := []string{"khabar-backup-20200101-000000.tar.gz", "khabar-backup-20200102-000000.tar.gz", "notes.txt"}
+		for _, name := range old {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		startQueueWith(t, s, quiet, WithBackups(Backups{Every: time.Hour, Keep: 2, Dir: dir, MediaDir: filepath.Join(dir, "no-media")}))
+		var last store.BackupRun
+		eventually(t, "a backup recorded", func() bool {
+			var err error
+			last, err = s.LastBackup(ctx)
+			return err == nil
+		})
+		if last.Err != "" || last.Size == 0 || filepath.Dir(last.File) != dir {
+			t.Fatalf("last backup: %+v", last)
+		}
+		var left []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			left = append(left, e.Name())
+		}
+		want := []string{old[1], filepath.Base(last.File), "notes.txt"}
+		if !slices.Equal(left, want) {
+			t.Errorf("backup directory holds %v, want %v", left, want)
+		}
+	})
+}
