@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -145,6 +146,7 @@ func (im *wxrImporter) read(ctx context.Context, rd *wxr.Reader, items chan<- *w
 				return err
 			}
 		}
+		im.repaired(rec, rd.Repaired())
 		switch v := rec.(type) {
 		case *wxr.Author:
 			im.create.Lock()
@@ -172,6 +174,28 @@ func (im *wxrImporter) read(ctx context.Context, rd *wxr.Reader, items chan<- *w
 			return err
 		}
 	}
+}
+
+// repaired warns of the invalid UTF-8 read as U+FFFD on lines of rec,
+// naming the record so an editor can find it in WordPress.
+func (im *wxrImporter) repaired(rec any, lines []int) {
+	if len(lines) == 0 {
+		return
+	}
+	var what string
+	switch v := rec.(type) {
+	case *wxr.Author:
+		what = "author " + strconv.Quote(v.Login)
+	case *wxr.Term:
+		what = "term " + strconv.Quote(v.Slug)
+	case *wxr.Item:
+		what = fmt.Sprintf("%s %d %q", cmp.Or(v.PostType, "item"), v.PostID, v.Title)
+	}
+	at := make([]string, len(lines))
+	for i, l := range lines {
+		at[i] = strconv.Itoa(l)
+	}
+	im.warn(fmt.Sprintf("invalid UTF-8 replaced by U+FFFD in %s (line %s)", what, strings.Join(at, ", ")))
 }
 
 // snapshot is the counts so far, for progress.

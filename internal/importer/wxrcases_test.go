@@ -121,3 +121,33 @@ func testWXRCases(t *testing.T, s *store.Store, path string) {
 		}
 	}
 }
+
+// TestWXRInvalidUTF8: a post whose title and content hold bytes that are
+// not UTF-8 is imported with U+FFFD in their place and a warning naming
+// it and its lines; the posts around it import as if nothing happened.
+func TestWXRInvalidUTF8(t *testing.T) {
+	src := strings.Replace(caseExport, "<title>خاص</title>", "<title>خا\xd8ص</title>", 1)
+	src = strings.Replace(src, "<content:encoded>سر</content:encoded>", "<content:encoded>س\xff\xfeر</content:encoded>", 1)
+	path := filepath.Join(t.TempDir(), "broken.xml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		st := importWXR(t, s, path, WXROptions{})
+		if st.Imported != 3 {
+			t.Errorf("summary:\n%s", st.Summary())
+		}
+		w := `invalid UTF-8 replaced by U+FFFD in post 42 "خا` + "\uFFFD" + `ص" (line 24, 25)`
+		if st.Warnings[w] != 1 {
+			t.Errorf("warning %q not reported:\n%s", w, st.Summary())
+		}
+		arts := articlesByTitle(t, s)
+		a := arts["خا\uFFFDص"]
+		if a == nil || len(a.Body) != 1 || a.Body[0].Text != "س\uFFFD\uFFFDر" {
+			t.Errorf("repaired post: %+v", a)
+		}
+		if arts["انتخابات بلدية في تونس"] == nil || arts["غدا"] == nil {
+			t.Errorf("the other posts: %v", arts)
+		}
+	})
+}
