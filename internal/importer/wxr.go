@@ -510,15 +510,11 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	if utf8.RuneCountInString(sec.Name) > news.MaxSectionName {
 		sec.Name = string([]rune(sec.Name)[:news.MaxSectionName])
 	}
-	if parent := im.catParent[nicename]; parent != "" {
-		top := parent
-		for depth := 0; im.catParent[top] != "" && depth < 100; depth++ {
-			top = im.catParent[top]
-		}
-		if top != parent {
+	if up := im.ancestors(nicename); len(up) > 0 {
+		if len(up) > 1 {
 			im.warn("category nested more than one level: put under its top-level category")
 		}
-		sec.ParentID = im.cats[top]
+		sec.ParentID = im.cats[up[len(up)-1]]
 	}
 	if id, ok := im.sections[sec.Slug]; ok {
 		im.cats[nicename] = id
@@ -546,7 +542,9 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	return im.categoryRedirects(ctx, t.Slug, sec.ID)
 }
 
-// categoryRedirects: /category/{slug}/, its parent's path form, its feed.
+// categoryRedirects: /category/{slug}/, the path WordPress gave it under
+// all its ancestors (/category/a/b/c/, however deep: Khabar keeps one
+// level), the form under its parent alone, and their feeds.
 func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, id int64) error {
 	var slug string
 	for s, sid := range im.sections {
@@ -558,8 +556,16 @@ func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, i
 		return nil
 	}
 	paths := []string{"/category/" + nicename}
-	if parent := im.catParent[decodeSlug(nicename)]; parent != "" {
-		paths = append(paths, "/category/"+url.PathEscape(parent)+"/"+nicename)
+	if up := im.ancestors(decodeSlug(nicename)); len(up) > 0 {
+		paths = append(paths, "/category/"+url.PathEscape(up[0])+"/"+nicename)
+		if len(up) > 1 {
+			chain := []string{nicename}
+			for _, a := range up {
+				chain = append(chain, url.PathEscape(a))
+			}
+			slices.Reverse(chain)
+			paths = append(paths, "/category/"+strings.Join(chain, "/"))
+		}
 	}
 	for _, p := range paths {
 		if err := im.redirect(ctx, p, news.ListPath(news.ListSection, slug)); err != nil {
@@ -570,6 +576,17 @@ func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, i
 		}
 	}
 	return im.redirect(ctx, "/"+nicename+"/feed", news.FeedPath(news.ListSection, slug, "rss.xml"))
+}
+
+// ancestors are a category's parents, nearest first (decoded nicenames);
+// a loop of parents in a hostile export ends them, and a hundred
+// levels, which no site has, are enough.
+func (im *wxrImporter) ancestors(nicename string) []string {
+	var up []string
+	for p := im.catParent[nicename]; p != "" && p != nicename && !slices.Contains(up, p) && len(up) < 100; p = im.catParent[p] {
+		up = append(up, p)
+	}
+	return up
 }
 
 func (im *wxrImporter) tagRedirects(ctx context.Context, nicename, slug string) error {
