@@ -730,9 +730,7 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 	if it.Password != "" {
 		im.warn("password-protected post imported without its password")
 	}
-	if it.Sticky {
-		im.warn("sticky post: Khabar has no featured flag yet")
-	}
+	a.Pinned = it.Sticky
 	if it.CommentStatus == "closed" {
 		a.CommentsMode = news.CommentsClosed
 	}
