@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
@@ -41,6 +42,11 @@ type WXROptions struct {
 	// the export's attachments become library items.
 	MediaDir string
 	Library  *media.Library
+	// MediaOrigins are the old site's origins ("https://old.example",
+	// lower case, no slash) whose attachments are fetched with Client
+	// when there is no MediaDir; attachments elsewhere are skipped.
+	MediaOrigins []string
+	Client       *http.Client
 	// Progress is called every 100 items, with the number of items the
 	// export holds.
 	Progress func(st Stats, total int)
