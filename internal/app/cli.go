@@ -25,6 +25,7 @@ import (
 	"khabar/internal/jobs"
 	"khabar/internal/media"
 	"khabar/internal/news"
+	"khabar/internal/outbound"
 	"khabar/internal/outbox"
 	"khabar/internal/search"
 	"khabar/internal/store"
@@ -384,6 +385,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 		status   string
 		dryRun   bool
 		mediaDir string
+		origins  string
 		file     string
 	)
 	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
@@ -396,6 +398,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 		if kind == "wxr" {
 			fs.BoolVar(&dryRun, "dry-run", false, "read and convert everything, report what would change, write nothing")
 			fs.StringVar(&mediaDir, "media", "", "a copy of the site's wp-content/uploads, whose pictures go to the media library")
+			fs.StringVar(&origins, "media-origin", "", "without --media: fetch the attachments from these comma-separated origins of the old site (https://old.example,https://cdn.old.example)")
 		}
 	})
 	if err != nil {
@@ -407,6 +410,10 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	st := news.Status(status)
 	if st != news.StatusPublished && st != news.StatusDraft {
 		return usageError{fmt.Errorf("--status %q: want published or draft", status)}
+	}
+	mediaOrigins, err := importer.ParseOrigins(origins)
+	if err != nil {
+		return usageError{fmt.Errorf("--media-origin: %w", err)}
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -423,14 +430,15 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	start := time.Now()
 	var stats importer.Stats
 	if kind == "wxr" {
-		opt := importer.WXROptions{Status: st, DryRun: dryRun, MediaDir: mediaDir,
+		opt := importer.WXROptions{Status: st, DryRun: dryRun, MediaDir: mediaDir, MediaOrigins: mediaOrigins,
+			Client:   outbound.Guard{AllowPrivate: cfg.OutboundAllowPrivate}.Client(nil),
 			Progress: func(st importer.Stats, total int) { bar.update(st.Read, total) }}
 		if s.Dialect() == store.Postgres {
 			// SQLite takes one writer at a time; PostgreSQL answers
 			// several, and an item's time is mostly round trips.
 			opt.Workers = 4
 		}
-		if mediaDir != "" {
+		if mediaDir != "" || len(mediaOrigins) > 0 {
 			files, err := media.OpenDisk(MediaDir(cfg))
 			if err != nil {
 				return err

@@ -50,6 +50,7 @@ func TestImportWXRCommand(t *testing.T) {
 		{[]string{"import", "wxr", small, "--data", empty, "--status", "live"}, 2, "--status"},
 		{[]string{"import", "wxr", small, "--data", empty, "--media", filepath.Join(empty, "nowhere")}, 1, "media folder"},
 		{[]string{"import", "rss", small}, 2, `khabar import wxr FILE.xml`},
+		{[]string{"import", "wxr", small, "--data", empty, "--media-origin", "ftp://old.example"}, 2, `--media-origin: origin "ftp://old.example": want http:// or https://`},
 	} {
 		code, _, errs := apptest.Run(t, nil, "", c.args...)
 		if code != c.code || !strings.Contains(errs, c.msg) {

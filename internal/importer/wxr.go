@@ -1,12 +1,14 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
@@ -40,6 +42,11 @@ type WXROptions struct {
 	// the export's attachments become library items.
 	MediaDir string
 	Library  *media.Library
+	// MediaOrigins are the old site's origins ("https://old.example",
+	// lower case, no slash) whose attachments are fetched with Client
+	// when there is no MediaDir; attachments elsewhere are skipped.
+	MediaOrigins []string
+	Client       *http.Client
 	// Progress is called every 100 items, with the number of items the
 	// export holds.
 	Progress func(st Stats, total int)
@@ -145,6 +152,7 @@ func (im *wxrImporter) read(ctx context.Context, rd *wxr.Reader, items chan<- *w
 				return err
 			}
 		}
+		im.repaired(rec, rd.Repaired())
 		switch v := rec.(type) {
 		case *wxr.Author:
 			im.create.Lock()
@@ -172,6 +180,28 @@ func (im *wxrImporter) read(ctx context.Context, rd *wxr.Reader, items chan<- *w
 			return err
 		}
 	}
+}
+
+// repaired warns of the invalid UTF-8 read as U+FFFD on lines of rec,
+// naming the record so an editor can find it in WordPress.
+func (im *wxrImporter) repaired(rec any, lines []int) {
+	if len(lines) == 0 {
+		return
+	}
+	var what string
+	switch v := rec.(type) {
+	case *wxr.Author:
+		what = "author " + strconv.Quote(v.Login)
+	case *wxr.Term:
+		what = "term " + strconv.Quote(v.Slug)
+	case *wxr.Item:
+		what = fmt.Sprintf("%s %d %q", cmp.Or(v.PostType, "item"), v.PostID, v.Title)
+	}
+	at := make([]string, len(lines))
+	for i, l := range lines {
+		at[i] = strconv.Itoa(l)
+	}
+	im.warn(fmt.Sprintf("invalid UTF-8 replaced by U+FFFD in %s (line %s)", what, strings.Join(at, ", ")))
 }
 
 // snapshot is the counts so far, for progress.
@@ -486,15 +516,11 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	if utf8.RuneCountInString(sec.Name) > news.MaxSectionName {
 		sec.Name = string([]rune(sec.Name)[:news.MaxSectionName])
 	}
-	if parent := im.catParent[nicename]; parent != "" {
-		top := parent
-		for depth := 0; im.catParent[top] != "" && depth < 100; depth++ {
-			top = im.catParent[top]
-		}
-		if top != parent {
+	if up := im.ancestors(nicename); len(up) > 0 {
+		if len(up) > 1 {
 			im.warn("category nested more than one level: put under its top-level category")
 		}
-		sec.ParentID = im.cats[top]
+		sec.ParentID = im.cats[up[len(up)-1]]
 	}
 	if id, ok := im.sections[sec.Slug]; ok {
 		im.cats[nicename] = id
@@ -522,7 +548,9 @@ func (im *wxrImporter) term(ctx context.Context, t *wxr.Term) error {
 	return im.categoryRedirects(ctx, t.Slug, sec.ID)
 }
 
-// categoryRedirects: /category/{slug}/, its parent's path form, its feed.
+// categoryRedirects: /category/{slug}/, the path WordPress gave it under
+// all its ancestors (/category/a/b/c/, however deep: Khabar keeps one
+// level), the form under its parent alone, and their feeds.
 func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, id int64) error {
 	var slug string
 	for s, sid := range im.sections {
@@ -534,8 +562,16 @@ func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, i
 		return nil
 	}
 	paths := []string{"/category/" + nicename}
-	if parent := im.catParent[decodeSlug(nicename)]; parent != "" {
-		paths = append(paths, "/category/"+url.PathEscape(parent)+"/"+nicename)
+	if up := im.ancestors(decodeSlug(nicename)); len(up) > 0 {
+		paths = append(paths, "/category/"+url.PathEscape(up[0])+"/"+nicename)
+		if len(up) > 1 {
+			chain := []string{nicename}
+			for _, a := range up {
+				chain = append(chain, url.PathEscape(a))
+			}
+			slices.Reverse(chain)
+			paths = append(paths, "/category/"+strings.Join(chain, "/"))
+		}
 	}
 	for _, p := range paths {
 		if err := im.redirect(ctx, p, news.ListPath(news.ListSection, slug)); err != nil {
@@ -546,6 +582,17 @@ func (im *wxrImporter) categoryRedirects(ctx context.Context, nicename string, i
 		}
 	}
 	return im.redirect(ctx, "/"+nicename+"/feed", news.FeedPath(news.ListSection, slug, "rss.xml"))
+}
+
+// ancestors are a category's parents, nearest first (decoded nicenames);
+// a loop of parents in a hostile export ends them, and a hundred
+// levels, which no site has, are enough.
+func (im *wxrImporter) ancestors(nicename string) []string {
+	var up []string
+	for p := im.catParent[nicename]; p != "" && p != nicename && !slices.Contains(up, p) && len(up) < 100; p = im.catParent[p] {
+		up = append(up, p)
+	}
+	return up
 }
 
 func (im *wxrImporter) tagRedirects(ctx context.Context, nicename, slug string) error {
@@ -689,9 +736,7 @@ func (im *wxrImporter) fill(ctx context.Context, a *news.Article, it *wxr.Item, 
 	if it.Password != "" {
 		im.warn("password-protected post imported without its password")
 	}
-	if it.Sticky {
-		im.warn("sticky post: Khabar has no featured flag yet")
-	}
+	a.Pinned = it.Sticky
 	if it.CommentStatus == "closed" {
 		a.CommentsMode = news.CommentsClosed
 	}

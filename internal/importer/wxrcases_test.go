@@ -60,7 +60,7 @@ func testWXRCases(t *testing.T, s *store.Store, path string) {
 	if st.Imported != 3 || st.Skipped[`post status "trash"`] != 1 || st.Skipped[`comment marked "spam"`] != 1 || st.Skipped[`comment marked "trash"`] != 1 {
 		t.Errorf("summary:\n%s", st.Summary())
 	}
-	for _, w := range []string{"sticky post: Khabar has no featured flag yet", "private post imported as a draft; its address stays 404",
+	for _, w := range []string{"private post imported as a draft; its address stays 404",
 		"scheduled post imported as a draft", "category nested more than one level: put under its top-level category"} {
 		if st.Warnings[w] != 1 {
 			t.Errorf("warning %q not reported:\n%s", w, st.Summary())
@@ -68,7 +68,7 @@ func testWXRCases(t *testing.T, s *store.Store, path string) {
 	}
 	arts := articlesByTitle(t, s)
 	a := arts["انتخابات بلدية في تونس"]
-	if a == nil || a.Slug != "انتخابات" || a.Lead != "ملخص الخبر" || a.PublishedAt.Hour() != 9 || len(a.Authors) != 2 {
+	if a == nil || a.Slug != "انتخابات" || a.Lead != "ملخص الخبر" || a.PublishedAt.Hour() != 9 || len(a.Authors) != 2 || !a.Pinned {
 		t.Fatalf("article %+v", a)
 	}
 	// Co-Authors Plus: both bylines, in order.
@@ -96,7 +96,7 @@ func testWXRCases(t *testing.T, s *store.Store, path string) {
 	if len(pending) != 1 || pending[0].ArticleID != a.ID {
 		t.Errorf("pending %+v", pending)
 	}
-	if arts["خاص"] == nil || arts["خاص"].Status != news.StatusDraft || arts["غدا"].Status != news.StatusDraft {
+	if arts["خاص"] == nil || arts["خاص"].Status != news.StatusDraft || arts["غدا"].Status != news.StatusDraft || arts["خاص"].Pinned {
 		t.Errorf("private and scheduled posts: %+v %+v", arts["خاص"], arts["غدا"])
 	}
 	// Old addresses: the permalink, its old slug and old date, ?p=.
@@ -120,4 +120,34 @@ func testWXRCases(t *testing.T, s *store.Store, path string) {
 			t.Errorf("the private post's %s redirects to %s", p, got)
 		}
 	}
+}
+
+// TestWXRInvalidUTF8: a post whose title and content hold bytes that are
+// not UTF-8 is imported with U+FFFD in their place and a warning naming
+// it and its lines; the posts around it import as if nothing happened.
+func TestWXRInvalidUTF8(t *testing.T) {
+	src := strings.Replace(caseExport, "<title>خاص</title>", "<title>خا\xd8ص</title>", 1)
+	src = strings.Replace(src, "<content:encoded>سر</content:encoded>", "<content:encoded>س\xff\xfeر</content:encoded>", 1)
+	path := filepath.Join(t.TempDir(), "broken.xml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		st := importWXR(t, s, path, WXROptions{})
+		if st.Imported != 3 {
+			t.Errorf("summary:\n%s", st.Summary())
+		}
+		w := `invalid UTF-8 replaced by U+FFFD in post 42 "خا` + "\uFFFD" + `ص" (line 24, 25)`
+		if st.Warnings[w] != 1 {
+			t.Errorf("warning %q not reported:\n%s", w, st.Summary())
+		}
+		arts := articlesByTitle(t, s)
+		a := arts["خا\uFFFDص"]
+		if a == nil || len(a.Body) != 1 || a.Body[0].Text != "س\uFFFD\uFFFDر" {
+			t.Errorf("repaired post: %+v", a)
+		}
+		if arts["انتخابات بلدية في تونس"] == nil || arts["غدا"] == nil {
+			t.Errorf("the other posts: %v", arts)
+		}
+	})
 }

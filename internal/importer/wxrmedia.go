@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"khabar/internal/media"
 	"khabar/internal/news"
@@ -19,33 +23,89 @@ import (
 // uploadsDir is where WordPress keeps uploads under the site's address.
 const uploadsDir = "/wp-content/uploads/"
 
-// media brings the export's attachments into the library from the copy
-// of wp-content/uploads in opt.MediaDir, as uploads are: checked by
-// content, EXIF stripped, kept once, their sizes made later by the job
-// queue. It runs before the posts, which show them.
+// media brings the export's attachments into the library, as uploads
+// are: checked by content, EXIF stripped, kept once, their sizes made
+// later by the job queue. The files come from the copy of
+// wp-content/uploads in opt.MediaDir or, failing that, from the old site
+// itself when its origin is in opt.MediaOrigins. It runs before the
+// posts, which show them; an attachment imported before is neither read
+// nor fetched again.
 func (im *wxrImporter) media(ctx context.Context) error {
 	im.library, im.bySrc = map[int64]news.Media{}, map[string]news.Media{}
-	if im.opt.MediaDir == "" || im.opt.Library == nil {
+	if im.opt.Library == nil || im.opt.MediaDir == "" && len(im.opt.MediaOrigins) == 0 {
 		if len(im.plan.attachments) > 0 {
-			im.warn("attachments left out: no --media folder given")
+			im.warn("attachments left out: neither --media nor --media-origin given")
 		}
 		return nil
 	}
-	root, err := os.OpenRoot(im.opt.MediaDir)
-	if err != nil {
-		return fmt.Errorf("media folder: %w", err)
+	var (
+		root *os.Root
+		err  error
+	)
+	if im.opt.MediaDir != "" {
+		if root, err = os.OpenRoot(im.opt.MediaDir); err != nil {
+			return fmt.Errorf("media folder: %w", err)
+		}
+		defer root.Close()
 	}
-	defer root.Close()
+	// Files are read one at a time; the old site is asked a few at a
+	// time, its answers mostly waiting.
+	workers := 1
+	if root == nil {
+		workers = mediaFetches
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	todo := make(chan *wxr.Item)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for at := range todo {
+				if err := im.attachment(ctx, root, at); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+feed:
 	for _, at := range im.plan.attachments {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := im.attachment(ctx, root, at); err != nil {
-			return err
+		select {
+		case todo <- at:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	return nil
+	close(todo)
+	wg.Wait()
+	return context.Cause(ctx)
 }
+
+// ParseOrigins reads --media-origin's comma-separated list of the old
+// site's origins (https://old.example, http://cdn.old.example:8080): a
+// scheme and a host, nothing after, as MediaOrigins holds them.
+func ParseOrigins(list string) ([]string, error) {
+	var origins []string
+	for raw := range strings.SplitSeq(list, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("origin %q: not an address", raw)
+		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+			return nil, fmt.Errorf("origin %q: want http:// or https:// and a host", raw)
+		case u.User != nil || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "":
+			return nil, fmt.Errorf("origin %q: want a scheme and a host only, as https://old.example", raw)
+		}
+		origins = append(origins, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return origins, nil
+}
+
+// mediaFetches is how many attachments are asked of the old site at once.
+const mediaFetches = 4
 
 func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.Item) error {
 	rel := uploadPath(at)
@@ -69,10 +129,12 @@ func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.It
 			return err
 		}
 	}
-	f, err := root.Open(filepath.FromSlash(rel))
-	if err != nil {
-		im.skip("attachment file missing from the media folder")
-		return nil
+	f, skip, err := im.mediaFile(ctx, root, at, rel)
+	if err != nil || skip != "" {
+		if skip != "" {
+			im.skip(skip)
+		}
+		return err
 	}
 	defer f.Close()
 	if im.opt.DryRun {
@@ -114,8 +176,55 @@ func (im *wxrImporter) attachment(ctx context.Context, root *os.Root, at *wxr.It
 	return im.redirects(ctx, "/media/"+m.Path, uploadsDir+rel, at.AttachmentURL)
 }
 
+// mediaFile opens an attachment's file: from the media folder when there
+// is one, else from the old site. A non-empty skip says why there is
+// none; a dry run asks nothing of the old site.
+func (im *wxrImporter) mediaFile(ctx context.Context, root *os.Root, at *wxr.Item, rel string) (io.ReadCloser, string, error) {
+	if root != nil {
+		f, err := root.Open(filepath.FromSlash(rel))
+		if err != nil {
+			return nil, "attachment file missing from the media folder", nil
+		}
+		return f, "", nil
+	}
+	u, err := url.Parse(at.AttachmentURL)
+	if err != nil || at.AttachmentURL == "" {
+		return nil, "attachment without an address to fetch", nil
+	}
+	if !slices.Contains(im.opt.MediaOrigins, strings.ToLower(u.Scheme+"://"+u.Host)) {
+		return nil, "attachment on a site not in --media-origin", nil
+	}
+	if im.opt.DryRun {
+		return io.NopCloser(strings.NewReader("")), "", nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, "attachment without an address to fetch", nil
+	}
+	resp, err := im.opt.Client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", context.Cause(ctx)
+		}
+		return nil, "attachment not fetched from the old site (no answer)", nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Sprintf("attachment not fetched from the old site (HTTP %d)", resp.StatusCode), nil
+	}
+	if lim := im.opt.Library.Limits().MaxBytes; resp.ContentLength > lim {
+		// Said before it is sent: nothing is read. A body that does not
+		// say is cut by the library at the same limit.
+		resp.Body.Close()
+		return nil, "attachment refused by the media library (" + media.Code(media.ErrTooLarge) + ")", nil
+	}
+	return resp.Body, "", nil
+}
+
 // keep remembers a library item by its attachment id and file.
 func (im *wxrImporter) keep(at *wxr.Item, rel string, m news.Media) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
 	im.library[at.PostID] = m
 	im.bySrc[strings.ToLower(rel)] = m
 }

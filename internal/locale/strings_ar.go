@@ -222,6 +222,7 @@ var arabic = map[string]string{
 	"field_source":              "المصدر أو سطر الاعتماد (مثل «خاص – خبر» أو «وكالات»)",
 	"field_featured":            "الصورة الرئيسية",
 	"field_breaking":            "خبر عاجل",
+	"field_pinned":              "مثبّت في صدر الصفحة الرئيسية",
 	"field_comments_mode":       "التعليقات",
 	"field_seo_title":           "عنوان محركات البحث",
 	"field_seo_description":     "وصف محركات البحث",

@@ -218,6 +218,7 @@ var english = map[string]string{
 	"field_source":              "Source or credit line (e.g. “Exclusive – Khabar”, “Agencies”)",
 	"field_featured":            "Featured image",
 	"field_breaking":            "Breaking news",
+	"field_pinned":              "Pinned to lead the home page",
 	"field_comments_mode":       "Comments",
 	"field_seo_title":           "Search title",
 	"field_seo_description":     "Search description",

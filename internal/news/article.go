@@ -67,20 +67,23 @@ const (
 
 // Article is a piece of journalism as structured data.
 type Article struct {
-	ID             int64
-	Slug           string
-	Kicker         string
-	Headline       string
-	Lead           string
-	Body           []Block
-	SectionID      int64
-	Section        *Section // filled when read for display
-	Tags           []Tag
-	Authors        []Author
-	Source         string // credit line, e.g. a news agency
-	Language       string // BCP 47, "ar" by default
-	Status         Status
-	Breaking       bool
+	ID        int64
+	Slug      string
+	Kicker    string
+	Headline  string
+	Lead      string
+	Body      []Block
+	SectionID int64
+	Section   *Section // filled when read for display
+	Tags      []Tag
+	Authors   []Author
+	Source    string // credit line, e.g. a news agency
+	Language  string // BCP 47, "ar" by default
+	Status    Status
+	Breaking  bool
+	// Pinned leads the home page, the newest pinned first, until the desk
+	// unpins it (WordPress calls it sticky).
+	Pinned         bool
 	Live           bool
 	CommentsMode   CommentsMode
 	SEOTitle       string

@@ -490,6 +490,7 @@ func readForm(f url.Values, a *news.Article, errs map[string]string) {
 	a.SEOTitle = f.Get("seo_title")
 	a.SEODescription = f.Get("seo_description")
 	a.Breaking = f.Get("breaking") == "on"
+	a.Pinned = f.Get("pinned") == "on"
 	a.CommentsMode = news.CommentsMode(f.Get("comments_mode"))
 	if v, ok := f["version"]; ok {
 		ver, err := strconv.ParseInt(v[0], 10, 64)

@@ -73,11 +73,18 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		hv := &homeView{}
-		// The lead story is the newest breaking article, else the newest.
-		for i := range latest {
+		// The lead story is the newest the desk pinned, else the newest
+		// breaking article, else the newest.
+		pinned, err := s.store.ListPublished(ctx, store.ListFilter{Pinned: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(pinned) > 0 {
+			hv.Lead = &pinned[0]
+		}
+		for i := 0; i < len(latest) && hv.Lead == nil; i++ {
 			if latest[i].Breaking {
 				hv.Lead = &latest[i]
-				break
 			}
 		}
 		if hv.Lead == nil && len(latest) > 0 {

@@ -261,3 +261,54 @@ func testPreviewOfADraft(t *testing.T, st *store.Store) {
 		t.Error("a published article's page carries the preview banner")
 	}
 }
+
+func TestHomeLeadPinned(t *testing.T) { storetest.Each(t, testHomeLeadPinned) }
+
+// testHomeLeadPinned: the home page's lead is the newest article the desk
+// pinned, however old, ahead of breaking and newer news; unpinned, the
+// lead is the newest breaking article again.
+func testHomeLeadPinned(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	ctx := context.Background()
+	arts := f.published(t, 6)
+	lead := func() string {
+		t.Helper()
+		body := f.get("/").Body
+		_, rest, ok := strings.Cut(body, `<article class="lead-story">`)
+		story, _, _ := strings.Cut(rest, "</article>")
+		if !ok {
+			t.Fatalf("no lead story on the home page")
+		}
+		return story
+	}
+	before := lead()
+	pin := func(a *news.Article, on bool) {
+		t.Helper()
+		a.Pinned = on
+		if err := st.UpdateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.GetArticle(ctx, a.ID)
+		if err != nil || got.Pinned != on {
+			t.Fatalf("pinned %v stored as %+v (%v)", on, got, err)
+		}
+		f.reload(t)
+	}
+	older, oldest := arts[4], arts[5]
+	for _, c := range []struct {
+		pin  *news.Article
+		on   bool
+		want string
+	}{
+		{oldest, true, oldest.Headline},
+		{older, true, older.Headline}, // the newer of the two pinned
+		{older, false, oldest.Headline},
+		{oldest, false, ""},
+	} {
+		pin(c.pin, c.on)
+		got := lead()
+		if c.want == "" && got != before || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("pinned %q %v: the lead is\n%.300s", c.pin.Headline, c.on, got)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"khabar/internal/importer"
+	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 	"khabar/internal/wxr"
@@ -136,4 +137,63 @@ func exportItems(t *testing.T, path string) []*wxr.Item {
 			items = append(items, it)
 		}
 	}
+}
+
+// deepExport files a post four categories deep: أخبار > عربية > تونس > sfax,
+// slugs percent-encoded as WordPress writes them.
+const deepExport = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>جريدة</title><link>https://jarida.example</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:category><wp:category_nicename>%d8%a3%d8%ae%d8%a8%d8%a7%d8%b1</wp:category_nicename><wp:cat_name>أخبار</wp:cat_name></wp:category>
+<wp:category><wp:category_nicename>%d8%b9%d8%b1%d8%a8%d9%8a%d8%a9</wp:category_nicename><wp:category_parent>%d8%a3%d8%ae%d8%a8%d8%a7%d8%b1</wp:category_parent><wp:cat_name>عربية</wp:cat_name></wp:category>
+<wp:category><wp:category_nicename>%d8%aa%d9%88%d9%86%d8%b3</wp:category_nicename><wp:category_parent>%d8%b9%d8%b1%d8%a8%d9%8a%d8%a9</wp:category_parent><wp:cat_name>تونس</wp:cat_name></wp:category>
+<wp:category><wp:category_nicename>sfax</wp:category_nicename><wp:category_parent>%d8%aa%d9%88%d9%86%d8%b3</wp:category_parent><wp:cat_name>صفاقس</wp:cat_name></wp:category>
+<item><title>ميناء صفاقس</title><link>https://jarida.example/?p=7</link><content:encoded>نص</content:encoded>
+<wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-03-05 09:00:00</wp:post_date_gmt><wp:post_name>port</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="category" nicename="sfax">صفاقس</category></item>
+</channel></rss>`
+
+// TestDeepCategoryLinks: a category's WordPress address under all its
+// ancestors, however deep, with or without its trailing slash and with
+// its Arabic encoded in either case, answers 301 to the section the
+// import made of it (Khabar keeps one level of nesting), and its feed to
+// the section's feed.
+func TestDeepCategoryLinks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deep.xml")
+	if err := os.WriteFile(path, []byte(deepExport), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		if _, err := importer.WXR(context.Background(), st, path, importer.WXROptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.reload(t)
+		akhbar, arabiya, tunis := url.PathEscape("أخبار"), url.PathEscape("عربية"), url.PathEscape("تونس")
+		for _, c := range []struct{ path, want string }{
+			{"/category/" + akhbar + "/" + arabiya + "/" + tunis + "/", news.ListPath(news.ListSection, "تونس")},
+			{"/category/" + strings.ToLower(akhbar+"/"+arabiya+"/"+tunis), news.ListPath(news.ListSection, "تونس")},
+			{"/category/" + akhbar + "/" + arabiya + "/" + tunis + "/sfax/", news.ListPath(news.ListSection, "sfax")},
+			{"/category/" + akhbar + "/" + arabiya + "/" + tunis + "/sfax", news.ListPath(news.ListSection, "sfax")},
+			{"/category/" + tunis + "/sfax/", news.ListPath(news.ListSection, "sfax")},
+			{"/category/sfax/", news.ListPath(news.ListSection, "sfax")},
+			{"/category/" + akhbar + "/" + arabiya + "/", news.ListPath(news.ListSection, "عربية")},
+			{"/category/" + akhbar + "/" + arabiya + "/" + tunis + "/sfax/feed/", news.FeedPath(news.ListSection, "sfax", "rss.xml")},
+		} {
+			r := f.get(c.path)
+			if loc := r.Header.Get("Location"); r.Status != 301 || loc != "http://khabar.test"+c.want {
+				t.Errorf("%s: %d to %q, want 301 to %s", c.path, r.Status, loc, c.want)
+				continue
+			}
+			if page := f.get(c.want); page.Status != 200 {
+				t.Errorf("%s → %s: %d", c.path, c.want, page.Status)
+			}
+		}
+		if page := f.get(news.ListPath(news.ListSection, "sfax")); !strings.Contains(page.Body, "ميناء صفاقس") {
+			t.Errorf("the section does not show the post:\n%.500s", page.Body)
+		}
+		if r := f.get("/category/" + arabiya + "/" + akhbar + "/" + tunis + "/"); r.Status != 404 {
+			t.Errorf("a chain WordPress never had: %d, want 404", r.Status)
+		}
+	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const articleCols = `a.id, a.slug, a.kicker, a.headline, a.lead, a.body, a.section_id, a.source, a.language,
-	a.status, a.breaking, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
+	a.status, a.breaking, a.pinned, a.live, a.comments_mode, a.seo_title, a.seo_description, a.featured_id,
 	a.published_at, a.updated_at, a.created_at, a.version, a.external_id, a.comment_count,
 	s.slug, s.name, s.position, s.comments_mode,
 	m.path, m.mime, m.width, m.height, m.alt, m.caption, m.credit, m.variants,
@@ -41,7 +41,7 @@ func scanArticle(r rowScanner, withBody bool) (*news.Article, error) {
 		createdBy                         sql.NullInt64
 	)
 	err := r.Scan(&a.ID, &a.Slug, &a.Kicker, &a.Headline, &a.Lead, &body, &a.SectionID, &a.Source, &a.Language,
-		&status, &a.Breaking, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
+		&status, &a.Breaking, &a.Pinned, &a.Live, &comments, &a.SEOTitle, &a.SEODescription, &featured,
 		&published, &a.UpdatedAt, &a.CreatedAt, &a.Version, &external, &a.CommentCount,
 		&sec.Slug, &sec.Name, &sec.Position, &secMode,
 		&mPath, &mMIME, &mW, &mH, &mAlt, &mCap, &mCredit, &mVariants,
@@ -143,11 +143,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		id, err := s.insert(ctx, tx, `INSERT INTO articles (slug, kicker, headline, lead, body, section_id, source, language,
-			status, breaking, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id,
+			status, breaking, pinned, live, comments_mode, seo_title, seo_description, featured_id, published_at, updated_at, created_at, version, external_id,
 			publish_at, unpublish_at, review_note, created_by, edited_at, draft_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language,
-			string(a.Status), a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
+			string(a.Status), a.Breaking, a.Pinned, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription,
 			nullID(a.FeaturedID), nullTime(a.PublishedAt), a.UpdatedAt, a.CreatedAt, a.Version, nullString(a.ExternalID),
 			nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, nullID(a.CreatedBy), a.EditedAt, nullString(a.DraftKey))
 		if err != nil {
@@ -204,8 +204,8 @@ func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) 
 		oldFeat   sql.NullInt64
 		oldPub    sql.NullTime
 	)
-	err = tx.QueryRowContext(ctx, s.q("SELECT status, section_id, slug, headline, kicker, lead, breaking, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
-		Scan(&oldStatus, &old.SectionID, &old.Slug, &old.Headline, &old.Kicker, &old.Lead, &old.Breaking, &oldFeat, &oldPub, &old.Version)
+	err = tx.QueryRowContext(ctx, s.q("SELECT status, section_id, slug, headline, kicker, lead, breaking, pinned, featured_id, published_at, version FROM articles WHERE id = ?"), a.ID).
+		Scan(&oldStatus, &old.SectionID, &old.Slug, &old.Headline, &old.Kicker, &old.Lead, &old.Breaking, &old.Pinned, &oldFeat, &oldPub, &old.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return news.ErrNotFound
 	}
@@ -231,11 +231,11 @@ func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) 
 		a.PublishedAt = t
 	}
 	res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET slug = ?, kicker = ?, headline = ?, lead = ?, body = ?, section_id = ?,
-		source = ?, language = ?, status = ?, breaking = ?, live = ?, comments_mode = ?, seo_title = ?, seo_description = ?,
+		source = ?, language = ?, status = ?, breaking = ?, pinned = ?, live = ?, comments_mode = ?, seo_title = ?, seo_description = ?,
 		featured_id = ?, published_at = ?, updated_at = ?, version = version + 1,
 		publish_at = ?, unpublish_at = ?, review_note = ?, edited_at = ? WHERE id = ? AND version = ?`),
 		a.Slug, a.Kicker, a.Headline, a.Lead, string(body), a.SectionID, a.Source, a.Language, string(a.Status),
-		a.Breaking, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription, nullID(a.FeaturedID),
+		a.Breaking, a.Pinned, a.Live, string(a.CommentsMode), a.SEOTitle, a.SEODescription, nullID(a.FeaturedID),
 		nullTime(a.PublishedAt), t, nullTime(a.PublishAt), nullTime(a.UnpublishAt), a.ReviewNote, t, a.ID, a.Version)
 	if err != nil {
 		return mapConstraint(err)
@@ -266,7 +266,7 @@ func (s *Store) updateArticle(ctx context.Context, tx *sql.Tx, a *news.Article) 
 		// Anything a card, a list or the ticker shows, or that decides
 		// which lists the article is in.
 		ev.Listing = old.Headline != a.Headline || old.Kicker != a.Kicker || old.Lead != a.Lead ||
-			old.Slug != a.Slug || old.Breaking != a.Breaking || oldFeat.Int64 != a.FeaturedID ||
+			old.Slug != a.Slug || old.Breaking != a.Breaking || old.Pinned != a.Pinned || oldFeat.Int64 != a.FeaturedID ||
 			old.SectionID != a.SectionID || !oldPub.Time.Equal(a.PublishedAt) ||
 			!sameIDs(tagIDs(old.Tags), tagIDs(a.Tags)) || !sameIDs(authorIDs(old.Authors), authorIDs(a.Authors))
 	}
@@ -375,6 +375,7 @@ type ListFilter struct {
 	AuthorID  int64
 	Exclude   []int64
 	From, To  time.Time // published_at in [From, To); zero: open
+	Pinned    bool      // only the pinned ones
 	Limit     int
 	Offset    int
 }
@@ -384,6 +385,9 @@ func (f ListFilter) where() (string, []any) {
 	sb.WriteString(" WHERE 1 = 1")
 	args := articleScope{statuses: []news.Status{news.StatusPublished}, sectionID: f.SectionID, tagID: f.TagID,
 		authorID: f.AuthorID, from: f.From, to: f.To}.appendSQL(&sb, nil)
+	if f.Pinned {
+		sb.WriteString(" AND a.pinned")
+	}
 	for _, id := range f.Exclude {
 		sb.WriteString(" AND a.id <> ?")
 		args = append(args, id)

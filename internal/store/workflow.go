@@ -142,20 +142,21 @@ type staged struct {
 	SEODescription string            `json:"seo_description"`
 	FeaturedID     int64             `json:"featured"`
 	Breaking       bool              `json:"breaking"`
+	Pinned         bool              `json:"pinned"`
 	CommentsMode   news.CommentsMode `json:"comments_mode"`
 }
 
 func stagedOf(a *news.Article) staged {
 	return staged{Slug: a.Slug, Kicker: a.Kicker, Headline: a.Headline, Lead: a.Lead, Body: blocksOrEmpty(a.Body),
 		SectionID: a.SectionID, Tags: a.Tags, Authors: a.Authors, Source: a.Source, SEOTitle: a.SEOTitle,
-		SEODescription: a.SEODescription, FeaturedID: a.FeaturedID, Breaking: a.Breaking, CommentsMode: a.CommentsMode}
+		SEODescription: a.SEODescription, FeaturedID: a.FeaturedID, Breaking: a.Breaking, Pinned: a.Pinned, CommentsMode: a.CommentsMode}
 }
 
 func (st staged) applyTo(a *news.Article) {
 	a.Slug, a.Kicker, a.Headline, a.Lead, a.Body = st.Slug, st.Kicker, st.Headline, st.Lead, st.Body
 	a.SectionID, a.Tags, a.Authors, a.Source = st.SectionID, st.Tags, st.Authors, st.Source
 	a.SEOTitle, a.SEODescription, a.FeaturedID = st.SEOTitle, st.SEODescription, st.FeaturedID
-	a.Breaking, a.CommentsMode = st.Breaking, st.CommentsMode
+	a.Breaking, a.Pinned, a.CommentsMode = st.Breaking, st.Pinned, st.CommentsMode
 }
 
 func (s *Store) readStaged(ctx context.Context, db querier, id int64) (staged, error) {

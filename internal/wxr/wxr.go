@@ -175,6 +175,7 @@ var (
 type Reader struct {
 	d     *xml.Decoder
 	g     *guard
+	fix   *repairer
 	site  Site
 	depth int // 0 outside rss, 1 in rss, 2 in channel
 	// lastStart is the element whose content is being read, for its
@@ -189,7 +190,8 @@ func NewReader(r io.Reader, maxItem int64) *Reader {
 	if maxItem <= 0 {
 		maxItem = DefaultMaxItem
 	}
-	g := &guard{r: r, limit: maxItem}
+	fix := newRepairer(r)
+	g := &guard{r: fix, limit: maxItem}
 	d := xml.NewDecoder(g)
 	d.Strict = true
 	// No entities beyond XML's five: an export that needs more is not one
@@ -198,8 +200,13 @@ func NewReader(r io.Reader, maxItem int64) *Reader {
 	d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("encoding %q: WordPress exports are UTF-8", charset)
 	}
-	return &Reader{d: d, g: g}
+	return &Reader{d: d, g: g, fix: fix}
 }
+
+// Repaired gives the lines, up to the end of the record last returned and
+// not given before, where invalid UTF-8 was read: each bad byte is read as
+// U+FFFD rather than refusing the file.
+func (r *Reader) Repaired() []int { return r.fix.take(r.line()) }
 
 // Site is what the channel said before the record last returned.
 func (r *Reader) Site() Site { return r.site }
