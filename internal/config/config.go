@@ -25,6 +25,14 @@ const (
 	DefaultCacheEntries  = 20000
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultEventPoll     = time.Second
+	DefaultLogFormat     = LogText
+)
+
+// Log formats: lines for a person (slog's key=value), or one JSON object
+// a line for a log collector.
+const (
+	LogText = "text"
+	LogJSON = "json"
 )
 
 // Config is everything decided at start.
@@ -36,6 +44,7 @@ type Config struct {
 	Lang         string // interface language: ar or en
 	Demo         bool   // load demo content into an empty database
 	AccessLog    bool
+	LogFormat    string        // LogText or LogJSON
 	PageMaxAge   time.Duration // Cache-Control max-age of public pages
 	CacheEntries int           // page cache size limit
 	EventPoll    time.Duration // how often to look for events from other nodes
@@ -70,7 +79,7 @@ type Config struct {
 // Default returns the configuration with every default set.
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge,
-		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace}
+		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -111,6 +120,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.DatabaseURL, "db", "KHABAR_DATABASE_URL", "PostgreSQL URL; empty for embedded SQLite")
 	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
 	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
+	str(&c.LogFormat, "log-format", "KHABAR_LOG_FORMAT", "log lines as text (key=value) or json (one object a line)")
 	str(&c.YouTubeThumbs, "youtube-thumbs", "KHABAR_YOUTUBE_THUMBS", "origin to fetch YouTube thumbnails from, e.g. https://i.ytimg.com (off by default: it is the one outbound request the site makes)")
 	str(&c.VAPIDSubject, "vapid-subject", "KHABAR_VAPID_SUBJECT", "contact given to push services: mailto:… or https://… (default: the base URL when https)")
 	str(&c.TelegramChat, "telegram-chat", "KHABAR_TELEGRAM_CHAT", "Telegram channel for alerts, @name or chat id (the bot token comes from KHABAR_TELEGRAM_TOKEN)")
@@ -217,6 +227,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Lang != "ar" && c.Lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))
+	}
+	if c.LogFormat != LogText && c.LogFormat != LogJSON {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
 	}
 	if c.PageMaxAge < 0 || c.PageMaxAge > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--page-max-age %s: want 0 to 24h", c.PageMaxAge))
