@@ -90,6 +90,14 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 		if n.Cache.Len() >= before {
 			t.Errorf("cache still holds %d pages after publish (had %d)", n.Cache.Len(), before)
 		}
+		// Every event handled: the node is ready, and the probes answer
+		// uncached, each with its request id.
+		for path, want := range map[string]string{app.ReadyPath: `{"ready":true}`, app.HealthPath: "ok"} {
+			if r := n.Get(t, path); r.Status != 200 || strings.TrimSpace(r.Body) != want ||
+				r.Header.Get("Cache-Control") != "no-store" || len(r.Header.Get("X-Request-Id")) != 16 {
+				t.Errorf("%s: %d %q %v", path, r.Status, r.Body, r.Header)
+			}
+		}
 		for _, p := range paths[:3] {
 			if r := n.Get(t, p); !strings.Contains(r.Body, fresh.Headline) {
 				t.Errorf("%s does not show the newly published article", p)

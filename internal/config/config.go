@@ -26,6 +26,9 @@ const (
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultEventPoll     = time.Second
 	DefaultLogFormat     = LogText
+	// DefaultReadyOutboxLag is how long an event may wait for a consumer
+	// before /readyz calls the node stuck.
+	DefaultReadyOutboxLag = 5 * time.Minute
 )
 
 // Log formats: lines for a person (slog's key=value), or one JSON object
@@ -51,7 +54,10 @@ type Config struct {
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
-	SecureCookie  bool // force Secure on cookies (behind a TLS proxy)
+	// ReadyOutboxLag is the oldest an unhandled event may be while
+	// /readyz answers ready.
+	ReadyOutboxLag time.Duration
+	SecureCookie   bool // force Secure on cookies (behind a TLS proxy)
 	// YouTubeThumbs is where video thumbnails are fetched from, to serve
 	// them ourselves; empty disables thumbnails.
 	YouTubeThumbs string
@@ -79,7 +85,8 @@ type Config struct {
 // Default returns the configuration with every default set.
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge,
-		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat}
+		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
+		ReadyOutboxLag: DefaultReadyOutboxLag}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -135,6 +142,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
 	dur(&c.PageMaxAge, "page-max-age", "KHABAR_PAGE_MAX_AGE", "Cache-Control max-age of public pages")
+	dur(&c.ReadyOutboxLag, "ready-outbox-lag", "KHABAR_READY_OUTBOX_LAG", "how long an event may wait for a consumer before /readyz answers 503")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -236,6 +244,9 @@ func (c *Config) Validate() error {
 	}
 	if c.EventPoll < 10*time.Millisecond || c.EventPoll > time.Minute {
 		errs = append(errs, fmt.Errorf("--event-poll %s: want 10ms to 1m", c.EventPoll))
+	}
+	if c.ReadyOutboxLag < 10*time.Second || c.ReadyOutboxLag > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--ready-outbox-lag %s: want 10s to 24h", c.ReadyOutboxLag))
 	}
 	if c.CacheEntries < 0 || c.CacheEntries > 10_000_000 {
 		errs = append(errs, fmt.Errorf("--cache-entries %d: want 0 to 10000000", c.CacheEntries))
