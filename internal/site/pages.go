@@ -429,19 +429,6 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
 	render.NewPage(http.StatusOK, "text/plain; charset=utf-8", []byte(body), "public, max-age=3600").Serve(w, r)
 }
 
-func (s *Site) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.store.Ping(ctx); err != nil {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
-		return
-	}
-	w.Write([]byte("ok\n"))
-}
-
 // media serves stored files. Uploaded files are hostile until proven
 // otherwise: no directory listings, no sniffing, and a sandboxing CSP so an
 // SVG cannot run script on our origin.

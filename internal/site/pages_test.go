@@ -96,9 +96,6 @@ func testReaderPages(t *testing.T, st *store.Store) {
 	if r := f.get("/robots.txt"); r.Status != 200 || !strings.Contains(r.Body, "Disallow: /admin/") {
 		t.Errorf("robots: %d %q", r.Status, r.Body)
 	}
-	if r := f.get("/healthz"); r.Status != 200 || r.Body != "ok\n" {
-		t.Errorf("healthz: %d %q", r.Status, r.Body)
-	}
 }
 
 func TestPaginationAndDates(t *testing.T) { storetest.Each(t, testPaginationAndDates) }

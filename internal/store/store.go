@@ -152,9 +152,6 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the pool.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Ping checks the database for /healthz.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
 // OnEvents registers fn to run after every commit that wrote events, so the
 // dispatcher wakes at once instead of waiting for its next poll.
 func (s *Store) OnEvents(fn func()) {
