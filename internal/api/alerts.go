@@ -49,7 +49,7 @@ func (a *API) subscribePush(w http.ResponseWriter, r *http.Request) {
 		// The reader learns that the host does not resolve; why is the
 		// resolver's business, and names it.
 		if le, ok := errors.AsType[*outbound.LookupError](err); ok {
-			a.log.Warn("push subscription refused: endpoint host does not resolve", "host", le.Host, "err", le.Err)
+			a.log.WarnContext(r.Context(), "push subscription refused: endpoint host does not resolve", "host", le.Host, "err", le.Err)
 		}
 		web.JSONError(w, http.StatusBadRequest, err.Error())
 		return
@@ -176,9 +176,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if web.ServerFault(r, status) {
-		a.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.log.ErrorContext(r.Context(), "api", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	web.JSONStatus(w, status)
+	web.JSONStatus(w, r, status)
 }
 
 // postTicker is POST /api/v1/ticker {"text", "url"?, "expires_at"?}.

@@ -129,6 +129,8 @@ type commentResult struct {
 	// Token is a fresh form token for the next comment, after one was
 	// taken or when the one sent cannot be sent again.
 	Token string `json:"token,omitempty"`
+	// RequestID names the log lines of a server's fault.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // postComment is POST /api/v1/articles/{id}/comments with a JSON body
@@ -159,7 +161,7 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err := v.Err(); err != nil {
-			a.commentRefused(w, art, err)
+			a.commentRefused(w, r, art, err)
 			return
 		}
 		sub = comment.Submission{ArticleID: art.ID, ParentID: max(p.ParentID, 0), Name: p.Name.s, Email: p.Email.s, Body: p.Body.s,
@@ -181,12 +183,12 @@ func (a *API) postComment(w http.ResponseWriter, r *http.Request) {
 			Token: a.comments.Token(art.ID)})
 		return
 	}
-	a.commentRefused(w, art, err)
+	a.commentRefused(w, r, art, err)
 }
 
 // commentRefused answers why a comment was not taken: the bad fields, a
 // refusal's code, or, for the server's faults, only that it failed.
-func (a *API) commentRefused(w http.ResponseWriter, art *news.Article, err error) {
+func (a *API) commentRefused(w http.ResponseWriter, r *http.Request, art *news.Article, err error) {
 	status := web.Status(err)
 	res := commentResult{}
 	var (
@@ -212,8 +214,8 @@ func (a *API) commentRefused(w http.ResponseWriter, art *news.Article, err error
 			w.Header().Set("Retry-After", strconv.Itoa(ce.RetrySeconds()))
 		}
 	default:
-		a.log.Error("api post comment", "article", art.ID, "err", err)
-		res.Error, res.Message = "internal", a.cat.T("comment_failed")
+		a.log.ErrorContext(r.Context(), "api post comment", "article", art.ID, "err", err)
+		res.Error, res.Message, res.RequestID = "internal", a.cat.T("comment_failed"), web.RequestIDFrom(r.Context())
 	}
 	web.JSON(w, status, "no-store", res)
 }

@@ -239,7 +239,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if cfg.AccessLog {
 		h = web.AccessLog(log, h)
 	}
-	a.handler = h
+	a.handler = web.RequestID(a.health(h))
 	return a, nil
 }
 

@@ -90,6 +90,14 @@ func TestPublishRefreshesPagesThroughEvents(t *testing.T) {
 		if n.Cache.Len() >= before {
 			t.Errorf("cache still holds %d pages after publish (had %d)", n.Cache.Len(), before)
 		}
+		// Every event handled: the node is ready, and the probes answer
+		// uncached, each with its request id.
+		for path, want := range map[string]string{app.ReadyPath: `{"ready":true}`, app.HealthPath: "ok"} {
+			if r := n.Get(t, path); r.Status != 200 || strings.TrimSpace(r.Body) != want ||
+				r.Header.Get("Cache-Control") != "no-store" || len(r.Header.Get("X-Request-Id")) != 16 {
+				t.Errorf("%s: %d %q %v", path, r.Status, r.Body, r.Header)
+			}
+		}
 		for _, p := range paths[:3] {
 			if r := n.Get(t, p); !strings.Contains(r.Body, fresh.Headline) {
 				t.Errorf("%s does not show the newly published article", p)
@@ -555,5 +563,46 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 	cancel()
 	if err := apptest.Stopped(done); err != nil {
 		t.Fatalf("the stop failed: %v", err)
+	}
+}
+
+// TestStopEndsLiveStreams: open live streams end when the node stops, so
+// the stop drains well inside a long grace instead of waiting it out (a
+// stream left open would hold the stop past apptest.Stopped's minute).
+func TestStopEndsLiveStreams(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir, cfg.BaseURL = "127.0.0.1:0", t.TempDir(), "http://khabar.test"
+	cfg.ShutdownGrace = 5 * time.Minute
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	var streams []io.ReadCloser
+	for range 2 {
+		var r *http.Response
+		apptest.WaitFor(t, "a live stream to open", func() bool {
+			r, err = http.Get("http://" + a.Addr() + "/live?topic=ticker")
+			return err == nil
+		})
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "text/event-stream; charset=utf-8" {
+			t.Fatalf("stream: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		defer r.Body.Close()
+		streams = append(streams, r.Body)
+	}
+	cancel()
+	if err := apptest.Stopped(done); err != nil {
+		t.Fatalf("the stop: %v", err)
+	}
+	for i, s := range streams {
+		if _, err := io.ReadAll(s); err != nil {
+			t.Errorf("stream %d did not end cleanly: %v", i, err)
+		}
 	}
 }

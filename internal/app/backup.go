@@ -113,7 +113,7 @@ func cmdRestore(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	queue, err := jobs.Migrate(ctx, s, logger(sys.Stderr))
+	queue, err := jobs.Migrate(ctx, s, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ import (
 	"khabar/internal/outbox"
 	"khabar/internal/search"
 	"khabar/internal/store"
+	"khabar/internal/web"
 )
 
 // Version is set at build time with -ldflags "-X khabar/internal/app.Version=…".
@@ -127,7 +128,15 @@ func version() string {
 	return "dev"
 }
 
-func logger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+// logger writes cfg's log format to w; every line logged while serving a
+// request carries its id (web.LogHandler).
+func logger(w io.Writer, cfg config.Config) *slog.Logger {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
+	if cfg.LogFormat == config.LogJSON {
+		h = slog.NewJSONHandler(w, nil)
+	}
+	return slog.New(web.LogHandler{Handler: h})
+}
 
 // parseConfig parses the shared flags plus any extra ones.
 func parseConfig(name string, args []string, sys IO, extra func(*flag.FlagSet)) (config.Config, error) {
@@ -156,7 +165,7 @@ func cmdServe(ctx context.Context, args []string, sys IO) error {
 	if err != nil {
 		return err
 	}
-	log := logger(sys.Stderr)
+	log := logger(sys.Stderr, cfg)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := New(ctx, cfg, log)
@@ -198,7 +207,7 @@ func openForCommand(ctx context.Context, name string, args []string, sys IO) (co
 	if err != nil {
 		return cfg, nil, err
 	}
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr, cfg))
 	return cfg, s, err
 }
 
@@ -237,7 +246,7 @@ func cmdMigrate(ctx context.Context, args []string, sys IO) error {
 	if err != nil {
 		return err
 	}
-	queue, err := jobs.Migrate(ctx, s, logger(sys.Stderr))
+	queue, err := jobs.Migrate(ctx, s, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}
@@ -287,7 +296,7 @@ func cmdUser(ctx context.Context, args []string, sys IO) error {
 	if err != nil {
 		return err
 	}
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}
@@ -317,7 +326,7 @@ func cmdResetPassword(ctx context.Context, args []string, sys IO) error {
 	if strings.TrimSpace(email) == "" {
 		return usageError{errors.New("missing --email")}
 	}
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}
@@ -421,7 +430,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 	}
 	defer f.Close()
 	cfg.DatabaseURL = bulkDSN(cfg.DatabaseURL)
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}
@@ -444,7 +453,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 				return err
 			}
 			defer files.Close()
-			opt.Library = media.NewLibrary(s, files, logger(sys.Stderr))
+			opt.Library = media.NewLibrary(s, files, logger(sys.Stderr, cfg))
 		}
 		stats, err = importer.WXR(ctx, s, file, opt)
 	} else {

@@ -33,7 +33,7 @@ func cmdToken(ctx context.Context, args []string, sys IO) error {
 	if len([]rune(name)) > 100 {
 		return usageError{errors.New("--name: at most 100 characters")}
 	}
-	s, err := OpenStore(ctx, cfg, logger(sys.Stderr))
+	s, err := OpenStore(ctx, cfg, logger(sys.Stderr, cfg))
 	if err != nil {
 		return err
 	}

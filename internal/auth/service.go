@@ -129,9 +129,13 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (SignIn
 		if !errors.Is(err, ErrBadPassword) && !errors.Is(err, news.ErrNotFound) {
 			return SignIn{}, fmt.Errorf("login %s: %w", email, err)
 		}
-		s.log.Info("login failed", "email", email, "ip", ip)
+		// The address typed is logged only when it names an account: an
+		// unknown one is as often a password typed in the wrong field.
 		if u != nil {
+			s.log.InfoContext(ctx, "login failed", "user", u.ID, "net", throttle.LogAddress(ip))
 			s.failed(ctx, u, addr)
+		} else {
+			s.log.InfoContext(ctx, "login failed: no such account", "net", throttle.LogAddress(ip))
 		}
 		return SignIn{}, ErrBadLogin
 	}
@@ -211,11 +215,11 @@ func (s *Service) checkCode(ctx context.Context, u *User, code, addr string) err
 		}
 	}
 	if !ok {
-		s.log.Info("two-factor code refused", "user", u.ID, "addr", addr)
+		s.log.InfoContext(ctx, "two-factor code refused", "user", u.ID, "net", throttle.LogAddress(addr))
 		// A wrong code comes from someone who has the password: logged
 		// each time (the budget above bounds how often).
 		if err := s.accounts.Audit(ctx, u.Actor(), "login.code_failed", "user "+strconv.FormatInt(u.ID, 10), ""); err != nil {
-			s.log.Error("audit a refused code", "err", err)
+			s.log.ErrorContext(ctx, "audit a refused code", "err", err)
 		}
 		s.failed(ctx, u, addr)
 		return ErrBadCode
@@ -235,9 +239,9 @@ func (s *Service) signedIn(ctx context.Context, u *User, ip string, create func(
 		return SignIn{}, fmt.Errorf("open a session for %s: %w", u.Email, err)
 	}
 	if err := s.accounts.Audit(ctx, u.Actor(), "login", "", ""); err != nil {
-		s.log.Error("audit login", "err", err)
+		s.log.ErrorContext(ctx, "audit login", "err", err)
 	}
-	s.log.Info("login", "user", u.ID, "email", u.Email, "ip", ip)
+	s.log.InfoContext(ctx, "login", "user", u.ID, "email", u.Email, "net", throttle.LogAddress(ip))
 	return SignIn{Token: token, User: u}, nil
 }
 
@@ -248,9 +252,9 @@ func (s *Service) failed(ctx context.Context, u *User, addr string) {
 	if !alarm {
 		return
 	}
-	s.log.Warn("burst of failed logins", "user", u.ID, "email", u.Email, "failures", failures, "addresses", addrs)
+	s.log.WarnContext(ctx, "burst of failed logins", "user", u.ID, "email", u.Email, "failures", failures, "addresses", addrs)
 	if _, err := s.accounts.NoteLoginBurst(ctx, u.ID, failures, addrs, burstWindow); err != nil {
-		s.log.Error("note a burst of failed logins", "err", err)
+		s.log.ErrorContext(ctx, "note a burst of failed logins", "err", err)
 	}
 }
 

@@ -26,6 +26,17 @@ const (
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultEventPoll     = time.Second
 	DefaultBackupKeep    = 28
+	DefaultLogFormat     = LogText
+	// DefaultReadyOutboxLag is how long an event may wait for a consumer
+	// before /readyz calls the node stuck.
+	DefaultReadyOutboxLag = 5 * time.Minute
+)
+
+// Log formats: lines for a person (slog's key=value), or one JSON object
+// a line for a log collector.
+const (
+	LogText = "text"
+	LogJSON = "json"
 )
 
 // Config is everything decided at start.
@@ -37,13 +48,17 @@ type Config struct {
 	Lang         string // interface language: ar or en
 	Demo         bool   // load demo content into an empty database
 	AccessLog    bool
+	LogFormat    string        // LogText or LogJSON
 	PageMaxAge   time.Duration // Cache-Control max-age of public pages
 	CacheEntries int           // page cache size limit
 	EventPoll    time.Duration // how often to look for events from other nodes
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
-	SecureCookie  bool // force Secure on cookies (behind a TLS proxy)
+	// ReadyOutboxLag is the oldest an unhandled event may be while
+	// /readyz answers ready.
+	ReadyOutboxLag time.Duration
+	SecureCookie   bool // force Secure on cookies (behind a TLS proxy)
 	// YouTubeThumbs is where video thumbnails are fetched from, to serve
 	// them ourselves; empty disables thumbnails.
 	YouTubeThumbs string
@@ -77,7 +92,8 @@ type Config struct {
 // Default returns the configuration with every default set.
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
-		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace}
+		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
+		ReadyOutboxLag: DefaultReadyOutboxLag}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -118,6 +134,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.DatabaseURL, "db", "KHABAR_DATABASE_URL", "PostgreSQL URL; empty for embedded SQLite")
 	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
 	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
+	str(&c.LogFormat, "log-format", "KHABAR_LOG_FORMAT", "log lines as text (key=value) or json (one object a line)")
 	str(&c.YouTubeThumbs, "youtube-thumbs", "KHABAR_YOUTUBE_THUMBS", "origin to fetch YouTube thumbnails from, e.g. https://i.ytimg.com (off by default: it is the one outbound request the site makes)")
 	str(&c.VAPIDSubject, "vapid-subject", "KHABAR_VAPID_SUBJECT", "contact given to push services: mailto:… or https://… (default: the base URL when https)")
 	str(&c.TelegramChat, "telegram-chat", "KHABAR_TELEGRAM_CHAT", "Telegram channel for alerts, @name or chat id (the bot token comes from KHABAR_TELEGRAM_TOKEN)")
@@ -134,6 +151,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	dur(&c.PageMaxAge, "page-max-age", "KHABAR_PAGE_MAX_AGE", "Cache-Control max-age of public pages")
 	dur(&c.BackupEvery, "backup-every", "KHABAR_BACKUP_EVERY", "take a backup this often, on one node, e.g. 6h (0: never; see khabar backup)")
 	str(&c.BackupDir, "backup-dir", "KHABAR_BACKUP_DIR", "where scheduled backups go (default: the data directory's backups folder)")
+	dur(&c.ReadyOutboxLag, "ready-outbox-lag", "KHABAR_READY_OUTBOX_LAG", "how long an event may wait for a consumer before /readyz answers 503")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -235,11 +253,17 @@ func (c *Config) Validate() error {
 	if c.Lang != "ar" && c.Lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))
 	}
+	if c.LogFormat != LogText && c.LogFormat != LogJSON {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
 	if c.PageMaxAge < 0 || c.PageMaxAge > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--page-max-age %s: want 0 to 24h", c.PageMaxAge))
 	}
 	if c.EventPoll < 10*time.Millisecond || c.EventPoll > time.Minute {
 		errs = append(errs, fmt.Errorf("--event-poll %s: want 10ms to 1m", c.EventPoll))
+	}
+	if c.ReadyOutboxLag < 10*time.Second || c.ReadyOutboxLag > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--ready-outbox-lag %s: want 10s to 24h", c.ReadyOutboxLag))
 	}
 	if c.CacheEntries < 0 || c.CacheEntries > 10_000_000 {
 		errs = append(errs, fmt.Errorf("--cache-entries %d: want 0 to 10000000", c.CacheEntries))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
@@ -22,14 +23,14 @@ func TestDefaultsAndPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DataDir != "./khabar-data" || c.DatabaseURL != "" || c.Lang != "ar" {
+	if c.Addr != ":8080" || c.DataDir != "./khabar-data" || c.DatabaseURL != "" || c.Lang != "ar" || c.LogFormat != "text" || c.ReadyOutboxLag != 5*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
-	c, err = parse(t, map[string]string{"KHABAR_ADDR": ":9000", "KHABAR_DATA": "/tmp/x"}, "--addr", "127.0.0.1:7000")
+	c, err = parse(t, map[string]string{"KHABAR_ADDR": ":9000", "KHABAR_DATA": "/tmp/x", "KHABAR_LOG_FORMAT": "json"}, "--addr", "127.0.0.1:7000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:7000" || c.DataDir != "/tmp/x" {
+	if c.Addr != "127.0.0.1:7000" || c.DataDir != "/tmp/x" || c.LogFormat != "json" {
 		t.Errorf("flag should beat env, env should beat default: %+v", c)
 	}
 }
@@ -47,6 +48,10 @@ func TestValidationMessages(t *testing.T) {
 		{"db host", nil, []string{"--db", "postgres:///x"}, "names no host"},
 		{"base url", nil, []string{"--base-url", "news.example"}, "--base-url"},
 		{"lang", nil, []string{"--lang", "fr"}, "--lang \"fr\""},
+		{"log format", nil, []string{"--log-format", "xml"}, "--log-format \"xml\": want text or json"},
+		{"outbox lag", nil, []string{"--ready-outbox-lag", "1s"}, "--ready-outbox-lag 1s: want 10s to 24h"},
+		{"env outbox lag", map[string]string{"KHABAR_READY_OUTBOX_LAG": "5"}, nil, "KHABAR_READY_OUTBOX_LAG=\"5\""},
+		{"env log format", map[string]string{"KHABAR_LOG_FORMAT": "JSON"}, nil, "--log-format \"JSON\": want text or json"},
 		{"youtube thumbs", nil, []string{"--youtube-thumbs", "ftp://x"}, "--youtube-thumbs"},
 		{"loopback thumbs", nil, []string{"--youtube-thumbs", "http://127.0.0.1:9000"}, "--youtube-thumbs \"http://127.0.0.1:9000\": host 127.0.0.1: address is not public"},
 		{"metadata webhook", map[string]string{"KHABAR_WEBHOOK_SECRET": strings.Repeat("s", 16)}, []string{"--webhooks", "https://hooks.example.com/a https://169.254.169.254/x"}, "--webhooks \"https://169.254.169.254/x\""},

@@ -145,6 +145,7 @@ var english = map[string]string{
 	"error_text_429":  "You sent too many requests in a short time. Wait a moment and try again.",
 	"error_title_500": "Something went wrong",
 	"error_text_500":  "An unexpected error happened on our side. Please try again shortly.",
+	"error_reference": "If you report this error, quote this reference:",
 	"error_title_503": "Temporarily unavailable",
 	"error_text_503":  "The site is temporarily unavailable. Please try again shortly.",
 

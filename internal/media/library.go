@@ -82,7 +82,7 @@ func (l *Library) Ingest(ctx context.Context, r io.Reader) (Ingested, error) {
 	} else if err != nil {
 		return Ingested{}, err
 	}
-	l.log.Info("media uploaded", "media", m.ID, "format", rec.Format, "bytes", rec.Bytes)
+	l.log.InfoContext(ctx, "media uploaded", "media", m.ID, "format", rec.Format, "bytes", rec.Bytes)
 	return Ingested{Media: m}, nil
 }
 
@@ -108,7 +108,7 @@ func (l *Library) MakeSizes(ctx context.Context, id int64) error {
 	}
 	state := news.SizesReady
 	if err != nil {
-		l.log.Error("media sizes", "media", id, "err", err)
+		l.log.ErrorContext(ctx, "media sizes", "media", id, "err", err)
 		state, vs = news.SizesFailed, nil
 	}
 	sizes := make([]news.MediaSize, len(vs))
@@ -118,7 +118,7 @@ func (l *Library) MakeSizes(ctx context.Context, id int64) error {
 	if err := l.store.SetMediaSizes(ctx, id, sizes, state); err != nil {
 		return fmt.Errorf("record the sizes of media %d: %w", id, err)
 	}
-	l.log.Info("media sizes made", "media", id, "state", state, "files", len(sizes), "ms", time.Since(start).Milliseconds())
+	l.log.InfoContext(ctx, "media sizes made", "media", id, "state", state, "files", len(sizes), "ms", time.Since(start).Milliseconds())
 	return nil
 }
 

@@ -189,7 +189,7 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		p.AlertChannels = n.fanout.Channels()
 		if a.ID != 0 {
 			if p.AlertOn, err = n.store.PublishAlertChannels(ctx, a.ID); err != nil {
-				n.log.Error("read publish alert", "err", err)
+				n.log.ErrorContext(r.Context(), "read publish alert", "err", err)
 			}
 		}
 	}
@@ -445,7 +445,7 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		n.refuse(w, r, a, p.New, "", err)
 		return
 	}
-	n.log.Info("article saved", "user", u.ID, "article", a.ID, "status", a.Status)
+	n.log.InfoContext(r.Context(), "article saved", "user", u.ID, "article", a.ID, "status", a.Status)
 	if n.fanout != nil && u.Can(auth.PermPublish) && !p.WasPublic {
 		n.askPublishAlert(r, a)
 	}
@@ -643,7 +643,7 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	n.log.Info("article workflow", "user", userFrom(r.Context()).ID, "article", a.ID, "step", c.Action, "status", a.Status)
+	n.log.InfoContext(r.Context(), "article workflow", "user", userFrom(r.Context()).ID, "article", a.ID, "step", c.Action, "status", a.Status)
 	n.handOver(r, userFrom(r.Context()), a.ID, c.Action)
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
@@ -709,6 +709,6 @@ func (n *Newsroom) askPublishAlert(r *http.Request, a *news.Article) {
 		err = n.fanout.PublishAlert(ctx, a.ID)
 	}
 	if err != nil {
-		n.log.Error("alert on publication", "article", a.ID, "err", err)
+		n.log.ErrorContext(r.Context(), "alert on publication", "article", a.ID, "err", err)
 	}
 }

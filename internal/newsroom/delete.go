@@ -43,6 +43,6 @@ func (n *Newsroom) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		n.refuse(w, r, a, false, "", err)
 		return
 	}
-	n.log.Info("article deleted", "user", u.ID, "article", a.ID)
+	n.log.InfoContext(r.Context(), "article deleted", "user", u.ID, "article", a.ID)
 	http.Redirect(w, r, "/admin/?done=deleted", http.StatusSeeOther)
 }

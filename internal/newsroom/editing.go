@@ -105,7 +105,7 @@ func (n *Newsroom) handOver(r *http.Request, u *auth.User, article int64, step n
 		return
 	}
 	if err := n.store.LeaveArticle(r.Context(), article, u.ID, time.Now()); err != nil {
-		n.log.Error("hand over article", "article", article, "err", err)
+		n.log.ErrorContext(r.Context(), "hand over article", "article", article, "err", err)
 	}
 }
 
@@ -213,7 +213,7 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request) {
 	if p.New {
 		// The draft now exists, and its writer is changing it.
 		if v, err := n.enterArticle(r, u, a, store.Claim); err != nil {
-			n.log.Error("enter new article", "article", a.ID, "err", err)
+			n.log.ErrorContext(r.Context(), "enter new article", "article", a.ID, "err", err)
 		} else {
 			p.Seen = v.Seen
 		}

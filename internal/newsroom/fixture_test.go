@@ -33,6 +33,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, s *store.Store) *fixture {
 	t.Helper()
+	return newLoggingFixture(t, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newLoggingFixture is newFixture logging to log.
+func newLoggingFixture(t *testing.T, s *store.Store, log *slog.Logger) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	current, err := settings.Load(ctx, s)
 	if err != nil {
@@ -44,7 +50,6 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { files.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := New(Options{Store: s, Settings: current, Auth: auth.NewService(s, log), Media: media.NewLibrary(s, files, log),
 		Catalog: locale.For("ar"), Search: search.New(s), Log: log, BaseURL: "http://khabar.test"})
 	if err != nil {

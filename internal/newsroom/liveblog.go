@@ -248,7 +248,7 @@ func (n *Newsroom) liveCoverage(w http.ResponseWriter, r *http.Request) {
 	if open {
 		done = "coverage_open"
 	}
-	n.log.Info("live coverage", "user", userFrom(r.Context()).ID, "article", a.ID, "open", open)
+	n.log.InfoContext(r.Context(), "live coverage", "user", userFrom(r.Context()).ID, "article", a.ID, "open", open)
 	http.Redirect(w, r, liveBlogAdminPath(a.ID)+"?done="+done, http.StatusSeeOther)
 }
 

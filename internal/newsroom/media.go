@@ -211,12 +211,12 @@ func (n *Newsroom) uploadFailure(ctx context.Context, name string, err error) up
 	case code == media.ErrTooManyPixels.Code:
 		return n.refused(name, status, "media_error_too_many_pixels", lim.MaxPixels/1_000_000, lim.MaxSide)
 	case code == media.ErrInterrupted.Code:
-		n.log.Info("upload interrupted", "file", name, "err", err)
+		n.log.InfoContext(ctx, "upload interrupted", "file", name, "err", err)
 		return n.refused(name, status, "media_error_interrupted")
 	case code != "":
 		return n.refused(name, status, "media_error_"+code)
 	}
-	n.log.Error("store upload", "file", name, "user", userFrom(ctx).ID, "err", err)
+	n.log.ErrorContext(ctx, "store upload", "file", name, "user", userFrom(ctx).ID, "err", err)
 	return n.refused(name, status, "media_error_server")
 }
 

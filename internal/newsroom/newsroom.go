@@ -290,7 +290,7 @@ func (n *Newsroom) currentUser(r *http.Request) *auth.User {
 	u, err := n.auth.Session(r.Context(), c.Value)
 	if err != nil {
 		if !errors.Is(err, news.ErrNotFound) {
-			n.log.Error("read session", "err", err)
+			n.log.ErrorContext(r.Context(), "read session", "err", err)
 		}
 		return nil
 	}

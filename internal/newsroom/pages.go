@@ -26,6 +26,7 @@ type data struct {
 	Flash   string
 	Errors  map[string]string // field -> catalogue key
 	Status  int
+	Ref     string // the request id on an error page of the server's fault
 	Page    any
 	Next    string
 	Message string
@@ -60,7 +61,7 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *dat
 func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := web.Status(err)
 	if web.ServerFault(r, status) {
-		n.log.Error("newsroom", "method", r.Method, "path", r.URL.Path, "err", err)
+		n.log.ErrorContext(r.Context(), "newsroom", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	n.Error(w, r, status)
 }
@@ -72,7 +73,11 @@ func (n *Newsroom) Error(w http.ResponseWriter, r *http.Request, status int) {
 		web.JSONError(w, status, n.cat.T("error_text_"+strconv.Itoa(status)))
 		return
 	}
-	n.render(w, status, "error", &data{User: n.currentUser(r), Title: n.cat.T("error_title_" + strconv.Itoa(status)), Status: status})
+	d := &data{User: n.currentUser(r), Title: n.cat.T("error_title_" + strconv.Itoa(status)), Status: status}
+	if status == http.StatusInternalServerError {
+		d.Ref = web.RequestIDFrom(r.Context())
+	}
+	n.render(w, status, "error", d)
 }
 
 // wantsJSON: the request comes from a page's script, which reads JSON.
@@ -196,7 +201,7 @@ func (n *Newsroom) setSessionCookie(w http.ResponseWriter, r *http.Request, toke
 func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
 		if err := n.auth.Logout(r.Context(), c.Value); err != nil {
-			n.log.Error("logout", "err", err)
+			n.log.ErrorContext(r.Context(), "logout", "err", err)
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})

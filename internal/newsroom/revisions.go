@@ -227,7 +227,7 @@ func (n *Newsroom) restoreRevision(w http.ResponseWriter, r *http.Request) {
 		n.refuse(w, r, a, false, "", err)
 		return
 	}
-	n.log.Info("revision restored", "user", userFrom(r.Context()).ID, "article", a.ID, "revision", rev.ID)
+	n.log.InfoContext(r.Context(), "revision restored", "user", userFrom(r.Context()).ID, "article", a.ID, "revision", rev.ID)
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
 
@@ -237,13 +237,13 @@ func (n *Newsroom) theirChanges(ctx context.Context, a *news.Article) *articleCh
 	base, err := n.store.RevisionAsOf(ctx, a.ID, a.Version)
 	if err != nil {
 		if !errors.Is(err, news.ErrNotFound) {
-			n.log.Error("read revision for a conflict", "article", a.ID, "err", err)
+			n.log.ErrorContext(ctx, "read revision for a conflict", "article", a.ID, "err", err)
 		}
 		return nil
 	}
 	cur, err := n.store.StagedArticle(ctx, a.ID)
 	if err != nil {
-		n.log.Error("read article for a conflict", "article", a.ID, "err", err)
+		n.log.ErrorContext(ctx, "read article for a conflict", "article", a.ID, "err", err)
 		return nil
 	}
 	diff := n.articleDiff(cur, base.Article(), cur)

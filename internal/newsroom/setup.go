@@ -100,7 +100,7 @@ func (n *Newsroom) completeSetup(w http.ResponseWriter, r *http.Request) {
 			token, err := n.auth.OpenSession(r.Context(), &u)
 			if err != nil {
 				// The outlet exists; the admin can still log in by hand.
-				n.log.Error("sign in the first admin", "err", err)
+				n.log.ErrorContext(r.Context(), "sign in the first admin", "err", err)
 				http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 				return
 			}

@@ -85,7 +85,7 @@ func (n *Newsroom) createUser(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			if err := n.store.Audit(r.Context(), userFrom(r.Context()).Actor(), "user.create", "user "+strconv.FormatInt(u.ID, 10), u.Email+" ("+string(u.Role)+")"); err != nil {
-				n.log.Error("audit", "err", err)
+				n.log.ErrorContext(r.Context(), "audit", "err", err)
 			}
 			http.Redirect(w, r, "/admin/users?done=user", http.StatusSeeOther)
 			return

@@ -223,6 +223,19 @@ func (d *Dispatcher) advance(s *sub, id int64) {
 	d.mu.Unlock()
 }
 
+// Behind is the consumer furthest behind and the last event it handled,
+// for the readiness check; name is "" when no consumer is subscribed.
+func (d *Dispatcher) Behind() (name string, last int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, s := range d.subs {
+		if i == 0 || s.last < last {
+			name, last = s.Name, s.last
+		}
+	}
+	return name, last
+}
+
 // WaitFor blocks until every consumer has handled event id, or ctx ends.
 // Tests and the demo loader use it instead of sleeping.
 func (d *Dispatcher) WaitFor(ctx context.Context, id int64) error {

@@ -72,7 +72,7 @@ func (s *Site) subscribeEmail(w http.ResponseWriter, r *http.Request) {
 		err = s.alerts.Email.Deliver(r.Context(), email, msg)
 	}
 	if err != nil {
-		s.log.Warn("send confirmation e-mail", "err", err)
+		s.log.WarnContext(r.Context(), "send confirmation e-mail", "err", err)
 		s.notice(w, r, http.StatusBadGateway, "email_alerts_failed", "/", "")
 		return
 	}

@@ -43,7 +43,7 @@ func (s *Site) oembed(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if err != nil {
 		if web.ServerFault(r, status) {
-			s.log.Error("oembed", "err", err)
+			s.log.ErrorContext(r.Context(), "oembed", "err", err)
 		}
 		web.JSONError(w, status, "lookup failed")
 		return

@@ -436,19 +436,6 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
 	render.NewPage(http.StatusOK, "text/plain; charset=utf-8", []byte(body), "public, max-age=3600").Serve(w, r)
 }
 
-func (s *Site) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.store.Ping(ctx); err != nil {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
-		return
-	}
-	w.Write([]byte("ok\n"))
-}
-
 // media serves stored files. Uploaded files are hostile until proven
 // otherwise: no directory listings, no sniffing, and a sandboxing CSP so an
 // SVG cannot run script on our origin.
@@ -487,7 +474,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := web.Status(err)
 	if web.ServerFault(r, status) {
-		s.log.Error("serve page", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "serve page", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	s.Error(w, r, status)
 }
@@ -501,9 +488,13 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int) {
 	if status == http.StatusNotFound && s.redirectOld(w, r) {
 		return
 	}
+	var ref string
+	if status == http.StatusInternalServerError {
+		ref = web.RequestIDFrom(r.Context())
+	}
 	var body []byte
 	if d, err := s.newData(r.Context(), s.cat.T("error_title_"+strconv.Itoa(status))); err == nil {
-		d.Error = &errorView{Status: status}
+		d.Error = &errorView{Status: status, Ref: ref}
 		d.Robots = "noindex"
 		body, _ = s.eng.Render("error", d)
 	}
@@ -511,6 +502,9 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int) {
 		body = []byte("<!doctype html><html lang=\"" + s.cat.Lang() + "\" dir=\"" + s.cat.Dir() + "\"><meta charset=utf-8><title>" +
 			s.cat.T("error_title_"+strconv.Itoa(status)) + "</title><h1>" + s.cat.T("error_title_"+strconv.Itoa(status)) + "</h1><p>" +
 			s.cat.T("error_text_"+strconv.Itoa(status)) + "</p>")
+		if ref != "" {
+			body = append(body, "<p>"+s.cat.T("error_reference")+" <code dir=\"ltr\">"+ref+"</code></p>"...)
+		}
 	}
 	cc := "no-store"
 	if status == http.StatusNotFound || status == http.StatusGone {

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
+	"khabar/internal/web"
 )
 
 func TestReaderPages(t *testing.T) { storetest.Each(t, testReaderPages) }
@@ -93,9 +95,6 @@ func testReaderPages(t *testing.T, st *store.Store) {
 	}
 	if r := f.get("/robots.txt"); r.Status != 200 || !strings.Contains(r.Body, "Disallow: /admin/") {
 		t.Errorf("robots: %d %q", r.Status, r.Body)
-	}
-	if r := f.get("/healthz"); r.Status != 200 || r.Body != "ok\n" {
-		t.Errorf("healthz: %d %q", r.Status, r.Body)
 	}
 }
 
@@ -189,6 +188,18 @@ func testBadInput(t *testing.T, st *store.Store) {
 	// The Arabic 404 page names the problem.
 	if r := f.get("/news/abc"); !strings.Contains(r.Body, "الصفحة غير موجودة") {
 		t.Error("404 page text")
+	}
+	// The 500 page gives the request id the log line carries, for the
+	// reader to quote; no other error page has one to give.
+	for status, want := range map[int]bool{http.StatusInternalServerError: true, http.StatusNotFound: false} {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/x", nil)
+		req.Header.Set(web.RequestIDHeader, "ref-12345678")
+		web.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.s.Error(w, r, status) })).ServeHTTP(w, req)
+		body := w.Body.String()
+		if got := strings.Contains(body, `إن أبلغتنا بالخطأ فاذكر هذا الرقم المرجعي: <code dir="ltr">ref-12345678</code>`); got != want || w.Code != status {
+			t.Errorf("%d page: %d, reference shown %v, want %v", status, w.Code, got, want)
+		}
 	}
 }
 

@@ -32,7 +32,7 @@ func (s *Site) redirectOld(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if err != nil {
 		if !errors.Is(err, news.ErrNotFound) {
-			s.log.Error("redirect lookup", "path", r.URL.Path, "err", err)
+			s.log.ErrorContext(r.Context(), "redirect lookup", "path", r.URL.Path, "err", err)
 		}
 		return false
 	}

@@ -169,7 +169,6 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /feeds/{kind}/{slug}/{file}", s.listFeed)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	s.appRoutes(mux)
-	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", s.assets)
 	mux.Handle("GET /media/", s.media())
 	mux.HandleFunc("GET /media/youtube/{file}", s.serveThumb)

@@ -108,6 +108,7 @@ func pagerAt(path string, page, pages int) pager {
 
 type errorView struct {
 	Status int
+	Ref    string // the request id, on the server's faults
 }
 
 // blockView is a body block resolved for display: sanitised markup marked
@@ -178,7 +179,7 @@ func (s *Site) resolveBlocks(ctx context.Context, blocks []news.Block) ([]blockV
 			v.YouTubeID = news.YouTubeID(b.URL)
 			if v.YouTubeID != "" && s.thumbs {
 				if err := s.jobs.FetchThumbnail(ctx, v.YouTubeID); err != nil {
-					s.log.Warn("ask for a video thumbnail", "video", v.YouTubeID, "err", err)
+					s.log.WarnContext(ctx, "ask for a video thumbnail", "video", v.YouTubeID, "err", err)
 				}
 				v.Thumb = true
 			}

@@ -201,19 +201,19 @@ func (s *Site) logo(ctx context.Context, st settings.Settings) (*image.RGBA, err
 	}
 	m, err := s.store.GetMedia(ctx, st.LogoMedia)
 	if errors.Is(err, news.ErrNotFound) {
-		s.log.Warn("the logo is not in the library; drawing the icons", "media", st.LogoMedia)
+		s.log.WarnContext(ctx, "the logo is not in the library; drawing the icons", "media", st.LogoMedia)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("icons, logo: %w", err)
 	}
 	if err := media.Iconable(m); err != nil {
-		s.log.Warn("the logo cannot be an icon; drawing the icons", "media", m.ID, "err", err)
+		s.log.WarnContext(ctx, "the logo cannot be an icon; drawing the icons", "media", m.ID, "err", err)
 		return nil, nil
 	}
 	sq, err := media.Square(ctx, s.files, m.Path, media.IconMinSide)
 	if media.Code(err) != "" || errors.Is(err, fs.ErrNotExist) || errors.Is(err, media.ErrBadKey) {
-		s.log.Warn("the logo's file does not read; drawing the icons", "media", m.ID, "err", err)
+		s.log.WarnContext(ctx, "the logo's file does not read; drawing the icons", "media", m.ID, "err", err)
 		return nil, nil
 	}
 	if err != nil {

@@ -124,6 +124,20 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]news
 	})
 }
 
+// EventWrittenAfter is when the oldest event after id was written; ok is
+// false when there is none: how long a consumer at id has kept an event
+// waiting.
+func (s *Store) EventWrittenAfter(ctx context.Context, id int64) (at time.Time, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, s.q("SELECT created_at FROM events WHERE id > ? ORDER BY id LIMIT 1"), id).Scan(&at)
+	if err == sql.ErrNoRows {
+		return at, false, nil
+	}
+	if err != nil {
+		return at, false, fmt.Errorf("event after %d: %w", id, err)
+	}
+	return at, true, nil
+}
+
 // LastEventID is the newest event id, 0 when there is none.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64

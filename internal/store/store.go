@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,9 +152,6 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the pool.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Ping checks the database for /healthz.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
 // OnEvents registers fn to run after every commit that wrote events, so the
 // dispatcher wakes at once instead of waiting for its next poll.
 func (s *Store) OnEvents(fn func()) {
@@ -277,19 +275,10 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 // their names. On PostgreSQL an advisory lock keeps nodes that start
 // together from racing.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	dir := "migrations/" + string(s.dialect)
-	entries, err := fs.ReadDir(migrations, dir)
+	dir, names, err := s.migrationNames()
 	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
+		return nil, err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -344,4 +333,42 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		applied = append(applied, name)
 	}
 	return applied, nil
+}
+
+// migrationNames lists the dialect's embedded migrations in order, and
+// the directory they are in.
+func (s *Store) migrationNames() (dir string, names []string, err error) {
+	dir = "migrations/" + string(s.dialect)
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("read migrations: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return dir, names, nil
+}
+
+// PendingMigrations names the embedded migrations the database has not
+// applied: none once Migrate ran, unless someone rolled the schema back.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	_, names, err := s.migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM schema_migrations")
+	applied, err := collect(rows, err, "list applied migrations", scanOne[string])
+	if err != nil {
+		return nil, err
+	}
+	var pending []string
+	for _, n := range names {
+		if !slices.Contains(applied, n) {
+			pending = append(pending, n)
+		}
+	}
+	return pending, nil
 }

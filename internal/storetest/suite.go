@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"LastAdminStaysEnabled", testLastAdminStaysEnabled},
 		{"Setup", testSetup},
 		{"Cursors", testCursors},
+		{"Readiness", testReadiness},
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalid},
 		{"ConcurrentTagCreation", testConcurrentTags},
@@ -483,6 +484,41 @@ func testCursors(t *testing.T, s *store.Store, _ Fixture) {
 	}
 	if id, ok, err := s.Cursor(ctx, "search"); err != nil || !ok || id != 9 {
 		t.Errorf("cursor = %d %v %v", id, ok, err)
+	}
+}
+
+// testReadiness: what /readyz asks, on a migrated database: no migration
+// pending, and how long the oldest event after a position has waited.
+func testReadiness(t *testing.T, s *store.Store, _ Fixture) {
+	ctx := context.Background()
+	if pending, err := s.PendingMigrations(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("pending after Migrate: %v %v", pending, err)
+	}
+	last, err := s.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.EventWrittenAfter(ctx, last); err != nil || ok {
+		t.Fatalf("after the newest event: ok=%v err=%v", ok, err)
+	}
+	before := time.Now()
+	for _, text := range []string{"سطر أول", "سطر ثان"} {
+		if err := s.CreateTicker(ctx, &news.TickerItem{Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := s.EventsAfter(ctx, last, 10)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("two ticker events: %v %v", evs, err)
+	}
+	for _, c := range []struct {
+		after int64
+		want  time.Time
+	}{{last, evs[0].At}, {evs[0].ID, evs[1].At}} {
+		at, ok, err := s.EventWrittenAfter(ctx, c.after)
+		if err != nil || !ok || !at.Equal(c.want) || at.Before(before.Add(-time.Second)) {
+			t.Errorf("event after %d: %v %v %v, want %v", c.after, at, ok, err, c.want)
+		}
 	}
 }
 

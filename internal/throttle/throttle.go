@@ -71,3 +71,24 @@ func Address(ip string) string {
 	p, _ := a.WithZone("").Prefix(64)
 	return p.String()
 }
+
+// LogAddress is how an address (or an Address key) appears in logs: its
+// network, an IPv4 /24 or an IPv6 /48, enough to see that attempts come
+// from one provider's block without keeping who made them. Anything
+// unparsable is dropped ("-"): it is the client's text.
+func LogAddress(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		p, perr := netip.ParsePrefix(ip)
+		if perr != nil {
+			return "-"
+		}
+		a = p.Addr()
+	}
+	bits := 48
+	if a = a.Unmap(); a.Is4() {
+		bits = 24
+	}
+	p, _ := a.WithZone("").Prefix(bits)
+	return p.String()
+}

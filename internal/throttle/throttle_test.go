@@ -46,3 +46,20 @@ func TestAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestLogAddress(t *testing.T) {
+	for _, c := range []struct{ ip, want string }{
+		{"192.0.2.7", "192.0.2.0/24"},
+		{"::ffff:192.0.2.7", "192.0.2.0/24"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1::/48"},
+		{"fe80::1%eth0", "fe80::/48"},
+		{"2001:db8:1:2::/64", "2001:db8:1::/48"}, // an Address key
+		{"192.0.2.7:1234", "-"},
+		{"not an address\nlevel=ERROR", "-"},
+		{"", "-"},
+	} {
+		if got := LogAddress(c.ip); got != c.want {
+			t.Errorf("LogAddress(%q) = %q, want %q", c.ip, got, c.want)
+		}
+	}
+}

@@ -37,7 +37,7 @@ const APIPrefix = "/api/"
 
 func answer(page ErrorPage, w http.ResponseWriter, r *http.Request, status int) {
 	if strings.HasPrefix(r.URL.Path, APIPrefix) {
-		JSONStatus(w, status)
+		JSONStatus(w, r, status)
 		return
 	}
 	page(w, r, status)
@@ -51,7 +51,7 @@ func Recover(log *slog.Logger, errPage ErrorPage, next http.Handler) http.Handle
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				answer(errPage, w, r, http.StatusInternalServerError)
 			}
 		}()
@@ -125,7 +125,7 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
+		log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
 			"ms", strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 2, 64))
 	})
 }
@@ -183,9 +183,14 @@ func JSONError(w http.ResponseWriter, status int, msg string) {
 
 // JSONStatus writes {"error": code}, where code is the status's name in
 // snake case ("uri_too_long"): for answers that need no explanation, or
-// must give none (the server's faults).
-func JSONStatus(w http.ResponseWriter, status int) {
-	JSONError(w, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
+// must give none (the server's faults). A server's fault also carries
+// the request id, the one thing a client can report that finds the log.
+func JSONStatus(w http.ResponseWriter, r *http.Request, status int) {
+	body := map[string]string{"error": strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")}
+	if id := RequestIDFrom(r.Context()); id != "" && status >= http.StatusInternalServerError {
+		body["request_id"] = id
+	}
+	JSON(w, status, "no-store", body)
 }
 
 // Status is the HTTP status that answers err: one mapping of error kinds
