@@ -65,16 +65,23 @@ func main() {
 	}
 }
 
-func run(o options) error {
+func run(o options) (err error) {
 	if o.articles < 1 || o.notes < 0 || o.commenters < 1 || o.kills < 1 || o.kills > (o.articles+o.notes)/2 {
 		return errors.New("-articles, -commenters and -kills must be at least 1, -comments at least 0, and -kills at most half the writes")
 	}
 	if o.data == "" {
-		dir, err := os.MkdirTemp("", "khabar-crash-")
-		if err != nil {
-			return fmt.Errorf("data directory: %w", err)
+		dir, merr := os.MkdirTemp("", "khabar-crash-")
+		if merr != nil {
+			return fmt.Errorf("data directory: %w", merr)
 		}
-		defer os.RemoveAll(dir)
+		// Kept when something failed: the servers' logs are in it.
+		defer func() {
+			if err == nil {
+				os.RemoveAll(dir)
+			} else {
+				fmt.Fprintln(os.Stderr, "crashbench: the data and the servers' logs are kept in", dir)
+			}
+		}()
 		o.data = dir
 	}
 	if err := os.MkdirAll(o.data, 0o755); err != nil {
