@@ -169,8 +169,9 @@ func (s *server) start() (*url.Values, error) {
 		return nil, fmt.Errorf("server log: %w", err)
 	}
 	defer logf.Close()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, logf
+	// The file itself, not a buffer, so the child writes it directly:
+	// whatever it printed before it listened is in it once it answers.
+	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", s.o.bin, err)
 	}
@@ -198,11 +199,15 @@ func (s *server) start() (*url.Values, error) {
 	// The process is reaped by the goroutine above; kill and stop wait
 	// for it through this channel.
 	waits[cmd] = exited
-	m := loginLine.FindStringSubmatch(out.String())
+	out, err := os.ReadFile(logf.Name())
+	if err != nil {
+		return nil, fmt.Errorf("server log: %w", err)
+	}
+	m := loginLine.FindSubmatch(out)
 	if m == nil {
 		return nil, nil
 	}
-	return &url.Values{"email": {m[1]}, "password": {m[2]}}, nil
+	return &url.Values{"email": {string(m[1])}, "password": {string(m[2])}}, nil
 }
 
 // waits holds each child's exit; only the goroutine holding server.mu

@@ -45,7 +45,7 @@ func TestCrashShort(t *testing.T) {
 		{"postgres", func(t *testing.T) string { return storetest.PostgresURL(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := options{bin: bin, dbURL: tc.db(t), data: t.TempDir(), articles: 12, notes: 40, commenters: 10,
+			o := options{bin: bin, dbURL: tc.db(t), data: t.TempDir(), articles: 10, notes: 20, commenters: 10,
 				kills: 5, fill: 3 * time.Second}
 			if err := run(o); err != nil {
 				t.Fatal(err)
