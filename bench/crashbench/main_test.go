@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +52,40 @@ func TestCrashShort(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestTally: the report's sums, for an article or comment stored 0, 1 or
+// 2 times.
+func TestTally(t *testing.T) {
+	for _, tc := range []struct {
+		stored []int
+		want   tally
+	}{
+		{nil, tally{}},
+		{[]int{1, 1}, tally{acked: 2, found: 2}},
+		{[]int{0, 1}, tally{acked: 2, found: 1, lost: 1}},
+		{[]int{2, 1, 0}, tally{acked: 3, found: 2, lost: 1, duplicated: 1}},
+	} {
+		var got tally
+		for _, n := range tc.stored {
+			got.add(n)
+		}
+		if got != tc.want {
+			t.Errorf("stored %v: got %+v, want %+v", tc.stored, got, tc.want)
+		}
+	}
+}
+
+// TestHeadlinesDistinct: search tells the articles apart by their code
+// words, so no two of a run's articles may share one.
+func TestHeadlinesDistinct(t *testing.T) {
+	seen := map[string]int{}
+	for i := range 20000 {
+		code := strings.Fields(headline(i))[3]
+		if j, ok := seen[code]; ok {
+			t.Fatalf("articles %d and %d share the code word %s", j, i, code)
+		}
+		seen[code] = i
 	}
 }
