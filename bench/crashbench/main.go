@@ -145,6 +145,7 @@ type server struct {
 	addr  string
 	mu    sync.Mutex
 	cmd   *exec.Cmd
+	gone  chan error // cmd's exit, reaped in the background
 	runs  int
 	kills atomic.Int64
 }
@@ -175,9 +176,9 @@ func (s *server) start() (*url.Values, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", s.o.bin, err)
 	}
-	s.cmd = cmd
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	s.cmd, s.gone = cmd, exited
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		res, err := http.Get(s.base() + "/healthz")
@@ -196,9 +197,6 @@ func (s *server) start() (*url.Values, error) {
 			return nil, fmt.Errorf("khabar did not answer /healthz within 2 minutes; see %s", logf.Name())
 		}
 	}
-	// The process is reaped by the goroutine above; kill and stop wait
-	// for it through this channel.
-	waits[cmd] = exited
 	out, err := os.ReadFile(logf.Name())
 	if err != nil {
 		return nil, fmt.Errorf("server log: %w", err)
@@ -209,10 +207,6 @@ func (s *server) start() (*url.Values, error) {
 	}
 	return &url.Values{"email": {string(m[1])}, "password": {string(m[2])}}, nil
 }
-
-// waits holds each child's exit; only the goroutine holding server.mu
-// touches it.
-var waits = map[*exec.Cmd]chan error{}
 
 // kill sends SIGKILL to the running child (ours) and waits for it to go.
 func (s *server) kill() error {
@@ -231,11 +225,10 @@ func (s *server) signal(sig syscall.Signal) error {
 		return fmt.Errorf("signal khabar (pid %d): %w", cmd.Process.Pid, err)
 	}
 	select {
-	case <-waits[cmd]:
+	case <-s.gone:
 	case <-time.After(time.Minute):
 		return fmt.Errorf("khabar (pid %d) did not exit within a minute of %v", cmd.Process.Pid, sig)
 	}
-	delete(waits, cmd)
 	if sig == syscall.SIGKILL {
 		s.kills.Add(1)
 	}
