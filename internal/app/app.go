@@ -257,7 +257,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		// Outermost, so a panic's 500 is counted too.
 		requests := web.NewHTTPMetrics()
 		h = requests.Handler(h)
-		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(),
+		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(), a.Outbox.Collectors(), a.Jobs.Collectors(), a.Live.Collectors(),
 			[]prometheus.Collector{collectors.NewDBStatsCollector(s.DB(), string(s.Dialect()))})
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/config"
+	"khabar/internal/outbox"
 	"khabar/internal/storetest"
 )
 
@@ -87,6 +88,7 @@ func TestMetrics(t *testing.T) {
 				{`khabar_page_cache_misses_total`, 1},
 				{`khabar_page_cache_bytes`, 1},
 				{`go_sql_max_open_connections{db_name="` + string(n.Store.Dialect()) + `"}`, 1},
+				{`khabar_outbox_lag_events{consumer="` + outbox.Search + `"}`, 0},
 				{`go_goroutines`, 1},
 				{`process_resident_memory_bytes`, 1},
 			} {

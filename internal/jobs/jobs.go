@@ -39,6 +39,8 @@ type Queue struct {
 	media   *media.Library
 	youtube *media.YouTube
 	warm    *time.Timer
+	// failures counts failed attempts for the metrics.
+	failures *failures
 }
 
 // riverClient is what Queue uses of river.Client, whichever driver (and
@@ -145,7 +147,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 	for _, m := range applied {
 		log.Info("migration applied", "name", m)
 	}
-	q := &Queue{store: s, log: log, close: b.close}
+	q := &Queue{store: s, log: log, close: b.close, failures: newFailures()}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
 	river.AddWorker(workers, &cleanupWorker{q: q})
@@ -159,6 +161,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 		PollOnly:        b.sqlite,
 		JobTimeout:      time.Minute,
 		SoftStopTimeout: 10 * time.Second,
+		ErrorHandler:    q.failures,
 	}
 	cfg.PeriodicJobs = housekeeping
 	for _, o := range opts {
