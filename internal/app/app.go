@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"khabar/internal/alert"
 	"khabar/internal/api"
 	"khabar/internal/auth"
@@ -36,9 +39,6 @@ import (
 	"khabar/internal/throttle"
 	"khabar/internal/web"
 	"khabar/internal/websub"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // App is one running Khabar node.
@@ -258,6 +258,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		requests := web.NewHTTPMetrics()
 		h = requests.Handler(h)
 		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(), a.Outbox.Collectors(), a.Jobs.Collectors(), a.Live.Collectors(),
+			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(),
 			[]prometheus.Collector{collectors.NewDBStatsCollector(s.DB(), string(s.Dialect()))})
 		if err != nil {
 			return nil, err

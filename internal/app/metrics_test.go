@@ -2,12 +2,13 @@ package app_test
 
 import (
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"testing"
 
 	"khabar/internal/apptest"
 	"khabar/internal/config"
+	"khabar/internal/metricstest"
 	"khabar/internal/outbox"
 	"khabar/internal/storetest"
 )
@@ -24,20 +25,7 @@ func scrape(t *testing.T, n *apptest.Node) map[string]float64 {
 	if r.Status != http.StatusOK {
 		t.Fatalf("scrape: %d %s", r.Status, r.Body)
 	}
-	series := map[string]float64{}
-	for line := range strings.Lines(r.Body) {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("scrape: bad line %q", line)
-		}
-		series[line[:i]] = v
-	}
-	return series
+	return metricstest.Parse(t, r.Body)
 }
 
 // TestMetrics: the metrics listener shows what the node did, by route
@@ -47,23 +35,28 @@ func TestMetrics(t *testing.T) {
 	t.Parallel()
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			url := ""
+			dbURL := ""
 			if db == "postgres" {
-				url = storetest.PostgresURL(t)
+				dbURL = storetest.PostgresURL(t)
 			}
-			n := apptest.StartNode(t, url, func(c *config.Config) {
+			n := apptest.StartNode(t, dbURL, func(c *config.Config) {
 				c.MetricsAddr, c.MetricsToken = "127.0.0.1:0", metricsToken
 			})
 			if r := n.Get(t, "/metrics"); r.Status != http.StatusNotFound {
 				t.Errorf("/metrics on the public address: %d, want 404", r.Status)
 			}
-			article := apptest.ArticleURL(apptest.FirstPublished(t, n.Store))
+			first := apptest.FirstPublished(t, n.Store)
+			article := apptest.ArticleURL(first)
 			for range 3 {
 				if r := n.Get(t, article); r.Status != http.StatusOK {
 					t.Fatalf("%s: %d", article, r.Status)
 				}
 			}
 			n.Get(t, "/no/such/page-3f9a")
+			n.Get(t, "/search?q="+url.QueryEscape("الأخبار"))
+			apptest.CommentReady(n)
+			postForm(t, n, first.ID, url.Values{"name": {"ريم"}, "body": {"تحليل دقيق، شكرًا للكاتب."}}, nil)
+			postForm(t, n, first.ID, url.Values{"name": {"بوت"}, "body": {"اربح الآن"}, "website": {"https://spam.example"}}, nil)
 
 			m := *n
 			m.Base = "http://" + n.MetricsAddr()
@@ -89,6 +82,8 @@ func TestMetrics(t *testing.T) {
 				{`khabar_page_cache_bytes`, 1},
 				{`go_sql_max_open_connections{db_name="` + string(n.Store.Dialect()) + `"}`, 1},
 				{`khabar_outbox_lag_events{consumer="` + outbox.Search + `"}`, 0},
+				{`khabar_search_duration_seconds_count`, 1},
+				{`khabar_comment_decisions_total{decision="spam"}`, 1},
 				{`go_goroutines`, 1},
 				{`process_resident_memory_bytes`, 1},
 			} {
@@ -96,9 +91,15 @@ func TestMetrics(t *testing.T) {
 					t.Errorf("%s = %v (present %v), want at least %v", c.series, v, ok, c.min)
 				}
 			}
+			if series[`khabar_comment_decisions_total{decision="approved"}`]+series[`khabar_comment_decisions_total{decision="held"}`] != 1 {
+				t.Errorf("the reader's comment was neither approved nor held once: %v", series)
+			}
 			for s := range series {
 				if strings.Contains(s, "page-3f9a") {
 					t.Errorf("a raw path became a label: %s", s)
+				}
+				if strings.HasPrefix(s, "khabar_jobs{") && strings.Contains(s, `state="completed"`) {
+					t.Errorf("completed jobs counted: %s", s)
 				}
 			}
 		})

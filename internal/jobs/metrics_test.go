@@ -3,16 +3,13 @@ package jobs
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"khabar/internal/metricstest"
 	"khabar/internal/storetest"
 )
 
@@ -36,15 +33,10 @@ func TestMetrics(t *testing.T) {
 			}
 			q.failures.HandleError(ctx, &rivertype.JobRow{Kind: "cleanup"}, errors.New("database away"))
 			q.failures.HandlePanic(ctx, &rivertype.JobRow{Kind: "cleanup"}, "boom", "")
-			reg := prometheus.NewPedanticRegistry()
-			reg.MustRegister(q.Collectors()...)
-			text, err := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "khabar_jobs", "khabar_job_failures_total")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range []string{`khabar_jobs{kind="cleanup",state="scheduled"} 2`, `khabar_job_failures_total{kind="cleanup"} 2`} {
-				if !strings.Contains(string(text), want+"\n") {
-					t.Errorf("no %s in\n%s", want, text)
+			series := metricstest.Collect(t, q.Collectors()...)
+			for name, want := range map[string]float64{`khabar_jobs{kind="cleanup",state="scheduled"}`: 2, `khabar_job_failures_total{kind="cleanup"}`: 2} {
+				if got := series[name]; got != want {
+					t.Errorf("%s = %v, want %v", name, got, want)
 				}
 			}
 		})

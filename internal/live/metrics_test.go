@@ -1,10 +1,10 @@
 package live
 
 import (
-	"strings"
+	"maps"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"khabar/internal/metricstest"
 )
 
 // TestStreamsMetric: open streams are counted by topic kind, never by
@@ -20,15 +20,9 @@ func TestStreamsMetric(t *testing.T) {
 		subs = append(subs, s)
 	}
 	subs[0].Close()
-	c := h.Collectors()[0]
-	want := `
-# HELP khabar_live_streams Open live (SSE) streams by topic kind: ticker, liveblog, comments.
-# TYPE khabar_live_streams gauge
-khabar_live_streams{kind="comments"} 2
-khabar_live_streams{kind="liveblog"} 1
-khabar_live_streams{kind="ticker"} 1
-`
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "khabar_live_streams"); err != nil {
-		t.Error(err)
+	series := metricstest.Collect(t, h.Collectors()...)
+	want := map[string]float64{`khabar_live_streams{kind="comments"}`: 2, `khabar_live_streams{kind="liveblog"}`: 1, `khabar_live_streams{kind="ticker"}`: 1}
+	if !maps.Equal(series, want) {
+		t.Errorf("got %v, want %v", series, want)
 	}
 }

@@ -2,14 +2,10 @@ package outbox_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
-
+	"khabar/internal/metricstest"
 	"khabar/internal/news"
 	"khabar/internal/outbox"
 	"khabar/internal/storetest"
@@ -33,20 +29,15 @@ func TestLagMetric(t *testing.T) {
 			d, _ := start(t, s, outbox.Consumer{Name: "stuck", Handle: stuck}, outbox.Consumer{Name: "quick", Handle: r.handle})
 			t.Cleanup(func() { close(release) })
 			tick(t, s, 3)
-			reg := prometheus.NewPedanticRegistry()
-			reg.MustRegister(d.Collectors()...)
-			want := []string{`khabar_outbox_lag_events{consumer="quick"} 0`, `khabar_outbox_lag_events{consumer="stuck"} 3`}
 			deadline := time.Now().Add(10 * time.Second)
 			for {
-				text, err := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "khabar_outbox_lag_events")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if strings.Contains(string(text), want[0]+"\n") && strings.Contains(string(text), want[1]+"\n") {
+				series := metricstest.Collect(t, d.Collectors()...)
+				quick, stuck := series[`khabar_outbox_lag_events{consumer="quick"}`], series[`khabar_outbox_lag_events{consumer="stuck"}`]
+				if quick == 0 && stuck == 3 {
 					return
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("after 10s, want %q in\n%s", want, text)
+					t.Fatalf("after 10s, lag of quick %v (want 0), of stuck %v (want 3)", quick, stuck)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
