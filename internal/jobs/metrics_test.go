@@ -34,7 +34,9 @@ func TestMetrics(t *testing.T) {
 			q.failures.HandleError(ctx, &rivertype.JobRow{Kind: "cleanup"}, errors.New("database away"))
 			q.failures.HandlePanic(ctx, &rivertype.JobRow{Kind: "cleanup"}, "boom", "")
 			series := metricstest.Collect(t, q.Collectors()...)
-			for name, want := range map[string]float64{`khabar_jobs{kind="cleanup",state="scheduled"}`: 2, `khabar_job_failures_total{kind="cleanup"}`: 2} {
+			maxConns := map[string]string{"sqlite": `go_sql_max_open_connections{db_name="river"}`, "postgres": `khabar_jobs_pool_max_open_connections`}[b.Name]
+			for name, want := range map[string]float64{`khabar_jobs{kind="cleanup",state="scheduled"}`: 2, `khabar_job_failures_total{kind="cleanup"}`: 2,
+				maxConns: map[string]float64{"sqlite": 1, "postgres": 5}[b.Name]} {
 				if got := series[name]; got != want {
 					t.Errorf("%s = %v, want %v", name, got, want)
 				}
