@@ -1,8 +1,11 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +17,22 @@ import (
 type HTTPMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	// children caches each (route, code)'s series, so a request costs one
+	// map lookup instead of hashing and checking labels twice; the map is
+	// copied on the rare write, so reads take no lock every core contends.
+	children atomic.Pointer[map[routeCode]child]
+	grow     sync.Mutex
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+type child struct {
+	count prometheus.Counter
+	took  prometheus.Observer
 }
 
 // NewHTTPMetrics makes the request metrics; register Collectors.
@@ -39,8 +58,7 @@ func (m *HTTPMetrics) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.requests, m.duration}
 }
 
-// Status codes and classes as label values, made once: the hot path
-// formats nothing.
+// Status codes and classes as label values, made once.
 var codeLabels, classLabels = func() (codes, classes [600]string) {
 	for c := 100; c < 600; c++ {
 		codes[c], classes[c] = strconv.Itoa(c), strconv.Itoa(c/100)+"xx"
@@ -68,11 +86,37 @@ func (m *HTTPMetrics) Handler(next http.Handler) http.Handler {
 		if route == "" {
 			route = unmatched
 		}
-		codeLabel, classLabel := "other", "other"
-		if code >= 100 && code < 600 {
-			codeLabel, classLabel = codeLabels[code], classLabels[code]
-		}
-		m.requests.WithLabelValues(route, codeLabel).Inc()
-		m.duration.WithLabelValues(route, classLabel).Observe(time.Since(start).Seconds())
+		c := m.child(route, code)
+		c.count.Inc()
+		c.took.Observe(time.Since(start).Seconds())
 	})
+}
+
+func (m *HTTPMetrics) child(route string, code int) child {
+	k := routeCode{route, code}
+	if cs := m.children.Load(); cs != nil {
+		if c, ok := (*cs)[k]; ok {
+			return c
+		}
+	}
+	m.grow.Lock()
+	defer m.grow.Unlock()
+	old := m.children.Load()
+	if old != nil {
+		if c, ok := (*old)[k]; ok {
+			return c
+		}
+	}
+	codeLabel, classLabel := "other", "other"
+	if code >= 100 && code < 600 {
+		codeLabel, classLabel = codeLabels[code], classLabels[code]
+	}
+	c := child{m.requests.WithLabelValues(route, codeLabel), m.duration.WithLabelValues(route, classLabel)}
+	cs := make(map[routeCode]child, 1)
+	if old != nil {
+		cs = maps.Clone(*old)
+	}
+	cs[k] = c
+	m.children.Store(&cs)
+	return c
 }
