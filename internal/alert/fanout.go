@@ -50,6 +50,7 @@ type Fanout struct {
 	Backoff    Backoff
 	Owner      string // this node's name, for leases
 	Log        *slog.Logger
+	Metrics    *Metrics // nil: not counted
 }
 
 // Channels lists the configured channels.
@@ -258,7 +259,9 @@ func (f *Fanout) sendChunk(ctx context.Context, a *Alert, d *news.AlertDelivery,
 			answered[i] = false
 			continue
 		}
-		switch OutcomeOf(err) {
+		outcome := OutcomeOf(err)
+		f.Metrics.delivered(d.Channel, outcome)
+		switch outcome {
 		case Delivered:
 			res.sent++
 		case Gone:

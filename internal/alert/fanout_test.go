@@ -10,6 +10,7 @@ import (
 
 	"khabar/internal/alert"
 	"khabar/internal/alert/alerttest"
+	"khabar/internal/metricstest"
 	"khabar/internal/news"
 	"khabar/internal/outbound"
 	"khabar/internal/store"
@@ -71,6 +72,7 @@ func testFanoutByTopic(t *testing.T, s *store.Store) {
 		ps := alerttest.NewPushService()
 		defer ps.Close()
 		f := pushFanout(t, s, ps)
+		f.Metrics = alert.NewMetrics()
 		breaking := storeSubscribers(t, s, ps, 230, "breaking")
 		storeSubscribers(t, s, ps, 5, "economy") // not for a breaking alert
 		gone := breaking[7]
@@ -100,6 +102,12 @@ func testFanoutByTopic(t *testing.T, s *store.Store) {
 		}
 		if probs := ps.Problems(); len(probs) > 0 {
 			t.Fatalf("the push service refused: %v", probs)
+		}
+		counted := metricstest.Collect(t, f.Metrics.Collectors()...)
+		for outcome, want := range map[string]float64{"delivered": 228, "gone": 1, "failed": 1} {
+			if got := counted[`khabar_alert_deliveries_total{channel="push",outcome="`+outcome+`"}`]; got != want {
+				t.Errorf("deliveries %s: %v, want %v", outcome, got, want)
+			}
 		}
 		msgs := ps.Messages()
 		var m struct{ Title, Dir, Lang, Tag string }

@@ -74,7 +74,7 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	f := &alert.Fanout{Store: s, Push: push, Lang: cat.Lang, Owner: alert.Owner(host, os.Getpid()), Log: log,
+	f := &alert.Fanout{Store: s, Push: push, Lang: cat.Lang, Owner: alert.Owner(host, os.Getpid()), Log: log, Metrics: alert.NewMetrics(),
 		ArticleURL: func(a *news.Article) string { return base + news.ArticlePath(a) }}
 	if cfg.TelegramToken != "" {
 		if f.Telegram, err = alert.NewTelegram(alert.TelegramConfig{Token: cfg.TelegramToken, BaseURL: cfg.TelegramAPI, Client: guard.Client(nil)}); err != nil {

@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"khabar/internal/alert"
 	"khabar/internal/api"
 	"khabar/internal/auth"
@@ -57,6 +60,9 @@ type App struct {
 	base     string // the site's origin, for links printed on the console
 	handler  http.Handler
 	listener net.Listener
+	// The metrics listener and what it serves; nil when metrics are off.
+	metricsLn      net.Listener
+	metricsHandler http.Handler
 }
 
 // OpenStore checks the data directory, opens the configured database and
@@ -94,19 +100,39 @@ func BackupDir(cfg config.Config) string {
 // New builds a node and binds its listening socket, so a busy port is
 // reported before anything else starts.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr, "--addr")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("cannot listen on %s: the address is already in use (another khabar or program is running there; choose another with --addr)", cfg.Addr)
+		return nil, err
+	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = listen(cfg.MetricsAddr, "--metrics-addr"); err != nil {
+			ln.Close()
+			return nil, err
 		}
-		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
 	}
 	a, err := build(ctx, cfg, log, ln)
 	if err != nil {
 		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return nil, err
 	}
+	a.metricsLn = metricsLn
 	return a, nil
+}
+
+// listen binds addr, given with flag, saying what to do when it is taken.
+func listen(addr, flag string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("cannot listen on %s: the address is already in use (another khabar or program is running there; choose another with %s)", addr, flag)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 // build makes a node's parts in the order they need each other: the
@@ -239,6 +265,18 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if cfg.AccessLog {
 		h = web.AccessLog(log, h)
 	}
+	if cfg.MetricsAddr != "" {
+		// Outermost, so a panic's 500 is counted too.
+		requests := web.NewHTTPMetrics()
+		h = requests.Handler(h)
+		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(), a.Outbox.Collectors(), a.Jobs.Collectors(), a.Live.Collectors(),
+			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(),
+			[]prometheus.Collector{collectors.NewDBStatsCollector(s.DB(), string(s.Dialect()))})
+		if err != nil {
+			return nil, err
+		}
+		a.metricsHandler = metricsHandler(reg, cfg.MetricsToken, log)
+	}
 	a.handler = web.RequestID(a.health(h))
 	return a, nil
 }
@@ -258,6 +296,15 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Addr is the address actually listened on (useful with port 0).
 func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// MetricsAddr is the address the metrics listener got, or "" when
+// metrics are off.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return a.metricsLn.Addr().String()
+}
 
 // Run serves until ctx ends, then shuts down gracefully.
 func (a *App) Run(ctx context.Context) error {
@@ -294,9 +341,16 @@ func (a *App) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(a.Live.Close)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(a.listener) }()
 	a.log.Info("khabar serving", "addr", a.Addr(), "database", string(a.Store.Dialect()))
+	if a.metricsLn != nil {
+		msrv := &http.Server{Handler: a.metricsHandler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: srv.ErrorLog}
+		go func() { errc <- msrv.Serve(a.metricsLn) }()
+		defer msrv.Close()
+		a.log.Info("metrics serving", "addr", a.MetricsAddr(), "path", MetricsPath)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -317,6 +371,9 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases the listener and the database.
 func (a *App) Close() error {
 	a.listener.Close()
+	if a.metricsLn != nil {
+		a.metricsLn.Close()
+	}
 	return a.closeParts()
 }
 

@@ -50,11 +50,14 @@ func (d *nopW) WriteHeader(int)             {}
 
 // benchApp is a node on SQLite with the demo content, not serving: the
 // benchmarks call its handler.
-func benchApp(b *testing.B) *app.App {
+func benchApp(b *testing.B, tweaks ...func(*config.Config)) *app.App {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = b.TempDir()
 	cfg.Demo = true
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
@@ -65,8 +68,16 @@ func benchApp(b *testing.B) *app.App {
 
 // BenchmarkHandlerHit is an article cache hit through the whole middleware
 // stack, without the network.
-func BenchmarkHandlerHit(b *testing.B) {
-	h := benchApp(b).Handler()
+func BenchmarkHandlerHit(b *testing.B) { benchHit(b) }
+
+// BenchmarkHandlerHitMetrics is the same with metrics on: what counting
+// and timing each request costs.
+func BenchmarkHandlerHitMetrics(b *testing.B) {
+	benchHit(b, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0" })
+}
+
+func benchHit(b *testing.B, tweaks ...func(*config.Config)) {
+	h := benchApp(b, tweaks...).Handler()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/news/21", nil))
 	loc := w.Header().Get("Location")

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"khabar/internal/news"
 	"khabar/internal/settings"
 	"khabar/internal/store"
@@ -36,6 +38,9 @@ type Service struct {
 	// long a token stays good.
 	MinFill time.Duration
 	MaxAge  time.Duration
+
+	// decisions counts what became of submissions, for the metrics.
+	decisions *prometheus.CounterVec
 
 	rulesMu  sync.Mutex
 	rulesOf  [2]string // the word lists the cached rules were built from
@@ -76,7 +81,7 @@ func New(ctx context.Context, st *store.Store, current *settings.Live) (*Service
 	}
 	return &Service{store: st, key: k, settings: current, now: time.Now,
 		ByIP: throttle.NewLimiter(5, 20*time.Second), ByArticle: throttle.NewLimiter(60, 250*time.Millisecond),
-		MinFill: 3 * time.Second, MaxAge: 48 * time.Hour}, nil
+		MinFill: 3 * time.Second, MaxAge: 48 * time.Hour, decisions: newDecisions()}, nil
 }
 
 // mac is the keyed hash of the parts, joined unambiguously.
@@ -171,6 +176,12 @@ func FromForm(articleID int64, ip string, get func(string) string) Submission {
 // Post checks a submission and stores it as approved or pending. It
 // returns an *Error for a refusal and a *news.InvalidError for bad fields.
 func (s *Service) Post(ctx context.Context, sub Submission) (*news.Comment, error) {
+	c, err := s.post(ctx, sub)
+	s.count(c, err)
+	return c, err
+}
+
+func (s *Service) post(ctx context.Context, sub Submission) (*news.Comment, error) {
 	if sub.Honeypot != "" {
 		return nil, &Error{Code: CodeSpam}
 	}

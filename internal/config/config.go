@@ -87,6 +87,11 @@ type Config struct {
 	BackupEvery time.Duration
 	BackupKeep  int
 	BackupDir   string
+
+	// MetricsAddr is the listener of /metrics, apart from the public
+	// address so the site never shows it; empty: no metrics.
+	MetricsAddr  string
+	MetricsToken string // KHABAR_METRICS_TOKEN: a bearer token scrapers must send
 }
 
 // Default returns the configuration with every default set.
@@ -133,6 +138,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.DataDir, "data", "KHABAR_DATA", "data directory (SQLite database, media)")
 	str(&c.DatabaseURL, "db", "KHABAR_DATABASE_URL", "PostgreSQL URL; empty for embedded SQLite")
 	str(&c.BaseURL, "base-url", "KHABAR_BASE_URL", "public origin of the site, e.g. https://news.example")
+	str(&c.MetricsAddr, "metrics-addr", "KHABAR_METRICS_ADDR", "address of a separate listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; off when empty (a bearer token may be required with KHABAR_METRICS_TOKEN)")
 	str(&c.Lang, "lang", "KHABAR_LANG", "interface language: ar or en")
 	str(&c.LogFormat, "log-format", "KHABAR_LOG_FORMAT", "log lines as text (key=value) or json (one object a line)")
 	str(&c.YouTubeThumbs, "youtube-thumbs", "KHABAR_YOUTUBE_THUMBS", "origin to fetch YouTube thumbnails from, e.g. https://i.ytimg.com (off by default: it is the one outbound request the site makes)")
@@ -144,6 +150,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.SMTPUser, "smtp-user", "KHABAR_SMTP_USER", "mail relay user name")
 	str(&c.Webhooks, "webhooks", "KHABAR_WEBHOOKS", "space-separated https URLs that receive alerts signed with KHABAR_WEBHOOK_SECRET")
 	c.TelegramToken, c.SMTPPassword, c.WebhookSecret = getenv("KHABAR_TELEGRAM_TOKEN"), getenv("KHABAR_SMTP_PASSWORD"), getenv("KHABAR_WEBHOOK_SECRET")
+	c.MetricsToken = getenv("KHABAR_METRICS_TOKEN")
 	boolean(&c.OutboundAllowPrivate, "outbound-allow-private", "KHABAR_OUTBOUND_ALLOW_PRIVATE", "let the server's own requests (push, webhooks, Telegram, WebSub hubs, thumbnails) reach loopback and private addresses (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
@@ -178,12 +185,25 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 // Validate checks every field and reports all problems at once.
 func (c *Config) Validate() error {
 	var errs []error
-	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. :8080 or 127.0.0.1:8080", c.Addr))
-	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		errs = append(errs, fmt.Errorf("--addr %q: port %q is not a number from 0 to 65535", c.Addr, port))
-	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/ ") {
-		errs = append(errs, fmt.Errorf("--addr %q: bad host %q", c.Addr, host))
+	if err := checkAddr("--addr", c.Addr, ":8080 or 127.0.0.1:8080"); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MetricsAddr != "" {
+		if err := checkAddr("--metrics-addr", c.MetricsAddr, "127.0.0.1:9090"); err != nil {
+			errs = append(errs, err)
+		} else if _, mp, _ := net.SplitHostPort(c.MetricsAddr); mp != "0" && mp == port(c.Addr) {
+			// Both listeners on one port: the metrics would be either
+			// unreachable or on the public address.
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: must be another port than --addr %q", c.MetricsAddr, c.Addr))
+		}
+	}
+	if c.MetricsToken != "" {
+		if c.MetricsAddr == "" {
+			errs = append(errs, errors.New("KHABAR_METRICS_TOKEN is set but --metrics-addr is not: metrics are off"))
+		}
+		if len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n") {
+			errs = append(errs, errors.New("KHABAR_METRICS_TOKEN: want 16 characters or more, without spaces"))
+		}
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data: must not be empty"))
@@ -275,6 +295,27 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--backup-keep %d: want 1 or more", c.BackupKeep))
 	}
 	return errors.Join(errs...)
+}
+
+// port is addr's port, or "" when addr is not host:port.
+func port(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+// checkAddr checks a listening address given with flag.
+func checkAddr(flag, addr, example string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%s %q: want host:port, e.g. %s", flag, addr, example)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%s %q: port %q is not a number from 0 to 65535", flag, addr, port)
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/ ") {
+		return fmt.Errorf("%s %q: bad host %q", flag, addr, host)
+	}
+	return nil
 }
 
 // CheckDataDir makes sure the data directory exists and is writable, with

@@ -58,6 +58,11 @@ func TestValidationMessages(t *testing.T) {
 		{"local telegram", nil, []string{"--telegram-api", "https://localhost:8443"}, "--telegram-api \"https://localhost:8443\""},
 		{"env bool", map[string]string{"KHABAR_DEMO": "yes please"}, nil, "KHABAR_DEMO"},
 		{"env duration", map[string]string{"KHABAR_PAGE_MAX_AGE": "soon"}, nil, "KHABAR_PAGE_MAX_AGE"},
+		{"metrics addr", nil, []string{"--metrics-addr", "9090"}, "--metrics-addr \"9090\": want host:port"},
+		{"metrics port", nil, []string{"--metrics-addr", "127.0.0.1:70000"}, "--metrics-addr \"127.0.0.1:70000\": port"},
+		{"metrics on the public port", nil, []string{"--addr", ":8080", "--metrics-addr", "127.0.0.1:8080"}, "must be another port than --addr"},
+		{"metrics token without addr", map[string]string{"KHABAR_METRICS_TOKEN": "0123456789abcdef"}, nil, "--metrics-addr is not"},
+		{"short metrics token", map[string]string{"KHABAR_METRICS_ADDR": "127.0.0.1:9090", "KHABAR_METRICS_TOKEN": "short"}, nil, "KHABAR_METRICS_TOKEN: want 16"},
 		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},
 		{"backup every second", nil, []string{"--backup-every", "1s"}, "--backup-every 1s: want 0 (never) or a minute or more"},
 		{"backup every negative", nil, []string{"--backup-every", "-6h"}, "--backup-every -6h0m0s"},
@@ -84,6 +89,19 @@ func TestOutboundAllowPrivate(t *testing.T) {
 	c, err := parse(t, nil, append(args, "--outbound-allow-private")...)
 	if err != nil || !c.OutboundAllowPrivate {
 		t.Errorf("with --outbound-allow-private: %v, %+v", err, c)
+	}
+}
+
+// TestMetricsOff: no listener unless asked for; the env names one.
+func TestMetricsOff(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.MetricsAddr != "" {
+		t.Errorf("default: %v, metrics addr %q", err, c.MetricsAddr)
+	}
+	env := map[string]string{"KHABAR_METRICS_ADDR": "127.0.0.1:9090", "KHABAR_METRICS_TOKEN": "0123456789abcdef"}
+	c, err = parse(t, env)
+	if err != nil || c.MetricsAddr != "127.0.0.1:9090" || c.MetricsToken != "0123456789abcdef" {
+		t.Errorf("from env: %v, %+v", err, c)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -39,6 +41,10 @@ type Queue struct {
 	media   *media.Library
 	youtube *media.YouTube
 	warm    *time.Timer
+	// failures counts failed attempts for the metrics; pool reports
+	// River's connections.
+	failures *failures
+	pool     prometheus.Collector
 }
 
 // riverClient is what Queue uses of river.Client, whichever driver (and
@@ -55,6 +61,7 @@ type backend struct {
 	client  func(cfg *river.Config) (riverClient, error)
 	close   func()
 	sqlite  bool
+	pool    prometheus.Collector
 }
 
 // openBackend gives River connections of its own: on SQLite a pool of one
@@ -71,18 +78,21 @@ func openBackend(ctx context.Context, s *store.Store) (*backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return newBackend(riverpgxv5.New(pool), schema, pool.Close, false), nil
+		return newBackend(riverpgxv5.New(pool), schema, pool.Close, false, newPgxPool(pool)), nil
 	}
 	db, err := s.OpenJobPool(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return newBackend(riversqlite.New(db), "", func() { db.Close() }, true), nil
+	// The same names as the store's pool, as db_name="river".
+	return newBackend(riversqlite.New(db), "", func() { db.Close() }, true, collectors.NewDBStatsCollector(db, "river")), nil
 }
 
-func newBackend[TTx any](d riverdriver.Driver[TTx], schema string, closeFn func(), sqlite bool) *backend {
+// newBackend makes the backend on driver d; pool reports its connections.
+func newBackend[TTx any](d riverdriver.Driver[TTx], schema string, closeFn func(), sqlite bool, pool prometheus.Collector) *backend {
 	return &backend{
 		sqlite: sqlite,
+		pool:   pool,
 		close:  closeFn,
 		migrate: func(ctx context.Context, log *slog.Logger) ([]string, error) {
 			m, err := rivermigrate.New(d, &rivermigrate.Config{Schema: schema, Logger: log})
@@ -145,7 +155,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 	for _, m := range applied {
 		log.Info("migration applied", "name", m)
 	}
-	q := &Queue{store: s, log: log, close: b.close}
+	q := &Queue{store: s, log: log, close: b.close, failures: newFailures(), pool: b.pool}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &plannedWorker{store: s, log: log})
 	river.AddWorker(workers, &cleanupWorker{q: q})
@@ -159,6 +169,7 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 		PollOnly:        b.sqlite,
 		JobTimeout:      time.Minute,
 		SoftStopTimeout: 10 * time.Second,
+		ErrorHandler:    q.failures,
 	}
 	cfg.PeriodicJobs = housekeeping
 	for _, o := range opts {

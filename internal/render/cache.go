@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -214,6 +215,10 @@ type Cache struct {
 
 	group singleflight.Group
 	now   func() time.Time
+
+	// For the metrics: atomic, since hits happen under no lock.
+	hits, misses, evictions atomic.Uint64
+	bytes                   int64 // bodies held; under mu
 }
 
 // NewCache makes a cache holding at most max pages (0 disables caching).
@@ -223,6 +228,16 @@ func NewCache(max int) *Cache {
 
 // Get returns a live cached page or nil.
 func (c *Cache) Get(key string) *Page {
+	p := c.lookup(key)
+	if p != nil {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return p
+}
+
+func (c *Cache) lookup(key string) *Page {
 	c.mu.RLock()
 	p := c.pages[key]
 	c.mu.RUnlock()
@@ -240,7 +255,7 @@ func (c *Cache) Fill(key string, render func() (*Page, error)) (*Page, error) {
 		return p, nil
 	}
 	v, err, _ := c.group.Do(key, func() (any, error) {
-		if p := c.Get(key); p != nil {
+		if p := c.lookup(key); p != nil {
 			return p, nil
 		}
 		c.mu.RLock()
@@ -268,13 +283,16 @@ func (c *Cache) put(key string, p *Page, gen uint64) {
 	if c.gen != gen {
 		return // invalidated while rendering
 	}
+	c.dropLocked(key) // a page rendered again replaces the old one
 	if len(c.pages) >= c.max {
 		for k := range c.pages { // evict an arbitrary page: cheap and good enough
 			c.dropLocked(k)
+			c.evictions.Add(1)
 			break
 		}
 	}
 	c.pages[key] = p
+	c.bytes += int64(len(p.Body))
 	for _, t := range p.Tags {
 		set := c.byTag[t]
 		if set == nil {
@@ -297,6 +315,7 @@ func (c *Cache) dropLocked(key string) {
 		return
 	}
 	delete(c.pages, key)
+	c.bytes -= int64(len(p.Body))
 	for _, t := range p.Tags {
 		if set := c.byTag[t]; set != nil {
 			delete(set, key)
@@ -325,6 +344,7 @@ func (c *Cache) Purge() {
 	c.gen++
 	c.pages = map[string]*Page{}
 	c.byTag = map[string]map[string]struct{}{}
+	c.bytes = 0
 	c.mu.Unlock()
 }
 

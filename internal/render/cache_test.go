@@ -201,3 +201,29 @@ type discard struct{ h http.Header }
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
+
+// TestCacheMetrics: a hit, a miss and an eviction are each counted once
+// (Fill's second look under singleflight is not a second miss), and the
+// bytes held follow what is kept, invalidated and purged.
+func TestCacheMetrics(t *testing.T) {
+	c := NewCache(2)
+	c.Fill("a", page("x"))
+	c.Fill("a", page("x"))
+	c.Fill("b", page("y"))
+	c.Fill("c", page("y")) // evicts a or b
+	if h, m, e := c.hits.Load(), c.misses.Load(), c.evictions.Load(); h != 1 || m != 3 || e != 1 {
+		t.Errorf("hits %d misses %d evictions %d, want 1 3 1", h, m, e)
+	}
+	held := func() int64 { c.mu.RLock(); defer c.mu.RUnlock(); return c.bytes }
+	if got := held(); got != 2*int64(len(body)) {
+		t.Errorf("bytes %d, want %d", got, 2*len(body))
+	}
+	c.Invalidate("y")
+	if got, want := held(), int64(c.Len()*len(body)); got != want {
+		t.Errorf("after invalidation: bytes %d, want %d", got, want)
+	}
+	c.Purge()
+	if got := held(); got != 0 {
+		t.Errorf("after purge: bytes %d", got)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"khabar/internal/arabic"
 	"khabar/internal/news"
 	"khabar/internal/outbox"
@@ -25,10 +27,21 @@ const rerankWindow = 200
 type Service struct {
 	store *store.Store
 	now   func() time.Time
+	// took times searches, for the metrics.
+	took prometheus.Histogram
 }
 
 // New makes a search service over s.
-func New(s *store.Store) *Service { return &Service{store: s, now: time.Now} }
+func New(s *store.Store) *Service {
+	return &Service{store: s, now: time.Now, took: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "khabar_search_duration_seconds",
+		Help:    "Time to answer a search (the site's, the API's and the newsroom's), ranking included.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	})}
+}
+
+// Collectors are the search service's metrics.
+func (s *Service) Collectors() []prometheus.Collector { return []prometheus.Collector{s.took} }
 
 // Options narrow and order a search.
 type Options struct {
@@ -85,6 +98,8 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 	if q.Empty() {
 		return &Results{}, nil
 	}
+	start := time.Now()
+	defer func() { s.took.Observe(time.Since(start).Seconds()) }()
 	if o.Limit <= 0 || o.Limit > 100 {
 		o.Limit = 10
 	}
