@@ -532,18 +532,7 @@ func TestNotifyWakesOtherNodes(t *testing.T) {
 // cut, and the stop ends without an error instead of failing.
 func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir, cfg.BaseURL = "127.0.0.1:0", t.TempDir(), "http://khabar.test"
-	cfg.ShutdownGrace = 200 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, stop := runBare(t, 200*time.Millisecond)
 	conn, err := net.Dial("tcp", a.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -560,8 +549,7 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 		}
 		return err == nil
 	})
-	cancel()
-	if err := apptest.Stopped(done); err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("the stop failed: %v", err)
 	}
 }
@@ -571,22 +559,12 @@ func TestStopCutsWhatOutlastsTheGrace(t *testing.T) {
 // stream left open would hold the stop past apptest.Stopped's minute).
 func TestStopEndsLiveStreams(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir, cfg.BaseURL = "127.0.0.1:0", t.TempDir(), "http://khabar.test"
-	cfg.ShutdownGrace = 5 * time.Minute
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, stop := runBare(t, 5*time.Minute)
 	var streams []io.ReadCloser
 	for range 2 {
 		var r *http.Response
 		apptest.WaitFor(t, "a live stream to open", func() bool {
+			var err error
 			r, err = http.Get("http://" + a.Addr() + "/live?topic=ticker")
 			return err == nil
 		})
@@ -596,13 +574,35 @@ func TestStopEndsLiveStreams(t *testing.T) {
 		defer r.Body.Close()
 		streams = append(streams, r.Body)
 	}
-	cancel()
-	if err := apptest.Stopped(done); err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("the stop: %v", err)
 	}
 	for i, s := range streams {
 		if _, err := io.ReadAll(s); err != nil {
 			t.Errorf("stream %d did not end cleanly: %v", i, err)
 		}
+	}
+}
+
+// runBare runs a node on an empty data directory, without the demo, that
+// gives requests grace to finish when it stops; stop ends it and says
+// what its Run returned.
+func runBare(t *testing.T, grace time.Duration) (a *app.App, stop func() error) {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir, cfg.BaseURL = "127.0.0.1:0", t.TempDir(), "http://khabar.test"
+	cfg.ShutdownGrace = grace
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	return a, func() error {
+		cancel()
+		return apptest.Stopped(done)
 	}
 }
