@@ -356,9 +356,11 @@
             beat();
           }
           setVersion(j.version);
-          // What was typed meanwhile is kept again, quoting the version
-          // the server now has (its own, not a conflict to restore into).
-          if (changes !== saved) keepSoon();
+          // What was typed meanwhile is kept again at once, quoting the
+          // version the server now has (its own, not a conflict to
+          // restore into): a tab closed a moment later must not leave a
+          // copy that quotes the version before.
+          if (changes !== saved) keepNow();
           // The server heard from this page last at this autosave; a
           // goodbye quoting an older time would not free the lock.
           fd.seen = j.seen;
@@ -465,17 +467,22 @@
   var keyOf = function () { return "khabar:unsaved:" + fd.user + ":" + form.getAttribute("action"); };
   var stored = function (pairs) { return pairs.filter(function (p) { return typeof p[1] === "string"; }); };
   var keepTimer = 0;
+  var keepNow = function () {
+    clearTimeout(keepTimer);
+    keepTimer = 0;
+    try {
+      localStorage.setItem(keyOf(), JSON.stringify({ at: Date.now(), pairs: stored(Array.from(new FormData(form))) }));
+    } catch (e) { /* storage full or refused: the autosave remains */ }
+  };
+  // Typing is kept a second after the last key, not at every one.
   var keepSoon = function () {
     if (!fd.autosave) return;
     clearTimeout(keepTimer);
-    keepTimer = setTimeout(function () {
-      try {
-        localStorage.setItem(keyOf(), JSON.stringify({ at: Date.now(), pairs: stored(Array.from(new FormData(form))) }));
-      } catch (e) { /* storage full or refused: the autosave remains */ }
-    }, 1000);
+    keepTimer = setTimeout(keepNow, 1000);
   };
   var drop = function () {
     clearTimeout(keepTimer);
+    keepTimer = 0;
     try { localStorage.removeItem(keyOf()); } catch (e) { /* nothing kept */ }
   };
   var kept = null;
@@ -546,6 +553,7 @@
   // it keeps the lock instead. The goodbye quotes when the server last
   // heard from this page, so it cannot undo a newer page's hello.
   window.addEventListener("pagehide", function () {
+    if (keepTimer) keepNow(); // typed in the last second
     if (fd.leave && fd.seen && !submitting && navigator.sendBeacon) {
       navigator.sendBeacon(fd.leave, new URLSearchParams({ seen: fd.seen }));
     }
