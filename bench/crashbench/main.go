@@ -37,6 +37,7 @@ import (
 	"syscall"
 	"time"
 
+	"khabar/internal/news"
 	"khabar/internal/outbox"
 	"khabar/internal/store"
 )
@@ -559,34 +560,20 @@ func (r *report) checkStore(o options, w *writer) error {
 			r.cursors = append(r.cursors, fmt.Sprintf("%s at event %d, past the last event %d", name, id, last))
 		}
 	}
-	headlines := map[string]int{}
-	for off := 0; ; off += 1000 {
-		list, err := s.ListPublished(ctx, store.ListFilter{Limit: 1000, Offset: off})
-		if err != nil {
-			return err
-		}
-		for _, a := range list {
-			headlines[a.Headline]++
-		}
-		if len(list) < 1000 {
-			break
-		}
+	headlines, err := countPages(func(off int) ([]news.Article, error) {
+		return s.ListPublished(ctx, store.ListFilter{Limit: pageSize, Offset: off})
+	}, func(a news.Article) string { return a.Headline })
+	if err != nil {
+		return err
 	}
 	for _, h := range w.articles {
 		r.articles.add(headlines[h])
 	}
-	bodies := map[string]int{}
-	for off := 0; ; off += 1000 {
-		list, err := s.ListComments(ctx, store.CommentFilter{Limit: 1000, Offset: off})
-		if err != nil {
-			return err
-		}
-		for _, c := range list {
-			bodies[c.Body]++
-		}
-		if len(list) < 1000 {
-			break
-		}
+	bodies, err := countPages(func(off int) ([]news.Comment, error) {
+		return s.ListComments(ctx, store.CommentFilter{Limit: pageSize, Offset: off})
+	}, func(c news.Comment) string { return c.Body })
+	if err != nil {
+		return err
 	}
 	acked := map[string]bool{}
 	for _, b := range w.comments {
@@ -697,4 +684,25 @@ func (r *report) verdict() error {
 		return fmt.Errorf("%d failed checks", bad)
 	}
 	return nil
+}
+
+// pageSize is how many rows a check reads at a time.
+const pageSize = 1000
+
+// countPages counts how often each key occurs over every page page gives,
+// reading until a page comes back short.
+func countPages[T any](page func(off int) ([]T, error), key func(T) string) (map[string]int, error) {
+	n := map[string]int{}
+	for off := 0; ; off += pageSize {
+		list, err := page(off)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range list {
+			n[key(it)]++
+		}
+		if len(list) < pageSize {
+			return n, nil
+		}
+	}
 }
