@@ -29,7 +29,7 @@ func TestLagMetric(t *testing.T) {
 			d, _ := start(t, s, outbox.Consumer{Name: "stuck", Handle: stuck}, outbox.Consumer{Name: "quick", Handle: r.handle})
 			t.Cleanup(func() { close(release) })
 			tick(t, s, 3)
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(time.Minute)
 			for {
 				series := metricstest.Collect(t, d.Collectors()...)
 				quick, stuck := series[`khabar_outbox_lag_events{consumer="quick"}`], series[`khabar_outbox_lag_events{consumer="stuck"}`]
@@ -37,7 +37,7 @@ func TestLagMetric(t *testing.T) {
 					return
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("after 10s, lag of quick %v (want 0), of stuck %v (want 3)", quick, stuck)
+					t.Fatalf("after a minute, lag of quick %v (want 0), of stuck %v (want 3)", quick, stuck)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
