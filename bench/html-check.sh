@@ -125,6 +125,7 @@ if [ -n "$email" ] && [ -n "$password" ]; then
   save moderation /admin/comments
   save bans /admin/comments/bans
   save audit /admin/audit
+  save status /admin/status
   save alerts /admin/alerts
   save tokens /admin/tokens
   save users /admin/users

@@ -226,7 +226,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	nr, err := newsroom.New(newsroom.Options{Store: s, Settings: a.Settings, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site,
-		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base})
+		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base, Status: newSystem(a)})
 	if err != nil {
 		return nil, err
 	}

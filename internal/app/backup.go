@@ -38,12 +38,7 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	m, err := backup.CreateFile(ctx, out, backup.Options{Store: s, MediaDir: MediaDir(cfg), Version: version(),
-		TempDir: filepath.Dir(out)})
-	if err != nil {
-		return err
-	}
-	info, err := os.Stat(out)
+	m, info, err := recordedBackup(ctx, s, out, cfg, sys)
 	if err != nil {
 		return err
 	}
@@ -51,6 +46,33 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 		time.Since(start).Round(time.Millisecond))
 	printCounts(sys.Stdout, m.Counts, nil)
 	return nil
+}
+
+// recordedBackup writes the archive and records its outcome, a failure
+// too, where the status page reads the last backup: one taken by hand
+// counts as much as a scheduled one. A database too old to hold the
+// record only gets a warning; the archive is what matters.
+func recordedBackup(ctx context.Context, s *store.Store, out string, cfg config.Config, sys IO) (backup.Manifest, os.FileInfo, error) {
+	run := store.BackupRun{StartedAt: time.Now(), File: out}
+	if abs, err := filepath.Abs(out); err == nil {
+		run.File = abs
+	}
+	m, err := backup.CreateFile(ctx, out, backup.Options{Store: s, MediaDir: MediaDir(cfg), Version: version(),
+		TempDir: filepath.Dir(out)})
+	var info os.FileInfo
+	if err == nil {
+		info, err = os.Stat(out)
+	}
+	run.FinishedAt = time.Now()
+	if err != nil {
+		run.Err = err.Error()
+	} else {
+		run.Size = info.Size()
+	}
+	if rerr := s.RecordBackup(context.WithoutCancel(ctx), run); rerr != nil {
+		fmt.Fprintf(sys.Stderr, "warning: the backup is not recorded for the status page: %v\n", rerr)
+	}
+	return m, info, err
 }
 
 // openExisting opens the outlet's database without migrating it: a

@@ -236,10 +236,11 @@ func (n *Node) WaitEvents(t *testing.T) {
 	}
 }
 
-// Backends runs fn on a node on SQLite and on one on PostgreSQL.
-func Backends(t *testing.T, fn func(t *testing.T, n *Node)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, StartNode(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, StartNode(t, storetest.PostgresURL(t))) })
+// Backends runs fn on a node on SQLite and on one on PostgreSQL, each
+// started with tweaks.
+func Backends(t *testing.T, fn func(t *testing.T, n *Node), tweaks ...func(*config.Config)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, StartNode(t, "", tweaks...)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, StartNode(t, storetest.PostgresURL(t), tweaks...)) })
 }
 
 // FirstPublished is the newest published article.

@@ -75,12 +75,15 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 			w, h  int
 		}{{"16x9", imageWidth, imageHeight}, {"4x3", imageWidth, imageWidth * 3 / 4}, {"1x1", imageWidth, imageWidth}} {
 			name := "demo/" + strconv.Itoa(n) + "-" + v.ratio + ".svg"
-			if err := os.WriteFile(filepath.Join(mediaDir, name), placeholderSVG(caption, hue, v.w, v.h), 0o640); err != nil {
+			svg := placeholderSVG(caption, hue, v.w, v.h)
+			if err := os.WriteFile(filepath.Join(mediaDir, name), svg, 0o640); err != nil {
 				return 0, fmt.Errorf("demo: write %s: %w", name, err)
 			}
 			m.Variants[v.ratio] = news.MediaVariant{Path: name, Width: v.w, Height: v.h}
+			if v.ratio == "16x9" {
+				m.Path, m.Bytes = name, int64(len(svg))
+			}
 		}
-		m.Path = m.Variants["16x9"].Path
 		if err := s.CreateMedia(ctx, &m); err != nil {
 			return 0, fmt.Errorf("demo: %w", err)
 		}

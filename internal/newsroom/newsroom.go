@@ -56,6 +56,8 @@ type Options struct {
 	// BaseURL is the site's public origin; with news.ArticlePath it makes
 	// the links alerts carry and the permanent link the form shows.
 	BaseURL string
+	// Status reports on the running system for /admin/status.
+	Status Status
 }
 
 // Newsroom serves /admin.
@@ -74,6 +76,7 @@ type Newsroom struct {
 	// static holds the stylesheet and scripts by file name.
 	static map[string]*render.Page
 	auth   *auth.Service
+	system Status
 }
 
 // New parses the newsroom templates.
@@ -101,7 +104,7 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -193,6 +196,8 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("GET /admin/comments/bans", n.require(auth.PermModerate, n.bans))
 	mux.Handle("POST /admin/comments/bans/{id}/delete", n.require(auth.PermModerate, n.unban))
 	mux.Handle("GET /admin/audit", n.require(auth.PermManageSettings, n.audit))
+	mux.Handle("GET /admin/status", n.require(auth.PermManageSettings, n.status))
+	mux.Handle("POST /admin/status/jobs/{id}/retry", n.require(auth.PermManageSettings, n.retryJob))
 	mux.Handle("GET /admin/media", n.require(auth.PermWrite, n.mediaLibrary))
 	mux.Handle("POST "+UploadPath, n.require(auth.PermWrite, n.uploadMedia))
 	mux.Handle("GET /admin/media/{id}", n.require(auth.PermWrite, n.editMedia))

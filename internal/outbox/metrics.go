@@ -20,16 +20,36 @@ func (l lag) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
 func (l lag) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	newest, err := l.d.store.LastEventID(ctx)
+	lags, err := l.d.Lags(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(l.desc, err)
 		return
 	}
-	l.d.mu.Lock()
-	defer l.d.mu.Unlock()
-	for _, s := range l.d.subs {
-		ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(max(newest-s.last, 0)), s.Name)
+	for _, c := range lags {
+		ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(c.Events), c.Consumer)
 	}
+}
+
+// Lag is how many events a consumer of this node has yet to handle.
+type Lag struct {
+	Consumer string
+	Events   int64
+}
+
+// Lags is each consumer's lag behind the newest event, in the order
+// they subscribed.
+func (d *Dispatcher) Lags(ctx context.Context) ([]Lag, error) {
+	newest, err := d.store.LastEventID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Lag, len(d.subs))
+	for i, s := range d.subs {
+		out[i] = Lag{Consumer: s.Name, Events: max(newest-s.last, 0)}
+	}
+	return out, nil
 }
 
 // Collectors are the dispatcher's metrics.

@@ -196,7 +196,7 @@ func TestAccessibility(t *testing.T) {
 	id := strconv.FormatInt(article.ID, 10)
 	admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
 		"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
-		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
+		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/status", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 	for _, path := range admin {
 		t.Run(path, func(t *testing.T) { checkAxe(t, browsertest.NewTab(t, browser), n.Base+path, axe, "") })
 	}
