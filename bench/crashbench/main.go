@@ -3,9 +3,15 @@
 // comments through the API while it kill -9s the server at random moments
 // and starts it again on the same data, then checks that every write the
 // server acknowledged is there exactly once, renders, is found by search,
-// and that no outbox consumer's cursor is past an event that exists.
+// that no outbox consumer's cursor is past an event that exists, and that
+// every alert asked for reached the Bot API it plays for the server's
+// Telegram channel, no more often than the kills can explain. Halfway
+// through the writing it takes a backup with "khabar backup"; at the end it
+// restores it into a new data directory (and the database -restore-db
+// names) and checks that the restored site serves every article
+// acknowledged before the backup began, and the home page's pictures.
 //
-//	crashbench -khabar ./khabar [-db postgres://…] [-articles 1000] [-comments 10000]
+//	crashbench -khabar ./khabar [-db postgres://… -restore-db postgres://…] [-articles 1000] [-comments 10000] [-alert-every 10]
 //
 // It exits 1 when anything acknowledged is lost or duplicated, or a check
 // fails.
@@ -21,6 +27,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -30,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,8 +52,10 @@ import (
 
 type options struct {
 	bin, dbURL, data  string
+	restoreDB         string
 	articles, notes   int
 	commenters, kills int
+	alertEvery        int
 	fill              time.Duration
 }
 
@@ -53,11 +63,13 @@ func main() {
 	var o options
 	flag.StringVar(&o.bin, "khabar", "./khabar", "the khabar binary to run")
 	flag.StringVar(&o.dbURL, "db", "", "PostgreSQL URL of an empty database (default: SQLite in the data directory)")
+	flag.StringVar(&o.restoreDB, "restore-db", "", "PostgreSQL URL of another empty database, for the restore of the backup taken while writing (needed with -db)")
 	flag.StringVar(&o.data, "data", "", "the server's data directory (default: a new temporary one, removed afterwards)")
 	flag.IntVar(&o.articles, "articles", 1000, "articles to publish")
 	flag.IntVar(&o.notes, "comments", 10000, "comments to post")
 	flag.IntVar(&o.commenters, "commenters", 200, "concurrent commenters")
 	flag.IntVar(&o.kills, "kills", 20, "kill -9s while writing")
+	flag.IntVar(&o.alertEvery, "alert-every", 10, "every so many articles is published with a Telegram alert")
 	flag.DurationVar(&o.fill, "fill", 3*time.Second, "wait between taking a comment token and posting (the server's minimum)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -67,8 +79,11 @@ func main() {
 }
 
 func run(o options) (err error) {
-	if o.articles < 1 || o.notes < 0 || o.commenters < 1 || o.kills < 1 || o.kills > (o.articles+o.notes)/2 {
-		return errors.New("-articles, -commenters and -kills must be at least 1, -comments at least 0, and -kills at most half the writes")
+	if o.dbURL != "" && o.restoreDB == "" {
+		return errors.New("-db needs -restore-db: the backup taken while writing is restored into another database")
+	}
+	if o.articles < 1 || o.notes < 0 || o.commenters < 1 || o.kills < 1 || o.kills > (o.articles+o.notes)/2 || o.alertEvery < 1 {
+		return errors.New("-articles, -commenters, -kills and -alert-every must be at least 1, -comments at least 0, and -kills at most half the writes")
 	}
 	if o.data == "" {
 		dir, merr := os.MkdirTemp("", "khabar-crash-")
@@ -92,7 +107,12 @@ func run(o options) (err error) {
 	if err != nil {
 		return err
 	}
-	srv := &server{o: o, addr: "127.0.0.1:" + strconv.Itoa(port)}
+	tg, err := startTelegram()
+	if err != nil {
+		return err
+	}
+	defer tg.srv.Close()
+	srv := &server{o: o, addr: "127.0.0.1:" + strconv.Itoa(port), telegram: tg.addr}
 	login, err := srv.start()
 	if err != nil {
 		return err
@@ -113,8 +133,11 @@ func run(o options) (err error) {
 	done := make(chan struct{})
 	killed := make(chan error, 1)
 	go func() { killed <- srv.killer(&w.progress, o.articles+o.notes, done) }()
+	backedUp := make(chan *midBackup, 1)
+	go func() { backedUp <- w.backupMidway(o.articles+o.notes, done) }()
 	werr := w.write(section)
 	close(done)
+	mid := <-backedUp
 	if err := <-killed; err != nil {
 		return err
 	}
@@ -136,19 +159,24 @@ func run(o options) (err error) {
 	if err := r.checkSite(o, w); err != nil {
 		return err
 	}
+	r.checkAlerts(w, tg)
+	if err := r.checkRestore(o, mid); err != nil {
+		return err
+	}
 	r.print(w)
 	return r.verdict()
 }
 
 // server is the child khabar process.
 type server struct {
-	o     options
-	addr  string
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	gone  chan error // cmd's exit, reaped in the background
-	runs  int
-	kills atomic.Int64
+	o        options
+	addr     string
+	telegram string // the Bot API's address
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	gone     chan error // cmd's exit, reaped in the background
+	runs     int
+	kills    atomic.Int64
 }
 
 func (s *server) base() string { return "http://" + s.addr }
@@ -162,10 +190,16 @@ func (s *server) start() (*url.Values, error) {
 	defer s.mu.Unlock()
 	s.runs++
 	args := []string{"serve", "--demo", "--data", s.o.data, "--addr", s.addr}
+	if s.telegram != "" {
+		args = append(args, "--telegram-chat", "@khabar_crash", "--telegram-api", "http://"+s.telegram, "--outbound-allow-private")
+	}
 	if s.o.dbURL != "" {
 		args = append(args, "--db", s.o.dbURL)
 	}
 	cmd := exec.Command(s.o.bin, args...)
+	if s.telegram != "" {
+		cmd.Env = append(os.Environ(), "KHABAR_TELEGRAM_TOKEN="+botToken)
+	}
 	logf, err := os.Create(filepath.Join(s.o.data, fmt.Sprintf("serve-%d.log", s.runs)))
 	if err != nil {
 		return nil, fmt.Errorf("server log: %w", err)
@@ -311,6 +345,7 @@ type writer struct {
 	mu        sync.Mutex
 	articles  map[int64]string // acknowledged: id → headline
 	published []int64
+	alerted   []int64          // acknowledged with an alert asked for
 	comments  map[int64]string // acknowledged: id → body
 	unacked   int              // comments stored by a try whose answer was lost
 	retries   atomic.Int64
@@ -385,6 +420,10 @@ func (w *writer) publish(section int64, first chan<- struct{}) error {
 		form := url.Values{"headline": {h}, "section": {strconv.FormatInt(section, 10)}, "blocks": {"1"},
 			"b0_type": {"paragraph"}, "b0_text": {"فقرة من خبر تجربة الانهيار رقم " + strconv.Itoa(i)},
 			"action": {"publish"}, "draft_key": {hex.EncodeToString(key)}}
+		alert := i%w.o.alertEvery == 0
+		if alert {
+			form.Set("publish_alert", "telegram")
+		}
 		var id int64
 		err := w.retry("publish "+h, func() (bool, error) {
 			res, err := w.editor.PostForm(w.base+"/admin/articles/new", form)
@@ -409,6 +448,9 @@ func (w *writer) publish(section int64, first chan<- struct{}) error {
 		w.mu.Lock()
 		w.articles[id] = h
 		w.published = append(w.published, id)
+		if alert {
+			w.alerted = append(w.alerted, id)
+		}
 		w.mu.Unlock()
 		w.progress.Add(1)
 		if i == 0 {
@@ -522,6 +564,10 @@ type report struct {
 	strays                 int // unacknowledged comment bodies stored twice
 	cursors                []string
 	pagesBad, searchMissed []string
+	alerts                 alertTally
+	backup                 *midBackup
+	restored, pictures     int
+	restoreBad             []string
 }
 
 type tally struct{ acked, found, lost, duplicated int }
@@ -656,6 +702,22 @@ func caughtUp(o options) error {
 	}
 }
 
+// checkAlerts waits until every alert asked for has reached the Bot API,
+// for up to five minutes after the restart, and counts what it got. A
+// batch a kill cut off stays "running" in the job queue until River's
+// rescuer gives it another attempt, two minutes or so after it started
+// (jobs.rescueAfter), with the dead node's lease on it run out.
+func (r *report) checkAlerts(w *writer, tg *telegram) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		r.alerts = tg.tally(w.alerted)
+		if r.alerts.missing == 0 || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (r *report) print(w *writer) {
 	fmt.Printf("crashbench: %s, %d articles and %d comments asked for, %d commenters, %d retried requests\n",
 		r.took.Round(time.Second), w.o.articles, w.o.notes, w.o.commenters, w.retries.Load())
@@ -667,10 +729,17 @@ func (r *report) print(w *writer) {
 		fmt.Printf("%-9s %12d %8d %6d %11d\n", row.name, row.t.acked, row.t.found, row.t.lost, row.t.duplicated)
 	}
 	fmt.Printf("comments stored whose answer a crash cut off: %d; unacknowledged comments stored twice: %d\n", w.unacked, r.strays)
+	a := r.alerts
+	fmt.Printf("alerts asked: %d; sent: %d; missing: %d; sent again: %d (allowed: %d); sent unasked: %d; refused requests: %d\n",
+		a.asked, a.sent, a.missing, a.again, r.againAllowed(), a.unasked, len(a.bad))
+	if b := r.backup; b != nil {
+		fmt.Printf("backup while writing: %s, %d articles acknowledged before it; restored: %d of them served, %d pictures served; failed: %d\n",
+			b.took.Round(time.Millisecond), len(b.before), r.restored, r.pictures, len(r.restoreBad))
+	}
 	fmt.Printf("kills survived: %d\n", r.kills)
 	fmt.Printf("article pages not rendering: %d; published articles search missed: %d; cursors past the last event: %d\n",
 		len(r.pagesBad), len(r.searchMissed), len(r.cursors))
-	for _, l := range [][]string{r.pagesBad, r.searchMissed, r.cursors} {
+	for _, l := range [][]string{r.pagesBad, r.searchMissed, r.cursors, a.bad, r.restoreBad} {
 		for _, s := range l[:min(len(l), 5)] {
 			fmt.Println("  ", s)
 		}
@@ -679,12 +748,23 @@ func (r *report) print(w *writer) {
 
 func (r *report) verdict() error {
 	bad := r.articles.lost + r.articles.duplicated + r.comments.lost + r.comments.duplicated + r.strays +
-		len(r.pagesBad) + len(r.searchMissed) + len(r.cursors)
+		len(r.pagesBad) + len(r.searchMissed) + len(r.cursors) + r.alerts.missing + r.alerts.unasked + len(r.alerts.bad) +
+		max(r.alerts.again-r.againAllowed(), 0) + len(r.restoreBad)
 	if bad > 0 {
 		return fmt.Errorf("%d failed checks", bad)
 	}
 	return nil
 }
+
+// alertJobs is how many jobs the server's queue runs at once (River's
+// MaxWorkers), so how many deliveries one kill can cut off between the
+// send and its record.
+const alertJobs = 4
+
+// againAllowed is how many messages may be sent again: delivery is at
+// least once, and only a kill between a send and its record makes a
+// second send.
+func (r *report) againAllowed() int { return int(r.kills) * alertJobs }
 
 // pageSize is how many rows a check reads at a time.
 const pageSize = 1000
@@ -706,3 +786,185 @@ func countPages[T any](page func(off int) ([]T, error), key func(T) string) (map
 		}
 	}
 }
+
+// botToken is the server's Telegram bot token; the Bot API answers only
+// to it, in the path.
+const botToken = "123456789:AAH-crash_bench_bot_token_0123"
+
+// telegram plays Telegram's Bot API for the server's alert channel: it
+// takes sendMessage as the real one does and counts the messages each
+// article's link gets.
+type telegram struct {
+	addr string
+	srv  *http.Server
+	mu   sync.Mutex
+	sent map[int64]int // article id → messages
+	bad  []string      // requests the real API would refuse
+}
+
+func startTelegram() (*telegram, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("bot API: %w", err)
+	}
+	tg := &telegram{addr: ln.Addr().String(), sent: map[int64]int{}}
+	tg.srv = &http.Server{Handler: http.HandlerFunc(tg.serve), ReadHeaderTimeout: 10 * time.Second}
+	go tg.srv.Serve(ln)
+	return tg, nil
+}
+
+// alertLink is the article's address in an alert's text.
+var alertLink = regexp.MustCompile(`/news/(\d+)`)
+
+func (tg *telegram) serve(w http.ResponseWriter, r *http.Request) {
+	var m struct {
+		ChatID string `json:"chat_id"`
+		Text   string `json:"text"`
+	}
+	err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m)
+	link := alertLink.FindStringSubmatch(m.Text)
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if r.Method != http.MethodPost || r.URL.Path != "/bot"+botToken+"/sendMessage" || err != nil || m.ChatID != "@khabar_crash" || link == nil {
+		tg.bad = append(tg.bad, fmt.Sprintf("%s %s: %v, chat %q, text %q", r.Method, r.URL.Path, err, m.ChatID, m.Text))
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"ok":false,"error_code":400,"description":"Bad Request"}`)
+		return
+	}
+	id, _ := strconv.ParseInt(link[1], 10, 64)
+	tg.sent[id]++
+	io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
+}
+
+// alertTally is what the Bot API got against what was asked.
+type alertTally struct {
+	asked, sent, missing, again, unasked int
+	bad                                  []string
+}
+
+// tally counts the messages for the articles asked (alerted) and any other.
+func (tg *telegram) tally(alerted []int64) alertTally {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	t := alertTally{asked: len(alerted), bad: slices.Clone(tg.bad)}
+	asked := map[int64]bool{}
+	for _, id := range alerted {
+		asked[id] = true
+		if tg.sent[id] == 0 {
+			t.missing++
+		}
+	}
+	for id, n := range tg.sent {
+		t.sent += n
+		if !asked[id] {
+			t.unasked++
+		} else if n > 1 {
+			t.again += n - 1
+		}
+	}
+	return t
+}
+
+// midBackup is the backup taken while the writers work.
+type midBackup struct {
+	file   string
+	before map[int64]string // articles acknowledged before it began
+	took   time.Duration
+	err    error
+}
+
+// backupMidway runs "khabar backup" once half the writes have settled,
+// beside the server that the killer keeps killing; nil when the writers
+// finished first.
+func (w *writer) backupMidway(total int, done <-chan struct{}) *midBackup {
+	for w.progress.Load() < int64(total/2) {
+		select {
+		case <-done:
+			return nil
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	w.mu.Lock()
+	b := &midBackup{file: filepath.Join(w.o.data, "midway.tar.gz"), before: maps.Clone(w.articles)}
+	w.mu.Unlock()
+	args := []string{"backup", "--data", w.o.data, "--out", b.file}
+	if w.o.dbURL != "" {
+		args = append(args, "--db", w.o.dbURL)
+	}
+	start := time.Now()
+	out, err := exec.Command(w.o.bin, args...).CombinedOutput()
+	b.took = time.Since(start)
+	if err != nil {
+		b.err = fmt.Errorf("khabar backup while writing: %w: %s", err, out)
+	}
+	return b
+}
+
+// checkRestore restores the backup taken while writing into a data
+// directory of its own (and -restore-db), serves it, and asks for every
+// article acknowledged before the backup began and every picture of the
+// home page.
+func (r *report) checkRestore(o options, b *midBackup) error {
+	if b == nil {
+		return errors.New("the writers finished before the backup was due")
+	}
+	if b.err != nil {
+		return b.err
+	}
+	r.backup = b
+	ro := o
+	ro.data, ro.dbURL = filepath.Join(o.data, "restored"), o.restoreDB
+	args := []string{"restore", b.file, "--data", ro.data}
+	if ro.dbURL != "" {
+		args = append(args, "--db", ro.dbURL)
+	}
+	if out, err := exec.Command(o.bin, args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("khabar restore: %w: %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	// No alert channel: the restored site must not send the alerts again.
+	srv := &server{o: ro, addr: "127.0.0.1:" + strconv.Itoa(port)}
+	if _, err := srv.start(); err != nil {
+		return fmt.Errorf("serve the restored data: %w", err)
+	}
+	defer srv.stop()
+	site := &http.Client{Timeout: time.Minute}
+	get := func(path string) (int, []byte, error) {
+		res, err := site.Get(srv.base() + path)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		return res.StatusCode, body, err
+	}
+	for id, h := range b.before {
+		code, body, err := get("/news/" + strconv.FormatInt(id, 10))
+		if err != nil || code != http.StatusOK || !bytes.Contains(body, []byte(h)) {
+			r.restoreBad = append(r.restoreBad, fmt.Sprintf("restored article %d: %d %v", id, code, err))
+			continue
+		}
+		r.restored++
+	}
+	code, home, err := get("/")
+	if err != nil || code != http.StatusOK {
+		return fmt.Errorf("restored home page: %d %v", code, err)
+	}
+	for _, m := range pictureSrc.FindAllSubmatch(home, -1) {
+		if code, _, err := get(string(m[1])); err != nil || code != http.StatusOK {
+			r.restoreBad = append(r.restoreBad, fmt.Sprintf("restored picture %s: %d %v", m[1], code, err))
+			continue
+		}
+		r.pictures++
+	}
+	if r.pictures == 0 {
+		r.restoreBad = append(r.restoreBad, "the restored home page shows no picture")
+	}
+	return nil
+}
+
+// pictureSrc is a picture's address on a page.
+var pictureSrc = regexp.MustCompile(`src="(/media/[^"]+)"`)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -27,8 +28,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestCrashShort is bench/crash.sh in small: a few articles and comments,
-// five kill -9s, on both databases; nothing acknowledged
-// may be lost or stored twice.
+// a few alerts, five kill -9s and a backup while writing, on both
+// databases; nothing acknowledged may be lost or stored twice, no alert
+// lost, and the restored backup must serve what it held.
 func TestCrashShort(t *testing.T) {
 	if os.Getenv(envTest) == "" {
 		t.Skipf("set %s=1 to run the short crash run", envTest)
@@ -40,14 +42,26 @@ func TestCrashShort(t *testing.T) {
 	t.Setenv(envChild, "1")
 	for _, tc := range []struct {
 		name string
-		db   func(t *testing.T) string
+		// dbs are the database written and the one the backup taken
+		// while writing is restored into.
+		dbs func(t *testing.T) (string, string)
 	}{
-		{"sqlite", func(*testing.T) string { return "" }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresURL(t) }},
+		{"sqlite", func(*testing.T) (string, string) { return "", "" }},
+		{"postgres", func(t *testing.T) (string, string) {
+			// The restore goes into another database, under the schema
+			// the backup came from.
+			u := storetest.PostgresURL(t)
+			parsed, err := url.Parse(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u, storetest.FreshDatabase(t, parsed.Query().Get("search_path"))
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := options{bin: bin, dbURL: tc.db(t), data: t.TempDir(), articles: 10, notes: 20, commenters: 10,
-				kills: 5, fill: 3 * time.Second}
+			db, restoreDB := tc.dbs(t)
+			o := options{bin: bin, dbURL: db, restoreDB: restoreDB, data: t.TempDir(), articles: 10, notes: 20, commenters: 10,
+				alertEvery: 3, kills: 5, fill: 3 * time.Second}
 			if err := run(o); err != nil {
 				t.Fatal(err)
 			}

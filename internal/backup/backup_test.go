@@ -4,12 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +50,7 @@ var outlets = []struct {
 		if _, err := s.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return demoOutlet(t, s, func(t *testing.T) string { return freshDatabase(t, s.SchemaName()) })
+		return demoOutlet(t, s, func(t *testing.T) string { return storetest.FreshDatabase(t, s.SchemaName()) })
 	}},
 }
 
@@ -77,35 +74,6 @@ func requirePGTools(t *testing.T) {
 		}
 		t.Skip("pg_dump is not on the PATH: PostgreSQL backups untested (install postgresql-client)")
 	}
-}
-
-// freshDatabase creates an empty database on the test server, dropped
-// when the test ends, and returns its URL with search_path set to schema
-// (a backup of a PostgreSQL outlet restores into the schema it came from).
-func freshDatabase(t *testing.T, schema string) string {
-	t.Helper()
-	base := os.Getenv(storetest.EnvURL)
-	admin, err := store.OpenPostgres(context.Background(), base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "khabar_restore_" + hex.EncodeToString(b)
-	if _, err := admin.DB().Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() { admin.DB().Exec("DROP DATABASE " + name + " WITH (FORCE)") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func backup(t *testing.T, o outlet) (string, Manifest) {

@@ -55,8 +55,11 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[alertArgs]) error
 	return err
 }
 
-// Timeout: a batch of 500 with a few retries takes well under this.
-func (w *alertWorker) Timeout(*river.Job[alertArgs]) time.Duration { return 15 * time.Minute }
+// Timeout is also how soon, after a crash, River's rescuer hands a batch
+// the dead node was sending to another attempt (see rescueAfter), so it
+// is short: a batch of 500 usually takes seconds, and one that runs out
+// of time is retried from its checkpoint, not from the start.
+func (w *alertWorker) Timeout(*river.Job[alertArgs]) time.Duration { return rescueAfter }
 
 // PlanAlerts is the outbox consumer of alerts: it makes the alert asked
 // for when an article is published, and cuts each new alert into batches

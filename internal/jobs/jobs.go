@@ -142,6 +142,14 @@ func migrate(ctx context.Context, s *store.Store, b *backend, log *slog.Logger) 
 	return applied, nil
 }
 
+// rescueAfter is how long a job may be running before River's rescuer
+// takes it for one whose node died (kill -9, power cut) and runs it again;
+// a kind with a longer Timeout of its own (backups) is left until that
+// runs out. River's default of an hour would hold a breaking-news alert
+// or a scheduled publication that long after a crash (the crash run
+// found an alert batch left "running" so); it must exceed JobTimeout.
+const rescueAfter = 2 * time.Minute
+
 // New opens the queue on s's database, applies River's migrations and
 // registers the workers; Start runs them.
 func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) (*Queue, error) {
@@ -168,10 +176,11 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger, opts ...Option) 
 		Logger:  log,
 		// SQLite has no LISTEN: River would poll a notification table
 		// every 50 ms instead; polling for jobs once a second is enough.
-		PollOnly:        b.sqlite,
-		JobTimeout:      time.Minute,
-		SoftStopTimeout: 10 * time.Second,
-		ErrorHandler:    q.failures,
+		PollOnly:             b.sqlite,
+		JobTimeout:           time.Minute,
+		RescueStuckJobsAfter: rescueAfter,
+		SoftStopTimeout:      10 * time.Second,
+		ErrorHandler:         q.failures,
 	}
 	cfg.PeriodicJobs = housekeeping
 	for _, o := range opts {

@@ -161,6 +161,35 @@ func PostgresURL(t testing.TB) string {
 	return u.String()
 }
 
+// FreshDatabase creates an empty database on the test server, dropped
+// when the test ends, and returns its URL with search_path set to schema
+// (a backup of a PostgreSQL outlet restores into the schema it came from).
+func FreshDatabase(t testing.TB, schema string) string {
+	t.Helper()
+	base := os.Getenv(EnvURL)
+	admin, err := store.OpenPostgres(context.Background(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "khabar_restore_" + hex.EncodeToString(b)
+	if _, err := admin.DB().Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { admin.DB().Exec("DROP DATABASE " + name + " WITH (FORCE)") })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Postgres opens a migrated store in a fresh schema (see PostgresURL).
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()

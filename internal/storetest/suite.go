@@ -107,6 +107,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"DeleteArticle", testDeleteArticle},
 		{"AutosaveSnapshots", testAutosaveSnapshots},
 		{"DraftKey", testDraftKey},
+		{"PublishAlertTakenOnce", testPublishAlertTakenOnce},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {
