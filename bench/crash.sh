@@ -10,9 +10,9 @@
 # article page renders, search finds every article, no outbox cursor is
 # past the last event, and every alert asked for (one article in ten is
 # published with a Telegram alert, sent to a Bot API crashbench plays)
-# arrived, again only as often as the kills explain. Halfway it takes a
-# backup with "khabar backup"; at the end it restores it and checks the
-# restored site serves what the backup held. It fails on any loss,
+# arrived, again only as often as the kills explain. Halfway through the
+# articles it takes a backup with "khabar backup"; at the end it restores
+# it and checks the restored site serves what the backup held. It fails on any loss,
 # duplicate or failed check.
 #
 # Usage: bash bench/crash.sh [crashbench flags]

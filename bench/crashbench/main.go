@@ -6,7 +6,7 @@
 // that no outbox consumer's cursor is past an event that exists, and that
 // every alert asked for reached the Bot API it plays for the server's
 // Telegram channel, no more often than the kills can explain. Halfway
-// through the writing it takes a backup with "khabar backup"; at the end it
+// through the articles it takes a backup with "khabar backup"; at the end it
 // restores it into a new data directory (and the database -restore-db
 // names) and checks that the restored site serves every article
 // acknowledged before the backup began, and the home page's pictures.
@@ -134,7 +134,7 @@ func run(o options) (err error) {
 	killed := make(chan error, 1)
 	go func() { killed <- srv.killer(&w.progress, o.articles+o.notes, done) }()
 	backedUp := make(chan *midBackup, 1)
-	go func() { backedUp <- w.backupMidway(o.articles+o.notes, done) }()
+	go func() { backedUp <- w.backupMidway(done) }()
 	werr := w.write(section)
 	close(done)
 	mid := <-backedUp
@@ -873,20 +873,27 @@ type midBackup struct {
 	err    error
 }
 
-// backupMidway runs "khabar backup" once half the writes have settled,
-// beside the server that the killer keeps killing; nil when the writers
-// finished first.
-func (w *writer) backupMidway(total int, done <-chan struct{}) *midBackup {
-	for w.progress.Load() < int64(total/2) {
+// backupMidway runs "khabar backup" once half the articles are
+// acknowledged, while the editor goes on publishing, the commenters post
+// and the killer kills; nil when the writers finished first.
+func (w *writer) backupMidway(done <-chan struct{}) *midBackup {
+	var before map[int64]string
+	for {
+		w.mu.Lock()
+		if len(w.articles) >= w.o.articles/2 {
+			before = maps.Clone(w.articles)
+		}
+		w.mu.Unlock()
+		if before != nil {
+			break
+		}
 		select {
 		case <-done:
 			return nil
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	w.mu.Lock()
-	b := &midBackup{file: filepath.Join(w.o.data, "midway.tar.gz"), before: maps.Clone(w.articles)}
-	w.mu.Unlock()
+	b := &midBackup{file: filepath.Join(w.o.data, "midway.tar.gz"), before: before}
 	args := []string{"backup", "--data", w.o.data, "--out", b.file}
 	if w.o.dbURL != "" {
 		args = append(args, "--db", w.o.dbURL)

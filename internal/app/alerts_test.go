@@ -439,20 +439,51 @@ func TestAlertFromTheArticleForm(t *testing.T) {
 	}
 	sec, _ := n.Store.SectionBySlug(ctx, "politics")
 	authors, _ := n.Store.ListAuthors(ctx)
-	r := n.Do(t, "POST", "/admin/articles/new", url.Values{"headline": {"عاجل: استقالة الحكومة"}, "lead": {"المقدمة"},
-		"section": {apptest.Itoa(sec.ID)}, "authors": {apptest.Itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
-		"breaking": {"on"}, "publish_alert": {"telegram", "carrier-pigeon"}, "action": {"publish"}}, nil)
-	if r.Status != http.StatusSeeOther {
-		t.Fatalf("publish: %d %.300s", r.Status, r.Body)
+	form := func(headline, key string) url.Values {
+		return url.Values{"headline": {headline}, "lead": {"المقدمة"},
+			"section": {apptest.Itoa(sec.ID)}, "authors": {apptest.Itoa(authors[0].ID)}, "blocks": {"1"}, "b0_type": {"paragraph"}, "b0_text": {"نص"},
+			"breaking": {"on"}, "publish_alert": {"telegram", "carrier-pigeon"}, "action": {"publish"}, "draft_key": {key}}
 	}
+	publish := func(f url.Values) {
+		t.Helper()
+		if r := n.Do(t, "POST", "/admin/articles/new", f, nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("publish: %d %.300s", r.Status, r.Body)
+		}
+	}
+	first := form("عاجل: استقالة الحكومة", strings.Repeat("a1", 16))
+	publish(first)
 	n.WaitEvents(t)
 	list, _ := n.Store.ListAlerts(ctx, 5, 0)
 	if len(list) != 1 || list[0].Title != "عاجل: استقالة الحكومة" || list[0].Topic != "breaking" || len(list[0].Channels) != 1 || list[0].CreatedBy.Name != "مستخدم editor" {
 		t.Fatalf("alerts: %+v", list)
 	}
 	n.WaitAlert(t, list[0].ID)
+	// The publishing save again, its answer lost: no second alert.
+	publish(first)
 	n.WaitEvents(t)
 	if list, _ := n.Store.ListAlerts(ctx, 5, 0); len(list) != 1 {
 		t.Fatalf("%d alerts for one publication", len(list))
 	}
+
+	// A crash after the article's commit and before its alert request:
+	// the save that comes again asks the alert the first one lost.
+	u, err := n.Store.UserByEmail(ctx, "editor@khabar.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := strings.Repeat("b2", 16)
+	lost := &news.Article{Headline: "عاجل: تنبيه ضاع في انهيار", Lead: "المقدمة", SectionID: sec.ID, Authors: authors[:1],
+		Body: []news.Block{{Type: news.BlockParagraph, Text: "نص"}}, Status: news.StatusPublished, CreatedBy: u.ID, DraftKey: key}
+	if err := n.Store.CreateArticle(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		publish(form(lost.Headline, key))
+		n.WaitEvents(t)
+	}
+	list, _ = n.Store.ListAlerts(ctx, 5, 0)
+	if len(list) != 2 || list[0].ArticleID != lost.ID {
+		t.Fatalf("after the lost alert's article was saved twice: %+v", list)
+	}
+	n.WaitAlert(t, list[0].ID)
 }

@@ -446,7 +446,7 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.InfoContext(r.Context(), "article saved", "user", u.ID, "article", a.ID, "status", a.Status)
-	if n.fanout != nil && u.Can(auth.PermPublish) && !p.WasPublic {
+	if n.fanout != nil && u.Can(auth.PermPublish) && n.alertAsked(r, p) {
 		n.askPublishAlert(r, a)
 	}
 	var step news.Action
@@ -690,6 +690,28 @@ func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User) ([]deskSection, e
 		out[i] = l.deskSection
 	}
 	return out, nil
+}
+
+// alertAsked tells whether the form's "alert when published" choice
+// counts: always on an article not yet public; on a public one only
+// while no alert was made for it. The form offers the choice before the
+// first publication only, so a public article's save carries it when the
+// publishing save comes again after its answer was lost (a crash between
+// the article's commit and its alert request loses the alert otherwise),
+// and an article is alerted on publication once.
+func (n *Newsroom) alertAsked(r *http.Request, p *postedForm) bool {
+	if !p.WasPublic {
+		return true
+	}
+	if len(r.PostForm["publish_alert"]) == 0 {
+		return false
+	}
+	alerted, err := n.store.ArticleAlerted(r.Context(), p.A.ID)
+	if err != nil {
+		n.log.ErrorContext(r.Context(), "alert on publication", "article", p.A.ID, "err", err)
+		return false
+	}
+	return !alerted
 }
 
 // askPublishAlert keeps the form's "alert when published" channels for

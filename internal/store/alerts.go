@@ -453,6 +453,16 @@ func (s *Store) PublishAlertChannels(ctx context.Context, articleID int64) ([]st
 	return strings.Fields(channels), nil
 }
 
+// ArticleAlerted tells whether an alert was made for the article.
+func (s *Store) ArticleAlerted(ctx context.Context, articleID int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE article_id = ? LIMIT 1) AS a"), articleID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("alerts of article %d: %w", articleID, err)
+	}
+	return n > 0, nil
+}
+
 // TakePublishAlert turns a published article's request into an alert,
 // once however many take it at the same time: build makes the alert from
 // the channels asked for; the request is removed in the same transaction
