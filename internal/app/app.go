@@ -277,7 +277,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		}
 		a.metricsHandler = metricsHandler(reg, cfg.MetricsToken, log)
 	}
-	a.handler = web.RequestID(a.health(h))
+	proxies, err := web.ParseProxies(cfg.TrustedProxies, cfg.ProxyHeader)
+	if err != nil {
+		return nil, err
+	}
+	// First of all, so the request id, the access log, the limits and
+	// bans all see the reader behind a trusted proxy.
+	a.handler = proxies.Handler(web.RequestID(a.health(h)))
 	return a, nil
 }
 

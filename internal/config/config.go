@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"khabar/internal/outbound"
+	"khabar/internal/web"
 	"net"
 	"net/url"
 	"os"
@@ -59,6 +60,10 @@ type Config struct {
 	// /readyz answers ready.
 	ReadyOutboxLag time.Duration
 	SecureCookie   bool // force Secure on cookies (behind a TLS proxy)
+	// TrustedProxies are the addresses and CIDR ranges of the proxies in
+	// front (a CDN, Varnish) whose ProxyHeader names the client.
+	TrustedProxies string
+	ProxyHeader    string
 	// YouTubeThumbs is where video thumbnails are fetched from, to serve
 	// them ourselves; empty disables thumbnails.
 	YouTubeThumbs string
@@ -98,7 +103,7 @@ type Config struct {
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
-		ReadyOutboxLag: DefaultReadyOutboxLag}
+		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -154,6 +159,8 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	boolean(&c.OutboundAllowPrivate, "outbound-allow-private", "KHABAR_OUTBOUND_ALLOW_PRIVATE", "let the server's own requests (push, webhooks, Telegram, WebSub hubs, thumbnails) reach loopback and private addresses (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
+	str(&c.TrustedProxies, "trusted-proxies", "KHABAR_TRUSTED_PROXIES", "addresses and CIDR ranges of the proxies in front (CDN, Varnish, load balancer) whose --proxy-header names the client, e.g. 10.0.0.0/8,2001:db8::/32; none by default: the peer is the client")
+	str(&c.ProxyHeader, "proxy-header", "KHABAR_PROXY_HEADER", "header the trusted proxies put the client's address in: X-Forwarded-For or Forwarded")
 	boolean(&c.SecureCookie, "secure-cookies", "KHABAR_SECURE_COOKIES", "mark cookies Secure even without TLS (behind a TLS proxy)")
 	dur(&c.PageMaxAge, "page-max-age", "KHABAR_PAGE_MAX_AGE", "Cache-Control max-age of public pages")
 	dur(&c.BackupEvery, "backup-every", "KHABAR_BACKUP_EVERY", "take a backup this often, on one node, e.g. 6h (0: never; see khabar backup)")
@@ -290,6 +297,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BackupEvery < 0 || c.BackupEvery > 0 && c.BackupEvery < time.Minute {
 		errs = append(errs, fmt.Errorf("--backup-every %s: want 0 (never) or a minute or more, e.g. 6h", c.BackupEvery))
+	}
+	if _, err := web.ParseProxies(c.TrustedProxies, c.ProxyHeader); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies/--proxy-header: %w", err))
 	}
 	if c.BackupKeep < 1 {
 		errs = append(errs, fmt.Errorf("--backup-keep %d: want 1 or more", c.BackupKeep))

@@ -68,6 +68,8 @@ func TestValidationMessages(t *testing.T) {
 		{"backup every negative", nil, []string{"--backup-every", "-6h"}, "--backup-every -6h0m0s"},
 		{"backup keep none", nil, []string{"--backup-every", "6h", "--backup-keep", "0"}, "--backup-keep 0: want 1 or more"},
 		{"env backup keep", map[string]string{"KHABAR_BACKUP_KEEP": "all"}, nil, "KHABAR_BACKUP_KEEP"},
+		{"trusted proxy name", nil, []string{"--trusted-proxies", "10.0.0.0/8,cdn.example"}, `--trusted-proxies/--proxy-header: trusted proxy "cdn.example"`},
+		{"proxy header", map[string]string{"KHABAR_TRUSTED_PROXIES": "10.0.0.0/8", "KHABAR_PROXY_HEADER": "X-Real-IP"}, nil, `proxy header "X-Real-IP"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
