@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"khabar/internal/news"
+)
+
+// unindexSQLite removes an article's search and typeahead entries.
+func unindexSQLite(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id); err != nil {
+		return fmt.Errorf("unindex article %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM typeahead WHERE article_id = ?", id); err != nil {
+		return fmt.Errorf("unindex prefixes of article %d: %w", id, err)
+	}
+	return nil
+}
+
+// prefixRows are d's typeahead rows, each prefix once; none when the
+// article is not published.
+func prefixRows(d *SearchDoc) []string {
+	if d.Published.IsZero() || len(d.Prefixes) == 0 {
+		return nil
+	}
+	return slices.Compact(slices.Sorted(slices.Values(d.Prefixes)))
+}
+
+// indexPrefixesSQLite writes d's prefixes in one statement (a headline
+// has a few dozen; SQLite takes 32,766 parameters).
+func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
+	rows := prefixRows(d)
+	if len(rows) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 3*len(rows))
+	for _, p := range rows {
+		args = append(args, p, d.ArticleID, d.Published.Unix())
+	}
+	query := "INSERT INTO typeahead (prefix, article_id, published) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(rows)), ", ")
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("index prefixes of article %d: %w", d.ArticleID, err)
+	}
+	return nil
+}
+
+// indexPrefixesPostgres writes the prefixes of the batch's articles ids
+// (already unindexed, under their locks) in one statement.
+func indexPrefixesPostgres(ctx context.Context, tx *sql.Tx, ids []int64, doc func(int64) *SearchDoc) error {
+	var prefixes []string
+	var articles, published []int64
+	for _, id := range ids {
+		d := doc(id)
+		for _, p := range prefixRows(d) {
+			prefixes, articles, published = append(prefixes, p), append(articles, id), append(published, d.Published.Unix())
+		}
+	}
+	if len(prefixes) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO typeahead (prefix, article_id, published)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])`, prefixes, articles, published); err != nil {
+		return fmt.Errorf("prefixes: %w", err)
+	}
+	return nil
+}
+
+// maxTypeaheadPrefixes bounds the words of one typeahead question.
+const maxTypeaheadPrefixes = 6
+
+// TypeaheadArticles returns up to limit published articles (as cards,
+// without their body) whose headline has, for each of prefixes, a word
+// starting with it, newest first. Prefixes are as the indexer wrote
+// them (folded, at most as long as the longest it writes). The rows of
+// the longest prefix, likely the rarest, are read newest first from
+// their index and the others checked on each, so a common prefix stops
+// as soon as it has limit articles.
+func (s *Store) TypeaheadArticles(ctx context.Context, prefixes []string, limit int) ([]news.Article, error) {
+	prefixes = slices.Compact(slices.Sorted(slices.Values(prefixes)))
+	if len(prefixes) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	if len(prefixes) > maxTypeaheadPrefixes {
+		return nil, fmt.Errorf("typeahead: %d words, at most %d", len(prefixes), maxTypeaheadPrefixes)
+	}
+	for _, p := range prefixes {
+		if !lookable(p) {
+			return nil, fmt.Errorf("typeahead: unusable prefix %q", p)
+		}
+	}
+	slices.SortStableFunc(prefixes, func(a, b string) int { return len(b) - len(a) })
+	var query strings.Builder
+	query.WriteString("SELECT " + cardCols + articleFrom + " JOIN typeahead t ON t.article_id = a.id WHERE t.prefix = ? AND a.status = ?")
+	args := []any{prefixes[0], string(news.StatusPublished)}
+	for _, p := range prefixes[1:] {
+		query.WriteString(" AND EXISTS (SELECT 1 FROM typeahead o WHERE o.prefix = ? AND o.article_id = t.article_id)")
+		args = append(args, p)
+	}
+	query.WriteString(" ORDER BY t.published DESC, t.article_id DESC LIMIT ?")
+	list, err := s.queryArticles(ctx, query.String(), append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("typeahead %q: %w", prefixes, err)
+	}
+	return list, nil
+}
+
+// PublicName is a section, tag or author readers may be led to.
+type PublicName struct {
+	Kind string // news.ListSection, news.ListTag or news.ListAuthor
+	Slug string
+	Name string
+}
+
+// PublicNames lists the sections, tags and authors with at least one
+// published article: those whose pages show something, and (PublicTag)
+// none that only drafts would reveal. Sections hidden from the
+// navigation are left out too.
+func (s *Store) PublicNames(ctx context.Context) ([]PublicName, error) {
+	const published = " JOIN articles a ON a.id = x.article_id WHERE a.status = ?"
+	// The kinds are constants, written into the text: PostgreSQL cannot
+	// type a parameter that only a UNION's select list holds.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT '`+news.ListSection+`', s.slug, s.name FROM sections s
+			WHERE NOT s.hidden AND EXISTS (SELECT 1 FROM articles a WHERE a.section_id = s.id AND a.status = ?)
+		UNION ALL SELECT '`+news.ListTag+`', t.slug, t.name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x`+published+` AND x.tag_id = t.id)
+		UNION ALL SELECT '`+news.ListAuthor+`', au.slug, au.name FROM authors au WHERE EXISTS (SELECT 1 FROM article_authors x`+published+` AND x.author_id = au.id)`),
+		string(news.StatusPublished), string(news.StatusPublished), string(news.StatusPublished))
+	return collect(rows, err, "public names", func(r rowScanner) (PublicName, error) {
+		var n PublicName
+		err := r.Scan(&n.Kind, &n.Slug, &n.Name)
+		return n, err
+	})
+}
