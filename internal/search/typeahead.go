@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,15 +37,32 @@ const (
 	namesTTL = time.Minute
 )
 
-// ErrTypeahead marks a question no reader's typing makes (too long, not
-// UTF-8, control characters): the handler answers 400 with its text.
-var ErrTypeahead = errors.New("bad typeahead question")
-
 // Suggestion is one thing a reader typing may be looking for.
 type Suggestion struct {
-	Kind  string // "article", or news.ListSection, ListTag, ListAuthor
-	Label string // the headline or the name
-	Path  string // where it leads, site-relative
+	Kind  string `json:"kind"`  // "article", or news.ListSection, ListTag, ListAuthor
+	Label string `json:"label"` // the headline or the name
+	URL   string `json:"url"`   // where it leads, site-relative
+}
+
+// TypeaheadAnswer is the JSON the site and the API answer with.
+type TypeaheadAnswer struct {
+	Q           string       `json:"q"`
+	Suggestions []Suggestion `json:"suggestions"`
+}
+
+// TypeaheadMaxAge is how long an answer may be kept (by the browser and
+// any cache in front): a reader typing back over a word asks again, and a
+// new headline may wait that long to be suggested.
+const TypeaheadMaxAge = "public, max-age=60"
+
+// Answer is Typeahead as the site and the API answer it, with base (the
+// outlet's origin, or "" for site-relative URLs) before each URL.
+func (s *Service) Answer(ctx context.Context, q, base string) (TypeaheadAnswer, error) {
+	list, err := s.Typeahead(ctx, q)
+	for i := range list {
+		list[i].URL = base + list[i].URL
+	}
+	return TypeaheadAnswer{Q: q, Suggestions: append([]Suggestion{}, list...)}, err
 }
 
 // KindArticle is the Kind of a headline's suggestion.
@@ -76,16 +92,20 @@ func prefixes(text string) []string {
 // TypeaheadWords are the folded word starts q is looked up by: every word
 // of at least minPrefixRunes letters, cut to maxPrefixRunes, except a
 // finished stop word (one a space follows), which no index holds. None
-// when q has no such word. An error wrapping ErrTypeahead says what is
-// wrong with a q no search field sends.
+// when q has no such word. A q no search field sends (too long, not
+// UTF-8, control characters) is a *news.InvalidError saying why.
 func TypeaheadWords(q string) ([]string, error) {
+	bad := ""
 	switch {
 	case !utf8.ValidString(q):
-		return nil, fmt.Errorf("%w: not UTF-8", ErrTypeahead)
+		bad = "not UTF-8"
 	case utf8.RuneCountInString(q) > maxTypeaheadRunes:
-		return nil, fmt.Errorf("%w: longer than %d characters", ErrTypeahead, maxTypeaheadRunes)
+		bad = fmt.Sprintf("longer than %d characters", maxTypeaheadRunes)
 	case strings.ContainsFunc(q, unicode.IsControl):
-		return nil, fmt.Errorf("%w: control characters", ErrTypeahead)
+		bad = "holds control characters"
+	}
+	if bad != "" {
+		return nil, &news.InvalidError{Fields: map[string]string{"q": bad}}
 	}
 	toks := arabic.Tokenize(q)
 	var words []string
@@ -123,7 +143,7 @@ func (s *Service) Typeahead(ctx context.Context, q string) ([]Suggestion, error)
 			break
 		}
 		if matchesAll(n.words, words) {
-			out = append(out, Suggestion{Kind: n.Kind, Label: n.Name, Path: news.ListPath(n.Kind, n.Slug)})
+			out = append(out, Suggestion{Kind: n.Kind, Label: n.Name, URL: news.ListPath(n.Kind, n.Slug)})
 		}
 	}
 	articles, err := s.store.TypeaheadArticles(ctx, words, TypeaheadLimit-len(out))
@@ -131,7 +151,7 @@ func (s *Service) Typeahead(ctx context.Context, q string) ([]Suggestion, error)
 		return nil, fmt.Errorf("typeahead %q: %w", q, err)
 	}
 	for i := range articles {
-		out = append(out, Suggestion{Kind: KindArticle, Label: articles[i].Headline, Path: news.ArticlePath(&articles[i])})
+		out = append(out, Suggestion{Kind: KindArticle, Label: articles[i].Headline, URL: news.ArticlePath(&articles[i])})
 	}
 	return out, nil
 }
