@@ -137,7 +137,12 @@ func (s *Site) suggest(w http.ResponseWriter, r *http.Request) {
 	ans, err := s.search.Answer(r.Context(), r.URL.Query().Get("q"), "")
 	switch status := web.Status(err); {
 	case err == nil:
-		web.JSON(w, http.StatusOK, search.TypeaheadMaxAge, ans)
+		// status is what the field's live region says: how many, in the
+		// outlet's language and digits.
+		web.JSON(w, http.StatusOK, search.TypeaheadMaxAge, struct {
+			search.TypeaheadAnswer
+			Status string `json:"status"`
+		}{ans, s.cat.N("suggest_count", len(ans.Suggestions), s.settings.Get().Digits)})
 	case news.IsInvalid(err):
 		// A query parameter, as /search's: 400, not a form's 422.
 		web.JSONError(w, http.StatusBadRequest, err.Error())

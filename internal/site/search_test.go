@@ -101,6 +101,7 @@ func testSuggest(t *testing.T, st *store.Store) {
 	type answer struct {
 		Q           string `json:"q"`
 		Suggestions []struct{ Kind, Label, URL string }
+		Status      string `json:"status"` // for the field's live region
 	}
 	for _, c := range []struct {
 		q      string
@@ -131,8 +132,8 @@ func testSuggest(t *testing.T, st *store.Store) {
 			t.Errorf("suggest %.40s: Cache-Control %q", c.q, cc)
 		}
 		var a answer
-		if err := json.Unmarshal([]byte(r.Body), &a); err != nil || a.Suggestions == nil {
-			t.Errorf("suggest %.40s: %s (%v); want a list, empty if need be", c.q, r.Body, err)
+		if err := json.Unmarshal([]byte(r.Body), &a); err != nil || a.Suggestions == nil || a.Status == "" {
+			t.Errorf("suggest %.40s: %s (%v); want a list, empty if need be, and a status", c.q, r.Body, err)
 			continue
 		}
 		found := c.want == "" && len(a.Suggestions) == 0
