@@ -81,7 +81,7 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 					return err
 				}
 			}
-			return nil
+			return indexPrefixesSQLite(ctx, tx, typeaheadRows(docs))
 		}
 		return indexPostgres(ctx, tx, docs)
 	})
@@ -100,7 +100,7 @@ func indexSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 	if err != nil {
 		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 	}
-	return indexPrefixesSQLite(ctx, tx, d)
+	return nil
 }
 
 // indexPostgres writes a batch in five statements whatever its size: the
@@ -146,7 +146,7 @@ func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::int[])`, terms, articles, tfs, postingLens); err != nil {
 		return fmt.Errorf("postings: %w", err)
 	}
-	if err := indexPrefixesPostgres(ctx, tx, ids, func(id int64) *SearchDoc { return &docs[last[id]] }); err != nil {
+	if err := indexPrefixesPostgres(ctx, tx, typeaheadRows(docs)); err != nil {
 		return err
 	}
 	return applyStats(ctx, tx, delta)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -21,49 +22,77 @@ func unindexSQLite(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// prefixRows are d's typeahead rows, each prefix once; none when the
-// article is not published.
-func prefixRows(d *SearchDoc) []string {
-	if d.Published.IsZero() || len(d.Prefixes) == 0 {
-		return nil
-	}
-	return slices.Compact(slices.Sorted(slices.Values(d.Prefixes)))
+// prefixRow is one row of the typeahead table.
+type prefixRow struct {
+	prefix             string
+	published, article int64
 }
 
-// indexPrefixesSQLite writes d's prefixes in one statement (a headline
-// has a few dozen; SQLite takes 32,766 parameters).
-func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
-	rows := prefixRows(d)
-	if len(rows) == 0 {
+// typeaheadRows are the typeahead rows of a batch: each published
+// article's prefixes, once, from its last document in the batch, in key
+// order. Written in order they fill the index's pages one after another;
+// in article order each row went to another page, and a rebuild spent
+// most of its time on them.
+func typeaheadRows(docs []SearchDoc) []prefixRow {
+	last := make(map[int64]int, len(docs))
+	for i := range docs {
+		last[docs[i].ArticleID] = i
+	}
+	var rows []prefixRow
+	for i := range docs {
+		d := &docs[i]
+		if last[d.ArticleID] != i || d.Published.IsZero() {
+			continue
+		}
+		for _, p := range d.Prefixes {
+			rows = append(rows, prefixRow{p, d.Published.Unix(), d.ArticleID})
+		}
+	}
+	slices.SortFunc(rows, func(a, b prefixRow) int {
+		return cmp.Or(strings.Compare(a.prefix, b.prefix), cmp.Compare(a.published, b.published), cmp.Compare(a.article, b.article))
+	})
+	return slices.Compact(rows)
+}
+
+// prefixChunk is how many rows one SQLite statement inserts (three
+// parameters each): every full chunk reuses one prepared statement.
+const prefixChunk = 300
+
+// indexPrefixesSQLite inserts rows, a chunk per statement.
+func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, rows []prefixRow) error {
+	insert := func(chunk []prefixRow) error {
+		args := make([]any, 0, 3*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.prefix, r.published, r.article)
+		}
+		query := "INSERT INTO typeahead (prefix, published, article_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("index prefixes: %w", err)
+		}
 		return nil
 	}
-	args := make([]any, 0, 3*len(rows))
-	for _, p := range rows {
-		args = append(args, p, d.ArticleID, d.Published.Unix())
-	}
-	query := "INSERT INTO typeahead (prefix, article_id, published) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(rows)), ", ")
-	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("index prefixes of article %d: %w", d.ArticleID, err)
+	for len(rows) > 0 {
+		n := min(len(rows), prefixChunk)
+		if err := insert(rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
 
-// indexPrefixesPostgres writes the prefixes of the batch's articles ids
-// (already unindexed, under their locks) in one statement.
-func indexPrefixesPostgres(ctx context.Context, tx *sql.Tx, ids []int64, doc func(int64) *SearchDoc) error {
-	var prefixes []string
-	var articles, published []int64
-	for _, id := range ids {
-		d := doc(id)
-		for _, p := range prefixRows(d) {
-			prefixes, articles, published = append(prefixes, p), append(articles, id), append(published, d.Published.Unix())
-		}
-	}
-	if len(prefixes) == 0 {
+// indexPrefixesPostgres inserts rows in one statement (the batch's
+// articles are unindexed already, under their locks).
+func indexPrefixesPostgres(ctx context.Context, tx *sql.Tx, rows []prefixRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO typeahead (prefix, article_id, published)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])`, prefixes, articles, published); err != nil {
+	prefixes, published, articles := make([]string, len(rows)), make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		prefixes[i], published[i], articles[i] = r.prefix, r.published, r.article
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO typeahead (prefix, published, article_id)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])`, prefixes, published, articles); err != nil {
 		return fmt.Errorf("prefixes: %w", err)
 	}
 	return nil
@@ -97,7 +126,8 @@ func (s *Store) TypeaheadArticles(ctx context.Context, prefixes []string, limit 
 	query.WriteString("SELECT " + cardCols + articleFrom + " JOIN typeahead t ON t.article_id = a.id WHERE t.prefix = ? AND a.status = ?")
 	args := []any{prefixes[0], string(news.StatusPublished)}
 	for _, p := range prefixes[1:] {
-		query.WriteString(" AND EXISTS (SELECT 1 FROM typeahead o WHERE o.prefix = ? AND o.article_id = t.article_id)")
+		// The article's time is in the key: the check is one lookup.
+		query.WriteString(" AND EXISTS (SELECT 1 FROM typeahead o WHERE o.prefix = ? AND o.published = t.published AND o.article_id = t.article_id)")
 		args = append(args, p)
 	}
 	query.WriteString(" ORDER BY t.published DESC, t.article_id DESC LIMIT ?")
