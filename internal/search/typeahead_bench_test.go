@@ -57,7 +57,7 @@ func corpusTitles(b *testing.B) []string {
 //
 // On two shared cores under a load of 7 to 10: SQLite p50 0.28 ms, p95
 // 3.7 ms, max 17 ms (rebuild of 100,000 headlines 3 min); PostgreSQL
-// p50 0.75 ms, p95 2.5 ms, max 232 ms (the first question, cold).
+// p50 0.75 ms, p95 2.5 ms, max 232 ms (one outlier of 900).
 func BenchmarkTypeahead(b *testing.B) {
 	titles := corpusTitles(b)
 	n := 100000
