@@ -55,9 +55,10 @@ func corpusTitles(b *testing.B) []string {
 //
 //	go test -run x -bench Typeahead -benchtime 3x -timeout 60m ./internal/search/
 //
-// On two shared cores under a load of 7 to 10: SQLite p50 0.28 ms, p95
-// 3.7 ms, max 17 ms (rebuild of 100,000 headlines 3 min); PostgreSQL
-// p50 0.75 ms, p95 2.5 ms, max 232 ms (one outlier of 900).
+// On two cores shared with other builds (load 7 to 18): SQLite p50 0.3 to
+// 0.5 ms, p95 3.7 to 8 ms, max 17 to 43 ms over three runs (rebuild of
+// 100,000 headlines about 3 min); PostgreSQL p50 0.75 ms, p95 2.5 ms,
+// max 232 ms (one outlier of 900).
 func BenchmarkTypeahead(b *testing.B) {
 	titles := corpusTitles(b)
 	n := 100000
