@@ -72,6 +72,7 @@ func New(o Options) *API {
 // Routes registers the API on mux.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
+	mux.HandleFunc("GET /api/v1/search/suggest", a.suggest)
 	// A browser on another site must not post in a reader's name.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -207,10 +208,7 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 	}
 	// The site's filters, read and looked up as /search does.
 	filters, ferr := search.ParseFilters(q, a.settings.Get().DateFormat().Location)
-	var ie *news.InvalidError
-	if errors.As(ferr, &ie) {
-		// Query parameters, as limit and offset: 400, naming each.
-		web.JSON(w, http.StatusBadRequest, "no-store", map[string]any{"error": "invalid", "fields": ie.Fields})
+	if invalidParams(w, ferr) {
 		return
 	}
 	opts := search.Options{Statuses: []news.Status{news.StatusPublished}, Offset: offset, Limit: limit}
@@ -234,6 +232,37 @@ func (a *API) searchArticles(w http.ResponseWriter, r *http.Request) {
 		out.Pages = append(out.Pages, pageResult{URL: a.base + news.ListPath("page", p.Page.Slug), Title: p.Page.Title, Snippet: string(p.Snippet)})
 	}
 	web.JSON(w, http.StatusOK, "no-store", out)
+}
+
+// suggest is GET /api/v1/search/suggest?q=: search as you type, as the
+// site's field has it (up to eight headlines, sections, tags and authors
+// whose words start with what was typed), with absolute URLs. Fewer than
+// two letters: no suggestions.
+func (a *API) suggest(w http.ResponseWriter, r *http.Request) {
+	if !a.searchAllowed(w, r) {
+		return
+	}
+	ans, err := a.search.Answer(r.Context(), r.URL.Query().Get("q"), a.base)
+	if invalidParams(w, err) {
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, search.TypeaheadMaxAge, ans)
+}
+
+// invalidParams answers a *news.InvalidError about query parameters: a
+// 400 naming each, as for limit and offset (a form's is a 422). False,
+// having answered nothing, for any other err.
+func invalidParams(w http.ResponseWriter, err error) bool {
+	var ie *news.InvalidError
+	if !errors.As(err, &ie) {
+		return false
+	}
+	web.JSON(w, http.StatusBadRequest, "no-store", map[string]any{"error": "invalid", "fields": ie.Fields})
+	return true
 }
 
 // intParam parses an optional whole number within [lo, hi].

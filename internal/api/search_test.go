@@ -253,3 +253,28 @@ func testSearchFilters(t *testing.T, s *store.Store) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) { storetest.Each(t, testSuggest) }
+
+// testSuggest: the API's search as you type is the site's, with absolute
+// links, and names a bad q.
+func testSuggest(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	f.article(t, news.StatusPublished, "البنك المركزي يرفع الفائدة", "نص.")
+	f.article(t, news.StatusDraft, "البنك الأهلي يندمج", "نص.")
+	f.reindex(t)
+	r := f.client(t).Get("/api/v1/search/suggest?q=" + url.QueryEscape("بنك"))
+	var ans struct {
+		Suggestions []struct{ Kind, Label, URL string }
+	}
+	if r.Status != 200 || json.Unmarshal([]byte(r.Body), &ans) != nil || len(ans.Suggestions) != 1 || r.Header.Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("suggest: %d %s", r.Status, r.Body)
+	}
+	if got := ans.Suggestions[0]; got.Kind != "article" || got.Label != "البنك المركزي يرفع الفائدة" || !strings.HasPrefix(got.URL, "http://khabar.test/news/") {
+		t.Errorf("suggestion %+v", got)
+	}
+	r = f.client(t).Get("/api/v1/search/suggest?q=%ff")
+	if out := decodeJSON(t, "suggest", r); r.Status != 400 || out["error"] != "invalid" || !strings.Contains(r.Body, `"q":"not UTF-8"`) {
+		t.Errorf("invalid UTF-8: %d %s", r.Status, r.Body)
+	}
+}

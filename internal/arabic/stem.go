@@ -55,6 +55,17 @@ func stripConjunction(w string) string {
 	return w
 }
 
+// stripArticle removes the first (longest) of articles w begins with,
+// when at least 2 letters remain; ok reports whether it did.
+func stripArticle(w string) (bare string, ok bool) {
+	for _, p := range articles {
+		if strings.HasPrefix(w, p) && letters(w[len(p):]) >= 2 {
+			return w[len(p):], true
+		}
+	}
+	return w, false
+}
+
 // machine is the stem of «آلة» and its family (آلة، آلات، آلية، آليات),
 // whose «آل» is no article: typed without the madda («الات», «الة») they
 // would lose it to the article rule and their two letters to nothing.
@@ -108,13 +119,9 @@ func stem(word string, article bool) string {
 	if isMachine(w, !article) {
 		return machine
 	}
-	for _, p := range articles {
-		if !article {
-			break
-		}
-		if strings.HasPrefix(w, p) && letters(w[len(p):]) >= 2 {
-			w = stripConjunction(w[len(p):])
-			break
+	if article {
+		if bare, ok := stripArticle(w); ok {
+			w = stripConjunction(bare)
 		}
 	}
 	if isMachine(w, !article) {

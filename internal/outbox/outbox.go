@@ -31,7 +31,8 @@ const (
 	// (search.Service.EnsureIndex) rather than match new query terms
 	// against old ones. 2: hamza carriers fold, stop words as typed,
 	// compound names cut. 3: live-blog entries in their article's text.
-	Search         = "search.3"
+	// 4: headline prefixes for search as you type (the typeahead table).
+	Search         = "search.4"
 	WebSub         = "websub"
 	Alerts         = "alerts"
 	CommentNotices = "comment-notices"

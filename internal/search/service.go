@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +31,10 @@ type Service struct {
 	now   func() time.Time
 	// took times searches, for the metrics.
 	took prometheus.Histogram
+	// names are the public names typeahead matches (publicNames);
+	// namesMu is held by the one request reading them again.
+	names   atomic.Pointer[nameList]
+	namesMu sync.Mutex
 }
 
 // New makes a search service over s.
@@ -319,6 +325,9 @@ func Doc(a *news.Article) store.SearchDoc {
 		meta = append(meta, au.Name)
 	}
 	d.Meta = arabic.Terms(strings.Join(meta, "\n"))
+	if a.Status == news.StatusPublished {
+		d.Prefixes, d.Published = prefixes(a.Headline), a.PublishedAt
+	}
 	return d
 }
 

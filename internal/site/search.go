@@ -125,3 +125,31 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", s.cc)
 	w.Write(body)
 }
+
+// suggest is /search/suggest?q=: search as you type, the search field's
+// list (JSON). Without JavaScript nobody asks; the field's form goes to
+// /search as ever. What no field sends is a 400 saying why.
+func (s *Site) suggest(w http.ResponseWriter, r *http.Request) {
+	if !s.searchLimit.Take(web.ClientIP(r)) {
+		web.JSONError(w, http.StatusTooManyRequests, "too many requests; slow down")
+		return
+	}
+	ans, err := s.search.Answer(r.Context(), r.URL.Query().Get("q"), "")
+	switch status := web.Status(err); {
+	case err == nil:
+		// status is what the field's live region says: how many, in the
+		// outlet's language and digits.
+		web.JSON(w, http.StatusOK, search.TypeaheadMaxAge, struct {
+			search.TypeaheadAnswer
+			Status string `json:"status"`
+		}{ans, s.cat.N("suggest_count", len(ans.Suggestions), s.settings.Get().Digits)})
+	case news.IsInvalid(err):
+		// A query parameter, as /search's: 400, not a form's 422.
+		web.JSONError(w, http.StatusBadRequest, err.Error())
+	default:
+		if web.ServerFault(r, status) {
+			s.log.ErrorContext(r.Context(), "typeahead", "err", err)
+		}
+		web.JSONStatus(w, r, status)
+	}
+}

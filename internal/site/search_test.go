@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -86,5 +87,64 @@ func testSearchPage(t *testing.T, st *store.Store) {
 	}
 	if !limited {
 		t.Error("search is not rate limited")
+	}
+}
+
+func TestSuggest(t *testing.T) { storetest.Each(t, testSuggest) }
+
+// testSuggest: /search/suggest answers the search field in JSON, briefly
+// cacheable; fewer than two letters is no suggestion, not an error; what
+// no field sends is a 400 saying why, never a 500.
+func testSuggest(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	f.index(t)
+	type answer struct {
+		Q           string `json:"q"`
+		Suggestions []struct{ Kind, Label, URL string }
+		Status      string `json:"status"` // for the field's live region
+	}
+	for _, c := range []struct {
+		q      string
+		status int
+		want   string // a label among the suggestions
+	}{
+		{url.QueryEscape("البنك المر"), 200, "البنك المركزي يخفض سعر الفائدة ربع نقطة"},
+		{url.QueryEscape("بنك"), 200, "البنك المركزي يخفض سعر الفائدة ربع نقطة"},
+		{url.QueryEscape("اقتص"), 200, "اقتصاد"},
+		{url.QueryEscape("ب"), 200, ""},
+		{"", 200, ""},
+		{"%ff%fe", 400, "not UTF-8"},
+		{"%00", 400, "control characters"},
+		{url.QueryEscape(strings.Repeat("ب", 201)), 400, "longer than 200"},
+	} {
+		r := f.get("/search/suggest?q=" + c.q)
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("suggest %.40s: %d %s, want %d in JSON", c.q, r.Status, r.Body, c.status)
+			continue
+		}
+		if c.status != 200 {
+			if !strings.Contains(r.Body, c.want) || r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("suggest %.40s: %s (%s), want %q, uncached", c.q, r.Body, r.Header.Get("Cache-Control"), c.want)
+			}
+			continue
+		}
+		if cc := r.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+			t.Errorf("suggest %.40s: Cache-Control %q", c.q, cc)
+		}
+		var a answer
+		if err := json.Unmarshal([]byte(r.Body), &a); err != nil || a.Suggestions == nil || a.Status == "" {
+			t.Errorf("suggest %.40s: %s (%v); want a list, empty if need be, and a status", c.q, r.Body, err)
+			continue
+		}
+		found := c.want == "" && len(a.Suggestions) == 0
+		for _, s := range a.Suggestions {
+			found = found || strings.HasPrefix(s.Label, c.want) && c.want != ""
+			if !strings.HasPrefix(s.URL, "/") {
+				t.Errorf("suggest %.40s: %q leads to %q", c.q, s.Label, s.URL)
+			}
+		}
+		if !found {
+			t.Errorf("suggest %.40s: %s, want %q", c.q, r.Body, c.want)
+		}
 	}
 }

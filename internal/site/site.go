@@ -133,6 +133,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /author/{slug}", s.author)
 	mux.HandleFunc("GET /page/{slug}", s.staticPage)
 	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /search/suggest", s.suggest)
 	// Browsers mark cross-site form posts; refusing them keeps other sites
 	// from posting in a reader's name (CSRF).
 	cop := http.NewCrossOriginProtection()

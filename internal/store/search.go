@@ -21,6 +21,11 @@ type SearchDoc struct {
 	Lead      []string
 	Body      []string
 	Meta      []string // kicker, tags, author names
+	// Prefixes are what a reader typing finds the article by (search as
+	// you type), and Published when it was published; none for an
+	// article readers cannot see.
+	Prefixes  []string
+	Published time.Time
 }
 
 // Field weights and BM25 constants, shared by both backends so they rank
@@ -76,7 +81,7 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 					return err
 				}
 			}
-			return nil
+			return indexPrefixesSQLite(ctx, tx, typeaheadRows(docs))
 		}
 		return indexPostgres(ctx, tx, docs)
 	})
@@ -87,8 +92,8 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 }
 
 func indexSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", d.ArticleID); err != nil {
-		return fmt.Errorf("unindex article %d: %w", d.ArticleID, err)
+	if err := unindexSQLite(ctx, tx, d.ArticleID); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO search_fts (rowid, headline, lead, body, meta) VALUES (?, ?, ?, ?, ?)",
 		d.ArticleID, strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " "))
@@ -140,6 +145,9 @@ func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO search_postings (term, article_id, tf, len)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::int[])`, terms, articles, tfs, postingLens); err != nil {
 		return fmt.Errorf("postings: %w", err)
+	}
+	if err := indexPrefixesPostgres(ctx, tx, typeaheadRows(docs)); err != nil {
+		return err
 	}
 	return applyStats(ctx, tx, delta)
 }
@@ -206,6 +214,9 @@ func unindexPostgres(ctx context.Context, tx *sql.Tx, ids []int64) (statsDelta, 
 	if _, err := tx.ExecContext(ctx, "DELETE FROM search_postings WHERE article_id = ANY($1::bigint[])", ids); err != nil {
 		return delta, fmt.Errorf("unindex postings: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM typeahead WHERE article_id = ANY($1::bigint[])", ids); err != nil {
+		return delta, fmt.Errorf("unindex prefixes: %w", err)
+	}
 	return delta, nil
 }
 
@@ -255,8 +266,7 @@ func tsvectorLiteral(d *SearchDoc) string {
 func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == SQLite {
-			_, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id)
-			return err
+			return unindexSQLite(ctx, tx, id)
 		}
 		delta, err := unindexPostgres(ctx, tx, []int64{id})
 		if err != nil {
@@ -272,9 +282,9 @@ func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
 
 // ClearSearchIndex empties the index before a rebuild.
 func (s *Store) ClearSearchIndex(ctx context.Context) error {
-	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0"}
+	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0", "DELETE FROM typeahead"}
 	if s.dialect == SQLite {
-		stmts = []string{"DELETE FROM search_fts"}
+		stmts = []string{"DELETE FROM search_fts", "DELETE FROM typeahead"}
 	}
 	for _, q := range stmts {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {

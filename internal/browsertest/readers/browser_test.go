@@ -267,15 +267,22 @@ type axeViolation struct {
 func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
 	t.Helper()
 	browsertest.Browse(t, tab, pageURL, chromedp.Navigate(pageURL))
+	runAxe(t, tab, strings.TrimPrefix(pageURL, "http://"), axe, "document", only)
+}
+
+// runAxe checks the page as it is now, within the element the JavaScript
+// expression within names, with only one rule when only is set.
+func runAxe(t *testing.T, tab context.Context, what, axe, within, only string) {
+	t.Helper()
 	browsertest.Eval[chromedp.Void](t, tab, axe)
 	if only != "" {
 		only = `runOnly: ["` + only + `"], `
 	}
-	found := browsertest.Eval[[]axeViolation](t, tab, `axe.run(document, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+	found := browsertest.Eval[[]axeViolation](t, tab, `axe.run(`+within+`, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
 		id: v.id, impact: v.impact || "", help: v.help,
 		nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\s+/g, " "))})))`)
 	for _, v := range found {
-		t.Errorf("axe %s: %s (%s, %s)\n\t%s", strings.TrimPrefix(pageURL, "http://"), v.ID, v.Help, v.Impact, strings.Join(v.Nodes, "\n\t"))
+		t.Errorf("axe %s: %s (%s, %s)\n\t%s", what, v.ID, v.Help, v.Impact, strings.Join(v.Nodes, "\n\t"))
 	}
 }
 
