@@ -217,7 +217,12 @@ func cmdDemo(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	r, err := demo.Load(ctx, s, MediaDir(cfg))
+	files, err := OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	r, err := demo.Load(ctx, s, files)
 	if err != nil {
 		return err
 	}
@@ -448,7 +453,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 			opt.Workers = 4
 		}
 		if mediaDir != "" || len(mediaOrigins) > 0 {
-			files, err := media.OpenDisk(MediaDir(cfg))
+			files, err := OpenMedia(ctx, cfg)
 			if err != nil {
 				return err
 			}

@@ -59,7 +59,7 @@ func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node
 		tw(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && cfg.MediaStore == "" && errors.Is(err, fs.ErrNotExist) {
 		demoNode.CopyTo(t, cfg.DataDir)
 	}
 	if cfg.Demo {
@@ -110,7 +110,12 @@ var demoNode = storetest.Template{Make: func(dir string) error {
 	if err := createFirstAccount(ctx, s); err != nil {
 		return err
 	}
-	if _, err := demo.Load(ctx, s, app.MediaDir(cfg)); err != nil {
+	files, err := app.OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	if _, err := demo.Load(ctx, s, files); err != nil {
 		return err
 	}
 	if err := search.New(s).EnsureIndex(ctx); err != nil {

@@ -67,6 +67,12 @@ func TestValidationMessages(t *testing.T) {
 		{"backup every second", nil, []string{"--backup-every", "1s"}, "--backup-every 1s: want 0 (never) or a minute or more"},
 		{"backup every negative", nil, []string{"--backup-every", "-6h"}, "--backup-every -6h0m0s"},
 		{"backup keep none", nil, []string{"--backup-every", "6h", "--backup-keep", "0"}, "--backup-keep 0: want 1 or more"},
+		{"media store scheme", map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}, []string{"--media-store", "gs://bucket"}, "--media-store \"gs://bucket\": want s3://bucket"},
+		{"media store no bucket", map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}, []string{"--media-store", "s3:///prefix"}, "want s3://bucket"},
+		{"media store without keys", nil, []string{"--media-store", "s3://bucket"}, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"},
+		{"s3 endpoint without store", nil, []string{"--media-s3-endpoint", "https://s3.example.net"}, "go with --media-store"},
+		{"s3 endpoint", map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}, []string{"--media-store", "s3://b", "--media-s3-endpoint", "s3.example.net"}, "--media-s3-endpoint \"s3.example.net\""},
+		{"media url", nil, []string{"--media-url", "cdn.example.net"}, "--media-url \"cdn.example.net\""},
 		{"env backup keep", map[string]string{"KHABAR_BACKUP_KEEP": "all"}, nil, "KHABAR_BACKUP_KEEP"},
 	}
 	for _, c := range cases {
