@@ -39,10 +39,10 @@ type Options struct {
 	Cache    *render.Cache
 	// Live is the hub open pages follow the ticker, comments and live
 	// blogs through.
-	Live     *live.Hub
-	Catalog  *locale.Catalog
-	BaseURL  string // absolute origin used in canonical and share links
-	MaxAge   time.Duration
+	Live    *live.Hub
+	Catalog *locale.Catalog
+	BaseURL string // absolute origin used in canonical and share links
+	MaxAge  time.Duration
 	// MediaURL, when set, is where /media/ redirects: a CDN or the
 	// bucket itself, serving the same keys.
 	MediaURL string
