@@ -111,6 +111,15 @@ func S3Options(cfg config.Config, url string) media.S3Options {
 		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Session: cfg.S3SessionToken}
 }
 
+// backupMedia is what a backup takes of the media: the folder's files,
+// or the list of a bucket's objects.
+func backupMedia(cfg config.Config, files media.Store) (dir string, objects media.Store, url string) {
+	if cfg.MediaStore == "" {
+		return MediaDir(cfg), nil, ""
+	}
+	return "", files, cfg.MediaStore
+}
+
 // BackupDir is where scheduled backups go.
 func BackupDir(cfg config.Config) string {
 	if cfg.BackupDir != "" {
@@ -233,8 +242,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}
 	if cfg.BackupEvery > 0 {
-		jobOpts = append(jobOpts, jobs.WithBackups(jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
-			Dir: BackupDir(cfg), MediaDir: MediaDir(cfg), Version: version()}))
+		b := jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Dir: BackupDir(cfg), Version: version()}
+		b.MediaDir, b.Objects, b.ObjectsURL = backupMedia(cfg, a.media)
+		jobOpts = append(jobOpts, jobs.WithBackups(b))
 	}
 	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
 		return nil, err

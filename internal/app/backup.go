@@ -38,8 +38,14 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	m, err := backup.CreateFile(ctx, out, backup.Options{Store: s, MediaDir: MediaDir(cfg), Version: version(),
-		TempDir: filepath.Dir(out)})
+	files, err := OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	opt := backup.Options{Store: s, Version: version(), TempDir: filepath.Dir(out)}
+	opt.MediaDir, opt.Objects, opt.ObjectsURL = backupMedia(cfg, files)
+	m, err := backup.CreateFile(ctx, out, opt)
 	if err != nil {
 		return err
 	}
@@ -49,6 +55,9 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	}
 	fmt.Fprintf(sys.Stdout, "backup written to %s (%s, %d parts) in %s\n", out, sizeOf(info.Size()), len(m.Parts),
 		time.Since(start).Round(time.Millisecond))
+	if m.MediaStore != "" {
+		fmt.Fprintf(sys.Stdout, "%d media files listed, not copied: they stay in %s\n", len(m.MediaObjects), m.MediaStore)
+	}
 	printCounts(sys.Stdout, m.Counts, nil)
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"khabar/internal/demo"
 	"khabar/internal/jobs"
 	"khabar/internal/news"
+	"khabar/internal/s3test"
 	"khabar/internal/search"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -298,3 +299,12 @@ var testPasswordHash = sync.OnceValue(func() string {
 	}
 	return h
 })
+
+// MediaStore is the tweak that keeps a node's media in the bucket url
+// (s3://bucket/prefix) of srv instead of its data directory.
+func MediaStore(srv *s3test.Server, url string) func(*config.Config) {
+	return func(c *config.Config) {
+		o := srv.Options(url)
+		c.MediaStore, c.MediaS3Endpoint, c.MediaS3PathStyle, c.S3AccessKey, c.S3SecretKey = o.URL, o.Endpoint, o.PathStyle, o.AccessKey, o.SecretKey
+	}
+}

@@ -57,6 +57,11 @@ type Manifest struct {
 	PGSchema      string       `json:"postgres_schema,omitempty"`
 	Counts        store.Counts `json:"counts"`
 	Parts         []Part       `json:"parts"`
+	// MediaStore and MediaObjects: media kept in a bucket (--media-store)
+	// are listed, not copied; the bucket keeps them (and its versioning
+	// or replication guards them), and a restore finds them there.
+	MediaStore   string `json:"media_store,omitempty"`
+	MediaObjects []Part `json:"media_objects,omitempty"`
 }
 
 // Part is one entry of the archive besides the manifest.
@@ -70,6 +75,10 @@ type Part struct {
 type Options struct {
 	Store    *store.Store
 	MediaDir string // the local media directory; missing is empty
+	// Objects, when media live in a bucket, is that store (named
+	// ObjectsURL): its objects go in the manifest's list, not the archive.
+	Objects    media.Store
+	ObjectsURL string
 	Version  string // Khabar's version, for the manifest
 	// TempDir holds the database's copy while the archive is written;
 	// "" is the system's.
@@ -130,6 +139,15 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		return m, err
 	}
 	files = append(files, mediaFiles...)
+	if opt.Objects != nil {
+		m.MediaStore = opt.ObjectsURL
+		if err := opt.Objects.Walk(ctx, func(key string, info media.Info) error {
+			m.MediaObjects = append(m.MediaObjects, Part{Name: key, Size: info.Size, SHA256: info.SHA256})
+			return nil
+		}); err != nil {
+			return m, fmt.Errorf("backup: list the media objects: %w", err)
+		}
+	}
 	// Every part is hashed before the manifest is written, and again as
 	// it goes into the archive: a file that changed in between fails the
 	// backup rather than leaving an archive that no restore accepts.

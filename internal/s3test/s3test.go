@@ -154,11 +154,10 @@ func (s *Server) Options(url string) media.S3Options {
 	return media.S3Options{URL: url, Endpoint: s.Endpoint, PathStyle: true, AccessKey: s.AccessKey, SecretKey: s.SecretKey}
 }
 
-// Setenv gives the server's keys to code that reads them from the
-// environment, as Khabar's commands do.
-func (s *Server) Setenv(t testing.TB) {
-	t.Setenv("AWS_ACCESS_KEY_ID", s.AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", s.SecretKey)
+// Env is the environment that gives Khabar's commands the server's keys,
+// as an operator does.
+func (s *Server) Env() map[string]string {
+	return map[string]string{"AWS_ACCESS_KEY_ID": s.AccessKey, "AWS_SECRET_ACCESS_KEY": s.SecretKey}
 }
 
 // Open opens the store at url on s.
