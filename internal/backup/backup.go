@@ -79,7 +79,7 @@ type Options struct {
 	// ObjectsURL): its objects go in the manifest's list, not the archive.
 	Objects    media.Store
 	ObjectsURL string
-	Version  string // Khabar's version, for the manifest
+	Version    string // Khabar's version, for the manifest
 	// TempDir holds the database's copy while the archive is written;
 	// "" is the system's.
 	TempDir string

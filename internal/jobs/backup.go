@@ -25,7 +25,7 @@ type Backups struct {
 	// backup.Options).
 	Objects    media.Store
 	ObjectsURL string
-	Version  string
+	Version    string
 }
 
 // WithBackups takes a backup every b.Every as a periodic job, so on
