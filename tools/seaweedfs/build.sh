@@ -23,7 +23,8 @@ if [ -x "$bin" ] && [ -f "$dir/weed.sha256" ] && (cd "$dir" && sha256sum -c --st
 	exit 0
 fi
 mkdir -p "$dir"
-src=$(go mod download -json "$module@$version" | jq -r .Dir)
+# The module's directory, read from go's JSON without needing jq.
+src=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 if [ -z "$src" ] || [ ! -d "$src" ]; then
 	echo "build.sh: go mod download $module@$version gave no directory" >&2
 	exit 1
