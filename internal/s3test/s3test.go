@@ -78,7 +78,7 @@ func Start(t testing.TB) *Server {
 	p := freePorts(t, 8)
 	args := []string{"server", "-dir=" + data, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
 		"-master.port=" + p[0], "-master.port.grpc=" + p[1], "-master.volumeSizeLimitMB=64", "-master.telemetry=false",
-		"-volume.port=" + p[2], "-volume.port.grpc=" + p[3], "-volume.max=16",
+		"-volume.port=" + p[2], "-volume.port.grpc=" + p[3], "-volume.max=100",
 		"-filer", "-filer.port=" + p[4], "-filer.port.grpc=" + p[5],
 		"-s3", "-s3.port=" + p[6], "-s3.port.grpc=" + p[7], "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=" + confPath}
 	cmd := exec.Command(bin, args...)
