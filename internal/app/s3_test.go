@@ -26,49 +26,62 @@ func TestMediaOnObjectStorage(t *testing.T) {
 	bucket := "s3://" + srv.Bucket(t) + "/site"
 	db := storetest.PostgresURL(t)
 	ctx := context.Background()
-
-	// A node as nodes were before: media in its data directory.
-	disk := apptest.StartNode(t, db)
-	onDisk := uploadPhoto(t, disk, 1)
-	lead := apptest.FirstPublished(t, disk.Store)
-	demoImage := disk.MustMedia(t, lead.FeaturedID)
-
-	migrate := func() string {
-		t.Helper()
-		code, out, errOut := apptest.Run(t, srv.Env(), "", "media", "migrate", "--data", disk.DataDir, "--to", bucket,
-			"--media-s3-endpoint", srv.Endpoint, "--media-s3-path-style")
-		if code != 0 {
-			t.Fatalf("media migrate: exit %d\n%s\n%s", code, out, errOut)
-		}
-		return out
-	}
-	out := migrate()
-	var copied, skipped int
-	var size int64
-	if _, err := fmt.Sscanf(out, "%d files copied (%d bytes), %d already there", &copied, &size, &skipped); err != nil || copied < 10 || skipped != 0 {
-		t.Fatalf("first migrate: %q (%v)", out, err)
-	}
-	// A copy cut short: one object never arrived, another only in part.
 	files := srv.Open(t, bucket)
-	if err := files.Delete(ctx, onDisk.Sizes[0].Path); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := files.Put(ctx, demoImage.Path, strings.NewReader("<svg")); err != nil {
-		t.Fatal(err)
-	}
-	out = migrate()
-	if want := "2 files copied"; !strings.Contains(out, want) || !strings.Contains(out, apptest.Itoa(int64(copied-2))+" already there") {
-		t.Fatalf("second migrate: %q, want %q and %d already there", out, want, copied-2)
+
+	// A node as nodes were before, media in its data directory, stopped
+	// before the nodes on the bucket start: one on disk would take their
+	// jobs and not find their uploads.
+	var onDisk, demoImage *news.Media
+	var lead *news.Article
+	served := map[string]string{} // what the disk node served, by key
+	t.Run("on disk", func(t *testing.T) {
+		disk := apptest.StartNode(t, db)
+		onDisk = uploadPhoto(t, disk, 1)
+		lead = apptest.FirstPublished(t, disk.Store)
+		demoImage = disk.MustMedia(t, lead.FeaturedID)
+		for _, key := range append(sizePaths(onDisk), onDisk.Path, demoImage.Path) {
+			served[key] = disk.Get(t, "/media/"+key).Body
+		}
+
+		migrate := func() string {
+			t.Helper()
+			code, out, errOut := apptest.Run(t, srv.Env(), "", "media", "migrate", "--data", disk.DataDir, "--to", bucket,
+				"--media-s3-endpoint", srv.Endpoint, "--media-s3-path-style")
+			if code != 0 {
+				t.Fatalf("media migrate: exit %d\n%s\n%s", code, out, errOut)
+			}
+			return out
+		}
+		out := migrate()
+		var copied, skipped int
+		var size int64
+		if _, err := fmt.Sscanf(out, "%d files copied (%d bytes), %d already there", &copied, &size, &skipped); err != nil || copied < 10 || skipped != 0 {
+			t.Fatalf("first migrate: %q (%v)", out, err)
+		}
+		// A copy cut short: one object never arrived, another only in part.
+		if err := files.Delete(ctx, onDisk.Sizes[0].Path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := files.Put(ctx, demoImage.Path, strings.NewReader("<svg")); err != nil {
+			t.Fatal(err)
+		}
+		out = migrate()
+		if want := "2 files copied"; !strings.Contains(out, want) || !strings.Contains(out, apptest.Itoa(int64(copied-2))+" already there") {
+			t.Fatalf("second migrate: %q, want %q and %d already there", out, want, copied-2)
+		}
+	})
+	if t.Failed() {
+		return
 	}
 
 	// Two nodes on the bucket, with data directories of their own.
 	one := apptest.StartNode(t, db, apptest.MediaStore(srv, bucket))
 	two := apptest.StartNode(t, db, apptest.MediaStore(srv, bucket))
 	for _, n := range []*apptest.Node{one, two} {
-		mustServe(t, n, demoImage.Path, "image/svg+xml", disk.Get(t, "/media/"+demoImage.Path).Body)
-		mustServe(t, n, onDisk.Path, "image/jpeg", disk.Get(t, "/media/"+onDisk.Path).Body)
+		mustServe(t, n, demoImage.Path, "image/svg+xml", served[demoImage.Path])
+		mustServe(t, n, onDisk.Path, "image/jpeg", served[onDisk.Path])
 		for _, z := range onDisk.Sizes {
-			mustServe(t, n, z.Path, "image/"+z.Format, disk.Get(t, "/media/"+z.Path).Body)
+			mustServe(t, n, z.Path, "image/"+z.Format, served[z.Path])
 		}
 	}
 	// The article page on node two shows the pictures it serves.
@@ -109,6 +122,14 @@ func uploadPhoto(t *testing.T, n *apptest.Node, seed int) *news.Media {
 		t.Fatalf("sizes: %q %d", m.SizesState, len(m.Sizes))
 	}
 	return m
+}
+
+func sizePaths(m *news.Media) []string {
+	var out []string
+	for _, z := range m.Sizes {
+		out = append(out, z.Path)
+	}
+	return out
 }
 
 // mustServe checks that n serves /media/key as the given type and body.
