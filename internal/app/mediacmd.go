@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -78,8 +79,10 @@ func MigrateMedia(ctx context.Context, src, dst media.Store, progress func(done,
 	}); err != nil {
 		return Migrated{}, err
 	}
-	var copied, skipped, done atomic.Int64
-	var bytes atomic.Int64
+	var copied, skipped, bytes atomic.Int64
+	// The copies finish in any order; the bar is drawn by one at a time.
+	var mu sync.Mutex
+	done := 0
 	g, gctx := errgroup.WithContext(ctx)
 	// A few at once: each copy is mostly waiting on the object store.
 	g.SetLimit(4)
@@ -95,7 +98,10 @@ func MigrateMedia(ctx context.Context, src, dst media.Store, progress func(done,
 				copied.Add(1)
 				bytes.Add(n)
 			}
-			progress(int(done.Add(1)), len(keys))
+			mu.Lock()
+			done++
+			progress(done, len(keys))
+			mu.Unlock()
 			return nil
 		})
 	}
