@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,6 +107,15 @@ func TestMediaOnObjectStorage(t *testing.T) {
 	}
 	if r := two.Get(t, "/media/2026/01/nothing-here.jpg"); r.Status != http.StatusNotFound {
 		t.Errorf("a missing file: %d", r.Status)
+	}
+
+	// A backup lists the bucket's objects in its manifest, not copying
+	// them.
+	archive := filepath.Join(t.TempDir(), "backup.tar.gz")
+	code, out, errOut := apptest.Run(t, srv.Env(), "", "backup", "--db", db, "--data", t.TempDir(), "--out", archive,
+		"--media-store", bucket, "--media-s3-endpoint", srv.Endpoint, "--media-s3-path-style")
+	if code != 0 || !strings.Contains(out, "media files listed, not copied: they stay in "+bucket) {
+		t.Errorf("backup: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
 
