@@ -23,8 +23,10 @@ import (
 // and the media files, taken while the site serves.
 func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	var out string
+	var withMedia bool
 	cfg, err := parseConfig("backup", args, sys, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "archive to write; never overwritten (default khabar-backup-YYYYMMDD-HHMMSS.tar.gz in the current directory, UTC)")
+		fs.BoolVar(&withMedia, "with-media", false, "with --media-store: copy the bucket's objects into the archive too (by default they are listed, not copied)")
 	})
 	if err != nil {
 		return err
@@ -45,6 +47,7 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	defer files.Close()
 	opt := backup.Options{Store: s, Version: version(), TempDir: filepath.Dir(out)}
 	opt.MediaDir, opt.Objects, opt.ObjectsURL = backupMedia(cfg, files)
+	opt.CopyObjects = withMedia
 	m, err := backup.CreateFile(ctx, out, opt)
 	if err != nil {
 		return err
@@ -55,7 +58,7 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	}
 	fmt.Fprintf(sys.Stdout, "backup written to %s (%s, %d parts) in %s\n", out, sizeOf(info.Size()), len(m.Parts),
 		time.Since(start).Round(time.Millisecond))
-	if m.MediaStore != "" {
+	if m.MediaStore != "" && !withMedia {
 		fmt.Fprintf(sys.Stdout, "%d media files listed, not copied: they stay in %s\n", len(m.MediaObjects), m.MediaStore)
 	}
 	printCounts(sys.Stdout, m.Counts, nil)

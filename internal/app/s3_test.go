@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,11 +115,56 @@ func TestMediaOnObjectStorage(t *testing.T) {
 
 	// A backup lists the bucket's objects in its manifest, not copying
 	// them.
-	archive := filepath.Join(t.TempDir(), "backup.tar.gz")
-	code, out, errOut := apptest.Run(t, srv.Env(), "", "backup", "--db", db, "--data", t.TempDir(), "--out", archive,
-		"--media-store", bucket, "--media-s3-endpoint", srv.Endpoint, "--media-s3-path-style")
-	if code != 0 || !strings.Contains(out, "media files listed, not copied: they stay in "+bucket) {
-		t.Errorf("backup: exit %d\n%s\n%s", code, out, errOut)
+	// them; with --with-media it copies them into the archive.
+	dir := t.TempDir()
+	backup := func(archive string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"backup", "--db", db, "--data", dir, "--out", archive, "--media-store", bucket,
+			"--media-s3-endpoint", srv.Endpoint, "--media-s3-path-style"}, extra...)
+		code, out, errOut := apptest.Run(t, srv.Env(), "", args...)
+		if code != 0 {
+			t.Fatalf("backup: exit %d\n%s\n%s", code, out, errOut)
+		}
+		return out
+	}
+	if out := backup(filepath.Join(dir, "listed.tar.gz")); !strings.Contains(out, "media files listed, not copied: they stay in "+bucket) {
+		t.Errorf("backup: %s", out)
+	}
+	backup(filepath.Join(dir, "whole.tar.gz"), "--with-media")
+	if got := archivedMedia(t, filepath.Join(dir, "whole.tar.gz"))[fresh.Path]; got != original {
+		t.Errorf("archived %s: %d bytes, want %d", fresh.Path, len(got), len(original))
+	}
+}
+
+// archivedMedia reads the media parts of a backup archive, by key.
+func archivedMedia(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	tr := tar.NewReader(zr)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key, ok := strings.CutPrefix(hdr.Name, "media/"); ok {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[key] = string(b)
+		}
 	}
 }
 

@@ -79,7 +79,10 @@ type Options struct {
 	// ObjectsURL): its objects go in the manifest's list, not the archive.
 	Objects    media.Store
 	ObjectsURL string
-	Version    string // Khabar's version, for the manifest
+	// CopyObjects puts the objects in the archive as media parts, as
+	// files on disk are (a restore writes them to the data directory).
+	CopyObjects bool
+	Version     string // Khabar's version, for the manifest
 	// TempDir holds the database's copy while the archive is written;
 	// "" is the system's.
 	TempDir string
@@ -142,7 +145,11 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 	if opt.Objects != nil {
 		m.MediaStore = opt.ObjectsURL
 		if err := opt.Objects.Walk(ctx, func(key string, info media.Info) error {
-			m.MediaObjects = append(m.MediaObjects, Part{Name: key, Size: info.Size, SHA256: info.SHA256})
+			if opt.CopyObjects {
+				files = append(files, source{name: mediaPrefix + key, path: key, objects: opt.Objects})
+			} else {
+				m.MediaObjects = append(m.MediaObjects, Part{Name: key, Size: info.Size, SHA256: info.SHA256})
+			}
 			return nil
 		}); err != nil {
 			return m, fmt.Errorf("backup: list the media objects: %w", err)
@@ -155,7 +162,7 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		p, err := hashFile(files[i].path)
+		p, err := hashFile(ctx, files[i])
 		if err != nil {
 			return m, err
 		}
@@ -178,7 +185,7 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		if err := copyPart(tw, src.path, m.Parts[i]); err != nil {
+		if err := copyPart(ctx, tw, src, m.Parts[i]); err != nil {
 			return m, err
 		}
 	}
@@ -191,8 +198,19 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 	return m, nil
 }
 
-// source is a file on disk that becomes the part name.
-type source struct{ name, path string }
+// source is a file that becomes the part name: on disk at path, or the
+// object path in objects (media in a bucket, with --with-media).
+type source struct {
+	name, path string
+	objects    media.Store
+}
+
+func (src source) open(ctx context.Context) (io.ReadCloser, error) {
+	if src.objects != nil {
+		return src.objects.Open(ctx, src.path)
+	}
+	return os.Open(src.path)
+}
 
 // dumpDatabase copies the database into dir and fills the manifest's
 // database fields from the copy's own moment.
@@ -214,7 +232,7 @@ func dumpDatabase(ctx context.Context, s *store.Store, dir string, m *Manifest) 
 		if cerr := copyStore.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("backup: close the database copy: %w", cerr)
 		}
-		return source{sqlitePart, snap}, err
+		return source{name: sqlitePart, path: snap}, err
 	}
 	pgDump, err := pgTool(ctx, s, "pg_dump")
 	if err != nil {
@@ -231,7 +249,7 @@ func dumpDatabase(ctx context.Context, s *store.Store, dir string, m *Manifest) 
 			"--schema="+quotePattern(m.PGSchema), "--snapshot="+id, "--file="+out)
 		return err
 	})
-	return source{pgPart, out}, err
+	return source{name: pgPart, path: out}, err
 }
 
 // toolVersion reads the major version from "pg_dump (PostgreSQL) 15.4 …".
@@ -308,7 +326,7 @@ func listMedia(dir string) ([]source, error) {
 			return err
 		}
 		if name := mediaPrefix + filepath.ToSlash(rel); validPartName(name) {
-			out = append(out, source{name, path})
+			out = append(out, source{name: name, path: path})
 		}
 		return nil
 	})
@@ -318,8 +336,8 @@ func listMedia(dir string) ([]source, error) {
 	return out, nil
 }
 
-func hashFile(path string) (Part, error) {
-	f, err := os.Open(path)
+func hashFile(ctx context.Context, src source) (Part, error) {
+	f, err := src.open(ctx)
 	if err != nil {
 		return Part{}, fmt.Errorf("backup: %w", err)
 	}
@@ -327,15 +345,15 @@ func hashFile(path string) (Part, error) {
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return Part{}, fmt.Errorf("backup: read %s: %w", path, err)
+		return Part{}, fmt.Errorf("backup: read %s: %w", src.path, err)
 	}
 	return Part{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // copyPart streams a file into the archive, checking it is still what the
 // manifest says.
-func copyPart(tw *tar.Writer, path string, p Part) error {
-	f, err := os.Open(path)
+func copyPart(ctx context.Context, tw *tar.Writer, src source, p Part) error {
+	f, err := src.open(ctx)
 	if err != nil {
 		return fmt.Errorf("backup: %s: %w", p.Name, err)
 	}
