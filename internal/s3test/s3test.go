@@ -105,7 +105,8 @@ func Start(t testing.TB) *Server {
 	// The master elects itself and the volume server registers before
 	// the gateway can store anything; creating a bucket and writing an
 	// object proves all of it. A loaded CI machine under -race is slow.
-	deadline := time.Now().Add(2 * time.Minute)
+	started := time.Now()
+	deadline := started.Add(2 * time.Minute)
 	var last error
 	for probe := "ready-" + randHex(4); ; time.Sleep(250 * time.Millisecond) {
 		select {
@@ -124,6 +125,7 @@ func Start(t testing.TB) *Server {
 		}
 		cancel()
 		if last == nil {
+			t.Logf("SeaweedFS ready at %s in %s", srv.Endpoint, time.Since(started).Round(time.Millisecond))
 			return srv
 		}
 	}
