@@ -23,24 +23,7 @@ import (
 // SeaweedFS) to the same promises, so code written against one works on
 // the other.
 func TestStoreContract(t *testing.T) {
-	stores := []struct {
-		name string
-		open func(t *testing.T) media.Store
-	}{
-		{"disk", func(t *testing.T) media.Store {
-			d, err := media.OpenDisk(filepath.Join(t.TempDir(), "media"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { d.Close() })
-			return d
-		}},
-		{"s3", func(t *testing.T) media.Store {
-			srv := s3test.Start(t)
-			return srv.Open(t, "s3://"+srv.Bucket(t)+"/site")
-		}},
-	}
-	for _, tt := range stores {
+	for _, tt := range contractStores {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
@@ -121,6 +104,50 @@ func TestStoreContract(t *testing.T) {
 			}
 			if got := read(t, st, "x/keep.jpg"); got != "old" {
 				t.Errorf("after a failed Put the file is %q", got)
+			}
+		})
+	}
+}
+
+var contractStores = []struct {
+	name string
+	open func(t testing.TB) media.Store
+}{
+	{"disk", func(t testing.TB) media.Store {
+		d, err := media.OpenDisk(filepath.Join(t.TempDir(), "media"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}},
+	{"s3", func(t testing.TB) media.Store {
+		srv := s3test.Start(t)
+		return srv.Open(t, "s3://"+srv.Bucket(t)+"/site")
+	}},
+}
+
+// BenchmarkStoreRead reads a 200 KB picture whole, as /media/ serves it,
+// from each store: what streaming from the bucket costs over the disk.
+func BenchmarkStoreRead(b *testing.B) {
+	body := bytes.Repeat([]byte("0123456789"), 20<<10)
+	for _, tt := range contractStores {
+		b.Run(tt.name, func(b *testing.B) {
+			st := tt.open(b)
+			ctx := context.Background()
+			if _, err := st.Put(ctx, "2026/12/bench.jpg", bytes.NewReader(body)); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				rc, err := st.Open(ctx, "2026/12/bench.jpg")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, err := io.Copy(io.Discard, rc); err != nil || n != int64(len(body)) {
+					b.Fatalf("read %d, %v", n, err)
+				}
+				rc.Close()
 			}
 		})
 	}
