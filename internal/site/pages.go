@@ -457,7 +457,7 @@ func (s *Site) media() http.Handler {
 			http.Redirect(w, r, s.mediaURL+"/"+name, http.StatusFound)
 			return
 		}
-		s.serveFile(w, r, name, "public, max-age=31536000, immutable")
+		s.serveFile(w, r, name, media.ImmutableCache)
 	})
 }
 
