@@ -16,6 +16,5 @@ func (s *Site) serveThumb(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound)
 		return
 	}
-	w.Header().Set("Content-Type", "image/jpeg")
 	s.serveFile(w, r, media.ThumbnailKey(id), "public, max-age=604800")
 }
