@@ -5,7 +5,6 @@
 package s3test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,8 +81,15 @@ func Start(t testing.TB) *Server {
 		"-s3", "-s3.port=" + p[6], "-s3.port.grpc=" + p[7], "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=" + confPath}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// Its log goes to a file, shown when a test fails.
+	logPath := filepath.Join(dir, "weed.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	out := logTail(logPath)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start SeaweedFS: %v", err)
 	}
@@ -94,7 +99,7 @@ func Start(t testing.TB) *Server {
 		cmd.Process.Kill()
 		<-exited
 		if t.Failed() {
-			t.Logf("SeaweedFS output:\n%s", out.tail(4000))
+			t.Logf("SeaweedFS output:\n%s", out())
 		}
 	})
 	srv.Endpoint = "http://127.0.0.1:" + p[6]
@@ -111,11 +116,11 @@ func Start(t testing.TB) *Server {
 	for probe := "ready-" + randHex(4); ; time.Sleep(250 * time.Millisecond) {
 		select {
 		case <-exited:
-			t.Fatalf("SeaweedFS exited while starting:\n%s", out.tail(4000))
+			t.Fatalf("SeaweedFS exited while starting:\n%s", out())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("SeaweedFS's S3 endpoint %s not ready after 2 minutes: %v\n%s", srv.Endpoint, last, out.tail(4000))
+			t.Fatalf("SeaweedFS's S3 endpoint %s not ready after 2 minutes: %v\n%s", srv.Endpoint, last, out())
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		last = srv.createBucket(ctx, probe)
@@ -198,21 +203,10 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// syncBuffer collects the server's output for a failing test's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	return s[max(0, len(s)-n):]
+// logTail gives the end of the server's log.
+func logTail(path string) func() string {
+	return func() string {
+		b, _ := os.ReadFile(path)
+		return string(b[max(0, len(b)-4000):])
+	}
 }
