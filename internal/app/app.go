@@ -56,7 +56,7 @@ type App struct {
 	Comments *comment.Service
 	Alerts   *alert.Fanout
 	Demo     demo.Result
-	media    *media.Disk
+	media    MediaStore
 	base     string // the site's origin, for links printed on the console
 	handler  http.Handler
 	listener net.Listener
@@ -88,6 +88,37 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 
 // MediaDir is where uploaded and generated files live.
 func MediaDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "media") }
+
+// MediaStore is where a node keeps media files: a folder of the data
+// directory, or a bucket every node shares.
+type MediaStore interface {
+	media.Store
+	Close() error
+}
+
+// OpenMedia opens the media store cfg names: the bucket of --media-store,
+// or by default the data directory's media folder.
+func OpenMedia(ctx context.Context, cfg config.Config) (MediaStore, error) {
+	if cfg.MediaStore == "" {
+		return media.OpenDisk(MediaDir(cfg))
+	}
+	return media.OpenS3(ctx, S3Options(cfg, cfg.MediaStore))
+}
+
+// S3Options are the S3 settings of cfg for the bucket url.
+func S3Options(cfg config.Config, url string) media.S3Options {
+	return media.S3Options{URL: url, Endpoint: cfg.MediaS3Endpoint, Region: cfg.MediaS3Region, PathStyle: cfg.MediaS3PathStyle,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Session: cfg.S3SessionToken}
+}
+
+// backupMedia is what a backup takes of the media: the folder's files,
+// or the list of a bucket's objects.
+func backupMedia(cfg config.Config, files media.Store) (dir string, objects media.Store, url string) {
+	if cfg.MediaStore == "" {
+		return MediaDir(cfg), nil, ""
+	}
+	return "", files, cfg.MediaStore
+}
 
 // BackupDir is where scheduled backups go.
 func BackupDir(cfg config.Config) string {
@@ -168,11 +199,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if err != nil {
 		return nil, err
 	}
-	if a.media, err = media.OpenDisk(MediaDir(cfg)); err != nil {
+	if a.media, err = OpenMedia(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if cfg.Demo {
-		if a.Demo, err = demo.Load(ctx, s, MediaDir(cfg)); err != nil {
+		if a.Demo, err = demo.Load(ctx, s, a.media); err != nil {
 			return nil, err
 		}
 	}
@@ -211,8 +242,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}
 	if cfg.BackupEvery > 0 {
-		jobOpts = append(jobOpts, jobs.WithBackups(jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
-			Dir: BackupDir(cfg), MediaDir: MediaDir(cfg), Version: version()}))
+		b := jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Dir: BackupDir(cfg), Version: version()}
+		b.MediaDir, b.Objects, b.ObjectsURL = backupMedia(cfg, a.media)
+		jobOpts = append(jobOpts, jobs.WithBackups(b))
 	}
 	if a.Jobs, err = jobs.New(ctx, s, log, jobOpts...); err != nil {
 		return nil, err
@@ -220,7 +252,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 
 	// Surfaces.
 	a.Site, err = site.New(ctx, site.Options{Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
-		MaxAge: cfg.PageMaxAge, MediaDir: MediaDir(cfg), Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
+		MaxAge: cfg.PageMaxAge, MediaURL: cfg.MediaURL, Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
 		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media})
 	if err != nil {
 		return nil, err

@@ -23,8 +23,10 @@ import (
 // and the media files, taken while the site serves.
 func cmdBackup(ctx context.Context, args []string, sys IO) error {
 	var out string
+	var withMedia bool
 	cfg, err := parseConfig("backup", args, sys, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "archive to write; never overwritten (default khabar-backup-YYYYMMDD-HHMMSS.tar.gz in the current directory, UTC)")
+		fs.BoolVar(&withMedia, "with-media", false, "with --media-store: copy the bucket's objects into the archive too (by default they are listed, not copied)")
 	})
 	if err != nil {
 		return err
@@ -38,12 +40,23 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	m, info, err := recordedBackup(ctx, s, out, cfg, sys)
+	files, err := OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	opt := backup.Options{Store: s, Version: version(), TempDir: filepath.Dir(out)}
+	opt.MediaDir, opt.Objects, opt.ObjectsURL = backupMedia(cfg, files)
+	opt.CopyObjects = withMedia
+	m, info, err := recordedBackup(ctx, s, out, opt, sys)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(sys.Stdout, "backup written to %s (%s, %d parts) in %s\n", out, sizeOf(info.Size()), len(m.Parts),
 		time.Since(start).Round(time.Millisecond))
+	if m.MediaStore != "" && !withMedia {
+		fmt.Fprintf(sys.Stdout, "%d media files listed, not copied: they stay in %s\n", len(m.MediaObjects), m.MediaStore)
+	}
 	printCounts(sys.Stdout, m.Counts, nil)
 	return nil
 }
@@ -52,13 +65,12 @@ func cmdBackup(ctx context.Context, args []string, sys IO) error {
 // too, where the status page reads the last backup: one taken by hand
 // counts as much as a scheduled one. A database too old to hold the
 // record only gets a warning; the archive is what matters.
-func recordedBackup(ctx context.Context, s *store.Store, out string, cfg config.Config, sys IO) (backup.Manifest, os.FileInfo, error) {
+func recordedBackup(ctx context.Context, s *store.Store, out string, opt backup.Options, sys IO) (backup.Manifest, os.FileInfo, error) {
 	run := store.BackupRun{StartedAt: time.Now(), File: out}
 	if abs, err := filepath.Abs(out); err == nil {
 		run.File = abs
 	}
-	m, err := backup.CreateFile(ctx, out, backup.Options{Store: s, MediaDir: MediaDir(cfg), Version: version(),
-		TempDir: filepath.Dir(out)})
+	m, err := backup.CreateFile(ctx, out, opt)
 	var info os.FileInfo
 	if err == nil {
 		info, err = os.Stat(out)

@@ -61,6 +61,8 @@ commands:
   backup    write one archive of the database and media: [--out FILE]
   restore FILE  restore an archive into an empty --data DIR (and --db URL);
                     --force replaces what the target holds
+  media migrate --to s3://bucket/prefix  copy the media library into an S3-compatible
+                    bucket (with --media-s3-endpoint …); run again to resume
   version   print the version
 
 Run "khabar <command> -h" for the flags of a command.
@@ -93,6 +95,8 @@ func Main(ctx context.Context, args []string, sys IO) int {
 		err = cmdBackup(ctx, args, sys)
 	case "restore":
 		err = cmdRestore(ctx, args, sys)
+	case "media":
+		err = cmdMedia(ctx, args, sys)
 	case "version":
 		fmt.Fprintln(sys.Stdout, "khabar", version())
 	case "help", "-h", "--help":
@@ -217,7 +221,12 @@ func cmdDemo(ctx context.Context, args []string, sys IO) error {
 		return err
 	}
 	defer s.Close()
-	r, err := demo.Load(ctx, s, MediaDir(cfg))
+	files, err := OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	r, err := demo.Load(ctx, s, files)
 	if err != nil {
 		return err
 	}
@@ -448,7 +457,7 @@ func cmdImport(ctx context.Context, args []string, sys IO) error {
 			opt.Workers = 4
 		}
 		if mediaDir != "" || len(mediaOrigins) > 0 {
-			files, err := media.OpenDisk(MediaDir(cfg))
+			files, err := OpenMedia(ctx, cfg)
 			if err != nil {
 				return err
 			}

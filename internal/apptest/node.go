@@ -27,6 +27,7 @@ import (
 	"khabar/internal/demo"
 	"khabar/internal/jobs"
 	"khabar/internal/news"
+	"khabar/internal/s3test"
 	"khabar/internal/search"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -59,7 +60,7 @@ func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node
 		tw(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "khabar.db")); cfg.Demo && cfg.DatabaseURL == "" && cfg.MediaStore == "" && errors.Is(err, fs.ErrNotExist) {
 		demoNode.CopyTo(t, cfg.DataDir)
 	}
 	if cfg.Demo {
@@ -110,7 +111,12 @@ var demoNode = storetest.Template{Make: func(dir string) error {
 	if err := createFirstAccount(ctx, s); err != nil {
 		return err
 	}
-	if _, err := demo.Load(ctx, s, app.MediaDir(cfg)); err != nil {
+	files, err := app.OpenMedia(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	if _, err := demo.Load(ctx, s, files); err != nil {
 		return err
 	}
 	if err := search.New(s).EnsureIndex(ctx); err != nil {
@@ -294,3 +300,12 @@ var testPasswordHash = sync.OnceValue(func() string {
 	}
 	return h
 })
+
+// MediaStore is the tweak that keeps a node's media in the bucket url
+// (s3://bucket/prefix) of srv instead of its data directory.
+func MediaStore(srv *s3test.Server, url string) func(*config.Config) {
+	return func(c *config.Config) {
+		o := srv.Options(url)
+		c.MediaStore, c.MediaS3Endpoint, c.MediaS3PathStyle, c.S3AccessKey, c.S3SecretKey = o.URL, o.Endpoint, o.PathStyle, o.AccessKey, o.SecretKey
+	}
+}

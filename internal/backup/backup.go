@@ -57,6 +57,11 @@ type Manifest struct {
 	PGSchema      string       `json:"postgres_schema,omitempty"`
 	Counts        store.Counts `json:"counts"`
 	Parts         []Part       `json:"parts"`
+	// MediaStore and MediaObjects: media kept in a bucket (--media-store)
+	// are listed, not copied; the bucket keeps them (and its versioning
+	// or replication guards them), and a restore finds them there.
+	MediaStore   string `json:"media_store,omitempty"`
+	MediaObjects []Part `json:"media_objects,omitempty"`
 }
 
 // Part is one entry of the archive besides the manifest.
@@ -70,7 +75,14 @@ type Part struct {
 type Options struct {
 	Store    *store.Store
 	MediaDir string // the local media directory; missing is empty
-	Version  string // Khabar's version, for the manifest
+	// Objects, when media live in a bucket, is that store (named
+	// ObjectsURL): its objects go in the manifest's list, not the archive.
+	Objects    media.Store
+	ObjectsURL string
+	// CopyObjects puts the objects in the archive as media parts, as
+	// files on disk are (a restore writes them to the data directory).
+	CopyObjects bool
+	Version     string // Khabar's version, for the manifest
 	// TempDir holds the database's copy while the archive is written;
 	// "" is the system's.
 	TempDir string
@@ -130,6 +142,19 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		return m, err
 	}
 	files = append(files, mediaFiles...)
+	if opt.Objects != nil {
+		m.MediaStore = opt.ObjectsURL
+		if err := opt.Objects.Walk(ctx, func(key string, info media.Info) error {
+			if opt.CopyObjects {
+				files = append(files, source{name: mediaPrefix + key, path: key, objects: opt.Objects})
+			} else {
+				m.MediaObjects = append(m.MediaObjects, Part{Name: key, Size: info.Size, SHA256: info.SHA256})
+			}
+			return nil
+		}); err != nil {
+			return m, fmt.Errorf("backup: list the media objects: %w", err)
+		}
+	}
 	// Every part is hashed before the manifest is written, and again as
 	// it goes into the archive: a file that changed in between fails the
 	// backup rather than leaving an archive that no restore accepts.
@@ -137,7 +162,7 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		p, err := hashFile(files[i].path)
+		p, err := hashFile(ctx, files[i])
 		if err != nil {
 			return m, err
 		}
@@ -160,7 +185,7 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		if err := copyPart(tw, src.path, m.Parts[i]); err != nil {
+		if err := copyPart(ctx, tw, src, m.Parts[i]); err != nil {
 			return m, err
 		}
 	}
@@ -173,8 +198,19 @@ func Write(ctx context.Context, w io.Writer, opt Options) (Manifest, error) {
 	return m, nil
 }
 
-// source is a file on disk that becomes the part name.
-type source struct{ name, path string }
+// source is a file that becomes the part name: on disk at path, or the
+// object path in objects (media in a bucket, with --with-media).
+type source struct {
+	name, path string
+	objects    media.Store
+}
+
+func (src source) open(ctx context.Context) (io.ReadCloser, error) {
+	if src.objects != nil {
+		return src.objects.Open(ctx, src.path)
+	}
+	return os.Open(src.path)
+}
 
 // dumpDatabase copies the database into dir and fills the manifest's
 // database fields from the copy's own moment.
@@ -196,7 +232,7 @@ func dumpDatabase(ctx context.Context, s *store.Store, dir string, m *Manifest) 
 		if cerr := copyStore.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("backup: close the database copy: %w", cerr)
 		}
-		return source{sqlitePart, snap}, err
+		return source{name: sqlitePart, path: snap}, err
 	}
 	pgDump, err := pgTool(ctx, s, "pg_dump")
 	if err != nil {
@@ -213,7 +249,7 @@ func dumpDatabase(ctx context.Context, s *store.Store, dir string, m *Manifest) 
 			"--schema="+quotePattern(m.PGSchema), "--snapshot="+id, "--file="+out)
 		return err
 	})
-	return source{pgPart, out}, err
+	return source{name: pgPart, path: out}, err
 }
 
 // toolVersion reads the major version from "pg_dump (PostgreSQL) 15.4 …".
@@ -290,7 +326,7 @@ func listMedia(dir string) ([]source, error) {
 			return err
 		}
 		if name := mediaPrefix + filepath.ToSlash(rel); validPartName(name) {
-			out = append(out, source{name, path})
+			out = append(out, source{name: name, path: path})
 		}
 		return nil
 	})
@@ -300,8 +336,8 @@ func listMedia(dir string) ([]source, error) {
 	return out, nil
 }
 
-func hashFile(path string) (Part, error) {
-	f, err := os.Open(path)
+func hashFile(ctx context.Context, src source) (Part, error) {
+	f, err := src.open(ctx)
 	if err != nil {
 		return Part{}, fmt.Errorf("backup: %w", err)
 	}
@@ -309,15 +345,15 @@ func hashFile(path string) (Part, error) {
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return Part{}, fmt.Errorf("backup: read %s: %w", path, err)
+		return Part{}, fmt.Errorf("backup: read %s: %w", src.path, err)
 	}
 	return Part{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // copyPart streams a file into the archive, checking it is still what the
 // manifest says.
-func copyPart(tw *tar.Writer, path string, p Part) error {
-	f, err := os.Open(path)
+func copyPart(ctx context.Context, tw *tar.Writer, src source, p Part) error {
+	f, err := src.open(ctx)
 	if err != nil {
 		return fmt.Errorf("backup: %s: %w", p.Name, err)
 	}

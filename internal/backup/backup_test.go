@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"khabar/internal/demo"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -57,7 +58,12 @@ var outlets = []struct {
 func demoOutlet(t *testing.T, s *store.Store, target func(*testing.T) string) outlet {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "media")
-	r, err := demo.Load(context.Background(), s, dir)
+	files, err := media.OpenDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer files.Close()
+	r, err := demo.Load(context.Background(), s, files)
 	if err != nil || !r.Loaded {
 		t.Fatalf("load the demo: %v (loaded %v)", err, r.Loaded)
 	}

@@ -93,6 +93,20 @@ type Config struct {
 	BackupKeep  int
 	BackupDir   string
 
+	// Media on object storage: MediaStore s3://bucket/prefix (empty: the
+	// data directory's media folder) at MediaS3Endpoint (empty: AWS),
+	// with the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY only.
+	// MediaURL, when set, is the public origin (a CDN or the bucket) that
+	// /media/ redirects to instead of streaming.
+	MediaStore       string
+	MediaS3Endpoint  string
+	MediaS3Region    string
+	MediaS3PathStyle bool
+	MediaURL         string
+	S3AccessKey      string // AWS_ACCESS_KEY_ID
+	S3SecretKey      string // AWS_SECRET_ACCESS_KEY
+	S3SessionToken   string // AWS_SESSION_TOKEN
+
 	// MetricsAddr is the listener of /metrics, apart from the public
 	// address so the site never shows it; empty: no metrics.
 	MetricsAddr  string
@@ -156,6 +170,12 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.Webhooks, "webhooks", "KHABAR_WEBHOOKS", "space-separated https URLs that receive alerts signed with KHABAR_WEBHOOK_SECRET")
 	c.TelegramToken, c.SMTPPassword, c.WebhookSecret = getenv("KHABAR_TELEGRAM_TOKEN"), getenv("KHABAR_SMTP_PASSWORD"), getenv("KHABAR_WEBHOOK_SECRET")
 	c.MetricsToken = getenv("KHABAR_METRICS_TOKEN")
+	str(&c.MediaStore, "media-store", "KHABAR_MEDIA_STORE", "where media files live: s3://bucket/prefix on S3-compatible storage (keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); empty: the data directory")
+	str(&c.MediaS3Endpoint, "media-s3-endpoint", "KHABAR_MEDIA_S3_ENDPOINT", "S3 endpoint of --media-store, e.g. https://s3.example.net (empty: AWS)")
+	str(&c.MediaS3Region, "media-s3-region", "KHABAR_MEDIA_S3_REGION", "region of --media-store's bucket (default us-east-1)")
+	boolean(&c.MediaS3PathStyle, "media-s3-path-style", "KHABAR_MEDIA_S3_PATH_STYLE", "address the bucket in the path (endpoint/bucket/key), as most non-AWS servers want")
+	str(&c.MediaURL, "media-url", "KHABAR_MEDIA_URL", "public URL where media files can be fetched (a CDN or the bucket); /media/ then redirects there")
+	c.S3AccessKey, c.S3SecretKey, c.S3SessionToken = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN")
 	boolean(&c.OutboundAllowPrivate, "outbound-allow-private", "KHABAR_OUTBOUND_ALLOW_PRIVATE", "let the server's own requests (push, webhooks, Telegram, WebSub hubs, thumbnails) reach loopback and private addresses (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
@@ -242,6 +262,7 @@ func (c *Config) Validate() error {
 		}
 		c.YouTubeThumbs = strings.TrimSuffix(c.YouTubeThumbs, "/")
 	}
+	errs = append(errs, c.validateMedia()...)
 	if c.VAPIDSubject != "" && !strings.HasPrefix(c.VAPIDSubject, "mailto:") && !strings.HasPrefix(c.VAPIDSubject, "https://") {
 		errs = append(errs, fmt.Errorf("--vapid-subject %q: want mailto:address or an https:// URL", c.VAPIDSubject))
 	}
@@ -305,6 +326,32 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--backup-keep %d: want 1 or more", c.BackupKeep))
 	}
 	return errors.Join(errs...)
+}
+
+func (c *Config) validateMedia() []error {
+	var errs []error
+	if c.MediaStore != "" {
+		if u, err := url.Parse(c.MediaStore); err != nil || u.Scheme != "s3" || u.Host == "" || u.RawQuery != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("--media-store %q: want s3://bucket or s3://bucket/prefix (leave it empty for the data directory)", c.MediaStore))
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			errs = append(errs, errors.New("--media-store: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment"))
+		}
+	} else if c.MediaS3Endpoint != "" || c.MediaS3Region != "" || c.MediaS3PathStyle {
+		errs = append(errs, errors.New("--media-s3-endpoint, --media-s3-region and --media-s3-path-style go with --media-store s3://…"))
+	}
+	if c.MediaS3Endpoint != "" {
+		if u, err := url.Parse(c.MediaS3Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("--media-s3-endpoint %q: want a URL such as https://s3.example.net", c.MediaS3Endpoint))
+		}
+	}
+	if c.MediaURL != "" {
+		if u, err := url.Parse(c.MediaURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("--media-url %q: want a URL such as https://cdn.example.net/media", c.MediaURL))
+		}
+		c.MediaURL = strings.TrimSuffix(c.MediaURL, "/")
+	}
+	return errs
 }
 
 // port is addr's port, or "" when addr is not host:port.

@@ -3,17 +3,17 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
 
 	"khabar/internal/auth"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/settings"
 	"khabar/internal/store"
@@ -35,7 +35,7 @@ type Result struct {
 
 // Load fills the database if it has no sections yet; otherwise it does
 // nothing, so `serve --demo` is safe to run every time.
-func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) {
+func Load(ctx context.Context, s *store.Store, files media.Store) (Result, error) {
 	existing, err := s.ListSections(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
@@ -59,10 +59,6 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 		}
 		authorIDs[ap.Slug] = au.ID
 	}
-	dir := filepath.Join(mediaDir, "demo")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return Result{}, fmt.Errorf("demo: create media directory: %w", err)
-	}
 	n := 0
 	image := func(caption, alt, credit string, hue int) (int64, error) {
 		n++
@@ -76,7 +72,7 @@ func Load(ctx context.Context, s *store.Store, mediaDir string) (Result, error) 
 		}{{"16x9", imageWidth, imageHeight}, {"4x3", imageWidth, imageWidth * 3 / 4}, {"1x1", imageWidth, imageWidth}} {
 			name := "demo/" + strconv.Itoa(n) + "-" + v.ratio + ".svg"
 			svg := placeholderSVG(caption, hue, v.w, v.h)
-			if err := os.WriteFile(filepath.Join(mediaDir, name), svg, 0o640); err != nil {
+			if _, err := files.Put(ctx, name, bytes.NewReader(svg)); err != nil {
 				return 0, fmt.Errorf("demo: write %s: %w", name, err)
 			}
 			m.Variants[v.ratio] = news.MediaVariant{Path: name, Width: v.w, Height: v.h}

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"khabar/internal/backup"
+	"khabar/internal/media"
 	"khabar/internal/store"
 )
 
@@ -20,7 +21,11 @@ type Backups struct {
 	Keep     int    // archives kept in Dir, the newest
 	Dir      string // where archives go
 	MediaDir string
-	Version  string
+	// Objects and ObjectsURL: media in a bucket, listed not copied (see
+	// backup.Options).
+	Objects    media.Store
+	ObjectsURL string
+	Version    string
 }
 
 // WithBackups takes a backup every b.Every as a periodic job, so on
@@ -76,7 +81,8 @@ func (w *backupWorker) take(ctx context.Context, run *store.BackupRun) error {
 		return fmt.Errorf("backup directory: %w", err)
 	}
 	run.File = filepath.Join(w.b.Dir, backup.FileName(run.StartedAt))
-	_, err := backup.CreateFile(ctx, run.File, backup.Options{Store: w.q.store, MediaDir: w.b.MediaDir, Version: w.b.Version, TempDir: w.b.Dir})
+	_, err := backup.CreateFile(ctx, run.File, backup.Options{Store: w.q.store, MediaDir: w.b.MediaDir, Version: w.b.Version, TempDir: w.b.Dir,
+		Objects: w.b.Objects, ObjectsURL: w.b.ObjectsURL})
 	if err != nil {
 		return err
 	}

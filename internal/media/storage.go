@@ -18,8 +18,8 @@ import (
 // "2026/11/0a1b….jpg" and are the path under /media/ on the site. A missing
 // key is reported as an error wrapping fs.ErrNotExist.
 //
-// The interface is small on purpose: an S3-compatible store is to come, and
-// these four calls are what object stores share.
+// The interface is small on purpose: these calls are what a directory and
+// an S3-compatible bucket (S3) share.
 type Store interface {
 	// Put stores everything r yields under key, replacing any earlier file.
 	// Readers never see a partly written file.
@@ -29,12 +29,17 @@ type Store interface {
 	// Delete removes key; deleting a missing key is not an error, so a job
 	// that is retried after a crash can delete again.
 	Delete(ctx context.Context, key string) error
+	// Walk calls fn for every stored file (media migrate, backups).
+	Walk(ctx context.Context, fn func(key string, info Info) error) error
 }
 
 // Info describes a stored file.
 type Info struct {
 	Size    int64
 	ModTime time.Time
+	// SHA256 is the content's hash in hex where the store keeps it
+	// beside the file (S3 does, as metadata); empty otherwise.
+	SHA256 string
 }
 
 // maxKey keeps keys well within file-name and object-key limits.
@@ -182,6 +187,36 @@ func (d *Disk) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
 	return nil
+}
+
+// Walk visits the directory's files; temporary and hidden names are not
+// keys and are left out.
+func (d *Disk) Walk(ctx context.Context, fn func(key string, info Info) error) error {
+	return fs.WalkDir(d.root.FS(), ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("walk media: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if name == "." || !e.Type().IsRegular() && !e.IsDir() {
+			return nil
+		}
+		if ValidKey(name) != nil {
+			if e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if e.IsDir() {
+			return nil
+		}
+		st, err := e.Info()
+		if err != nil {
+			return fmt.Errorf("walk media: %w", err)
+		}
+		return fn(name, Info{Size: st.Size(), ModTime: st.ModTime()})
+	})
 }
 
 // ctxReader stops a long copy when the request or job is cancelled.

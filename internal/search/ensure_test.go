@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"khabar/internal/demo"
+	"khabar/internal/media"
 	"khabar/internal/search"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
@@ -18,7 +19,12 @@ func TestNewAnalyserRebuildsIndex(t *testing.T) { storetest.Each(t, testNewAnaly
 
 func testNewAnalyserRebuildsIndex(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, s, t.TempDir()); err != nil {
+	files, err := media.OpenDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer files.Close()
+	if _, err := demo.Load(ctx, s, files); err != nil {
 		t.Fatal(err)
 	}
 	// The old generation's state: its cursor, and an index that does not

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"khabar/internal/demo"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/search"
 	"khabar/internal/store"
@@ -134,7 +135,12 @@ func setup(t testing.TB, open func(testing.TB) *store.Store) (*store.Store, map[
 	t.Helper()
 	ctx := context.Background()
 	s := open(t)
-	if _, err := demo.Load(ctx, s, t.TempDir()); err != nil {
+	files, err := media.OpenDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer files.Close()
+	if _, err := demo.Load(ctx, s, files); err != nil {
 		t.Fatalf("demo.Load: %v", err)
 	}
 	secs, err := s.ListSections(ctx)

@@ -3,14 +3,16 @@ package site
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/render"
 	"khabar/internal/settings"
@@ -436,26 +438,54 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
 	render.NewPage(http.StatusOK, "text/plain; charset=utf-8", []byte(body), "public, max-age=3600").Serve(w, r)
 }
 
-// media serves stored files. Uploaded files are hostile until proven
-// otherwise: no directory listings, no sniffing, and a sandboxing CSP so an
-// SVG cannot run script on our origin.
+// media serves stored files from the media store, so any node serves any
+// file, streamed or, with a media URL, redirected there. Uploaded files
+// are hostile until proven otherwise: no directory listings, no sniffing,
+// and a sandboxing CSP so an SVG cannot run script on our origin.
 func (s *Site) media() http.Handler {
-	fsrv := http.StripPrefix("/media/", http.FileServer(http.Dir(s.mediaDir)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/media/")
-		if name == "" || strings.HasSuffix(name, "/") || strings.Contains(name, "..") {
+		if media.ValidKey(name) != nil {
 			s.Error(w, r, http.StatusNotFound)
 			return
 		}
-		if st, err := os.Stat(s.mediaDir + "/" + name); err != nil || st.IsDir() {
-			s.Error(w, r, http.StatusNotFound)
+		if s.mediaURL != "" {
+			// Library names are content hashes, so the answer never
+			// changes; a day's caching keeps an edited demo or logo
+			// from sticking for a year.
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+			http.Redirect(w, r, s.mediaURL+"/"+name, http.StatusFound)
 			return
 		}
-		h := w.Header()
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-		fsrv.ServeHTTP(w, r)
+		s.serveFile(w, r, name, media.ImmutableCache)
 	})
+}
+
+// serveFile streams the stored file key with Cache-Control cc, answering
+// ranges and conditional requests; a missing file is the 404 page.
+func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, key, cc string) {
+	rc, err := s.files.Open(r.Context(), key)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, media.ErrBadKey) && r.Context().Err() == nil {
+			s.log.ErrorContext(r.Context(), "serve media", "key", key, "err", err)
+			s.Error(w, r, http.StatusServiceUnavailable)
+			return
+		}
+		s.Error(w, r, http.StatusNotFound)
+		return
+	}
+	defer rc.Close()
+	rs, info, err := media.ReadSeeker(rc)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "serve media", "key", key, "err", err)
+		s.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", cc)
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	h.Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, path.Base(key), info.ModTime, rs)
 }
 
 // fail answers err with the error page of its kind (web.Status), and logs

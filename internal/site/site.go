@@ -39,11 +39,13 @@ type Options struct {
 	Cache    *render.Cache
 	// Live is the hub open pages follow the ticker, comments and live
 	// blogs through.
-	Live     *live.Hub
-	Catalog  *locale.Catalog
-	BaseURL  string // absolute origin used in canonical and share links
-	MaxAge   time.Duration
-	MediaDir string
+	Live    *live.Hub
+	Catalog *locale.Catalog
+	BaseURL string // absolute origin used in canonical and share links
+	MaxAge  time.Duration
+	// MediaURL, when set, is where /media/ redirects: a CDN or the
+	// bucket itself, serving the same keys.
+	MediaURL string
 	Log      *slog.Logger
 	Search   *search.Service
 	// SearchLimit is the per-address search budget, shared with the API.
@@ -67,7 +69,7 @@ type Site struct {
 	cat      *locale.Catalog
 	base     string
 	cc       string // Cache-Control of cacheable pages
-	mediaDir string
+	mediaURL string
 	log      *slog.Logger
 	assets   *Assets
 	search   *search.Service
@@ -107,7 +109,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 		return nil, err
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
-	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaDir: o.MediaDir, log: o.Log, assets: assets,
+	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaURL: o.MediaURL, log: o.Log, assets: assets,
 		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
 		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }

@@ -65,14 +65,14 @@ func newFixture(t testing.TB, st *store.Store) *fixture {
 	if err := os.WriteFile(filepath.Join(dataDir, "khabar.db"), []byte("not for readers"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Load(ctx, st, mediaDir); err != nil {
-		t.Fatal(err)
-	}
 	files, err := media.OpenDisk(mediaDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { files.Close() })
+	if _, err := demo.Load(ctx, st, files); err != nil {
+		t.Fatal(err)
+	}
 	current, err := settings.Load(ctx, st)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func newFixture(t testing.TB, st *store.Store) *fixture {
 	}
 	index := search.New(st)
 	s, err := New(ctx, Options{Store: st, Settings: current, Live: live.NewHub(), Cache: render.NewCache(1000), Catalog: cat,
-		BaseURL: "http://khabar.test", MaxAge: 30 * time.Second, MediaDir: mediaDir, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL: "http://khabar.test", MaxAge: 30 * time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Search: index, SearchLimit: throttle.NewLimiter(30, 500*time.Millisecond), Comments: comments, Files: files})
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package site
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"khabar/internal/media"
 	"khabar/internal/news"
@@ -18,18 +16,5 @@ func (s *Site) serveThumb(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound)
 		return
 	}
-	f, err := os.Open(filepath.Join(s.mediaDir, filepath.FromSlash(media.ThumbnailKey(id))))
-	if err != nil {
-		s.Error(w, r, http.StatusNotFound)
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		s.Error(w, r, http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "public, max-age=604800")
-	http.ServeContent(w, r, file, st.ModTime(), f)
+	s.serveFile(w, r, media.ThumbnailKey(id), "public, max-age=604800")
 }
