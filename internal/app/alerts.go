@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -46,17 +44,9 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 	if err != nil {
 		return nil, fmt.Errorf("stored VAPID key: %w", err)
 	}
-	tokenKey, err := s.Secret(ctx, "email_link_key", func() (string, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return hex.EncodeToString(b), err
-	})
+	rawKey, err := secretKey(ctx, s, "email_link_key")
 	if err != nil {
 		return nil, err
-	}
-	rawKey, err := hex.DecodeString(tokenKey)
-	if err != nil {
-		return nil, fmt.Errorf("stored e-mail link key: %w", err)
 	}
 	tokens, err := alert.NewTokens(rawKey)
 	if err != nil {

@@ -234,6 +234,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Alerts = al.fanout
 	library := media.NewLibrary(s, a.media, log)
 	signIn := auth.NewService(s, log)
+	if err := shareLimits(ctx, s, log, signIn, a.Comments); err != nil {
+		return nil, err
+	}
 	a.Live = live.NewHub()
 
 	// Background work.

@@ -91,6 +91,14 @@ func NewService(accounts Accounts, log *slog.Logger) *Service {
 		bursts: newBurstWatch(), hashing: make(chan struct{}, 2)}
 }
 
+// ShareLimits keeps the login budgets in shared, so that on several
+// nodes an attacker gets the budget once, not once per node.
+func (s *Service) ShareLimits(shared throttle.Shared) {
+	s.byPair.Share(shared, "login_pair", s.log)
+	s.byAddr.Share(shared, "login_address", s.log)
+	s.byUser.Share(shared, "login_account", s.log)
+}
+
 // SignIn is what a right password opens: a session (Token is the
 // cookie's) or, when the account has two-factor on, a half-open one
 // (NeedsCode) that SecondFactor completes.

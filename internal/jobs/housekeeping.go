@@ -16,13 +16,14 @@ const (
 	cleanSessions      = "expired sessions"
 	cleanEditing       = "lapsed edit locks"
 	cleanCommentTokens = "lapsed comment tokens"
+	cleanRateBuckets   = "idle rate buckets"
 )
 
 // housekeeping are the periodic clean-ups. River's leader inserts them,
 // so on several nodes one node does each, and a node that starts runs
 // them at once.
 var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing),
-	cleanEvery(time.Hour, cleanCommentTokens)}
+	cleanEvery(time.Hour, cleanCommentTokens), cleanEvery(time.Hour, cleanRateBuckets)}
 
 func cleanEvery(d time.Duration, what string) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{What: what}, nil },
@@ -41,8 +42,8 @@ type cleanupWorker struct {
 }
 
 // Work deletes expired newsroom sessions, presence and edit locks long
-// lapsed, or spent comment tokens too old to be taken anyway (ignored
-// already, they only take room).
+// lapsed, spent comment tokens too old to be taken anyway (ignored
+// already, they only take room), or rate buckets idle for a day.
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
 	var (
 		n   int64
@@ -55,6 +56,8 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 		n, err = w.q.store.DeleteLapsedEditing(ctx, news.EditTTL)
 	case cleanCommentTokens:
 		n, err = w.q.store.DeleteLapsedCommentTokens(ctx)
+	case cleanRateBuckets:
+		n, err = w.q.store.DeleteIdleBuckets(ctx, time.Now())
 	default:
 		return river.JobCancel(fmt.Errorf("unknown clean-up %q", job.Args.What))
 	}

@@ -108,6 +108,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"AutosaveSnapshots", testAutosaveSnapshots},
 		{"DraftKey", testDraftKey},
 		{"PublishAlertTakenOnce", testPublishAlertTakenOnce},
+		{"RateBuckets", testRateBuckets},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {

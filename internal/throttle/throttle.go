@@ -4,6 +4,8 @@
 package throttle
 
 import (
+	"context"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -22,6 +24,31 @@ type Limiter struct {
 	burst   int
 	every   time.Duration
 	buckets map[string]*rate.Limiter
+	// shared, when set (Share), keeps the buckets where every node sees
+	// them, under scope; the local buckets stand in while it fails.
+	shared Shared
+	scope  string
+	log    *slog.Logger
+}
+
+// Shared keeps token buckets in one place for every node (the database):
+// a limit that must hold for the site, such as login attempts, would
+// otherwise allow as many tries as there are nodes.
+type Shared interface {
+	TakeToken(ctx context.Context, scope, key string, burst int, every time.Duration, now time.Time) (bool, error)
+	ResetToken(ctx context.Context, scope, key string) error
+}
+
+// sharedTimeout bounds a shared bucket's answer; past it the node's own
+// bucket decides, so a slow database never holds a login or a comment.
+const sharedTimeout = 2 * time.Second
+
+// Share keeps l's buckets in shared, named scope. A failure of shared is
+// logged and the node's own bucket decides that request: a limit per
+// node for as long as the database is away, rather than none or a site
+// that refuses everyone.
+func (l *Limiter) Share(shared Shared, scope string, log *slog.Logger) {
+	l.shared, l.scope, l.log = shared, scope, log
 }
 
 // NewLimiter allows burst requests per key, refilled one per every.
@@ -34,6 +61,15 @@ func NewLimiter(burst int, every time.Duration) *Limiter {
 func (l *Limiter) Take(key string) bool {
 	if l == nil {
 		return true
+	}
+	if l.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		ok, err := l.shared.TakeToken(ctx, l.scope, key, l.burst, l.every, time.Now())
+		cancel()
+		if err == nil {
+			return ok
+		}
+		l.log.Warn("shared rate limit unavailable; this node's own decides", "scope", l.scope, "err", err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -50,6 +86,13 @@ func (l *Limiter) Take(key string) bool {
 
 // Reset forgets key, as after a successful login.
 func (l *Limiter) Reset(key string) {
+	if l.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		if err := l.shared.ResetToken(ctx, l.scope, key); err != nil {
+			l.log.Warn("shared rate limit not reset", "scope", l.scope, "err", err)
+		}
+		cancel()
+	}
 	l.mu.Lock()
 	delete(l.buckets, key)
 	l.mu.Unlock()
