@@ -44,7 +44,7 @@ func newAlerting(ctx context.Context, cfg config.Config, s *store.Store, base st
 	if err != nil {
 		return nil, fmt.Errorf("stored VAPID key: %w", err)
 	}
-	rawKey, err := secretKey(ctx, s, "email_link_key")
+	rawKey, err := s.Key(ctx, "email_link_key")
 	if err != nil {
 		return nil, err
 	}

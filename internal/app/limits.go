@@ -3,10 +3,8 @@ package app
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -49,7 +47,7 @@ func shareLimits(ctx context.Context, s *store.Store, log *slog.Logger, signIn *
 	if s.Dialect() != store.Postgres {
 		return nil
 	}
-	key, err := secretKey(ctx, s, "rate_limit_key")
+	key, err := s.Key(ctx, "rate_limit_key")
 	if err != nil {
 		return err
 	}
@@ -58,21 +56,4 @@ func shareLimits(ctx context.Context, s *store.Store, log *slog.Logger, signIn *
 	comments.ByIP.Share(b, "comment_address", log)
 	comments.ByArticle.Share(b, "comment_article", log)
 	return nil
-}
-
-// secretKey is the stored random key called name, made on first use.
-func secretKey(ctx context.Context, s *store.Store, name string) ([]byte, error) {
-	stored, err := s.Secret(ctx, name, func() (string, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return hex.EncodeToString(b), err
-	})
-	if err != nil {
-		return nil, err
-	}
-	key, err := hex.DecodeString(stored)
-	if err != nil {
-		return nil, fmt.Errorf("stored key %s: %w", name, err)
-	}
-	return key, nil
 }

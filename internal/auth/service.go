@@ -25,7 +25,9 @@ type Accounts interface {
 	DeleteExpiredSessions(ctx context.Context) (int64, error)
 	APITokenUser(ctx context.Context, tokenHash string) (*User, error)
 	Audit(ctx context.Context, actor news.Actor, action, target, detail string) error
-	Secret(ctx context.Context, name string, gen func() (string, error)) (string, error)
+	// Key is a stored random key, made on first use (the two-factor
+	// sealing key).
+	Key(ctx context.Context, name string) ([]byte, error)
 
 	// Two-factor sign-in.
 	TwoFactor(ctx context.Context, userID int64) (TwoFactorState, error)

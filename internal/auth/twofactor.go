@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -23,17 +21,9 @@ func (s *Service) sealer(ctx context.Context) (*sealer, error) {
 	if s.seal != nil {
 		return s.seal, nil
 	}
-	stored, err := s.accounts.Secret(ctx, totpKeyName, func() (string, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return hex.EncodeToString(b), err
-	})
+	key, err := s.accounts.Key(ctx, totpKeyName)
 	if err != nil {
 		return nil, err
-	}
-	key, err := hex.DecodeString(stored)
-	if err != nil {
-		return nil, fmt.Errorf("stored two-factor key: %w", err)
 	}
 	if s.seal, err = newSealer(key); err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,19 +64,9 @@ const secretName = "comment_key"
 
 // New makes the service, creating its key on first use.
 func New(ctx context.Context, st *store.Store, current *settings.Live) (*Service, error) {
-	key, err := st.Secret(ctx, secretName, func() (string, error) {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return "", err
-		}
-		return hex.EncodeToString(b), nil
-	})
+	k, err := st.Key(ctx, secretName)
 	if err != nil {
 		return nil, err
-	}
-	k, err := hex.DecodeString(key)
-	if err != nil || len(k) < 16 {
-		return nil, fmt.Errorf("stored secret %s is not a hex key", secretName)
 	}
 	return &Service{store: st, key: k, settings: current, now: time.Now,
 		ByIP: throttle.NewLimiter(5, 20*time.Second), ByArticle: throttle.NewLimiter(60, 250*time.Millisecond),

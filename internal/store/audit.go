@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 
 	"khabar/internal/news"
@@ -53,6 +55,24 @@ func (s *Store) AuditLog(ctx context.Context, limit, offset int) ([]news.AuditEn
 		err := r.Scan(&e.ID, &e.At, &e.UserID, &e.Name, &e.Action, &e.Target, &e.Detail)
 		return e, err
 	})
+}
+
+// Key is the named random 32-byte key (HMAC, sealing), made on first use
+// and kept hex-encoded in the secrets table for every node.
+func (s *Store) Key(ctx context.Context, name string) ([]byte, error) {
+	stored, err := s.Secret(ctx, name, func() (string, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return hex.EncodeToString(b), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(stored)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("stored key %s is not a hex key of 16 bytes or more", name)
+	}
+	return key, nil
 }
 
 // Secret returns the named server secret, creating it with gen the first
