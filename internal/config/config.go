@@ -186,6 +186,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	dur(&c.BackupEvery, "backup-every", "KHABAR_BACKUP_EVERY", "take a backup this often, on one node, e.g. 6h (0: never; see khabar backup)")
 	str(&c.BackupDir, "backup-dir", "KHABAR_BACKUP_DIR", "where scheduled backups go (default: the data directory's backups folder)")
 	dur(&c.ReadyOutboxLag, "ready-outbox-lag", "KHABAR_READY_OUTBOX_LAG", "how long an event may wait for a consumer before /readyz answers 503")
+	dur(&c.ShutdownGrace, "shutdown-grace", "KHABAR_SHUTDOWN_GRACE", "how long a stop (SIGTERM) waits for running requests, live streams and jobs before it cuts them")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -306,6 +307,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PageMaxAge < 0 || c.PageMaxAge > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--page-max-age %s: want 0 to 24h", c.PageMaxAge))
+	}
+	if c.ShutdownGrace < time.Second || c.ShutdownGrace > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("--shutdown-grace %s: want 1s to 10m", c.ShutdownGrace))
 	}
 	if c.EventPoll < 10*time.Millisecond || c.EventPoll > time.Minute {
 		errs = append(errs, fmt.Errorf("--event-poll %s: want 10ms to 1m", c.EventPoll))

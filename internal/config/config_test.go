@@ -74,6 +74,7 @@ func TestValidationMessages(t *testing.T) {
 		{"s3 endpoint", map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}, []string{"--media-store", "s3://b", "--media-s3-endpoint", "s3.example.net"}, "--media-s3-endpoint \"s3.example.net\""},
 		{"media url", nil, []string{"--media-url", "cdn.example.net"}, "--media-url \"cdn.example.net\""},
 		{"env backup keep", map[string]string{"KHABAR_BACKUP_KEEP": "all"}, nil, "KHABAR_BACKUP_KEEP"},
+		{"shutdown grace", nil, []string{"--shutdown-grace", "0s"}, "--shutdown-grace 0s: want 1s to 10m"},
 		{"trusted proxy name", nil, []string{"--trusted-proxies", "10.0.0.0/8,cdn.example"}, `--trusted-proxies/--proxy-header: trusted proxy "cdn.example"`},
 		{"proxy header", map[string]string{"KHABAR_TRUSTED_PROXIES": "10.0.0.0/8", "KHABAR_PROXY_HEADER": "X-Real-IP"}, nil, `proxy header "X-Real-IP"`},
 	}

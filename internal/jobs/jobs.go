@@ -142,6 +142,13 @@ func migrate(ctx context.Context, s *store.Store, b *backend, log *slog.Logger) 
 	return applied, nil
 }
 
+// WithStopGrace lets running jobs finish for up to d when the node stops
+// (its --shutdown-grace) before their contexts are cancelled; the queue
+// runs what they left on the next attempt.
+func WithStopGrace(d time.Duration) Option {
+	return func(_ *Queue, _ *river.Workers, c *river.Config) { c.SoftStopTimeout = d }
+}
+
 // rescueAfter is how long a job may be running before River's rescuer
 // takes it for one whose node died (kill -9, power cut) and runs it again;
 // a kind with a longer Timeout of its own (backups) is left until that
