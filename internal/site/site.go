@@ -201,45 +201,62 @@ func (s *Site) Fast(next http.Handler) http.Handler {
 	})
 }
 
-// HandleEvent is the page cache's outbox consumer (see Consumers): it turns an event into
-// the cache tags of every page that shows what changed.
+// HandleEvent is the page cache's outbox consumer (see Consumers): it drops
+// the cached pages that show what the event changed (see Invalidates).
 func (s *Site) HandleEvent(ctx context.Context, ev news.Event) (err error) {
 	defer func() {
 		if err == nil && ev.ID > s.seen.Load() {
 			s.seen.Store(ev.ID)
 		}
 	}()
-	switch ev.Kind {
-	case news.EventSettingsChanged, news.EventTaxonomyChanged:
+	inv := Invalidates(ev)
+	if inv.Settings {
 		// Not one page may be rendered again with the old settings.
 		if err := s.settings.Reload(ctx); err != nil {
 			return err
 		}
 		s.eng.SetDateFormat(s.settings.Get().DateFormat())
+	}
+	if inv.Chrome {
 		s.dropChrome()
+	}
+	if inv.Everything {
 		s.cache.Purge()
-		return nil
+	} else if len(inv.Tags) > 0 {
+		s.cache.Invalidate(inv.Tags...)
+	}
+	return nil
+}
+
+// Invalidation is what an event makes stale: the cache tags of the pages
+// that show what changed, or every page; Chrome when the navigation or
+// ticker every page carries changed, Settings when the settings did. A
+// cache in front (a CDN purged by surrogate key) drops the same tags.
+type Invalidation struct {
+	Tags                         []string
+	Everything, Chrome, Settings bool
+}
+
+// Invalidates is the Invalidation of ev.
+func Invalidates(ev news.Event) Invalidation {
+	switch ev.Kind {
+	case news.EventSettingsChanged, news.EventTaxonomyChanged:
+		return Invalidation{Everything: true, Chrome: true, Settings: true}
 	case news.EventPageChanged:
 		// Every page's footer may link it.
-		s.dropChrome()
-		s.cache.Purge()
-		return nil
+		return Invalidation{Everything: true, Chrome: true}
 	case news.EventTickerChanged:
-		s.dropChrome()
-		s.cache.Invalidate(tagTicker)
-		return nil
+		return Invalidation{Tags: []string{tagTicker}, Chrome: true}
 	case news.EventArticleSaved, news.EventAlertCreated, news.EventMediaAdded:
-		return nil // not public, or not on any page
+		return Invalidation{} // not public, or not on any page
 	case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
 		// The article page, its /liveblog pages and the feeds carrying
 		// it (its updated time moved); no list shows an entry.
-		s.cache.Invalidate(articleTag(ev.ArticleID))
-		return nil
+		return Invalidation{Tags: []string{articleTag(ev.ArticleID)}}
 	case news.EventCorrectionChanged:
 		// The article page and the feeds carrying it (its text and
 		// updated time changed), and /corrections; no card shows one.
-		s.cache.Invalidate(articleTag(ev.ArticleID), tagCorrections)
-		return nil
+		return Invalidation{Tags: []string{articleTag(ev.ArticleID), tagCorrections}}
 	case news.EventCommentChanged:
 		// The article page and its comment pages, and the lists whose
 		// cards show the count; not the ticker or navigation every page
@@ -248,17 +265,15 @@ func (s *Site) HandleEvent(ctx context.Context, ev news.Event) (err error) {
 		for _, t := range listTags(ev) {
 			tags = append(tags, cardsTag(t))
 		}
-		s.cache.Invalidate(tags...)
-		return nil
+		return Invalidation{Tags: tags}
 	}
-	tags := []string{articleTag(ev.ArticleID)}
+	inv := Invalidation{Tags: []string{articleTag(ev.ArticleID)}}
 	if ev.Kind != news.EventArticleUpdated || ev.Listing {
-		s.dropChrome()
-		tags = append(tags, tagHome, tagLatest)
-		tags = append(tags, listTags(ev)...)
+		inv.Chrome = true
+		inv.Tags = append(inv.Tags, tagHome, tagLatest)
+		inv.Tags = append(inv.Tags, listTags(ev)...)
 	}
-	s.cache.Invalidate(tags...)
-	return nil
+	return inv
 }
 
 // cardsTag is the tag of a list page's cards (see list).
