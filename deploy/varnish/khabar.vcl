@@ -137,7 +137,12 @@ sub vcl_deliver {
     } else {
         set resp.http.X-Cache = "MISS";
     }
-    if (resp.http.Vary) {
+    # Readers and caches downstream see Khabar's own Vary (Varnish adds
+    # Accept-Encoding itself to a gzipped object's).
+    if (resp.http.Vary ~ "(?i)accept-encoding") {
+        set resp.http.Vary = regsuball(resp.http.Vary, "\s*X-Khabar-AE\s*(,\s*)?", "");
+        set resp.http.Vary = regsub(resp.http.Vary, ",\s*$", "");
+    } elsif (resp.http.Vary) {
         set resp.http.Vary = regsuball(resp.http.Vary, "X-Khabar-AE", "Accept-Encoding");
     }
     # Keys are for purging, not for readers.
