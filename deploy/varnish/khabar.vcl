@@ -49,7 +49,7 @@ sub vcl_recv {
     }
     # The newsroom, the API, live streams (SSE), probes and metrics are
     # answered by a node every time.
-    if (req.url ~ "^/(admin|api|live|liveblog|metrics|healthz|readyz|alerts|comments/notices)(/|\?|$)") {
+    if (req.url ~ "^/(admin|api|live|metrics|healthz|readyz|alerts|comments/notices)(/|\?|$)") {
         return (pass);
     }
     # A signed-in editor may see what readers do not (and the sign-in code

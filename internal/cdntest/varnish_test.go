@@ -122,6 +122,29 @@ func TestVarnishInFrontOfNode(t *testing.T) {
 		}
 	})
 
+	t.Run("live stream passes unbuffered", func(t *testing.T) {
+		// The stream stays open: its first line arrives only if Varnish
+		// streams instead of waiting for the end.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, "GET", v.base+"/live/ticker", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := reader.Do(req)
+		if err != nil {
+			t.Fatalf("GET /live/ticker through Varnish: %v", err)
+		}
+		defer res.Body.Close()
+		if res.Header.Get("X-Cache") != "PASS" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+			t.Errorf("/live/ticker: X-Cache %q, Content-Type %q; want PASS, text/event-stream", res.Header.Get("X-Cache"), res.Header.Get("Content-Type"))
+		}
+		first := make([]byte, len("retry:"))
+		if _, err := io.ReadFull(res.Body, first); err != nil || string(first) != "retry:" {
+			t.Errorf("the stream's first bytes within 30 s: %q %v", first, err)
+		}
+	})
+
 	t.Run("purge by surrogate key", func(t *testing.T) {
 		a := node.Article(t, a.ID)
 		a.Headline = "عنوان جديد بعد التصحيح"
