@@ -50,7 +50,7 @@ func TestVarnishVCLCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-C", "-n", t.TempDir(), "-f", vcl).CombinedOutput()
+	out, err := exec.Command(bin, "-C", "-j", "none", "-n", t.TempDir(), "-f", vcl).CombinedOutput()
 	if err != nil {
 		t.Fatalf("varnishd -C -f %s: %v\n%s", vcl, err, tail(out))
 	}
