@@ -373,7 +373,7 @@ func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 	addr := l.Addr().String()
 	l.Close()
 
-	out := &syncBuffer{}
+	out := &apptest.SyncBuffer{}
 	cmd := exec.Command(bin, "-F", "-j", "none", "-n", filepath.Join(dir, "work"), "-a", addr,
 		"-f", filepath.Join(dir, "khabar.vcl"), "-s", "malloc,32m", "-T", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = out, out
@@ -403,7 +403,7 @@ func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 	for {
 		select {
 		case err := <-exited:
-			t.Fatalf("varnishd exited: %v\n%s", err, out.tail())
+			t.Fatalf("varnishd exited: %v\n%s", err, tail([]byte(out.String())))
 		default:
 		}
 		res, err := c.Get(v.base + "/healthz")
@@ -414,28 +414,10 @@ func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Varnish on %s did not pass /healthz to a node within a minute (last: %v)\n%s", addr, err, out.tail())
+			t.Fatalf("Varnish on %s did not pass /healthz to a node within a minute (last: %v)\n%s", addr, err, tail([]byte(out.String())))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer is varnishd's stdout and stderr, written as it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) tail() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return tail(s.buf.Bytes())
 }
 
 // tail is the end of a command's output, for a failure message.
