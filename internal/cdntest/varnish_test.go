@@ -23,6 +23,7 @@ import (
 
 	"khabar/internal/apptest"
 	"khabar/internal/config"
+	"khabar/internal/storetest"
 )
 
 // vclDir is where the shipped VCL lives, from this package's directory.
@@ -56,14 +57,34 @@ func TestVarnishVCLCompiles(t *testing.T) {
 	}
 }
 
-// TestVarnishInFrontOfNode runs the shipped VCL in varnishd in front of a
-// node: pages are cached per encoding, the private parts pass, a purge by
-// surrogate key from the ACL drops a page, one from elsewhere is refused,
-// and the node, trusting Varnish, sees each reader's own address.
+// behindProxy is the tweak that makes a node trust Varnish on 127.0.0.1.
+func behindProxy(c *config.Config) { c.TrustedProxies = "127.0.0.1" }
+
+// TestVarnishInFrontOfNode: one node on SQLite, both backends pointed at it.
 func TestVarnishInFrontOfNode(t *testing.T) {
+	t.Parallel()
 	bin := varnishd(t)
-	node := apptest.StartNode(t, "", func(c *config.Config) { c.TrustedProxies = "127.0.0.1" })
-	v := startVarnish(t, bin, node.App.Addr(), node.App.Addr())
+	node := apptest.StartNode(t, "", behindProxy)
+	inFront(t, bin, node, node)
+}
+
+// TestVarnishInFrontOfTwoNodes: two nodes on one PostgreSQL, one backend
+// each, so pages and purges go through the round-robin director and an
+// edit made through one node is seen through the other.
+func TestVarnishInFrontOfTwoNodes(t *testing.T) {
+	t.Parallel()
+	bin := varnishd(t)
+	dbURL := storetest.PostgresURL(t)
+	inFront(t, bin, apptest.StartNode(t, dbURL, behindProxy), apptest.StartNode(t, dbURL, behindProxy))
+}
+
+// inFront runs the shipped VCL in varnishd in front of node1 and node2:
+// pages are cached per encoding, the private parts pass, a purge by
+// surrogate key from the ACL drops a page, one from elsewhere is refused,
+// and the nodes, trusting Varnish, see each reader's own address.
+func inFront(t *testing.T, bin string, node1, node2 *apptest.Node) {
+	v := startVarnish(t, bin, node1.App.Addr(), node2.App.Addr())
+	node := node1
 	// Readers come from 127.0.0.2 and .3 (loopback all the same), which
 	// the purge ACL does not list; the purger comes from 127.0.0.1.
 	reader, other, purger := client(t, "127.0.0.2"), client(t, "127.0.0.3"), client(t, "127.0.0.1")
@@ -151,9 +172,11 @@ func TestVarnishInFrontOfNode(t *testing.T) {
 		if err := node.Store.UpdateArticle(context.Background(), a); err != nil {
 			t.Fatal(err)
 		}
-		node.WaitEvents(t)
-		if direct := node.Get(t, page); !strings.Contains(direct.Body, a.Headline) {
-			t.Fatalf("the node itself does not show the new headline yet")
+		for _, n := range []*apptest.Node{node1, node2} {
+			n.WaitEvents(t)
+			if direct := n.Get(t, page); !strings.Contains(direct.Body, a.Headline) {
+				t.Fatalf("the node on %s does not show the new headline yet", n.Base)
+			}
 		}
 		if r := v.get(t, reader, page, "gzip"); r.cache != "HIT" || !strings.Contains(r.body, old) {
 			t.Fatalf("before the purge: X-Cache %q; want the old page, a HIT", r.cache)
