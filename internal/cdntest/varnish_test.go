@@ -120,6 +120,20 @@ func inFront(t *testing.T, bin string, node1, node2 *apptest.Node) {
 		}
 	})
 
+	t.Run("browsers' Accept-Encoding finds the cached variant", func(t *testing.T) {
+		for _, c := range []struct{ ae, want string }{
+			{"gzip, deflate, br, zstd", "br"},
+			{"br;q=0, gzip", "gzip"},
+			{"gzip;q=0", ""},
+			{"deflate", ""},
+		} {
+			r := v.get(t, reader, page, c.ae)
+			if r.cache != "HIT" || r.hdr.Get("Content-Encoding") != c.want {
+				t.Errorf("Accept-Encoding %q: X-Cache %q, Content-Encoding %q; want a HIT in %q", c.ae, r.cache, r.hdr.Get("Content-Encoding"), c.want)
+			}
+		}
+	})
+
 	t.Run("private parts pass", func(t *testing.T) {
 		for _, path := range []string{"/admin/login", "/api/v1/search?q=" + url.QueryEscape("الحكومة"), "/healthz"} {
 			for i := range 2 {
