@@ -61,9 +61,10 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*news.Article, error)
 		cmp, dir = ">", ""
 	}
 	if f.AfterID > 0 {
-		fmt.Fprintf(&where, " AND (%s %s ? OR (%s = ? AND a.id %s ?))", key, cmp, key, cmp)
-		at := utc(f.AfterAt)
-		args = append(args, at, at, f.AfterID)
+		// A row value comparison, which both databases read straight
+		// off the index.
+		fmt.Fprintf(&where, " AND (%s, a.id) %s (?, ?)", key, cmp)
+		args = append(args, utc(f.AfterAt), f.AfterID)
 	}
 	args = append(args, f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+articleFrom+where.String()+" ORDER BY "+key+dir+", a.id"+dir+" LIMIT ?"), args...)
