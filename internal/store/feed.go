@@ -42,7 +42,16 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*news.Article, error)
 	}
 	var where strings.Builder
 	where.WriteString(" WHERE 1 = 1")
-	args := articleScope{statuses: statuses, sectionID: f.SectionID, tagID: f.TagID, authorID: f.AuthorID}.appendSQL(&where, nil)
+	// An author is joined rather than looked up in a subquery: a
+	// staffer's byline is on half the articles, and only a join lets
+	// SQLite walk the list's index and stop at a page instead of sorting
+	// them all (76 ms a page at 20,000 articles).
+	from, args := articleFrom, []any{}
+	if f.AuthorID > 0 {
+		from += " JOIN article_authors fa ON fa.article_id = a.id AND fa.author_id = ?"
+		args = append(args, f.AuthorID)
+	}
+	args = articleScope{statuses: statuses, sectionID: f.SectionID, tagID: f.TagID}.appendSQL(&where, args)
 	if f.MadeBy > 0 {
 		where.WriteString(" AND (a.created_by = ? OR a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.user_id = ?))")
 		args = append(args, f.MadeBy, f.MadeBy)
@@ -67,7 +76,7 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*news.Article, error)
 		args = append(args, utc(f.AfterAt), f.AfterID)
 	}
 	args = append(args, f.Limit)
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+articleFrom+where.String()+" ORDER BY "+key+dir+", a.id"+dir+" LIMIT ?"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+articleCols+from+where.String()+" ORDER BY "+key+dir+", a.id"+dir+" LIMIT ?"), args...)
 	list, err := collect(rows, err, "feed", func(r rowScanner) (*news.Article, error) { return scanArticle(r, true) })
 	if err != nil || len(list) == 0 {
 		return list, err
