@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,33 +19,6 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/storetest"
 )
-
-// corpusPath is the shared Arabic news corpus, beside the repository.
-const corpusPath = "../../../shared/data/arabic-news.jsonl"
-
-type corpusDoc struct{ Title, Body string }
-
-// corpus reads the corpus's articles, or skips without it.
-func corpus(b *testing.B) []corpusDoc {
-	f, err := os.Open(corpusPath)
-	if err != nil {
-		b.Skipf("the articles benchmark needs the corpus: %v", err)
-	}
-	defer f.Close()
-	var docs []corpusDoc
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var d corpusDoc
-		if json.Unmarshal(sc.Bytes(), &d) == nil && d.Title != "" && d.Body != "" {
-			docs = append(docs, d)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return docs
-}
 
 // BenchmarkListArticles times GET /api/v1/articles?limit=100 through the
 // handler over KHABAR_BENCH_ARTICLES published articles (default 20,000:
@@ -60,7 +31,12 @@ func corpus(b *testing.B) []corpusDoc {
 //
 //	go test -run x -bench ListArticles -benchtime 3x -timeout 60m ./internal/api/
 func BenchmarkListArticles(b *testing.B) {
-	docs := corpus(b)
+	var docs []storetest.CorpusDoc
+	for _, d := range storetest.Corpus(b) {
+		if d.Body != "" {
+			docs = append(docs, d)
+		}
+	}
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("KHABAR_BENCH_ARTICLES")); err == nil && v > 0 {
 		n = v
@@ -140,16 +116,10 @@ func BenchmarkListArticles(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			at := func(took []time.Duration, p float64) float64 {
-				slices.Sort(took)
-				return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000
-			}
 			for kind, took := range byKind {
-				b.Logf("?%s: p50 %.1f ms, p95 %.1f ms", kind, at(took, 0.5), at(took, 0.95))
+				b.Logf("?%s: p50 %.1f ms, p95 %.1f ms", kind, storetest.Percentile(took, 0.5), storetest.Percentile(took, 0.95))
 			}
-			b.ReportMetric(at(took, 0.50), "p50-ms")
-			b.ReportMetric(at(took, 0.95), "p95-ms")
-			b.ReportMetric(at(took, 1), "max-ms")
+			storetest.ReportLatency(b, took)
 		})
 	}
 }
