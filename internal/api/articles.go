@@ -236,7 +236,13 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Statuses = []news.Status{status}
 	}
+	// One more than a page tells whether another follows, so a walk
+	// never ends on an empty page.
+	f.Limit++
 	list, err := a.store.Feed(r.Context(), f)
+	f.Limit--
+	more := len(list) > f.Limit
+	list = list[:min(len(list), f.Limit)]
 	if err != nil {
 		a.failProblem(w, r, fmt.Errorf("list articles: %w", err))
 		return
@@ -248,7 +254,7 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 	for _, art := range list {
 		out.Articles = append(out.Articles, a.articleOut(art))
 	}
-	if len(list) == f.Limit {
+	if more {
 		last := list[len(list)-1]
 		c := cursor{mode: mode, at: last.PublishedAt, id: last.ID}
 		if mode == 'u' {

@@ -118,6 +118,10 @@ func TestListArticles(t *testing.T) {
 				t.Errorf("?%s: %v, want %v", c.query, got, c.want)
 			}
 		}
+		// A page that ends the list gives no cursor to an empty one.
+		if p := f.list(t, "limit=3", nil); p.NextCursor != "" || f.list(t, "limit=2", nil).NextCursor == "" {
+			t.Errorf("limit=3 of 3: next_cursor %q; limit=2 must have one", p.NextCursor)
+		}
 	})
 }
 
@@ -516,6 +520,9 @@ func TestTaxonomyLists(t *testing.T) {
 				break
 			}
 			q = "limit=2&cursor=" + url.QueryEscape(p.NextCursor)
+		}
+		if r := f.client(t).Get("/api/v1/tags?limit=5"); strings.Contains(r.Body, "next_cursor") {
+			t.Errorf("5 tags of 5: %s", r.Body)
 		}
 		if !slices.Equal(seen, tags) {
 			t.Errorf("tags %v, want %v", seen, tags)

@@ -78,7 +78,9 @@ func (a *API) listTags(w http.ResponseWriter, r *http.Request) {
 	if bad.answer(w) {
 		return
 	}
-	tags, err := a.store.ListTags(r.Context(), after, limit)
+	tags, err := a.store.ListTags(r.Context(), after, limit+1)
+	more := len(tags) > limit
+	tags = tags[:min(len(tags), limit)]
 	if err != nil {
 		a.failProblem(w, r, fmt.Errorf("list tags: %w", err))
 		return
@@ -90,7 +92,7 @@ func (a *API) listTags(w http.ResponseWriter, r *http.Request) {
 	for _, t := range tags {
 		out.Tags = append(out.Tags, namedJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, URL: a.base + news.ListPath(news.ListTag, t.Slug)})
 	}
-	if len(tags) == limit {
+	if more {
 		out.NextCursor = cursor{mode: 't', id: tags[len(tags)-1].ID}.String()
 	}
 	web.JSON(w, http.StatusOK, publicMaxAge, out)
