@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,14 +174,11 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var bad badParams
 	for name, vs := range q {
-		for _, v := range vs {
-			if !utf8.ValidString(v) || len(v) > maxParam {
-				bad.add(name, "malformed")
-			}
+		if slices.ContainsFunc(vs, func(v string) bool { return !utf8.ValidString(v) || len(v) > maxParam }) {
+			// Named once, and read no further.
+			bad.add(name, "malformed")
+			q.Del(name)
 		}
-	}
-	if bad.answer(w) {
-		return
 	}
 	f := store.FeedFilter{}
 	limit, lerr := intParam(q.Get("limit"), defaultPage, 1, maxPage)

@@ -459,9 +459,11 @@ func TestArticleBadParameters(t *testing.T) {
 			}
 		}
 		// Several at once are all named.
-		p := checkProblem(t, "two", f.client(t).Get("/api/v1/articles?limit=0&cursor=x"), 400)
-		if errs, _ := p["errors"].([]any); len(errs) != 2 {
-			t.Errorf("two bad parameters: %v", p)
+		for _, q := range []string{"limit=0&cursor=x", "limit=abc&section=%ff&section=%fe"} {
+			p := checkProblem(t, q, f.client(t).Get("/api/v1/articles?"+q), 400)
+			if errs, _ := p["errors"].([]any); len(errs) != 2 {
+				t.Errorf("?%s: two bad parameters, %v", q, p)
+			}
 		}
 		for _, path := range []string{"/api/v1/articles/abc", "/api/v1/articles/-1", "/api/v1/articles/0", "/api/v1/articles/" + huge} {
 			checkProblem(t, path, f.client(t).Get(path), 404)
