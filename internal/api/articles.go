@@ -150,6 +150,12 @@ func parseCursor(s string, mode byte) (cursor, error) {
 	return cursor{mode: mode, at: time.UnixMicro(micro).UTC(), id: n}, nil
 }
 
+// onePage cuts a list read with one more than a page to the page, and
+// tells whether another follows: so a walk never ends on an empty page.
+func onePage[T any](list []T, limit int) ([]T, bool) {
+	return list[:min(len(list), limit)], len(list) > limit
+}
+
 // limitReason is the reason code of intParam's complaint.
 func limitReason(complaint string) string {
 	if complaint == errNotNumber {
@@ -234,13 +240,10 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Statuses = []news.Status{status}
 	}
-	// One more than a page tells whether another follows, so a walk
-	// never ends on an empty page.
 	f.Limit++
 	list, err := a.store.Feed(r.Context(), f)
 	f.Limit--
-	more := len(list) > f.Limit
-	list = list[:min(len(list), f.Limit)]
+	list, more := onePage(list, f.Limit)
 	if err != nil {
 		a.failProblem(w, r, fmt.Errorf("list articles: %w", err))
 		return

@@ -79,8 +79,7 @@ func (a *API) listTags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tags, err := a.store.ListTags(r.Context(), after, limit+1)
-	more := len(tags) > limit
-	tags = tags[:min(len(tags), limit)]
+	tags, more := onePage(tags, limit)
 	if err != nil {
 		a.failProblem(w, r, fmt.Errorf("list tags: %w", err))
 		return
