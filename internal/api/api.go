@@ -73,6 +73,11 @@ func New(o Options) *API {
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
 	mux.HandleFunc("GET /api/v1/search/suggest", a.suggest)
+	mux.HandleFunc("GET /api/v1/articles", a.listArticles)
+	mux.HandleFunc("GET /api/v1/articles/{id}", a.getArticle)
+	mux.HandleFunc("GET /api/v1/sections", a.listSections)
+	mux.HandleFunc("GET /api/v1/tags", a.listTags)
+	mux.HandleFunc("GET /api/v1/authors", a.listAuthors)
 	// A browser on another site must not post in a reader's name.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -265,6 +270,8 @@ func invalidParams(w http.ResponseWriter, err error) bool {
 	return true
 }
 
+const errNotNumber = "not a whole number"
+
 // intParam parses an optional whole number within [lo, hi].
 func intParam(s string, def, lo, hi int) (int, string) {
 	if s == "" {
@@ -272,7 +279,7 @@ func intParam(s string, def, lo, hi int) (int, string) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, "not a whole number"
+		return 0, errNotNumber
 	}
 	if n < lo || n > hi {
 		return 0, "must be from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)

@@ -1146,4 +1146,12 @@ var arabic = map[string]string{
 	"flash_job_retried":             "أُعيدت المهمة إلى الطابور، وستعمل حين يفرغ عامل.",
 	"flash_job_gone":                "هذه المهمة لم تعد فاشلة؛ ربما أعادها أحد قبلك.",
 	"audit_act_job_retry":           "إعادة مهمة فاشلة",
+	// The content API's parameter errors (problem details' errors[].message).
+	"api_reason_malformed":      "المعامل %s ليس نصًا صالحًا (ترميز UTF-8 غير صالح أو طول مفرط).",
+	"api_reason_not_a_number":   "المعامل %s يجب أن يكون عددًا صحيحًا.",
+	"api_reason_out_of_range":   "المعامل %s خارج المدى المسموح.",
+	"api_reason_bad_time":       "المعامل %s يجب أن يكون وقتًا بصيغة RFC 3339، مثل 2026-03-01T09:00:00Z.",
+	"api_reason_unknown_status": "المعامل %s ليس حالة معروفة (draft أو review أو scheduled أو published أو unpublished).",
+	"api_reason_unknown":        "المعامل %s لا يطابق شيئًا موجودًا.",
+	"api_reason_bad_cursor":     "المعامل %s ليس مؤشرًا أعطته هذه القائمة؛ ابدأ من الصفحة الأولى.",
 }

@@ -1142,4 +1142,12 @@ var english = map[string]string{
 	"flash_job_retried":             "The job is back in the queue and runs when a worker is free.",
 	"flash_job_gone":                "That job has not failed any more; someone may have retried it already.",
 	"audit_act_job_retry":           "Failed job retried",
+	// The content API's parameter errors (problem details' errors[].message).
+	"api_reason_malformed":      "Parameter %s is not valid text (invalid UTF-8 or far too long).",
+	"api_reason_not_a_number":   "Parameter %s must be a whole number.",
+	"api_reason_out_of_range":   "Parameter %s is out of the allowed range.",
+	"api_reason_bad_time":       "Parameter %s must be an RFC 3339 time, such as 2026-03-01T09:00:00Z.",
+	"api_reason_unknown_status": "Parameter %s is not a known status (draft, review, scheduled, published or unpublished).",
+	"api_reason_unknown":        "Parameter %s names nothing that exists.",
+	"api_reason_bad_cursor":     "Parameter %s is not a cursor this list gave; start again from the first page.",
 }

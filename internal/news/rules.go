@@ -25,6 +25,17 @@ func (s Staff) MayTake(act Action) error {
 	return fmt.Errorf("%s is the desk's step: %w", act, ErrForbidden)
 }
 
+// ViewableBy is nil when s may read a outside the newsroom's pages (the
+// content API): anyone reads what readers see; the desk reads every
+// article; a writer reads their own (madeBy) in any state and nobody
+// else's before it is public.
+func (a *Article) ViewableBy(s Staff) error {
+	if a.IsPublic() || s.Desk || s.UserID > 0 && a.madeBy(s.UserID) {
+		return nil
+	}
+	return ErrForbidden
+}
+
 // ErrWithEditors refuses a writer's change to their own article once it
 // is submitted: it is the editors' until they send it back.
 var ErrWithEditors = errors.New("the article is with the editors")

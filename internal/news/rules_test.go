@@ -97,3 +97,30 @@ func TestMayTake(t *testing.T) {
 		}
 	}
 }
+
+// TestViewableBy: who reads an article through the API, role × ownership
+// × state.
+func TestViewableBy(t *testing.T) {
+	const writer, other = 7, 8
+	credited := &Article{ID: 3, CreatedBy: 99, Status: StatusReview, Authors: []Author{{ID: 5, UserID: writer}}}
+	cases := []struct {
+		name string
+		a    *Article
+		s    Staff
+		ok   bool
+	}{
+		{"published, nobody", &Article{ID: 1, Status: StatusPublished}, Staff{}, true},
+		{"draft, nobody", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, Staff{}, false},
+		{"own draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, Staff{UserID: writer}, true},
+		{"own, scheduled", &Article{ID: 1, CreatedBy: writer, Status: StatusScheduled}, Staff{UserID: writer}, true},
+		{"credited, in review", credited, Staff{UserID: writer}, true},
+		{"someone else's draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, Staff{UserID: other}, false},
+		{"someone else's, unpublished", &Article{ID: 1, CreatedBy: writer, Status: StatusUnpublished}, Staff{UserID: other}, false},
+		{"desk, anyone's draft", &Article{ID: 1, CreatedBy: writer, Status: StatusDraft}, Staff{UserID: 1, Desk: true}, true},
+	}
+	for _, c := range cases {
+		if err := c.a.ViewableBy(c.s); (err == nil) != c.ok || err != nil && !errors.Is(err, ErrForbidden) {
+			t.Errorf("%s: %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}

@@ -1,12 +1,9 @@
 package search_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -17,28 +14,11 @@ import (
 	"khabar/internal/storetest"
 )
 
-// corpusPath is the shared Arabic news corpus (bench/search.sh's), beside
-// the repository.
-const corpusPath = "../../../shared/data/arabic-news.jsonl"
-
-// corpusTitles are the corpus's headlines, or a skip without it.
+// corpusTitles are the shared corpus's headlines, or a skip without it.
 func corpusTitles(b *testing.B) []string {
-	f, err := os.Open(corpusPath)
-	if err != nil {
-		b.Skipf("the typeahead benchmark needs the corpus: %v", err)
-	}
-	defer f.Close()
 	var titles []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var doc struct{ Title string }
-		if err := json.Unmarshal(sc.Bytes(), &doc); err == nil && doc.Title != "" {
-			titles = append(titles, doc.Title)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		b.Fatal(err)
+	for _, d := range storetest.Corpus(b) {
+		titles = append(titles, d.Title)
 	}
 	return titles
 }
@@ -120,11 +100,7 @@ func BenchmarkTypeahead(b *testing.B) {
 			if empty > 0 {
 				b.Errorf("%d questions found nothing; each is the start of a headline's words", empty)
 			}
-			slices.Sort(took)
-			at := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
-			b.ReportMetric(at(0.50), "p50-ms")
-			b.ReportMetric(at(0.95), "p95-ms")
-			b.ReportMetric(at(1), "max-ms")
+			storetest.ReportLatency(b, took)
 		})
 	}
 }
