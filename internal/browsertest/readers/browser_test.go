@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -42,7 +40,7 @@ func TestBrowser(t *testing.T) {
 	// node and Chromium, and they spend most of their time waiting on the
 	// browser, so they overlap well even on two cores.
 	t.Parallel()
-	n, browser, article, articlePath := readerPages(t)
+	n, browser, article, articlePath := browsertest.ReaderPages(t)
 	sectionPath := "/section/" + article.Section.Slug
 
 	t.Run("reader", func(t *testing.T) {
@@ -153,71 +151,6 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
-// TestAccessibility runs axe-core on the reader's and the newsroom's
-// pages, light and dark, and walks some of them by keyboard. It is a test
-// of its own, beside TestBrowser, because it is the longest of them.
-func TestAccessibility(t *testing.T) {
-	t.Parallel()
-	n, browser, article, articlePath := readerPages(t)
-	sectionPath := "/section/" + article.Section.Slug
-	axe := browsertest.Axe(t)
-	tag := "/tag/" + url.PathEscape(article.Tags[0].Slug)
-	author := "/author/" + article.Authors[0].Slug
-	search := "/search?q=" + url.QueryEscape(article.Headline)
-	comments := "/comments/" + strconv.FormatInt(article.ID, 10)
-	live := apptest.BestArticle(t, n.Store, "covered live", func(a, best *news.Article) bool { return a.Live })
-	liveID := strconv.FormatInt(live.ID, 10)
-	// Each page has tabs of its own, so a loaded machine's slowness is
-	// bounded per page, not summed over forty of them in one tab's life.
-	// Colours are checked in a tab of their own: switching the colour
-	// scheme back and forth in one tab sometimes stalls Chromium for a
-	// minute.
-	reader := []string{"/", articlePath, comments, news.ArticlePath(live), "/liveblog/" + liveID, sectionPath, tag, author, search,
-		"/search?q=zzzqqq", "/no/such/page", "/admin/login"}
-	for _, path := range reader {
-		t.Run(path, func(t *testing.T) {
-			checkAxe(t, browsertest.NewTab(t, browser), n.Base+path, axe, "")
-			dark := browsertest.NewTab(t, browser)
-			if _, err := chromedp.Call(dark, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
-				t.Fatal(err)
-			}
-			checkAxe(t, dark, n.Base+path, axe, "color-contrast")
-		})
-	}
-	t.Run("keyboard on the reader's pages", func(t *testing.T) {
-		tab := browsertest.NewTab(t, browser)
-		checkKeyboard(t, tab, n.Base+"/")
-		checkKeyboard(t, tab, n.Base+articlePath)
-	})
-
-	// Tabs share the browser's cookies: one sign-in serves the rest.
-	browsertest.Login(t, browsertest.NewTab(t, browser), n.Base, auth.RoleAdmin)
-	id := strconv.FormatInt(article.ID, 10)
-	admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
-		"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
-		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/status", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
-	for _, path := range admin {
-		t.Run(path, func(t *testing.T) { checkAxe(t, browsertest.NewTab(t, browser), n.Base+path, axe, "") })
-	}
-	t.Run("keyboard on the newsroom's dashboard", func(t *testing.T) {
-		checkKeyboard(t, browsertest.NewTab(t, browser), n.Base+"/admin/")
-	})
-}
-
-// readerPages starts a node with the demo, signed-in editor and admin
-// accounts, and a Chromium; it gives the demo's richest article and its
-// path.
-func readerPages(t *testing.T) (*apptest.Node, context.Context, *news.Article, string) {
-	t.Helper()
-	n := apptest.StartNode(t, "")
-	browser := browsertest.Start(t) // after the node: it stops first
-	apptest.Login(t, n, auth.RoleEditor)
-	apptest.Login(t, n, auth.RoleAdmin)
-	article, articlePath := browsertest.RichArticle(t, n.Store)
-	return n, browser, article, articlePath
-}
-
 // rtlLayoutChecks returns what is wrong with the right-to-left layout of
 // the page in view: the page must not scroll sideways; the headline, the
 // brand and lists must start from the right; the ticker must run from the
@@ -255,68 +188,6 @@ const rtlLayoutChecks = `(() => {
   if (title && list && box(title).left < box(list).right - 1) problems.push("the ticker title is not on the right of its lines");
   return problems;
 })()`
-
-type axeViolation struct {
-	ID     string   `json:"id"`
-	Impact string   `json:"impact"`
-	Help   string   `json:"help"`
-	Nodes  []string `json:"nodes"`
-}
-
-// checkAxe runs axe-core on a page: every rule, or only the one named.
-func checkAxe(t *testing.T, tab context.Context, pageURL, axe, only string) {
-	t.Helper()
-	browsertest.Browse(t, tab, pageURL, chromedp.Navigate(pageURL))
-	runAxe(t, tab, strings.TrimPrefix(pageURL, "http://"), axe, "document", only)
-}
-
-// runAxe checks the page as it is now, within the element the JavaScript
-// expression within names, with only one rule when only is set.
-func runAxe(t *testing.T, tab context.Context, what, axe, within, only string) {
-	t.Helper()
-	browsertest.Eval[chromedp.Void](t, tab, axe)
-	if only != "" {
-		only = `runOnly: ["` + only + `"], `
-	}
-	found := browsertest.Eval[[]axeViolation](t, tab, `axe.run(`+within+`, {`+only+`resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
-		id: v.id, impact: v.impact || "", help: v.help,
-		nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\s+/g, " "))})))`)
-	for _, v := range found {
-		t.Errorf("axe %s: %s (%s, %s)\n\t%s", what, v.ID, v.Help, v.Impact, strings.Join(v.Nodes, "\n\t"))
-	}
-}
-
-// checkKeyboard tabs through the start of a page: the first Tab must land
-// on the skip link, shown on screen, and every element reached must be on
-// screen with a visible focus ring.
-func checkKeyboard(t *testing.T, tab context.Context, pageURL string) {
-	t.Helper()
-	browsertest.Browse(t, tab, pageURL, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("body")))
-	const focused = `(() => {
-	  const el = document.activeElement, r = el.getBoundingClientRect(), s = getComputedStyle(el);
-	  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
-	  return {tag: el.tagName, cls: el.className, href: el.getAttribute("href") || "", text: (el.textContent || el.value || "").trim().slice(0, 40),
-	    visible: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.left < innerWidth, ring};
-	})()`
-	type focus struct {
-		Tag, Cls, Href, Text string
-		Visible, Ring        bool
-	}
-	for i := range 15 {
-		browsertest.Browse(t, tab, "Tab", chromedp.KeyEvent(kb.Tab))
-		f := browsertest.Eval[focus](t, tab, focused)
-		if i == 0 && (f.Cls != "skip" || f.Href != "#main") {
-			t.Errorf("%s: the first Tab reaches %s.%s %q, not the skip link", pageURL, f.Tag, f.Cls, f.Text)
-		}
-		if f.Tag == "BODY" {
-			t.Errorf("%s: Tab %d left the page's controls", pageURL, i+1)
-			return
-		}
-		if !f.Visible || !f.Ring {
-			t.Errorf("%s: Tab %d focuses %s.%s %q, on screen %v, focus ring %v", pageURL, i+1, f.Tag, f.Cls, f.Text, f.Visible, f.Ring)
-		}
-	}
-}
 
 // checkPageBudget loads a page as a reader would and checks DESIGN.md §5
 // and §6: every request to our own origin, HTML + CSS + JS within the

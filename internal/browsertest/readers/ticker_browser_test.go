@@ -47,6 +47,6 @@ func TestTickerInTheBrowser(t *testing.T) {
 
 	axe := browsertest.Axe(t)
 	for _, path := range []string{"/admin/ticker", "/admin/ticker/" + apptest.Itoa(it[1].ID)} {
-		checkAxe(t, tab, n.Base+path, axe, "")
+		browsertest.CheckAxe(t, tab, n.Base+path, axe, "")
 	}
 }

@@ -68,6 +68,9 @@
       items.push(li);
     });
     list.replaceChildren(frag);
+    // The words these suggestions answer: while the field holds others,
+    // newer suggestions are on their way.
+    list.dataset.q = asked;
     status.textContent = answer.status || "";
     open(true);
   }
