@@ -48,9 +48,9 @@ type Status interface {
 type statusPage struct {
 	StatusReport
 	Files, Schedule string
-	Lags            []lagRow
-	Jobs            []jobRow
-	Failed          []failedRow
+	LagRows         []lagRow
+	JobRows         []jobRow
+	FailedRows      []failedRow
 }
 
 type lagRow struct{ Consumer, Events string }
@@ -75,13 +75,13 @@ func (n *Newsroom) status(w http.ResponseWriter, r *http.Request) {
 		p.Schedule = fmt.Sprintf("--backup-every %s --backup-keep %d", flagDuration(rep.BackupEvery), rep.BackupKeep)
 	}
 	for _, l := range rep.Lags {
-		p.Lags = append(p.Lags, lagRow{Consumer: l.Consumer, Events: digits.Int(int(l.Events))})
+		p.LagRows = append(p.LagRows, lagRow{Consumer: l.Consumer, Events: digits.Int(int(l.Events))})
 	}
 	for _, c := range rep.Jobs {
-		p.Jobs = append(p.Jobs, jobRow{State: n.jobState(c.State), Kind: c.Kind, Count: digits.Int(int(c.Jobs))})
+		p.JobRows = append(p.JobRows, jobRow{State: n.jobState(c.State), Kind: c.Kind, Count: digits.Int(int(c.Jobs))})
 	}
 	for _, f := range rep.Failed {
-		p.Failed = append(p.Failed, failedRow{FailedJob: f, Number: digits.Int(int(f.ID)),
+		p.FailedRows = append(p.FailedRows, failedRow{FailedJob: f, Number: digits.Int(int(f.ID)),
 			Attempts: digits.Int(f.Attempt) + " / " + digits.Int(f.MaxAttempts)})
 	}
 	n.render(w, http.StatusOK, "status", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_status"), Page: p, Flash: flash(r)})
