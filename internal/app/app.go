@@ -227,7 +227,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	// One budget for the search page and the API: 30 searches at once,
 	// then two a second, per address.
-	searchLimit := throttle.NewLimiter(30, 500*time.Millisecond)
+	searchLimit := throttle.NewLimiter(cfg.SearchBurst, cfg.SearchRefill)
 	if a.Comments, err = comment.New(ctx, s, a.Settings); err != nil {
 		return nil, err
 	}

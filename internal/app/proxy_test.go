@@ -16,11 +16,11 @@ import (
 // TestBehindTrustedProxy: behind a proxy the site trusts, each reader
 // behind it has a search budget of its own; a header from a peer it does
 // not trust changes nothing, so spoofing it buys no extra budget. (The
-// budget is 30 at once, then 2 a second: a storm of searches, ten at a
-// time, outruns the refill however slow the machine.)
+// budget is apptest.SearchBudget an hour, so the storm's refusals do not
+// depend on the machine's speed.)
 func TestBehindTrustedProxy(t *testing.T) {
 	t.Parallel()
-	const storm = 120
+	const storm = 4 * apptest.SearchBudget
 	search := func(n *apptest.Node, i int, client string) (int, error) {
 		r, err := n.Try("GET", "/api/v1/search?q="+url.QueryEscape("الحكومة "+strconv.Itoa(i)), nil,
 			map[string]string{"X-Forwarded-For": client})
@@ -57,7 +57,7 @@ func TestBehindTrustedProxy(t *testing.T) {
 		return n429
 	}
 
-	proxied := apptest.StartNode(t, "", func(c *config.Config) { c.TrustedProxies = "127.0.0.1" })
+	proxied := apptest.StartNode(t, "", apptest.TightSearch, func(c *config.Config) { c.TrustedProxies = "127.0.0.1" })
 	if n := refused(proxied, func(int) string { return "198.51.100.7" }); n == 0 {
 		t.Errorf("%d searches of one reader behind the proxy: none refused", storm)
 	}
@@ -65,7 +65,7 @@ func TestBehindTrustedProxy(t *testing.T) {
 		t.Errorf("another reader behind the same proxy, after the first used up its budget: %d %v", code, err)
 	}
 
-	direct := apptest.StartNode(t, "")
+	direct := apptest.StartNode(t, "", apptest.TightSearch)
 	if n := refused(direct, func(i int) string { return "198.51.100." + strconv.Itoa(i) }); n == 0 {
 		t.Errorf("%d searches from one peer naming %d addresses in X-Forwarded-For: none refused", storm, storm)
 	}

@@ -42,6 +42,15 @@ type Node struct {
 	DataDir string
 }
 
+// SearchBudget is the search budget the rate-limit tests storm: ten at
+// once and no more within the hour, so a storm of a few dozen is refused
+// in part however slowly the machine answers it, on each node a proxy
+// spreads it over.
+const SearchBudget = 10
+
+// TightSearch is the StartNode tweak that sets SearchBudget.
+func TightSearch(c *config.Config) { c.SearchBurst, c.SearchRefill = SearchBudget, time.Hour }
+
 // StartNode starts a node on a fresh data directory with the demo, on
 // SQLite (dbURL empty) or on the PostgreSQL database dbURL names.
 func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node {

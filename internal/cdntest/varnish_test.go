@@ -57,8 +57,12 @@ func TestVarnishVCLCompiles(t *testing.T) {
 	}
 }
 
-// behindProxy is the tweak that makes a node trust Varnish on 127.0.0.1.
-func behindProxy(c *config.Config) { c.TrustedProxies = "127.0.0.1" }
+// behindProxy is the tweak that makes a node trust Varnish on 127.0.0.1,
+// with a search budget small enough for a storm to use up on both nodes.
+func behindProxy(c *config.Config) {
+	apptest.TightSearch(c)
+	c.TrustedProxies = "127.0.0.1"
+}
 
 // TestVarnishInFrontOfNode: one node on SQLite, both backends pointed at it.
 func TestVarnishInFrontOfNode(t *testing.T) {
@@ -227,10 +231,12 @@ func inFront(t *testing.T, bin string, node1, node2 *apptest.Node) {
 	})
 
 	t.Run("the node sees the reader behind Varnish", func(t *testing.T) {
-		// The search budget is per reader (30 at once, 2 a second): one
-		// reader's storm is refused in part, while another reader, behind
+		// The search budget is per reader (apptest.SearchBudget an hour on
+		// each node): one reader's storm is refused in part, while another reader, behind
 		// the same Varnish, still gets answers. Were the node to see only
 		// Varnish, both would share one budget.
+		// More than both nodes' budgets together.
+		const storm = 4 * apptest.SearchBudget
 		refused := 0
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -254,13 +260,13 @@ func inFront(t *testing.T, bin string, node1, node2 *apptest.Node) {
 				}
 			}()
 		}
-		for i := range 120 {
+		for i := range storm {
 			next <- i
 		}
 		close(next)
 		wg.Wait()
 		if refused == 0 {
-			t.Fatalf("120 searches of one reader through Varnish: none refused")
+			t.Fatalf("%d searches of one reader through Varnish: none refused", storm)
 		}
 		if code, err := v.try(other, "/api/v1/search?q="+url.QueryEscape("الحكومة"), nil); code != http.StatusOK {
 			t.Errorf("another reader through the same Varnish, after the first used up its budget: %d %v", code, err)

@@ -31,6 +31,10 @@ const (
 	// DefaultReadyOutboxLag is how long an event may wait for a consumer
 	// before /readyz calls the node stuck.
 	DefaultReadyOutboxLag = 5 * time.Minute
+	// A reader may search 30 times at once, then twice a second: more
+	// than a person types, less than a script needs to load a node.
+	DefaultSearchBurst  = 30
+	DefaultSearchRefill = 500 * time.Millisecond
 )
 
 // Log formats: lines for a person (slog's key=value), or one JSON object
@@ -53,6 +57,11 @@ type Config struct {
 	PageMaxAge   time.Duration // Cache-Control max-age of public pages
 	CacheEntries int           // page cache size limit
 	EventPoll    time.Duration // how often to look for events from other nodes
+	// SearchBurst searches a client address may make at once, then one
+	// more each SearchRefill (many readers behind one carrier NAT share
+	// an address, so outlets may want more).
+	SearchBurst  int
+	SearchRefill time.Duration
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
@@ -117,7 +126,7 @@ type Config struct {
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
-		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor}
+		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -142,6 +151,16 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 			*p = b
 		}
 		fs.BoolVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	integer := func(p *int, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q: want a whole number", env, v))
+			}
+			*p = n
+		}
+		fs.IntVar(p, flagName, *p, usage+" (env "+env+")")
 	}
 	dur := func(p *time.Duration, flagName, env, usage string) {
 		if v := getenv(env); v != "" {
@@ -188,22 +207,10 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	dur(&c.ReadyOutboxLag, "ready-outbox-lag", "KHABAR_READY_OUTBOX_LAG", "how long an event may wait for a consumer before /readyz answers 503")
 	dur(&c.ShutdownGrace, "shutdown-grace", "KHABAR_SHUTDOWN_GRACE", "how long a stop (SIGTERM) waits for running requests, live streams and jobs before it cuts them")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
-	if v := getenv("KHABAR_CACHE_ENTRIES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("KHABAR_CACHE_ENTRIES=%q: want a whole number", v))
-		}
-		c.CacheEntries = n
-	}
-	if v := getenv("KHABAR_BACKUP_KEEP"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("KHABAR_BACKUP_KEEP=%q: want a whole number", v))
-		}
-		c.BackupKeep = n
-	}
-	fs.IntVar(&c.BackupKeep, "backup-keep", c.BackupKeep, "scheduled backups kept, the newest (env KHABAR_BACKUP_KEEP)")
-	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "most pages kept in the page cache (env KHABAR_CACHE_ENTRIES)")
+	integer(&c.BackupKeep, "backup-keep", "KHABAR_BACKUP_KEEP", "scheduled backups kept, the newest")
+	integer(&c.CacheEntries, "cache-entries", "KHABAR_CACHE_ENTRIES", "most pages kept in the page cache")
+	integer(&c.SearchBurst, "search-burst", "KHABAR_SEARCH_BURST", "searches one reader (one address) may make at once, on each node")
+	dur(&c.SearchRefill, "search-refill", "KHABAR_SEARCH_REFILL", "how often one more search comes back to a reader who used up --search-burst")
 	validate := func() error {
 		return errors.Join(append(envErrs, c.Validate())...)
 	}
@@ -325,6 +332,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := web.ParseProxies(c.TrustedProxies, c.ProxyHeader); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies/--proxy-header: %w", err))
+	}
+	if c.SearchBurst < 1 || c.SearchBurst > 100_000 {
+		errs = append(errs, fmt.Errorf("--search-burst %d: want 1 to 100000", c.SearchBurst))
+	}
+	if c.SearchRefill < time.Millisecond || c.SearchRefill > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--search-refill %s: want 1ms to 24h", c.SearchRefill))
 	}
 	if c.BackupKeep < 1 {
 		errs = append(errs, fmt.Errorf("--backup-keep %d: want 1 or more", c.BackupKeep))
