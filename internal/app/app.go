@@ -265,7 +265,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if err != nil {
 		return nil, err
 	}
-	v1 := api.New(api.Options{Search: a.Search, Store: s, Settings: a.Settings, Auth: signIn, Comments: a.Comments, Catalog: cat, Base: base,
+	v1 := api.New(api.Options{Search: a.Search, Store: s, Settings: a.Settings, Auth: signIn, Comments: a.Comments, Catalog: cat, Base: base, BodyHTML: a.Site.SyndicatedHTML,
 		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: guard})
 
 	// The event spine: every consumer of this node, from startAt on.

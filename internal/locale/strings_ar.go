@@ -1154,4 +1154,5 @@ var arabic = map[string]string{
 	"api_reason_unknown_status": "المعامل %s ليس حالة معروفة (draft أو review أو scheduled أو published أو unpublished).",
 	"api_reason_unknown":        "المعامل %s لا يطابق شيئًا موجودًا.",
 	"api_reason_bad_cursor":     "المعامل %s ليس مؤشرًا أعطته هذه القائمة؛ ابدأ من الصفحة الأولى.",
+	"api_reason_unknown_format": "المعامل %s يجب أن يكون json أو ninjs (ninjs 2.2) أو ninjs3 (ninjs 3.1).",
 }

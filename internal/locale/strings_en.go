@@ -1150,4 +1150,5 @@ var english = map[string]string{
 	"api_reason_unknown_status": "Parameter %s is not a known status (draft, review, scheduled, published or unpublished).",
 	"api_reason_unknown":        "Parameter %s names nothing that exists.",
 	"api_reason_bad_cursor":     "Parameter %s is not a cursor this list gave; start again from the first page.",
+	"api_reason_unknown_format": "Parameter %s must be json, ninjs (ninjs 2.2) or ninjs3 (ninjs 3.1).",
 }
