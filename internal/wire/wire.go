@@ -12,11 +12,16 @@ package wire
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // MaxSize is the largest file read: agency text items are tens of
@@ -227,4 +232,44 @@ func statusOf(code string) Status {
 		code = code[i+1:]
 	}
 	return Status(strings.ToLower(code))
+}
+
+// Stored is an item as the desk keeps it.
+type Stored struct {
+	Item
+	ID int64
+	// Source is where it came in: "folder", or "push:" and the agency
+	// the pushing token belongs to.
+	Source     string
+	ReceivedAt time.Time
+	// Latest is true for the newest version of its GUID.
+	Latest bool
+}
+
+// Digest identifies the item's content: the same item received twice
+// (a file dropped again, a push retried) has the same digest.
+func (it *Item) Digest() string {
+	b, _ := json.Marshal(it) // an Item always encodes
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Text is what the desk's search reads of the item: its headline, lead,
+// slugline, dateline and body, without markup.
+func (it *Item) Text() string {
+	parts := []string{it.Headline, it.Lead, it.Slugline, it.Dateline, it.BodyText}
+	if it.BodyHTML != "" {
+		z := html.NewTokenizer(strings.NewReader(it.BodyHTML))
+		var sb strings.Builder
+		for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+			switch tt {
+			case html.TextToken:
+				sb.Write(z.Text())
+			case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+				sb.WriteByte(' ') // <p>a</p><p>b</p> is two words
+			}
+		}
+		parts = append(parts, sb.String())
+	}
+	return strings.Join(parts, "\n")
 }
