@@ -24,6 +24,7 @@ import (
 	"khabar/internal/comment"
 	"khabar/internal/config"
 	"khabar/internal/demo"
+	"khabar/internal/intake"
 	"khabar/internal/jobs"
 	"khabar/internal/live"
 	"khabar/internal/locale"
@@ -372,6 +373,20 @@ func (a *App) Run(ctx context.Context) error {
 			a.log.Error("stop the job queue", "err", err)
 		}
 	}()
+	if a.cfg.WireDir != "" {
+		in := &intake.Service{Store: a.Store, Log: a.log}
+		watching := make(chan struct{})
+		go func() {
+			defer close(watching)
+			in.Watch(ctx, a.cfg.WireDir, a.cfg.WirePoll)
+		}()
+		// The file in hand is filed before the database closes.
+		defer func() {
+			cancel()
+			<-watching
+		}()
+		a.log.Info("watching the wire folder", "dir", a.cfg.WireDir, "every", a.cfg.WirePoll)
+	}
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
