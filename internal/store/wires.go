@@ -245,3 +245,19 @@ func (s *Store) SeeWireNotice(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// ArticleEmbargo is the latest embargo the agency set on the wires
+// article id was made from (its newest versions'), zero when none.
+func (s *Store) ArticleEmbargo(ctx context.Context, id int64) (time.Time, error) {
+	return s.articleEmbargo(ctx, s.db, id)
+}
+
+func (s *Store) articleEmbargo(ctx context.Context, db querier, id int64) (time.Time, error) {
+	var t sql.NullTime
+	err := db.QueryRowContext(ctx, s.q(`SELECT w.embargoed FROM wire_articles wa JOIN wire_items w ON w.guid = wa.guid AND w.latest = ?
+		WHERE wa.article_id = ? AND w.embargoed IS NOT NULL ORDER BY w.embargoed DESC LIMIT 1`), true, id).Scan(&t)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("embargo of article %d: %w", id, err)
+	}
+	return t.Time, nil
+}
