@@ -115,10 +115,10 @@ func (e *Engine) funcs() template.FuncMap {
 			}
 			return "", fmt.Errorf("num: %T is not a whole number", n)
 		},
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
-		"tn":       func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
-		"bytes":    func(n int64) string { return e.cat.Size(n, e.format.Load().Digits) },
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"tn":    func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
+		"bytes": func(n int64) string { return e.cat.Size(n, e.format.Load().Digits) },
 		// hijri is the Umm al-Qura date when the outlet shows it, else "".
 		"hijri": func(t time.Time) string {
 			if f := e.format.Load(); f.Hijri {
