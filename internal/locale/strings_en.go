@@ -1047,6 +1047,7 @@ var english = map[string]string{
 	"wire_notice_withheld":          "The agency withheld the story this article was made from: do not publish it until a usable version comes.",
 	"wire_notice_view":              "See what the agency sent",
 	"wire_notice_seen":              "I have seen this",
+	"wires_arrived":                 "New on the wires:",
 	"wire_embargo_article":          "The agency embargoed this story until %s: the article is neither published nor scheduled before then.",
 	"err_embargoed":                 "The agency embargoed this story: choose a time after the embargo.",
 	"redirects_hint":                "Old addresses whose visitors are sent to their new ones (301): the imported site's links, and those you add here. They are looked up before the not-found page.",
