@@ -57,4 +57,3 @@ func (s *Site) liveTopic(w http.ResponseWriter, r *http.Request) {
 	}
 	live.Serve(w, r, s.live, topic, web.ClientIP(r))
 }
-
