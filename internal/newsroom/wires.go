@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"khabar/internal/auth"
 	"khabar/internal/live"
 	"khabar/internal/news"
 	"khabar/internal/outbox"
@@ -277,4 +278,74 @@ func (n *Newsroom) wireStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	live.Serve(w, r, n.live, wiresTopic, web.ClientIP(r))
+}
+
+// agenciesPage is /admin/wires/agencies: the agencies that push their
+// copy, each with its own token, shown once when made.
+type agenciesPage struct {
+	Agencies []store.WireAgency
+	Name     string
+	New      string
+}
+
+// agencies is GET /admin/wires/agencies (admins).
+func (n *Newsroom) agencies(w http.ResponseWriter, r *http.Request) {
+	n.renderAgencies(w, r, http.StatusOK, &agenciesPage{}, nil)
+}
+
+func (n *Newsroom) renderAgencies(w http.ResponseWriter, r *http.Request, status int, p *agenciesPage, errs map[string]string) {
+	var err error
+	if p.Agencies, err = n.store.WireAgencies(r.Context()); err != nil {
+		n.fail(w, r, err)
+		return
+	}
+	n.render(w, status, "agencies", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_agencies"), Page: p, Errors: errs, Flash: flash(r)})
+}
+
+// addAgency is POST /admin/wires/agencies: a new agency and its token.
+func (n *Newsroom) addAgency(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	name := news.CleanLine(r.PostForm.Get("name"))
+	p := &agenciesPage{Name: name}
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		code := "err_required"
+		if name != "" {
+			code = "err_too_long"
+		}
+		n.renderAgencies(w, r, http.StatusUnprocessableEntity, p, map[string]string{"name": code})
+		return
+	}
+	token, hash, err := auth.NewToken()
+	if err == nil {
+		_, err = n.store.AddWireAgency(r.Context(), name, hash, userFrom(r.Context()).Actor())
+	}
+	if errors.Is(err, news.ErrDuplicate) {
+		n.renderAgencies(w, r, http.StatusUnprocessableEntity, p, map[string]string{"name": "err_agency_taken"})
+		return
+	}
+	if err != nil {
+		n.fail(w, r, err)
+		return
+	}
+	p.New, p.Name = token, ""
+	n.renderAgencies(w, r, http.StatusCreated, p, nil)
+}
+
+// revokeAgency is POST /admin/wires/agencies/{id}/revoke.
+func (n *Newsroom) revokeAgency(w http.ResponseWriter, r *http.Request) {
+	if !n.parseForm(w, r) {
+		return
+	}
+	id, ok := parseID(r)
+	if !ok {
+		n.Error(w, r, http.StatusNotFound)
+		return
+	}
+	if err := n.store.RevokeWireAgency(r.Context(), id, userFrom(r.Context()).Actor()); err != nil {
+		n.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/wires/agencies?done=revoked", http.StatusSeeOther)
 }
