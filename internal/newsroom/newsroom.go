@@ -171,6 +171,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
 	mux.Handle("GET /admin/wires", n.require(auth.PermWrite, n.wires))
 	mux.Handle("GET /admin/wires/stream", n.require(auth.PermWrite, n.wireStream))
+	n.serveStatic(mux, "wires.js")
 	mux.Handle("GET /admin/wires/agencies", n.require(auth.PermManageSettings, n.agencies))
 	mux.Handle("POST /admin/wires/agencies", n.require(auth.PermManageSettings, n.addAgency))
 	mux.Handle("POST /admin/wires/agencies/{id}/revoke", n.require(auth.PermManageSettings, n.revokeAgency))

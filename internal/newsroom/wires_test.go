@@ -107,7 +107,7 @@ func testWireDesk(t *testing.T, s *store.Store) {
 
 	item := c.Get("/admin/wires/" + itoa(id1))
 	if item.Status != 200 || strings.Contains(item.Body, "<script>alert") || strings.Contains(item.Body, "<strong>الوكالة") ||
-		!strings.Contains(item.Body, "ممنوع النشر قبل الموعد") || !strings.Contains(item.Body, "<h3>عنوان فرعي</h3>") {
+		!strings.Contains(item.Body, "ممنوع النشر قبل الموعد") || !strings.Contains(item.Body, "<h2>عنوان فرعي</h2>") {
 		t.Fatalf("item: %d\n%s", item.Status, item.Body)
 	}
 

@@ -1,9 +1,11 @@
 package a11y
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -12,6 +14,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 	"khabar/internal/news"
+	"khabar/internal/wire"
 )
 
 // TestAccessibility runs axe-core on the reader's and the newsroom's
@@ -57,7 +60,14 @@ func TestAccessibility(t *testing.T) {
 	// Tabs share the browser's cookies: one sign-in serves the rest.
 	browsertest.Login(t, browsertest.NewTab(t, browser), n.Base, auth.RoleAdmin)
 	id := strconv.FormatInt(article.ID, 10)
-	admin := []string{"/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
+	wired := wire.Item{Format: wire.FormatNinjs, GUID: "urn:a11y:1", Version: 2, Provider: "وكالة المثال", Headline: "خبر من الوكالة",
+		Lead: "مقدمة", BodyHTML: "<p>نص</p><h2>عنوان</h2><p>فقرة</p>", Status: wire.Withheld, EdNote: "لا تنشروا قبل التأكيد",
+		Embargoed: time.Now().Add(48 * time.Hour), Urgency: 1, Language: "ar", Subjects: []wire.Subject{{Name: "سياسة"}}}
+	wid, _, err := n.Store.AddWire(context.Background(), wired, "folder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := []string{"/admin/wires", "/admin/wires/" + strconv.FormatInt(wid, 10), "/admin/wires/agencies","/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
 		"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
 		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/status", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 	for _, path := range admin {
