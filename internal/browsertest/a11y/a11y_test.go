@@ -67,7 +67,7 @@ func TestAccessibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := []string{"/admin/wires", "/admin/wires/" + strconv.FormatInt(wid, 10), "/admin/wires/agencies","/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
+	admin := []string{"/admin/wires", "/admin/wires/" + strconv.FormatInt(wid, 10), "/admin/wires/agencies", "/admin/", "/admin/articles/" + id, "/admin/articles/" + id + "/preview", "/admin/articles/" + id + "/revisions",
 		"/admin/articles/new", "/admin/articles/" + liveID + "/liveblog", "/admin/media", "/admin/ticker", "/admin/settings", "/admin/sections", "/admin/authors",
 		"/admin/comments", "/admin/comments/bans", "/admin/audit", "/admin/status", "/admin/alerts", "/admin/tokens", "/admin/users", "/admin/account"}
 	for _, path := range admin {
