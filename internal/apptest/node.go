@@ -318,3 +318,20 @@ func MediaStore(srv *s3test.Server, url string) func(*config.Config) {
 		c.MediaStore, c.MediaS3Endpoint, c.MediaS3PathStyle, c.S3AccessKey, c.S3SecretKey = o.URL, o.Endpoint, o.PathStyle, o.AccessKey, o.SecretKey
 	}
 }
+
+// EachDatabase runs fn as parallel subtests "sqlite" (dbURL empty) and
+// "postgres" (the test server's URL; skipped or failed as
+// storetest.PostgresURL says when there is none).
+func EachDatabase(t *testing.T, fn func(t *testing.T, dbURL string)) {
+	t.Helper()
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			dbURL := ""
+			if db == "postgres" {
+				dbURL = storetest.PostgresURL(t)
+			}
+			fn(t, dbURL)
+		})
+	}
+}
