@@ -92,15 +92,12 @@ func (s *Store) AddWire(ctx context.Context, it wire.Item, source string) (id in
 		}
 		// The newest version is the one with the highest number; an older
 		// one arriving late stays behind it.
-		var newer int
-		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM wire_items WHERE guid = ? AND id <> ? AND version > ?"),
-			it.GUID, id, it.Version).Scan(&newer); err != nil {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE wire_items SET latest = (id = ?) WHERE guid = ?
+			AND NOT EXISTS (SELECT 1 FROM wire_items n WHERE n.guid = ? AND n.id <> ? AND n.version > ?)`), id, it.GUID, it.GUID, id, it.Version)
+		if err != nil {
 			return err
 		}
-		if newer == 0 {
-			if _, err := tx.ExecContext(ctx, s.q("UPDATE wire_items SET latest = (id = ?) WHERE guid = ?"), id, it.GUID); err != nil {
-				return err
-			}
+		if newest, _ := res.RowsAffected(); newest > 0 {
 			if _, err := tx.ExecContext(ctx, s.q("UPDATE wire_articles SET notice_id = ? WHERE guid = ? AND wire_id <> ?"), id, it.GUID, id); err != nil {
 				return err
 			}
