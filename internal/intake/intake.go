@@ -46,17 +46,9 @@ type Service struct {
 	Now func() time.Time
 }
 
-// Taken is one item of a file or push: its id on the desk, and whether
-// it is new (false: the same content was kept before).
-type Taken struct {
-	ID    int64
-	GUID  string
-	Added bool
-}
-
 // Result is what one file or push gave the desk, in its order.
 type Result struct {
-	Items []Taken
+	Items []store.WireKept
 }
 
 // Added counts the new items.
@@ -70,21 +62,19 @@ func (r Result) Added() int {
 	return n
 }
 
-// Take parses data and keeps its items, received from source.
+// Take parses data and keeps its items, received from source, all or
+// none.
 func (s *Service) Take(ctx context.Context, data []byte, source string) (Result, error) {
 	items, err := wire.Parse(data)
 	if err != nil {
 		return Result{}, err
 	}
-	var r Result
-	for _, it := range items {
-		id, added, err := s.Store.AddWire(ctx, it, source)
-		if err != nil {
-			return r, err
-		}
-		r.Items = append(r.Items, Taken{ID: id, GUID: it.GUID, Added: added})
+	in := make([]store.WireIn, len(items))
+	for i, it := range items {
+		in[i] = store.WireIn{Item: it, Source: source}
 	}
-	return r, nil
+	kept, err := s.Store.AddWires(ctx, in)
+	return Result{Items: kept}, err
 }
 
 func (s *Service) now() time.Time {
@@ -150,16 +140,18 @@ func (s *Service) Sweep(ctx context.Context, dir string) (int, error) {
 		return strings.Compare(a.name, b.name)
 	})
 	taken := 0
-	for _, f := range files {
+	for batch := range slices.Chunk(files, sweepBatch) {
 		if ctx.Err() != nil {
 			return taken, nil
 		}
-		ok, err := s.takeFile(ctx, dir, f.name)
+		names := make([]string, len(batch))
+		for i, f := range batch {
+			names[i] = f.name
+		}
+		n, err := s.takeFiles(ctx, dir, names)
+		taken += n
 		if err != nil {
 			return taken, err
-		}
-		if ok {
-			taken++
 		}
 	}
 	return taken, nil
@@ -183,48 +175,117 @@ func (s *Service) reclaim(dir string) error {
 	return nil
 }
 
-// takeFile claims, reads and files one file; false when another node
-// claimed it first.
-func (s *Service) takeFile(ctx context.Context, dir, name string) (bool, error) {
-	claimed := filepath.Join(dir, processing, name)
-	if err := os.Rename(filepath.Join(dir, name), claimed); err != nil {
+// sweepBatch is how many files one transaction keeps: a commit is most
+// of an item's cost on PostgreSQL, and a batch shares it.
+const sweepBatch = 64
+
+// claimed is a file a sweep holds, with the items read from it.
+type claimed struct {
+	name, path string
+	items      []wire.Item
+}
+
+// takeFiles claims the named files, quarantines those that are refused,
+// and keeps the others' items in one transaction, filing them under
+// done/; it reports how many files it took (others' claims are theirs).
+// When the database cannot take them, the files go back for the next
+// sweep.
+func (s *Service) takeFiles(ctx context.Context, dir string, names []string) (int, error) {
+	var good []claimed
+	taken := 0
+	for _, name := range names {
+		c, err := s.claim(dir, name)
 		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil
+			continue // another node's
 		}
-		return false, fmt.Errorf("claim %s: %w", name, err)
+		if err != nil {
+			return taken, err
+		}
+		taken++
+		data, err := readLimited(c.path)
+		if err == nil {
+			c.items, err = wire.Parse(data)
+		}
+		if err != nil {
+			if err := s.quarantine(ctx, dir, c, err); err != nil {
+				return taken, err
+			}
+			continue
+		}
+		good = append(good, c)
+	}
+	if len(good) == 0 {
+		return taken, nil
+	}
+	var in []store.WireIn
+	for _, c := range good {
+		for _, it := range c.items {
+			in = append(in, store.WireIn{Item: it, Source: "folder"})
+		}
+	}
+	kept, err := s.Store.AddWires(ctx, in)
+	if err != nil {
+		// The database, not the files: put them back for the next sweep.
+		for _, c := range good {
+			if rerr := os.Rename(c.path, filepath.Join(dir, c.name)); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		return taken - len(good), fmt.Errorf("wire files: %w", err)
+	}
+	day := s.now().UTC().Format("2006-01-02")
+	if err := os.MkdirAll(filepath.Join(dir, done, day), 0o750); err != nil {
+		return taken, fmt.Errorf("wire folder: %w", err)
+	}
+	added := 0
+	for _, k := range kept {
+		if k.Added {
+			added++
+		}
+	}
+	s.Log.InfoContext(ctx, "wire files taken", "files", len(good), "items", len(kept), "new", added)
+	for _, c := range good {
+		if err := moveAside(c.path, filepath.Join(dir, done, day, c.name)); err != nil {
+			return taken, err
+		}
+	}
+	return taken, nil
+}
+
+// claim takes name from dir for this sweep: renamed into .processing
+// (which only one node wins) and stamped with the claim's time.
+func (s *Service) claim(dir, name string) (claimed, error) {
+	c := claimed{name: name, path: filepath.Join(dir, processing, name)}
+	if err := os.Rename(filepath.Join(dir, name), c.path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return c, err
+		}
+		return c, fmt.Errorf("claim %s: %w", name, err)
 	}
 	// The claim's time, so reclaim knows how long it has been waiting.
 	t := s.now()
-	if err := os.Chtimes(claimed, t, t); err != nil {
-		return false, fmt.Errorf("claim %s: %w", name, err)
+	if err := os.Chtimes(c.path, t, t); err != nil {
+		return c, fmt.Errorf("claim %s: %w", name, err)
 	}
-	data, err := readLimited(claimed)
-	var r Result
-	if err == nil {
-		r, err = s.Take(ctx, data, "folder")
+	return c, nil
+}
+
+// quarantine files a refused file with its reason beside it.
+func (s *Service) quarantine(ctx context.Context, dir string, c claimed, why error) error {
+	reason := wire.ReasonOf(why)
+	if reason == "" {
+		// Not the file's fault (it could not be read): back for later.
+		if err := os.Rename(c.path, filepath.Join(dir, c.name)); err != nil {
+			return errors.Join(why, err)
+		}
+		return fmt.Errorf("wire file %s: %w", c.name, why)
 	}
-	switch reason := wire.ReasonOf(err); {
-	case err == nil:
-		day := s.now().UTC().Format("2006-01-02")
-		if err := os.MkdirAll(filepath.Join(dir, done, day), 0o750); err != nil {
-			return true, fmt.Errorf("file %s: %w", name, err)
-		}
-		s.Log.InfoContext(ctx, "wire file taken", "file", name, "items", len(r.Items), "new", r.Added())
-		return true, moveAside(claimed, filepath.Join(dir, done, day, name))
-	case reason != "":
-		s.Log.WarnContext(ctx, "wire file refused", "file", name, "reason", reason, "err", err)
-		dst := filepath.Join(dir, quarantine, name)
-		if err := moveAside(claimed, dst); err != nil {
-			return true, err
-		}
-		return true, os.WriteFile(reasonFile(dst), []byte(reason+"\n"+err.Error()+"\n"), 0o640)
-	default:
-		// The database, not the file: put it back for the next sweep.
-		if rerr := os.Rename(claimed, filepath.Join(dir, name)); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-		return false, fmt.Errorf("file %s: %w", name, err)
+	s.Log.WarnContext(ctx, "wire file refused", "file", c.name, "reason", reason, "err", why)
+	dst := filepath.Join(dir, quarantine, c.name)
+	if err := moveAside(c.path, dst); err != nil {
+		return err
 	}
+	return os.WriteFile(reasonFile(dst), []byte(reason+"\n"+why.Error()+"\n"), 0o640)
 }
 
 // reasonFile is where the quarantine says why a file is there.

@@ -43,71 +43,130 @@ func scanWire(r rowScanner) (wire.Stored, error) {
 	return w, nil
 }
 
-// AddWire keeps it as received from source, with its search terms, in
-// one transaction, and tells the desk (wire.arrived). The same content
-// under the same GUID again is not added twice: added is false and id the
-// kept item's. A new newest version of a GUID that articles were made
-// from flags those articles (WireNotice).
+// WireIn is an item to keep, and where it came from: "folder", or
+// "push:" and the agency.
+type WireIn struct {
+	Item   wire.Item
+	Source string
+}
+
+// WireKept is what AddWires made of one item: its id on the desk, and
+// whether it is new (false: the same content under its GUID was kept
+// before, and id is that one's).
+type WireKept struct {
+	ID    int64
+	GUID  string
+	Added bool
+}
+
+// AddWire is AddWires of one item.
 func (s *Store) AddWire(ctx context.Context, it wire.Item, source string) (id int64, added bool, err error) {
-	subjects, err := json.Marshal(orEmpty(it.Subjects))
+	kept, err := s.AddWires(ctx, []WireIn{{Item: it, Source: source}})
 	if err != nil {
-		return 0, false, fmt.Errorf("add wire %s: %w", it.GUID, err)
+		return 0, false, err
 	}
-	signals, err := json.Marshal(orEmpty(it.Signals))
-	if err != nil {
-		return 0, false, fmt.Errorf("add wire %s: %w", it.GUID, err)
+	return kept[0].ID, kept[0].Added, nil
+}
+
+// preparedWire is an item with what is worked out before its
+// transaction: its digest, encoded lists and search terms.
+type preparedWire struct {
+	WireIn
+	digest, subjects, signals string
+	terms                     []string
+}
+
+// AddWires keeps items, each with its search terms, all or none in one
+// transaction (an agency's file or push is taken whole), and tells the
+// desk of each new one (wire.arrived). The same content under the same
+// GUID again is not added twice. A new newest version of a GUID that
+// articles were made from flags those articles (WireNotice).
+func (s *Store) AddWires(ctx context.Context, in []WireIn) ([]WireKept, error) {
+	prepared := make([]preparedWire, len(in))
+	for i, w := range in {
+		subjects, err := json.Marshal(orEmpty(w.Item.Subjects))
+		if err != nil {
+			return nil, fmt.Errorf("add wire %s: %w", w.Item.GUID, err)
+		}
+		signals, err := json.Marshal(orEmpty(w.Item.Signals))
+		if err != nil {
+			return nil, fmt.Errorf("add wire %s: %w", w.Item.GUID, err)
+		}
+		terms := arabic.Terms(w.Item.Text())
+		slices.Sort(terms)
+		prepared[i] = preparedWire{WireIn: w, digest: w.Item.Digest(), subjects: string(subjects), signals: string(signals), terms: slices.Compact(terms)}
 	}
-	terms := arabic.Terms(it.Text())
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	digest := it.Digest()
-	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
-		// Two nodes taking the same push at once: one inserts, the other
-		// finds it (the unique key waits for the first to commit).
-		id, err = s.insert(ctx, tx, `INSERT INTO wire_items (guid, version, digest, format, source, provider, headline, lead, slugline, dateline,
-			located, byline, creditline, copyright, ednote, language, subjects, signals, body_html, body_text, status, embargoed, version_created,
-			first_created, urgency, previous_version, received_at, latest)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (guid, digest) DO NOTHING`,
-			it.GUID, it.Version, digest, it.Format, source, it.Provider, it.Headline, it.Lead, it.Slugline, it.Dateline,
-			it.Located, it.Byline, it.Creditline, it.Copyright, it.EdNote, it.Language, string(subjects), string(signals), it.BodyHTML, it.BodyText,
-			string(it.Status), nullTime(it.Embargoed), nullTime(it.VersionCreated), nullTime(it.FirstCreated), it.Urgency, it.PreviousVersion, now(), false)
-		if errors.Is(err, sql.ErrNoRows) {
-			added = false
-			return tx.QueryRowContext(ctx, s.q("SELECT id FROM wire_items WHERE guid = ? AND digest = ?"), it.GUID, digest).Scan(&id)
-		}
-		if err != nil {
-			return mapConstraint(err)
-		}
-		added = true
-		for chunk := range slices.Chunk(terms, 200) {
-			args := make([]any, 0, 2*len(chunk))
-			for _, t := range chunk {
-				args = append(args, t, id)
+	var kept []WireKept
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		kept = kept[:0]
+		for _, p := range prepared {
+			k, err := s.addWire(ctx, tx, p)
+			if err != nil {
+				return fmt.Errorf("add wire %s: %w", p.Item.GUID, err)
 			}
-			q := "INSERT INTO wire_terms (term, wire_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")
-			if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
-				return fmt.Errorf("terms: %w", err)
+			kept = append(kept, k)
+		}
+		// The events last: writing one takes the outbox's lock (see
+		// writeEvent), which other writers then wait for until commit.
+		for _, k := range kept {
+			if k.Added {
+				if err := s.writeEvent(ctx, tx, news.Event{Kind: news.EventWireArrived, Wire: k.ID}); err != nil {
+					return err
+				}
 			}
 		}
-		// The newest version is the one with the highest number; an older
-		// one arriving late stays behind it.
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE wire_items SET latest = (id = ?) WHERE guid = ?
-			AND NOT EXISTS (SELECT 1 FROM wire_items n WHERE n.guid = ? AND n.id <> ? AND n.version > ?)`), id, it.GUID, it.GUID, id, it.Version)
-		if err != nil {
-			return err
-		}
-		if newest, _ := res.RowsAffected(); newest > 0 {
-			if _, err := tx.ExecContext(ctx, s.q("UPDATE wire_articles SET notice_id = ? WHERE guid = ? AND wire_id <> ?"), id, it.GUID, id); err != nil {
-				return err
-			}
-		}
-		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventWireArrived, Wire: id})
+		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("add wire %s: %w", it.GUID, err)
+		return nil, fmt.Errorf("add %d wire items: %w", len(in), err)
 	}
-	return id, added, nil
+	return kept, nil
+}
+
+func (s *Store) addWire(ctx context.Context, tx *sql.Tx, p preparedWire) (WireKept, error) {
+	it := p.Item
+	k := WireKept{GUID: it.GUID}
+	// Two nodes taking the same push at once: one inserts, the other
+	// finds it (the unique key waits for the first to commit).
+	id, err := s.insert(ctx, tx, `INSERT INTO wire_items (guid, version, digest, format, source, provider, headline, lead, slugline, dateline,
+		located, byline, creditline, copyright, ednote, language, subjects, signals, body_html, body_text, status, embargoed, version_created,
+		first_created, urgency, previous_version, received_at, latest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (guid, digest) DO NOTHING`,
+		it.GUID, it.Version, p.digest, it.Format, p.Source, it.Provider, it.Headline, it.Lead, it.Slugline, it.Dateline,
+		it.Located, it.Byline, it.Creditline, it.Copyright, it.EdNote, it.Language, p.subjects, p.signals, it.BodyHTML, it.BodyText,
+		string(it.Status), nullTime(it.Embargoed), nullTime(it.VersionCreated), nullTime(it.FirstCreated), it.Urgency, it.PreviousVersion, now(), false)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, s.q("SELECT id FROM wire_items WHERE guid = ? AND digest = ?"), it.GUID, p.digest).Scan(&k.ID)
+		return k, err
+	}
+	if err != nil {
+		return k, mapConstraint(err)
+	}
+	k.ID, k.Added = id, true
+	for chunk := range slices.Chunk(p.terms, 200) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, t := range chunk {
+			args = append(args, t, id)
+		}
+		q := "INSERT INTO wire_terms (term, wire_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")
+		if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+			return k, fmt.Errorf("terms: %w", err)
+		}
+	}
+	// The newest version is the one with the highest number; an older
+	// one arriving late stays behind it.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE wire_items SET latest = (id = ?) WHERE guid = ?
+		AND NOT EXISTS (SELECT 1 FROM wire_items n WHERE n.guid = ? AND n.id <> ? AND n.version > ?)`), id, it.GUID, it.GUID, id, it.Version)
+	if err != nil {
+		return k, err
+	}
+	if newest, _ := res.RowsAffected(); newest > 0 {
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE wire_articles SET notice_id = ? WHERE guid = ? AND wire_id <> ?"), id, it.GUID, id); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
 }
 
 func orEmpty[T any](s []T) []T {
