@@ -169,3 +169,20 @@ func (s *Store) SaveCursor(ctx context.Context, consumer string, id int64) error
 	}
 	return nil
 }
+
+// ClaimEvents moves the shared position name up to id, and reports
+// whether it did: false when it was already at id or beyond, because
+// another node claimed those events first. Nodes that each see every
+// event use it to share out work that must be done once (CDN purges).
+func (s *Store) ClaimEvents(ctx context.Context, name string, id int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO event_cursors (consumer, last_id) VALUES (?, ?)
+		ON CONFLICT (consumer) DO UPDATE SET last_id = excluded.last_id WHERE event_cursors.last_id < excluded.last_id`), name, id)
+	if err != nil {
+		return false, fmt.Errorf("claim events up to %d for %s: %w", id, name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim events up to %d for %s: %w", id, name, err)
+	}
+	return n == 1, nil
+}

@@ -487,6 +487,19 @@ func testCursors(t *testing.T, s *store.Store, _ Fixture) {
 	if id, ok, err := s.Cursor(ctx, "search"); err != nil || !ok || id != 9 {
 		t.Errorf("cursor = %d %v %v", id, ok, err)
 	}
+	// Claims only move forward: the first node to claim events gets
+	// them, one behind it gets nothing.
+	for _, c := range []struct {
+		id   int64
+		want bool
+	}{{4, true}, {4, false}, {3, false}, {7, true}, {6, false}} {
+		if got, err := s.ClaimEvents(ctx, "claims", c.id); err != nil || got != c.want {
+			t.Errorf("claim up to %d: %v %v, want %v", c.id, got, err, c.want)
+		}
+	}
+	if id, ok, err := s.Cursor(ctx, "claims"); err != nil || !ok || id != 7 {
+		t.Errorf("claims at %d %v %v, want 7", id, ok, err)
+	}
 }
 
 // testReadiness: what /readyz asks, on a migrated database: no migration
