@@ -151,7 +151,7 @@ func (c *Consumer) Metrics() *Metrics {
 			keys: prometheus.NewCounter(prometheus.CounterOpts{Name: "khabar_cdn_purged_keys_total",
 				Help: "Surrogate keys purged at the CDN.", ConstLabels: labels}),
 			delay: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "khabar_cdn_purge_delay_seconds",
-				Help: "From the oldest event of a batch being written to its keys purged at the CDN: how long readers may see the old page.",
+				Help:        "From the oldest event of a batch being written to its keys purged at the CDN: how long readers may see the old page.",
 				ConstLabels: labels, Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}}),
 		}
 		// Both outcomes from the start, so a rate of errors is 0, not absent.

@@ -117,7 +117,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaURL: o.MediaURL, log: o.Log, assets: assets,
 		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
-		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds())),
+		cc:   fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds())),
 		edge: o.EdgeMaxAge, maxAge: o.MaxAge}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.jobs, s.thumbs = o.Jobs, o.Thumbs && o.Jobs != nil
