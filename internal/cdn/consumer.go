@@ -18,17 +18,18 @@ import (
 // touch, split into requests of at most Purger.MaxKeys keys.
 //
 // Every node runs it, and every node sees every event; Claim makes sure
-// one node purges each event. A node claims a batch before it purges it
-// and keeps what it claimed until the purge went through, so a purge
-// that fails is retried (the outbox retries the batch) by the node that
-// claimed it.
+// one node purges each event. A node claims the events of a batch that
+// no node claimed yet before it purges them, and keeps what it claimed
+// until the purge went through, so a purge that fails is retried (the
+// outbox retries the batch) by the node that claimed it.
 type Consumer struct {
 	Purger Purger
 	// Keys are the surrogate keys an event makes stale (site.PurgeKeys).
 	Keys func(news.Event) []string
-	// Claim moves the nodes' shared purge position up to id and reports
-	// whether this node got there first (store.ClaimEvents).
-	Claim func(ctx context.Context, id int64) (bool, error)
+	// Claim moves the nodes' shared purge position up to id and returns
+	// where it was, ok false when another node had got there first
+	// (store.ClaimEvents).
+	Claim func(ctx context.Context, id int64) (from int64, ok bool, err error)
 	Log   *slog.Logger
 	// Backoff between the attempts at one request; a 429 or 503 that
 	// says how long to wait (Retry-After) is waited, up to a minute.
@@ -37,8 +38,21 @@ type Consumer struct {
 	// node is told to stop, so a stop does not lose it.
 	Finish time.Duration
 
-	mine    int64 // the newest event this node claimed
+	// owed are the events this node claimed and has not purged yet.
+	owed    []span
 	metrics *Metrics
+}
+
+// span is the events after from, up to to.
+type span struct{ from, to int64 }
+
+func (c *Consumer) owes(id int64) bool {
+	for _, s := range c.owed {
+		if id > s.from && id <= s.to {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultBackoff is the pause before each retry of a failed request.
@@ -50,23 +64,23 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 		return nil
 	}
 	last := evs[len(evs)-1].ID
-	if last > c.mine {
-		ok, err := c.Claim(ctx, last)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.mine = last
-		}
+	from, ok, err := c.Claim(ctx, last)
+	if err != nil {
+		return err
+	}
+	if ok {
+		c.owed = append(c.owed, span{from, last})
 	}
 	var keys []string
+	seen := map[string]bool{}
 	var oldest time.Time
 	for _, ev := range evs {
-		if ev.ID > c.mine {
-			break // another node claimed these
+		if !c.owes(ev.ID) {
+			continue // another node's
 		}
 		for _, k := range c.Keys(ev) {
-			if !slices.Contains(keys, k) {
+			if !seen[k] {
+				seen[k] = true
 				keys = append(keys, k)
 			}
 		}
@@ -75,6 +89,7 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 		}
 	}
 	if len(keys) == 0 {
+		c.owed = nil
 		return nil
 	}
 	// Claimed: finish it even if the node is stopping, else no node
@@ -92,6 +107,7 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 		}
 		m.keys.Add(float64(len(chunk)))
 	}
+	c.owed = nil
 	if !oldest.IsZero() {
 		m.delay.Observe(time.Since(oldest).Seconds())
 	}

@@ -1,0 +1,321 @@
+package cdn_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"khabar/internal/cdn"
+	"khabar/internal/news"
+	"khabar/internal/store"
+	"khabar/internal/storetest"
+)
+
+const (
+	token   = "test-token-0123456789abcdef"
+	service = "SU1Z0isxPaozGVKXdv0eY"
+	zone    = "023e105f4ecef8ad9ca31a8372d0c353"
+)
+
+// api is an in-process stand-in for Fastly's or Cloudflare's purge API:
+// check refuses a request whose shape is not what the public API
+// documents (its reason goes to the test), and records the keys of
+// those it accepts, one slice a request.
+type api struct {
+	t     *testing.T
+	srv   *httptest.Server
+	mu    sync.Mutex
+	got   [][]string
+	fails []int // statuses to answer first, one a request
+}
+
+func newAPI(t *testing.T, check func(r *http.Request, body []byte) ([]string, error), answer func(keys []string) any) *api {
+	a := &api{t: t}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		keys, err := check(r, body)
+		if err != nil {
+			t.Errorf("%s %s: %v", r.Method, r.URL.Path, err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.mu.Lock()
+		if len(a.fails) > 0 {
+			status := a.fails[0]
+			a.fails = a.fails[1:]
+			a.mu.Unlock()
+			if status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+			}
+			http.Error(w, `{"success":false,"errors":[{"code":1,"message":"busy"}]}`, status)
+			return
+		}
+		a.got = append(a.got, keys)
+		a.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(answer(keys))
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func (a *api) requests() [][]string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.got)
+}
+
+// fastlyAPI checks a batch purge as api.fastly.com documents it: POST
+// /service/{service_id}/purge, the keys space-separated in Surrogate-Key,
+// the token in Fastly-Key, Fastly-Soft-Purge: 1 for a soft purge; the
+// answer maps each key to a purge id.
+func fastlyAPI(t *testing.T, soft bool) *api {
+	return newAPI(t, func(r *http.Request, body []byte) ([]string, error) {
+		switch {
+		case r.Method != http.MethodPost:
+			return nil, fmt.Errorf("method %s, want POST", r.Method)
+		case r.URL.Path != "/service/"+service+"/purge":
+			return nil, fmt.Errorf("path %s, want /service/%s/purge", r.URL.Path, service)
+		case r.Header.Get("Fastly-Key") != token:
+			return nil, fmt.Errorf("Fastly-Key %q", r.Header.Get("Fastly-Key"))
+		case soft && r.Header.Get("Fastly-Soft-Purge") != "1", !soft && r.Header.Values("Fastly-Soft-Purge") != nil:
+			return nil, fmt.Errorf("Fastly-Soft-Purge %q with soft %v", r.Header.Get("Fastly-Soft-Purge"), soft)
+		case len(body) != 0:
+			return nil, fmt.Errorf("a body %q beside the Surrogate-Key header", body)
+		}
+		keys := strings.Split(r.Header.Get("Surrogate-Key"), " ")
+		if len(keys) == 0 || len(keys) > 256 || slices.Contains(keys, "") {
+			return nil, fmt.Errorf("Surrogate-Key %q: want 1 to 256 keys, one space apart", r.Header.Get("Surrogate-Key"))
+		}
+		return keys, nil
+	}, func(keys []string) any {
+		ids := map[string]string{}
+		for i, k := range keys {
+			ids[k] = "108-1391560174-974124-" + strconv.Itoa(i)
+		}
+		return ids
+	})
+}
+
+// cloudflareAPI checks a purge by tags as api.cloudflare.com documents
+// it: POST /client/v4/zones/{zone_id}/purge_cache, a Bearer token,
+// a JSON body {"tags": […]} of at most 100 tags; the answer is the
+// API's envelope.
+func cloudflareAPI(t *testing.T) *api {
+	return newAPI(t, func(r *http.Request, body []byte) ([]string, error) {
+		switch {
+		case r.Method != http.MethodPost:
+			return nil, fmt.Errorf("method %s, want POST", r.Method)
+		case r.URL.Path != "/client/v4/zones/"+zone+"/purge_cache":
+			return nil, fmt.Errorf("path %s, want /client/v4/zones/%s/purge_cache", r.URL.Path, zone)
+		case r.Header.Get("Authorization") != "Bearer "+token:
+			return nil, fmt.Errorf("Authorization %q", r.Header.Get("Authorization"))
+		case r.Header.Get("Content-Type") != "application/json":
+			return nil, fmt.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
+		}
+		var req map[string][]string
+		if err := json.Unmarshal(body, &req); err != nil || len(req) != 1 || req["tags"] == nil {
+			return nil, fmt.Errorf("body %s: want {\"tags\": [...]} alone (%v)", body, err)
+		}
+		if n := len(req["tags"]); n == 0 || n > 100 {
+			return nil, fmt.Errorf("%d tags in one request: want 1 to 100", n)
+		}
+		return req["tags"], nil
+	}, func([]string) any {
+		return map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": map[string]string{"id": "9a7806061c88ada191ed06f989cc3dac"}}
+	})
+}
+
+func purger(t *testing.T, o cdn.Options) cdn.Purger {
+	t.Helper()
+	p, err := cdn.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestAdapters: one purge through each API reaches it in the shape its
+// documentation gives.
+func TestAdapters(t *testing.T) {
+	keys := []string{"article:7", "home", "latest", "section:2"}
+	for _, c := range []struct {
+		name string
+		api  func(t *testing.T) *api
+		opts func(url string) cdn.Options
+	}{
+		{"fastly", func(t *testing.T) *api { return fastlyAPI(t, false) },
+			func(u string) cdn.Options {
+				return cdn.Options{Kind: cdn.Fastly, URLs: []string{u}, Service: service, Token: token}
+			}},
+		{"fastly soft", func(t *testing.T) *api { return fastlyAPI(t, true) },
+			func(u string) cdn.Options {
+				return cdn.Options{Kind: cdn.Fastly, URLs: []string{u}, Service: service, Token: token, Soft: true}
+			}},
+		{"cloudflare", cloudflareAPI,
+			func(u string) cdn.Options {
+				return cdn.Options{Kind: cdn.Cloudflare, URLs: []string{u + "/client/v4"}, Zone: zone, Token: token}
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := c.api(t)
+			if err := purger(t, c.opts(a.srv.URL)).Purge(context.Background(), keys); err != nil {
+				t.Fatal(err)
+			}
+			if got := a.requests(); len(got) != 1 || !slices.Equal(got[0], keys) {
+				t.Errorf("requests %q, want one with %q", got, keys)
+			}
+		})
+	}
+}
+
+// TestAdapterErrors: an API's refusal is an error naming its reason.
+func TestAdapterErrors(t *testing.T) {
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/purge_cache") {
+			// Cloudflare says no in its envelope, with a 200 or not.
+			w.Write([]byte(`{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}`))
+			return
+		}
+		http.Error(w, `{"msg":"Provided credentials are missing or invalid"}`, http.StatusUnauthorized)
+	}))
+	defer refuse.Close()
+	for _, c := range []struct {
+		o    cdn.Options
+		want string
+	}{
+		{cdn.Options{Kind: cdn.Fastly, URLs: []string{refuse.URL}, Service: service, Token: token}, "answered 401: {\"msg\":\"Provided credentials"},
+		{cdn.Options{Kind: cdn.Cloudflare, URLs: []string{refuse.URL}, Zone: zone, Token: token}, "refused: 10000 Authentication error"},
+		{cdn.Options{Kind: cdn.Varnish, URLs: []string{refuse.URL}}, "answered 401"},
+	} {
+		err := purger(t, c.o).Purge(context.Background(), []string{"home"})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.o.Kind, err, c.want)
+		}
+	}
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func consumer(p cdn.Purger, s *store.Store) *cdn.Consumer {
+	return &cdn.Consumer{Purger: p, Log: quiet(), Backoff: []time.Duration{time.Millisecond, time.Millisecond},
+		Keys: func(ev news.Event) []string {
+			if ev.ArticleID == 0 {
+				return nil
+			}
+			return []string{"article:" + strconv.FormatInt(ev.ArticleID, 10), "home"}
+		},
+		Claim: func(ctx context.Context, id int64) (int64, bool, error) { return s.ClaimEvents(ctx, "cdn.claims", id) }}
+}
+
+func events(from, to int64) []news.Event {
+	var evs []news.Event
+	for id := from; id <= to; id++ {
+		evs = append(evs, news.Event{ID: id, Kind: news.EventArticleUpdated, ArticleID: id, At: time.Now()})
+	}
+	return evs
+}
+
+// TestConsumerBatches: a batch of events is one purge of their keys,
+// each key once, in requests of at most the API's limit (Cloudflare's
+// 100 tags).
+func TestConsumerBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := cloudflareAPI(t)
+		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
+		if err := c.HandleBatch(context.Background(), events(1, 249)); err != nil {
+			t.Fatal(err)
+		}
+		got := a.requests()
+		var sizes []int
+		seen := map[string]int{}
+		for _, r := range got {
+			sizes = append(sizes, len(r))
+			for _, k := range r {
+				seen[k]++
+			}
+		}
+		// 249 articles and "home": 250 keys.
+		if !slices.Equal(sizes, []int{100, 100, 50}) || len(seen) != 250 || seen["home"] != 1 {
+			t.Errorf("requests of %v keys, %d keys in all, home %d times; want 100, 100, 50 keys, 250, once", sizes, len(seen), seen["home"])
+		}
+	})
+}
+
+// TestConsumerClaims: two nodes see the same events; each event is
+// purged by the one that claimed it, and a purge that failed is retried
+// by its claimer even though the other node has moved on.
+func TestConsumerClaims(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := fastlyAPI(t, false)
+		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.srv.URL}, Service: service, Token: token})
+		node1, node2 := consumer(p, s), consumer(p, s)
+		ctx := context.Background()
+
+		if err := node1.HandleBatch(ctx, events(1, 3)); err != nil {
+			t.Fatal(err)
+		}
+		// Node 2 woke later, with one more event: it purges that one.
+		if err := node2.HandleBatch(ctx, events(1, 4)); err != nil {
+			t.Fatal(err)
+		}
+		if err := node1.HandleBatch(ctx, events(4, 4)); err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{{"article:1", "home", "article:2", "article:3"}, {"article:4", "home"}}
+		// Node 1 had claimed 1 to 3, node 2 claimed 4 alone; node 1 then
+		// has nothing left to purge.
+		if got := a.requests(); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("after both nodes: %q, want %q", got, want)
+		}
+
+		// The API fails every attempt of node 1's purge of event 5 (three
+		// tries); node 2 cannot claim it, and node 1's retry purges it.
+		a.mu.Lock()
+		a.fails = []int{http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusServiceUnavailable}
+		a.mu.Unlock()
+		if err := node1.HandleBatch(ctx, events(5, 5)); err == nil || !strings.Contains(err.Error(), "answered 503") {
+			t.Fatalf("purge against a failing API: %v, want the 503", err)
+		}
+		if err := node2.HandleBatch(ctx, events(5, 5)); err != nil {
+			t.Fatal(err)
+		}
+		if err := node1.HandleBatch(ctx, events(5, 5)); err != nil {
+			t.Fatalf("node 1 retrying its claim: %v", err)
+		}
+		got := a.requests()
+		if len(got) != 3 || !slices.Equal(got[2], []string{"article:5", "home"}) {
+			t.Errorf("event 5 purged by %q, want once, by node 1's retry", got[2:])
+		}
+	})
+}
+
+// TestConsumerRetries: a 429 with Retry-After is waited out and the
+// purge goes through.
+func TestConsumerRetries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := cloudflareAPI(t)
+		a.fails = []int{http.StatusTooManyRequests}
+		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
+		start := time.Now()
+		if err := c.HandleBatch(context.Background(), events(1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < time.Second {
+			t.Errorf("retried after %s, before the Retry-After of 1 s", waited)
+		}
+		if got := a.requests(); len(got) != 1 {
+			t.Errorf("%d purges went through, want 1", len(got))
+		}
+	})
+}
