@@ -348,7 +348,9 @@ func cdnPurges(cfg config.Config, s *store.Store, log *slog.Logger) (*cdn.Consum
 		return nil, err
 	}
 	return &cdn.Consumer{Purger: p, Keys: site.PurgeKeys, Log: log,
-		Claim: func(ctx context.Context, id int64) (int64, bool, error) { return s.ClaimEvents(ctx, outbox.CDNClaims, id) }}, nil
+		Claim: func(ctx context.Context, id int64) (int64, bool, error) {
+			return s.ClaimEvents(ctx, outbox.CDNClaims, id)
+		}}, nil
 }
 
 // SetupLink is the one-time address of the set-up page while the
