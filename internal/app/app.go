@@ -290,7 +290,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// any node did gets its job; the queue also looks at start.
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Jobs, Handle: a.Jobs.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Alerts, Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
-	purges, err := cdnPurges(cfg, s, log)
+	purges, err := cdnPurges(cfg, s, a.Outbox, log)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 
 // cdnPurges is the outbox consumer purging the CDN cfg names, or nil
 // without one.
-func cdnPurges(cfg config.Config, s *store.Store, log *slog.Logger) (*cdn.Consumer, error) {
+func cdnPurges(cfg config.Config, s *store.Store, d *outbox.Dispatcher, log *slog.Logger) (*cdn.Consumer, error) {
 	if cfg.CDN == "" {
 		return nil, nil
 	}
@@ -348,6 +348,12 @@ func cdnPurges(cfg config.Config, s *store.Store, log *slog.Logger) (*cdn.Consum
 		return nil, err
 	}
 	return &cdn.Consumer{Purger: p, Keys: site.PurgeKeys, Log: log,
+		Seen: func() int64 { return d.Position(outbox.PageCache) },
+		// Woken with the others by PostgreSQL's notification, a node
+		// handles an event well within the gathering window and a
+		// quarter second more; one that finds it later, by the poll, may
+		// have fed the CDN the old page after the claimer's purge.
+		Late: cfg.CDNPurgeWindow + 250*time.Millisecond,
 		Claim: func(ctx context.Context, id int64) (int64, bool, error) {
 			return s.ClaimEvents(ctx, outbox.CDNClaims, id)
 		}}, nil

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,6 +317,40 @@ func TestConsumerRetries(t *testing.T) {
 		}
 		if got := a.requests(); len(got) != 1 {
 			t.Errorf("%d purges went through, want 1", len(got))
+		}
+	})
+}
+
+// TestConsumerLate: a node that learns of an event late purges its keys
+// too, claimed or not, once its own page cache has handled it (its old
+// page may have gone back into the CDN after the claimer's purge).
+func TestConsumerLate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := fastlyAPI(t, false)
+		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.srv.URL}, Service: service, Token: token})
+		claimer, late := consumer(p, s), consumer(p, s)
+		var pageCache atomic.Int64
+		late.Late, late.Seen = time.Second, pageCache.Load
+		ctx := context.Background()
+		evs := events(1, 2)
+		evs[0].At = time.Now().Add(-time.Minute) // found by the poll, long after
+		if err := claimer.HandleBatch(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- late.HandleBatch(ctx, evs) }()
+		select {
+		case err := <-done:
+			t.Fatalf("purged (%v) before the page cache handled the event", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		pageCache.Store(1)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{{"article:1", "home", "article:2"}, {"article:1", "home"}}
+		if got := a.requests(); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("purges %q, want %q: the late node purges the late event only", got, want)
 		}
 	})
 }

@@ -37,6 +37,16 @@ type Consumer struct {
 	// Finish is how long a purge already claimed may run on once the
 	// node is told to stop, so a stop does not lose it.
 	Finish time.Duration
+	// Seen is the last event the node's own page cache has handled. A
+	// purge waits for it: the CDN refetches from the nodes at once, and a
+	// node still holding the old page would put it back for hours.
+	Seen func() int64
+	// Late is how old an event may be when this node first handles it
+	// before the node purges its keys too, claimed or not: a node that
+	// learnt of it late (its notifications cut, found by the poll) may
+	// have given the CDN the old page after the claimer's purge. Zero:
+	// never.
+	Late time.Duration
 
 	// owed are the events this node claimed and has not purged yet.
 	owed    []span
@@ -74,10 +84,13 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 	var keys []string
 	seen := map[string]bool{}
 	var oldest time.Time
+	var upTo int64
+	now := time.Now()
 	for _, ev := range evs {
-		if !c.owes(ev.ID) {
+		if !c.owes(ev.ID) && (c.Late <= 0 || now.Sub(ev.At) <= c.Late) {
 			continue // another node's
 		}
+		upTo = ev.ID
 		for _, k := range c.Keys(ev) {
 			if !seen[k] {
 				seen[k] = true
@@ -100,6 +113,7 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finish)
 	defer cancel()
+	c.waitSeen(pctx, upTo)
 	m := c.Metrics()
 	for chunk := range slices.Chunk(keys, c.Purger.MaxKeys()) {
 		if err := c.purge(pctx, chunk); err != nil {
@@ -112,6 +126,25 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 		m.delay.Observe(time.Since(oldest).Seconds())
 	}
 	return nil
+}
+
+// waitSeen waits until the node's page cache has handled event id, or
+// ctx ends (the purge then goes ahead: better a purge the node may undo
+// than none).
+func (c *Consumer) waitSeen(ctx context.Context, id int64) {
+	if c.Seen == nil {
+		return
+	}
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for c.Seen() < id {
+		select {
+		case <-ctx.Done():
+			c.Log.Warn("cdn purge: the page cache has not reached the event; purging anyway", "event", id, "page_cache_at", c.Seen())
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // purge sends one request, retrying with backoff.

@@ -263,6 +263,19 @@ func (d *Dispatcher) advance(s *sub, id int64) {
 	d.mu.Unlock()
 }
 
+// Position is the last event the consumer name has handled on this
+// node (0 when no such consumer is subscribed).
+func (d *Dispatcher) Position(name string) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.subs {
+		if s.Name == name {
+			return s.last
+		}
+	}
+	return 0
+}
+
 // Behind is the consumer furthest behind and the last event it handled,
 // for the readiness check; name is "" when no consumer is subscribed.
 // External consumers are left out.
