@@ -129,6 +129,16 @@ sub vcl_backend_response {
     set beresp.grace = 24h;
 }
 
+sub vcl_backend_error {
+    # A node that went away between two health probes (stopped, crashed,
+    # restarting) refuses the connection: ask the next node rather than
+    # answer 503, for what is safe to ask twice. The round-robin director
+    # picks again on each try.
+    if ((bereq.method == "GET" || bereq.method == "HEAD") && bereq.retries < 2) {
+        return (retry);
+    }
+}
+
 sub vcl_deliver {
     if (req.http.X-Khabar-Pass) {
         set resp.http.X-Cache = "PASS";
