@@ -3,6 +3,7 @@ package cdntest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -99,7 +100,7 @@ func TestScaleOutBehindVarnish(t *testing.T) {
 		c.CDN, c.CDNPurgeURL, c.CDNMaxAge = cdn.Varnish, "http://"+vaddr, edgeMaxAge
 	}
 	node1 := apptest.StartNode(t, db, scaled)
-	node2 := apptest.StartNode(t, db, scaled)
+	node2 := apptest.StartNode(t, db, scaled, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0" })
 	v := startVarnishOn(t, bin, vaddr, node1.App.Addr(), node2.App.Addr())
 	reader := client(t, "127.0.0.2")
 
@@ -278,5 +279,22 @@ func TestScaleOutBehindVarnish(t *testing.T) {
 			t.Errorf("%d of %d requests through Varnish failed or answered 5xx with node 1 down: %q", failed.Load(), served.Load(), bad[:min(len(bad), 10)])
 		}
 		t.Logf("%d requests through Varnish with node 1 down, none failed", served.Load())
+	})
+
+	t.Run("purges in node 2's metrics", func(t *testing.T) {
+		res, err := http.Get("http://" + node2.MetricsAddr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		text := string(b)
+		for _, want := range []string{`khabar_cdn_purge_requests_total{cdn="varnish",outcome="ok"} `, `khabar_cdn_purge_delay_seconds_count{cdn="varnish"} `,
+			`khabar_cdn_purged_keys_total{cdn="varnish"} `} {
+			i := strings.Index(text, want)
+			if i < 0 || strings.HasPrefix(text[i+len(want):], "0\n") {
+				t.Errorf("metrics: no %s above 0", want)
+			}
+		}
 	})
 }
