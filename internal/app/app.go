@@ -290,7 +290,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// any node did gets its job; the queue also looks at start.
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Jobs, Handle: a.Jobs.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Alerts, Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
-	purges, err := cdnPurges(cfg, s, a.Outbox, log)
+	purges, err := cdnPurges(cfg, s, a.Outbox, guard, log)
 	if err != nil {
 		return nil, err
 	}
@@ -338,12 +338,19 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 
 // cdnPurges is the outbox consumer purging the CDN cfg names, or nil
 // without one.
-func cdnPurges(cfg config.Config, s *store.Store, d *outbox.Dispatcher, log *slog.Logger) (*cdn.Consumer, error) {
+func cdnPurges(cfg config.Config, s *store.Store, d *outbox.Dispatcher, guard outbound.Guard, log *slog.Logger) (*cdn.Consumer, error) {
 	if cfg.CDN == "" {
 		return nil, nil
 	}
-	p, err := cdn.New(cdn.Options{Kind: cfg.CDN, URLs: cfg.CDNPurgeURLs(), Soft: cfg.CDNSoftPurge,
-		Service: cfg.CDNService, Zone: cfg.CDNZone, Token: cfg.CDNToken})
+	o := cdn.Options{Kind: cfg.CDN, URLs: cfg.CDNPurgeURLs(), Soft: cfg.CDNSoftPurge,
+		Service: cfg.CDNService, Zone: cfg.CDNZone, Token: cfg.CDNToken}
+	if cfg.CDN != cdn.Varnish {
+		// A public API: the guarded client, as every request to the
+		// outside. Varnish is the operator's own machine on their
+		// network, like the database (docs/SECURITY.md).
+		o.Client = guard.Client(nil)
+	}
+	p, err := cdn.New(o)
 	if err != nil {
 		return nil, err
 	}

@@ -327,7 +327,7 @@ func (c *Config) Validate() error {
 	// Peers named here are held to the rule every outbound request is
 	// held to when it connects; saying so at start beats failed deliveries.
 	for _, peer := range []struct{ flag, urls string }{
-		{"--youtube-thumbs", c.YouTubeThumbs}, {"--telegram-api", c.TelegramAPI}, {"--webhooks", c.Webhooks},
+		{"--youtube-thumbs", c.YouTubeThumbs}, {"--telegram-api", c.TelegramAPI}, {"--webhooks", c.Webhooks}, {"--cdn-purge-url", c.cdnAPI()},
 	} {
 		for _, raw := range strings.Fields(peer.urls) {
 			if u, err := url.Parse(raw); err == nil && !c.OutboundAllowPrivate {
@@ -464,6 +464,15 @@ func (c *Config) validateCDN() []error {
 		errs = append(errs, fmt.Errorf("--cdn-purge-window %s: want 0 to 10s", c.CDNPurgeWindow))
 	}
 	return errs
+}
+
+// cdnAPI is --cdn-purge-url when it names a CDN's API (held to the
+// outbound rule), "" for Varnish (the operator's own network).
+func (c *Config) cdnAPI() string {
+	if c.CDN == cdn.Varnish {
+		return ""
+	}
+	return c.CDNPurgeURL
 }
 
 // CDNPurgeURLs are the addresses in --cdn-purge-url.

@@ -95,6 +95,7 @@ func TestValidationMessages(t *testing.T) {
 		{"cloudflare soft", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "cloudflare", "--cdn-zone", "023e105f4ecef8ad9ca31a8372d0c353", "--cdn-soft-purge"}, "Cloudflare has no soft purge"},
 		{"cdn max age", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-max-age", "10s"}, "--cdn-max-age 10s: want 1m to 168h"},
 		{"cdn max age below page's", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-max-age", "5m", "--page-max-age", "10m"}, "--cdn-max-age 5m0s: want at least --page-max-age 10m0s"},
+		{"private fastly api", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "fastly", "--cdn-service", "SU1Z0isxPaozGVKXdv0eY", "--cdn-purge-url", "http://10.1.2.3"}, `--cdn-purge-url "http://10.1.2.3": host 10.1.2.3: address is not public`},
 		{"cdn window", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-purge-window", "1m"}, "--cdn-purge-window 1m0s: want 0 to 10s"},
 	}
 	for _, c := range cases {
