@@ -2,8 +2,6 @@ package cdn_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,131 +9,30 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"khabar/internal/cdn"
+	"khabar/internal/cdn/cdnapitest"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
 )
 
 const (
-	token   = "test-token-0123456789abcdef"
-	service = "SU1Z0isxPaozGVKXdv0eY"
-	zone    = "023e105f4ecef8ad9ca31a8372d0c353"
+	token   = cdnapitest.Token
+	service = cdnapitest.Service
+	zone    = cdnapitest.Zone
 )
 
-// api is an in-process stand-in for Fastly's or Cloudflare's purge API:
-// check refuses a request whose shape is not what the public API
-// documents (its reason goes to the test), and records the keys of
-// those it accepts, one slice a request.
-type api struct {
-	t     *testing.T
-	srv   *httptest.Server
-	mu    sync.Mutex
-	got   [][]string
-	fails []int // statuses to answer first, one a request
-}
+// fastlyAPI and cloudflareAPI are the stand-ins for the public APIs.
+var (
+	fastlyAPI     = cdnapitest.Fastly
+	cloudflareAPI = cdnapitest.Cloudflare
+)
 
-func newAPI(t *testing.T, check func(r *http.Request, body []byte) ([]string, error), answer func(keys []string) any) *api {
-	a := &api{t: t}
-	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		keys, err := check(r, body)
-		if err != nil {
-			t.Errorf("%s %s: %v", r.Method, r.URL.Path, err)
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		a.mu.Lock()
-		if len(a.fails) > 0 {
-			status := a.fails[0]
-			a.fails = a.fails[1:]
-			a.mu.Unlock()
-			if status == http.StatusTooManyRequests {
-				w.Header().Set("Retry-After", "1")
-			}
-			http.Error(w, `{"success":false,"errors":[{"code":1,"message":"busy"}]}`, status)
-			return
-		}
-		a.got = append(a.got, keys)
-		a.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(answer(keys))
-	}))
-	t.Cleanup(a.srv.Close)
-	return a
-}
-
-func (a *api) requests() [][]string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return slices.Clone(a.got)
-}
-
-// fastlyAPI checks a batch purge as api.fastly.com documents it: POST
-// /service/{service_id}/purge, the keys space-separated in Surrogate-Key,
-// the token in Fastly-Key, Fastly-Soft-Purge: 1 for a soft purge; the
-// answer maps each key to a purge id.
-func fastlyAPI(t *testing.T, soft bool) *api {
-	return newAPI(t, func(r *http.Request, body []byte) ([]string, error) {
-		switch {
-		case r.Method != http.MethodPost:
-			return nil, fmt.Errorf("method %s, want POST", r.Method)
-		case r.URL.Path != "/service/"+service+"/purge":
-			return nil, fmt.Errorf("path %s, want /service/%s/purge", r.URL.Path, service)
-		case r.Header.Get("Fastly-Key") != token:
-			return nil, fmt.Errorf("Fastly-Key %q", r.Header.Get("Fastly-Key"))
-		case soft && r.Header.Get("Fastly-Soft-Purge") != "1", !soft && r.Header.Values("Fastly-Soft-Purge") != nil:
-			return nil, fmt.Errorf("Fastly-Soft-Purge %q with soft %v", r.Header.Get("Fastly-Soft-Purge"), soft)
-		case len(body) != 0:
-			return nil, fmt.Errorf("a body %q beside the Surrogate-Key header", body)
-		}
-		keys := strings.Split(r.Header.Get("Surrogate-Key"), " ")
-		if len(keys) == 0 || len(keys) > 256 || slices.Contains(keys, "") {
-			return nil, fmt.Errorf("Surrogate-Key %q: want 1 to 256 keys, one space apart", r.Header.Get("Surrogate-Key"))
-		}
-		return keys, nil
-	}, func(keys []string) any {
-		ids := map[string]string{}
-		for i, k := range keys {
-			ids[k] = "108-1391560174-974124-" + strconv.Itoa(i)
-		}
-		return ids
-	})
-}
-
-// cloudflareAPI checks a purge by tags as api.cloudflare.com documents
-// it: POST /client/v4/zones/{zone_id}/purge_cache, a Bearer token,
-// a JSON body {"tags": […]} of at most 100 tags; the answer is the
-// API's envelope.
-func cloudflareAPI(t *testing.T) *api {
-	return newAPI(t, func(r *http.Request, body []byte) ([]string, error) {
-		switch {
-		case r.Method != http.MethodPost:
-			return nil, fmt.Errorf("method %s, want POST", r.Method)
-		case r.URL.Path != "/client/v4/zones/"+zone+"/purge_cache":
-			return nil, fmt.Errorf("path %s, want /client/v4/zones/%s/purge_cache", r.URL.Path, zone)
-		case r.Header.Get("Authorization") != "Bearer "+token:
-			return nil, fmt.Errorf("Authorization %q", r.Header.Get("Authorization"))
-		case r.Header.Get("Content-Type") != "application/json":
-			return nil, fmt.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
-		}
-		var req map[string][]string
-		if err := json.Unmarshal(body, &req); err != nil || len(req) != 1 || req["tags"] == nil {
-			return nil, fmt.Errorf("body %s: want {\"tags\": [...]} alone (%v)", body, err)
-		}
-		if n := len(req["tags"]); n == 0 || n > 100 {
-			return nil, fmt.Errorf("%d tags in one request: want 1 to 100", n)
-		}
-		return req["tags"], nil
-	}, func([]string) any {
-		return map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": map[string]string{"id": "9a7806061c88ada191ed06f989cc3dac"}}
-	})
-}
+type api = cdnapitest.API
 
 func purger(t *testing.T, o cdn.Options) cdn.Purger {
 	t.Helper()
@@ -170,10 +67,10 @@ func TestAdapters(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := c.api(t)
-			if err := purger(t, c.opts(a.srv.URL)).Purge(context.Background(), keys); err != nil {
+			if err := purger(t, c.opts(a.Srv.URL)).Purge(context.Background(), keys); err != nil {
 				t.Fatal(err)
 			}
-			if got := a.requests(); len(got) != 1 || !slices.Equal(got[0], keys) {
+			if got := a.Requests(); len(got) != 1 || !slices.Equal(got[0], keys) {
 				t.Errorf("requests %q, want one with %q", got, keys)
 			}
 		})
@@ -233,11 +130,11 @@ func events(from, to int64) []news.Event {
 func TestConsumerBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := cloudflareAPI(t)
-		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
+		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.Srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
 		if err := c.HandleBatch(context.Background(), events(1, 249)); err != nil {
 			t.Fatal(err)
 		}
-		got := a.requests()
+		got := a.Requests()
 		var sizes []int
 		seen := map[string]int{}
 		for _, r := range got {
@@ -259,7 +156,7 @@ func TestConsumerBatches(t *testing.T) {
 func TestConsumerClaims(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := fastlyAPI(t, false)
-		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.srv.URL}, Service: service, Token: token})
+		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.Srv.URL}, Service: service, Token: token})
 		node1, node2 := consumer(p, s), consumer(p, s)
 		ctx := context.Background()
 
@@ -276,15 +173,13 @@ func TestConsumerClaims(t *testing.T) {
 		want := [][]string{{"article:1", "home", "article:2", "article:3"}, {"article:4", "home"}}
 		// Node 1 had claimed 1 to 3, node 2 claimed 4 alone; node 1 then
 		// has nothing left to purge.
-		if got := a.requests(); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := a.Requests(); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Fatalf("after both nodes: %q, want %q", got, want)
 		}
 
 		// The API fails every attempt of node 1's purge of event 5 (three
 		// tries); node 2 cannot claim it, and node 1's retry purges it.
-		a.mu.Lock()
-		a.fails = []int{http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusServiceUnavailable}
-		a.mu.Unlock()
+		a.FailNext(http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusServiceUnavailable)
 		if err := node1.HandleBatch(ctx, events(5, 5)); err == nil || !strings.Contains(err.Error(), "answered 503") {
 			t.Fatalf("purge against a failing API: %v, want the 503", err)
 		}
@@ -294,7 +189,7 @@ func TestConsumerClaims(t *testing.T) {
 		if err := node1.HandleBatch(ctx, events(5, 5)); err != nil {
 			t.Fatalf("node 1 retrying its claim: %v", err)
 		}
-		got := a.requests()
+		got := a.Requests()
 		if len(got) != 3 || !slices.Equal(got[2], []string{"article:5", "home"}) {
 			t.Errorf("event 5 purged by %q, want once, by node 1's retry", got[2:])
 		}
@@ -306,8 +201,8 @@ func TestConsumerClaims(t *testing.T) {
 func TestConsumerRetries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := cloudflareAPI(t)
-		a.fails = []int{http.StatusTooManyRequests}
-		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
+		a.FailNext(http.StatusTooManyRequests)
+		c := consumer(purger(t, cdn.Options{Kind: cdn.Cloudflare, URLs: []string{a.Srv.URL + "/client/v4"}, Zone: zone, Token: token}), s)
 		start := time.Now()
 		if err := c.HandleBatch(context.Background(), events(1, 1)); err != nil {
 			t.Fatal(err)
@@ -315,7 +210,7 @@ func TestConsumerRetries(t *testing.T) {
 		if waited := time.Since(start); waited < time.Second {
 			t.Errorf("retried after %s, before the Retry-After of 1 s", waited)
 		}
-		if got := a.requests(); len(got) != 1 {
+		if got := a.Requests(); len(got) != 1 {
 			t.Errorf("%d purges went through, want 1", len(got))
 		}
 	})
@@ -327,7 +222,7 @@ func TestConsumerRetries(t *testing.T) {
 func TestConsumerLate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := fastlyAPI(t, false)
-		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.srv.URL}, Service: service, Token: token})
+		p := purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.Srv.URL}, Service: service, Token: token})
 		claimer, late := consumer(p, s), consumer(p, s)
 		var pageCache atomic.Int64
 		late.Late, late.Seen = time.Second, pageCache.Load
@@ -349,7 +244,7 @@ func TestConsumerLate(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := [][]string{{"article:1", "home", "article:2"}, {"article:1", "home"}}
-		if got := a.requests(); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := a.Requests(); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("purges %q, want %q: the late node purges the late event only", got, want)
 		}
 	})
