@@ -35,6 +35,8 @@ type Options struct {
 	Comments *comment.Service
 	Catalog  *locale.Catalog
 	Base     string // public origin for absolute URLs
+	// BodyHTML renders an article's body for ninjs, as the feeds do.
+	BodyHTML BodyHTML
 	// SearchLimit is the per-address search budget shared with the site.
 	SearchLimit *throttle.Limiter
 	Log         *slog.Logger
@@ -54,6 +56,7 @@ type API struct {
 	comments *comment.Service
 	cat      *locale.Catalog
 	base     string
+	bodyHTML BodyHTML
 	log      *slog.Logger
 	limiter  *throttle.Limiter
 
@@ -65,7 +68,7 @@ type API struct {
 
 // New builds the API.
 func New(o Options) *API {
-	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, log: o.Log, limiter: o.SearchLimit,
+	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, bodyHTML: o.BodyHTML, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second)}
 }
 
