@@ -155,6 +155,13 @@ sub vcl_deliver {
     } elsif (resp.http.Vary) {
         set resp.http.Vary = regsuball(resp.http.Vary, "X-Khabar-AE", "Accept-Encoding");
     }
+    # A page kept by s-maxage (the nodes purge it as it changes) is as
+    # fresh as the node's own: the browser's max-age counts from now,
+    # not from when Varnish fetched it hours ago, which would make every
+    # browser ask again on every visit.
+    if (resp.http.Cache-Control ~ "s-maxage" && obj.hits > 0) {
+        set resp.http.Age = "0";
+    }
     # Keys are for purging, not for readers.
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
