@@ -1,12 +1,13 @@
 # Varnish 7 in front of Khabar nodes (see docs/SCALING.md).
 #
 # Khabar marks what may be cached: public pages carry Cache-Control
-# (max-age from --page-max-age), an ETag, "Vary: Accept-Encoding" and a
-# Surrogate-Key header naming what the page shows (article-12, home,
-# section-3...). This VCL keeps those pages, tags each with its keys through
+# (max-age from --page-max-age; s-maxage from --cdn-max-age when the
+# nodes purge this Varnish), an ETag, "Vary: Accept-Encoding" and a
+# Surrogate-Key header naming what the page shows (article:12, home,
+# section:3...). This VCL keeps those pages, tags each with its keys through
 # the xkey vmod, and lets a trusted sender purge by key:
-#   curl -X PURGE -H 'xkey-purge: article-12 home' http://varnish/
-#   curl -X PURGE -H 'xkey-softpurge: section-3' http://varnish/
+#   curl -X PURGE -H 'xkey-purge: article:12 home' http://varnish/
+#   curl -X PURGE -H 'xkey-softpurge: section:3' http://varnish/
 # Everything private (the newsroom, the API, live streams, signed-in
 # requests, anything but GET and HEAD) goes to a node every time.
 #

@@ -73,6 +73,11 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
+	if !slices.ContainsFunc(evs, func(ev news.Event) bool { return len(c.Keys(ev)) > 0 }) && len(c.owed) == 0 {
+		// Nothing public changed (drafts, uploads): no claim to write;
+		// the next claim's range takes these events in.
+		return nil
+	}
 	last := evs[len(evs)-1].ID
 	from, ok, err := c.Claim(ctx, last)
 	if err != nil {
