@@ -249,3 +249,41 @@ func TestConsumerLate(t *testing.T) {
 		}
 	})
 }
+
+// TestConsumerStopping: a node told to stop just after it claimed
+// events still purges them (no other node would), but does not retry a
+// failed request: the stop must end.
+func TestConsumerStopping(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := fastlyAPI(t, false)
+		c := consumer(purger(t, cdn.Options{Kind: cdn.Fastly, URLs: []string{a.Srv.URL}, Service: service, Token: token}), s)
+		var stopNow context.CancelFunc
+		claim := c.Claim
+		c.Claim = func(ctx context.Context, id int64) (int64, bool, error) {
+			from, ok, err := claim(ctx, id)
+			stopNow() // the stop comes now
+			return from, ok, err
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		stopNow = cancel
+		if err := c.HandleBatch(ctx, events(1, 1)); err != nil {
+			t.Fatalf("purge of a claim when stopping: %v", err)
+		}
+		if got := a.Requests(); len(got) != 1 {
+			t.Fatalf("%d purges, want the claimed one", len(got))
+		}
+
+		a.FailNext(http.StatusServiceUnavailable, http.StatusServiceUnavailable)
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		defer cancel2()
+		stopNow = cancel2
+		err := c.HandleBatch(ctx2, events(2, 2))
+		if err == nil || !strings.Contains(err.Error(), "not retried: the node is stopping") {
+			t.Errorf("a failed purge when stopping: %v, want it not retried", err)
+		}
+		if got := a.Requests(); len(got) != 1 {
+			t.Errorf("%d purges went through, want none more", len(got)-1)
+		}
+	})
+}

@@ -111,7 +111,8 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 		return nil
 	}
 	// Claimed: finish it even if the node is stopping, else no node
-	// would purge these keys.
+	// would purge these keys; but a stopping node tries each request no
+	// more than the once under way.
 	finish := c.Finish
 	if finish <= 0 {
 		finish = 15 * time.Second
@@ -121,7 +122,7 @@ func (c *Consumer) HandleBatch(ctx context.Context, evs []news.Event) error {
 	c.waitSeen(pctx, upTo)
 	m := c.Metrics()
 	for chunk := range slices.Chunk(keys, c.Purger.MaxKeys()) {
-		if err := c.purge(pctx, chunk); err != nil {
+		if err := c.purge(pctx, ctx.Done(), chunk); err != nil {
 			return fmt.Errorf("purge %d keys at %s: %w", len(chunk), c.Purger.Name(), err)
 		}
 		m.keys.Add(float64(len(chunk)))
@@ -152,8 +153,8 @@ func (c *Consumer) waitSeen(ctx context.Context, id int64) {
 	}
 }
 
-// purge sends one request, retrying with backoff.
-func (c *Consumer) purge(ctx context.Context, keys []string) error {
+// purge sends one request, retrying with backoff until stopping.
+func (c *Consumer) purge(ctx context.Context, stopping <-chan struct{}, keys []string) error {
 	backoff := c.Backoff
 	if backoff == nil {
 		backoff = DefaultBackoff
@@ -168,6 +169,11 @@ func (c *Consumer) purge(ctx context.Context, keys []string) error {
 			return nil
 		}
 		m.requests.WithLabelValues("error").Inc()
+		select {
+		case <-stopping:
+			return fmt.Errorf("%w (not retried: the node is stopping)", err)
+		default:
+		}
 		if attempt >= len(backoff) || ctx.Err() != nil {
 			return err
 		}
@@ -179,6 +185,8 @@ func (c *Consumer) purge(ctx context.Context, keys []string) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		case <-stopping:
+			return fmt.Errorf("%w (not retried: the node is stopping)", err)
 		case <-time.After(wait):
 		}
 	}
