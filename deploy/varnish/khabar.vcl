@@ -1,12 +1,13 @@
 # Varnish 7 in front of Khabar nodes (see docs/SCALING.md).
 #
 # Khabar marks what may be cached: public pages carry Cache-Control
-# (max-age from --page-max-age), an ETag, "Vary: Accept-Encoding" and a
-# Surrogate-Key header naming what the page shows (article-12, home,
-# section-3...). This VCL keeps those pages, tags each with its keys through
+# (max-age from --page-max-age; s-maxage from --cdn-max-age when the
+# nodes purge this Varnish), an ETag, "Vary: Accept-Encoding" and a
+# Surrogate-Key header naming what the page shows (article:12, home,
+# section:3...). This VCL keeps those pages, tags each with its keys through
 # the xkey vmod, and lets a trusted sender purge by key:
-#   curl -X PURGE -H 'xkey-purge: article-12 home' http://varnish/
-#   curl -X PURGE -H 'xkey-softpurge: section-3' http://varnish/
+#   curl -X PURGE -H 'xkey-purge: article:12 home' http://varnish/
+#   curl -X PURGE -H 'xkey-softpurge: section:3' http://varnish/
 # Everything private (the newsroom, the API, live streams, signed-in
 # requests, anything but GET and HEAD) goes to a node every time.
 #
@@ -129,6 +130,16 @@ sub vcl_backend_response {
     set beresp.grace = 24h;
 }
 
+sub vcl_backend_error {
+    # A node that went away between two health probes (stopped, crashed,
+    # restarting) refuses the connection: ask the next node rather than
+    # answer 503, for what is safe to ask twice. The round-robin director
+    # picks again on each try.
+    if ((bereq.method == "GET" || bereq.method == "HEAD") && bereq.retries < 2) {
+        return (retry);
+    }
+}
+
 sub vcl_deliver {
     if (req.http.X-Khabar-Pass) {
         set resp.http.X-Cache = "PASS";
@@ -144,6 +155,13 @@ sub vcl_deliver {
         set resp.http.Vary = regsub(resp.http.Vary, ",\s*$", "");
     } elsif (resp.http.Vary) {
         set resp.http.Vary = regsuball(resp.http.Vary, "X-Khabar-AE", "Accept-Encoding");
+    }
+    # A page kept by s-maxage (the nodes purge it as it changes) is as
+    # fresh as the node's own: the browser's max-age counts from now,
+    # not from when Varnish fetched it hours ago, which would make every
+    # browser ask again on every visit.
+    if (resp.http.Cache-Control ~ "s-maxage" && obj.hits > 0) {
+        set resp.http.Age = "0";
     }
     # Keys are for purging, not for readers.
     unset resp.http.xkey;

@@ -21,6 +21,7 @@ import (
 	"khabar/internal/alert"
 	"khabar/internal/api"
 	"khabar/internal/auth"
+	"khabar/internal/cdn"
 	"khabar/internal/comment"
 	"khabar/internal/config"
 	"khabar/internal/demo"
@@ -222,6 +223,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 
 	// Services.
 	a.Cache = render.NewCache(cfg.CacheEntries)
+	// Cloudflare purges by the tags it reads in Cache-Tag.
+	a.Cache.CacheTags = cfg.CDN == cdn.Cloudflare
 	a.Search = search.New(s)
 	if err := a.Search.EnsureIndex(ctx); err != nil {
 		return nil, fmt.Errorf("build the search index: %w", err)
@@ -255,7 +258,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 
 	// Surfaces.
-	a.Site, err = site.New(ctx, site.Options{Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
+	var edgeMaxAge time.Duration
+	if cfg.CDN != "" {
+		edgeMaxAge = cfg.CDNMaxAge
+	}
+	a.Site, err = site.New(ctx, site.Options{EdgeMaxAge: edgeMaxAge, Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
 		MaxAge: cfg.PageMaxAge, MediaURL: cfg.MediaURL, Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
 		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media})
 	if err != nil {
@@ -287,6 +294,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// any node did gets its job; the queue also looks at start.
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Jobs, Handle: a.Jobs.HandleEvent})
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Alerts, Durable: true, Handle: a.Jobs.PlanAlerts(al.fanout)})
+	purges, err := cdnPurges(cfg, s, a.Outbox, guard, log)
+	if err != nil {
+		return nil, err
+	}
+	if purges != nil {
+		a.Outbox.Subscribe(outbox.Consumer{Name: outbox.CDN, Durable: true, External: true, Gather: cfg.CDNPurgeWindow, HandleBatch: purges.HandleBatch})
+	}
 	if al.fanout.Email != nil {
 		notices := &comment.Notifier{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Cat: cat, Log: log}
 		a.Outbox.Subscribe(outbox.Consumer{Name: outbox.CommentNotices, Durable: true, Handle: notices.HandleEvent})
@@ -309,7 +323,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		requests := web.NewHTTPMetrics()
 		h = requests.Handler(h)
 		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(), a.Outbox.Collectors(), a.Jobs.Collectors(), a.Live.Collectors(),
-			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(),
+			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(), purges.Collectors(),
 			[]prometheus.Collector{collectors.NewDBStatsCollector(s.DB(), string(s.Dialect()))})
 		if err != nil {
 			return nil, err
@@ -324,6 +338,36 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	// bans all see the reader behind a trusted proxy.
 	a.handler = proxies.Handler(web.RequestID(a.health(h)))
 	return a, nil
+}
+
+// cdnPurges is the outbox consumer purging the CDN cfg names, or nil
+// without one.
+func cdnPurges(cfg config.Config, s *store.Store, d *outbox.Dispatcher, guard outbound.Guard, log *slog.Logger) (*cdn.Consumer, error) {
+	if cfg.CDN == "" {
+		return nil, nil
+	}
+	o := cdn.Options{Kind: cfg.CDN, URLs: cfg.CDNPurgeURLs(), Soft: cfg.CDNSoftPurge,
+		Service: cfg.CDNService, Zone: cfg.CDNZone, Token: cfg.CDNToken}
+	if cfg.CDN != cdn.Varnish {
+		// A public API: the guarded client, as every request to the
+		// outside. Varnish is the operator's own machine on their
+		// network, like the database (docs/SECURITY.md).
+		o.Client = guard.Client(nil)
+	}
+	p, err := cdn.New(o)
+	if err != nil {
+		return nil, err
+	}
+	return &cdn.Consumer{Purger: p, Keys: site.PurgeKeys, Log: log,
+		Seen: func() int64 { return d.Position(outbox.PageCache) },
+		// Woken with the others by PostgreSQL's notification, a node
+		// handles an event well within the gathering window and a
+		// quarter second more; one that finds it later, by the poll, may
+		// have fed the CDN the old page after the claimer's purge.
+		Late: cfg.CDNPurgeWindow + 250*time.Millisecond,
+		Claim: func(ctx context.Context, id int64) (int64, bool, error) {
+			return s.ClaimEvents(ctx, outbox.CDNClaims, id)
+		}}, nil
 }
 
 // SetupLink is the one-time address of the set-up page while the

@@ -40,6 +40,17 @@ type Node struct {
 	Base    string
 	Client  *http.Client
 	DataDir string
+	stop    func() error
+}
+
+// Stop stops the node as SIGTERM does (its context ends; it finishes
+// what runs within its shutdown grace) and releases it, mid-test; the
+// test's end does the same to a node still running.
+func (n *Node) Stop(t *testing.T) {
+	t.Helper()
+	if err := n.stop(); err != nil {
+		t.Errorf("stop the node on %s: %v", n.Base, err)
+	}
 }
 
 // SearchBudget is the search budget the rate-limit tests storm: ten at
@@ -83,21 +94,24 @@ func StartNode(t *testing.T, dbURL string, tweaks ...func(*config.Config)) *Node
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
 		err := Stopped(done)
-		if err != nil {
-			t.Errorf("run: %v", err)
-		}
 		if err != errStuck {
 			a.Close()
+		}
+		return err
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
 		}
 	})
 	jar, _ := cookiejar.New(nil)
 	// A minute per request: a login's argon2id under -race, with other
 	// tests' logins on the same two cores, has taken more than ten
 	// seconds; what a test waits for is bounded by its own deadlines.
-	return &Node{App: a, Base: "http://" + a.Addr(), DataDir: cfg.DataDir, Client: &http.Client{Jar: jar, Timeout: time.Minute,
+	return &Node{App: a, Base: "http://" + a.Addr(), DataDir: cfg.DataDir, stop: stop, Client: &http.Client{Jar: jar, Timeout: time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

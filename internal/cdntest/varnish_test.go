@@ -381,6 +381,25 @@ func client(t *testing.T, from string) *http.Client {
 // 127.0.0.1, and stops it (by its pid) when the test ends.
 func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 	t.Helper()
+	return startVarnishOn(t, bin, freeAddr(t), node1, node2)
+}
+
+// freeAddr is a free port of 127.0.0.1, taken back just before
+// varnishd binds it.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startVarnishOn is startVarnish on addr, for nodes that must know
+// Varnish's address before it starts (to purge it).
+func startVarnishOn(t *testing.T, bin, addr, node1, node2 string) *varnish {
+	t.Helper()
 	dir := t.TempDir()
 	vcl, err := os.ReadFile(filepath.Join(vclDir, "khabar.vcl"))
 	if err != nil {
@@ -390,8 +409,14 @@ func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// nodes.vcl as shipped, its two backends moved to the test's nodes.
+	// nodes.vcl as shipped, its two backends moved to the test's nodes,
+	// probed every second instead of five so a stopped node is found
+	// sick within the test's few seconds.
 	text := string(nodes)
+	if strings.Count(text, ".interval = 5s;") != 1 {
+		t.Fatal("nodes.vcl no longer has one probe every 5 s for the test to quicken")
+	}
+	text = strings.Replace(text, ".interval = 5s;", ".interval = 1s;", 1)
 	for shipped, addr := range map[string]string{"8081": node1, "8082": node2} {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -408,14 +433,6 @@ func startVarnish(t *testing.T, bin, node1, node2 string) *varnish {
 			t.Fatal(err)
 		}
 	}
-	// A free port, taken back just before varnishd binds it.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-
 	out := &apptest.SyncBuffer{}
 	cmd := exec.Command(bin, "-F", "-j", "none", "-n", filepath.Join(dir, "work"), "-a", addr,
 		"-f", filepath.Join(dir, "khabar.vcl"), "-s", "malloc,32m", "-T", "127.0.0.1:0")

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"khabar/internal/cdn"
 	"khabar/internal/outbound"
 	"khabar/internal/web"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +38,11 @@ const (
 	// than a person types, less than a script needs to load a node.
 	DefaultSearchBurst  = 30
 	DefaultSearchRefill = 500 * time.Millisecond
+	// With a CDN purged by events, shared caches keep pages this long:
+	// the purge, not the clock, makes them fresh.
+	DefaultCDNMaxAge = 4 * time.Hour
+	// Events written this close together go to the CDN in one purge.
+	DefaultCDNPurgeWindow = 200 * time.Millisecond
 	// DefaultWirePoll is how often the wire folder is looked at: agency
 	// copy reaches the desk within seconds.
 	DefaultWirePoll = 2 * time.Second
@@ -123,6 +131,22 @@ type Config struct {
 	S3SecretKey      string // AWS_SECRET_ACCESS_KEY
 	S3SessionToken   string // AWS_SESSION_TOKEN
 
+	// The CDN (or Varnish) in front, purged by surrogate key as events
+	// come (internal/cdn): CDN is varnish, fastly or cloudflare (empty:
+	// none); CDNPurgeURL the Varnish addresses, or the API's origin;
+	// CDNService Fastly's service id, CDNZone Cloudflare's zone id;
+	// CDNToken (KHABAR_CDN_TOKEN only) their API token. CDNMaxAge is
+	// the s-maxage of purged pages, CDNPurgeWindow how long events are
+	// gathered into one purge.
+	CDN            string
+	CDNPurgeURL    string
+	CDNService     string
+	CDNZone        string
+	CDNToken       string
+	CDNSoftPurge   bool
+	CDNMaxAge      time.Duration
+	CDNPurgeWindow time.Duration
+
 	// MetricsAddr is the listener of /metrics, apart from the public
 	// address so the site never shows it; empty: no metrics.
 	MetricsAddr  string
@@ -134,7 +158,7 @@ func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
 		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill,
-		WirePoll: DefaultWirePoll}
+		CDNMaxAge: DefaultCDNMaxAge, CDNPurgeWindow: DefaultCDNPurgeWindow, WirePoll: DefaultWirePoll}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -203,6 +227,14 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	boolean(&c.MediaS3PathStyle, "media-s3-path-style", "KHABAR_MEDIA_S3_PATH_STYLE", "address the bucket in the path (endpoint/bucket/key), as most non-AWS servers want")
 	str(&c.MediaURL, "media-url", "KHABAR_MEDIA_URL", "public URL where media files can be fetched (a CDN or the bucket); /media/ then redirects there")
 	c.S3AccessKey, c.S3SecretKey, c.S3SessionToken = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN")
+	str(&c.CDN, "cdn", "KHABAR_CDN", "cache in front to purge by surrogate key as pages change: varnish, fastly or cloudflare (empty: none)")
+	str(&c.CDNPurgeURL, "cdn-purge-url", "KHABAR_CDN_PURGE_URL", "varnish: the Varnish addresses to send PURGE to, comma-separated (http://10.0.0.5:80,…); fastly, cloudflare: another API origin (tests)")
+	str(&c.CDNService, "cdn-service", "KHABAR_CDN_SERVICE", "Fastly service id (--cdn fastly; the token from KHABAR_CDN_TOKEN)")
+	str(&c.CDNZone, "cdn-zone", "KHABAR_CDN_ZONE", "Cloudflare zone id (--cdn cloudflare; the token from KHABAR_CDN_TOKEN)")
+	boolean(&c.CDNSoftPurge, "cdn-soft-purge", "KHABAR_CDN_SOFT_PURGE", "mark purged pages stale instead of dropping them (Varnish xkey-softpurge, Fastly-Soft-Purge): readers may get the old page once more while it is fetched again")
+	dur(&c.CDNMaxAge, "cdn-max-age", "KHABAR_CDN_MAX_AGE", "with --cdn, how long the CDN keeps public pages (s-maxage); browsers keep --page-max-age")
+	dur(&c.CDNPurgeWindow, "cdn-purge-window", "KHABAR_CDN_PURGE_WINDOW", "with --cdn, how long changes are gathered into one purge")
+	c.CDNToken = getenv("KHABAR_CDN_TOKEN")
 	boolean(&c.OutboundAllowPrivate, "outbound-allow-private", "KHABAR_OUTBOUND_ALLOW_PRIVATE", "let the server's own requests (push, webhooks, Telegram, WebSub hubs, thumbnails) reach loopback and private addresses (tests only)")
 	boolean(&c.Demo, "demo", "KHABAR_DEMO", "load demo content into an empty database")
 	boolean(&c.AccessLog, "access-log", "KHABAR_ACCESS_LOG", "log every request")
@@ -281,6 +313,7 @@ func (c *Config) Validate() error {
 		c.YouTubeThumbs = strings.TrimSuffix(c.YouTubeThumbs, "/")
 	}
 	errs = append(errs, c.validateMedia()...)
+	errs = append(errs, c.validateCDN()...)
 	if c.VAPIDSubject != "" && !strings.HasPrefix(c.VAPIDSubject, "mailto:") && !strings.HasPrefix(c.VAPIDSubject, "https://") {
 		errs = append(errs, fmt.Errorf("--vapid-subject %q: want mailto:address or an https:// URL", c.VAPIDSubject))
 	}
@@ -303,7 +336,7 @@ func (c *Config) Validate() error {
 	// Peers named here are held to the rule every outbound request is
 	// held to when it connects; saying so at start beats failed deliveries.
 	for _, peer := range []struct{ flag, urls string }{
-		{"--youtube-thumbs", c.YouTubeThumbs}, {"--telegram-api", c.TelegramAPI}, {"--webhooks", c.Webhooks},
+		{"--youtube-thumbs", c.YouTubeThumbs}, {"--telegram-api", c.TelegramAPI}, {"--webhooks", c.Webhooks}, {"--cdn-purge-url", c.cdnAPI()},
 	} {
 		for _, raw := range strings.Fields(peer.urls) {
 			if u, err := url.Parse(raw); err == nil && !c.OutboundAllowPrivate {
@@ -387,6 +420,85 @@ func (c *Config) validateMedia() []error {
 		c.MediaURL = strings.TrimSuffix(c.MediaURL, "/")
 	}
 	return errs
+}
+
+// Ids as Fastly and Cloudflare spell them; they go into the API's path.
+var (
+	fastlyService   = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+	cloudflareZone  = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	apiTokenPattern = regexp.MustCompile(`^[\x21-\x7e]{16,}$`)
+)
+
+func (c *Config) validateCDN() []error {
+	var errs []error
+	if c.CDN == "" {
+		if c.CDNPurgeURL != "" || c.CDNService != "" || c.CDNZone != "" || c.CDNToken != "" || c.CDNSoftPurge {
+			errs = append(errs, errors.New("--cdn-purge-url, --cdn-service, --cdn-zone, --cdn-soft-purge and KHABAR_CDN_TOKEN go with --cdn varnish|fastly|cloudflare"))
+		}
+		return errs
+	}
+	if !slices.Contains(cdn.Kinds, c.CDN) {
+		return append(errs, fmt.Errorf("--cdn %q: want %s, or empty for none", c.CDN, strings.Join(cdn.Kinds, ", ")))
+	}
+	for _, u := range c.CDNPurgeURLs() {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil ||
+			c.CDN == cdn.Varnish && p.Path != "" && p.Path != "/" {
+			want := "an http(s) origin such as http://10.0.0.5:6081"
+			if c.CDN != cdn.Varnish {
+				want = "the API's https origin (default " + map[string]string{cdn.Fastly: cdn.FastlyAPI, cdn.Cloudflare: cdn.CloudflareAPI}[c.CDN] + ")"
+			}
+			errs = append(errs, fmt.Errorf("--cdn-purge-url: %q: want %s", u, want))
+		}
+	}
+	if c.CDN != cdn.Varnish && len(c.CDNPurgeURLs()) > 1 {
+		errs = append(errs, fmt.Errorf("--cdn-purge-url: %s has one API origin, not %d", c.CDN, len(c.CDNPurgeURLs())))
+	}
+	need := func(ok bool, msg string) {
+		if !ok {
+			errs = append(errs, errors.New(msg))
+		}
+	}
+	switch c.CDN {
+	case cdn.Varnish:
+		need(len(c.CDNPurgeURLs()) > 0, "--cdn varnish: set --cdn-purge-url to the address of every Varnish (http://host:port, comma-separated)")
+		need(c.CDNService == "" && c.CDNZone == "" && c.CDNToken == "", "--cdn varnish: takes no --cdn-service, --cdn-zone or KHABAR_CDN_TOKEN (Varnish trusts the purger's address: its purge ACL)")
+	case cdn.Fastly:
+		need(fastlyService.MatchString(c.CDNService), fmt.Sprintf("--cdn fastly: --cdn-service %q: want the service id (letters and digits, as in manage.fastly.com)", c.CDNService))
+		need(c.CDNZone == "", "--cdn fastly: --cdn-zone is Cloudflare's")
+		need(apiTokenPattern.MatchString(c.CDNToken), "--cdn fastly: set KHABAR_CDN_TOKEN to a Fastly API token with purge_select scope (16 characters or more, no spaces)")
+	case cdn.Cloudflare:
+		need(cloudflareZone.MatchString(c.CDNZone), fmt.Sprintf("--cdn cloudflare: --cdn-zone %q: want the zone id (32 hexadecimal digits, on the zone's overview page)", c.CDNZone))
+		need(c.CDNService == "", "--cdn cloudflare: --cdn-service is Fastly's")
+		need(apiTokenPattern.MatchString(c.CDNToken), "--cdn cloudflare: set KHABAR_CDN_TOKEN to an API token with the Cache Purge permission (16 characters or more, no spaces)")
+		need(!c.CDNSoftPurge, "--cdn cloudflare: Cloudflare has no soft purge; drop --cdn-soft-purge")
+	}
+	if c.CDNMaxAge < time.Minute || c.CDNMaxAge > 7*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--cdn-max-age %s: want 1m to 168h (a few hours: purges keep pages fresh)", c.CDNMaxAge))
+	} else if c.CDNMaxAge < c.PageMaxAge {
+		errs = append(errs, fmt.Errorf("--cdn-max-age %s: want at least --page-max-age %s", c.CDNMaxAge, c.PageMaxAge))
+	}
+	if c.CDNPurgeWindow < 0 || c.CDNPurgeWindow > 10*time.Second {
+		errs = append(errs, fmt.Errorf("--cdn-purge-window %s: want 0 to 10s", c.CDNPurgeWindow))
+	}
+	return errs
+}
+
+// cdnAPI is --cdn-purge-url when it names a CDN's API (held to the
+// outbound rule), "" for Varnish (the operator's own network).
+func (c *Config) cdnAPI() string {
+	if c.CDN == cdn.Varnish {
+		return ""
+	}
+	return c.CDNPurgeURL
+}
+
+// CDNPurgeURLs are the addresses in --cdn-purge-url.
+func (c *Config) CDNPurgeURLs() []string {
+	var out []string
+	for _, u := range strings.FieldsFunc(c.CDNPurgeURL, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, strings.TrimSuffix(u, "/"))
+	}
+	return out
 }
 
 // port is addr's port, or "" when addr is not host:port.

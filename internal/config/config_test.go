@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,22 @@ func TestValidationMessages(t *testing.T) {
 		{"shutdown grace", nil, []string{"--shutdown-grace", "0s"}, "--shutdown-grace 0s: want 1s to 10m"},
 		{"trusted proxy name", nil, []string{"--trusted-proxies", "10.0.0.0/8,cdn.example"}, `--trusted-proxies/--proxy-header: trusted proxy "cdn.example"`},
 		{"proxy header", map[string]string{"KHABAR_TRUSTED_PROXIES": "10.0.0.0/8", "KHABAR_PROXY_HEADER": "X-Real-IP"}, nil, `proxy header "X-Real-IP"`},
+		{"cdn kind", nil, []string{"--cdn", "akamai"}, `--cdn "akamai": want varnish, fastly, cloudflare`},
+		{"cdn flags without cdn", nil, []string{"--cdn-zone", "023e105f4ecef8ad9ca31a8372d0c353"}, "go with --cdn varnish|fastly|cloudflare"},
+		{"cdn token without cdn", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, nil, "KHABAR_CDN_TOKEN go with --cdn"},
+		{"varnish without address", nil, []string{"--cdn", "varnish"}, "--cdn varnish: set --cdn-purge-url"},
+		{"varnish address", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5:6081,10.0.0.6:6081"}, `--cdn-purge-url: "10.0.0.6:6081": want an http(s) origin`},
+		{"varnish with a path", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5/purge"}, `--cdn-purge-url: "http://10.0.0.5/purge"`},
+		{"varnish token", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5"}, "--cdn varnish: takes no"},
+		{"fastly service", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "fastly", "--cdn-service", "svc/../purge_all"}, `--cdn-service "svc/../purge_all": want the service id`},
+		{"fastly token", nil, []string{"--cdn", "fastly", "--cdn-service", "SU1Z0isxPaozGVKXdv0eY"}, "--cdn fastly: set KHABAR_CDN_TOKEN"},
+		{"fastly two origins", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "fastly", "--cdn-service", "SU1Z0isxPaozGVKXdv0eY", "--cdn-purge-url", "https://a.example,https://b.example"}, "fastly has one API origin, not 2"},
+		{"cloudflare zone", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "cloudflare", "--cdn-zone", "example.com"}, `--cdn-zone "example.com": want the zone id (32 hexadecimal digits`},
+		{"cloudflare soft", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "cloudflare", "--cdn-zone", "023e105f4ecef8ad9ca31a8372d0c353", "--cdn-soft-purge"}, "Cloudflare has no soft purge"},
+		{"cdn max age", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-max-age", "10s"}, "--cdn-max-age 10s: want 1m to 168h"},
+		{"cdn max age below page's", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-max-age", "5m", "--page-max-age", "10m"}, "--cdn-max-age 5m0s: want at least --page-max-age 10m0s"},
+		{"private fastly api", map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}, []string{"--cdn", "fastly", "--cdn-service", "SU1Z0isxPaozGVKXdv0eY", "--cdn-purge-url", "http://10.1.2.3"}, `--cdn-purge-url "http://10.1.2.3": host 10.1.2.3: address is not public`},
+		{"cdn window", nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5", "--cdn-purge-window", "1m"}, "--cdn-purge-window 1m0s: want 0 to 10s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,6 +107,29 @@ func TestValidationMessages(t *testing.T) {
 				t.Errorf("got %v, want mention of %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestCDNAccepted: each CDN's usual settings pass, addresses are split.
+func TestCDNAccepted(t *testing.T) {
+	token := map[string]string{"KHABAR_CDN_TOKEN": "0123456789abcdef"}
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		urls []string
+	}{
+		{nil, []string{"--cdn", "varnish", "--cdn-purge-url", "http://10.0.0.5:6081, http://10.0.0.6/", "--cdn-soft-purge"}, []string{"http://10.0.0.5:6081", "http://10.0.0.6"}},
+		{token, []string{"--cdn", "fastly", "--cdn-service", "SU1Z0isxPaozGVKXdv0eY"}, nil},
+		{token, []string{"--cdn", "cloudflare", "--cdn-zone", "023e105f4ecef8ad9ca31a8372d0c353", "--cdn-max-age", "12h"}, nil},
+	} {
+		cfg, err := parse(t, c.env, c.args...)
+		if err != nil {
+			t.Errorf("%q: %v", c.args, err)
+			continue
+		}
+		if got := cfg.CDNPurgeURLs(); !slices.Equal(got, c.urls) {
+			t.Errorf("%q: purge URLs %q, want %q", c.args, got, c.urls)
+		}
 	}
 }
 

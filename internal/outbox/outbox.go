@@ -37,6 +37,11 @@ const (
 	WebSub         = "websub"
 	Alerts         = "alerts"
 	CommentNotices = "comment-notices"
+	// CDN purges the cache in front (internal/cdn). CDNClaims is not a
+	// consumer: it is the row through which the nodes share out the
+	// purges, so each change is purged once however many nodes run.
+	CDN       = "cdn"
+	CDNClaims = "cdn.claims"
 )
 
 // Consumer handles events. Handle is called once per event, in id order;
@@ -48,6 +53,20 @@ type Consumer struct {
 	// start empty) begin at the newest event.
 	Durable bool
 	Handle  func(ctx context.Context, ev news.Event) error
+	// HandleBatch, when set instead of Handle, gets every event waiting
+	// at once (up to 500, in id order), so a consumer that pays per
+	// request (a CDN's purge API) sends one for all of them. An error
+	// retries the whole batch.
+	HandleBatch func(ctx context.Context, evs []news.Event) error
+	// Gather, with HandleBatch, is how long to wait once woken before
+	// reading the events, so those written in that time come in the
+	// same batch.
+	Gather time.Duration
+	// External consumers talk to a service outside the node (a CDN):
+	// their lag says nothing about whether the node can serve, so the
+	// readiness check (Behind) leaves them out; an outage of that
+	// service must not take every node out of the load balancer.
+	External bool
 }
 
 // Dispatcher reads events and hands them to consumers, each in its own
@@ -184,6 +203,13 @@ func (d *Dispatcher) loop(ctx context.Context, s *sub) {
 		case <-s.wake:
 		case <-t.C:
 		}
+		if s.Gather > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(s.Gather):
+			}
+		}
 	}
 }
 
@@ -196,6 +222,19 @@ func (d *Dispatcher) drain(ctx context.Context, s *sub) error {
 		}
 		if len(evs) == 0 {
 			return nil
+		}
+		if s.HandleBatch != nil {
+			last := evs[len(evs)-1].ID
+			if err := s.HandleBatch(ctx, evs); err != nil {
+				return fmt.Errorf("events %d to %d: %w", evs[0].ID, last, err)
+			}
+			if s.Durable {
+				if err := d.store.SaveCursor(ctx, s.Name, last); err != nil {
+					return err
+				}
+			}
+			d.advance(s, last)
+			continue
 		}
 		for _, ev := range evs {
 			if err := s.Handle(ctx, ev); err != nil {
@@ -225,13 +264,30 @@ func (d *Dispatcher) advance(s *sub, id int64) {
 	d.mu.Unlock()
 }
 
+// Position is the last event the consumer name has handled on this
+// node (0 when no such consumer is subscribed).
+func (d *Dispatcher) Position(name string) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.subs {
+		if s.Name == name {
+			return s.last
+		}
+	}
+	return 0
+}
+
 // Behind is the consumer furthest behind and the last event it handled,
 // for the readiness check; name is "" when no consumer is subscribed.
+// External consumers are left out.
 func (d *Dispatcher) Behind() (name string, last int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for i, s := range d.subs {
-		if i == 0 || s.last < last {
+	for _, s := range d.subs {
+		if s.External {
+			continue
+		}
+		if name == "" || s.last < last {
 			name, last = s.Name, s.last
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -110,6 +111,65 @@ func TestDispatcher(t *testing.T) {
 				wait(t, d2, missed)
 				if got := r2.seen(); len(got) != 4 || got[3] != missed {
 					t.Fatalf("after restart got %v, want the 4 missed events", got)
+				}
+			})
+			t.Run("BatchesGathered", func(t *testing.T) {
+				// A batch consumer gets the events waiting in one call,
+				// durably, and the whole batch again after an error.
+				s := b.Open(t)
+				var mu sync.Mutex
+				var batches [][]int64
+				fail := 1
+				d, _ := start(t, s, outbox.Consumer{Name: "batch", Durable: true, Gather: 300 * time.Millisecond,
+					HandleBatch: func(_ context.Context, evs []news.Event) error {
+						mu.Lock()
+						defer mu.Unlock()
+						if fail > 0 {
+							fail--
+							return errors.New("transient")
+						}
+						var ids []int64
+						for _, ev := range evs {
+							ids = append(ids, ev.ID)
+						}
+						batches = append(batches, ids)
+						return nil
+					}})
+				last := tick(t, s, 5)
+				wait(t, d, last)
+				mu.Lock()
+				defer mu.Unlock()
+				// How many batches depends on how fast the 5 writes came;
+				// none is lost or repeated, the failed one included.
+				var all []int64
+				for _, b := range batches {
+					all = append(all, b...)
+				}
+				if len(all) != 5 || all[0] != last-4 || all[4] != last || !slices.IsSorted(all) {
+					t.Errorf("batches %v, want events %d to %d once each, in order", batches, last-4, last)
+				}
+				if id, ok, err := s.Cursor(context.Background(), "batch"); err != nil || !ok || id != last {
+					t.Errorf("cursor %d %v %v, want %d", id, ok, err, last)
+				}
+			})
+			t.Run("ExternalNotBehind", func(t *testing.T) {
+				// A consumer of an outside service that keeps failing is
+				// not what readiness reports as behind.
+				s := b.Open(t)
+				var r recorder
+				stuck := func(context.Context, news.Event) error { return errors.New("CDN down") }
+				d, _ := start(t, s, outbox.Consumer{Name: "cache", Handle: r.handle}, outbox.Consumer{Name: "cdn", External: true, Handle: stuck})
+				id := tick(t, s, 2)
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				for len(r.seen()) < 2 && ctx.Err() == nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if name, last := d.Behind(); name != "cache" || last != id {
+					t.Errorf("Behind: %s at %d, want cache at %d (the external consumer left out)", name, last, id)
+				}
+				if d.Position("cdn") >= id {
+					t.Errorf("the failing consumer at %d, past %d", d.Position("cdn"), id)
 				}
 			})
 			t.Run("RetriesFailures", func(t *testing.T) {

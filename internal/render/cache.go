@@ -42,6 +42,7 @@ type Page struct {
 	hdrType  []string
 	hdrCC    []string
 	hdrSK    []string
+	hdrCT    []string // Cache-Tag, when the cache says so
 	hdrVary  []string
 	hdrLM    []string
 	etags    [3][]string // identity, gzip, br
@@ -121,6 +122,9 @@ func (p *Page) Serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(p.Tags) > 0 {
 		h["Surrogate-Key"] = p.hdrSK
+		if p.hdrCT != nil {
+			h["Cache-Tag"] = p.hdrCT
+		}
 	}
 	if p.hdrLM != nil {
 		h["Last-Modified"] = p.hdrLM
@@ -207,6 +211,10 @@ func chooseEncoding(values []string) int {
 // never outlive the event that made it stale.
 type Cache struct {
 	max int
+	// CacheTags adds a Cache-Tag header (the tags, comma-separated) to
+	// the pages it renders: Cloudflare reads its keys there, not in
+	// Surrogate-Key. Set it before the first page.
+	CacheTags bool
 
 	mu    sync.RWMutex
 	pages map[string]*Page
@@ -266,6 +274,9 @@ func (c *Cache) Fill(key string, render func() (*Page, error)) (*Page, error) {
 			return nil, err
 		}
 		p.seal()
+		if c.CacheTags && len(p.Tags) > 0 {
+			p.hdrCT = []string{strings.Join(p.Tags, ",")}
+		}
 		if p.Status == http.StatusOK && c.max > 0 {
 			c.put(key, p, gen)
 		}

@@ -227,3 +227,21 @@ func TestCacheMetrics(t *testing.T) {
 		t.Errorf("after purge: bytes %d", got)
 	}
 }
+
+// TestCacheTags: with CacheTags (Cloudflare as the CDN) pages also carry
+// their tags in Cache-Tag, comma-separated; without, they do not.
+func TestCacheTags(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c := NewCache(10)
+		c.CacheTags = on
+		p, err := c.Fill("/", page("home", "article:7", "all"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := get(p, nil).Header()
+		want := map[bool]string{true: "home,article:7,all"}[on]
+		if h.Get("Cache-Tag") != want || h.Get("Surrogate-Key") != "home article:7 all" {
+			t.Errorf("CacheTags %v: Cache-Tag %q, Surrogate-Key %q; want %q", on, h.Get("Cache-Tag"), h.Get("Surrogate-Key"), want)
+		}
+	}
+}

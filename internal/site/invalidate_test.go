@@ -2,9 +2,12 @@ package site
 
 import (
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"khabar/internal/news"
+	"khabar/internal/render"
 )
 
 // TestInvalidates: what each kind of event makes stale, the mapping the
@@ -36,6 +39,61 @@ func TestInvalidates(t *testing.T) {
 	} {
 		if got := Invalidates(c.ev); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestPurgeKeys: a cache in front purges the tags of Invalidates, or the
+// one key every cached answer carries when everything changed.
+func TestPurgeKeys(t *testing.T) {
+	for _, c := range []struct {
+		ev   news.Event
+		want []string
+	}{
+		{news.Event{Kind: news.EventSettingsChanged}, []string{"all"}},
+		{news.Event{Kind: news.EventPageChanged}, []string{"all"}},
+		{news.Event{Kind: news.EventTickerChanged}, []string{"ticker"}},
+		{news.Event{Kind: news.EventArticleSaved, ArticleID: 7}, nil},
+		{news.Event{Kind: news.EventArticleUpdated, ArticleID: 7}, []string{"article:7"}},
+	} {
+		if got := PurgeKeys(c.ev); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.ev.Kind, got, c.want)
+		}
+	}
+}
+
+// TestForEdge: cached answers carry the key "all"; with a CDN, a long
+// s-maxage for shared caches while browsers keep max-age, but no longer
+// than the page lasts on its own (a ticker line running out).
+func TestForEdge(t *testing.T) {
+	const cc = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
+	edge := func(s string) string {
+		return "public, max-age=30, s-maxage=" + s + ", stale-while-revalidate=60, stale-if-error=86400"
+	}
+	for _, c := range []struct {
+		name    string
+		edge    time.Duration
+		cc      string
+		expires time.Duration
+		wantCC  string
+		wantAll bool
+	}{
+		{"no CDN", 0, cc, 0, cc, true},
+		{"CDN", 4 * time.Hour, cc, 0, edge("14400"), true},
+		{"CDN, page expiring", 4 * time.Hour, cc, time.Hour + 30*time.Second, edge("3630"), true},
+		{"CDN, page expiring within max-age", 4 * time.Hour, cc, 10 * time.Second, cc, true},
+		{"other Cache-Control", 4 * time.Hour, "no-store", 0, "no-store", false},
+	} {
+		s := &Site{cc: cc, edge: c.edge, maxAge: 30 * time.Second}
+		p := &render.Page{CacheControl: c.cc, Tags: []string{"home"}}
+		if c.expires > 0 {
+			// Whole seconds plus a margin, so the time the test takes
+			// does not change the figure.
+			p.Expires = time.Now().Add(c.expires + 500*time.Millisecond)
+		}
+		s.forEdge(p)
+		if p.CacheControl != c.wantCC || slices.Contains(p.Tags, "all") != c.wantAll {
+			t.Errorf("%s: %q, tags %q; want %q, all: %v", c.name, p.CacheControl, p.Tags, c.wantCC, c.wantAll)
 		}
 	}
 }

@@ -44,6 +44,10 @@ type Options struct {
 	Catalog *locale.Catalog
 	BaseURL string // absolute origin used in canonical and share links
 	MaxAge  time.Duration
+	// EdgeMaxAge, when set, is how long shared caches (a CDN purged by
+	// surrogate key, internal/cdn) may keep tagged pages: their s-maxage.
+	// Browsers keep MaxAge.
+	EdgeMaxAge time.Duration
 	// MediaURL, when set, is where /media/ redirects: a CDN or the
 	// bucket itself, serving the same keys.
 	MediaURL string
@@ -70,6 +74,8 @@ type Site struct {
 	cat      *locale.Catalog
 	base     string
 	cc       string // Cache-Control of cacheable pages
+	edge     time.Duration
+	maxAge   time.Duration
 	mediaURL string
 	log      *slog.Logger
 	assets   *Assets
@@ -112,7 +118,8 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaURL: o.MediaURL, log: o.Log, assets: assets,
 		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
-		cc: fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds()))}
+		cc:   fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds())),
+		edge: o.EdgeMaxAge, maxAge: o.MaxAge}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.jobs, s.thumbs = o.Jobs, o.Thumbs && o.Jobs != nil
 	s.files = o.Files
@@ -297,11 +304,14 @@ func listTags(ev news.Event) []string {
 }
 
 // Cache tags. Every page carries tagTicker and tagLatest because the
-// ticker and its latest headlines are on every page.
+// ticker and its latest headlines are on every page; every cached
+// answer (pages, feeds, sitemaps, the manifest) carries tagAll, for a
+// cache in front to drop everything by one key.
 const (
 	tagHome   = "home"
 	tagTicker = "ticker"
 	tagLatest = "latest"
+	tagAll    = "all"
 )
 
 func articleTag(id int64) string { return "article:" + strconv.FormatInt(id, 10) }
@@ -426,7 +436,11 @@ func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, f
 		// because the reader who started it went away.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
 		defer cancel()
-		return fill(ctx)
+		p, err := fill(ctx)
+		if err == nil {
+			s.forEdge(p)
+		}
+		return p, err
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -437,6 +451,40 @@ func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, f
 		return
 	}
 	p.Serve(w, r)
+}
+
+// forEdge readies a public page for the caches in front: it carries
+// tagAll, which a change of everything purges, and, with a CDN purged
+// by key, a long s-maxage; a page that runs out at a time no event
+// marks (a ticker line's expiry) is kept no longer than that.
+func (s *Site) forEdge(p *render.Page) {
+	if p.CacheControl != s.cc {
+		return
+	}
+	p.Tags = append(p.Tags, tagAll)
+	if s.edge <= 0 {
+		return
+	}
+	edge := s.edge
+	if !p.Expires.IsZero() {
+		edge = min(edge, max(time.Until(p.Expires), 0))
+	}
+	if edge <= s.maxAge {
+		return
+	}
+	p.CacheControl = fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=60, stale-if-error=86400",
+		int(s.maxAge.Seconds()), int(edge.Seconds()))
+}
+
+// PurgeKeys are the surrogate keys a cache in front must purge for ev:
+// the tags of Invalidates, or tagAll, which every cached page carries,
+// when everything changed.
+func PurgeKeys(ev news.Event) []string {
+	inv := Invalidates(ev)
+	if inv.Everything {
+		return []string{tagAll}
+	}
+	return inv.Tags
 }
 
 // renderTimeout bounds a page render, which no reader can cancel.

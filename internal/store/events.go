@@ -169,3 +169,42 @@ func (s *Store) SaveCursor(ctx context.Context, consumer string, id int64) error
 	}
 	return nil
 }
+
+// ClaimEvents moves the shared position name from where it is up to id,
+// and returns where it was: the events after from, up to id, are this
+// caller's. ok is false when the position is already at id or beyond,
+// because another node claimed those events first. Nodes that each see
+// every event use it to share out work that must be done once (CDN
+// purges). A position claimed for the first time starts from 0.
+func (s *Store) ClaimEvents(ctx context.Context, name string, id int64) (from int64, ok bool, err error) {
+	for {
+		cur, exists, err := s.Cursor(ctx, name)
+		if err != nil {
+			return 0, false, err
+		}
+		if exists && cur >= id {
+			return cur, false, nil
+		}
+		var res sql.Result
+		if exists {
+			// Only from where it was read: a node that moved it meanwhile
+			// took those events, and the loop reads again.
+			res, err = s.db.ExecContext(ctx, s.q("UPDATE event_cursors SET last_id = ? WHERE consumer = ? AND last_id = ?"), id, name, cur)
+		} else {
+			res, err = s.db.ExecContext(ctx, s.q("INSERT INTO event_cursors (consumer, last_id) VALUES (?, ?) ON CONFLICT (consumer) DO NOTHING"), name, id)
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("claim events up to %d for %s: %w", id, name, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, false, fmt.Errorf("claim events up to %d for %s: %w", id, name, err)
+		}
+		if n == 1 {
+			return cur, true, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, false, err
+		}
+	}
+}

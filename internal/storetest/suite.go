@@ -488,6 +488,51 @@ func testCursors(t *testing.T, s *store.Store, _ Fixture) {
 	if id, ok, err := s.Cursor(ctx, "search"); err != nil || !ok || id != 9 {
 		t.Errorf("cursor = %d %v %v", id, ok, err)
 	}
+	// Claims only move forward: the first node to claim events gets
+	// them, from where the position was; one behind it gets nothing.
+	for _, c := range []struct {
+		id, from int64
+		ok       bool
+	}{{4, 0, true}, {4, 4, false}, {3, 4, false}, {7, 4, true}, {6, 7, false}} {
+		if from, ok, err := s.ClaimEvents(ctx, "claims", c.id); err != nil || ok != c.ok || from != c.from {
+			t.Errorf("claim up to %d: from %d, %v %v; want from %d, %v", c.id, from, ok, err, c.from, c.ok)
+		}
+	}
+	if id, ok, err := s.Cursor(ctx, "claims"); err != nil || !ok || id != 7 {
+		t.Errorf("claims at %d %v %v, want 7", id, ok, err)
+	}
+	// Nodes claiming at once: every event is claimed exactly once.
+	var mu sync.Mutex
+	owner := map[int64]int{}
+	var wg sync.WaitGroup
+	for node := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := int64(8); id <= 60; id += int64(node + 1) {
+				from, ok, err := s.ClaimEvents(ctx, "claims", id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !ok {
+					continue
+				}
+				mu.Lock()
+				for e := from + 1; e <= id; e++ {
+					if prev, taken := owner[e]; taken {
+						t.Errorf("event %d claimed by nodes %d and %d", e, prev, node)
+					}
+					owner[e] = node
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(owner) != 60-7 {
+		t.Errorf("%d of the events 8 to 60 claimed, want all 53", len(owner))
+	}
 }
 
 // testReadiness: what /readyz asks, on a migrated database: no migration
