@@ -106,40 +106,6 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 }
 
-// TestIdempotencyKeyLapses: an answer is kept for a day, and a key whose
-// request never finished (its node died) is given to the next request
-// after its lease.
-func TestIdempotencyKeyLapses(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := newFixture(t, s)
-		ctx := context.Background()
-		u, _ := storetest.Staff(t, s, auth.RoleWriter)
-		if a, err := s.ClaimKey(ctx, u.ID, "k", "h1", time.Hour, time.Minute); a != nil || err != nil {
-			t.Fatalf("first claim: %v %v", a, err)
-		}
-		if _, err := s.ClaimKey(ctx, u.ID, "k", "h1", time.Hour, time.Minute); err != store.ErrKeyPending {
-			t.Errorf("claimed twice: %v", err)
-		}
-		// A lease of zero has run out: the claim passes to this request.
-		if a, err := s.ClaimKey(ctx, u.ID, "k", "h1", time.Hour, 0); a != nil || err != nil {
-			t.Errorf("after the lease: %v %v", a, err)
-		}
-		if err := s.FinishKey(ctx, u.ID, "k", store.Answer{Status: 201, Headers: map[string]string{"Location": "/x"}, Body: []byte("{}")}); err != nil {
-			t.Fatal(err)
-		}
-		if a, err := s.ClaimKey(ctx, u.ID, "k", "h1", time.Hour, 0); err != nil || a == nil || a.Status != 201 || a.Headers["Location"] != "/x" {
-			t.Errorf("finished key: %+v %v", a, err)
-		}
-		if n, err := s.DeleteExpiredKeys(ctx, time.Now().Add(2*time.Hour)); err != nil || n != 1 {
-			t.Errorf("expired: %d %v", n, err)
-		}
-		if a, err := s.ClaimKey(ctx, u.ID, "k", "h2", time.Hour, time.Minute); a != nil || err != nil {
-			t.Errorf("after expiry: %v %v", a, err)
-		}
-		_ = f
-	})
-}
-
 // TestWriteRoleMatrix: every write route for every role: no token (401),
 // each role's token, and a token that is no longer valid.
 func TestWriteRoleMatrix(t *testing.T) {
