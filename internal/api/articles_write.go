@@ -372,7 +372,7 @@ func (a *API) takeStep(step string) writeFunc {
 			return
 		}
 		a.log.InfoContext(ctx, "article workflow", "user", u.ID, "article", done.ID, "step", c.Action, "status", done.Status, "via", "api")
-		if in.Alert != nil {
+		if in.Alert != nil && a.fanout != nil {
 			if _, err := a.fanout.AskOnPublish(ctx, done, *in.Alert, u.Actor()); err != nil {
 				// The step is taken; the alert can still be sent from
 				// the newsroom's composer.

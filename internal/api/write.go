@@ -320,12 +320,16 @@ func (a *API) failWrite(w http.ResponseWriter, r *http.Request, err error, cur f
 }
 
 // stale answers 412: the write was based on an old version; the body
-// carries the current one, so the client can merge and retry.
+// carries the current one and ETag its version, so the client can merge
+// and retry.
 func (a *API) stale(w http.ResponseWriter, r *http.Request, cur func() (any, error)) {
 	now, err := cur()
 	if err != nil {
 		a.failProblem(w, r, err)
 		return
+	}
+	if art, ok := now.(articleJSON); ok {
+		w.Header().Set("ETag", etagOf(art.Version))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

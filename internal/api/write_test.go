@@ -171,7 +171,8 @@ func TestPatchArticle(t *testing.T) {
 		for _, stale := range []string{etagOf(a.Version), `W/"2"`, `2`, `"x"`} {
 			r, out = f.call(t, "PATCH", path, `{"headline": "قديم"}`, tok, http.Header{"If-Match": {stale}})
 			cur, _ := out["current"].(map[string]any)
-			if r.Status != http.StatusPreconditionFailed || problemType(r, out) != problemStale || cur["version"] != float64(a.Version+1) || cur["headline"] != "جديد" {
+			if r.Status != http.StatusPreconditionFailed || problemType(r, out) != problemStale || cur["version"] != float64(a.Version+1) || cur["headline"] != "جديد" ||
+				r.Header.Get("ETag") != etagOf(a.Version+1) {
 				t.Errorf("If-Match %s: %d %s", stale, r.Status, r.Body)
 			}
 		}
@@ -359,6 +360,23 @@ func TestMediaUpload(t *testing.T) {
 		}
 		if r, _ := f.call(t, "POST", "/api/v1/articles/"+itoa(id)+"/publish", "", tok, ifMatch(1)); r.Status != 200 {
 			t.Errorf("publish: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestPublishWithoutAlerts: an outlet without alert channels refuses a
+// channel and takes an empty list.
+func TestPublishWithoutAlerts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, func(o *Options) { o.Fanout = nil })
+		_, tok := f.bearer(t, auth.RoleEditor)
+		a := f.stored(t, 0, news.StatusReview)
+		path := articlePath(a.ID) + "/publish"
+		if r, out := f.call(t, "POST", path, `{"alert": ["push"]}`, tok, ifMatch(a.Version)); r.Status != 422 || strings.Join(errorNames(out), ",") != "alert" {
+			t.Errorf("a channel: %d %s", r.Status, r.Body)
+		}
+		if r, out := f.call(t, "POST", path, `{"alert": []}`, tok, ifMatch(a.Version)); r.Status != 200 || out["status"] != "published" {
+			t.Errorf("no channels: %d %s", r.Status, r.Body)
 		}
 	})
 }
