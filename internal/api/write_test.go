@@ -333,6 +333,12 @@ func TestMediaUpload(t *testing.T) {
 		if r.Status != 422 || problemType(r, out) != problemMedia || out["errors"].([]any)[0].(map[string]any)["reason"] != "unsupported_type" {
 			t.Errorf("svg: %d %s", r.Status, r.Body)
 		}
+		for reason, body := range map[string][]byte{"corrupt": file[:len(file)/2], "empty": nil, "unsupported_type": []byte("%PDF-1.7 not an image")} {
+			r, out := up(body, img)
+			if r.Status != 422 || problemType(r, out) != problemMedia || !strings.Contains(r.Body, `"reason":"`+reason+`"`) {
+				t.Errorf("%s: %d %s", reason, r.Status, r.Body)
+			}
+		}
 		if r, out := up(file, http.Header{"Content-Type": {"text/plain"}}); r.Status != http.StatusUnsupportedMediaType || problemType(r, out) != problemMediaType {
 			t.Errorf("text/plain: %d %s", r.Status, r.Body)
 		}
