@@ -35,45 +35,55 @@ var (
 // than ttl counts as new; one whose request was claimed longer than lease
 // ago and never finished (its node died) is given to this request. One
 // INSERT decides between concurrent requests, so only one carries it out
-// on any number of nodes.
+// on any number of nodes; the common case, a new key, is that INSERT
+// alone.
 func (s *Store) ClaimKey(ctx context.Context, user int64, key, hash string, ttl, lease time.Duration) (*Answer, error) {
-	t := now()
-	if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND (expires_at < ? OR (NOT done AND created_at < ?))"),
-		user, key, t, t.Add(-lease)); err != nil {
-		return nil, fmt.Errorf("idempotency key: %w", err)
+	for range 2 {
+		t := now()
+		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (user_id, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (user_id, key) DO NOTHING`), user, key, hash, t, t.Add(ttl))
+		if err != nil {
+			return nil, fmt.Errorf("idempotency key: %w", mapConstraint(err))
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("idempotency key: %w", err)
+		} else if n == 1 {
+			return nil, nil
+		}
+		var (
+			stored, headers  string
+			done             bool
+			a                Answer
+			created, expires time.Time
+		)
+		err = s.db.QueryRowContext(ctx, s.q("SELECT request_hash, done, status, headers, body, created_at, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?"), user, key).
+			Scan(&stored, &done, &a.Status, &headers, &a.Body, &created, &expires)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue // released or lapsed since the INSERT: try again
+		case err != nil:
+			return nil, fmt.Errorf("idempotency key: %w", err)
+		case expires.Before(t) || !done && created.Before(t.Add(-lease)):
+			// The key has lapsed, or its request was abandoned: it is
+			// this request's, unless another took it first (the DELETE
+			// names the row as read).
+			if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at = ? AND done = ?"),
+				user, key, created, done); err != nil {
+				return nil, fmt.Errorf("idempotency key: %w", err)
+			}
+			continue
+		case stored != hash:
+			return nil, ErrKeyReused
+		case !done:
+			return nil, ErrKeyPending
+		}
+		if err := json.Unmarshal([]byte(headers), &a.Headers); err != nil {
+			return nil, fmt.Errorf("idempotency key: stored headers: %w", err)
+		}
+		return &a, nil
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (user_id, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (user_id, key) DO NOTHING`), user, key, hash, t, t.Add(ttl))
-	if err != nil {
-		return nil, fmt.Errorf("idempotency key: %w", mapConstraint(err))
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, fmt.Errorf("idempotency key: %w", err)
-	} else if n == 1 {
-		return nil, nil
-	}
-	var (
-		stored, headers string
-		done            bool
-		a               Answer
-	)
-	err = s.db.QueryRowContext(ctx, s.q("SELECT request_hash, done, status, headers, body FROM idempotency_keys WHERE user_id = ? AND key = ?"), user, key).
-		Scan(&stored, &done, &a.Status, &headers, &a.Body)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		// Released between the INSERT and the read: the retry may go.
-		return nil, ErrKeyPending
-	case err != nil:
-		return nil, fmt.Errorf("idempotency key: %w", err)
-	case stored != hash:
-		return nil, ErrKeyReused
-	case !done:
-		return nil, ErrKeyPending
-	}
-	if err := json.Unmarshal([]byte(headers), &a.Headers); err != nil {
-		return nil, fmt.Errorf("idempotency key: stored headers: %w", err)
-	}
-	return &a, nil
+	// Taken and lost twice in a row: someone else's request holds it now.
+	return nil, ErrKeyPending
 }
 
 // FinishKey keeps a as the answer to user's key, claimed by ClaimKey.
