@@ -36,6 +36,8 @@ type Options struct {
 	Comments *comment.Service
 	Catalog  *locale.Catalog
 	Base     string // public origin for absolute URLs
+	// BodyHTML renders an article's body for ninjs, as the feeds do.
+	BodyHTML BodyHTML
 	// SearchLimit is the per-address search budget shared with the site.
 	SearchLimit *throttle.Limiter
 	Log         *slog.Logger
@@ -63,6 +65,7 @@ type API struct {
 	comments *comment.Service
 	cat      *locale.Catalog
 	base     string
+	bodyHTML BodyHTML
 	log      *slog.Logger
 	limiter  *throttle.Limiter
 
@@ -88,7 +91,7 @@ func New(o Options) *API {
 	if o.Store != nil {
 		writeLimit.Share(o.Store, "api-write", o.Log)
 	}
-	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, log: o.Log, limiter: o.SearchLimit,
+	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, bodyHTML: o.BodyHTML, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second),
 		media: o.Media, writeLimit: writeLimit, writeRefill: o.WriteRefill}
 }

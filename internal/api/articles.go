@@ -355,12 +355,28 @@ func (a *API) getArticle(w http.ResponseWriter, r *http.Request) {
 		problemOf(w, http.StatusNotFound, problemNotFound, "no article has this id")
 		return
 	}
+	format, ok := articleFormat(r)
+	if !ok {
+		var bad badParams
+		bad.add("format", "unknown_format")
+		bad.answer(w)
+		return
+	}
 	cache := readCache(w, u)
+	w.Header().Add("Vary", "Accept")
+	// One version, several representations: each its own tag.
 	etag := `"` + strconv.FormatInt(art.Version, 10) + `"`
+	if format != "" {
+		etag = `"` + strconv.FormatInt(art.Version, 10) + "-ninjs" + format + `"`
+	}
 	w.Header().Set("ETag", etag)
 	if matches(r.Header.Get("If-None-Match"), etag) {
 		w.Header().Set("Cache-Control", cache)
 		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if format != "" {
+		a.writeNinjs(w, r, art, format, cache, etag)
 		return
 	}
 	web.JSON(w, http.StatusOK, cache, a.articleOut(art))

@@ -35,6 +35,9 @@ const (
 	// than a person types, less than a script needs to load a node.
 	DefaultSearchBurst  = 30
 	DefaultSearchRefill = 500 * time.Millisecond
+	// DefaultWirePoll is how often the wire folder is looked at: agency
+	// copy reaches the desk within seconds.
+	DefaultWirePoll = 2 * time.Second
 )
 
 // Log formats: lines for a person (slog's key=value), or one JSON object
@@ -62,6 +65,10 @@ type Config struct {
 	// an address, so outlets may want more).
 	SearchBurst  int
 	SearchRefill time.Duration
+	// WireDir is the folder agency files are dropped in (NewsML-G2,
+	// ninjs), looked at every WirePoll; empty: none.
+	WireDir  string
+	WirePoll time.Duration
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
@@ -126,7 +133,8 @@ type Config struct {
 func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
-		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill}
+		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill,
+		WirePoll: DefaultWirePoll}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -206,6 +214,8 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.BackupDir, "backup-dir", "KHABAR_BACKUP_DIR", "where scheduled backups go (default: the data directory's backups folder)")
 	dur(&c.ReadyOutboxLag, "ready-outbox-lag", "KHABAR_READY_OUTBOX_LAG", "how long an event may wait for a consumer before /readyz answers 503")
 	dur(&c.ShutdownGrace, "shutdown-grace", "KHABAR_SHUTDOWN_GRACE", "how long a stop (SIGTERM) waits for running requests, live streams and jobs before it cuts them")
+	str(&c.WireDir, "wire-dir", "KHABAR_WIRE_DIR", "folder agencies drop NewsML-G2 and ninjs files in, for the wire desk (taken files move to done/, refused ones to quarantine/); off when empty")
+	dur(&c.WirePoll, "wire-poll", "KHABAR_WIRE_POLL", "how often to look in --wire-dir")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	integer(&c.BackupKeep, "backup-keep", "KHABAR_BACKUP_KEEP", "scheduled backups kept, the newest")
 	integer(&c.CacheEntries, "cache-entries", "KHABAR_CACHE_ENTRIES", "most pages kept in the page cache")
@@ -332,6 +342,14 @@ func (c *Config) Validate() error {
 	}
 	if _, err := web.ParseProxies(c.TrustedProxies, c.ProxyHeader); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies/--proxy-header: %w", err))
+	}
+	if c.WirePoll < 100*time.Millisecond || c.WirePoll > time.Hour {
+		errs = append(errs, fmt.Errorf("--wire-poll %s: want 100ms to 1h", c.WirePoll))
+	}
+	if c.WireDir != "" {
+		if info, err := os.Stat(c.WireDir); err != nil || !info.IsDir() {
+			errs = append(errs, fmt.Errorf("--wire-dir %q: not a folder (create it, and let agencies write to it)", c.WireDir))
+		}
 	}
 	if c.SearchBurst < 1 || c.SearchBurst > 100_000 {
 		errs = append(errs, fmt.Errorf("--search-burst %d: want 1 to 100000", c.SearchBurst))

@@ -65,6 +65,8 @@ func TestValidationMessages(t *testing.T) {
 		{"short metrics token", map[string]string{"KHABAR_METRICS_ADDR": "127.0.0.1:9090", "KHABAR_METRICS_TOKEN": "short"}, nil, "KHABAR_METRICS_TOKEN: want 16"},
 		{"env int", map[string]string{"KHABAR_CACHE_ENTRIES": "many"}, nil, "KHABAR_CACHE_ENTRIES"},
 		{"env search burst", map[string]string{"KHABAR_SEARCH_BURST": "lots"}, nil, "KHABAR_SEARCH_BURST=\"lots\": want a whole number"},
+		{"wire dir", nil, []string{"--wire-dir", "/nonexistent/wires"}, "--wire-dir \"/nonexistent/wires\": not a folder"},
+		{"wire poll", nil, []string{"--wire-poll", "1ms"}, "--wire-poll 1ms: want 100ms to 1h"},
 		{"no search budget", nil, []string{"--search-burst", "0"}, "--search-burst 0: want 1 to 100000"},
 		{"search refill", nil, []string{"--search-refill", "0s"}, "--search-refill 0s: want 1ms to 24h"},
 		{"backup every second", nil, []string{"--backup-every", "1s"}, "--backup-every 1s: want 0 (never) or a minute or more"},

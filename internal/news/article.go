@@ -113,6 +113,10 @@ type Article struct {
 	CreatedBy   int64
 	HasStaged   bool
 	EditedAt    time.Time
+	// Embargo is the agency's embargo on the wire the article was made
+	// from (zero: none): the workflow publishes nothing before it. The
+	// store fills it for workflow steps; pages do not read it.
+	Embargo time.Time
 }
 
 // Dir is the writing direction of the article's language.

@@ -39,6 +39,9 @@ const (
 	// a published article, or deleted; the article's text and updated
 	// time changed, and so did /corrections.
 	EventCorrectionChanged EventKind = "correction.changed"
+	// EventWireArrived: agency copy reached the wire desk (Wire names
+	// it); only the newsroom sees it.
+	EventWireArrived EventKind = "wire.arrived"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -58,6 +61,8 @@ type Event struct {
 	Comment int64 `json:"comment,omitempty"`
 	// Alert is the alert of an alert.created event.
 	Alert int64 `json:"alert,omitempty"`
+	// Wire is the wire item of a wire.arrived event.
+	Wire int64 `json:"wire,omitempty"`
 	// Entry is the live blog entry of a liveblog.entry event.
 	Entry int64 `json:"entry,omitempty"`
 	// Media is the upload of a media.added event.

@@ -1,8 +1,10 @@
 package news
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSlugify(t *testing.T) {
@@ -120,6 +122,37 @@ func TestSafeLink(t *testing.T) {
 	} {
 		if SafeLink(link) != want {
 			t.Errorf("SafeLink(%q) != %v", link, want)
+		}
+	}
+}
+
+// TestEmbargo: an article made from embargoed agency copy is neither
+// published nor scheduled before the embargo ends; after it, both are.
+func TestEmbargo(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	embargo := now.Add(2 * time.Hour)
+	for _, tc := range []struct {
+		name    string
+		c       Change
+		embargo time.Time
+		want    string // the "at" field's code; "" when allowed
+	}{
+		{"publish during the embargo", Change{Action: ActionPublish}, embargo, "embargoed"},
+		{"publish after it", Change{Action: ActionPublish}, now.Add(-time.Minute), ""},
+		{"publish without one", Change{Action: ActionPublish}, time.Time{}, ""},
+		{"schedule before it ends", Change{Action: ActionSchedule, At: embargo.Add(-time.Minute)}, embargo, "embargoed"},
+		{"schedule as it ends", Change{Action: ActionSchedule, At: embargo}, embargo, ""},
+		{"schedule after it", Change{Action: ActionSchedule, At: embargo.Add(time.Hour)}, embargo, ""},
+	} {
+		a := &Article{Status: StatusDraft, Embargo: tc.embargo}
+		err := tc.c.Validate(a, now)
+		var ie *InvalidError
+		got := ""
+		if errors.As(err, &ie) {
+			got = ie.Fields["at"]
+		}
+		if got != tc.want {
+			t.Errorf("%s: %q (%v), want %q", tc.name, got, err, tc.want)
 		}
 	}
 }

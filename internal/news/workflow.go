@@ -165,6 +165,12 @@ func (c *Change) Validate(a *Article, now time.Time) error {
 			v.Add("at", "before_publish")
 		case c.Action == ActionSchedule && !a.UnpublishAt.IsZero() && !c.At.Before(a.UnpublishAt):
 			v.Add("at", "after_expiry")
+		case c.Action == ActionSchedule && c.At.Before(a.Embargo):
+			v.Add("at", "embargoed")
+		}
+	case ActionPublish:
+		if a.Embargo.After(now) {
+			v.Add("at", "embargoed")
 		}
 	}
 	return v.Err()

@@ -70,6 +70,12 @@ type editPage struct {
 	CanDelete bool
 	// DraftKey identifies a new article's page (news.Article.DraftKey).
 	DraftKey string
+	// Wire is the agency's unseen notice about the wire the article was
+	// made from: a later version, or a kill; nil when none.
+	Wire *store.WireNotice
+	// Embargo is the agency's embargo on the article's wire while it
+	// lasts: no publication before it.
+	Embargo time.Time
 	// Corrections are a published article's corrections and notes, which
 	// CanCorrect may add to and delete; Correction is a refused one and
 	// CorrectionErrors why (apart from Errors, which are the article
@@ -169,6 +175,22 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	if !isNew {
+		if p.Wire, err = n.store.ArticleWireNotice(ctx, a.ID); err != nil {
+			n.fail(w, r, err)
+			return
+		}
+		embargo, err := n.store.ArticleEmbargo(ctx, a.ID)
+		if err != nil {
+			n.fail(w, r, err)
+			return
+		}
+		if embargo.After(time.Now()) {
+			p.Embargo = embargo
+		}
+		if p.PublishAt == "" && !p.Embargo.IsZero() {
+			// The schedule form offers the embargo's end.
+			p.PublishAt = p.Embargo.In(n.zone()).Format(timeInput)
+		}
 		if p.Editing, err = n.enterArticle(r, u, a, store.Watch); err != nil {
 			n.fail(w, r, fmt.Errorf("enter article: %w", err))
 			return

@@ -87,6 +87,9 @@ func New(o Options) (*Newsroom, error) {
 		"list": func(items ...string) []string { return items },
 		// listPath links a section's or author's public page.
 		"listPath": news.ListPath,
+		// plain is sanitised inline HTML as text, for a page that shows
+		// agency copy without its markup.
+		"plain": news.StripTags,
 	})
 	if err != nil {
 		return nil, err
@@ -161,6 +164,10 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/lock", n.require(auth.PermPublish, n.takeOver))
 	mux.Handle("POST /admin/articles/{id}/delete", n.require(auth.PermWrite, n.deleteArticle))
 	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
+	mux.Handle("GET /admin/wires", n.require(auth.PermWrite, n.wires))
+	mux.Handle("GET /admin/wires/{id}", n.require(auth.PermWrite, n.wireItem))
+	mux.Handle("POST /admin/wires/{id}/draft", n.require(auth.PermWrite, n.wireDraft))
+	mux.Handle("POST /admin/articles/{id}/wire-seen", n.require(auth.PermWrite, n.wireSeen))
 	mux.Handle("GET /admin/tags", n.require(auth.PermWrite, n.suggestTags))
 	n.serveStatic(mux, "editor.js")
 	mux.Handle("GET /admin/articles/{id}/preview", n.require(auth.PermWrite, n.previewArticle))

@@ -342,7 +342,8 @@ func flash(r *http.Request) string {
 		return "flash_settings"
 	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "disabled", "enabled", "session", "password", "taken", "deleted", "setup", "job_retried", "job_gone",
 		"section_saved", "section_moved", "section_deleted", "author_saved", "none_selected",
-		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted", "two_factor_off", "two_factor_reset":
+		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted", "two_factor_off", "two_factor_reset",
+		"wire_draft_made", "wire_not_usable":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

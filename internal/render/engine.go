@@ -105,11 +105,20 @@ func (e *Engine) funcs() template.FuncMap {
 		"datetime": func(t time.Time) string { return e.format.Load().DateTime(t) },
 		"clock":    func(t time.Time) string { return e.format.Load().Time(t) },
 		"iso":      func(t time.Time) string { return e.format.Load().ISO(t) },
-		"num":      func(n int) string { return e.format.Load().Digits.Int(n) },
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
-		"tn":       func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
-		"bytes":    func(n int64) string { return e.cat.Size(n, e.format.Load().Digits) },
+		// num takes ids and versions (int64) as well as counts.
+		"num": func(n any) (string, error) {
+			switch v := n.(type) {
+			case int:
+				return e.format.Load().Digits.Int(v), nil
+			case int64:
+				return e.format.Load().Digits.Int(int(v)), nil
+			}
+			return "", fmt.Errorf("num: %T is not a whole number", n)
+		},
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"tn":    func(key string, n int) string { return e.cat.N(key, n, e.format.Load().Digits) },
+		"bytes": func(n int64) string { return e.cat.Size(n, e.format.Load().Digits) },
 		// hijri is the Umm al-Qura date when the outlet shows it, else "".
 		"hijri": func(t time.Time) string {
 			if f := e.format.Load(); f.Hijri {

@@ -117,16 +117,11 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 			if err != nil {
 				return nil, err
 			}
-			blocks, err := s.resolveBlocks(ctx, a.Body)
+			body, err := s.SyndicatedHTML(ctx, a)
 			if err != nil {
 				return nil, err
 			}
-			corrections, err := s.store.ArticleCorrections(ctx, a.ID)
-			if err != nil {
-				return nil, err
-			}
-			notes, errata := correctionBoxes(corrections)
-			it := feed.Item{Article: a, URL: s.base + news.ArticlePath(a), HTML: s.feedBox(notes) + s.feedHTML(blocks) + s.feedBox(errata)}
+			it := feed.Item{Article: a, URL: s.base + news.ArticlePath(a), HTML: body}
 			if m := a.Featured; m != nil {
 				it.ImageURL, it.ImageType, it.ImageWidth, it.ImageHeight = s.base+"/media/"+m.Path, m.MIME, m.Width, m.Height
 			}
@@ -148,6 +143,21 @@ func (s *Site) serveFeed(w http.ResponseWriter, r *http.Request, kind, slug stri
 		return &render.Page{ContentType: format.contentType, Body: buf.Bytes(), CacheControl: s.cc, Tags: tags,
 			LastModified: c.Updated}, nil
 	})
+}
+
+// SyndicatedHTML is a's body as the feeds and the API's ninjs carry it:
+// the blocks as plain HTML between its editor's notes and corrections.
+func (s *Site) SyndicatedHTML(ctx context.Context, a *news.Article) (string, error) {
+	blocks, err := s.resolveBlocks(ctx, a.Body)
+	if err != nil {
+		return "", err
+	}
+	corrections, err := s.store.ArticleCorrections(ctx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	notes, errata := correctionBoxes(corrections)
+	return s.feedBox(notes) + s.feedHTML(blocks) + s.feedBox(errata), nil
 }
 
 // feedHTML writes an article body for feed readers: plain semantic HTML

@@ -247,7 +247,7 @@ func Invalidates(ev news.Event) Invalidation {
 		return Invalidation{Everything: true, Chrome: true}
 	case news.EventTickerChanged:
 		return Invalidation{Tags: []string{tagTicker}, Chrome: true}
-	case news.EventArticleSaved, news.EventAlertCreated, news.EventMediaAdded:
+	case news.EventArticleSaved, news.EventAlertCreated, news.EventMediaAdded, news.EventWireArrived:
 		return Invalidation{} // not public, or not on any page
 	case news.EventLiveEntryChanged, news.EventLiveCoverageChanged:
 		// The article page, its /liveblog pages and the feeds carrying

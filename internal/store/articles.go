@@ -120,6 +120,12 @@ func (s *Store) articleAuthors(ctx context.Context, db querier, id int64) ([]new
 // CreateArticle normalises, validates and inserts a, filling its id,
 // version and times. Tags without an id are found or created by slug.
 func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
+	return s.createArticle(ctx, a, nil)
+}
+
+// createArticle is CreateArticle, running also (when not nil) in the same
+// transaction once a has its id.
+func (s *Store) createArticle(ctx context.Context, a *news.Article, also func(tx *sql.Tx) error) error {
 	if err := a.Normalize(); err != nil {
 		return fmt.Errorf("create article: %w", err)
 	}
@@ -159,6 +165,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *news.Article) error {
 		}
 		if err := s.writeRevision(ctx, tx, a); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
 		}
 		if a.Status != news.StatusPublished {
 			return s.writeEvent(ctx, tx, news.Event{Kind: news.EventArticleSaved, ArticleID: a.ID})

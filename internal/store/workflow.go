@@ -59,6 +59,11 @@ func (s *Store) takeStep(ctx context.Context, tx *sql.Tx, a *news.Article, c new
 	if err != nil {
 		return err
 	}
+	if c.Action == news.ActionPublish || c.Action == news.ActionSchedule {
+		if a.Embargo, err = s.articleEmbargo(ctx, tx, a.ID); err != nil {
+			return err
+		}
+	}
 	if err := c.Validate(a, now()); err != nil {
 		return err
 	}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		fn   func(t *testing.T, s *store.Store, f Fixture)
 	}{
 		{"MigrateTwice", testMigrateTwice},
+		{"Wires", testWires},
 		{"ArticleRoundTrip", testArticleRoundTrip},
 		{"OptimisticVersion", testOptimisticVersion},
 		{"EventsFollowPublishedState", testEvents},
