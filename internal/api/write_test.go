@@ -219,6 +219,13 @@ func TestWorkflowSteps(t *testing.T) {
 			t.Fatalf("submit: %d %s", r.Status, r.Body)
 		}
 		v := int64(out["version"].(float64))
+		// Steps take If-Match as PATCH does.
+		if r, out := f.call(t, "POST", path+"/publish", "", etok); r.Status != http.StatusPreconditionRequired || problemType(r, out) != problemNoIfMatch {
+			t.Errorf("publish without If-Match: %d %s", r.Status, r.Body)
+		}
+		if r, out := f.call(t, "POST", path+"/publish", "", etok, ifMatch(v-1)); r.Status != http.StatusPreconditionFailed || out["current"].(map[string]any)["status"] != "review" {
+			t.Errorf("publish with a stale If-Match: %d %s", r.Status, r.Body)
+		}
 		if r, out := f.call(t, "PATCH", path, `{"headline": "بعد الإرسال"}`, wtok, ifMatch(v)); r.Status != http.StatusConflict || problemType(r, out) != problemWithEditors {
 			t.Errorf("writer changes a submitted article: %d %s", r.Status, r.Body)
 		}
