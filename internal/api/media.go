@@ -33,6 +33,20 @@ type mediaJSON struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 }
 
+// mediaWrite is what PATCH /api/v1/media/{id} changes; the fields a read
+// gives are taken back and ignored.
+type mediaWrite struct {
+	Alt     *string `json:"alt"`
+	Caption *string `json:"caption"`
+	Credit  *string `json:"credit"`
+
+	ID     any `json:"id"`
+	URL    any `json:"url"`
+	MIME   any `json:"mime"`
+	Width  any `json:"width"`
+	Height any `json:"height"`
+}
+
 func (a *API) mediaOut(m *news.Media) mediaJSON {
 	return mediaJSON{ID: m.ID, URL: a.base + "/media/" + m.Path, MIME: m.MIME, Width: m.Width, Height: m.Height,
 		Alt: m.Alt, Caption: m.Caption, Credit: m.Credit}
@@ -99,11 +113,7 @@ func (a *API) patchMedia(w http.ResponseWriter, r *http.Request, u *auth.User, b
 		problemOf(w, http.StatusNotFound, problemNotFound, "no image has this id")
 		return
 	}
-	var in struct {
-		Alt     *string `json:"alt"`
-		Caption *string `json:"caption"`
-		Credit  *string `json:"credit"`
-	}
+	var in mediaWrite
 	if !decode(w, body, &in, false) {
 		return
 	}
