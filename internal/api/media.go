@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -58,12 +60,24 @@ func mediaPath(id int64) string { return MediaPath + "/" + strconv.FormatInt(id,
 func (a *API) uploadLimit() int64 { return a.media.Limits().MaxBytes }
 
 // uploadMedia is POST /api/v1/media: the body is one image (its bytes,
-// with its Content-Type), checked and taken into the picture library by
+// with its Content-Type), checked as it arrives and taken into the
+// picture library by
 // the same code as the newsroom's upload (media.Library.Ingest): 201 with
 // the new image, 200 with the one the library held already, 422 with the
 // newsroom's reason when the file is refused.
 func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
-	in, err := a.media.Ingest(r.Context(), bytes.NewReader(body))
+	// The body was read whole for its Idempotency-Key, or is read here
+	// as it arrives (see write).
+	var src io.Reader = r.Body
+	if body != nil {
+		src = bytes.NewReader(body)
+	}
+	in, err := a.media.Ingest(r.Context(), src)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		tooLarge(w, tooBig.Limit)
+		return
+	}
 	if code := media.Code(err); code != "" {
 		msg := make(map[string]string, len(catalogues))
 		for lang, c := range catalogues {

@@ -81,14 +81,35 @@ func (a *API) write(perm auth.Permission, kind bodyKind, limit int64, h writeFun
 			problemOf(w, http.StatusForbidden, problemForbidden, "the token's user ("+string(u.Role)+") may not do this")
 			return
 		}
-		body, ok := readBody(w, r, kind, limit)
-		if !ok {
-			return
-		}
-		ctx := store.WithActor(r.Context(), u.Actor())
-		r = r.WithContext(ctx)
 		key := r.Header.Get("Idempotency-Key")
-		if r.Method != http.MethodPost || key == "" {
+		if r.Method != http.MethodPost {
+			key = ""
+		}
+		var body []byte
+		if kind == imageBody {
+			// A photo on a poor connection takes minutes (see
+			// web.AllowSlowBody). Without a key it is checked as it
+			// arrives, as the newsroom's are, and never held whole;
+			// with one it is read first, to be compared with the
+			// first request's.
+			web.AllowSlowBody(w, r)
+			if ok := checkType(w, r, kind); !ok {
+				return
+			}
+			if r.ContentLength > limit {
+				tooLarge(w, limit)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		if kind != imageBody || key != "" {
+			var ok bool
+			if body, ok = readBody(w, r, kind, limit); !ok {
+				return
+			}
+		}
+		r = r.WithContext(store.WithActor(r.Context(), u.Actor()))
+		if key == "" {
 			h(w, r, u, body)
 			return
 		}
@@ -96,30 +117,41 @@ func (a *API) write(perm auth.Permission, kind bodyKind, limit int64, h writeFun
 	}
 }
 
-// readBody reads r's body, at most limit bytes, of kind; false when it
-// has answered (413 for a body past the limit, 415 for the wrong type).
-func readBody(w http.ResponseWriter, r *http.Request, kind bodyKind, limit int64) ([]byte, bool) {
+// checkType answers 415 unless r's body is of kind; false when it has.
+func checkType(w http.ResponseWriter, r *http.Request, kind bodyKind) bool {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case kind == jsonBody && ct != "application/json" && (ct != "" || r.ContentLength > 0):
 		problemOf(w, http.StatusUnsupportedMediaType, problemMediaType, "the body must be JSON: Content-Type: application/json")
-		return nil, false
+		return false
 	case kind == imageBody && !strings.HasPrefix(ct, "image/") && ct != "application/octet-stream":
 		problemOf(w, http.StatusUnsupportedMediaType, problemMediaType, "the body must be the image itself, with its Content-Type (image/jpeg, image/png, image/webp, image/gif)")
-		return nil, false
+		return false
 	}
-	tooLarge := func() ([]byte, bool) {
-		problemOf(w, http.StatusRequestEntityTooLarge, problemTooLarge, "the body is larger than "+strconv.FormatInt(limit, 10)+" bytes")
+	return true
+}
+
+// tooLarge answers 413 for a body past limit.
+func tooLarge(w http.ResponseWriter, limit int64) {
+	problemOf(w, http.StatusRequestEntityTooLarge, problemTooLarge, "the body is larger than "+strconv.FormatInt(limit, 10)+" bytes")
+}
+
+// readBody reads r's body, at most limit bytes, of kind; false when it
+// has answered (413 for a body past the limit, 415 for the wrong type).
+func readBody(w http.ResponseWriter, r *http.Request, kind bodyKind, limit int64) ([]byte, bool) {
+	if !checkType(w, r, kind) {
 		return nil, false
 	}
 	if r.ContentLength > limit {
-		return tooLarge()
+		tooLarge(w, limit)
+		return nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return tooLarge()
+		tooLarge(w, limit)
+		return nil, false
 	case err != nil:
 		problemOf(w, http.StatusBadRequest, problemBody, "the body could not be read to its end")
 		return nil, false

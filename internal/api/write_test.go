@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -349,9 +350,21 @@ func TestMediaUpload(t *testing.T) {
 		if r, out := up(file, http.Header{"Content-Type": {"text/plain"}}); r.Status != http.StatusUnsupportedMediaType || problemType(r, out) != problemMediaType {
 			t.Errorf("text/plain: %d %s", r.Status, r.Body)
 		}
-		huge := make([]byte, f.media.Limits().MaxBytes+1)
+		huge := append(append([]byte{}, file...), make([]byte, f.media.Limits().MaxBytes)...)
 		if r, out := up(huge, img); r.Status != http.StatusRequestEntityTooLarge || problemType(r, out) != problemTooLarge {
 			t.Errorf("past the library's limit: %d %.200s", r.Status, r.Body)
+		}
+		// Without a length (chunked), the body is cut as it streams in,
+		// with a key or without.
+		for _, k := range []string{"", "chunked-1"} {
+			h := http.Header{"Content-Type": {"image/png"}, "Authorization": tok["Authorization"]}
+			if k != "" {
+				h.Set("Idempotency-Key", k)
+			}
+			r := f.client(t).Do("POST", MediaPath, io.MultiReader(bytes.NewReader(huge)), h)
+			if r.Status != http.StatusRequestEntityTooLarge && !(r.Status == 422 && strings.Contains(r.Body, `"reason":"too_large"`)) {
+				t.Errorf("chunked past the limit, key %q: %d %.300s", k, r.Status, r.Body)
+			}
 		}
 
 		// Attach: an image block, then its texts, then publish.
