@@ -73,6 +73,7 @@ type API struct {
 	pushPublicKey  string
 	guard          outbound.Guard
 	subscribeLimit *throttle.Limiter
+	wirePace       *throttle.Limiter
 
 	media       *media.Library
 	writeLimit  *throttle.Limiter
@@ -93,7 +94,7 @@ func New(o Options) *API {
 	}
 	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, bodyHTML: o.BodyHTML, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second),
-		media: o.Media, writeLimit: writeLimit, writeRefill: o.WriteRefill}
+		media: o.Media, writeLimit: writeLimit, writeRefill: o.WriteRefill, wirePace: wirePushLimit()}
 }
 
 // Routes registers the API on mux.
@@ -144,6 +145,9 @@ func (a *API) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
 		mux.HandleFunc("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
 	}
+	// Agencies' own tokens, not staff ones: no cookies, no cross-origin
+	// protection needed.
+	mux.HandleFunc("POST /api/v1/wires", a.pushWire)
 	// The catch-all answers every method, so the mux's own 405 never
 	// happens under /api/: it is worked out here.
 	mux.HandleFunc(web.APIPrefix, func(w http.ResponseWriter, r *http.Request) {

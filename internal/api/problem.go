@@ -29,7 +29,7 @@ const (
 	problemBody        = "invalid-body"
 	problemValidation  = "validation"
 	problemMediaType   = "unsupported-media-type"
-	problemTooLarge    = "payload-too-large"
+	problemTooLarge    = "too-large"
 	problemTooMany     = "too-many-requests"
 	problemStale       = "stale-version"
 	problemNoIfMatch   = "if-match-required"
@@ -54,7 +54,7 @@ var problemTitles = map[string]string{
 	problemBody:         "Invalid request body",
 	problemValidation:   "Invalid fields",
 	problemMediaType:    "Unsupported media type",
-	problemTooLarge:     "Request body too large",
+	problemTooLarge:     "Request too large",
 	problemTooMany:      "Too many requests",
 	problemStale:        "Stale version",
 	problemNoIfMatch:    "If-Match required",

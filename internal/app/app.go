@@ -262,7 +262,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	nr, err := newsroom.New(newsroom.Options{Store: s, Settings: a.Settings, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site,
-		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base, Status: newSystem(a)})
+		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base, Status: newSystem(a), Live: a.Live})
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +274,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Outbox.StartFrom(startAt)
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Settings, Handle: a.Settings.HandleEvent})
 	for _, c := range a.Site.Consumers() {
+		a.Outbox.Subscribe(c)
+	}
+	for _, c := range nr.Consumers() {
 		a.Outbox.Subscribe(c)
 	}
 	a.Outbox.Subscribe(outbox.Consumer{Name: outbox.Search, Durable: true, Handle: a.Search.HandleEvent})

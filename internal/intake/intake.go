@@ -46,12 +46,28 @@ type Service struct {
 	Now func() time.Time
 }
 
-// Result is what one file or push gave the desk.
+// Taken is one item of a file or push: its id on the desk, and whether
+// it is new (false: the same content was kept before).
+type Taken struct {
+	ID    int64
+	GUID  string
+	Added bool
+}
+
+// Result is what one file or push gave the desk, in its order.
 type Result struct {
-	// IDs are the desk's items, new or already kept, in the file's order.
-	IDs []int64
-	// Added counts the new ones; the rest were kept before.
-	Added int
+	Items []Taken
+}
+
+// Added counts the new items.
+func (r Result) Added() int {
+	n := 0
+	for _, t := range r.Items {
+		if t.Added {
+			n++
+		}
+	}
+	return n
 }
 
 // Take parses data and keeps its items, received from source.
@@ -66,10 +82,7 @@ func (s *Service) Take(ctx context.Context, data []byte, source string) (Result,
 		if err != nil {
 			return r, err
 		}
-		r.IDs = append(r.IDs, id)
-		if added {
-			r.Added++
-		}
+		r.Items = append(r.Items, Taken{ID: id, GUID: it.GUID, Added: added})
 	}
 	return r, nil
 }
@@ -196,7 +209,7 @@ func (s *Service) takeFile(ctx context.Context, dir, name string) (bool, error) 
 		if err := os.MkdirAll(filepath.Join(dir, done, day), 0o750); err != nil {
 			return true, fmt.Errorf("file %s: %w", name, err)
 		}
-		s.Log.InfoContext(ctx, "wire file taken", "file", name, "items", len(r.IDs), "new", r.Added)
+		s.Log.InfoContext(ctx, "wire file taken", "file", name, "items", len(r.Items), "new", r.Added())
 		return true, moveAside(claimed, filepath.Join(dir, done, day, name))
 	case reason != "":
 		s.Log.WarnContext(ctx, "wire file refused", "file", name, "reason", reason, "err", err)

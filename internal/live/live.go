@@ -1,7 +1,7 @@
 // Package live is the real-time hub: open pages subscribe to topics
 // ("ticker", an article's comments or live blog) and receive what the
-// event outbox publishes. The site streams a subscription to the browser
-// as Server-Sent Events; the hub knows nothing of HTTP.
+// event outbox publishes. Serve streams a subscription to the browser as
+// Server-Sent Events; the hub itself knows nothing of HTTP.
 package live
 
 import (

@@ -17,6 +17,7 @@ import (
 
 	"khabar/internal/alert"
 	"khabar/internal/auth"
+	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/media"
 	"khabar/internal/news"
@@ -58,6 +59,9 @@ type Options struct {
 	BaseURL string
 	// Status reports on the running system for /admin/status.
 	Status Status
+	// Live carries the wire desk's arrivals to its open pages; nil: the
+	// desk does not follow them.
+	Live *live.Hub
 }
 
 // Newsroom serves /admin.
@@ -77,6 +81,7 @@ type Newsroom struct {
 	static map[string]*render.Page
 	auth   *auth.Service
 	system Status
+	live   *live.Hub
 }
 
 // New parses the newsroom templates.
@@ -95,7 +100,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	static := map[string]*render.Page{}
-	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js"} {
+	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js"} {
 		b, err := files.ReadFile("static/" + name)
 		if err != nil {
 			return nil, err
@@ -107,7 +112,7 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -165,6 +170,10 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/articles/{id}/delete", n.require(auth.PermWrite, n.deleteArticle))
 	mux.Handle("POST /admin/paste", n.require(auth.PermWrite, n.pasteBlocks))
 	mux.Handle("GET /admin/wires", n.require(auth.PermWrite, n.wires))
+	mux.Handle("GET /admin/wires/stream", n.require(auth.PermWrite, n.wireStream))
+	mux.Handle("GET /admin/wires/agencies", n.require(auth.PermManageSettings, n.agencies))
+	mux.Handle("POST /admin/wires/agencies", n.require(auth.PermManageSettings, n.addAgency))
+	mux.Handle("POST /admin/wires/agencies/{id}/revoke", n.require(auth.PermManageSettings, n.revokeAgency))
 	mux.Handle("GET /admin/wires/{id}", n.require(auth.PermWrite, n.wireItem))
 	mux.Handle("POST /admin/wires/{id}/draft", n.require(auth.PermWrite, n.wireDraft))
 	mux.Handle("POST /admin/articles/{id}/wire-seen", n.require(auth.PermWrite, n.wireSeen))

@@ -165,3 +165,49 @@ func testWireDesk(t *testing.T, s *store.Store) {
 		t.Errorf("another writer marks the notice seen: %d", r.Status)
 	}
 }
+
+// TestWireAgencies: admins add agencies, each token shown once, and
+// revoke them; others get 403 and change nothing.
+func TestWireAgencies(t *testing.T) { storetest.Each(t, testWireAgencies) }
+
+func testWireAgencies(t *testing.T, s *store.Store) {
+	f := newFixture(t, s)
+	state := func(t *testing.T) string {
+		list, err := s.WireAgencies(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%+v", list)
+	}
+	n := 0
+	fresh := func() string {
+		n++
+		id, err := s.AddWireAgency(context.Background(), fmt.Sprintf("وكالة %d", n), fmt.Sprintf("hash-%d", n), news.Actor{Name: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return itoa(id)
+	}
+	f.roleMatrix(t, auth.PermManageSettings, state, []routeCase{
+		{"list", "GET", func() string { return "/admin/wires/agencies" }, nil, 200},
+		{"add", "POST", func() string { return "/admin/wires/agencies" }, url.Values{"name": {"وكالة الأنباء"}}, 201},
+		{"revoke", "POST", func() string { return "/admin/wires/agencies/" + fresh() + "/revoke" }, url.Values{}, 303},
+	})
+	_, admin := f.as(t, auth.RoleAdmin)
+	r := admin.Post("/admin/wires/agencies", url.Values{"name": {"وكالة <b>جديدة</b>"}})
+	if r.Status != 201 || !strings.Contains(r.Body, `<code dir="ltr" class="token">`) || strings.Contains(r.Body, "<b>جديدة") {
+		t.Fatalf("add: %d\n%s", r.Status, r.Body)
+	}
+	if again := admin.Get("/admin/wires/agencies"); strings.Contains(again.Body, `class="token"`) {
+		t.Error("the token is shown again")
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"وكالة <b>جديدة</b>", "توجد وكالة بهذا الاسم"},
+		{"", "err"},
+		{strings.Repeat("و", 101), "err"},
+	} {
+		if r := admin.Post("/admin/wires/agencies", url.Values{"name": {tc.name}}); r.Status != 422 || !strings.Contains(r.Body, tc.want) {
+			t.Errorf("name %q: %d", tc.name, r.Status)
+		}
+	}
+}

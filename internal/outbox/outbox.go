@@ -22,6 +22,7 @@ const (
 	Live      = "live"      // the hub open pages follow
 	Settings  = "settings"  // every node's settings snapshot
 	Jobs      = "jobs"      // turns plans and uploads into River jobs
+	Desk      = "desk"      // the wire desk's open pages
 	// Durable: they must see every event, even those written while the
 	// node was down.
 	//

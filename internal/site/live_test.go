@@ -13,6 +13,7 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
+	"khabar/internal/web"
 )
 
 // stream opens an SSE connection and returns a function reading the next
@@ -70,7 +71,7 @@ func stream(t *testing.T, url string, lastID string) (next func() string, closeF
 
 // eventServer streams topic "ticker" of h over HTTP, as /live/ticker does.
 func eventServer(h *live.Hub) *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, h, tickerTopic) }))
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { live.Serve(w, r, h, tickerTopic, web.ClientIP(r)) }))
 }
 
 func TestServeEvents(t *testing.T) {
@@ -183,7 +184,7 @@ func testStreamReplaysChangesSincePage(t *testing.T, st *store.Store) {
 	h := live.NewHub()
 	h.KeepAlive = 200 * time.Millisecond
 	topic := commentsTopic(a.ID)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, h, topic) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { live.Serve(w, r, h, topic, web.ClientIP(r)) }))
 	defer srv.Close()
 	h.Append(topic, live.Message{ID: 41, Event: "comment", Data: []byte(`{"id":1}`)})
 	h.Append(topic, live.Message{ID: 42, Event: "comment", Data: []byte(`{"id":2}`)})

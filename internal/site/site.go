@@ -27,6 +27,7 @@ import (
 	"khabar/internal/settings"
 	"khabar/internal/store"
 	"khabar/internal/throttle"
+	"khabar/internal/web"
 )
 
 //go:embed templates
@@ -162,7 +163,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
 	mux.HandleFunc("GET "+news.CorrectionsPath, s.correctionsPage)
-	mux.HandleFunc("GET /live/ticker", func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, s.live, tickerTopic) })
+	mux.HandleFunc("GET /live/ticker", func(w http.ResponseWriter, r *http.Request) { live.Serve(w, r, s.live, tickerTopic, web.ClientIP(r)) })
 	mux.HandleFunc("GET /live", s.liveTopic)
 	mux.HandleFunc("GET /oembed", s.oembed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemapIndex)

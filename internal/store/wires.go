@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -260,4 +261,76 @@ func (s *Store) articleEmbargo(ctx context.Context, db querier, id int64) (time.
 		return time.Time{}, fmt.Errorf("embargo of article %d: %w", id, err)
 	}
 	return t.Time, nil
+}
+
+// WireAgency is an agency that pushes its copy with a token of its own.
+type WireAgency struct {
+	ID         int64
+	Name       string
+	CreatedAt  time.Time
+	RevokedAt  time.Time // zero while the token works
+	LastPushAt time.Time // zero: never pushed
+}
+
+const wireAgencyCols = "id, name, created_at, revoked_at, last_push_at"
+
+func scanWireAgency(r rowScanner) (WireAgency, error) {
+	var (
+		a             WireAgency
+		revoked, push sql.NullTime
+	)
+	err := r.Scan(&a.ID, &a.Name, &a.CreatedAt, &revoked, &push)
+	a.RevokedAt, a.LastPushAt = revoked.Time, push.Time
+	return a, err
+}
+
+// AddWireAgency records an agency pushing with the token whose hash is
+// tokenHash; news.ErrDuplicate when the name is taken.
+func (s *Store) AddWireAgency(ctx context.Context, name, tokenHash string, by news.Actor) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = s.insert(ctx, tx, "INSERT INTO wire_agencies (name, token_hash, created_at) VALUES (?, ?, ?)", name, tokenHash, now()); err != nil {
+			return mapConstraint(err)
+		}
+		return s.writeAudit(ctx, tx, by, "wire_agency.add", "wire agency "+strconv.FormatInt(id, 10), name)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add wire agency %q: %w", name, err)
+	}
+	return id, nil
+}
+
+// WireAgencies lists the agencies, revoked ones too, by name.
+func (s *Store) WireAgencies(ctx context.Context) ([]WireAgency, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+wireAgencyCols+" FROM wire_agencies ORDER BY name")
+	return collect(rows, err, "wire agencies", scanWireAgency)
+}
+
+// RevokeWireAgency stops agency id's token working.
+func (s *Store) RevokeWireAgency(ctx context.Context, id int64, by news.Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.execOne(ctx, tx, "UPDATE wire_agencies SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now(), id); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, by, "wire_agency.revoke", "wire agency "+strconv.FormatInt(id, 10), "")
+	})
+	if err != nil {
+		return fmt.Errorf("revoke wire agency %d: %w", id, err)
+	}
+	return nil
+}
+
+// WireAgencyByToken is the agency whose working token hashes to
+// tokenHash, its last push noted; news.ErrNotFound when none.
+func (s *Store) WireAgencyByToken(ctx context.Context, tokenHash string) (WireAgency, error) {
+	a, err := scanWireAgency(s.db.QueryRowContext(ctx, s.q(`UPDATE wire_agencies SET last_push_at = ? WHERE token_hash = ? AND revoked_at IS NULL
+		RETURNING `+wireAgencyCols), now(), tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("wire agency token: %w", news.ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("wire agency token: %w", err)
+	}
+	return a, nil
 }

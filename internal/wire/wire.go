@@ -115,6 +115,11 @@ const (
 	ReasonNoHeadline = "no_headline"
 )
 
+// Reasons are every refusal reason, for those who name them all (the
+// locale catalogue's messages).
+var Reasons = []string{ReasonTooLarge, ReasonEmpty, ReasonNotUTF8, ReasonDoctype, ReasonTooDeep, ReasonMalformed, ReasonEncoding,
+	ReasonUnknown, ReasonNoItem, ReasonNoGUID, ReasonNotText, ReasonBadTime, ReasonBadStatus, ReasonNoHeadline}
+
 // Refusal is why a file was not taken: a stable reason and a detail for
 // the person who looks at the quarantine.
 type Refusal struct {
