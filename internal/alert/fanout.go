@@ -363,6 +363,27 @@ func (f *Fanout) Check(a *news.Alert, sections []string) error {
 // TopicBreaking is the topic every alert subscriber gets.
 const TopicBreaking = "breaking"
 
+// AskOnPublish keeps the "send an alert when published" channels asked
+// for a by (those of asked this outlet has; none withdraws the request),
+// and returns them. If a is published already (the same save published
+// it), the alert is made now: the outbox's consumer may have seen the
+// publication before the request was stored, and taking the request twice
+// makes one alert at most. The newsroom's form and the content API both
+// ask through here.
+func (f *Fanout) AskOnPublish(ctx context.Context, a *news.Article, asked []string, by news.Actor) ([]string, error) {
+	chosen := []string{}
+	for _, ch := range asked {
+		if slices.Contains(f.Channels(), ch) && !slices.Contains(chosen, ch) {
+			chosen = append(chosen, ch)
+		}
+	}
+	err := f.Store.SetPublishAlert(ctx, a.ID, chosen, by)
+	if err == nil && len(chosen) > 0 && a.Status == news.StatusPublished {
+		err = f.PublishAlert(ctx, a.ID)
+	}
+	return chosen, err
+}
+
 // PublishAlert turns the "send an alert when published" request of an
 // article that was just published (by an editor, a planned job or any
 // other path) into an alert, once. Breaking articles go to every

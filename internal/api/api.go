@@ -14,6 +14,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/comment"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/outbound"
 	"khabar/internal/search"
@@ -45,6 +46,14 @@ type Options struct {
 	Fanout        *alert.Fanout
 	PushPublicKey string
 	Guard         outbound.Guard // what push endpoints may be
+	// Media is the picture library POST /api/v1/media uploads into; nil
+	// leaves the media endpoints out.
+	Media *media.Library
+	// WriteBurst writes at once per API token, then one every
+	// WriteRefill (defaults DefaultWriteBurst, DefaultWriteRefill); the
+	// buckets are kept in the store, so the rate holds across nodes.
+	WriteBurst  int
+	WriteRefill time.Duration
 }
 
 // API serves /api/v1/.
@@ -65,13 +74,27 @@ type API struct {
 	guard          outbound.Guard
 	subscribeLimit *throttle.Limiter
 	wirePace       *throttle.Limiter
+
+	media       *media.Library
+	writeLimit  *throttle.Limiter
+	writeRefill time.Duration
 }
 
 // New builds the API.
 func New(o Options) *API {
+	if o.WriteBurst <= 0 {
+		o.WriteBurst = DefaultWriteBurst
+	}
+	if o.WriteRefill <= 0 {
+		o.WriteRefill = DefaultWriteRefill
+	}
+	writeLimit := throttle.NewLimiter(o.WriteBurst, o.WriteRefill)
+	if o.Store != nil {
+		writeLimit.Share(o.Store, "api-write", o.Log)
+	}
 	return &API{search: o.Search, store: o.Store, settings: o.Settings, auth: o.Auth, comments: o.Comments, cat: o.Catalog, base: o.Base, bodyHTML: o.BodyHTML, log: o.Log, limiter: o.SearchLimit,
 		fanout: o.Fanout, pushPublicKey: o.PushPublicKey, guard: o.Guard, subscribeLimit: throttle.NewLimiter(10, 10*time.Second),
-		wirePace: wirePushLimit()}
+		media: o.Media, writeLimit: writeLimit, writeRefill: o.WriteRefill, wirePace: wirePushLimit()}
 }
 
 // Routes registers the API on mux.
@@ -83,6 +106,25 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/sections", a.listSections)
 	mux.HandleFunc("GET /api/v1/tags", a.listTags)
 	mux.HandleFunc("GET /api/v1/authors", a.listAuthors)
+	// The writes: a bearer token, its rate, a bounded body, and
+	// Idempotency-Key on POSTs (write). Bearer tokens are not sent by
+	// browsers on their own, so they need no cross-origin protection.
+	mux.HandleFunc("POST /api/v1/articles", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.createArticle))
+	mux.HandleFunc("PATCH /api/v1/articles/{id}", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.patchArticle))
+	for step := range stepActions {
+		mux.HandleFunc("POST /api/v1/articles/{id}/"+step, a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.takeStep(step)))
+	}
+	mux.HandleFunc("POST /api/v1/sections", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createSection))
+	mux.HandleFunc("PATCH /api/v1/sections/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchSection))
+	mux.HandleFunc("POST /api/v1/tags", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createTag))
+	mux.HandleFunc("PATCH /api/v1/tags/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchTag))
+	mux.HandleFunc("POST /api/v1/authors", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.createAuthor))
+	mux.HandleFunc("PATCH /api/v1/authors/{id}", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.patchAuthor))
+	if a.media != nil {
+		mux.HandleFunc("POST "+MediaPath, a.write(auth.PermWrite, imageBody, a.uploadLimit(), a.uploadMedia))
+		mux.HandleFunc("GET "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, 0, a.getMedia))
+		mux.HandleFunc("PATCH "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.patchMedia))
+	}
 	// A browser on another site must not post in a reader's name.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

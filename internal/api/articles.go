@@ -55,6 +55,9 @@ type articleJSON struct {
 	PublishedAt     *string      `json:"published_at"` // null before publication
 	UpdatedAt       string       `json:"updated_at"`
 	ExternalID      string       `json:"external_id,omitempty"`
+	// HasStagedUpdate: a published article has changes waiting for an
+	// editor's publish; reads without it show the live version.
+	HasStagedUpdate bool `json:"has_staged_update"`
 }
 
 type tagJSON struct {
@@ -70,7 +73,7 @@ func (a *API) articleOut(art *news.Article) articleJSON {
 	out := articleJSON{ID: art.ID, URL: a.base + news.ArticlePath(art), Slug: art.Slug, Headline: art.Headline, Kicker: art.Kicker, Lead: art.Lead,
 		SectionID: art.SectionID, AuthorIDs: []int64{}, Tags: []tagJSON{}, Blocks: art.Body, FeaturedMediaID: art.FeaturedID,
 		Source: art.Source, Language: art.Language, Status: art.Status, Version: art.Version, Breaking: art.Breaking, Pinned: art.Pinned,
-		UpdatedAt: rfc3339(art.UpdatedAt), ExternalID: art.ExternalID}
+		UpdatedAt: rfc3339(art.UpdatedAt), ExternalID: art.ExternalID, HasStagedUpdate: art.HasStaged}
 	if out.Blocks == nil {
 		out.Blocks = []news.Block{}
 	}

@@ -16,6 +16,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/comment"
 	"khabar/internal/locale"
+	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/outbound"
 	"khabar/internal/search"
@@ -26,8 +27,8 @@ import (
 
 // fixture is the API alone on a fresh store, with two sections and two
 // bylines (storetest.Seed): search over the store, bearer tokens, comments
-// at test speed, and alerts through a fan-out with Web Push and Telegram
-// configured. Nothing delivers the alerts (that is the job queue's work,
+// at test speed, a picture library on a temporary folder, and alerts
+// through a fan-out with Web Push and Telegram configured. Nothing delivers the alerts (that is the job queue's work,
 // tested end to end in internal/app), and no outbox runs: tests index what
 // they search for themselves.
 type fixture struct {
@@ -35,6 +36,7 @@ type fixture struct {
 	store    *store.Store
 	search   *search.Service
 	comments *comment.Service
+	media    *media.Library
 	pushKey  string // the VAPID public key the API hands out
 	h        http.Handler
 }
@@ -77,7 +79,12 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 	fanout := &alert.Fanout{Store: s, Push: push, Telegram: telegram, TelegramChat: "@khabar_test", Lang: func() string { return "ar" }, Log: log,
 		ArticleURL: func(a *news.Article) string { return "http://khabar.test" + news.ArticlePath(a) }}
 	sr := search.New(s)
-	o := Options{Search: sr, Store: s, Settings: current, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),
+	files, err := media.OpenDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { files.Close() })
+	o := Options{Media: media.NewLibrary(s, files, log), Search: sr, Store: s, Settings: current, Auth: auth.NewService(s, log), Comments: comments, Catalog: locale.For("ar"),
 		Base: "http://khabar.test", Log: log, Fanout: fanout, PushPublicKey: keys.PublicKey(),
 		Guard: outbound.Guard{LookupIP: publicResolver}}
 	for _, tw := range tweak {
@@ -85,7 +92,7 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 	}
 	mux := http.NewServeMux()
 	New(o).Routes(mux)
-	return &fixture{Fixture: storetest.Seed(t, s), store: s, search: sr, comments: comments, pushKey: keys.PublicKey(), h: mux}
+	return &fixture{Fixture: storetest.Seed(t, s), store: s, search: sr, comments: comments, media: o.Media, pushKey: keys.PublicKey(), h: mux}
 }
 
 // publishedAt is when the fixture's published articles came out: a fixed

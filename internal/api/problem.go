@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 
 	"khabar/internal/locale"
 	"khabar/internal/news"
@@ -23,6 +25,22 @@ const (
 	problemForbidden    = "forbidden"
 	problemNotFound     = "not-found"
 	problemServer       = "server-error"
+	// The writes'.
+	problemBody        = "invalid-body"
+	problemValidation  = "validation"
+	problemMediaType   = "unsupported-media-type"
+	problemTooLarge    = "too-large"
+	problemTooMany     = "too-many-requests"
+	problemStale       = "stale-version"
+	problemNoIfMatch   = "if-match-required"
+	problemTransition  = "workflow-step-not-allowed"
+	problemWithEditors = "with-editors"
+	problemLocked      = "locked"
+	problemDuplicate   = "duplicate"
+	problemConflict    = "conflict"
+	problemKeyReused   = "idempotency-key-reused"
+	problemKeyInUse    = "idempotency-key-in-use"
+	problemMedia       = "media-refused"
 )
 
 // problemTitles are the kinds' titles, the same for every occurrence of
@@ -33,6 +51,21 @@ var problemTitles = map[string]string{
 	problemForbidden:    "Forbidden",
 	problemNotFound:     "Not found",
 	problemServer:       "Server error",
+	problemBody:         "Invalid request body",
+	problemValidation:   "Invalid fields",
+	problemMediaType:    "Unsupported media type",
+	problemTooLarge:     "Request too large",
+	problemTooMany:      "Too many requests",
+	problemStale:        "Stale version",
+	problemNoIfMatch:    "If-Match required",
+	problemTransition:   "Workflow step not allowed",
+	problemWithEditors:  "Article with the editors",
+	problemLocked:       "Article locked",
+	problemDuplicate:    "Duplicate value",
+	problemConflict:     "Conflict",
+	problemKeyReused:    "Idempotency key reused",
+	problemKeyInUse:     "Idempotency key in use",
+	problemMedia:        "Media refused",
 }
 
 // problem is an RFC 9457 problem details object.
@@ -72,6 +105,28 @@ func (b *badParams) add(name, reason string) {
 	*b = append(*b, paramError{Name: name, Reason: reason, Message: msg})
 }
 
+// field records that field name of a write is wrong with code, the
+// code news validation gives it ("required", "too_long"…): the message
+// is the newsroom's own for that code ("err_"+code), named after the
+// field.
+func (b *badParams) field(name, code string) {
+	msg := make(map[string]string, len(catalogues))
+	for lang, c := range catalogues {
+		text := c.T("api_field_invalid")
+		if c.Has("err_" + code) {
+			text = c.T("err_" + code)
+		}
+		msg[lang] = c.T("api_field", name, text)
+	}
+	*b = append(*b, paramError{Name: name, Reason: code, Message: msg})
+}
+
+// sortedKeys are m's keys in order, so answers list fields the same way
+// every time.
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
 // answer writes the 400 problem naming every bad parameter; false, having
 // answered nothing, when there are none.
 func (b badParams) answer(w http.ResponseWriter) bool {
@@ -80,6 +135,22 @@ func (b badParams) answer(w http.ResponseWriter) bool {
 	}
 	writeProblem(w, problem{Type: ProblemBase + problemInvalid, Title: problemTitles[problemInvalid], Status: http.StatusBadRequest,
 		Detail: "the request's parameters are not valid; see errors", Errors: b})
+	return true
+}
+
+// answerAs writes the problem of kind (400 for the body, 422 for the
+// fields) naming every bad field; false, having answered nothing, when
+// there are none.
+func (b badParams) answerAs(w http.ResponseWriter, kind string) bool {
+	if len(b) == 0 {
+		return false
+	}
+	status := http.StatusBadRequest
+	if kind == problemValidation {
+		status = http.StatusUnprocessableEntity
+	}
+	writeProblem(w, problem{Type: ProblemBase + kind, Title: problemTitles[kind], Status: status,
+		Detail: "the request is not valid; see errors", Errors: b})
 	return true
 }
 

@@ -25,8 +25,11 @@ func testUnknownMethods(t *testing.T, s *store.Store) {
 		{"PUT", "/api/v1/articles/1/comments", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
 		{"PATCH", "/api/v1/push/subscriptions", http.StatusMethodNotAllowed, "DELETE, POST"},
 		{"GET", "/api/v1/alerts", http.StatusMethodNotAllowed, "POST"},
-		{"POST", "/api/v1/articles", http.StatusMethodNotAllowed, "GET, HEAD"},
-		{"DELETE", "/api/v1/articles/1", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{"DELETE", "/api/v1/articles", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
+		{"DELETE", "/api/v1/articles/1", http.StatusMethodNotAllowed, "GET, HEAD, PATCH"},
+		{"GET", "/api/v1/articles/1/publish", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", "/api/v1/sections/1", http.StatusMethodNotAllowed, "PATCH"},
+		{"DELETE", "/api/v1/media", http.StatusMethodNotAllowed, "POST"},
 		{"GET", "/api/v1/nothing", http.StatusNotFound, ""},
 		{"DELETE", "/api/v2/search", http.StatusNotFound, ""},
 	} {

@@ -15,17 +15,12 @@ import (
 	"khabar/internal/wire"
 )
 
-// Problem kinds of the wire push.
-const (
-	problemWireRefused = "wire-refused"
-	problemTooLarge    = "too-large"
-	problemTooMany     = "too-many-requests"
-)
+// Problem kinds of the wire push; too-large and too-many-requests are
+// the writes' (problem.go).
+const problemWireRefused = "wire-refused"
 
 func init() {
 	problemTitles[problemWireRefused] = "Wire item refused"
-	problemTitles[problemTooLarge] = "Request too large"
-	problemTitles[problemTooMany] = "Too many requests"
 }
 
 // wirePushLimit is each agency's pace: a burst of a hundred items (a

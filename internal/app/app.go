@@ -274,7 +274,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		return nil, err
 	}
 	v1 := api.New(api.Options{Search: a.Search, Store: s, Settings: a.Settings, Auth: signIn, Comments: a.Comments, Catalog: cat, Base: base, BodyHTML: a.Site.SyndicatedHTML,
-		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: guard})
+		SearchLimit: searchLimit, Log: log, Fanout: al.fanout, PushPublicKey: al.pubKey, Guard: guard, Media: library})
 
 	// The event spine: every consumer of this node, from startAt on.
 	a.Outbox = outbox.New(s, cfg.EventPoll, log)
@@ -492,10 +492,10 @@ func (a *App) closeParts() error {
 }
 
 // uploadsPastLimit sends media uploads around the general body limit: the
-// newsroom caps them itself, at a size no other form needs.
+// newsroom and the API cap them themselves, at a size no other form needs.
 func uploadsPastLimit(next, limited http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == newsroom.UploadPath {
+		if r.Method == http.MethodPost && (r.URL.Path == newsroom.UploadPath || r.URL.Path == api.MediaPath) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -101,7 +101,8 @@ func TestImageSizesAreJobs(t *testing.T) {
 }
 
 // TestHousekeeping: the periodic clean-up runs when a queue starts and
-// removes expired sessions, leaving live ones.
+// removes expired sessions, leaving live ones, and the content API's
+// expired idempotency keys.
 func TestHousekeeping(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -113,27 +114,34 @@ func TestHousekeeping(t *testing.T) {
 		if err := s.CreateSession(ctx, hash, u.ID, time.Now().Add(-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		var removed atomic.Int64
-		startQueueWith(t, s, slog.New(&counting{msg: "expired sessions deleted", n: &removed}))
+		// A key kept for no time at all has expired by the clean-up.
+		if _, err := s.ClaimKey(ctx, u.ID, "expired", "h", -time.Second, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimKey(ctx, u.ID, "kept", "h", time.Hour, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		var removed, keys atomic.Int64
+		startQueueWith(t, s, slog.New(&counting{msgs: map[string]*atomic.Int64{"expired sessions deleted": &removed, "expired idempotency keys deleted": &keys}}))
 		eventually(t, "expired session removed", func() bool { return removed.Load() == 1 })
+		eventually(t, "expired idempotency key removed", func() bool { return keys.Load() == 1 })
 		if _, err := s.SessionUser(ctx, auth.HashToken(live)); errors.Is(err, news.ErrNotFound) {
 			t.Error("the clean-up ended a live session")
 		}
 	})
 }
 
-// counting is a log handler that adds up the "count" of one message.
+// counting is a log handler that adds up the "count" of messages.
 type counting struct {
-	msg string
-	n   *atomic.Int64
+	msgs map[string]*atomic.Int64
 }
 
 func (c *counting) Enabled(context.Context, slog.Level) bool { return true }
 func (c *counting) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == c.msg {
+	if n := c.msgs[r.Message]; n != nil {
 		r.Attrs(func(a slog.Attr) bool {
 			if a.Key == "count" {
-				c.n.Add(a.Value.Int64())
+				n.Add(a.Value.Int64())
 			}
 			return true
 		})

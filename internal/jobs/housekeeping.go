@@ -17,13 +17,15 @@ const (
 	cleanEditing       = "lapsed edit locks"
 	cleanCommentTokens = "lapsed comment tokens"
 	cleanRateBuckets   = "idle rate buckets"
+	cleanIdempotency   = "expired idempotency keys"
 )
 
 // housekeeping are the periodic clean-ups. River's leader inserts them,
 // so on several nodes one node does each, and a node that starts runs
 // them at once.
 var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing),
-	cleanEvery(time.Hour, cleanCommentTokens), cleanEvery(time.Hour, cleanRateBuckets)}
+	cleanEvery(time.Hour, cleanCommentTokens), cleanEvery(time.Hour, cleanRateBuckets),
+	cleanEvery(time.Hour, cleanIdempotency)}
 
 func cleanEvery(d time.Duration, what string) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{What: what}, nil },
@@ -43,7 +45,8 @@ type cleanupWorker struct {
 
 // Work deletes expired newsroom sessions, presence and edit locks long
 // lapsed, spent comment tokens too old to be taken anyway (ignored
-// already, they only take room), or rate buckets idle for a day.
+// already, they only take room), rate buckets idle for a day, or the content API's idempotency keys
+// past their day.
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
 	var (
 		n   int64
@@ -58,6 +61,8 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 		n, err = w.q.store.DeleteLapsedCommentTokens(ctx)
 	case cleanRateBuckets:
 		n, err = w.q.store.DeleteIdleBuckets(ctx, time.Now())
+	case cleanIdempotency:
+		n, err = w.q.store.DeleteExpiredKeys(ctx, time.Now())
 	default:
 		return river.JobCancel(fmt.Errorf("unknown clean-up %q", job.Args.What))
 	}

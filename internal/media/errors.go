@@ -62,3 +62,16 @@ func Code(err error) string {
 	}
 	return ""
 }
+
+// MessageArgs are the arguments of a refusal's catalogue message
+// ("media_error_" + code) under lim: the limits it names, in megabytes,
+// megapixels and pixels. The newsroom's upload and the API's say the same.
+func MessageArgs(code string, lim Limits) []any {
+	switch code {
+	case ErrTooLarge.Code:
+		return []any{lim.MaxBytes >> 20}
+	case ErrTooManyPixels.Code:
+		return []any{lim.MaxPixels / 1_000_000, lim.MaxSide}
+	}
+	return nil
+}

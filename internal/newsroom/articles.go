@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -737,21 +736,10 @@ func (n *Newsroom) alertAsked(r *http.Request, p *postedForm) bool {
 }
 
 // askPublishAlert keeps the form's "alert when published" channels for
-// the article. If the save itself published it, the alert is made now:
-// the outbox's consumer may have seen the publication before the request
-// was stored, and taking the request twice makes one alert at most.
+// the article (alert.Fanout.AskOnPublish, which the API shares).
 func (n *Newsroom) askPublishAlert(r *http.Request, a *news.Article) {
-	var chosen []string
-	for _, ch := range r.PostForm["publish_alert"] {
-		if slices.Contains(n.fanout.Channels(), ch) && !slices.Contains(chosen, ch) {
-			chosen = append(chosen, ch)
-		}
-	}
 	ctx := r.Context()
-	err := n.store.SetPublishAlert(ctx, a.ID, chosen, userFrom(ctx).Actor())
-	if err == nil && len(chosen) > 0 && a.Status == news.StatusPublished {
-		err = n.fanout.PublishAlert(ctx, a.ID)
-	}
+	_, err := n.fanout.AskOnPublish(ctx, a, r.PostForm["publish_alert"], userFrom(ctx).Actor())
 	if err != nil {
 		n.log.ErrorContext(r.Context(), "alert on publication", "article", a.ID, "err", err)
 	}

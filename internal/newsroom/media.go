@@ -206,15 +206,11 @@ func (n *Newsroom) uploadFailure(ctx context.Context, name string, err error) up
 	switch code := media.Code(err); {
 	case errors.As(err, &tooBig):
 		return n.refused(name, status, "media_error_request_too_large", maxUploadBody>>20)
-	case code == media.ErrTooLarge.Code:
-		return n.refused(name, status, "media_error_too_large", lim.MaxBytes>>20)
-	case code == media.ErrTooManyPixels.Code:
-		return n.refused(name, status, "media_error_too_many_pixels", lim.MaxPixels/1_000_000, lim.MaxSide)
 	case code == media.ErrInterrupted.Code:
 		n.log.InfoContext(ctx, "upload interrupted", "file", name, "err", err)
 		return n.refused(name, status, "media_error_interrupted")
 	case code != "":
-		return n.refused(name, status, "media_error_"+code)
+		return n.refused(name, status, "media_error_"+code, media.MessageArgs(code, lim)...)
 	}
 	n.log.ErrorContext(ctx, "store upload", "file", name, "user", userFrom(ctx).ID, "err", err)
 	return n.refused(name, status, "media_error_server")

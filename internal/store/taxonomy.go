@@ -285,3 +285,59 @@ func (s *Store) SuggestTags(ctx context.Context, prefix string, limit int) ([]ne
 	}
 	return out, rows.Err()
 }
+
+// AddTag makes the tag of name, or finds it when a tag has its slug
+// already (created reports which), as an article's tag list would.
+func (s *Store) AddTag(ctx context.Context, name string, actor news.Actor) (t news.Tag, created bool, err error) {
+	if news.Slugify(name) == "" {
+		return t, false, &news.InvalidError{Fields: map[string]string{"name": "required"}}
+	}
+	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
+		var before int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM tags WHERE slug = ?"), news.Slugify(name)).Scan(&before); err != nil {
+			return err
+		}
+		if t, err = s.ensureTag(ctx, tx, name); err != nil {
+			return err
+		}
+		if created = before == 0; !created {
+			return nil
+		}
+		if err := s.writeAudit(ctx, tx, actor, "tag.create", "tag "+strconv.FormatInt(t.ID, 10), t.Name); err != nil {
+			return err
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged, Tags: []int64{t.ID}})
+	})
+	if err != nil {
+		return t, false, fmt.Errorf("add tag %q: %w", name, err)
+	}
+	return t, created, nil
+}
+
+// RenameTag gives tag id a new name; its slug, in every link to its
+// page, stays.
+func (s *Store) RenameTag(ctx context.Context, id int64, name string, actor news.Actor) (*news.Tag, error) {
+	name = news.CleanLine(name)
+	switch {
+	case name == "":
+		return nil, &news.InvalidError{Fields: map[string]string{"name": "required"}}
+	case len([]rune(name)) > 100:
+		return nil, &news.InvalidError{Fields: map[string]string{"name": "too_long"}}
+	}
+	t := news.Tag{ID: id, Name: name}
+	err := s.inEventTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q("UPDATE tags SET name = ? WHERE id = ? RETURNING slug"), name, id).Scan(&t.Slug); errors.Is(err, sql.ErrNoRows) {
+			return news.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if err := s.writeAudit(ctx, tx, actor, "tag.rename", "tag "+strconv.FormatInt(id, 10), name); err != nil {
+			return err
+		}
+		return s.writeEvent(ctx, tx, news.Event{Kind: news.EventTaxonomyChanged, Listing: true, Tags: []int64{id}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rename tag %d: %w", id, err)
+	}
+	return &t, nil
+}

@@ -110,6 +110,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"DraftKey", testDraftKey},
 		{"PublishAlertTakenOnce", testPublishAlertTakenOnce},
 		{"RateBuckets", testRateBuckets},
+		{"IdempotencyKeys", testIdempotencyKeys},
+		{"TagWrites", testTagWrites},
 		{"SuggestTags", testSuggestTags},
 	}
 	for _, tc := range tests {
