@@ -82,6 +82,9 @@ func TestWireDeskPushToPublish(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/draft"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)))
+	// The editor's scripts start as the page completes; the click waits
+	// for them rather than land on a node they are replacing.
+	browsertest.PageLoaded(t, tab, browsertest.Eval[string](t, tab, `location.pathname`))
 	if got := browsertest.Eval[string](t, tab, `document.querySelector("textarea[name=headline]").value`); got != headline {
 		t.Errorf("the draft's headline %q", got)
 	}
@@ -99,6 +102,7 @@ func TestWireDeskPushToPublish(t *testing.T) {
 	browsertest.Within(t, tab, "the editor page flags the kill",
 		chromedp.Navigate(n.Base+path),
 		chromedp.WaitVisible(chromedp.CSS(`.wire-notice`)))
+	browsertest.PageLoaded(t, tab, path)
 	if got := browsertest.Eval[string](t, tab, `document.querySelector(".wire-notice").textContent`); !strings.Contains(got, "ألغت الوكالة") || !strings.Contains(got, "اسحبوا الخبر") {
 		t.Errorf("the notice says %q", got)
 	}
