@@ -99,7 +99,9 @@ func TestScaleOutBehindVarnish(t *testing.T) {
 		apptest.MediaStore(srv, bucket)(c)
 		c.CDN, c.CDNPurgeURL, c.CDNMaxAge = cdn.Varnish, "http://"+vaddr, edgeMaxAge
 	}
-	node1 := apptest.StartNode(t, db, scaled)
+	// Node 1's stop cuts what it is doing at once, as a crash would,
+	// rather than finishing its requests first.
+	node1 := apptest.StartNode(t, db, scaled, func(c *config.Config) { c.ShutdownGrace = time.Millisecond })
 	node2 := apptest.StartNode(t, db, scaled, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0" })
 	v := startVarnishOn(t, bin, vaddr, node1.App.Addr(), node2.App.Addr())
 	reader := client(t, "127.0.0.2")
