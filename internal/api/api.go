@@ -111,6 +111,7 @@ type route struct {
 func (a *API) routes() []route {
 	var out []route
 	add := func(pattern string, h http.HandlerFunc) { out = append(out, route{pattern, h}) }
+	add("GET "+OpenAPIPath, serveOpenAPI)
 	add("GET /api/v1/search", a.searchArticles)
 	add("GET /api/v1/search/suggest", a.suggest)
 	add("GET /api/v1/articles", a.listArticles)
