@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,33 +99,44 @@ func New(o Options) *API {
 		media: o.Media, writeLimit: writeLimit, writeRefill: o.WriteRefill, wirePace: wirePushLimit()}
 }
 
-// Routes registers the API on mux.
-func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/search", a.searchArticles)
-	mux.HandleFunc("GET /api/v1/search/suggest", a.suggest)
-	mux.HandleFunc("GET /api/v1/articles", a.listArticles)
-	mux.HandleFunc("GET /api/v1/articles/{id}", a.getArticle)
-	mux.HandleFunc("GET /api/v1/sections", a.listSections)
-	mux.HandleFunc("GET /api/v1/tags", a.listTags)
-	mux.HandleFunc("GET /api/v1/authors", a.listAuthors)
+// route is one endpoint: the ServeMux pattern ("GET /api/v1/articles")
+// and what answers it.
+type route struct {
+	pattern string
+	h       http.Handler
+}
+
+// routes are the endpoints the API serves with its options: Routes
+// registers them, and the OpenAPI test holds the document to them.
+func (a *API) routes() []route {
+	var out []route
+	add := func(pattern string, h http.HandlerFunc) { out = append(out, route{pattern, h}) }
+	add("GET "+OpenAPIPath, serveOpenAPI)
+	add("GET /api/v1/search", a.searchArticles)
+	add("GET /api/v1/search/suggest", a.suggest)
+	add("GET /api/v1/articles", a.listArticles)
+	add("GET /api/v1/articles/{id}", a.getArticle)
+	add("GET /api/v1/sections", a.listSections)
+	add("GET /api/v1/tags", a.listTags)
+	add("GET /api/v1/authors", a.listAuthors)
 	// The writes: a bearer token, its rate, a bounded body, and
 	// Idempotency-Key on POSTs (write). Bearer tokens are not sent by
 	// browsers on their own, so they need no cross-origin protection.
-	mux.HandleFunc("POST /api/v1/articles", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.createArticle))
-	mux.HandleFunc("PATCH /api/v1/articles/{id}", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.patchArticle))
-	for step := range stepActions {
-		mux.HandleFunc("POST /api/v1/articles/{id}/"+step, a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.takeStep(step)))
+	add("POST /api/v1/articles", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.createArticle))
+	add("PATCH /api/v1/articles/{id}", a.write(auth.PermWrite, jsonBody, MaxWriteBody, a.patchArticle))
+	for _, step := range slices.Sorted(maps.Keys(stepActions)) {
+		add("POST /api/v1/articles/{id}/"+step, a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.takeStep(step)))
 	}
-	mux.HandleFunc("POST /api/v1/sections", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createSection))
-	mux.HandleFunc("PATCH /api/v1/sections/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchSection))
-	mux.HandleFunc("POST /api/v1/tags", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createTag))
-	mux.HandleFunc("PATCH /api/v1/tags/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchTag))
-	mux.HandleFunc("POST /api/v1/authors", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.createAuthor))
-	mux.HandleFunc("PATCH /api/v1/authors/{id}", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.patchAuthor))
+	add("POST /api/v1/sections", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createSection))
+	add("PATCH /api/v1/sections/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchSection))
+	add("POST /api/v1/tags", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createTag))
+	add("PATCH /api/v1/tags/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchTag))
+	add("POST /api/v1/authors", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.createAuthor))
+	add("PATCH /api/v1/authors/{id}", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.patchAuthor))
 	if a.media != nil {
-		mux.HandleFunc("POST "+MediaPath, a.write(auth.PermWrite, imageBody, a.uploadLimit(), a.uploadMedia))
-		mux.HandleFunc("GET "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, 0, a.getMedia))
-		mux.HandleFunc("PATCH "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.patchMedia))
+		add("POST "+MediaPath, a.write(auth.PermWrite, imageBody, a.uploadLimit(), a.uploadMedia))
+		add("GET "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, 0, a.getMedia))
+		add("PATCH "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.patchMedia))
 	}
 	// A browser on another site must not post in a reader's name.
 	cop := http.NewCrossOriginProtection()
@@ -131,23 +144,30 @@ func (a *API) Routes(mux *http.ServeMux) {
 		web.JSONError(w, http.StatusForbidden, "cross-origin request refused")
 	}))
 	if a.comments != nil {
-		mux.HandleFunc("GET /api/v1/articles/{id}/comments", a.listComments)
-		mux.HandleFunc("GET /api/v1/articles/{id}/comments/token", a.commentToken)
-		// A browser on another site must not post in a reader's name.
-		mux.Handle("POST /api/v1/articles/{id}/comments", cop.Handler(http.HandlerFunc(a.postComment)))
+		add("GET /api/v1/articles/{id}/comments", a.listComments)
+		add("GET /api/v1/articles/{id}/comments/token", a.commentToken)
+		add("POST /api/v1/articles/{id}/comments", cop.Handler(http.HandlerFunc(a.postComment)).ServeHTTP)
 	}
 	if a.fanout != nil {
-		mux.HandleFunc("GET /api/v1/push/key", a.pushKey)
-		mux.Handle("POST /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.subscribePush)))
-		mux.Handle("DELETE /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.unsubscribePush)))
+		add("GET /api/v1/push/key", a.pushKey)
+		add("POST /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.subscribePush)).ServeHTTP)
+		add("DELETE /api/v1/push/subscriptions", cop.Handler(http.HandlerFunc(a.unsubscribePush)).ServeHTTP)
 		// Bearer tokens are not sent by browsers on their own, so these
 		// need no cross-origin protection: scripts and agency feeds.
-		mux.HandleFunc("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
-		mux.HandleFunc("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
+		add("POST /api/v1/ticker", a.bearer(auth.PermManageTicker, a.postTicker))
+		add("POST /api/v1/alerts", a.bearer(auth.PermPublish, a.postAlert))
 	}
 	// Agencies' own tokens, not staff ones: no cookies, no cross-origin
 	// protection needed.
-	mux.HandleFunc("POST /api/v1/wires", a.pushWire)
+	add("POST /api/v1/wires", a.pushWire)
+	return out
+}
+
+// Routes registers the API on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, rt.h)
+	}
 	// The catch-all answers every method, so the mux's own 405 never
 	// happens under /api/: it is worked out here.
 	mux.HandleFunc(web.APIPrefix, func(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,7 @@ type fixture struct {
 	comments *comment.Service
 	media    *media.Library
 	pushKey  string // the VAPID public key the API hands out
+	api      *API
 	h        http.Handler
 }
 
@@ -91,8 +92,9 @@ func newFixture(t *testing.T, s *store.Store, tweak ...func(*Options)) *fixture 
 		tw(&o)
 	}
 	mux := http.NewServeMux()
-	New(o).Routes(mux)
-	return &fixture{Fixture: storetest.Seed(t, s), store: s, search: sr, comments: comments, media: o.Media, pushKey: keys.PublicKey(), h: mux}
+	a := New(o)
+	a.Routes(mux)
+	return &fixture{Fixture: storetest.Seed(t, s), store: s, search: sr, comments: comments, media: o.Media, pushKey: keys.PublicKey(), api: a, h: mux}
 }
 
 // publishedAt is when the fixture's published articles came out: a fixed

@@ -20,8 +20,8 @@ import (
 
 // TestNinjsOfDemoArticles: every demo article, published or not, read as
 // ninjs 2.2 and 3.1 by ?format= and by Accept, is valid against IPTC's
-// schema, on SQLite and PostgreSQL; pictures come with renditions a
-// client can fetch.
+// schema and against the API's OpenAPI document, on SQLite and
+// PostgreSQL; pictures come with renditions a client can fetch.
 func TestNinjsOfDemoArticles(t *testing.T) {
 	t.Parallel()
 	apptest.EachDatabase(t, func(t *testing.T, dbURL string) {
@@ -45,6 +45,7 @@ func TestNinjsOfDemoArticles(t *testing.T) {
 			t.Fatalf("%d demo articles: the demo should have more", len(ids))
 		}
 		pictures := 0
+		contract := api.NewContract(t)
 		for _, id := range ids {
 			path := "/api/v1/articles/" + strconv.FormatInt(id, 10)
 			for _, ask := range []struct {
@@ -64,6 +65,12 @@ func TestNinjsOfDemoArticles(t *testing.T) {
 					t.Fatalf("%s%s (Accept %q): %d %s\n%s", path, ask.query, ask.accept, r.Status, r.Header.Get("Content-Type"), r.Body)
 				}
 				feedtest.CheckNinjs(t, []byte(r.Body), ask.version)
+				// And as the API's OpenAPI document describes it.
+				sent := http.Header{}
+				for k, v := range hdr {
+					sent.Set(k, v)
+				}
+				contract.Check(t, "GET", path+ask.query, sent, nil, storetest.Response{Status: r.Status, Header: r.Header, Body: r.Body})
 				var doc struct {
 					URI          string `json:"uri"`
 					Associations []struct {
