@@ -72,6 +72,9 @@ func parseNinjs(data []byte) (Item, error) {
 	}
 	it := Item{Format: FormatNinjs, GUID: in.URI, Copyright: in.CopyrightHolder, EdNote: in.EdNote, Language: in.Language,
 		Byline: firstOf(in.By, in.Byline), Slugline: in.Slugline, Located: in.Located, Status: statusOf(in.PubStatus)}
+	if strings.TrimSpace(in.URI) == "" {
+		return Item{}, refuse(ReasonNoGUID, "the document has no uri: it is not a ninjs news object")
+	}
 	switch in.Type {
 	case "", "text", "composite":
 	default:

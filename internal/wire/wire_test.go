@@ -311,3 +311,76 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEveryIPTCExample: every example file IPTC publishes with the two
+// standards is taken (text items, with a GUID and a headline) or refused
+// for the reason that fits it: pictures, audio, video and events are not
+// text, a package is no news item, the guidelines' excerpts are not
+// documents. A file added to the folder must be added here.
+func TestEveryIPTCExample(t *testing.T) {
+	want := map[string]string{ // "" when taken
+		"LISTING_1_A_NewsML-G2_News_Item.xml":                            "",
+		"LISTING_2_NewsML-G2_Text_Document.xml":                          "",
+		"LISTING_3_Photo_in_NewsML-G2.xml":                               ReasonNotText,
+		"LISTING_6_Simple_NewsML-G2_Package.xml":                         ReasonNoItem,
+		"LISTING_24_News_Message_conveying_a_complete_News_Package.xml":  ReasonNoHeadline, // its items are "....." placeholders
+		"LISTING_25_An_NITF_marked-up_article_conveyed_in_inlineXML.xml": ReasonUnknown,    // an excerpt: a contentSet
+		"LISTING_28_Illustrating_Located_Subject_and_Dateline.xml":       ReasonUnknown,    // an excerpt: a contentMeta
+		"LISTING_29_Hop_History.xml":                                     ReasonNoHeadline, // metadata only
+		"doc-2.2_001_simple_example.json":                                "",
+		"doc-2.2_002_renditions_example.json":                            ReasonNoHeadline,
+		"doc-2.2_003_associations_example.json":                          "",
+		"doc-2.2_004_simple_text_article.json":                           "",
+		"doc-2.2_005_complex_text_article.json":                          "",
+		"doc-2.2_006_photo_only.json":                                    ReasonNotText,
+		"doc-2.2_007_multimedia.json":                                    "",
+		"doc-3.1_001_simple_example.json":                                "",
+		"doc-3.1_002_renditions_example.json":                            ReasonNoHeadline,
+		"doc-3.1_003_associations_example.json":                          "",
+		"doc-3.1_004_simple_text_article.json":                           "",
+		"doc-3.1_005_complex_text_article.json":                          "",
+		"doc-3.1_006_photo_only.json":                                    ReasonNotText,
+		"doc-3.1_007_multimedia.json":                                    "",
+		"doc-3.1_008_event.json":                                         ReasonNotText,
+		"ex-2.1_SIPA_image_2.json":                                       ReasonNotText,
+		"ex-2.1_ap_audio.json":                                           ReasonNotText,
+		"ex-2.1_ap_image.json":                                           ReasonNotText,
+		"ex-2.1_ap_video.json":                                           ReasonNotText,
+		"ex-2.1_businesswire-newsml-20130605006126.json":                 "",
+		"ex-2.1_businesswire-newsml-20130731006140.json":                 "",
+		"ex-2.1_dpa_text.json":                                           "",
+		"ex-2.1_imageEncodedRights.json":                                 ReasonNotText,
+		"ex-2.1_imageLinkedRights.json":                                  ReasonNotText,
+		"ex-2.1_ninjsExSimpleText_2.json":                                "",
+		"ex-2.1_ntb_text.json":                                           "",
+		"ex-2.1_schema-extension_extension-example.json":                 "",
+		"ex-2.1_schema-extension_extension-schema.json":                  ReasonNoGUID, // a JSON Schema, not a news object
+		"ex-2.1_tt_text_image_2.json":                                    "",
+	}
+	var files []string
+	for _, g := range []string{"newsml-g2/examples/*.xml", "ninjs/examples/*.json"} {
+		fs, _ := filepath.Glob(filepath.Join(feedtest.IPTCDir(), g))
+		files = append(files, fs...)
+	}
+	if len(files) == 0 {
+		t.Skipf("no IPTC examples under %s (the shared data folder): skipped", feedtest.IPTCDir())
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		reason, known := want[name]
+		if !known {
+			t.Errorf("%s: a new example; say here what the desk makes of it", name)
+			continue
+		}
+		items, err := Parse(read(t, f))
+		if got := ReasonOf(err); got != reason || err != nil && reason == "" {
+			t.Errorf("%s: refused %q (%v), want %q", name, got, err, reason)
+			continue
+		}
+		for _, it := range items {
+			if it.GUID == "" || it.Headline == "" || it.Status == "" {
+				t.Errorf("%s: an item without GUID, headline or status: %+v", name, it)
+			}
+		}
+	}
+}
