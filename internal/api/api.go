@@ -127,12 +127,12 @@ func (a *API) routes() []route {
 	for _, step := range slices.Sorted(maps.Keys(stepActions)) {
 		add("POST /api/v1/articles/{id}/"+step, a.write(auth.PermWrite, jsonBody, maxAutomationRequest, a.takeStep(step)))
 	}
-	add("POST /api/v1/sections", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createSection))
-	add("PATCH /api/v1/sections/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchSection))
+	add("POST /api/v1/sections", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.sections().create(a)))
+	add("PATCH /api/v1/sections/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.sections().patch(a)))
 	add("POST /api/v1/tags", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.createTag))
 	add("PATCH /api/v1/tags/{id}", a.write(auth.PermManageSections, jsonBody, maxAutomationRequest, a.patchTag))
-	add("POST /api/v1/authors", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.createAuthor))
-	add("PATCH /api/v1/authors/{id}", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.patchAuthor))
+	add("POST /api/v1/authors", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.authors().create(a)))
+	add("PATCH /api/v1/authors/{id}", a.write(auth.PermManageAuthors, jsonBody, maxAutomationRequest, a.authors().patch(a)))
 	if a.media != nil {
 		add("POST "+MediaPath, a.write(auth.PermWrite, imageBody, a.uploadLimit(), a.uploadMedia))
 		add("GET "+MediaPath+"/{id}", a.write(auth.PermWrite, jsonBody, 0, a.getMedia))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -53,46 +54,6 @@ func (a *API) sectionOut(s *news.Section) sectionJSON {
 		j.ParentID = &s.ParentID
 	}
 	return j
-}
-
-// createSection is POST /api/v1/sections, placed last in the navigation.
-func (a *API) createSection(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
-	var in sectionWrite
-	if !decode(w, body, &in, false) {
-		return
-	}
-	var sec news.Section
-	in.apply(&sec)
-	if err := a.store.AddSection(r.Context(), &sec, u.Actor()); err != nil {
-		a.failWrite(w, r, fmt.Errorf("API create section: %w", err), nil)
-		return
-	}
-	web.JSON(w, http.StatusCreated, "no-store", a.sectionOut(&sec))
-}
-
-// patchSection is PATCH /api/v1/sections/{id}: the fields given replace
-// the stored ones (a new slug keeps the old one answering).
-func (a *API) patchSection(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
-	id, ok := web.PositiveID(r.PathValue("id"))
-	if !ok {
-		problemOf(w, http.StatusNotFound, problemNotFound, "no section has this id")
-		return
-	}
-	var in sectionWrite
-	if !decode(w, body, &in, false) {
-		return
-	}
-	sec, err := a.store.SectionByID(r.Context(), id)
-	if err != nil {
-		a.failProblem(w, r, err)
-		return
-	}
-	in.apply(sec)
-	if err := a.store.UpdateSection(r.Context(), sec, u.Actor()); err != nil {
-		a.failWrite(w, r, fmt.Errorf("API update section %d: %w", id, err), nil)
-		return
-	}
-	web.JSON(w, http.StatusOK, "no-store", a.sectionOut(sec))
 }
 
 type tagWrite struct {
@@ -178,41 +139,73 @@ func (a *API) authorOut(au *news.Author) namedJSON {
 	return namedJSON{ID: au.ID, Slug: au.Slug, Name: au.Name, URL: a.base + news.ListPath(news.ListAuthor, au.Slug)}
 }
 
-// createAuthor is POST /api/v1/authors: a byline.
-func (a *API) createAuthor(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
-	var in authorWrite
-	if !decode(w, body, &in, false) {
-		return
-	}
-	var au news.Author
-	in.apply(&au)
-	if err := a.store.AddAuthor(r.Context(), &au, u.Actor()); err != nil {
-		a.failWrite(w, r, fmt.Errorf("API create author: %w", err), nil)
-		return
-	}
-	web.JSON(w, http.StatusCreated, "no-store", a.authorOut(&au))
+// record is a kind of record the desk writes through the API as a whole
+// (a section, a byline): W is its body, which sets the fields it names
+// (through P, W's pointer).
+type record[T, W any, P interface {
+	*W
+	apply(*T)
+}] struct {
+	what   string
+	add    func(ctx context.Context, rec *T, by news.Actor) error
+	byID   func(ctx context.Context, id int64) (*T, error)
+	update func(ctx context.Context, rec *T, by news.Actor) error
+	out    func(rec *T) any
 }
 
-// patchAuthor is PATCH /api/v1/authors/{id}; the slug stays.
-func (a *API) patchAuthor(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
-	id, ok := web.PositiveID(r.PathValue("id"))
-	if !ok {
-		problemOf(w, http.StatusNotFound, problemNotFound, "no author has this id")
-		return
+// create is POST /api/v1/{what}s: 201 with the new record.
+func (k record[T, W, P]) create(a *API) writeFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
+		var in W
+		if !decode(w, body, &in, false) {
+			return
+		}
+		var rec T
+		P(&in).apply(&rec)
+		if err := k.add(r.Context(), &rec, u.Actor()); err != nil {
+			a.failWrite(w, r, fmt.Errorf("API create %s: %w", k.what, err), nil)
+			return
+		}
+		web.JSON(w, http.StatusCreated, "no-store", k.out(&rec))
 	}
-	var in authorWrite
-	if !decode(w, body, &in, false) {
-		return
+}
+
+// patch is PATCH /api/v1/{what}s/{id}: the fields given replace the
+// stored ones.
+func (k record[T, W, P]) patch(a *API) writeFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *auth.User, body []byte) {
+		id, ok := web.PositiveID(r.PathValue("id"))
+		if !ok {
+			problemOf(w, http.StatusNotFound, problemNotFound, "no "+k.what+" has this id")
+			return
+		}
+		var in W
+		if !decode(w, body, &in, false) {
+			return
+		}
+		rec, err := k.byID(r.Context(), id)
+		if err != nil {
+			a.failProblem(w, r, err)
+			return
+		}
+		P(&in).apply(rec)
+		if err := k.update(r.Context(), rec, u.Actor()); err != nil {
+			a.failWrite(w, r, fmt.Errorf("API update %s %d: %w", k.what, id, err), nil)
+			return
+		}
+		web.JSON(w, http.StatusOK, "no-store", k.out(rec))
 	}
-	au, err := a.store.AuthorByID(r.Context(), id)
-	if err != nil {
-		a.failProblem(w, r, err)
-		return
-	}
-	in.apply(au)
-	if err := a.store.UpdateAuthor(r.Context(), au, u.Actor()); err != nil {
-		a.failWrite(w, r, fmt.Errorf("API update author %d: %w", id, err), nil)
-		return
-	}
-	web.JSON(w, http.StatusOK, "no-store", a.authorOut(au))
+}
+
+// sections are written whole: a new slug keeps the old one answering;
+// a new section goes last in the navigation.
+func (a *API) sections() record[news.Section, sectionWrite, *sectionWrite] {
+	return record[news.Section, sectionWrite, *sectionWrite]{what: "section", add: a.store.AddSection, byID: a.store.SectionByID, update: a.store.UpdateSection,
+		out: func(s *news.Section) any { return a.sectionOut(s) }}
+}
+
+// authors are bylines; the slug stays once made.
+func (a *API) authors() record[news.Author, authorWrite, *authorWrite] {
+	return record[news.Author, authorWrite, *authorWrite]{what: "author", add: a.store.AddAuthor, byID: a.store.AuthorByID, update: a.store.UpdateAuthor,
+		out: func(au *news.Author) any { return a.authorOut(au) }}
 }

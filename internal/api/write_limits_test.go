@@ -262,6 +262,8 @@ func TestHostileWrites(t *testing.T) {
 			{"two values", "POST", "/api/v1/articles", `{"headline": "x"} {"headline": "y"}`, "", 400, problemBody, "body"},
 			{"an array", "POST", "/api/v1/articles", `[1, 2]`, "", 400, problemBody, "body"},
 			{"null", "POST", "/api/v1/articles", `null`, "", 422, problemValidation, "headline"},
+			{"null section", "POST", "/api/v1/sections", `null`, "", 422, problemValidation, "name"},
+			{"null byline", "POST", "/api/v1/authors", `null`, "", 422, problemValidation, "name"},
 			{"empty", "POST", "/api/v1/articles", ` `, "", 400, problemBody, "body"},
 			{"unknown field", "POST", "/api/v1/articles", `{"headline": "x", "section_id": ` + sec + `, "bogus": 1}`, "", 400, problemBody, "bogus"},
 			{"unknown block field", "POST", "/api/v1/articles", `{"headline": "x", "section_id": ` + sec + `, "blocks": [{"type": "paragraph", "onclick": "x"}]}`, "", 400, problemBody, "onclick"},
