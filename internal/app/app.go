@@ -244,7 +244,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Live = live.NewHub()
 
 	// Background work.
-	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library), jobs.WithStopGrace(cfg.ShutdownGrace)}
+	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library), jobs.WithStopGrace(cfg.ShutdownGrace), jobs.WithWireKeep(cfg.WireKeep)}
 	if cfg.YouTubeThumbs != "" {
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}

@@ -46,6 +46,9 @@ const (
 	// DefaultWirePoll is how often the wire folder is looked at: agency
 	// copy reaches the desk within seconds.
 	DefaultWirePoll = 2 * time.Second
+	// DefaultWireKeep is how long the wire desk keeps agency copy: a
+	// month of a few agencies is tens of thousands of items.
+	DefaultWireKeep = 30 * 24 * time.Hour
 )
 
 // Log formats: lines for a person (slog's key=value), or one JSON object
@@ -77,6 +80,9 @@ type Config struct {
 	// ninjs), looked at every WirePoll; empty: none.
 	WireDir  string
 	WirePoll time.Duration
+	// WireKeep is how long agency copy stays on the desk (0: for ever);
+	// stories articles were made from stay.
+	WireKeep time.Duration
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
@@ -158,7 +164,7 @@ func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
 		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill,
-		CDNMaxAge: DefaultCDNMaxAge, CDNPurgeWindow: DefaultCDNPurgeWindow, WirePoll: DefaultWirePoll}
+		CDNMaxAge: DefaultCDNMaxAge, CDNPurgeWindow: DefaultCDNPurgeWindow, WirePoll: DefaultWirePoll, WireKeep: DefaultWireKeep}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -248,6 +254,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	dur(&c.ShutdownGrace, "shutdown-grace", "KHABAR_SHUTDOWN_GRACE", "how long a stop (SIGTERM) waits for running requests, live streams and jobs before it cuts them")
 	str(&c.WireDir, "wire-dir", "KHABAR_WIRE_DIR", "folder agencies drop NewsML-G2 and ninjs files in, for the wire desk (taken files move to done/, refused ones to quarantine/); off when empty")
 	dur(&c.WirePoll, "wire-poll", "KHABAR_WIRE_POLL", "how often to look in --wire-dir")
+	dur(&c.WireKeep, "wire-keep", "KHABAR_WIRE_KEEP", "how long the wire desk keeps agency copy, e.g. 720h (0: for ever; stories articles were made from stay)")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	integer(&c.BackupKeep, "backup-keep", "KHABAR_BACKUP_KEEP", "scheduled backups kept, the newest")
 	integer(&c.CacheEntries, "cache-entries", "KHABAR_CACHE_ENTRIES", "most pages kept in the page cache")
@@ -378,6 +385,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WirePoll < 100*time.Millisecond || c.WirePoll > time.Hour {
 		errs = append(errs, fmt.Errorf("--wire-poll %s: want 100ms to 1h", c.WirePoll))
+	}
+	if c.WireKeep != 0 && c.WireKeep < time.Hour {
+		errs = append(errs, fmt.Errorf("--wire-keep %s: want 0 (for ever) or an hour or more", c.WireKeep))
 	}
 	if c.WireDir != "" {
 		if info, err := os.Stat(c.WireDir); err != nil || !info.IsDir() {

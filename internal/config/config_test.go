@@ -68,6 +68,7 @@ func TestValidationMessages(t *testing.T) {
 		{"env search burst", map[string]string{"KHABAR_SEARCH_BURST": "lots"}, nil, "KHABAR_SEARCH_BURST=\"lots\": want a whole number"},
 		{"wire dir", nil, []string{"--wire-dir", "/nonexistent/wires"}, "--wire-dir \"/nonexistent/wires\": not a folder"},
 		{"wire poll", nil, []string{"--wire-poll", "1ms"}, "--wire-poll 1ms: want 100ms to 1h"},
+		{"wire keep", nil, []string{"--wire-keep", "10m"}, "--wire-keep 10m0s: want 0 (for ever) or an hour or more"},
 		{"no search budget", nil, []string{"--search-burst", "0"}, "--search-burst 0: want 1 to 100000"},
 		{"search refill", nil, []string{"--search-refill", "0s"}, "--search-refill 0s: want 1ms to 24h"},
 		{"backup every second", nil, []string{"--backup-every", "1s"}, "--backup-every 1s: want 0 (never) or a minute or more"},

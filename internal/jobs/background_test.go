@@ -22,6 +22,7 @@ import (
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
+	"khabar/internal/wire"
 )
 
 // eventually polls ok until it holds, failing with what after a deadline
@@ -101,8 +102,9 @@ func TestImageSizesAreJobs(t *testing.T) {
 }
 
 // TestHousekeeping: the periodic clean-up runs when a queue starts and
-// removes expired sessions, leaving live ones, and the content API's
-// expired idempotency keys.
+// removes expired sessions, leaving live ones, the content API's expired
+// idempotency keys, and agency copy older than the desk keeps (here a
+// keep that ends a minute in the future, so the item just added is old).
 func TestHousekeeping(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -121,10 +123,15 @@ func TestHousekeeping(t *testing.T) {
 		if _, err := s.ClaimKey(ctx, u.ID, "kept", "h", time.Hour, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		var removed, keys atomic.Int64
-		startQueueWith(t, s, slog.New(&counting{msgs: map[string]*atomic.Int64{"expired sessions deleted": &removed, "expired idempotency keys deleted": &keys}}))
+		if _, _, err := s.AddWire(ctx, wire.Item{Format: wire.FormatNinjs, GUID: "urn:old", Headline: "قديم", Status: wire.Usable}, "folder"); err != nil {
+			t.Fatal(err)
+		}
+		var removed, keys, wires atomic.Int64
+		startQueueWith(t, s, slog.New(&counting{msgs: map[string]*atomic.Int64{"expired sessions deleted": &removed,
+			"expired idempotency keys deleted": &keys, "old wire items deleted": &wires}}), WithWireKeep(-time.Minute))
 		eventually(t, "expired session removed", func() bool { return removed.Load() == 1 })
 		eventually(t, "expired idempotency key removed", func() bool { return keys.Load() == 1 })
+		eventually(t, "old wire item removed", func() bool { return wires.Load() == 1 })
 		if _, err := s.SessionUser(ctx, auth.HashToken(live)); errors.Is(err, news.ErrNotFound) {
 			t.Error("the clean-up ended a live session")
 		}

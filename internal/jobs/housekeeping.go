@@ -18,6 +18,7 @@ const (
 	cleanCommentTokens = "lapsed comment tokens"
 	cleanRateBuckets   = "idle rate buckets"
 	cleanIdempotency   = "expired idempotency keys"
+	cleanWires         = "old wire items"
 )
 
 // housekeeping are the periodic clean-ups. River's leader inserts them,
@@ -25,7 +26,7 @@ const (
 // them at once.
 var housekeeping = []*river.PeriodicJob{cleanEvery(time.Hour, cleanSessions), cleanEvery(time.Hour, cleanEditing),
 	cleanEvery(time.Hour, cleanCommentTokens), cleanEvery(time.Hour, cleanRateBuckets),
-	cleanEvery(time.Hour, cleanIdempotency)}
+	cleanEvery(time.Hour, cleanIdempotency), cleanEvery(time.Hour, cleanWires)}
 
 func cleanEvery(d time.Duration, what string) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{What: what}, nil },
@@ -45,8 +46,9 @@ type cleanupWorker struct {
 
 // Work deletes expired newsroom sessions, presence and edit locks long
 // lapsed, spent comment tokens too old to be taken anyway (ignored
-// already, they only take room), rate buckets idle for a day, or the content API's idempotency keys
-// past their day.
+// already, they only take room), rate buckets idle for a day, the content
+// API's idempotency keys past their day, or agency copy older than the
+// desk keeps (WithWireKeep).
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
 	var (
 		n   int64
@@ -63,6 +65,10 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 		n, err = w.q.store.DeleteIdleBuckets(ctx, time.Now())
 	case cleanIdempotency:
 		n, err = w.q.store.DeleteExpiredKeys(ctx, time.Now())
+	case cleanWires:
+		if w.q.wireKeep != 0 {
+			n, err = w.q.store.DeleteOldWires(ctx, time.Now().Add(-w.q.wireKeep))
+		}
 	default:
 		return river.JobCancel(fmt.Errorf("unknown clean-up %q", job.Args.What))
 	}

@@ -45,6 +45,8 @@ type Queue struct {
 	// River's connections.
 	failures *failures
 	pool     prometheus.Collector
+	// wireKeep is how long the wire desk keeps agency copy (0: for ever).
+	wireKeep time.Duration
 }
 
 // riverClient is what Queue uses of river.Client, whichever driver (and
@@ -147,6 +149,12 @@ func migrate(ctx context.Context, s *store.Store, b *backend, log *slog.Logger) 
 // runs what they left on the next attempt.
 func WithStopGrace(d time.Duration) Option {
 	return func(_ *Queue, _ *river.Workers, c *river.Config) { c.SoftStopTimeout = d }
+}
+
+// WithWireKeep has the hourly clean-up delete agency copy received more
+// than d ago (see store.DeleteOldWires); 0 keeps it for ever.
+func WithWireKeep(d time.Duration) Option {
+	return func(q *Queue, _ *river.Workers, _ *river.Config) { q.wireKeep = d }
 }
 
 // rescueAfter is how long a job may be running before River's rescuer

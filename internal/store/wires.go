@@ -390,3 +390,14 @@ func (s *Store) WireAgencyByToken(ctx context.Context, tokenHash string) (WireAg
 	}
 	return a, nil
 }
+
+// DeleteOldWires deletes the wire items received before cutoff, with
+// their search terms, but none of a story articles were made from: their
+// notices and embargo still matter. It reports how many went.
+func (s *Store) DeleteOldWires(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM wire_items WHERE received_at < ? AND guid NOT IN (SELECT guid FROM wire_articles)"), utc(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("delete old wire items: %w", err)
+	}
+	return res.RowsAffected()
+}

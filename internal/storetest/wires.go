@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -175,5 +176,25 @@ func testWires(t *testing.T, s *store.Store, f Fixture) {
 	}
 	if ps, err := s.WireProviders(ctx); err != nil || !slices.Equal(ps, []string{"وكالة أخرى", "وكالة المثال"}) {
 		t.Errorf("providers %v %v", ps, err)
+	}
+
+	// The desk's retention: everything received before the cutoff goes,
+	// with its search terms, but the story an article was made from stays
+	// whole.
+	n, err := s.DeleteOldWires(ctx, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d old items deleted, want 2 (the other story and the race's)", n)
+	}
+	if vs, _ := s.WireVersions(ctx, v1.GUID); len(vs) != 4 {
+		t.Errorf("the story an article was made from kept %d versions, want 4", len(vs))
+	}
+	if got := ids(store.WireFilter{Query: "الخبز"}); got != nil {
+		t.Errorf("a deleted item is still found: %v", got)
+	}
+	if _, err := s.Wire(ctx, id2); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a deleted item is still read: %v", err)
 	}
 }
