@@ -218,12 +218,18 @@ func (a *API) target(w http.ResponseWriter, r *http.Request, u *auth.User) (*new
 	return art, true
 }
 
-// claim takes the article's edit lock for u for the length of a write,
-// as the newsroom's save does, so nobody's open editor and this write
-// overwrite each other: false (423, naming the holder) when someone else
-// holds it. The returned leave frees it again: an API client has no page
+// claim takes art's edit lock for u for the length of a write based on
+// version, as the newsroom's save does, so nobody's open editor and this
+// write overwrite each other: false when the write is stale (412, before
+// any lock is taken) or someone else holds the lock (423, naming the
+// holder). The returned leave frees it again: an API client has no page
 // that keeps it.
-func (a *API) claim(w http.ResponseWriter, r *http.Request, u *auth.User, id int64) (leave func(), ok bool) {
+func (a *API) claim(w http.ResponseWriter, r *http.Request, u *auth.User, art *news.Article, version int64) (leave func(), ok bool) {
+	if version != art.Version {
+		a.stale(w, r, a.current(r.Context(), art.ID))
+		return nil, false
+	}
+	id := art.ID
 	ctx := r.Context()
 	e, err := a.store.EnterArticle(ctx, id, u.Actor(), store.Claim, news.EditTTL)
 	if err != nil {
@@ -269,11 +275,7 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, u *auth.User,
 	if !decode(w, body, &in, false) || in.statusRefused(w, art.Status) {
 		return
 	}
-	if version != art.Version {
-		a.stale(w, r, a.current(r.Context(), art.ID))
-		return
-	}
-	leave, ok := a.claim(w, r, u, art.ID)
+	leave, ok := a.claim(w, r, u, art, version)
 	if !ok {
 		return
 	}
@@ -349,11 +351,7 @@ func (a *API) takeStep(step string) writeFunc {
 		if bad.answerAs(w, problemValidation) {
 			return
 		}
-		if version != art.Version {
-			a.stale(w, r, a.current(r.Context(), art.ID))
-			return
-		}
-		leave, ok := a.claim(w, r, u, art.ID)
+		leave, ok := a.claim(w, r, u, art, version)
 		if !ok {
 			return
 		}
