@@ -31,6 +31,7 @@ const (
 	problemMediaType   = "unsupported-media-type"
 	problemTooLarge    = "too-large"
 	problemTooMany     = "too-many-requests"
+	problemWireRefused = "wire-refused" // an agency's document the desk cannot take
 	problemStale       = "stale-version"
 	problemNoIfMatch   = "if-match-required"
 	problemTransition  = "workflow-step-not-allowed"
@@ -56,6 +57,7 @@ var problemTitles = map[string]string{
 	problemMediaType:    "Unsupported media type",
 	problemTooLarge:     "Request too large",
 	problemTooMany:      "Too many requests",
+	problemWireRefused:  "Wire item refused",
 	problemStale:        "Stale version",
 	problemNoIfMatch:    "If-Match required",
 	problemTransition:   "Workflow step not allowed",

@@ -15,14 +15,6 @@ import (
 	"khabar/internal/wire"
 )
 
-// Problem kinds of the wire push; too-large and too-many-requests are
-// the writes' (problem.go).
-const problemWireRefused = "wire-refused"
-
-func init() {
-	problemTitles[problemWireRefused] = "Wire item refused"
-}
-
 // wirePushLimit is each agency's pace: a burst of a hundred items (a
 // news message's worth), then ten a second, far above any wire's.
 func wirePushLimit() *throttle.Limiter { return throttle.NewLimiter(100, 100*time.Millisecond) }

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
 	"khabar/internal/store"
 	"khabar/internal/storetest"
+	"khabar/internal/throttle"
 	"khabar/internal/wire"
 )
 
@@ -124,6 +126,21 @@ func testPushWire(t *testing.T, s *store.Store) {
 	wg.Wait()
 	if vs, _ := s.WireVersions(ctx, "urn:race"); len(vs) != 1 {
 		t.Errorf("three concurrent pushes of one item kept %d rows", len(vs))
+	}
+
+	// Past its pace an agency is told when to come back, and nothing of
+	// the refused push is kept (a limiter that never refills, so the
+	// count does not depend on the machine's speed).
+	f.api.wirePace = throttle.NewLimiter(1, time.Hour)
+	if r, _ := push(`{"uri": "urn:pace:1", "headline": "أول"}`, hdr); r.Status != http.StatusCreated {
+		t.Fatalf("the first push of a fresh pace: %d", r.Status)
+	}
+	if r, out := push(`{"uri": "urn:pace:2", "headline": "ثان"}`, hdr); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" ||
+		out["type"] != ProblemBase+problemTooMany {
+		t.Errorf("a push past the agency's pace: %d %s", r.Status, r.Body)
+	}
+	if vs, _ := s.WireVersions(ctx, "urn:pace:2"); len(vs) != 0 {
+		t.Error("a push refused for its pace was kept")
 	}
 
 	if err := s.RevokeWireAgency(ctx, agencyID, news.Actor{Name: "test"}); err != nil {

@@ -237,13 +237,7 @@ func (s *Service) takeFiles(ctx context.Context, dir string, names []string) (in
 	if err := os.MkdirAll(filepath.Join(dir, done, day), 0o750); err != nil {
 		return taken, fmt.Errorf("wire folder: %w", err)
 	}
-	added := 0
-	for _, k := range kept {
-		if k.Added {
-			added++
-		}
-	}
-	s.Log.InfoContext(ctx, "wire files taken", "files", len(good), "items", len(kept), "new", added)
+	s.Log.InfoContext(ctx, "wire files taken", "files", len(good), "items", len(kept), "new", Result{Items: kept}.Added())
 	for _, c := range good {
 		if err := moveAside(c.path, filepath.Join(dir, done, day, c.name)); err != nil {
 			return taken, err
