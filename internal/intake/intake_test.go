@@ -22,12 +22,17 @@ import (
 // settled.
 func drop(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
+	dropAt(t, dir, name, data, time.Now().Add(-time.Minute))
+}
+
+// dropAt writes name into dir as last written at mod.
+func dropAt(t *testing.T, dir, name string, data []byte, mod time.Time) {
+	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, data, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-time.Minute)
-	if err := os.Chtimes(p, old, old); err != nil {
+	if err := os.Chtimes(p, mod, mod); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -62,26 +67,29 @@ func TestSweep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		dir := t.TempDir()
+		// The sweep's clock and the files' times are fixed, so the day
+		// folder is known whatever day the test runs.
+		clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		settled := clock.Add(-time.Minute)
 		src, _ := filepath.Glob("../wire/testdata/ar-*")
 		for _, f := range src {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			drop(t, dir, filepath.Base(f), data)
+			dropAt(t, dir, filepath.Base(f), data, settled)
 		}
-		drop(t, dir, "bomb.xml", []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"/>`))
-		drop(t, dir, ".hidden.json", ninjs("urn:hidden", "مخفي"))
-		drop(t, dir, "upload.json.part", ninjs("urn:part", "جزء"))
-		if err := os.WriteFile(filepath.Join(dir, "fresh.json"), ninjs("urn:fresh", "طازج"), 0o640); err != nil {
-			t.Fatal(err)
-		}
+		dropAt(t, dir, "bomb.xml", []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"/>`), settled)
+		dropAt(t, dir, ".hidden.json", ninjs("urn:hidden", "مخفي"), settled)
+		dropAt(t, dir, "upload.json.part", ninjs("urn:part", "جزء"), settled)
+		dropAt(t, dir, "fresh.json", ninjs("urn:fresh", "طازج"), clock)
 		svc := service(s)
+		svc.Now = func() time.Time { return clock }
 		n, err := svc.Sweep(ctx, dir)
 		if err != nil || n != len(src)+1 {
 			t.Fatalf("swept %d files (%v), want %d", n, err, len(src)+1)
 		}
-		day := time.Now().UTC().Format("2006-01-02")
+		const day = "2026-03-01"
 		if got := names(t, filepath.Join(dir, "done", day)); len(got) != len(src) {
 			t.Errorf("done/%s holds %v", day, got)
 		}
@@ -101,8 +109,8 @@ func TestSweep(t *testing.T) {
 		}
 
 		// The fresh file once it has settled; the same file again.
-		svc.Now = func() time.Time { return time.Now().Add(2 * Settle) }
-		drop(t, dir, "ar-nitf.xml", mustRead(t, "../wire/testdata/ar-nitf.xml"))
+		svc.Now = func() time.Time { return clock.Add(2 * Settle) }
+		dropAt(t, dir, "ar-nitf.xml", mustRead(t, "../wire/testdata/ar-nitf.xml"), settled)
 		if n, err := svc.Sweep(ctx, dir); err != nil || n != 2 {
 			t.Fatalf("second sweep: %d %v", n, err)
 		}
