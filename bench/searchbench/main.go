@@ -66,18 +66,20 @@ func main() {
 	analyze := flag.Bool("analyze", true, "PostgreSQL: ANALYZE after indexing, as autovacuum would soon do")
 	keep := flag.Bool("keep", false, "PostgreSQL: keep the schema at the end (to EXPLAIN queries); SQLite: keep the directory")
 	timeout := flag.Duration("timeout", 30*time.Minute, "give up after this long")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the rebuild and the queries to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the import, the rebuild and the queries to this file")
 	overHTTP := flag.Bool("http", true, "time queries through GET /api/v1/search on a loopback server (false: search.Service.Search in process)")
+	reuse := flag.String("reuse", "", "work on the database an earlier -keep run left (its SQLite directory, or its PostgreSQL schema) instead of importing the corpus")
+	rebuild := flag.Bool("rebuild", true, "time a full rebuild of the index (with -reuse, -rebuild=false times the queries alone)")
 	flag.Parse()
-	if *copies < 1 || *nq < 1 || *runs < 1 {
-		fmt.Fprintln(os.Stderr, "searchbench: -copies, -queries and -runs must be at least 1")
+	if *copies < 1 || *nq < 0 || *runs < 1 {
+		fmt.Fprintln(os.Stderr, "searchbench: -copies and -runs must be at least 1, -queries at least 0")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	b := &bench{dbURL: *dbURL, corpus: *corpus, copies: *copies, nq: *nq, runs: *runs, seed: *seed, analyze: *analyze, keep: *keep, http: *overHTTP, cpuProfile: *cpuProfile}
+	b := &bench{dbURL: *dbURL, corpus: *corpus, copies: *copies, nq: *nq, runs: *runs, seed: *seed, analyze: *analyze, keep: *keep, http: *overHTTP, cpuProfile: *cpuProfile, reuse: *reuse, rebuild: *rebuild}
 	err := b.run(ctx)
 	b.cleanup()
 	if err != nil {
@@ -94,6 +96,8 @@ type bench struct {
 	analyze, keep bool
 	http          bool
 	cpuProfile    string
+	reuse         string
+	rebuild       bool
 	backend       string
 	store         *store.Store
 	cleanups      []func()
@@ -116,22 +120,6 @@ func (b *bench) run(ctx context.Context) error {
 	}
 	fmt.Printf("bench backend=%s copies=%d corpus_lines=%d go_maxprocs=%s\n", b.backend, b.copies, len(lines), os.Getenv("GOMAXPROCS"))
 
-	// Import: importer.JSONL reads the modified lines from a pipe.
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(feed(pw, lines, b.titles, b.copies)) }()
-	start := time.Now()
-	st, err := importer.JSONL(ctx, b.store, pr, news.StatusPublished, nil)
-	pr.Close()
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	el := time.Since(start)
-	fmt.Printf("import read=%d imported=%d skipped=%d seconds=%.2f rate=%.0f\n",
-		st.Read, st.Imported, st.Skips(), el.Seconds(), float64(st.Imported)/el.Seconds())
-	if st.Skips() > 0 {
-		fmt.Fprint(os.Stderr, st.Summary())
-	}
-
 	if b.cpuProfile != "" {
 		f, err := os.Create(b.cpuProfile)
 		if err != nil {
@@ -143,26 +131,25 @@ func (b *bench) run(ctx context.Context) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-
-	// Index throughput: a full rebuild.
 	svc := search.New(b.store)
 	n, err := b.store.CountArticles(ctx)
 	if err != nil {
 		return err
 	}
-	start, cpu := time.Now(), cpuTime()
-	if err := svc.Reindex(ctx, nil); err != nil {
-		return fmt.Errorf("reindex: %w", err)
-	}
-	el = time.Since(start)
-	// This process's CPU time says more than the clock on a shared
-	// machine; on SQLite it is nearly all the work (PostgreSQL's is in
-	// the server).
-	fmt.Printf("index articles=%d seconds=%.2f rate=%.0f cpu_seconds=%.2f\n", n, el.Seconds(), float64(n)/el.Seconds(), (cpuTime() - cpu).Seconds())
-	if b.backend == "postgres" && b.analyze {
-		if _, err := b.store.DB().ExecContext(ctx, "ANALYZE"); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+	if b.reuse == "" {
+		if n, err = b.load(ctx, lines); err != nil {
+			return err
 		}
+	} else {
+		fmt.Printf("reused articles=%d\n", n)
+	}
+	if b.rebuild {
+		if err := b.reindex(ctx, svc, n); err != nil {
+			return err
+		}
+	}
+	if b.nq == 0 {
+		return nil
 	}
 
 	// Query latency.
@@ -251,6 +238,45 @@ func (b *bench) run(ctx context.Context) error {
 	if os.Getenv("SEARCHBENCH_LIST") != "" {
 		for _, q := range mix {
 			fmt.Printf("query p50_ms=%s sql_ms=%s total=%d class=%s query=%s\n", ms(median(q.times)), ms(q.sql), q.total, q.class, strconv.Quote(q.text))
+		}
+	}
+	return nil
+}
+
+// load imports the corpus copies, returning the number of articles.
+func (b *bench) load(ctx context.Context, lines [][]byte) (int, error) {
+	// Import: importer.JSONL reads the modified lines from a pipe.
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(feed(pw, lines, b.titles, b.copies)) }()
+	start := time.Now()
+	st, err := importer.JSONL(ctx, b.store, pr, news.StatusPublished, nil)
+	pr.Close()
+	if err != nil {
+		return 0, fmt.Errorf("import: %w", err)
+	}
+	el := time.Since(start)
+	fmt.Printf("import read=%d imported=%d skipped=%d seconds=%.2f rate=%.0f\n",
+		st.Read, st.Imported, st.Skips(), el.Seconds(), float64(st.Imported)/el.Seconds())
+	if st.Skips() > 0 {
+		fmt.Fprint(os.Stderr, st.Summary())
+	}
+	return b.store.CountArticles(ctx)
+}
+
+// reindex times a full rebuild of the index of n articles.
+func (b *bench) reindex(ctx context.Context, svc *search.Service, n int) error {
+	start, cpu := time.Now(), cpuTime()
+	if err := svc.Reindex(ctx, nil); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	el := time.Since(start)
+	// This process's CPU time says more than the clock on a shared
+	// machine; on SQLite it is nearly all the work (PostgreSQL's is in
+	// the server).
+	fmt.Printf("index articles=%d seconds=%.2f rate=%.0f cpu_seconds=%.2f\n", n, el.Seconds(), float64(n)/el.Seconds(), (cpuTime() - cpu).Seconds())
+	if b.backend == "postgres" && b.analyze {
+		if _, err := b.store.DB().ExecContext(ctx, "ANALYZE"); err != nil {
+			return fmt.Errorf("analyze: %w", err)
 		}
 	}
 	return nil
@@ -346,7 +372,8 @@ func (b *bench) inProcess(svc *search.Service) func(context.Context, benchQuery)
 // of GET /api/v1/search, as a trusted client with a token calls it (the
 // token lifts the per-address limit; checking it is part of the time).
 func (b *bench) overHTTP(ctx context.Context, svc *search.Service) (func(context.Context, benchQuery) (int, error), error) {
-	u := auth.User{Email: "searchbench@khabar.test", Name: "searchbench", Role: auth.RoleEditor}
+	// A database an earlier run left (-reuse) has its user already.
+	u := auth.User{Email: fmt.Sprintf("searchbench-%d@khabar.test", time.Now().UnixNano()), Name: "searchbench", Role: auth.RoleEditor}
 	if err := b.store.CreateUser(ctx, &u); err != nil {
 		return nil, err
 	}
@@ -407,11 +434,14 @@ func (b *bench) overHTTP(ctx context.Context, svc *search.Service) (func(context
 func (b *bench) open(ctx context.Context) error {
 	if b.dbURL == "" {
 		b.backend = "sqlite"
-		dir, err := os.MkdirTemp("", "searchbench-")
+		dir, err := b.reuse, error(nil)
+		if dir == "" {
+			dir, err = os.MkdirTemp("", "searchbench-")
+		}
 		if err != nil {
 			return err
 		}
-		if b.keep {
+		if b.keep || b.reuse != "" {
 			fmt.Fprintln(os.Stderr, "searchbench: keeping", dir)
 		} else {
 			b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
@@ -436,10 +466,12 @@ func (b *bench) open(ctx context.Context) error {
 			return err
 		}
 		b.cleanups = append(b.cleanups, func() { admin.Close() })
-		if _, err := admin.DB().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		if b.reuse != "" {
+			schema = b.reuse
+		} else if _, err := admin.DB().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}
-		if b.keep {
+		if b.keep || b.reuse != "" {
 			fmt.Fprintln(os.Stderr, "searchbench: keeping schema", schema)
 		} else {
 			b.cleanups = append(b.cleanups, func() {
