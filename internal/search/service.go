@@ -354,7 +354,7 @@ func (s *Service) HandleEvent(ctx context.Context, ev news.Event) error {
 }
 
 // reindexBatch articles are indexed per transaction.
-const reindexBatch = 500
+const reindexBatch = 2000
 
 // Reindex rebuilds the whole index, calling progress after each batch.
 // Reading and analysing the next batch overlaps writing this one: the
@@ -389,6 +389,7 @@ func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) e
 					b.err = err
 					break
 				}
+				d.Prefixes = nil // written in key order at the end (rebuildTypeahead)
 				b.docs = append(b.docs, d)
 			}
 			select {
@@ -415,7 +416,13 @@ func (s *Service) Reindex(ctx context.Context, progress func(done, total int)) e
 			progress(done, total)
 		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.rebuildTypeahead(ctx); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	return nil
 }
 
 // EnsureIndex builds the index when this database has never had one (a

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -73,20 +74,74 @@ const KindArticle = "article"
 func prefixes(text string) []string {
 	var out []string
 	for _, w := range arabic.PrefixWords(text) {
-		n := 0
-		for i := range w {
-			if n >= minPrefixRunes {
-				out = append(out, w[:i])
-			}
-			if n++; n > maxPrefixRunes {
-				break
-			}
-		}
-		if n >= minPrefixRunes && n <= maxPrefixRunes {
-			out = append(out, w)
-		}
+		out = wordPrefixes(out, w)
 	}
 	return out
+}
+
+// wordPrefixes appends w's prefixes the typeahead table holds to out.
+func wordPrefixes(out []string, w string) []string {
+	n := 0
+	for i := range w {
+		if n >= minPrefixRunes {
+			out = append(out, w[:i])
+		}
+		if n++; n > maxPrefixRunes {
+			break
+		}
+	}
+	if n >= minPrefixRunes && n <= maxPrefixRunes {
+		out = append(out, w)
+	}
+	return out
+}
+
+// rebuildTypeahead writes the typeahead keys of every published article
+// after a rebuild of the index has cleared them. All the keys of 100,000
+// articles (some 4 million) would take hundreds of megabytes, so they
+// are made and written one initial letter at a time, in key order, from
+// the headlines' words kept between the passes.
+func (s *Service) rebuildTypeahead(ctx context.Context) error {
+	heads, err := s.store.PublishedHeadlines(ctx)
+	if err != nil {
+		return err
+	}
+	words := make([][]string, len(heads))
+	initials := map[rune]bool{}
+	for i, h := range heads {
+		if h.Published.IsZero() {
+			continue // as the index leaves it: no time, no keys
+		}
+		words[i] = arabic.PrefixWords(h.Headline)
+		for _, w := range words[i] {
+			r, _ := utf8.DecodeRuneInString(w)
+			initials[r] = true
+		}
+	}
+	initial := slices.Sorted(maps.Keys(initials))
+	keys := make([]store.TypeaheadKey, 0, 1<<16) // never nil: nil ends the parts
+	var buf []string
+	return s.store.RebuildTypeahead(ctx, func() []store.TypeaheadKey {
+		if len(initial) == 0 {
+			return nil
+		}
+		first := initial[0]
+		initial = initial[1:]
+		keys = keys[:0]
+		for i, h := range heads {
+			buf = buf[:0]
+			for _, w := range words[i] {
+				if r, _ := utf8.DecodeRuneInString(w); r == first {
+					buf = wordPrefixes(buf, w)
+				}
+			}
+			for _, p := range buf {
+				keys = append(keys, store.TypeaheadKey{Prefix: p, Published: h.Published.Unix(), Article: h.ID})
+			}
+		}
+		slices.SortFunc(keys, store.CompareTypeaheadKeys)
+		return slices.Compact(keys)
+	})
 }
 
 // TypeaheadWords are the folded word starts q is looked up by: every word

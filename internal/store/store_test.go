@@ -32,3 +32,57 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("RedactURL = %s", got)
 	}
 }
+
+// TestRebuildTypeahead: the keys of a rebuild land in the table part by
+// part, the index by article is there at the end, and a rebuild cut
+// short (the index dropped, as RebuildTypeahead drops it on SQLite) is
+// mended by the next Migrate.
+func TestRebuildTypeahead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		parts := [][]store.TypeaheadKey{
+			{{Prefix: "اس", Published: 1, Article: 1}, {Prefix: "اسد", Published: 1, Article: 1}},
+			{}, // a letter whose words are too short for a key
+			{{Prefix: "حد", Published: 2, Article: 2}},
+		}
+		next := 0
+		err := s.RebuildTypeahead(ctx, func() []store.TypeaheadKey {
+			if next == len(parts) {
+				return nil
+			}
+			next++
+			return parts[next-1]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM typeahead").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("typeahead holds %d keys (%v), want 3", n, err)
+		}
+		indexed := func() bool {
+			t.Helper()
+			q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'typeahead_article'"
+			if s.Dialect() == store.Postgres {
+				q = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'typeahead_article'"
+			}
+			var k int
+			if err := s.DB().QueryRowContext(ctx, q).Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			return k == 1
+		}
+		if !indexed() {
+			t.Fatal("no index by article after the rebuild")
+		}
+		if _, err := s.DB().ExecContext(ctx, "DROP INDEX typeahead_article"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !indexed() {
+			t.Fatal("Migrate did not make the index by article again")
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"khabar/internal/news"
 )
@@ -22,34 +23,40 @@ func unindexSQLite(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// prefixRow is one row of the typeahead table.
-type prefixRow struct {
-	prefix             string
-	published, article int64
+// TypeaheadKey is one row of the typeahead table: a folded word start of
+// a published article's headline, with the article's publication time
+// (Unix seconds) and id.
+type TypeaheadKey struct {
+	Prefix             string
+	Published, Article int64
+}
+
+// CompareTypeaheadKeys orders keys as the table's primary key does
+// (SQLite's BINARY collation is Go's byte order).
+func CompareTypeaheadKeys(a, b TypeaheadKey) int {
+	return cmp.Or(strings.Compare(a.Prefix, b.Prefix), cmp.Compare(a.Published, b.Published), cmp.Compare(a.Article, b.Article))
 }
 
 // typeaheadRows are the typeahead rows of a batch: each published
 // article's prefixes, once, from its last document in the batch, in key
 // order: written in order they reach the key's B-tree page by page (in
 // article order a rebuild of 20,000 headlines took 18 s instead of 11).
-func typeaheadRows(docs []SearchDoc) []prefixRow {
+func typeaheadRows(docs []SearchDoc) []TypeaheadKey {
 	last := make(map[int64]int, len(docs))
 	for i := range docs {
 		last[docs[i].ArticleID] = i
 	}
-	var rows []prefixRow
+	var rows []TypeaheadKey
 	for i := range docs {
 		d := &docs[i]
 		if last[d.ArticleID] != i || d.Published.IsZero() {
 			continue
 		}
 		for _, p := range d.Prefixes {
-			rows = append(rows, prefixRow{p, d.Published.Unix(), d.ArticleID})
+			rows = append(rows, TypeaheadKey{p, d.Published.Unix(), d.ArticleID})
 		}
 	}
-	slices.SortFunc(rows, func(a, b prefixRow) int {
-		return cmp.Or(strings.Compare(a.prefix, b.prefix), cmp.Compare(a.published, b.published), cmp.Compare(a.article, b.article))
-	})
+	slices.SortFunc(rows, CompareTypeaheadKeys)
 	return slices.Compact(rows)
 }
 
@@ -59,9 +66,11 @@ const prefixChunk = 300
 
 // indexPrefixesSQLite inserts rows, a chunk per statement; the full
 // chunks share one prepared statement.
-func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, rows []prefixRow) error {
+func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, rows []TypeaheadKey) error {
+	// OR IGNORE: a rebuild's keys may meet those the search consumer
+	// wrote for an article changed meanwhile.
 	insert := func(n int) string {
-		return "INSERT INTO typeahead (prefix, published, article_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+		return "INSERT OR IGNORE INTO typeahead (prefix, published, article_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
 	}
 	var full *sql.Stmt
 	if len(rows) >= prefixChunk {
@@ -77,7 +86,7 @@ func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, rows []prefixRow) erro
 		rows = rows[len(chunk):]
 		args = args[:0]
 		for _, r := range chunk {
-			args = append(args, r.prefix, r.published, r.article)
+			args = append(args, r.Prefix, r.Published, r.Article)
 		}
 		var err error
 		if len(chunk) == prefixChunk {
@@ -94,19 +103,76 @@ func indexPrefixesSQLite(ctx context.Context, tx *sql.Tx, rows []prefixRow) erro
 
 // indexPrefixesPostgres inserts rows in one statement (the batch's
 // articles are unindexed already, under their locks).
-func indexPrefixesPostgres(ctx context.Context, tx *sql.Tx, rows []prefixRow) error {
+func indexPrefixesPostgres(ctx context.Context, tx *sql.Tx, rows []TypeaheadKey) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	prefixes, published, articles := make([]string, len(rows)), make([]int64, len(rows)), make([]int64, len(rows))
 	for i, r := range rows {
-		prefixes[i], published[i], articles[i] = r.prefix, r.published, r.article
+		prefixes[i], published[i], articles[i] = r.Prefix, r.Published, r.Article
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO typeahead (prefix, published, article_id)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])`, prefixes, published, articles); err != nil {
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING`, prefixes, published, articles); err != nil {
 		return fmt.Errorf("prefixes: %w", err)
 	}
 	return nil
+}
+
+// RebuildTypeahead writes the keys of a rebuilt index, which next gives
+// in key order, a part at a time (nil when done), each part in its own
+// transaction. Keys written with their articles, batch by batch, land all
+// over the table: at 100,000 articles they were half of a rebuild's time.
+// In key order each page of the table is filled once; the index by
+// article, which such keys reach in no order, is dropped meanwhile and
+// made again at the end (Migrate makes it again after a crash).
+func (s *Store) RebuildTypeahead(ctx context.Context, next func() []TypeaheadKey) (err error) {
+	if s.dialect == SQLite {
+		if _, err := s.db.ExecContext(ctx, "DROP INDEX IF EXISTS typeahead_article"); err != nil {
+			return fmt.Errorf("rebuild typeahead: %w", err)
+		}
+		defer func() {
+			if _, ierr := s.db.ExecContext(context.WithoutCancel(ctx), typeaheadArticleIndex); ierr != nil && err == nil {
+				err = fmt.Errorf("rebuild typeahead: %w", ierr)
+			}
+		}()
+	}
+	for keys := next(); keys != nil; keys = next() {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if s.dialect == SQLite {
+				return indexPrefixesSQLite(ctx, tx, keys)
+			}
+			return indexPrefixesPostgres(ctx, tx, keys)
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild typeahead: %d keys: %w", len(keys), err)
+		}
+	}
+	return nil
+}
+
+// typeaheadArticleIndex is the typeahead table's index by article, as
+// migration 0031 made it: unindexing an article finds its keys by it.
+const typeaheadArticleIndex = "CREATE INDEX IF NOT EXISTS typeahead_article ON typeahead(article_id)"
+
+// PublishedHeadline is what the typeahead keys of an article are made of.
+type PublishedHeadline struct {
+	ID        int64
+	Headline  string
+	Published time.Time
+}
+
+// PublishedHeadlines lists every published article's headline and time.
+func (s *Store) PublishedHeadlines(ctx context.Context) ([]PublishedHeadline, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, headline, published_at FROM articles WHERE status = ? ORDER BY id"), string(news.StatusPublished))
+	return collect(rows, err, "published headlines", func(r rowScanner) (PublishedHeadline, error) {
+		var (
+			h   PublishedHeadline
+			pub sql.NullTime
+		)
+		err := r.Scan(&h.ID, &h.Headline, &pub)
+		h.Published = pub.Time
+		return h, err
+	})
 }
 
 // maxTypeaheadPrefixes bounds the words of one typeahead question.
