@@ -21,6 +21,7 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/media"
 	"khabar/internal/news"
+	"khabar/internal/newsletter"
 	"khabar/internal/render"
 	"khabar/internal/search"
 	"khabar/internal/settings"
@@ -62,6 +63,8 @@ type Options struct {
 	// Live carries the wire desk's arrivals to its open pages; nil: the
 	// desk does not follow them.
 	Live *live.Hub
+	// Newsletters are managed at /admin/newsletters when set.
+	Newsletters *newsletter.Service
 }
 
 // Newsroom serves /admin.
@@ -78,10 +81,11 @@ type Newsroom struct {
 	fanout   *alert.Fanout
 	base     string
 	// static holds the stylesheet and scripts by file name.
-	static map[string]*render.Page
-	auth   *auth.Service
-	system Status
-	live   *live.Hub
+	static      map[string]*render.Page
+	auth        *auth.Service
+	system      Status
+	live        *live.Hub
+	newsletters *newsletter.Service
 }
 
 // New parses the newsroom templates.
@@ -112,7 +116,7 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live, newsletters: o.Newsletters}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -247,6 +251,17 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("GET /admin/tokens", n.require(auth.PermTokens, n.tokens))
 	mux.Handle("POST /admin/tokens", n.require(auth.PermTokens, n.createToken))
 	mux.Handle("POST /admin/tokens/{id}/revoke", n.require(auth.PermTokens, n.revokeToken))
+	if n.newsletters != nil {
+		mux.Handle("GET /admin/newsletters", n.require(auth.PermNewsletters, n.newslettersIndex))
+		mux.Handle("POST /admin/newsletters", n.require(auth.PermNewsletters, n.createNewsletter))
+		mux.Handle("GET /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.newsletterList))
+		mux.Handle("POST /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.saveNewsletter))
+		mux.Handle("POST /admin/newsletters/{id}/draft", n.require(auth.PermNewsletters, n.draftNewsletter))
+		mux.Handle("GET /admin/newsletters/issues/{id}", n.require(auth.PermNewsletters, n.newsletterIssue))
+		mux.Handle("GET /admin/newsletters/issues/{id}/preview", n.require(auth.PermNewsletters, n.newsletterPreview))
+		mux.Handle("POST /admin/newsletters/issues/{id}", n.require(auth.PermNewsletters, n.editNewsletterIssue))
+		mux.Handle("POST /admin/newsletters/issues/{id}/send", n.require(auth.PermNewsletters, n.sendNewsletterIssue))
+	}
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
 
 	cop := http.NewCrossOriginProtection()
