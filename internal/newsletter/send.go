@@ -101,15 +101,16 @@ func (s *Service) sendChunk(ctx context.Context, is *news.NewsletterIssue, m *is
 	return first
 }
 
-// sendOne claims, mails and records one recipient. The mail itself is
-// not cut short by ctx: a mail half sent when the node stops would be
-// neither known sent nor safe to send again.
+// sendOne claims, mails and records one recipient. Once begun it is not
+// cut short by ctx: a claim whose mail never went, or a mail half sent
+// when the node stops, would be neither known sent nor safe to send
+// again.
 func (s *Service) sendOne(ctx context.Context, is *news.NewsletterIssue, m *issueMail, r news.NewsletterRecipient, final bool, retry *atomic.Int64) error {
+	ctx = context.WithoutCancel(ctx)
 	ok, err := s.Store.ClaimNewsletterDelivery(ctx, is.ID, r.ID)
 	if err != nil || !ok {
 		return err
 	}
-	ctx = context.WithoutCancel(ctx)
 	unsubscribe := s.UnsubscribeURL(r.Email, is.ListID)
 	html, text, err := m.render(unsubscribe)
 	if err != nil {

@@ -89,7 +89,7 @@ func (n *Newsroom) auditRow(e news.AuditEntry) auditRow {
 		case "newsletter":
 			row.TargetLink = "/admin/newsletters/" + id
 		case "newsletter_issue":
-			row.TargetLink = "/admin/newsletters/issues/" + id
+			row.TargetLink = "/admin/newsletter-issues/" + id
 		}
 	}
 	return row

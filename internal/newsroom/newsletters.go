@@ -164,7 +164,7 @@ func (n *Newsroom) draftNewsletter(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, issuePath(is.ID), http.StatusSeeOther)
 }
 
-func issuePath(id int64) string { return "/admin/newsletters/issues/" + strconv.FormatInt(id, 10) }
+func issuePath(id int64) string { return "/admin/newsletter-issues/" + strconv.FormatInt(id, 10) }
 
 // issuePage is an issue with its stories, its text part and its numbers.
 type issuePage struct {
@@ -175,7 +175,7 @@ type issuePage struct {
 	Stats   news.NewsletterStats
 }
 
-// newsletterIssue is GET /admin/newsletters/issues/{id}.
+// newsletterIssue is GET /admin/newsletter-issues/{id}.
 func (n *Newsroom) newsletterIssue(w http.ResponseWriter, r *http.Request) {
 	id, ok := parseID(r)
 	if !ok {
@@ -217,7 +217,7 @@ func (n *Newsroom) renderIssue(w http.ResponseWriter, r *http.Request, status in
 	n.render(w, status, "newsletter_issue", &data{User: userFrom(ctx), Title: p.I.Subject, Page: p, Errors: errs, Flash: flash(r)})
 }
 
-// newsletterPreview is GET /admin/newsletters/issues/{id}/preview: the
+// newsletterPreview is GET /admin/newsletter-issues/{id}/preview: the
 // mail's HTML exactly as sent. It is a mail, with the inline styles mail
 // needs, so it gets a policy of its own: no script, nothing loaded but
 // its pictures, a sandbox.
@@ -237,7 +237,7 @@ func (n *Newsroom) newsletterPreview(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(p.HTML))
 }
 
-// editNewsletterIssue is POST /admin/newsletters/issues/{id}: subject,
+// editNewsletterIssue is POST /admin/newsletter-issues/{id}: subject,
 // introduction, the stories' order (pos-<id>) and the ones to drop.
 func (n *Newsroom) editNewsletterIssue(w http.ResponseWriter, r *http.Request) {
 	id, ok := n.postedID(w, r)
@@ -289,7 +289,7 @@ func (n *Newsroom) editNewsletterIssue(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, issuePath(id)+"?done=newsletter_saved", http.StatusSeeOther)
 }
 
-// sendNewsletterIssue is POST /admin/newsletters/issues/{id}/send: send
+// sendNewsletterIssue is POST /admin/newsletter-issues/{id}/send: send
 // now, whatever the list's time.
 func (n *Newsroom) sendNewsletterIssue(w http.ResponseWriter, r *http.Request) {
 	id, ok := n.postedID(w, r)

@@ -257,10 +257,10 @@ func (n *Newsroom) Handler() http.Handler {
 		mux.Handle("GET /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.newsletterList))
 		mux.Handle("POST /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.saveNewsletter))
 		mux.Handle("POST /admin/newsletters/{id}/draft", n.require(auth.PermNewsletters, n.draftNewsletter))
-		mux.Handle("GET /admin/newsletters/issues/{id}", n.require(auth.PermNewsletters, n.newsletterIssue))
-		mux.Handle("GET /admin/newsletters/issues/{id}/preview", n.require(auth.PermNewsletters, n.newsletterPreview))
-		mux.Handle("POST /admin/newsletters/issues/{id}", n.require(auth.PermNewsletters, n.editNewsletterIssue))
-		mux.Handle("POST /admin/newsletters/issues/{id}/send", n.require(auth.PermNewsletters, n.sendNewsletterIssue))
+		mux.Handle("GET /admin/newsletter-issues/{id}", n.require(auth.PermNewsletters, n.newsletterIssue))
+		mux.Handle("GET /admin/newsletter-issues/{id}/preview", n.require(auth.PermNewsletters, n.newsletterPreview))
+		mux.Handle("POST /admin/newsletter-issues/{id}", n.require(auth.PermNewsletters, n.editNewsletterIssue))
+		mux.Handle("POST /admin/newsletter-issues/{id}/send", n.require(auth.PermNewsletters, n.sendNewsletterIssue))
 	}
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
 
