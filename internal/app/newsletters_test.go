@@ -302,3 +302,175 @@ func TestNewsletterEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestNewsletterHostileInput: every bad request gets a clear answer (an
+// Arabic page for readers, a precise JSON error for the webhook), and
+// none changes anything.
+func TestNewsletterHostileInput(t *testing.T) {
+	t.Parallel()
+	apptest.EachDatabase(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		n, _ := newsletterNode(t, dbURL)
+		on := &news.NewsletterList{Name: "يومية", Cadence: news.CadenceDaily, SendTime: "07:00", Enabled: true}
+		off := &news.NewsletterList{Name: "موقوفة", Cadence: news.CadenceWeekly, SendTime: "08:30", Enabled: false}
+		for _, l := range []*news.NewsletterList{on, off} {
+			if err := n.Store.SaveNewsletterList(ctx, l, news.Actor{Name: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := apptest.Itoa(on.ID)
+		for _, c := range []struct {
+			name   string
+			form   url.Values
+			status int
+			says   string
+		}{
+			{"not an address", url.Values{"email": {"not-an-address"}, "list": {list}}, 422, "عنوان البريد الإلكتروني غير صحيح"},
+			{"header injection", url.Values{"email": {"a@example.com\r\nBcc: victim@example.com"}, "list": {list}}, 422, "عنوان البريد الإلكتروني غير صحيح"},
+			{"a name and an address", url.Values{"email": {"Eve <eve@example.com>"}, "list": {list}}, 422, "عنوان البريد الإلكتروني غير صحيح"},
+			{"huge address", url.Values{"email": {strings.Repeat("a", 5000) + "@example.com"}, "list": {list}}, 422, "عنوان البريد الإلكتروني غير صحيح"},
+			{"no list", url.Values{"email": {"a@example.com"}}, 422, "اختر نشرة"},
+			{"unknown list", url.Values{"email": {"a@example.com"}, "list": {"987654"}}, 422, "اختر نشرة"},
+			{"disabled list", url.Values{"email": {"a@example.com"}, "list": {apptest.Itoa(off.ID)}}, 422, "اختر نشرة"},
+			{"list not a number", url.Values{"email": {"a@example.com"}, "list": {"1 OR 1=1"}}, 422, "اختر نشرة"},
+			{"too many lists", url.Values{"email": {"a@example.com"}, "list": slices.Repeat([]string{list}, 51)}, 422, "اختر نشرة"},
+			{"huge body", url.Values{"email": {"a@example.com"}, "list": {list}, "pad": {strings.Repeat("x", 3<<20)}}, 413, `dir="rtl"`},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r := n.Do(t, "POST", "/newsletter/subscribe", c.form, nil)
+				if r.Status != c.status || !strings.Contains(r.Body, c.says) || !strings.Contains(r.Body, `lang="ar"`) {
+					t.Errorf("%d, want %d saying %q: %.300s", r.Status, c.status, c.says, r.Body)
+				}
+			})
+		}
+		if r := n.Do(t, "POST", "/newsletter/subscribe", url.Values{"email": {"a@example.com"}, "list": {list}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); r.Status != http.StatusForbidden {
+			t.Errorf("cross-site subscribe: %d", r.Status)
+		}
+
+		// Signed links: forged, tampered, or signed for something else.
+		r := n.Do(t, "POST", "/newsletter/subscribe", url.Values{"email": {"real@example.com"}, "list": {list}}, nil)
+		if r.Status != 200 {
+			t.Fatalf("subscribe: %d", r.Status)
+		}
+		unsub := n.Newsletters.UnsubscribeURL("real@example.com", on.ID)
+		token := unsub[strings.Index(unsub, "token=")+len("token="):]
+		tampered := token[:len(token)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(token, "AA")]
+		for _, c := range []struct{ method, path string }{
+			{"GET", "/newsletter/confirm?token=abc.def"},
+			{"GET", "/newsletter/confirm"},
+			{"GET", "/newsletter/confirm?token=" + token}, // an unsubscribe token is no confirmation
+			{"GET", "/newsletter/unsubscribe?token=" + tampered},
+			{"POST", "/newsletter/unsubscribe?token=" + tampered},
+			{"POST", "/newsletter/unsubscribe"},
+			{"GET", "/newsletter/click?token=" + token},
+			{"GET", "/newsletter/click?token=%00%0d%0a"},
+		} {
+			if r := n.Do(t, c.method, c.path, nil, nil); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "الرابط غير صالح") {
+				t.Errorf("%s %s: %d %.200s", c.method, c.path, r.Status, r.Body)
+			}
+		}
+		if subs, _ := n.Store.NewsletterSubscriberCounts(ctx); subs[on.ID] != 0 {
+			t.Errorf("a bad link confirmed someone: %v", subs)
+		}
+
+		// The webhook: its token, its content type and its exact shape.
+		hook := func(body, ctype, auth string) int {
+			req, _ := http.NewRequest("POST", n.Base+"/newsletter/webhook/bounce", strings.NewReader(body))
+			req.Header.Set("Content-Type", ctype)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			res, err := n.Client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		good := "Bearer " + newsletterHookToken
+		many := `{"events":[` + strings.TrimSuffix(strings.Repeat(`{"type":"bounce","email":"x@example.com"},`, 1001), ",") + `]}`
+		for _, c := range []struct {
+			name, body, ctype, auth string
+			status                  int
+		}{
+			{"no token", `{"events":[{"type":"bounce","email":"victim@example.com"}]}`, "application/json", "", 401},
+			{"wrong token", `{"events":[{"type":"bounce","email":"victim@example.com"}]}`, "application/json", "Bearer wrong", 401},
+			{"basic auth", `{"events":[{"type":"bounce","email":"victim@example.com"}]}`, "application/json", "Basic " + base64.StdEncoding.EncodeToString([]byte("u:"+newsletterHookToken)), 401},
+			{"form", `events=victim@example.com`, "application/x-www-form-urlencoded", good, 415},
+			{"unknown field", `{"events":[{"type":"bounce","email":"victim@example.com","soft":true}]}`, "application/json", good, 400},
+			{"unknown type", `{"events":[{"type":"delivered","email":"victim@example.com"}]}`, "application/json", good, 400},
+			{"bad address", `{"events":[{"type":"bounce","email":"victim@example.com"},{"type":"bounce","email":"a@b.c\r\nBcc: x@y.z"}]}`, "application/json", good, 400},
+			{"no events", `{"events":[]}`, "application/json", good, 400},
+			{"two values", `{"events":[{"type":"bounce","email":"victim@example.com"}]}{}`, "application/json", good, 400},
+			{"not JSON", `<xml/>`, "application/json", good, 400},
+			{"too many", many, "application/json", good, 400},
+			{"huge", `{"events":[{"type":"bounce","email":"` + strings.Repeat("a", 3<<20) + `"}]}`, "application/json", good, 413},
+		} {
+			if st := hook(c.body, c.ctype, c.auth); st != c.status {
+				t.Errorf("webhook %s: %d, want %d", c.name, st, c.status)
+			}
+		}
+		if ok, _ := n.Store.Suppressed(ctx, "victim@example.com"); ok {
+			t.Error("a refused webhook call suppressed an address")
+		}
+
+		// The form's rate limit, shared with e-mail alerts: three tries per
+		// client per ten minutes once the form is well made; the unknown
+		// and the disabled list above spent two, the real subscription one.
+		if r := n.Do(t, "POST", "/newsletter/subscribe", url.Values{"email": {"other@example.com"}, "list": {list}}, nil); r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "طلبات اشتراك كثيرة") {
+			t.Errorf("fourth subscription: %d", r.Status)
+		}
+	})
+}
+
+// TestNewsletterRoles: only editors and admins manage newsletters, and
+// the server says so whatever the page shows.
+func TestNewsletterRoles(t *testing.T) {
+	t.Parallel()
+	apptest.EachDatabase(t, func(t *testing.T, dbURL string) {
+		n, _ := newsletterNode(t, dbURL)
+		l := &news.NewsletterList{Name: "يومية", Cadence: news.CadenceDaily, SendTime: "07:00", Enabled: true}
+		if err := n.Store.SaveNewsletterList(context.Background(), l, news.Actor{Name: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		is, err := n.Newsletters.Draft(context.Background(), l, time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, iid := apptest.Itoa(l.ID), apptest.Itoa(is.ID)
+		requests := []struct {
+			method, path string
+			form         url.Values
+		}{
+			{"GET", "/admin/newsletters", nil},
+			{"POST", "/admin/newsletters", url.Values{"name": {"x"}, "cadence": {"daily"}, "weekday": {"0"}, "send_time": {"07:00"}}},
+			{"GET", "/admin/newsletters/" + id, nil},
+			{"POST", "/admin/newsletters/" + id, url.Values{"name": {"x"}, "cadence": {"daily"}, "weekday": {"0"}, "send_time": {"07:00"}}},
+			{"POST", "/admin/newsletters/" + id + "/draft", url.Values{}},
+			{"GET", "/admin/newsletter-issues/" + iid, nil},
+			{"GET", "/admin/newsletter-issues/" + iid + "/preview", nil},
+			{"POST", "/admin/newsletter-issues/" + iid, url.Values{"subject": {"x"}}},
+			{"POST", "/admin/newsletter-issues/" + iid + "/send", url.Values{}},
+		}
+		for _, role := range []auth.Role{auth.RoleWriter, auth.RoleModerator} {
+			c := apptest.As(t, n, role)
+			if strings.Contains(c.Get(t, "/admin/").Body, `href="/admin/newsletters"`) {
+				t.Errorf("%s sees the newsletters link", role)
+			}
+			for _, rq := range requests {
+				if r := c.Do(t, rq.method, rq.path, rq.form, nil); r.Status != http.StatusForbidden {
+					t.Errorf("%s %s %s: %d, want 403", role, rq.method, rq.path, r.Status)
+				}
+			}
+		}
+		if st, _ := n.Store.GetNewsletterIssue(context.Background(), is.ID); st.Status != news.IssueDraft || st.Subject == "x" {
+			t.Errorf("a refused request changed the issue: %+v", st)
+		}
+		for _, role := range []auth.Role{auth.RoleEditor, auth.RoleAdmin} {
+			c := apptest.As(t, n, role)
+			if r := c.Get(t, "/admin/newsletters"); r.Status != 200 || !strings.Contains(r.Body, `href="/admin/newsletters"`) {
+				t.Errorf("%s: %d", role, r.Status)
+			}
+		}
+	})
+}
