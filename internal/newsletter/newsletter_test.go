@@ -31,7 +31,7 @@ type rig struct {
 	batches []news.NewsletterBatch
 }
 
-func newRig(t *testing.T, s *store.Store, opts alerttest.SMTPOptions) *rig {
+func newRig(t testing.TB, s *store.Store, opts alerttest.SMTPOptions) *rig {
 	t.Helper()
 	srv, err := alerttest.NewSMTPServer(opts)
 	if err != nil {
@@ -65,7 +65,7 @@ func newRig(t *testing.T, s *store.Store, opts alerttest.SMTPOptions) *rig {
 
 // issueFor makes a daily list with n confirmed subscribers (r0@… to
 // r<n-1>@…) and a started issue of it; it returns the issue's batches.
-func (r *rig) issueFor(t *testing.T, n int) (*news.NewsletterIssue, []news.NewsletterBatch) {
+func (r *rig) issueFor(t testing.TB, n int) (*news.NewsletterIssue, []news.NewsletterBatch) {
 	t.Helper()
 	ctx := context.Background()
 	s := r.svc.Store
@@ -112,7 +112,7 @@ func (r *rig) received() map[string]int {
 	return got
 }
 
-func issueStatus(t *testing.T, s *store.Store, id int64) string {
+func issueStatus(t testing.TB, s *store.Store, id int64) string {
 	t.Helper()
 	is, err := s.GetNewsletterIssue(context.Background(), id)
 	if err != nil {
