@@ -3,6 +3,7 @@ package news
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // NewsletterList is a newsletter readers subscribe to: a digest sent
@@ -41,7 +42,12 @@ const (
 // Normalize trims the list's fields and checks them.
 func (l *NewsletterList) Normalize() error {
 	var v Invalid
-	l.Name = strings.TrimSpace(l.Name)
+	if !utf8.ValidString(l.Name + l.Description) {
+		v.Add("name", "bad_encoding")
+		return v.Err()
+	}
+	// The name goes into mail subjects: one line, nothing hidden.
+	l.Name = CleanName(l.Name)
 	l.Description = strings.TrimSpace(l.Description)
 	l.SendTime = strings.TrimSpace(l.SendTime)
 	if l.Name == "" {
@@ -129,7 +135,12 @@ const (
 // Normalize checks what an editor may change of an issue.
 func (i *NewsletterIssue) Normalize() error {
 	var v Invalid
-	i.Subject = strings.TrimSpace(i.Subject)
+	if !utf8.ValidString(i.Subject + i.Intro) {
+		v.Add("subject", "bad_encoding")
+		return v.Err()
+	}
+	// The subject is a mail header: one line, nothing hidden.
+	i.Subject = CleanName(i.Subject)
 	i.Intro = strings.TrimSpace(i.Intro)
 	if i.Subject == "" {
 		v.Add("subject", "required")

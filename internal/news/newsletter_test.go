@@ -65,3 +65,15 @@ func TestNewsletterListNormalize(t *testing.T) {
 		}
 	}
 }
+
+func TestNewsletterIssueNormalize(t *testing.T) {
+	i := NewsletterIssue{Subject: "  نشرة\r\nBcc: x@y.z \u202e"}
+	if err := i.Normalize(); err != nil || i.Subject != "نشرة Bcc: x@y.z" {
+		t.Errorf("subject %q, %v", i.Subject, err)
+	}
+	for _, bad := range []NewsletterIssue{{Subject: ""}, {Subject: "\xff"}, {Subject: "x", Articles: make([]int64, NewsletterStoriesMax+1)}, {Subject: "x", Intro: string(make([]rune, NewsletterIntroMax+1))}} {
+		if err := bad.Normalize(); !IsInvalid(err) {
+			t.Errorf("%q: %v", bad.Subject, err)
+		}
+	}
+}

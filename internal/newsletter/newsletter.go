@@ -114,17 +114,22 @@ func (s *Service) Subscribe(ctx context.Context, email string, lists []int64) er
 	if err != nil {
 		return err
 	}
-	known := map[int64]bool{}
+	// Each list may be named once: the first time it is taken, the
+	// second time it is already chosen.
+	const open, taken = 1, 2
+	known := map[int64]int{}
 	for _, l := range enabled {
-		known[l.ID] = true
+		known[l.ID] = open
 	}
 	var chosen []int64
 	for _, id := range lists {
-		if !known[id] {
+		switch known[id] {
+		case open:
+			known[id] = taken
+			chosen = append(chosen, id)
+		case 0:
 			return ErrNoList
 		}
-		known[id] = false
-		chosen = append(chosen, id)
 	}
 	if len(chosen) == 0 {
 		return ErrNoList

@@ -139,24 +139,8 @@ func (s *Store) RemoveNewsletterSubscriber(ctx context.Context, email string, li
 
 // NewsletterSubscriberCounts gives each list's confirmed subscribers.
 func (s *Store) NewsletterSubscriberCounts(ctx context.Context) (map[int64]int, error) {
-	type count struct {
-		list int64
-		n    int
-	}
 	rows, err := s.db.QueryContext(ctx, "SELECT list_id, COUNT(*) FROM newsletter_subscribers WHERE confirmed GROUP BY list_id")
-	list, err := collect(rows, err, "count newsletter subscribers", func(r rowScanner) (count, error) {
-		var c count
-		err := r.Scan(&c.list, &c.n)
-		return c, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, c := range list {
-		out[c.list] = c.n
-	}
-	return out, nil
+	return countBy[int64](rows, err, "count newsletter subscribers")
 }
 
 // Suppress keeps email from every newsletter for good: a hard bounce or a
@@ -406,28 +390,20 @@ func (s *Store) FinishNewsletterBatch(ctx context.Context, b *news.NewsletterBat
 func (s *Store) NewsletterStats(ctx context.Context, issueID int64) (news.NewsletterStats, error) {
 	var st news.NewsletterStats
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT state, COUNT(*) FROM newsletter_deliveries WHERE issue_id = ? GROUP BY state"), issueID)
-	type count struct {
-		state string
-		n     int
-	}
-	list, err := collect(rows, err, "newsletter stats", func(r rowScanner) (count, error) {
-		var c count
-		err := r.Scan(&c.state, &c.n)
-		return c, err
-	})
+	counts, err := countBy[string](rows, err, "newsletter stats")
 	if err != nil {
 		return st, err
 	}
-	for _, c := range list {
-		switch c.state {
+	for state, n := range counts {
+		switch state {
 		case news.DeliverySent:
-			st.Sent = c.n
+			st.Sent = n
 		case news.DeliveryFailed:
-			st.Failed = c.n
+			st.Failed = n
 		case news.DeliveryBounced:
-			st.Bounced = c.n
+			st.Bounced = n
 		default:
-			st.Pending += c.n
+			st.Pending += n
 		}
 	}
 	err = s.db.QueryRowContext(ctx, s.q("SELECT COALESCE(SUM(clicks), 0) FROM newsletter_clicks WHERE issue_id = ?"), issueID).Scan(&st.Clicks)
