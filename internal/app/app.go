@@ -58,13 +58,13 @@ type App struct {
 	Live     *live.Hub
 	Comments *comment.Service
 	Alerts   *alert.Fanout
+	Demo     demo.Result
+	media    MediaStore
+	base     string // the site's origin, for links printed on the console
+	handler  http.Handler
+	listener net.Listener
 	// Newsletters is nil unless e-mail is configured.
 	Newsletters *newsletter.Service
-	Demo        demo.Result
-	media       MediaStore
-	base        string // the site's origin, for links printed on the console
-	handler     http.Handler
-	listener    net.Listener
 	// The metrics listener and what it serves; nil when metrics are off.
 	metricsLn      net.Listener
 	metricsHandler http.Handler

@@ -81,10 +81,11 @@ type Newsroom struct {
 	fanout   *alert.Fanout
 	base     string
 	// static holds the stylesheet and scripts by file name.
-	static      map[string]*render.Page
-	auth        *auth.Service
-	system      Status
-	live        *live.Hub
+	static map[string]*render.Page
+	auth   *auth.Service
+	system Status
+	live   *live.Hub
+	// newsletters is nil when e-mail is not configured.
 	newsletters *newsletter.Service
 }
 

@@ -70,21 +70,20 @@ type Options struct {
 
 // Site is the reader-facing web site.
 type Site struct {
-	store       *store.Store
-	cache       *render.Cache
-	eng         *render.Engine
-	cat         *locale.Catalog
-	base        string
-	cc          string // Cache-Control of cacheable pages
-	edge        time.Duration
-	maxAge      time.Duration
-	mediaURL    string
-	log         *slog.Logger
-	assets      *Assets
-	search      *search.Service
-	comments    *comment.Service
-	alerts      AlertOptions
-	newsletters NewsletterOptions
+	store    *store.Store
+	cache    *render.Cache
+	eng      *render.Engine
+	cat      *locale.Catalog
+	base     string
+	cc       string // Cache-Control of cacheable pages
+	edge     time.Duration
+	maxAge   time.Duration
+	mediaURL string
+	log      *slog.Logger
+	assets   *Assets
+	search   *search.Service
+	comments *comment.Service
+	alerts   AlertOptions
 	// emailLimit keeps the e-mail alert and newsletter forms from mailing
 	// strangers.
 	emailLimit *throttle.Limiter
@@ -95,6 +94,9 @@ type Site struct {
 
 	settings *settings.Live
 	live     *live.Hub
+
+	// newsletters are offered when their Service is set.
+	newsletters NewsletterOptions
 
 	// seen is the last outbox event the page cache has handled: what is
 	// read after it reflects at least that event (pages tell their live
