@@ -117,6 +117,12 @@ func composeMail(from *mail.Address, to *mail.Address, subject string, extra [][
 	if err := mailHTML.Execute(&html, c); err != nil {
 		return nil, fmt.Errorf("render email: %w", err)
 	}
+	return composeParts(from, to, subject, extra, c.text(), html.String(), now)
+}
+
+// composeParts writes the message of composeMail with text and html as
+// they are; text's line breaks are CRLF already.
+func composeParts(from *mail.Address, to *mail.Address, subject string, extra [][2]string, text, html string, now time.Time) ([]byte, error) {
 	var b bytes.Buffer
 	parts := multipart.NewWriter(&b)
 	_, domain, _ := strings.Cut(from.Address, "@")
@@ -137,7 +143,7 @@ func composeMail(from *mail.Address, to *mail.Address, subject string, extra [][
 		b.WriteString(h[0] + ": " + headerBreaks.Replace(h[1]) + "\r\n")
 	}
 	b.WriteString("\r\n")
-	for _, p := range []struct{ typ, body string }{{"text/plain", c.text()}, {"text/html", html.String()}} {
+	for _, p := range []struct{ typ, body string }{{"text/plain", text}, {"text/html", html}} {
 		w, err := parts.CreatePart(textproto.MIMEHeader{
 			"Content-Type":              {p.typ + "; charset=utf-8"},
 			"Content-Transfer-Encoding": {"base64"},
@@ -172,19 +178,9 @@ func (e *Email) AlertMessage(a *Alert, to EmailRecipient) ([]byte, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	rcpt, err := mail.ParseAddress(to.Address)
+	rcpt, extra, err := listHeaders(to)
 	if err != nil {
-		return nil, fmt.Errorf("recipient %q: %w", to.Address, err)
-	}
-	if _, err := outbound.ParseHTTPS(to.UnsubscribeURL); err != nil {
-		return nil, fmt.Errorf("unsubscribe link: %w", err)
-	}
-	list := "<" + to.UnsubscribeURL + ">"
-	if to.UnsubscribeMailto != "" {
-		if !strings.HasPrefix(to.UnsubscribeMailto, "mailto:") || !cleanText(to.UnsubscribeMailto, false) || strings.ContainsAny(to.UnsubscribeMailto, "<> ") {
-			return nil, fmt.Errorf("unsubscribe address %q is not a mailto: URL", to.UnsubscribeMailto)
-		}
-		list += ", <" + to.UnsubscribeMailto + ">"
+		return nil, err
 	}
 	texts := e.cfg.Texts()
 	c := &mailContent{
@@ -193,11 +189,45 @@ func (e *Email) AlertMessage(a *Alert, to EmailRecipient) ([]byte, error) {
 		LinkURL: a.URL, LinkLabel: texts.ReadMore,
 		FooterURL: to.UnsubscribeURL, FooterLabel: texts.Unsubscribe,
 	}
-	extra := [][2]string{
+	return composeMail(e.from, rcpt, a.Title, extra, c, time.Now())
+}
+
+// listHeaders checks a list recipient and makes the one-click unsubscribe
+// headers of RFC 8058 for them.
+func listHeaders(to EmailRecipient) (*mail.Address, [][2]string, error) {
+	rcpt, err := mail.ParseAddress(to.Address)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recipient %q: %w", to.Address, err)
+	}
+	if _, err := outbound.ParseHTTPS(to.UnsubscribeURL); err != nil {
+		return nil, nil, fmt.Errorf("unsubscribe link: %w", err)
+	}
+	list := "<" + to.UnsubscribeURL + ">"
+	if to.UnsubscribeMailto != "" {
+		if !strings.HasPrefix(to.UnsubscribeMailto, "mailto:") || !cleanText(to.UnsubscribeMailto, false) || strings.ContainsAny(to.UnsubscribeMailto, "<> ") {
+			return nil, nil, fmt.Errorf("unsubscribe address %q is not a mailto: URL", to.UnsubscribeMailto)
+		}
+		list += ", <" + to.UnsubscribeMailto + ">"
+	}
+	return rcpt, [][2]string{
 		{"List-Unsubscribe", list},
 		{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+	}, nil
+}
+
+// ListMessage builds a mail of the caller's own plain text and HTML (a
+// newsletter) for one subscriber of a list, with the one-click unsubscribe
+// headers of RFC 8058. text's lines may end in LF; they are sent as CRLF.
+func (e *Email) ListMessage(to EmailRecipient, subject, text, html string) ([]byte, error) {
+	if !cleanText(subject, false) {
+		return nil, fmt.Errorf("subject %q has control characters", subject)
 	}
-	return composeMail(e.from, rcpt, a.Title, extra, c, time.Now())
+	rcpt, extra, err := listHeaders(to)
+	if err != nil {
+		return nil, err
+	}
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
+	return composeParts(e.from, rcpt, subject, extra, text, html, time.Now())
 }
 
 // ConfirmationMessage builds the double opt-in email.

@@ -30,6 +30,7 @@ import (
 	"khabar/internal/live"
 	"khabar/internal/locale"
 	"khabar/internal/media"
+	"khabar/internal/newsletter"
 	"khabar/internal/newsroom"
 	"khabar/internal/outbound"
 	"khabar/internal/outbox"
@@ -62,6 +63,8 @@ type App struct {
 	base     string // the site's origin, for links printed on the console
 	handler  http.Handler
 	listener net.Listener
+	// Newsletters is nil unless e-mail is configured.
+	Newsletters *newsletter.Service
 	// The metrics listener and what it serves; nil when metrics are off.
 	metricsLn      net.Listener
 	metricsHandler http.Handler
@@ -245,6 +248,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 
 	// Background work.
 	jobOpts := []jobs.Option{jobs.WithAlerts(al.fanout), jobs.WithMedia(library), jobs.WithStopGrace(cfg.ShutdownGrace), jobs.WithWireKeep(cfg.WireKeep)}
+	if al.fanout.Email != nil {
+		// Newsletters go through the e-mail alerts' relay, links and
+		// confirmations.
+		a.Newsletters = &newsletter.Service{Store: s, Email: al.fanout.Email, Tokens: al.tokens, Base: base, Cat: cat, Log: log,
+			Dates: func() locale.DateFormat { return a.Settings.Get().DateFormat() }, SiteName: func() string { return a.Settings.Get().SiteName }}
+		jobOpts = append(jobOpts, jobs.WithNewsletters(a.Newsletters))
+	}
 	if cfg.YouTubeThumbs != "" {
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}
@@ -264,12 +274,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	}
 	a.Site, err = site.New(ctx, site.Options{EdgeMaxAge: edgeMaxAge, Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
 		MaxAge: cfg.PageMaxAge, MediaURL: cfg.MediaURL, Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
-		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media})
+		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media,
+		Newsletters: site.NewsletterOptions{Service: a.Newsletters, WebhookToken: cfg.NewsletterWebhookToken}})
 	if err != nil {
 		return nil, err
 	}
 	nr, err := newsroom.New(newsroom.Options{Store: s, Settings: a.Settings, Auth: signIn, Media: library, Catalog: cat, Preview: a.Site,
-		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base, Status: newSystem(a), Live: a.Live})
+		Search: a.Search, SecureCookie: cfg.SecureCookie, Log: log, Alerts: al.fanout, BaseURL: base, Status: newSystem(a), Live: a.Live, Newsletters: a.Newsletters})
 	if err != nil {
 		return nil, err
 	}

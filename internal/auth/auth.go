@@ -57,12 +57,13 @@ const (
 	PermTokens          Permission = "tokens"        // hold API tokens, make and revoke them
 	PermManageSettings  Permission = "settings"      // site settings, users
 	PermModerate        Permission = "moderate"      // reader comments
+	PermNewsletters     Permission = "newsletters"   // newsletter lists and issues
 	PermViewNewsroom    Permission = "view_newsroom" // open /admin at all
 )
 
 var grants = map[Role][]Permission{
-	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermManageSettings, PermModerate, PermViewNewsroom},
-	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermModerate, PermViewNewsroom},
+	RoleAdmin:     {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermManageSettings, PermModerate, PermNewsletters, PermViewNewsroom},
+	RoleEditor:    {PermWrite, PermPublish, PermManageTicker, PermManageSections, PermManageAuthors, PermManagePages, PermManageRedirects, PermCorrect, PermTokens, PermModerate, PermNewsletters, PermViewNewsroom},
 	RoleWriter:    {PermWrite, PermViewNewsroom},
 	RoleModerator: {PermModerate, PermViewNewsroom},
 }

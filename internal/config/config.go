@@ -111,6 +111,10 @@ type Config struct {
 	SMTPPassword  string // KHABAR_SMTP_PASSWORD
 	Webhooks      string // space-separated URLs that receive signed alerts
 	WebhookSecret string // KHABAR_WEBHOOK_SECRET
+	// NewsletterWebhookToken (KHABAR_NEWSLETTER_WEBHOOK_TOKEN) is the
+	// bearer token a mail provider's bounce and complaint webhook sends;
+	// unset, the webhook is off.
+	NewsletterWebhookToken string
 	// OutboundAllowPrivate lets the server connect to loopback and
 	// private addresses on its own initiative (push endpoints, webhooks,
 	// Telegram, WebSub hubs, thumbnails): for tests only, since readers
@@ -227,6 +231,7 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.Webhooks, "webhooks", "KHABAR_WEBHOOKS", "space-separated https URLs that receive alerts signed with KHABAR_WEBHOOK_SECRET")
 	c.TelegramToken, c.SMTPPassword, c.WebhookSecret = getenv("KHABAR_TELEGRAM_TOKEN"), getenv("KHABAR_SMTP_PASSWORD"), getenv("KHABAR_WEBHOOK_SECRET")
 	c.MetricsToken = getenv("KHABAR_METRICS_TOKEN")
+	c.NewsletterWebhookToken = getenv("KHABAR_NEWSLETTER_WEBHOOK_TOKEN")
 	str(&c.MediaStore, "media-store", "KHABAR_MEDIA_STORE", "where media files live: s3://bucket/prefix on S3-compatible storage (keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); empty: the data directory")
 	str(&c.MediaS3Endpoint, "media-s3-endpoint", "KHABAR_MEDIA_S3_ENDPOINT", "S3 endpoint of --media-store, e.g. https://s3.example.net (empty: AWS)")
 	str(&c.MediaS3Region, "media-s3-region", "KHABAR_MEDIA_S3_REGION", "region of --media-store's bucket (default us-east-1)")
@@ -355,6 +360,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Webhooks != "" && len(c.WebhookSecret) < 16 {
 		errs = append(errs, errors.New("--webhooks: set KHABAR_WEBHOOK_SECRET to a secret of 16 characters or more"))
+	}
+	if c.NewsletterWebhookToken != "" && (len(c.NewsletterWebhookToken) < 16 || c.SMTPAddr == "") {
+		errs = append(errs, errors.New("KHABAR_NEWSLETTER_WEBHOOK_TOKEN: want 16 characters or more, and --smtp-addr (newsletters need e-mail)"))
 	}
 	if c.Lang != "ar" && c.Lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want ar or en", c.Lang))

@@ -42,6 +42,9 @@ const (
 	// EventWireArrived: agency copy reached the wire desk (Wire names
 	// it); only the newsroom sees it.
 	EventWireArrived EventKind = "wire.arrived"
+	// EventNewsletterChanged: a newsletter list was made or changed; every
+	// page's subscription box offers the lists.
+	EventNewsletterChanged EventKind = "newsletter.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with

@@ -86,6 +86,10 @@ func (n *Newsroom) auditRow(e news.AuditEntry) auditRow {
 			row.TargetLink = "/admin/ticker/" + id
 		case "user":
 			row.TargetLink = "/admin/users/" + id + "/sessions"
+		case "newsletter":
+			row.TargetLink = "/admin/newsletters/" + id
+		case "newsletter_issue":
+			row.TargetLink = "/admin/newsletter-issues/" + id
 		}
 	}
 	return row

@@ -21,6 +21,7 @@ import (
 	"khabar/internal/locale"
 	"khabar/internal/media"
 	"khabar/internal/news"
+	"khabar/internal/newsletter"
 	"khabar/internal/render"
 	"khabar/internal/search"
 	"khabar/internal/settings"
@@ -62,6 +63,8 @@ type Options struct {
 	// Live carries the wire desk's arrivals to its open pages; nil: the
 	// desk does not follow them.
 	Live *live.Hub
+	// Newsletters are managed at /admin/newsletters when set.
+	Newsletters *newsletter.Service
 }
 
 // Newsroom serves /admin.
@@ -82,6 +85,8 @@ type Newsroom struct {
 	auth   *auth.Service
 	system Status
 	live   *live.Hub
+	// newsletters is nil when e-mail is not configured.
+	newsletters *newsletter.Service
 }
 
 // New parses the newsroom templates.
@@ -112,7 +117,7 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live, newsletters: o.Newsletters}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -247,6 +252,17 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("GET /admin/tokens", n.require(auth.PermTokens, n.tokens))
 	mux.Handle("POST /admin/tokens", n.require(auth.PermTokens, n.createToken))
 	mux.Handle("POST /admin/tokens/{id}/revoke", n.require(auth.PermTokens, n.revokeToken))
+	if n.newsletters != nil {
+		mux.Handle("GET /admin/newsletters", n.require(auth.PermNewsletters, n.newslettersIndex))
+		mux.Handle("POST /admin/newsletters", n.require(auth.PermNewsletters, n.createNewsletter))
+		mux.Handle("GET /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.newsletterList))
+		mux.Handle("POST /admin/newsletters/{id}", n.require(auth.PermNewsletters, n.saveNewsletter))
+		mux.Handle("POST /admin/newsletters/{id}/draft", n.require(auth.PermNewsletters, n.draftNewsletter))
+		mux.Handle("GET /admin/newsletter-issues/{id}", n.require(auth.PermNewsletters, n.newsletterIssue))
+		mux.Handle("GET /admin/newsletter-issues/{id}/preview", n.require(auth.PermNewsletters, n.newsletterPreview))
+		mux.Handle("POST /admin/newsletter-issues/{id}", n.require(auth.PermNewsletters, n.editNewsletterIssue))
+		mux.Handle("POST /admin/newsletter-issues/{id}/send", n.require(auth.PermNewsletters, n.sendNewsletterIssue))
+	}
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) { n.Error(w, r, http.StatusNotFound) })
 
 	cop := http.NewCrossOriginProtection()

@@ -33,10 +33,13 @@ type data struct {
 	// Pending is the moderation queue's length, in the header of those
 	// who moderate.
 	Pending int
+	// Newsletters is whether newsletters are on (e-mail is configured).
+	Newsletters bool
 }
 
 func (n *Newsroom) render(w http.ResponseWriter, status int, page string, d *data) {
 	n.eng.SetDateFormat(n.settings.Get().DateFormat())
+	d.Newsletters = n.newsletters != nil
 	if d.User.Can(auth.PermModerate) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if p, err := n.store.PendingComments(ctx); err == nil {
@@ -343,7 +346,7 @@ func flash(r *http.Request) string {
 	case "ticker", "ticker_sent", "ticker_raised", "moderated", "comment_saved", "banned", "unbanned", "alert", "revoked", "user", "role", "disabled", "enabled", "session", "password", "taken", "deleted", "setup", "job_retried", "job_gone",
 		"section_saved", "section_moved", "section_deleted", "author_saved", "none_selected",
 		"page_saved", "page_moved", "page_deleted", "redirect_saved", "redirect_deleted", "two_factor_off", "two_factor_reset",
-		"wire_draft_made", "wire_not_usable":
+		"wire_draft_made", "wire_not_usable", "newsletter_saved", "newsletter_sending":
 		return "flash_" + r.URL.Query().Get("done")
 	}
 	return ""

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -104,7 +105,11 @@ func (s *Site) unsubscribeEmail(w http.ResponseWriter, r *http.Request) {
 
 // stopLink is what an e-mail's signed "stop" link does.
 type stopLink struct {
-	purpose           string // what the token is signed for
+	purpose string // what the token is signed for
+	// verify, when set, checks the token instead: a newsletter's names its
+	// list as well.
+	verify            func(token string) (string, error)
+	param             string // the query parameter with the token; "t" when ""
 	ask, button, done string // catalogue keys
 	act               func(ctx context.Context, email string) error
 }
@@ -113,14 +118,18 @@ type stopLink struct {
 // scanners open links, and must not stop anything); POST, from the button
 // or from a mail program's one-click (RFC 8058), does it.
 func (s *Site) stopLink(w http.ResponseWriter, r *http.Request, l stopLink) {
-	tok := r.URL.Query().Get("t")
-	email, err := s.alerts.Tokens.Verify(tok, l.purpose, time.Now())
+	param := cmp.Or(l.param, "t")
+	tok := r.URL.Query().Get(param)
+	if l.verify == nil {
+		l.verify = func(tok string) (string, error) { return s.alerts.Tokens.Verify(tok, l.purpose, time.Now()) }
+	}
+	email, err := l.verify(tok)
 	if err != nil {
 		s.notice(w, r, http.StatusBadRequest, "email_alerts_bad_link", "/", "")
 		return
 	}
 	if r.Method == http.MethodGet {
-		s.showNotice(w, r, http.StatusOK, &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?t=" + url.QueryEscape(tok), Button: l.button})
+		s.showNotice(w, r, http.StatusOK, &noticeView{Message: l.ask, Back: "/", Form: r.URL.Path + "?" + param + "=" + url.QueryEscape(tok), Button: l.button})
 		return
 	}
 	if err := l.act(r.Context(), email); err != nil {

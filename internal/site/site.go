@@ -58,6 +58,8 @@ type Options struct {
 	// Comments takes readers' comments; nil closes them everywhere.
 	Comments *comment.Service
 	Alerts   AlertOptions
+	// Newsletters are offered when their Service is set.
+	Newsletters NewsletterOptions
 	// Jobs fetches the thumbnails of embedded videos when Thumbs is set
 	// (the job queue WithYouTube).
 	Jobs   *jobs.Queue
@@ -82,7 +84,8 @@ type Site struct {
 	search   *search.Service
 	comments *comment.Service
 	alerts   AlertOptions
-	// emailLimit keeps the e-mail alert form from mailing strangers.
+	// emailLimit keeps the e-mail alert and newsletter forms from mailing
+	// strangers.
 	emailLimit *throttle.Limiter
 	jobs       *jobs.Queue
 	thumbs     bool
@@ -91,6 +94,9 @@ type Site struct {
 
 	settings *settings.Live
 	live     *live.Hub
+
+	// newsletters are offered when their Service is set.
+	newsletters NewsletterOptions
 
 	// seen is the last outbox event the page cache has handled: what is
 	// read after it reflects at least that event (pages tell their live
@@ -117,7 +123,7 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	}
 	tfs, _ := fs.Sub(templateFS, "templates")
 	s := &Site{store: o.Store, settings: o.Settings, live: o.Live, cache: o.Cache, cat: o.Catalog, base: o.BaseURL, mediaURL: o.MediaURL, log: o.Log, assets: assets,
-		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
+		search: o.Search, searchLimit: o.SearchLimit, comments: o.Comments, alerts: o.Alerts, newsletters: o.Newsletters, emailLimit: throttle.NewLimiter(3, 10*time.Minute),
 		cc:   fmt.Sprintf("public, max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int(o.MaxAge.Seconds())),
 		edge: o.EdgeMaxAge, maxAge: o.MaxAge}
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
@@ -159,6 +165,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /comments/notices/stop", s.stopReplyNotices)
 		mux.HandleFunc("POST /comments/notices/stop", s.stopReplyNotices)
 	}
+	s.newsletterRoutes(mux, cop)
 	mux.HandleFunc("GET /comments/{id}", s.commentsPage)
 	mux.HandleFunc("GET /comments/{id}/sent", s.commentSent)
 	if s.comments != nil {
@@ -250,8 +257,8 @@ func Invalidates(ev news.Event) Invalidation {
 	switch ev.Kind {
 	case news.EventSettingsChanged, news.EventTaxonomyChanged:
 		return Invalidation{Everything: true, Chrome: true, Settings: true}
-	case news.EventPageChanged:
-		// Every page's footer may link it.
+	case news.EventPageChanged, news.EventNewsletterChanged:
+		// Every page's footer may link it; the box offers the lists.
 		return Invalidation{Everything: true, Chrome: true}
 	case news.EventTickerChanged:
 		return Invalidation{Tags: []string{tagTicker}, Chrome: true}
@@ -328,6 +335,8 @@ type chrome struct {
 	// Policies the address of the page of each purpose.
 	Footer   []news.Page
 	Policies map[news.PagePurpose]string
+	// Newsletters are the lists readers may subscribe to.
+	Newsletters []news.NewsletterList
 }
 
 type tickerLine struct {
@@ -410,6 +419,11 @@ func (s *Site) chrome(ctx context.Context) (*chrome, error) {
 		return nil, err
 	}
 	c := &chrome{Sections: secs, Nav: news.Navigation(secs), Expires: next, Ticker: lines, Policies: map[news.PagePurpose]string{}}
+	if s.newsletters.Service != nil {
+		if c.Newsletters, err = s.store.NewsletterLists(ctx, true); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range pages {
 		if p.Footer {
 			c.Footer = append(c.Footer, p)

@@ -317,23 +317,7 @@ func (s *Store) ListComments(ctx context.Context, f CommentFilter) ([]news.Comme
 func (s *Store) CommentCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM comments GROUP BY status
 		UNION ALL SELECT 'reported', COUNT(*) FROM comments WHERE reports > 0 AND status = 'approved'`)
-	type count struct {
-		status string
-		n      int
-	}
-	list, err := collect(rows, err, "count comments", func(r rowScanner) (count, error) {
-		var c count
-		err := r.Scan(&c.status, &c.n)
-		return c, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, c := range list {
-		out[c.status] = c.n
-	}
-	return out, nil
+	return countBy[string](rows, err, "count comments")
 }
 
 // PendingComments is the length of the moderation queue, for the

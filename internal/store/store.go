@@ -225,6 +225,27 @@ func collect[T any](rows *sql.Rows, err error, what string, scan func(rowScanner
 	return out, nil
 }
 
+// countBy reads a query of (key, count) rows into a map.
+func countBy[K comparable](rows *sql.Rows, err error, what string) (map[K]int, error) {
+	type count struct {
+		key K
+		n   int
+	}
+	list, err := collect(rows, err, what, func(r rowScanner) (count, error) {
+		var c count
+		err := r.Scan(&c.key, &c.n)
+		return c, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K]int, len(list))
+	for _, c := range list {
+		out[c.key] = c.n
+	}
+	return out, nil
+}
+
 // scanOne is collect's scan for a query of one column.
 func scanOne[T any](r rowScanner) (T, error) {
 	var v T
