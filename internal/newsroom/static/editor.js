@@ -33,7 +33,9 @@
   var status = el("p", { "class": "visually-hidden", role: "status" });
   list.after(status);
   var say = function (text) { status.textContent = text; };
-  list.before(el("p", { "class": "hint", text: d.keys }));
+  // The writing surface (writer.js), when it took the list's place, has
+  // its own hint.
+  if (!d.writer) list.before(el("p", { "class": "hint", text: d.keys }));
 
   var blocks = function () {
     return Array.prototype.filter.call(list.children, function (li) { return li.tagName === "LI"; });
@@ -250,7 +252,7 @@
     var words = 0;
     blocks().forEach(function (li) {
       if (li.classList.contains("deleted")) return;
-      li.querySelectorAll("textarea[name$=_text], input[name$=_text], textarea[name$=_items]").forEach(function (f) {
+      li.querySelectorAll("textarea[name$=_text], input[name$=_text], [name$=_items]").forEach(function (f) {
         words += f.value.replace(/<[^>]*>/g, " ").split(/\s+/).filter(Boolean).length;
       });
     });
