@@ -102,6 +102,10 @@ func (p *editPage) Library() []libraryItem {
 	return out
 }
 
+// EmbedHosts are the hosts whose addresses, pasted alone, the writing
+// surface makes embed blocks of.
+func (p *editPage) EmbedHosts() string { return strings.Join(news.EmbedHosts(), " ") }
+
 // blockEditor is what the block editor shows (partials/blocks.html): the
 // blocks, the types it offers and the library's images for image blocks;
 // articles and the outlet's pages share it.

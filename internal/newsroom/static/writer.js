@@ -33,9 +33,10 @@
   var say = function (text) { status.textContent = text; };
 
   // The library's images, for the picker and for showing image blocks.
-  var library = {};
+  var library = {}, shelf = [];
   document.querySelectorAll("#writer-library li").forEach(function (li) {
     library[li.dataset.id] = li.dataset;
+    shelf.push(li.dataset.id); // newest first, as the library lists them
   });
 
   // The schema: one node type per block type (list and fact box items are
@@ -289,7 +290,9 @@
       var rest = $s.parent.content.cut(end - $s.start());
       var node = make(rest);
       var from = $s.before(1), tr = state.tr.replaceWith(from, $s.after(1), node);
-      return tr.setSelection(S.TextSelection.near(tr.doc.resolve(from + 1)));
+      // After a divider, writing goes on in a new paragraph below it.
+      if (node.isAtom) tr.insert(from + node.nodeSize, N.paragraph.create());
+      return tr.setSelection(S.TextSelection.near(tr.doc.resolve(from + (node.isAtom ? node.nodeSize : 0) + 1)));
     };
   };
   var text = function (frag) { return plain(frag.textBetween(0, frag.size)); };
@@ -402,9 +405,8 @@
     return N.image.create({ media: Number(id), caption: m.caption || "", credit: m.credit || "", alt: m.alt || "" });
   };
   var pickImage = function () {
-    var ids = Object.keys(library);
-    if (!ids.length) { say(d.libraryEmpty); return; }
-    listbox(d.library, ids.map(function (id) {
+    if (!shelf.length) { say(d.libraryEmpty); return; }
+    listbox(d.library, shelf.map(function (id) {
       var m = library[id];
       return { node: el("span", { "class": "w-pick" }, [el("img", { src: m.src, alt: "", loading: "lazy" }), el("bdi", { text: m.caption || m.alt || "#" + id })]),
         run: function () { insertBlock(view, imageNode(id)); } };
@@ -611,13 +613,19 @@
 
   // Paste: HTML goes through the server's cleaner, as in the no-script
   // form's script; an embeddable address alone becomes an embed block.
-  var embeddable = /^https?:\/\/(www\.|m\.)?(youtube\.com\/(watch|shorts|embed)|youtu\.be\/|vimeo\.com\/|(twitter|x)\.com\/[^/]+\/status\/|(www\.)?facebook\.com\/|(www\.)?instagram\.com\/p\/|(www\.)?tiktok\.com\/|soundcloud\.com\/)\S*$/i;
-  var paste = function (v, e) {
+  var hosts = (d.embedHosts || "").split(" ");
+  var embeddable = function (text) {
+    if (/\s/.test(text)) return false;
+    try {
+      var u = new URL(text);
+      return u.protocol === "https:" && hosts.indexOf(u.hostname.toLowerCase()) >= 0;
+    } catch (e) { return false; }
+  };  var paste = function (v, e) {
     var cd = e.clipboardData;
     if (!cd) return false;
     var htmlData = cd.getData("text/html"), plainData = cd.getData("text/plain").trim();
     var $f = v.state.selection.$from;
-    if (!htmlData && embeddable.test(plainData) && $f.depth === 1 && $f.parent.type === N.paragraph && $f.parent.content.size === 0) {
+    if (!htmlData && embeddable(plainData) && $f.depth === 1 && $f.parent.type === N.paragraph && $f.parent.content.size === 0) {
       insertBlock(v, N.embed.create({ url: plainData }));
       say(d.embedded);
       return true;
@@ -786,4 +794,6 @@
   list.dataset.writer = "1";
   mount.hidden = false;
   sync(true);
+  // When the page can be written in, for bench/ and the browser tests.
+  performance.mark("writer-ready");
 })();
