@@ -65,6 +65,9 @@ func waitJS(t *testing.T, tab context.Context, what, expr string) {
 // writerBlocks names the surface's blocks in order, for messages.
 const writerBlocks = `[...document.querySelector(".w-text").children].map(e => e.classList.contains("w-block") ? e.classList[1] : e.tagName.toLowerCase()).join(" ")`
 
+// caretInLast: the caret is in the surface's last block.
+const caretInLast = `document.querySelector(".w-text").lastElementChild.contains(getSelection().focusNode)`
+
 // pasteInto dispatches a paste of the clipboard's types into the surface,
 // as the browser does on Ctrl+V.
 func pasteInto(t *testing.T, tab context.Context, types map[string]string) {
@@ -218,6 +221,7 @@ func TestBrowserWriter(t *testing.T) {
 	// The last block (the pasted link paragraph) up twice; the second
 	// move undone.
 	press(t, tab, "to the end", kb.End, chromedp.ModifierCtrl)
+	waitJS(t, tab, "the caret at the end", caretInLast)
 	settle(t, tab)
 	press(t, tab, "move up", kb.ArrowUp, chromedp.ModifierAlt)
 	settle(t, tab)
