@@ -183,7 +183,6 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	browsertest.Screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
 }
 
-
 // noPublishing fails the test if the page offers a writer any way to
 // publish: the form's publish button or the workflow's steps.
 func noPublishing(t *testing.T, tab context.Context, where string) {

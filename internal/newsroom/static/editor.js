@@ -263,7 +263,13 @@
     box.className = "counters " + (seo === "good" ? "ok" : "warn");
     box.hidden = false;
   };
-  form.addEventListener("input", counters);
+  // Counted a moment after typing stops, not at every key: counting a
+  // long article's words takes longer than a frame.
+  var countTimer = 0;
+  form.addEventListener("input", function () {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(counters, 200);
+  });
 
   // Tag suggestions: the field holds a list, so the browser's own
   // suggestions (a datalist) offer the list so far completed with each

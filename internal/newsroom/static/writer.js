@@ -60,8 +60,9 @@
       quotecite: { content: "text*", marks: "", toDOM: function () { return ["p", { "class": "w-cite", dir: "auto", "data-label": d.cite }, 0]; } },
       list: { group: "block", content: "item+", attrs: { ordered: { default: false } },
         toDOM: function (n) { return [n.attrs.ordered ? "ol" : "ul", 0]; } },
-      factbox: { group: "block", content: "facttitle item+", defining: true,
+      factbox: { group: "block", content: "facttitle factitems", defining: true,
         toDOM: function () { return ["aside", { "class": "w-factbox" }, 0]; } },
+      factitems: { content: "item+", toDOM: function () { return ["ul", 0]; } },
       facttitle: { content: "text*", marks: "", toDOM: function () { return ["p", { "class": "w-facttitle", dir: "auto", "data-label": d.title }, 0]; } },
       item: { content: "inline*", defining: true, toDOM: function () { return ["li", { dir: "auto" }, 0]; } },
       image: atom("figure", { media: { default: 0 }, caption: { default: "" }, credit: { default: "" }, alt: { default: "" } }),
@@ -97,14 +98,17 @@
     return box.innerHTML;
   };
 
+  var itemNodes = function (items) {
+    return (items.length ? items : [""]).map(function (it) { return N.item.create(null, inline(it, N.item)); });
+  };
   // fromBlock and toBlock are the one-to-one mapping with news.Block (as
   // the form's fields carry it).
   var fromBlock = function (b) {
     switch (b.type) {
     case "heading": return N.heading.create({ level: b.level === 3 ? 3 : 2 }, plain(b.text));
     case "quote": return N.quote.create(null, [N.quotetext.create(null, plain(b.text)), N.quotecite.create(null, plain(b.cite))]);
-    case "list": return N.list.create({ ordered: !!b.ordered }, (b.items.length ? b.items : [""]).map(function (it) { return N.item.create(null, inline(it, N.item)); }));
-    case "factbox": return N.factbox.create(null, [N.facttitle.create(null, plain(b.title))].concat((b.items.length ? b.items : [""]).map(function (it) { return N.item.create(null, inline(it, N.item)); })));
+    case "list": return N.list.create({ ordered: !!b.ordered }, itemNodes(b.items));
+    case "factbox": return N.factbox.create(null, [N.facttitle.create(null, plain(b.title)), N.factitems.create(null, itemNodes(b.items))]);
     case "image": return N.image.create({ media: b.media, caption: b.caption, credit: b.credit, alt: b.alt });
     case "embed": return N.embed.create({ url: b.url });
     case "divider": return N.divider.create();
@@ -113,9 +117,9 @@
     }
     return N.paragraph.create(null, inline(b.text, N.paragraph));
   };
-  var items = function (node, from) {
+  var items = function (node) {
     var out = [];
-    node.forEach(function (c, _, i) { if (i >= from) out.push(html(c.content)); });
+    node.forEach(function (c) { out.push(html(c.content)); });
     return out.filter(function (s) { return s.trim() !== ""; });
   };
   // toBlock is null for a block not yet written (an empty heading, an
@@ -127,8 +131,8 @@
     case N.paragraph: return n.textContent.trim() ? { type: "paragraph", text: html(n.content) } : null;
     case N.heading: return n.textContent.trim() ? { type: "heading", text: n.textContent, level: a.level } : null;
     case N.quote: return n.child(0).textContent.trim() ? { type: "quote", text: n.child(0).textContent, cite: n.child(1).textContent } : null;
-    case N.list: var li = items(n, 0); return li.length ? { type: "list", items: li, ordered: a.ordered } : null;
-    case N.factbox: var fi = items(n, 1); return fi.length || n.child(0).textContent.trim() ? { type: "factbox", title: n.child(0).textContent, items: fi } : null;
+    case N.list: var li = items(n); return li.length ? { type: "list", items: li, ordered: a.ordered } : null;
+    case N.factbox: var fi = items(n.child(1)); return fi.length || n.child(0).textContent.trim() ? { type: "factbox", title: n.child(0).textContent, items: fi } : null;
     case N.image: return a.media ? { type: "image", media: a.media, caption: a.caption, credit: a.credit, alt: a.alt } : null;
     case N.embed: return a.url.trim() ? { type: "embed", url: a.url.trim() } : null;
     case N.divider: return { type: "divider" };
@@ -247,7 +251,7 @@
     var $f = state.selection.$from, p = $f.parent;
     if (!state.selection.empty) return false;
     if (p.type === N.quotetext || p.type === N.facttitle) {
-      if (dispatch) dispatch(state.tr.setSelection(S.TextSelection.create(state.doc, $f.after() + 1)).scrollIntoView());
+      if (dispatch) dispatch(state.tr.setSelection(S.Selection.near(state.doc.resolve($f.after() + 1))).scrollIntoView());
       return true;
     }
     var out = p.type === N.quotecite || (p.type === N.item && p.content.size === 0 && $f.index($f.depth - 1) === $f.node($f.depth - 1).childCount - 1);
@@ -260,7 +264,7 @@
         dispatch(tr.setSelection(S.TextSelection.create(tr.doc, $f.before(1) + 1)).scrollIntoView());
         return true;
       }
-      if (p.type === N.item && box.childCount > (box.type === N.factbox ? 2 : 1)) {
+      if (p.type === N.item && box.childCount > 1) {
         tr.delete($f.before(), $f.after());
         after = tr.mapping.map(after);
       }
@@ -314,7 +318,6 @@
     popup = null;
     view.dom.removeAttribute("aria-activedescendant");
     view.dom.removeAttribute("aria-controls");
-    view.dom.setAttribute("aria-expanded", "false");
     view.focus();
   };
   var place = function (box) {
@@ -372,7 +375,6 @@
     popup = { box: box, key: keepFocus ? key : null };
     if (keepFocus) {
       view.dom.setAttribute("aria-controls", lb.id);
-      view.dom.setAttribute("aria-expanded", "true");
     } else {
       lb.focus();
     }
@@ -392,7 +394,7 @@
       { label: d.upload, run: upload },
       { label: d.embed, run: empty(N.embed) },
       { label: d.divider, run: empty(N.divider) },
-      { label: d.factbox, run: function () { insertBlock(view, N.factbox.create(null, [N.facttitle.create(), N.item.create()])); } },
+      { label: d.factbox, run: function () { insertBlock(view, N.factbox.create(null, [N.facttitle.create(), N.factitems.create(null, N.item.create())])); } },
       { label: d.related, run: empty(N.related) },
     ];
   };
@@ -702,31 +704,38 @@
     var sel = state.selection;
     return sel.empty ? !!type.isInSet(state.storedMarks || sel.$from.marks()) : state.doc.rangeHasMark(sel.from, sel.to, type);
   };
+  // The chrome follows the document once a frame, not at every change:
+  // its positions need a layout, which typing would otherwise force at
+  // every key in a long article.
+  var chromeFrame = 0;
   var chrome = new S.Plugin({
     view: function () {
       return {
         update: function (v) {
-          var state = v.state, sel = state.selection, p = sel.$from.parent;
-          var formatting = !sel.empty && sel instanceof S.TextSelection && p.inlineContent && p.type.spec.marks !== "";
-          bar.hidden = !formatting;
-          if (formatting) {
-            var a = v.coordsAtPos(sel.from), r = wrap.getBoundingClientRect();
-            bar.style.insetBlockStart = Math.max(0, a.top - r.top - bar.offsetHeight - 6) + "px";
-            boldB.setAttribute("aria-pressed", String(markActive(state, schema.marks.strong)));
-            italicB.setAttribute("aria-pressed", String(markActive(state, schema.marks.em)));
-            linkB.setAttribute("aria-pressed", String(markActive(state, schema.marks.link)));
-          }
-          var emptyPara = sel.empty && sel.$from.depth === 1 && p.type === N.paragraph && p.content.size === 0;
-          plus.hidden = !emptyPara;
-          if (emptyPara) {
-            var c = v.coordsAtPos(sel.from);
-            plus.style.insetBlockStart = (c.top - wrap.getBoundingClientRect().top - 4) + "px";
-          }
-          showHandle(top(state));
+          if (!chromeFrame) chromeFrame = requestAnimationFrame(function () { chromeFrame = 0; follow(v); });
         },
       };
     },
   });
+  var follow = function (v) {
+    var state = v.state, sel = state.selection, p = sel.$from.parent;
+    var formatting = !sel.empty && sel instanceof S.TextSelection && p.inlineContent && p.type.spec.marks !== "";
+    bar.hidden = !formatting;
+    if (formatting) {
+      var a = v.coordsAtPos(sel.from), r = wrap.getBoundingClientRect();
+      bar.style.insetBlockStart = Math.max(0, a.top - r.top - bar.offsetHeight - 6) + "px";
+      boldB.setAttribute("aria-pressed", String(markActive(state, schema.marks.strong)));
+      italicB.setAttribute("aria-pressed", String(markActive(state, schema.marks.em)));
+      linkB.setAttribute("aria-pressed", String(markActive(state, schema.marks.link)));
+    }
+    var emptyPara = sel.empty && sel.$from.depth === 1 && p.type === N.paragraph && p.content.size === 0;
+    plus.hidden = !emptyPara;
+    if (emptyPara) {
+      var c = v.coordsAtPos(sel.from);
+      plus.style.insetBlockStart = (c.top - wrap.getBoundingClientRect().top - 4) + "px";
+    }
+    showHandle(top(state));
+  };
 
   var keys = PM.keymap.keymap({
     "Enter": C.chainCommands(enter, C.splitBlock),
