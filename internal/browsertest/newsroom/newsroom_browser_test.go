@@ -99,20 +99,8 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	waitJS(t, tab, "the caret at the end", caretInLast)
 	settle(t, tab)
 	enter(t, tab, "a new paragraph")
-	press(t, tab, "the block menu", "/")
-	press(t, tab, "to the quote", kb.ArrowDown+kb.ArrowDown)
-	enter(t, tab, "choose the quote")
-	write(t, tab, want.quote)
-	enter(t, tab, "to who said it")
-	write(t, tab, want.who)
-	enter(t, tab, "out of the quote")
-	press(t, tab, "the block menu", "/")
-	press(t, tab, "to the library", strings.Repeat(kb.ArrowDown, 5))
-	enter(t, tab, "open the library")
-	waitJS(t, tab, "the library", `document.activeElement.matches(".w-popup [role=listbox]")`)
-	// The picture just uploaded is the library's newest, first.
-	enter(t, tab, "pick the picture")
-	waitJS(t, tab, "the picture block", `!!document.querySelector(".w-text .w-image")`)
+	quoteFromMenu(t, tab, want.quote, want.who)
+	pictureFromLibrary(t, tab) // the picture just uploaded
 	if got := browsertest.Eval[string](t, tab, `document.querySelector(".w-image .w-kind").textContent`); !strings.HasSuffix(got, "#"+mediaID) {
 		t.Errorf("the picture block shows %q, want picture #%s", got, mediaID)
 	}

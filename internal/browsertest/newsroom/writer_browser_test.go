@@ -81,6 +81,32 @@ func pasteInto(t *testing.T, tab context.Context, types map[string]string) {
 	})()`)
 }
 
+// quoteFromMenu adds a quote through the "/" menu, from an empty
+// paragraph, and leaves the caret in a new paragraph after it.
+func quoteFromMenu(t *testing.T, tab context.Context, text, who string) {
+	t.Helper()
+	press(t, tab, "open the block menu", "/")
+	waitJS(t, tab, "the block menu", `!!document.querySelector(".w-popup [role=listbox]")`)
+	press(t, tab, "to the quote", kb.ArrowDown+kb.ArrowDown)
+	enter(t, tab, "choose the quote")
+	write(t, tab, text)
+	enter(t, tab, "to who said it")
+	write(t, tab, who)
+	enter(t, tab, "out of the quote")
+}
+
+// pictureFromLibrary adds the library's newest picture through the "/"
+// menu, from an empty paragraph.
+func pictureFromLibrary(t *testing.T, tab context.Context) {
+	t.Helper()
+	press(t, tab, "open the block menu", "/")
+	press(t, tab, "to the library", strings.Repeat(kb.ArrowDown, 5))
+	enter(t, tab, "open the library")
+	waitJS(t, tab, "the library", `document.activeElement.matches(".w-popup [role=listbox]")`)
+	enter(t, tab, "pick the newest picture")
+	waitJS(t, tab, "the picture block", `!!document.querySelector(".w-text .w-image")`)
+}
+
 // settle lets the surface's history close its group: edits closer than
 // half a second are undone together, as a run of typing is.
 func settle(t *testing.T, tab context.Context) {
@@ -171,21 +197,8 @@ func TestBrowserWriter(t *testing.T) {
 	write(t, tab, " جديدة.")
 	enter(t, tab, "new paragraph")
 
-	press(t, tab, "open the block menu", "/")
-	waitJS(t, tab, "the block menu", `!!document.querySelector(".w-popup [role=listbox]")`)
-	press(t, tab, "to the quote", kb.ArrowDown+kb.ArrowDown)
-	enter(t, tab, "choose the quote")
-	write(t, tab, "هذه الخطة ستغيّر طريقة تنقّل السكان.")
-	enter(t, tab, "to who said it")
-	write(t, tab, "رئيس المجلس")
-	enter(t, tab, "out of the quote")
-
-	press(t, tab, "open the block menu", "/")
-	press(t, tab, "to the library", strings.Repeat(kb.ArrowDown, 5))
-	enter(t, tab, "open the library")
-	waitJS(t, tab, "the library", `document.activeElement.matches(".w-popup [role=listbox]")`)
-	enter(t, tab, "pick the first picture")
-	waitJS(t, tab, "the picture block", `!!document.querySelector(".w-text .w-image")`)
+	quoteFromMenu(t, tab, "هذه الخطة ستغيّر طريقة تنقّل السكان.", "رئيس المجلس")
+	pictureFromLibrary(t, tab)
 	if got := browsertest.Eval[string](t, tab, `document.querySelectorAll(".w-image input")[2].value`); got != picture.Alt {
 		t.Errorf("the picture's alt text starts as %q, want the library's %q", got, picture.Alt)
 	}
