@@ -19,7 +19,7 @@ import (
 
 // TestBrowserWriterPage checks the editor page with the writing surface:
 // axe finds nothing on it, with the block menu open and with the
-// formatting toolbar shown; screenshots at a phone's, a laptop's and a
+// formatting toolbar shown; the «+» button opens the menu; screenshots at a phone's, a laptop's and a
 // desktop's width. It logs (for bench/README.md, not as a pass mark) how
 // soon the demo's richest article can be written in on a warm load, and
 // how long each key takes to reach the screen in a 5,000-word article.
@@ -109,6 +109,15 @@ func TestBrowserWriterPage(t *testing.T) {
 	waitJS(t, tab, "the toolbar", `!document.querySelector(".w-toolbar").hidden`)
 	browsertest.RunAxe(t, tab, longPath+" with the toolbar", axe, "document", "")
 
+	// The «+» beside an empty paragraph opens the same menu, which takes
+	// the focus and gives it back to the text on Escape.
+	press(t, tab, "to the end of the line", kb.End)
+	enter(t, tab, "an empty paragraph")
+	waitJS(t, tab, "the + button", `!document.querySelector(".w-plus").hidden`)
+	browsertest.Within(t, tab, "click +", chromedp.Click(chromedp.CSS(`.w-plus`)))
+	waitJS(t, tab, "the menu has the focus", `document.activeElement.matches(".w-popup [role=listbox]")`)
+	press(t, tab, "close it", kb.Escape)
+	waitJS(t, tab, "the text has the focus again", `document.activeElement.matches(".w-text")`)
 }
 
 // longArticle stores a draft of about words words in paragraphs of 20,

@@ -325,10 +325,10 @@
     box.style.insetBlockStart = (c.bottom - r.top + 4) + "px";
   };
   // listbox shows options (label, action) as an ARIA listbox; the text
-  // keeps the focus when keys is true (the "/" menu), the listbox takes it
+  // keeps the focus when keepFocus is true (the "/" menu), the listbox takes it
   // otherwise.
   var seq = 0;
-  var listbox = function (label, options, keepFocus, extra) {
+  var listbox = function (label, options, keepFocus) {
     close();
     var box = el("div", { "class": "w-popup" });
     var lb = el("ul", { role: "listbox", id: "w-list-" + (++seq), "aria-label": label, tabindex: "-1" });
@@ -368,7 +368,6 @@
       return true;
     };
     lb.addEventListener("keydown", key);
-    if (extra) box.append(extra);
     box.append(lb);
     wrap.append(box);
     place(box);
@@ -645,8 +644,12 @@
             ordered: !!b.ordered, items: b.items || [] });
         });
         var tr = v.state.tr;
-        if (nodes.length === 1 && nodes[0].type === N.paragraph && v.state.selection.$from.parent.inlineContent) {
-          tr.replaceSelection(new M.Slice(nodes[0].content, 0, 0));
+        var into = v.state.selection.$from.parent;
+        if (nodes.length === 1 && nodes[0].type === N.paragraph && into.inlineContent) {
+          // One paragraph is text at the caret; a heading or quote takes
+          // it without its bold, italic and links.
+          if (into.type.spec.marks === "") tr.insertText(nodes[0].textContent);
+          else tr.replaceSelection(new M.Slice(nodes[0].content, 0, 0));
         } else if (nodes.length) {
           var i = top(v.state), at = startOf(v.state.doc, i), cur = v.state.doc.child(i);
           if (cur.type === N.paragraph && cur.content.size === 0) tr.replaceWith(at, at + cur.nodeSize, nodes);
