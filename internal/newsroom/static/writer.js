@@ -800,6 +800,21 @@
     if (popup && !popup.box.contains(e.target) && e.target !== plus) close();
   });
 
+  requestAnimationFrame(function () { follow(view); });
+
+  // The headline and lead grow with what is typed, as they would on the
+  // article's page, instead of scrolling inside a box.
+  form.querySelectorAll(".in-place textarea").forEach(function (ta) {
+    var fit = function () {
+      ta.style.blockSize = "auto";
+      ta.style.blockSize = ta.scrollHeight + "px";
+    };
+    ta.classList.add("grow");
+    ta.addEventListener("input", fit);
+    window.addEventListener("resize", fit);
+    fit();
+  });
+
   // The no-script form's parts give way to the surface.
   list.hidden = true;
   form.querySelectorAll(".add-block, .blocks-hint").forEach(function (e) { e.hidden = true; });
