@@ -19,7 +19,8 @@ import (
 
 // TestBrowserWriterPage checks the editor page with the writing surface:
 // axe finds nothing on it, with the block menu open and with the
-// formatting toolbar shown; the «+» button opens the menu; screenshots at a phone's, a laptop's and a
+// formatting toolbar shown; the «+» button opens the menu; an embed's
+// field warns of an address the server would refuse; screenshots at a phone's, a laptop's and a
 // desktop's width. It logs (for bench/README.md, not as a pass mark) how
 // soon the demo's richest article can be written in on a warm load, and
 // how long each key takes to reach the screen in a 5,000-word article.
@@ -118,6 +119,15 @@ func TestBrowserWriterPage(t *testing.T) {
 	waitJS(t, tab, "the menu has the focus", `document.activeElement.matches(".w-popup [role=listbox]")`)
 	press(t, tab, "close it", kb.Escape)
 	waitJS(t, tab, "the text has the focus again", `document.activeElement.matches(".w-text")`)
+
+	// An embed from the menu takes its address in its own field, which
+	// says at once when the server would refuse it.
+	press(t, tab, "the block menu", "/")
+	press(t, tab, "to the embed", strings.Repeat(kb.ArrowDown, 7))
+	enter(t, tab, "choose the embed")
+	waitJS(t, tab, "the address field has the focus", `document.activeElement.matches(".w-embed input")`)
+	write(t, tab, "https://example.com/video")
+	waitJS(t, tab, "the warning", `document.querySelector(".w-embed .w-note").textContent !== ""`)
 }
 
 // longArticle stores a draft of about words words in paragraphs of 20,

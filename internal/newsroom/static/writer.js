@@ -582,8 +582,12 @@
       });
     },
     embed: function (node, v, getPos) {
-      return fieldsView(node, v, getPos, function (dom, field) {
-        dom.append(el("p", { "class": "w-kind", text: d.embed }), field("url", d.embedUrl, { type: "url", dir: "ltr", placeholder: "https://www.youtube.com/watch?v=…" }));
+      return fieldsView(node, v, getPos, function (dom, field, nv) {
+        // Said while typing, as the server would refuse it on saving.
+        var bad = el("p", { "class": "w-note", role: "status" });
+        nv.refresh = function (n) { bad.textContent = n.attrs.url.trim() && !embeddable(n.attrs.url.trim()) ? d.embedBad : ""; };
+        nv.refresh(node);
+        dom.append(el("p", { "class": "w-kind", text: d.embed }), field("url", d.embedUrl, { type: "url", dir: "ltr", placeholder: "https://www.youtube.com/watch?v=…" }), bad);
       });
     },
     related: function (node, v, getPos) {
