@@ -20,7 +20,8 @@ import (
 // TestBrowserWriterPage checks the editor page with the writing surface:
 // axe finds nothing on it, with the block menu open and with the
 // formatting toolbar shown; the «+» button opens the menu; an embed's
-// field warns of an address the server would refuse; screenshots at a phone's, a laptop's and a
+// field warns of an address the server would refuse; a related story is
+// found by search; screenshots at a phone's, a laptop's and a
 // desktop's width. It logs (for bench/README.md, not as a pass mark) how
 // soon the demo's richest article can be written in on a warm load, and
 // how long each key takes to reach the screen in a 5,000-word article.
@@ -128,6 +129,19 @@ func TestBrowserWriterPage(t *testing.T) {
 	waitJS(t, tab, "the address field has the focus", `document.activeElement.matches(".w-embed input")`)
 	write(t, tab, "https://example.com/video")
 	waitJS(t, tab, "the warning", `document.querySelector(".w-embed .w-note").textContent !== ""`)
+	enter(t, tab, "back to the text")
+
+	// A related story, chosen by searching our published ones.
+	press(t, tab, "the block menu", "/")
+	press(t, tab, "to the related story", strings.Repeat(kb.ArrowDown, 10))
+	enter(t, tab, "choose a related story")
+	waitJS(t, tab, "its button has the focus", `document.activeElement.matches(".w-related button")`)
+	enter(t, tab, "search")
+	waitJS(t, tab, "the search box", `document.activeElement.matches(".w-related input[role=combobox]")`)
+	write(t, tab, rich.Headline)
+	waitJS(t, tab, "found", `!!document.querySelector(".w-related [role=option]")`)
+	enter(t, tab, "pick it")
+	waitJS(t, tab, "the related story", `document.querySelector(".w-related .w-kind").textContent.indexOf(`+strconv.Quote(rich.Headline)+`) > 0`)
 }
 
 // longArticle stores a draft of about words words in paragraphs of 20,

@@ -554,7 +554,7 @@
     };
     // Enter in a field would send the form: it goes back to the text.
     dom.addEventListener("keydown", function (e) {
-      if (e.key !== "Enter" || !e.target.matches("input")) return;
+      if (e.key !== "Enter" || !e.target.matches("input") || e.target.closest(".w-popup")) return;
       e.preventDefault();
       var after = getPos() + view.state.doc.nodeAt(getPos()).nodeSize;
       view.focus();
