@@ -21,7 +21,7 @@ import (
 // axe finds nothing on it, with the block menu open and with the
 // formatting toolbar shown; the «+» button opens the menu; an embed's
 // field warns of an address the server would refuse; a related story is
-// found by search; screenshots at a phone's, a laptop's and a
+// found by search; the drag handle moves a block; screenshots at a phone's, a laptop's and a
 // desktop's width. It logs (for bench/README.md, not as a pass mark) how
 // soon the demo's richest article can be written in on a warm load, and
 // how long each key takes to reach the screen in a 5,000-word article.
@@ -142,6 +142,31 @@ func TestBrowserWriterPage(t *testing.T) {
 	waitJS(t, tab, "found", `!!document.querySelector(".w-related [role=option]")`)
 	enter(t, tab, "pick it")
 	waitJS(t, tab, "the related story", `document.querySelector(".w-related .w-kind").textContent.indexOf(`+strconv.Quote(rich.Headline)+`) > 0`)
+
+	// The drag handle: the second block (a paragraph) dragged above the
+	// first (a heading), with the events a mouse drag makes.
+	browsertest.Eval[bool](t, tab, `(function () {
+		var ed = document.querySelector(".w-text"), r = ed.children[1].getBoundingClientRect();
+		ed.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: r.left + 20, clientY: r.top + 5 }));
+		return true;
+	})()`)
+	waitJS(t, tab, "the handle at the second block", `(function () {
+		var h = document.querySelector(".w-handle"), b = document.querySelector(".w-text").children[1];
+		return !h.hidden && Math.abs(h.getBoundingClientRect().top - b.getBoundingClientRect().top) < 4;
+	})()`)
+	browsertest.Eval[bool](t, tab, `(function () {
+		var ed = document.querySelector(".w-text"), h = document.querySelector(".w-handle"), first = ed.children[0].getBoundingClientRect();
+		var dt = new DataTransfer();
+		h.dispatchEvent(new DragEvent("dragstart", { bubbles: true, cancelable: true, dataTransfer: dt }));
+		var at = { bubbles: true, cancelable: true, dataTransfer: dt, clientX: first.right - 10, clientY: first.top + 2 };
+		ed.children[0].dispatchEvent(new DragEvent("dragover", at));
+		ed.children[0].dispatchEvent(new DragEvent("drop", at));
+		h.dispatchEvent(new DragEvent("dragend", { bubbles: true, dataTransfer: dt }));
+		return true;
+	})()`)
+	if got := browsertest.Eval[string](t, tab, `[...document.querySelector(".w-text").children].slice(0, 3).map(e => e.tagName).join(" ")`); got != "P H2 P" {
+		t.Errorf("after dragging the second block above the first: %s, want P H2 P", got)
+	}
 }
 
 // longArticle stores a draft of about words words in paragraphs of 20,
