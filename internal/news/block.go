@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -211,6 +212,17 @@ var embedHosts = map[string]string{
 	"instagram.com": "instagram", "www.instagram.com": "instagram",
 	"tiktok.com": "tiktok", "www.tiktok.com": "tiktok",
 	"t.me": "telegram",
+}
+
+// EmbedHosts lists the hosts EmbedProvider accepts, sorted, for the
+// editor, which turns a pasted address on one of them into an embed.
+func EmbedHosts() []string {
+	hosts := make([]string, 0, len(embedHosts))
+	for h := range embedHosts {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	return hosts
 }
 
 // EmbedProvider names the provider of an embed URL, or "" when the URL is

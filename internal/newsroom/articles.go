@@ -92,6 +92,20 @@ func (p *editPage) Blocks(errs map[string]string) blockEditor {
 	return blockEditor{Body: p.A.Body, BlockTypes: p.BlockTypes, Media: p.Media, Errors: errs}
 }
 
+// Library is the media library as the writing surface's image picker
+// offers it, with each image's alt text to start the block's from.
+func (p *editPage) Library() []libraryItem {
+	out := make([]libraryItem, len(p.Media))
+	for i, m := range p.Media {
+		out[i] = libraryItem{Media: m, Thumb: thumb(m)}
+	}
+	return out
+}
+
+// EmbedHosts are the hosts whose addresses, pasted alone, the writing
+// surface makes embed blocks of.
+func (p *editPage) EmbedHosts() string { return strings.Join(news.EmbedHosts(), " ") }
+
 // blockEditor is what the block editor shows (partials/blocks.html): the
 // blocks, the types it offers and the library's images for image blocks;
 // articles and the outlet's pages share it.

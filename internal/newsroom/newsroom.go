@@ -105,7 +105,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	static := map[string]*render.Page{}
-	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js"} {
+	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js", "writer.js", "writer.css", "vendor/prosemirror.js"} {
 		b, err := files.ReadFile("static/" + name)
 		if err != nil {
 			return nil, err
@@ -184,7 +184,11 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/wires/{id}/draft", n.require(auth.PermWrite, n.wireDraft))
 	mux.Handle("POST /admin/articles/{id}/wire-seen", n.require(auth.PermWrite, n.wireSeen))
 	mux.Handle("GET /admin/tags", n.require(auth.PermWrite, n.suggestTags))
+	mux.Handle("GET /admin/articles/find", n.require(auth.PermWrite, n.findArticles))
 	n.serveStatic(mux, "editor.js")
+	n.serveStatic(mux, "writer.js")
+	n.serveStatic(mux, "writer.css")
+	n.serveStatic(mux, "vendor/prosemirror.js")
 	mux.Handle("GET /admin/articles/{id}/preview", n.require(auth.PermWrite, n.previewArticle))
 	mux.Handle("POST /admin/articles/{id}/status", n.require(auth.PermPublish, n.setStatus))
 	mux.Handle("GET /admin/articles/{id}/revisions", n.require(auth.PermWrite, n.revisions))

@@ -124,7 +124,8 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline))
 	browsertest.Within(t, tab, "write the rest of the article",
 		chromedp.SetValue(chromedp.CSS(`textarea[name=lead]`), "سجّل المنتخب هدف الفوز في الدقيقة التسعين."),
-		chromedp.SetValue(chromedp.CSS(`fieldset.block-paragraph textarea`), "فاز المنتخب على ضيفه بهدف نظيف وتأهل إلى المباراة النهائية."))
+		chromedp.Focus(chromedp.CSS(`.w-text`)))
+	write(t, tab, "فاز المنتخب على ضيفه بهدف نظيف وتأهل إلى المباراة النهائية.")
 	browsertest.Within(t, tab, "credit the author", chromedp.Click(chromedp.CSS(`input[name=authors]`)))
 	browsertest.Choose(t, tab, `select[name=section]`, "كرة القدم")
 	browsertest.Within(t, tab, "publish it",

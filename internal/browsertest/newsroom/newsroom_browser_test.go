@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
-	"khabar/internal/news"
 )
 
 // TestNewsroomWriterToEditor is issue 3's end-to-end path in one
@@ -82,26 +81,30 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	browsertest.Within(t, tab, "open a new article", chromedp.Click(chromedp.CSS(`header.top a[href="/admin/articles/new"]`)))
 	browsertest.PageLoaded(t, tab, "/admin/articles/new")
 	browsertest.Within(t, tab, "fill in the new article",
-		chromedp.WaitVisible(chromedp.CSS(`textarea[name=headline]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.w-text`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), want.headline),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=lead]`), want.lead),
 		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
 		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
-		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), want.para))
-	browsertest.AddBlock(t, tab, news.BlockHeading)
-	browsertest.Within(t, tab, "write the heading and move it above the paragraph",
-		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want.heading),
-		chromedp.Click(chromedp.CSS(`ol.blocks > li:has(fieldset.block-heading) button.move`)))
-	if got := browsertest.Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className).join(" ")`); got != "block block-heading block block-paragraph" {
+		chromedp.Focus(chromedp.CSS(`.w-text`)))
+	write(t, tab, want.para)
+	enter(t, tab, "a new paragraph")
+	press(t, tab, "a heading", "## ")
+	write(t, tab, want.heading)
+	press(t, tab, "move the heading above the paragraph", kb.ArrowUp, chromedp.ModifierAlt)
+	if got := browsertest.Eval[string](t, tab, writerBlocks); got != "h2 p" {
 		t.Fatalf("blocks after moving the heading up: %q", got)
 	}
-	browsertest.AddBlock(t, tab, news.BlockQuote)
-	browsertest.Within(t, tab, "write the quote",
-		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote textarea[name$=_text]`), want.quote),
-		chromedp.SendKeys(chromedp.CSS(`fieldset.block-quote input[name$=_cite]`), want.who))
-	browsertest.AddBlock(t, tab, news.BlockImage)
-	pickMedia(t, tab, `fieldset.block-image`, mediaID)
-	if got := browsertest.Eval[string](t, tab, `[...document.querySelectorAll("ol.blocks fieldset")].map(f => f.className.replace("block block-", "")).join(" ")`); got != "heading paragraph quote image" {
+	press(t, tab, "to the end", kb.End, chromedp.ModifierCtrl)
+	waitJS(t, tab, "the caret at the end", caretInLast)
+	settle(t, tab)
+	enter(t, tab, "a new paragraph")
+	quoteFromMenu(t, tab, want.quote, want.who)
+	pictureFromLibrary(t, tab) // the picture just uploaded
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".w-image .w-kind").textContent`); !strings.HasSuffix(got, "#"+mediaID) {
+		t.Errorf("the picture block shows %q, want picture #%s", got, mediaID)
+	}
+	if got := browsertest.Eval[string](t, tab, writerBlocks); got != "h2 p blockquote w-image p" {
 		t.Fatalf("blocks before submitting: %q", got)
 	}
 	noPublishing(t, tab, "the writer's new article")
@@ -166,39 +169,6 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 			got, want.headline, want.heading, want.quote, want.who, want.alt, want.caption, want.credit)
 	}
 	browsertest.Screenshot(t, reader, filepath.Join(shots, "newsroom-article.jpg"))
-}
-
-// pickMedia chooses image id for the image block in fieldset through the
-// library the block's link opens in a window of its own.
-func pickMedia(t *testing.T, tab context.Context, fieldset, id string) {
-	t.Helper()
-	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return strings.Contains(i.URL, "/admin/media?pick=") })
-	browsertest.Within(t, tab, "open the media picker", chromedp.Click(chromedp.CSS(fieldset+` a[data-pick-for]`)))
-	var picker target.ID
-	select {
-	case picker = <-opened:
-	case <-time.After(browsertest.StepWait):
-		t.Fatal("the media picker did not open")
-	}
-	win, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(picker))
-	defer cancel()
-	// The first run attaches to the window, and its context runs the
-	// attachment for good: it must not be within's short-lived one.
-	browsertest.Browse(t, win, "attach to the media picker")
-	browsertest.Within(t, win, "find the picture in the picker", chromedp.WaitVisible(chromedp.CSS(`button[data-pick="`+id+`"]`)))
-	// Picking closes the window, sometimes before Chromium has answered
-	// the click: "target detached" then means it worked. The form below
-	// says whether it did.
-	ctx, cancelClick := context.WithTimeout(win, browsertest.StepWait)
-	defer cancelClick()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-pick="`+id+`"]`))); err != nil && !strings.Contains(err.Error(), "detached") {
-		t.Fatalf("pick the picture: %v", err)
-	}
-	sel := strconv.Quote(fieldset + ` select[name$=_media]`)
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector(`+sel+`).value === `+strconv.Quote(id),
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(browsertest.StepWait))); err != nil {
-		t.Fatalf("the picker's choice did not reach the form: %v", err)
-	}
 }
 
 // noPublishing fails the test if the page offers a writer any way to

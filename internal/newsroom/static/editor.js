@@ -33,7 +33,9 @@
   var status = el("p", { "class": "visually-hidden", role: "status" });
   list.after(status);
   var say = function (text) { status.textContent = text; };
-  list.before(el("p", { "class": "hint", text: d.keys }));
+  // The writing surface (writer.js), when it took the list's place, has
+  // its own hint.
+  if (!d.writer) list.before(el("p", { "class": "hint", text: d.keys }));
 
   var blocks = function () {
     return Array.prototype.filter.call(list.children, function (li) { return li.tagName === "LI"; });
@@ -250,7 +252,7 @@
     var words = 0;
     blocks().forEach(function (li) {
       if (li.classList.contains("deleted")) return;
-      li.querySelectorAll("textarea[name$=_text], input[name$=_text], textarea[name$=_items]").forEach(function (f) {
+      li.querySelectorAll("textarea[name$=_text], input[name$=_text], [name$=_items]").forEach(function (f) {
         words += f.value.replace(/<[^>]*>/g, " ").split(/\s+/).filter(Boolean).length;
       });
     });
@@ -261,7 +263,13 @@
     box.className = "counters " + (seo === "good" ? "ok" : "warn");
     box.hidden = false;
   };
-  form.addEventListener("input", counters);
+  // Counted a moment after typing stops, not at every key: counting a
+  // long article's words takes longer than a frame.
+  var countTimer = 0;
+  form.addEventListener("input", function () {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(counters, 200);
+  });
 
   // Tag suggestions: the field holds a list, so the browser's own
   // suggestions (a datalist) offer the list so far completed with each
