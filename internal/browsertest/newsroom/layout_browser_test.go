@@ -1,0 +1,99 @@
+package newsroom
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"khabar/internal/apptest"
+	"khabar/internal/auth"
+	"khabar/internal/browsertest"
+)
+
+// layoutWidths are the widths the newsroom's pages must hold at: the
+// narrowest phone, a common phone, a laptop and a desktop.
+var layoutWidths = []int{360, 390, 1366, 1920}
+
+// overlaps lists the pairs of the page's visible controls (and those of
+// the side panel against the action buttons) whose boxes intersect, and
+// whether the page is wider than the window. Every group of the side
+// panel is opened first, so folded controls are measured too.
+const overlaps = `(() => {
+  document.querySelectorAll(".side-col details").forEach(d => d.open = true);
+  const controls = [...document.querySelectorAll(".side-col :is(input, select, textarea, button, summary, a)")]
+    .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+  const name = el => el.tagName.toLowerCase() + (el.name ? "[name=" + el.name + "]" : "") + (el.value && el.tagName === "BUTTON" ? "[value=" + el.value + "]" : "") +
+    (el.tagName === "SUMMARY" || el.tagName === "A" ? "«" + el.textContent.trim().slice(0, 30) + "»" : "");
+  const out = [];
+  for (let i = 0; i < controls.length; i++) {
+    const a = controls[i].getBoundingClientRect();
+    for (let j = i + 1; j < controls.length; j++) {
+      const b = controls[j].getBoundingClientRect();
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) {
+        out.push(name(controls[i]) + " overlaps " + name(controls[j]));
+      }
+    }
+  }
+  if (controls.length < 10) out.push("only " + controls.length + " controls in the side panel");
+  if (document.documentElement.scrollWidth > innerWidth) out.push("page is " + document.documentElement.scrollWidth + " px wide in a " + innerWidth + " px window");
+  return out;
+})()`
+
+// TestBrowserEditorLayout: the article form's side panel never overlaps
+// itself or the action buttons, at every width from a small phone to a
+// desktop; the page fits the window; the status bar and one primary
+// button show; axe finds nothing on the editor and the desk.
+// Screenshots of both at each width go to test-output/screenshots.
+func TestBrowserEditorLayout(t *testing.T) {
+	t.Parallel()
+	n := apptest.StartNode(t, "")
+	browser := browsertest.Start(t) // after the node: it stops first
+	apptest.Login(t, n, auth.RoleEditor)
+	article, _ := browsertest.RichArticle(t, n.Store)
+	editPath := "/admin/articles/" + strconv.FormatInt(article.ID, 10)
+	dir := browsertest.Output(t, "screenshots")
+	axe := browsertest.Axe(t)
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
+	for _, page := range []struct{ name, path, ready string }{
+		{"editor", editPath, ".side-col"},
+		{"desk", "/admin/", ".desk"},
+	} {
+		for _, w := range layoutWidths {
+			browsertest.Browse(t, tab, page.name, chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(n.Base+page.path))
+			browsertest.PageLoaded(t, tab, page.path)
+			browsertest.Within(t, tab, page.name+" shows", chromedp.WaitVisible(chromedp.CSS(page.ready)))
+			if page.name == "editor" {
+				for _, problem := range browsertest.Eval[[]string](t, tab, overlaps) {
+					t.Errorf("editor at %d px: %s", w, problem)
+				}
+				if got := browsertest.Eval[int](t, tab, `document.querySelectorAll(".actions button.primary").length`); got != 1 {
+					t.Errorf("editor at %d px: %d primary buttons, want 1", w, got)
+				}
+			} else if wide := browsertest.Eval[int](t, tab, `document.documentElement.scrollWidth`); wide > w {
+				t.Errorf("desk at %d px: the page is %d px wide", w, wide)
+			}
+			if w != 360 {
+				browsertest.Screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("newsroom-%s-%d.jpg", page.name, w)))
+			}
+		}
+		browsertest.RunAxe(t, tab, page.name, axe, "document", "")
+	}
+	// The status bar says the state, the last save and the counts; the
+	// main button says what it does for an editor on a published article.
+	browsertest.Browse(t, tab, "editor", chromedp.Navigate(n.Base+editPath))
+	browsertest.PageLoaded(t, tab, editPath)
+	bar := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar").textContent`)
+	for _, want := range []string{"منشور", "آخر حفظ", "الكلمات"} {
+		if !strings.Contains(bar, want) {
+			t.Errorf("status bar %q lacks %q", bar, want)
+		}
+	}
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".actions button.primary").textContent`); got != "نشر التحديث" {
+		t.Errorf("primary button on a published article: %q", got)
+	}
+}
