@@ -65,6 +65,12 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
 	mediaID := browsertest.Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	// The library below shows the new picture without a reload.
+	browsertest.Within(t, tab, "the upload shows in the library",
+		chromedp.WaitVisible(chromedp.CSS(`#library .media-grid a[href="/admin/media/`+mediaID+`"]`)))
+	if browsertest.Eval[string](t, tab, `location.pathname`) != "/admin/media" {
+		t.Error("the upload left the library page")
+	}
 	browsertest.Within(t, tab, "complete the picture's texts",
 		chromedp.Click(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=alt]`), want.alt),
