@@ -115,7 +115,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	browsertest.Within(t, tab, "submit for review",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-review") {
 		t.Fatalf("after submitting the article is %q", got)
 	}
 	id := browsertest.Eval[string](t, tab, `location.pathname.split("/").pop()`)
@@ -140,7 +140,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)),
 		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-published") {
 		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
 	browsertest.Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))
