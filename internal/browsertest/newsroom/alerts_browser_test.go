@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 )
@@ -17,11 +16,7 @@ import (
 // cut past it, in words, never in bytes.
 func TestBrowserAlertRoom(t *testing.T) {
 	t.Parallel()
-	n := apptest.StartNode(t, "")
-	browser := browsertest.Start(t) // after the node: it stops first
-	apptest.Login(t, n, auth.RoleEditor)
-	tab := browsertest.NewTab(t, browser)
-	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
+	n, tab := signedIn(t, auth.RoleEditor)
 	browsertest.Browse(t, tab, "open the composer", chromedp.Navigate(n.Base+"/admin/alerts"))
 	browsertest.PageLoaded(t, tab, "/admin/alerts")
 	room := func(text string) (string, bool) {

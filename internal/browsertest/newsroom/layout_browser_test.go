@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -8,11 +9,24 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 )
+
+// signedIn starts a node with the demo and a Chromium tab signed in to
+// its newsroom as role.
+func signedIn(t *testing.T, role auth.Role) (*apptest.Node, context.Context) {
+	t.Helper()
+	n := apptest.StartNode(t, "")
+	browser := browsertest.Start(t) // after the node: it stops first
+	apptest.Login(t, n, role)
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Login(t, tab, n.Base, role)
+	return n, tab
+}
 
 // layoutWidths are the widths the newsroom's pages must hold at: the
 // narrowest phone, a common phone, a laptop and a desktop.
@@ -50,15 +64,11 @@ const overlaps = `(() => {
 // Screenshots of both at each width go to test-output/screenshots.
 func TestBrowserEditorLayout(t *testing.T) {
 	t.Parallel()
-	n := apptest.StartNode(t, "")
-	browser := browsertest.Start(t) // after the node: it stops first
-	apptest.Login(t, n, auth.RoleEditor)
+	n, tab := signedIn(t, auth.RoleEditor)
 	article, _ := browsertest.RichArticle(t, n.Store)
 	editPath := "/admin/articles/" + strconv.FormatInt(article.ID, 10)
 	dir := browsertest.Output(t, "screenshots")
 	axe := browsertest.Axe(t)
-	tab := browsertest.NewTab(t, browser)
-	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
 	for _, page := range []struct{ name, path, ready string }{
 		{"editor", editPath, ".side-col"},
 		{"desk", "/admin/", ".desk"},
@@ -83,6 +93,24 @@ func TestBrowserEditorLayout(t *testing.T) {
 		}
 		browsertest.RunAxe(t, tab, page.name, axe, "document", "")
 	}
+	// The desk's items: ↓ moves to the next, End to the last, ↑ back.
+	browsertest.Browse(t, tab, "desk", chromedp.Navigate(n.Base+"/admin/"))
+	browsertest.PageLoaded(t, tab, "/admin/")
+	browsertest.Eval[bool](t, tab, `document.querySelector("#desk a.desk-item").focus(), true`)
+	at := func() int {
+		return browsertest.Eval[int](t, tab, `[...document.querySelectorAll("#desk a.desk-item")].indexOf(document.activeElement)`)
+	}
+	last := browsertest.Eval[int](t, tab, `document.querySelectorAll("#desk a.desk-item").length`) - 1
+	for _, k := range []struct {
+		key  string
+		want int
+	}{{kb.ArrowDown, 1}, {kb.ArrowDown, 2}, {kb.ArrowUp, 1}, {kb.End, last}, {kb.Home, 0}} {
+		browsertest.Browse(t, tab, "press a key on the desk", chromedp.KeyEvent(k.key))
+		if got := at(); got != k.want {
+			t.Errorf("desk: after %q the focus is on item %d, want %d", k.key, got, k.want)
+		}
+	}
+
 	// The status bar says the state, the last save and the counts; the
 	// main button says what it does for an editor on a published article.
 	browsertest.Browse(t, tab, "editor", chromedp.Navigate(n.Base+editPath))

@@ -127,7 +127,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// The editor: the desk lists it awaiting review; publishing it is
 	// the approval.
 	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
-	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
+	review := `details#desk_review a[href="/admin/articles/` + id + `"]`
 	browsertest.Within(t, tab, "find it awaiting review",
 		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
 		chromedp.WaitVisible(chromedp.CSS(review)))
