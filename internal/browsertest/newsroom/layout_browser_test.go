@@ -84,8 +84,16 @@ func TestBrowserEditorLayout(t *testing.T) {
 				if got := browsertest.Eval[int](t, tab, `document.querySelectorAll(".actions button.primary").length`); got != 1 {
 					t.Errorf("editor at %d px: %d primary buttons, want 1", w, got)
 				}
-			} else if wide := browsertest.Eval[int](t, tab, `document.documentElement.scrollWidth`); wide > w {
-				t.Errorf("desk at %d px: the page is %d px wide", w, wide)
+			} else {
+				if wide := browsertest.Eval[int](t, tab, `document.documentElement.scrollWidth`); wide > w {
+					t.Errorf("desk at %d px: the page is %d px wide", w, wide)
+				}
+				// Its halves fill the desk's width: side by side on a wide
+				// screen, one above the other on a phone.
+				if used := browsertest.Eval[float64](t, tab, `(() => { const d = document.querySelector(".desk").getBoundingClientRect();
+					return [...document.querySelectorAll(".desk-half")].reduce((s, h) => s + h.getBoundingClientRect().width, 0) / (w => w > 0 ? w : 1)(d.width); })()`); (w >= 1366 && used < 0.9) || (w < 1366 && used < 1.8) {
+					t.Errorf("desk at %d px: its halves use %.0f%% of its width", w, used*100)
+				}
 			}
 			if w != 360 {
 				browsertest.Screenshot(t, tab, filepath.Join(dir, fmt.Sprintf("newsroom-%s-%d.jpg", page.name, w)))
