@@ -501,7 +501,6 @@ var arabic = map[string]string{
 	"zone_Europe/Paris":          "باريس",
 	"zone_Europe/Istanbul":       "إسطنبول",
 	"zone_Asia/Tehran":           "طهران",
-	"time_zone_hint":             "بتوقيت %s",
 	"planned_publish":            "يُنشر في",
 	"planned_unpublish":          "يُسحب في",
 	"staged_notice":              "في هذه النسخة تعديلات لم تُنشر بعد؛ يرى القراء النسخة المنشورة حتى تنشر التحديث.",

@@ -497,7 +497,6 @@ var english = map[string]string{
 	"zone_Europe/Paris":          "Paris",
 	"zone_Europe/Istanbul":       "Istanbul",
 	"zone_Asia/Tehran":           "Tehran",
-	"time_zone_hint":             "%s time",
 	"planned_publish":            "To be published",
 	"planned_unpublish":          "To be unpublished",
 	"staged_notice":              "This version has changes that are not published yet; readers see the published version until you publish the update.",
