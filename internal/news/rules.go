@@ -124,3 +124,32 @@ func (a *Article) madeBy(userID int64) bool {
 	}
 	return false
 }
+
+// Primary is the step the article form's main button takes for s on a,
+// so its label says what pressing it does: a writer hands their draft to
+// the editors; the desk publishes, keeps a scheduled article scheduled
+// (at the time the form gives) or puts a live article's update online.
+// "" when s may not change a (EditableBy) or has no step to take: the
+// form then only saves.
+func (a *Article) Primary(s Staff) Action {
+	if a.EditableBy(s) != nil {
+		return ""
+	}
+	var act Action
+	switch {
+	case !s.Desk:
+		act = ActionSubmit
+	case a.Status == StatusPublished:
+		// The form stages the update before the step, so HasStaged holds
+		// by then whatever it is now.
+		return ActionPublishUpdate
+	case a.Status == StatusScheduled:
+		act = ActionSchedule
+	default:
+		act = ActionPublish
+	}
+	if _, err := a.Next(act); err != nil || s.MayTake(act) != nil {
+		return ""
+	}
+	return act
+}

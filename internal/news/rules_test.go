@@ -124,3 +124,33 @@ func TestViewableBy(t *testing.T) {
 		}
 	}
 }
+
+// TestPrimary: the form's main button, role × state × ownership.
+func TestPrimary(t *testing.T) {
+	const writer = 7
+	desk, own, other := Staff{UserID: 1, Desk: true}, Staff{UserID: writer}, Staff{UserID: 8}
+	mine := func(st Status) *Article { return &Article{ID: 1, CreatedBy: writer, Status: st} }
+	cases := []struct {
+		name string
+		a    *Article
+		s    Staff
+		want Action
+	}{
+		{"writer, own draft", mine(StatusDraft), own, ActionSubmit},
+		{"writer, new article", &Article{Status: StatusDraft}, Staff{UserID: writer}, ActionSubmit},
+		{"writer, own article in review", mine(StatusReview), own, ""},
+		{"writer, own article published", mine(StatusPublished), own, ""},
+		{"writer, someone else's draft", mine(StatusDraft), other, ""},
+		{"desk, draft", mine(StatusDraft), desk, ActionPublish},
+		{"desk, new article", &Article{Status: StatusDraft}, desk, ActionPublish},
+		{"desk, in review", mine(StatusReview), desk, ActionPublish},
+		{"desk, unpublished", mine(StatusUnpublished), desk, ActionPublish},
+		{"desk, scheduled", mine(StatusScheduled), desk, ActionSchedule},
+		{"desk, published", mine(StatusPublished), desk, ActionPublishUpdate},
+	}
+	for _, c := range cases {
+		if got := c.a.Primary(c.s); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

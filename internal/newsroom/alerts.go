@@ -20,6 +20,8 @@ type alertsPage struct {
 	History   []news.Alert
 	MaxBytes  int
 	WarnBytes int
+	// Digits are the outlet's, for the room left the composer counts.
+	Digits string
 }
 
 type alertPage struct {
@@ -48,6 +50,7 @@ func (n *Newsroom) alerts(w http.ResponseWriter, r *http.Request) {
 func (n *Newsroom) renderAlerts(w http.ResponseWriter, r *http.Request, status int, p *alertsPage, errs map[string]string) {
 	var err error
 	p.Channels, p.Urgencies, p.MaxBytes, p.WarnBytes = n.fanout.Channels(), urgencies, alert.MaxPushPayload, alert.PushPayloadWarn
+	p.Digits = string(n.settings.Get().DateFormat().Digits)
 	if p.Sections, err = n.store.ListSections(r.Context()); err == nil {
 		p.History, err = n.store.ListAlerts(r.Context(), 30, 0)
 	}

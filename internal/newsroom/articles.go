@@ -51,10 +51,14 @@ type editPage struct {
 	// Theirs is what others saved since the version a refused save
 	// started from.
 	Theirs *articleChanges
-	// Zone names the time zone the planned times are read and shown in;
-	// PublishAt and UnpublishAt are those times for the form's inputs.
-	Zone                   string
-	PublishAt, UnpublishAt string
+	// Schedule is the side panel's publication time, nil when the user
+	// may not schedule the article; Expire is the withdrawal step's time.
+	Schedule *when
+	Expire   when
+	// Primary is the step the form's main button takes (news.Primary),
+	// "" for none; PrimaryValue is the form's action for it.
+	Primary      news.Action
+	PrimaryValue string
 	// AlertChannels are offered for an alert when the article is first
 	// published; AlertOn are those already asked for.
 	AlertChannels, AlertOn []string
@@ -201,9 +205,9 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		if embargo.After(time.Now()) {
 			p.Embargo = embargo
 		}
-		if p.PublishAt == "" && !p.Embargo.IsZero() {
-			// The schedule form offers the embargo's end.
-			p.PublishAt = p.Embargo.In(n.zone()).Format(timeInput)
+		if p.Schedule != nil && p.Schedule.Year == 0 && !p.Embargo.IsZero() {
+			// The schedule field offers the embargo's end.
+			*p.Schedule = newWhen(p.Schedule.Name, p.Schedule.Label, p.Embargo, n.settings.Get().DateFormat(), time.Now())
 		}
 		if p.Editing, err = n.enterArticle(r, u, a, store.Watch); err != nil {
 			n.fail(w, r, fmt.Errorf("enter article: %w", err))
@@ -248,17 +252,19 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 // refused (errs["step"] holds the refused step, errs["refused"] a
 // message made by refuse).
 func (n *Newsroom) fillWorkflow(p *editPage, u *auth.User, errs map[string]string) {
-	loc := n.zone()
-	p.Zone = loc.String()
-	if !p.A.PublishAt.IsZero() {
-		p.PublishAt = p.A.PublishAt.In(loc).Format(timeInput)
-	}
-	if !p.A.UnpublishAt.IsZero() {
-		p.UnpublishAt = p.A.UnpublishAt.In(loc).Format(timeInput)
+	f, now := n.settings.Get().DateFormat(), time.Now()
+	p.Expire = newWhen("at", "field_unpublish_at", p.A.UnpublishAt, f, now)
+	p.Expire.Required = true
+	p.Primary = p.A.Primary(u.Staff())
+	p.PrimaryValue = primaryValues[p.Primary]
+	if _, err := p.A.Next(news.ActionSchedule); err == nil && u.Staff().MayTake(news.ActionSchedule) == nil {
+		s := newWhen("publish_at", "field_publish_at", p.A.PublishAt, f, now)
+		p.Schedule = &s
 	}
 	if !p.New && u.Can(auth.PermPublish) {
 		for _, act := range news.Actions {
-			if _, err := p.A.Next(act); err == nil && act != news.ActionSubmit {
+			// Submitting is the form's; scheduling is the side panel's.
+			if _, err := p.A.Next(act); err == nil && act != news.ActionSubmit && act != news.ActionSchedule {
 				p.Steps = append(p.Steps, act)
 			}
 		}
@@ -266,6 +272,14 @@ func (n *Newsroom) fillWorkflow(p *editPage, u *auth.User, errs map[string]strin
 	p.Failed, p.Refused = news.Action(errs["step"]), errs["refused"]
 	delete(errs, "step")
 	delete(errs, "refused")
+}
+
+// primaryValues are the article form's actions for its main steps.
+var primaryValues = map[news.Action]string{
+	news.ActionSubmit:        "submit",
+	news.ActionPublish:       "publish",
+	news.ActionPublishUpdate: "publish",
+	news.ActionSchedule:      "schedule",
 }
 
 // timeInput is the value format of <input type="datetime-local">.
@@ -465,6 +479,18 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		}
 		a.Status = news.StatusPublished
 	}
+	var planned time.Time
+	if p.Action == "schedule" {
+		if err := u.Staff().MayTake(news.ActionSchedule); err != nil {
+			n.fail(w, r, err)
+			return
+		}
+		if t, st := readWhen(r.PostForm, "publish_at", n.zone()); st == whenValid {
+			planned = t
+		} else {
+			errs["publish_at"] = "err_bad_time"
+		}
+	}
 	if errs["lock"] != "" {
 		// The holder's work wins; this page keeps what was typed.
 		n.renderEdit(w, r, http.StatusConflict, a, p.New, errs)
@@ -492,9 +518,11 @@ func (n *Newsroom) saveArticle(w http.ResponseWriter, r *http.Request) {
 		step = news.ActionPublishUpdate
 	case p.Action == "publish":
 		done = "published"
+	case p.Action == "schedule":
+		step = news.ActionSchedule
 	}
 	if step != "" {
-		if _, err := n.store.Transition(ctx, a.ID, a.Version, news.Change{Action: step}); err != nil {
+		if _, err := n.store.Transition(ctx, a.ID, a.Version, news.Change{Action: step, At: planned}); err != nil {
 			n.refuse(w, r, a, false, step, err)
 			return
 		}
@@ -661,14 +689,13 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 		n.fail(w, r, err)
 		return
 	}
-	if v := f.Get("at"); v != "" {
-		if c.At, ok = parseTime(v, n.zone()); !ok {
-			a, found := n.loadArticle(w, r)
-			if found {
-				n.renderEdit(w, r, http.StatusUnprocessableEntity, a, false, map[string]string{"step": string(c.Action), "at": "err_bad_time"})
-			}
-			return
+	var at whenState
+	if c.At, at = readWhen(f, "at", n.zone()); at == whenInvalid {
+		a, found := n.loadArticle(w, r)
+		if found {
+			n.renderEdit(w, r, http.StatusUnprocessableEntity, a, false, map[string]string{"step": string(c.Action), "at": "err_bad_time"})
 		}
+		return
 	}
 	a, err := n.store.Transition(r.Context(), id, version, c)
 	if err != nil {
@@ -683,48 +710,119 @@ func (n *Newsroom) setStatus(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
 
-// deskSection is one list of the dashboard's desk: the work in hand.
-type deskSection struct {
-	Title    string // catalogue key
+// deskGroup is one list of the desk: articles (or, for the day's alerts,
+// alerts) and how many there are in all.
+type deskGroup struct {
+	Key      string // catalogue key of its title, and its element id
+	Total    int
 	Articles []news.Article
+	Alerts   []news.Alert
 	// When is what the list shows of each article: "planned" times,
 	// "published" or "edited".
 	When string
 }
 
+// deskHalf is one half of the desk: what needs the user now, or what is
+// live.
+type deskHalf struct {
+	Key    string // catalogue key of its title, and the view that shows it alone
+	Groups []deskGroup
+}
+
+// Total counts the half's items, for its heading.
+func (h deskHalf) Total() int {
+	n := 0
+	for _, g := range h.Groups {
+		n += g.Total
+	}
+	return n
+}
+
 // deskPage is the dashboard with the desk above the article list.
 type deskPage struct {
 	*dashboardPage
-	Desk []deskSection
+	Desk []deskHalf
+	// View is the half the desk shows alone ("need", "live"), "" for both.
+	View string
 	// Locks name who is editing which article now.
 	Locks map[int64]*news.Editor
 }
 
-const deskSize = 10
+// deskViews are the desk's filters: both halves, or one.
+var deskViews = []string{"", "need", "live"}
 
-// fillDesk reads u's desk: their drafts, what awaits review, what is
-// planned (soonest first), what was published and edited last.
-func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User) ([]deskSection, error) {
-	lists := []struct {
-		deskSection
+const deskSize = 8
+
+// fillDesk reads u's desk: what needs them now (their drafts, the
+// changes asked of them, what awaits an editor's review, what is planned
+// for the next 24 hours, the articles whose lock they hold) and
+// what is live (latest published, breaking, live blogs, the day's alerts).
+// The day starts at midnight in the outlet's zone.
+func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User, view string, now time.Time) ([]deskHalf, error) {
+	loc := n.zone()
+	y, m, d := now.In(loc).Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	type list struct {
+		g deskGroup
 		f store.AdminFilter
-	}{
-		{deskSection{"desk_my_drafts", nil, "edited"}, store.AdminFilter{Status: news.StatusDraft, CreatedBy: u.ID, Order: store.ByEdited}},
-		{deskSection{"desk_review", nil, "edited"}, store.AdminFilter{Status: news.StatusReview, Order: store.ByEdited}},
-		{deskSection{"desk_planned", nil, "planned"}, store.AdminFilter{Planned: true}},
-		{deskSection{"desk_recent", nil, "published"}, store.AdminFilter{Status: news.StatusPublished, Order: store.ByPublished}},
-		{deskSection{"desk_edited", nil, "edited"}, store.AdminFilter{Order: store.ByEdited}},
 	}
-	out := make([]deskSection, len(lists))
-	for i, l := range lists {
-		l.f.Limit = deskSize
-		var err error
-		if l.Articles, err = n.store.ListArticles(ctx, l.f); err != nil {
+	need := []list{
+		{deskGroup{Key: "desk_changes", When: "edited"}, store.AdminFilter{Status: news.StatusDraft, CreatedBy: u.ID, Note: store.WithNote, Order: store.ByEdited}},
+		{deskGroup{Key: "desk_my_drafts", When: "edited"}, store.AdminFilter{Status: news.StatusDraft, CreatedBy: u.ID, Note: store.WithoutNote, Order: store.ByEdited}},
+		{deskGroup{Key: "desk_locks", When: "edited"}, store.AdminFilter{LockedBy: u.ID, LockTTL: news.EditTTL, Order: store.ByEdited}},
+	}
+	if u.Can(auth.PermPublish) {
+		need = append(need,
+			list{deskGroup{Key: "desk_review", When: "edited"}, store.AdminFilter{Status: news.StatusReview, Order: store.ByEdited}},
+			// The next 24 hours rather than the calendar day: late in the
+			// evening, what goes out after midnight needs the desk too.
+			list{deskGroup{Key: "desk_today", When: "planned"}, store.AdminFilter{Status: news.StatusScheduled, PublishFrom: dayStart, PublishTo: now.Add(24 * time.Hour)}})
+	}
+	live := []list{
+		{deskGroup{Key: "desk_breaking", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Breaking: true, Order: store.ByPublished}},
+		{deskGroup{Key: "desk_live_blogs", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Live: true, Order: store.ByPublished}},
+		{deskGroup{Key: "desk_recent", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Order: store.ByPublished}},
+	}
+	read := func(lists []list) ([]deskGroup, error) {
+		out := make([]deskGroup, len(lists))
+		for i, l := range lists {
+			l.f.Limit = deskSize
+			var err error
+			if l.g.Articles, err = n.store.ListArticles(ctx, l.f); err != nil {
+				return nil, err
+			}
+			if l.g.Total = len(l.g.Articles); l.g.Total == deskSize {
+				if l.g.Total, err = n.store.CountListed(ctx, l.f); err != nil {
+					return nil, err
+				}
+			}
+			out[i] = l.g
+		}
+		return out, nil
+	}
+	var halves []deskHalf
+	if view != "live" {
+		groups, err := read(need)
+		if err != nil {
 			return nil, err
 		}
-		out[i] = l.deskSection
+		halves = append(halves, deskHalf{Key: "desk_need", Groups: groups})
 	}
-	return out, nil
+	if view != "need" {
+		groups, err := read(live)
+		if err != nil {
+			return nil, err
+		}
+		if n.fanout != nil && u.Can(auth.PermPublish) {
+			alerts := deskGroup{Key: "desk_alerts_today"}
+			if alerts.Alerts, alerts.Total, err = n.store.AlertsSince(ctx, dayStart, deskSize); err != nil {
+				return nil, err
+			}
+			groups = append(groups, alerts)
+		}
+		halves = append(halves, deskHalf{Key: "desk_live", Groups: groups})
+	}
+	return halves, nil
 }
 
 // alertAsked tells whether the form's "alert when published" choice

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -291,7 +292,8 @@ func (n *Newsroom) editMedia(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Newsroom) renderMedia(w http.ResponseWriter, r *http.Request, status int, p *mediaPage, flash string, errs map[string]string) {
-	n.render(w, status, "media_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("media_number", strconv.FormatInt(p.M.ID, 10)),
+	title := cmp.Or(p.M.Caption, p.M.Alt, n.cat.T("media_untitled", n.settings.Get().DateFormat().Date(p.M.CreatedAt)))
+	n.render(w, status, "media_edit", &data{User: userFrom(r.Context()), Title: title,
 		Page: p, Flash: flash, Errors: errs})
 }
 

@@ -251,8 +251,24 @@ func testMediaLibrary(t *testing.T, s *store.Store) {
 	if edit.Status != http.StatusSeeOther {
 		t.Fatalf("edit texts: %d", edit.Status)
 	}
-	if r := writer.Get("/admin/media?q=" + url.QueryEscape("الاسد")); !strings.Contains(r.Body, "#"+itoa(jpg.ID)) || strings.Contains(r.Body, "#"+itoa(ids["logo.png"])+"<") {
+	if r := writer.Get("/admin/media?q=" + url.QueryEscape("الاسد")); !strings.Contains(r.Body, `href="/admin/media/`+itoa(jpg.ID)+`"`) || strings.Contains(r.Body, `href="/admin/media/`+itoa(ids["logo.png"])+`"`) {
 		t.Error("search by alt text")
+	}
+	// In words a journalist uses: the kind of picture, its size in
+	// pixels and in kilobytes, its caption; no MIME types, byte counts or
+	// record numbers.
+	for _, page := range []string{"/admin/media?q=" + url.QueryEscape("الاسد"), "/admin/media/" + itoa(jpg.ID)} {
+		body := writer.Get(page).Body
+		for _, want := range []string{"صورة فوتوغرافية", "بكسل", "كيلوبايت", "أسد يستريح"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q", page, want)
+			}
+		}
+		for _, bad := range []string{">image/jpeg<", ">#" + itoa(jpg.ID), "#" + itoa(jpg.ID) + "<", " B<", "رقم " + itoa(jpg.ID)} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s shows %q", page, bad)
+			}
+		}
 	}
 	if r := writer.Get("/admin/media?pick=featured&q=" + url.QueryEscape("أسد")); !strings.Contains(r.Body, `data-pick="`+itoa(jpg.ID)+`" data-field="featured"`) {
 		t.Error("pick mode offers no choice")

@@ -105,7 +105,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	static := map[string]*render.Page{}
-	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js", "writer.js", "writer.css", "vendor/prosemirror.js"} {
+	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js", "desk.js", "writer.js", "writer.css", "vendor/prosemirror.js"} {
 		b, err := files.ReadFile("static/" + name)
 		if err != nil {
 			return nil, err
@@ -162,6 +162,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/setup", n.setupForm)
 	mux.HandleFunc("POST /admin/setup", n.completeSetup)
 	n.serveStatic(mux, "admin.css")
+	n.serveStatic(mux, "desk.js")
 	mux.Handle("GET /admin/{$}", n.require(auth.PermViewNewsroom, n.dashboard))
 	mux.Handle("GET /admin/articles/new", n.require(auth.PermWrite, n.newArticle))
 	mux.Handle("POST /admin/articles/new", n.require(auth.PermWrite, n.saveArticle))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -253,15 +254,19 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.AuthorID = id
 	}
-	page := &deskPage{dashboardPage: p}
+	page := &deskPage{dashboardPage: p, View: q.Get("view")}
+	if !slices.Contains(deskViews, page.View) {
+		n.Error(w, r, http.StatusBadRequest)
+		return
+	}
 	if u.Can(auth.PermWrite) {
 		var err error
 		if p.Authors, err = n.store.ListAuthors(r.Context()); err == nil {
 			err = n.fillDashboard(r, p)
 		}
 		// The desk shows on the plain dashboard, not on a filtered list.
-		if err == nil && len(q) == 0 {
-			page.Desk, err = n.fillDesk(r.Context(), u)
+		if err == nil && (len(q) == 0 || len(q) == 1 && q.Has("view")) {
+			page.Desk, err = n.fillDesk(r.Context(), u, page.View, time.Now())
 		}
 		if err == nil {
 			page.Locks, err = n.store.EditLocks(r.Context(), news.EditTTL)

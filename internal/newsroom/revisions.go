@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,27 @@ type revisionsPage struct {
 type fieldDiff struct {
 	Label string
 	Ops   []textdiff.Op
+}
+
+// diffMark is an op of a diff as the page marks it; Gap: a space goes
+// before it, between a deletion and the insertion replacing it, which
+// would otherwise read as one word («خمسينستين»).
+type diffMark struct {
+	textdiff.Op
+	Gap bool
+}
+
+// Marks are the field's ops for the page.
+func (d fieldDiff) Marks() []diffMark {
+	out := make([]diffMark, len(d.Ops))
+	for i, op := range d.Ops {
+		out[i].Op = op
+		if i > 0 && op.Kind == textdiff.Insert && d.Ops[i-1].Kind == textdiff.Delete {
+			prev := d.Ops[i-1].Text
+			out[i].Gap = !strings.HasSuffix(prev, " ") && !strings.HasPrefix(op.Text, " ")
+		}
+	}
+	return out
 }
 
 // articleChanges is a comparison of two versions of an article, in the
@@ -85,11 +107,26 @@ func (n *Newsroom) revisions(w http.ResponseWriter, r *http.Request) {
 	for i, rev := range list[:min(len(list), revisionsShown)] {
 		row := revisionRow{Revision: rev, Changed: []string{"revision_created"}}
 		if i+1 < len(list) {
-			row.Changed = changedFields(list[i+1].Article(), rev.Article())
+			row.Changed = revisionChanges(list[i+1], rev)
 		}
 		p.Rows = append(p.Rows, row)
 	}
 	n.render(w, http.StatusOK, "revisions", &data{User: u, Title: n.cat.T("revisions_title", a.Headline), Page: p, Flash: flash(r)})
+}
+
+// revisionChanges names what rev changed from prev, the save before: a
+// change of state first (a publishing save is «نُشر», not «حقول أخرى»),
+// then the fields.
+func revisionChanges(prev, rev *store.Revision) []string {
+	fields := changedFields(prev.Article(), rev.Article())
+	if rev.Status == "" || rev.Status == prev.Status {
+		return fields
+	}
+	step := []string{"revision_step_" + string(rev.Status)}
+	if len(fields) == 1 && fields[0] == "revision_other" {
+		return step
+	}
+	return append(step, fields...)
 }
 
 // changedFields names what differs between two saves of an article.
@@ -109,6 +146,30 @@ func changedFields(old, new *news.Article) []string {
 	}
 	if tagText(old) != tagText(new) {
 		out = append(out, "field_tags")
+	}
+	if old.SectionID != new.SectionID {
+		out = append(out, "field_section")
+	}
+	if !slices.EqualFunc(old.Authors, new.Authors, func(a, b news.Author) bool { return a.ID == b.ID }) {
+		out = append(out, "field_authors")
+	}
+	if old.FeaturedID != new.FeaturedID {
+		out = append(out, "field_featured")
+	}
+	if old.Slug != new.Slug {
+		out = append(out, "field_slug")
+	}
+	if old.SEOTitle != new.SEOTitle || old.SEODescription != new.SEODescription {
+		out = append(out, "panel_seo")
+	}
+	if old.Breaking != new.Breaking {
+		out = append(out, "field_breaking")
+	}
+	if old.Pinned != new.Pinned {
+		out = append(out, "field_pinned")
+	}
+	if old.CommentsMode != new.CommentsMode {
+		out = append(out, "field_comments_mode")
 	}
 	if len(out) == 0 {
 		out = append(out, "revision_other")

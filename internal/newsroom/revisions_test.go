@@ -56,13 +56,16 @@ func testRevisions(t *testing.T, s *store.Store) {
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, wu.Name) || strings.Count(r.Body, "/restore") != 2 {
 		t.Fatalf("history: %d, %d restore forms\n%s", r.Status, strings.Count(r.Body, "/restore"), r.Body)
 	}
+	if strings.Contains(r.Body, "<button>") || strings.Count(r.Body, `class="light secondary" aria-label="استعد نسخة`) != 2 {
+		t.Error("restoring is not each row's light secondary action")
+	}
 	if r := writer.Get(base); !strings.Contains(r.Body, base+"/revisions") {
 		t.Error("the article form does not link to its history")
 	}
 
 	diff := base + "/revisions/diff?from=" + itoa(first.ID) + "&to=" + itoa(last.ID)
 	r = writer.Get(diff)
-	for _, want := range []string{"قال <del>الوزير</del><ins>الرئيس</ins> <del>اليوم</del><ins>أمس</ins>", "الوفد <ins>الرسمي </ins>إلى", `lang="ar" dir="rtl"`} {
+	for _, want := range []string{"قال <del>الوزير</del> <ins>الرئيس</ins> <del>اليوم</del> <ins>أمس</ins>", "الوفد <ins>الرسمي </ins>إلى", `lang="ar" dir="rtl"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("diff lacks %s", want)
 		}
@@ -86,11 +89,11 @@ func testRevisions(t *testing.T, s *store.Store) {
 
 	// A stale restore, or a stale save, is refused with what changed.
 	r = writer.Post(restore, url.Values{"version": {"3"}})
-	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "<del>الرئيس</del><ins>الوزير</ins> <del>أمس</del><ins>اليوم</ins>") {
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "<del>الرئيس</del> <ins>الوزير</ins> <del>أمس</del> <ins>اليوم</ins>") {
 		t.Errorf("stale restore: %d, or their change is not shown", r.Status)
 	}
 	r = writer.Post(base, form("عنوان متأخر", "نص", 2))
-	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "قال <del>الرئيس</del><ins>الوزير</ins> اليوم") {
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "قال <del>الرئيس</del> <ins>الوزير</ins> اليوم") {
 		t.Errorf("stale save: %d, or their change is not shown", r.Status)
 	}
 
@@ -129,8 +132,19 @@ func testRevisions(t *testing.T, s *store.Store) {
 		t.Errorf("refused requests changed the history: %d revisions", len(revs))
 	}
 
-	// An editor restores on a published article as a staged update.
+	// A save that publishes is named for it in the history, not «حقول أخرى».
 	_, editor := f.as(t, auth.RoleEditor)
+	draft := f.articleIn(t, news.StatusDraft, 0)
+	same := form(draft.Headline, draft.Body[0].Text, draft.Version)
+	same.Set("action", "publish")
+	if r := editor.Post(adminPath(draft), same); r.Status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	if h := editor.Get(adminPath(draft) + "/revisions").Body; !strings.Contains(h, "<td>نُشر</td>") || strings.Contains(h, "حقول أخرى") {
+		t.Error("the publishing save is not named «نُشر» in the history")
+	}
+
+	// An editor restores on a published article as a staged update.
 	pub := f.articleIn(t, news.StatusPublished, 0)
 	pubRevs, _ := s.Revisions(ctx, pub.ID, 1)
 	if r := editor.Post(adminPath(pub), form("عنوان معدّل للخبر المنشور", "فقرة", pub.Version)); r.Status != http.StatusSeeOther {

@@ -25,12 +25,10 @@ type tickerPage struct {
 	Dir   string
 }
 
-// tickerEditPage is the form of one line; Expires is its expiry for the
-// datetime-local input, in the outlet's zone named by Zone.
+// tickerEditPage is the form of one line; Expires is its expiry's field.
 type tickerEditPage struct {
 	Item    news.TickerItem
-	Expires string
-	Zone    string
+	Expires when
 }
 
 // zone is the outlet's time zone, in which editors read and enter times.
@@ -128,15 +126,11 @@ func (n *Newsroom) editTicker(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := &tickerEditPage{Item: *it}
-	if !it.ExpiresAt.IsZero() {
-		p.Expires = it.ExpiresAt.In(n.zone()).Format(timeInput)
-	}
-	n.renderTickerEdit(w, r, http.StatusOK, p, nil)
+	n.renderTickerEdit(w, r, http.StatusOK, &tickerEditPage{Item: *it}, nil)
 }
 
 func (n *Newsroom) renderTickerEdit(w http.ResponseWriter, r *http.Request, status int, p *tickerEditPage, errs map[string]string) {
-	p.Zone = n.zone().String()
+	p.Expires = newWhen("expires", "field_ticker_expires_at", p.Item.ExpiresAt, n.settings.Get().DateFormat(), time.Now())
 	n.render(w, status, "ticker_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker_edit"), Page: p, Errors: errs})
 }
 
@@ -148,13 +142,12 @@ func (n *Newsroom) saveTicker(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	p := &tickerEditPage{Item: *it, Expires: f.Get("expires")}
-	p.Item.Text, p.Item.URL, p.Item.ExpiresAt = f.Get("text"), f.Get("url"), time.Time{}
+	p := &tickerEditPage{Item: *it}
+	p.Item.Text, p.Item.URL = f.Get("text"), f.Get("url")
 	errs := map[string]string{}
-	if p.Expires != "" {
-		if p.Item.ExpiresAt, ok = parseTime(p.Expires, n.zone()); !ok {
-			errs["expires"] = "err_bad_time"
-		}
+	var expires whenState
+	if p.Item.ExpiresAt, expires = readWhen(f, "expires", n.zone()); expires == whenInvalid {
+		errs["expires"] = "err_bad_time"
 	}
 	if len(errs) == 0 {
 		err := n.store.UpdateTicker(r.Context(), &p.Item)

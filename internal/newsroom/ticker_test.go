@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,8 +158,12 @@ func testTickerManagement(t *testing.T, s *store.Store) {
 		t.Errorf("saved: %+v %v", got, err)
 	}
 	edit := editor.Get("/admin/ticker/" + b)
-	if want := `value="` + at.In(f.n.zone()).Format("2006-01-02T15:04") + `"`; !strings.Contains(edit.Body, want) {
-		t.Errorf("the edit form does not show the expiry in the outlet's zone (%s)", want)
+	local, digits := at.In(f.n.zone()), f.n.settings.Get().DateFormat().Digits
+	for _, want := range []string{`name="expires_time" value="` + digits.Convert(local.Format("15:04")) + `"`,
+		`<option value="` + strconv.Itoa(local.Day()) + `" selected>`, `<option value="` + strconv.Itoa(int(local.Month())) + `" selected>`} {
+		if !strings.Contains(edit.Body, want) {
+			t.Errorf("the edit form does not show the expiry in the outlet's zone (%s)", want)
+		}
 	}
 
 	// Jim expires now: off the ticker, shown apart in the newsroom;

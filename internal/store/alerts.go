@@ -211,6 +211,19 @@ func (s *Store) ListAlerts(ctx context.Context, limit, offset int) ([]news.Alert
 	return out, s.alertProgress(ctx, out)
 }
 
+// AlertsSince returns the latest alerts made at or after since (at most
+// limit, without their progress) and how many there are in all: the
+// desk's "alerts sent today".
+func (s *Store) AlertsSince(ctx context.Context, since time.Time, limit int) ([]news.Alert, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM alerts WHERE created_at >= ?"), utc(since)).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count alerts: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+alertCols+" FROM alerts WHERE created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?"), utc(since), limit)
+	out, err := collect(rows, err, "alerts since", scanAlert)
+	return out, total, err
+}
+
 // alertProgress fills each alert's per-channel sums.
 func (s *Store) alertProgress(ctx context.Context, alerts []news.Alert) error {
 	if len(alerts) == 0 {

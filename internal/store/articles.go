@@ -596,10 +596,34 @@ type AdminFilter struct {
 	// Planned keeps articles with a planned publication or withdrawal,
 	// soonest first.
 	Planned bool
-	Order   AdminOrder
-	Limit   int
-	Offset  int
+	// PublishFrom and PublishTo keep articles planned for publication in
+	// [PublishFrom, PublishTo) (both set or neither), soonest first.
+	PublishFrom, PublishTo time.Time
+	// Note keeps articles by their editor's note to the writer.
+	Note NoteFilter
+	// LockedBy keeps articles whose edit lock that user holds, seen within
+	// LockTTL (see EditLocks).
+	LockedBy int64
+	LockTTL  time.Duration
+	// Breaking and Live keep breaking news and open live blogs.
+	Breaking, Live bool
+	Order          AdminOrder
+	Limit          int
+	Offset         int
 }
+
+// NoteFilter selects articles by the note an editor sends with a request
+// for changes.
+type NoteFilter int
+
+const (
+	// AnyNote: with or without one.
+	AnyNote NoteFilter = iota
+	// WithNote: sent back with a note, changes asked for.
+	WithNote
+	// WithoutNote: no changes asked for.
+	WithoutNote
+)
 
 // AdminOrder is the order of a newsroom list.
 type AdminOrder int
@@ -618,6 +642,35 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
+	where, args := f.where()
+	order := " ORDER BY a.updated_at DESC, a.id DESC"
+	switch {
+	case f.Planned:
+		order = " ORDER BY COALESCE(a.publish_at, a.unpublish_at), a.id"
+	case !f.PublishFrom.IsZero():
+		order = " ORDER BY a.publish_at, a.id"
+	case f.Order == ByEdited:
+		order = " ORDER BY COALESCE(a.edited_at, a.updated_at) DESC, a.id DESC"
+	case f.Order == ByPublished:
+		order = " ORDER BY a.published_at DESC, a.id DESC"
+	}
+	args = append(args, f.Limit, f.Offset)
+	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where+order+" LIMIT ? OFFSET ?", args...)
+}
+
+// CountListed counts the articles ListArticles would list without its
+// limit: the desk shows how many each of its lists holds.
+func (s *Store) CountListed(ctx context.Context, f AdminFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM articles a"+where), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+// where is the filter's WHERE clause over "articles a", and its arguments.
+func (f AdminFilter) where() (string, []any) {
 	scope := articleScope{authorID: f.AuthorID}
 	if f.Status != "" {
 		scope.statuses = []news.Status{f.Status}
@@ -629,18 +682,30 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 		where.WriteString(" AND a.created_by = ?")
 		args = append(args, f.CreatedBy)
 	}
-	order := " ORDER BY a.updated_at DESC, a.id DESC"
-	switch {
-	case f.Planned:
+	if f.Planned {
 		where.WriteString(" AND (a.publish_at IS NOT NULL OR a.unpublish_at IS NOT NULL)")
-		order = " ORDER BY COALESCE(a.publish_at, a.unpublish_at), a.id"
-	case f.Order == ByEdited:
-		order = " ORDER BY COALESCE(a.edited_at, a.updated_at) DESC, a.id DESC"
-	case f.Order == ByPublished:
-		order = " ORDER BY a.published_at DESC, a.id DESC"
 	}
-	args = append(args, f.Limit, f.Offset)
-	return s.queryArticles(ctx, "SELECT "+cardCols+articleFrom+where.String()+order+" LIMIT ? OFFSET ?", args...)
+	if !f.PublishFrom.IsZero() {
+		where.WriteString(" AND a.publish_at >= ? AND a.publish_at < ?")
+		args = append(args, utc(f.PublishFrom), utc(f.PublishTo))
+	}
+	switch f.Note {
+	case WithNote:
+		where.WriteString(" AND a.review_note <> ''")
+	case WithoutNote:
+		where.WriteString(" AND a.review_note = ''")
+	}
+	if f.LockedBy > 0 {
+		where.WriteString(" AND a.id IN (SELECT article_id FROM article_locks WHERE user_id = ? AND seen_at >= ?)")
+		args = append(args, f.LockedBy, now().Add(-f.LockTTL))
+	}
+	if f.Breaking {
+		where.WriteString(" AND a.breaking")
+	}
+	if f.Live {
+		where.WriteString(" AND a.live")
+	}
+	return where.String(), args
 }
 
 func (s *Store) queryArticles(ctx context.Context, query string, args ...any) ([]news.Article, error) {

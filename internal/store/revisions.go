@@ -19,7 +19,18 @@ type Revision struct {
 	Version int64
 	Author  news.Actor // the zero Actor: the system (an import, the demo)
 	At      time.Time
-	snap    staged
+	// Status is the state the save left the article in, so the history
+	// can tell a publishing save from an edit; "" in revisions written
+	// before it was recorded.
+	Status news.Status
+	snap   staged
+}
+
+// revisionSnap is a revision's stored snapshot: the edited fields and
+// the state the save left.
+type revisionSnap struct {
+	staged
+	Status news.Status `json:"status,omitempty"`
 }
 
 // Article is the revision's content as an article: the edited fields,
@@ -56,7 +67,7 @@ func WithoutRevision(ctx context.Context) context.Context {
 // of ctx; for an autosave (WithoutRevision), as the actor's hidden
 // snapshot of the article, replacing their previous one.
 func (s *Store) writeRevision(ctx context.Context, tx *sql.Tx, a *news.Article) error {
-	raw, err := json.Marshal(stagedOf(a))
+	raw, err := json.Marshal(revisionSnap{stagedOf(a), a.Status})
 	if err != nil {
 		return fmt.Errorf("revision of article %d: %w", a.ID, err)
 	}
@@ -86,9 +97,11 @@ func scanRevision(r rowScanner) (*Revision, error) {
 	if err := r.Scan(&rev.ID, &rev.ArticleID, &rev.Version, &rev.Author.UserID, &rev.Author.Name, &rev.At, &raw); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(raw), &rev.snap); err != nil {
+	var snap revisionSnap
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
 		return nil, fmt.Errorf("revision %d: bad snapshot: %w", rev.ID, err)
 	}
+	rev.snap, rev.Status = snap.staged, snap.Status
 	rev.At = utc(rev.At)
 	return &rev, nil
 }

@@ -47,6 +47,9 @@ func testRevisions(t *testing.T, s *store.Store, f Fixture) {
 	if tags := list[1].Article().Tags; len(tags) != 1 || tags[0].Name != "انتخابات" {
 		t.Errorf("snapshot tags: %+v", tags)
 	}
+	if list[0].Status != news.StatusDraft || list[1].Status != news.StatusDraft {
+		t.Errorf("revisions' states: %q %q, want drafts", list[0].Status, list[1].Status)
+	}
 
 	// A refused save keeps no revision, and a revision that cannot be
 	// written refuses the save: both happen in one transaction.

@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"StagedUpdate", testStagedUpdate},
 		{"PlannedChanges", testPlannedChanges},
 		{"WorkflowLists", testWorkflowLists},
+		{"DeskLists", testDeskLists},
 		{"Revisions", testRevisions},
 		{"Editing", testEditing},
 		{"DeleteArticle", testDeleteArticle},

@@ -131,7 +131,7 @@ func TestOutletFromZeroInABrowser(t *testing.T) {
 	browsertest.Within(t, tab, "publish it",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-published") {
 		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
 	id := browsertest.Eval[string](t, tab, `location.pathname.split("/").pop()`)

@@ -64,6 +64,12 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)))
 	mediaID := browsertest.Eval[string](t, tab, `document.querySelector('#upload .upload-results li.ok a[href^="/admin/media/"]').getAttribute("href").split("/").pop()`)
+	// The library below shows the new picture without a reload.
+	browsertest.Within(t, tab, "the upload shows in the library",
+		chromedp.WaitVisible(chromedp.CSS(`#library .media-grid a[href="/admin/media/`+mediaID+`"]`)))
+	if browsertest.Eval[string](t, tab, `location.pathname`) != "/admin/media" {
+		t.Error("the upload left the library page")
+	}
 	browsertest.Within(t, tab, "complete the picture's texts",
 		chromedp.Click(chromedp.CSS(`#upload .upload-results li.ok a[href^="/admin/media/"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=alt]`), want.alt),
@@ -112,7 +118,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	browsertest.Within(t, tab, "submit for review",
 		chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-review") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-review") {
 		t.Fatalf("after submitting the article is %q", got)
 	}
 	id := browsertest.Eval[string](t, tab, `location.pathname.split("/").pop()`)
@@ -124,7 +130,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// The editor: the desk lists it awaiting review; publishing it is
 	// the approval.
 	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
-	review := `section[aria-labelledby=desk_review] a[href="/admin/articles/` + id + `"]`
+	review := `details#desk_review a[href="/admin/articles/` + id + `"]`
 	browsertest.Within(t, tab, "find it awaiting review",
 		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
 		chromedp.WaitVisible(chromedp.CSS(review)))
@@ -137,7 +143,7 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`section.workflow`)),
 		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-published") {
 		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `(document.querySelector("[role=alert]") || {}).textContent || ""`))
 	}
 	browsertest.Screenshot(t, tab, filepath.Join(shots, "newsroom-editor-published.jpg"))

@@ -91,8 +91,8 @@ func TestWireDeskPushToPublish(t *testing.T) {
 	browsertest.Within(t, tab, "publish it",
 		chromedp.Click(chromedp.CSS(`form.step:has(input[name=action][value=publish]) button`)),
 		// The draft's page had a flash already: wait for the new page's.
-		chromedp.WaitVisible(chromedp.CSS(`.edit-head .badge:not(.st-draft)`)))
-	if got := browsertest.Eval[string](t, tab, `document.querySelector(".edit-head .badge").className`); !strings.Contains(got, "st-published") {
+		chromedp.WaitVisible(chromedp.CSS(`.status-bar .badge:not(.st-draft)`)))
+	if got := browsertest.Eval[string](t, tab, `document.querySelector(".status-bar .badge").className`); !strings.Contains(got, "st-published") {
 		t.Fatalf("after publishing the article is %q (%s)", got, browsertest.Eval[string](t, tab, `Array.from(document.querySelectorAll("[role=alert], .err, .flash")).map(e => e.textContent).join(" | ")`))
 	}
 	path := browsertest.Eval[string](t, tab, `location.pathname`)

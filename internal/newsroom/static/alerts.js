@@ -1,18 +1,38 @@
-// The alert composer: the push payload's size as one types (the limit is
-// the protocol's; Firefox on Android drops messages well before it), and
-// an alert's delivery followed live, channel by channel.
+// The alert composer: how many words the alert still has room for as one
+// types, warning before the limit (the push payload's size: the limit is
+// the protocol's; Firefox on Android drops messages well before it, so
+// the room is counted to that), and an alert's delivery followed live,
+// channel by channel.
 (function () {
   "use strict";
   var form = document.getElementById("alert-form");
   if (form && window.TextEncoder) {
     var out = document.getElementById("alert-size"), enc = new TextEncoder();
+    var digits = function (n) {
+      var s = String(n);
+      return out.dataset.digits === "arabic" ? s.replace(/[0-9]/g, function (d) { return String.fromCharCode(0x660 + Number(d)); }) : s;
+    };
     var size = function () {
       var f = form.elements;
       var n = enc.encode(JSON.stringify({ title: f.title.value, body: f.text.value, url: f.url.value, tag: "alert-0000000",
         lang: form.dataset.lang, dir: form.dataset.dir })).length;
       var max = Number(form.dataset.max), warn = Number(form.dataset.warn);
-      var key = n > max ? "over" : n > warn ? "warnText" : "ok";
-      out.textContent = out.dataset[key].replace("%d", n).replace("%d", max);
+      // Bytes a word takes, space included: the alert's own words' once
+      // there are a few (Arabic letters take two bytes, Latin one).
+      var typed = (f.title.value + " " + f.text.value).trim();
+      var words = typed ? typed.split(/\s+/).length : 0;
+      var per = words >= 5 ? (enc.encode(typed).length + 1) / words : 11;
+      var key, count;
+      if (n > max) {
+        key = "over"; count = Math.ceil((n - max) / per);
+      } else if (n > warn) {
+        key = "past"; count = Math.ceil((n - warn) / per);
+      } else {
+        count = Math.floor((warn - n) / per);
+        key = count <= 10 ? "near" : "ok";
+      }
+      out.textContent = out.dataset[key].replace("%s", digits(count));
+      out.classList.toggle("warn", key !== "ok");
     };
     form.addEventListener("input", size);
     size();

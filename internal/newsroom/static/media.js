@@ -29,17 +29,36 @@
         if (id) {
           var a = document.createElement("a");
           a.href = "/admin/media/" + id;
-          a.textContent = "#" + id;
+          a.textContent = form.dataset.editTexts;
           r.li.append(" ", a);
+          uploaded++;
         }
+      };
+      // The library below shows what was just uploaded: the page as the
+      // server makes it now replaces it; failing that, a link reloads it.
+      var uploaded = 0;
+      var refresh = function () {
+        var library = document.getElementById("library");
+        var fallback = function () {
+          var more = document.createElement("a");
+          more.href = location.href;
+          more.textContent = form.dataset.refresh;
+          results.append(more);
+        };
+        if (!library || !window.fetch || !window.DOMParser) { fallback(); return; }
+        fetch(location.href, { credentials: "same-origin" })
+          .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.text(); })
+          .then(function (html) {
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("library");
+            if (!fresh) throw new Error("no library");
+            library.replaceChildren.apply(library, Array.prototype.slice.call(fresh.childNodes).map(function (n) { return document.importNode(n, true); }));
+          })
+          .catch(fallback);
       };
       var next = function () {
         var f = files.shift();
         if (!f) {
-          var more = document.createElement("a");
-          more.href = "/admin/media";
-          more.textContent = form.dataset.refresh;
-          results.append(more);
+          if (uploaded) refresh();
           input.value = "";
           return;
         }
