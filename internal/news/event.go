@@ -42,6 +42,9 @@ const (
 	// EventWireArrived: agency copy reached the wire desk (Wire names
 	// it); only the newsroom sees it.
 	EventWireArrived EventKind = "wire.arrived"
+	// EventMostReadChanged: «الأكثر قراءة» changed, the site's list
+	// (Site) or sections' (Sections).
+	EventMostReadChanged EventKind = "mostread.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -65,6 +68,9 @@ type Event struct {
 	Wire int64 `json:"wire,omitempty"`
 	// Entry is the live blog entry of a liveblog.entry event.
 	Entry int64 `json:"entry,omitempty"`
+	// Site is set on a mostread.changed event when the site's list
+	// changed.
+	Site bool `json:"site,omitempty"`
 	// Media is the upload of a media.added event.
 	Media int64     `json:"media,omitempty"`
 	At    time.Time `json:"-"`
