@@ -77,6 +77,9 @@ type Counter struct {
 
 	mu  sync.Mutex
 	buf []view
+	// spare is the buffer the last flush emptied, taken again by the next:
+	// two buffers, reused, so counting does not grow a new one each time.
+	spare []view
 
 	// flushing lets one flush run at a time: salts is the flusher's.
 	flushing sync.Mutex
@@ -126,14 +129,16 @@ func hostOf(origin string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// Count counts r as a view of p unless it is no reader's (Bot) or the
-// reader opted out and the outlet honours it. It never waits: a full
-// buffer drops the view.
+// Count counts r as a view of p unless it is a prefetch, plainly no
+// browser's, or the reader opted out and the outlet honours it; crawlers
+// that look like browsers are left out by the flusher (Crawler). It
+// never waits: a full buffer drops the view.
 func (c *Counter) Count(r *http.Request, p Page) {
-	if Bot(r) || (OptedOut(r.Header) && c.o.HonourOptOut()) {
+	ua := header(r.Header, "User-Agent")
+	if !browser(ua) || Prefetch(r.Header) || (OptedOut(r.Header) && c.o.HonourOptOut()) {
 		return
 	}
-	v := view{at: c.o.Now(), ip: web.ClientIP(r), ua: r.Header.Get("User-Agent"), referrer: r.Header.Get("Referer"), page: p}
+	v := view{at: c.o.Now(), ip: web.ClientIP(r), ua: ua, referrer: header(r.Header, "Referer"), page: p}
 	c.mu.Lock()
 	if len(c.buf) >= c.o.Buffer {
 		c.mu.Unlock()
@@ -177,13 +182,23 @@ func (c *Counter) Flush(ctx context.Context) error {
 	defer c.flushing.Unlock()
 	c.mu.Lock()
 	views := c.buf
-	c.buf = nil
+	c.buf, c.spare = c.spare[:0], nil
 	c.mu.Unlock()
+	defer func() {
+		// Addresses and browsers go as soon as they are hashed.
+		clear(views)
+		c.mu.Lock()
+		c.spare = views[:0]
+		c.mu.Unlock()
+	}()
 	if len(views) == 0 {
 		return nil
 	}
 	hits := make([]store.Hit, 0, len(views))
 	for _, v := range views {
+		if Crawler(v.ua) {
+			continue
+		}
 		id, err := c.visitor(ctx, v)
 		if err != nil {
 			c.failed.Add(uint64(len(views)))
