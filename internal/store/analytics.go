@@ -265,10 +265,38 @@ func (s *Store) RefreshMostRead(ctx context.Context, since, now time.Time, limit
 	if err != nil {
 		return ch, err
 	}
-	lists := map[int64][]ArticleViews{}
-	for _, id := range append([]int64{0}, sectionIDs(secs)...) {
-		if lists[id], err = s.TopArticles(ctx, ByHour, from, to, id, limit); err != nil {
-			return ch, err
+	// One pass over the hours, most read first: each article goes to the
+	// site's list, its section's and its section's parent's (a
+	// section's page lists its subsections' articles), each kept to
+	// limit.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT t.article_id, t.views, a.section_id, COALESCE(sec.parent_id, 0) FROM (
+		SELECT article_id, SUM(views) AS views FROM analytics_hours WHERE bucket >= ? AND bucket < ? AND article_id > 0 GROUP BY article_id) t
+		JOIN articles a ON a.id = t.article_id JOIN sections sec ON sec.id = a.section_id
+		WHERE a.status = ? ORDER BY t.views DESC, t.article_id`), from.Unix(), to.Unix(), string(news.StatusPublished))
+	type ranked struct {
+		ArticleViews
+		section, parent int64
+	}
+	all, err := collect(rows, err, "most read", func(r rowScanner) (ranked, error) {
+		var v ranked
+		return v, r.Scan(&v.ArticleID, &v.Views, &v.section, &v.parent)
+	})
+	if err != nil {
+		return ch, err
+	}
+	lists := map[int64][]ArticleViews{0: nil}
+	for _, id := range sectionIDs(secs) {
+		lists[id] = nil
+	}
+	for _, v := range all {
+		in := []int64{0, v.section}
+		if v.parent != 0 {
+			in = append(in, v.parent)
+		}
+		for _, id := range in {
+			if l := lists[id]; len(l) < limit {
+				lists[id] = append(l, v.ArticleViews)
+			}
 		}
 	}
 	err = s.inEventTx(ctx, func(tx *sql.Tx) error {
