@@ -31,7 +31,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 static_vs="$repo/../shared/bench/static-vs.sh"
-if [ ! -f "$static_vs" ]; then
+if [ -z "$mode" ] && [ ! -f "$static_vs" ]; then
   echo "pages.sh: $static_vs not found." >&2
   echo "It is the shared wrk-vs-nginx script; it must sit in shared/bench/ beside this repository." >&2
   exit 1
