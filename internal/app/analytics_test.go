@@ -201,3 +201,25 @@ func TestBeacon(t *testing.T) {
 		t.Errorf("GET /count: %d", r.Status)
 	}
 }
+
+// TestViewsKeptAtShutdown: a node that stops writes what it counted
+// before its database closes.
+func TestViewsKeptAtShutdown(t *testing.T) {
+	t.Parallel()
+	n := apptest.StartNode(t, "")
+	a := apptest.FirstPublished(t, n.Store)
+	if r := n.Do(t, "GET", apptest.ArticleURL(a), nil, reader); r.Status != http.StatusOK {
+		t.Fatalf("article: %d", r.Status)
+	}
+	n.Stop(t)
+	s, err := store.OpenSQLite(n.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	aud, err := s.AudienceBetween(context.Background(), now.Add(-time.Hour), now.Add(time.Minute))
+	if err != nil || aud.Views != 1 {
+		t.Errorf("after the stop: %+v (%v), want the one view", aud, err)
+	}
+}
