@@ -371,3 +371,48 @@ func (s *Store) MostRead(ctx context.Context, section int64) ([]news.Article, er
 	}
 	return out, nil
 }
+
+// ArticleMinutes are the views per minute of each of ids over the
+// minutes of [from, to) (from and to on minute starts), oldest first:
+// the desk's sparklines.
+func (s *Store) ArticleMinutes(ctx context.Context, ids []int64, from, to time.Time) (map[int64][]int64, error) {
+	n := int(to.Sub(from) / time.Minute)
+	out := make(map[int64][]int64, len(ids))
+	for _, id := range ids {
+		out[id] = make([]int64, n)
+	}
+	if len(ids) == 0 || n <= 0 {
+		return out, nil
+	}
+	ph, args := placeholders(ids)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT article_id, bucket, SUM(views) FROM analytics_minutes WHERE bucket >= ? AND bucket < ? AND article_id IN ("+ph+") GROUP BY article_id, bucket"),
+		append([]any{from.Unix(), to.Unix()}, args...)...)
+	points, err := collect(rows, err, "views per minute", func(r rowScanner) ([3]int64, error) {
+		var p [3]int64
+		return p, r.Scan(&p[0], &p[1], &p[2])
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range points {
+		out[p[0]][(p[1]-from.Unix())/60] = p[2]
+	}
+	return out, nil
+}
+
+// ReferrerViews are the views of [from, to) by referrer group, from the
+// roll-up of grain g, most first.
+func (s *Store) ReferrerViews(ctx context.Context, g Grain, from, to time.Time) ([]GroupViews, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT referrer, SUM(views) AS v FROM "+rollups[g].table+" WHERE bucket >= ? AND bucket < ? GROUP BY referrer ORDER BY v DESC, referrer"),
+		from.Unix(), to.Unix())
+	return collect(rows, err, "views by referrer", func(r rowScanner) (GroupViews, error) {
+		var v GroupViews
+		return v, r.Scan(&v.Group, &v.Views)
+	})
+}
+
+// GroupViews are the views from one referrer group.
+type GroupViews struct {
+	Group string
+	Views int64
+}
