@@ -16,6 +16,7 @@
 #          would not be counted)
 # Env:   BENCH_SECONDS     seconds per wrk run     (default 8)
 #        BENCH_CONNECTIONS wrk connections          (default 64)
+#        BENCH_ROUNDS      analytics: on/off rounds (default 3)
 # Loopback only; every wait and every run is bounded by a timeout.
 set -euo pipefail
 
@@ -139,10 +140,15 @@ if [ "$mode" = analytics ]; then
         /Requests\/sec/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) } /Non-2xx/ { bad=$NF }
         END { printf "%s %s %s %s %s\n", l, rps, p50, p99, bad+0 }' >>"$tmp/runs"
   }
-  echo "wrk -t2 -c$conns -d${secs}s, a phone's User-Agent, gzip; on and off alternated 3 times after a warm-up"
+  rounds=${BENCH_ROUNDS:-3}
+  case $rounds in '' | *[!0-9]*) echo "BENCH_ROUNDS must be a whole number" >&2; exit 2 ;; esac
+  echo "wrk -t2 -c$conns -d${secs}s, a phone's User-Agent, gzip; on and off alternated $rounds times after a warm-up"
   timeout 20 wrk -t2 -c"$conns" -d2s -H "User-Agent: $ua" "$article" >/dev/null
   timeout 20 wrk -t2 -c"$conns" -d2s -H "User-Agent: $ua" "$off" >/dev/null
-  for _ in 1 2 3; do run on "$article"; run off "$off"; done
+  # The counting node writes what a run counted every 5 s: waiting after
+  # each run keeps its last write out of the next run's window (it would
+  # slow the other node's run, not its own).
+  for _ in $(seq "$rounds"); do run on "$article"; sleep 6; run off "$off"; sleep 6; done
   cat "$tmp/runs"
   awk '
     function median(a, n,   i, j, t) { for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) { t=a[i]; a[i]=a[j]; a[j]=t }; return a[int((n+1)/2)] }
