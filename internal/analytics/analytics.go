@@ -13,6 +13,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -81,13 +82,15 @@ type Counter struct {
 	// two buffers, reused, so counting does not grow a new one each time.
 	spare []view
 
-	// flushing lets one flush run at a time: salts is the flusher's.
+	// flushing lets one flush run at a time: salt is the flusher's.
 	flushing sync.Mutex
-	// salts holds the visitor salt of the day being counted, the only
-	// one in memory: a new day's replaces it.
-	salts struct {
-		day  int64
-		salt []byte
+	// salt is the visitor hash of the day being counted, keyed with its
+	// salt, the only one in memory: a new day's replaces it. msg is the
+	// hashed message's buffer, reused.
+	salt struct {
+		day int64
+		mac hash.Hash
+		msg []byte
 	}
 
 	counted, dropped, failed atomic.Uint64
@@ -221,19 +224,22 @@ func (c *Counter) Flush(ctx context.Context) error {
 // the day's salt); on another day, to something unrelated.
 func (c *Counter) visitor(ctx context.Context, v view) (int64, error) {
 	day := v.at.UTC().Truncate(24 * time.Hour)
-	if c.salts.day != day.Unix() || c.salts.salt == nil {
+	if c.salt.day != day.Unix() || c.salt.mac == nil {
 		salt, err := c.o.Store.VisitorSalt(ctx, day)
 		if err != nil {
 			return 0, err
 		}
-		c.salts.day, c.salts.salt = day.Unix(), salt
+		c.salt.day, c.salt.mac = day.Unix(), hmac.New(sha256.New, salt)
 	}
-	m := hmac.New(sha256.New, c.salts.salt)
+	msg := c.salt.msg[:0]
 	for _, part := range []string{c.o.Site, v.ip, v.ua} {
-		m.Write([]byte(part))
-		m.Write([]byte{0})
+		msg = append(append(msg, part...), 0)
 	}
-	return int64(binary.BigEndian.Uint64(m.Sum(nil))), nil
+	c.salt.msg = msg
+	c.salt.mac.Reset()
+	c.salt.mac.Write(msg)
+	var sum [sha256.Size]byte
+	return int64(binary.BigEndian.Uint64(c.salt.mac.Sum(sum[:0]))), nil
 }
 
 // Collectors are the counter's metrics; none for a nil Counter (no
