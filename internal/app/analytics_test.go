@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,21 +144,14 @@ func TestBeacon(t *testing.T) {
 	}
 	post := func(body string, hdr map[string]string) apptest.Resp {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, n.Base+"/count", strings.NewReader(body))
-		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
-		req.Header.Set("User-Agent", phoneUA)
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := n.Client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		if c := res.Header.Values("Set-Cookie"); len(c) > 0 {
+		h := map[string]string{"User-Agent": phoneUA}
+		maps.Copy(h, hdr)
+		// What sendBeacon sends a string as.
+		r := n.PostBody(t, "/count", "text/plain;charset=UTF-8", []byte(body), h)
+		if c := r.Header.Values("Set-Cookie"); len(c) > 0 {
 			t.Errorf("the beacon set cookies %q", c)
 		}
-		return apptest.Resp{Status: res.StatusCode, Header: res.Header}
+		return r
 	}
 	escaped := (&url.URL{Path: news.ArticlePathDecoded(a)}).EscapedPath()
 	for _, c := range []struct {
