@@ -9,10 +9,19 @@
 # Prints each page's report and then a one-line-per-page summary.
 #
 # Usage: bash bench/pages.sh            (from anywhere)
+#        bash bench/pages.sh analytics  the cost of counting page views: the
+#          longest article, a cache hit, on a node counting (the default) and
+#          on one started with --analytics=false, in the same run, alternated,
+#          as a phone's browser (wrk's own requests name no browser and
+#          would not be counted)
 # Env:   BENCH_SECONDS     seconds per wrk run     (default 8)
 #        BENCH_CONNECTIONS wrk connections          (default 64)
+#        BENCH_ROUNDS      analytics: on/off rounds (default 3)
 # Loopback only; every wait and every run is bounded by a timeout.
 set -euo pipefail
+
+mode=${1:-}
+case $mode in '' | analytics) ;; *) echo "usage: bash bench/pages.sh [analytics]" >&2; exit 2 ;; esac
 
 secs=${BENCH_SECONDS:-8}
 conns=${BENCH_CONNECTIONS:-64}
@@ -23,7 +32,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 static_vs="$repo/../shared/bench/static-vs.sh"
-if [ ! -f "$static_vs" ]; then
+if [ -z "$mode" ] && [ ! -f "$static_vs" ]; then
   echo "pages.sh: $static_vs not found." >&2
   echo "It is the shared wrk-vs-nginx script; it must sit in shared/bench/ beside this repository." >&2
   exit 1
@@ -48,8 +57,10 @@ command -v go >/dev/null 2>&1 || { echo "pages.sh: go not found on PATH" >&2; ex
 tmp=$(mktemp -d /tmp/khabar-bench.XXXXXX)
 pid=""
 bare_pid=""
+off_pid=""
 cleanup() {
   if [ -n "$bare_pid" ]; then kill "$bare_pid" 2>/dev/null || true; fi
+  if [ -n "$off_pid" ]; then kill "$off_pid" 2>/dev/null || true; fi
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -65,7 +76,14 @@ go build -o "$tmp/khabar" ./cmd/khabar
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-"$tmp/khabar" serve --demo --data "$tmp/data" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
+# In analytics mode both nodes serve metrics (the same cost on each), to
+# read how many views the counting one wrote.
+extra=()
+if [ "$mode" = analytics ]; then
+  mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  extra=(--metrics-addr "127.0.0.1:$mport")
+fi
+"$tmp/khabar" serve --demo --data "$tmp/data" --addr "127.0.0.1:$port" "${extra[@]}" >"$tmp/serve.log" 2>&1 &
 pid=$!
 
 up=""
@@ -98,6 +116,55 @@ if [ -z "$article" ]; then
   exit 1
 fi
 echo "article: /news/$longest_id, the largest of the demo articles ($best bytes of HTML)"
+
+if [ "$mode" = analytics ]; then
+  # A second node on its own data, the same demo (so the same article at
+  # the same path), counting nothing.
+  oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  omport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$tmp/khabar" serve --demo --analytics=false --data "$tmp/data-off" --addr "127.0.0.1:$oport" --metrics-addr "127.0.0.1:$omport" >"$tmp/serve-off.log" 2>&1 &
+  off_pid=$!
+  off="http://127.0.0.1:$oport/${article#http://*/}"
+  up=""
+  for _ in $(seq 300); do
+    if curl -fsS -o /dev/null --max-time 2 "$off" 2>/dev/null; then up=1; break; fi
+    kill -0 "$off_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$up" ] || { echo "pages.sh: the node without counting did not serve $off; its log:" >&2; cat "$tmp/serve-off.log" >&2; exit 1; }
+  ua="Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+  run() { # LABEL URL -> "label rps p50ms p99ms non2xx" appended to runs
+    timeout $((secs + 20)) wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Accept-Encoding: gzip" -H "User-Agent: $ua" -H "Referer: https://t.co/AbC" "$2" |
+      awk -v l="$1" '
+        function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+        /Requests\/sec/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) } /Non-2xx/ { bad=$NF }
+        END { printf "%s %s %s %s %s\n", l, rps, p50, p99, bad+0 }' >>"$tmp/runs"
+  }
+  rounds=${BENCH_ROUNDS:-3}
+  case $rounds in '' | *[!0-9]*) echo "BENCH_ROUNDS must be a whole number" >&2; exit 2 ;; esac
+  echo "wrk -t2 -c$conns -d${secs}s, a phone's User-Agent, gzip; on and off alternated $rounds times after a warm-up"
+  timeout 20 wrk -t2 -c"$conns" -d2s -H "User-Agent: $ua" "$article" >/dev/null
+  timeout 20 wrk -t2 -c"$conns" -d2s -H "User-Agent: $ua" "$off" >/dev/null
+  # The counting node writes what a run counted every 5 s: waiting after
+  # each run keeps its last write out of the next run's window (it would
+  # slow the other node's run, not its own).
+  for _ in $(seq "$rounds"); do run on "$article"; sleep 6; run off "$off"; sleep 6; done
+  cat "$tmp/runs"
+  awk '
+    function median(a, n,   i, j, t) { for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) { t=a[i]; a[i]=a[j]; a[j]=t }; return a[int((n+1)/2)] }
+    { n[$1]++; r[$1, n[$1]]=$2; p5[$1, n[$1]]=$3; p9[$1, n[$1]]=$4; bad[$1]+=$5 }
+    END {
+      for (s in n) { for (i=1;i<=n[s];i++) { x[i]=r[s,i]; y[i]=p5[s,i]; z[i]=p9[s,i] }; R[s]=median(x,n[s]); P5[s]=median(y,n[s]); P9[s]=median(z,n[s]) }
+      printf "%-13s %10s %8s %8s %8s\n", "", "req/s", "p50 ms", "p99 ms", "non-2xx"
+      printf "%-13s %10.0f %8.2f %8.2f %8d\n", "counting on", R["on"], P5["on"], P9["on"], bad["on"]
+      printf "%-13s %10.0f %8.2f %8.2f %8d\n", "counting off", R["off"], P5["off"], P9["off"], bad["off"]
+      printf "on/off (req/s): %.3f  (target >= 0.95)\n", R["on"]/R["off"]
+    }' "$tmp/runs"
+  sleep 6 # the counter flushes every 5 s
+  echo "views the counting node wrote, dropped (buffer full) and lost (failed writes):"
+  curl -fsS --max-time 5 "http://127.0.0.1:$mport/metrics" | grep -E '^khabar_analytics_views_(counted|dropped|failed)_total' || true
+  exit 0
+fi
 
 # The floor for Go: a bare net/http handler writing the same article bytes
 # from memory (bench/bare). Khabar's article ratio should match its ratio.

@@ -119,6 +119,7 @@ func (a *API) routes() []route {
 	add("GET /api/v1/sections", a.listSections)
 	add("GET /api/v1/tags", a.listTags)
 	add("GET /api/v1/authors", a.listAuthors)
+	add("GET /api/v1/most-read", a.mostRead)
 	// The writes: a bearer token, its rate, a bounded body, and
 	// Idempotency-Key on POSTs (write). Bearer tokens are not sent by
 	// browsers on their own, so they need no cross-origin protection.

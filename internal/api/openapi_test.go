@@ -297,6 +297,8 @@ func testOpenAPIContract(t *testing.T, s *store.Store) {
 	call("GET", pubPath, "", 401, badToken)
 	call("GET", "/api/v1/sections", "", 200)
 	call("GET", "/api/v1/authors", "", 200)
+	call("GET", "/api/v1/most-read", "", 200)
+	call("GET", "/api/v1/most-read?section=no-such-section", "", 400)
 	call("GET", "/api/v1/tags?limit=1", "", 200)
 	call("GET", "/api/v1/tags?cursor=!", "", 400)
 

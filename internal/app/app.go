@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"khabar/internal/alert"
+	"khabar/internal/analytics"
 	"khabar/internal/api"
 	"khabar/internal/auth"
 	"khabar/internal/cdn"
@@ -58,6 +59,8 @@ type App struct {
 	Live     *live.Hub
 	Comments *comment.Service
 	Alerts   *alert.Fanout
+	// Counter counts page views; nil with --analytics=false.
+	Counter  *analytics.Counter
 	Demo     demo.Result
 	media    MediaStore
 	base     string // the site's origin, for links printed on the console
@@ -258,6 +261,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	if cfg.YouTubeThumbs != "" {
 		jobOpts = append(jobOpts, jobs.WithYouTube(media.NewYouTube(a.media, cfg.YouTubeThumbs, guard.Client(nil))))
 	}
+	if cfg.Analytics {
+		a.Counter = analytics.New(analytics.Options{Store: s, Site: base, Log: log,
+			HonourOptOut: func() bool { return a.Settings.Get().HonourDoNotTrack }})
+		jobOpts = append(jobOpts, jobs.WithAnalytics(jobs.Analytics{KeepRaw: cfg.AnalyticsKeepRaw, MostRead: MostReadWindow, MostReadLength: MostReadLength}))
+	}
 	if cfg.BackupEvery > 0 {
 		b := jobs.Backups{Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Dir: BackupDir(cfg), Version: version()}
 		b.MediaDir, b.Objects, b.ObjectsURL = backupMedia(cfg, a.media)
@@ -275,7 +283,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.Site, err = site.New(ctx, site.Options{EdgeMaxAge: edgeMaxAge, Store: s, Settings: a.Settings, Cache: a.Cache, Live: a.Live, Catalog: cat, BaseURL: base,
 		MaxAge: cfg.PageMaxAge, MediaURL: cfg.MediaURL, Log: log, Search: a.Search, SearchLimit: searchLimit, Jobs: a.Jobs,
 		Thumbs: cfg.YouTubeThumbs != "", Comments: a.Comments, Alerts: site.AlertOptions{Email: al.fanout.Email, Tokens: al.tokens}, Files: a.media,
-		Newsletters: site.NewsletterOptions{Service: a.Newsletters, WebhookToken: cfg.NewsletterWebhookToken}})
+		Newsletters: site.NewsletterOptions{Service: a.Newsletters, WebhookToken: cfg.NewsletterWebhookToken},
+		// Behind a CDN the pages count themselves: its hits never reach
+		// a node, and counting the misses too would count twice.
+		Counter: a.Counter, Beacon: cfg.CDN != ""})
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +345,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 		requests := web.NewHTTPMetrics()
 		h = requests.Handler(h)
 		reg, err := newRegistry(requests.Collectors(), a.Cache.Collectors(), a.Outbox.Collectors(), a.Jobs.Collectors(), a.Live.Collectors(),
-			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(), purges.Collectors(),
+			a.Alerts.Metrics.Collectors(), a.Comments.Collectors(), a.Search.Collectors(), purges.Collectors(), a.Counter.Collectors(),
 			[]prometheus.Collector{collectors.NewDBStatsCollector(s.DB(), string(s.Dialect()))})
 		if err != nil {
 			return nil, err
@@ -350,6 +361,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.List
 	a.handler = proxies.Handler(web.RequestID(a.health(h)))
 	return a, nil
 }
+
+// «الأكثر قراءة»: the most read of the last day, five of them.
+const (
+	MostReadWindow = 24 * time.Hour
+	MostReadLength = 5
+)
 
 // cdnPurges is the outbox consumer purging the CDN cfg names, or nil
 // without one.
@@ -453,6 +470,20 @@ func (a *App) Run(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	if a.Counter != nil {
+		// Flushed once more after the server stopped, before the
+		// database closes: what was counted is kept.
+		counting, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
+		counted := make(chan struct{})
+		go func() {
+			defer close(counted)
+			a.Counter.Run(counting)
+		}()
+		defer func() {
+			stopCounting()
+			<-counted
+		}()
 	}
 	srv.RegisterOnShutdown(a.Live.Close)
 	errc := make(chan error, 2)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"khabar/internal/app"
 	"khabar/internal/apptest"
@@ -76,13 +77,49 @@ func BenchmarkHandlerHitMetrics(b *testing.B) {
 	benchHit(b, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0" })
 }
 
+// BenchmarkHandlerHitCounting is the article cache hit as a phone's
+// browser asks for it, a view counted or, with --analytics=false, not;
+// the counter is flushed every second as a running node does (its writes
+// share the machine with the benchmark).
+func BenchmarkHandlerHitCounting(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run("analytics="+strconv.FormatBool(on), func(b *testing.B) {
+			a := benchApp(b, func(c *config.Config) { c.Analytics = on })
+			if on {
+				ctx, stop := context.WithCancel(context.Background())
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					for ctx.Err() == nil {
+						a.Counter.Flush(ctx)
+						select {
+						case <-ctx.Done():
+						case <-time.After(time.Second):
+						}
+					}
+				}()
+				b.Cleanup(func() { stop(); <-done })
+			}
+			benchHitOn(b, a.Handler(), phoneUA)
+		})
+	}
+}
+
 func benchHit(b *testing.B, tweaks ...func(*config.Config)) {
-	h := benchApp(b, tweaks...).Handler()
+	benchHitOn(b, benchApp(b, tweaks...).Handler(), "")
+}
+
+// benchHitOn serves the longest demo article's cache hit to a browser
+// sending ua ("": none) until b is done.
+func benchHitOn(b *testing.B, h http.Handler, ua string) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/news/21", nil))
 	loc := w.Header().Get("Location")
 	r := httptest.NewRequest("GET", loc, nil)
 	r.Header.Set("Accept-Encoding", "gzip")
+	if ua != "" {
+		r.Header.Set("User-Agent", ua)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(&nopW{h: http.Header{}}, r)

@@ -65,8 +65,14 @@ func MultipartBody(t *testing.T, files ...UpFile) (string, []byte) {
 func (n *Node) PostFiles(t *testing.T, hdr map[string]string, files ...UpFile) Resp {
 	t.Helper()
 	ct, body := MultipartBody(t, files...)
-	req, _ := http.NewRequest("POST", n.Base+"/admin/media", bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
+	return n.PostBody(t, "/admin/media", ct, body, hdr)
+}
+
+// PostBody posts body of type contentType to path with headers hdr.
+func (n *Node) PostBody(t *testing.T, path, contentType string, body []byte, hdr map[string]string) Resp {
+	t.Helper()
+	req, _ := http.NewRequest("POST", n.Base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}

@@ -49,6 +49,10 @@ const (
 	// DefaultWireKeep is how long the wire desk keeps agency copy: a
 	// month of a few agencies is tens of thousands of items.
 	DefaultWireKeep = 30 * 24 * time.Hour
+	// DefaultAnalyticsKeepRaw is how long raw page views are kept: a
+	// week is enough to check the roll-ups against and count a week's
+	// visitors; the roll-ups stay.
+	DefaultAnalyticsKeepRaw = 7 * 24 * time.Hour
 )
 
 // Log formats: lines for a person (slog's key=value), or one JSON object
@@ -83,6 +87,10 @@ type Config struct {
 	// WireKeep is how long agency copy stays on the desk (0: for ever);
 	// stories articles were made from stay.
 	WireKeep time.Duration
+	// Analytics counts page views (internal/analytics); AnalyticsKeepRaw
+	// is how long raw views are kept.
+	Analytics        bool
+	AnalyticsKeepRaw time.Duration
 	// ShutdownGrace is how long a stop waits for running requests and
 	// jobs before it cuts them.
 	ShutdownGrace time.Duration
@@ -168,7 +176,8 @@ func Default() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Lang: DefaultLang, PageMaxAge: DefaultPageMaxAge, BackupKeep: DefaultBackupKeep,
 		CacheEntries: DefaultCacheEntries, EventPoll: DefaultEventPoll, ShutdownGrace: DefaultShutdownGrace, LogFormat: DefaultLogFormat,
 		ReadyOutboxLag: DefaultReadyOutboxLag, ProxyHeader: web.HeaderXForwardedFor, SearchBurst: DefaultSearchBurst, SearchRefill: DefaultSearchRefill,
-		CDNMaxAge: DefaultCDNMaxAge, CDNPurgeWindow: DefaultCDNPurgeWindow, WirePoll: DefaultWirePoll, WireKeep: DefaultWireKeep}
+		CDNMaxAge: DefaultCDNMaxAge, CDNPurgeWindow: DefaultCDNPurgeWindow, WirePoll: DefaultWirePoll, WireKeep: DefaultWireKeep,
+		Analytics: true, AnalyticsKeepRaw: DefaultAnalyticsKeepRaw}
 }
 
 // FlagSet declares the flags of a command that serves or touches the
@@ -260,6 +269,8 @@ func FlagSet(name string, getenv func(string) string) (*flag.FlagSet, *Config, f
 	str(&c.WireDir, "wire-dir", "KHABAR_WIRE_DIR", "folder agencies drop NewsML-G2 and ninjs files in, for the wire desk (taken files move to done/, refused ones to quarantine/); off when empty")
 	dur(&c.WirePoll, "wire-poll", "KHABAR_WIRE_POLL", "how often to look in --wire-dir")
 	dur(&c.WireKeep, "wire-keep", "KHABAR_WIRE_KEEP", "how long the wire desk keeps agency copy, e.g. 720h (0: for ever; stories articles were made from stay)")
+	boolean(&c.Analytics, "analytics", "KHABAR_ANALYTICS", "count page views, without cookies, for «الأكثر قراءة» and the desk (with --cdn, by a beacon the pages send)")
+	dur(&c.AnalyticsKeepRaw, "analytics-keep-raw", "KHABAR_ANALYTICS_KEEP_RAW", "how long raw page views are kept, e.g. 168h (the hourly and daily roll-ups stay)")
 	dur(&c.EventPoll, "event-poll", "KHABAR_EVENT_POLL", "how often to look for events written by other nodes")
 	integer(&c.BackupKeep, "backup-keep", "KHABAR_BACKUP_KEEP", "scheduled backups kept, the newest")
 	integer(&c.CacheEntries, "cache-entries", "KHABAR_CACHE_ENTRIES", "most pages kept in the page cache")
@@ -396,6 +407,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WireKeep != 0 && c.WireKeep < time.Hour {
 		errs = append(errs, fmt.Errorf("--wire-keep %s: want 0 (for ever) or an hour or more", c.WireKeep))
+	}
+	if c.AnalyticsKeepRaw < time.Hour {
+		errs = append(errs, fmt.Errorf("--analytics-keep-raw %s: want an hour or more, e.g. 168h", c.AnalyticsKeepRaw))
 	}
 	if c.WireDir != "" {
 		if info, err := os.Stat(c.WireDir); err != nil || !info.IsDir() {

@@ -19,6 +19,7 @@ const (
 	cleanRateBuckets   = "idle rate buckets"
 	cleanIdempotency   = "expired idempotency keys"
 	cleanWires         = "old wire items"
+	cleanAnalytics     = "old page views"
 )
 
 // housekeeping are the periodic clean-ups. River's leader inserts them,
@@ -47,8 +48,9 @@ type cleanupWorker struct {
 // Work deletes expired newsroom sessions, presence and edit locks long
 // lapsed, spent comment tokens too old to be taken anyway (ignored
 // already, they only take room), rate buckets idle for a day, the content
-// API's idempotency keys past their day, or agency copy older than the
-// desk keeps (WithWireKeep).
+// API's idempotency keys past their day, agency copy older than the
+// desk keeps (WithWireKeep), or page views past their time and the
+// visitor salts of days gone (WithAnalytics).
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) error {
 	var (
 		n   int64
@@ -65,6 +67,10 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 		n, err = w.q.store.DeleteIdleBuckets(ctx, time.Now())
 	case cleanIdempotency:
 		n, err = w.q.store.DeleteExpiredKeys(ctx, time.Now())
+	case cleanAnalytics:
+		if w.q.analytics != nil {
+			n, err = w.q.store.DeleteOldAnalytics(ctx, time.Now(), w.q.analytics.KeepRaw)
+		}
 	case cleanWires:
 		if w.q.wireKeep != 0 {
 			n, err = w.q.store.DeleteOldWires(ctx, time.Now().Add(-w.q.wireKeep))

@@ -47,6 +47,8 @@ type Queue struct {
 	pool     prometheus.Collector
 	// wireKeep is how long the wire desk keeps agency copy (0: for ever).
 	wireKeep time.Duration
+	// analytics is set by WithAnalytics.
+	analytics *Analytics
 }
 
 // riverClient is what Queue uses of river.Client, whichever driver (and

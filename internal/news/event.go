@@ -45,6 +45,9 @@ const (
 	// EventNewsletterChanged: a newsletter list was made or changed; every
 	// page's subscription box offers the lists.
 	EventNewsletterChanged EventKind = "newsletter.changed"
+	// EventMostReadChanged: «الأكثر قراءة» changed, the site's list
+	// (Site) or sections' (Sections).
+	EventMostReadChanged EventKind = "mostread.changed"
 )
 
 // Event is one row of the outbox: what changed in published state, with
@@ -68,6 +71,9 @@ type Event struct {
 	Wire int64 `json:"wire,omitempty"`
 	// Entry is the live blog entry of a liveblog.entry event.
 	Entry int64 `json:"entry,omitempty"`
+	// Site is set on a mostread.changed event when the site's list
+	// changed.
+	Site bool `json:"site,omitempty"`
 	// Media is the upload of a media.added event.
 	Media int64     `json:"media,omitempty"`
 	At    time.Time `json:"-"`

@@ -224,6 +224,7 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/comments/bans/{id}/delete", n.require(auth.PermModerate, n.unban))
 	mux.Handle("GET /admin/audit", n.require(auth.PermManageSettings, n.audit))
 	mux.Handle("GET /admin/status", n.require(auth.PermManageSettings, n.status))
+	mux.Handle("GET /admin/stats", n.require(auth.PermPublish, n.stats))
 	mux.Handle("POST /admin/status/jobs/{id}/retry", n.require(auth.PermManageSettings, n.retryJob))
 	mux.Handle("GET /admin/media", n.require(auth.PermWrite, n.mediaLibrary))
 	mux.Handle("POST "+UploadPath, n.require(auth.PermWrite, n.uploadMedia))

@@ -34,6 +34,9 @@ type Page struct {
 	// Expires, when set, drops the page from the cache at that time (a
 	// ticker item running out, say).
 	Expires time.Time
+	// Meta is the surface's own note about the page, kept with it and
+	// read on every hit (the site's: what a view of it counts as).
+	Meta any
 
 	gzOnce   sync.Once
 	gz       []byte

@@ -68,6 +68,11 @@ type Settings struct {
 	// an authenticator; until they set one up, the newsroom opens nothing
 	// else for them.
 	TwoFactorRequired bool
+
+	// HonourDoNotTrack: page views of readers whose browsers send Do Not
+	// Track or Global Privacy Control are not counted (internal/analytics
+	// counts without cookies and never keeps an address either way).
+	HonourDoNotTrack bool
 }
 
 // Defaults are what a fresh install shows.
@@ -116,7 +121,7 @@ func Keys() []string {
 	}
 	return append(out, "lang", "month_style", "digits", "comment_mode", "hijri",
 		"comment_close_days", "comment_block", "comment_hold", "comment_hold_links", "comment_hold_first",
-		"theme_color", "logo_media", "two_factor_required")
+		"theme_color", "logo_media", "two_factor_required", "honour_dnt")
 }
 
 // FromMap overlays stored values on the defaults. Unknown keys are ignored;
@@ -151,6 +156,7 @@ func FromMap(m map[string]string) Settings {
 	}
 	s.CommentHoldFirst = m["comment_hold_first"] == "on"
 	s.TwoFactorRequired = m["two_factor_required"] == "on"
+	s.HonourDoNotTrack = m["honour_dnt"] == "on"
 	if hexColour(m["theme_color"]) {
 		s.ThemeColor = m["theme_color"]
 	}
@@ -182,6 +188,7 @@ func (s Settings) ToMap() map[string]string {
 		"theme_color":         s.ThemeColor,
 		"logo_media":          "",
 		"two_factor_required": onOff(s.TwoFactorRequired),
+		"honour_dnt":          onOff(s.HonourDoNotTrack),
 	}
 	if s.LogoMedia != 0 {
 		m["logo_media"] = strconv.FormatInt(s.LogoMedia, 10)
@@ -257,6 +264,7 @@ func Parse(form map[string]string) (Settings, error) {
 	s.CommentHoldLinks = form["comment_hold_links"] == "on"
 	s.CommentHoldFirst = form["comment_hold_first"] == "on"
 	s.TwoFactorRequired = form["two_factor_required"] == "on"
+	s.HonourDoNotTrack = form["honour_dnt"] == "on"
 	// A colour picker always sends a colour; an empty one is an older form.
 	if c := strings.ToLower(strings.TrimSpace(form["theme_color"])); c != "" {
 		if !hexColour(c) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"khabar/internal/analytics"
 	"khabar/internal/media"
 	"khabar/internal/news"
 	"khabar/internal/render"
@@ -70,6 +71,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Description = d.Site.Tagline
 		d.Canonical = s.base + "/"
+		d.Beacon = s.beacon
 		latest, err := s.store.ListPublished(ctx, store.ListFilter{Limit: homeLatest + 1})
 		if err != nil {
 			return nil, err
@@ -98,7 +100,10 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 			}
 			hv.Latest = append(hv.Latest, latest[i])
 		}
-		tags := []string{tagHome}
+		tags := []string{tagHome, tagMostRead}
+		if d.MostRead, err = s.store.MostRead(ctx, 0); err != nil {
+			return nil, err
+		}
 		// The menu's sections, each with its subsections' articles.
 		for _, sec := range d.Chrome.Nav {
 			items, err := s.store.ListPublished(ctx, store.ListFilter{SectionID: sec.ID, Limit: perSectionBlock})
@@ -112,9 +117,12 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		d.Home = hv
 		s.homeStructured(d)
 		p, err := s.page("home", d, tags...)
-		// The latest list says "منذ ٣ دقائق": keep it true to the minute.
-		if soon := time.Now().Add(time.Minute); p != nil && (p.Expires.IsZero() || soon.Before(p.Expires)) {
-			p.Expires = soon
+		if p != nil {
+			p.Meta = analytics.Page{Kind: analytics.KindHome}
+			// The latest list says "منذ ٣ دقائق": keep it true to the minute.
+			if soon := time.Now().Add(time.Minute); p.Expires.IsZero() || soon.Before(p.Expires) {
+				p.Expires = soon
+			}
 		}
 		return p, err
 	})
@@ -149,11 +157,16 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		if err := s.fillArticle(ctx, d, a); err != nil {
 			return nil, err
 		}
-		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10)}
+		d.Beacon = s.beacon
+		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10), tagMostRead}
 		p, err := s.page("article", d, tags...)
 		s.expireWithComments(p, d.Comments)
 		if p != nil {
 			p.Path, p.Location = news.ArticlePathDecoded(a), news.ArticlePath(a)
+			p.Meta = analytics.Page{Kind: analytics.KindArticle, ArticleID: a.ID, SectionID: a.SectionID}
+			if a.Live {
+				p.Meta = analytics.Page{Kind: analytics.KindLive, ArticleID: a.ID, SectionID: a.SectionID}
+			}
 		}
 		return p, err
 	})
@@ -190,6 +203,9 @@ func (s *Site) fillArticle(ctx context.Context, d *pageData, a *news.Article) er
 		return err
 	}
 	d.Article.Notes, d.Article.Corrections = correctionBoxes(corrections)
+	if d.MostRead, err = s.store.MostRead(ctx, 0); err != nil {
+		return err
+	}
 	if d.Comments, err = s.fillComments(ctx, a, false, 1); err != nil {
 		return err
 	}
@@ -254,6 +270,11 @@ type listHead struct {
 	filter         store.ListFilter
 	crumbs         []news.Section
 	author         *authorView // an author page's profile
+	// count is what a view of the page counts as.
+	count analytics.Page
+	// mostRead, when set, is the section whose «الأكثر قراءة» the page
+	// shows.
+	mostRead int64
 }
 
 func (s *Site) section(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +294,8 @@ func (s *Site) sectionHead(ctx context.Context, slug string) (*listHead, error) 
 		return nil, err
 	}
 	h := &listHead{heading: sec.Name, intro: sec.Description, filter: store.ListFilter{SectionID: sec.ID},
-		tags: []string{sectionTag(sec.ID)}, crumbs: news.Trail(c.Sections, *sec)}
+		tags: []string{sectionTag(sec.ID)}, crumbs: news.Trail(c.Sections, *sec),
+		count: analytics.Page{Kind: analytics.KindSection, SectionID: sec.ID}, mostRead: sec.ID}
 	if h.intro == "" {
 		h.description = s.cat.T("section_meta_description", sec.Name, s.settings.Get().SiteName)
 	}
@@ -319,7 +341,8 @@ func (s *Site) tag(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return &listHead{heading: t.Name, tags: []string{"tag:" + strconv.FormatInt(t.ID, 10)}, filter: store.ListFilter{TagID: t.ID}}, nil
+		return &listHead{heading: t.Name, tags: []string{"tag:" + strconv.FormatInt(t.ID, 10)}, filter: store.ListFilter{TagID: t.ID},
+			count: analytics.Page{Kind: analytics.KindTag}}, nil
 	}})
 }
 
@@ -342,7 +365,7 @@ func (s *Site) author(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		return &listHead{heading: a.Name, intro: a.Bio, tags: []string{"author:" + strconv.FormatInt(a.ID, 10)},
-			filter: store.ListFilter{AuthorID: a.ID}, author: v}, nil
+			filter: store.ListFilter{AuthorID: a.ID}, author: v, count: analytics.Page{Kind: analytics.KindAuthor}}, nil
 	}})
 }
 
@@ -398,6 +421,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		}
 		escaped := "/" + l.kind + "/" + url.PathEscape(slug)
 		d.Canonical = s.base + escaped
+		d.Beacon = s.beacon
 		if pageNo > 1 {
 			d.Canonical += "?page=" + strconv.Itoa(pageNo)
 		}
@@ -428,7 +452,17 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) {
 		for _, t := range h.tags {
 			tags = append(tags, cardsTag(t))
 		}
-		return s.page("list", d, tags...)
+		if h.mostRead != 0 {
+			tags = append(tags, mostReadTag(h.mostRead))
+			if d.MostRead, err = s.store.MostRead(ctx, h.mostRead); err != nil {
+				return nil, err
+			}
+		}
+		p, err := s.page("list", d, tags...)
+		if p != nil {
+			p.Meta = h.count
+		}
+		return p, err
 	})
 }
 

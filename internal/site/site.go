@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"khabar/internal/analytics"
 	"khabar/internal/comment"
 	"khabar/internal/jobs"
 	"khabar/internal/live"
@@ -66,6 +67,11 @@ type Options struct {
 	Thumbs bool
 	// Files holds the library's originals, the outlet's logo among them.
 	Files media.Store
+	// Counter counts page views; nil counts none.
+	Counter *analytics.Counter
+	// Beacon counts views by the pages' beacon instead of as they are
+	// served: behind a CDN, whose hits never reach the server.
+	Beacon bool
 }
 
 // Site is the reader-facing web site.
@@ -113,6 +119,11 @@ type Site struct {
 	files   media.Store
 	iconsMu sync.Mutex
 	icons   atomic.Pointer[iconSet]
+
+	counter *analytics.Counter
+	beacon  bool
+	// beaconLimit keeps one address from inflating the counts.
+	beaconLimit *throttle.Limiter
 }
 
 // New builds the site and reads the settings.
@@ -129,6 +140,8 @@ func New(ctx context.Context, o Options) (*Site, error) {
 	assets.notFound = func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) }
 	s.jobs, s.thumbs = o.Jobs, o.Thumbs && o.Jobs != nil
 	s.files = o.Files
+	s.counter, s.beacon = o.Counter, o.Beacon && o.Counter != nil
+	s.beaconLimit = throttle.NewLimiter(beaconBurst, beaconEvery)
 	s.eng, err = render.NewEngine(tfs, o.Catalog, assets.Funcs())
 	if err != nil {
 		return nil, err
@@ -174,6 +187,10 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /comments/{id}", cop.Handler(http.HandlerFunc(s.postComment)))
 		mux.Handle("POST /comment/{id}/report", cop.Handler(http.HandlerFunc(s.reportComment)))
 		mux.Handle("POST /comment/{id}/report/undo", cop.Handler(http.HandlerFunc(s.unreportComment)))
+	}
+	if s.beacon {
+		// A report from one of our pages; another site's is refused.
+		mux.Handle("POST "+BeaconPath, cop.Handler(http.HandlerFunc(s.countBeacon)))
 	}
 	mux.HandleFunc("GET /liveblog/{id}", s.liveBlogPage)
 	mux.HandleFunc("GET "+news.CorrectionsPath, s.correctionsPage)
@@ -268,6 +285,16 @@ func Invalidates(ev news.Event) Invalidation {
 		// The article page, its /liveblog pages and the feeds carrying
 		// it (its updated time moved); no list shows an entry.
 		return Invalidation{Tags: []string{articleTag(ev.ArticleID)}}
+	case news.EventMostReadChanged:
+		// Only the pages showing a list that changed.
+		var tags []string
+		if ev.Site {
+			tags = append(tags, tagMostRead)
+		}
+		for _, id := range ev.Sections {
+			tags = append(tags, mostReadTag(id))
+		}
+		return Invalidation{Tags: tags}
 	case news.EventCorrectionChanged:
 		// The article page and the feeds carrying it (its text and
 		// updated time changed), and /corrections; no card shows one.
@@ -319,7 +346,12 @@ const (
 	tagTicker = "ticker"
 	tagLatest = "latest"
 	tagAll    = "all"
+	// tagMostRead is on the pages showing the site's «الأكثر قراءة».
+	tagMostRead = "mostread"
 )
+
+// mostReadTag is on a section's page, which shows its own «الأكثر قراءة».
+func mostReadTag(section int64) string { return "mostread:section:" + strconv.FormatInt(section, 10) }
 
 func articleTag(id int64) string { return "article:" + strconv.FormatInt(id, 10) }
 
@@ -465,6 +497,7 @@ func (s *Site) serveCached(w http.ResponseWriter, r *http.Request, key string, f
 		return
 	}
 	p.Serve(w, r)
+	s.count(r, p)
 }
 
 // forEdge readies a public page for the caches in front: it carries

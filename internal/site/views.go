@@ -33,6 +33,11 @@ type pageData struct {
 	Notice      *noticeView
 	StaticPage  *staticPageView
 	Corrections *correctionsView
+	// MostRead is «الأكثر قراءة»: the site's, or a section page's own.
+	MostRead []news.Article
+	// Beacon loads the counting beacon: behind a CDN, which serves
+	// pages the server never sees.
+	Beacon      bool
 	EmailAlerts bool       // the e-mail alerts form is offered
 	Feeds       []feedLink // autodiscovery
 	Meta        []metaTag  // OpenGraph and Twitter cards

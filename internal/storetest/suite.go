@@ -114,6 +114,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"IdempotencyKeys", testIdempotencyKeys},
 		{"TagWrites", testTagWrites},
 		{"SuggestTags", testSuggestTags},
+		{"AnalyticsRollups", testAnalyticsRollups},
+		{"MostRead", testMostRead},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
