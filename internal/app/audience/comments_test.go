@@ -1,4 +1,4 @@
-package app_test
+package audience_test
 
 import (
 	"bufio"
