@@ -291,7 +291,7 @@ func TestNewsroomPages(t *testing.T) {
 		{"/admin/", []string{a.Headline, `name="status" value="unpublished"`, "منشور"}},
 		{"/admin/?status=draft", []string{"لا توجد أخبار بهذه الحالة"}},
 		{"/admin/articles/new", []string{`name="headline"`, `name="add_type"`, `value="factbox"`}},
-		{"/admin/articles/" + id, []string{a.Headline, `name="version" value="1"`, `name="b0_type"`, "تحديث النسخة المنشورة"}},
+		{"/admin/articles/" + id, []string{a.Headline, `name="version" value="1"`, `name="b0_type"`, `class="primary">نشر التحديث</button>`}},
 		{"/admin/articles/" + id + "/preview", []string{"<h1>" + a.Headline + "</h1>", `content="noindex, nofollow"`}},
 		{"/admin/ticker", []string{`name="text"`, "<table>"}},
 		{"/admin/settings", []string{`name="month_style"`, `value="levant" selected`, "https://t.me/khabar_demo"}},

@@ -179,7 +179,6 @@ var arabic = map[string]string{
 	"admin_ticker_empty":        "الشريط فارغ.",
 	"admin_save":                "حفظ",
 	"admin_save_publish":        "حفظ ونشر",
-	"admin_update_live":         "تحديث النسخة المنشورة",
 	"admin_preview":             "معاينة",
 	"admin_view_live":           "عرض الخبر المنشور",
 	"admin_form_errors":         "لم يُحفظ الخبر: صحّح الحقول المشار إليها.",

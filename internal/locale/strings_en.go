@@ -175,7 +175,6 @@ var english = map[string]string{
 	"admin_ticker_empty":        "The ticker is empty.",
 	"admin_save":                "Save",
 	"admin_save_publish":        "Save and publish",
-	"admin_update_live":         "Update the live version",
 	"admin_preview":             "Preview",
 	"admin_view_live":           "View live article",
 	"admin_form_errors":         "Not saved: correct the marked fields.",
