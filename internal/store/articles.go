@@ -703,7 +703,7 @@ func (f AdminFilter) where() (string, []any) {
 		where.WriteString(" AND a.breaking")
 	}
 	if f.Live {
-		where.WriteString(" AND a.live")
+		where.WriteString(" AND a.live AND NOT EXISTS (SELECT 1 FROM liveblogs l WHERE l.article_id = a.id AND l.ended_at IS NOT NULL)")
 	}
 	return where.String(), args
 }

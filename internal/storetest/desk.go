@@ -51,9 +51,15 @@ func testDeskLists(t *testing.T, s *store.Store, f Fixture) {
 	breaking := f.Article("عاجل")
 	breaking.Breaking = true
 	breaking = step(create(breaking), news.Change{Action: news.ActionPublish})
-	live := inState(t, s, f, news.StatusPublished)
-	if err := s.SetLiveCoverage(ctx, live.ID, true); err != nil {
-		t.Fatal(err)
+	live, ended := inState(t, s, f, news.StatusPublished), inState(t, s, f, news.StatusPublished)
+	// A blog whose coverage has ended is no longer running.
+	for _, c := range []struct {
+		id   int64
+		open bool
+	}{{live.ID, true}, {ended.ID, true}, {ended.ID, false}} {
+		if err := s.SetLiveCoverage(ctx, c.id, c.open); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := s.EnterArticle(ctx, draft.ID, news.Actor{UserID: u, Name: writer.Name}, store.Claim, news.EditTTL); err != nil {
 		t.Fatal(err)
@@ -78,7 +84,7 @@ func testDeskLists(t *testing.T, s *store.Store, f Fixture) {
 		{"locks I hold", store.AdminFilter{LockedBy: u, LockTTL: news.EditTTL}, []int64{draft.ID}},
 		{"locks held long ago", store.AdminFilter{LockedBy: u, LockTTL: -time.Hour}, nil},
 		{"breaking", store.AdminFilter{Status: news.StatusPublished, Breaking: true}, []int64{breaking.ID}},
-		{"live blogs", store.AdminFilter{Status: news.StatusPublished, Live: true}, []int64{live.ID}},
+		{"live blogs running", store.AdminFilter{Status: news.StatusPublished, Live: true}, []int64{live.ID}},
 	}
 	for _, c := range cases {
 		list, err := s.ListArticles(ctx, c.f)
