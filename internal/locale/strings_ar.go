@@ -288,6 +288,7 @@ var arabic = map[string]string{
 	"block_factbox":             "صندوق معلومات",
 	"block_related":             "خبر مرتبط",
 	"block_html":                "HTML",
+	"writer_liveblog":           "رابط تغطية مباشرة",
 	"writer_label":              "متن الخبر: اكتب هنا",
 	"writer_keys":               "اكتب وEnter لفقرة جديدة. «/» في فقرة فارغة أو زر «+» يفتحان قائمة الكتل؛ ‏«## » عنوان فرعي، ‏«> » اقتباس، ‏«- » أو «1. » قائمة. Ctrl+B غامق، Ctrl+I مائل، Ctrl+K رابط، Alt مع ↑ أو ↓ ينقل الكتلة، Ctrl+Z تراجع.",
 	"writer_add":                "إضافة كتلة",
@@ -912,6 +913,7 @@ var arabic = map[string]string{
 	"err_images_incomplete":         "في المتن صور ينقصها نص بديل أو تعليق أو مصدر؛ انظر الكتل المعلَّمة.",
 	// Live blogs (تغطية مباشرة).
 	"liveblog_title":            "تغطية مباشرة",
+	"liveblog_follow":           "تغطية مباشرة مستمرة:",
 	"liveblog_live":             "مباشر",
 	"liveblog_since":            "مستمرة منذ",
 	"liveblog_ended":            "انتهت التغطية المباشرة في",

@@ -284,6 +284,7 @@ var english = map[string]string{
 	"block_factbox":             "Fact box",
 	"block_related":             "Related article",
 	"block_html":                "HTML",
+	"writer_liveblog":           "Live blog link",
 	"writer_label":              "Body: write here",
 	"writer_keys":               "Type, and Enter for a new paragraph. “/” in an empty paragraph or the “+” button opens the block menu; “## ” subheading, “> ” quote, “- ” or “1. ” list. Ctrl+B bold, Ctrl+I italic, Ctrl+K link, Alt with ↑ or ↓ moves the block, Ctrl+Z undo.",
 	"writer_add":                "Add a block",
@@ -908,6 +909,7 @@ var english = map[string]string{
 	"err_images_incomplete":         "Some images in the body lack alt text, a caption or a credit; see the marked blocks.",
 	// Live blogs (تغطية مباشرة).
 	"liveblog_title":            "Live coverage",
+	"liveblog_follow":           "Live coverage:",
 	"liveblog_live":             "Live",
 	"liveblog_since":            "since",
 	"liveblog_ended":            "Live coverage ended on",

@@ -159,6 +159,13 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, idPart string) {
 		}
 		d.Beacon = s.beacon
 		tags := []string{articleTag(a.ID), "section:" + strconv.FormatInt(a.SectionID, 10), tagMostRead}
+		// A story linked from the body shows its headline, and a live
+		// blog whether it still runs: the page follows their changes.
+		for _, b := range a.Body {
+			if b.Type == news.BlockRelated {
+				tags = append(tags, articleTag(b.ArticleID))
+			}
+		}
 		p, err := s.page("article", d, tags...)
 		s.expireWithComments(p, d.Comments)
 		if p != nil {

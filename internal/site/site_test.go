@@ -375,3 +375,34 @@ func testHomeSaysHowLongAgo(t *testing.T, st *store.Store) {
 		t.Error("home must expire within a minute while it shows relative times")
 	}
 }
+
+// TestLiveBlogLink: a related block whose story is a live blog still
+// running is shown as live coverage to follow; when the coverage ends,
+// the event that announces it drops the linking page, which then shows an
+// ordinary link, as it does after the linked headline changes.
+func TestLiveBlogLink(t *testing.T) { storetest.Each(t, testLiveBlogLink) }
+
+func testLiveBlogLink(t *testing.T, st *store.Store) {
+	f := newFixture(t, st)
+	ctx := context.Background()
+	blog, _ := f.publish(t, []news.Block{{Type: news.BlockParagraph, Text: "بداية التغطية"}})
+	if err := f.store.SetLiveCoverage(ctx, blog.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	_, path := f.publish(t, []news.Block{{Type: news.BlockRelated, ArticleID: blog.ID}})
+	link := `<a href="` + news.ArticlePath(blog) + `">`
+	if body := f.get(path).Body; !strings.Contains(body, `<aside class="inline-related live"><span>تغطية مباشرة مستمرة:</span> `+link) {
+		t.Fatalf("a running live blog is not linked as live coverage:\n%s", body)
+	}
+	after, err := f.store.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.SetLiveCoverage(ctx, blog.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t, after)
+	if body := f.get(path).Body; !strings.Contains(body, `<aside class="inline-related"><span>اقرأ أيضًا:</span> `+link) {
+		t.Errorf("an ended live blog is still linked as live coverage:\n%s", body)
+	}
+}

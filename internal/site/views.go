@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -136,6 +137,9 @@ type blockView struct {
 	Ordered   bool
 	Title     string
 	Related   *news.Article
+	// Running: Related is a live blog whose coverage goes on, linked as
+	// live coverage rather than as one more story.
+	Running bool
 }
 
 type shareLink struct {
@@ -198,6 +202,13 @@ func (s *Site) resolveBlocks(ctx context.Context, blocks []news.Block) ([]blockV
 				continue
 			}
 			v.Related = a
+			if a.Live {
+				blog, err := s.store.LiveBlog(ctx, a.ID)
+				if err != nil {
+					return nil, fmt.Errorf("linked live blog %d: %w", a.ID, err)
+				}
+				v.Running = !blog.Ended()
+			}
 		}
 		out = append(out, v)
 	}

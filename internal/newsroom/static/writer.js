@@ -68,7 +68,9 @@
       image: atom("figure", { media: { default: 0 }, caption: { default: "" }, credit: { default: "" }, alt: { default: "" } }),
       embed: atom("div", { url: { default: "" } }),
       divider: { group: "block", atom: true, selectable: true, draggable: true, toDOM: function () { return ["hr"]; } },
-      related: atom("div", { article: { default: 0 }, label: { default: "" } }),
+      // live: offered from the menu as a live-blog link, whose search
+      // finds live blogs still running; stored as any related block.
+      related: atom("div", { article: { default: 0 }, label: { default: "" }, live: { default: false } }),
       html: atom("div", { html: { default: "" } }),
       text: { group: "inline" },
       br: { group: "inline", inline: true, selectable: false, parseDOM: [{ tag: "br" }], toDOM: function () { return ["br"]; } },
@@ -395,6 +397,7 @@
       { label: d.divider, run: empty(N.divider) },
       { label: d.factbox, run: function () { insertBlock(view, N.factbox.create(null, [N.facttitle.create(), N.factitems.create(null, N.item.create())])); } },
       { label: d.related, run: empty(N.related) },
+      { label: d.liveblog, run: empty(N.related, { live: true }) },
     ];
   };
   var blockMenu = function (keepFocus) { listbox(d.menu, blockTypes(), keepFocus); };
@@ -438,15 +441,16 @@
   };
 
   // Finding our own articles, for links and related-article blocks.
-  var find = function (q) {
-    return fetch("/admin/articles/find?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+  var find = function (q, live) {
+    return fetch("/admin/articles/find?q=" + encodeURIComponent(q) + (live ? "&live=1" : ""), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { articles: [] }; })
       .then(function (j) { return j.articles || []; })
       .catch(function () { return []; });
   };
   // searchBox is a combobox over find's answers; done gets the chosen
-  // article, or {url} for an address typed in.
-  var searchBox = function (label, done, anchor) {
+  // article, or {url} for an address typed in. A live box lists the
+  // running live blogs before anything is typed.
+  var searchBox = function (label, done, anchor, live) {
     close();
     var box = el("div", { "class": "w-popup", role: "dialog", "aria-label": label });
     var id = "w-find-" + (++seq);
@@ -471,7 +475,7 @@
       var q = input.value.trim();
       if (/^(https?:\/\/|mailto:)/i.test(q)) { found = []; active = -1; show(); return; }
       timer = setTimeout(function () {
-        find(q).then(function (got) { if (input.value.trim() === q) { found = got; active = got.length ? 0 : -1; show(); } });
+        find(q, live).then(function (got) { if (input.value.trim() === q) { found = got; active = got.length ? 0 : -1; show(); } });
       }, 150);
     });
     input.addEventListener("keydown", function (e) {
@@ -494,6 +498,7 @@
     if (!anchor) place(box);
     popup = { box: box, key: null };
     input.focus();
+    if (live) find("", true).then(function (got) { if (!input.value.trim()) { found = got; active = got.length ? 0 : -1; show(); } });
   };
   var linkBox = function () {
     var sel = view.state.selection, from = sel.from, to = sel.to;
@@ -593,15 +598,16 @@
     related: function (node, v, getPos) {
       return fieldsView(node, v, getPos, function (dom, field, nv) {
         var shown = el("p", { "class": "w-kind" });
-        nv.refresh = function (n) { shown.textContent = d.related + (n.attrs.article ? ": " + (n.attrs.label || "#" + n.attrs.article) : ""); };
+        var kind = node.attrs.live ? d.liveblog : d.related;
+        nv.refresh = function (n) { shown.textContent = kind + (n.attrs.article ? ": " + (n.attrs.label || "#" + n.attrs.article) : ""); };
         nv.refresh(node);
         var choose = el("button", { type: "button", "class": "secondary", text: d.relatedChoose });
         choose.addEventListener("click", function () {
-          searchBox(d.related, function (a) {
+          searchBox(kind, function (a) {
             if (!a.id) return;
             var pos = getPos(), attrs = Object.assign({}, v.state.doc.nodeAt(pos).attrs, { article: a.id, label: a.headline });
             v.dispatch(v.state.tr.setNodeMarkup(pos, null, attrs));
-          }, dom);
+          }, dom, node.attrs.live);
         });
         dom.append(shown, choose);
       });
