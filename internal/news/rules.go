@@ -36,6 +36,15 @@ func (a *Article) ViewableBy(s Staff) error {
 	return ErrForbidden
 }
 
+// ReadershipViewableBy is nil when s may see how a is read
+// (/admin/stats): the desk every article, a writer their own.
+func (a *Article) ReadershipViewableBy(s Staff) error {
+	if s.Desk || s.UserID > 0 && a.madeBy(s.UserID) {
+		return nil
+	}
+	return ErrForbidden
+}
+
 // ErrWithEditors refuses a writer's change to their own article once it
 // is submitted: it is the editors' until they send it back.
 var ErrWithEditors = errors.New("the article is with the editors")

@@ -746,6 +746,8 @@ type deskPage struct {
 	View string
 	// Locks name who is editing which article now.
 	Locks map[int64]*news.Editor
+	// Now is the readership now, on an editor's desk.
+	Now *statsNow
 }
 
 // deskViews are the desk's filters: both halves, or one.

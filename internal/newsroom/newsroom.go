@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"khabar/internal/alert"
 	"khabar/internal/auth"
@@ -65,6 +66,9 @@ type Options struct {
 	Live *live.Hub
 	// Newsletters are managed at /admin/newsletters when set.
 	Newsletters *newsletter.Service
+
+	// Now is the readership figures' clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Newsroom serves /admin.
@@ -87,10 +91,15 @@ type Newsroom struct {
 	live   *live.Hub
 	// newsletters is nil when e-mail is not configured.
 	newsletters *newsletter.Service
+
+	now func() time.Time
 }
 
 // New parses the newsroom templates.
 func New(o Options) (*Newsroom, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	tfs, _ := fs.Sub(files, "templates")
 	eng, err := render.NewEngine(tfs, o.Catalog, template.FuncMap{
 		"join": func(items []string) string { return strings.Join(items, "\n") },
@@ -105,7 +114,7 @@ func New(o Options) (*Newsroom, error) {
 		return nil, err
 	}
 	static := map[string]*render.Page{}
-	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js", "desk.js", "writer.js", "writer.css", "vendor/prosemirror.js"} {
+	for _, name := range []string{"admin.css", "moderation.js", "alerts.js", "editor.js", "media.js", "wires.js", "desk.js", "stats.js", "writer.js", "writer.css", "vendor/prosemirror.js"} {
 		b, err := files.ReadFile("static/" + name)
 		if err != nil {
 			return nil, err
@@ -117,7 +126,8 @@ func New(o Options) (*Newsroom, error) {
 		static[name] = render.NewPage(http.StatusOK, ct, b, "private, max-age=300")
 	}
 	return &Newsroom{store: o.Store, media: o.Media, eng: eng, cat: o.Catalog, preview: o.Preview, search: o.Search, secure: o.SecureCookie, log: o.Log,
-		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live, newsletters: o.Newsletters}, nil
+		settings: o.Settings, fanout: o.Alerts, base: o.BaseURL, auth: o.Auth, static: static, system: o.Status, live: o.Live, newsletters: o.Newsletters,
+		now: o.Now}, nil
 }
 
 // serveStatic answers GET /admin/{name} with one of the static files.
@@ -224,7 +234,10 @@ func (n *Newsroom) Handler() http.Handler {
 	mux.Handle("POST /admin/comments/bans/{id}/delete", n.require(auth.PermModerate, n.unban))
 	mux.Handle("GET /admin/audit", n.require(auth.PermManageSettings, n.audit))
 	mux.Handle("GET /admin/status", n.require(auth.PermManageSettings, n.status))
-	mux.Handle("GET /admin/stats", n.require(auth.PermPublish, n.stats))
+	mux.Handle("GET /admin/stats", n.require(auth.PermWrite, n.stats))
+	mux.Handle("GET "+StatsNowPath, n.require(auth.PermWrite, n.statsNowFragment))
+	mux.Handle("GET /admin/stats/articles/{id}", n.require(auth.PermWrite, n.statsOfArticle))
+	n.serveStatic(mux, "stats.js")
 	mux.Handle("POST /admin/status/jobs/{id}/retry", n.require(auth.PermManageSettings, n.retryJob))
 	mux.Handle("GET /admin/media", n.require(auth.PermWrite, n.mediaLibrary))
 	mux.Handle("POST "+UploadPath, n.require(auth.PermWrite, n.uploadMedia))

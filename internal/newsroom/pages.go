@@ -268,6 +268,9 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request) {
 		if err == nil && (len(q) == 0 || len(q) == 1 && q.Has("view")) {
 			page.Desk, err = n.fillDesk(r.Context(), u, page.View, time.Now())
 		}
+		if err == nil && page.Desk != nil && u.Can(auth.PermPublish) {
+			page.Now, err = n.readNow(r.Context(), store.Readership{}, deskTop)
+		}
 		if err == nil {
 			page.Locks, err = n.store.EditLocks(r.Context(), news.EditTTL)
 		}

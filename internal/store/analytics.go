@@ -168,9 +168,13 @@ func (s *Store) VisitorSalt(ctx context.Context, day time.Time) ([]byte, error) 
 
 // DeleteOldAnalytics deletes the visitor salts of days before today's
 // (which makes yesterday's hashes unlinkable to today's), raw hits older
-// than keepRaw and per-minute roll-ups older than MinuteKeep.
+// than keepRaw and per-minute roll-ups older than MinuteKeep, having
+// kept the alerts' effects those hold.
 func (s *Store) DeleteOldAnalytics(ctx context.Context, now time.Time, keepRaw time.Duration) (int64, error) {
 	var n int64
+	if err := s.keepAlertEffects(ctx, now); err != nil {
+		return 0, err
+	}
 	for _, d := range []struct {
 		what, query string
 		before      time.Time
@@ -208,22 +212,7 @@ type ArticleViews struct {
 // the roll-up of grain g (from and to fall on its buckets' starts), of
 // section (and its subsections) when not 0; most viewed first.
 func (s *Store) TopArticles(ctx context.Context, g Grain, from, to time.Time, section int64, limit int) ([]ArticleViews, error) {
-	args := []any{from.Unix(), to.Unix(), string(news.StatusPublished)}
-	where := ""
-	if section > 0 {
-		where = " AND (a.section_id = ? OR a.section_id IN (SELECT id FROM sections WHERE parent_id = ?))"
-		args = append(args, section, section)
-	}
-	args = append(args, limit)
-	// Summed first, then joined: one article lookup per article, not per
-	// roll-up row.
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT t.article_id, t.views FROM (
-		SELECT article_id, SUM(views) AS views FROM `+rollups[g].table+` WHERE bucket >= ? AND bucket < ? AND article_id > 0 GROUP BY article_id) t
-		JOIN articles a ON a.id = t.article_id WHERE a.status = ?`+where+` ORDER BY t.views DESC, t.article_id LIMIT ?`), args...)
-	return collect(rows, err, "most viewed articles", func(r rowScanner) (ArticleViews, error) {
-		var v ArticleViews
-		return v, r.Scan(&v.ArticleID, &v.Views)
-	})
+	return s.MostViewed(ctx, Readership{Grain: g, From: from, To: to, Section: section}, limit)
 }
 
 // Audience is what the raw hits say of [from, to): views and distinct
@@ -236,13 +225,7 @@ type Audience struct {
 // AudienceBetween counts the raw hits of [from, to): only as far back as
 // they are kept (--analytics-keep-raw).
 func (s *Store) AudienceBetween(ctx context.Context, from, to time.Time) (Audience, error) {
-	var a Audience
-	err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*), COUNT(DISTINCT visitor) FROM analytics_hits WHERE at >= ? AND at < ?"),
-		from.Unix(), to.Unix()).Scan(&a.Views, &a.Visitors)
-	if err != nil {
-		return a, fmt.Errorf("count the audience: %w", err)
-	}
-	return a, nil
+	return s.AudienceOf(ctx, Readership{From: from, To: to})
 }
 
 // MostReadChange is what RefreshMostRead changed: the site's list, and
@@ -398,17 +381,6 @@ func (s *Store) ArticleMinutes(ctx context.Context, ids []int64, from, to time.T
 		out[p[0]][(p[1]-from.Unix())/60] = p[2]
 	}
 	return out, nil
-}
-
-// ReferrerViews are the views of [from, to) by referrer group, from the
-// roll-up of grain g, most first.
-func (s *Store) ReferrerViews(ctx context.Context, g Grain, from, to time.Time) ([]GroupViews, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT referrer, SUM(views) AS v FROM "+rollups[g].table+" WHERE bucket >= ? AND bucket < ? GROUP BY referrer ORDER BY v DESC, referrer"),
-		from.Unix(), to.Unix())
-	return collect(rows, err, "views by referrer", func(r rowScanner) (GroupViews, error) {
-		var v GroupViews
-		return v, r.Scan(&v.Group, &v.Views)
-	})
 }
 
 // GroupViews are the views from one referrer group.

@@ -19,8 +19,10 @@ import (
 // articles (100 a day, read mostly in their first two days), and times
 // the desk's two questions: the last 30 minutes (the top articles from
 // the minute roll-up, views and visitors from the raw hits) and the last
-// 30 days (the top articles from the daily roll-up), and the minute's
-// «الأكثر قراءة» refresh, reporting p50/p95/max in ms and the views
+// 30 days (the top articles from the daily roll-up), the desk's figures
+// of 30 days (by section, author, referrer and day) and of the month's
+// most read article over 7 days, and the minute's «الأكثر قراءة»
+// refresh, reporting p50/p95/max in ms and the views
 // loaded.
 //
 // The last day is loaded as raw hits through AddHits, as nodes write
@@ -42,6 +44,11 @@ func BenchmarkAnalyticsQueries(b *testing.B) {
 			start := time.Now()
 			loaded := loadTraffic(b, s, now, total)
 			took := time.Since(start)
+			top, err := s.TopArticles(ctx, store.ByDay, now.Truncate(24*time.Hour).Add(-29*24*time.Hour), now.Truncate(24*time.Hour).Add(24*time.Hour), 0, 1)
+			if err != nil || len(top) == 0 {
+				b.Fatalf("the month's most read: %v %v", top, err)
+			}
+			busiest := top[0].ArticleID
 			for _, q := range []struct {
 				name string
 				run  func() error
@@ -57,6 +64,33 @@ func BenchmarkAnalyticsQueries(b *testing.B) {
 				{"last-30-days", func() error {
 					today := now.Truncate(24 * time.Hour)
 					_, err := s.TopArticles(ctx, store.ByDay, today.Add(-29*24*time.Hour), today.Add(24*time.Hour), 0, 10)
+					return err
+				}},
+				// The desk's period figures (/admin/stats, 30 days): by
+				// section, by author, by referrer, over time, and one
+				// article's and one writer's.
+				{"desk-30-days", func() error {
+					today := now.Truncate(24 * time.Hour)
+					f := store.Readership{Grain: store.ByDay, From: today.Add(-29 * 24 * time.Hour), To: today.Add(24 * time.Hour)}
+					if _, err := s.ViewsBySection(ctx, f); err != nil {
+						return err
+					}
+					if _, err := s.ViewsByAuthor(ctx, f); err != nil {
+						return err
+					}
+					if _, err := s.ReferrerViews(ctx, f); err != nil {
+						return err
+					}
+					_, err := s.ViewsOverTime(ctx, f)
+					return err
+				}},
+				{"article-7-days", func() error {
+					hour := now.Truncate(time.Hour).Add(time.Hour)
+					f := store.Readership{Grain: store.ByHour, From: hour.Add(-7 * 24 * time.Hour), To: hour, Article: busiest}
+					if _, err := s.ViewsOverTime(ctx, f); err != nil {
+						return err
+					}
+					_, err := s.ReferrerViews(ctx, f)
 					return err
 				}},
 				{"most-read-refresh", func() error {
