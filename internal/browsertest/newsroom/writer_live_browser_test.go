@@ -25,6 +25,7 @@ func TestBrowserWriterLiveBlogLink(t *testing.T) {
 	t.Parallel()
 	n := apptest.StartNode(t, "")
 	browser := browsertest.Start(t) // after the node: it stops first
+	apptest.Login(t, n, auth.RoleEditor)
 	ctx := context.Background()
 	list, err := n.Store.ListArticles(ctx, store.AdminFilter{Status: news.StatusPublished, Limit: 40})
 	if err != nil {
@@ -71,7 +72,7 @@ func TestBrowserWriterLiveBlogLink(t *testing.T) {
 	write(t, tab, "تحليل: ماذا بعد الانتخابات؟")
 	browsertest.Within(t, tab, "into the body", chromedp.Focus(chromedp.CSS(`.w-text`)))
 	press(t, tab, "open the block menu", "/")
-	waitJS(t, tab, "the block menu", `document.activeElement.matches(".w-popup [role=listbox]")`)
+	waitJS(t, tab, "the block menu", `!!document.querySelector(".w-popup [role=listbox]")`)
 	press(t, tab, "to the last entry", kb.End)
 	if got := browsertest.Eval[string](t, tab, `document.querySelector(".w-popup [aria-selected=true]").textContent`); got != "رابط تغطية مباشرة" {
 		t.Fatalf("the block menu's last entry is %q", got)
@@ -87,7 +88,9 @@ func TestBrowserWriterLiveBlogLink(t *testing.T) {
 	enter(t, tab, "link the first")
 	waitJS(t, tab, "the block names the blog", `document.querySelector(".w-text .w-related").textContent.includes(`+strconv.Quote(running[0].Headline)+`)`)
 
-	browsertest.Within(t, tab, "to save", chromedp.Focus(chromedp.CSS(`button[name=action][value=save]`)))
+	browsertest.Within(t, tab, "a section, and to save",
+		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(blog.SectionID, 10)),
+		chromedp.Focus(chromedp.CSS(`button[name=action][value=save]`)))
 	enter(t, tab, "save")
 	browsertest.Within(t, tab, "saved", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
