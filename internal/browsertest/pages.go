@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"khabar/internal/news"
@@ -58,4 +60,14 @@ func Choose(t *testing.T, tab context.Context, sel, text string) {
 		t.Fatalf("%s offers no %q", sel, text)
 	}
 	Within(t, tab, "choose "+text, chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+// InsertText types text into whatever has the focus as an input method
+// commits it (Input.insertText): how Arabic reaches the page from most
+// keyboards, and what the writing surface, a contenteditable, takes.
+func InsertText(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	})
 }

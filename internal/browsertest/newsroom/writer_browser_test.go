@@ -44,14 +44,10 @@ func enter(t *testing.T, tab context.Context, what string) {
 	}))
 }
 
-// write types text into whatever has the focus as an input method commits
-// it (Input.insertText): how Arabic reaches the page from most keyboards.
+// write types text into whatever has the focus (browsertest.InsertText).
 func write(t *testing.T, tab context.Context, text string) {
 	t.Helper()
-	browsertest.Within(t, tab, "type "+text, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
-		return err
-	}))
+	browsertest.Within(t, tab, "type "+text, browsertest.InsertText(text))
 }
 
 // waitJS waits until the JavaScript expression is true.

@@ -132,7 +132,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
 			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
 			chromedp.Click(chromedp.CSS(`input[name=authors]`)),
-			chromedp.SendKeys(chromedp.CSS(`textarea[name=b0_text]`), "فقرة كتبها محرر في متصفح حقيقي."),
+			chromedp.Focus(chromedp.CSS(`#writer:not([hidden]) .w-text`)),
+			browsertest.InsertText("فقرة كتبها محرر في متصفح حقيقي."),
 			chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		)
