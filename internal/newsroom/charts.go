@@ -82,7 +82,8 @@ type lineChart struct {
 	Line, Area string
 	// Ticks are the value axis's lines and labels (zero, half, top).
 	Ticks []chartText
-	// Times label the first and last buckets; Base is the time axis's y.
+	// Times label the first, middle and last buckets; Base is the time
+	// axis's y.
 	Times []chartText
 	Base  int
 	// AxisX is where the value labels stand, Anchor how they align.
@@ -158,10 +159,17 @@ func newLineChart(views []int64, first time.Time, step time.Duration, label func
 		if rtl {
 			startAnchor, endAnchor = "end", "start"
 		}
-		last := first.Add(time.Duration(len(views)-1) * step)
-		c.Times = []chartText{{X: x(0), Y: lineHeight - 6, Text: label(first), Anchor: startAnchor}}
+		at := func(i int, anchor string) chartText {
+			return chartText{X: x(i), Y: lineHeight - 6, Text: label(first.Add(time.Duration(i) * step)), Anchor: anchor}
+		}
+		c.Times = []chartText{at(0, startAnchor)}
+		// A middle label tells a day's hours from one hour's minutes
+		// when the labels are times of day.
+		if len(views) >= 5 {
+			c.Times = append(c.Times, at((len(views)-1)/2, "middle"))
+		}
 		if len(views) > 1 {
-			c.Times = append(c.Times, chartText{X: x(len(views) - 1), Y: lineHeight - 6, Text: label(last), Anchor: endAnchor})
+			c.Times = append(c.Times, at(len(views)-1, endAnchor))
 		}
 	}
 	return c

@@ -336,6 +336,7 @@ func TestLineChart(t *testing.T) {
 		{"rtl", []int64{0, 3, 6}, true, "316,146 161,106 6,65", []string{"0", "5", "10"}, []string{"316:10:00:end", "6:10:02:start"}},
 		{"ltr", []int64{0, 3, 6}, false, "44,146 199,106 354,65", []string{"0", "5", "10"}, []string{"44:10:00:start", "354:10:02:end"}},
 		{"quiet", []int64{0, 0}, true, "316,146 6,146", []string{"0", "1", "2"}, []string{"316:10:00:end", "6:10:01:start"}},
+		{"a middle label", []int64{0, 0, 0, 0, 0}, true, "316,146 239,146 161,146 84,146 6,146", []string{"0", "1", "2"}, []string{"316:10:00:end", "161:10:02:middle", "6:10:04:start"}},
 	} {
 		got := newLineChart(c.views, first, time.Minute, label, "latin", c.rtl)
 		if got.Line != c.line {
