@@ -141,11 +141,19 @@
     }
     return null;
   };
+  // A block's fields are worked out once per node: ProseMirror keeps the
+  // nodes a change did not touch, so after a key only the block typed in
+  // is serialized again, not the whole article.
+  var blockOf = new WeakMap();
+  var cachedBlock = function (n) {
+    if (!blockOf.has(n)) blockOf.set(n, toBlock(n));
+    return blockOf.get(n);
+  };
   // fields are the form's pairs for the document, in its order.
   var fields = function (doc) {
     var out = [], i = 0;
     doc.forEach(function (n) {
-      var b = toBlock(n);
+      var b = cachedBlock(n);
       if (!b) return;
       var p = "b" + i + "_";
       out.push([p + "type", b.type], [p + "pos", String(i + 1)]);
@@ -176,29 +184,35 @@
     return N.doc.create(null, nodes.length ? nodes : [N.paragraph.create()]);
   };
 
-  // The hidden list carries the document as the no-script form would.
-  var dirty = false, syncTimer = 0;
+  // The hidden list carries the document as the no-script form would,
+  // rewritten after a pause in typing. Until then its fields are disabled,
+  // so a FormData made meanwhile (an autosave, the browser's kept copy, a
+  // submit) leaves them out and takes the document as it is now instead,
+  // without rebuilding the list.
+  var dirty = false, syncTimer = 0, held = el("fieldset", { disabled: "" });
   var sync = function (quiet) {
     clearTimeout(syncTimer);
     syncTimer = 0;
     dirty = false;
     var f = fields(view.state.doc);
     count.value = String(f.count);
-    var li = el("li");
-    f.pairs.forEach(function (p) { li.append(el("input", { type: "hidden", name: p[0], value: p[1] })); });
-    list.replaceChildren(li);
+    held = el("fieldset");
+    f.pairs.forEach(function (p) { held.append(el("input", { type: "hidden", name: p[0], value: p[1] })); });
+    list.replaceChildren(el("li", {}, [held]));
     // The form's own script counts words and autosaves on input.
     if (!quiet) list.dispatchEvent(new Event("input", { bubbles: true }));
   };
-  // A FormData made before the hidden list caught up still gets the
-  // document as it is now.
+  var changed = function () {
+    if (!dirty) held.disabled = true;
+    dirty = true;
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(sync, 300);
+  };
   form.addEventListener("formdata", function (e) {
     if (!dirty) return;
-    sync(true);
-    var fd = e.formData;
-    Array.from(fd.keys()).forEach(function (k) { if (k === "blocks" || /^b\d+_/.test(k)) fd.delete(k); });
-    fd.append("blocks", count.value);
-    fields(view.state.doc).pairs.forEach(function (p) { fd.append(p[0], p[1]); });
+    var f = fields(view.state.doc);
+    e.formData.set("blocks", String(f.count));
+    f.pairs.forEach(function (p) { e.formData.append(p[0], p[1]); });
   });
 
   // Commands.
@@ -786,11 +800,7 @@
     },
     dispatchTransaction: function (tr) {
       view.updateState(view.state.apply(tr));
-      if (tr.docChanged) {
-        dirty = true;
-        clearTimeout(syncTimer);
-        syncTimer = setTimeout(sync, 300);
-      }
+      if (tr.docChanged) changed();
     },
   });
   view.dom.addEventListener("blur", function (e) {
