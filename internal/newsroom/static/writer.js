@@ -443,7 +443,15 @@
         .then(function (j) {
           var got = j.files && j.files[0];
           say(got ? got.message : d.uploadFailed);
-          if (got && got.id && !got.failed) insertBlock(view, imageNode(got.id));
+          if (!got || !got.id || got.failed) return;
+          // Shown from the file picked until the page is loaded again
+          // with the library, and offered by the picker meanwhile.
+          var id = String(got.id);
+          if (!library[id]) {
+            library[id] = { src: URL.createObjectURL(f) };
+            shelf.unshift(id);
+          }
+          insertBlock(view, imageNode(id));
         })
         .catch(function () { say(d.uploadFailed); });
     });
@@ -689,16 +697,44 @@
   // beside the block being written or pointed at.
   var wrap = el("div", { "class": "w-wrap" });
   var bar = el("div", { "class": "w-toolbar", role: "toolbar", "aria-label": d.format, hidden: "" });
-  var tool = function (label, keys, cmd) {
-    var b = el("button", { type: "button", "class": "secondary", text: label, title: label + " (" + keys + ")", "aria-pressed": "false" });
+  // From the keyboard: Alt+F10 in a selection goes to the toolbar (as in
+  // other editors), the arrows, Home and End move along it, Escape goes
+  // back to the text with the selection as it was.
+  var tool = function (label, key, cmd) {
+    var b = el("button", { type: "button", "class": "secondary", text: label, title: label + " (Ctrl+" + key + ")",
+      "aria-keyshortcuts": "Control+" + key, "aria-pressed": "false", tabindex: bar.childElementCount ? "-1" : "0" });
     b.addEventListener("mousedown", function (e) { e.preventDefault(); });
-    b.addEventListener("click", function () { cmd(view.state, view.dispatch, view); view.focus(); });
+    b.addEventListener("click", function () {
+      cmd(view.state, view.dispatch, view);
+      if (!popup) view.focus(); // the link box keeps the focus it took
+    });
     bar.append(b);
     return b;
   };
-  var boldB = tool(d.bold, "Ctrl+B", C.toggleMark(schema.marks.strong));
-  var italicB = tool(d.italic, "Ctrl+I", C.toggleMark(schema.marks.em));
-  var linkB = tool(d.link, "Ctrl+K", function () { linkBox(); });
+  var boldB = tool(d.bold, "B", C.toggleMark(schema.marks.strong));
+  var italicB = tool(d.italic, "I", C.toggleMark(schema.marks.em));
+  var linkB = tool(d.link, "K", function () { linkBox(); });
+  var tools = [boldB, italicB, linkB];
+  var toTool = function (b) {
+    tools.forEach(function (t) { t.tabIndex = t === b ? 0 : -1; });
+    b.focus();
+  };
+  bar.addEventListener("keydown", function (e) {
+    var i = tools.indexOf(document.activeElement), next = getComputedStyle(bar).direction === "rtl" ? "ArrowLeft" : "ArrowRight";
+    if (i < 0) return;
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") toTool(tools[(i + (e.key === next ? 1 : tools.length - 1)) % tools.length]);
+    else if (e.key === "Home" || e.key === "End") toTool(tools[e.key === "Home" ? 0 : tools.length - 1]);
+    else if (e.key === "Escape") view.focus();
+    else return;
+    e.preventDefault();
+  });
+  var toToolbar = function (state) {
+    var sel = state.selection, p = sel.$from.parent;
+    if (sel.empty || !(sel instanceof S.TextSelection) || !p.inlineContent || p.type.spec.marks === "") return false;
+    follow(view); // shown now, not at the next frame
+    toTool(tools.filter(function (t) { return t.tabIndex === 0; })[0] || boldB);
+    return true;
+  };
   var plus = el("button", { type: "button", "class": "w-plus secondary", "aria-label": d.add, title: d.add, "aria-haspopup": "listbox", text: "+", hidden: "" });
   plus.addEventListener("mousedown", function (e) { e.preventDefault(); });
   plus.addEventListener("click", function () { blockMenu(false); });
@@ -771,6 +807,7 @@
     "Shift-Mod-z": PM.history.redo,
     "Alt-ArrowUp": move(-1),
     "Alt-ArrowDown": move(1),
+    "Alt-F10": toToolbar,
   });
 
   var doc = read();
