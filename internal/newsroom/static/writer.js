@@ -444,14 +444,18 @@
           var got = j.files && j.files[0];
           say(got ? got.message : d.uploadFailed);
           if (!got || !got.id || got.failed) return;
-          // Shown from the file picked until the page is loaded again
-          // with the library, and offered by the picker meanwhile.
+          // Shown from the file picked (as a data: address, which the
+          // page's CSP allows) until the page is loaded again with the
+          // library, and offered by the picker meanwhile.
           var id = String(got.id);
-          if (!library[id]) {
-            library[id] = { src: URL.createObjectURL(f) };
+          if (library[id]) { insertBlock(view, imageNode(id)); return; }
+          var reader = new FileReader();
+          reader.addEventListener("loadend", function () {
+            library[id] = { src: reader.result || "" };
             shelf.unshift(id);
-          }
-          insertBlock(view, imageNode(id));
+            insertBlock(view, imageNode(id));
+          });
+          reader.readAsDataURL(f);
         })
         .catch(function () { say(d.uploadFailed); });
     });
