@@ -816,7 +816,8 @@
 
   var doc = read();
   var ed = el("div", { "class": "w-doc" });
-  wrap.append(bar, plus, handle, ed);
+  // The text first: Tab from the lead goes into it, then to its «+» and toolbar.
+  wrap.append(ed, bar, plus, handle);
   mount.append(wrap, status);
   var view = new V.EditorView(ed, {
     state: S.EditorState.create({ doc: doc, plugins: [rules, keys, PM.keymap.keymap(C.baseKeymap), PM.history.history(),
