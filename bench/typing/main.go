@@ -10,7 +10,10 @@
 // reference. For each key the Performance API measures from the keydown
 // event's time stamp to the end of the task that handled it
 // ("handled": ProseMirror's transaction and DOM update, the page's
-// listeners) and to just after the next frame ("frame").
+// listeners) and to just after the next frame ("frame"). Every tenth key
+// in the writer it also times a FormData of the form made right after the
+// key, before the surface's pause: what an autosave or the browser's kept
+// copy costs in the middle of typing.
 //
 //	go run ./bench/typing -base http://127.0.0.1:8080 -email admin@… -password … -rounds 3
 package main
@@ -88,7 +91,11 @@ func main() {
 					log.Fatal(err)
 				}
 			}
-			h, f, err := typeKeys(tab, *keys, *gap)
+			formEvery := 0
+			if ed == "writer" {
+				formEvery = 10
+			}
+			h, f, fd, err := typeKeys(tab, *keys, *gap, formEvery)
 			if err != nil {
 				log.Fatalf("%s: %v", ed, err)
 			}
@@ -104,6 +111,7 @@ func main() {
 			}
 			got[ed+" handled"] = append(got[ed+" handled"], h...)
 			got[ed+" frame"] = append(got[ed+" frame"], f...)
+			got["formdata"] = append(got["formdata"], fd...)
 		}
 	}
 	fmt.Printf("%s (%d words): %d keys in each editor, %d rounds, %v apart\n", path, *words, *keys, *rounds, *gap)
@@ -112,6 +120,8 @@ func main() {
 		fmt.Printf("%-8s writer median %5.1f ms  p95 %5.1f  max %5.1f | plain contenteditable median %5.1f  p95 %5.1f  max %5.1f | writer/plain median %.2f\n",
 			m, w[0], w[1], w[2], p[0], p[1], p[2], w[0]/p[0])
 	}
+	fd := stats(got["formdata"])
+	fmt.Printf("FormData of the form while typing (an autosave's, the kept copy's): median %.1f ms, max %.1f, over %d\n", fd[0], fd[2], len(got["formdata"]))
 }
 
 // startProfile samples the page's JavaScript every 100 µs.
@@ -193,8 +203,10 @@ const plainCopy = `(() => {
 
 // typeKeys puts the caret at the end of the middle paragraph of the
 // visible editable, installs the measures and types n keys, each after
-// the previous one's frame and a gap.
-func typeKeys(tab context.Context, n int, gap time.Duration) (handled, frame []float64, err error) {
+// the previous one's frame and a gap. Every formEvery keys (if not 0) it
+// also times a FormData of the article's form made just after the key,
+// as an autosave during typing makes one.
+func typeKeys(tab context.Context, n int, gap time.Duration, formEvery int) (handled, frame, form []float64, err error) {
 	err = eval(tab, `(() => {
 		const ed = [...document.querySelectorAll("[contenteditable=true]")].find(e => e.offsetParent), ps = ed.querySelectorAll(":scope > p");
 		const mid = ps[Math.floor(ps.length / 2)];
@@ -219,7 +231,7 @@ func typeKeys(tab context.Context, n int, gap time.Duration) (handled, frame []f
 		return true;
 	})()`, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	time.Sleep(700 * time.Millisecond) // the surface takes the caret on selectionchange
 	for i := 1; i <= n; i++ {
@@ -240,7 +252,14 @@ func typeKeys(tab context.Context, n int, gap time.Duration) (handled, frame []f
 			return eval(ctx, `window.keyDone`, nil)
 		}))
 		if err != nil {
-			return nil, nil, fmt.Errorf("key %d: %w", i, err)
+			return nil, nil, nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		if formEvery > 0 && i%formEvery == 0 {
+			var ms float64
+			if err := eval(tab, `(() => { const t0 = performance.now(); new FormData(document.querySelector("form.article-form")); return performance.now() - t0; })()`, &ms); err != nil {
+				return nil, nil, nil, err
+			}
+			form = append(form, ms)
 		}
 		time.Sleep(gap)
 	}
@@ -249,7 +268,7 @@ func typeKeys(tab context.Context, n int, gap time.Duration) (handled, frame []f
 	if err == nil && !strings.Contains(evalString(tab, `document.activeElement.textContent`), strings.Repeat("س", n)) {
 		err = fmt.Errorf("the keys did not all reach the text")
 	}
-	return m.Handled, m.Frame, err
+	return m.Handled, m.Frame, form, err
 }
 
 func evalString(tab context.Context, js string) string {
