@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -132,7 +134,13 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), headline),
 			chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(article.SectionID, 10)),
 			chromedp.Click(chromedp.CSS(`input[name=authors]`)),
-			chromedp.SendKeys(chromedp.CSS(`textarea[name=b0_text]`), "فقرة كتبها محرر في متصفح حقيقي."),
+			// The body on the writing surface, typed as an input method
+			// commits it (its no-script field is gone once it runs).
+			chromedp.Focus(chromedp.CSS(`.w-text`)),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: "فقرة كتبها محرر في متصفح حقيقي."})
+				return err
+			}),
 			chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		)
