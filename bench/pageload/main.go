@@ -13,15 +13,15 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"khabar/bench/internal/session"
 )
 
 func main() {
@@ -34,7 +34,7 @@ func main() {
 	if flag.NArg() == 0 || *email == "" {
 		log.Fatal("usage: pageload -email E -password P path…")
 	}
-	session, err := login(*base, *email, *password)
+	cookie, err := session.Login(*base, *email, *password)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "khabar_session", Value: session, Domain: u.Hostname(), Path: "/"}); err != nil {
+	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "khabar_session", Value: cookie, Domain: u.Hostname(), Path: "/"}); err != nil {
 		log.Fatal(err)
 	}
 	for _, path := range flag.Args() {
@@ -76,26 +76,4 @@ func main() {
 		slices.Sort(times)
 		fmt.Printf("%s: median %.0f ms over %d loads (quickest %.0f, slowest %.0f)\n", path, times[len(times)/2], len(times), times[0], times[len(times)-1])
 	}
-}
-
-// login signs in through the newsroom's form and returns the session.
-func login(base, email, password string) (string, error) {
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, err := http.NewRequest("POST", base+"/admin/login", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	res, err := c.Do(req)
-	if err != nil {
-		return "", err
-	}
-	res.Body.Close()
-	for _, ck := range res.Cookies() {
-		if ck.Name == "khabar_session" {
-			return ck.Value, nil
-		}
-	}
-	return "", fmt.Errorf("log in as %s: %s, no session", email, res.Status)
 }

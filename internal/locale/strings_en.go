@@ -286,7 +286,7 @@ var english = map[string]string{
 	"block_html":                "HTML",
 	"writer_liveblog":           "Live blog link",
 	"writer_label":              "Body: write here",
-	"writer_keys":               "Type, and Enter for a new paragraph. “/” in an empty paragraph or the “+” button opens the block menu; “## ” subheading, “> ” quote, “- ” or “1. ” list. Ctrl+B bold, Ctrl+I italic, Ctrl+K link, Alt with ↑ or ↓ moves the block, Ctrl+Z undo.",
+	"writer_keys":               "Type, and Enter for a new paragraph. “/” in an empty paragraph or the “+” button opens the block menu; “## ” subheading, “> ” quote, “- ” or “1. ” list. Ctrl+B bold, Ctrl+I italic, Ctrl+K link, Alt+F10 moves from selected text to the formatting toolbar, Alt with ↑ or ↓ moves the block, Ctrl+Z undo.",
 	"writer_add":                "Add a block",
 	"writer_menu":               "Block types",
 	"writer_subheading":         "Small subheading",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -103,6 +104,18 @@ func pictureFromLibrary(t *testing.T, tab context.Context) {
 	waitJS(t, tab, "the picture block", `!!document.querySelector(".w-text .w-image")`)
 }
 
+// tabTo presses Tab until the element matching sel has the focus.
+func tabTo(t *testing.T, tab context.Context, sel string) {
+	t.Helper()
+	for range 100 {
+		if browsertest.Eval[bool](t, tab, `document.activeElement.matches(`+strconv.Quote(sel)+`)`) {
+			return
+		}
+		press(t, tab, "Tab", kb.Tab)
+	}
+	t.Fatalf("100 presses of Tab did not reach %s", sel)
+}
+
 // settle lets the surface's history close its group: edits closer than
 // half a second are undone together, as a run of typing is.
 func settle(t *testing.T, tab context.Context) {
@@ -111,7 +124,7 @@ func settle(t *testing.T, tab context.Context) {
 }
 
 // TestBrowserWriter is issue 21's writing surface, driven from the
-// keyboard: an Arabic article of seventeen blocks (a heading by "## ", a
+// keyboard alone once the headline has the focus: an Arabic article of seventeen blocks (a heading by "## ", a
 // quote from the "/" menu, a picture from the library with its alt text, a
 // YouTube embed by pasting its address, a list, bold and a link to one of
 // our stories found by search), a Word document pasted through the
@@ -179,7 +192,8 @@ func TestBrowserWriter(t *testing.T) {
 	write(t, tab, headline)
 	press(t, tab, "to the lead", kb.Tab)
 	write(t, tab, "قرر المجلس البلدي مساء أمس توسيع شبكة الحافلات وخفض أسعار التذاكر.")
-	browsertest.Within(t, tab, "into the body", chromedp.Focus(chromedp.CSS(`.w-text`)))
+	press(t, tab, "into the body", kb.Tab)
+	waitJS(t, tab, "the body has the focus", `document.activeElement.matches(".w-text")`)
 
 	write(t, tab, "صوّت أعضاء المجلس بالإجماع على الخطة بعد نقاش استمر ثلاث ساعات.")
 	enter(t, tab, "new paragraph")
@@ -246,10 +260,18 @@ func TestBrowserWriter(t *testing.T) {
 	}
 	browsertest.Screenshot(t, tab, filepath.Join(shots, "writer-article.jpg"))
 
-	browsertest.Within(t, tab, "section and author",
-		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
-		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
-		chromedp.Focus(chromedp.CSS(`button[name=action][value=publish]`)))
+	// The side panel with the keyboard too: Tab to the section, the
+	// arrows to politics, Tab to the first author, Space, Tab to publish.
+	tabTo(t, tab, `select[name=section]`)
+	for i := 0; browsertest.Eval[string](t, tab, `document.activeElement.value`) != strconv.FormatInt(sec.ID, 10); i++ {
+		if i == 50 {
+			t.Fatalf("ArrowDown did not reach section %d", sec.ID)
+		}
+		press(t, tab, "the next section", kb.ArrowDown)
+	}
+	tabTo(t, tab, `input[name=authors]`)
+	press(t, tab, "an author", " ")
+	tabTo(t, tab, `button[name=action][value=publish]`)
 	enter(t, tab, "publish")
 	browsertest.Within(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
@@ -304,5 +326,54 @@ func TestBrowserWriter(t *testing.T) {
 	}
 	if got := browsertest.Eval[string](t, reader, `[".body h2", ".body h3", ".body blockquote", ".body figure img", ".body ul", ".body ol", ".body strong", ".body hr", ".body a[href$='`+targetPath+`']"].map(s => document.querySelectorAll("article.story " + s).length).join(" ")`); got != "3 1 2 1 2 1 3 1 1" {
 		t.Errorf("the reader's page has %s of h2 h3 blockquote img ul ol strong hr link, want 3 1 2 1 2 1 3 1 1", got)
+	}
+}
+
+// TestBrowserArticleFormWithoutScript: with JavaScript off, the article
+// page is the form the writing surface replaces, kept as its fallback: no
+// surface, the block fields shown; a paragraph typed in its field and a
+// heading added with the server's button are published as those blocks.
+func TestBrowserArticleFormWithoutScript(t *testing.T) {
+	t.Parallel()
+	n, tab := signedIn(t, auth.RoleEditor)
+	ctx := context.Background()
+	sec, err := n.Store.SectionBySlug(ctx, "politics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Within(t, tab, "open a new article", chromedp.Navigate(n.Base+"/admin/articles/new"))
+	browsertest.PageLoaded(t, tab, "/admin/articles/new")
+	if !browsertest.Eval[bool](t, tab, `document.getElementById("writer").hidden && !document.querySelector(".w-text") && document.querySelector("ol.blocks textarea").offsetHeight > 0`) {
+		t.Fatal("without JavaScript the page does not show the block fields in place of the writing surface")
+	}
+	want := []news.Block{
+		{Type: news.BlockParagraph, Text: "نص كُتب في الحقل من دون جافاسكربت."},
+		{Type: news.BlockHeading, Text: "عنوان أضافه الخادم", Level: 2},
+	}
+	browsertest.Within(t, tab, "write the article",
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=headline]`), "خبر من النموذج البسيط"),
+		chromedp.SetValue(chromedp.CSS(`select[name=section]`), strconv.FormatInt(sec.ID, 10)),
+		chromedp.Click(chromedp.CSS(`input[name=authors]`)),
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-paragraph textarea`), want[0].Text))
+	browsertest.AddBlock(t, tab, news.BlockHeading)
+	browsertest.Within(t, tab, "publish it",
+		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want[1].Text),
+		chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
+	if err != nil {
+		t.Fatalf("after publishing the page is %s", browsertest.Eval[string](t, tab, `location.pathname`))
+	}
+	saved, err := n.Store.StagedArticle(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(saved.Body)
+	wantJSON, _ := json.Marshal(want)
+	if saved.Status != news.StatusPublished || string(got) != string(wantJSON) {
+		t.Errorf("stored: %s, %s\nwant published, %s", saved.Status, got, wantJSON)
 	}
 }

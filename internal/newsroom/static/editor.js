@@ -266,7 +266,10 @@
   // Counted a moment after typing stops, not at every key: counting a
   // long article's words takes longer than a frame.
   var countTimer = 0;
-  form.addEventListener("input", function () {
+  form.addEventListener("input", function (e) {
+    // The writing surface's keys are counted once it has written its
+    // fields (it sends an input event of its own then).
+    if (e.target.isContentEditable) return;
     clearTimeout(countTimer);
     countTimer = setTimeout(counters, 200);
   });

@@ -143,11 +143,19 @@
     }
     return null;
   };
+  // A block's fields are worked out once per node: ProseMirror keeps the
+  // nodes a change did not touch, so after a key only the block typed in
+  // is serialized again, not the whole article.
+  var blockOf = new WeakMap();
+  var cachedBlock = function (n) {
+    if (!blockOf.has(n)) blockOf.set(n, toBlock(n));
+    return blockOf.get(n);
+  };
   // fields are the form's pairs for the document, in its order.
   var fields = function (doc) {
     var out = [], i = 0;
     doc.forEach(function (n) {
-      var b = toBlock(n);
+      var b = cachedBlock(n);
       if (!b) return;
       var p = "b" + i + "_";
       out.push([p + "type", b.type], [p + "pos", String(i + 1)]);
@@ -178,29 +186,35 @@
     return N.doc.create(null, nodes.length ? nodes : [N.paragraph.create()]);
   };
 
-  // The hidden list carries the document as the no-script form would.
-  var dirty = false, syncTimer = 0;
+  // The hidden list carries the document as the no-script form would,
+  // rewritten after a pause in typing. Until then its fields are disabled,
+  // so a FormData made meanwhile (an autosave, the browser's kept copy, a
+  // submit) leaves them out and takes the document as it is now instead,
+  // without rebuilding the list.
+  var dirty = false, syncTimer = 0, held = el("fieldset", { disabled: "" });
   var sync = function (quiet) {
     clearTimeout(syncTimer);
     syncTimer = 0;
     dirty = false;
     var f = fields(view.state.doc);
     count.value = String(f.count);
-    var li = el("li");
-    f.pairs.forEach(function (p) { li.append(el("input", { type: "hidden", name: p[0], value: p[1] })); });
-    list.replaceChildren(li);
+    held = el("fieldset");
+    f.pairs.forEach(function (p) { held.append(el("input", { type: "hidden", name: p[0], value: p[1] })); });
+    list.replaceChildren(el("li", {}, [held]));
     // The form's own script counts words and autosaves on input.
     if (!quiet) list.dispatchEvent(new Event("input", { bubbles: true }));
   };
-  // A FormData made before the hidden list caught up still gets the
-  // document as it is now.
+  var changed = function () {
+    if (!dirty) held.disabled = true;
+    dirty = true;
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(sync, 300);
+  };
   form.addEventListener("formdata", function (e) {
     if (!dirty) return;
-    sync(true);
-    var fd = e.formData;
-    Array.from(fd.keys()).forEach(function (k) { if (k === "blocks" || /^b\d+_/.test(k)) fd.delete(k); });
-    fd.append("blocks", count.value);
-    fields(view.state.doc).pairs.forEach(function (p) { fd.append(p[0], p[1]); });
+    var f = fields(view.state.doc);
+    e.formData.set("blocks", String(f.count));
+    f.pairs.forEach(function (p) { e.formData.append(p[0], p[1]); });
   });
 
   // Commands.
@@ -432,7 +446,19 @@
         .then(function (j) {
           var got = j.files && j.files[0];
           say(got ? got.message : d.uploadFailed);
-          if (got && got.id && !got.failed) insertBlock(view, imageNode(got.id));
+          if (!got || !got.id || got.failed) return;
+          // Shown from the file picked (as a data: address, which the
+          // page's CSP allows) until the page is loaded again with the
+          // library, and offered by the picker meanwhile.
+          var id = String(got.id);
+          if (library[id]) { insertBlock(view, imageNode(id)); return; }
+          var reader = new FileReader();
+          reader.addEventListener("loadend", function () {
+            library[id] = { src: reader.result || "" };
+            shelf.unshift(id);
+            insertBlock(view, imageNode(id));
+          });
+          reader.readAsDataURL(f);
         })
         .catch(function () { say(d.uploadFailed); });
     });
@@ -681,16 +707,44 @@
   // beside the block being written or pointed at.
   var wrap = el("div", { "class": "w-wrap" });
   var bar = el("div", { "class": "w-toolbar", role: "toolbar", "aria-label": d.format, hidden: "" });
-  var tool = function (label, keys, cmd) {
-    var b = el("button", { type: "button", "class": "secondary", text: label, title: label + " (" + keys + ")", "aria-pressed": "false" });
+  // From the keyboard: Alt+F10 in a selection goes to the toolbar (as in
+  // other editors), the arrows, Home and End move along it, Escape goes
+  // back to the text with the selection as it was.
+  var tool = function (label, key, cmd) {
+    var b = el("button", { type: "button", "class": "secondary", text: label, title: label + " (Ctrl+" + key + ")",
+      "aria-keyshortcuts": "Control+" + key, "aria-pressed": "false", tabindex: bar.childElementCount ? "-1" : "0" });
     b.addEventListener("mousedown", function (e) { e.preventDefault(); });
-    b.addEventListener("click", function () { cmd(view.state, view.dispatch, view); view.focus(); });
+    b.addEventListener("click", function () {
+      cmd(view.state, view.dispatch, view);
+      if (!popup) view.focus(); // the link box keeps the focus it took
+    });
     bar.append(b);
     return b;
   };
-  var boldB = tool(d.bold, "Ctrl+B", C.toggleMark(schema.marks.strong));
-  var italicB = tool(d.italic, "Ctrl+I", C.toggleMark(schema.marks.em));
-  var linkB = tool(d.link, "Ctrl+K", function () { linkBox(); });
+  var boldB = tool(d.bold, "B", C.toggleMark(schema.marks.strong));
+  var italicB = tool(d.italic, "I", C.toggleMark(schema.marks.em));
+  var linkB = tool(d.link, "K", function () { linkBox(); });
+  var tools = [boldB, italicB, linkB];
+  var toTool = function (b) {
+    tools.forEach(function (t) { t.tabIndex = t === b ? 0 : -1; });
+    b.focus();
+  };
+  bar.addEventListener("keydown", function (e) {
+    var i = tools.indexOf(document.activeElement), next = getComputedStyle(bar).direction === "rtl" ? "ArrowLeft" : "ArrowRight";
+    if (i < 0) return;
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") toTool(tools[(i + (e.key === next ? 1 : tools.length - 1)) % tools.length]);
+    else if (e.key === "Home" || e.key === "End") toTool(tools[e.key === "Home" ? 0 : tools.length - 1]);
+    else if (e.key === "Escape") view.focus();
+    else return;
+    e.preventDefault();
+  });
+  var toToolbar = function (state) {
+    var sel = state.selection, p = sel.$from.parent;
+    if (sel.empty || !(sel instanceof S.TextSelection) || !p.inlineContent || p.type.spec.marks === "") return false;
+    follow(view); // shown now, not at the next frame
+    toTool(tools.filter(function (t) { return t.tabIndex === 0; })[0] || boldB);
+    return true;
+  };
   var plus = el("button", { type: "button", "class": "w-plus secondary", "aria-label": d.add, title: d.add, "aria-haspopup": "listbox", text: "+", hidden: "" });
   plus.addEventListener("mousedown", function (e) { e.preventDefault(); });
   plus.addEventListener("click", function () { blockMenu(false); });
@@ -763,11 +817,13 @@
     "Shift-Mod-z": PM.history.redo,
     "Alt-ArrowUp": move(-1),
     "Alt-ArrowDown": move(1),
+    "Alt-F10": toToolbar,
   });
 
   var doc = read();
   var ed = el("div", { "class": "w-doc" });
-  wrap.append(bar, plus, handle, ed);
+  // The text first: Tab from the lead goes into it, then to its «+» and toolbar.
+  wrap.append(ed, bar, plus, handle);
   mount.append(wrap, status);
   var view = new V.EditorView(ed, {
     state: S.EditorState.create({ doc: doc, plugins: [rules, keys, PM.keymap.keymap(C.baseKeymap), PM.history.history(),
@@ -792,11 +848,7 @@
     },
     dispatchTransaction: function (tr) {
       view.updateState(view.state.apply(tr));
-      if (tr.docChanged) {
-        dirty = true;
-        clearTimeout(syncTimer);
-        syncTimer = setTimeout(sync, 300);
-      }
+      if (tr.docChanged) changed();
     },
   });
   view.dom.addEventListener("blur", function (e) {
