@@ -35,6 +35,9 @@ var dialectOnly = map[Dialect][]string{
 		// The postings' foreign keys made a rebuild check every posting;
 		// FTS5's table never had any.
 		"search_index_without_foreign_keys",
+		// Each term's document count, kept as articles are indexed
+		// (SQLite's FTS5 vocabulary table gives the same).
+		"search_term_docs",
 	},
 }
 

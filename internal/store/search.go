@@ -136,6 +136,7 @@ func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
 		for term, tf := range termFrequencies(d) {
 			terms, tfs = append(terms, term), append(tfs, tf)
 			articles, postingLens = append(articles, id), append(postingLens, int64(length))
+			delta.addTerm(term, 1)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, tsv, len)
@@ -167,16 +168,46 @@ func termFrequencies(d *SearchDoc) map[string]float64 {
 	return tf
 }
 
-// statsDelta is a batch's change to search_stats, written once per
-// transaction: one row updated per article slowed a rebuild by a third.
-type statsDelta struct{ docs, length int64 }
+// statsDelta is a batch's change to search_stats and to its terms'
+// document counts, written once per transaction: one row updated per
+// article slowed a rebuild by a third.
+type statsDelta struct {
+	docs, length int64
+	terms        map[string]int64
+}
+
+func (d *statsDelta) addTerm(term string, n int64) {
+	if d.terms == nil {
+		d.terms = map[string]int64{}
+	}
+	d.terms[term] += n
+}
 
 func applyStats(ctx context.Context, tx *sql.Tx, d statsDelta) error {
-	if d == (statsDelta{}) {
+	if d.docs != 0 || d.length != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE search_stats SET docs = docs + $1, total_len = total_len + $2 WHERE id = 1", d.docs, d.length); err != nil {
+			return fmt.Errorf("search stats: %w", err)
+		}
+	}
+	// Terms in one order on every node: two indexers adding to the same
+	// terms wait for each other instead of deadlocking.
+	terms := make([]string, 0, len(d.terms))
+	for t, n := range d.terms {
+		if n != 0 {
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE search_stats SET docs = docs + $1, total_len = total_len + $2 WHERE id = 1", d.docs, d.length); err != nil {
-		return fmt.Errorf("search stats: %w", err)
+	slices.Sort(terms)
+	counts := make([]int64, len(terms))
+	for i, t := range terms {
+		counts[i] = d.terms[t]
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_term_docs (term, docs) SELECT * FROM unnest($1::text[], $2::int[])
+		ON CONFLICT (term) DO UPDATE SET docs = search_term_docs.docs + excluded.docs`, terms, counts); err != nil {
+		return fmt.Errorf("search term counts: %w", err)
 	}
 	return nil
 }
@@ -211,8 +242,13 @@ func unindexPostgres(ctx context.Context, tx *sql.Tx, ids []int64) (statsDelta, 
 		delta.docs--
 		delta.length -= l
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search_postings WHERE article_id = ANY($1::bigint[])", ids); err != nil {
-		return delta, fmt.Errorf("unindex postings: %w", err)
+	rows, err = tx.QueryContext(ctx, "DELETE FROM search_postings WHERE article_id = ANY($1::bigint[]) RETURNING term", ids)
+	terms, err := collect(rows, err, "unindex postings", scanOne[string])
+	if err != nil {
+		return delta, err
+	}
+	for _, t := range terms {
+		delta.addTerm(t, -1)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM typeahead WHERE article_id = ANY($1::bigint[])", ids); err != nil {
 		return delta, fmt.Errorf("unindex prefixes: %w", err)
@@ -282,7 +318,7 @@ func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
 
 // ClearSearchIndex empties the index before a rebuild.
 func (s *Store) ClearSearchIndex(ctx context.Context) error {
-	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0", "DELETE FROM typeahead"}
+	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0", "DELETE FROM search_term_docs", "DELETE FROM typeahead"}
 	if s.dialect == SQLite {
 		stmts = []string{"DELETE FROM search_fts", "DELETE FROM typeahead"}
 	}
@@ -512,7 +548,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 		term string
 		n    int64
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT term, COUNT(*) FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term", terms)
+	rows, err := s.db.QueryContext(ctx, termDocs, terms)
 	counts, err := collect(rows, err, "search df", func(r rowScanner) (termDF, error) {
 		var c termDF
 		err := r.Scan(&c.term, &c.n)
@@ -571,6 +607,10 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchPostgres)
 }
 
+// termDocs reads terms' document counts on PostgreSQL; a term whose
+// articles are all gone keeps a row counting none.
+const termDocs = "SELECT term, docs FROM search_term_docs WHERE term = ANY($1::text[]) AND docs > 0"
+
 // TermCounts says how many articles hold each of terms (absent: none).
 func (s *Store) TermCounts(ctx context.Context, terms []string) (map[string]int, error) {
 	out := map[string]int{}
@@ -591,7 +631,7 @@ func (s *Store) TermCounts(ctx context.Context, terms []string) (map[string]int,
 		}
 		rows, err = s.db.QueryContext(ctx, "SELECT term, doc FROM search_terms WHERE term IN ("+strings.Repeat("?, ", len(terms)-1)+"?)", args...)
 	} else {
-		rows, err = s.db.QueryContext(ctx, "SELECT term, COUNT(*) FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term", terms)
+		rows, err = s.db.QueryContext(ctx, termDocs, terms)
 	}
 	type count struct {
 		term string
