@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -675,6 +676,19 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	if err := s.IndexArticles(ctx, []store.SearchDoc{{ArticleID: inBody, Headline: []string{"قديم"}}, docs[1]}); err != nil {
 		t.Fatal(err)
 	}
+	// Each term's document count follows the replacements, and below the
+	// removals (PostgreSQL keeps them in a table of its own).
+	termCounts := func(when string, want map[string]int) {
+		t.Helper()
+		got, err := s.TermCounts(ctx, []string{"بنك", "مركزي", "فايده", "اقتصاد", "قال", "ليلي", "مسوده", "قديم"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: term counts %v, want %v", when, got, want)
+		}
+	}
+	termCounts("indexed", map[string]int{"بنك": 3, "مركزي": 2, "فايده": 1, "اقتصاد": 1, "قال": 1, "ليلي": 1, "مسوده": 1})
 	pub := []news.Status{news.StatusPublished}
 	ids := func(hits []store.SearchHit) []int64 {
 		out := make([]int64, len(hits))
@@ -748,6 +762,7 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"فايده"}}}); total != 0 {
 		t.Errorf("unindexed article still found")
 	}
+	termCounts("one unindexed", map[string]int{"بنك": 2, "مركزي": 1, "اقتصاد": 1, "قال": 1, "ليلي": 1, "مسوده": 1})
 	// A deleted article is never found, even before the search consumer
 	// unindexes it.
 	gone := mk("اربعه", 0, time.Time{}, news.StatusDraft)
@@ -769,6 +784,7 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	if _, total, _ := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{"بنك"}}}); total != 0 {
 		t.Errorf("cleared index still finds %d", total)
 	}
+	termCounts("cleared", map[string]int{})
 }
 
 func testArticlesAfter(t *testing.T, s *store.Store, f Fixture) {
