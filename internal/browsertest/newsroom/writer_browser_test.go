@@ -20,6 +20,7 @@ import (
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 	"khabar/internal/news"
+	"khabar/internal/store"
 )
 
 // press sends keys to whatever has the focus, as a keyboard would.
@@ -114,6 +115,22 @@ func tabTo(t *testing.T, tab context.Context, sel string) {
 		press(t, tab, "Tab", kb.Tab)
 	}
 	t.Fatalf("100 presses of Tab did not reach %s", sel)
+}
+
+// shownArticle is the article the editor page in tab shows, as stored,
+// staged changes included: where saving or publishing a new one led.
+func shownArticle(t *testing.T, tab context.Context, s *store.Store) *news.Article {
+	t.Helper()
+	path := browsertest.Eval[string](t, tab, `location.pathname`)
+	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/admin/articles/"), 10, 64)
+	if err != nil {
+		t.Fatalf("the editor page is %s, not an article's", path)
+	}
+	a, err := s.StagedArticle(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // settle lets the surface's history close its group: edits closer than
@@ -274,14 +291,7 @@ func TestBrowserWriter(t *testing.T) {
 	tabTo(t, tab, `button[name=action][value=publish]`)
 	enter(t, tab, "publish")
 	browsertest.Within(t, tab, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
-	if err != nil {
-		t.Fatalf("after publishing the page is %s", browsertest.Eval[string](t, tab, `location.pathname`))
-	}
-	saved, err := n.Store.StagedArticle(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := shownArticle(t, tab, n.Store)
 	if saved.Status != news.StatusPublished {
 		t.Errorf("the article is %s, want published", saved.Status)
 	}
@@ -316,7 +326,7 @@ func TestBrowserWriter(t *testing.T) {
 	n.WaitEvents(t)
 	reader := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
 	browsertest.Within(t, reader, "the reader's page",
-		chromedp.Navigate(n.Base+"/news/"+strconv.FormatInt(id, 10)),
+		chromedp.Navigate(n.Base+"/news/"+strconv.FormatInt(saved.ID, 10)),
 		chromedp.WaitVisible(chromedp.CSS(`article.story .body`)))
 	body := browsertest.Eval[string](t, reader, `document.querySelector("article.story .body").textContent`)
 	for _, b := range saved.Body {
@@ -363,14 +373,7 @@ func TestBrowserArticleFormWithoutScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`fieldset.block-heading input[name$=_text]`), want[1].Text),
 		chromedp.Click(chromedp.CSS(`button[name=action][value=publish]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
-	if err != nil {
-		t.Fatalf("after publishing the page is %s", browsertest.Eval[string](t, tab, `location.pathname`))
-	}
-	saved, err := n.Store.StagedArticle(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := shownArticle(t, tab, n.Store)
 	got, _ := json.Marshal(saved.Body)
 	wantJSON, _ := json.Marshal(want)
 	if saved.Status != news.StatusPublished || string(got) != string(wantJSON) {

@@ -93,14 +93,7 @@ func TestBrowserWriterLiveBlogLink(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(`button[name=action][value=save]`)))
 	enter(t, tab, "save")
 	browsertest.Within(t, tab, "saved", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	id, err := strconv.ParseInt(strings.TrimPrefix(browsertest.Eval[string](t, tab, `location.pathname`), "/admin/articles/"), 10, 64)
-	if err != nil {
-		t.Fatalf("after saving the page is %s", browsertest.Eval[string](t, tab, `location.pathname`))
-	}
-	saved, err := n.Store.StagedArticle(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := shownArticle(t, tab, n.Store)
 	if len(saved.Body) != 1 || saved.Body[0].Type != news.BlockRelated || saved.Body[0].ArticleID != running[0].ID {
 		t.Errorf("stored blocks %+v, want one related block naming %d", saved.Body, running[0].ID)
 	}
