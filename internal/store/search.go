@@ -537,7 +537,7 @@ func tsQuery(q *SearchQuery) string {
 // postings of the query's terms (an index range per term) and must hold
 // them all; the GIN tsvector index is consulted only for what postings
 // cannot tell, phrase order. Document count and length come from
-// search_stats, term document frequencies from one small count.
+// search_stats, term document frequencies from search_term_docs.
 func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
 	terms := uniqueTerms(q.Phrases)
 	var docs, totalLen int64
