@@ -16,7 +16,8 @@ import (
 
 // TestBrowserStatsLive: /admin/stats, left open, shows the views rising
 // while a script reads an article (real requests, counted and flushed as
-// readers' are), without being reloaded; it holds at a phone's width and
+// readers' are), without being reloaded: the views now and the last half
+// hour's chart and total; it holds at a phone's width and
 // a laptop's, and axe finds nothing on it. Screenshots go to
 // test-output/screenshots.
 func TestBrowserStatsLive(t *testing.T) {
@@ -24,7 +25,7 @@ func TestBrowserStatsLive(t *testing.T) {
 	n, tab := signedIn(t, auth.RoleEditor)
 	_, articlePath := browsertest.RichArticle(t, n.Store)
 	axe := browsertest.Axe(t)
-	browsertest.Browse(t, tab, "open the stats", chromedp.EmulateViewport(390, 900), chromedp.Navigate(n.Base+"/admin/stats"))
+	browsertest.Browse(t, tab, "open the stats", chromedp.EmulateViewport(390, 900), chromedp.Navigate(n.Base+"/admin/stats?period=30m"))
 	browsertest.PageLoaded(t, tab, "/admin/stats")
 	// A mark a reload would lose.
 	browsertest.Eval[bool](t, tab, `window.statsOpen = true`)
@@ -38,6 +39,11 @@ func TestBrowserStatsLive(t *testing.T) {
 		return v
 	}
 	before := views()
+	total := browsertest.Eval[string](t, tab, `document.querySelector("#stats-period [data-stat=total]").textContent`)
+	totalBefore, err := strconv.Atoi(total)
+	if err != nil {
+		t.Fatalf("the period's total shown: %q", total)
+	}
 	const reads = 6
 	client := &http.Client{Timeout: time.Minute}
 	for i := range reads {
@@ -63,6 +69,13 @@ func TestBrowserStatsLive(t *testing.T) {
 		` && document.querySelector("[data-stat=visitors]").textContent !== "0"`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
 		t.Fatalf("the open page still shows %d views and %s visitors a minute after %d reads, want %s: %v", views(),
 			browsertest.Eval[string](t, tab, `document.querySelector("[data-stat=visitors]").textContent`), reads, want, err)
+	}
+	// The period's part asks every 10 s for the last half hour.
+	wantTotal := strconv.Itoa(totalBefore + reads)
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector("#stats-period [data-stat=total]").textContent === `+strconv.Quote(wantTotal),
+		chromedp.WithPollingTimeout(time.Minute))); err != nil {
+		t.Fatalf("the half hour's total still shows %s a minute after %d reads, want %s: %v",
+			browsertest.Eval[string](t, tab, `document.querySelector("#stats-period [data-stat=total]").textContent`), reads, wantTotal, err)
 	}
 	if !browsertest.Eval[bool](t, tab, `window.statsOpen === true`) {
 		t.Error("the page was reloaded to show the new numbers")

@@ -1,5 +1,6 @@
-// The readership now (/admin/stats and the desk's box) refreshes itself:
-// every few seconds the page asks the server for the box again, drawn as
+// The readership (/admin/stats, an article's, and the desk's box)
+// refreshes itself: every few seconds (a box's data-every, in ms, for the
+// period's charts) the page asks the server for the box again, drawn as
 // the page drew it, and puts it in place when it changed. A failed
 // request waits twice as long before the next, up to a minute; a hidden
 // tab does not ask. Without this script the page is the same, as of its
@@ -9,7 +10,7 @@
   if (!window.fetch || !window.DOMParser) return;
   var every = 5000, most = 60000;
   Array.prototype.forEach.call(document.querySelectorAll("[data-live]"), function (box) {
-    var wait = every;
+    var often = Number(box.dataset.every) || every, wait = often;
     var next = function () { setTimeout(poll, wait); };
     var poll = function () {
       if (document.hidden) { next(); return; }
@@ -24,7 +25,7 @@
           var nodes = document.importNode(fresh, true).childNodes;
           box.replaceChildren.apply(box, Array.prototype.slice.call(nodes));
         }
-        wait = every;
+        wait = often;
         next();
       }).catch(function () {
         wait = Math.min(wait * 2, most);
