@@ -206,6 +206,12 @@ func (n *Newsroom) statsNowFragment(w http.ResponseWriter, r *http.Request) {
 		n.fail(w, r, fmt.Errorf("stats now: %w", err))
 		return
 	}
+	n.fragment(w, r, name, p)
+}
+
+// fragment answers with one template of a page, for the script that
+// refreshes that part of it in place.
+func (n *Newsroom) fragment(w http.ResponseWriter, r *http.Request, name string, p any) {
 	n.eng.SetDateFormat(n.settings.Get().DateFormat())
 	body, err := n.eng.RenderFragment(name, p)
 	if err != nil {
@@ -215,6 +221,18 @@ func (n *Newsroom) statsNowFragment(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(body)
+}
+
+// periodPart says whether r asks for the period's part of a stats page
+// alone (part=period), refusing any other part.
+func periodPart(r *http.Request) (bool, error) {
+	switch r.URL.Query().Get("part") {
+	case "":
+		return false, nil
+	case "period":
+		return true, nil
+	}
+	return false, fmt.Errorf("unknown part: %w", news.ErrMalformed)
 }
 
 // stats is GET /admin/stats: the readership now and over the period
@@ -227,20 +245,33 @@ func (n *Newsroom) stats(w http.ResponseWriter, r *http.Request) {
 		n.fail(w, r, err)
 		return
 	}
+	part, err := periodPart(r)
+	if err != nil {
+		n.fail(w, r, err)
+		return
+	}
 	f := scope(u)
 	p := &statsPage{Period: period.Key, Periods: periodKeys(), EffectW: effectWidth, EffectH: effectHeight}
-	if err := n.fillStats(ctx, p, period, f); err != nil {
+	if !part {
+		p.Now, err = n.readNow(ctx, f, statsTop)
+	}
+	if err == nil {
+		err = n.fillStats(ctx, p, period, f)
+	}
+	if err != nil {
 		n.fail(w, r, fmt.Errorf("stats: %w", err))
+		return
+	}
+	if part {
+		n.fragment(w, r, "stats-period", p)
 		return
 	}
 	n.render(w, http.StatusOK, "stats", &data{User: u, Title: n.cat.T("admin_stats"), Page: p})
 }
 
+// fillStats reads the period's part of the stats page.
 func (n *Newsroom) fillStats(ctx context.Context, p *statsPage, period statsPeriod, f store.Readership) error {
 	var err error
-	if p.Now, err = n.readNow(ctx, f, statsTop); err != nil {
-		return err
-	}
 	now := n.now()
 	digits, rtl := n.digits(), n.rtl()
 	span := period.readership(now, f)
@@ -375,6 +406,11 @@ func (n *Newsroom) statsOfArticle(w http.ResponseWriter, r *http.Request) {
 		n.fail(w, r, err)
 		return
 	}
+	part, err := periodPart(r)
+	if err != nil {
+		n.fail(w, r, err)
+		return
+	}
 	a, err := n.store.GetArticle(ctx, id)
 	if err == nil {
 		err = a.ReadershipViewableBy(u.Staff())
@@ -396,6 +432,10 @@ func (n *Newsroom) statsOfArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		n.fail(w, r, fmt.Errorf("stats of article %d: %w", a.ID, err))
+		return
+	}
+	if part {
+		n.fragment(w, r, "stats-article-period", p)
 		return
 	}
 	n.render(w, http.StatusOK, "stats_article", &data{User: u, Title: n.cat.T("stats_article_title"), Page: p})

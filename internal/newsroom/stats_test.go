@@ -177,6 +177,14 @@ func TestStats(t *testing.T) {
 			{"the writer's article", writer, "/admin/stats/articles/" + itoa(tr.a1.ID) + "?period=7d", []want{
 				{"stats-over", []string{`data-stat="total">9<`}, nil},
 			}},
+			// What the open page asks for again: the period's part alone.
+			{"the period's part", editor, "/admin/stats?period=30m&part=period", []want{
+				{"stats-over", []string{`data-stat="total">4<`}, nil},
+				{"stats-sections", []string{row(s0, "4")}, []string{s1}},
+			}},
+			{"an article's period part", editor, "/admin/stats/articles/" + itoa(tr.a2.ID) + "?part=period", []want{
+				{"stats-over", []string{`data-stat="total">9<`}, nil},
+			}},
 			{"the live box", editor, StatsNowPath, []want{
 				{"stats-now-title", []string{`data-stat="visitors">2<`, `data-stat="views">4<`}, nil},
 			}},
@@ -191,6 +199,9 @@ func TestStats(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Errorf("%s: %s answers %d", c.name, c.path, r.Status)
 				continue
+			}
+			if strings.Contains(c.path, "part=period") && (strings.Contains(r.Body, "stats-now") || strings.Contains(r.Body, "<html")) {
+				t.Errorf("%s: the period's part comes with the rest of the page:\n%s", c.name, r.Body)
 			}
 			for _, w := range c.want {
 				part := section(t, r.Body, w.part)
@@ -252,6 +263,9 @@ func TestStatsRefusals(t *testing.T) {
 			{"period twice", editor, "/admin/stats?period=7d&period=1y", http.StatusOK},
 			{"article's unknown period", editor, a2 + "?period=-1", http.StatusBadRequest},
 			{"unknown box", editor, StatsNowPath + "?box=%00", http.StatusBadRequest},
+			{"unknown part", editor, "/admin/stats?part=now", http.StatusBadRequest},
+			{"article's unknown part", editor, a2 + "?part=%3Cscript%3E", http.StatusBadRequest},
+			{"writer's period part of another's article", writer, a2 + "?part=period", http.StatusForbidden},
 			{"no such article", editor, "/admin/stats/articles/999999999", http.StatusNotFound},
 			{"not an id", editor, "/admin/stats/articles/x1", http.StatusNotFound},
 			{"negative id", editor, "/admin/stats/articles/-1", http.StatusNotFound},
