@@ -208,7 +208,7 @@ func (s *smtpSession) send(from, rcpt string, msg []byte) error {
 	}
 	if err := s.c.Rcpt(rcpt); err != nil {
 		if te, ok := errors.AsType[*textproto.Error](err); ok && mailboxUnknown(te) {
-			return &Error{Channel: "email", Outcome: Gone, Status: te.Code, Step: "RCPT TO", Err: fmt.Errorf("RCPT TO %s: %w", rcpt, err)}
+			return &Error{Channel: "email", Outcome: Gone, Status: te.Code, Err: fmt.Errorf("RCPT TO %s: %w", rcpt, err)}
 		}
 		return smtpError("RCPT TO", err)
 	}
@@ -240,7 +240,7 @@ func mailboxUnknown(te *textproto.Error) bool {
 // (RFC 5321 4.2.1), 5xx permanent, certificate problems are configuration,
 // and the rest (timeouts, dropped connections) is worth a retry.
 func smtpError(step string, err error) error {
-	e := &Error{Channel: "email", Outcome: Retry, Step: step, Err: fmt.Errorf("%s: %w", step, err)}
+	e := &Error{Channel: "email", Outcome: Retry, Err: fmt.Errorf("%s: %w", step, err)}
 	if te, ok := errors.AsType[*textproto.Error](err); ok {
 		e.Status = te.Code
 		if te.Code >= 500 {
@@ -251,22 +251,6 @@ func smtpError(step string, err error) error {
 		e.Outcome = Failed
 	}
 	return e
-}
-
-// Bounced reports a delivery the relay refused for good because of its
-// recipient or its message (a 5xx answer to RCPT TO or to the message):
-// mailing the address again would bounce again. A refusal of our own
-// sender (MAIL FROM) or a failure to connect says nothing of the address.
-func Bounced(err error) bool {
-	e, ok := errors.AsType[*Error](err)
-	if !ok || e.Channel != "email" || e.Status < 500 || e.Status > 599 {
-		return false
-	}
-	switch e.Step {
-	case "RCPT TO", "DATA", "end of DATA":
-		return true
-	}
-	return false
 }
 
 // deadlineConn gives every read and write its own deadline: net/smtp has

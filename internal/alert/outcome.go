@@ -86,9 +86,6 @@ type Error struct {
 	// Status is the peer's HTTP status or SMTP reply code; 0 when it
 	// never answered.
 	Status int
-	// Step is the SMTP command the relay answered with Status ("RCPT
-	// TO"); "" for the other channels.
-	Step string
 	// RetryAfter is the wait the peer asked for (Retry-After, Telegram's
 	// retry_after); 0 when it did not say.
 	RetryAfter time.Duration

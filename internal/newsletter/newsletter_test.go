@@ -236,9 +236,11 @@ func TestCrashLeavesClaim(t *testing.T) {
 	})
 }
 
-// TestRefusals: a 5xx to RCPT TO suppresses the address for every later
-// issue; a 4xx releases the recipient for the next attempt, and the last
-// attempt records them failed; a suppressed address is skipped.
+// TestRefusals: "no such user" (5xx, 5.1.x) to RCPT TO suppresses the
+// address for every later issue; a refusal for policy (5.7.x) records the
+// delivery failed and leaves the address alone; a 4xx releases the
+// recipient for the next attempt, and the last attempt records them
+// failed; a suppressed address is skipped.
 func TestRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		var busy atomic.Bool
@@ -249,6 +251,8 @@ func TestRefusals(t *testing.T) {
 				return "550 5.1.1 no such user"
 			case addr == "r1@example.com" && busy.Load():
 				return "451 4.3.0 try again later"
+			case addr == "r4@example.com":
+				return "550 5.7.1 message refused by policy"
 			}
 			return ""
 		}})
@@ -256,7 +260,7 @@ func TestRefusals(t *testing.T) {
 		if err := s.Suppress(ctx, "R2@example.com", "complaint"); err != nil {
 			t.Fatal(err)
 		}
-		is, batches := r.issueFor(t, 4)
+		is, batches := r.issueFor(t, 5)
 		err := r.svc.SendBatch(ctx, batches[0].ID, false)
 		if !errors.Is(err, newsletter.ErrRetryLater) {
 			t.Fatalf("batch with a 4xx: %v", err)
@@ -267,6 +271,9 @@ func TestRefusals(t *testing.T) {
 		if ok, _ := s.Suppressed(ctx, "r0@example.com"); !ok {
 			t.Error("the 5xx address is not suppressed")
 		}
+		if ok, _ := s.Suppressed(ctx, "r4@example.com"); ok {
+			t.Error("an address refused for policy is suppressed as if it did not exist")
+		}
 		busy.Store(false)
 		if err := r.svc.SendBatch(ctx, batches[0].ID, false); err != nil {
 			t.Fatal(err)
@@ -276,7 +283,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("delivered after the retry: %v", got)
 		}
 		stats, _ := s.NewsletterStats(ctx, is.ID)
-		if stats.Sent != 2 || stats.Bounced != 1 {
+		if stats.Sent != 2 || stats.Bounced != 1 || stats.Failed != 1 {
 			t.Errorf("stats %+v", stats)
 		}
 		// The next issue skips the suppressed addresses from the start.
@@ -296,7 +303,8 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		stats, _ = s.NewsletterStats(ctx, is2.ID)
-		if stats.Sent != 1 || stats.Failed != 1 || stats.Bounced != 0 || issueStatus(t, s, is2.ID) != news.IssueSent {
+		// r1 fails on the last attempt, r4 is refused for policy again.
+		if stats.Sent != 1 || stats.Failed != 2 || stats.Bounced != 0 || issueStatus(t, s, is2.ID) != news.IssueSent {
 			t.Errorf("second issue: %+v, %s", stats, issueStatus(t, s, is2.ID))
 		}
 	})

@@ -123,7 +123,9 @@ func (s *Service) sendOne(ctx context.Context, is *news.NewsletterIssue, m *issu
 	state, detail := news.DeliverySent, ""
 	switch {
 	case err == nil:
-	case alert.Bounced(err):
+	// Only "no such mailbox" (5.1.x) says the address is dead; a refusal
+	// for policy or content (5.7.x) says nothing of it and is a failure.
+	case alert.OutcomeOf(err) == alert.Gone:
 		state, detail = news.DeliveryBounced, err.Error()
 		if err := s.Store.Suppress(ctx, r.Email, "bounce"); err != nil {
 			return err
