@@ -9,16 +9,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
-	"net/url"
 	"os"
 	"slices"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"khabar/bench/internal/session"
@@ -34,22 +31,11 @@ func main() {
 	if flag.NArg() == 0 || *email == "" {
 		log.Fatal("usage: pageload -email E -password P path…")
 	}
-	cookie, err := session.Login(*base, *email, *password)
+	tab, stop, err := session.Tab(*base, *email, *password, *chromium)
 	if err != nil {
 		log.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(*chromium), chromedp.NoSandbox)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	tab, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	u, err := url.Parse(*base)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "khabar_session", Value: cookie, Domain: u.Hostname(), Path: "/"}); err != nil {
-		log.Fatal(err)
-	}
+	defer stop()
 	for _, path := range flag.Args() {
 		var times []float64
 		for i := 0; i <= *loads; i++ {

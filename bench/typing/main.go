@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -32,7 +31,6 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/chromedp"
 
@@ -53,23 +51,11 @@ func main() {
 	if *email == "" {
 		log.Fatal("usage: typing -email E -password P [-words N -keys N -rounds N]")
 	}
-	cookie, err := session.Login(*base, *email, *password)
+	tab, stop, err := session.Tab(*base, *email, *password, *chromium, chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1366, 900))
 	if err != nil {
 		log.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(*chromium), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1366, 900))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	tab, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	u, err := url.Parse(*base)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "khabar_session", Value: cookie, Domain: u.Hostname(), Path: "/"}); err != nil {
-		log.Fatal(err)
-	}
+	defer stop()
 	path, err := longDraft(tab, *base, *words)
 	if err != nil {
 		log.Fatal(err)

@@ -3,11 +3,37 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 )
+
+// Tab starts the chromium binary with opts added to chromedp's defaults
+// and opens a tab signed in to base's newsroom; stop closes both.
+func Tab(base, email, password, chromium string, opts ...chromedp.ExecAllocatorOption) (tab context.Context, stop func(), err error) {
+	cookie, err := Login(base, email, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox), opts...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	stop = func() { cancelTab(); cancelAlloc() }
+	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "khabar_session", Value: cookie, Domain: u.Hostname(), Path: "/"}); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return tab, stop, nil
+}
 
 // Login signs in through the newsroom's form and returns the session
 // cookie's value.
