@@ -78,12 +78,11 @@ func (l *NewsletterList) clock() (h, m int, ok bool) {
 	return t.Hour(), t.Minute(), true
 }
 
-// Period is how far back an issue of the list looks for stories.
-func (l *NewsletterList) Period() time.Duration {
-	if l.Cadence == CadenceWeekly {
-		return 7 * 24 * time.Hour
-	}
-	return 24 * time.Hour
+// PreviousSlot is the send time before slot: an issue takes the stories
+// since then. A fixed 24 hours back would lose an hour's stories, or send
+// them twice, on the days summer time starts and ends.
+func (l *NewsletterList) PreviousSlot(slot time.Time, loc *time.Location) time.Time {
+	return l.LastSlot(slot.Add(-time.Nanosecond), loc)
 }
 
 // LastSlot is the latest send time of the list at or before now, in loc.

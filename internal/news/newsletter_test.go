@@ -36,6 +36,22 @@ func TestNewsletterSlots(t *testing.T) {
 			t.Errorf("%s: next %s, want %s", c.name, got.In(beirut), c.next)
 		}
 	}
+	// An issue's stories start at the send time before it, 23 or 25
+	// hours back when the clocks change.
+	daily, weekly := NewsletterList{Cadence: CadenceDaily, SendTime: "07:00"}, NewsletterList{Cadence: CadenceWeekly, Weekday: time.Sunday, SendTime: "07:00"}
+	for _, c := range []struct {
+		l          NewsletterList
+		slot, prev string
+	}{
+		{daily, "2026-12-07 07:00", "2026-12-06 07:00"},
+		{daily, "2026-03-29 07:00", "2026-03-28 07:00"},
+		{daily, "2026-10-25 07:00", "2026-10-24 07:00"},
+		{weekly, "2026-10-25 07:00", "2026-10-18 07:00"},
+	} {
+		if got := c.l.PreviousSlot(at(c.slot), beirut); !got.Equal(at(c.prev)) {
+			t.Errorf("%s %s: previous %s, want %s", c.l.Cadence, c.slot, got.In(beirut), c.prev)
+		}
+	}
 }
 
 func TestNewsletterListNormalize(t *testing.T) {

@@ -22,7 +22,7 @@ var scheduler = news.Actor{Name: "newsletter"}
 // stories of the period before it; an issue an editor edited, or one
 // already sent, is returned as it is.
 func (s *Service) Draft(ctx context.Context, l *news.NewsletterList, slot time.Time) (*news.NewsletterIssue, error) {
-	from := slot.Add(-l.Period())
+	from := l.PreviousSlot(slot, s.Dates().Location)
 	ids, err := s.pick(ctx, l, from, slot)
 	if err != nil {
 		return nil, err
