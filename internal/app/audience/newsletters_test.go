@@ -124,9 +124,13 @@ func TestNewsletterEndToEnd(t *testing.T) {
 		n, srv := newsletterNode(t, dbURL)
 		editor := apptest.As(t, n, auth.RoleEditor)
 
-		// The editor makes a daily list; the audit log says so.
+		// The editor makes a daily list; the audit log says so. It goes
+		// out twelve hours from now, so the node's scheduler never sends
+		// the issue this test edits and sends itself, whatever the hour
+		// the test runs at.
+		sendAt := time.Now().In(n.Settings.Get().DateFormat().Location).Add(12 * time.Hour).Format("15:04")
 		r := editor.Do(t, "POST", "/admin/newsletters", url.Values{"name": {"الموجز اليومي"}, "description": {"أهم أخبار اليوم"},
-			"cadence": {"daily"}, "weekday": {"0"}, "send_time": {"07:00"}, "enabled": {"on"}, "count_clicks": {"on"}}, nil)
+			"cadence": {"daily"}, "weekday": {"0"}, "send_time": {sendAt}, "enabled": {"on"}, "count_clicks": {"on"}}, nil)
 		m := listPath.FindStringSubmatch(r.Header.Get("Location"))
 		if r.Status != http.StatusSeeOther || m == nil {
 			t.Fatalf("create list: %d %q %.300s", r.Status, r.Header.Get("Location"), r.Body)
