@@ -780,10 +780,14 @@ func (n *Newsroom) fillDesk(ctx context.Context, u *auth.User, view string, now 
 			// evening, what goes out after midnight needs the desk too.
 			list{deskGroup{Key: "desk_today", When: "planned"}, store.AdminFilter{Status: news.StatusScheduled, PublishFrom: dayStart, PublishTo: now.Add(24 * time.Hour)}})
 	}
+	// What is live: breaking news and stories of the last day (counting
+	// the whole archive on every load of the desk told nobody anything),
+	// and every live blog still running.
+	day := now.Add(-24 * time.Hour)
 	live := []list{
-		{deskGroup{Key: "desk_breaking", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Breaking: true, Order: store.ByPublished}},
+		{deskGroup{Key: "desk_breaking", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Breaking: true, PublishedSince: day, Order: store.ByPublished}},
 		{deskGroup{Key: "desk_live_blogs", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Live: true, Order: store.ByPublished}},
-		{deskGroup{Key: "desk_recent", When: "published"}, store.AdminFilter{Status: news.StatusPublished, Order: store.ByPublished}},
+		{deskGroup{Key: "desk_recent", When: "published"}, store.AdminFilter{Status: news.StatusPublished, PublishedSince: day, Order: store.ByPublished}},
 	}
 	read := func(lists []list) ([]deskGroup, error) {
 		out := make([]deskGroup, len(lists))

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"khabar/internal/auth"
 	"khabar/internal/news"
@@ -33,6 +34,12 @@ func testDesk(t *testing.T, s *store.Store) {
 	}
 	review := f.articleIn(t, news.StatusReview, 0)
 	live := f.articleIn(t, news.StatusPublished, 0)
+	// Published two days ago: not among what is live now.
+	old := f.Article("خبر الأمس")
+	old.SectionID, old.Status, old.PublishedAt = f.Sections[0].ID, news.StatusPublished, time.Now().Add(-48*time.Hour)
+	if err := s.CreateArticle(ctx, old); err != nil {
+		t.Fatal(err)
+	}
 
 	// group is the desk's group key: its count and its rows' links.
 	group := func(body, title string) (count string, rows []string) {

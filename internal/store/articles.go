@@ -599,6 +599,8 @@ type AdminFilter struct {
 	// PublishFrom and PublishTo keep articles planned for publication in
 	// [PublishFrom, PublishTo) (both set or neither), soonest first.
 	PublishFrom, PublishTo time.Time
+	// PublishedSince keeps articles published at or after it.
+	PublishedSince time.Time
 	// Note keeps articles by their editor's note to the writer.
 	Note NoteFilter
 	// LockedBy keeps articles whose edit lock that user holds, seen within
@@ -688,6 +690,10 @@ func (f AdminFilter) where() (string, []any) {
 	if !f.PublishFrom.IsZero() {
 		where.WriteString(" AND a.publish_at >= ? AND a.publish_at < ?")
 		args = append(args, utc(f.PublishFrom), utc(f.PublishTo))
+	}
+	if !f.PublishedSince.IsZero() {
+		where.WriteString(" AND a.published_at >= ?")
+		args = append(args, utc(f.PublishedSince))
 	}
 	switch f.Note {
 	case WithNote:

@@ -84,6 +84,8 @@ func testDeskLists(t *testing.T, s *store.Store, f Fixture) {
 		{"locks I hold", store.AdminFilter{LockedBy: u, LockTTL: news.EditTTL}, []int64{draft.ID}},
 		{"locks held long ago", store.AdminFilter{LockedBy: u, LockTTL: -time.Hour}, nil},
 		{"breaking", store.AdminFilter{Status: news.StatusPublished, Breaking: true}, []int64{breaking.ID}},
+		{"breaking of the last hour", store.AdminFilter{Status: news.StatusPublished, Breaking: true, PublishedSince: start.Add(-time.Hour)}, []int64{breaking.ID}},
+		{"breaking since tomorrow", store.AdminFilter{Status: news.StatusPublished, Breaking: true, PublishedSince: start.Add(24 * time.Hour)}, nil},
 		{"live blogs running", store.AdminFilter{Status: news.StatusPublished, Live: true}, []int64{live.ID}},
 	}
 	for _, c := range cases {
