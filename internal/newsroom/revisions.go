@@ -119,7 +119,8 @@ func (n *Newsroom) revisions(w http.ResponseWriter, r *http.Request) {
 // then the fields.
 func revisionChanges(prev, rev *store.Revision) []string {
 	fields := changedFields(prev.Article(), rev.Article())
-	if rev.Status == "" || rev.Status == prev.Status {
+	// A save from before states were recorded tells nothing of a change.
+	if rev.Status == "" || prev.Status == "" || rev.Status == prev.Status {
 		return fields
 	}
 	step := []string{"revision_step_" + string(rev.Status)}

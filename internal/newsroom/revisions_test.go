@@ -159,3 +159,25 @@ func testRevisions(t *testing.T, s *store.Store) {
 		t.Errorf("staged after restore: %q, staged %v", live.Headline, live.HasStaged)
 	}
 }
+
+// TestRevisionChanges: a change of state is named first, and only when
+// both saves recorded their state (revisions from before it was kept say
+// nothing of one).
+func TestRevisionChanges(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		prev     news.Status
+		rev      news.Status
+		wantStep bool
+	}{
+		{"published", news.StatusDraft, news.StatusPublished, true},
+		{"same state", news.StatusPublished, news.StatusPublished, false},
+		{"the save before kept no state", "", news.StatusPublished, false},
+		{"this save kept no state", news.StatusDraft, "", false},
+	} {
+		got := revisionChanges(&store.Revision{Status: c.prev}, &store.Revision{Status: c.rev})
+		if step := len(got) > 0 && strings.HasPrefix(got[0], "revision_step_"); step != c.wantStep {
+			t.Errorf("%s: %v, want a state step: %v", c.name, got, c.wantStep)
+		}
+	}
+}
