@@ -157,6 +157,7 @@ func TestBeacon(t *testing.T) {
 		return r
 	}
 	escaped := (&url.URL{Path: news.ArticlePathDecoded(a)}).EscapedPath()
+	start := time.Now()
 	for _, c := range []struct {
 		name, body string
 		hdr        map[string]string
@@ -187,8 +188,14 @@ func TestBeacon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aud != (store.Audience{Views: 2, Visitors: 1}) {
-		t.Errorf("counted %+v, want the beacon's 2 views by 1 visitor (not the page the server served)", aud)
+	// A visitor's hash changes with the UTC day: two beacons either side
+	// of midnight are two visitors.
+	visitors := int64(1)
+	if start.UTC().YearDay() != now.UTC().YearDay() {
+		visitors = 2
+	}
+	if aud != (store.Audience{Views: 2, Visitors: visitors}) {
+		t.Errorf("counted %+v, want the beacon's 2 views by %d visitor(s) (not the page the server served)", aud, visitors)
 	}
 	top, err := n.Store.TopArticles(context.Background(), store.ByMinute, now.Add(-time.Hour).Truncate(time.Minute), now.Add(time.Minute), 0, 5)
 	if err != nil || len(top) != 1 || top[0].ArticleID != a.ID {
