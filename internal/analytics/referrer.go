@@ -19,9 +19,6 @@ const (
 	Other      = "other"
 )
 
-// Groups are the referrer groups, in the order reports list them.
-var Groups = []string{Direct, Internal, WhatsApp, Telegram, Facebook, X, Google, GoogleNews, Other}
-
 // apps are the Android apps whose android-app:// referrers name them.
 var apps = map[string]string{
 	"com.whatsapp": WhatsApp, "com.whatsapp.w4b": WhatsApp,

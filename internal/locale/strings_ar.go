@@ -178,7 +178,6 @@ var arabic = map[string]string{
 	"admin_delete":              "حذف",
 	"admin_ticker_empty":        "الشريط فارغ.",
 	"admin_save":                "حفظ",
-	"admin_save_publish":        "حفظ ونشر",
 	"admin_preview":             "معاينة",
 	"admin_view_live":           "عرض الخبر المنشور",
 	"admin_form_errors":         "لم يُحفظ الخبر: صحّح الحقول المشار إليها.",
@@ -528,9 +527,7 @@ var arabic = map[string]string{
 	"admin_save_submit":          "احفظ وأرسل للمراجعة",
 	"desk_my_drafts":             "مسوداتي",
 	"desk_review":                "بانتظار المراجعة",
-	"desk_planned":               "مجدول",
 	"desk_recent":                "نُشر مؤخرًا",
-	"desk_edited":                "آخر التعديلات",
 	"desk_empty":                 "لا شيء هنا.",
 	"desk_staged":                "تحديث لم يُنشر",
 	"desk_all":                   "كل الأخبار",
@@ -572,7 +569,6 @@ var arabic = map[string]string{
 	"desk_view_need":             "ما يحتاجني",
 	"desk_view_live":             "المنشور",
 	"desk_keys_hint":             "تنقّل بين عناصر المكتب بالسهمين ↑ و↓، وإلى أولها وآخرها بـ Home وEnd.",
-	"desk_more":                  "المزيد (%s)",
 
 	// Search.
 	"search_title":          "البحث",

@@ -174,7 +174,6 @@ var english = map[string]string{
 	"admin_delete":              "Delete",
 	"admin_ticker_empty":        "The ticker is empty.",
 	"admin_save":                "Save",
-	"admin_save_publish":        "Save and publish",
 	"admin_preview":             "Preview",
 	"admin_view_live":           "View live article",
 	"admin_form_errors":         "Not saved: correct the marked fields.",
@@ -524,9 +523,7 @@ var english = map[string]string{
 	"admin_save_submit":          "Save and submit for review",
 	"desk_my_drafts":             "My drafts",
 	"desk_review":                "Awaiting review",
-	"desk_planned":               "Scheduled",
 	"desk_recent":                "Recently published",
-	"desk_edited":                "Most recently edited",
 	"desk_empty":                 "Nothing here.",
 	"desk_staged":                "Unpublished update",
 	"desk_all":                   "All articles",
@@ -568,7 +565,6 @@ var english = map[string]string{
 	"desk_view_need":             "What needs me",
 	"desk_view_live":             "What is live",
 	"desk_keys_hint":             "Move between the desk's items with ↑ and ↓, to the first and last with Home and End.",
-	"desk_more":                  "More (%s)",
 
 	// Search.
 	"search_title":          "Search",

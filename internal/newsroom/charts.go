@@ -48,10 +48,10 @@ func sparkline(views []int64, rtl bool) string {
 }
 
 // statsBar is a row of a bar chart: a section, an author, a referrer
-// group; URL links it when set.
+// group.
 type statsBar struct {
-	Label, Views, URL string
-	X, Width          int
+	Label, Views string
+	X, Width     int
 }
 
 // barsOf scales counts to bars, the largest the chart's width, growing

@@ -92,8 +92,8 @@ type statsNow struct {
 // statsArticle is a row of the articles read most in the last 30 minutes,
 // with the trend of its views minute by minute.
 type statsArticle struct {
-	ID                   int64
-	Headline, URL, Views string
+	ID              int64
+	Headline, Views string
 	// Points is the sparkline's polyline.
 	Points string
 }
@@ -182,7 +182,7 @@ func (n *Newsroom) readNow(ctx context.Context, f store.Readership, top int) (*s
 		if a == nil {
 			continue // deleted since
 		}
-		p.Top = append(p.Top, statsArticle{ID: a.ID, Headline: a.Headline, URL: news.ArticlePath(a), Views: digits.Int(int(t.Views)),
+		p.Top = append(p.Top, statsArticle{ID: a.ID, Headline: a.Headline, Views: digits.Int(int(t.Views)),
 			Points: sparkline(series[t.ArticleID], n.rtl())})
 	}
 	return p, nil

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -106,17 +107,8 @@ func (s *Store) addViews(ctx context.Context, tx *sql.Tx, views []Views) error {
 			keys = append(keys, k)
 		}
 		slices.SortFunc(keys, func(a, b viewKey) int {
-			switch {
-			case a.bucket != b.bucket:
-				return cmpInt(a.bucket, b.bucket)
-			case a.kind != b.kind:
-				return strings.Compare(a.kind, b.kind)
-			case a.article != b.article:
-				return cmpInt(a.article, b.article)
-			case a.section != b.section:
-				return cmpInt(a.section, b.section)
-			}
-			return strings.Compare(a.referrer, b.referrer)
+			return cmp.Or(cmp.Compare(a.bucket, b.bucket), strings.Compare(a.kind, b.kind), cmp.Compare(a.article, b.article),
+				cmp.Compare(a.section, b.section), strings.Compare(a.referrer, b.referrer))
 		})
 		const cols = 6
 		for chunk := range slices.Chunk(keys, 1000) {
@@ -133,16 +125,6 @@ func (s *Store) addViews(ctx context.Context, tx *sql.Tx, views []Views) error {
 		}
 	}
 	return nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // valueRows is "(?, ?), (?, ?)" for rows of cols values each.

@@ -593,9 +593,6 @@ type AdminFilter struct {
 	Status    news.Status // "" for all
 	AuthorID  int64       // 0 for all
 	CreatedBy int64       // 0 for all
-	// Planned keeps articles with a planned publication or withdrawal,
-	// soonest first.
-	Planned bool
 	// PublishFrom and PublishTo keep articles planned for publication in
 	// [PublishFrom, PublishTo) (both set or neither), soonest first.
 	PublishFrom, PublishTo time.Time
@@ -647,8 +644,6 @@ func (s *Store) ListArticles(ctx context.Context, f AdminFilter) ([]news.Article
 	where, args := f.where()
 	order := " ORDER BY a.updated_at DESC, a.id DESC"
 	switch {
-	case f.Planned:
-		order = " ORDER BY COALESCE(a.publish_at, a.unpublish_at), a.id"
 	case !f.PublishFrom.IsZero():
 		order = " ORDER BY a.publish_at, a.id"
 	case f.Order == ByEdited:
@@ -683,9 +678,6 @@ func (f AdminFilter) where() (string, []any) {
 	if f.CreatedBy > 0 {
 		where.WriteString(" AND a.created_by = ?")
 		args = append(args, f.CreatedBy)
-	}
-	if f.Planned {
-		where.WriteString(" AND (a.publish_at IS NOT NULL OR a.unpublish_at IS NOT NULL)")
 	}
 	if !f.PublishFrom.IsZero() {
 		where.WriteString(" AND a.publish_at >= ? AND a.publish_at < ?")

@@ -338,7 +338,8 @@ func testWorkflowLists(t *testing.T, s *store.Store, f Fixture) {
 	if got := ids(s.ListArticles(ctx, store.AdminFilter{CreatedBy: u})); !slices.Equal(got, []int64{mine.ID}) {
 		t.Errorf("my drafts: %v", got)
 	}
-	if got := ids(s.ListArticles(ctx, store.AdminFilter{Planned: true})); !slices.Equal(got, []int64{soon.ID, late.ID}) {
+	planned := store.AdminFilter{PublishFrom: time.Now().Add(-time.Hour), PublishTo: time.Now().Add(365 * 24 * time.Hour)}
+	if got := ids(s.ListArticles(ctx, planned)); !slices.Equal(got, []int64{soon.ID, late.ID}) {
 		t.Errorf("planned, soonest first: %v, want %v", got, []int64{soon.ID, late.ID})
 	}
 	if got := ids(s.ListArticles(ctx, store.AdminFilter{Order: store.ByEdited, Limit: 1})); !slices.Equal(got, []int64{soon.ID}) {
