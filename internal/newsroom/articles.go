@@ -186,6 +186,11 @@ func (n *Newsroom) renderForm(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	n.fillWorkflow(p, u, errs)
+	// Shown again after a refusal: the times as they were typed.
+	p.Expire.keepTyped(r.PostForm)
+	if p.Schedule != nil {
+		p.Schedule.keepTyped(r.PostForm)
+	}
 	if !isNew && a.Slug != "" {
 		p.Canonical = n.articleURL(a)
 		if p.CanonicalText, err = url.PathUnescape(p.Canonical); err != nil {

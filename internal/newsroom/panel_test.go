@@ -65,8 +65,16 @@ func testArticlePanel(t *testing.T, s *store.Store) {
 	}
 	bad.Set("publish_at_day", "31")
 	bad.Set("publish_at_month", "2")
-	if r := ec.Post(adminPath(a), bad); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "أدخل تاريخًا ووقتًا صحيحين") {
+	r := ec.Post(adminPath(a), bad)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "أدخل تاريخًا ووقتًا صحيحين") {
 		t.Errorf("31 February: %d", r.Status)
+	}
+	// The refused date comes back as typed, to be corrected.
+	for _, want := range []string{`<option value="31" selected>`, `<option value="2" selected>`, `<option value="` + strconv.Itoa(at.Year()) + `" selected>`,
+		`name="publish_at_time" value="` + at.Format("15:04") + `"`} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("31 February shown again without %s", want)
+		}
 	}
 	if got := f.article(t, a.ID); got.Status != news.StatusDraft || got.Version != a.Version {
 		t.Errorf("a refused schedule changed the article: %s v%d", got.Status, got.Version)

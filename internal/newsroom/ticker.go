@@ -131,6 +131,7 @@ func (n *Newsroom) editTicker(w http.ResponseWriter, r *http.Request) {
 
 func (n *Newsroom) renderTickerEdit(w http.ResponseWriter, r *http.Request, status int, p *tickerEditPage, errs map[string]string) {
 	p.Expires = newWhen("expires", "field_ticker_expires_at", p.Item.ExpiresAt, n.settings.Get().DateFormat(), time.Now())
+	p.Expires.keepTyped(r.PostForm)
 	n.render(w, status, "ticker_edit", &data{User: userFrom(r.Context()), Title: n.cat.T("admin_ticker_edit"), Page: p, Errors: errs})
 }
 

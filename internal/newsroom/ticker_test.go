@@ -213,6 +213,9 @@ func testTickerManagement(t *testing.T, s *store.Store) {
 		{"protocol-relative link", "POST", "/admin/ticker/" + a, url.Values{"text": {"x"}, "url": {"//evil.example/x"}}, nil, 422, "الرابط غير صالح"},
 		{"empty text", "POST", "/admin/ticker/" + a, url.Values{"text": {"   "}}, nil, 422, "هذا الحقل مطلوب"},
 		{"bad expiry", "POST", "/admin/ticker/" + a, url.Values{"text": {"x"}, "expires": {"غدًا"}}, nil, 422, "أدخل تاريخًا ووقتًا صحيحين"},
+		// Refused, and shown again as typed to be corrected.
+		{"31 February", "POST", "/admin/ticker/" + a, url.Values{"text": {"x"}, "expires_day": {"31"}, "expires_month": {"2"}, "expires_year": {"2030"}, "expires_time": {"09:15"}},
+			nil, 422, `name="expires_time" value="09:15"`},
 		{"cross-origin save", "POST", "/admin/ticker/" + a, url.Values{"text": {"x"}}, crossSite, 403, "غير مسموح"},
 		{"cross-origin move", "POST", "/admin/ticker/" + a + "/move", url.Values{"dir": {"down"}}, crossSite, 403, "غير مسموح"},
 		{"cross-origin delete", "POST", "/admin/ticker/" + a + "/delete", url.Values{}, crossSite, 403, "غير مسموح"},

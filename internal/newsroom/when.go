@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,26 @@ func newWhen(name, label string, t time.Time, f locale.DateFormat, now time.Time
 		w.Years = append(w.Years, y)
 	}
 	return w
+}
+
+// keepTyped shows again what the form f posted for the field, when it is
+// shown again after a refusal: a date refused (31 February) comes back as
+// typed to be corrected, not emptied. Parts out of any range are left
+// unchosen; the time is kept as typed, at most a short line.
+func (w *when) keepTyped(f url.Values) {
+	day, month, year, clock := f.Get(w.Name+"_day"), f.Get(w.Name+"_month"), f.Get(w.Name+"_year"), strings.TrimSpace(f.Get(w.Name+"_time"))
+	if day == "" && month == "" && year == "" && clock == "" {
+		return
+	}
+	w.Day, _ = whole(day, 1, 31)
+	w.Month, _ = whole(month, 1, 12)
+	w.Year, _ = whole(year, 1000, 9999)
+	if len(clock) <= 16 {
+		w.Clock = clock
+	}
+	if w.Year != 0 && !slices.Contains(w.Years, w.Year) {
+		w.Years = append([]int{w.Year}, w.Years...)
+	}
 }
 
 // whenState is what a form said about a when field.
