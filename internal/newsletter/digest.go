@@ -92,7 +92,8 @@ func (s *Service) Start(ctx context.Context, issueID int64, actor news.Actor) er
 // built (so editors may preview and edit it), sends the issues whose time
 // has come, and hands the job queue any batch that lost its job (a node
 // that stopped between starting an issue and queueing it). A slot missed
-// while no node ran is not sent late once the next one has passed.
+// while no node ran is not sent late once the next one has passed, and a
+// digest whose period had no story is not sent at all.
 func (s *Service) Tick(ctx context.Context, now time.Time) error {
 	loc := s.Dates().Location
 	lists, err := s.Store.NewsletterLists(ctx, true)
@@ -117,9 +118,15 @@ func (s *Service) Tick(ctx context.Context, now time.Time) error {
 			continue
 		}
 		if !is.Edited {
-			// The stories published since it was last built join it.
-			if _, err := s.Draft(ctx, l, is.Slot); err != nil {
+			// The stories published since it was last built join it; a
+			// period without any sends nothing (a mail of a header and a
+			// footer is not a digest).
+			fresh, err := s.Draft(ctx, l, is.Slot)
+			if err != nil {
 				return err
+			}
+			if len(fresh.Articles) == 0 {
+				continue
 			}
 		}
 		if err := s.Start(ctx, is.ID, scheduler); err != nil && !errors.Is(err, news.ErrConflict) {

@@ -35,6 +35,7 @@ func TestTick(t *testing.T) {
 			}
 		}
 		slot := time.Date(2026, 12, 8, 7, 0, 0, 0, loc)
+		f := storetest.Seed(t, s)
 		// A draft of a slot two days back, never sent (no node ran then).
 		stale, err := r.svc.Draft(ctx, daily, slot.Add(-48*time.Hour))
 		if err != nil {
@@ -52,6 +53,18 @@ func TestTick(t *testing.T) {
 		}
 		if len(r.batches) != 0 {
 			t.Fatalf("batches before the time: %+v", r.batches)
+		}
+		// At the time with no story in its period: nothing goes out.
+		if err := r.svc.Tick(ctx, slot.Add(10*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if is, _ := s.GetNewsletterIssue(ctx, issues[0].ID); is.Status != news.IssueDraft || len(r.batches) != 0 {
+			t.Fatalf("an issue without stories: %s, batches %+v", is.Status, r.batches)
+		}
+		story := f.Article("خبر الصباح")
+		story.Status, story.PublishedAt = news.StatusPublished, slot.Add(-time.Hour)
+		if err := s.CreateArticle(ctx, story); err != nil {
+			t.Fatal(err)
 		}
 		for range 2 {
 			if err := r.svc.Tick(ctx, slot.Add(30*time.Second)); err != nil {
