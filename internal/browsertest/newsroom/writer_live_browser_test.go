@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 	"khabar/internal/news"
@@ -23,9 +22,7 @@ import (
 // keyboard, and the article stores a related block naming the blog.
 func TestBrowserWriterLiveBlogLink(t *testing.T) {
 	t.Parallel()
-	n := apptest.StartNode(t, "")
-	browser := browsertest.Start(t) // after the node: it stops first
-	apptest.Login(t, n, auth.RoleEditor)
+	n, tab := signedIn(t, auth.RoleEditor)
 	ctx := context.Background()
 	list, err := n.Store.ListArticles(ctx, store.AdminFilter{Status: news.StatusPublished, Limit: 40})
 	if err != nil {
@@ -63,8 +60,6 @@ func TestBrowserWriterLiveBlogLink(t *testing.T) {
 		t.Fatalf("running blogs %q: want %q in, %q out", want, blog.Headline, ended.Headline)
 	}
 
-	tab := browsertest.NewTab(t, browser)
-	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
 	browsertest.Within(t, tab, "open a new article", chromedp.Navigate(n.Base+"/admin/articles/new"))
 	browsertest.PageLoaded(t, tab, "/admin/articles/new")
 	waitJS(t, tab, "the writing surface", `!!document.querySelector("#writer:not([hidden]) .w-text")`)
