@@ -17,12 +17,8 @@ type foundArticle struct {
 	URL      string `json:"url"`
 }
 
-// findLimit is how many articles the editor's search offers; maxRunning
-// bounds the live blogs running at once that live=1 considers.
-const (
-	findLimit  = 8
-	maxRunning = 100
-)
+// findLimit is how many articles the editor's search offers.
+const findLimit = 8
 
 // findArticles is GET /admin/articles/find?q=: published articles matching
 // q, as JSON, for the editor's link box and related-article block, which
@@ -36,42 +32,29 @@ func (n *Newsroom) findArticles(w http.ResponseWriter, r *http.Request) {
 		web.JSONError(w, http.StatusBadRequest, n.cat.T("err_too_long"))
 		return
 	}
-	var (
-		articles []*news.Article
-		running  map[int64]bool
-	)
-	if r.URL.Query().Get("live") == "1" {
-		list, err := n.store.ListArticles(r.Context(), store.AdminFilter{Status: news.StatusPublished, Live: true, Order: store.ByPublished, Limit: maxRunning})
+	live := r.URL.Query().Get("live") == "1"
+	var articles []*news.Article
+	if parsed := search.Parse(q); !parsed.Empty() {
+		res, err := n.search.Search(r.Context(), parsed, search.Options{Statuses: []news.Status{news.StatusPublished}, Live: live, Limit: findLimit})
 		if err != nil {
 			n.fail(w, r, err)
 			return
 		}
-		running = make(map[int64]bool, len(list))
+		for _, h := range res.Hits {
+			articles = append(articles, h.Article)
+		}
+	} else if live {
+		list, err := n.store.ListArticles(r.Context(), store.AdminFilter{Status: news.StatusPublished, Live: true, Order: store.ByPublished, Limit: findLimit})
+		if err != nil {
+			n.fail(w, r, err)
+			return
+		}
 		for i := range list {
-			running[list[i].ID] = true
 			articles = append(articles, &list[i])
 		}
 	}
-	if parsed := search.Parse(q); !parsed.Empty() {
-		o := search.Options{Statuses: []news.Status{news.StatusPublished}, Limit: findLimit}
-		if running != nil {
-			// Live blogs are few among the matches: look further down.
-			o.Limit = maxRunning
-		}
-		res, err := n.search.Search(r.Context(), parsed, o)
-		if err != nil {
-			n.fail(w, r, err)
-			return
-		}
-		articles = articles[:0]
-		for _, h := range res.Hits {
-			if running == nil || running[h.Article.ID] {
-				articles = append(articles, h.Article)
-			}
-		}
-	}
 	found := []foundArticle{}
-	for _, a := range articles[:min(len(articles), findLimit)] {
+	for _, a := range articles {
 		found = append(found, foundArticle{ID: a.ID, Headline: a.Headline, URL: n.articleURL(a)})
 	}
 	web.JSON(w, http.StatusOK, "no-store", map[string]any{"articles": found})

@@ -56,15 +56,17 @@ type Options struct {
 	AuthorID  int64
 	TagID     int64
 	From, To  time.Time
+	Live      bool // live blogs still running only
 	ByDate    bool
 	Offset    int
 	Limit     int
 }
 
 // filtered reports whether o narrows the search to some articles (a
-// section, author, tag, dates or their order), which pages are not.
+// section, author, tag, dates, live blogs or their order), which pages
+// are not.
 func (o Options) filtered() bool {
-	return o.SectionID != 0 || o.AuthorID != 0 || o.TagID != 0 || !o.From.IsZero() || !o.To.IsZero() || o.ByDate
+	return o.SectionID != 0 || o.AuthorID != 0 || o.TagID != 0 || !o.From.IsZero() || !o.To.IsZero() || o.Live || o.ByDate
 }
 
 // Result is one hit, ready to show.
@@ -111,7 +113,7 @@ func (s *Service) Search(ctx context.Context, q Query, o Options) (*Results, err
 	}
 	o.Offset = max(o.Offset, 0)
 	sq := store.SearchQuery{Phrases: q.Phrases, Not: q.Not, Statuses: o.Statuses, SectionID: o.SectionID, AuthorID: o.AuthorID,
-		TagID: o.TagID, From: o.From, To: o.To, ByDate: o.ByDate, Limit: o.Limit, Offset: o.Offset}
+		TagID: o.TagID, From: o.From, To: o.To, Live: o.Live, ByDate: o.ByDate, Limit: o.Limit, Offset: o.Offset}
 	rerank := !o.ByDate && sq.Offset+sq.Limit <= rerankWindow
 	if rerank {
 		sq.Limit, sq.Offset = rerankWindow, 0

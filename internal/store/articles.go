@@ -412,7 +412,12 @@ type articleScope struct {
 	statuses                   []news.Status // empty: any state
 	sectionID, tagID, authorID int64
 	from, to                   time.Time // published_at in [from, to); zero: open
+	live                       bool      // live blogs still running only
 }
+
+// runningLive keeps the live blogs whose coverage goes on: the article's
+// flag stays on after the coverage ends.
+const runningLive = " AND a.live AND NOT EXISTS (SELECT 1 FROM liveblogs l WHERE l.article_id = a.id AND l.ended_at IS NOT NULL)"
 
 // appendSQL adds " AND …" conditions to sb and their arguments to args.
 func (f articleScope) appendSQL(sb *strings.Builder, args []any) []any {
@@ -447,6 +452,9 @@ func (f articleScope) appendSQL(sb *strings.Builder, args []any) []any {
 	if !f.to.IsZero() {
 		sb.WriteString(" AND a.published_at < ?")
 		args = append(args, utc(f.to))
+	}
+	if f.live {
+		sb.WriteString(runningLive)
 	}
 	return args
 }
@@ -701,7 +709,7 @@ func (f AdminFilter) where() (string, []any) {
 		where.WriteString(" AND a.breaking")
 	}
 	if f.Live {
-		where.WriteString(" AND a.live AND NOT EXISTS (SELECT 1 FROM liveblogs l WHERE l.article_id = a.id AND l.ended_at IS NOT NULL)")
+		where.WriteString(runningLive)
 	}
 	return where.String(), args
 }

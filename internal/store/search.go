@@ -50,6 +50,7 @@ type SearchQuery struct {
 	AuthorID  int64
 	TagID     int64
 	From, To  time.Time // published_at range; zero: open
+	Live      bool      // live blogs still running only
 	ByDate    bool      // newest first instead of by relevance
 	// Partial asks for the articles that hold some of the query's words
 	// but not all: phrases and exclusions stay strict, and the score is
@@ -342,7 +343,7 @@ func (s *Store) CountArticles(ctx context.Context) (int, error) {
 // filters appends the article filters of q to a WHERE clause on alias a.
 func (q *SearchQuery) filters(sb *strings.Builder, args []any) []any {
 	return articleScope{statuses: q.Statuses, sectionID: q.SectionID, tagID: q.TagID, authorID: q.AuthorID,
-		from: q.From, to: q.To}.appendSQL(sb, args)
+		from: q.From, to: q.To, live: q.Live}.appendSQL(sb, args)
 }
 
 // Search returns the matching articles for one page and the total count.
