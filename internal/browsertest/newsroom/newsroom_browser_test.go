@@ -136,8 +136,11 @@ func TestNewsroomWriterToEditor(t *testing.T) {
 	// the approval.
 	browsertest.Login(t, tab, n.Base, auth.RoleEditor)
 	review := `details#desk_review a[href="/admin/articles/` + id + `"]`
+	// Login lands on the desk: clicking the brand link would reload the
+	// same page, and the item could be found in the page being replaced.
+	// Navigate returns once the new desk has loaded.
 	browsertest.Within(t, tab, "find it awaiting review",
-		chromedp.Click(chromedp.CSS(`header.top a.brand`)),
+		chromedp.Navigate(n.Base+"/admin/"),
 		chromedp.WaitVisible(chromedp.CSS(review)))
 	if got := browsertest.Eval[string](t, tab, `document.querySelector(`+strconv.Quote(review)+`).textContent`); got != want.headline {
 		t.Errorf("the desk lists %q, want %q", got, want.headline)
