@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -92,12 +93,27 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 	return nil
 }
 
+// public reports whether readers can see the article d is made of.
+func (d *SearchDoc) public() bool { return !d.Published.IsZero() }
+
+// ftsRowid is the FTS5 row of an article: its id when readers can see it,
+// the id negated when not. A reader's search asks FTS5 for rowid > 0,
+// which it answers inside the index, instead of joining every match to
+// articles for its status (at 100,000 articles, a word in a third of them
+// took 2 ms to count alone and 139 ms joined).
+func ftsRowid(d *SearchDoc) int64 {
+	if d.public() {
+		return d.ArticleID
+	}
+	return -d.ArticleID
+}
+
 func indexSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 	if err := unindexSQLite(ctx, tx, d.ArticleID); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO search_fts (rowid, headline, lead, body, meta) VALUES (?, ?, ?, ?, ?)",
-		d.ArticleID, strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " "))
+		ftsRowid(d), strings.Join(d.Headline, " "), strings.Join(d.Lead, " "), strings.Join(d.Body, " "), strings.Join(d.Meta, " "))
 	if err != nil {
 		return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 	}
@@ -317,11 +333,15 @@ func (s *Store) UnindexArticle(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ClearSearchIndex empties the index before a rebuild.
+// ClearSearchIndex empties the index before a rebuild. Row by row, the
+// emptying was a rebuild's first cost: DELETE on FTS5 writes a tombstone
+// per article into segments the rebuild then merges, and on PostgreSQL it
+// deletes 20 million postings at 100,000 articles; FTS5's delete-all and
+// TRUNCATE drop them at once.
 func (s *Store) ClearSearchIndex(ctx context.Context) error {
-	stmts := []string{"DELETE FROM search_postings", "DELETE FROM search_docs", "UPDATE search_stats SET docs = 0, total_len = 0", "DELETE FROM search_term_docs", "DELETE FROM typeahead"}
+	stmts := []string{"TRUNCATE search_postings, search_docs, search_term_docs, typeahead", "UPDATE search_stats SET docs = 0, total_len = 0"}
 	if s.dialect == SQLite {
-		stmts = []string{"DELETE FROM search_fts", "DELETE FROM typeahead"}
+		stmts = []string{"INSERT INTO search_fts (search_fts) VALUES ('delete-all')", "DELETE FROM typeahead"}
 	}
 	for _, q := range stmts {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
@@ -415,19 +435,60 @@ func ftsMatch(q *SearchQuery) string {
 	return sb.String()
 }
 
+// readersOnly reports whether q asks for published articles alone, which
+// the index tells by its rows' sign (ftsRowid).
+func (q *SearchQuery) readersOnly() bool {
+	return len(q.Statuses) == 1 && q.Statuses[0] == news.StatusPublished
+}
+
+// indexAlone reports whether the index decides q's matches by itself, in
+// q's order: a reader's search by relevance with no filter.
+func (q *SearchQuery) indexAlone() bool {
+	return q.readersOnly() && !q.ByDate && q.SectionID == 0 && q.TagID == 0 && q.AuthorID == 0 && q.From.IsZero() && q.To.IsZero() && !q.Live
+}
+
+// ftsPublic narrows a MATCH to the rows readers can see.
+func (q *SearchQuery) ftsPublic() string {
+	if q.readersOnly() {
+		return " AND search_fts.rowid > 0"
+	}
+	return ""
+}
+
+// ftsArticles joins the index's rows to their articles (ftsRowid).
+const ftsArticles = " JOIN articles a ON a.id = abs(search_fts.rowid)"
+
+// publicPage joins a page of index rows (p: id, score, then cols) that
+// the index alone chose to their articles, for the publication time. An
+// article withdrawn since it was indexed (the search consumer has not
+// reindexed it yet) is left out of the page, as the full join would.
+func publicPage(page, cols string) string {
+	return "SELECT a.id, p.score, a.published_at" + cols + " FROM (" + page + ") p JOIN articles a ON a.id = p.id AND a.status = ? ORDER BY p.score DESC, p.id DESC"
+}
+
 func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
 	if q.Partial {
 		return s.searchSQLitePartial(ctx, q)
 	}
-	var where strings.Builder
-	where.WriteString(" FROM search_fts JOIN articles a ON a.id = search_fts.rowid WHERE search_fts MATCH ?")
-	args := q.filters(&where, []any{ftsMatch(&q)})
+	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
+	match := " FROM search_fts WHERE search_fts MATCH ?" + q.ftsPublic()
 	var total int
+	if q.indexAlone() {
+		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+match, ftsMatch(&q)).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("search count: %w", err)
+		}
+		page := "SELECT search_fts.rowid AS id, " + score + " AS score" + match + " ORDER BY score DESC, id DESC LIMIT ? OFFSET ?"
+		rows, err := s.db.QueryContext(ctx, publicPage(page, ""), ftsMatch(&q), q.Limit, q.Offset, string(news.StatusPublished))
+		hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
+		return hits, total, err
+	}
+	var where strings.Builder
+	where.WriteString(" FROM search_fts" + ftsArticles + " WHERE search_fts MATCH ?" + q.ftsPublic())
+	args := q.filters(&where, []any{ftsMatch(&q)})
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where.String(), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search count: %w", err)
 	}
 	// Drafts have no publication time: last in both orders, on both databases.
-	score := fmt.Sprintf("-bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
 	order := " ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC"
 	if q.ByDate {
 		score, order = "0.0", byDate
@@ -444,12 +505,23 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 const byDate = " ORDER BY a.published_at DESC NULLS LAST, a.id DESC"
 
 // searchSQLitePartial finds the articles holding some of the query's terms
-// but not all. Each candidate's BM25 and the number of query terms it
-// holds (an index lookup per term: SQLite runs each IN list once) are
-// computed once, in a materialized CTE, and the total is a window count:
-// written inline, SQLite computed the number three times (in the filter,
-// in the score and in a separate COUNT).
+// but not all: by skipping those that cannot reach the page when it can
+// (searchSQLitePruned), else by scoring every one.
 func (s *Store) searchSQLitePartial(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	if q.prunable() {
+		if hits, total, ok, err := s.searchSQLitePruned(ctx, q); err != nil || ok {
+			return hits, total, err
+		}
+	}
+	return s.searchSQLiteEvery(ctx, q)
+}
+
+// searchSQLiteEvery scores every partial match. Each candidate's BM25 and
+// the number of query terms it holds (an index lookup per term: SQLite
+// runs each IN list once) are computed once, in a materialized CTE, and
+// the total is a window count: written inline, SQLite computed the number
+// three times (in the filter, in the score and in a separate COUNT).
+func (s *Store) searchSQLiteEvery(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
 	terms := uniqueTerms(q.Phrases)
 	parts := make([]string, len(terms))
 	args := make([]any, 0, len(terms)+8)
@@ -457,21 +529,28 @@ func (s *Store) searchSQLitePartial(ctx context.Context, q SearchQuery) ([]Searc
 		parts[i] = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))"
 		args = append(args, `"`+t+`"`)
 	}
+	args = append(args, ftsMatch(&q))
 	n := strconv.Itoa(len(terms))
 	var query strings.Builder
 	fmt.Fprintf(&query, `WITH m AS MATERIALIZED (SELECT search_fts.rowid AS id, -bm25(search_fts, %g, %g, %g, %g) AS bm, %s AS held
-		FROM search_fts WHERE search_fts MATCH ?)
-		SELECT a.id, m.bm * m.held / %s.0 AS score, a.published_at, COUNT(*) OVER () AS total
-		FROM m JOIN articles a ON a.id = m.id WHERE m.held < %s`,
-		weightHeadline, weightLead, weightBody, weightMeta, strings.Join(parts, " + "), n, n)
-	args = q.filters(&query, append(args, ftsMatch(&q)))
+		FROM search_fts WHERE search_fts MATCH ?%s) `,
+		weightHeadline, weightLead, weightBody, weightMeta, strings.Join(parts, " + "), q.ftsPublic())
+	score := "m.bm * m.held / " + n + ".0"
+	if q.indexAlone() {
+		query.WriteString(publicPage("SELECT m.id, "+score+" AS score, COUNT(*) OVER () AS total FROM m WHERE m.held < "+n+
+			" ORDER BY score DESC, m.id DESC LIMIT ? OFFSET ?", ", p.total"))
+		args = append(args, q.Limit, q.Offset, string(news.StatusPublished))
+		return s.windowed(ctx, q, query.String(), args, s.searchSQLiteEvery)
+	}
+	query.WriteString("SELECT a.id, " + score + " AS score, a.published_at, COUNT(*) OVER () AS total FROM m JOIN articles a ON a.id = abs(m.id) WHERE m.held < " + n)
+	args = q.filters(&query, args)
 	if q.ByDate {
 		query.WriteString(byDate)
 	} else {
 		query.WriteString(" ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC")
 	}
 	query.WriteString(" LIMIT ? OFFSET ?")
-	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchSQLitePartial)
+	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchSQLiteEvery)
 }
 
 // windowed runs a search whose rows end with a window count of every
@@ -714,14 +793,17 @@ func (s *Store) NearPairs(ctx context.Context, ids []int64, pairs [][2]string, n
 		// FTS5 answers "rowid IN (…)" with one lookup of the whole MATCH
 		// per id (200 ids: 40–90 ms at 100,000 articles), while walking
 		// the NEAR over the ids' range and keeping the ids here costs what
-		// the search itself did (about 1 ms).
+		// the search itself did (about 1 ms). The range is walked on both
+		// sides of zero (ftsRowid): the unpublished side holds few rows.
 		want := make(map[int64]bool, len(ids))
 		for _, id := range ids {
 			want[id] = true
 		}
+		lo, hi := slices.Min(ids), slices.Max(ids)
 		for _, p := range pairs {
-			rows, err := s.db.QueryContext(ctx, "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?",
-				fmt.Sprintf(`NEAR("%s" "%s", %d)`, p[0], p[1], near), slices.Min(ids), slices.Max(ids))
+			rows, err := s.db.QueryContext(ctx, `SELECT abs(rowid) FROM search_fts WHERE search_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
+				UNION ALL SELECT abs(rowid) FROM search_fts WHERE search_fts MATCH ?1 AND rowid BETWEEN -?3 AND -?2`,
+				fmt.Sprintf(`NEAR("%s" "%s", %d)`, p[0], p[1], near), lo, hi)
 			found, err := collect(rows, err, "near pairs", scanOne[int64])
 			if err != nil {
 				return nil, err
@@ -765,4 +847,157 @@ func (s *Store) NearPairs(ctx context.Context, ids []int64, pairs [][2]string, n
 		}
 	}
 	return out, nil
+}
+
+// prunable reports whether a partial match can skip the articles that
+// cannot reach the page (searchSQLitePruned): a reader's search of words
+// alone, by relevance.
+func (q *SearchQuery) prunable() bool {
+	return q.Partial && q.indexAlone() && !hasPhrase(q.Phrases) && len(q.Not) == 0
+}
+
+// maxPrunePasses bounds the passes of searchSQLitePruned before it falls
+// back to scoring every candidate.
+const maxPrunePasses = 4
+
+// searchSQLitePruned finds the best partial matches without scoring every
+// article holding any of the query's words: MaxScore (Turtle and Flood,
+// 1995). A term adds at most idf×(k1+1) to BM25, so the articles holding
+// only the commonest terms have a ceiling; once a first pass over the
+// articles holding the rarest terms has found a page of matches scoring
+// above it, those articles are left out unscored. A ten-word question's
+// words are in 30,000–47,000 of 100,000 articles, its rarest ones in a few
+// thousand. The order and scores are those of searchSQLiteEvery; ok is
+// false when the terms leave nothing to skip, and the caller scores
+// every candidate.
+func (s *Store) searchSQLitePruned(ctx context.Context, q SearchQuery) (hits []SearchHit, total int, ok bool, err error) {
+	terms := uniqueTerms(q.Phrases)
+	df, err := s.TermCounts(ctx, terms)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	rows, err := s.ftsRows(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	// The terms articles hold, those with the highest ceiling first; a
+	// term no article holds adds nothing to any score.
+	type bound struct {
+		term string
+		max  float64
+	}
+	var held []bound
+	for _, t := range terms {
+		if n := float64(df[t]); n > 0 {
+			held = append(held, bound{t, math.Max(math.Log((rows-n+0.5)/(n+0.5)), 1e-6) * (bm25K1 + 1)})
+		}
+	}
+	slices.SortFunc(held, func(a, b bound) int { return cmp.Or(cmp.Compare(b.max, a.max), strings.Compare(a.term, b.term)) })
+	// essential is how many of the first terms an article must hold to
+	// score above floor: those after them together stay below it.
+	essential := func(floor float64) int {
+		var sum float64
+		for i := len(held) - 1; i > 0; i-- {
+			sum += held[i].max
+			share := float64(min(len(held)-i, len(terms)-1)) / float64(len(terms))
+			if sum*share >= floor*(1-1e-9) {
+				return i + 1
+			}
+		}
+		return 1
+	}
+	k := q.Offset + q.Limit
+	// The first pass takes the rarest terms until they are in two pages'
+	// worth of articles.
+	m, in := 0, 0
+	for m < len(held)-1 && in < 2*k {
+		in += df[held[m].term]
+		m++
+	}
+	names := make([]string, len(held))
+	for i, h := range held {
+		names[i] = h.term
+	}
+	for pass := 0; m < len(held) && pass < maxPrunePasses; pass++ {
+		if hits, err = s.prunedPass(ctx, terms, names[:m], names[m:], k); err != nil {
+			return nil, 0, false, err
+		}
+		if len(hits) < k {
+			m++ // not a page yet: no floor
+			continue
+		}
+		need := essential(hits[k-1].Score)
+		if need <= m {
+			if total, err = s.partialTotal(ctx, terms); err != nil {
+				return nil, 0, false, err
+			}
+			return hits[min(q.Offset, len(hits)):], total, true, nil
+		}
+		m = need
+	}
+	return nil, 0, false, nil
+}
+
+// prunedPass scores the articles holding any of top (the rarest terms
+// articles hold; rest are the others) and not every term, and returns the
+// k best readers can see. FTS5 scores only
+// the phrases of its MATCH: BM25 over every term of the articles holding
+// one of top is bm25(top AND any) − bm25(top), the same rows both times.
+func (s *Store) prunedPass(ctx context.Context, terms, top, rest []string, k int) ([]SearchHit, error) {
+	either := func(ts []string) string { return "(" + strings.Join(quoted(ts), " OR ") + ")" }
+	bm := fmt.Sprintf("bm25(search_fts, %g, %g, %g, %g)", weightHeadline, weightLead, weightBody, weightMeta)
+	args := []any{either(top) + " AND " + either(terms), either(top)}
+	var holds []string
+	for _, t := range top {
+		holds = append(holds, "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? AND rowid > 0")
+		args = append(args, `"`+t+`"`)
+	}
+	for _, t := range rest {
+		holds = append(holds, "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? AND rowid > 0")
+		args = append(args, `"`+t+`" AND `+either(top))
+	}
+	n := strconv.Itoa(len(terms))
+	query := `WITH every AS MATERIALIZED (SELECT rowid AS id, ` + bm + ` AS s FROM search_fts WHERE search_fts MATCH ? AND rowid > 0),
+		rare AS MATERIALIZED (SELECT rowid AS id, ` + bm + ` AS s FROM search_fts WHERE search_fts MATCH ? AND rowid > 0),
+		h AS MATERIALIZED (SELECT id, COUNT(*) AS held FROM (` + strings.Join(holds, " UNION ALL ") + `) GROUP BY id) ` +
+		publicPage(`SELECT every.id AS id, (rare.s - every.s) * h.held / `+n+`.0 AS score FROM every JOIN rare ON rare.id = every.id
+		JOIN h ON h.id = every.id WHERE h.held < `+n+` ORDER BY score DESC, id DESC LIMIT ?`, "")
+	rows, err := s.db.QueryContext(ctx, query, append(args, k, string(news.StatusPublished))...)
+	return collect(rows, err, "search, some words", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
+}
+
+// partialTotal counts the articles readers can see holding some of terms
+// but not all.
+func (s *Store) partialTotal(ctx context.Context, terms []string) (int, error) {
+	var total int
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH ? AND rowid > 0)
+		- (SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH ? AND rowid > 0)`,
+		strings.Join(quoted(terms), " OR "), strings.Join(quoted(terms), " AND ")).Scan(&total)
+	if err != nil {
+		return 0, fmt.Errorf("search, some words: count: %w", err)
+	}
+	return total, nil
+}
+
+// ftsRows is the number of rows in the FTS5 index, as its bm25() reads
+// it: the first varint of the index's averages record (rowid 1 of its
+// data table).
+func (s *Store) ftsRows(ctx context.Context) (float64, error) {
+	var rec []byte
+	if err := s.db.QueryRowContext(ctx, "SELECT block FROM search_fts_data WHERE id = 1").Scan(&rec); err != nil {
+		return 0, fmt.Errorf("search index rows: %w", err)
+	}
+	// SQLite's varint: big-endian groups of seven bits, the high bit set on
+	// all but the last; a ninth byte gives all eight.
+	var v uint64
+	for i, b := range rec {
+		if i == 8 {
+			return float64(v<<8 | uint64(b)), nil
+		}
+		v = v<<7 | uint64(b&0x7f)
+		if b < 0x80 {
+			return float64(v), nil
+		}
+	}
+	return 0, fmt.Errorf("search index rows: short averages record (%d bytes)", len(rec))
 }

@@ -14,7 +14,7 @@ import (
 
 // unindexSQLite removes an article's search and typeahead entries.
 func unindexSQLite(ctx context.Context, tx *sql.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", id); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid IN (?, ?)", id, -id); err != nil {
 		return fmt.Errorf("unindex article %d: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM typeahead WHERE article_id = ?", id); err != nil {
@@ -49,7 +49,7 @@ func typeaheadRows(docs []SearchDoc) []TypeaheadKey {
 	var rows []TypeaheadKey
 	for i := range docs {
 		d := &docs[i]
-		if last[d.ArticleID] != i || d.Published.IsZero() {
+		if last[d.ArticleID] != i || !d.public() {
 			continue
 		}
 		for _, p := range d.Prefixes {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -661,9 +662,11 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	inHeadline := mk("واحد", 0, base, news.StatusPublished)
 	inBody := mk("اثنان", 1, base.Add(time.Hour), news.StatusPublished)
 	draft := mk("ثلاثه", 0, base.Add(2*time.Hour), news.StatusDraft)
+	// Published says readers can see the article (readers' searches go
+	// by it on SQLite).
 	docs := []store.SearchDoc{
-		{ArticleID: inHeadline, Headline: []string{"بنك", "مركزي"}, Body: []string{"فايده"}},
-		{ArticleID: inBody, Headline: []string{"اقتصاد"}, Body: []string{"قال", "بنك", "مركزي", "بنك"}, Meta: []string{"ليلي"}},
+		{ArticleID: inHeadline, Headline: []string{"بنك", "مركزي"}, Body: []string{"فايده"}, Published: base},
+		{ArticleID: inBody, Headline: []string{"اقتصاد"}, Body: []string{"قال", "بنك", "مركزي", "بنك"}, Meta: []string{"ليلي"}, Published: base.Add(time.Hour)},
 		{ArticleID: draft, Headline: []string{"بنك"}, Body: []string{"مسوده"}},
 	}
 	if err := s.IndexArticles(ctx, docs); err != nil {
@@ -754,6 +757,18 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 	for _, bad := range []string{`a"b`, "a'b", "a b", "", "x) OR (1=1"} {
 		if _, _, err := s.Search(ctx, store.SearchQuery{Phrases: [][]string{{bad}}}); err == nil {
 			t.Errorf("unsafe term %q accepted", bad)
+		}
+	}
+	// Withdrawn, not yet reindexed by the search consumer: readers never
+	// see it, whatever the index says of it.
+	if a, err := s.GetArticle(ctx, inHeadline); err != nil {
+		t.Fatal(err)
+	} else if _, err := s.SetStatus(ctx, inHeadline, a.Version, news.StatusDraft); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []store.SearchQuery{{Phrases: [][]string{{"بنك"}}, Statuses: pub}, {Phrases: [][]string{{"بنك"}, {"قال"}}, Statuses: pub, Partial: true}} {
+		if hits, _, err := s.Search(ctx, q); err != nil || slices.Contains(ids(hits), inHeadline) {
+			t.Errorf("withdrawn article found by %+v: %v %v", q, ids(hits), err)
 		}
 	}
 	if err := s.UnindexArticle(ctx, inHeadline); err != nil {
