@@ -78,8 +78,13 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == SQLite {
-			for i := range docs {
-				if err := indexSQLite(ctx, tx, &docs[i]); err != nil {
+			// FTS5 writes out what it holds whenever a row's id is not above
+			// the last one's: in id order, a batch is one segment, not one
+			// per change between published and unpublished (ftsRowid).
+			rows := latest(docs)
+			slices.SortFunc(rows, func(a, b *SearchDoc) int { return cmp.Compare(ftsRowid(a), ftsRowid(b)) })
+			for _, d := range rows {
+				if err := indexSQLite(ctx, tx, d); err != nil {
 					return err
 				}
 			}
@@ -91,6 +96,22 @@ func (s *Store) IndexArticles(ctx context.Context, docs []SearchDoc) error {
 		return fmt.Errorf("index %d articles: %w", len(docs), err)
 	}
 	return nil
+}
+
+// latest is each article's last document in docs (an article twice in a
+// batch: its last version wins), in the order of those documents.
+func latest(docs []SearchDoc) []*SearchDoc {
+	last := make(map[int64]int, len(docs))
+	for i := range docs {
+		last[docs[i].ArticleID] = i
+	}
+	out := make([]*SearchDoc, 0, len(last))
+	for i := range docs {
+		if last[docs[i].ArticleID] == i {
+			out = append(out, &docs[i])
+		}
+	}
+	return out
 }
 
 // public reports whether readers can see the article d is made of.
@@ -125,16 +146,10 @@ func indexSQLite(ctx context.Context, tx *sql.Tx, d *SearchDoc) error {
 // text never changes (one prepared statement, where a multi-row VALUES
 // per article was a new statement to parse and plan each time).
 func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
-	// An article twice in a batch: its last version wins.
-	last := make(map[int64]int, len(docs))
-	for i := range docs {
-		last[docs[i].ArticleID] = i
-	}
-	ids := make([]int64, 0, len(last))
-	for i := range docs {
-		if last[docs[i].ArticleID] == i {
-			ids = append(ids, docs[i].ArticleID)
-		}
+	rows := latest(docs)
+	ids := make([]int64, len(rows))
+	for i, d := range rows {
+		ids[i] = d.ArticleID
 	}
 	delta, err := unindexPostgres(ctx, tx, ids)
 	if err != nil {
@@ -144,8 +159,8 @@ func indexPostgres(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
 	var terms []string
 	var articles, postingLens []int64
 	var tfs []float64
-	for i, id := range ids {
-		d := &docs[last[id]]
+	for i, d := range rows {
+		id := d.ArticleID
 		length := len(d.Headline) + len(d.Lead) + len(d.Body) + len(d.Meta)
 		tsvs[i], lens[i] = tsvectorLiteral(d), int64(length)
 		delta.docs++
@@ -462,8 +477,11 @@ const ftsArticles = " JOIN articles a ON a.id = abs(search_fts.rowid)"
 // the index alone chose to their articles, for the publication time. An
 // article withdrawn since it was indexed (the search consumer has not
 // reindexed it yet) is left out of the page, as the full join would.
+// CROSS JOIN keeps the page the outer loop: left to itself SQLite walked
+// every published article and looked each up in the page (11 ms at
+// 100,000 articles, for a page of a few rows).
 func publicPage(page, cols string) string {
-	return "SELECT a.id, p.score, a.published_at" + cols + " FROM (" + page + ") p JOIN articles a ON a.id = p.id AND a.status = ? ORDER BY p.score DESC, p.id DESC"
+	return "SELECT a.id, p.score, a.published_at" + cols + " FROM (" + page + ") p CROSS JOIN articles a ON a.id = p.id AND a.status = ? ORDER BY p.score DESC, p.id DESC"
 }
 
 func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {

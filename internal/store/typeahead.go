@@ -14,8 +14,13 @@ import (
 
 // unindexSQLite removes an article's search and typeahead entries.
 func unindexSQLite(ctx context.Context, tx *sql.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid IN (?, ?)", id, -id); err != nil {
-		return fmt.Errorf("unindex article %d: %w", id, err)
+	// Its row is id or -id (ftsRowid). One statement per rowid: FTS5 gets
+	// no rowid lookup out of "rowid IN (…)", and a rebuild took twice as
+	// long.
+	for _, rowid := range []int64{id, -id} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = ?", rowid); err != nil {
+			return fmt.Errorf("unindex article %d: %w", id, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM typeahead WHERE article_id = ?", id); err != nil {
 		return fmt.Errorf("unindex prefixes of article %d: %w", id, err)
@@ -42,14 +47,9 @@ func CompareTypeaheadKeys(a, b TypeaheadKey) int {
 // order: written in order they reach the key's B-tree page by page (in
 // article order a rebuild of 20,000 headlines took 18 s instead of 11).
 func typeaheadRows(docs []SearchDoc) []TypeaheadKey {
-	last := make(map[int64]int, len(docs))
-	for i := range docs {
-		last[docs[i].ArticleID] = i
-	}
 	var rows []TypeaheadKey
-	for i := range docs {
-		d := &docs[i]
-		if last[d.ArticleID] != i || !d.public() {
+	for _, d := range latest(docs) {
+		if !d.public() {
 			continue
 		}
 		for _, p := range d.Prefixes {
