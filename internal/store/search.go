@@ -869,14 +869,18 @@ func (s *Store) NearPairs(ctx context.Context, ids []int64, pairs [][2]string, n
 
 // prunable reports whether a partial match can skip the articles that
 // cannot reach the page (searchSQLitePruned): a reader's search of words
-// alone, by relevance.
+// alone, by relevance, for one of its first pages.
 func (q *SearchQuery) prunable() bool {
-	return q.Partial && q.indexAlone() && !hasPhrase(q.Phrases) && len(q.Not) == 0
+	return q.Partial && q.indexAlone() && !hasPhrase(q.Phrases) && len(q.Not) == 0 && q.Offset+q.Limit <= maxPrunedRank
 }
 
 // maxPrunePasses bounds the passes of searchSQLitePruned before it falls
-// back to scoring every candidate.
-const maxPrunePasses = 4
+// back to scoring every candidate; past maxPrunedRank a page's last score
+// is too low to skip much, and every candidate is scored at once.
+const (
+	maxPrunePasses = 4
+	maxPrunedRank  = 200
+)
 
 // searchSQLitePruned finds the best partial matches without scoring every
 // article holding any of the query's words: MaxScore (Turtle and Flood,

@@ -72,7 +72,7 @@ func TestPrunedPartialMatches(t *testing.T) {
 		if i%7 == 0 {
 			phrases = append(phrases, []string{"غايب"}) // in no article
 		}
-		for _, page := range []struct{ limit, offset int }{{10, 0}, {10, 10}, {3, 0}} {
+		for _, page := range []struct{ limit, offset int }{{10, 0}, {10, 10}, {3, 0}, {100, 100}} {
 			q := store.SearchQuery{Phrases: phrases, Statuses: pub, Partial: true, Limit: page.limit, Offset: page.offset}
 			got, gotTotal, ok, err := s.SearchPruned(ctx, q)
 			if err != nil {
@@ -90,9 +90,10 @@ func TestPrunedPartialMatches(t *testing.T) {
 			if gotTotal != wantTotal || len(got) != len(want) {
 				t.Fatalf("%v %+v: %d hits of %d, scoring every candidate %d of %d", phrases, page, len(got), gotTotal, len(want), wantTotal)
 			}
+			// Scores agree to rounding (BM25 over every term is a difference
+			// here); articles tied to rounding may come in either order.
 			for j := range got {
-				same := math.Abs(got[j].Score-want[j].Score) <= 1e-9*math.Abs(want[j].Score)
-				if !same || got[j].ArticleID != want[j].ArticleID && math.Abs(got[j].Score-want[j].Score) > 0 {
+				if math.Abs(got[j].Score-want[j].Score) > 1e-9*math.Abs(want[j].Score) {
 					t.Fatalf("%v %+v: hit %d is %d (%g), scoring every candidate %d (%g)", phrases, page, j, got[j].ArticleID, got[j].Score, want[j].ArticleID, want[j].Score)
 				}
 				if drafts[got[j].ArticleID] {
