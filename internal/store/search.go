@@ -679,10 +679,20 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	if q.Partial {
 		held, coord = "HAVING COUNT(*) < ?", "COUNT(*)::float8 / "+strconv.Itoa(len(terms))
 	}
-	args := []any{bm25K1 + 1, bm25K1, bm25B, bm25B, avgLen, terms, idfs, terms, len(terms)}
+	args := []any{bm25K1 + 1, bm25K1, bm25B, bm25B, avgLen}
+	// Every term of a question is in few articles: the GIN index's
+	// intersection finds them, and only their postings are read, where
+	// the postings of every term (in 30,000–47,000 of 100,000 articles)
+	// were added up to keep the few holding all.
+	postings := "search_postings p"
+	if !q.Partial && len(terms) >= ginTerms {
+		postings = "(SELECT article_id FROM search_docs WHERE tsv @@ ?::tsquery) m JOIN search_postings p ON p.article_id = m.article_id"
+		args = append(args, tsQuery(&q))
+	}
+	args = append(args, terms, idfs, terms, len(terms))
 	query.WriteString(`WITH c AS MATERIALIZED (
 		SELECT p.article_id, SUM(qt.idf * p.tf * ?::float8 / (p.tf + ?::float8 * (1 - ?::float8 + ?::float8 * p.len / ?::float8))) * ` + coord + ` AS score
-		FROM search_postings p JOIN unnest(?::text[], ?::float8[]) AS qt(term, idf) ON qt.term = p.term
+		FROM ` + postings + ` JOIN unnest(?::text[], ?::float8[]) AS qt(term, idf) ON qt.term = p.term
 		WHERE p.term = ANY(?::text[]) GROUP BY p.article_id ` + held + `)
 		SELECT a.id, c.score, a.published_at, COUNT(*) OVER () AS total
 		FROM c JOIN articles a ON a.id = c.article_id`)
@@ -704,6 +714,10 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	query.WriteString(" LIMIT ? OFFSET ?")
 	return s.windowed(ctx, q, query.String(), append(args, q.Limit, q.Offset), s.searchPostgres)
 }
+
+// ginTerms is the number of terms from which PostgreSQL finds the articles
+// holding every one through the GIN index (searchPostgres).
+const ginTerms = 4
 
 // termDocs reads terms' document counts on PostgreSQL; a term whose
 // articles are all gone keeps a row counting none.

@@ -712,6 +712,11 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 		{"phrase order matters", store.SearchQuery{Phrases: [][]string{{"مركزي", "بنك"}}, Statuses: pub}, []int64{inBody}, 1},
 		{"phrase does not cross fields", store.SearchQuery{Phrases: [][]string{{"اقتصاد", "قال"}}}, nil, 0},
 		{"and", store.SearchQuery{Phrases: [][]string{{"بنك"}, {"فايده"}}}, []int64{inHeadline}, 1},
+		// Four words and more: PostgreSQL finds the articles through the
+		// GIN index first.
+		{"and, four words", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"بنك"}, {"ليلي"}}, Statuses: pub}, []int64{inBody}, 1},
+		{"and, four words, one in no article", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"بنك"}, {"غايب"}}}, nil, 0},
+		{"and, four words and a phrase", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"ليلي"}, {"مركزي", "بنك"}}}, []int64{inBody}, 1},
 		{"not", store.SearchQuery{Phrases: [][]string{{"بنك"}}, Not: []string{"فايده"}, Statuses: pub}, []int64{inBody}, 1},
 		{"meta", store.SearchQuery{Phrases: [][]string{{"ليلي"}}}, []int64{inBody}, 1},
 		{"section", store.SearchQuery{Phrases: [][]string{{"بنك"}}, SectionID: f.Sections[1].ID}, []int64{inBody}, 1},
