@@ -176,6 +176,18 @@ func Login(t *testing.T, tab context.Context, base string, role auth.Role) {
 	)
 }
 
+// SignedIn starts a node with the demo and a Chromium tab signed in to
+// its newsroom as role.
+func SignedIn(t *testing.T, role auth.Role) (*apptest.Node, context.Context) {
+	t.Helper()
+	n := apptest.StartNode(t, "")
+	browser := Start(t) // after the node: it stops first
+	apptest.Login(t, n, role)
+	tab := NewTab(t, browser)
+	Login(t, tab, n.Base, role)
+	return n, tab
+}
+
 // RichArticle is the published article with the most body blocks that
 // has a picture: the heaviest page a reader is likely to open.
 func RichArticle(t *testing.T, s *store.Store) (*news.Article, string) {

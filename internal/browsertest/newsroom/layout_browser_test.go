@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -11,22 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"khabar/internal/apptest"
 	"khabar/internal/auth"
 	"khabar/internal/browsertest"
 )
-
-// signedIn starts a node with the demo and a Chromium tab signed in to
-// its newsroom as role.
-func signedIn(t *testing.T, role auth.Role) (*apptest.Node, context.Context) {
-	t.Helper()
-	n := apptest.StartNode(t, "")
-	browser := browsertest.Start(t) // after the node: it stops first
-	apptest.Login(t, n, role)
-	tab := browsertest.NewTab(t, browser)
-	browsertest.Login(t, tab, n.Base, role)
-	return n, tab
-}
 
 // layoutWidths are the widths the newsroom's pages must hold at: the
 // narrowest phone, a common phone, a laptop and a desktop.
@@ -68,7 +54,7 @@ func overlaps(scope string) string {
 // Screenshots of both at each width go to test-output/screenshots.
 func TestBrowserEditorLayout(t *testing.T) {
 	t.Parallel()
-	n, tab := signedIn(t, auth.RoleEditor)
+	n, tab := browsertest.SignedIn(t, auth.RoleEditor)
 	article, _ := browsertest.RichArticle(t, n.Store)
 	editPath := "/admin/articles/" + strconv.FormatInt(article.ID, 10)
 	dir := browsertest.Output(t, "screenshots")

@@ -345,7 +345,7 @@ func TestBrowserWriter(t *testing.T) {
 // heading added with the server's button are published as those blocks.
 func TestBrowserArticleFormWithoutScript(t *testing.T) {
 	t.Parallel()
-	n, tab := signedIn(t, auth.RoleEditor)
+	n, tab := browsertest.SignedIn(t, auth.RoleEditor)
 	ctx := context.Background()
 	sec, err := n.Store.SectionBySlug(ctx, "politics")
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 // keyboard, and the article stores a related block naming the blog.
 func TestBrowserWriterLiveBlogLink(t *testing.T) {
 	t.Parallel()
-	n, tab := signedIn(t, auth.RoleEditor)
+	n, tab := browsertest.SignedIn(t, auth.RoleEditor)
 	ctx := context.Background()
 	list, err := n.Store.ListArticles(ctx, store.AdminFilter{Status: news.StatusPublished, Limit: 40})
 	if err != nil {

@@ -1,4 +1,4 @@
-package newsroom
+package desk
 
 import (
 	"strconv"
@@ -16,7 +16,7 @@ import (
 // cut past it, in words, never in bytes.
 func TestBrowserAlertRoom(t *testing.T) {
 	t.Parallel()
-	n, tab := signedIn(t, auth.RoleEditor)
+	n, tab := browsertest.SignedIn(t, auth.RoleEditor)
 	browsertest.Browse(t, tab, "open the composer", chromedp.Navigate(n.Base+"/admin/alerts"))
 	browsertest.PageLoaded(t, tab, "/admin/alerts")
 	room := func(text string) (string, bool) {

@@ -1,4 +1,4 @@
-package newsroom
+package desk
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ import (
 // test-output/screenshots.
 func TestBrowserStatsLive(t *testing.T) {
 	t.Parallel()
-	n, tab := signedIn(t, auth.RoleEditor)
+	n, tab := browsertest.SignedIn(t, auth.RoleEditor)
 	_, articlePath := browsertest.RichArticle(t, n.Store)
 	axe := browsertest.Axe(t)
 	browsertest.Browse(t, tab, "open the stats", chromedp.EmulateViewport(390, 900), chromedp.Navigate(n.Base+"/admin/stats?period=30m"))
