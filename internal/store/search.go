@@ -492,11 +492,12 @@ func (s *Store) searchSQLite(ctx context.Context, q SearchQuery) ([]SearchHit, i
 	match := " FROM search_fts WHERE search_fts MATCH ?" + q.ftsPublic()
 	var total int
 	if q.indexAlone() {
-		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+match, ftsMatch(&q)).Scan(&total); err != nil {
+		expr := ftsMatch(&q)
+		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+match, expr).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("search count: %w", err)
 		}
 		page := "SELECT search_fts.rowid AS id, " + score + " AS score" + match + " ORDER BY score DESC, id DESC LIMIT ? OFFSET ?"
-		rows, err := s.db.QueryContext(ctx, publicPage(page, ""), ftsMatch(&q), q.Limit, q.Offset, string(news.StatusPublished))
+		rows, err := s.db.QueryContext(ctx, publicPage(page, ""), expr, q.Limit, q.Offset, string(news.StatusPublished))
 		hits, err := collect(rows, err, "search", func(r rowScanner) (SearchHit, error) { return scanHit(r) })
 		return hits, total, err
 	}
@@ -684,8 +685,8 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 	// intersection finds them, and only their postings are read, where
 	// the postings of every term (in 30,000–47,000 of 100,000 articles)
 	// were added up to keep the few holding all.
-	postings := "search_postings p"
-	if !q.Partial && len(terms) >= ginTerms {
+	postings, gin := "search_postings p", !q.Partial && len(terms) >= ginTerms
+	if gin {
 		postings = "(SELECT article_id FROM search_docs WHERE tsv @@ ?::tsquery) m JOIN search_postings p ON p.article_id = m.article_id"
 		args = append(args, tsQuery(&q))
 	}
@@ -696,12 +697,13 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery) ([]SearchHit,
 		WHERE p.term = ANY(?::text[]) GROUP BY p.article_id ` + held + `)
 		SELECT a.id, c.score, a.published_at, COUNT(*) OVER () AS total
 		FROM c JOIN articles a ON a.id = c.article_id`)
-	if hasPhrase(q.Phrases) {
+	// Through GIN, the tsquery held the phrases and exclusions already.
+	if hasPhrase(q.Phrases) && !gin {
 		query.WriteString(" JOIN search_docs d ON d.article_id = c.article_id AND d.tsv @@ ?::tsquery")
 		args = append(args, tsQuery(&q))
 	}
 	query.WriteString(" WHERE 1 = 1")
-	if len(q.Not) > 0 {
+	if len(q.Not) > 0 && !gin {
 		query.WriteString(" AND NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.article_id = c.article_id AND x.term = ANY(?::text[]))")
 		args = append(args, q.Not)
 	}
@@ -927,6 +929,9 @@ func (s *Store) searchSQLitePruned(ctx context.Context, q SearchQuery) (hits []S
 		if n := float64(df[t]); n > 0 {
 			held = append(held, bound{t, math.Max(math.Log((rows-n+0.5)/(n+0.5)), 1e-6) * (bm25K1 + 1)})
 		}
+	}
+	if len(held) < 2 {
+		return nil, 0, false, nil // every candidate holds the one term: nothing to skip
 	}
 	slices.SortFunc(held, func(a, b bound) int { return cmp.Or(cmp.Compare(b.max, a.max), strings.Compare(a.term, b.term)) })
 	// essential is how many of the first terms an article must hold to

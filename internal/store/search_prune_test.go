@@ -102,6 +102,12 @@ func TestPrunedPartialMatches(t *testing.T) {
 			}
 		}
 	}
+	// One word articles hold and one no article holds: every candidate
+	// holds the first, there is nothing to skip, and no error.
+	q := store.SearchQuery{Phrases: [][]string{{word()}, {"غايب"}}, Statuses: pub, Partial: true, Limit: 10}
+	if hits, _, ok, err := s.SearchPruned(ctx, q); err != nil || ok || hits != nil {
+		t.Errorf("one held term: %v hits, pruned %v, %v", len(hits), ok, err)
+	}
 	// Most questions leave articles to skip; not all (a question of only
 	// common words has nothing to skip).
 	if pruned < tried/2 {

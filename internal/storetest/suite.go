@@ -717,6 +717,8 @@ func testSearchIndex(t *testing.T, s *store.Store, f Fixture) {
 		{"and, four words", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"بنك"}, {"ليلي"}}, Statuses: pub}, []int64{inBody}, 1},
 		{"and, four words, one in no article", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"بنك"}, {"غايب"}}}, nil, 0},
 		{"and, four words and a phrase", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"ليلي"}, {"مركزي", "بنك"}}}, []int64{inBody}, 1},
+		{"and, four words and a phrase out of order", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"ليلي"}, {"بنك", "قال"}}}, nil, 0},
+		{"and, four words, one excluded", store.SearchQuery{Phrases: [][]string{{"اقتصاد"}, {"قال"}, {"بنك"}, {"ليلي"}}, Not: []string{"مركزي"}}, nil, 0},
 		{"not", store.SearchQuery{Phrases: [][]string{{"بنك"}}, Not: []string{"فايده"}, Statuses: pub}, []int64{inBody}, 1},
 		{"meta", store.SearchQuery{Phrases: [][]string{{"ليلي"}}}, []int64{inBody}, 1},
 		{"section", store.SearchQuery{Phrases: [][]string{{"بنك"}}, SectionID: f.Sections[1].ID}, []int64{inBody}, 1},
